@@ -1,0 +1,159 @@
+import type { ReportFinding, ReportRow, RunReport } from '../src/report/schema.ts';
+import {
+  complianceLabel,
+  failingFindings,
+  ownerReference,
+  rowsBySection,
+  STATUS_LABEL,
+  targetText,
+  untestedFindings,
+  verdictLine,
+} from './view-model.ts';
+
+/**
+ * report.html: one self-contained file (no scripts, no fetches) that prints cleanly.
+ * Everything that came from a target (banners, service names) is escaped: it is attacker-controlled.
+ */
+export function renderHtml(report: RunReport): string {
+  const c = report.connection;
+  const title = `CoCo compliance statement: ${c.connection.name}`;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<title>${esc(title)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<header>
+<h1>${esc(title)}</h1>
+<p>Connection of <strong>${esc(c.connection.thirdPartySystem)}</strong> (${esc(c.connection.organisation)}) to <strong>${esc(c.connection.mojSystem)}</strong>.</p>
+<p class="meta">Profile ${esc(report.profile.title)} (${esc(report.profile.id)} ${esc(report.profile.version)}) · cocoscan ${esc(report.tool.version)} on ${esc(report.scanner.hostname)} · ${esc(report.startedAt)} to ${esc(report.finishedAt)} · ${esc(report.scanner.scanType)} scan, nmap ${esc(report.scanner.nmapVersion ?? 'not used')}</p>
+</header>
+${summary(report)}
+${connectionSection(report)}
+${rowsBySection(report)
+  .map((section) => statementTable(section.title, section.rows, report))
+  .join('\n')}
+${findingsTable(report)}
+${evidenceSection(report)}
+<section><h2>Artefacts</h2>
+<p>Verify with <code>sha256sum -c evidence/manifest.sha256</code> from the report folder.</p>
+<table><thead><tr><th>File</th><th>SHA-256</th><th>Bytes</th></tr></thead><tbody>
+${report.artefacts.map((a) => `<tr><td>${esc(a.path)}</td><td class="mono">${esc(a.sha256)}</td><td>${a.bytes}</td></tr>`).join('\n')}
+</tbody></table></section>
+</body>
+</html>
+`;
+}
+
+function summary(report: RunReport): string {
+  const failing = failingFindings(report);
+  const untested = untestedFindings(report);
+  const list = (items: ReportFinding[]) =>
+    `<ul>${items.map((f) => `<li><span class="badge ${f.status}">${STATUS_LABEL[f.status]}</span> ${esc(targetText(f))}: ${esc(f.message)}</li>`).join('')}</ul>`;
+  return `<section class="summary ${report.summary.verdict}">
+<h2>Summary</h2>
+<p class="verdict">${esc(verdictLine(report))}</p>
+${failing.length ? `<h3>Failed (${failing.length})</h3>${list(failing)}` : '<p>No check failed.</p>'}
+${untested.length ? `<h3>Could not be tested (${untested.length})</h3><p>These checks gave no verdict; the rows they decide are Not assessed.</p>${list(untested)}` : ''}
+</section>`;
+}
+
+function connectionSection(report: RunReport): string {
+  const c = report.connection;
+  return `<section><h2>Connection (A.1.2.1)</h2>
+<table><thead><tr><th>Gateway</th><th>Host</th></tr></thead><tbody>
+${c.gateways.map((g) => `<tr><td>${esc(g.name)}</td><td class="mono">${esc(g.host)}</td></tr>`).join('\n')}
+</tbody></table>
+<table><thead><tr><th>Flow</th><th>Protocol</th><th>Port</th><th>Transport</th></tr></thead><tbody>
+${c.flows.map((f) => `<tr><td>${esc(f.name)}</td><td>${esc(f.protocol)}</td><td>${f.port}</td><td>${f.transport}</td></tr>`).join('\n')}
+</tbody></table>
+<p><strong>Onward connections (CoCo-3):</strong> ${
+    c.onwardConnections.length === 0
+      ? 'none declared.'
+      : `</p><ul>${c.onwardConnections.map((o) => `<li>${esc(o.name)}: ${esc(o.description)}${o.destination ? ` (to ${esc(o.destination)})` : ''}</li>`).join('')}</ul><p>`
+  }</p></section>`;
+}
+
+function statementTable(title: string, rows: ReportRow[], report: RunReport): string {
+  const body = rows
+    .map((row) => {
+      if (row.heading) return `<tr class="heading"><td>${esc(row.ref)}</td><td colspan="4">${esc(row.title)}</td></tr>`;
+      const value = complianceLabel(row);
+      const comment = row.method === 'manual' ? `<span class="guidance">Guidance: ${esc(row.comment)}</span>` : esc(row.comment);
+      return `<tr id="row-${esc(row.ref)}"><td>${esc(row.ref)}</td><td>${esc(row.title)}</td><td><span class="compliance ${cls(value)}">${esc(value)}</span>${row.method === 'automated' ? '<br><small>automated</small>' : ''}</td><td>${esc(ownerReference(row, report))}</td><td>${comment}</td></tr>`;
+    })
+    .join('\n');
+  return `<section><h2>${esc(title)}</h2>
+<table class="statement"><thead><tr><th>Ref</th><th>Control</th><th>Compliance</th><th>Owner/Reference</th><th>Solution/Comments</th></tr></thead>
+<tbody>
+${body}
+</tbody></table></section>`;
+}
+
+function findingsTable(report: RunReport): string {
+  return `<section><h2>Findings</h2>
+<table><thead><tr><th>Status</th><th>Finding</th><th>Target</th><th>Message</th></tr></thead><tbody>
+${report.findings
+  .map((f) => `<tr><td><span class="badge ${f.status}">${STATUS_LABEL[f.status]}</span></td><td class="mono"><a href="#${esc(anchor(f.key))}">${esc(f.id)}</a></td><td>${esc(targetText(f))}</td><td>${esc(f.message)}</td></tr>`)
+  .join('\n')}
+</tbody></table></section>`;
+}
+
+function evidenceSection(report: RunReport): string {
+  return `<section><h2>Evidence</h2>
+${report.findings
+  .map((f) => {
+    const e = f.evidence;
+    return `<article class="evidence" id="${esc(anchor(f.key))}">
+<h3><span class="badge ${f.status}">${STATUS_LABEL[f.status]}</span> <span class="mono">${esc(f.key)}</span></h3>
+<dl>
+<dt>Source</dt><dd>${esc(e.source)}, ${esc(e.time)}</dd>
+${e.expected ? `<dt>Expected</dt><dd>${esc(e.expected)}</dd>` : ''}
+${e.actual ? `<dt>Actual</dt><dd>${esc(e.actual)}</dd>` : ''}
+${e.artefacts?.length ? `<dt>Artefacts</dt><dd class="mono">${e.artefacts.map(esc).join(', ')}</dd>` : ''}
+</dl>
+${e.raw ? `<pre>${esc(e.raw)}</pre>` : ''}
+</article>`;
+  })
+  .join('\n')}
+</section>`;
+}
+
+export function esc(value: string): string {
+  return value
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+function cls(value: string): string {
+  return value.toLowerCase().replace(/[^a-z]+/g, '-');
+}
+
+function anchor(key: string): string {
+  return `f-${key.replace(/[^a-zA-Z0-9_-]/g, '_')}`;
+}
+
+const STYLE = `
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1b1b1b;max-width:1200px;margin:0 auto;padding:1.5rem}
+h1{font-size:1.6rem;margin:.2rem 0}h2{font-size:1.25rem;margin-top:2rem;border-bottom:2px solid #1b1b1b}
+h3{font-size:1rem}.meta{color:#505050;font-size:.9rem}
+table{border-collapse:collapse;width:100%;margin:.6rem 0}th,td{border:1px solid #b1b4b6;padding:.35rem .5rem;text-align:left;vertical-align:top}
+th{background:#f3f2f1}tr.heading td{background:#f3f2f1;font-weight:700}
+.mono,pre,code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.85rem}
+pre{background:#f8f8f8;border:1px solid #ddd;padding:.5rem;white-space:pre-wrap;word-break:break-all}
+.badge,.compliance{display:inline-block;padding:0 .4rem;border-radius:3px;font-weight:700;font-size:.8rem;border:1px solid currentColor}
+.pass,.yes{color:#00703c}.fail,.no{color:#d4351c}.partial{color:#b35900}.error,.not-tested,.not_tested,.not-assessed{color:#6f3f98}
+.n-a,.not_applicable,.to-answer{color:#505050}
+.summary{border-left:6px solid #d4351c;padding:.2rem 1rem;background:#fdf3f2}.summary.compliant{border-color:#00703c;background:#f3faf6}
+.verdict{font-weight:700}.guidance{color:#505050;font-style:italic}
+dl{display:grid;grid-template-columns:8rem 1fr;gap:.2rem .8rem}dt{font-weight:700}dd{margin:0}
+.evidence{border-top:1px solid #ddd}
+@media print{body{max-width:none;padding:0;font-size:10pt}h2{break-after:avoid}tr,article,pre{break-inside:avoid}a{color:inherit;text-decoration:none}.summary{background:none}}
+`;

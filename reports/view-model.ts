@@ -1,0 +1,50 @@
+import type { ReportFinding, ReportRow, RunReport } from '../src/report/schema.ts';
+
+/** Shared, read-only views of a report that several renderers need. No verdicts are decided here. */
+export function rowsBySection(report: RunReport): { id: string; title: string; rows: ReportRow[] }[] {
+  return report.sections.map((section) => ({ ...section, rows: report.rows.filter((r) => r.section === section.id) }));
+}
+
+export function untestedFindings(report: RunReport): ReportFinding[] {
+  return report.findings.filter((f) => f.status === 'error' || f.status === 'not_tested');
+}
+
+export function failingFindings(report: RunReport): ReportFinding[] {
+  return report.findings.filter((f) => f.status === 'fail');
+}
+
+export function complianceLabel(row: ReportRow): string {
+  if (row.heading) return '';
+  if (row.compliance) return row.compliance;
+  return 'To answer';
+}
+
+export function ownerReference(row: ReportRow, report: RunReport): string {
+  if (row.method !== 'automated') return '';
+  const artefacts = new Set(
+    report.findings.filter((f) => row.findings.includes(f.key)).flatMap((f) => f.evidence.artefacts ?? []),
+  );
+  const files = [...artefacts].join(', ');
+  return `Measured by cocoscan ${report.tool.version}${files ? `; evidence: ${files}` : ''}`;
+}
+
+export function targetText(finding: ReportFinding): string {
+  const t = finding.target;
+  return `${t.gateway} (${t.host})${t.port ? ` ${t.port}/${t.transport ?? 'tcp'}` : ''}${t.flow ? ` [${t.flow}]` : ''}`;
+}
+
+export function verdictLine(report: RunReport): string {
+  const counts = Object.entries(report.summary.automatedRows)
+    .map(([value, n]) => `${value} ${n}`)
+    .join(', ');
+  const verdict = report.summary.verdict === 'compliant' ? 'every automated row is Yes or N/A' : 'at least one automated row is No, Partial or Not assessed';
+  return `Automated rows: ${counts || 'none'} — ${verdict}. Manual rows left to answer: ${report.summary.manualRows}.`;
+}
+
+export const STATUS_LABEL: Record<ReportFinding['status'], string> = {
+  pass: 'PASS',
+  fail: 'FAIL',
+  error: 'ERROR',
+  not_tested: 'NOT TESTED',
+  not_applicable: 'N/A',
+};

@@ -1,0 +1,131 @@
+import { Command, CommanderError, Option } from 'commander';
+import { loadConnectionFile } from '../connection/load.ts';
+import { CocoscanError, ExitCode, InputFileError } from '../errors.ts';
+import { builtinProfiles, DEFAULT_PROFILE, loadProfile } from '../profile/load.ts';
+import { TOOL_VERSION } from '../version.ts';
+import { checkCommand } from './check-command.ts';
+
+const EXIT_CODES_HELP = `
+Exit codes:
+  0  every automated row of the profile is Yes or N/A
+  1  at least one automated row is No, Partial or Not assessed (a check that could not run never passes)
+  2  bad input (connection file, profile, options), a missing tool such as nmap, or a usage error; nothing was probed
+  3  an internal error in cocoscan (please report it)
+
+Output (--out DIR): report.json (schemas/report.schema.json), statement.md, report.html, evidence/ with
+evidence/manifest.sha256; check it with "sha256sum -c evidence/manifest.sha256" from DIR.`;
+
+export function buildProgram(signal: AbortSignal, setExit: (code: number) => void): Command {
+  const program = new Command('cocoscan')
+    .description('Check a gateway, live, against a Code of Connection and write the compliance statement with evidence.')
+    .version(TOOL_VERSION)
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', EXIT_CODES_HELP)
+    .exitOverride();
+
+  program
+    .command('check')
+    .description('probe the gateways of a connection file and write the compliance statement')
+    .argument('<connection-file>', 'YAML connection file (schemas/connection.schema.json)')
+    .option('-o, --out <dir>', 'report folder (default: cocoscan-<name>-<time>)')
+    .option('-p, --profile <name|path>', `profile name or YAML file`, DEFAULT_PROFILE)
+    .addOption(new Option('-f, --format <format>', 'what to print on stdout').choices(['text', 'json']).default('text'))
+    .option('--ports <list>', 'TCP ports to sweep, overriding scan.tcpPorts (e.g. 1-1024,8443)')
+    .option('--udp-ports <list>', 'extra UDP ports to sweep besides the declared ones')
+    .option('--timing <0-5>', 'nmap timing template, overriding scan.timing')
+    .option('--no-service-detection', 'skip nmap -sV (protocol checks become not tested)')
+    .option('--unprivileged', 'use a TCP connect scan even as root (no UDP)')
+    .option('--no-progress', 'no progress line on stderr')
+    .option('--nmap <path>', 'nmap binary to run', 'nmap')
+    .addHelpText('after', EXIT_CODES_HELP)
+    .action(async (file: string, opts: Record<string, unknown>) => {
+      const code = await checkCommand(
+        file,
+        {
+          out: opts.out as string | undefined,
+          profile: opts.profile as string,
+          format: opts.format as 'text' | 'json',
+          ports: opts.ports as string | undefined,
+          udpPorts: opts.udpPorts as string | undefined,
+          timing: opts.timing as string | undefined,
+          serviceDetection: opts.serviceDetection !== false,
+          privileged: opts.unprivileged ? false : undefined,
+          progress: opts.progress !== false,
+          nmap: opts.nmap as string,
+        },
+        signal,
+      );
+      setExit(code);
+    });
+
+  program
+    .command('validate')
+    .description('validate a connection file (and the profile) without sending any packet')
+    .argument('<connection-file>')
+    .option('-p, --profile <name|path>', 'profile name or YAML file', DEFAULT_PROFILE)
+    .action(async (file: string, opts: { profile: string }) => {
+      const connection = await loadConnectionFile(file);
+      const profile = await loadProfile(opts.profile);
+      process.stdout.write(
+        `${file}: valid (${connection.gateways.length} gateway(s), ${connection.flows.length} flow(s)); profile ${profile.id} ${profile.version}: valid\n`,
+      );
+      setExit(ExitCode.Compliant);
+    });
+
+  program
+    .command('profiles')
+    .description('list the built-in profiles')
+    .action(async () => {
+      for (const name of await builtinProfiles()) {
+        const profile = await loadProfile(name);
+        const automated = profile.rows.filter((r) => r.method === 'automated').length;
+        process.stdout.write(`${name}\t${profile.version}\t${profile.title} (${automated} automated rows)\n`);
+      }
+      setExit(ExitCode.Compliant);
+    });
+  return program;
+}
+
+export function formatError(error: CocoscanError): string {
+  const lines = [`cocoscan: ${error.message}`];
+  if (error instanceof InputFileError) {
+    for (const p of error.problems) lines.push(`  ${p.path}${p.line ? ` (line ${p.line})` : ''}: ${p.message}`);
+  }
+  if (error.hint) lines.push(`What to do: ${error.hint}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let exitCode: number = ExitCode.BadInput;
+  const program = buildProgram(controller.signal, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync(argv);
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version end with code 0; every other parse failure is a usage error.
+      return error.exitCode === 0 ? ExitCode.Compliant : ExitCode.BadInput;
+    }
+    if (error instanceof CocoscanError) {
+      process.stderr.write(formatError(error));
+      return error.exitCode;
+    }
+    process.stderr.write(`cocoscan: internal error: ${(error as Error)?.message ?? String(error)}\nThis is a bug in cocoscan; please report it with the command you ran.\n`);
+    if (process.env.COCOSCAN_DEBUG) process.stderr.write(`${(error as Error)?.stack ?? ''}\n`);
+    return ExitCode.Internal;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+const invokedDirectly = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (invokedDirectly) {
+  process.exitCode = await main(process.argv);
+}

@@ -1,0 +1,131 @@
+import { isIP } from 'node:net';
+import { z } from 'zod';
+
+// RFC 1123 host names: letters, digits and hyphens, no label starting or ending with a hyphen.
+const HOSTNAME = /^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*\.?$/;
+const NAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,62}$/;
+const PORT_SPEC = /^\d{1,5}(-\d{1,5})?(,\d{1,5}(-\d{1,5})?)*$/;
+
+export const hostSchema = z
+  .string({ error: 'expected an IP address or DNS name' })
+  .refine((value) => !value.startsWith('-'), {
+    error: 'must not begin with "-" (it would be read as an option, not a host)',
+  })
+  .refine((value) => isIP(value) !== 0 || HOSTNAME.test(value), {
+    error: 'expected one IP address or DNS name (no ranges, CIDR blocks, spaces or options)',
+  });
+
+const nameSchema = z
+  .string({ error: 'expected a name' })
+  .regex(NAME, { error: 'expected 1-63 letters, digits, ".", "_" or "-", starting with a letter or digit' });
+
+export const portSchema = z
+  .number({ error: 'expected a number from 1 to 65535' })
+  .int({ error: 'expected a number from 1 to 65535' })
+  .min(1, { error: 'expected a number from 1 to 65535' })
+  .max(65535, { error: 'expected a number from 1 to 65535' });
+
+export const portSpecSchema = z
+  .string({ error: 'expected a port list such as "1-65535" or "22,443,8000-8100"' })
+  .regex(PORT_SPEC, { error: 'expected a port list such as "1-65535" or "22,443,8000-8100"' })
+  .refine((spec) => portSpecIsInRange(spec), { error: 'ports must be from 1 to 65535, each range low-high' });
+
+export function portSpecIsInRange(spec: string): boolean {
+  return spec.split(',').every((part) => {
+    const [low, high = low] = part.split('-').map(Number) as [number, number?];
+    return low >= 1 && high <= 65535 && low <= high;
+  });
+}
+
+export const flowSchema = z.strictObject({
+  name: nameSchema.describe('Short name of the data flow, e.g. case-sync'),
+  protocol: z
+    .string({ error: 'expected a protocol name such as https or ssh' })
+    .regex(/^[a-z][a-z0-9+.-]{0,31}$/, { error: 'expected a lower-case protocol name such as https, ssh or snmp' })
+    .describe('Application protocol the flow uses (https, ssh, sftp, snmp, ldaps, …)'),
+  port: portSchema.describe('Port on the gateway'),
+  transport: z
+    .enum(['tcp', 'udp'], { error: 'expected "tcp" or "udp"' })
+    .default('tcp')
+    .describe('Transport protocol; tcp when left out'),
+  tls: z.boolean({ error: 'expected true or false' }).optional().describe('Set when the protocol runs over TLS'),
+  description: z.string({ error: 'expected text' }).max(500).optional(),
+});
+
+export const gatewaySchema = z.strictObject({
+  name: nameSchema.describe('Name used in the report, e.g. acme-gw-1'),
+  host: hostSchema.describe('IP address or DNS name: the only thing ever probed for this gateway'),
+  description: z.string({ error: 'expected text' }).max(500).optional(),
+});
+
+export const onwardConnectionSchema = z.strictObject({
+  name: nameSchema,
+  description: z.string({ error: 'expected text' }).max(1000),
+  destination: z.string({ error: 'expected text' }).max(500).optional(),
+  protocols: z.array(z.string()).optional(),
+});
+
+export const scanSchema = z
+  .strictObject({
+    tcpPorts: portSpecSchema.default('1-65535').describe('TCP ports the sweep covers'),
+    udpPorts: portSpecSchema
+      .optional()
+      .describe('UDP ports the sweep covers; by default only the declared UDP flows'),
+    timing: z
+      .number({ error: 'expected an nmap timing template from 0 to 5' })
+      .int()
+      .min(0, { error: 'expected an nmap timing template from 0 to 5' })
+      .max(5, { error: 'expected an nmap timing template from 0 to 5' })
+      .default(4)
+      .describe('nmap timing template (-T0 … -T5)'),
+    hostTimeoutSeconds: z
+      .number({ error: 'expected a number of seconds' })
+      .int()
+      .min(10, { error: 'expected at least 10 seconds' })
+      .max(86_400, { error: 'expected at most 86400 seconds (one day)' })
+      .default(3600)
+      .describe('Give up on a gateway after this long'),
+    serviceDetection: z.boolean({ error: 'expected true or false' }).default(true).describe('Run nmap -sV on open ports'),
+  })
+  .describe('How the exposure sweep runs');
+
+export const connectionFileSchema = z
+  .strictObject({
+    connection: z.strictObject({
+      name: nameSchema.describe('Connection name, used in titles and folder names'),
+      mojSystem: z.string({ error: 'expected the name of the MoJ system' }).min(1).max(200),
+      thirdPartySystem: z.string({ error: 'expected the name of the third-party system' }).min(1).max(200),
+      organisation: z.string({ error: 'expected the organisation name' }).min(1).max(200),
+    }),
+    gateways: z.array(gatewaySchema, { error: 'expected a list of gateways' }).min(1, { error: 'expected at least one gateway' }),
+    flows: z.array(flowSchema, { error: 'expected a list of flows' }).min(1, { error: 'expected at least one declared flow' }),
+    onwardConnections: z.array(onwardConnectionSchema, { error: 'expected a list' }).default([]),
+    scan: scanSchema.default(() => scanSchema.parse({})),
+  })
+  .superRefine((file, ctx) => {
+    flagDuplicates(file.gateways.map((g) => g.name), 'gateways', 'name', ctx);
+    flagDuplicates(file.gateways.map((g) => g.host.toLowerCase()), 'gateways', 'host', ctx);
+    flagDuplicates(file.flows.map((f) => f.name), 'flows', 'name', ctx);
+    flagDuplicates(file.flows.map((f) => `${f.port}/${f.transport}`), 'flows', 'port', ctx);
+  });
+
+function flagDuplicates(values: string[], list: string, field: string, ctx: z.RefinementCtx): void {
+  const seen = new Map<string, number>();
+  values.forEach((value, index) => {
+    const first = seen.get(value);
+    if (first === undefined) {
+      seen.set(value, index);
+      return;
+    }
+    ctx.addIssue({
+      code: 'custom',
+      path: [list, index, field],
+      message: `duplicate of ${list}[${first}].${field} (${value})`,
+    });
+  });
+}
+
+export type ConnectionFile = z.output<typeof connectionFileSchema>;
+export type Gateway = ConnectionFile['gateways'][number];
+export type Flow = ConnectionFile['flows'][number];
+export type ScanSettings = ConnectionFile['scan'];

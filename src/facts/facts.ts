@@ -1,0 +1,44 @@
+import type { ConnectionFile, Gateway } from '../connection/schema.ts';
+import type { EvidenceStore } from '../evidence-store.ts';
+import type { Exec } from '../exec.ts';
+import { collectSweep, type SweepFact } from './sweep.ts';
+
+export interface ActivityEvent {
+  gateway: string;
+  activity: string;
+  percent?: number;
+}
+
+export interface FactDeps {
+  connection: ConnectionFile;
+  exec: Exec;
+  now: () => Date;
+  evidence: EvidenceStore;
+  signal: AbortSignal;
+  privileged: boolean;
+  nmapPath?: string;
+  nmapVersion?: string;
+  onActivity?: (event: ActivityEvent) => void;
+}
+
+/**
+ * Facts several probes read (the nmap sweep today; host facts over SSH later). Each is gathered once per
+ * run, on first request, and shared: two probes asking for the same sweep get the same promise.
+ */
+export class Facts {
+  readonly #cache = new Map<string, Promise<unknown>>();
+  constructor(readonly deps: FactDeps) {}
+
+  once<T>(key: string, gather: () => Promise<T>): Promise<T> {
+    let pending = this.#cache.get(key) as Promise<T> | undefined;
+    if (!pending) {
+      pending = gather();
+      this.#cache.set(key, pending);
+    }
+    return pending;
+  }
+
+  sweep(gateway: Gateway): Promise<SweepFact> {
+    return this.once(`sweep:${gateway.name}`, () => collectSweep(this.deps, gateway));
+  }
+}

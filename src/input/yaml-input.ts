@@ -1,0 +1,121 @@
+import { readFile, stat } from 'node:fs/promises';
+import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import type { z } from 'zod';
+import { InputFileError, type InputProblem } from '../errors.ts';
+
+const MAX_INPUT_BYTES = 5 * 1024 * 1024;
+
+export interface ParsedYaml {
+  file: string;
+  data: unknown;
+  document: Document;
+  lines: LineCounter;
+}
+
+/** Reads and parses a YAML file; every syntax problem comes back with its line. */
+export async function readYaml(file: string, what: string): Promise<ParsedYaml> {
+  let text: string;
+  try {
+    const info = await stat(file);
+    if (!info.isFile()) throw new InputFileError(file, [{ path: '(file)', message: `is not a file; give the path of a ${what}` }]);
+    if (info.size > MAX_INPUT_BYTES) {
+      throw new InputFileError(file, [{ path: '(file)', message: `is ${info.size} bytes; a ${what} is at most ${MAX_INPUT_BYTES} bytes` }]);
+    }
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if (error instanceof InputFileError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'cannot be read (permission denied)' : 'cannot be read';
+    throw new InputFileError(file, [{ path: '(file)', message: `${reason}; check the ${what} path` }], undefined, { cause: error });
+  }
+  return parseYaml(text, file, what);
+}
+
+export function parseYaml(text: string, file: string, what: string): ParsedYaml {
+  const lines = new LineCounter();
+  const document = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const problems: InputProblem[] = document.errors.map((error) => {
+    const position = lines.linePos(error.pos[0]);
+    return { path: '(yaml)', line: position.line, message: firstLine(error.message) };
+  });
+  if (problems.length > 0) throw new InputFileError(file, problems, `fix the YAML syntax of this ${what}`);
+  let data: unknown;
+  try {
+    data = document.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    throw new InputFileError(file, [{ path: '(yaml)', message: firstLine((error as Error).message) }], undefined, { cause: error });
+  }
+  return { file, data, document, lines };
+}
+
+/** Validates parsed YAML against a schema: one problem per issue, each with its path and line. */
+export function validateYaml<S extends z.ZodType>(parsed: ParsedYaml, schema: S, hint: string): z.output<S> {
+  const result = schema.safeParse(parsed.data ?? {});
+  if (result.success) return result.data;
+  const problems = result.error.issues.flatMap((issue) => describeIssue(issue, parsed));
+  throw new InputFileError(parsed.file, problems, hint);
+}
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out === '' ? String(key) : `.${String(key)}`;
+  }
+  return out === '' ? '(top level)' : out;
+}
+
+function describeIssue(issue: z.core.$ZodIssue, parsed: ParsedYaml): InputProblem[] {
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => {
+      const path = [...issue.path, key];
+      return { path: formatPath(path), line: lineOf(parsed, path), message: 'unknown field; remove it or check its spelling' };
+    });
+  }
+  const missing = issue.code === 'invalid_type' && valueAt(parsed.data, issue.path) === undefined;
+  return [
+    {
+      path: formatPath(issue.path),
+      line: lineOf(parsed, issue.path),
+      message: missing ? `missing: ${issue.message}` : issue.message,
+    },
+  ];
+}
+
+function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  let node: unknown = data;
+  for (const key of path) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<PropertyKey, unknown>)[key];
+  }
+  return node;
+}
+
+function lineOf(parsed: ParsedYaml, path: readonly PropertyKey[]): number | undefined {
+  // Walk up until a node exists (a missing field is reported at its parent's line).
+  for (let depth = path.length; depth >= 0; depth -= 1) {
+    const node = parsed.document.getIn(path.slice(0, depth) as unknown[], true) as { range?: [number, number, number] } | undefined;
+    const keyed = depth > 0 ? keyNodeRange(parsed, path.slice(0, depth)) : undefined;
+    const offset = keyed ?? node?.range?.[0];
+    if (offset !== undefined) return parsed.lines.linePos(offset).line;
+  }
+  return undefined;
+}
+
+/** The range of the key itself (for `port: 70000` the line of `port`), when the parent is a map. */
+function keyNodeRange(parsed: ParsedYaml, path: readonly PropertyKey[]): number | undefined {
+  const parent = path.length === 1 ? parsed.document.contents : parsed.document.getIn(path.slice(0, -1) as unknown[], true);
+  const last = path[path.length - 1];
+  if (isMap(parent)) {
+    const pair = parent.items.find((item) => (item.key as { value?: unknown } | null)?.value === last);
+    return (pair?.key as { range?: [number, number, number] } | undefined)?.range?.[0];
+  }
+  if (isSeq(parent) && typeof last === 'number') {
+    return (parent.items[last] as { range?: [number, number, number] } | undefined)?.range?.[0];
+  }
+  return undefined;
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0] ?? message;
+}

@@ -1,0 +1,148 @@
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { InputFileError, ProfileNotFoundError, type InputProblem } from '../errors.ts';
+import { formatPath, parseYaml } from '../input/yaml-input.ts';
+import type { Probe } from '../probe/contract.ts';
+import { PROBES, findingCatalogue } from '../probe/registry.ts';
+import { profileSchema, type ProfileFile } from './schema.ts';
+import { validateYaml } from '../input/yaml-input.ts';
+
+export const BUILTIN_PROFILE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../profiles');
+export const DEFAULT_PROFILE = 'moj-coco';
+
+export interface RowRule {
+  finding: string;
+  onFail: 'No' | 'Partial';
+}
+
+export interface ProfileRow {
+  ref: string;
+  section: string;
+  title: string;
+  heading: boolean;
+  method?: 'automated' | 'manual';
+  rules: RowRule[];
+  guidance?: string;
+  attest?: string;
+}
+
+export interface Profile {
+  id: string;
+  version: string;
+  title: string;
+  description?: string;
+  source?: string;
+  file: string;
+  sha256: string;
+  sections: { id: string; title: string }[];
+  rows: ProfileRow[];
+  /** Thresholds per probe id, defaults filled in. */
+  thresholds: Record<string, unknown>;
+  /** Probes whose findings the profile uses; only these run. */
+  probes: Probe[];
+}
+
+export async function builtinProfiles(): Promise<string[]> {
+  const files = await readdir(BUILTIN_PROFILE_DIR).catch(() => [] as string[]);
+  return files.filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, '')).sort();
+}
+
+/** Resolves `--profile NAME|PATH` and loads it; every problem is reported before any probing. */
+export async function loadProfile(nameOrPath: string = DEFAULT_PROFILE, probes: readonly Probe[] = PROBES): Promise<Profile> {
+  const looksLikePath = nameOrPath.includes('/') || /\.ya?ml$/i.test(nameOrPath);
+  const file = looksLikePath ? resolve(nameOrPath) : join(BUILTIN_PROFILE_DIR, `${nameOrPath}.yaml`);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const builtins = (await builtinProfiles()).join(', ') || 'none found';
+    throw new ProfileNotFoundError(
+      looksLikePath ? `profile file ${nameOrPath} cannot be read` : `unknown profile "${nameOrPath}"`,
+      `built-in profiles: ${builtins}; or give the path of a profile YAML file`,
+      { cause: error },
+    );
+  }
+  return parseProfile(text, file, probes);
+}
+
+export function parseProfile(text: string, file: string, probes: readonly Probe[] = PROBES): Profile {
+  const parsed = parseYaml(text, file, 'profile');
+  const raw = validateYaml(parsed, profileSchema, 'fix the profile and run again');
+  const problems: InputProblem[] = [];
+  const catalogue = findingCatalogue(probes);
+  const rows = flattenRows(raw, problems);
+  const used = new Set<Probe>();
+
+  rows.forEach((row) => {
+    row.rules.forEach((rule) => {
+      const entry = catalogue.get(rule.finding);
+      if (!entry) {
+        problems.push({ path: `row ${row.ref}`, message: `unknown finding id "${rule.finding}" (known: ${[...catalogue.keys()].join(', ')})` });
+      } else {
+        used.add(entry.probe);
+      }
+    });
+  });
+
+  const thresholds: Record<string, unknown> = {};
+  for (const key of Object.keys(raw.thresholds)) {
+    if (!probes.some((p) => p.meta.id === key)) problems.push({ path: `thresholds.${key}`, message: `no probe is called "${key}"` });
+  }
+  for (const probe of probes) {
+    const result = probe.meta.thresholds.safeParse(raw.thresholds[probe.meta.id] ?? {});
+    if (result.success) {
+      thresholds[probe.meta.id] = result.data;
+    } else {
+      for (const issue of result.error.issues) {
+        const path = formatPath(['thresholds', probe.meta.id, ...issue.path]);
+        const message = issue.code === 'unrecognized_keys' ? `unknown threshold(s): ${issue.keys.join(', ')}` : issue.message;
+        problems.push({ path, message });
+      }
+    }
+  }
+  if (problems.length > 0) throw new InputFileError(file, problems, 'fix the profile and run again; nothing was probed');
+
+  return {
+    id: raw.id,
+    version: raw.version,
+    title: raw.title,
+    description: raw.description,
+    source: raw.source,
+    file,
+    sha256: createHash('sha256').update(text).digest('hex'),
+    sections: raw.sections.map((s) => ({ id: s.id, title: s.title })),
+    rows,
+    thresholds,
+    probes: probes.filter((p) => used.has(p)),
+  };
+}
+
+function flattenRows(raw: ProfileFile, problems: InputProblem[]): ProfileRow[] {
+  const seen = new Map<string, string>();
+  const rows: ProfileRow[] = [];
+  raw.sections.forEach((section, s) => {
+    section.rows.forEach((row, r) => {
+      const where = `sections[${s}].rows[${r}]`;
+      const first = seen.get(row.ref);
+      if (first) problems.push({ path: where, message: `duplicate row ref "${row.ref}" (first at ${first})` });
+      else seen.set(row.ref, where);
+      const rules = (row.decidedBy ?? []).map((rule) => (typeof rule === 'string' ? { finding: rule, onFail: 'No' as const } : rule));
+      const ids = rules.map((rule) => rule.finding);
+      const repeated = ids.find((id, i) => ids.indexOf(id) !== i);
+      if (repeated) problems.push({ path: `${where}.decidedBy`, message: `finding "${repeated}" is listed twice` });
+      rows.push({
+        ref: row.ref,
+        section: section.id,
+        title: row.title,
+        heading: row.heading,
+        method: row.method,
+        rules,
+        guidance: row.guidance,
+        attest: row.attest,
+      });
+    });
+  });
+  return rows;
+}

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+
+export const COMPLIANCE_VALUES = ['Yes', 'No', 'Partial', 'N/A', 'Not assessed'] as const;
+export type Compliance = (typeof COMPLIANCE_VALUES)[number];
+
+const findingRule = z.union([
+  z.string({ error: 'expected a finding id such as exposure.undeclared-port' }),
+  z.strictObject({
+    finding: z.string({ error: 'expected a finding id' }),
+    onFail: z.enum(['No', 'Partial'], { error: 'expected "No" or "Partial"' }).default('No'),
+  }),
+]);
+
+const rowSchema = z
+  .strictObject({
+    ref: z.string({ error: 'expected a row reference such as A.10.4.1' }).min(1).max(40),
+    title: z.string({ error: 'expected a short title' }).min(1).max(300),
+    heading: z.boolean().default(false),
+    method: z.enum(['automated', 'manual'], { error: 'expected "automated" or "manual"' }).optional(),
+    decidedBy: z.array(findingRule).optional(),
+    guidance: z.string().max(2000).optional(),
+    attest: z.string().max(1000).optional().describe('The part of the control no probe can see, left for a person to confirm'),
+  })
+  .superRefine((row, ctx) => {
+    if (row.heading) {
+      if (row.method || row.decidedBy) ctx.addIssue({ code: 'custom', message: 'a heading row has no method or decidedBy' });
+      return;
+    }
+    if (!row.method) ctx.addIssue({ code: 'custom', path: ['method'], message: 'missing: expected "automated" or "manual"' });
+    if (row.method === 'automated' && (!row.decidedBy || row.decidedBy.length === 0)) {
+      ctx.addIssue({ code: 'custom', path: ['decidedBy'], message: 'an automated row needs at least one finding id' });
+    }
+    if (row.method === 'manual' && row.decidedBy) {
+      ctx.addIssue({ code: 'custom', path: ['decidedBy'], message: 'a manual row is answered by a person; remove decidedBy or make it automated' });
+    }
+  });
+
+export const profileSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { error: 'expected a lower-case id such as moj-coco' }),
+  version: z.string({ error: 'expected a version string such as "1.0.0"' }).min(1).max(40),
+  title: z.string().min(1).max(300),
+  description: z.string().max(4000).optional(),
+  source: z.string().max(1000).optional(),
+  thresholds: z.record(z.string(), z.unknown()).default({}),
+  sections: z
+    .array(
+      z.strictObject({
+        id: z.string().regex(/^[a-z0-9-]+$/, { error: 'expected a lower-case section id' }),
+        title: z.string().min(1).max(300),
+        rows: z.array(rowSchema).min(1, { error: 'a section needs at least one row' }),
+      }),
+    )
+    .min(1, { error: 'a profile needs at least one section' }),
+});
+
+export type ProfileFile = z.output<typeof profileSchema>;
+export type ProfileRowFile = ProfileFile['sections'][number]['rows'][number];

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { connectionFileSchema } from '../connection/schema.ts';
+import { findingSchema, FINDING_STATUSES } from '../findings.ts';
+import { COMPLIANCE_VALUES } from '../profile/schema.ts';
+
+export const REPORT_SCHEMA_VERSION = 1;
+
+export const reportFindingSchema = findingSchema.extend({
+  key: z.string().describe('Unique within the report: <id>@<gateway>[/<port>/<transport>]'),
+});
+
+export const reportRowSchema = z.strictObject({
+  ref: z.string(),
+  section: z.string(),
+  title: z.string(),
+  heading: z.boolean(),
+  method: z.enum(['automated', 'manual']).nullable().describe('null for headings'),
+  compliance: z.enum(COMPLIANCE_VALUES).nullable().describe('null for manual rows and headings: a person answers them'),
+  comment: z.string(),
+  findings: z.array(z.string()).describe('Keys of the findings behind the verdict'),
+});
+
+const countsSchema = z.record(z.string(), z.number().int().min(0));
+
+export const runReportSchema = z.strictObject({
+  schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
+  tool: z.strictObject({ name: z.literal('cocoscan'), version: z.string() }),
+  profile: z.strictObject({ id: z.string(), version: z.string(), title: z.string(), sha256: z.string() }),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  scanner: z.strictObject({
+    hostname: z.string(),
+    privileged: z.boolean(),
+    nmapVersion: z.string().nullable(),
+    scanType: z.enum(['syn', 'connect']),
+  }),
+  connection: connectionFileSchema,
+  summary: z.strictObject({
+    verdict: z.enum(['compliant', 'not-compliant']),
+    exitCode: z.union([z.literal(0), z.literal(1)]),
+    automatedRows: countsSchema.describe('Automated rows by compliance value'),
+    manualRows: z.number().int().min(0),
+    findings: countsSchema.describe(`Findings by status (${FINDING_STATUSES.join(', ')})`),
+  }),
+  sections: z.array(z.strictObject({ id: z.string(), title: z.string() })),
+  rows: z.array(reportRowSchema),
+  findings: z.array(reportFindingSchema),
+  artefacts: z.array(z.strictObject({ path: z.string(), sha256: z.string(), bytes: z.number().int().min(0) })),
+});
+
+export type RunReport = z.infer<typeof runReportSchema>;
+export type ReportRow = z.infer<typeof reportRowSchema>;
+export type ReportFinding = z.infer<typeof reportFindingSchema>;
