@@ -46,6 +46,8 @@ export interface NmapRun {
   errorMessage?: string;
   summary?: string;
   elapsedSeconds?: number;
+  hostsTotal: number;
+  hostsDown: number;
 }
 
 export class NmapXmlError extends Error {}
@@ -87,6 +89,8 @@ export function parseNmapXml(xml: string): NmapRun {
     errorMessage: str(finished.errormsg),
     summary: str(finished.summary),
     elapsedSeconds: num(finished.elapsed),
+    hostsTotal: num((runstats?.hosts as Attrs | undefined)?.total) ?? 0,
+    hostsDown: num((runstats?.hosts as Attrs | undefined)?.down) ?? 0,
   };
 }
 

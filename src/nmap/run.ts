@@ -77,6 +77,14 @@ export async function runNmap(
   if (run.exit !== 'success') {
     return { ok: false, reason: `nmap reported an error: ${run.errorMessage ?? lastLines(result.stderr)}`, xml, exec: result };
   }
+  if (run.hosts.length === 0 && run.hostsDown > 0) {
+    return {
+      ok: false,
+      reason: `${plan.host} did not answer at all (nmap found it down; on a local link that means no ARP reply): check the address and that this scanner can reach it`,
+      xml,
+      exec: result,
+    };
+  }
   if (run.hosts.length === 0) {
     const said = lastLines(result.stderr);
     return {

@@ -1,0 +1,115 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunReport } from '../../src/report/schema.ts';
+import { runCli, tempDir, writeConnection } from '../helpers/cli.ts';
+import { labAvailability, startLabGateway, type LabGateway } from './lab.ts';
+
+const lab = await labAvailability();
+if (!lab.ok) console.warn(`[lab] skipping the lab gateway tests: ${lab.reason}`);
+
+// The sweep covers the well-known range plus the stray port: enough to judge, quick enough for a test.
+const PORTS = '1-1024,8080';
+
+function connectionYaml(name: string, host: string): string {
+  return `connection:
+  name: ${name}
+  mojSystem: Case Management System
+  thirdPartySystem: Acme Case Portal
+  organisation: Acme Ltd
+gateways:
+  - name: ${name}-gw
+    host: ${host}
+flows:
+  - name: case-sync
+    protocol: https
+    port: 443
+  - name: admin
+    protocol: ssh
+    port: 22
+scan:
+  tcpPorts: "${PORTS}"
+`;
+}
+
+async function check(name: string, host: string) {
+  const dir = await tempDir();
+  const file = await writeConnection(dir, connectionYaml(name, host));
+  const out = join(dir, 'out');
+  const result = await runCli(['check', file, '--out', out, '--no-progress']);
+  const report = result.code === 0 || result.code === 1 ? (JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as RunReport) : undefined;
+  return { ...result, out, report };
+}
+
+const row = (report: RunReport | undefined, ref: string) => report?.rows.find((r) => r.ref === ref);
+
+describe.skipIf(!lab.ok)('cocoscan check against lab gateways (real nmap, sshd, nginx, nftables)', () => {
+  let firewalled: LabGateway;
+  let open: LabGateway;
+
+  beforeAll(async () => {
+    [firewalled, open] = await Promise.all([
+      startLabGateway({
+        name: 'fw',
+        services: [
+          { kind: 'sshd', port: 22 },
+          { kind: 'nginx-https', port: 443 },
+          { kind: 'nginx-http', port: 8080 },
+        ],
+        firewallAllowTcp: [22, 443],
+      }),
+      startLabGateway({
+        name: 'open',
+        services: [
+          { kind: 'sshd', port: 22 },
+          { kind: 'nginx-https', port: 443 },
+          { kind: 'nginx-http', port: 8080 },
+        ],
+      }),
+    ]);
+  });
+
+  afterAll(async () => {
+    await Promise.all([firewalled?.stop(), open?.stop()]);
+  });
+
+  it('gives CoCo-8 Yes and CoCo-9 Yes for a default-drop firewall exposing only the declared ports', async () => {
+    const result = await check('fw', firewalled.address);
+    expect(result.stderr).toBe('');
+    expect(row(result.report, 'CoCo-8')?.compliance).toBe('Yes');
+    expect(row(result.report, 'CoCo-9')?.compliance).toBe('Yes');
+    expect(row(result.report, 'A.10.6.1')?.compliance).toBe('Yes');
+    expect(row(result.report, 'A.11.4.1')?.compliance).toBe('Yes');
+    // The stray service on 8080 is behind the firewall: dropped, never reported as open.
+    expect(result.report?.findings.some((f) => f.status === 'fail')).toBe(false);
+    const protocols = result.report?.findings.filter((f) => f.id === 'exposure.protocol-match').map((f) => [f.target.port, f.status]);
+    expect(protocols).toEqual([
+      [443, 'pass'],
+      [22, 'pass'],
+    ]);
+    expect(result.code).toBe(0);
+  });
+
+  it('gives CoCo-8 No naming the undeclared port, and CoCo-9 not Yes, for a gateway with no firewall', async () => {
+    const result = await check('open', open.address);
+    expect(result.code).toBe(1);
+    const coco8 = row(result.report, 'CoCo-8');
+    expect(coco8?.compliance).toBe('No');
+    expect(coco8?.comment).toContain('8080/tcp');
+    expect(coco8?.comment).toMatch(/nginx/);
+    const coco9 = row(result.report, 'CoCo-9');
+    expect(coco9?.compliance).not.toBe('Yes');
+    expect(coco9?.comment).toMatch(/answered with a TCP reset/);
+    const html = await readFile(join(result.out, 'report.html'), 'utf8');
+    expect(html).toContain('Undeclared port 8080/tcp is open');
+  });
+
+  it('reports an unreachable host as Not assessed, never as compliant', async () => {
+    const result = await check('gone', firewalled.silentAddress);
+    expect(result.code).toBe(1);
+    expect(row(result.report, 'CoCo-8')?.compliance).toBe('Not assessed');
+    expect(row(result.report, 'CoCo-9')?.compliance).toBe('Not assessed');
+    expect(row(result.report, 'CoCo-9')?.comment).toMatch(/did not answer at all/);
+    expect(result.stdout).toMatch(/Could not be tested/);
+  });
+});

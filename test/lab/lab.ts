@@ -1,0 +1,197 @@
+/**
+ * Real lab gateways for the tests: one network namespace per gateway, joined to the test's own namespace
+ * by a veth pair, with an address in 10.213.0.0/16 that exists only on that pair. Real daemons (sshd,
+ * nginx) run inside, and an nftables ruleset when the gateway is firewalled. Everything is torn down by
+ * `stop()`: the daemons by the PIDs this module started, then the namespace and its veth.
+ */
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+export interface LabService {
+  kind: 'sshd' | 'nginx-https' | 'nginx-http';
+  port: number;
+}
+
+export interface LabGatewaySpec {
+  name: string;
+  services: LabService[];
+  /** nftables default-drop input policy with these TCP ports open; no firewall when absent. */
+  firewallAllowTcp?: number[];
+}
+
+export interface LabGateway {
+  name: string;
+  namespace: string;
+  address: string;
+  /** An address on the same veth link that nobody answers for. */
+  silentAddress: string;
+  dir: string;
+  stop(): Promise<void>;
+}
+
+const REQUIRED_TOOLS = ['ip', 'nft', 'nmap', 'openssl', '/usr/sbin/sshd', '/usr/sbin/nginx', 'ssh-keygen'];
+
+/** Whether namespaces can be built here; the reason when they cannot. */
+export async function labAvailability(): Promise<{ ok: true } | { ok: false; reason: string }> {
+  if (process.platform !== 'linux') return { ok: false, reason: 'network namespaces need Linux' };
+  if (process.getuid?.() !== 0) return { ok: false, reason: 'creating network namespaces needs root (run the suite as root, as CI does)' };
+  for (const tool of REQUIRED_TOOLS) {
+    try {
+      await run('sh', ['-c', `command -v ${tool}`]);
+    } catch {
+      return { ok: false, reason: `${tool} is not installed (.ci/run and scripts/setup.mjs install it)` };
+    }
+  }
+  const probe = `ccprobe${randomBytes(3).toString('hex')}`;
+  try {
+    await run('ip', ['netns', 'add', probe]);
+    await run('ip', ['netns', 'del', probe]);
+  } catch (error) {
+    return { ok: false, reason: `ip netns add failed: ${(error as Error).message.split('\n')[0]}` };
+  }
+  return { ok: true };
+}
+
+let subnetCounter = 0;
+
+export async function startLabGateway(spec: LabGatewaySpec): Promise<LabGateway> {
+  const id = randomBytes(2).toString('hex');
+  const namespace = `cc-${spec.name}-${id}`.slice(0, 30);
+  const hostIf = `cc${id}h${subnetCounter}`.slice(0, 15);
+  const nsIf = `cc${id}g${subnetCounter}`.slice(0, 15);
+  const octet = (Number.parseInt(id, 16) + subnetCounter++) % 250;
+  const prefix = `10.213.${octet}`;
+  const address = `${prefix}.2`;
+  const dir = await mkdtemp(join(tmpdir(), `cocoscan-lab-${spec.name}-`));
+  const children: ChildProcess[] = [];
+
+  const stop = async () => {
+    for (const child of children) {
+      if (child.pid && child.exitCode === null) {
+        child.kill('SIGTERM');
+        await new Promise((resolve) => {
+          const timer = setTimeout(resolve, 3000);
+          child.once('exit', () => {
+            clearTimeout(timer);
+            resolve(undefined);
+          });
+        });
+      }
+    }
+    await run('ip', ['netns', 'del', namespace]).catch(() => undefined);
+    await run('ip', ['link', 'del', hostIf]).catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+  };
+
+  try {
+    await run('ip', ['netns', 'add', namespace]);
+    await run('ip', ['link', 'add', hostIf, 'type', 'veth', 'peer', 'name', nsIf]);
+    await run('ip', ['link', 'set', nsIf, 'netns', namespace]);
+    await run('ip', ['addr', 'add', `${prefix}.1/24`, 'dev', hostIf]);
+    await run('ip', ['link', 'set', hostIf, 'up']);
+    const inNs = (cmd: string, args: string[]) => run('ip', ['netns', 'exec', namespace, cmd, ...args]);
+    await inNs('ip', ['addr', 'add', `${address}/24`, 'dev', nsIf]);
+    await inNs('ip', ['link', 'set', nsIf, 'up']);
+    await inNs('ip', ['link', 'set', 'lo', 'up']);
+
+    if (spec.firewallAllowTcp) {
+      const rules = `table inet cocoscan_lab {
+  chain input {
+    type filter hook input priority 0; policy drop;
+    iif lo accept
+    ct state established,related accept
+    tcp dport { ${spec.firewallAllowTcp.join(', ')} } accept
+  }
+}
+`;
+      await writeFile(join(dir, 'ruleset.nft'), rules);
+      await inNs('nft', ['-f', join(dir, 'ruleset.nft')]);
+    }
+
+    const spawnInNs = (cmd: string, args: string[]) => {
+      const child = spawn('ip', ['netns', 'exec', namespace, cmd, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr?.on('data', (chunk: Buffer) => {
+        if (stderr.length < 4000) stderr += chunk.toString();
+      });
+      child.on('exit', (code) => {
+        if (code && code !== 0 && code !== 143) process.stderr.write(`[lab ${spec.name}] ${cmd} exited ${code}: ${stderr}\n`);
+      });
+      children.push(child);
+      return child;
+    };
+
+    const sshPorts = spec.services.filter((s) => s.kind === 'sshd').map((s) => s.port);
+    if (sshPorts.length > 0) {
+      await mkdir('/run/sshd', { recursive: true });
+      await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'ssh_host_ed25519_key')]);
+      const config = [
+        ...sshPorts.map((p) => `ListenAddress ${address}:${p}`),
+        `HostKey ${join(dir, 'ssh_host_ed25519_key')}`,
+        `PidFile ${join(dir, 'sshd.pid')}`,
+        'UsePAM no',
+        'PasswordAuthentication no',
+        'KbdInteractiveAuthentication no',
+        'PermitRootLogin no',
+      ].join('\n');
+      await writeFile(join(dir, 'sshd_config'), `${config}\n`);
+      spawnInNs('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')]);
+    }
+
+    const https = spec.services.filter((s) => s.kind === 'nginx-https');
+    const http = spec.services.filter((s) => s.kind === 'nginx-http');
+    if (https.length + http.length > 0) {
+      if (https.length > 0) {
+        await run('openssl', [
+          'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '30',
+          '-keyout', join(dir, 'tls.key'), '-out', join(dir, 'tls.crt'),
+          '-subj', `/CN=${spec.name}`, '-addext', `subjectAltName=IP:${address}`,
+        ]);
+      }
+      const servers = [
+        ...https.map(
+          (s) => `server { listen ${address}:${s.port} ssl; ssl_certificate ${join(dir, 'tls.crt')}; ssl_certificate_key ${join(dir, 'tls.key')}; ssl_protocols TLSv1.2 TLSv1.3; location / { return 200 "case sync\\n"; } }`,
+        ),
+        ...http.map((s) => `server { listen ${address}:${s.port}; location / { return 200 "stray admin console\\n"; } }`),
+      ];
+      const conf = `worker_processes 1;
+daemon off;
+pid ${join(dir, 'nginx.pid')};
+error_log ${join(dir, 'nginx-error.log')};
+events { worker_connections 256; }
+http {
+  access_log off;
+  client_body_temp_path ${dir};
+  ${servers.join('\n  ')}
+}
+`;
+      await writeFile(join(dir, 'nginx.conf'), conf);
+      spawnInNs('/usr/sbin/nginx', ['-e', join(dir, 'nginx-error.log'), '-p', dir, '-c', join(dir, 'nginx.conf')]);
+    }
+
+    await waitForListeners(namespace, spec.services.map((s) => s.port));
+    return { name: spec.name, namespace, address, silentAddress: `${prefix}.77`, dir, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** Polls `ss` inside the namespace until every port listens (bounded: 15 s). */
+async function waitForListeners(namespace: string, ports: number[]): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const { stdout } = await run('ip', ['netns', 'exec', namespace, 'ss', '-Hltn']);
+    const listening = new Set([...stdout.matchAll(/:(\d+)\s/g)].map((m) => Number(m[1])));
+    const missing = ports.filter((p) => !listening.has(p));
+    if (missing.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`lab services did not start listening on ${missing.join(', ')} in ${namespace}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
