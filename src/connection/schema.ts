@@ -3,6 +3,8 @@ import { z } from 'zod';
 
 // RFC 1123 host names: letters, digits and hyphens, no label starting or ending with a hyphen.
 const HOSTNAME = /^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*\.?$/;
+// A name whose last label is only digits and hyphens is no DNS name but an nmap range such as 10.0.0.1-20.
+const NUMERIC_LAST_LABEL = /(^|\.)[0-9-]+\.?$/;
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,62}$/;
 const PORT_SPEC = /^\d{1,5}(-\d{1,5})?(,\d{1,5}(-\d{1,5})?)*$/;
 
@@ -10,8 +12,9 @@ export const hostSchema = z
   .string({ error: 'expected an IP address or DNS name' })
   .refine((value) => !value.startsWith('-'), {
     error: 'must not begin with "-" (it would be read as an option, not a host)',
+    abort: true,
   })
-  .refine((value) => isIP(value) !== 0 || HOSTNAME.test(value), {
+  .refine((value) => isIP(value) !== 0 || (HOSTNAME.test(value) && !NUMERIC_LAST_LABEL.test(value)), {
     error: 'expected one IP address or DNS name (no ranges, CIDR blocks, spaces or options)',
   });
 

@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { loadConnectionFile } from '../../src/connection/load.ts';
+import { InputFileError } from '../../src/errors.ts';
+import { ROOT, tempDir, writeConnection } from '../helpers/cli.ts';
+
+const VALID = `connection:
+  name: cms-acme
+  mojSystem: Case Management System
+  thirdPartySystem: Acme Case Portal
+  organisation: Acme Ltd
+gateways:
+  - name: acme-gw-1
+    host: 192.0.2.10
+flows:
+  - name: case-sync
+    protocol: https
+    port: 443
+  - name: admin
+    protocol: ssh
+    port: 22
+onwardConnections: []
+`;
+
+async function problemsOf(yaml: string): Promise<string[]> {
+  const file = await writeConnection(await tempDir(), yaml);
+  try {
+    await loadConnectionFile(file);
+  } catch (error) {
+    expect(error).toBeInstanceOf(InputFileError);
+    return (error as InputFileError).problems.map((p) => `${p.path}${p.line ? `@${p.line}` : ''}: ${p.message}`);
+  }
+  throw new Error('expected the file to be rejected');
+}
+
+describe('connection file', () => {
+  it('accepts the README example and fills defaults', async () => {
+    const file = await writeConnection(await tempDir(), VALID);
+    const connection = await loadConnectionFile(file);
+    expect(connection.flows.map((f) => f.transport)).toEqual(['tcp', 'tcp']);
+    expect(connection.scan.tcpPorts).toBe('1-65535');
+    expect(connection.scan.timing).toBe(4);
+  });
+
+  it('accepts the shipped example file', async () => {
+    const connection = await loadConnectionFile(`${ROOT}/examples/connection.yaml`);
+    expect(connection.connection.name).toBe('cms-acme');
+  });
+
+  it('names the path and line of an out-of-range port', async () => {
+    const problems = await problemsOf(VALID.replace('port: 22', 'port: 70000'));
+    expect(problems).toEqual(['flows[1].port@15: expected a number from 1 to 65535']);
+  });
+
+  it('reports every problem at once, including unknown and missing fields', async () => {
+    const yaml = VALID.replace('port: 443', 'port: "443"').replace('    host: 192.0.2.10\n', '    hots: 192.0.2.10\n');
+    const problems = await problemsOf(yaml);
+    expect(problems).toContain('gateways[0].hots@8: unknown field; remove it or check its spelling');
+    expect(problems).toContain('gateways[0].host@7: missing: expected an IP address or DNS name');
+    expect(problems.some((p) => p.startsWith('flows[0].port@12: expected a number'))).toBe(true);
+  });
+
+  it('refuses a host that begins with "-" so it can never become an nmap option', async () => {
+    const problems = await problemsOf(VALID.replace('host: 192.0.2.10', 'host: "-oN /tmp/x --script=evil"'));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^gateways\[0\]\.host@\d+: must not begin with "-"/);
+  });
+
+  it.each(['192.0.2.0/24', '192.0.2.1 192.0.2.2', 'host_name', '10.0.0.1-20'])('refuses %s as a host (one address or name only)', async (host) => {
+    const problems = await problemsOf(VALID.replace('host: 192.0.2.10', `host: "${host}"`));
+    expect(problems[0]).toMatch(/gateways\[0\]\.host@\d+: expected one IP address or DNS name/);
+  });
+
+  it('accepts IPv6 addresses and DNS names', async () => {
+    const yaml = VALID.replace('    host: 192.0.2.10\n', '    host: "2001:db8::10"\n  - name: acme-gw-2\n    host: gw2.example.org\n');
+    const connection = await loadConnectionFile(await writeConnection(await tempDir(), yaml));
+    expect(connection.gateways.map((g) => g.host)).toEqual(['2001:db8::10', 'gw2.example.org']);
+  });
+
+  it('flags duplicate flows and gateway names', async () => {
+    const yaml = VALID.replace('    port: 22', '    port: 443');
+    expect(await problemsOf(yaml)).toEqual([expect.stringMatching(/^flows\[1\]\.port@\d+: duplicate of flows\[0\]\.port \(443\/tcp\)/)]);
+  });
+
+  it('reports YAML syntax errors with their line', async () => {
+    const problems = await problemsOf('connection:\n  name: [unclosed\n');
+    expect(problems[0]).toMatch(/^\(yaml\)@\d+: /);
+  });
+
+  it('rejects duplicate keys', async () => {
+    const problems = await problemsOf(VALID.replace('  organisation: Acme Ltd\n', '  organisation: Acme Ltd\n  organisation: Other\n'));
+    expect(problems[0]).toMatch(/unique/i);
+  });
+
+  it('says when the file does not exist', async () => {
+    await expect(loadConnectionFile('/nonexistent/connection.yaml')).rejects.toMatchObject({
+      problems: [{ path: '(file)', message: expect.stringContaining('does not exist') }],
+    });
+  });
+
+  it('checks scan settings', async () => {
+    const problems = await problemsOf(`${VALID}scan:\n  tcpPorts: "1-70000"\n  timing: 9\n`);
+    expect(problems).toEqual([
+      expect.stringMatching(/^scan\.tcpPorts@\d+: ports must be from 1 to 65535/),
+      expect.stringMatching(/^scan\.timing@\d+: expected an nmap timing template from 0 to 5/),
+    ]);
+  });
+});

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import type { Finding, FindingStatus } from '../../src/findings.ts';
+import { evaluateRow, findingKey } from '../../src/profile/evaluate.ts';
+import type { ProfileRow } from '../../src/profile/load.ts';
+
+const row: ProfileRow = {
+  ref: 'CoCo-8',
+  section: 'conditions',
+  title: 'Only declared flows',
+  heading: false,
+  method: 'automated',
+  rules: [
+    { finding: 'exposure.undeclared-port', onFail: 'No' },
+    { finding: 'exposure.declared-port', onFail: 'Partial' },
+  ],
+  attest: 'the ISA lists the flows.',
+};
+
+let port = 1000;
+function finding(id: string, status: FindingStatus, message = `${id} ${status}`): Finding {
+  port += 1;
+  return {
+    id,
+    probe: 'exposure',
+    target: { gateway: 'gw', host: '192.0.2.1', port, transport: 'tcp' },
+    status,
+    severity: 'high',
+    message,
+    evidence: { source: 'nmap', time: '2026-01-01T00:00:00.000Z', artefacts: ['evidence/gw/nmap-sweep.xml'] },
+  };
+}
+
+describe('row verdicts', () => {
+  it('is Yes when every deciding finding passes, citing the evidence', () => {
+    const verdict = evaluateRow(row, [finding('exposure.undeclared-port', 'pass', 'only declared ports'), finding('exposure.declared-port', 'pass')]);
+    expect(verdict.compliance).toBe('Yes');
+    expect(verdict.comment).toContain('gw: only declared ports [evidence: evidence/gw/nmap-sweep.xml]');
+    expect(verdict.comment).toContain('Still to confirm by a person: the ISA lists the flows.');
+    expect(verdict.findings).toHaveLength(2);
+  });
+
+  it('is No when any failing finding has onFail No, even beside errors', () => {
+    const verdict = evaluateRow(row, [finding('exposure.undeclared-port', 'fail', 'port 8080 open'), finding('exposure.declared-port', 'error')]);
+    expect(verdict.compliance).toBe('No');
+    expect(verdict.comment).toContain('port 8080 open');
+  });
+
+  it('is Partial when every failure is marked partial', () => {
+    expect(evaluateRow(row, [finding('exposure.undeclared-port', 'pass'), finding('exposure.declared-port', 'fail')]).compliance).toBe('Partial');
+  });
+
+  it('is Not assessed, with the reason, when something could not be tested and nothing failed', () => {
+    const verdict = evaluateRow(row, [finding('exposure.undeclared-port', 'pass'), finding('exposure.declared-port', 'not_tested', 'UDP needs root')]);
+    expect(verdict.compliance).toBe('Not assessed');
+    expect(verdict.comment).toContain('UDP needs root');
+  });
+
+  it('is Not assessed when no probe produced anything, and never Yes', () => {
+    const verdict = evaluateRow(row, [finding('firewall.filtering', 'pass')]);
+    expect(verdict.compliance).toBe('Not assessed');
+    expect(verdict.comment).toMatch(/No probe produced a result/);
+  });
+
+  it('is N/A when every deciding finding is not applicable', () => {
+    expect(evaluateRow(row, [finding('exposure.undeclared-port', 'not_applicable')]).compliance).toBe('N/A');
+  });
+
+  it('leaves manual rows for a person, with their guidance', () => {
+    const verdict = evaluateRow({ ...row, method: 'manual', rules: [], guidance: 'Describe it.' }, [finding('exposure.undeclared-port', 'fail')]);
+    expect(verdict).toEqual({ compliance: null, comment: 'Describe it.', findings: [] });
+  });
+
+  it('keys findings by id, gateway and port', () => {
+    expect(findingKey({ id: 'exposure.undeclared-port', target: { gateway: 'gw', host: 'h', port: 8080, transport: 'tcp' } })).toBe('exposure.undeclared-port@gw/8080/tcp');
+    expect(findingKey({ id: 'firewall.filtering', target: { gateway: 'gw', host: 'h' } })).toBe('firewall.filtering@gw');
+  });
+});

@@ -1,0 +1,55 @@
+import { readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { InternalError } from '../../src/errors.ts';
+import { findingBuilder } from '../../src/probe/finding-builder.ts';
+import { PROBES } from '../../src/probe/registry.ts';
+
+const probeFiles = readdirSync(new URL('../../probes/', import.meta.url))
+  .filter((f) => f.endsWith('.ts'))
+  .map((f) => f.replace(/\.ts$/, ''))
+  .sort();
+
+describe('probe contract', () => {
+  it('registers every module in probes/ exactly once', () => {
+    expect(PROBES.map((p) => p.meta.id).sort()).toEqual(probeFiles);
+  });
+
+  it.each(PROBES.map((p) => [p.meta.id, p] as const))('%s: metadata is complete and finding ids carry the probe id', (id, probe) => {
+    expect(probe.meta.title.length).toBeGreaterThan(5);
+    expect(probe.meta.description.length).toBeGreaterThan(20);
+    const ids = Object.keys(probe.meta.findings);
+    expect(ids.length).toBeGreaterThan(0);
+    for (const findingId of ids) {
+      expect(findingId.startsWith(`${id}.`)).toBe(true);
+      const spec = probe.meta.findings[findingId]!;
+      expect(spec.messages.fail ?? spec.messages.pass).toBeDefined();
+    }
+    // Thresholds always parse from an empty object, so a profile may leave them out.
+    expect(() => probe.meta.thresholds.parse({})).not.toThrow();
+  });
+
+  it('refuses a finding id the probe did not declare', () => {
+    const meta = { id: 'demo', title: 'Demo probe', description: 'A probe for this test only.', requires: [], thresholds: z.object({}), findings: {} };
+    const build = findingBuilder(meta, () => new Date(0));
+    expect(() => build({ id: 'demo.other', target: { gateway: 'g', host: 'h' }, status: 'pass', evidence: { source: 's' } })).toThrow(InternalError);
+  });
+
+  it('fills message templates and caps raw excerpts', () => {
+    const meta = {
+      id: 'demo',
+      title: 'Demo probe',
+      description: 'A probe for this test only.',
+      requires: [],
+      thresholds: z.object({}),
+      findings: { 'demo.check': { severity: 'high' as const, title: 'Demo check', messages: { fail: 'port {port} is open' } } },
+    };
+    const build = findingBuilder(meta, () => new Date(0));
+    const failed = build({ id: 'demo.check', target: { gateway: 'g', host: 'h' }, status: 'fail', params: { port: 8080 }, evidence: { source: 's', raw: 'x'.repeat(10_000) } });
+    expect(failed.message).toBe('port 8080 is open');
+    expect(failed.evidence.time).toBe('1970-01-01T00:00:00.000Z');
+    expect(failed.evidence.raw!.length).toBeLessThan(2100);
+    const errored = build({ id: 'demo.check', target: { gateway: 'g', host: 'h' }, status: 'error', params: { reason: 'timed out' }, evidence: { source: 's' } });
+    expect(errored.message).toBe('Demo check: could not be checked: timed out');
+  });
+});

@@ -1,0 +1,88 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { InputFileError, ProfileNotFoundError } from '../../src/errors.ts';
+import { loadProfile, parseProfile } from '../../src/profile/load.ts';
+
+const MINIMAL = `id: test
+version: "1"
+title: Test profile
+sections:
+  - id: s
+    title: Section
+    rows:
+      - ref: R1
+        title: Row one
+        method: automated
+        decidedBy: [exposure.undeclared-port]
+      - ref: R2
+        title: Row two
+        method: manual
+        guidance: Answer it.
+`;
+
+function problems(text: string): string[] {
+  try {
+    parseProfile(text, 'test.yaml');
+  } catch (error) {
+    expect(error).toBeInstanceOf(InputFileError);
+    return (error as InputFileError).problems.map((p) => `${p.path}: ${p.message}`);
+  }
+  throw new Error('expected the profile to be rejected');
+}
+
+describe('profile loading', () => {
+  it('loads the MoJ profile with every condition and statement row', async () => {
+    const profile = await loadProfile('moj-coco');
+    const refs = profile.rows.map((r) => r.ref);
+    for (let n = 1; n <= 13; n += 1) expect(refs).toContain(`CoCo-${n}`);
+    // Every control row of the standard's A.2 table, from the reference text in shared/.
+    const standard = readFileSync(new URL('../fixtures/standard-a2-refs.txt', import.meta.url), 'utf8').trim().split('\n');
+    for (const ref of standard) expect(refs).toContain(ref);
+    expect(profile.rows.filter((r) => r.method === 'automated').map((r) => r.ref)).toEqual(['CoCo-8', 'CoCo-9', 'A.10.6.1', 'A.11.4.1']);
+    expect(profile.probes.map((p) => p.meta.id)).toEqual(['exposure', 'firewall']);
+    expect(profile.thresholds.firewall).toEqual({ minFilteredShare: 0.9 });
+  });
+
+  it('keeps only the probes a profile uses, with default thresholds', () => {
+    const profile = parseProfile(MINIMAL, 'test.yaml');
+    expect(profile.probes.map((p) => p.meta.id)).toEqual(['exposure']);
+    expect(profile.thresholds.firewall).toEqual({ minFilteredShare: 0.9 });
+  });
+
+  it('rejects an unknown finding id', () => {
+    expect(problems(MINIMAL.replace('exposure.undeclared-port', 'exposure.no-such-check'))).toEqual([
+      expect.stringMatching(/^row R1: unknown finding id "exposure.no-such-check"/),
+    ]);
+  });
+
+  it('rejects a duplicate row', () => {
+    expect(problems(MINIMAL.replace('ref: R2', 'ref: R1'))).toEqual([expect.stringMatching(/duplicate row ref "R1"/)]);
+  });
+
+  it('rejects bad and unknown thresholds', () => {
+    const withThresholds = (block: string) => MINIMAL.replace('sections:', `thresholds:\n${block}\nsections:`);
+    expect(problems(withThresholds('  firewall: { minFilteredShare: 2 }'))).toEqual(['thresholds.firewall.minFilteredShare: expected a share from 0.5 to 1']);
+    expect(problems(withThresholds('  firewall: { minFiltered: 0.9 }'))).toEqual(['thresholds.firewall: unknown threshold(s): minFiltered']);
+    expect(problems(withThresholds('  antivirus: { maxAgeHours: 4 }'))).toEqual(['thresholds.antivirus: no probe is called "antivirus"']);
+  });
+
+  it('rejects rows whose method and finding ids disagree', () => {
+    expect(problems(MINIMAL.replace('        decidedBy: [exposure.undeclared-port]\n', ''))).toEqual([
+      'sections[0].rows[0].decidedBy: an automated row needs at least one finding id',
+    ]);
+    expect(problems(MINIMAL.replace('        guidance: Answer it.', '        decidedBy: [firewall.filtering]'))).toEqual([
+      expect.stringMatching(/^sections\[0\]\.rows\[1\]\.decidedBy: a manual row/),
+    ]);
+  });
+
+  it('names the built-in profiles when one is unknown', async () => {
+    await expect(loadProfile('no-such-profile')).rejects.toThrow(ProfileNotFoundError);
+    await expect(loadProfile('no-such-profile')).rejects.toMatchObject({ hint: expect.stringContaining('moj-coco') });
+  });
+
+  it('ships only valid profiles', async () => {
+    const names = readdirSync(new URL('../../profiles/', import.meta.url)).filter((f) => f.endsWith('.yaml'));
+    expect(names.length).toBeGreaterThan(0);
+    for (const name of names) await expect(loadProfile(name.replace(/\.yaml$/, ''))).resolves.toBeDefined();
+  });
+});
