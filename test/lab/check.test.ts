@@ -32,9 +32,9 @@ scan:
 `;
 }
 
-async function check(name: string, host: string) {
+async function check(name: string, host: string, yaml = connectionYaml(name, host)) {
   const dir = await tempDir();
-  const file = await writeConnection(dir, connectionYaml(name, host));
+  const file = await writeConnection(dir, yaml);
   const out = join(dir, 'out');
   const result = await runCli(['check', file, '--out', out, '--no-progress']);
   const report = result.code === 0 || result.code === 1 ? (JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as RunReport) : undefined;
@@ -111,5 +111,18 @@ describe.skipIf(!lab.ok)('cocoscan check against lab gateways (real nmap, sshd, 
     expect(row(result.report, 'CoCo-9')?.compliance).toBe('Not assessed');
     expect(row(result.report, 'CoCo-9')?.comment).toMatch(/did not answer at all/);
     expect(result.stdout).toMatch(/Could not be tested/);
+  });
+
+  it('does not take silence for a firewall: a gateway that answers on no swept port is Not assessed', async () => {
+    // Only dropped ports are swept, and the declared flow is one of them: nothing at all comes back.
+    const yaml = connectionYaml('silent', firewalled.address)
+      .replace(/flows:[\s\S]*?scan:/, 'flows:\n  - name: case-sync\n    protocol: https\n    port: 1000\nscan:')
+      .replace(PORTS, '1000-1010');
+    const result = await check('silent', firewalled.address, yaml);
+    expect(result.code).toBe(1);
+    expect(row(result.report, 'CoCo-9')?.compliance).toBe('Not assessed');
+    expect(row(result.report, 'CoCo-9')?.comment).toMatch(/answered on no port at all/);
+    expect(row(result.report, 'CoCo-8')?.compliance).toBe('Not assessed');
+    expect(row(result.report, 'CoCo-8')?.comment).toMatch(/did not answer on any swept port/);
   });
 });

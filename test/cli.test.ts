@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { runCli, tempDir, writeConnection } from './helpers/cli.ts';
+
+const GOOD = `connection: { name: t, mojSystem: M, thirdPartySystem: T, organisation: O }
+gateways: [ { name: gw, host: 127.0.0.1 } ]
+flows: [ { name: web, protocol: https, port: 443 } ]
+`;
+
+describe('cocoscan CLI: bad input gives a clear message and exit code 2, before any probing', () => {
+  it('malformed connection file: one line per problem with its path', async () => {
+    const file = await writeConnection(await tempDir(), GOOD.replace('port: 443', 'port: 0').replace('host: 127.0.0.1', 'host: 127.0.0.1, colour: blue'));
+    const result = await runCli(['check', file, '--no-progress']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('flows[0].port (line 3): expected a number from 1 to 65535');
+    expect(result.stderr).toContain('gateways[0].colour (line 2): unknown field');
+    expect(result.stderr).toContain('What to do:');
+    expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(result.stdout).toBe('');
+  });
+
+  it('a target beginning with "-"', async () => {
+    const file = await writeConnection(await tempDir(), GOOD.replace('host: 127.0.0.1', 'host: "-iL /etc/passwd"'));
+    const result = await runCli(['check', file]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/gateways\[0\]\.host \(line 2\): must not begin with "-"/);
+  });
+
+  it('unknown profile', async () => {
+    const file = await writeConnection(await tempDir(), GOOD);
+    const result = await runCli(['check', file, '--profile', 'no-such-profile']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('unknown profile "no-such-profile"');
+    expect(result.stderr).toContain('built-in profiles: moj-coco');
+  });
+
+  it('missing connection file', async () => {
+    const result = await runCli(['check', '/nonexistent/connection.yaml']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('does not exist');
+  });
+
+  it('missing nmap', async () => {
+    const file = await writeConnection(await tempDir(), GOOD);
+    const result = await runCli(['check', file, '--nmap', '/nonexistent/nmap', '--no-progress']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('nmap is not installed');
+    expect(result.stderr).toContain('apt-get install nmap');
+  });
+
+  it('bad option values and unknown options', async () => {
+    const file = await writeConnection(await tempDir(), GOOD);
+    const ports = await runCli(['check', file, '--ports', '1-99999']);
+    expect(ports.code).toBe(2);
+    expect(ports.stderr).toContain('--ports 1-99999: ports must be from 1 to 65535');
+    const unknown = await runCli(['check', file, '--frobnicate']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("unknown option '--frobnicate'");
+    const format = await runCli(['check', file, '--format', 'xml']);
+    expect(format.code).toBe(2);
+  });
+
+  it('--help explains the exit codes; validate checks without probing', async () => {
+    const help = await runCli(['check', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/Exit codes:[\s\S]*0 {2}every automated row[\s\S]*2 {2}bad input/);
+    const file = await writeConnection(await tempDir(), GOOD);
+    const validate = await runCli(['validate', file]);
+    expect(validate.code).toBe(0);
+    expect(validate.stdout).toContain('valid');
+  });
+});
