@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+// Set-up shared by `npm test`, `npm run demo` and `npm run bench`: installs the npm dependencies when they
+// are missing, and the Debian packages the chosen task needs when running as root with apt-get.
+// Plain JavaScript with no dependencies, because it runs before node_modules exists.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const task = process.argv.includes('--for') ? process.argv[process.argv.indexOf('--for') + 1] : 'test';
+
+// command on PATH → Debian package that provides it
+const NEEDS = {
+  demo: { nmap: 'nmap', openssl: 'openssl' },
+  test: {
+    nmap: 'nmap', nft: 'nftables', sshd: 'openssh-server', 'ssh-keygen': 'openssh-client', nginx: 'nginx-light',
+    snmpd: 'snmpd', snmpget: 'snmp', openssl: 'openssl', ip: 'iproute2', ss: 'iproute2', sha256sum: 'coreutils',
+  },
+  bench: { nmap: 'nmap', nft: 'nftables', sshd: 'openssh-server', nginx: 'nginx-light', openssl: 'openssl', ip: 'iproute2' },
+};
+
+function log(message) {
+  process.stderr.write(`[setup] ${message}\n`);
+}
+
+function onPath(command) {
+  return spawnSync('sh', ['-c', `command -v ${command} || test -x /usr/sbin/${command}`], { stdio: 'ignore' }).status === 0;
+}
+
+function ensureNodeModules() {
+  const marker = join(root, 'node_modules', '.package-lock.json');
+  const lock = join(root, 'package-lock.json');
+  if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) return;
+  log('installing npm dependencies (npm ci)');
+  execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+}
+
+function ensureDebianPackages() {
+  const needs = NEEDS[task] ?? NEEDS.test;
+  const missing = [...new Set(Object.entries(needs).filter(([command]) => !onPath(command)).map(([, pkg]) => pkg))];
+  if (missing.length === 0) return;
+  const root = process.getuid?.() === 0;
+  if (!root || !onPath('apt-get')) {
+    log(`missing Debian packages: ${missing.join(' ')}. Install them (apt-get install ${missing.join(' ')}); tests that need them say so and are skipped.`);
+    return;
+  }
+  log(`installing Debian packages: ${missing.join(' ')}`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { stdio: 'inherit', env });
+}
+
+ensureNodeModules();
+ensureDebianPackages();
