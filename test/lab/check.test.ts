@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunReport } from '../../src/report/schema.ts';
 import { runCli, tempDir, writeConnection } from '../helpers/cli.ts';
-import { labAvailability, startLabGateway, type LabGateway } from './lab.ts';
+import { labAvailability, startLabGateway, type LabGateway, type LabService } from './lab.ts';
 
 const lab = await labAvailability();
 if (!lab.ok) console.warn(`[lab] skipping the lab gateway tests: ${lab.reason}`);
@@ -41,6 +41,13 @@ async function check(name: string, host: string, yaml = connectionYaml(name, hos
   return { ...result, out, report };
 }
 
+// Declared: ssh 22 and https 443. The stray admin console on 8080 is not declared.
+const SERVICES = [
+  { kind: 'sshd', port: 22 },
+  { kind: 'nginx-https', port: 443 },
+  { kind: 'nginx-http', port: 8080 },
+] as const satisfies LabService[];
+
 const row = (report: RunReport | undefined, ref: string) => report?.rows.find((r) => r.ref === ref);
 
 describe.skipIf(!lab.ok)('cocoscan check against lab gateways (real nmap, sshd, nginx, nftables)', () => {
@@ -51,20 +58,12 @@ describe.skipIf(!lab.ok)('cocoscan check against lab gateways (real nmap, sshd, 
     [firewalled, open] = await Promise.all([
       startLabGateway({
         name: 'fw',
-        services: [
-          { kind: 'sshd', port: 22 },
-          { kind: 'nginx-https', port: 443 },
-          { kind: 'nginx-http', port: 8080 },
-        ],
+        services: SERVICES,
         firewallAllowTcp: [22, 443],
       }),
       startLabGateway({
         name: 'open',
-        services: [
-          { kind: 'sshd', port: 22 },
-          { kind: 'nginx-https', port: 443 },
-          { kind: 'nginx-http', port: 8080 },
-        ],
+        services: SERVICES,
       }),
     ]);
   });
