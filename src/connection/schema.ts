@@ -51,7 +51,14 @@ export const flowSchema = z.strictObject({
     .enum(['tcp', 'udp'], { error: 'expected "tcp" or "udp"' })
     .default('tcp')
     .describe('Transport protocol; tcp when left out'),
-  tls: z.boolean({ error: 'expected true or false' }).optional().describe('Set when the protocol runs over TLS'),
+  tls: z
+    .boolean({ error: 'expected true or false' })
+    .optional()
+    .describe('Whether the flow runs over TLS; by default, from the protocol (https, ldaps, smtps, … are TLS)'),
+  remoteAccess: z
+    .boolean({ error: 'expected true or false' })
+    .optional()
+    .describe('Whether the flow carries remote log-on or administration (A.11.4.2); by default true for ssh and rdp'),
   description: z.string({ error: 'expected text' }).max(500).optional(),
 });
 
@@ -89,8 +96,30 @@ export const scanSchema = z
       .default(3600)
       .describe('Give up on a gateway after this long'),
     serviceDetection: z.boolean({ error: 'expected true or false' }).default(true).describe('Run nmap -sV on open ports'),
+    probeTimeoutSeconds: z
+      .number({ error: 'expected a number of seconds' })
+      .min(1, { error: 'expected 1 to 120 seconds' })
+      .max(120, { error: 'expected 1 to 120 seconds' })
+      .default(10)
+      .describe('How long one probe connection (a TLS handshake, an SSH banner) may take'),
+    connectionsPerHost: z
+      .number({ error: 'expected a whole number from 1 to 32' })
+      .int({ error: 'expected a whole number from 1 to 32' })
+      .min(1, { error: 'expected a whole number from 1 to 32' })
+      .max(32, { error: 'expected a whole number from 1 to 32' })
+      .default(6)
+      .describe('Most simultaneous probe connections to one gateway'),
   })
   .describe('How the exposure sweep runs');
+
+export const tlsSettingsSchema = z
+  .strictObject({
+    trust: z
+      .array(z.string({ error: 'expected a file path' }).min(1), { error: 'expected a list of PEM files' })
+      .default([])
+      .describe('Extra CA certificates (PEM files, relative to this file) trusted besides the system roots, for private PKI'),
+  })
+  .describe('TLS settings');
 
 export const connectionFileSchema = z
   .strictObject({
@@ -104,6 +133,7 @@ export const connectionFileSchema = z
     flows: z.array(flowSchema, { error: 'expected a list of flows' }).min(1, { error: 'expected at least one declared flow' }),
     onwardConnections: z.array(onwardConnectionSchema, { error: 'expected a list' }).default([]),
     scan: scanSchema.default(() => scanSchema.parse({})),
+    tls: tlsSettingsSchema.default({ trust: [] }),
   })
   .superRefine((file, ctx) => {
     flagDuplicates(file.gateways.map((g) => g.name), 'gateways', 'name', ctx);

@@ -19,7 +19,8 @@ export function findingKey(finding: Pick<Finding, 'id' | 'target'>): string {
 
 /**
  * The one place a row's verdict is decided:
- * any failing finding → No (or Partial when every failing finding's rule says so);
+ * any failing finding → No (or Partial when every failing finding's rule says so); failures whose rule is
+ * `Note` never change the verdict, they are named in the comment;
  * otherwise any error/not_tested → Not assessed, with the reasons;
  * otherwise any pass → Yes; all not_applicable → N/A; nothing at all → Not assessed.
  * Manual rows and headings stay null for a person to answer.
@@ -40,26 +41,27 @@ export function evaluateRow(row: ProfileRow, findings: readonly Finding[]): RowV
       findings: keys,
     };
   }
-  const failing = relevant.filter((f) => f.status === 'fail');
+  const isNote = (f: Finding) => ruleOf.get(f.id)?.onFail === 'Note';
+  const notes = relevant.filter((f) => f.status === 'fail' && isNote(f));
+  const noted = notes.length > 0 ? ` Note: ${cite(notes)}` : '';
+  const failing = relevant.filter((f) => f.status === 'fail' && !isNote(f));
   if (failing.length > 0) {
     const partial = failing.every((f) => ruleOf.get(f.id)?.onFail === 'Partial');
-    return { compliance: partial ? 'Partial' : 'No', comment: cite(failing) + attest, findings: keys };
+    return { compliance: partial ? 'Partial' : 'No', comment: cite(failing) + noted + attest, findings: keys };
   }
   const untested = relevant.filter((f) => f.status === 'error' || f.status === 'not_tested');
   if (untested.length > 0) {
-    return { compliance: 'Not assessed', comment: `Could not be tested: ${cite(untested)}${attest}`, findings: keys };
+    return { compliance: 'Not assessed', comment: `Could not be tested: ${cite(untested)}${noted}${attest}`, findings: keys };
   }
-  const passing = relevant.filter((f) => f.status === 'pass');
-  if (passing.length > 0) return { compliance: 'Yes', comment: cite(passing) + attest, findings: keys };
+  const passing = relevant.filter((f) => f.status === 'pass' && !isNote(f));
+  if (passing.length > 0) return { compliance: 'Yes', comment: cite(passing) + noted + attest, findings: keys };
   return { compliance: 'N/A', comment: cite(relevant) + attest, findings: keys };
 }
 
-/** "message [evidence: file]; message …" with the evidence each finding points at. */
+/** "gw: message; gw: message [evidence: files]": the messages, then every artefact behind them once. */
 function cite(findings: readonly Finding[]): string {
-  const shown = findings.slice(0, MAX_CITED).map((f) => {
-    const files = f.evidence.artefacts?.length ? ` [evidence: ${f.evidence.artefacts.join(', ')}]` : '';
-    return `${f.target.gateway}: ${f.message}${files}`;
-  });
+  const shown = findings.slice(0, MAX_CITED).map((f) => `${f.target.gateway}: ${f.message}`);
   const more = findings.length > MAX_CITED ? `; and ${findings.length - MAX_CITED} more (see findings)` : '';
-  return `${shown.join('; ')}${more}.`;
+  const files = [...new Set(findings.flatMap((f) => f.evidence.artefacts ?? []))];
+  return `${shown.join('; ')}${more}${files.length > 0 ? ` [evidence: ${files.join(', ')}]` : ''}.`;
 }

@@ -14,7 +14,7 @@ export const DEFAULT_PROFILE = 'moj-coco';
 
 export interface RowRule {
   finding: string;
-  onFail: 'No' | 'Partial';
+  onFail: 'No' | 'Partial' | 'Note';
 }
 
 export interface ProfileRow {

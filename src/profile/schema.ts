@@ -7,7 +7,10 @@ const findingRule = z.union([
   z.string({ error: 'expected a finding id such as exposure.undeclared-port' }),
   z.strictObject({
     finding: z.string({ error: 'expected a finding id' }),
-    onFail: z.enum(['No', 'Partial'], { error: 'expected "No" or "Partial"' }).default('No'),
+    onFail: z
+      .enum(['No', 'Partial', 'Note'], { error: 'expected "No", "Partial" or "Note"' })
+      .default('No')
+      .describe('What a failure of this finding does to the row: No, Partial, or Note (named in the comment, verdict unchanged)'),
   }),
 ]);
 

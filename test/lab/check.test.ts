@@ -11,7 +11,7 @@ if (!lab.ok) console.warn(`[lab] skipping the lab gateway tests: ${lab.reason}`)
 // The sweep covers the well-known range plus the stray port: enough to judge, quick enough for a test.
 const PORTS = '1-1024,8080';
 
-function connectionYaml(name: string, host: string): string {
+function connectionYaml(name: string, host: string, caFile: string): string {
   return `connection:
   name: ${name}
   mojSystem: Case Management System
@@ -29,10 +29,13 @@ flows:
     port: 22
 scan:
   tcpPorts: "${PORTS}"
+  probeTimeoutSeconds: 3
+tls:
+  trust: [ ${caFile} ]
 `;
 }
 
-async function check(name: string, host: string, yaml = connectionYaml(name, host)) {
+async function check(name: string, host: string, caFile: string, yaml = connectionYaml(name, host, caFile)) {
   const dir = await tempDir();
   const file = await writeConnection(dir, yaml);
   const out = join(dir, 'out');
@@ -73,12 +76,13 @@ describe.skipIf(!lab.ok)('cocoscan check against lab gateways (real nmap, sshd, 
   });
 
   it('gives CoCo-8 Yes and CoCo-9 Yes for a default-drop firewall exposing only the declared ports', async () => {
-    const result = await check('fw', firewalled.address);
+    const result = await check('fw', firewalled.address, firewalled.caFile);
     expect(result.stderr).toBe('');
     expect(row(result.report, 'CoCo-8')?.compliance).toBe('Yes');
     expect(row(result.report, 'CoCo-9')?.compliance).toBe('Yes');
     expect(row(result.report, 'A.10.6.1')?.compliance).toBe('Yes');
     expect(row(result.report, 'A.11.4.1')?.compliance).toBe('Yes');
+    expect(row(result.report, 'A.12.3.1')?.compliance).toBe('Yes');
     // The stray service on 8080 is behind the firewall: dropped, never reported as open.
     expect(result.report?.findings.some((f) => f.status === 'fail')).toBe(false);
     const protocols = result.report?.findings.filter((f) => f.id === 'exposure.protocol-match').map((f) => [f.target.port, f.status]);
@@ -90,7 +94,7 @@ describe.skipIf(!lab.ok)('cocoscan check against lab gateways (real nmap, sshd, 
   });
 
   it('gives CoCo-8 No naming the undeclared port, and CoCo-9 not Yes, for a gateway with no firewall', async () => {
-    const result = await check('open', open.address);
+    const result = await check('open', open.address, open.caFile);
     expect(result.code).toBe(1);
     const coco8 = row(result.report, 'CoCo-8');
     expect(coco8?.compliance).toBe('No');
@@ -104,7 +108,7 @@ describe.skipIf(!lab.ok)('cocoscan check against lab gateways (real nmap, sshd, 
   });
 
   it('reports an unreachable host as Not assessed, never as compliant', async () => {
-    const result = await check('gone', firewalled.silentAddress);
+    const result = await check('gone', firewalled.silentAddress, firewalled.caFile);
     expect(result.code).toBe(1);
     expect(row(result.report, 'CoCo-8')?.compliance).toBe('Not assessed');
     expect(row(result.report, 'CoCo-9')?.compliance).toBe('Not assessed');
@@ -114,10 +118,10 @@ describe.skipIf(!lab.ok)('cocoscan check against lab gateways (real nmap, sshd, 
 
   it('does not take silence for a firewall: a gateway that answers on no swept port is Not assessed', async () => {
     // Only dropped ports are swept, and the declared flow is one of them: nothing at all comes back.
-    const yaml = connectionYaml('silent', firewalled.address)
+    const yaml = connectionYaml('silent', firewalled.address, firewalled.caFile)
       .replace(/flows:[\s\S]*?scan:/, 'flows:\n  - name: case-sync\n    protocol: https\n    port: 1000\nscan:')
       .replace(PORTS, '1000-1010');
-    const result = await check('silent', firewalled.address, yaml);
+    const result = await check('silent', firewalled.address, firewalled.caFile, yaml);
     expect(result.code).toBe(1);
     expect(row(result.report, 'CoCo-9')?.compliance).toBe('Not assessed');
     expect(row(result.report, 'CoCo-9')?.comment).toMatch(/answered on no port at all/);

@@ -10,13 +10,21 @@ import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { makeLabPki, type LabPki } from './pki.ts';
 
 const run = promisify(execFile);
 
-export interface LabService {
-  kind: 'sshd' | 'nginx-https' | 'nginx-http';
-  port: number;
-}
+/**
+ * modern: TLS 1.2 and 1.3, ECDHE with AEAD suites only, an in-date SHA-256 certificate from the lab CA, HSTS.
+ * legacy: TLS 1.0 to 1.2 with OpenSSL's DEFAULT suites at security level 0 (CBC and static RSA among them),
+ * an expired certificate signed with SHA-1, no HSTS.
+ */
+export type LabTls = 'modern' | 'legacy';
+
+export type LabService =
+  | { kind: 'sshd'; port: number }
+  | { kind: 'nginx-http'; port: number }
+  | { kind: 'nginx-https'; port: number; tls?: LabTls };
 
 export interface LabGatewaySpec {
   name: string;
@@ -32,6 +40,8 @@ export interface LabGateway {
   /** An address on the same veth link that nobody answers for. */
   silentAddress: string;
   dir: string;
+  /** The lab CA that signed the gateway's certificates (trust it with tls.trust). */
+  caFile: string;
   stop(): Promise<void>;
 }
 
@@ -144,20 +154,12 @@ export async function startLabGateway(spec: LabGatewaySpec): Promise<LabGateway>
       spawnInNs('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')]);
     }
 
+    const pki = await makeLabPki(dir, address);
     const https = spec.services.filter((s) => s.kind === 'nginx-https');
     const http = spec.services.filter((s) => s.kind === 'nginx-http');
     if (https.length + http.length > 0) {
-      if (https.length > 0) {
-        await run('openssl', [
-          'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '30',
-          '-keyout', join(dir, 'tls.key'), '-out', join(dir, 'tls.crt'),
-          '-subj', `/CN=${spec.name}`, '-addext', `subjectAltName=IP:${address}`,
-        ]);
-      }
       const servers = [
-        ...https.map(
-          (s) => `server { listen ${address}:${s.port} ssl; ssl_certificate ${join(dir, 'tls.crt')}; ssl_certificate_key ${join(dir, 'tls.key')}; ssl_protocols TLSv1.2 TLSv1.3; location / { return 200 "case sync\\n"; } }`,
-        ),
+        ...https.map((s) => httpsServer(address, s.port, s.tls ?? 'modern', pki)),
         ...http.map((s) => `server { listen ${address}:${s.port}; location / { return 200 "stray admin console\\n"; } }`),
       ];
       const conf = `worker_processes 1;
@@ -176,11 +178,24 @@ http {
     }
 
     await waitForListeners(namespace, spec.services.map((s) => s.port));
-    return { name: spec.name, namespace, address, silentAddress: `${prefix}.77`, dir, stop };
+    return { name: spec.name, namespace, address, silentAddress: `${prefix}.77`, dir, caFile: pki.caFile, stop };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+function httpsServer(address: string, port: number, tls: LabTls, pki: LabPki): string {
+  if (tls === 'modern') {
+    return `server { listen ${address}:${port} ssl; ssl_certificate ${pki.good.cert}; ssl_certificate_key ${pki.good.key};
+    ssl_protocols TLSv1.2 TLSv1.3; ssl_prefer_server_ciphers on;
+    ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305;
+    add_header Strict-Transport-Security "max-age=63072000" always;
+    location / { return 200 "case sync\\n"; } }`;
+  }
+  return `server { listen ${address}:${port} ssl; ssl_certificate ${pki.bad.cert}; ssl_certificate_key ${pki.bad.key};
+    ssl_protocols TLSv1 TLSv1.1 TLSv1.2; ssl_ciphers DEFAULT:@SECLEVEL=0;
+    location / { return 200 "legacy case sync\\n"; } }`;
 }
 
 /** Polls `ss` inside the namespace until every port listens (bounded: 15 s). */

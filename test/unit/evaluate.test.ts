@@ -34,7 +34,7 @@ describe('row verdicts', () => {
   it('is Yes when every deciding finding passes, citing the evidence', () => {
     const verdict = evaluateRow(row, [finding('exposure.undeclared-port', 'pass', 'only declared ports'), finding('exposure.declared-port', 'pass')]);
     expect(verdict.compliance).toBe('Yes');
-    expect(verdict.comment).toContain('gw: only declared ports [evidence: evidence/gw/nmap-sweep.xml]');
+    expect(verdict.comment).toContain('gw: only declared ports; gw: exposure.declared-port pass [evidence: evidence/gw/nmap-sweep.xml].');
     expect(verdict.comment).toContain('Still to confirm by a person: the ISA lists the flows.');
     expect(verdict.findings).toHaveLength(2);
   });

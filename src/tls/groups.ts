@@ -1,0 +1,22 @@
+/** Named groups (IANA TLS Supported Groups registry) that cocoscan offers and names. */
+export const NAMED_GROUPS: Readonly<Record<number, string>> = {
+  1: 'sect163k1', 2: 'sect163r1', 3: 'sect163r2', 4: 'sect193r1', 5: 'sect193r2', 6: 'sect233k1', 7: 'sect233r1',
+  8: 'sect239k1', 9: 'sect283k1', 10: 'sect283r1', 11: 'sect409k1', 12: 'sect409r1', 13: 'sect571k1', 14: 'sect571r1',
+  15: 'secp160k1', 16: 'secp160r1', 17: 'secp160r2', 18: 'secp192k1', 19: 'secp192r1', 20: 'secp224k1', 21: 'secp224r1',
+  22: 'secp256k1', 23: 'secp256r1', 24: 'secp384r1', 25: 'secp521r1', 26: 'brainpoolP256r1', 27: 'brainpoolP384r1',
+  28: 'brainpoolP512r1', 29: 'x25519', 30: 'x448', 256: 'ffdhe2048', 257: 'ffdhe3072', 258: 'ffdhe4096', 259: 'ffdhe6144',
+  260: 'ffdhe8192', 0x11ec: 'X25519MLKEM768', 0x11eb: 'SecP256r1MLKEM768', 0x6399: 'X25519Kyber768Draft00',
+};
+
+/** Security strength in bits of each group's key exchange, for judging (RFC 7748, NIST SP 800-57). */
+export const GROUP_STRENGTH: Readonly<Record<number, number>> = {
+  15: 80, 16: 80, 17: 80, 18: 96, 19: 96, 20: 112, 21: 112, 22: 128, 23: 128, 24: 192, 25: 256, 26: 128, 27: 192,
+  28: 256, 29: 128, 30: 224, 256: 103, 257: 125, 258: 150, 259: 175, 260: 192, 0x11ec: 128, 0x11eb: 128, 0x6399: 128,
+  1: 80, 2: 80, 3: 80, 4: 96, 5: 96, 6: 112, 7: 112, 8: 112, 9: 128, 10: 128, 11: 192, 12: 192, 13: 256, 14: 256,
+};
+
+export const ALL_GROUP_CODES: readonly number[] = Object.keys(NAMED_GROUPS).map(Number);
+
+export function groupName(code: number): string {
+  return NAMED_GROUPS[code] ?? `group-0x${code.toString(16).padStart(4, '0')}`;
+}

@@ -1,0 +1,77 @@
+/**
+ * A private PKI for lab gateways, made with @peculiar/x509 on Node's WebCrypto: a root CA, a good leaf
+ * (SHA-256, RSA 2048, in date) and a bad leaf (SHA-1 signature, expired) for the same IP address.
+ */
+import 'reflect-metadata';
+import { webcrypto } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as x509 from '@peculiar/x509';
+
+x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+
+const RSA = { name: 'RSASSA-PKCS1-v1_5', publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048 } as const;
+const DAY = 86_400_000;
+
+export interface LeafFiles {
+  cert: string;
+  key: string;
+}
+
+export interface LabPki {
+  caFile: string;
+  good: LeafFiles;
+  bad: LeafFiles;
+}
+
+async function keyPem(key: CryptoKey): Promise<string> {
+  const der = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', key));
+  return `-----BEGIN PRIVATE KEY-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n').trimEnd()}\n-----END PRIVATE KEY-----\n`;
+}
+
+export async function makeLabPki(dir: string, address: string): Promise<LabPki> {
+  const caKeys = (await webcrypto.subtle.generateKey({ ...RSA, hash: 'SHA-256' }, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const now = Date.now();
+  const ca = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: '01',
+    name: 'CN=cocoscan lab root CA',
+    notBefore: new Date(now - 2000 * DAY),
+    notAfter: new Date(now + 3650 * DAY),
+    signingAlgorithm: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
+    keys: caKeys,
+    extensions: [new x509.BasicConstraintsExtension(true, undefined, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true)],
+  });
+
+  const leaf = async (name: string, serial: string, hash: 'SHA-256' | 'SHA-1', notBefore: Date, notAfter: Date): Promise<LeafFiles> => {
+    const keys = (await webcrypto.subtle.generateKey({ ...RSA, hash: 'SHA-256' }, true, ['sign', 'verify'])) as CryptoKeyPair;
+    // WebCrypto binds an RSA key to one hash, so the CA key is re-imported for the hash this leaf is signed with.
+    const signingKey = await webcrypto.subtle.importKey('pkcs8', await webcrypto.subtle.exportKey('pkcs8', caKeys.privateKey), { name: RSA.name, hash }, false, ['sign']);
+    const cert = await x509.X509CertificateGenerator.create({
+      serialNumber: serial,
+      subject: `CN=${address}`,
+      issuer: ca.subject,
+      notBefore,
+      notAfter,
+      signingAlgorithm: { name: 'RSASSA-PKCS1-v1_5', hash },
+      publicKey: keys.publicKey,
+      signingKey,
+      extensions: [
+        new x509.SubjectAlternativeNameExtension([{ type: 'ip', value: address }]),
+        new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
+      ],
+    });
+    const files = { cert: join(dir, `${name}.crt`), key: join(dir, `${name}.key`) };
+    // nginx wants the leaf followed by the chain; the root stays out, as a real server's would.
+    await writeFile(files.cert, cert.toString('pem') + '\n');
+    await writeFile(files.key, await keyPem(keys.privateKey));
+    return files;
+  };
+
+  const caFile = join(dir, 'lab-root-ca.pem');
+  await writeFile(caFile, ca.toString('pem') + '\n');
+  return {
+    caFile,
+    good: await leaf('good', '02', 'SHA-256', new Date(now - DAY), new Date(now + 365 * DAY)),
+    bad: await leaf('bad', '03', 'SHA-1', new Date(now - 400 * DAY), new Date(now - 10 * DAY)),
+  };
+}
