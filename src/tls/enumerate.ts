@@ -152,9 +152,11 @@ async function enumerateKeyExchange(result: VersionResult, exchange: ExchangeFn)
       result.groups.push(group);
       remaining.splice(remaining.indexOf(group), 1);
     }
+    if (result.groups.length === 0) result.incomplete ??= 'the server accepted (EC)DHE suites but no key-exchange group could be read';
   }
   if (dhe.length > 0) {
     const outcome = await exchange(version, dhe, ALL_GROUP_CODES.filter((g) => g < 256 || g > 260), true);
     if (outcome.kind === 'hello' && outcome.keyExchange?.dhBits) result.dhBits = outcome.keyExchange.dhBits;
+    else result.incomplete ??= 'the server accepted DHE suites but its DH parameters could not be read';
   }
 }
