@@ -3,7 +3,7 @@ import { CIPHER_SUITES, suiteByCode } from '../../src/tls/cipher-suites.ts';
 import { candidateSuites } from '../../src/tls/enumerate.ts';
 import { buildClientHello, parseServerHello, parseServerKeyExchange, ServerFlightReader, TlsProtocolError } from '../../src/tls/wire.ts';
 
-function serverHelloBody(version: number, suite: number, extensions?: Buffer, random = Buffer.alloc(32, 1)): Buffer {
+function serverHelloBody(version: number, suite: number, extensions?: Buffer, random: Buffer = Buffer.alloc(32, 1)): Buffer {
   const parts = [Buffer.from([version >> 8, version & 0xff]), random, Buffer.from([0]), Buffer.from([suite >> 8, suite & 0xff]), Buffer.from([0])];
   if (extensions) parts.push(Buffer.from([extensions.length >> 8, extensions.length & 0xff]), extensions);
   return Buffer.concat(parts);
