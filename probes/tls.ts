@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
-import pLimit from 'p-limit';
+import type { LimitFunction } from 'p-limit';
 import { z } from 'zod';
 import { speaksTls } from '../src/connection/flows.ts';
 import type { Flow, Gateway } from '../src/connection/schema.ts';
@@ -146,10 +146,23 @@ export default defineProbe({
 
   async run(ctx) {
     const flows = ctx.connection.flows.filter(speaksTls);
+    if (flows.length === 0) {
+      return ctx.connection.gateways.flatMap((gateway) =>
+        Object.keys(tlsFindings).map((id) =>
+          ctx.finding({
+            id,
+            target: { gateway: gateway.name, host: gateway.host },
+            status: 'not_applicable',
+            params: { reason: 'no declared flow speaks TLS' },
+            evidence: { source: 'cocoscan TLS probe', expected: 'TLS flows to inspect', actual: 'none declared' },
+          }),
+        ),
+      );
+    }
     const trust = [...systemTrustStore(), ...(await readTrustFiles(ctx.connection.tls.trust))];
     const perGateway = await Promise.all(
       ctx.connection.gateways.map(async (gateway) => {
-        const limit = pLimit(ctx.connection.scan.connectionsPerHost);
+        const limit = ctx.connectionLimit(gateway.name);
         const perFlow = await Promise.all(flows.map((flow) => inspectFlow(ctx, gateway, flow, trust, limit)));
         return perFlow.flat();
       }),
@@ -163,7 +176,7 @@ async function readTrustFiles(paths: string[]): Promise<string[]> {
   return contents.flatMap(splitPem);
 }
 
-async function inspectFlow(ctx: ProbeContext<Thresholds>, gateway: Gateway, flow: Flow, trust: string[], limit: ReturnType<typeof pLimit>): Promise<Finding[]> {
+async function inspectFlow(ctx: ProbeContext<Thresholds>, gateway: Gateway, flow: Flow, trust: string[], limit: LimitFunction): Promise<Finding[]> {
   const timeoutMs = ctx.connection.scan.probeTimeoutSeconds * 1000;
   const facts = await inspectTlsEndpoint(
     { host: gateway.host, port: flow.port, serverName: gateway.host },

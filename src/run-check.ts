@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import pLimit, { type LimitFunction } from 'p-limit';
 import type { ConnectionFile } from './connection/schema.ts';
 import { ExitCode, InternalError, ToolMissingError, describeCause } from './errors.ts';
 import { EvidenceStore, type Artefact } from './evidence-store.ts';
@@ -52,9 +53,16 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   }
 
   const evidence = new EvidenceStore();
-  const facts = new Facts({ connection, exec, now, evidence, signal, privileged, nmapPath: options.nmapPath, nmapVersion: nmap, onActivity: options.onActivity });
+  const sweepEnabled = nmap !== undefined;
+  const facts = new Facts({ connection, exec, now, evidence, signal, privileged, sweepEnabled, nmapPath: options.nmapPath, nmapVersion: nmap, onActivity: options.onActivity });
+  const limits = new Map<string, LimitFunction>();
+  const connectionLimit = (gateway: string) => {
+    let limit = limits.get(gateway);
+    if (!limit) limits.set(gateway, (limit = pLimit(connection.scan.connectionsPerHost)));
+    return limit;
+  };
   const perProbe = await Promise.all(
-    profile.probes.map((probe) => runProbe(probe, { connection, profile, exec, now, facts, evidence, signal })),
+    profile.probes.map((probe) => runProbe(probe, { connection, profile, exec, now, facts, evidence, signal, connectionLimit })),
   );
   const findings = perProbe.flat().map((f) => ({ key: findingKey(f), ...f }));
   assertUniqueKeys(findings);
@@ -107,6 +115,7 @@ interface ProbeEnv {
   facts: Facts;
   evidence: EvidenceStore;
   signal: AbortSignal;
+  connectionLimit: (gateway: string) => LimitFunction;
 }
 
 /** Runs one probe; a probe that throws yields `error` findings for everything it would have judged, never silence. */
@@ -121,6 +130,7 @@ async function runProbe(probe: Probe, env: ProbeEnv): Promise<Finding[]> {
       facts: env.facts,
       evidence: env.evidence,
       signal: env.signal,
+      connectionLimit: env.connectionLimit,
       finding,
     });
   } catch (error) {

@@ -16,6 +16,8 @@ export interface FactDeps {
   evidence: EvidenceStore;
   signal: AbortSignal;
   privileged: boolean;
+  /** Whether this run sweeps with nmap (some probe of the profile needs it). */
+  sweepEnabled: boolean;
   nmapPath?: string;
   nmapVersion?: string;
   onActivity?: (event: ActivityEvent) => void;
@@ -40,5 +42,10 @@ export class Facts {
 
   sweep(gateway: Gateway): Promise<SweepFact> {
     return this.once(`sweep:${gateway.name}`, () => collectSweep(this.deps, gateway));
+  }
+
+  /** The sweep when this run sweeps at all; undefined otherwise (a profile without the exposure probe). */
+  async sweepIfEnabled(gateway: Gateway): Promise<SweepFact | undefined> {
+    return this.deps.sweepEnabled ? this.sweep(gateway) : undefined;
   }
 }

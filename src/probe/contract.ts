@@ -1,3 +1,4 @@
+import type { LimitFunction } from 'p-limit';
 import type { z } from 'zod';
 import type { ConnectionFile } from '../connection/schema.ts';
 import type { Evidence, Finding, FindingStatus, FindingTarget, Severity } from '../findings.ts';
@@ -34,6 +35,8 @@ export interface ProbeContext<T = unknown> {
   facts: Facts;
   evidence: EvidenceStore;
   signal: AbortSignal;
+  /** The limit on simultaneous probe connections to one gateway, shared by every probe of the run. */
+  connectionLimit: (gateway: string) => LimitFunction;
   /** Builds a finding of this probe; throws InternalError for an id the probe did not declare. */
   finding: (input: FindingInput) => Finding;
 }

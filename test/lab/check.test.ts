@@ -46,7 +46,7 @@ async function check(name: string, host: string, caFile: string, yaml = connecti
 
 // Declared: ssh 22 and https 443. The stray admin console on 8080 is not declared.
 const SERVICES = [
-  { kind: 'sshd', port: 22 },
+  { kind: 'sshd', port: 22, ssh: 'hardened' },
   { kind: 'nginx-https', port: 443 },
   { kind: 'nginx-http', port: 8080 },
 ] as const satisfies LabService[];

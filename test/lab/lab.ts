@@ -6,7 +6,7 @@
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -21,8 +21,16 @@ const run = promisify(execFile);
  */
 export type LabTls = 'modern' | 'legacy';
 
+/**
+ * default: Debian's OpenSSH defaults with an Ed25519 host key.
+ * hardened: post-quantum and X25519 key exchange, AEAD and CTR ciphers, ETM MACs, Ed25519 and RSA 3072 keys, keys only.
+ * weak: adds SHA-1 and 1024-bit key exchange, CBC and 3DES ciphers, MD5 and SHA-1 MACs, ssh-rsa, an RSA 1024 key,
+ * password and keyboard-interactive log-on and root log-in.
+ */
+export type LabSsh = 'default' | 'hardened' | 'weak';
+
 export type LabService =
-  | { kind: 'sshd'; port: number }
+  | { kind: 'sshd'; port: number; ssh?: LabSsh }
   | { kind: 'nginx-http'; port: number }
   | { kind: 'nginx-https'; port: number; tls?: LabTls };
 
@@ -42,6 +50,9 @@ export interface LabGateway {
   dir: string;
   /** The lab CA that signed the gateway's certificates (trust it with tls.trust). */
   caFile: string;
+  /** A private key root may log in with over SSH (for authenticated collection), and the known_hosts line for the gateway. */
+  clientKeyFile: string;
+  knownHostsFile: string;
   stop(): Promise<void>;
 }
 
@@ -137,21 +148,28 @@ export async function startLabGateway(spec: LabGatewaySpec): Promise<LabGateway>
       return child;
     };
 
-    const sshPorts = spec.services.filter((s) => s.kind === 'sshd').map((s) => s.port);
-    if (sshPorts.length > 0) {
+    const sshd = spec.services.filter((s) => s.kind === 'sshd');
+    await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'cocoscan-lab-client', '-f', join(dir, 'client_ed25519')]);
+    await writeFile(join(dir, 'authorized_keys'), await readFile(join(dir, 'client_ed25519.pub'), 'utf8'));
+    if (sshd.length > 0) {
       await mkdir('/run/sshd', { recursive: true });
-      await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'ssh_host_ed25519_key')]);
+      const flavour = sshd[0]!.ssh ?? 'default';
+      const keys = await sshHostKeys(dir, flavour);
       const config = [
-        ...sshPorts.map((p) => `ListenAddress ${address}:${p}`),
-        `HostKey ${join(dir, 'ssh_host_ed25519_key')}`,
+        ...sshd.map((s) => `ListenAddress ${address}:${s.port}`),
+        ...keys.map((k) => `HostKey ${k}`),
         `PidFile ${join(dir, 'sshd.pid')}`,
+        `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+        'StrictModes no',
         'UsePAM no',
-        'PasswordAuthentication no',
-        'KbdInteractiveAuthentication no',
-        'PermitRootLogin no',
+        ...SSHD_FLAVOURS[flavour],
       ].join('\n');
       await writeFile(join(dir, 'sshd_config'), `${config}\n`);
       spawnInNs('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')]);
+      const knownHosts = await Promise.all(keys.map(async (k) => `${address} ${(await readFile(`${k}.pub`, 'utf8')).split(' ').slice(0, 2).join(' ')}`));
+      await writeFile(join(dir, 'known_hosts'), `${knownHosts.join('\n')}\n`);
+    } else {
+      await writeFile(join(dir, 'known_hosts'), '');
     }
 
     const pki = await makeLabPki(dir, address);
@@ -178,11 +196,54 @@ http {
     }
 
     await waitForListeners(namespace, spec.services.map((s) => s.port));
-    return { name: spec.name, namespace, address, silentAddress: `${prefix}.77`, dir, caFile: pki.caFile, stop };
+    return {
+      name: spec.name,
+      namespace,
+      address,
+      silentAddress: `${prefix}.77`,
+      dir,
+      caFile: pki.caFile,
+      clientKeyFile: join(dir, 'client_ed25519'),
+      knownHostsFile: join(dir, 'known_hosts'),
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+const SSHD_FLAVOURS: Record<LabSsh, string[]> = {
+  default: ['PasswordAuthentication no', 'KbdInteractiveAuthentication no', 'PermitRootLogin prohibit-password'],
+  hardened: [
+    'KexAlgorithms sntrup761x25519-sha512@openssh.com,curve25519-sha256,curve25519-sha256@libssh.org,diffie-hellman-group16-sha512,diffie-hellman-group18-sha512',
+    'Ciphers aes256-gcm@openssh.com,aes128-gcm@openssh.com,aes256-ctr,aes192-ctr,aes128-ctr',
+    'MACs hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com,umac-128-etm@openssh.com',
+    'HostKeyAlgorithms ssh-ed25519,rsa-sha2-512,rsa-sha2-256',
+    'PasswordAuthentication no',
+    'KbdInteractiveAuthentication no',
+    'PermitRootLogin prohibit-password',
+  ],
+  weak: [
+    'KexAlgorithms +diffie-hellman-group14-sha1,diffie-hellman-group1-sha1',
+    'Ciphers +aes128-cbc,aes256-cbc,3des-cbc',
+    'MACs +hmac-md5,hmac-sha1-96',
+    'HostKeyAlgorithms +ssh-rsa',
+    'PasswordAuthentication yes',
+    'KbdInteractiveAuthentication yes',
+    'PermitRootLogin yes',
+  ],
+};
+
+async function sshHostKeys(dir: string, flavour: LabSsh): Promise<string[]> {
+  const make = async (name: string, args: string[]) => {
+    await run('ssh-keygen', ['-q', ...args, '-N', '', '-f', join(dir, name)]);
+    return join(dir, name);
+  };
+  const keys = [await make('ssh_host_ed25519_key', ['-t', 'ed25519'])];
+  if (flavour === 'hardened') keys.push(await make('ssh_host_rsa_key', ['-t', 'rsa', '-b', '3072']));
+  if (flavour === 'weak') keys.push(await make('ssh_host_rsa_key', ['-t', 'rsa', '-b', '1024']));
+  return keys;
 }
 
 function httpsServer(address: string, port: number, tls: LabTls, pki: LabPki): string {

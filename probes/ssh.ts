@@ -1,0 +1,202 @@
+import { z } from 'zod';
+import type { Gateway } from '../src/connection/schema.ts';
+import type { Finding, FindingStatus, FindingTarget } from '../src/findings.ts';
+import { defineProbe, type FindingSpec, type ProbeContext } from '../src/probe/contract.ts';
+import { judgeAlgorithm, type AlgorithmJudgement, type AlgorithmKind } from '../src/ssh/algorithm-table.ts';
+import { auditSshEndpoint, type SshEndpointFacts } from '../src/ssh/audit-endpoint.ts';
+
+const SSH_PROTOCOLS = new Set(['ssh', 'sftp', 'scp']);
+const STRICT_KEX = 'kex-strict-s-v00@openssh.com';
+
+const thresholds = z.strictObject({
+  minRsaBits: z.number().int().min(1024, { error: 'expected at least 1024' }).max(16384).default(2048),
+  bannedAuthMethods: z.array(z.string().min(1)).default(['password', 'keyboard-interactive']),
+});
+type Thresholds = z.output<typeof thresholds>;
+
+const sshFindings: Record<string, FindingSpec> = {
+  'ssh.kex': {
+    severity: 'high',
+    title: 'Key exchange algorithms are strong',
+    messages: { pass: '{endpoint} offers key exchange {offered}', fail: '{endpoint} offers weak key exchange: {weak}' },
+  },
+  'ssh.host-keys': {
+    severity: 'high',
+    title: 'Host keys and their algorithms are strong',
+    messages: { pass: '{endpoint} host keys: {keys}', fail: '{endpoint} weak host keys or algorithms: {weak}' },
+  },
+  'ssh.ciphers': {
+    severity: 'high',
+    title: 'Ciphers are strong',
+    messages: { pass: '{endpoint} offers ciphers {offered}', fail: '{endpoint} offers weak ciphers: {weak}' },
+  },
+  'ssh.macs': {
+    severity: 'high',
+    title: 'MACs are strong',
+    messages: { pass: '{endpoint} offers MACs {offered}', fail: '{endpoint} offers weak MACs: {weak}' },
+  },
+  'ssh.strict-kex': {
+    severity: 'medium',
+    title: 'Not open to the Terrapin attack (strict key exchange)',
+    messages: {
+      pass: '{endpoint} {why}',
+      fail: '{endpoint} offers {exposed} without strict key exchange ({marker}): open to the Terrapin attack (CVE-2023-48795)',
+    },
+  },
+  'ssh.algorithm-warnings': {
+    severity: 'low',
+    title: 'No algorithm with a warning',
+    messages: { pass: '{endpoint} offers no algorithm with a warning', fail: '{endpoint} offers algorithms with warnings: {warned}' },
+  },
+  'ssh.auth-methods': {
+    severity: 'high',
+    title: 'Log-on needs keys, not passwords',
+    messages: {
+      pass: '{endpoint} offers an unknown user only {methods}',
+      fail: '{endpoint} offers an unknown user {methods}, including {banned}',
+    },
+  },
+};
+
+export default defineProbe({
+  meta: {
+    id: 'ssh',
+    title: 'SSH algorithms, host keys and log-on methods',
+    description:
+      "Reads the identification and the KEXINIT every SSH service sends in clear (declared flows, and SSH services the sweep finds on other ports), " +
+      'fetches each host key, and asks which log-on methods an unknown user is offered. Never tries a password.',
+    requires: [],
+    thresholds,
+    findings: sshFindings,
+  },
+
+  async run(ctx) {
+    const perGateway = await Promise.all(ctx.connection.gateways.map((gateway) => auditGateway(ctx, gateway)));
+    return perGateway.flat();
+  },
+});
+
+async function auditGateway(ctx: ProbeContext<Thresholds>, gateway: Gateway): Promise<Finding[]> {
+  const declared = ctx.connection.flows.filter((f) => f.transport === 'tcp' && SSH_PROTOCOLS.has(f.protocol));
+  const audit = (port: number, flow?: string) => auditPort(ctx, gateway, port, flow);
+  const declaredFindings = Promise.all(declared.map((f) => audit(f.port, f.name)));
+  // SSH found by the sweep on ports no flow declares is audited too, as soon as the sweep has it.
+  const undeclaredFindings = ctx.facts.sweepIfEnabled(gateway).then((sweep) => {
+    const ports = (sweep?.host?.ports ?? [])
+      .filter((p) => p.protocol === 'tcp' && p.state === 'open' && p.service?.name === 'ssh' && !declared.some((f) => f.port === p.port))
+      .map((p) => p.port);
+    return Promise.all(ports.map((port) => audit(port)));
+  });
+  const findings = [...(await declaredFindings), ...(await undeclaredFindings)].flat();
+  if (findings.length > 0) return findings;
+  const target = { gateway: gateway.name, host: gateway.host };
+  return Object.keys(sshFindings).map((id) =>
+    ctx.finding({ id, target, status: 'not_applicable', params: { reason: 'no SSH service is declared or was found by the sweep' }, evidence: { source: 'cocoscan SSH probe', expected: 'SSH services to audit', actual: 'none' } }),
+  );
+}
+
+async function auditPort(ctx: ProbeContext<Thresholds>, gateway: Gateway, port: number, flow?: string): Promise<Finding[]> {
+  const facts = await auditSshEndpoint(
+    { host: gateway.host, port },
+    { timeoutMs: ctx.connection.scan.probeTimeoutSeconds * 1000, limit: ctx.connectionLimit(gateway.name), signal: ctx.signal },
+  );
+  return judge(ctx, gateway, port, flow, facts);
+}
+
+function judge(ctx: ProbeContext<Thresholds>, gateway: Gateway, port: number, flow: string | undefined, facts: SshEndpointFacts): Finding[] {
+  const t = ctx.thresholds;
+  const target: FindingTarget = { gateway: gateway.name, host: gateway.host, port, transport: 'tcp', ...(flow ? { flow } : {}) };
+  const endpoint = `${flow ?? 'undeclared SSH'} (${gateway.host}:${port})`;
+  const artefact = ctx.evidence.add([gateway.name, `ssh-${port}.json`], JSON.stringify(summarise(facts), null, 2));
+  const source = `cocoscan SSH probe (${facts.hello?.ident ?? 'no identification'})`;
+  const make = (id: string, status: FindingStatus, params: Record<string, string | number>, expected: string, actual: string, data?: Record<string, unknown>) =>
+    ctx.finding({
+      id,
+      target,
+      status,
+      params: { endpoint, ...params },
+      evidence: { source, expected, actual, raw: facts.hello ? `${facts.hello.ident}${facts.hello.preamble.length ? `\n(preceded by ${facts.hello.preamble.length} line(s))` : ''}` : undefined, artefacts: [artefact] },
+      data,
+    });
+
+  if (!facts.hello) {
+    const reason = facts.helloError ?? 'no SSH identification';
+    return Object.keys(sshFindings).map((id) => make(id, 'error', { reason }, 'an SSH server', reason));
+  }
+  const k = facts.hello.kexinit;
+  const offered: Record<AlgorithmKind, string[]> = {
+    kex: k.kex,
+    hostKey: k.hostKey,
+    cipher: [...new Set([...k.encryptionServerToClient, ...k.encryptionClientToServer])],
+    mac: [...new Set([...k.macServerToClient, ...k.macClientToServer])],
+  };
+  const judged = Object.fromEntries(
+    (Object.keys(offered) as AlgorithmKind[]).map((kind) => [kind, offered[kind].map((name) => judgeAlgorithm(kind, name))]),
+  ) as Record<AlgorithmKind, AlgorithmJudgement[]>;
+  const list = (items: AlgorithmJudgement[]) => items.map((j) => `${j.name} (${j.reason})`).join(', ');
+  const findings: Finding[] = [];
+
+  const category = (id: string, kind: AlgorithmKind, expected: string) => {
+    const weak = judged[kind].filter((j) => j.verdict === 'fail');
+    findings.push(
+      weak.length > 0
+        ? make(id, 'fail', { weak: list(weak) }, expected, offered[kind].join(', '), { weak: weak.map((w) => w.name) })
+        : make(id, 'pass', { offered: offered[kind].filter((n) => judgeAlgorithm(kind, n).verdict !== 'info').join(', ') }, expected, offered[kind].join(', ')),
+    );
+  };
+  category('ssh.kex', 'kex', 'no SHA-1, 1024-bit or weak-curve key exchange');
+  category('ssh.ciphers', 'cipher', 'no CBC, 3DES, RC4 or unencrypted cipher');
+  category('ssh.macs', 'mac', 'no MD5, plain SHA-1 or short-tag MAC');
+
+  // Host keys: the offered algorithms, and each key's own type and size.
+  const weakKeys = [
+    ...judged.hostKey.filter((j) => j.verdict === 'fail').map((j) => `${j.name} (${j.reason})`),
+    ...facts.hostKeys.filter((key) => key.type === 'ssh-rsa' && key.bits < t.minRsaBits).map((key) => `RSA host key of ${key.bits} bits (under ${t.minRsaBits})`),
+    ...facts.hostKeys.filter((key) => key.type === 'ssh-dss').map((key) => `DSA host key (${key.bits} bits)`),
+  ];
+  const keyText = facts.hostKeys.map((key) => `${key.type} ${key.bits} bits ${key.fingerprint}`).join('; ');
+  const keyData = { hostKeys: facts.hostKeys, errors: facts.hostKeyErrors };
+  const keyExpected = `Ed25519 or RSA of at least ${t.minRsaBits} bits with SHA-2 signatures`;
+  if (weakKeys.length > 0) findings.push(make('ssh.host-keys', 'fail', { weak: weakKeys.join('; ') }, keyExpected, keyText || offered.hostKey.join(', '), keyData));
+  else if (facts.hostKeys.length === 0 || facts.hostKeyErrors.length > 0) {
+    findings.push(make('ssh.host-keys', 'error', { reason: `host keys could not be read: ${facts.hostKeyErrors.join('; ') || 'none offered'}` }, keyExpected, keyText || 'none', keyData));
+  } else findings.push(make('ssh.host-keys', 'pass', { keys: keyText }, keyExpected, keyText, keyData));
+
+  // Terrapin: ChaCha20-Poly1305, or any encrypt-then-MAC MAC, without strict key exchange.
+  const exposed = [...offered.cipher.filter((c) => c === 'chacha20-poly1305@openssh.com'), ...offered.mac.filter((m) => m.includes('-etm@'))];
+  const strict = offered.kex.includes(STRICT_KEX);
+  if (!strict && exposed.length > 0) findings.push(make('ssh.strict-kex', 'fail', { exposed: exposed.join(', '), marker: STRICT_KEX }, `${STRICT_KEX} offered`, 'not offered'));
+  else findings.push(make('ssh.strict-kex', 'pass', { why: strict ? `offers strict key exchange (${STRICT_KEX})` : 'offers neither ChaCha20-Poly1305 nor encrypt-then-MAC, so Terrapin does not apply' }, `${STRICT_KEX} offered`, strict ? 'offered' : 'not needed'));
+
+  const warned = (Object.values(judged) as AlgorithmJudgement[][]).flat().filter((j) => j.verdict === 'warn');
+  findings.push(warned.length > 0 ? make('ssh.algorithm-warnings', 'fail', { warned: list(warned) }, 'no algorithm with a warning', list(warned)) : make('ssh.algorithm-warnings', 'pass', {}, 'no algorithm with a warning', 'none'));
+
+  const auth = facts.auth;
+  const authExpected = `no ${t.bannedAuthMethods.join(' or ')} log-on`;
+  if (!auth || !auth.ok) {
+    findings.push(make('ssh.auth-methods', 'error', { reason: auth?.reason ?? 'not asked' }, authExpected, 'unknown'));
+  } else {
+    const banned = auth.methods.filter((m) => t.bannedAuthMethods.includes(m) || m === 'none');
+    const methods = auth.methods.join(', ') || 'no method at all';
+    findings.push(
+      banned.length > 0
+        ? make('ssh.auth-methods', 'fail', { methods, banned: banned.join(' and ') }, authExpected, methods, { methods: auth.methods })
+        : make('ssh.auth-methods', 'pass', { methods }, authExpected, methods, { methods: auth.methods }),
+    );
+  }
+  return findings;
+}
+
+function summarise(facts: SshEndpointFacts): unknown {
+  return {
+    endpoint: facts.endpoint,
+    durationMs: facts.durationMs,
+    identification: facts.hello?.ident,
+    preamble: facts.hello?.preamble,
+    helloError: facts.helloError,
+    kexinit: facts.hello?.kexinit,
+    hostKeys: facts.hostKeys,
+    hostKeyErrors: facts.hostKeyErrors,
+    authMethods: facts.auth,
+  };
+}

@@ -1,0 +1,45 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'ssh2';
+import type { SshEndpoint } from './exchange.ts';
+import { everySsh2Algorithm } from './ssh2-algorithms.ts';
+
+export type AuthMethodsResult = { ok: true; methods: string[]; user: string } | { ok: false; reason: string };
+
+/**
+ * The authentication methods the server offers to a user it does not know: one `none` attempt, whose
+ * failure lists them (RFC 4252 5.2). No password or key is ever tried.
+ */
+export function offeredAuthMethods(endpoint: SshEndpoint, options: { timeoutMs: number; signal?: AbortSignal }): Promise<AuthMethodsResult> {
+  return new Promise((resolve) => {
+    const user = `cocoscan-probe-${randomBytes(4).toString('hex')}`;
+    const client = new Client();
+    let done = false;
+    const finish = (result: AuthMethodsResult) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      client.end();
+      client.destroy();
+      resolve(result);
+    };
+    const timer = setTimeout(() => finish({ ok: false, reason: `no answer to the authentication request within ${options.timeoutMs} ms` }), options.timeoutMs);
+    options.signal?.addEventListener('abort', () => finish({ ok: false, reason: 'the run was cancelled' }), { once: true });
+    client.on('error', (error: Error & { level?: string }) => finish({ ok: false, reason: `the SSH session could not be set up: ${error.message}` }));
+    // Being let in with no authentication at all is the worst answer: it is reported as the method `none`.
+    client.on('ready', () => finish({ ok: true, methods: ['none'], user }));
+    client.on('close', () => finish({ ok: false, reason: 'the server closed the connection before answering' }));
+    client.connect({
+      host: endpoint.host,
+      port: endpoint.port,
+      username: user,
+      readyTimeout: options.timeoutMs,
+      algorithms: everySsh2Algorithm(),
+      hostVerifier: () => true,
+      authHandler: (methodsLeft, _partial, next) => {
+        if (methodsLeft === null) return next({ type: 'none', username: user });
+        finish({ ok: true, methods: [...methodsLeft], user });
+        return next(false as never);
+      },
+    });
+  });
+}

@@ -1,0 +1,191 @@
+import { createECDH, createHash, generateKeyPairSync, getDiffieHellman } from 'node:crypto';
+import { connect } from 'node:net';
+import {
+  MSG_DISCONNECT,
+  MSG_KEXDH_INIT,
+  MSG_KEXDH_REPLY,
+  MSG_KEXINIT,
+  SshProtocolError,
+  SshReader,
+  SshStreamReader,
+  kexinitPayload,
+  packet,
+  parseKexinit,
+  sshMpint,
+  sshString,
+  type Kexinit,
+} from './wire.ts';
+
+export interface SshEndpoint {
+  host: string;
+  port: number;
+}
+
+export interface ExchangeOptions {
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export const CLIENT_IDENT = 'SSH-2.0-cocoscan_0.1';
+
+type Step = (event: { kind: 'ident'; ident: string; preamble: string[] } | { kind: 'packet'; payload: Buffer }, send: (data: Buffer) => void) => unknown;
+
+/**
+ * Opens a connection, sends cocoscan's identification and feeds what the server sends to `step` until it
+ * returns a result. Every failure (refused, reset, timeout, garbage, a flood) becomes `{ ok: false, reason }`.
+ */
+function exchange<T>(endpoint: SshEndpoint, options: ExchangeOptions, step: Step): Promise<{ ok: true; value: T } | { ok: false; reason: string }> {
+  return new Promise((resolve) => {
+    const reader = new SshStreamReader();
+    let done = false;
+    const socket = connect({ host: endpoint.host, port: endpoint.port });
+    const finish = (result: { ok: true; value: T } | { ok: false; reason: string }) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      socket.destroy();
+      resolve(result);
+    };
+    const timer = setTimeout(() => finish({ ok: false, reason: `no complete answer within ${options.timeoutMs} ms` }), options.timeoutMs);
+    const onAbort = () => finish({ ok: false, reason: 'the run was cancelled' });
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    const send = (data: Buffer) => socket.write(data);
+    socket.on('connect', () => socket.write(`${CLIENT_IDENT}\r\n`));
+    socket.on('data', (chunk: Buffer) => {
+      try {
+        for (const event of reader.push(chunk)) {
+          if (event.kind === 'packet' && event.payload[0] === MSG_DISCONNECT) {
+            const r = new SshReader(event.payload.subarray(1));
+            r.uint32();
+            return finish({ ok: false, reason: `the server disconnected: ${r.string().toString('utf8').slice(0, 200)}` });
+          }
+          const value = step(event, send);
+          if (value !== undefined) return finish({ ok: true, value: value as T });
+        }
+      } catch (error) {
+        finish({ ok: false, reason: error instanceof SshProtocolError ? error.message : `unreadable reply: ${(error as Error).message}` });
+      }
+    });
+    socket.on('error', (error: NodeJS.ErrnoException) => finish({ ok: false, reason: `${error.code ?? 'error'}: ${error.message}` }));
+    socket.on('close', () => finish({ ok: false, reason: 'the server closed the connection before the key exchange' }));
+  });
+}
+
+export interface SshHello {
+  ident: string;
+  preamble: string[];
+  kexinit: Kexinit;
+}
+
+/** The server's identification and its first KEXINIT: everything it offers, read before any negotiation. */
+export function readServerHello(endpoint: SshEndpoint, options: ExchangeOptions) {
+  let ident: { ident: string; preamble: string[] } | undefined;
+  return exchange<SshHello>(endpoint, options, (event) => {
+    if (event.kind === 'ident') {
+      ident = event;
+      return undefined;
+    }
+    if (event.payload[0] !== MSG_KEXINIT) throw new SshProtocolError(`expected KEXINIT, got message ${event.payload[0]}`);
+    return { ident: ident!.ident, preamble: ident!.preamble, kexinit: parseKexinit(event.payload) };
+  });
+}
+
+export interface HostKey {
+  /** Host-key algorithm that was negotiated to obtain the key. */
+  algorithm: string;
+  /** Key type inside the blob (ssh-ed25519, ssh-rsa, ecdsa-sha2-nistp256, ssh-dss). */
+  type: string;
+  bits: number;
+  /** OpenSSH style: SHA256:<base64 without padding>. */
+  fingerprint: string;
+}
+
+const KEX_PREFERENCE = [
+  'curve25519-sha256',
+  'curve25519-sha256@libssh.org',
+  'ecdh-sha2-nistp256',
+  'ecdh-sha2-nistp384',
+  'ecdh-sha2-nistp521',
+  'diffie-hellman-group14-sha256',
+  'diffie-hellman-group16-sha512',
+  'diffie-hellman-group18-sha512',
+  'diffie-hellman-group14-sha1',
+  'diffie-hellman-group1-sha1',
+];
+
+const MODP: Record<string, string> = { group1: 'modp2', group14: 'modp14', group16: 'modp16', group18: 'modp18' };
+const NIST_CURVE: Record<string, string> = { nistp256: 'prime256v1', nistp384: 'secp384r1', nistp521: 'secp521r1' };
+
+/** A key-exchange method cocoscan can start (to be sent the host key), or undefined. */
+export function chooseKex(offered: string[]): string | undefined {
+  return KEX_PREFERENCE.find((k) => offered.includes(k));
+}
+
+function kexInitMessage(kex: string): Buffer {
+  if (kex.startsWith('curve25519')) {
+    const raw = generateKeyPairSync('x25519').publicKey.export({ type: 'spki', format: 'der' }).subarray(-32);
+    return Buffer.concat([Buffer.from([MSG_KEXDH_INIT]), sshString(raw)]);
+  }
+  const curve = /nistp\d+/.exec(kex)?.[0];
+  if (curve) {
+    const ecdh = createECDH(NIST_CURVE[curve]!);
+    return Buffer.concat([Buffer.from([MSG_KEXDH_INIT]), sshString(ecdh.generateKeys())]);
+  }
+  const group = /group\d+/.exec(kex)?.[0];
+  const dh = getDiffieHellman(MODP[group ?? ''] ?? 'modp14');
+  return Buffer.concat([Buffer.from([MSG_KEXDH_INIT]), sshMpint(dh.generateKeys())]);
+}
+
+export function describeHostKeyBlob(algorithm: string, blob: Buffer): HostKey {
+  const reader = new SshReader(blob);
+  const type = reader.string().toString('latin1');
+  let bits = 0;
+  if (type === 'ssh-rsa') {
+    reader.mpintBits();
+    bits = reader.mpintBits();
+  } else if (type === 'ssh-dss') {
+    bits = reader.mpintBits();
+  } else if (type === 'ssh-ed25519') {
+    bits = 256;
+  } else if (type === 'ssh-ed448') {
+    bits = 456;
+  } else if (type.startsWith('ecdsa-sha2-nistp')) {
+    bits = Number(type.slice('ecdsa-sha2-nistp'.length)) || 0;
+  }
+  const fingerprint = `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
+  return { algorithm, type, bits, fingerprint };
+}
+
+/**
+ * Asks the server for its host key of one algorithm: send a KEXINIT that offers only that host-key
+ * algorithm and a key exchange cocoscan can start, then the key-exchange init; the reply carries the key.
+ * The exchange is never finished.
+ */
+export function fetchHostKey(endpoint: SshEndpoint, server: Kexinit, hostKeyAlgorithm: string, options: ExchangeOptions) {
+  const kex = chooseKex(server.kex);
+  if (!kex) return Promise.resolve({ ok: false as const, reason: `the server offers no key exchange cocoscan can start (${server.kex.join(', ')})` });
+  return exchange<HostKey>(endpoint, options, (event, send) => {
+    if (event.kind === 'ident') {
+      send(
+        Buffer.concat([
+          packet(
+            kexinitPayload({
+              kex: [kex],
+              hostKey: [hostKeyAlgorithm],
+              encryption: server.encryptionServerToClient,
+              mac: server.macServerToClient.length > 0 ? server.macServerToClient : ['hmac-sha2-256'],
+              compression: server.compressionServerToClient,
+            }),
+          ),
+          packet(kexInitMessage(kex)),
+        ]),
+      );
+      return undefined;
+    }
+    if (event.payload[0] === MSG_KEXINIT) return undefined;
+    if (event.payload[0] !== MSG_KEXDH_REPLY) throw new SshProtocolError(`expected the key-exchange reply, got message ${event.payload[0]}`);
+    const reader = new SshReader(event.payload.subarray(1));
+    return describeHostKeyBlob(hostKeyAlgorithm, reader.string());
+  });
+}
