@@ -155,7 +155,10 @@ function judge(ctx: ProbeContext<Thresholds>, gateway: Gateway, port: number, fl
     ...facts.hostKeys.filter((key) => key.type === 'ssh-dss').map((key) => `DSA host key (${key.bits} bits)`),
   ];
   const keyText = facts.hostKeys.map((key) => `${key.type} ${key.bits} bits ${key.fingerprint}`).join('; ');
-  const keyData = { hostKeys: facts.hostKeys, errors: facts.hostKeyErrors };
+  // A small RSA key makes every RSA signature algorithm that uses it weak, whatever its hash.
+  const smallRsa = facts.hostKeys.some((key) => key.type === 'ssh-rsa' && key.bits < t.minRsaBits);
+  const weakAlgorithms = offered.hostKey.filter((name) => judgeAlgorithm('hostKey', name).verdict === 'fail' || (smallRsa && /^(rsa-sha2-|ssh-rsa)/.test(name)));
+  const keyData = { hostKeys: facts.hostKeys, errors: facts.hostKeyErrors, weak: weakAlgorithms };
   const keyExpected = `Ed25519 or RSA of at least ${t.minRsaBits} bits with SHA-2 signatures`;
   if (weakKeys.length > 0) findings.push(make('ssh.host-keys', 'fail', { weak: weakKeys.join('; ') }, keyExpected, keyText || offered.hostKey.join(', '), keyData));
   else if (facts.hostKeys.length === 0 || facts.hostKeyErrors.length > 0) {
