@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { dirname, resolve } from 'node:path';
+import ssh2 from 'ssh2';
 import { InputFileError, type InputProblem } from '../errors.ts';
 import { readYaml, validateYaml } from '../input/yaml-input.ts';
 import { splitPem } from '../tls/trust-store.ts';
@@ -26,8 +28,52 @@ export async function loadConnectionFile(file: string): Promise<ConnectionFile> 
       problems.push({ path: `tls.trust[${index}]`, message: `${path} cannot be read (looked for ${absolute})` });
     }
   }
+  const gateways = [];
+  for (const [index, gateway] of connection.gateways.entries()) {
+    if (!gateway.ssh) {
+      gateways.push(gateway);
+      continue;
+    }
+    const ssh = { ...gateway.ssh };
+    const where = `gateways[${index}].ssh`;
+    if (ssh.passphraseEnv !== undefined && process.env[ssh.passphraseEnv] === undefined) {
+      problems.push({ path: `${where}.passphraseEnv`, message: `the environment variable ${ssh.passphraseEnv} is not set` });
+    }
+    if (ssh.agent && !process.env.SSH_AUTH_SOCK) problems.push({ path: `${where}.agent`, message: 'SSH_AUTH_SOCK is not set, so there is no agent to use' });
+    if (ssh.privateKeyFile !== undefined) {
+      ssh.privateKeyFile = resolvePath(base, ssh.privateKeyFile);
+      const problem = await checkPrivateKey(ssh.privateKeyFile, ssh.passphraseEnv);
+      if (problem) problems.push({ path: `${where}.privateKeyFile`, message: problem });
+    }
+    if (ssh.knownHosts !== undefined) {
+      ssh.knownHosts = resolvePath(base, ssh.knownHosts);
+      await readFile(ssh.knownHosts, 'utf8').catch(() => problems.push({ path: `${where}.knownHosts`, message: `${ssh.knownHosts} cannot be read` }));
+    }
+    gateways.push({ ...gateway, ssh });
+  }
   if (problems.length > 0) throw new InputFileError(file, problems, HINT);
-  return { ...connection, tls: { ...connection.tls, trust } };
+  return { ...connection, gateways, tls: { ...connection.tls, trust } };
+}
+
+function resolvePath(base: string, path: string): string {
+  return path.startsWith('~/') ? resolve(homedir(), path.slice(2)) : resolve(base, path);
+}
+
+/** A problem with the key file, or undefined. The passphrase is read from the environment and never kept. */
+async function checkPrivateKey(path: string, passphraseEnv: string | undefined): Promise<string | undefined> {
+  let key: Buffer;
+  try {
+    key = await readFile(path);
+  } catch {
+    return `${path} cannot be read`;
+  }
+  const parsed = ssh2.utils.parseKey(key, passphraseEnv ? process.env[passphraseEnv] : undefined);
+  if (parsed instanceof Error) {
+    return /encrypted|passphrase/i.test(parsed.message) && !passphraseEnv
+      ? `${path} is encrypted: name the environment variable holding its passphrase in passphraseEnv`
+      : `${path} is not a usable private key (${parsed.message})`;
+  }
+  return undefined;
 }
 
 const HINT = 'fix each field listed, then run the check again (schema: schemas/connection.schema.json)';

@@ -62,10 +62,30 @@ export const flowSchema = z.strictObject({
   description: z.string({ error: 'expected text' }).max(500).optional(),
 });
 
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+
+export const sshCredentialsSchema = z
+  .strictObject({
+    username: z.string({ error: 'expected a user name' }).regex(/^[a-zA-Z0-9._][a-zA-Z0-9._-]{0,63}$/, { error: 'expected a user name (letters, digits, ".", "_", "-")' }),
+    port: portSchema.default(22),
+    privateKeyFile: z.string({ error: 'expected a file path' }).min(1).optional().describe('Private key file (~ and paths relative to this file are resolved)'),
+    passphraseEnv: z
+      .string({ error: 'expected an environment variable name' })
+      .regex(ENV_NAME, { error: 'expected an environment variable name such as COCOSCAN_SSH_PASSPHRASE' })
+      .optional()
+      .describe('Name of the environment variable holding the key passphrase (never the passphrase itself)'),
+    agent: z.boolean({ error: 'expected true or false' }).default(false).describe('Use the SSH agent at SSH_AUTH_SOCK'),
+    knownHosts: z.string({ error: 'expected a file path' }).min(1).optional().describe('known_hosts file the gateway host key must match'),
+    sudo: z.boolean({ error: 'expected true or false' }).default(false).describe('Run privileged read-only commands (nft, iptables-save, sshd -T) through sudo -n'),
+  })
+  .refine((ssh) => ssh.privateKeyFile !== undefined || ssh.agent, { error: 'give privateKeyFile, or agent: true to use SSH_AUTH_SOCK' })
+  .describe('Credentials for read-only authenticated collection over SSH');
+
 export const gatewaySchema = z.strictObject({
   name: nameSchema.describe('Name used in the report, e.g. acme-gw-1'),
   host: hostSchema.describe('IP address or DNS name: the only thing ever probed for this gateway'),
   description: z.string({ error: 'expected text' }).max(500).optional(),
+  ssh: sshCredentialsSchema.optional(),
 });
 
 export const onwardConnectionSchema = z.strictObject({
@@ -160,5 +180,6 @@ function flagDuplicates(values: string[], list: string, field: string, ctx: z.Re
 
 export type ConnectionFile = z.output<typeof connectionFileSchema>;
 export type Gateway = ConnectionFile['gateways'][number];
+export type SshCredentials = NonNullable<Gateway['ssh']>;
 export type Flow = ConnectionFile['flows'][number];
 export type ScanSettings = ConnectionFile['scan'];

@@ -2,6 +2,7 @@ import type { ConnectionFile, Gateway } from '../connection/schema.ts';
 import type { EvidenceStore } from '../evidence-store.ts';
 import type { Exec } from '../exec.ts';
 import { collectSweep, type SweepFact } from './sweep.ts';
+import { collectHostSession, type HostSession } from '../host/session.ts';
 
 export interface ActivityEvent {
   gateway: string;
@@ -42,6 +43,26 @@ export class Facts {
 
   sweep(gateway: Gateway): Promise<SweepFact> {
     return this.once(`sweep:${gateway.name}`, () => collectSweep(this.deps, gateway));
+  }
+
+  /** The authenticated SSH collection of one gateway, run once and shared by every probe that reads host facts. */
+  hostSession(gateway: Gateway): Promise<HostSession> {
+    return this.once(`host:${gateway.name}`, async () => {
+      this.deps.onActivity?.({ gateway: gateway.name, activity: 'reading host facts over SSH' });
+      const session = await collectHostSession(gateway, {
+        timeoutMs: this.deps.connection.scan.probeTimeoutSeconds * 1000,
+        now: this.deps.now,
+        signal: this.deps.signal,
+      });
+      if (session.ok) {
+        for (const outcome of Object.values(session.commands)) {
+          const header = `# ${outcome.command}\n# status ${outcome.status}, exit ${outcome.exitCode ?? 'none'}\n`;
+          const body = outcome.status === 'ok' ? outcome.stdout : `${outcome.stdout}\n# stderr:\n${outcome.stderr}`;
+          this.deps.evidence.add([gateway.name, 'host', `${outcome.name}.txt`], header + body);
+        }
+      }
+      return session;
+    });
   }
 
   /** The sweep when this run sweeps at all; undefined otherwise (a profile without the exposure probe). */

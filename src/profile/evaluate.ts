@@ -21,7 +21,8 @@ export function findingKey(finding: Pick<Finding, 'id' | 'target'>): string {
  * The one place a row's verdict is decided:
  * any failing finding → No (or Partial when every failing finding's rule says so); failures whose rule is
  * `Note` never change the verdict, they are named in the comment;
- * otherwise any error/not_tested → Not assessed, with the reasons;
+ * otherwise any error/not_tested → Not assessed, with the reasons (a rule marked `required: false` only
+ * has its reason cited, unless nothing else decided the row);
  * otherwise any pass → Yes; all not_applicable → N/A; nothing at all → Not assessed.
  * Manual rows and headings stay null for a person to answer.
  */
@@ -49,12 +50,19 @@ export function evaluateRow(row: ProfileRow, findings: readonly Finding[]): RowV
     const partial = failing.every((f) => ruleOf.get(f.id)?.onFail === 'Partial');
     return { compliance: partial ? 'Partial' : 'No', comment: cite(failing) + noted + attest, findings: keys };
   }
-  const untested = relevant.filter((f) => f.status === 'error' || f.status === 'not_tested');
+  const isUntested = (f: Finding) => f.status === 'error' || f.status === 'not_tested';
+  const isRequired = (f: Finding) => ruleOf.get(f.id)?.required !== false;
+  const untested = relevant.filter((f) => isUntested(f) && isRequired(f));
+  const optionalUntested = relevant.filter((f) => isUntested(f) && !isRequired(f));
+  const skipped = optionalUntested.length > 0 ? ` Not tested (does not change the verdict): ${cite(optionalUntested)}` : '';
   if (untested.length > 0) {
-    return { compliance: 'Not assessed', comment: `Could not be tested: ${cite(untested)}${noted}${attest}`, findings: keys };
+    return { compliance: 'Not assessed', comment: `Could not be tested: ${cite(untested)}${skipped}${noted}${attest}`, findings: keys };
   }
   const passing = relevant.filter((f) => f.status === 'pass' && !isNote(f));
-  if (passing.length > 0) return { compliance: 'Yes', comment: cite(passing) + noted + attest, findings: keys };
+  if (passing.length > 0) return { compliance: 'Yes', comment: cite(passing) + skipped + noted + attest, findings: keys };
+  if (optionalUntested.length > 0 && relevant.every((f) => isUntested(f) || f.status === 'not_applicable' || isNote(f))) {
+    return { compliance: 'Not assessed', comment: `Could not be tested: ${cite(optionalUntested)}${noted}${attest}`, findings: keys };
+  }
   return { compliance: 'N/A', comment: cite(relevant) + attest, findings: keys };
 }
 

@@ -15,6 +15,7 @@ export const DEFAULT_PROFILE = 'moj-coco';
 export interface RowRule {
   finding: string;
   onFail: 'No' | 'Partial' | 'Note';
+  required: boolean;
 }
 
 export interface ProfileRow {
@@ -128,7 +129,7 @@ function flattenRows(raw: ProfileFile, problems: InputProblem[]): ProfileRow[] {
       const first = seen.get(row.ref);
       if (first) problems.push({ path: where, message: `duplicate row ref "${row.ref}" (first at ${first})` });
       else seen.set(row.ref, where);
-      const rules = (row.decidedBy ?? []).map((rule) => (typeof rule === 'string' ? { finding: rule, onFail: 'No' as const } : rule));
+      const rules = (row.decidedBy ?? []).map((rule) => (typeof rule === 'string' ? { finding: rule, onFail: 'No' as const, required: true } : rule));
       const ids = rules.map((rule) => rule.finding);
       const repeated = ids.find((id, i) => ids.indexOf(id) !== i);
       if (repeated) problems.push({ path: `${where}.decidedBy`, message: `finding "${repeated}" is listed twice` });

@@ -11,6 +11,10 @@ const findingRule = z.union([
       .enum(['No', 'Partial', 'Note'], { error: 'expected "No", "Partial" or "Note"' })
       .default('No')
       .describe('What a failure of this finding does to the row: No, Partial, or Note (named in the comment, verdict unchanged)'),
+    required: z
+      .boolean()
+      .default(true)
+      .describe('false: when this finding could not be tested (no credentials, say), the row is still judged on the others; the reason is cited'),
   }),
 ]);
 

@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { Client } from 'ssh2';
+import ssh2 from 'ssh2';
+
+// ssh2 is CommonJS; Node's ESM loader only sees its default export.
+const { Client } = ssh2;
 import type { SshEndpoint } from './exchange.ts';
 import { everySsh2Algorithm } from './ssh2-algorithms.ts';
 

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunReport } from '../../src/report/schema.ts';
-import { runCli, tempDir, writeConnection } from '../helpers/cli.ts';
+import { ROOT, runCli, tempDir, writeConnection } from '../helpers/cli.ts';
 import { labAvailability, startLabGateway, type LabGateway, type LabService } from './lab.ts';
 
 const lab = await labAvailability();
@@ -11,7 +11,8 @@ if (!lab.ok) console.warn(`[lab] skipping the lab gateway tests: ${lab.reason}`)
 // The sweep covers the well-known range plus the stray port: enough to judge, quick enough for a test.
 const PORTS = '1-1024,8080';
 
-function connectionYaml(name: string, host: string, caFile: string): string {
+function connectionYaml(name: string, host: string, caFile: string, credentials?: LabGateway): string {
+  const ssh = credentials ? `\n    ssh: { username: root, privateKeyFile: ${credentials.clientKeyFile}, knownHosts: ${credentials.knownHostsFile} }` : '';
   return `connection:
   name: ${name}
   mojSystem: Case Management System
@@ -19,7 +20,7 @@ function connectionYaml(name: string, host: string, caFile: string): string {
   organisation: Acme Ltd
 gateways:
   - name: ${name}-gw
-    host: ${host}
+    host: ${host}${ssh}
 flows:
   - name: case-sync
     protocol: https
@@ -35,11 +36,11 @@ tls:
 `;
 }
 
-async function check(name: string, host: string, caFile: string, yaml = connectionYaml(name, host, caFile)) {
+async function check(name: string, host: string, caFile: string, yaml = connectionYaml(name, host, caFile), extra: string[] = []) {
   const dir = await tempDir();
   const file = await writeConnection(dir, yaml);
   const out = join(dir, 'out');
-  const result = await runCli(['check', file, '--out', out, '--no-progress']);
+  const result = await runCli(['check', file, '--out', out, '--no-progress', ...extra]);
   const report = result.code === 0 || result.code === 1 ? (JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as RunReport) : undefined;
   return { ...result, out, report };
 }
@@ -78,19 +79,48 @@ describe.skipIf(!lab.ok)('cocoscan check against lab gateways (real nmap, sshd, 
   it('gives CoCo-8 Yes and CoCo-9 Yes for a default-drop firewall exposing only the declared ports', async () => {
     const result = await check('fw', firewalled.address, firewalled.caFile);
     expect(result.stderr).toBe('');
-    expect(row(result.report, 'CoCo-8')?.compliance).toBe('Yes');
-    expect(row(result.report, 'CoCo-9')?.compliance).toBe('Yes');
-    expect(row(result.report, 'A.10.6.1')?.compliance).toBe('Yes');
-    expect(row(result.report, 'A.11.4.1')?.compliance).toBe('Yes');
-    expect(row(result.report, 'A.12.3.1')?.compliance).toBe('Yes');
+    for (const ref of ['CoCo-8', 'CoCo-9', 'A.1.2.2-1', 'A.10.6.1', 'A.11.4.1', 'A.11.4.2', 'A.11.5.1', 'A.12.3.1']) {
+      expect(row(result.report, ref)?.compliance, `${ref}: ${row(result.report, ref)?.comment}`).toBe('Yes');
+    }
+    // Without credentials the gateway's own ruleset is not read: said in the comment, not held against the row.
+    expect(row(result.report, 'CoCo-9')?.comment).toMatch(/Not tested \(does not change the verdict\): .*no SSH credentials/);
+    expect(row(result.report, 'A.1.2.2-3')?.compliance).toBe('Not assessed');
     // The stray service on 8080 is behind the firewall: dropped, never reported as open.
-    expect(result.report?.findings.some((f) => f.status === 'fail')).toBe(false);
+    expect(result.report?.findings.some((f) => f.status === 'fail' && f.id.startsWith('exposure.'))).toBe(false);
     const protocols = result.report?.findings.filter((f) => f.id === 'exposure.protocol-match').map((f) => [f.target.port, f.status]);
     expect(protocols).toEqual([
       [443, 'pass'],
       [22, 'pass'],
     ]);
+    expect(result.code).toBe(1);
+  });
+
+  it('exits 0 when every automated row of the profile is Yes', async () => {
+    const result = await check('fw0', firewalled.address, firewalled.caFile, undefined, ['--profile', join(ROOT, 'test/fixtures/profiles/network-only.yaml')]);
+    expect(result.report?.rows.map((r) => r.compliance)).toEqual(['Yes', 'Yes']);
     expect(result.code).toBe(0);
+  });
+
+  it('with credentials, cites the nftables default-drop policy under CoCo-9, and the missing ruleset as a fail', async () => {
+    const [good, bad] = await Promise.all([
+      check('fwcred', firewalled.address, firewalled.caFile, connectionYaml('fwcred', firewalled.address, firewalled.caFile, firewalled)),
+      check('opencred', open.address, open.caFile, connectionYaml('opencred', open.address, open.caFile, open)),
+    ]);
+    const policy = good.report?.findings.find((f) => f.id === 'host.firewall-policy');
+    expect(policy?.status).toBe('pass');
+    expect(policy?.message).toContain('table inet cocoscan_lab, chain input: policy drop');
+    expect(policy?.evidence.source).toContain('verified against knownHosts');
+    expect(row(good.report, 'CoCo-9')?.compliance).toBe('Yes');
+    expect(row(good.report, 'CoCo-9')?.comment).toContain('policy drop');
+    expect(good.report?.artefacts.map((a) => a.path)).toContain('evidence/fwcred-gw/host/nft-ruleset.txt');
+    const missing = bad.report?.findings.find((f) => f.id === 'host.firewall-policy');
+    expect(missing?.status).toBe('fail');
+    expect(missing?.message).toContain('empty ruleset');
+    expect(row(bad.report, 'CoCo-9')?.compliance).toBe('No');
+    // No credential material ends up in the report.
+    const key = await readFile(firewalled.clientKeyFile, 'utf8');
+    const body = key.split('\n').find((l) => l.length > 40 && !l.startsWith('-----'))!;
+    expect(JSON.stringify(good.report)).not.toContain(body);
   });
 
   it('gives CoCo-8 No naming the undeclared port, and CoCo-9 not Yes, for a gateway with no firewall', async () => {

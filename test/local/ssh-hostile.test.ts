@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Server as SshServer } from 'ssh2';
+import ssh2 from 'ssh2';
 import pLimit from 'p-limit';
 import { auditSshEndpoint } from '../../src/ssh/audit-endpoint.ts';
 import { kexinitPayload, packet } from '../../src/ssh/wire.ts';
@@ -75,7 +75,7 @@ describe('SSH probe against hostile servers: an error within the timeout, never 
 
   it('a server that lets an unknown user in with no authentication is reported as offering "none"', async () => {
     const hostKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
-    const server = new SshServer({ hostKeys: [hostKey] }, (client) => {
+    const server = new ssh2.Server({ hostKeys: [hostKey] }, (client) => {
       client.on('authentication', (ctx) => ctx.accept());
       client.on('error', () => undefined);
     });

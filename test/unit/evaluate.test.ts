@@ -10,8 +10,10 @@ const row: ProfileRow = {
   heading: false,
   method: 'automated',
   rules: [
-    { finding: 'exposure.undeclared-port', onFail: 'No' },
-    { finding: 'exposure.declared-port', onFail: 'Partial' },
+    { finding: 'exposure.undeclared-port', onFail: 'No', required: true },
+    { finding: 'exposure.declared-port', onFail: 'Partial', required: true },
+    { finding: 'host.firewall-policy', onFail: 'No', required: false },
+    { finding: 'tls.hsts', onFail: 'Note', required: true },
   ],
   attest: 'the ISA lists the flows.',
 };
@@ -68,6 +70,20 @@ describe('row verdicts', () => {
   it('leaves manual rows for a person, with their guidance', () => {
     const verdict = evaluateRow({ ...row, method: 'manual', rules: [], guidance: 'Describe it.' }, [finding('exposure.undeclared-port', 'fail')]);
     expect(verdict).toEqual({ compliance: null, comment: 'Describe it.', findings: [] });
+  });
+
+  it('cites an optional finding that could not be tested without changing the verdict', () => {
+    const verdict = evaluateRow(row, [finding('exposure.undeclared-port', 'pass'), finding('host.firewall-policy', 'not_tested', 'no SSH credentials')]);
+    expect(verdict.compliance).toBe('Yes');
+    expect(verdict.comment).toContain('Not tested (does not change the verdict): gw: no SSH credentials');
+    expect(evaluateRow(row, [finding('host.firewall-policy', 'not_tested')]).compliance).toBe('Not assessed');
+    expect(evaluateRow(row, [finding('exposure.undeclared-port', 'pass'), finding('host.firewall-policy', 'fail', 'INPUT ACCEPT')]).compliance).toBe('No');
+  });
+
+  it('names a Note failure in the comment and keeps the verdict', () => {
+    const verdict = evaluateRow(row, [finding('exposure.undeclared-port', 'pass'), finding('tls.hsts', 'fail', 'no HSTS header')]);
+    expect(verdict.compliance).toBe('Yes');
+    expect(verdict.comment).toContain('Note: gw: no HSTS header');
   });
 
   it('keys findings by id, gateway and port', () => {

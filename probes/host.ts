@@ -1,0 +1,129 @@
+import { z } from 'zod';
+import type { Gateway } from '../src/connection/schema.ts';
+import type { Finding, FindingStatus } from '../src/findings.ts';
+import type { CommandOutcome } from '../src/host/commands.ts';
+import { readFirewalld, readIptablesSave, readNftRuleset, readUfwStatus, type PolicyReading } from '../src/host/firewall-rules.ts';
+import { logForwarding, runningLogDaemons } from '../src/host/logging.ts';
+import { defineProbe, type FindingSpec, type ProbeContext } from '../src/probe/contract.ts';
+
+const hostFindings: Record<string, FindingSpec> = {
+  'host.firewall-policy': {
+    severity: 'high',
+    title: "The gateway's own firewall denies inbound traffic by default",
+    messages: { pass: '{gateway} host firewall denies by default: {detail}', fail: '{gateway} host firewall does not deny by default: {detail}' },
+  },
+  'host.audit-logging': {
+    severity: 'medium',
+    title: 'The gateway keeps its own audit logs',
+    messages: { pass: '{gateway} runs {daemons}', fail: '{gateway} runs no audit or syslog daemon' },
+  },
+  'host.log-forwarding': {
+    severity: 'medium',
+    title: 'Logs are forwarded off the gateway for protective monitoring',
+    messages: { pass: '{gateway} forwards logs: {destinations}', fail: '{gateway} forwards no logs off the box ({checked})' },
+  },
+  'host.sshd-config': {
+    severity: 'high',
+    title: 'sshd refuses passwords and root log-in with a password',
+    messages: { pass: '{gateway} sshd: {settings}', fail: '{gateway} sshd allows {problems}' },
+  },
+  'host.root-login': {
+    severity: 'low',
+    title: 'No direct SSH log-in to root',
+    messages: { pass: '{gateway} sshd: PermitRootLogin {value}', fail: '{gateway} sshd lets root log in directly with a key (PermitRootLogin {value})' },
+  },
+};
+
+export default defineProbe({
+  meta: {
+    id: 'host',
+    title: "The gateway's own firewall, audit logs and sshd settings (authenticated)",
+    description:
+      'Over an SSH session with the credentials the connection file names, runs read-only commands once per gateway ' +
+      "(nft, iptables-save, ufw, firewall-cmd, ps, the syslog configuration, sshd -T) and judges the gateway's own controls. Without credentials every finding is not tested.",
+    requires: ['ssh-credentials'],
+    thresholds: z.strictObject({}),
+    findings: hostFindings,
+  },
+
+  async run(ctx) {
+    const perGateway = await Promise.all(ctx.connection.gateways.map((gateway) => judgeGateway(ctx, gateway)));
+    return perGateway.flat();
+  },
+});
+
+async function judgeGateway(ctx: ProbeContext, gateway: Gateway): Promise<Finding[]> {
+  const session = await ctx.facts.hostSession(gateway);
+  const target = { gateway: gateway.name, host: gateway.host };
+  const source = session.ok ? `SSH session as ${session.username}, host key ${session.hostKeyFingerprint}${session.hostKeyVerified ? ' (verified against knownHosts)' : ' (not verified: no knownHosts given)'}` : 'cocoscan host collection';
+  const artefact = (name: string) => `evidence/${gateway.name}/host/${name}.txt`;
+  const make = (id: string, status: FindingStatus, params: Record<string, string>, expected: string, actual: string, artefacts: string[], raw?: string) =>
+    ctx.finding({ id, target, status, params: { gateway: gateway.name, ...params }, evidence: { source, expected, actual, raw, artefacts } });
+
+  if (!session.ok) {
+    const status: FindingStatus = session.credentials ? 'error' : 'not_tested';
+    return Object.keys(hostFindings).map((id) => make(id, status, { reason: session.reason }, 'facts read over SSH', session.reason, []));
+  }
+  const out = (name: string): CommandOutcome | undefined => session.commands[name];
+  const why = (outcome: CommandOutcome | undefined) => (outcome ? `${outcome.name}: ${outcome.status}${outcome.stderr ? ` (${outcome.stderr.trim().split('\n')[0]})` : ''}` : 'not run');
+  const findings: Finding[] = [];
+
+  // Firewall: any tool that shows a default-deny input policy is enough; an open or empty one fails.
+  const readers: [string, (text: string) => PolicyReading][] = [
+    ['nft-ruleset', readNftRuleset],
+    ['iptables-save', readIptablesSave],
+    ['ufw-status', readUfwStatus],
+    ['firewalld', readFirewalld],
+  ];
+  const readings = readers.flatMap(([name, read]) => (out(name)?.status === 'ok' ? [{ name, reading: read(out(name)!.stdout) }] : []));
+  const deny = readings.find((r) => r.reading.policy === 'deny');
+  const fwExpected = 'a default drop or reject policy on inbound traffic';
+  const fwActual = readings.map((r) => `${r.reading.tool}: ${r.reading.detail}`).join('; ');
+  if (deny) findings.push(make('host.firewall-policy', 'pass', { detail: `${deny.reading.tool}, ${deny.reading.detail}` }, fwExpected, fwActual, [artefact(deny.name)], out(deny.name)!.stdout.slice(0, 2000)));
+  else if (readings.length > 0) findings.push(make('host.firewall-policy', 'fail', { detail: fwActual }, fwExpected, fwActual, readings.map((r) => artefact(r.name))));
+  else {
+    const reason = `no firewall tool could be read (${readers.map(([name]) => why(out(name))).join('; ')}); if they are only denied, allow them through sudo and set ssh.sudo: true`;
+    findings.push(make('host.firewall-policy', 'not_tested', { reason }, fwExpected, reason, readers.map(([name]) => artefact(name))));
+  }
+
+  const processes = out('processes');
+  if (processes?.status === 'ok') {
+    const daemons = runningLogDaemons(processes.stdout);
+    findings.push(make('host.audit-logging', daemons.length > 0 ? 'pass' : 'fail', { daemons: daemons.join(', ') }, 'auditd or a syslog daemon running', daemons.join(', ') || 'none', [artefact('processes')]));
+  } else {
+    findings.push(make('host.audit-logging', 'not_tested', { reason: `the process list could not be read (${why(processes)})` }, 'auditd or a syslog daemon running', 'unknown', [artefact('processes')]));
+  }
+
+  const text = (name: string) => (out(name)?.status === 'ok' ? out(name)!.stdout : undefined);
+  const destinations = logForwarding({ rsyslog: text('rsyslog-config'), syslogNg: text('syslog-ng-config'), auditRemote: text('audit-remote'), journalUpload: out('journal-upload')?.stdout });
+  const logFiles = ['rsyslog-config', 'syslog-ng-config', 'audit-remote', 'journal-upload'];
+  findings.push(
+    destinations.length > 0
+      ? make('host.log-forwarding', 'pass', { destinations: destinations.join('; ') }, 'logs sent to a collector off the gateway', destinations.join('; '), logFiles.map(artefact))
+      : make('host.log-forwarding', 'fail', { checked: logFiles.map((n) => why(out(n))).join('; ') }, 'logs sent to a collector off the gateway', 'no forwarding found', logFiles.map(artefact)),
+  );
+
+  const sshd = out('sshd-config');
+  if (sshd?.status === 'ok') {
+    const settings = Object.fromEntries(sshd.stdout.split('\n').map((l) => l.trim().split(/\s+/)).filter((p) => p.length >= 2).map(([k, ...v]) => [k!.toLowerCase(), v.join(' ')]));
+    const problems = [
+      settings.passwordauthentication === 'yes' ? 'password log-on (PasswordAuthentication yes)' : undefined,
+      settings.kbdinteractiveauthentication === 'yes' && settings.usepam === 'yes' ? 'keyboard-interactive log-on through PAM' : undefined,
+      settings.permitemptypasswords === 'yes' ? 'empty passwords (PermitEmptyPasswords yes)' : undefined,
+      settings.permitrootlogin === 'yes' ? 'root log-in with a password (PermitRootLogin yes)' : undefined,
+    ].filter((p): p is string => p !== undefined);
+    const shown = ['passwordauthentication', 'kbdinteractiveauthentication', 'permitrootlogin', 'permitemptypasswords', 'usepam'].map((k) => `${k} ${settings[k] ?? '?'}`).join(', ');
+    findings.push(
+      problems.length > 0
+        ? make('host.sshd-config', 'fail', { problems: problems.join(', ') }, 'no password, empty-password or root password log-on', shown, [artefact('sshd-config')])
+        : make('host.sshd-config', 'pass', { settings: shown }, 'no password, empty-password or root password log-on', shown, [artefact('sshd-config')]),
+    );
+    const root = settings.permitrootlogin ?? 'unknown';
+    findings.push(make('host.root-login', root === 'no' || root === 'forced-commands-only' ? 'pass' : 'fail', { value: root }, 'PermitRootLogin no', `PermitRootLogin ${root}`, [artefact('sshd-config')]));
+  } else {
+    const reason = `sshd -T could not be read (${why(sshd)}); it needs root: allow it through sudo and set ssh.sudo: true`;
+    findings.push(make('host.sshd-config', 'not_tested', { reason }, 'sshd settings', 'unknown', [artefact('sshd-config')]));
+    findings.push(make('host.root-login', 'not_tested', { reason }, 'PermitRootLogin no', 'unknown', [artefact('sshd-config')]));
+  }
+  return findings;
+}

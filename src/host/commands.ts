@@ -1,0 +1,49 @@
+/** The read-only commands run over an authenticated SSH session, each named for the facts it gives. */
+export interface HostCommand {
+  name: string;
+  command: string;
+  /** Needs root; prefixed with `sudo -n` when the connection file allows it. */
+  privileged: boolean;
+}
+
+export const HOST_COMMANDS: readonly HostCommand[] = [
+  { name: 'os-release', command: 'cat /etc/os-release', privileged: false },
+  { name: 'kernel', command: 'uname -r', privileged: false },
+  { name: 'dpkg-packages', command: "dpkg-query -W -f='${Package}\\t${Version}\\t${db:Status-Abbrev}\\n'", privileged: false },
+  { name: 'rpm-packages', command: "rpm -qa --qf '%{NAME}\\t%{VERSION}-%{RELEASE}\\n'", privileged: false },
+  { name: 'processes', command: 'ps -eo comm=', privileged: false },
+  { name: 'nft-ruleset', command: 'nft list ruleset', privileged: true },
+  { name: 'iptables-save', command: 'iptables-save', privileged: true },
+  { name: 'ufw-status', command: 'ufw status verbose', privileged: true },
+  { name: 'firewalld', command: 'firewall-cmd --state && firewall-cmd --list-all', privileged: true },
+  { name: 'rsyslog-config', command: 'cat /etc/rsyslog.conf /etc/rsyslog.d/*.conf', privileged: false },
+  { name: 'syslog-ng-config', command: 'cat /etc/syslog-ng/syslog-ng.conf /etc/syslog-ng/conf.d/*.conf', privileged: false },
+  { name: 'audit-remote', command: 'cat /etc/audit/plugins.d/au-remote.conf /etc/audisp/plugins.d/au-remote.conf', privileged: false },
+  { name: 'journal-upload', command: 'systemctl is-active systemd-journal-upload', privileged: false },
+  { name: 'sshd-config', command: 'sshd -T', privileged: true },
+];
+
+/** Wraps a command so that sbin tools are found and messages are in English, whatever the user's shell. */
+export function remoteCommandLine(command: HostCommand, sudo: boolean): string {
+  const body = `LC_ALL=C PATH="$PATH:/usr/sbin:/sbin" ${command.command}`;
+  return command.privileged && sudo ? `sudo -n sh -c '${body.replace(/'/g, `'\\''`)}'` : `sh -c '${body.replace(/'/g, `'\\''`)}'`;
+}
+
+export type CommandStatus = 'ok' | 'missing' | 'denied' | 'failed' | 'timeout';
+
+export interface CommandOutcome {
+  name: string;
+  command: string;
+  status: CommandStatus;
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Reads why a command did not give its output: not installed, not allowed, or failed. */
+export function classifyOutcome(exitCode: number | null, stderr: string): CommandStatus {
+  if (exitCode === 0) return 'ok';
+  if (/permission denied|operation not permitted|must be root|you need to be root|password is required|not in the sudoers|are you root|superuser/i.test(stderr)) return 'denied';
+  if (exitCode === 127 || /command not found|not found$|No such file or directory/im.test(stderr)) return 'missing';
+  return 'failed';
+}
