@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import ssh2 from 'ssh2';
 import { InputFileError, type InputProblem } from '../errors.ts';
-import { readYaml, validateYaml } from '../input/yaml-input.ts';
+import { problemAt, readYaml, validateYaml } from '../input/yaml-input.ts';
 import { splitPem } from '../tls/trust-store.ts';
 import { connectionFileSchema, type ConnectionFile } from './schema.ts';
 
@@ -22,10 +22,10 @@ export async function loadConnectionFile(file: string): Promise<ConnectionFile> 
     trust.push(absolute);
     try {
       if (splitPem(await readFile(absolute, 'utf8')).length === 0) {
-        problems.push({ path: `tls.trust[${index}]`, message: `${path} holds no PEM certificate` });
+        problems.push(problemAt(parsed, ['tls', 'trust', index], `${path} holds no PEM certificate`));
       }
     } catch {
-      problems.push({ path: `tls.trust[${index}]`, message: `${path} cannot be read (looked for ${absolute})` });
+      problems.push(problemAt(parsed, ['tls', 'trust', index], `${path} cannot be read (looked for ${absolute})`));
     }
   }
   const gateways = [];
@@ -35,19 +35,19 @@ export async function loadConnectionFile(file: string): Promise<ConnectionFile> 
       continue;
     }
     const ssh = { ...gateway.ssh };
-    const where = `gateways[${index}].ssh`;
+    const at = (field: string, message: string) => problems.push(problemAt(parsed, ['gateways', index, 'ssh', field], message));
     if (ssh.passphraseEnv !== undefined && process.env[ssh.passphraseEnv] === undefined) {
-      problems.push({ path: `${where}.passphraseEnv`, message: `the environment variable ${ssh.passphraseEnv} is not set` });
+      at('passphraseEnv', `the environment variable ${ssh.passphraseEnv} is not set`);
     }
-    if (ssh.agent && !process.env.SSH_AUTH_SOCK) problems.push({ path: `${where}.agent`, message: 'SSH_AUTH_SOCK is not set, so there is no agent to use' });
+    if (ssh.agent && !process.env.SSH_AUTH_SOCK) at('agent', 'SSH_AUTH_SOCK is not set, so there is no agent to use');
     if (ssh.privateKeyFile !== undefined) {
       ssh.privateKeyFile = resolvePath(base, ssh.privateKeyFile);
       const problem = await checkPrivateKey(ssh.privateKeyFile, ssh.passphraseEnv);
-      if (problem) problems.push({ path: `${where}.privateKeyFile`, message: problem });
+      if (problem) at('privateKeyFile', problem);
     }
     if (ssh.knownHosts !== undefined) {
       ssh.knownHosts = resolvePath(base, ssh.knownHosts);
-      await readFile(ssh.knownHosts, 'utf8').catch(() => problems.push({ path: `${where}.knownHosts`, message: `${ssh.knownHosts} cannot be read` }));
+      await readFile(ssh.knownHosts, 'utf8').catch(() => at('knownHosts', `${ssh.knownHosts} cannot be read`));
     }
     gateways.push({ ...gateway, ssh });
   }

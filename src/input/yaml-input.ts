@@ -91,6 +91,11 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
   return node;
 }
 
+/** A problem found after schema validation, located like schema problems are. */
+export function problemAt(parsed: ParsedYaml, path: readonly PropertyKey[], message: string): InputProblem {
+  return { path: formatPath(path), line: lineOf(parsed, path), message };
+}
+
 function lineOf(parsed: ParsedYaml, path: readonly PropertyKey[]): number | undefined {
   // Walk up until a node exists (a missing field is reported at its parent's line).
   for (let depth = path.length; depth >= 0; depth -= 1) {

@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConnectionFile } from '../../src/connection/load.ts';
 import { InputFileError } from '../../src/errors.ts';
@@ -95,6 +97,25 @@ describe('connection file', () => {
     await expect(loadConnectionFile('/nonexistent/connection.yaml')).rejects.toMatchObject({
       problems: [{ path: '(file)', message: expect.stringContaining('does not exist') }],
     });
+  });
+
+  it('checks SSH credentials before any probing, without ever holding the passphrase', async () => {
+    const dir = await tempDir();
+    const keyFile = join(dir, 'id_ed25519');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'correct horse', '-f', keyFile]);
+    const withSsh = (ssh: string) => VALID.replace('    host: 192.0.2.10\n', `    host: 192.0.2.10\n    ssh: ${ssh}\n`);
+    expect(await problemsOf(withSsh(`{ username: audit, privateKeyFile: ${keyFile} }`))).toEqual([
+      expect.stringMatching(/^gateways\[0\]\.ssh\.privateKeyFile@\d+: .* is encrypted: name the environment variable holding its passphrase in passphraseEnv/),
+    ]);
+    delete process.env.COCOSCAN_TEST_UNSET;
+    expect(await problemsOf(withSsh(`{ username: audit, privateKeyFile: ${keyFile}, passphraseEnv: COCOSCAN_TEST_UNSET }`))).toContainEqual(
+      expect.stringMatching(/passphraseEnv@\d+: the environment variable COCOSCAN_TEST_UNSET is not set/),
+    );
+    expect(await problemsOf(withSsh('{ username: audit }'))).toEqual([expect.stringMatching(/give privateKeyFile, or agent: true/)]);
+    process.env.COCOSCAN_TEST_PASSPHRASE = 'correct horse';
+    const connection = await loadConnectionFile(await writeConnection(dir, withSsh(`{ username: audit, privateKeyFile: id_ed25519, passphraseEnv: COCOSCAN_TEST_PASSPHRASE }`)));
+    expect(connection.gateways[0]?.ssh?.privateKeyFile).toBe(keyFile);
+    expect(JSON.stringify(connection)).not.toContain('correct horse');
   });
 
   it('checks scan settings', async () => {

@@ -1,0 +1,86 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { classifyOutcome, HOST_COMMANDS, remoteCommandLine } from '../../src/host/commands.ts';
+import { readFirewalld, readIptablesSave, readNftRuleset, readUfwStatus } from '../../src/host/firewall-rules.ts';
+import { knownHostsAccepts } from '../../src/host/known-hosts.ts';
+import { logForwarding, runningLogDaemons } from '../../src/host/logging.ts';
+
+// nft and iptables-save output recorded from the real tools in a lab namespace.
+const fixture = (name: string) => readFileSync(new URL(`../fixtures/host/${name}`, import.meta.url), 'utf8');
+
+describe('host firewall readings', () => {
+  it('reads an nftables default-drop input chain', () => {
+    expect(readNftRuleset(fixture('nft-ruleset-drop.txt'))).toEqual({ tool: 'nftables', policy: 'deny', detail: 'table inet cocoscan_lab, chain input: policy drop' });
+  });
+
+  it('reads an empty or accept-all nftables ruleset as not denying', () => {
+    expect(readNftRuleset('').policy).toBe('none');
+    const accept = fixture('nft-ruleset-drop.txt').replace('policy drop', 'policy accept');
+    expect(readNftRuleset(accept).policy).toBe('open');
+    const finalDrop = accept.replace('tcp dport { 22, 443 } accept', 'tcp dport { 22, 443 } accept\n\t\tdrop');
+    expect(readNftRuleset(finalDrop).policy).toBe('deny');
+  });
+
+  it('reads iptables-save INPUT policies', () => {
+    expect(readIptablesSave(fixture('iptables-save-drop.txt'))).toMatchObject({ policy: 'deny', detail: 'INPUT policy DROP' });
+    expect(readIptablesSave(fixture('iptables-save-open.txt'))).toMatchObject({ policy: 'open' });
+    expect(readIptablesSave('').policy).toBe('none');
+  });
+
+  it('reads ufw and firewalld states', () => {
+    expect(readUfwStatus('Status: active\nLogging: on (low)\nDefault: deny (incoming), allow (outgoing), disabled (routed)\n').policy).toBe('deny');
+    expect(readUfwStatus('Status: inactive\n').policy).toBe('none');
+    expect(readFirewalld('running\npublic (active)\n  target: default\n  services: ssh\n').policy).toBe('deny');
+    expect(readFirewalld('not running\n').policy).toBe('none');
+  });
+});
+
+describe('logging', () => {
+  it('finds log daemons in a process list', () => {
+    expect(runningLogDaemons('systemd\nrsyslogd\nauditd\nbash\n')).toEqual(['auditd', 'rsyslogd']);
+    expect(runningLogDaemons('bash\nnginx\n')).toEqual([]);
+  });
+
+  it('finds forwarding in rsyslog and syslog-ng configuration, ignoring comments', () => {
+    expect(logForwarding({ rsyslog: '*.* @@siem.example.org:6514\n#*.* @old.example.org\n' })).toEqual(['rsyslog TCP to siem.example.org']);
+    expect(logForwarding({ rsyslog: 'action(type="omfwd" target="10.0.0.5" port="514" protocol="tcp")\n' })).toEqual(['rsyslog omfwd to 10.0.0.5']);
+    expect(logForwarding({ syslogNg: 'destination d_siem { network("siem.example.org" transport("tls")); };' })).toEqual(['syslog-ng network to siem.example.org']);
+    expect(logForwarding({ auditRemote: 'active = yes\n' })).toEqual(['audisp-remote']);
+    expect(logForwarding({ rsyslog: '*.* /var/log/syslog\n' })).toEqual([]);
+  });
+});
+
+describe('commands', () => {
+  it('are read-only and quote safely', () => {
+    for (const command of HOST_COMMANDS) expect(command.command).not.toMatch(/\b(rm|mv|tee|dd|kill|reboot|-F|--flush|>)\b/);
+    const nft = HOST_COMMANDS.find((c) => c.name === 'nft-ruleset')!;
+    expect(remoteCommandLine(nft, true)).toBe(`sudo -n sh -c 'LC_ALL=C PATH="$PATH:/usr/sbin:/sbin" nft list ruleset'`);
+    expect(remoteCommandLine(nft, false)).toBe(`sh -c 'LC_ALL=C PATH="$PATH:/usr/sbin:/sbin" nft list ruleset'`);
+  });
+
+  it('tells missing, denied and failed commands apart', () => {
+    expect(classifyOutcome(0, '')).toBe('ok');
+    expect(classifyOutcome(127, 'sh: 1: nft: not found')).toBe('missing');
+    expect(classifyOutcome(1, 'Error: Operation not permitted (you must be root)')).toBe('denied');
+    expect(classifyOutcome(1, 'sudo: a password is required')).toBe('denied');
+    expect(classifyOutcome(1, 'cat: /etc/rsyslog.conf: No such file or directory')).toBe('missing');
+    expect(classifyOutcome(2, 'something else')).toBe('failed');
+  });
+});
+
+describe('known_hosts', () => {
+  const key = randomBytes(51);
+  const line = (hosts: string) => `${hosts} ssh-ed25519 ${key.toString('base64')}`;
+
+  it('accepts plain, bracketed and hashed entries for the right key only', () => {
+    expect(knownHostsAccepts(line('192.0.2.1'), '192.0.2.1', 22, key)).toBe(true);
+    expect(knownHostsAccepts(line('[gw.example.org]:2222'), 'gw.example.org', 2222, key)).toBe(true);
+    expect(knownHostsAccepts(line('gw.example.org'), 'gw.example.org', 2222, key)).toBe(false);
+    expect(knownHostsAccepts(line('192.0.2.1'), '192.0.2.1', 22, randomBytes(51))).toBe(false);
+    const salt = randomBytes(20);
+    const hashed = `|1|${salt.toString('base64')}|${createHmac('sha1', salt).update('192.0.2.1').digest('base64')}`;
+    expect(knownHostsAccepts(line(hashed), '192.0.2.1', 22, key)).toBe(true);
+    expect(knownHostsAccepts(`@revoked ${line('192.0.2.1')}\n${line('192.0.2.1')}`, '192.0.2.1', 22, key)).toBe(false);
+  });
+});
