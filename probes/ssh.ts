@@ -53,7 +53,7 @@ const sshFindings: Record<string, FindingSpec> = {
     title: 'Log-on needs keys, not passwords',
     messages: {
       pass: '{endpoint} offers an unknown user only {methods}',
-      fail: '{endpoint} offers an unknown user {methods}, including {banned}',
+      fail: '{endpoint} offers an unknown user {methods}: {banned} log-on is allowed',
     },
   },
 };

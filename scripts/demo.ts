@@ -7,8 +7,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
+import type { Server, Socket } from 'node:net';
+import { generateKeyPairSync } from 'node:crypto';
 import { join, resolve } from 'node:path';
+import ssh2 from 'ssh2';
 import { main } from '../src/cli/main.ts';
 
 const root = resolve(import.meta.dirname, '..');
@@ -52,11 +54,13 @@ async function startGateway(dir: string) {
   const tls = certificate(dir);
   const https = track(createHttpsServer(tls, (_req, res) => res.end('case sync endpoint\n')));
   const admin = track(createHttpServer((_req, res) => res.end('Acme gateway admin console\n')));
+  // An SSH service that still offers password log-on: the SSH probe should say so.
+  const hostKey = generateKeyPairSync('rsa', { modulusLength: 3072 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
   const ssh = track(
-    createTcpServer((socket) => {
-      socket.write('SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n');
-      socket.setTimeout(3000, () => socket.destroy());
-    }),
+    new ssh2.Server({ hostKeys: [hostKey], ident: 'AcmeGateway_2.1' }, (client) => {
+      client.on('error', () => undefined);
+      client.on('authentication', (ctx) => ctx.reject(['publickey', 'password']));
+    }) as unknown as Server,
   );
   const ports = { https: await listen(https, PREFERRED.https), ssh: await listen(ssh, PREFERRED.ssh), admin: await listen(admin, PREFERRED.admin) };
   const inBlock = Object.entries(ports).every(([name, port]) => port === PREFERRED[name as keyof typeof PREFERRED]);
