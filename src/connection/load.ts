@@ -51,6 +51,12 @@ export async function loadConnectionFile(file: string): Promise<ConnectionFile> 
     }
     gateways.push({ ...gateway, ssh });
   }
+  const v3 = connection.snmp.v3;
+  if (v3) {
+    for (const field of ['authKeyEnv', 'privKeyEnv'] as const) {
+      if (process.env[v3[field]] === undefined) problems.push(problemAt(parsed, ['snmp', 'v3', field], `the environment variable ${v3[field]} is not set`));
+    }
+  }
   if (problems.length > 0) throw new InputFileError(file, problems, HINT);
   return { ...connection, gateways, tls: { ...connection.tls, trust } };
 }

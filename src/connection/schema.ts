@@ -141,6 +141,33 @@ export const tlsSettingsSchema = z
   })
   .describe('TLS settings');
 
+export const snmpSettingsSchema = z
+  .strictObject({
+    port: portSchema.default(161).describe('UDP port SNMP is probed on, on every gateway'),
+    timeoutSeconds: z
+      .number({ error: 'expected a number of seconds' })
+      .min(0.5, { error: 'expected 0.5 to 30 seconds' })
+      .max(30, { error: 'expected 0.5 to 30 seconds' })
+      .default(3)
+      .describe('How long to wait for an SNMP answer (a wrong community is never answered, so every miss costs this)'),
+    communities: z
+      .array(z.string({ error: 'expected a community string' }).min(1).max(64), { error: 'expected a list of community strings' })
+      .max(32, { error: 'at most 32 communities: the list is tried on every gateway' })
+      .optional()
+      .describe('Community strings to try with v1 and v2c; the profile default list when left out'),
+    v3: z
+      .strictObject({
+        user: z.string({ error: 'expected the SNMPv3 user name' }).min(1).max(64),
+        authProtocol: z.enum(['md5', 'sha', 'sha224', 'sha256', 'sha384', 'sha512'], { error: 'expected md5, sha, sha224, sha256, sha384 or sha512' }),
+        authKeyEnv: z.string().regex(ENV_NAME, { error: 'expected an environment variable name' }).describe('Name of the environment variable holding the authentication passphrase'),
+        privProtocol: z.enum(['des', 'aes', 'aes256b', 'aes256r'], { error: 'expected des, aes, aes256b or aes256r' }),
+        privKeyEnv: z.string().regex(ENV_NAME, { error: 'expected an environment variable name' }).describe('Name of the environment variable holding the privacy passphrase'),
+      })
+      .optional()
+      .describe('An SNMPv3 user to test the security levels the agent accepts'),
+  })
+  .describe('SNMP settings');
+
 export const connectionFileSchema = z
   .strictObject({
     connection: z.strictObject({
@@ -154,6 +181,7 @@ export const connectionFileSchema = z
     onwardConnections: z.array(onwardConnectionSchema, { error: 'expected a list' }).default([]),
     scan: scanSchema.default(() => scanSchema.parse({})),
     tls: tlsSettingsSchema.default({ trust: [] }),
+    snmp: snmpSettingsSchema.default(() => snmpSettingsSchema.parse({})),
   })
   .superRefine((file, ctx) => {
     flagDuplicates(file.gateways.map((g) => g.name), 'gateways', 'name', ctx);

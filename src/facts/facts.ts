@@ -3,6 +3,7 @@ import type { EvidenceStore } from '../evidence-store.ts';
 import type { Exec } from '../exec.ts';
 import { collectSweep, type SweepFact } from './sweep.ts';
 import { collectHostSession, type HostSession } from '../host/session.ts';
+import { gatherSnmp, type SnmpFacts } from '../snmp/gather.ts';
 
 export interface ActivityEvent {
   gateway: string;
@@ -62,6 +63,14 @@ export class Facts {
         }
       }
       return session;
+    });
+  }
+
+  /** What SNMP on the gateway answers to (community strings, v3 levels) and reveals; gathered once. */
+  snmp(gateway: Gateway, communities: string[]): Promise<SnmpFacts> {
+    return this.once(`snmp:${gateway.name}`, async () => {
+      this.deps.onActivity?.({ gateway: gateway.name, activity: 'SNMP community and v3 checks' });
+      return gatherSnmp(this.deps.connection, gateway, communities);
     });
   }
 

@@ -29,9 +29,14 @@ export type LabTls = 'modern' | 'legacy';
  */
 export type LabSsh = 'default' | 'hardened' | 'weak';
 
+/** v2c-public: `rocommunity public`. v3-only: one authPriv user with SHA-256 and AES, no community at all. */
+export type LabSnmp = 'v2c-public' | 'v3-only';
+export const LAB_SNMP_V3 = { user: 'cocoscan', authKey: 'lab-auth-passphrase-1', privKey: 'lab-priv-passphrase-1' };
+
 export type LabService =
   | { kind: 'sshd'; port: number; ssh?: LabSsh }
   | { kind: 'nginx-http'; port: number }
+  | { kind: 'snmpd'; port: number; snmp: LabSnmp }
   | { kind: 'nginx-https'; port: number; tls?: LabTls };
 
 export interface LabGatewaySpec {
@@ -56,7 +61,7 @@ export interface LabGateway {
   stop(): Promise<void>;
 }
 
-const REQUIRED_TOOLS = ['ip', 'nft', 'nmap', 'openssl', '/usr/sbin/sshd', '/usr/sbin/nginx', 'ssh-keygen'];
+const REQUIRED_TOOLS = ['ip', 'nft', 'nmap', 'openssl', '/usr/sbin/sshd', '/usr/sbin/nginx', 'ssh-keygen', '/usr/sbin/snmpd'];
 
 /** Whether namespaces can be built here; the reason when they cannot. */
 export async function labAvailability(): Promise<{ ok: true } | { ok: false; reason: string }> {
@@ -195,7 +200,23 @@ http {
       spawnInNs('/usr/sbin/nginx', ['-e', join(dir, 'nginx-error.log'), '-p', dir, '-c', join(dir, 'nginx.conf')]);
     }
 
-    await waitForListeners(namespace, spec.services.map((s) => s.port));
+    const snmpd = spec.services.filter((s) => s.kind === 'snmpd');
+    for (const service of snmpd) {
+      const lines =
+        service.snmp === 'v2c-public'
+          ? [`agentAddress udp:${address}:${service.port}`, 'rocommunity public default']
+          : [
+              `agentAddress udp:${address}:${service.port}`,
+              `createUser ${LAB_SNMP_V3.user} SHA-256 "${LAB_SNMP_V3.authKey}" AES "${LAB_SNMP_V3.privKey}"`,
+              `rouser ${LAB_SNMP_V3.user} priv`,
+            ];
+      await mkdir(join(dir, 'snmp'), { recursive: true });
+      await writeFile(join(dir, 'snmpd.conf'), `${lines.join('\n')}\n`);
+      spawnInNs('env', [`SNMP_PERSISTENT_DIR=${join(dir, 'snmp')}`, '/usr/sbin/snmpd', '-f', '-Lo', '-C', '-c', join(dir, 'snmpd.conf'), '-p', join(dir, 'snmpd.pid')]);
+    }
+
+    await waitForListeners(namespace, spec.services.filter((s) => s.kind !== 'snmpd').map((s) => s.port));
+    await waitForUdp(namespace, snmpd.map((s) => s.port));
     return {
       name: spec.name,
       namespace,
@@ -257,6 +278,18 @@ function httpsServer(address: string, port: number, tls: LabTls, pki: LabPki): s
   return `server { listen ${address}:${port} ssl; ssl_certificate ${pki.bad.cert}; ssl_certificate_key ${pki.bad.key};
     ssl_protocols TLSv1 TLSv1.1 TLSv1.2; ssl_ciphers DEFAULT:@SECLEVEL=0;
     location / { return 200 "legacy case sync\\n"; } }`;
+}
+
+/** Polls `ss -lun` inside the namespace until every UDP port is bound (bounded: 15 s). */
+async function waitForUdp(namespace: string, ports: number[]): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (ports.length > 0) {
+    const { stdout } = await run('ip', ['netns', 'exec', namespace, 'ss', '-Hlun']);
+    const bound = new Set([...stdout.matchAll(/:(\d+)\s/g)].map((m) => Number(m[1])));
+    if (ports.every((p) => bound.has(p))) return;
+    if (Date.now() > deadline) throw new Error(`snmpd did not bind ${ports.join(', ')}/udp in ${namespace}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /** Polls `ss` inside the namespace until every port listens (bounded: 15 s). */

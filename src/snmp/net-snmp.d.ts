@@ -1,0 +1,65 @@
+// The parts of net-snmp (plain JavaScript, no published types) that cocoscan uses.
+declare module 'net-snmp' {
+  import type { EventEmitter } from 'node:events';
+  import type { Socket } from 'node:dgram';
+
+  export interface Varbind {
+    oid: string;
+    type: number;
+    value: unknown;
+  }
+
+  export interface SessionOptions {
+    port?: number;
+    retries?: number;
+    timeout?: number;
+    transport?: 'udp4' | 'udp6';
+    version?: number;
+    idBitsSize?: 16 | 32;
+    backwardsGetNexts?: boolean;
+  }
+
+  export interface User {
+    name: string;
+    level: number;
+    authProtocol?: number;
+    authKey?: string;
+    privProtocol?: number;
+    privKey?: string;
+  }
+
+  export interface Session extends EventEmitter {
+    dgram: Socket;
+    onMsg(buffer: Buffer): void;
+    get(oids: string[], callback: (error: Error | null, varbinds: Varbind[]) => void): void;
+    subtree(oid: string, maxRepetitions: number, feed: (varbinds: Varbind[]) => boolean | void, done: (error: Error | null) => void): void;
+    close(): void;
+  }
+
+  export function createSession(target: string, community: string, options?: SessionOptions): Session;
+  export function createV3Session(target: string, user: User, options?: SessionOptions): Session;
+  export function isVarbindError(varbind: Varbind): boolean;
+  export function varbindError(varbind: Varbind): string;
+
+  export const Version1: number;
+  export const Version2c: number;
+  export const Version3: number;
+  export const SecurityLevel: { noAuthNoPriv: number; authNoPriv: number; authPriv: number };
+  export const AuthProtocols: Record<'none' | 'md5' | 'sha' | 'sha224' | 'sha256' | 'sha384' | 'sha512', number>;
+  export const PrivProtocols: Record<'none' | 'des' | 'aes' | 'aes256b' | 'aes256r', number>;
+  export const ObjectType: Record<string, number>;
+
+  const snmp: {
+    createSession: typeof createSession;
+    createV3Session: typeof createV3Session;
+    isVarbindError: typeof isVarbindError;
+    varbindError: typeof varbindError;
+    Version1: number;
+    Version2c: number;
+    Version3: number;
+    SecurityLevel: typeof SecurityLevel;
+    AuthProtocols: typeof AuthProtocols;
+    PrivProtocols: typeof PrivProtocols;
+  };
+  export default snmp;
+}

@@ -1,0 +1,81 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunReport } from '../../src/report/schema.ts';
+import { runCli, tempDir, writeConnection } from '../helpers/cli.ts';
+import { LAB_SNMP_V3, labAvailability, startLabGateway, type LabGateway } from './lab.ts';
+
+const lab = await labAvailability();
+if (!lab.ok) console.warn(`[lab] skipping the SNMP lab tests: ${lab.reason}`);
+
+async function check(gateway: LabGateway, v3: boolean, declareSnmp = true): Promise<RunReport> {
+  const dir = await tempDir();
+  const file = await writeConnection(
+    dir,
+    `connection: { name: ${gateway.name}, mojSystem: Case Management System, thirdPartySystem: Acme Case Portal, organisation: Acme Ltd }
+gateways: [ { name: ${gateway.name}-gw, host: ${gateway.address} } ]
+flows: [ ${declareSnmp ? '{ name: monitoring, protocol: snmp, port: 161, transport: udp }' : '{ name: case-sync, protocol: https, port: 443 }'} ]
+scan: { tcpPorts: "1-100" }
+snmp:
+  timeoutSeconds: 1
+${v3 ? `  v3: { user: ${LAB_SNMP_V3.user}, authProtocol: sha256, authKeyEnv: LAB_SNMP_AUTH, privProtocol: aes, privKeyEnv: LAB_SNMP_PRIV }` : ''}
+`,
+  );
+  const out = join(dir, 'out');
+  const result = await runCli(['check', file, '--out', out, '--no-progress']);
+  expect(result.stderr).toBe('');
+  const text = await readFile(join(out, 'report.json'), 'utf8');
+  // Passphrases come from the environment and never reach the report.
+  expect(text).not.toContain(LAB_SNMP_V3.authKey);
+  expect(text).not.toContain(LAB_SNMP_V3.privKey);
+  return JSON.parse(text) as RunReport;
+}
+
+const finding = (report: RunReport, id: string) => report.findings.find((f) => f.id === id);
+
+describe.skipIf(!lab.ok)('SNMP probe against real snmpd in lab gateways', () => {
+  let publicAgent: LabGateway;
+  let v3Agent: LabGateway;
+
+  beforeAll(async () => {
+    process.env.LAB_SNMP_AUTH = LAB_SNMP_V3.authKey;
+    process.env.LAB_SNMP_PRIV = LAB_SNMP_V3.privKey;
+    [publicAgent, v3Agent] = await Promise.all([
+      startLabGateway({ name: 'snmppub', services: [{ kind: 'snmpd', port: 161, snmp: 'v2c-public' }] }),
+      startLabGateway({ name: 'snmpv3', services: [{ kind: 'snmpd', port: 161, snmp: 'v3-only' }] }),
+    ]);
+  });
+
+  afterAll(async () => {
+    await Promise.all([publicAgent?.stop(), v3Agent?.stop()]);
+  });
+
+  it('fails the v2c "public" agent, naming the community and version, and A.11.4.2 is No', async () => {
+    const report = await check(publicAgent, false);
+    const community = finding(report, 'snmp.community');
+    expect(community?.status).toBe('fail');
+    expect(community?.message).toContain('community "public" with v2c');
+    expect(community?.message).toContain('community "public" with v1');
+    expect(community?.message).toMatch(/sysDescr=Linux/);
+    expect(report.rows.find((r) => r.ref === 'A.11.4.2')?.compliance).toBe('No');
+    expect(community?.evidence.raw).toMatch(/installed software entries \(hrSWInstalled\)/);
+  });
+
+  it('fails CoCo-8 when SNMP answers and no flow declares it', async () => {
+    const report = await check(publicAgent, false, false);
+    expect(finding(report, 'snmp.undeclared')?.status).toBe('fail');
+    const coco8 = report.rows.find((r) => r.ref === 'CoCo-8');
+    expect(coco8?.compliance).toBe('No');
+    expect(coco8?.comment).toContain('SNMP answers on 161/udp, which no flow declares');
+  });
+
+  it('passes v3 authPriv with SHA-256 and AES, with no community answered', async () => {
+    const report = await check(v3Agent, true);
+    expect(finding(report, 'snmp.community')?.status).toBe('pass');
+    expect(finding(report, 'snmp.community')?.message).toContain('silence does not prove SNMP is off');
+    expect(finding(report, 'snmp.v3-security')?.status).toBe('pass');
+    expect(finding(report, 'snmp.v3-crypto')?.status).toBe('pass');
+    expect(finding(report, 'snmp.undeclared')?.status).toBe('pass');
+    expect(report.rows.find((r) => r.ref === 'A.11.4.2')?.compliance).toBe('Yes');
+  });
+});
