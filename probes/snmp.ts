@@ -84,6 +84,7 @@ async function judgeGateway(ctx: ProbeContext<Thresholds>, gateway: Gateway): Pr
   if (facts.unresolved) return Object.keys(snmpFindings).map((id) => make(id, 'error', { reason: facts.unresolved! }, 'an SNMP check', facts.unresolved!));
   const findings: Finding[] = [];
   const accepted = facts.attempts.filter((a) => a.answered);
+  const strange = facts.attempts.filter((a) => a.strange);
   const revealed = facts.system ? Object.entries(facts.system).map(([k, v]) => `${k}=${v}`).join(', ') : 'nothing readable';
   const software = facts.software ? `\n${facts.software.names.length}${facts.software.truncated ? '+' : ''} installed software entries (hrSWInstalled)` : '';
   findings.push(
@@ -97,7 +98,9 @@ async function judgeGateway(ctx: ProbeContext<Thresholds>, gateway: Gateway): Pr
           `${revealed}${software}`,
           { accepted: accepted.map((a) => ({ version: a.version, community: a.community })), system: facts.system ?? null },
         )
-      : make('snmp.community', 'pass', { count: communities.length }, 'no answer to default communities', `no answer (${facts.attempts[0]?.reason ?? 'none tried'})`),
+      : strange.length > 0
+        ? make('snmp.community', 'error', { reason: `${strange[0]!.reason}: whether a community is accepted cannot be told` }, 'no answer to default communities', strange.map((a) => `${a.version} "${a.community}": ${a.reason}`).slice(0, 4).join('; '))
+        : make('snmp.community', 'pass', { count: communities.length }, 'no answer to default communities', `no answer (${facts.attempts[0]?.reason ?? 'none tried'})`),
   );
 
   const v3 = facts.v3;

@@ -18,7 +18,15 @@ export interface Target {
   timeoutMs: number;
 }
 
-export type Answer = { answered: true; values: Record<string, string> } | { answered: false; reason: string };
+export type Answer = { answered: true; values: Record<string, string> } | { answered: false; reason: string; strange?: boolean };
+
+/** Datagrams a guarded session dropped: from the wrong source, or not decodable as SNMP. */
+export interface Dropped {
+  wrongSource: string[];
+  undecodable: number;
+}
+
+const dropped = new WeakMap<Session, Dropped>();
 
 /**
  * A net-snmp session that only listens to its target. net-snmp matches replies by request id alone, so a
@@ -26,12 +34,20 @@ export type Answer = { answered: true; values: Record<string, string> } | { answ
  * undecodable ones are ignored instead of ending the process.
  */
 function guarded(session: Session, target: Target, address: string): Session {
+  const record: Dropped = { wrongSource: [], undecodable: 0 };
+  dropped.set(session, record);
   session.dgram.removeAllListeners('message');
   session.dgram.on('message', (buffer: Buffer, rinfo: { address: string; port: number }) => {
-    if (rinfo.port !== target.port || normalise(rinfo.address) !== normalise(address)) return;
+    if (rinfo.port !== target.port || normalise(rinfo.address) !== normalise(address)) {
+      if (record.wrongSource.length < 5) record.wrongSource.push(`${rinfo.address}:${rinfo.port}`);
+      return;
+    }
     session.onMsg(buffer);
   });
-  session.on('error', () => undefined);
+  // net-snmp reports a datagram it cannot decode as a session error; it is counted, not fatal.
+  session.on('error', () => {
+    record.undecodable += 1;
+  });
   return session;
 }
 
@@ -61,7 +77,16 @@ export function render(varbind: Varbind): string {
 export function getSystem(session: Session): Promise<Answer> {
   return new Promise((resolve) => {
     session.get(Object.values(SYSTEM_OIDS), (error, varbinds) => {
-      if (error) return resolve({ answered: false, reason: describeSnmpError(error) });
+      if (error) {
+        const record = dropped.get(session);
+        if (record?.wrongSource.length) {
+          return resolve({ answered: false, strange: true, reason: `replies came from ${record.wrongSource.join(', ')}, not from the agent's address and port, and were ignored` });
+        }
+        if (record?.undecodable) return resolve({ answered: false, strange: true, reason: `${record.undecodable} reply datagram(s) could not be decoded as SNMP` });
+        // The agent did reply, but not to what was asked (wrong OIDs, version or community).
+        if (error.name === 'ResponseInvalidError') return resolve({ answered: false, strange: true, reason: `the agent replied with an invalid response: ${error.message}` });
+        return resolve({ answered: false, reason: describeSnmpError(error) });
+      }
       const values: Record<string, string> = {};
       for (const [name, oid] of Object.entries(SYSTEM_OIDS)) {
         const varbind = varbinds.find((v) => v.oid === oid);

@@ -11,6 +11,8 @@ export interface CommunityAttempt {
   community: string;
   answered: boolean;
   reason?: string;
+  /** Something came back that could not be used (wrong source, undecodable). */
+  strange?: boolean;
 }
 
 export interface V3LevelAttempt {
@@ -65,7 +67,7 @@ export async function gatherSnmp(connection: ConnectionFile, gateway: Gateway, c
           const read = await readSubtree(session, HR_SW_INSTALLED_NAME, SOFTWARE_LIMIT);
           software = { names: read.values, truncated: read.truncated, ...(read.error ? { error: read.error } : {}) };
         }
-        return { attempt: { version, community, answered: answer.answered, ...(answer.answered ? {} : { reason: answer.reason }) }, system: answer.answered ? answer.values : undefined, software };
+        return { attempt: { version, community, answered: answer.answered, ...(answer.answered ? {} : { reason: answer.reason, ...(answer.strange ? { strange: true } : {}) }) }, system: answer.answered ? answer.values : undefined, software };
       } finally {
         close(session);
       }

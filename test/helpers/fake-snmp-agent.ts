@@ -1,0 +1,127 @@
+/**
+ * A misbehaving SNMP agent for hostile-case tests, speaking just enough BER to answer v1/v2c requests:
+ * garbage, valid replies sent from the wrong port, or replies stuffed with thousands of varbinds.
+ */
+import { createSocket, type Socket } from 'node:dgram';
+
+export type AgentBehaviour = 'garbage' | 'wrong-source' | 'flood';
+
+function length(n: number): Buffer {
+  if (n < 0x80) return Buffer.from([n]);
+  const bytes: number[] = [];
+  for (let v = n; v > 0; v >>= 8) bytes.unshift(v & 0xff);
+  return Buffer.from([0x80 | bytes.length, ...bytes]);
+}
+const tlv = (tag: number, body: Buffer) => Buffer.concat([Buffer.from([tag]), length(body.length), body]);
+function integer(n: number): Buffer {
+  const bytes: number[] = [];
+  let v = n;
+  do {
+    bytes.unshift(v & 0xff);
+    v = Math.floor(v / 256);
+  } while (v > 0);
+  if (bytes[0]! & 0x80) bytes.unshift(0);
+  return tlv(0x02, Buffer.from(bytes));
+}
+function oid(text: string): Buffer {
+  const arcs = text.split('.').map(Number);
+  const out = [40 * arcs[0]! + arcs[1]!];
+  for (const arc of arcs.slice(2)) {
+    const chunk: number[] = [arc & 0x7f];
+    for (let v = arc >> 7; v > 0; v >>= 7) chunk.unshift((v & 0x7f) | 0x80);
+    out.push(...chunk);
+  }
+  return tlv(0x06, Buffer.from(out));
+}
+
+/** Reads version, community, PDU type and request id from a v1/v2c request. */
+function readRequest(data: Buffer): { version: number; community: Buffer; pdu: number; requestId: number; firstOid: string } | undefined {
+  let offset = 0;
+  const header = () => {
+    const tag = data[offset++]!;
+    let len = data[offset++]!;
+    if (len & 0x80) {
+      const count = len & 0x7f;
+      len = 0;
+      for (let i = 0; i < count; i += 1) len = len * 256 + data[offset++]!;
+    }
+    return { tag, len };
+  };
+  try {
+    header(); // message sequence
+    const v = header();
+    const version = data[offset]!;
+    offset += v.len;
+    const c = header();
+    const community = data.subarray(offset, offset + c.len);
+    offset += c.len;
+    const pdu = header().tag;
+    const r = header();
+    let requestId = 0;
+    for (let i = 0; i < r.len; i += 1) requestId = requestId * 256 + data[offset + i]!;
+    offset += r.len;
+    const skip = () => {
+      const h = header(); // read first: `offset += header().len` would add to the old offset
+      offset += h.len;
+    };
+    skip(); // error status / non-repeaters
+    skip(); // error index / max-repetitions
+    header(); // varbind list
+    header(); // first varbind
+    const o = header();
+    const bytes = data.subarray(offset, offset + o.len);
+    const arcs = [Math.floor(bytes[0]! / 40), bytes[0]! % 40];
+    let value = 0;
+    for (const b of bytes.subarray(1)) {
+      value = value * 128 + (b & 0x7f);
+      if (!(b & 0x80)) {
+        arcs.push(value);
+        value = 0;
+      }
+    }
+    return { version, community, pdu, requestId, firstOid: arcs.join('.') };
+  } catch {
+    return undefined;
+  }
+}
+
+let floodCounter = 0;
+const SYSTEM_GROUP = ['1.3.6.1.2.1.1.1.0', '1.3.6.1.2.1.1.2.0', '1.3.6.1.2.1.1.3.0', '1.3.6.1.2.1.1.4.0', '1.3.6.1.2.1.1.5.0', '1.3.6.1.2.1.1.6.0'];
+
+function response(request: NonNullable<ReturnType<typeof readRequest>>, varbinds: Buffer[]): Buffer {
+  const pdu = tlv(0xa2, Buffer.concat([integer(request.requestId), integer(0), integer(0), tlv(0x30, Buffer.concat(varbinds))]));
+  return tlv(0x30, Buffer.concat([integer(request.version), tlv(0x04, request.community), pdu]));
+}
+
+export async function startFakeSnmpAgent(behaviour: AgentBehaviour): Promise<{ port: number; close: () => Promise<void> }> {
+  const socket: Socket = createSocket('udp4');
+  const other: Socket = createSocket('udp4');
+  socket.on('message', (data, rinfo) => {
+    const request = readRequest(data);
+    if (behaviour === 'garbage' || !request) {
+      socket.send(Buffer.from([0x30, 0x84, 0xff, 0xff, 0xff, 0xff, 0x02, 0x01]), rinfo.port, rinfo.address);
+      return;
+    }
+    const varbind = (name: string, value: string) => tlv(0x30, Buffer.concat([oid(name), tlv(0x04, Buffer.from(value))]));
+    if (behaviour === 'wrong-source') {
+      other.send(response(request, [varbind(request.firstOid, 'spoofed')]), rinfo.port, rinfo.address);
+      return;
+    }
+    // flood: a GET is answered properly, but a bulk walk gets 1500 varbinds per reply and never ends.
+    if (request.pdu !== 0xa5) {
+      socket.send(response(request, SYSTEM_GROUP.map((name, i) => varbind(name, `system value ${i}`))), rinfo.port, rinfo.address);
+      return;
+    }
+    const base = request.firstOid.split('.').slice(0, 11).join('.');
+    const varbinds = Array.from({ length: 1500 }, () => varbind(`${base}.${++floodCounter}`, `package-${floodCounter}`));
+    socket.send(response(request, varbinds), rinfo.port, rinfo.address);
+  });
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => other.bind(0, '127.0.0.1', resolve));
+  return {
+    port: socket.address().port,
+    close: async () => {
+      await Promise.all([new Promise<void>((r) => socket.close(() => r())), new Promise<void>((r) => other.close(() => r()))]);
+    },
+  };
+}
