@@ -3,6 +3,7 @@ import { loadConnectionFile } from '../connection/load.ts';
 import { CocoscanError, ExitCode, InputFileError } from '../errors.ts';
 import { builtinProfiles, DEFAULT_PROFILE, loadProfile } from '../profile/load.ts';
 import { TOOL_VERSION } from '../version.ts';
+import { addAgentCommands } from './agent-commands.ts';
 import { checkCommand } from './check-command.ts';
 
 const EXIT_CODES_HELP = `
@@ -83,6 +84,7 @@ export function buildProgram(signal: AbortSignal, setExit: (code: number) => voi
       }
       setExit(ExitCode.Compliant);
     });
+  addAgentCommands(program, setExit);
   return program;
 }
 

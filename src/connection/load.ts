@@ -1,11 +1,12 @@
-import { readFile } from 'node:fs/promises';
+import { createPublicKey } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import ssh2 from 'ssh2';
 import { InputFileError, type InputProblem } from '../errors.ts';
-import { problemAt, readYaml, validateYaml } from '../input/yaml-input.ts';
+import { problemAt, readYaml, validateYaml, type ParsedYaml } from '../input/yaml-input.ts';
 import { splitPem } from '../tls/trust-store.ts';
-import { connectionFileSchema, type ConnectionFile } from './schema.ts';
+import { connectionFileSchema, type ConnectionFile, type Gateway } from './schema.ts';
 
 /**
  * Reads and validates a connection file. Paths inside it (TLS trust files) are resolved against the
@@ -29,7 +30,8 @@ export async function loadConnectionFile(file: string): Promise<ConnectionFile> 
     }
   }
   const gateways = [];
-  for (const [index, gateway] of connection.gateways.entries()) {
+  for (const [index, original] of connection.gateways.entries()) {
+    const gateway = { ...original, agentReports: await checkAgentReports(parsed, base, index, original, problems) };
     if (!gateway.ssh) {
       gateways.push(gateway);
       continue;
@@ -59,6 +61,31 @@ export async function loadConnectionFile(file: string): Promise<ConnectionFile> 
   }
   if (problems.length > 0) throw new InputFileError(file, problems, HINT);
   return { ...connection, gateways, tls: { ...connection.tls, trust } };
+}
+
+/** Resolves report and key paths; a missing file or an unreadable key is a problem before any probing. */
+async function checkAgentReports(parsed: ParsedYaml, base: string, index: number, gateway: Gateway, problems: InputProblem[]): Promise<Gateway['agentReports']> {
+  const entries: Gateway['agentReports'] = [];
+  for (const [i, entry] of gateway.agentReports.entries()) {
+    const at = (field: string, message: string) => problems.push(problemAt(parsed, ['gateways', index, 'agentReports', i, field], message));
+    const resolved = { ...entry };
+    if (entry.path !== undefined) {
+      resolved.path = resolvePath(base, entry.path);
+      await stat(resolved.path).catch(() => at('path', `${entry.path} cannot be read (looked for ${resolved.path})`));
+    }
+    if (entry.remotePath !== undefined && !gateway.ssh) at('remotePath', 'a report on the gateway is fetched over SSH: give gateways[].ssh credentials too');
+    if (entry.publicKey !== undefined) {
+      resolved.publicKey = resolvePath(base, entry.publicKey);
+      try {
+        const key = createPublicKey(await readFile(resolved.publicKey, 'utf8'));
+        if (key.asymmetricKeyType !== 'ed25519') at('publicKey', `${entry.publicKey} is a ${key.asymmetricKeyType} key; cocoscan agent reports are signed with Ed25519`);
+      } catch {
+        at('publicKey', `${entry.publicKey} is not a readable public key (make one with: cocoscan agent keygen)`);
+      }
+    }
+    entries.push(resolved);
+  }
+  return entries;
 }
 
 function resolvePath(base: string, path: string): string {

@@ -63,6 +63,7 @@ export const flowSchema = z.strictObject({
 });
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+export { ENV_NAME };
 
 export const sshCredentialsSchema = z
   .strictObject({
@@ -81,11 +82,28 @@ export const sshCredentialsSchema = z
   .refine((ssh) => ssh.privateKeyFile !== undefined || ssh.agent, { error: 'give privateKeyFile, or agent: true to use SSH_AUTH_SOCK' })
   .describe('Credentials for read-only authenticated collection over SSH');
 
+export const agentReportEntrySchema = z
+  .strictObject({
+    path: z.string({ error: 'expected a file path' }).min(1).optional().describe('Report file, relative to this file'),
+    remotePath: z
+      .string({ error: 'expected an absolute path on the gateway' })
+      .regex(/^\/[A-Za-z0-9._\/-]{1,255}$/, { error: 'expected an absolute path of letters, digits, ".", "_", "-" and "/"' })
+      .optional()
+      .describe('Report file on the gateway, fetched over the SSH session'),
+    publicKey: z.string({ error: 'expected a file path' }).min(1).optional().describe('Public key that must have signed the report'),
+  })
+  .refine((entry) => (entry.path === undefined) !== (entry.remotePath === undefined), { error: 'give exactly one of path or remotePath' });
+
 export const gatewaySchema = z.strictObject({
   name: nameSchema.describe('Name used in the report, e.g. acme-gw-1'),
   host: hostSchema.describe('IP address or DNS name: the only thing ever probed for this gateway'),
   description: z.string({ error: 'expected text' }).max(500).optional(),
   ssh: sshCredentialsSchema.optional(),
+  agentReports: z
+    .array(agentReportEntrySchema, { error: 'expected a list of agent reports' })
+    .max(32, { error: 'at most 32 agent reports per gateway' })
+    .default([])
+    .describe('Agent-reported data (anti-virus, firewall, patch facts): cocoscan agent reports or raw tool output'),
 });
 
 export const onwardConnectionSchema = z.strictObject({

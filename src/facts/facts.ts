@@ -4,6 +4,7 @@ import type { Exec } from '../exec.ts';
 import { collectSweep, type SweepFact } from './sweep.ts';
 import { collectHostSession, type HostSession } from '../host/session.ts';
 import { gatherSnmp, type SnmpFacts } from '../snmp/gather.ts';
+import { loadReportSources, type AvSource } from '../av/sources.ts';
 
 export interface ActivityEvent {
   gateway: string;
@@ -72,6 +73,11 @@ export class Facts {
       this.deps.onActivity?.({ gateway: gateway.name, activity: 'SNMP community and v3 checks' });
       return gatherSnmp(this.deps.connection, gateway, communities);
     });
+  }
+
+  /** Anti-virus data for a gateway: its agent reports, and the SSH session when credentials are given. */
+  avSources(gateway: Gateway): Promise<AvSource[]> {
+    return this.once(`av:${gateway.name}`, async () => loadReportSources(gateway, gateway.ssh ? await this.hostSession(gateway) : undefined));
   }
 
   /** The sweep when this run sweeps at all; undefined otherwise (a profile without the exposure probe). */

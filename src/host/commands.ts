@@ -21,7 +21,19 @@ export const HOST_COMMANDS: readonly HostCommand[] = [
   { name: 'audit-remote', command: 'cat /etc/audit/plugins.d/au-remote.conf /etc/audisp/plugins.d/au-remote.conf', privileged: false },
   { name: 'journal-upload', command: 'systemctl is-active systemd-journal-upload', privileged: false },
   { name: 'sshd-config', command: 'sshd -T', privileged: true },
+  { name: 'clock', command: 'date -u +%s && date +%z', privileged: false },
+  { name: 'clamscan-version', command: 'clamscan --version', privileged: false },
+  {
+    name: 'sigtool-daily',
+    command: 'for f in /var/lib/clamav/daily.cld /var/lib/clamav/daily.cvd; do if [ -f "$f" ]; then sigtool --info="$f"; exit $?; fi; done; echo "no ClamAV daily database" >&2; exit 127',
+    privileged: false,
+  },
+  { name: 'freshclam-log', command: 'tail -n 20000 /var/log/clamav/freshclam.log', privileged: false },
+  { name: 'mdatp-health', command: 'mdatp health --output json', privileged: false },
 ];
+
+/** Commands whose output is anti-virus data (read by the same parsers as agent reports). */
+export const AV_COMMANDS = ['clamscan-version', 'sigtool-daily', 'freshclam-log', 'mdatp-health'] as const;
 
 /** Wraps a command so that sbin tools are found and messages are in English, whatever the user's shell. */
 export function remoteCommandLine(command: HostCommand, sudo: boolean): string {
@@ -44,6 +56,6 @@ export interface CommandOutcome {
 export function classifyOutcome(exitCode: number | null, stderr: string): CommandStatus {
   if (exitCode === 0) return 'ok';
   if (/permission denied|operation not permitted|must be root|you need to be root|password is required|not in the sudoers|are you root|superuser/i.test(stderr)) return 'denied';
-  if (exitCode === 127 || /command not found|not found$|No such file or directory/im.test(stderr)) return 'missing';
+  if (exitCode === 127 || /command not found|not found$|No such file or directory|no ClamAV daily database/im.test(stderr)) return 'missing';
   return 'failed';
 }

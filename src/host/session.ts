@@ -14,6 +14,8 @@ export type HostSession =
       /** Whether the host key was checked against the knownHosts file. */
       hostKeyVerified: boolean;
       commands: Record<string, CommandOutcome>;
+      /** Agent report files read from the gateway (gateways[].agentReports[].remotePath). */
+      files: Record<string, CommandOutcome>;
       collectedAt: string;
     }
   | { ok: false; reason: string; credentials: boolean };
@@ -74,7 +76,12 @@ export async function collectHostSession(gateway: Gateway, options: { timeoutMs:
       if (options.signal.aborted) break;
       commands[command.name] = await runCommand(client, command.name, remoteCommandLine(command, ssh.sudo), options.timeoutMs * 3);
     }
-    return { ok: true, username: ssh.username, hostKeyFingerprint: fingerprint, hostKeyVerified: knownHosts !== undefined, commands, collectedAt: options.now().toISOString() };
+    const files: Record<string, CommandOutcome> = {};
+    for (const entry of gateway.agentReports) {
+      // remotePath is limited by the schema to letters, digits, ".", "_", "-" and "/", so it is safe to quote.
+      if (entry.remotePath) files[entry.remotePath] = await runCommand(client, `report:${entry.remotePath}`, `cat -- '${entry.remotePath}'`, options.timeoutMs * 3);
+    }
+    return { ok: true, username: ssh.username, hostKeyFingerprint: fingerprint, hostKeyVerified: knownHosts !== undefined, commands, files, collectedAt: options.now().toISOString() };
   } finally {
     client.end();
   }

@@ -1,0 +1,20 @@
+/** What one piece of agent-reported data says about anti-virus on a host. */
+export interface AvObservation {
+  /** Format the data was recognised as. */
+  format: 'clamscan-version' | 'sigtool-info' | 'freshclam-log' | 'defender-status' | 'mdatp-health' | 'osquery-security-center' | 'osquery-clamav-files';
+  product: 'ClamAV' | 'Microsoft Defender' | 'Windows Security Center';
+  engineVersion?: string;
+  signatureVersion?: string;
+  /** When the newest signatures were built or installed. */
+  signatureTime?: Date;
+  /** Successful update runs (a new database installed, or the database found up to date). */
+  updateRuns?: Date[];
+  /** Earliest entry in the history, to say how far back it reaches. */
+  historyStart?: Date;
+  engineRunning?: boolean;
+  realTimeProtection?: boolean;
+  /** Set when the source can say AV is present but cannot show how old its signatures are. */
+  cannotShowAge?: string;
+  /** Notes for the evidence (time zones assumed, and so on). */
+  notes: string[];
+}

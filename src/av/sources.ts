@@ -1,0 +1,116 @@
+import { readFile, stat } from 'node:fs/promises';
+import type { Gateway } from '../connection/schema.ts';
+import { agentReportSchema, verifySignedReport, type AgentReport } from '../agent/report.ts';
+import { AV_COMMANDS, type CommandOutcome } from '../host/commands.ts';
+import type { HostSession } from '../host/session.ts';
+import type { AvObservation } from './observation.ts';
+import { parseAvData } from './parse.ts';
+
+/** One source of anti-virus data for a gateway: a report file, or the live SSH session. */
+export interface AvSource {
+  label: string;
+  kind: 'agent-report' | 'tool-output' | 'ssh-session';
+  /** valid: signature checked; unsigned: accepted, origin not verifiable; invalid: not used. */
+  signature: 'valid' | 'unsigned' | 'invalid' | 'not-applicable';
+  /** Why the source cannot be used, when it cannot. */
+  unusable?: string;
+  collectedAt?: Date;
+  collectedAtFrom: 'report' | 'file modification time' | 'ssh session';
+  /** Host clock minus this checker's clock, where it could be measured, in seconds. */
+  clockSkewSeconds?: number;
+  observations: AvObservation[];
+  /** The process list from the same source, to tell whether an engine runs. */
+  processes?: string;
+}
+
+const MAX_REPORT_BYTES = 32 * 1024 * 1024;
+
+export async function loadReportSources(gateway: Gateway, session: HostSession | undefined): Promise<AvSource[]> {
+  const sources: AvSource[] = [];
+  for (const entry of gateway.agentReports) {
+    const label = entry.path ?? `${gateway.host}:${entry.remotePath}`;
+    let text: string;
+    let mtime: Date | undefined;
+    if (entry.path) {
+      const info = await stat(entry.path).catch(() => undefined);
+      if (!info || info.size > MAX_REPORT_BYTES) {
+        sources.push(unusable(label, info ? `the report is over ${MAX_REPORT_BYTES} bytes` : 'the report file cannot be read'));
+        continue;
+      }
+      text = await readFile(entry.path, 'utf8');
+      mtime = info.mtime;
+    } else {
+      const fetched = session?.ok ? session.files[entry.remotePath!] : undefined;
+      if (!fetched || fetched.status !== 'ok') {
+        sources.push(unusable(label, session && !session.ok ? `the SSH session failed: ${session.reason}` : `the report could not be read over SSH (${fetched?.status ?? 'not fetched'}: ${fetched?.stderr.trim() ?? ''})`));
+        continue;
+      }
+      text = fetched.stdout;
+    }
+    sources.push(await readSource(label, text, entry.publicKey, mtime));
+  }
+  if (session?.ok) sources.push(sessionSource(session));
+  return sources;
+}
+
+function unusable(label: string, reason: string): AvSource {
+  return { label, kind: 'tool-output', signature: 'invalid', unusable: reason, collectedAtFrom: 'report', observations: [] };
+}
+
+async function readSource(label: string, text: string, publicKeyFile: string | undefined, mtime: Date | undefined): Promise<AvSource> {
+  if (publicKeyFile) {
+    const verified = verifySignedReport(text, await readFile(publicKeyFile, 'utf8'));
+    if (!verified.ok) return { ...unusable(label, `signed report rejected: ${verified.reason}`), kind: 'agent-report' };
+    return { ...fromAgentReport(label, verified.report), signature: 'valid' };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  if (json && typeof json === 'object' && (json as { format?: unknown }).format === 'cocoscan-signed-report') {
+    return { ...unusable(label, 'the report is signed, but its entry names no publicKey, so the signature cannot be checked'), kind: 'agent-report' };
+  }
+  if (json && typeof json === 'object' && (json as { format?: unknown }).format === 'cocoscan-agent-report') {
+    const parsed = agentReportSchema.safeParse(json);
+    if (!parsed.success) return { ...unusable(label, 'the agent report does not match its format'), kind: 'agent-report' };
+    return { ...fromAgentReport(label, parsed.data), signature: 'unsigned' };
+  }
+  const observations = parseAvData(text);
+  if (observations.length === 0) return unusable(label, 'the file is not in a format cocoscan reads (clamscan, sigtool, freshclam.log, Defender, mdatp, osquery or a cocoscan agent report)');
+  return { label, kind: 'tool-output', signature: 'unsigned', collectedAt: mtime, collectedAtFrom: 'file modification time', observations };
+}
+
+function observationsFrom(commands: Record<string, CommandOutcome>, utcOffsetMinutes: number | undefined): AvObservation[] {
+  return AV_COMMANDS.flatMap((name) => (commands[name]?.status === 'ok' ? parseAvData(commands[name]!.stdout, utcOffsetMinutes) : []));
+}
+
+function fromAgentReport(label: string, report: AgentReport): AvSource {
+  return {
+    label,
+    kind: 'agent-report',
+    signature: 'unsigned',
+    collectedAt: new Date(report.collectedAt),
+    collectedAtFrom: 'report',
+    observations: observationsFrom(report.commands, report.utcOffsetMinutes),
+    processes: report.commands.processes?.status === 'ok' ? report.commands.processes.stdout : undefined,
+  };
+}
+
+function sessionSource(session: Extract<HostSession, { ok: true }>): AvSource {
+  const clock = session.commands.clock;
+  const [epoch, zone] = clock?.status === 'ok' ? clock.stdout.trim().split('\n') : [];
+  const offset = zone && /^[+-]\d{4}$/.test(zone) ? (zone.startsWith('-') ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(3, 5))) : undefined;
+  const collectedAt = new Date(session.collectedAt);
+  return {
+    label: `SSH session as ${session.username}`,
+    kind: 'ssh-session',
+    signature: 'not-applicable',
+    collectedAt,
+    collectedAtFrom: 'ssh session',
+    clockSkewSeconds: epoch && /^\d+$/.test(epoch) ? Number(epoch) - Math.round(collectedAt.getTime() / 1000) : undefined,
+    observations: observationsFrom(session.commands, offset),
+    processes: session.commands.processes?.status === 'ok' ? session.commands.processes.stdout : undefined,
+  };
+}
