@@ -63,7 +63,7 @@ describe('profile loading', () => {
     const withThresholds = (block: string) => MINIMAL.replace('sections:', `thresholds:\n${block}\nsections:`);
     expect(problems(withThresholds('  firewall: { minFilteredShare: 2 }'))).toEqual(['thresholds.firewall.minFilteredShare: expected a share from 0.5 to 1']);
     expect(problems(withThresholds('  firewall: { minFiltered: 0.9 }'))).toEqual(['thresholds.firewall: unknown threshold(s): minFiltered']);
-    expect(problems(withThresholds('  antivirus: { maxAgeHours: 4 }'))).toEqual(['thresholds.antivirus: no probe is called "antivirus"']);
+    expect(problems(withThresholds('  telepathy: { maxAgeHours: 4 }'))).toEqual(['thresholds.telepathy: no probe is called "telepathy"']);
   });
 
   it('rejects rows whose method and finding ids disagree', () => {
