@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Gateway } from '../src/connection/schema.ts';
 import type { Finding, FindingStatus } from '../src/findings.ts';
-import type { AvSource } from '../src/av/sources.ts';
+import type { ReportedSource } from '../src/facts/reported-sources.ts';
 import { defineProbe, type FindingSpec, type ProbeContext } from '../src/probe/contract.ts';
 
 const HOUR = 3_600_000;
@@ -57,7 +57,7 @@ export default defineProbe({
   },
 
   async run(ctx) {
-    const perGateway = await Promise.all(ctx.connection.gateways.map(async (gateway) => judge(ctx, gateway, await ctx.facts.avSources(gateway))));
+    const perGateway = await Promise.all(ctx.connection.gateways.map(async (gateway) => judge(ctx, gateway, await ctx.facts.reportedSources(gateway))));
     return perGateway.flat();
   },
 });
@@ -67,7 +67,7 @@ function hours(ms: number): string {
   return h >= 48 ? `${(h / 24).toFixed(1)} days` : `${h.toFixed(1)} h`;
 }
 
-function judge(ctx: ProbeContext<Thresholds>, gateway: Gateway, sources: AvSource[]): Finding[] {
+function judge(ctx: ProbeContext<Thresholds>, gateway: Gateway, sources: ReportedSource[]): Finding[] {
   const t = ctx.thresholds;
   const now = ctx.now();
   const target = { gateway: gateway.name, host: gateway.host };
@@ -87,7 +87,7 @@ function judge(ctx: ProbeContext<Thresholds>, gateway: Gateway, sources: AvSourc
   const fresh = usable.filter((s) => s.collectedAt && now.getTime() - s.collectedAt.getTime() <= t.maxReportAgeHours * HOUR);
   const stale = usable.filter((s) => !fresh.includes(s));
   const skewed = usable.filter((s) => (s.collectedAt && s.collectedAt.getTime() - now.getTime() > t.maxClockSkewMinutes * 60_000) || Math.abs(s.clockSkewSeconds ?? 0) > t.maxClockSkewMinutes * 60);
-  const describeSource = (s: AvSource) => {
+  const describeSource = (s: ReportedSource) => {
     const age = s.collectedAt ? `collected ${hours(now.getTime() - s.collectedAt.getTime())} ago (${s.collectedAt.toISOString()}, from the ${s.collectedAtFrom})` : 'collection time unknown';
     const skew = s.clockSkewSeconds !== undefined ? `, host clock ${s.clockSkewSeconds >= 0 ? '+' : ''}${s.clockSkewSeconds} s from this checker` : '';
     const signature = s.signature === 'unsigned' ? ', unsigned: its origin cannot be verified' : s.signature === 'valid' ? ', signature verified' : '';

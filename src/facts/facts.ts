@@ -4,7 +4,7 @@ import type { Exec } from '../exec.ts';
 import { collectSweep, type SweepFact } from './sweep.ts';
 import { collectHostSession, type HostSession } from '../host/session.ts';
 import { gatherSnmp, type SnmpFacts } from '../snmp/gather.ts';
-import { loadReportSources, type AvSource } from '../av/sources.ts';
+import { loadReportSources, type ReportedSource } from './reported-sources.ts';
 
 export interface ActivityEvent {
   gateway: string;
@@ -43,6 +43,16 @@ export class Facts {
     return pending;
   }
 
+  /** A fact some probe already asked for, without gathering it here (undefined when nobody did). */
+  peek<T>(key: string): Promise<T> | undefined {
+    return this.#cache.get(key) as Promise<T> | undefined;
+  }
+
+  /** SNMP facts, only when the SNMP probe of this run gathers them. */
+  snmpIfGathered(gateway: Gateway): Promise<SnmpFacts> | undefined {
+    return this.peek<SnmpFacts>(`snmp:${gateway.name}`);
+  }
+
   sweep(gateway: Gateway): Promise<SweepFact> {
     return this.once(`sweep:${gateway.name}`, () => collectSweep(this.deps, gateway));
   }
@@ -75,9 +85,9 @@ export class Facts {
     });
   }
 
-  /** Anti-virus data for a gateway: its agent reports, and the SSH session when credentials are given. */
-  avSources(gateway: Gateway): Promise<AvSource[]> {
-    return this.once(`av:${gateway.name}`, async () => loadReportSources(gateway, gateway.ssh ? await this.hostSession(gateway) : undefined));
+  /** Host-reported data for a gateway: its agent reports, and the SSH session when credentials are given. */
+  reportedSources(gateway: Gateway): Promise<ReportedSource[]> {
+    return this.once(`reported:${gateway.name}`, async () => loadReportSources(gateway, gateway.ssh ? await this.hostSession(gateway) : undefined));
   }
 
   /** The sweep when this run sweeps at all; undefined otherwise (a profile without the exposure probe). */

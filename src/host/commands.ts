@@ -30,6 +30,15 @@ export const HOST_COMMANDS: readonly HostCommand[] = [
   },
   { name: 'freshclam-log', command: 'tail -n 20000 /var/log/clamav/freshclam.log', privileged: false },
   { name: 'mdatp-health', command: 'mdatp health --output json', privileged: false },
+  { name: 'apt-upgradable', command: 'apt list --upgradable', privileged: false },
+  { name: 'apt-lists', command: "stat -c '%Y %n' /var/lib/apt/lists/*Release", privileged: false },
+  { name: 'apt-history', command: 'tail -n 5000 /var/log/apt/history.log', privileged: false },
+  { name: 'reboot-required', command: 'if [ -f /var/run/reboot-required ]; then echo required; cat /var/run/reboot-required.pkgs 2>/dev/null; else echo not-required; fi', privileged: false },
+  { name: 'boot-kernels', command: 'ls -1 /boot', privileged: false },
+  { name: 'dnf-security-list', command: 'dnf -q --cacheonly updateinfo list --security --available', privileged: false },
+  { name: 'dnf-security-info', command: 'dnf -q --cacheonly updateinfo info --security --available', privileged: false },
+  { name: 'dnf-lists', command: "stat -c '%Y %n' /var/cache/dnf/*/repodata/repomd.xml", privileged: false },
+  { name: 'apk-pending', command: "apk version -l '<'", privileged: false },
 ];
 
 /** Commands whose output is anti-virus data (read by the same parsers as agent reports). */

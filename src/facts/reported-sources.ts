@@ -3,11 +3,14 @@ import type { Gateway } from '../connection/schema.ts';
 import { agentReportSchema, verifySignedReport, type AgentReport } from '../agent/report.ts';
 import { AV_COMMANDS, type CommandOutcome } from '../host/commands.ts';
 import type { HostSession } from '../host/session.ts';
-import type { AvObservation } from './observation.ts';
-import { parseAvData } from './parse.ts';
+import type { AvObservation } from '../av/observation.ts';
+import { parseAvData } from '../av/parse.ts';
 
-/** One source of anti-virus data for a gateway: a report file, or the live SSH session. */
-export interface AvSource {
+/**
+ * One source of host-reported data for a gateway: an agent report file, raw tool output, or the live SSH
+ * session. Anti-virus observations are read from it here; patch facts come from its command outputs.
+ */
+export interface ReportedSource {
   label: string;
   kind: 'agent-report' | 'tool-output' | 'ssh-session';
   /** valid: signature checked; unsigned: accepted, origin not verifiable; invalid: not used. */
@@ -21,12 +24,16 @@ export interface AvSource {
   observations: AvObservation[];
   /** The process list from the same source, to tell whether an engine runs. */
   processes?: string;
+  /** Raw command outputs (cocoscan agent reports and the SSH session; not plain tool output). */
+  commands?: Record<string, CommandOutcome>;
+  /** The host's offset from UTC, where known. */
+  utcOffsetMinutes?: number;
 }
 
 const MAX_REPORT_BYTES = 32 * 1024 * 1024;
 
-export async function loadReportSources(gateway: Gateway, session: HostSession | undefined): Promise<AvSource[]> {
-  const sources: AvSource[] = [];
+export async function loadReportSources(gateway: Gateway, session: HostSession | undefined): Promise<ReportedSource[]> {
+  const sources: ReportedSource[] = [];
   for (const entry of gateway.agentReports) {
     const label = entry.path ?? `${gateway.host}:${entry.remotePath}`;
     let text: string;
@@ -53,11 +60,11 @@ export async function loadReportSources(gateway: Gateway, session: HostSession |
   return sources;
 }
 
-function unusable(label: string, reason: string): AvSource {
+function unusable(label: string, reason: string): ReportedSource {
   return { label, kind: 'tool-output', signature: 'invalid', unusable: reason, collectedAtFrom: 'report', observations: [] };
 }
 
-async function readSource(label: string, text: string, publicKeyFile: string | undefined, mtime: Date | undefined): Promise<AvSource> {
+async function readSource(label: string, text: string, publicKeyFile: string | undefined, mtime: Date | undefined): Promise<ReportedSource> {
   if (publicKeyFile) {
     const verified = verifySignedReport(text, await readFile(publicKeyFile, 'utf8'));
     if (!verified.ok) return { ...unusable(label, `signed report rejected: ${verified.reason}`), kind: 'agent-report' };
@@ -86,7 +93,7 @@ function observationsFrom(commands: Record<string, CommandOutcome>, utcOffsetMin
   return AV_COMMANDS.flatMap((name) => (commands[name]?.status === 'ok' ? parseAvData(commands[name]!.stdout, utcOffsetMinutes) : []));
 }
 
-function fromAgentReport(label: string, report: AgentReport): AvSource {
+function fromAgentReport(label: string, report: AgentReport): ReportedSource {
   return {
     label,
     kind: 'agent-report',
@@ -95,10 +102,12 @@ function fromAgentReport(label: string, report: AgentReport): AvSource {
     collectedAtFrom: 'report',
     observations: observationsFrom(report.commands, report.utcOffsetMinutes),
     processes: report.commands.processes?.status === 'ok' ? report.commands.processes.stdout : undefined,
+    commands: report.commands,
+    utcOffsetMinutes: report.utcOffsetMinutes,
   };
 }
 
-function sessionSource(session: Extract<HostSession, { ok: true }>): AvSource {
+function sessionSource(session: Extract<HostSession, { ok: true }>): ReportedSource {
   const clock = session.commands.clock;
   const [epoch, zone] = clock?.status === 'ok' ? clock.stdout.trim().split('\n') : [];
   const offset = zone && /^[+-]\d{4}$/.test(zone) ? (zone.startsWith('-') ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(3, 5))) : undefined;
@@ -112,5 +121,7 @@ function sessionSource(session: Extract<HostSession, { ok: true }>): AvSource {
     clockSkewSeconds: epoch && /^\d+$/.test(epoch) ? Number(epoch) - Math.round(collectedAt.getTime() / 1000) : undefined,
     observations: observationsFrom(session.commands, offset),
     processes: session.commands.processes?.status === 'ok' ? session.commands.processes.stdout : undefined,
+    commands: session.commands,
+    utcOffsetMinutes: offset,
   };
 }

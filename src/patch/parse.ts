@@ -1,0 +1,133 @@
+/** Readers for the package-manager outputs the patch probe judges. Each is pure and tolerant of noise. */
+
+export interface OsRelease {
+  id: string;
+  versionId: string;
+  prettyName: string;
+}
+
+export function parseOsRelease(text: string): OsRelease | undefined {
+  const value = (key: string) => new RegExp(`^${key}=(?:"([^"]*)"|(\\S*))`, 'm').exec(text)?.slice(1).find((v) => v !== undefined);
+  const id = value('ID');
+  if (!id) return undefined;
+  return { id, versionId: value('VERSION_ID') ?? '', prettyName: value('PRETTY_NAME') ?? id };
+}
+
+export interface PendingUpdate {
+  name: string;
+  version: string;
+  from?: string;
+  /** true: from a security archive or advisory; false: not a security update; undefined: cannot tell. */
+  security: boolean | undefined;
+  origin?: string;
+  advisory?: string;
+  severity?: string;
+  issued?: Date;
+}
+
+/** `apt list --upgradable`: "name/suite[,suite] version arch [upgradable from: old]". */
+export function parseAptUpgradable(text: string): PendingUpdate[] {
+  const updates: PendingUpdate[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^([a-z0-9][a-z0-9+.-]*)\/(\S+)\s+(\S+)\s+\S+(?:\s+\[upgradable from: ([^\]]+)\])?/.exec(line.trim());
+    if (!m) continue;
+    const suites = m[2]!.split(',');
+    updates.push({ name: m[1]!, origin: m[2]!, version: m[3]!, from: m[4], security: suites.some((s) => /-security$/.test(s)) });
+  }
+  return updates;
+}
+
+/** `stat -c '%Y %n'` lines: the newest modification time. */
+export function newestMtime(text: string): Date | undefined {
+  const times = text
+    .split('\n')
+    .map((l) => /^(\d{9,11})\s/.exec(l)?.[1])
+    .filter((t): t is string => t !== undefined)
+    .map(Number);
+  return times.length > 0 ? new Date(Math.max(...times) * 1000) : undefined;
+}
+
+/** /var/log/apt/history.log: when the last upgrade finished (host local time). */
+export function lastAptUpgrade(text: string, utcOffsetMinutes = 0): Date | undefined {
+  let last: Date | undefined;
+  for (const block of text.split(/\n\s*\n/)) {
+    if (!/^Upgrade: /m.test(block)) continue;
+    const end = /^End-Date:\s+(\d{4})-(\d{2})-(\d{2})\s+(\d{2}):(\d{2}):(\d{2})/m.exec(block);
+    if (!end) continue;
+    const at = new Date(Date.UTC(Number(end[1]), Number(end[2]) - 1, Number(end[3]), Number(end[4]), Number(end[5]), Number(end[6])) - utcOffsetMinutes * 60_000);
+    if (!last || at > last) last = at;
+  }
+  return last;
+}
+
+export function parseRebootRequired(text: string): { required: boolean; packages: string[] } | undefined {
+  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  if (lines[0] === 'not-required') return { required: false, packages: [] };
+  if (lines[0] === 'required') return { required: true, packages: lines.slice(1) };
+  return undefined;
+}
+
+/** Kernel versions installed in /boot (vmlinuz-<version>). */
+export function bootKernels(text: string): string[] {
+  return text
+    .split('\n')
+    .map((l) => /^vmlinuz-(.+)$/.exec(l.trim())?.[1])
+    .filter((v): v is string => v !== undefined);
+}
+
+/** `dnf updateinfo list --security`: "ADVISORY Severity/Sec. package-version.arch". */
+export function parseDnfSecurityList(text: string): PendingUpdate[] {
+  const updates: PendingUpdate[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^\s*(\S+)\s+(?:(\w+)\/)?Sec\.\s+(\S+)$/.exec(line);
+    if (!m) continue;
+    const nevra = /^(.+)-([^-]+-[^-]+)\.([^.]+)$/.exec(m[3]!);
+    updates.push({ name: nevra?.[1] ?? m[3]!, version: nevra?.[2] ?? '', security: true, advisory: m[1], severity: m[2] && m[2] !== 'Unknown' ? m[2] : undefined });
+  }
+  return updates;
+}
+
+/** `dnf updateinfo info`: advisory id → issue (or update) date and severity. */
+export function parseDnfSecurityInfo(text: string): Map<string, { issued?: Date; severity?: string }> {
+  const advisories = new Map<string, { issued?: Date; severity?: string }>();
+  for (const block of text.split(/\n=+\n/)) {
+    const id = /^\s*Update ID\s*:\s*(\S+)/m.exec(block)?.[1];
+    if (!id) continue;
+    const date = /^\s*(?:Issued|Updated)\s*:\s*(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2}:\d{2}))?/m.exec(block);
+    advisories.set(id, {
+      issued: date ? new Date(`${date[1]}T${date[2] ?? '00:00:00'}Z`) : undefined,
+      severity: /^\s*Severity\s*:\s*(\w+)/m.exec(block)?.[1],
+    });
+  }
+  return advisories;
+}
+
+/** `apk version -l '<'`: "name-oldver-rN < newver-rN". */
+export function parseApkPending(text: string): PendingUpdate[] {
+  const updates: PendingUpdate[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^(\S+?)-(\d[^\s-]*-r\d+)\s+<\s+(\S+)/.exec(line.trim());
+    if (m) updates.push({ name: m[1]!, from: m[2], version: m[3]!, security: undefined });
+  }
+  return updates;
+}
+
+/** `dpkg-query -W -f='${Package}\t${Version}\t${db:Status-Abbrev}'`: installed packages. */
+export function installedDpkg(text: string): Map<string, string> {
+  const installed = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const [name, version, status] = line.split('\t');
+    if (name && version && (status === undefined || status.trim().startsWith('ii'))) installed.set(name, version);
+  }
+  return installed;
+}
+
+/** `rpm -qa --qf '%{NAME}\t%{VERSION}-%{RELEASE}'`. */
+export function installedRpm(text: string): Map<string, string> {
+  const installed = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const [name, version] = line.split('\t');
+    if (name && version) installed.set(name, version.trim());
+  }
+  return installed;
+}

@@ -1,0 +1,177 @@
+import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConnectionFile } from '../../src/connection/load.ts';
+import type { CommandOutcome } from '../../src/host/commands.ts';
+import { findRelease } from '../../src/patch/os-support.ts';
+import { lastAptUpgrade, newestMtime, parseApkPending, parseAptUpgradable, parseDnfSecurityInfo, parseDnfSecurityList, parseOsRelease } from '../../src/patch/parse.ts';
+import { parseProfile } from '../../src/profile/load.ts';
+import { runCheck } from '../../src/run-check.ts';
+import { tempDir } from '../helpers/cli.ts';
+
+const fixture = (name: string) => readFileSync(new URL(`../fixtures/patch/${name}`, import.meta.url), 'utf8');
+
+describe('patch fact readers', () => {
+  it('apt list --upgradable: security archive updates are told apart', () => {
+    const updates = parseAptUpgradable(fixture('apt-upgradable-debian12.txt'));
+    expect(updates.length).toBe(fixture('apt-upgradable-debian12.txt').trim().split('\n').length - 1);
+    const apt = updates.find((u) => u.name === 'apt');
+    expect(apt).toMatchObject({ origin: 'oldstable-security', version: '2.6.2', from: '2.6.1', security: true });
+    expect(updates.find((u) => u.name === 'appstream')?.security).toBe(false);
+  });
+
+  it('dnf updateinfo list and info: advisories with severity and date', () => {
+    const list = parseDnfSecurityList(fixture('dnf-updateinfo-list-rhel9.txt'));
+    expect(list.map((u) => [u.name, u.advisory, u.severity])).toEqual([
+      ['kernel', 'RHSA-2026:4321', 'Important'],
+      ['kernel-core', 'RHSA-2026:4321', 'Important'],
+      ['libxml2', 'RHSA-2026:5010', 'Moderate'],
+      ['tzdata', 'RHSA-2026:5577', 'Low'],
+    ]);
+    const info = parseDnfSecurityInfo(fixture('dnf-updateinfo-info-rhel9.txt'));
+    expect(info.get('RHSA-2026:4321')).toEqual({ issued: new Date('2026-10-02T09:14:21Z'), severity: 'Important' });
+  });
+
+  it('apk, os-release, apt lists and history', () => {
+    expect(parseApkPending(fixture('apk-version-pending.txt')).map((u) => `${u.name} ${u.from} ${u.version}`)).toEqual(['busybox 1.36.1-r29 1.36.1-r31', 'musl 1.2.5-r8 1.2.5-r9', 'openssl 3.3.2-r1 3.3.3-r0']);
+    expect(parseOsRelease(fixture('os-release-debian12.txt'))).toMatchObject({ id: 'debian', versionId: '12' });
+    expect(parseOsRelease(fixture('os-release-rhel9.txt'))).toMatchObject({ id: 'rhel', versionId: '9.5' });
+    expect(newestMtime(fixture('apt-lists-debian12.txt'))).toBeInstanceOf(Date);
+    expect(lastAptUpgrade('Start-Date: 2026-11-22  08:55:58\nUpgrade: openssl:amd64 (3.0.19, 3.0.22)\nEnd-Date: 2026-11-22  08:56:07\n', 60)).toEqual(new Date('2026-11-22T07:56:07Z'));
+  });
+
+  it('the support table knows the releases and their dates', () => {
+    expect(findRelease('rhel', '9.5')?.supportEnds).toBe('2032-05-31');
+    expect(findRelease('alpine', '3.20.3')?.name).toBe('Alpine Linux 3.20');
+    expect(findRelease('debian', '12')?.extendedEnds).toBe('2028-06-30');
+    expect(findRelease('plan9', '4')).toBeUndefined();
+  });
+});
+
+const PROFILE = parseProfile(
+  `id: coco11
+version: "1"
+title: CoCo-11 only
+sections:
+  - id: conditions
+    title: Conditions
+    rows:
+      - ref: CoCo-11
+        title: Patch regime
+        method: automated
+        decidedBy:
+          - patch.overdue-updates
+          - { finding: patch.undated-updates, onFail: Partial }
+          - { finding: patch.package-lists, onFail: Partial, required: false }
+          - { finding: patch.os-support, required: false }
+          - { finding: patch.reboot-required, onFail: Note, required: false }
+          - { finding: patch.service-banners, onFail: Note, required: false }
+`,
+  'coco11.yaml',
+);
+
+const NOW = '2026-11-22T12:00:00.000Z';
+
+function outcome(name: string, stdout: string, status: CommandOutcome['status'] = 'ok'): CommandOutcome {
+  return { name, command: name, status, exitCode: status === 'ok' ? 0 : 127, stdout, stderr: status === 'ok' ? '' : 'not found' };
+}
+
+async function checkWith(commands: CommandOutcome[] | undefined) {
+  const dir = await tempDir();
+  const reports = commands
+    ? `\n    agentReports: [ { path: report.json } ]`
+    : '';
+  if (commands) {
+    const report = {
+      format: 'cocoscan-agent-report',
+      version: 1,
+      agentVersion: '0.1.0',
+      host: 'gw',
+      collectedAt: '2026-11-22T11:50:00.000Z',
+      utcOffsetMinutes: 0,
+      commands: Object.fromEntries(commands.map((c) => [c.name, c])),
+    };
+    await writeFile(join(dir, 'report.json'), JSON.stringify(report));
+  }
+  await writeFile(join(dir, 'connection.yaml'), `connection: { name: p, mojSystem: M, thirdPartySystem: T, organisation: O }\ngateways:\n  - name: gw\n    host: 192.0.2.10${reports}\nflows: [ { name: web, protocol: https, port: 443 } ]\n`);
+  const connection = await loadConnectionFile(join(dir, 'connection.yaml'));
+  const { report } = await runCheck({ connection, profile: PROFILE, now: () => new Date(NOW) });
+  return { row: report.rows[0]!, finding: (id: string) => report.findings.find((f) => f.id === id)! };
+}
+
+const fresh = (seconds: number) => `${Math.floor(new Date(NOW).getTime() / 1000) - seconds} /var/cache/dnf/baseos/repodata/repomd.xml\n`;
+
+describe('CoCo-11 from host facts (clock injected)', () => {
+  it('a pending security update older than its window: No, naming the package and its age', async () => {
+    const { row, finding } = await checkWith([
+      outcome('os-release', fixture('os-release-rhel9.txt')),
+      outcome('dnf-security-list', fixture('dnf-updateinfo-list-rhel9.txt')),
+      outcome('dnf-security-info', fixture('dnf-updateinfo-info-rhel9.txt')),
+      outcome('dnf-lists', fresh(3600)),
+      outcome('apt-upgradable', '', 'missing'),
+    ]);
+    expect(row.compliance).toBe('No');
+    expect(finding('patch.overdue-updates').message).toContain('kernel 5.14.0-503.40.1.el9_5 (RHSA-2026:4321, Important, issued 2026-10-02, 51 days ago, window 7 days)');
+    // libxml2 (Moderate, 12 days, window 28) and tzdata (Low, 2 days) are within their windows.
+    expect(finding('patch.overdue-updates').message).not.toContain('libxml2');
+    expect(finding('patch.os-support').message).toContain('Red Hat Enterprise Linux 9 is supported until 2032-05-31');
+  });
+
+  it('no pending update and fresh lists: Yes', async () => {
+    const { row } = await checkWith([
+      outcome('os-release', fixture('os-release-rhel9.txt')),
+      outcome('dnf-security-list', ''),
+      outcome('dnf-security-info', ''),
+      outcome('dnf-lists', fresh(3600)),
+    ]);
+    expect(row.compliance, row.comment).toBe('Yes');
+  });
+
+  it('pending Debian security updates of unknown age: Partial, saying why', async () => {
+    const { row, finding } = await checkWith([
+      outcome('os-release', fixture('os-release-debian12.txt')),
+      outcome('apt-upgradable', fixture('apt-upgradable-debian12.txt')),
+      outcome('apt-lists', fresh(7200)),
+    ]);
+    expect(row.compliance).toBe('Partial');
+    expect(finding('patch.undated-updates').message).toMatch(/pending security update\(s\) of unknown age \(apt says which updates come from a security archive, but its package lists do not date them\): .*apt 2\.6\.1 → 2\.6\.2 \(oldstable-security\)/);
+    expect(finding('patch.os-support').message).toContain('in extended support (security fixes) until 2028-06-30');
+  });
+
+  it('an end-of-support release: No', async () => {
+    const { row, finding } = await checkWith([
+      outcome('os-release', fixture('os-release-debian10.txt')),
+      outcome('apt-upgradable', 'Listing...\n'),
+      outcome('apt-lists', fresh(60)),
+    ]);
+    expect(row.compliance).toBe('No');
+    expect(finding('patch.os-support').message).toContain('Debian 10 (buster) has been out of support since 2024-06-30');
+  });
+
+  it('Alpine: pending updates cannot be told secure or dated', async () => {
+    const { row, finding } = await checkWith([outcome('os-release', fixture('os-release-alpine320.txt')), outcome('apk-pending', fixture('apk-version-pending.txt'))]);
+    expect(finding('patch.undated-updates').message).toContain('apk says neither which updates are security fixes nor when they were released');
+    expect(finding('patch.os-support').status).toBe('fail');
+    expect(row.compliance).toBe('No');
+  });
+
+  it('a kernel newer than the running one: a reboot is owed (a note)', async () => {
+    const { row, finding } = await checkWith([
+      outcome('os-release', fixture('os-release-rhel9.txt')),
+      outcome('dnf-security-list', ''),
+      outcome('dnf-lists', fresh(60)),
+      outcome('kernel', '5.14.0-503.38.1.el9_5.x86_64\n'),
+      outcome('boot-kernels', 'config-5.14.0-503.38.1.el9_5.x86_64\nvmlinuz-5.14.0-503.38.1.el9_5.x86_64\nvmlinuz-5.14.0-503.40.1.el9_5.x86_64\n'),
+    ]);
+    expect(finding('patch.reboot-required').message).toContain('kernel 5.14.0-503.38.1.el9_5.x86_64 runs while 5.14.0-503.40.1.el9_5.x86_64 is installed');
+    expect(row.compliance).toBe('Yes');
+    expect(row.comment).toContain('Note:');
+  });
+
+  it('no facts at all: Not assessed, saying what to provide', async () => {
+    const { row } = await checkWith(undefined);
+    expect(row.compliance).toBe('Not assessed');
+    expect(row.comment).toContain('give gateways[].ssh credentials or a cocoscan agent report');
+  });
+});
