@@ -53,7 +53,11 @@ describe('logging', () => {
 
 describe('commands', () => {
   it('are read-only and quote safely', () => {
-    for (const command of HOST_COMMANDS) expect(command.command).not.toMatch(/\b(rm|mv|tee|dd|kill|reboot|-F|--flush|>)\b/);
+    for (const command of HOST_COMMANDS) {
+      expect(command.command).not.toMatch(/(^|[;&|]\s*|\s)(rm|mv|cp|tee|dd|kill|reboot|shutdown|apt-get install|dnf install|--flush|-F)\s/);
+      // Output goes nowhere but stdout, stderr or /dev/null.
+      expect(command.command.replace(/\d?>\s*(&\d|\/dev\/null)/g, '')).not.toContain('>');
+    }
     const nft = HOST_COMMANDS.find((c) => c.name === 'nft-ruleset')!;
     expect(remoteCommandLine(nft, true)).toBe(`sudo -n sh -c 'LC_ALL=C PATH="$PATH:/usr/sbin:/sbin" nft list ruleset'`);
     expect(remoteCommandLine(nft, false)).toBe(`sh -c 'LC_ALL=C PATH="$PATH:/usr/sbin:/sbin" nft list ruleset'`);
