@@ -136,8 +136,17 @@ function judgeFlow(
 ): Finding[] {
   const params = { flow: flow.name, port: flow.port, transport: flow.transport, host: target.host, protocol: flow.protocol };
   const expected = `${flow.protocol} answering on ${flow.port}/${flow.transport}`;
-  const declared = (status: Finding['status'], reason: string, actual: string) =>
-    ctx.finding({ id: 'exposure.declared-port', target, status, params: { ...params, reason }, evidence: { ...base, expected, actual } });
+  const declared = (status: Finding['status'], reason: string, actual: string) => {
+    const state = portStateOf(host, flow.transport, flow.port);
+    return ctx.finding({
+      id: 'exposure.declared-port',
+      target,
+      status,
+      params: { ...params, reason },
+      evidence: { ...base, expected, actual },
+      data: { state: state?.state ?? 'unknown', service: state?.port ? describeService(state.port.service) : null },
+    });
+  };
   const protocol = (status: Finding['status'], reason: string, seen = 'nothing', raw?: string) =>
     ctx.finding({
       id: 'exposure.protocol-match',

@@ -117,8 +117,8 @@ async function judgeGateway(ctx: ProbeContext<Thresholds>, gateway: Gateway): Pr
     const windows = `windows: critical ${t.criticalDays}, high ${t.highDays}, medium ${t.mediumDays}, low ${t.lowDays}, unrated ${t.unratedDays} days`;
     findings.push(
       overdue.length > 0
-        ? make('patch.overdue-updates', 'fail', { count: overdue.length, list: list(overdue, describe) }, windows, `${overdue.length} overdue of ${security.length} pending`, [artefact], { overdue: overdue.map((u) => u.name) })
-        : make('patch.overdue-updates', 'pass', { summary: `no security update pending beyond its window (${dated.length} dated pending, ${facts.pending.length} pending in all, ${facts.manager})` }, windows, `${security.length} security pending`, [artefact]),
+        ? make('patch.overdue-updates', 'fail', { count: overdue.length, list: list(overdue, describe) }, windows, `${overdue.length} overdue of ${security.length} pending`, [artefact], { overdue: overdue.map((u) => u.name), pending: facts.pending.length, securityPending: security.length })
+        : make('patch.overdue-updates', 'pass', { summary: `no security update pending beyond its window (${dated.length} dated pending, ${facts.pending.length} pending in all, ${facts.manager})` }, windows, `${security.length} security pending`, [artefact], { pending: facts.pending.length, securityPending: security.length }),
     );
     const why =
       facts.manager === 'apt'

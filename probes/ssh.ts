@@ -140,8 +140,8 @@ function judge(ctx: ProbeContext<Thresholds>, gateway: Gateway, port: number, fl
     const weak = judged[kind].filter((j) => j.verdict === 'fail');
     findings.push(
       weak.length > 0
-        ? make(id, 'fail', { weak: list(weak) }, expected, offered[kind].join(', '), { weak: weak.map((w) => w.name) })
-        : make(id, 'pass', { offered: offered[kind].filter((n) => judgeAlgorithm(kind, n).verdict !== 'info').join(', ') }, expected, offered[kind].join(', ')),
+        ? make(id, 'fail', { weak: list(weak) }, expected, offered[kind].join(', '), { weak: weak.map((w) => w.name), offered: offered[kind] })
+        : make(id, 'pass', { offered: offered[kind].filter((n) => judgeAlgorithm(kind, n).verdict !== 'info').join(', ') }, expected, offered[kind].join(', '), { offered: offered[kind] }),
     );
   };
   category('ssh.kex', 'kex', 'no SHA-1, 1024-bit or weak-curve key exchange');

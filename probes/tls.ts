@@ -208,6 +208,13 @@ function judgeEndpoint(ctx: ProbeContext<Thresholds>, gateway: Gateway, flow: Fl
   const accepted = facts.scan.versions.filter((v) => v.status === 'accepted');
   const findings: Finding[] = [];
 
+  // What the endpoint offers, kept on tls.protocols so a later run can tell what changed.
+  const state = {
+    accepted: accepted.map((v) => v.version),
+    suites: accepted.flatMap((v) => v.suites.map((code) => `${v.version}:${suiteByCode(code).name}`)),
+    leaf: facts.chain[0] ? { sha256: facts.chain[0].sha256, subject: facts.chain[0].subject, issuer: facts.chain[0].issuer, notAfter: facts.chain[0].notAfter.toISOString() } : null,
+  };
+
   // Protocol versions.
   const legacy = accepted.filter((v) => versionRank(v.version) < versionRank(t.minVersion));
   const unknownVersions = facts.scan.versions.filter((v) => v.status === 'error');
@@ -217,11 +224,11 @@ function judgeEndpoint(ctx: ProbeContext<Thresholds>, gateway: Gateway, flow: Fl
     return `${v}: ${r.status}${r.status === 'accepted' ? '' : ` (${r.detail})`}`;
   }).join('; ');
   if (legacy.length > 0) {
-    findings.push(make('tls.protocols', 'fail', { legacy: legacy.map((v) => v.version).join(', '), minVersion: t.minVersion }, `${t.minVersion} or newer only`, versionsActual));
+    findings.push(make('tls.protocols', 'fail', { legacy: legacy.map((v) => v.version).join(', '), minVersion: t.minVersion }, `${t.minVersion} or newer only`, versionsActual, undefined, state));
   } else if (unknownVersions.length > 0 && unknownVersions.some((v) => versionRank(v.version) < versionRank(t.minVersion))) {
-    findings.push(make('tls.protocols', 'error', { reason: `no clear answer for ${unknownVersions.map((v) => `${v.version} (${v.detail})`).join(', ')}` }, `${t.minVersion} or newer only`, versionsActual));
+    findings.push(make('tls.protocols', 'error', { reason: `no clear answer for ${unknownVersions.map((v) => `${v.version} (${v.detail})`).join(', ')}` }, `${t.minVersion} or newer only`, versionsActual, undefined, state));
   } else {
-    findings.push(make('tls.protocols', 'pass', { accepted: acceptedText, minVersion: t.minVersion }, `${t.minVersion} or newer only`, versionsActual));
+    findings.push(make('tls.protocols', 'pass', { accepted: acceptedText, minVersion: t.minVersion }, `${t.minVersion} or newer only`, versionsActual, undefined, state));
   }
 
   // Cipher suites.

@@ -1,3 +1,4 @@
+import { describeChange } from '../src/history/diff.ts';
 import type { ReportFinding, ReportRow, RunReport } from '../src/report/schema.ts';
 import {
   complianceLabel,
@@ -33,6 +34,8 @@ export function renderHtml(report: RunReport): string {
 <p class="meta">Profile ${esc(report.profile.title)} (${esc(report.profile.id)} ${esc(report.profile.version)}) · cocoscan ${esc(report.tool.version)} on ${esc(report.scanner.hostname)} · ${esc(report.startedAt)} to ${esc(report.finishedAt)} · ${esc(report.scanner.scanType)} scan, nmap ${esc(report.scanner.nmapVersion ?? 'not used')}</p>
 </header>
 ${summary(report)}
+${changesSection(report)}
+${waiversSection(report)}
 ${connectionSection(report)}
 ${rowsBySection(report)
   .map((section) => statementTable(section.title, section.rows, report))
@@ -60,6 +63,30 @@ function summary(report: RunReport): string {
 ${failing.length ? `<h3>Failed (${failing.length})</h3>${list(failing)}` : '<p>No check failed.</p>'}
 ${untested.length ? `<h3>Could not be tested (${untested.length})</h3><p>These checks gave no verdict; the rows they decide are Not assessed.</p>${list(untested)}` : ''}
 </section>`;
+}
+
+function changesSection(report: RunReport): string {
+  if (!report.changes) return '';
+  const { since, items } = report.changes;
+  return `<section><h2>Changes since ${esc(since.startedAt.slice(0, 10))}</h2>
+<p>Compared with the ${since.kind === 'baseline' ? 'approved baseline' : 'previous run'} ${esc(since.id)}.</p>
+${items.length === 0 ? '<p>Nothing changed.</p>' : `<ul>${items.map((c) => `<li>${c.regression ? '<strong class="fail">worse:</strong> ' : ''}${esc(describeChange(c))}</li>`).join('')}</ul>`}
+</section>`;
+}
+
+function waiversSection(report: RunReport): string {
+  const waived = report.rows.filter((r) => r.waiver);
+  const unmatched = report.summary.waivers?.unmatched ?? [];
+  if (waived.length === 0 && unmatched.length === 0) return '';
+  return `<section><h2>Waivers</h2><ul>
+${waived
+  .map((r) => {
+    const w = r.waiver!;
+    return `<li><strong>${esc(r.ref)}</strong> (${esc(r.compliance ?? '')}): ${w.status === 'active' ? `waived until ${esc(w.expires)}` : `<strong class="fail">expired on ${esc(w.expires)}</strong>, counts again`}; approved by ${esc(w.approvedBy)}; ${esc(w.justification)}; plan: ${esc(w.plan)}</li>`;
+  })
+  .join('\n')}
+${unmatched.map((u) => `<li>Matched nothing (remove it?): ${esc(u)}</li>`).join('\n')}
+</ul></section>`;
 }
 
 function connectionSection(report: RunReport): string {

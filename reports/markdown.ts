@@ -1,3 +1,4 @@
+import { describeChange } from '../src/history/diff.ts';
 import type { ReportFinding, RunReport } from '../src/report/schema.ts';
 import {
   complianceLabel,
@@ -29,6 +30,8 @@ export function renderMarkdown(report: RunReport): string {
     for (const f of untested) out.push(`- ${STATUS_LABEL[f.status]} ${text(targetText(f))}: ${text(f.message)}`);
     out.push('');
   }
+
+  out.push(...changesSection(report), ...waiversSection(report));
 
   out.push('## Connection (A.1.2.1)', '', '| Gateway | Host |', '|---|---|');
   for (const g of c.gateways) out.push(`| ${cell(g.name)} | ${cell(g.host)} |`);
@@ -62,6 +65,30 @@ export function renderMarkdown(report: RunReport): string {
   for (const a of report.artefacts) out.push(`| ${cell(a.path)} | \`${a.sha256}\` | ${a.bytes} |`);
   out.push('');
   return out.join('\n');
+}
+
+function changesSection(report: RunReport): string[] {
+  if (!report.changes) return [];
+  const { since, items } = report.changes;
+  const lines = [`## Changes since ${since.startedAt.slice(0, 10)} (${since.kind === 'baseline' ? 'approved baseline' : 'previous run'} ${text(since.id)})`, ''];
+  if (items.length === 0) lines.push('Nothing changed.');
+  for (const c of items) lines.push(`- ${c.regression ? '**worse:** ' : ''}${text(describeChange(c))}`);
+  lines.push('');
+  return lines;
+}
+
+function waiversSection(report: RunReport): string[] {
+  const waived = report.rows.filter((r) => r.waiver);
+  const unmatched = report.summary.waivers?.unmatched ?? [];
+  if (waived.length === 0 && unmatched.length === 0) return [];
+  const lines = ['## Waivers', ''];
+  for (const r of waived) {
+    const w = r.waiver!;
+    lines.push(`- ${text(r.ref)} (${r.compliance}): ${w.status === 'active' ? `waived until ${w.expires}` : `waiver EXPIRED on ${w.expires}: counts again`}; approved by ${text(w.approvedBy)}; ${text(w.justification)}; plan: ${text(w.plan)}`);
+  }
+  for (const u of unmatched) lines.push(`- Matched nothing (remove it?): ${text(u)}`);
+  lines.push('');
+  return lines;
 }
 
 function evidenceBlock(f: ReportFinding): string[] {

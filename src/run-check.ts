@@ -7,11 +7,14 @@ import { exec as realExec, type Exec } from './exec.ts';
 import { Facts, type ActivityEvent } from './facts/facts.ts';
 import { FINDING_STATUSES, type Finding } from './findings.ts';
 import { nmapVersion } from './nmap/run.ts';
-import type { Probe } from './probe/contract.ts';
+import type { Probe, RunSoFar } from './probe/contract.ts';
 import { findingBuilder } from './probe/finding-builder.ts';
 import { evaluateRow, findingKey } from './profile/evaluate.ts';
 import type { Profile } from './profile/load.ts';
-import { REPORT_SCHEMA_VERSION, type ReportRow, type RunReport } from './report/schema.ts';
+import { REPORT_SCHEMA_VERSION, type ReportFinding, type ReportRow, type RunReport } from './report/schema.ts';
+import { diffStates } from './history/diff.ts';
+import { observedState } from './history/state.ts';
+import { describeWaiver, waiverActive, type Waiver } from './waivers/waivers.ts';
 import { TOOL_VERSION } from './version.ts';
 
 export interface CheckOptions {
@@ -24,6 +27,9 @@ export interface CheckOptions {
   privileged?: boolean;
   nmapPath?: string;
   onActivity?: (event: ActivityEvent) => void;
+  /** The run to compare with: the previous run of the connection, or an approved baseline. */
+  baseline?: { id: string; report: RunReport; kind: 'previous' | 'baseline' };
+  waivers?: Waiver[];
 }
 
 export interface CheckResult {
@@ -61,28 +67,25 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
     if (!limit) limits.set(gateway, (limit = pLimit(connection.scan.connectionsPerHost)));
     return limit;
   };
-  const perProbe = await Promise.all(
-    profile.probes.map((probe) => runProbe(probe, { connection, profile, exec, now, facts, evidence, signal, connectionLimit })),
-  );
-  const findings = perProbe.flat().map((f) => ({ key: findingKey(f), ...f }));
+  const env: ProbeEnv = { connection, profile, exec, now, facts, evidence, signal, connectionLimit };
+  const keyed = (list: Finding[]) => list.map((f) => ({ key: findingKey(f), ...f }));
+  const direct = profile.probes.filter((p) => p.meta.phase !== 'after');
+  const after = profile.probes.filter((p) => p.meta.phase === 'after');
+  const findings = keyed((await Promise.all(direct.map((probe) => runProbe(probe, env)))).flat());
+
+  // What changed since the baseline is read from this run's own findings and verdicts, then judged by the
+  // `after` probes (CoCo-2), whose findings join the rest.
+  const baseline = options.baseline;
+  const changes = baseline ? diffStates(observedState(baseline.report), observedState({ findings, rows: evaluateRows(profile, findings) })) : [];
+  const run: RunSoFar = { changes, ...(baseline ? { baseline: { id: baseline.id, startedAt: baseline.report.startedAt, kind: baseline.kind } } : {}) };
+  findings.push(...keyed((await Promise.all(after.map((probe) => runProbe(probe, { ...env, run })))).flat()));
   assertUniqueKeys(findings);
 
-  const rows: ReportRow[] = profile.rows.map((row) => {
-    const verdict = evaluateRow(row, findings);
-    return {
-      ref: row.ref,
-      section: row.section,
-      title: row.title,
-      heading: row.heading,
-      method: row.heading ? null : (row.method ?? 'manual'),
-      compliance: verdict.compliance,
-      comment: verdict.comment,
-      findings: verdict.findings,
-    };
-  });
-
+  const rows = evaluateRows(profile, findings);
+  const waivers = applyWaivers(options.waivers ?? [], rows, findings, now());
   const automated = rows.filter((r) => r.method === 'automated');
-  const exitCode = automated.every((r) => r.compliance === 'Yes' || r.compliance === 'N/A') ? ExitCode.Compliant : ExitCode.NotCompliant;
+  const counts = (r: ReportRow) => r.compliance !== 'Yes' && r.compliance !== 'N/A' && r.waiver?.status !== 'active';
+  const exitCode = automated.some(counts) ? ExitCode.NotCompliant : ExitCode.Compliant;
   const artefacts = evidence.list();
   const report: RunReport = {
     schemaVersion: REPORT_SCHEMA_VERSION,
@@ -98,13 +101,84 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
       automatedRows: countBy(automated.map((r) => r.compliance ?? 'null')),
       manualRows: rows.filter((r) => r.method === 'manual').length,
       findings: countBy(findings.map((f) => f.status), FINDING_STATUSES),
+      ...(options.waivers ? { waivers } : {}),
     },
+    ...(baseline ? { changes: { since: { id: baseline.id, startedAt: baseline.report.startedAt, kind: baseline.kind }, items: changes } } : {}),
     sections: profile.sections,
     rows,
     findings,
     artefacts: artefacts.map((a) => ({ path: a.path, sha256: a.sha256, bytes: a.content.length })),
   };
   return { report, artefacts };
+}
+
+function evaluateRows(profile: Profile, findings: Finding[]): ReportRow[] {
+  return profile.rows.map((row) => {
+    const verdict = evaluateRow(row, findings);
+    return {
+      ref: row.ref,
+      section: row.section,
+      title: row.title,
+      heading: row.heading,
+      method: row.heading ? null : (row.method ?? 'manual'),
+      compliance: verdict.compliance,
+      comment: verdict.comment,
+      findings: verdict.findings,
+    };
+  });
+}
+
+/**
+ * Marks the rows and findings waivers cover. A verdict is never changed; an active waiver only keeps a row
+ * out of the exit code. A row is covered by a row waiver, or when every finding that makes it fall short is
+ * covered by finding waivers.
+ */
+function applyWaivers(waivers: Waiver[], rows: ReportRow[], findings: ReportFinding[], now: Date) {
+  const note = (w: Waiver, scope: 'row' | 'findings') => ({
+    status: waiverActive(w, now) ? ('active' as const) : ('expired' as const),
+    expires: w.expires,
+    approvedBy: w.approvedBy,
+    justification: w.justification,
+    plan: w.plan,
+    scope,
+  });
+  const used = new Set<Waiver>();
+  const matches = (w: Waiver, f: ReportFinding) => {
+    if (w.finding !== f.id) return false;
+    if (!w.target) return true;
+    const [gateway, port, transport] = w.target.split('/');
+    return f.target.gateway === gateway && (!port || String(f.target.port) === port) && (!transport || (f.target.transport ?? 'tcp') === transport);
+  };
+  for (const finding of findings) {
+    const w = waivers.find((x) => matches(x, finding));
+    if (w) {
+      finding.waiver = note(w, 'findings');
+      used.add(w);
+    }
+  }
+  for (const row of rows) {
+    if (row.method !== 'automated' || row.compliance === 'Yes' || row.compliance === 'N/A') continue;
+    const rowWaiver = waivers.find((w) => w.ref === row.ref);
+    if (rowWaiver) {
+      row.waiver = note(rowWaiver, 'row');
+      used.add(rowWaiver);
+      continue;
+    }
+    const behind = findings.filter((f) => row.findings.includes(f.key) && f.status !== 'pass' && f.status !== 'not_applicable');
+    if (behind.length > 0 && behind.every((f) => f.waiver)) {
+      const statuses = behind.map((f) => f.waiver!);
+      const first = statuses.find((s) => s.status === 'expired') ?? statuses[0]!;
+      row.waiver = { ...first, scope: 'findings' };
+    }
+  }
+  for (const row of rows) {
+    if (row.waiver) row.comment += ` Waiver: ${row.waiver.status === 'active' ? `waived until ${row.waiver.expires}` : `EXPIRED on ${row.waiver.expires}, counts again`}, approved by ${row.waiver.approvedBy}; plan: ${row.waiver.plan}`;
+  }
+  return {
+    active: rows.filter((r) => r.waiver?.status === 'active').length,
+    expired: rows.filter((r) => r.waiver?.status === 'expired').length,
+    unmatched: waivers.filter((w) => !used.has(w)).map(describeWaiver),
+  };
 }
 
 interface ProbeEnv {
@@ -116,6 +190,7 @@ interface ProbeEnv {
   evidence: EvidenceStore;
   signal: AbortSignal;
   connectionLimit: (gateway: string) => LimitFunction;
+  run?: RunSoFar;
 }
 
 /** Runs one probe; a probe that throws yields `error` findings for everything it would have judged, never silence. */
@@ -131,6 +206,7 @@ async function runProbe(probe: Probe, env: ProbeEnv): Promise<Finding[]> {
       evidence: env.evidence,
       signal: env.signal,
       connectionLimit: env.connectionLimit,
+      run: env.run,
       finding,
     });
   } catch (error) {

@@ -3,14 +3,23 @@ import { loadConnectionFile } from '../connection/load.ts';
 import { portSpecSchema, type ConnectionFile } from '../connection/schema.ts';
 import { UsageError } from '../errors.ts';
 import { renderReportFiles, writeReportFolder } from '../output/write-report.ts';
-import { loadProfile } from '../profile/load.ts';
+import { loadProfile, type Profile } from '../profile/load.ts';
 import { runCheck } from '../run-check.ts';
+import type { ActivityEvent } from '../facts/facts.ts';
+import { historyRoot, latestRun, resolveRun, runStamp, saveRun, type StoredRun } from '../history/store.ts';
+import type { RunReport } from '../report/schema.ts';
+import { loadWaivers, type Waiver } from '../waivers/waivers.ts';
 import { renderJson } from '../../reports/json.ts';
 import { renderTextSummary } from '../../reports/text.ts';
 import { Progress } from './progress.ts';
 
 export interface CheckCommandOptions {
   out?: string;
+  /** false: keep no history (and compare with nothing unless --baseline). */
+  history: boolean;
+  historyDir?: string;
+  baseline?: string;
+  waivers?: string;
   profile: string;
   format: 'text' | 'json';
   ports?: string;
@@ -22,37 +31,69 @@ export interface CheckCommandOptions {
   nmap?: string;
 }
 
-/** `cocoscan check`: validate everything, probe, judge, write. Returns the exit code. */
-export async function checkCommand(file: string, options: CheckCommandOptions, signal: AbortSignal): Promise<number> {
+export interface PreparedCheck {
+  connection: ConnectionFile;
+  profile: Profile;
+  waivers?: Waiver[];
+  historyRoot: string;
+}
+
+/** Everything a check needs, read and validated before any packet is sent. */
+export async function prepareCheck(file: string, options: CheckCommandOptions): Promise<PreparedCheck> {
   if (options.format !== 'text' && options.format !== 'json') {
     throw new UsageError(`--format must be "text" or "json", not "${options.format}"`);
   }
-  // Everything is validated before any packet is sent.
   const connection = applyScanOverrides(await loadConnectionFile(file), options);
   const profile = await loadProfile(options.profile);
-  const outDir = options.out ?? defaultOutDir(connection);
+  const waivers = options.waivers ? await loadWaivers(options.waivers, profile) : undefined;
+  return { connection, profile, waivers, historyRoot: historyRoot(options.historyDir) };
+}
 
+export interface PerformedCheck {
+  report: RunReport;
+  files: Map<string, Buffer>;
+  stored?: StoredRun;
+}
+
+/** One check: compare with the baseline (given, or the previous run), run, and keep it in the history. */
+export async function performCheck(prepared: PreparedCheck, options: CheckCommandOptions, signal: AbortSignal, onActivity?: (event: ActivityEvent) => void): Promise<PerformedCheck> {
+  const { connection, profile, waivers, historyRoot: root } = prepared;
+  let baseline: { id: string; report: RunReport; kind: 'previous' | 'baseline' } | undefined;
+  if (options.baseline) {
+    const run = await resolveRun(options.baseline, root);
+    baseline = { id: run.id, report: run.report, kind: 'baseline' };
+  } else if (options.history) {
+    const run = await latestRun(root, connection.connection.name);
+    if (run) baseline = { id: run.id, report: run.report, kind: 'previous' };
+  }
+  const result = await runCheck({ connection, profile, signal, privileged: options.privileged, nmapPath: options.nmap, onActivity, baseline, waivers });
+  if (signal.aborted) throw new UsageError('the check was interrupted; nothing was written');
+  let report = result.report;
+  let stored: StoredRun | undefined;
+  if (options.history) {
+    report = { ...report, history: { id: `${connection.connection.name}/${runStamp(report.startedAt)}` } };
+    stored = await saveRun(root, report, renderReportFiles(report, result.artefacts));
+  }
+  return { report, files: renderReportFiles(report, result.artefacts), stored };
+}
+
+/** `cocoscan check`: validate everything, probe, judge, write. Returns the exit code. */
+export async function checkCommand(file: string, options: CheckCommandOptions, signal: AbortSignal): Promise<number> {
+  const prepared = await prepareCheck(file, options);
+  const outDir = options.out ?? defaultOutDir(prepared.connection);
   const showProgress = options.progress && options.format === 'text' && process.stderr.isTTY === true;
   const progress = showProgress ? new Progress(process.stderr) : undefined;
   progress?.start();
-  let result;
+  let performed: PerformedCheck;
   try {
-    result = await runCheck({
-      connection,
-      profile,
-      signal,
-      privileged: options.privileged,
-      nmapPath: options.nmap,
-      onActivity: progress?.update,
-    });
+    performed = await performCheck(prepared, options, signal, progress?.update);
   } finally {
     progress?.stop();
   }
-  if (signal.aborted) throw new UsageError('the check was interrupted; no report was written');
-  const written = await writeReportFolder(outDir, renderReportFiles(result.report, result.artefacts));
-  if (options.format === 'json') process.stdout.write(renderJson(result.report));
-  else process.stdout.write(renderTextSummary(result.report, written));
-  return result.report.summary.exitCode;
+  const written = await writeReportFolder(outDir, performed.files);
+  if (options.format === 'json') process.stdout.write(renderJson(performed.report));
+  else process.stdout.write(renderTextSummary(performed.report, written) + (performed.stored ? `History: ${performed.stored.id} (in ${prepared.historyRoot})\n` : ''));
+  return performed.report.summary.exitCode;
 }
 
 function applyScanOverrides(connection: ConnectionFile, options: CheckCommandOptions): ConnectionFile {

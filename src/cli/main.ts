@@ -4,7 +4,8 @@ import { CocoscanError, ExitCode, InputFileError } from '../errors.ts';
 import { builtinProfiles, DEFAULT_PROFILE, loadProfile } from '../profile/load.ts';
 import { TOOL_VERSION } from '../version.ts';
 import { addAgentCommands } from './agent-commands.ts';
-import { checkCommand } from './check-command.ts';
+import { checkCommand, type CheckCommandOptions } from './check-command.ts';
+import { addHistoryCommands } from './history-commands.ts';
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -15,6 +16,26 @@ Exit codes:
 
 Output (--out DIR): report.json (schemas/report.schema.json), statement.md, report.html, evidence/ with
 evidence/manifest.sha256; check it with "sha256sum -c evidence/manifest.sha256" from DIR.`;
+
+/** The command-line options of `check` (and `watch`) as the check reads them. */
+function checkOptions(opts: Record<string, unknown>): CheckCommandOptions {
+  return {
+    out: opts.out as string | undefined,
+    history: opts.history !== false,
+    historyDir: typeof opts.history === 'string' ? opts.history : undefined,
+    baseline: opts.baseline as string | undefined,
+    waivers: opts.waivers as string | undefined,
+    profile: opts.profile as string,
+    format: (opts.format as 'text' | 'json' | undefined) ?? 'text',
+    ports: opts.ports as string | undefined,
+    udpPorts: opts.udpPorts as string | undefined,
+    timing: opts.timing as string | undefined,
+    serviceDetection: opts.serviceDetection !== false,
+    privileged: opts.unprivileged ? false : undefined,
+    progress: opts.progress !== false,
+    nmap: opts.nmap as string,
+  };
+}
 
 export function buildProgram(signal: AbortSignal, setExit: (code: number) => void): Command {
   const program = new Command('cocoscan')
@@ -38,25 +59,13 @@ export function buildProgram(signal: AbortSignal, setExit: (code: number) => voi
     .option('--unprivileged', 'use a TCP connect scan even as root (no UDP)')
     .option('--no-progress', 'no progress line on stderr')
     .option('--nmap <path>', 'nmap binary to run', 'nmap')
+    .option('--history <dir>', 'history folder (default: $COCOSCAN_HISTORY or the per-user data folder)')
+    .option('--no-history', 'keep no history and compare with no previous run')
+    .option('--baseline <run>', 'compare with this approved run (a report folder or a history id) instead of the previous one')
+    .option('--waivers <file>', 'YAML file of waivers (accepted risks with an expiry date)')
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (file: string, opts: Record<string, unknown>) => {
-      const code = await checkCommand(
-        file,
-        {
-          out: opts.out as string | undefined,
-          profile: opts.profile as string,
-          format: opts.format as 'text' | 'json',
-          ports: opts.ports as string | undefined,
-          udpPorts: opts.udpPorts as string | undefined,
-          timing: opts.timing as string | undefined,
-          serviceDetection: opts.serviceDetection !== false,
-          privileged: opts.unprivileged ? false : undefined,
-          progress: opts.progress !== false,
-          nmap: opts.nmap as string,
-        },
-        signal,
-      );
-      setExit(code);
+      setExit(await checkCommand(file, checkOptions(opts), signal));
     });
 
   program
@@ -85,6 +94,7 @@ export function buildProgram(signal: AbortSignal, setExit: (code: number) => voi
       setExit(ExitCode.Compliant);
     });
   addAgentCommands(program, setExit);
+  addHistoryCommands(program, signal, setExit, checkOptions);
   return program;
 }
 

@@ -52,6 +52,9 @@ export async function writeReportFolder(outDir: string, files: Map<string, Buffe
       await mkdir(dirname(file), { recursive: true });
       await writeFile(file, content);
     }
+    // Test hook: a pause between writing and committing, so a test can kill the process right there.
+    const pause = Number(process.env.COCOSCAN_DEBUG_PAUSE_BEFORE_COMMIT_MS ?? 0);
+    if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
     const old = `${temp}-old`;
     const existed = await exists(target);
     if (existed) await rename(target, old);

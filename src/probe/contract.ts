@@ -5,6 +5,7 @@ import type { Evidence, Finding, FindingStatus, FindingTarget, Severity } from '
 import type { Exec } from '../exec.ts';
 import type { Facts } from '../facts/facts.ts';
 import type { EvidenceStore } from '../evidence-store.ts';
+import type { Change } from '../history/diff.ts';
 
 export type Requirement = 'nmap' | 'root' | 'ssh-credentials' | 'agent-data';
 
@@ -25,6 +26,14 @@ export interface ProbeMeta<T extends z.ZodType = z.ZodType> {
   findings: Record<string, FindingSpec>;
   /** Schema (with defaults) for the thresholds a profile may set under `thresholds.<probe id>`. */
   thresholds: T;
+  /** `after`: runs once the other probes are done, to judge what the run as a whole found (changes since the last run). */
+  phase?: 'after';
+}
+
+/** What an `after` probe is given about the run so far. */
+export interface RunSoFar {
+  baseline?: { id: string; startedAt: string; kind: 'previous' | 'baseline' };
+  changes: Change[];
 }
 
 export interface ProbeContext<T = unknown> {
@@ -37,6 +46,8 @@ export interface ProbeContext<T = unknown> {
   signal: AbortSignal;
   /** The limit on simultaneous probe connections to one gateway, shared by every probe of the run. */
   connectionLimit: (gateway: string) => LimitFunction;
+  /** For `after` probes: the baseline and what changed since it. */
+  run?: RunSoFar;
   /** Builds a finding of this probe; throws InternalError for an id the probe did not declare. */
   finding: (input: FindingInput) => Finding;
 }

@@ -1,4 +1,5 @@
 import antivirus from '../../probes/antivirus.ts';
+import changes from '../../probes/changes.ts';
 import exposure from '../../probes/exposure.ts';
 import firewall from '../../probes/firewall.ts';
 import host from '../../probes/host.ts';
@@ -9,7 +10,7 @@ import tls from '../../probes/tls.ts';
 import type { FindingSpec, Probe } from './contract.ts';
 
 /** Every probe cocoscan ships, in the order they run. A test checks this against the files in probes/. */
-export const PROBES: readonly Probe[] = [exposure, firewall, tls, ssh, snmp, host, antivirus, patch] as unknown as Probe[];
+export const PROBES: readonly Probe[] = [exposure, firewall, tls, ssh, snmp, host, antivirus, patch, changes] as unknown as Probe[];
 
 export interface CatalogueEntry {
   probe: Probe;

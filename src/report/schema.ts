@@ -2,11 +2,22 @@ import { z } from 'zod';
 import { connectionFileSchema } from '../connection/schema.ts';
 import { findingSchema, FINDING_STATUSES } from '../findings.ts';
 import { COMPLIANCE_VALUES } from '../profile/schema.ts';
+import { changeSchema } from '../history/diff.ts';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
+const waiverNoteSchema = z.strictObject({
+  status: z.enum(['active', 'expired']),
+  expires: z.string(),
+  approvedBy: z.string(),
+  justification: z.string(),
+  plan: z.string(),
+  scope: z.enum(['row', 'findings']),
+});
+
 export const reportFindingSchema = findingSchema.extend({
   key: z.string().describe('Unique within the report: <id>@<gateway>[/<port>/<transport>]'),
+  waiver: waiverNoteSchema.optional().describe('A waiver that matched this finding'),
 });
 
 export const reportRowSchema = z.strictObject({
@@ -18,6 +29,7 @@ export const reportRowSchema = z.strictObject({
   compliance: z.enum(COMPLIANCE_VALUES).nullable().describe('null for manual rows and headings: a person answers them'),
   comment: z.string(),
   findings: z.array(z.string()).describe('Keys of the findings behind the verdict'),
+  waiver: waiverNoteSchema.optional().describe('The verdict stands; an active waiver keeps it from failing the exit code until it expires'),
 });
 
 const countsSchema = z.record(z.string(), z.number().int().min(0));
@@ -41,7 +53,19 @@ export const runReportSchema = z.strictObject({
     automatedRows: countsSchema.describe('Automated rows by compliance value'),
     manualRows: z.number().int().min(0),
     findings: countsSchema.describe(`Findings by status (${FINDING_STATUSES.join(', ')})`),
+    waivers: z
+      .strictObject({ active: z.number().int(), expired: z.number().int(), unmatched: z.array(z.string()) })
+      .optional()
+      .describe('Waivers given with --waivers: how many applied, how many had expired, which matched nothing'),
   }),
+  history: z.strictObject({ id: z.string() }).optional().describe('Where this run is kept in the history'),
+  changes: z
+    .strictObject({
+      since: z.strictObject({ id: z.string(), startedAt: z.string(), kind: z.enum(['previous', 'baseline']) }),
+      items: z.array(changeSchema),
+    })
+    .optional()
+    .describe('What changed since the previous run of this connection, or since the approved baseline'),
   sections: z.array(z.strictObject({ id: z.string(), title: z.string() })),
   rows: z.array(reportRowSchema),
   findings: z.array(reportFindingSchema),

@@ -38,8 +38,8 @@ describe('profile loading', () => {
     // Every control row of the standard's A.2 table, from the reference text in shared/.
     const standard = readFileSync(new URL('../fixtures/standard-a2-refs.txt', import.meta.url), 'utf8').trim().split('\n');
     for (const ref of standard) expect(refs).toContain(ref);
-    expect(profile.rows.filter((r) => r.method === 'automated').map((r) => r.ref)).toEqual(['A.1.2.2-1', 'A.1.2.2-3', 'CoCo-8', 'CoCo-9', 'CoCo-10', 'CoCo-11', 'A.10.4.1', 'A.10.6.1', 'A.11.4.1', 'A.11.4.2', 'A.11.5.1', 'A.12.3.1', 'A.12.6.1']);
-    expect(profile.probes.map((p) => p.meta.id)).toEqual(['exposure', 'firewall', 'tls', 'ssh', 'snmp', 'host', 'antivirus', 'patch']);
+    expect(profile.rows.filter((r) => r.method === 'automated').map((r) => r.ref)).toEqual(['A.1.2.2-1', 'A.1.2.2-3', 'CoCo-2', 'CoCo-8', 'CoCo-9', 'CoCo-10', 'CoCo-11', 'A.10.4.1', 'A.10.6.1', 'A.11.4.1', 'A.11.4.2', 'A.11.5.1', 'A.12.3.1', 'A.12.6.1']);
+    expect(profile.probes.map((p) => p.meta.id)).toEqual(['exposure', 'firewall', 'tls', 'ssh', 'snmp', 'host', 'antivirus', 'patch', 'changes']);
     expect(profile.thresholds.firewall).toEqual({ minFilteredShare: 0.9 });
   });
 

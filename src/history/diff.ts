@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import type { RunReport } from '../report/schema.ts';
+import { observedState, type ObservedState } from './state.ts';
+
+export const CHANGE_KINDS = [
+  'port-opened',
+  'port-closed',
+  'service-changed',
+  'tls-certificate-replaced',
+  'tls-offer-changed',
+  'ssh-host-key-changed',
+  'ssh-algorithms-changed',
+  'firewall-changed',
+  'patch-count-changed',
+  'verdict-changed',
+] as const;
+
+export const changeSchema = z.strictObject({
+  kind: z.enum(CHANGE_KINDS),
+  subject: z.string().describe('What changed: "gw 8080/tcp", a row ref, …'),
+  before: z.string().nullable(),
+  after: z.string().nullable(),
+  /** A verdict that got worse (Yes → No, say). */
+  regression: z.boolean(),
+});
+export type Change = z.infer<typeof changeSchema>;
+
+const RANK: Record<string, number> = { Yes: 0, 'N/A': 0, Partial: 1, 'Not assessed': 1, No: 2, null: 1 };
+
+function keys<T>(a: Record<string, T>, b: Record<string, T>): string[] {
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+}
+
+/** Everything that differs between two runs of the same connection, from their report.json alone. */
+export function diffReports(before: RunReport, after: RunReport): Change[] {
+  return diffStates(observedState(before), observedState(after));
+}
+
+export function diffStates(a: ObservedState, b: ObservedState): Change[] {
+  const changes: Change[] = [];
+  const add = (kind: Change['kind'], subject: string, before: string | null, after: string | null, regression = false) => changes.push({ kind, subject, before, after, regression });
+
+  for (const port of keys(a.ports, b.ports)) {
+    const [x, y] = [a.ports[port], b.ports[port]];
+    if (x === undefined) add('port-opened', port, null, y ?? null, true);
+    else if (y === undefined) add('port-closed', port, x, null);
+    else if (x !== y) add('service-changed', port, x, y);
+  }
+  for (const endpoint of keys(a.tls, b.tls)) {
+    const [x, y] = [a.tls[endpoint], b.tls[endpoint]];
+    if (!x || !y) continue;
+    if (x.leaf?.sha256 !== y.leaf?.sha256) {
+      const describe = (l: typeof x.leaf) => (l ? `${l.sha256.slice(0, 16)}… ${l.subject}, issuer ${l.issuer}, expires ${l.notAfter.slice(0, 10)}` : null);
+      add('tls-certificate-replaced', endpoint, describe(x.leaf), describe(y.leaf));
+    }
+    const offer = (t: typeof x) => `${t.accepted.join(', ')}; ${t.suites.length} suites`;
+    if (x.accepted.join() !== y.accepted.join() || x.suites.join() !== y.suites.join()) {
+      const added = y.suites.filter((s) => !x.suites.includes(s));
+      const removed = x.suites.filter((s) => !y.suites.includes(s));
+      add('tls-offer-changed', endpoint, offer(x), `${offer(y)}${added.length ? `; added ${added.join(', ')}` : ''}${removed.length ? `; removed ${removed.join(', ')}` : ''}`, added.length > 0 || y.accepted.some((v) => !x.accepted.includes(v)));
+    }
+  }
+  for (const key of keys(a.sshHostKeys, b.sshHostKeys)) {
+    if (a.sshHostKeys[key] !== b.sshHostKeys[key]) add('ssh-host-key-changed', key, a.sshHostKeys[key] ?? null, b.sshHostKeys[key] ?? null);
+  }
+  for (const key of keys(a.sshAlgorithms, b.sshAlgorithms)) {
+    const [x, y] = [a.sshAlgorithms[key], b.sshAlgorithms[key]];
+    if (!x || !y || x.join() === y.join()) continue;
+    const added = y.filter((n) => !x.includes(n));
+    const removed = x.filter((n) => !y.includes(n));
+    add('ssh-algorithms-changed', key, removed.length ? `removed ${removed.join(', ')}` : null, added.length ? `added ${added.join(', ')}` : null, added.length > 0);
+  }
+  for (const key of keys(a.firewall, b.firewall)) {
+    const [x, y] = [a.firewall[key], b.firewall[key]];
+    if (x && y && x.split(':')[0] !== y.split(':')[0]) add('firewall-changed', key, x, y, y.startsWith('fail'));
+  }
+  for (const key of keys(a.patch, b.patch)) {
+    const [x, y] = [a.patch[key], b.patch[key]];
+    if (x && y && (x.pending !== y.pending || x.securityPending !== y.securityPending)) {
+      add('patch-count-changed', key, `${x.pending} pending, ${x.securityPending} security`, `${y.pending} pending, ${y.securityPending} security`, y.securityPending > x.securityPending);
+    }
+  }
+  for (const ref of keys(a.rows, b.rows)) {
+    const [x, y] = [a.rows[ref], b.rows[ref]];
+    if (x !== y) add('verdict-changed', ref, x ?? null, y ?? null, (RANK[y ?? 'null'] ?? 1) > (RANK[x ?? 'null'] ?? 1));
+  }
+  return changes;
+}
+
+export function describeChange(c: Change): string {
+  const what = c.kind.replace(/-/g, ' ');
+  return `${what}: ${c.subject}${c.before !== null ? ` (was ${c.before})` : ''}${c.after !== null ? ` (now ${c.after})` : ''}`;
+}
