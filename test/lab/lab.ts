@@ -6,7 +6,7 @@
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -55,6 +55,8 @@ export interface LabGateway {
   dir: string;
   /** The lab CA that signed the gateway's certificates (trust it with tls.trust). */
   caFile: string;
+  /** Stops the daemons and starts these services instead, with new host keys and certificates. */
+  relaunch(services: LabService[]): Promise<void>;
   /** A private key root may log in with over SSH (for authenticated collection), and the known_hosts line for the gateway. */
   clientKeyFile: string;
   knownHostsFile: string;
@@ -97,8 +99,8 @@ export async function startLabGateway(spec: LabGatewaySpec): Promise<LabGateway>
   const dir = await mkdtemp(join(tmpdir(), `cocoscan-lab-${spec.name}-`));
   const children: ChildProcess[] = [];
 
-  const stop = async () => {
-    for (const child of children) {
+  const stopChildren = async () => {
+    for (const child of children.splice(0)) {
       if (child.pid && child.exitCode === null) {
         child.kill('SIGTERM');
         await new Promise((resolve) => {
@@ -110,6 +112,9 @@ export async function startLabGateway(spec: LabGatewaySpec): Promise<LabGateway>
         });
       }
     }
+  };
+  const stop = async () => {
+    await stopChildren();
     await run('ip', ['netns', 'del', namespace]).catch(() => undefined);
     await run('ip', ['link', 'del', hostIf]).catch(() => undefined);
     await rm(dir, { recursive: true, force: true });
@@ -140,83 +145,90 @@ export async function startLabGateway(spec: LabGatewaySpec): Promise<LabGateway>
       await inNs('nft', ['-f', join(dir, 'ruleset.nft')]);
     }
 
-    const spawnInNs = (cmd: string, args: string[]) => {
-      const child = spawn('ip', ['netns', 'exec', namespace, cmd, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-      let stderr = '';
-      child.stderr?.on('data', (chunk: Buffer) => {
-        if (stderr.length < 4000) stderr += chunk.toString();
-      });
-      child.on('exit', (code) => {
-        if (code && code !== 0 && code !== 143) process.stderr.write(`[lab ${spec.name}] ${cmd} exited ${code}: ${stderr}\n`);
-      });
-      children.push(child);
-      return child;
+    // Daemons, keys and certificates: made anew on every launch, so a relaunch changes them.
+    const launch = async (services: LabService[]) => {
+      const spawnInNs = (cmd: string, args: string[]) => {
+        const child = spawn('ip', ['netns', 'exec', namespace, cmd, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+        let stderr = '';
+        child.stderr?.on('data', (chunk: Buffer) => {
+          if (stderr.length < 4000) stderr += chunk.toString();
+        });
+        child.on('exit', (code) => {
+          if (code && code !== 0 && code !== 143) process.stderr.write(`[lab ${spec.name}] ${cmd} exited ${code}: ${stderr}\n`);
+        });
+        children.push(child);
+        return child;
+      };
+
+      const sshd = services.filter((s) => s.kind === 'sshd');
+      await rm(join(dir, 'client_ed25519'), { force: true });
+      await rm(join(dir, 'client_ed25519.pub'), { force: true });
+      await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'cocoscan-lab-client', '-f', join(dir, 'client_ed25519')]);
+      await writeFile(join(dir, 'authorized_keys'), await readFile(join(dir, 'client_ed25519.pub'), 'utf8'));
+      if (sshd.length > 0) {
+        await mkdir('/run/sshd', { recursive: true });
+        const flavour = sshd[0]!.ssh ?? 'default';
+        const keys = await sshHostKeys(dir, flavour);
+        const config = [
+          ...sshd.map((s) => `ListenAddress ${address}:${s.port}`),
+          ...keys.map((k) => `HostKey ${k}`),
+          `PidFile ${join(dir, 'sshd.pid')}`,
+          `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+          'StrictModes no',
+          'UsePAM no',
+          ...SSHD_FLAVOURS[flavour],
+        ].join('\n');
+        await writeFile(join(dir, 'sshd_config'), `${config}\n`);
+        spawnInNs('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')]);
+        const knownHosts = await Promise.all(keys.map(async (k) => `${address} ${(await readFile(`${k}.pub`, 'utf8')).split(' ').slice(0, 2).join(' ')}`));
+        await writeFile(join(dir, 'known_hosts'), `${knownHosts.join('\n')}\n`);
+      } else {
+        await writeFile(join(dir, 'known_hosts'), '');
+      }
+
+      const pki = await makeLabPki(dir, address);
+      const https = services.filter((s) => s.kind === 'nginx-https');
+      const http = services.filter((s) => s.kind === 'nginx-http');
+      if (https.length + http.length > 0) {
+        const servers = [
+          ...https.map((s) => httpsServer(address, s.port, s.tls ?? 'modern', pki)),
+          ...http.map((s) => `server { listen ${address}:${s.port}; location / { return 200 "stray admin console\\n"; } }`),
+        ];
+        const conf = `worker_processes 1;
+  daemon off;
+  pid ${join(dir, 'nginx.pid')};
+  error_log ${join(dir, 'nginx-error.log')};
+  events { worker_connections 256; }
+  http {
+    access_log off;
+    client_body_temp_path ${dir};
+    ${servers.join('\n  ')}
+  }
+  `;
+        await writeFile(join(dir, 'nginx.conf'), conf);
+        spawnInNs('/usr/sbin/nginx', ['-e', join(dir, 'nginx-error.log'), '-p', dir, '-c', join(dir, 'nginx.conf')]);
+      }
+
+      const snmpd = services.filter((s) => s.kind === 'snmpd');
+      for (const service of snmpd) {
+        const lines =
+          service.snmp === 'v2c-public'
+            ? [`agentAddress udp:${address}:${service.port}`, 'rocommunity public default']
+            : [
+                `agentAddress udp:${address}:${service.port}`,
+                `createUser ${LAB_SNMP_V3.user} SHA-256 "${LAB_SNMP_V3.authKey}" AES "${LAB_SNMP_V3.privKey}"`,
+                `rouser ${LAB_SNMP_V3.user} priv`,
+              ];
+        await mkdir(join(dir, 'snmp'), { recursive: true });
+        await writeFile(join(dir, 'snmpd.conf'), `${lines.join('\n')}\n`);
+        spawnInNs('env', [`SNMP_PERSISTENT_DIR=${join(dir, 'snmp')}`, '/usr/sbin/snmpd', '-f', '-Lo', '-C', '-c', join(dir, 'snmpd.conf'), '-p', join(dir, 'snmpd.pid')]);
+      }
+
+      await waitForListeners(namespace, services.filter((s) => s.kind !== 'snmpd').map((s) => s.port));
+      await waitForUdp(namespace, snmpd.map((s) => s.port));
+      return pki;
     };
-
-    const sshd = spec.services.filter((s) => s.kind === 'sshd');
-    await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'cocoscan-lab-client', '-f', join(dir, 'client_ed25519')]);
-    await writeFile(join(dir, 'authorized_keys'), await readFile(join(dir, 'client_ed25519.pub'), 'utf8'));
-    if (sshd.length > 0) {
-      await mkdir('/run/sshd', { recursive: true });
-      const flavour = sshd[0]!.ssh ?? 'default';
-      const keys = await sshHostKeys(dir, flavour);
-      const config = [
-        ...sshd.map((s) => `ListenAddress ${address}:${s.port}`),
-        ...keys.map((k) => `HostKey ${k}`),
-        `PidFile ${join(dir, 'sshd.pid')}`,
-        `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
-        'StrictModes no',
-        'UsePAM no',
-        ...SSHD_FLAVOURS[flavour],
-      ].join('\n');
-      await writeFile(join(dir, 'sshd_config'), `${config}\n`);
-      spawnInNs('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')]);
-      const knownHosts = await Promise.all(keys.map(async (k) => `${address} ${(await readFile(`${k}.pub`, 'utf8')).split(' ').slice(0, 2).join(' ')}`));
-      await writeFile(join(dir, 'known_hosts'), `${knownHosts.join('\n')}\n`);
-    } else {
-      await writeFile(join(dir, 'known_hosts'), '');
-    }
-
-    const pki = await makeLabPki(dir, address);
-    const https = spec.services.filter((s) => s.kind === 'nginx-https');
-    const http = spec.services.filter((s) => s.kind === 'nginx-http');
-    if (https.length + http.length > 0) {
-      const servers = [
-        ...https.map((s) => httpsServer(address, s.port, s.tls ?? 'modern', pki)),
-        ...http.map((s) => `server { listen ${address}:${s.port}; location / { return 200 "stray admin console\\n"; } }`),
-      ];
-      const conf = `worker_processes 1;
-daemon off;
-pid ${join(dir, 'nginx.pid')};
-error_log ${join(dir, 'nginx-error.log')};
-events { worker_connections 256; }
-http {
-  access_log off;
-  client_body_temp_path ${dir};
-  ${servers.join('\n  ')}
-}
-`;
-      await writeFile(join(dir, 'nginx.conf'), conf);
-      spawnInNs('/usr/sbin/nginx', ['-e', join(dir, 'nginx-error.log'), '-p', dir, '-c', join(dir, 'nginx.conf')]);
-    }
-
-    const snmpd = spec.services.filter((s) => s.kind === 'snmpd');
-    for (const service of snmpd) {
-      const lines =
-        service.snmp === 'v2c-public'
-          ? [`agentAddress udp:${address}:${service.port}`, 'rocommunity public default']
-          : [
-              `agentAddress udp:${address}:${service.port}`,
-              `createUser ${LAB_SNMP_V3.user} SHA-256 "${LAB_SNMP_V3.authKey}" AES "${LAB_SNMP_V3.privKey}"`,
-              `rouser ${LAB_SNMP_V3.user} priv`,
-            ];
-      await mkdir(join(dir, 'snmp'), { recursive: true });
-      await writeFile(join(dir, 'snmpd.conf'), `${lines.join('\n')}\n`);
-      spawnInNs('env', [`SNMP_PERSISTENT_DIR=${join(dir, 'snmp')}`, '/usr/sbin/snmpd', '-f', '-Lo', '-C', '-c', join(dir, 'snmpd.conf'), '-p', join(dir, 'snmpd.pid')]);
-    }
-
-    await waitForListeners(namespace, spec.services.filter((s) => s.kind !== 'snmpd').map((s) => s.port));
-    await waitForUdp(namespace, snmpd.map((s) => s.port));
+    const pki = await launch(spec.services);
     return {
       name: spec.name,
       namespace,
@@ -227,6 +239,11 @@ http {
       clientKeyFile: join(dir, 'client_ed25519'),
       knownHostsFile: join(dir, 'known_hosts'),
       stop,
+      relaunch: async (services: LabService[]) => {
+        await stopChildren();
+        for (const name of await readdir(dir)) if (/^ssh_host_/.test(name)) await rm(join(dir, name), { force: true });
+        await launch(services);
+      },
     };
   } catch (error) {
     await stop();
