@@ -110,8 +110,8 @@ function statementTable(title: string, rows: ReportRow[], report: RunReport): st
     .map((row) => {
       if (row.heading) return `<tr class="heading"><td>${esc(row.ref)}</td><td colspan="4">${esc(row.title)}</td></tr>`;
       const value = complianceLabel(row);
-      const comment = row.method === 'manual' ? `<span class="guidance">Guidance: ${esc(row.comment)}</span>` : esc(row.comment);
-      return `<tr id="row-${esc(row.ref)}"><td>${esc(row.ref)}</td><td>${esc(row.title)}</td><td><span class="compliance ${cls(value)}">${esc(value)}</span>${row.method === 'automated' ? '<br><small>automated</small>' : ''}</td><td>${esc(ownerReference(row, report))}</td><td>${comment}</td></tr>`;
+      const comment = row.source === 'open' ? `<span class="guidance">${esc(row.comment)}</span>` : esc(row.comment);
+      return `<tr id="row-${esc(row.ref)}"><td>${esc(row.ref)}</td><td>${esc(row.title)}</td><td><span class="compliance ${cls(value)}">${esc(value)}</span><br><small>${row.source === 'measured' ? 'measured' : row.source === 'answered' ? 'answered' : 'open'}</small></td><td>${esc(ownerReference(row, report))}</td><td>${comment}</td></tr>`;
     })
     .join('\n');
   return `<section><h2>${esc(title)}</h2>

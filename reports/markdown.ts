@@ -49,7 +49,7 @@ export function renderMarkdown(report: RunReport): string {
         out.push(`| **${cell(row.ref)}** | **${cell(row.title)}** | | | |`);
         continue;
       }
-      const comment = row.method === 'manual' ? `_Guidance:_ ${cell(row.comment)}` : cell(row.comment);
+      const comment = row.source === 'open' ? `_${cell(row.comment)}_` : cell(row.comment);
       out.push(`| ${cell(row.ref)} | ${cell(row.title)} | ${cell(complianceLabel(row))} | ${cell(ownerReference(row, report))} | ${comment} |`);
     }
     out.push('');

@@ -16,16 +16,17 @@ export function failingFindings(report: RunReport): ReportFinding[] {
 export function complianceLabel(row: ReportRow): string {
   if (row.heading) return '';
   if (row.compliance) return row.compliance;
-  return 'To answer';
+  return 'Open';
 }
 
 export function ownerReference(row: ReportRow, report: RunReport): string {
-  if (row.method !== 'automated') return '';
+  const answered = row.answer ? `${row.answer.owner}${row.answer.references.length ? `; ${row.answer.references.join(', ')}` : ''}` : '';
+  if (row.method !== 'automated') return answered;
   const artefacts = new Set(
     report.findings.filter((f) => row.findings.includes(f.key)).flatMap((f) => f.evidence.artefacts ?? []),
   );
   const files = [...artefacts].join(', ');
-  return `Measured by cocoscan ${report.tool.version}${files ? `; evidence: ${files}` : ''}`;
+  return `${answered ? `${answered}. ` : ''}Measured by cocoscan ${report.tool.version}${files ? `; evidence: ${files}` : ''}`;
 }
 
 export function targetText(finding: ReportFinding): string {

@@ -15,6 +15,7 @@ import { REPORT_SCHEMA_VERSION, type ReportFinding, type ReportRow, type RunRepo
 import { diffStates } from './history/diff.ts';
 import { observedState } from './history/state.ts';
 import { describeWaiver, waiverActive, type Waiver } from './waivers/waivers.ts';
+import type { Answer } from './answers/answers.ts';
 import { TOOL_VERSION } from './version.ts';
 
 export interface CheckOptions {
@@ -30,6 +31,9 @@ export interface CheckOptions {
   /** The run to compare with: the previous run of the connection, or an approved baseline. */
   baseline?: { id: string; report: RunReport; kind: 'previous' | 'baseline' };
   waivers?: Waiver[];
+  answers?: Answer[];
+  /** The command line, secrets masked, recorded as provenance. */
+  commandLine?: string[];
 }
 
 export interface CheckResult {
@@ -83,6 +87,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
 
   const rows = evaluateRows(profile, findings);
   const waivers = applyWaivers(options.waivers ?? [], rows, findings, now());
+  applyAnswers(options.answers ?? [], rows);
   const automated = rows.filter((r) => r.method === 'automated');
   const counts = (r: ReportRow) => r.compliance !== 'Yes' && r.compliance !== 'N/A' && r.waiver?.status !== 'active';
   const exitCode = automated.some(counts) ? ExitCode.NotCompliant : ExitCode.Compliant;
@@ -94,6 +99,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
     startedAt,
     finishedAt: now().toISOString(),
     scanner: { hostname: hostname(), privileged, nmapVersion: nmap ?? null, scanType: privileged ? 'syn' : 'connect' },
+    provenance: { commandLine: options.commandLine ?? [], node: process.version, platform: `${process.platform} ${process.arch}` },
     connection,
     summary: {
       verdict: exitCode === ExitCode.Compliant ? 'compliant' : 'not-compliant',
@@ -124,8 +130,34 @@ function evaluateRows(profile: Profile, findings: Finding[]): ReportRow[] {
       compliance: verdict.compliance,
       comment: verdict.comment,
       findings: verdict.findings,
+      source: row.heading ? null : row.method === 'automated' ? 'measured' : 'open',
     };
   });
+}
+
+/**
+ * The organisation's answers fill the manual rows. An automated row keeps its measured verdict; an answer to
+ * it is shown beside, and a disagreement is said plainly.
+ */
+function applyAnswers(answers: Answer[], rows: ReportRow[]): void {
+  const byRef = new Map(answers.map((a) => [a.ref, a]));
+  for (const row of rows) {
+    if (row.heading) continue;
+    const answer = byRef.get(row.ref);
+    if (!answer) {
+      if (row.method === 'manual') row.comment = `Open: not yet answered. Guidance: ${row.comment}`;
+      continue;
+    }
+    row.answer = { compliance: answer.compliance, owner: answer.owner, references: answer.references, comment: answer.comment, ...(answer.remediation ? { remediation: answer.remediation } : {}) };
+    if (row.method === 'manual') {
+      row.compliance = answer.compliance;
+      row.source = 'answered';
+      const plan = answer.remediation ? ` Remediation: ${answer.remediation.plan} (by ${answer.remediation.date}).` : '';
+      row.comment = `${answer.comment}${plan}`;
+    } else if (answer.compliance !== row.compliance) {
+      row.comment += ` The organisation answered ${answer.compliance} ("${answer.comment}"); the measured verdict stands.`;
+    }
+  }
 }
 
 /**

@@ -1,8 +1,8 @@
-import { generateKeyPairSync } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { collectAgentReport } from '../agent/collect.ts';
-import { keyFingerprint, signReport } from '../agent/report.ts';
+import { signReport } from '../agent/report.ts';
+import { writeKeyPair } from './evidence-commands.ts';
 import { OutputError, UsageError } from '../errors.ts';
 import { exec } from '../exec.ts';
 
@@ -15,14 +15,8 @@ export function addAgentCommands(program: Command, setExit: (code: number) => vo
     .description('write an Ed25519 key pair for signing agent reports (KEY and KEY.pub)')
     .requiredOption('-o, --out <key>', 'private key file to write (the public key goes to <key>.pub)')
     .action(async (opts: { out: string }) => {
-      const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-      try {
-        await writeFile(opts.out, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
-        await writeFile(`${opts.out}.pub`, publicKey.export({ type: 'spki', format: 'pem' }), { flag: 'wx' });
-      } catch (error) {
-        throw new OutputError(`cannot write ${opts.out}: ${(error as Error).message}`, 'choose a path where no key exists yet; keys are never overwritten', { cause: error });
-      }
-      process.stdout.write(`wrote ${opts.out} (keep it on the host) and ${opts.out}.pub (name it as publicKey in the connection file)\nkey SHA-256 ${keyFingerprint(publicKey)}\n`);
+      const fingerprint = await writeKeyPair(opts.out);
+      process.stdout.write(`wrote ${opts.out} (keep it on the host) and ${opts.out}.pub (name it as publicKey in the connection file)\nkey SHA-256 ${fingerprint}\n`);
       setExit(0);
     });
 

@@ -9,6 +9,9 @@ import type { ActivityEvent } from '../facts/facts.ts';
 import { historyRoot, latestRun, resolveRun, runStamp, saveRun, type StoredRun } from '../history/store.ts';
 import type { RunReport } from '../report/schema.ts';
 import { loadWaivers, type Waiver } from '../waivers/waivers.ts';
+import { loadAnswers, type Answer } from '../answers/answers.ts';
+import { createPrivateKey } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { renderJson } from '../../reports/json.ts';
 import { renderTextSummary } from '../../reports/text.ts';
 import { Progress } from './progress.ts';
@@ -20,6 +23,11 @@ export interface CheckCommandOptions {
   historyDir?: string;
   baseline?: string;
   waivers?: string;
+  answers?: string;
+  /** Ed25519 private key file to sign the evidence manifest with. */
+  sign?: string;
+  /** The command line as typed, for provenance (secrets are never on it; values that look like one are masked). */
+  argv?: string[];
   profile: string;
   format: 'text' | 'json';
   ports?: string;
@@ -35,6 +43,8 @@ export interface PreparedCheck {
   connection: ConnectionFile;
   profile: Profile;
   waivers?: Waiver[];
+  answers?: Answer[];
+  signingKeyPem?: string;
   historyRoot: string;
 }
 
@@ -46,7 +56,20 @@ export async function prepareCheck(file: string, options: CheckCommandOptions): 
   const connection = applyScanOverrides(await loadConnectionFile(file), options);
   const profile = await loadProfile(options.profile);
   const waivers = options.waivers ? await loadWaivers(options.waivers, profile) : undefined;
-  return { connection, profile, waivers, historyRoot: historyRoot(options.historyDir) };
+  const answers = options.answers ? await loadAnswers(options.answers, profile) : undefined;
+  const signingKeyPem = options.sign ? await readSigningKey(options.sign) : undefined;
+  return { connection, profile, waivers, answers, signingKeyPem, historyRoot: historyRoot(options.historyDir) };
+}
+
+async function readSigningKey(file: string): Promise<string> {
+  let pem: string;
+  try {
+    pem = await readFile(file, 'utf8');
+    if (createPrivateKey(pem).asymmetricKeyType !== 'ed25519') throw new Error('not an Ed25519 key');
+  } catch (error) {
+    throw new UsageError(`--sign ${file}: ${(error as Error).message}`, 'make a signing key with: cocoscan keygen --out cocoscan-signing.key');
+  }
+  return pem;
 }
 
 export interface PerformedCheck {
@@ -57,7 +80,7 @@ export interface PerformedCheck {
 
 /** One check: compare with the baseline (given, or the previous run), run, and keep it in the history. */
 export async function performCheck(prepared: PreparedCheck, options: CheckCommandOptions, signal: AbortSignal, onActivity?: (event: ActivityEvent) => void): Promise<PerformedCheck> {
-  const { connection, profile, waivers, historyRoot: root } = prepared;
+  const { connection, profile, waivers, answers, signingKeyPem, historyRoot: root } = prepared;
   let baseline: { id: string; report: RunReport; kind: 'previous' | 'baseline' } | undefined;
   if (options.baseline) {
     const run = await resolveRun(options.baseline, root);
@@ -66,15 +89,23 @@ export async function performCheck(prepared: PreparedCheck, options: CheckComman
     const run = await latestRun(root, connection.connection.name);
     if (run) baseline = { id: run.id, report: run.report, kind: 'previous' };
   }
-  const result = await runCheck({ connection, profile, signal, privileged: options.privileged, nmapPath: options.nmap, onActivity, baseline, waivers });
+  const result = await runCheck({ connection, profile, signal, privileged: options.privileged, nmapPath: options.nmap, onActivity, baseline, waivers, answers, commandLine: maskSecrets(options.argv ?? []) });
   if (signal.aborted) throw new UsageError('the check was interrupted; nothing was written');
   let report = result.report;
-  let stored: StoredRun | undefined;
-  if (options.history) {
-    report = { ...report, history: { id: `${connection.connection.name}/${runStamp(report.startedAt)}` } };
-    stored = await saveRun(root, report, renderReportFiles(report, result.artefacts));
-  }
-  return { report, files: renderReportFiles(report, result.artefacts), stored };
+  if (options.history) report = { ...report, history: { id: `${connection.connection.name}/${runStamp(report.startedAt)}` } };
+  const files = await renderReportFiles(report, result.artefacts, signingKeyPem);
+  const stored = options.history ? await saveRun(root, report, files) : undefined;
+  return { report, files, stored };
+}
+
+/** Option values whose names suggest a secret are masked; cocoscan itself never takes secrets on its command line. */
+export function maskSecrets(argv: string[]): string[] {
+  return argv.map((arg, i) => {
+    const previous = argv[i - 1] ?? '';
+    if (/^--?[\w-]*(pass|secret|token|community|password)[\w-]*=/i.test(arg)) return arg.replace(/=.*/, '=***');
+    if (/^--?[\w-]*(pass|secret|token|community|password)[\w-]*$/i.test(previous) && !arg.startsWith('-')) return '***';
+    return arg;
+  });
 }
 
 /** `cocoscan check`: validate everything, probe, judge, write. Returns the exit code. */

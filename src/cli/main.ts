@@ -6,6 +6,7 @@ import { TOOL_VERSION } from '../version.ts';
 import { addAgentCommands } from './agent-commands.ts';
 import { checkCommand, type CheckCommandOptions } from './check-command.ts';
 import { addHistoryCommands } from './history-commands.ts';
+import { addEvidenceCommands } from './evidence-commands.ts';
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -17,6 +18,9 @@ Exit codes:
 Output (--out DIR): report.json (schemas/report.schema.json), statement.md, report.html, evidence/ with
 evidence/manifest.sha256; check it with "sha256sum -c evidence/manifest.sha256" from DIR.`;
 
+/** The arguments of the current invocation, for provenance. */
+let invocation: string[] = [];
+
 /** The command-line options of `check` (and `watch`) as the check reads them. */
 function checkOptions(opts: Record<string, unknown>): CheckCommandOptions {
   return {
@@ -25,6 +29,9 @@ function checkOptions(opts: Record<string, unknown>): CheckCommandOptions {
     historyDir: typeof opts.history === 'string' ? opts.history : undefined,
     baseline: opts.baseline as string | undefined,
     waivers: opts.waivers as string | undefined,
+    answers: opts.answers as string | undefined,
+    sign: opts.sign as string | undefined,
+    argv: invocation,
     profile: opts.profile as string,
     format: (opts.format as 'text' | 'json' | undefined) ?? 'text',
     ports: opts.ports as string | undefined,
@@ -63,6 +70,8 @@ export function buildProgram(signal: AbortSignal, setExit: (code: number) => voi
     .option('--no-history', 'keep no history and compare with no previous run')
     .option('--baseline <run>', 'compare with this approved run (a report folder or a history id) instead of the previous one')
     .option('--waivers <file>', 'YAML file of waivers (accepted risks with an expiry date)')
+    .option('--answers <file>', "YAML file of the organisation's answers to the manual rows (cocoscan answers template)")
+    .option('--sign <key>', 'sign the evidence manifest with this Ed25519 private key (cocoscan keygen)')
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (file: string, opts: Record<string, unknown>) => {
       setExit(await checkCommand(file, checkOptions(opts), signal));
@@ -95,6 +104,7 @@ export function buildProgram(signal: AbortSignal, setExit: (code: number) => voi
     });
   addAgentCommands(program, setExit);
   addHistoryCommands(program, signal, setExit, checkOptions);
+  addEvidenceCommands(program, setExit);
   return program;
 }
 
@@ -108,6 +118,7 @@ export function formatError(error: CocoscanError): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  invocation = argv.slice(2);
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   process.once('SIGINT', onSignal);

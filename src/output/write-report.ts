@@ -7,25 +7,35 @@ import type { RunReport } from '../report/schema.ts';
 import { renderHtml } from '../../reports/html.ts';
 import { renderJson } from '../../reports/json.ts';
 import { renderMarkdown } from '../../reports/markdown.ts';
+import { renderCsv } from '../../reports/csv.ts';
+import { renderDocx } from '../../reports/docx.ts';
+import { SIGNATURE_PATH, signManifest } from './signing.ts';
 
 export const MANIFEST_PATH = 'evidence/manifest.sha256';
 
-/** The files of a report folder, rendered but not yet written. */
-export function renderReportFiles(report: RunReport, artefacts: Artefact[]): Map<string, Buffer> {
+/**
+ * The files of a report folder, rendered but not yet written: the reports, the raw evidence, and a manifest
+ * covering every one of them, signed when a key is given.
+ */
+export async function renderReportFiles(report: RunReport, artefacts: Artefact[], signingKeyPem?: string): Promise<Map<string, Buffer>> {
   const files = new Map<string, Buffer>([
     ['report.json', Buffer.from(renderJson(report))],
     ['statement.md', Buffer.from(renderMarkdown(report))],
     ['report.html', Buffer.from(renderHtml(report))],
+    ['statement.csv', Buffer.from(renderCsv(report))],
+    ['statement.docx', await renderDocx(report)],
   ]);
   for (const artefact of artefacts) files.set(artefact.path, artefact.content);
-  files.set(MANIFEST_PATH, Buffer.from(manifest(files)));
+  const list = Buffer.from(manifest(files));
+  files.set(MANIFEST_PATH, list);
+  if (signingKeyPem) files.set(SIGNATURE_PATH, Buffer.from(signManifest(list, signingKeyPem)));
   return files;
 }
 
 /** `sha256sum -c` format: one "<hash>  <path>" line per file, paths relative to the report folder. */
 export function manifest(files: Map<string, Buffer>): string {
   return [...files.entries()]
-    .filter(([path]) => path !== MANIFEST_PATH)
+    .filter(([path]) => path !== MANIFEST_PATH && path !== SIGNATURE_PATH)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([path, content]) => `${createHash('sha256').update(content).digest('hex')}  ${path}\n`)
     .join('');

@@ -30,6 +30,17 @@ export const reportRowSchema = z.strictObject({
   comment: z.string(),
   findings: z.array(z.string()).describe('Keys of the findings behind the verdict'),
   waiver: waiverNoteSchema.optional().describe('The verdict stands; an active waiver keeps it from failing the exit code until it expires'),
+  source: z.enum(['measured', 'answered', 'open']).nullable().describe('measured by cocoscan, answered by the organisation (--answers), or still open; null for headings'),
+  answer: z
+    .strictObject({
+      compliance: z.enum(['Yes', 'No', 'Partial', 'N/A']),
+      owner: z.string(),
+      references: z.array(z.string()),
+      comment: z.string(),
+      remediation: z.strictObject({ plan: z.string(), date: z.string() }).optional(),
+    })
+    .optional()
+    .describe("The organisation's answer; on an automated row it is shown beside the measured verdict, never instead of it"),
 });
 
 const countsSchema = z.record(z.string(), z.number().int().min(0));
@@ -46,6 +57,13 @@ export const runReportSchema = z.strictObject({
     nmapVersion: z.string().nullable(),
     scanType: z.enum(['syn', 'connect']),
   }),
+  provenance: z
+    .strictObject({
+      commandLine: z.array(z.string()).describe('How cocoscan was run, option values that look like secrets masked'),
+      node: z.string(),
+      platform: z.string(),
+    })
+    .describe('How and where the run was made (with tool, profile hash, scanner and times above)'),
   connection: connectionFileSchema,
   summary: z.strictObject({
     verdict: z.enum(['compliant', 'not-compliant']),

@@ -93,13 +93,13 @@ describe('renderers', () => {
   it('writes a folder whose manifest sha256sum -c verifies, and refuses a foreign folder', async () => {
     const dir = await tempDir();
     const out = join(dir, 'report');
-    await writeReportFolder(out, renderReportFiles(result.report, result.artefacts));
+    await writeReportFolder(out, await renderReportFiles(result.report, result.artefacts));
     const check = execFileSync('sha256sum', ['-c', 'evidence/manifest.sha256'], { cwd: out, encoding: 'utf8' });
     expect(check).toContain('report.json: OK');
     expect(check).toContain('evidence/acme-gw-1/nmap-sweep.xml: OK');
     // Writing again replaces the earlier report.
-    await writeReportFolder(out, renderReportFiles(result.report, result.artefacts));
-    await expect(writeReportFolder(ROOT, renderReportFiles(result.report, result.artefacts))).rejects.toThrow(/not a cocoscan report/);
+    await writeReportFolder(out, await renderReportFiles(result.report, result.artefacts));
+    await expect(writeReportFolder(ROOT, await renderReportFiles(result.report, result.artefacts))).rejects.toThrow(/not a cocoscan report/);
     expect(JSON.parse(await readFile(join(out, 'report.json'), 'utf8')).schemaVersion).toBe(1);
   });
 });

@@ -1,0 +1,38 @@
+import type { RunReport } from '../src/report/schema.ts';
+import { complianceLabel, ownerReference } from './view-model.ts';
+
+const COLUMNS = ['Ref', 'Section', 'Control', 'Method', 'Source', 'Compliance', 'Owner/Reference', 'Solution/Comments', 'Remediation plan', 'Remediation date', 'Waiver'];
+
+/**
+ * statement.csv: one line per row of the statement, headings included, for spreadsheets. Cells that a
+ * spreadsheet would read as a formula are prefixed with an apostrophe (CSV injection).
+ */
+export function renderCsv(report: RunReport): string {
+  const sections = new Map(report.sections.map((s) => [s.id, s.title]));
+  const lines = [COLUMNS.map(cell).join(',')];
+  for (const row of report.rows) {
+    lines.push(
+      [
+        row.ref,
+        sections.get(row.section) ?? row.section,
+        row.title,
+        row.method ?? 'heading',
+        row.source ?? '',
+        complianceLabel(row),
+        ownerReference(row, report),
+        row.comment,
+        row.answer?.remediation?.plan ?? '',
+        row.answer?.remediation?.date ?? '',
+        row.waiver ? `${row.waiver.status} until ${row.waiver.expires}` : '',
+      ]
+        .map(cell)
+        .join(','),
+    );
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+function cell(value: string): string {
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}

@@ -1,0 +1,88 @@
+import { BorderStyle, Document, HeadingLevel, Packer, PageOrientation, Paragraph, ShadingType, Table, TableCell, TableRow, TextRun, WidthType } from 'docx';
+import type { ReportRow, RunReport } from '../src/report/schema.ts';
+import { complianceLabel, ownerReference, rowsBySection, STATUS_LABEL, targetText, verdictLine } from './view-model.ts';
+
+const BORDER = { style: BorderStyle.SINGLE, size: 4, color: '999999' };
+const BORDERS = { top: BORDER, bottom: BORDER, left: BORDER, right: BORDER };
+
+function cell(text: string, options: { bold?: boolean; shade?: boolean; width?: number } = {}): TableCell {
+  return new TableCell({
+    borders: BORDERS,
+    width: options.width ? { size: options.width, type: WidthType.PERCENTAGE } : undefined,
+    shading: options.shade ? { type: ShadingType.CLEAR, color: 'auto', fill: 'E7E7E7' } : undefined,
+    children: text.split('\n').map((line) => new Paragraph({ children: [new TextRun({ text: line, bold: options.bold, size: 18 })] })),
+  });
+}
+
+function table(header: string[], rows: string[][], widths: number[], headingRows: Set<number> = new Set()): Table {
+  return new Table({
+    width: { size: 100, type: WidthType.PERCENTAGE },
+    rows: [
+      new TableRow({ tableHeader: true, children: header.map((h, i) => cell(h, { bold: true, shade: true, width: widths[i] })) }),
+      ...rows.map((r, index) => new TableRow({ children: r.map((text, i) => cell(text, { bold: headingRows.has(index), shade: headingRows.has(index), width: widths[i] })) })),
+    ],
+  });
+}
+
+function statementRows(rows: ReportRow[], report: RunReport): { cells: string[][]; headings: Set<number> } {
+  const headings = new Set<number>();
+  const cells = rows.map((row, index) => {
+    if (row.heading) {
+      headings.add(index);
+      return [row.ref, row.title, '', '', ''];
+    }
+    return [row.ref, row.title, complianceLabel(row), ownerReference(row, report), row.comment];
+  });
+  return { cells, headings };
+}
+
+/** statement.docx: the submission in the standard's layout, for an Accreditor who works in Word. */
+export async function renderDocx(report: RunReport): Promise<Buffer> {
+  const c = report.connection;
+  const children: (Paragraph | Table)[] = [
+    new Paragraph({ heading: HeadingLevel.TITLE, children: [new TextRun(`Code of Connection: ${c.connection.name}`)] }),
+    new Paragraph({ children: [new TextRun({ text: verdictLine(report), bold: true })] }),
+    new Paragraph({
+      children: [
+        new TextRun(
+          `Profile ${report.profile.title} (${report.profile.id} ${report.profile.version}); checked by cocoscan ${report.tool.version} from ${report.scanner.hostname}, ${report.startedAt} to ${report.finishedAt}.`,
+        ),
+      ],
+    }),
+    new Paragraph({ heading: HeadingLevel.HEADING_1, children: [new TextRun('A.1.1 Applicable policies and connection')] }),
+    table(
+      ['Item', 'Value'],
+      [
+        ['MoJ IT system', c.connection.mojSystem],
+        ['Third-party IT system', c.connection.thirdPartySystem],
+        ['Organisation', c.connection.organisation],
+        ['Gateways', c.gateways.map((g) => `${g.name} (${g.host})`).join('\n')],
+        ['Data flows (A.1.2.1)', c.flows.map((f) => `${f.name}: ${f.protocol} ${f.port}/${f.transport}`).join('\n')],
+        ['Onward connections (CoCo-3)', c.onwardConnections.map((o) => `${o.name}: ${o.description}`).join('\n') || 'none declared'],
+      ],
+      [30, 70],
+    ),
+  ];
+  for (const section of rowsBySection(report)) {
+    const { cells, headings } = statementRows(section.rows, report);
+    children.push(new Paragraph({ heading: HeadingLevel.HEADING_1, children: [new TextRun(section.title)] }));
+    children.push(table(['Ref', 'Control', 'Compliance', 'Owner/Reference', 'Solution/Comments'], cells, [9, 26, 10, 20, 35], headings));
+  }
+  children.push(new Paragraph({ heading: HeadingLevel.HEADING_1, children: [new TextRun('Evidence summary')] }));
+  children.push(
+    table(
+      ['Status', 'Finding', 'Target', 'Message'],
+      report.findings.map((f) => [STATUS_LABEL[f.status], f.id, targetText(f), f.message]),
+      [10, 18, 22, 50],
+    ),
+  );
+  children.push(new Paragraph({ children: [new TextRun('Artefacts (verify with: cocoscan verify <folder>, or sha256sum -c evidence/manifest.sha256):')] }));
+  children.push(table(['File', 'SHA-256'], report.artefacts.map((a) => [a.path, a.sha256]), [40, 60]));
+  const document = new Document({
+    creator: `cocoscan ${report.tool.version}`,
+    title: `Code of Connection: ${c.connection.name}`,
+    description: 'Compliance statement with evidence',
+    sections: [{ properties: { page: { size: { orientation: PageOrientation.LANDSCAPE } } }, children }],
+  });
+  return Packer.toBuffer(document);
+}

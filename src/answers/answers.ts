@@ -1,0 +1,66 @@
+import { stringify } from 'yaml';
+import { z } from 'zod';
+import { InputFileError } from '../errors.ts';
+import { problemAt, readYaml, validateYaml } from '../input/yaml-input.ts';
+import type { Profile } from '../profile/load.ts';
+
+const answerSchema = z
+  .strictObject({
+    ref: z.string({ error: 'expected a row ref such as A.5.1.1' }),
+    compliance: z.enum(['Yes', 'No', 'Partial', 'N/A'], { error: 'expected Yes, No, Partial or N/A' }),
+    owner: z.string({ error: 'expected the process owner (a person or a team)' }).min(1).max(200),
+    references: z.array(z.string().min(1).max(300), { error: 'expected a list of document references' }).default([]),
+    comment: z.string({ error: 'expected how the control is met, or why not' }).min(1).max(4000),
+    remediation: z
+      .strictObject({
+        plan: z.string({ error: 'expected the remediation plan' }).min(1).max(2000),
+        date: z.iso.date({ error: 'expected a date such as 2027-03-31' }),
+      })
+      .optional()
+      .describe('Required for No and Partial: the plan and the date it will be met'),
+  })
+  .refine((a) => (a.compliance !== 'No' && a.compliance !== 'Partial') || a.remediation !== undefined, {
+    error: 'a No or Partial answer needs a remediation plan and date (the standard asks for a timeline)',
+    path: ['remediation'],
+  });
+
+export const answersFileSchema = z.strictObject({ answers: z.array(answerSchema, { error: 'expected a list of answers' }) });
+export type Answer = z.infer<typeof answerSchema>;
+
+/** Loads the organisation's answers and checks them against the profile's rows before any probing. */
+export async function loadAnswers(file: string, profile: Profile): Promise<Answer[]> {
+  const parsed = await readYaml(file, 'answers file');
+  const { answers } = validateYaml(parsed, answersFileSchema, 'fix the answers file and run again; nothing was probed');
+  const rows = new Map(profile.rows.map((r) => [r.ref, r]));
+  const seen = new Map<string, number>();
+  const problems = answers.flatMap((answer, i) => {
+    const row = rows.get(answer.ref);
+    const at = (message: string) => problemAt(parsed, ['answers', i, 'ref'], message);
+    const first = seen.get(answer.ref);
+    seen.set(answer.ref, first ?? i);
+    if (first !== undefined) return [at(`${answer.ref} is answered twice (first at answers[${first}])`)];
+    if (!row) return [at(`no row "${answer.ref}" in profile ${profile.id}`)];
+    if (row.heading) return [at(`${answer.ref} is a heading, not a control`)];
+    return [];
+  });
+  if (problems.length > 0) throw new InputFileError(file, problems, 'fix the answers file and run again; nothing was probed');
+  return answers;
+}
+
+/** A starting answers file: every manual row, with its guidance as a comment. */
+export function answersTemplate(profile: Profile): string {
+  const lines = [
+    `# Answers for the manual rows of ${profile.title} (${profile.id} ${profile.version}).`,
+    '# Fill in each entry (compliance: Yes, No, Partial or N/A); give remediation: { plan, date } for every No or',
+    '# Partial. Until filled in, the file is refused. Automated rows are measured and',
+    '# cannot be answered here (an answer to one is shown beside the measured verdict).',
+    'answers:',
+  ];
+  for (const row of profile.rows.filter((r) => !r.heading && r.method === 'manual')) {
+    lines.push(`  # ${row.ref}: ${row.title}`);
+    if (row.guidance) lines.push(`  # Guidance: ${row.guidance}`);
+    const entry = stringify([{ ref: row.ref, compliance: '', owner: '', references: [], comment: '' }], { lineWidth: 0 });
+    lines.push(...entry.trimEnd().split('\n').map((l) => `  ${l}`));
+  }
+  return `${lines.join('\n')}\n`;
+}

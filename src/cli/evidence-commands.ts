@@ -1,0 +1,67 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { keyFingerprint } from '../agent/report.ts';
+import { answersTemplate } from '../answers/answers.ts';
+import { ExitCode, OutputError, UsageError } from '../errors.ts';
+import { verifyReportFolder } from '../output/verify.ts';
+import { loadProfile } from '../profile/load.ts';
+
+/** Writes an Ed25519 key pair (KEY and KEY.pub); never overwrites. Shared by `keygen` and `agent keygen`. */
+export async function writeKeyPair(out: string): Promise<string> {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  try {
+    await writeFile(out, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
+    await writeFile(`${out}.pub`, publicKey.export({ type: 'spki', format: 'pem' }), { flag: 'wx' });
+  } catch (error) {
+    throw new OutputError(`cannot write ${out}: ${(error as Error).message}`, 'choose a path where no key exists yet; keys are never overwritten', { cause: error });
+  }
+  return keyFingerprint(publicKey);
+}
+
+/** `cocoscan keygen`, `cocoscan verify`, `cocoscan answers template`: the submission pack around a report. */
+export function addEvidenceCommands(program: Command, setExit: (code: number) => void): void {
+  program
+    .command('keygen')
+    .description('write an Ed25519 key pair for signing report manifests (KEY and KEY.pub)')
+    .requiredOption('-o, --out <key>', 'private key file to write (the public key goes to <key>.pub)')
+    .action(async (opts: { out: string }) => {
+      const fingerprint = await writeKeyPair(opts.out);
+      process.stdout.write(`wrote ${opts.out} (keep it private) and ${opts.out}.pub (give it to whoever verifies)\nkey SHA-256 ${fingerprint}\n`);
+      setExit(ExitCode.Compliant);
+    });
+
+  program
+    .command('verify')
+    .description('re-hash every file of a report folder against its manifest (and check its signature with --key); exit 1 on any difference')
+    .argument('<dir>', 'report folder')
+    .option('-k, --key <public-key>', 'public key the manifest must be signed with')
+    .action(async (dir: string, opts: { key?: string }) => {
+      const key = opts.key ? await readFile(opts.key, 'utf8').catch(() => {
+        throw new UsageError(`cannot read the public key ${opts.key}`);
+      }) : undefined;
+      const result = await verifyReportFolder(dir, key);
+      for (const path of result.changed) process.stdout.write(`CHANGED  ${path}\n`);
+      for (const path of result.missing) process.stdout.write(`MISSING  ${path}\n`);
+      for (const path of result.extra) process.stdout.write(`EXTRA    ${path} (not in the manifest)\n`);
+      for (const problem of result.problems) process.stdout.write(`PROBLEM  ${problem}\n`);
+      const signature = result.signature === 'valid' ? ', signature valid' : result.signature === 'not-checked' ? ' (signature not checked: no --key)' : '';
+      process.stdout.write(result.ok ? `OK: ${result.checked} files match the manifest${signature}\n` : `FAILED: the folder does not match its manifest${result.signature === 'invalid' ? ' or its signature' : ''}\n`);
+      setExit(result.ok ? ExitCode.Compliant : ExitCode.NotCompliant);
+    });
+
+  const answers = program.command('answers').description("the organisation's answers to the manual rows");
+  answers
+    .command('template')
+    .description('write a starting answers file with every manual row and its guidance')
+    .option('-p, --profile <name|path>', 'profile name or YAML file', 'moj-coco')
+    .option('-o, --out <file>', 'file to write (default: stdout)')
+    .action(async (opts: { profile: string; out?: string }) => {
+      const text = answersTemplate(await loadProfile(opts.profile));
+      if (opts.out) await writeFile(opts.out, text, { flag: 'wx' }).catch((error: Error) => {
+        throw new OutputError(`cannot write ${opts.out}: ${error.message}`, 'choose a new file name; an answers file is never overwritten');
+      });
+      else process.stdout.write(text);
+      setExit(ExitCode.Compliant);
+    });
+}
