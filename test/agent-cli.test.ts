@@ -10,7 +10,7 @@ function connection(extra: string): string {
   return `connection: { name: agent, mojSystem: M, thirdPartySystem: T, organisation: O }
 gateways:
   - name: gw
-    host: 192.0.2.10
+    host: 127.0.0.1
     agentReports:
 ${extra}
 flows: [ { name: web, protocol: https, port: 443 } ]

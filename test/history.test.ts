@@ -16,7 +16,7 @@ const NOW = new Date('2026-11-22T10:00:00Z');
 
 const connection = connectionFileSchema.parse({
   connection: { name: 'cms-acme', mojSystem: 'M', thirdPartySystem: 'T', organisation: 'O' },
-  gateways: [{ name: 'acme-gw-1', host: '10.213.9.2' }],
+  gateways: [{ name: 'acme-gw-1', host: '127.0.0.1' }],
   flows: [
     { name: 'case-sync', protocol: 'https', port: 443 },
     { name: 'admin', protocol: 'ssh', port: 22 },
@@ -98,7 +98,7 @@ describe('waivers', () => {
     expires: "2027-01-01"
 `);
     const dir = await tempDir();
-    await writeFile(join(dir, 'connection.yaml'), 'connection: { name: w, mojSystem: M, thirdPartySystem: T, organisation: O }\ngateways: [ { name: gw, host: 192.0.2.1 } ]\nflows: [ { name: web, protocol: https, port: 443 } ]\n');
+    await writeFile(join(dir, 'connection.yaml'), 'connection: { name: w, mojSystem: M, thirdPartySystem: T, organisation: O }\ngateways: [ { name: gw, host: 127.0.0.1 } ]\nflows: [ { name: web, protocol: https, port: 443 } ]\n');
     const result = await runCli(['check', join(dir, 'connection.yaml'), '--waivers', file, '--nmap', '/nonexistent/nmap']);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/waivers\[0\]\.expires \(line \d+\): expected a date such as 2027-03-31/);
@@ -114,7 +114,7 @@ describe('waivers', () => {
 async function offlineConnection(dir: string): Promise<string> {
   await writeFile(join(dir, 'clamscan.txt'), readFileFixture('clamscan-version.txt'));
   const file = join(dir, 'connection.yaml');
-  await writeFile(file, 'connection: { name: offline, mojSystem: M, thirdPartySystem: T, organisation: O }\ngateways:\n  - name: gw\n    host: 192.0.2.1\n    agentReports: [ { path: clamscan.txt } ]\nflows: [ { name: web, protocol: https, port: 443 } ]\n');
+  await writeFile(file, 'connection: { name: offline, mojSystem: M, thirdPartySystem: T, organisation: O }\ngateways:\n  - name: gw\n    host: 127.0.0.1\n    agentReports: [ { path: clamscan.txt } ]\nflows: [ { name: web, protocol: https, port: 443 } ]\n');
   return file;
 }
 

@@ -63,7 +63,7 @@ async function check(now: string, reportText: string, publicPem?: string) {
     `connection: { name: av, mojSystem: M, thirdPartySystem: T, organisation: O }
 gateways:
   - name: acme-gw-1
-    host: 192.0.2.10
+    host: 127.0.0.1
     agentReports:
       - path: report.json${publicPem ? '\n        publicKey: agent.pub' : ''}
 flows: [ { name: web, protocol: https, port: 443 } ]

@@ -94,7 +94,7 @@ async function checkWith(commands: CommandOutcome[] | undefined) {
     };
     await writeFile(join(dir, 'report.json'), JSON.stringify(report));
   }
-  await writeFile(join(dir, 'connection.yaml'), `connection: { name: p, mojSystem: M, thirdPartySystem: T, organisation: O }\ngateways:\n  - name: gw\n    host: 192.0.2.10${reports}\nflows: [ { name: web, protocol: https, port: 443 } ]\n`);
+  await writeFile(join(dir, 'connection.yaml'), `connection: { name: p, mojSystem: M, thirdPartySystem: T, organisation: O }\ngateways:\n  - name: gw\n    host: 127.0.0.1${reports}\nflows: [ { name: web, protocol: https, port: 443 } ]\n`);
   const connection = await loadConnectionFile(join(dir, 'connection.yaml'));
   const { report } = await runCheck({ connection, profile: PROFILE, now: () => new Date(NOW) });
   return { row: report.rows[0]!, finding: (id: string) => report.findings.find((f) => f.id === id)! };

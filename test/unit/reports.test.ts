@@ -16,13 +16,14 @@ import { ROOT, tempDir } from '../helpers/cli.ts';
 
 const connection = connectionFileSchema.parse({
   connection: { name: 'cms-acme', mojSystem: 'Case Management System', thirdPartySystem: 'Acme Case Portal', organisation: 'Acme Ltd' },
-  gateways: [{ name: 'acme-gw-1', host: '10.213.9.2' }],
+  gateways: [{ name: 'acme-gw-1', host: '127.0.0.1' }],
   flows: [
     { name: 'case-sync', protocol: 'https', port: 443 },
     { name: 'admin', protocol: 'ssh', port: 22 },
   ],
   onwardConnections: [{ name: 'backup', description: 'Nightly <b>backup</b> to | a vault' }],
-  scan: { tcpPorts: '1-1024,8080' },
+  scan: { tcpPorts: '1-1024,8080', probeTimeoutSeconds: 2 },
+  snmp: { timeoutSeconds: 0.5 },
 });
 
 let result: CheckResult;
@@ -51,7 +52,7 @@ describe('engine run over recorded nmap output', () => {
   it('judges the open gateway: undeclared 8080 fails CoCo-8, resets fail CoCo-9', () => {
     const rows = Object.fromEntries(result.report.rows.map((r) => [r.ref, r]));
     expect(rows['CoCo-8']?.compliance).toBe('No');
-    expect(rows['CoCo-8']?.comment).toContain('Undeclared port 8080/tcp is open on 10.213.9.2: http nginx 1.22.1');
+    expect(rows['CoCo-8']?.comment).toContain('Undeclared port 8080/tcp is open on 127.0.0.1: http nginx 1.22.1');
     expect(rows['CoCo-9']?.compliance).toBe('No');
     expect(rows['CoCo-1']).toMatchObject({ method: 'manual', compliance: null });
     expect(rows['A.5']).toMatchObject({ heading: true, method: null, compliance: null });
