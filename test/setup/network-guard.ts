@@ -15,7 +15,9 @@ export function allowedTarget(host: string | undefined): boolean {
 
 const connect = net.Socket.prototype.connect;
 net.Socket.prototype.connect = function guardedConnect(this: net.Socket, ...args: unknown[]) {
-  const first = args[0] as { host?: string; path?: string } | number | string;
+  // net.connect() hands the socket an already-normalised [options, callback] array.
+  const raw = Array.isArray(args[0]) ? (args[0] as unknown[])[0] : args[0];
+  const first = raw as { host?: string; path?: string } | number | string;
   const host = typeof first === 'object' && first !== null ? (first.path ? 'localhost' : (first.host ?? 'localhost')) : typeof args[1] === 'string' ? (args[1] as string) : 'localhost';
   if (!allowedTarget(host)) throw new Error(`network guard: a test tried to connect to ${host}; tests may only reach loopback and lab addresses`);
   return (connect as (...a: unknown[]) => net.Socket).apply(this, args);
