@@ -15,7 +15,7 @@ const NEEDS = {
   demo: { nmap: 'nmap', openssl: 'openssl' },
   test: {
     nmap: 'nmap', nft: 'nftables', sshd: 'openssh-server', 'ssh-keygen': 'openssh-client', nginx: 'nginx-light',
-    snmpd: 'snmpd', snmpget: 'snmp', openssl: 'openssl', ip: 'iproute2', ss: 'iproute2', sha256sum: 'coreutils', sslscan: 'sslscan', 'ssh-audit': 'ssh-audit',
+    snmpd: 'snmpd', snmpget: 'snmp', openssl: 'openssl', ip: 'iproute2', ss: 'iproute2', sha256sum: 'coreutils', sslscan: 'sslscan', 'ssh-audit': 'ssh-audit', chromium: 'chromium',
   },
   bench: { nmap: 'nmap', nft: 'nftables', sshd: 'openssh-server', nginx: 'nginx-light', openssl: 'openssl', ip: 'iproute2', sslscan: 'sslscan', testssl: 'testssl.sh' },
 };
