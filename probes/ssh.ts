@@ -4,6 +4,7 @@ import type { Finding, FindingStatus, FindingTarget } from '../src/findings.ts';
 import { defineProbe, type FindingSpec, type ProbeContext } from '../src/probe/contract.ts';
 import { judgeAlgorithm, type AlgorithmJudgement, type AlgorithmKind } from '../src/ssh/algorithm-table.ts';
 import { auditSshEndpoint, type SshEndpointFacts } from '../src/ssh/audit-endpoint.ts';
+import { greetsWithSsh } from '../src/ssh/exchange.ts';
 
 const SSH_PROTOCOLS = new Set(['ssh', 'sftp', 'scp']);
 const STRICT_KEX = 'kex-strict-s-v00@openssh.com';
@@ -78,16 +79,21 @@ export default defineProbe({
 
 async function auditGateway(ctx: ProbeContext<Thresholds>, gateway: Gateway): Promise<Finding[]> {
   const declared = ctx.connection.flows.filter((f) => f.transport === 'tcp' && SSH_PROTOCOLS.has(f.protocol));
-  const audit = (port: number, flow?: string) => auditPort(ctx, gateway, port, flow);
-  const declaredFindings = Promise.all(declared.map((f) => audit(f.port, f.name)));
-  // SSH found by the sweep on ports no flow declares is audited too, as soon as the sweep has it.
-  const undeclaredFindings = ctx.facts.sweepIfEnabled(gateway).then((sweep) => {
-    const ports = (sweep?.host?.ports ?? [])
-      .filter((p) => p.protocol === 'tcp' && p.state === 'open' && p.service?.name === 'ssh' && !declared.some((f) => f.port === p.port))
-      .map((p) => p.port);
-    return Promise.all(ports.map((port) => audit(port)));
-  });
-  const findings = [...(await declaredFindings), ...(await undeclaredFindings)].flat();
+  const audits = new Map<number, Promise<Finding[]>>();
+  for (const flow of declared) audits.set(flow.port, auditPort(ctx, gateway, flow.port, flow.name));
+  const timeoutMs = ctx.connection.scan.probeTimeoutSeconds * 1000;
+  const limit = ctx.connectionLimit(gateway.name);
+  // SSH on ports no flow declares is audited too: as soon as the sweep announces the port, if it greets with SSH.
+  const consider = (port: number) => {
+    if (audits.has(port)) return;
+    audits.set(port, limit(() => greetsWithSsh({ host: gateway.host, port }, Math.min(timeoutMs, 3000))).then((ssh) => (ssh ? auditPort(ctx, gateway, port) : [])));
+  };
+  const sweeping = ctx.facts.sweepIfEnabled(gateway);
+  if (ctx.facts.deps.sweepEnabled) ctx.facts.onOpenPort(gateway, (p) => p.transport === 'tcp' && consider(p.port));
+  const sweep = await sweeping;
+  // Whatever the sweep identified as SSH and no announcement started (a port found in the last moment).
+  for (const port of (sweep?.host?.ports ?? []).filter((p) => p.protocol === 'tcp' && p.state === 'open' && p.service?.name === 'ssh')) consider(port.port);
+  const findings = (await Promise.all(audits.values())).flat();
   if (findings.length > 0) return findings;
   const target = { gateway: gateway.name, host: gateway.host };
   return Object.keys(sshFindings).map((id) =>

@@ -52,7 +52,7 @@ flows:
 tls: { trust: [ ${gateway.caFile} ] }
 `,
     );
-    const nmapArgs = buildNmapArgs({ host: gateway.address, tcpPorts: '1-65535', udpPorts: '', timing: 4, hostTimeoutSeconds: 3600, serviceDetection: true, privileged: true });
+    const nmapArgs = buildNmapArgs({ hosts: [gateway.address], tcpPorts: '1-65535', udpPorts: '', timing: 4, hostTimeoutSeconds: 3600, serviceDetection: true, privileged: true }, join(dir, 'nmap.xml'));
     const [nmapSeconds] = await seconds(() => run('nmap', nmapArgs, { maxBuffer: 64 * 1024 * 1024 }));
     const tsx = join(root, 'node_modules/.bin/tsx');
     const [checkSeconds, output] = await seconds(() =>

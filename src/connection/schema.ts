@@ -140,6 +140,20 @@ export const scanSchema = z
       .max(120, { error: 'expected 1 to 120 seconds' })
       .default(10)
       .describe('How long one probe connection (a TLS handshake, an SSH banner) may take'),
+    maxRate: z
+      .number({ error: 'expected packets per second' })
+      .int()
+      .min(1, { error: 'expected at least 1 packet per second' })
+      .max(1_000_000)
+      .optional()
+      .describe('nmap --max-rate: most packets per second the sweep sends'),
+    gatewaysAtOnce: z
+      .number({ error: 'expected a whole number from 1 to 256' })
+      .int()
+      .min(1, { error: 'expected a whole number from 1 to 256' })
+      .max(256, { error: 'expected a whole number from 1 to 256' })
+      .default(32)
+      .describe('How many gateways one nmap run sweeps in parallel'),
     connectionsPerHost: z
       .number({ error: 'expected a whole number from 1 to 32' })
       .int({ error: 'expected a whole number from 1 to 32' })

@@ -1,7 +1,8 @@
 import type { ConnectionFile, Gateway } from '../connection/schema.ts';
 import type { EvidenceStore } from '../evidence-store.ts';
 import type { Exec } from '../exec.ts';
-import { collectSweep, type SweepFact } from './sweep.ts';
+import { collectSweeps, type SweepFact } from './sweep.ts';
+import type { DiscoveredPort } from '../nmap/run.ts';
 import { collectHostSession, type HostSession } from '../host/session.ts';
 import { gatherSnmp, type SnmpFacts } from '../snmp/gather.ts';
 import { loadReportSources, type ReportedSource } from './reported-sources.ts';
@@ -53,8 +54,26 @@ export class Facts {
     return this.peek<SnmpFacts>(`snmp:${gateway.name}`);
   }
 
+  readonly #discovered = new Map<string, DiscoveredPort[]>();
+  readonly #listeners = new Map<string, ((port: DiscoveredPort) => void)[]>();
+
+  /** Every gateway's sweep, gathered by as few nmap runs as possible; the first request starts them all. */
   sweep(gateway: Gateway): Promise<SweepFact> {
-    return this.once(`sweep:${gateway.name}`, () => collectSweep(this.deps, gateway));
+    const all = this.once('sweeps', () =>
+      collectSweeps(this.deps, this.deps.connection.gateways, (g, port) => {
+        const seen = this.#discovered.get(g.name) ?? [];
+        seen.push(port);
+        this.#discovered.set(g.name, seen);
+        for (const listener of this.#listeners.get(g.name) ?? []) listener(port);
+      }),
+    );
+    return all.then((sweeps) => sweeps.get(gateway.name)!);
+  }
+
+  /** Calls `listener` for every open port the sweep of this gateway announces, those already found included. */
+  onOpenPort(gateway: Gateway, listener: (port: DiscoveredPort) => void): void {
+    for (const port of this.#discovered.get(gateway.name) ?? []) listener(port);
+    this.#listeners.set(gateway.name, [...(this.#listeners.get(gateway.name) ?? []), listener]);
   }
 
   /** The authenticated SSH collection of one gateway, run once and shared by every probe that reads host facts. */

@@ -4,6 +4,7 @@ import type { SweepFact } from './sweep.ts';
 
 /** Why a sweep cannot be judged, or undefined when it can. */
 export function sweepFailureReason(sweep: SweepFact): string | undefined {
+  if (sweep.failure) return sweep.failure;
   if (!sweep.outcome.ok) return sweep.outcome.reason;
   if (!sweep.host) return 'nmap returned no host record';
   if (sweep.host.timedOut) {

@@ -1,15 +1,18 @@
+import { isIP } from 'node:net';
 import type { Gateway } from '../connection/schema.ts';
 import type { NmapHost } from '../nmap/parse.ts';
 import { compressPorts, expandPortList } from '../nmap/ports.ts';
-import { runNmap, type NmapOutcome, type SweepPlan } from '../nmap/run.ts';
+import { lastLines, runNmap, type DiscoveredPort, type NmapOutcome, type SweepPlan } from '../nmap/run.ts';
 import type { FactDeps } from './facts.ts';
 
 export interface SweepFact {
   gateway: Gateway;
   plan: SweepPlan;
   outcome: NmapOutcome;
-  /** The nmap host record, when the sweep worked. */
+  /** The nmap host record, when the sweep reached the gateway. */
   host?: NmapHost;
+  /** Why the gateway has no usable host record, when it has none. */
+  failure?: string;
   /** Evidence path of the raw nmap XML. */
   artefact: string;
   time: string;
@@ -17,42 +20,85 @@ export interface SweepFact {
   source: string;
 }
 
-export function sweepPlanFor(deps: FactDeps): Omit<SweepPlan, 'host'> {
+export function sweepPlanFor(deps: FactDeps, hosts: string[]): SweepPlan {
   const { connection, privileged } = deps;
   const scan = connection.scan;
   const declaredUdp = connection.flows.filter((f) => f.transport === 'udp').map((f) => f.port);
   const extraUdp = scan.udpPorts ? expandPortList(scan.udpPorts) : [];
   return {
+    hosts,
     tcpPorts: scan.tcpPorts,
     udpPorts: compressPorts([...declaredUdp, ...extraUdp]),
     timing: scan.timing,
     hostTimeoutSeconds: scan.hostTimeoutSeconds,
     serviceDetection: scan.serviceDetection,
     privileged,
+    maxRate: scan.maxRate,
+    hostGroup: scan.gatewaysAtOnce,
   };
 }
 
-export async function collectSweep(deps: FactDeps, gateway: Gateway): Promise<SweepFact> {
-  const plan: SweepPlan = { ...sweepPlanFor(deps), host: gateway.host };
-  const time = deps.now().toISOString();
-  deps.onActivity?.({ gateway: gateway.name, activity: `nmap sweep of ${gateway.host}`, percent: 0 });
-  const outcome = await runNmap(deps.exec, plan, {
-    signal: deps.signal,
-    nmapPath: deps.nmapPath,
-    onProgress: (progress) =>
-      deps.onActivity?.({ gateway: gateway.name, activity: `nmap ${progress.task}`, percent: progress.percent }),
-  });
-  deps.onActivity?.({ gateway: gateway.name, activity: 'nmap sweep finished', percent: 100 });
-  const artefact = deps.evidence.add([gateway.name, 'nmap-sweep.xml'], outcome.xml || `<!-- nmap produced no XML: ${outcome.ok ? '' : outcome.reason} -->\n`);
-  const scanType = plan.privileged ? '-sS' : '-sT';
-  const version = outcome.ok ? outcome.run.version : (deps.nmapVersion ?? 'unknown');
-  return {
-    gateway,
-    plan,
-    outcome,
-    host: outcome.ok ? outcome.run.hosts[0] : undefined,
-    artefact,
-    time,
-    source: `nmap ${version} ${scanType}${plan.udpPorts && plan.privileged ? ' -sU' : ''}${plan.serviceDetection ? ' -sV' : ''} -p T:${plan.tcpPorts}${plan.udpPorts && plan.privileged ? `,U:${plan.udpPorts}` : ''}`,
-  };
+function matches(gateway: Gateway, host: NmapHost): boolean {
+  const name = gateway.host.toLowerCase().replace(/\.$/, '');
+  return host.addresses.includes(gateway.host) || host.hostnames.some((h) => h.toLowerCase().replace(/\.$/, '') === name);
+}
+
+/**
+ * Sweeps every gateway of the connection with as few nmap runs as possible (one for IPv4 and names, one
+ * for IPv6), all in parallel within the host group. Open ports are passed on as nmap announces them, so
+ * other probes can start on them before the sweep ends. A gateway nmap could not reach gets its own
+ * failure; the others are unaffected.
+ */
+export async function collectSweeps(deps: FactDeps, gateways: Gateway[], onDiscovered: (gateway: Gateway, port: DiscoveredPort) => void): Promise<Map<string, SweepFact>> {
+  const families = [gateways.filter((g) => isIP(g.host) !== 6), gateways.filter((g) => isIP(g.host) === 6)].filter((list) => list.length > 0);
+  const facts = new Map<string, SweepFact>();
+  await Promise.all(
+    families.map(async (group) => {
+      const plan = sweepPlanFor(deps, group.map((g) => g.host));
+      const time = deps.now().toISOString();
+      for (const g of group) deps.onActivity?.({ gateway: g.name, activity: `nmap sweep of ${g.host}`, percent: 0 });
+      const byAddress = new Map<string, Gateway>();
+      const outcome = await runNmap(deps.exec, plan, {
+        signal: deps.signal,
+        nmapPath: deps.nmapPath,
+        onProgress: (progress) => {
+          for (const g of group) deps.onActivity?.({ gateway: g.name, activity: `nmap ${progress.task}`, percent: progress.percent });
+        },
+        onDiscovered: (port) => {
+          const gateway = byAddress.get(port.address) ?? group.find((g) => g.host === port.address) ?? (group.length === 1 ? group[0] : undefined);
+          if (gateway) onDiscovered(gateway, port);
+        },
+      });
+      const xml = outcome.xml || `<!-- nmap produced no XML: ${outcome.ok ? '' : outcome.reason} -->\n`;
+      // One gateway keeps its sweep beside its other evidence; several share one file.
+      const shared = group.length > 1 ? deps.evidence.add([gateways.length > group.length ? `nmap-sweep-${isIP(group[0]!.host) === 6 ? 'ipv6' : 'ipv4'}.xml` : 'nmap-sweep.xml'], xml) : undefined;
+      const version = outcome.ok ? outcome.run.version : (deps.nmapVersion ?? 'unknown');
+      const source = `nmap ${version} ${plan.privileged ? '-sS' : '-sT'}${plan.udpPorts && plan.privileged ? ' -sU' : ''}${plan.serviceDetection ? ' -sV' : ''} -p T:${plan.tcpPorts}${plan.udpPorts && plan.privileged ? `,U:${plan.udpPorts}` : ''}`;
+      for (const gateway of group) {
+        deps.onActivity?.({ gateway: gateway.name, activity: 'nmap sweep finished', percent: 100 });
+        const host = outcome.ok ? outcome.run.hosts.find((h) => matches(gateway, h)) : undefined;
+        const artefact = shared ?? deps.evidence.add([gateway.name, 'nmap-sweep.xml'], xml);
+        facts.set(gateway.name, {
+          gateway,
+          plan,
+          outcome,
+          host: host && host.status !== 'down' ? host : undefined,
+          failure: outcome.ok ? (host && host.status !== 'down' ? undefined : hostFailure(gateway, host, outcome)) : outcome.reason,
+          artefact,
+          time,
+          source,
+        });
+      }
+    }),
+  );
+  return facts;
+}
+
+function hostFailure(gateway: Gateway, host: NmapHost | undefined, outcome: Extract<NmapOutcome, { ok: true }>): string {
+  if (host?.status === 'down' || (!host && outcome.run.hostsDown > 0 && outcome.run.hosts.every((h) => h.status === 'down'))) {
+    return `${gateway.host} did not answer at all (nmap found it down; on a local link that means no ARP reply): check the address and that this scanner can reach it`;
+  }
+  const said = lastLines(outcome.exec.stderr);
+  if (/Failed to resolve/i.test(outcome.exec.stderr) && outcome.exec.stderr.includes(gateway.host)) return `nmap could not resolve "${gateway.host}": ${said}`;
+  return `nmap returned no record for "${gateway.host}"${said ? `: ${said}` : ' (the name may not resolve)'}`;
 }

@@ -33,6 +33,8 @@ export interface NmapHost {
   timedOut: boolean;
   statusReason: string;
   addresses: string[];
+  /** Names given on the command line (type "user") and found by reverse DNS. */
+  hostnames: string[];
   ports: NmapPort[];
   extraPorts: NmapExtraPorts[];
 }
@@ -102,6 +104,7 @@ function parseHost(host: Attrs): NmapHost {
     timedOut: str(host.timedout) === 'true',
     statusReason: str(status.reason) ?? '',
     addresses: ((host.address as Attrs[] | undefined) ?? []).map((a) => str(a.addr) ?? '').filter(Boolean),
+    hostnames: ((((host.hostnames as Attrs | undefined)?.hostname as Attrs[] | undefined) ?? [])).map((h) => str(h.name) ?? '').filter(Boolean),
     ports: ((ports.port as Attrs[] | undefined) ?? []).map(parsePort),
     extraPorts: ((ports.extraports as Attrs[] | undefined) ?? []).map((extra) => ({
       state: str(extra.state) ?? 'unknown',

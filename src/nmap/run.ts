@@ -1,9 +1,13 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { isIP } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describeExecFailure, type Exec, type ExecResult } from '../exec.ts';
 import { NmapXmlError, parseNmapXml, type NmapRun } from './parse.ts';
 
 export interface SweepPlan {
-  host: string;
+  /** One nmap run covers all of these (all IPv4/names, or all IPv6). */
+  hosts: string[];
   tcpPorts: string;
   /** Empty or undefined: no UDP scan. */
   udpPorts?: string;
@@ -12,18 +16,25 @@ export interface SweepPlan {
   serviceDetection: boolean;
   /** Raw-socket SYN/UDP scans need root; otherwise a TCP connect scan. */
   privileged: boolean;
+  /** nmap --max-rate (packets per second), when set. */
+  maxRate?: number;
+  /** How many hosts nmap scans in parallel. */
+  hostGroup?: number;
 }
 
 /**
- * nmap's argument vector for one gateway. The host always comes after `--`, so a host that looks like an
- * option can never be read as one (the connection schema refuses such hosts too).
+ * nmap's argument vector. The hosts always come after `--`, so a host that looks like an option can never
+ * be read as one (the connection schema refuses such hosts too). XML goes to a file and the verbose normal
+ * output to stdout, where open ports are announced as they are found.
  */
-export function buildNmapArgs(plan: SweepPlan): string[] {
+export function buildNmapArgs(plan: SweepPlan, xmlFile: string): string[] {
   const udp = plan.privileged && plan.udpPorts ? plan.udpPorts : '';
   const portSpec = [`T:${plan.tcpPorts}`, udp ? `U:${udp}` : ''].filter(Boolean).join(',');
+  const group = plan.hostGroup ?? plan.hosts.length;
   return [
     '-oX',
-    '-',
+    xmlFile,
+    '-v',
     '-Pn',
     '-n',
     plan.privileged ? '-sS' : '-sT',
@@ -36,9 +47,11 @@ export function buildNmapArgs(plan: SweepPlan): string[] {
     `${plan.hostTimeoutSeconds}s`,
     '--stats-every',
     '2s',
-    ...(isIP(plan.host) === 6 ? ['-6'] : []),
+    ...(plan.maxRate ? ['--max-rate', String(plan.maxRate)] : []),
+    ...(plan.hosts.length > 1 ? ['--min-hostgroup', String(Math.min(group, plan.hosts.length)), '--max-hostgroup', String(group)] : []),
+    ...(plan.hosts.some((h) => isIP(h) === 6) ? ['-6'] : []),
     '--',
-    plan.host,
+    ...plan.hosts,
   ];
 }
 
@@ -51,62 +64,59 @@ export interface NmapProgress {
   percent: number;
 }
 
+export interface DiscoveredPort {
+  address: string;
+  port: number;
+  transport: 'tcp' | 'udp';
+}
+
 export async function runNmap(
   exec: Exec,
   plan: SweepPlan,
-  options: { signal?: AbortSignal; onProgress?: (progress: NmapProgress) => void; nmapPath?: string },
+  options: { signal?: AbortSignal; onProgress?: (progress: NmapProgress) => void; onDiscovered?: (port: DiscoveredPort) => void; nmapPath?: string },
 ): Promise<NmapOutcome> {
-  const args = buildNmapArgs(plan);
-  const result = await exec(options.nmapPath ?? 'nmap', args, {
-    // nmap enforces the host timeout itself; this outer bound only catches a wedged process.
-    timeoutMs: (plan.hostTimeoutSeconds + 120) * 1000,
-    maxOutputBytes: 64 * 1024 * 1024,
-    signal: options.signal,
-    onStdout: options.onProgress ? progressReader(options.onProgress) : undefined,
-  });
-  const xml = result.stdout;
-  if (result.failure) return { ok: false, reason: describeExecFailure(result), xml, exec: result };
-  if (result.exitCode !== 0) return { ok: false, reason: describeExecFailure(result), xml, exec: result };
-  let run: NmapRun;
+  const dir = await mkdtemp(join(tmpdir(), 'cocoscan-nmap-'));
+  const xmlFile = join(dir, 'sweep.xml');
   try {
-    run = parseNmapXml(xml);
-  } catch (error) {
-    const reason = error instanceof NmapXmlError ? error.message : String(error);
-    return { ok: false, reason: `${reason}; nmap said: ${lastLines(result.stderr) || 'nothing'}`, xml, exec: result };
+    const result = await exec(options.nmapPath ?? 'nmap', buildNmapArgs(plan, xmlFile), {
+      // nmap enforces the host timeout itself; this outer bound only catches a wedged process.
+      timeoutMs: (plan.hostTimeoutSeconds * Math.ceil(plan.hosts.length / (plan.hostGroup ?? plan.hosts.length)) + 120) * 1000,
+      maxOutputBytes: 64 * 1024 * 1024,
+      signal: options.signal,
+      onStdout: lineReader((line) => {
+        const discovered = /^Discovered open port (\d+)\/(tcp|udp) on (\S+)/.exec(line);
+        if (discovered) options.onDiscovered?.({ port: Number(discovered[1]), transport: discovered[2] as 'tcp' | 'udp', address: discovered[3]! });
+        const progress = /^(.+?) Timing: About ([\d.]+)% done/.exec(line);
+        if (progress) options.onProgress?.({ task: progress[1]!, percent: Number(progress[2]) });
+      }),
+    });
+    const xml = await readFile(xmlFile, 'utf8').catch(() => '');
+    if (result.failure || result.exitCode !== 0) return { ok: false, reason: describeExecFailure(result), xml, exec: result };
+    let run: NmapRun;
+    try {
+      run = parseNmapXml(xml);
+    } catch (error) {
+      const reason = error instanceof NmapXmlError ? error.message : String(error);
+      return { ok: false, reason: `${reason}; nmap said: ${lastLines(result.stderr) || 'nothing'}`, xml, exec: result };
+    }
+    if (run.exit !== 'success') return { ok: false, reason: `nmap reported an error: ${run.errorMessage ?? lastLines(result.stderr)}`, xml, exec: result };
+    return { ok: true, run, xml, exec: result };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
-  if (run.exit !== 'success') {
-    return { ok: false, reason: `nmap reported an error: ${run.errorMessage ?? lastLines(result.stderr)}`, xml, exec: result };
-  }
-  if (run.hosts.length === 0 && run.hostsDown > 0) {
-    return {
-      ok: false,
-      reason: `${plan.host} did not answer at all (nmap found it down; on a local link that means no ARP reply): check the address and that this scanner can reach it`,
-      xml,
-      exec: result,
-    };
-  }
-  if (run.hosts.length === 0) {
-    const said = lastLines(result.stderr);
-    return {
-      ok: false,
-      reason: `nmap scanned no host for "${plan.host}"${said ? `: ${said}` : ' (the name may not resolve)'}`,
-      xml,
-      exec: result,
-    };
-  }
-  return { ok: true, run, xml, exec: result };
 }
 
-function progressReader(onProgress: (progress: NmapProgress) => void): (chunk: string) => void {
-  const pattern = /<taskprogress task="([^"]*)"[^>]*percent="([\d.]+)"/g;
+function lineReader(onLine: (line: string) => void): (chunk: string) => void {
+  let rest = '';
   return (chunk) => {
-    for (const match of chunk.matchAll(pattern)) {
-      onProgress({ task: match[1] ?? '', percent: Number(match[2]) });
-    }
+    const lines = (rest + chunk).split('\n');
+    rest = lines.pop() ?? '';
+    if (rest.length > 64 * 1024) rest = '';
+    for (const line of lines) onLine(line.trim());
   };
 }
 
-function lastLines(text: string): string {
+export function lastLines(text: string): string {
   return text
     .split('\n')
     .map((line) => line.trim())

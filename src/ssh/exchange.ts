@@ -189,3 +189,24 @@ export function fetchHostKey(endpoint: SshEndpoint, server: Kexinit, hostKeyAlgo
     return describeHostKeyBlob(hostKeyAlgorithm, reader.string());
   });
 }
+
+/** Whether the service on a port greets with an SSH identification (read at most a few lines, within the timeout). */
+export function greetsWithSsh(endpoint: SshEndpoint, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    let text = '';
+    const socket = connect({ host: endpoint.host, port: endpoint.port });
+    const done = (answer: boolean) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(answer);
+    };
+    const timer = setTimeout(() => done(false), timeoutMs);
+    socket.on('data', (chunk: Buffer) => {
+      text += chunk.toString('latin1');
+      if (/(^|\n)SSH-/.test(text)) done(true);
+      else if (text.length > 2048 || text.split('\n').length > 10) done(false);
+    });
+    socket.on('error', () => done(false));
+    socket.on('close', () => done(false));
+  });
+}

@@ -28,7 +28,7 @@ async function check(gateway: LabGateway): Promise<Checked> {
     `connection: { name: ${gateway.name}, mojSystem: Case Management System, thirdPartySystem: Acme Case Portal, organisation: Acme Ltd }
 gateways: [ { name: ${gateway.name}-gw, host: ${gateway.address} } ]
 flows: [ { name: admin, protocol: ssh, port: 22 } ]
-scan: { tcpPorts: "22" }
+scan: { tcpPorts: "22,2222" }
 `,
   );
   const out = join(dir, 'out');
@@ -78,7 +78,13 @@ describe.skipIf(!lab.ok)('SSH probe against real OpenSSH in lab gateways', () =>
 
   beforeAll(async () => {
     [hardened, weak] = await Promise.all([
-      startLabGateway({ name: 'sshgood', services: [{ kind: 'sshd', port: 22, ssh: 'hardened' }] }),
+      startLabGateway({
+        name: 'sshgood',
+        services: [
+          { kind: 'sshd', port: 22, ssh: 'hardened' },
+          { kind: 'sshd', port: 2222, ssh: 'hardened' },
+        ],
+      }),
       startLabGateway({ name: 'sshbad', services: [{ kind: 'sshd', port: 22, ssh: 'weak' }] }),
     ]);
     [good, bad] = await Promise.all([check(hardened), check(weak)]);
@@ -96,6 +102,13 @@ describe.skipIf(!lab.ok)('SSH probe against real OpenSSH in lab gateways', () =>
     expect(keys.map((k) => `${k.type}/${k.bits}`).sort()).toEqual(['ssh-ed25519/256', 'ssh-rsa/3072']);
     expect(keys.every((k) => /^SHA256:[A-Za-z0-9+/]{43}$/.test(k.fingerprint))).toBe(true);
     expect(good.summary.identification).toMatch(/^SSH-2\.0-OpenSSH_\d/);
+  });
+
+  it('audits an SSH service the sweep finds on a port no flow declares', () => {
+    const undeclared = good.report.findings.filter((f) => f.probe === 'ssh' && f.target.port === 2222);
+    expect(undeclared.map((f) => f.id).sort()).toEqual(['ssh.algorithm-warnings', 'ssh.auth-methods', 'ssh.ciphers', 'ssh.host-keys', 'ssh.kex', 'ssh.macs', 'ssh.strict-kex']);
+    expect(undeclared.find((f) => f.id === 'ssh.auth-methods')?.message).toContain('undeclared SSH');
+    expect(undeclared.every((f) => f.target.flow === undefined)).toBe(true);
   });
 
   it('gives A.11.5.1 and A.12.3.1 No naming the weak algorithms and password log-on', () => {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { NmapXmlError, parseNmapXml, portStateOf } from '../../src/nmap/parse.ts';
 import { compressPorts, expandPortList } from '../../src/nmap/ports.ts';
@@ -11,26 +11,28 @@ import type { Exec } from '../../src/exec.ts';
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/nmap/${name}`, import.meta.url), 'utf8');
 
 describe('nmap arguments', () => {
-  const plan = { host: '192.0.2.10', tcpPorts: '1-65535', udpPorts: '161', timing: 4, hostTimeoutSeconds: 600, serviceDetection: true, privileged: true };
+  const plan = { hosts: ['192.0.2.10'], tcpPorts: '1-65535', udpPorts: '161', timing: 4, hostTimeoutSeconds: 600, serviceDetection: true, privileged: true };
 
-  it('puts the target last, after --, as a single argument', () => {
-    const hostile = { ...plan, host: '1.2.3.4 -oN /tmp/x --script=http-title' };
-    const args = buildNmapArgs(hostile);
-    expect(args.slice(-2)).toEqual(['--', '1.2.3.4 -oN /tmp/x --script=http-title']);
+  it('puts the targets last, after --, each as a single argument', () => {
+    const hostile = { ...plan, hosts: ['1.2.3.4 -oN /tmp/x --script=http-title', '192.0.2.11'] };
+    const args = buildNmapArgs(hostile, '/tmp/out.xml');
+    expect(args.slice(-3)).toEqual(['--', '1.2.3.4 -oN /tmp/x --script=http-title', '192.0.2.11']);
     expect(args.filter((a) => a.startsWith('--script'))).toEqual([]);
+    expect(args).toEqual(expect.arrayContaining(['--min-hostgroup', '2']));
   });
 
   it('uses a SYN scan with UDP as root, a connect scan without UDP otherwise', () => {
-    expect(buildNmapArgs(plan)).toEqual(expect.arrayContaining(['-sS', '-sU', '-sV', '-p', 'T:1-65535,U:161', '-oX', '-', '-Pn', '-T4']));
-    const unprivileged = buildNmapArgs({ ...plan, privileged: false });
+    expect(buildNmapArgs(plan, '/tmp/out.xml')).toEqual(expect.arrayContaining(['-sS', '-sU', '-sV', '-p', 'T:1-65535,U:161', '-oX', '/tmp/out.xml', '-v', '-Pn', '-T4']));
+    const unprivileged = buildNmapArgs({ ...plan, privileged: false }, '/tmp/out.xml');
     expect(unprivileged).toContain('-sT');
     expect(unprivileged).not.toContain('-sU');
     expect(unprivileged).toContain('T:1-65535');
+    expect(buildNmapArgs({ ...plan, maxRate: 300 }, '/tmp/out.xml')).toEqual(expect.arrayContaining(['--max-rate', '300']));
   });
 
   it('adds -6 for IPv6 targets', () => {
-    expect(buildNmapArgs({ ...plan, host: '2001:db8::1' })).toContain('-6');
-    expect(buildNmapArgs(plan)).not.toContain('-6');
+    expect(buildNmapArgs({ ...plan, hosts: ['2001:db8::1'] }, '/tmp/out.xml')).toContain('-6');
+    expect(buildNmapArgs(plan, '/tmp/out.xml')).not.toContain('-6');
   });
 });
 
@@ -70,15 +72,26 @@ describe('nmap XML', () => {
 });
 
 describe('nmap runner outcomes', () => {
-  const plan = { host: '192.0.2.10', tcpPorts: '1-10', timing: 4, hostTimeoutSeconds: 30, serviceDetection: false, privileged: true };
+  const plan = { hosts: ['192.0.2.10'], tcpPorts: '1-10', timing: 4, hostTimeoutSeconds: 30, serviceDetection: false, privileged: true };
   const fakeExec =
-    (result: Partial<Awaited<ReturnType<Exec>>>): Exec =>
-    async (command, args) => ({ command, args, exitCode: 0, signal: null, stdout: '', stderr: '', durationMs: 1, ...result });
+    (result: Partial<Awaited<ReturnType<Exec>>>, xml = ''): Exec =>
+    async (command, args, options) => {
+      if (xml) writeFileSync(args[args.indexOf('-oX') + 1]!, xml);
+      options.onStdout?.(result.stdout ?? '');
+      return { command, args, exitCode: 0, signal: null, stdout: '', stderr: '', durationMs: 1, ...result };
+    };
 
-  it('explains a host that is down', async () => {
-    const outcome = await runNmap(fakeExec({ stdout: fixture('unreachable-host.xml') }), plan, {});
-    expect(outcome.ok).toBe(false);
-    expect(!outcome.ok && outcome.reason).toMatch(/did not answer at all/);
+  it('reads open ports as nmap announces them, and its progress', async () => {
+    const found: string[] = [];
+    const progress: number[] = [];
+    const stdout = 'Discovered open port 22/tcp on 10.213.1.2\nSYN Stealth Scan Timing: About 42.50% done; ETC: 10:00\nDiscovered open port 161/udp on 10.213.1.2\n';
+    const outcome = await runNmap(fakeExec({ stdout }, fixture('open-gateway.xml')), plan, {
+      onDiscovered: (p) => found.push(`${p.address} ${p.port}/${p.transport}`),
+      onProgress: (p) => progress.push(p.percent),
+    });
+    expect(outcome.ok).toBe(true);
+    expect(found).toEqual(['10.213.1.2 22/tcp', '10.213.1.2 161/udp']);
+    expect(progress).toEqual([42.5]);
   });
 
   it('turns a missing nmap, a timeout and garbage output into reasons', async () => {
@@ -86,7 +99,7 @@ describe('nmap runner outcomes', () => {
     expect(!missing.ok && missing.reason).toMatch(/not installed/);
     const timeout = await runNmap(fakeExec({ failure: 'timeout', failureDetail: 'no result after 1 ms', exitCode: null }), plan, {});
     expect(!timeout.ok && timeout.reason).toMatch(/did not finish in time/);
-    const garbage = await runNmap(fakeExec({ stdout: 'Starting Nmap\x00\x01<<<', stderr: 'boom' }), plan, {});
+    const garbage = await runNmap(fakeExec({ stderr: 'boom' }, 'Starting Nmap\x00\x01<<<'), plan, {});
     expect(!garbage.ok && garbage.reason).toMatch(/malformed.*boom/);
   });
 });
