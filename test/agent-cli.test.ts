@@ -56,4 +56,22 @@ describe('cocoscan agent: keygen, collect, and the check that reads the report',
     expect(result.stderr).toMatch(/agentReports\[1\]\.publicKey \(line \d+\): not-a-key\.pub is not a readable public key/);
     expect(result.stderr).toMatch(/agentReports\[2\]\.remotePath \(line \d+\): a report on the gateway is fetched over SSH/);
   });
+
+  it('checks several connection files side by side, each into its own folder, with the worst exit code', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'clamscan.txt'), 'ClamAV 1.4.6/27468/Sun Nov 22 07:33:12 2026\n');
+    const body = (name: string, extra = '') => `connection: { name: ${name}, mojSystem: M, thirdPartySystem: T, organisation: O }\ngateways:\n  - name: gw\n    host: 127.0.0.1\n    agentReports: [ { path: clamscan.txt } ]${extra}\nflows: [ { name: web, protocol: https, port: 443 } ]\n`;
+    await writeFile(join(dir, 'a.yaml'), body('alpha'));
+    await writeFile(join(dir, 'b.yaml'), body('beta'));
+    const out = join(dir, 'out');
+    const result = await runCli(['check', join(dir, 'a.yaml'), join(dir, 'b.yaml'), '--profile', PROFILE, '--out', out, '--no-progress']);
+    expect(result.code).toBe(1);
+    expect(JSON.parse(await readFile(join(out, 'alpha', 'report.json'), 'utf8')).connection.connection.name).toBe('alpha');
+    expect(JSON.parse(await readFile(join(out, 'beta', 'report.json'), 'utf8')).connection.connection.name).toBe('beta');
+    // Every file is validated before anything runs.
+    await writeFile(join(dir, 'c.yaml'), body('gamma').replace('port: 443', 'port: 0'));
+    const bad = await runCli(['check', join(dir, 'a.yaml'), join(dir, 'c.yaml'), '--profile', PROFILE, '--out', join(dir, 'out2')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('flows[0].port');
+  });
 });

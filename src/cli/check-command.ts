@@ -1,7 +1,7 @@
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import { loadConnectionFile } from '../connection/load.ts';
 import { portSpecSchema, type ConnectionFile } from '../connection/schema.ts';
-import { UsageError } from '../errors.ts';
+import { ExitCode, UsageError } from '../errors.ts';
 import { renderReportFiles, writeReportFolder } from '../output/write-report.ts';
 import { loadProfile, type Profile } from '../profile/load.ts';
 import { runCheck } from '../run-check.ts';
@@ -33,6 +33,8 @@ export interface CheckCommandOptions {
   ports?: string;
   udpPorts?: string;
   timing?: string;
+  maxRate?: string;
+  concurrency?: string;
   serviceDetection: boolean;
   privileged?: boolean;
   progress: boolean;
@@ -108,9 +110,37 @@ export function maskSecrets(argv: string[]): string[] {
   });
 }
 
-/** `cocoscan check`: validate everything, probe, judge, write. Returns the exit code. */
-export async function checkCommand(file: string, options: CheckCommandOptions, signal: AbortSignal): Promise<number> {
-  const prepared = await prepareCheck(file, options);
+/**
+ * `cocoscan check a.yaml [b.yaml …]`: every file is validated before anything is probed; then the
+ * connections are checked side by side, each into its own folder, and one failing never stops the others.
+ * The exit code is the worst of them.
+ */
+export async function checkCommand(files: string[], options: CheckCommandOptions, signal: AbortSignal): Promise<number> {
+  if (files.length === 1) return checkOne(files[0]!, options, signal);
+  if (options.format === 'json') throw new UsageError('--format json prints one report: check one connection file at a time, or read each report.json');
+  const prepared = await Promise.all(files.map((file) => prepareCheck(file, options)));
+  const names = prepared.map((p) => p.connection.connection.name);
+  const duplicate = names.find((n, i) => names.indexOf(n) !== i);
+  if (duplicate) throw new UsageError(`two connection files are both named "${duplicate}"; connection names must differ to keep their reports and history apart`);
+  const codes = await Promise.all(
+    prepared.map(async (p) => {
+      const out = options.out ? join(options.out, p.connection.connection.name) : undefined;
+      try {
+        return await runPrepared(p, { ...options, out }, signal);
+      } catch (error) {
+        process.stderr.write(`cocoscan: ${p.connection.connection.name}: ${(error as Error).message}\n`);
+        return ExitCode.BadInput;
+      }
+    }),
+  );
+  return Math.max(...codes);
+}
+
+async function checkOne(file: string, options: CheckCommandOptions, signal: AbortSignal): Promise<number> {
+  return runPrepared(await prepareCheck(file, options), options, signal);
+}
+
+async function runPrepared(prepared: PreparedCheck, options: CheckCommandOptions, signal: AbortSignal): Promise<number> {
   const outDir = options.out ?? defaultOutDir(prepared.connection);
   const showProgress = options.progress && options.format === 'text' && process.stderr.isTTY === true;
   const progress = showProgress ? new Progress(process.stderr) : undefined;
@@ -137,7 +167,15 @@ function applyScanOverrides(connection: ConnectionFile, options: CheckCommandOpt
     scan.timing = timing;
   }
   if (!options.serviceDetection) scan.serviceDetection = false;
+  if (options.maxRate !== undefined) scan.maxRate = wholeNumber('--max-rate', options.maxRate, 1, 1_000_000);
+  if (options.concurrency !== undefined) scan.gatewaysAtOnce = wholeNumber('--concurrency', options.concurrency, 1, 256);
   return { ...connection, scan };
+}
+
+function wholeNumber(flag: string, value: string, min: number, max: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, not "${value}"`);
+  return n;
 }
 
 function checkPortSpec(flag: string, value: string): string {

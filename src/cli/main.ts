@@ -37,6 +37,8 @@ function checkOptions(opts: Record<string, unknown>): CheckCommandOptions {
     ports: opts.ports as string | undefined,
     udpPorts: opts.udpPorts as string | undefined,
     timing: opts.timing as string | undefined,
+    maxRate: opts.maxRate as string | undefined,
+    concurrency: opts.concurrency as string | undefined,
     serviceDetection: opts.serviceDetection !== false,
     privileged: opts.unprivileged ? false : undefined,
     progress: opts.progress !== false,
@@ -55,13 +57,15 @@ export function buildProgram(signal: AbortSignal, setExit: (code: number) => voi
   program
     .command('check')
     .description('probe the gateways of a connection file and write the compliance statement')
-    .argument('<connection-file>', 'YAML connection file (schemas/connection.schema.json)')
-    .option('-o, --out <dir>', 'report folder (default: cocoscan-<name>-<time>)')
+    .argument('<connection-files...>', 'YAML connection file(s) (schemas/connection.schema.json); several are checked side by side')
+    .option('-o, --out <dir>', 'report folder (default: cocoscan-<name>-<time>); with several files, one folder per connection inside it')
     .option('-p, --profile <name|path>', `profile name or YAML file`, DEFAULT_PROFILE)
     .addOption(new Option('-f, --format <format>', 'what to print on stdout').choices(['text', 'json']).default('text'))
     .option('--ports <list>', 'TCP ports to sweep, overriding scan.tcpPorts (e.g. 1-1024,8443)')
     .option('--udp-ports <list>', 'extra UDP ports to sweep besides the declared ones')
     .option('--timing <0-5>', 'nmap timing template, overriding scan.timing')
+    .option('--max-rate <pps>', 'most packets per second the nmap sweep sends (nmap --max-rate); unlimited by default')
+    .option('--concurrency <n>', 'gateways swept in parallel by one nmap run (default 32, scan.gatewaysAtOnce)')
     .option('--no-service-detection', 'skip nmap -sV (protocol checks become not tested)')
     .option('--unprivileged', 'use a TCP connect scan even as root (no UDP)')
     .option('--no-progress', 'no progress line on stderr')
@@ -73,8 +77,8 @@ export function buildProgram(signal: AbortSignal, setExit: (code: number) => voi
     .option('--answers <file>', "YAML file of the organisation's answers to the manual rows (cocoscan answers template)")
     .option('--sign <key>', 'sign the evidence manifest with this Ed25519 private key (cocoscan keygen)')
     .addHelpText('after', EXIT_CODES_HELP)
-    .action(async (file: string, opts: Record<string, unknown>) => {
-      setExit(await checkCommand(file, checkOptions(opts), signal));
+    .action(async (files: string[], opts: Record<string, unknown>) => {
+      setExit(await checkCommand(files, checkOptions(opts), signal));
     });
 
   program

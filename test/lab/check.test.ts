@@ -158,4 +158,25 @@ describe.skipIf(!lab.ok)('cocoscan check against lab gateways (real nmap, sshd, 
     expect(row(result.report, 'CoCo-8')?.compliance).toBe('Not assessed');
     expect(row(result.report, 'CoCo-8')?.comment).toMatch(/did not answer on any swept port/);
   });
+
+  it('sweeps several gateways in one nmap run, and an unreachable one never stops the others', async () => {
+    const yaml = `connection: { name: many, mojSystem: M, thirdPartySystem: T, organisation: O }
+gateways:
+  - { name: fw-gw, host: ${firewalled.address} }
+  - { name: open-gw, host: ${open.address} }
+  - { name: gone-gw, host: ${firewalled.silentAddress} }
+flows:
+  - { name: case-sync, protocol: https, port: 443 }
+  - { name: admin, protocol: ssh, port: 22 }
+scan: { tcpPorts: "${PORTS}", probeTimeoutSeconds: 3 }
+tls: { trust: [ ${firewalled.caFile}, ${open.caFile} ] }
+`;
+    const result = await check('many', firewalled.address, firewalled.caFile, yaml);
+    const undeclared = (gateway: string) => result.report?.findings.filter((f) => f.id === 'exposure.undeclared-port' && f.target.gateway === gateway).map((f) => `${f.status} ${f.target.port ?? ''}`);
+    expect(undeclared('fw-gw')).toEqual(['pass ']);
+    expect(undeclared('open-gw')).toEqual(['fail 8080']);
+    expect(result.report?.findings.find((f) => f.id === 'exposure.undeclared-port' && f.target.gateway === 'gone-gw')?.message).toMatch(/did not answer at all/);
+    expect(result.report?.artefacts.map((a) => a.path)).toContain('evidence/nmap-sweep.xml');
+    expect(result.report?.rows.find((r) => r.ref === 'CoCo-8')?.compliance).toBe('No');
+  });
 });
