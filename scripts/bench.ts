@@ -1,10 +1,11 @@
 /**
  * `npm run bench [-- section …]`: measured figures, printed as `name: value (target)` lines.
- * Sections: sweep (the engine's cost around a full nmap sweep, and peak memory), tls (the TLS probe
- * beside sslscan and testssl.sh on the same endpoints). Builds lab gateways in network namespaces, so it
+ * Sections: tls (the TLS probe beside sslscan and testssl.sh), peers (one gateway: the check against nmap
+ * alone and against the peer toolchain run one after another), scale (1, 8 and 32 gateways in one check). Builds lab gateways in network namespaces, so it
  * needs root; exits 2 with the reason otherwise.
  */
 import { execFile } from 'node:child_process';
+import os from 'node:os';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -28,49 +29,6 @@ async function seconds<T>(work: () => Promise<T>): Promise<[number, T]> {
   const started = performance.now();
   const result = await work();
   return [(performance.now() - started) / 1000, result];
-}
-
-async function sweepSection(): Promise<void> {
-  const gateway = await startLabGateway({
-    name: 'bench',
-    services: [
-      { kind: 'sshd', port: 22 },
-      { kind: 'nginx-https', port: 443 },
-    ],
-    firewallAllowTcp: [22, 443],
-  });
-  try {
-    const dir = await mkdtemp(join(tmpdir(), 'cocoscan-bench-'));
-    const file = join(dir, 'connection.yaml');
-    await writeFile(
-      file,
-      `connection: { name: bench, mojSystem: M, thirdPartySystem: T, organisation: O }
-gateways: [ { name: bench-gw, host: ${gateway.address} } ]
-flows:
-  - { name: web, protocol: https, port: 443 }
-  - { name: admin, protocol: ssh, port: 22 }
-tls: { trust: [ ${gateway.caFile} ] }
-`,
-    );
-    const nmapArgs = buildNmapArgs({ hosts: [gateway.address], tcpPorts: '1-65535', udpPorts: '', timing: 4, hostTimeoutSeconds: 3600, serviceDetection: true, privileged: true }, join(dir, 'nmap.xml'));
-    const [nmapSeconds] = await seconds(() => run('nmap', nmapArgs, { maxBuffer: 64 * 1024 * 1024 }));
-    const tsx = join(root, 'node_modules/.bin/tsx');
-    const [checkSeconds, output] = await seconds(() =>
-      run(tsx, [join(root, 'scripts/measure-check.ts'), 'check', file, '--out', join(dir, 'out'), '--no-progress'], { maxBuffer: 64 * 1024 * 1024 }).catch(
-        (error: { stderr?: string; code?: number }) => {
-          if (error.code === 1) return { stderr: error.stderr ?? '' }; // exit 1 is a verdict, not a failure
-          throw error;
-        },
-      ),
-    );
-    const rssMb = Number(/maxrss_kb=(\d+)/.exec(output.stderr)?.[1] ?? Number.NaN) / 1024;
-    line('nmap-sweep-seconds', nmapSeconds.toFixed(2), 'reference: nmap alone, all 65535 TCP ports, -sS -sV -T4');
-    line('check-seconds', checkSeconds.toFixed(2), 'reference: the whole cocoscan check of the same gateway');
-    line('check-over-sweep', (checkSeconds / nmapSeconds).toFixed(3), 'target <= 1.10');
-    line('check-peak-rss-mb', rssMb.toFixed(1), 'target <= 250');
-  } finally {
-    await gateway.stop();
-  }
 }
 
 async function tlsSection(): Promise<void> {
@@ -106,10 +64,121 @@ async function tlsSection(): Promise<void> {
   }
 }
 
+/** A firewalled lab gateway as an ITHC would find it: SSH, HTTPS and SNMP open, everything else dropped. */
+function benchGateway(name: string) {
+  return startLabGateway({
+    name,
+    services: [
+      { kind: 'sshd', port: 22, ssh: 'hardened' },
+      { kind: 'nginx-https', port: 443 },
+      { kind: 'snmpd', port: 161, snmp: 'v2c-public' },
+    ],
+    firewallAllowTcp: [22, 443],
+    firewallAllowUdp: [161],
+  });
+}
+
+interface Timing {
+  label: string;
+  scan: string;
+  nmapExtra: string[];
+}
+
+/** Default timing (-T4, nmap's own rates) and a LAN timing for clean links (fixed minimum rate, one retry). */
+const TIMINGS: Timing[] = [
+  { label: 'default', scan: '', nmapExtra: [] },
+  { label: 'lan', scan: 'minRate: 5000, maxRetries: 1, ', nmapExtra: ['--min-rate', '5000', '--max-retries', '1'] },
+];
+
+async function connectionFor(dir: string, gateways: LabGateway[], timing: Timing): Promise<string> {
+  const file = join(dir, `connection-${timing.label}-${gateways.length}.yaml`);
+  await writeFile(
+    file,
+    `connection: { name: bench-${timing.label}-${gateways.length}, mojSystem: M, thirdPartySystem: T, organisation: O }
+gateways:
+${gateways.map((g, i) => `  - { name: gw${i}, host: ${g.address} }`).join('\n')}
+flows:
+  - { name: web, protocol: https, port: 443 }
+  - { name: admin, protocol: ssh, port: 22 }
+  - { name: monitoring, protocol: snmp, port: 161, transport: udp }
+scan: { ${timing.scan}tcpPorts: "1-65535" }
+tls: { trust: [ ${gateways.map((g) => g.caFile).join(', ')} ] }
+`,
+  );
+  return file;
+}
+
+async function timedCheck(file: string, dir: string): Promise<{ seconds: number; rssMb: number }> {
+  const tsx = join(root, 'node_modules/.bin/tsx');
+  const [secondsTaken, output] = await seconds(() =>
+    run(tsx, [join(root, 'scripts/measure-check.ts'), 'check', file, '--out', join(dir, `out-${Date.now()}`), '--no-progress', '--no-history'], { maxBuffer: 64 * 1024 * 1024 }).catch(
+      (error: { stderr?: string; code?: number }) => {
+        if (error.code === 1) return { stderr: error.stderr ?? '' }; // exit 1 is a verdict, not a failure
+        throw error;
+      },
+    ),
+  );
+  return { seconds: secondsTaken, rssMb: Number(/maxrss_kb=(\d+)/.exec(output.stderr)?.[1] ?? Number.NaN) / 1024 };
+}
+
+/** Figures 1 and 2: one gateway, the check against nmap alone and against the peer toolchain run one after another. */
+async function peersSection(): Promise<void> {
+  const gateway = await benchGateway('bpeer');
+  const dir = await mkdtemp(join(tmpdir(), 'cocoscan-bench-'));
+  try {
+    const tool = (command: string, args: string[]) =>
+      seconds(() =>
+        run(command, args, { maxBuffer: 64 * 1024 * 1024, timeout: 900_000 }).catch((error: { code?: number }) => {
+          if (typeof error.code === 'number') return; // the peers exit non-zero when they find problems
+          throw error;
+        }),
+      ).then(([s]) => s);
+    const testssl = await tool('testssl', ['--quiet', '--color', '0', '--warnings', 'off', `${gateway.address}:443`]);
+    const sslscan = await tool('sslscan', ['--no-colour', `${gateway.address}:443`]);
+    const sshAudit = await tool('ssh-audit', ['-n', gateway.address]);
+    const snmpwalk = await tool('snmpwalk', ['-v2c', '-c', 'public', '-t', '1', '-r', '1', gateway.address, 'system']);
+    for (const timing of TIMINGS) {
+      const nmapArgs = buildNmapArgs({ hosts: [gateway.address], tcpPorts: '1-65535', udpPorts: '161', timing: 4, hostTimeoutSeconds: 3600, serviceDetection: true, privileged: true }, join(dir, 'nmap.xml'));
+      const nmap = await tool('nmap', [...nmapArgs.slice(0, -2), ...timing.nmapExtra, ...nmapArgs.slice(-2)]);
+      const check = await timedCheck(await connectionFor(dir, [gateway], timing), dir);
+      const peersTestssl = nmap + testssl + sshAudit + snmpwalk;
+      const peersSslscan = nmap + sslscan + sshAudit + snmpwalk;
+      line(`[${timing.label}] nmap-sweep-seconds`, nmap.toFixed(1), 'reference: nmap alone, all 65535 TCP ports and UDP 161, -sS -sU -sV -T4');
+      line(`[${timing.label}] check-seconds`, check.seconds.toFixed(1), 'reference: the whole cocoscan check of the same gateway');
+      line(`[${timing.label}] check-over-sweep`, (check.seconds / nmap).toFixed(3), 'target <= 1.10');
+      line(`[${timing.label}] check-over-peers-testssl`, (check.seconds / peersTestssl).toFixed(3), `target <= 0.5; peers: nmap + testssl.sh ${testssl.toFixed(1)} s + ssh-audit ${sshAudit.toFixed(1)} s + snmpwalk ${snmpwalk.toFixed(1)} s`);
+      line(`[${timing.label}] check-over-peers-sslscan`, (check.seconds / peersSslscan).toFixed(3), `target <= 1.05; peers: nmap + sslscan ${sslscan.toFixed(1)} s + ssh-audit + snmpwalk`);
+    }
+  } finally {
+    await gateway.stop();
+  }
+}
+
+/** Figure 3: 1, 8 and 32 gateways in one check; wall time ratio and peak memory. */
+async function scaleSection(): Promise<void> {
+  const timing = TIMINGS.find((t) => t.label === (process.env.COCOSCAN_BENCH_SCALE_TIMING ?? 'lan'))!;
+  const gateways: LabGateway[] = [];
+  const dir = await mkdtemp(join(tmpdir(), 'cocoscan-bench-'));
+  try {
+    for (let i = 0; i < 32; i += 1) gateways.push(await benchGateway(`bs${i}`));
+    const results: Record<number, { seconds: number; rssMb: number }> = {};
+    for (const count of [1, 8, 32]) {
+      results[count] = await timedCheck(await connectionFor(dir, gateways.slice(0, count), timing), dir);
+      line(`[${timing.label}] gateways-${count}-seconds`, results[count]!.seconds.toFixed(1), `reference: one check of ${count} gateway(s), all 65535 TCP ports each`);
+    }
+    line(`[${timing.label}] wall-32-over-1`, (results[32]!.seconds / results[1]!.seconds).toFixed(3), 'target <= 2.0');
+    line(`[${timing.label}] peak-rss-mb-32`, results[32]!.rssMb.toFixed(1), 'target <= 250');
+  } finally {
+    await Promise.all(gateways.map((g) => g.stop()));
+  }
+}
+
 const lab = await labAvailability();
 if (!lab.ok) {
   process.stderr.write(`bench: cannot build lab gateways: ${lab.reason}\n`);
   process.exit(2);
 }
+process.stdout.write(`# cocoscan bench, ${new Date().toISOString()}, ${os.cpus().length} CPU(s) ${os.cpus()[0]?.model ?? ''}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}\n`);
 if (wanted('tls')) await tlsSection();
-if (wanted('sweep')) await sweepSection();
+if (wanted('peers')) await peersSection();
+if (wanted('scale')) await scaleSection();

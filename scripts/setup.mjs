@@ -17,7 +17,7 @@ const NEEDS = {
     nmap: 'nmap', nft: 'nftables', sshd: 'openssh-server', 'ssh-keygen': 'openssh-client', nginx: 'nginx-light',
     snmpd: 'snmpd', snmpget: 'snmp', openssl: 'openssl', ip: 'iproute2', ss: 'iproute2', sha256sum: 'coreutils', sslscan: 'sslscan', 'ssh-audit': 'ssh-audit', chromium: 'chromium',
   },
-  bench: { nmap: 'nmap', nft: 'nftables', sshd: 'openssh-server', nginx: 'nginx-light', openssl: 'openssl', ip: 'iproute2', sslscan: 'sslscan', testssl: 'testssl.sh' },
+  bench: { nmap: 'nmap', nft: 'nftables', sshd: 'openssh-server', nginx: 'nginx-light', snmpd: 'snmpd', snmpwalk: 'snmp', openssl: 'openssl', ip: 'iproute2', sslscan: 'sslscan', testssl: 'testssl.sh', 'ssh-audit': 'ssh-audit' },
 };
 
 function log(message) {

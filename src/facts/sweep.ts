@@ -34,6 +34,8 @@ export function sweepPlanFor(deps: FactDeps, hosts: string[]): SweepPlan {
     serviceDetection: scan.serviceDetection,
     privileged,
     maxRate: scan.maxRate,
+    minRate: scan.minRate,
+    maxRetries: scan.maxRetries,
     hostGroup: scan.gatewaysAtOnce,
   };
 }

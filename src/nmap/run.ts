@@ -16,8 +16,10 @@ export interface SweepPlan {
   serviceDetection: boolean;
   /** Raw-socket SYN/UDP scans need root; otherwise a TCP connect scan. */
   privileged: boolean;
-  /** nmap --max-rate (packets per second), when set. */
+  /** nmap --max-rate and --min-rate (packets per second) and --max-retries, when set. */
   maxRate?: number;
+  minRate?: number;
+  maxRetries?: number;
   /** How many hosts nmap scans in parallel. */
   hostGroup?: number;
 }
@@ -48,6 +50,8 @@ export function buildNmapArgs(plan: SweepPlan, xmlFile: string): string[] {
     '--stats-every',
     '2s',
     ...(plan.maxRate ? ['--max-rate', String(plan.maxRate)] : []),
+    ...(plan.minRate ? ['--min-rate', String(plan.minRate)] : []),
+    ...(plan.maxRetries !== undefined ? ['--max-retries', String(plan.maxRetries)] : []),
     ...(plan.hosts.length > 1 ? ['--min-hostgroup', String(Math.min(group, plan.hosts.length)), '--max-hostgroup', String(group)] : []),
     ...(plan.hosts.some((h) => isIP(h) === 6) ? ['-6'] : []),
     '--',

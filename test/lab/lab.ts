@@ -44,6 +44,7 @@ export interface LabGatewaySpec {
   services: LabService[];
   /** nftables default-drop input policy with these TCP ports open; no firewall when absent. */
   firewallAllowTcp?: number[];
+  firewallAllowUdp?: number[];
 }
 
 export interface LabGateway {
@@ -138,7 +139,7 @@ export async function startLabGateway(spec: LabGatewaySpec): Promise<LabGateway>
     iif lo accept
     ct state established,related accept
     tcp dport { ${spec.firewallAllowTcp.join(', ')} } accept
-  }
+${spec.firewallAllowUdp?.length ? `    udp dport { ${spec.firewallAllowUdp.join(', ')} } accept\n` : ''}  }
 }
 `;
       await writeFile(join(dir, 'ruleset.nft'), rules);
