@@ -153,7 +153,7 @@ export const scanSchema = z
       .min(1)
       .max(1_000_000)
       .optional()
-      .describe('nmap --min-rate: for fast, clean links (a lab or a LAN); leave it out on the internet'),
+      .describe('Packets per second per gateway the sweep keeps up at least (nmap --min-rate, times the gateways swept together): for fast, clean links (a lab or a LAN); leave it out on the internet'),
     maxRetries: z.number({ error: 'expected 0 to 10' }).int().min(0).max(10).optional().describe('nmap --max-retries: fewer retransmissions to filtered ports'),
     gatewaysAtOnce: z
       .number({ error: 'expected a whole number from 1 to 256' })

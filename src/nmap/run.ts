@@ -50,7 +50,8 @@ export function buildNmapArgs(plan: SweepPlan, xmlFile: string): string[] {
     '--stats-every',
     '2s',
     ...(plan.maxRate ? ['--max-rate', String(plan.maxRate)] : []),
-    ...(plan.minRate ? ['--min-rate', String(plan.minRate)] : []),
+    // The minimum rate is per gateway: nmap's is for the whole run, so it grows with the hosts swept together.
+    ...(plan.minRate ? ['--min-rate', String(plan.minRate * Math.min(group, plan.hosts.length))] : []),
     ...(plan.maxRetries !== undefined ? ['--max-retries', String(plan.maxRetries)] : []),
     ...(plan.hosts.length > 1 ? ['--min-hostgroup', String(Math.min(group, plan.hosts.length)), '--max-hostgroup', String(group)] : []),
     ...(plan.hosts.some((h) => isIP(h) === 6) ? ['-6'] : []),

@@ -87,14 +87,29 @@ export async function labAvailability(): Promise<{ ok: true } | { ok: false; rea
   return { ok: true };
 }
 
+// Each gateway gets its own /24 in 10.213.0.0/16: handed out in turn from a random start, skipping any
+// subnet already on this machine (a leftover of a killed run), so two gateways never share an address.
+let nextOctet = Math.floor(Math.random() * 250);
 let subnetCounter = 0;
+
+async function freeOctet(): Promise<number> {
+  const { stdout } = await run('ip', ['-o', '-4', 'addr', 'show']);
+  const used = new Set([...stdout.matchAll(/inet 10\.213\.(\d+)\./g)].map((m) => Number(m[1])));
+  for (let tries = 0; tries < 250; tries += 1) {
+    const octet = nextOctet;
+    nextOctet = (nextOctet + 1) % 250;
+    if (!used.has(octet)) return octet;
+  }
+  throw new Error('no free 10.213.x.0/24 subnet left for a lab gateway');
+}
 
 export async function startLabGateway(spec: LabGatewaySpec): Promise<LabGateway> {
   const id = randomBytes(2).toString('hex');
   const namespace = `cc-${spec.name}-${id}`.slice(0, 30);
   const hostIf = `cc${id}h${subnetCounter}`.slice(0, 15);
   const nsIf = `cc${id}g${subnetCounter}`.slice(0, 15);
-  const octet = (Number.parseInt(id, 16) + subnetCounter++) % 250;
+  subnetCounter += 1;
+  const octet = await freeOctet();
   const prefix = `10.213.${octet}`;
   const address = `${prefix}.2`;
   const dir = await mkdtemp(join(tmpdir(), `cocoscan-lab-${spec.name}-`));
