@@ -97,11 +97,16 @@ async function judgeGateway(ctx: ProbeContext, gateway: Gateway): Promise<Findin
   const text = (name: string) => (out(name)?.status === 'ok' ? out(name)!.stdout : undefined);
   const destinations = logForwarding({ rsyslog: text('rsyslog-config'), syslogNg: text('syslog-ng-config'), auditRemote: text('audit-remote'), journalUpload: out('journal-upload')?.stdout });
   const logFiles = ['rsyslog-config', 'syslog-ng-config', 'audit-remote', 'journal-upload'];
-  findings.push(
-    destinations.length > 0
-      ? make('host.log-forwarding', 'pass', { destinations: destinations.join('; ') }, 'logs sent to a collector off the gateway', destinations.join('; '), logFiles.map(artefact))
-      : make('host.log-forwarding', 'fail', { checked: logFiles.map((n) => why(out(n))).join('; ') }, 'logs sent to a collector off the gateway', 'no forwarding found', logFiles.map(artefact)),
-  );
+  const denied = logFiles.filter((n) => out(n)?.status === 'denied');
+  if (destinations.length > 0) {
+    findings.push(make('host.log-forwarding', 'pass', { destinations: destinations.join('; ') }, 'logs sent to a collector off the gateway', destinations.join('; '), logFiles.map(artefact)));
+  } else if (denied.length > 0) {
+    // A configuration that could not be read may hold the forwarding: that is not a finding either way.
+    const reason = `the logging configuration could not be read (${denied.map((n) => why(out(n))).join('; ')}); allow the audit user to read it`;
+    findings.push(make('host.log-forwarding', 'not_tested', { reason }, 'logs sent to a collector off the gateway', 'unknown', logFiles.map(artefact)));
+  } else {
+    findings.push(make('host.log-forwarding', 'fail', { checked: logFiles.map((n) => why(out(n))).join('; ') }, 'logs sent to a collector off the gateway', 'no forwarding found', logFiles.map(artefact)));
+  }
 
   const sshd = out('sshd-config');
   if (sshd?.status === 'ok') {
