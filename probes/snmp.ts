@@ -128,10 +128,14 @@ async function judgeGateway(ctx: ProbeContext<Thresholds>, gateway: Gateway): Pr
 
   const answered = accepted.length > 0 || (v3?.levels.some((l) => l.accepted === true) ?? false);
   const declared = ctx.connection.flows.some((f) => f.transport === 'udp' && f.port === port);
-  findings.push(
-    answered && !declared
-      ? make('snmp.undeclared', 'fail', { port }, 'SNMP only on a declared flow', `SNMP answered on ${port}/udp`)
-      : make('snmp.undeclared', 'pass', { why: declared ? `SNMP on ${port}/udp is a declared flow` : `SNMP did not answer on ${port}/udp` }, 'SNMP only on a declared flow', answered ? 'answered (declared)' : 'no answer'),
-  );
+  if (!answered && !declared && strange.length > 0) {
+    findings.push(make('snmp.undeclared', 'error', { reason: `${strange[0]!.reason}: whether SNMP answers here cannot be told` }, 'SNMP only on a declared flow', 'unclear'));
+  } else {
+    findings.push(
+      answered && !declared
+        ? make('snmp.undeclared', 'fail', { port }, 'SNMP only on a declared flow', `SNMP answered on ${port}/udp`)
+        : make('snmp.undeclared', 'pass', { why: declared ? `SNMP on ${port}/udp is a declared flow` : `SNMP did not answer on ${port}/udp` }, 'SNMP only on a declared flow', answered ? 'answered (declared)' : 'no answer'),
+    );
+  }
   return findings;
 }

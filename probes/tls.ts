@@ -258,11 +258,15 @@ function judgeEndpoint(ctx: ProbeContext<Thresholds>, gateway: Gateway, flow: Fl
   }
 
   const warned = allSuites.filter(({ version, code }) => version !== 'TLSv1.3' && suiteByCode(code).classes.some((c) => (t.warnSuiteClasses as readonly SuiteClass[]).includes(c)));
-  findings.push(
-    warned.length > 0
-      ? make('tls.cbc-suites', 'fail', { count: new Set(warned.map((w) => w.code)).size, classes: t.warnSuiteClasses.join('/'), example: suiteLabel(warned[0]!.code) }, `no ${t.warnSuiteClasses.join('/')} suites`, warned.map((w) => `${w.version} ${suiteLabel(w.code)}`).join('; '))
-      : make('tls.cbc-suites', 'pass', { classes: t.warnSuiteClasses.join('/') }, `no ${t.warnSuiteClasses.join('/')} suites`, 'none accepted'),
-  );
+  if (warned.length === 0 && incomplete.length > 0) {
+    findings.push(make('tls.cbc-suites', 'error', { reason: incomplete.map((v) => `${v.version}: ${v.incomplete}`).join('; ') }, `no ${t.warnSuiteClasses.join('/')} suites`, suiteList));
+  } else {
+    findings.push(
+      warned.length > 0
+        ? make('tls.cbc-suites', 'fail', { count: new Set(warned.map((w) => w.code)).size, classes: t.warnSuiteClasses.join('/'), example: suiteLabel(warned[0]!.code) }, `no ${t.warnSuiteClasses.join('/')} suites`, warned.map((w) => `${w.version} ${suiteLabel(w.code)}`).join('; '))
+        : make('tls.cbc-suites', 'pass', { classes: t.warnSuiteClasses.join('/') }, `no ${t.warnSuiteClasses.join('/')} suites`, 'none accepted'),
+    );
+  }
 
   // Key exchange.
   const groupsText = accepted.map((v) => `${v.version}: ${v.groups.map(groupName).join(', ') || 'no (EC)DHE groups'}${v.dhBits ? `, DHE ${v.dhBits}-bit` : ''}`).join('; ');

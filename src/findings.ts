@@ -37,11 +37,6 @@ export const findingSchema = z.strictObject({
 });
 export type Finding = z.infer<typeof findingSchema>;
 
-export function targetLabel(target: FindingTarget): string {
-  const where = target.port ? ` ${target.port}/${target.transport ?? 'tcp'}` : '';
-  return `${target.gateway} (${target.host})${where}`;
-}
-
 /** Raw excerpts are capped so one hostile banner cannot bloat a report. */
 export const MAX_RAW_EXCERPT = 2000;
 

@@ -12,15 +12,6 @@ export function expandPortList(spec: string): number[] {
   return ports;
 }
 
-export function portListContains(spec: string, port: number): boolean {
-  return spec.split(',').some((part) => {
-    const [lowText, highText] = part.split('-');
-    const low = Number(lowText);
-    const high = highText === undefined ? low : Number(highText);
-    return port >= low && port <= high;
-  });
-}
-
 /** Compresses sorted ports back into an nmap list ("22,80-82"). */
 export function compressPorts(ports: Iterable<number>): string {
   const sorted = [...new Set(ports)].sort((a, b) => a - b);

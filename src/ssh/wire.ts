@@ -3,6 +3,7 @@
  * exchanged before keys are set (KEXINIT, and a key-exchange init whose reply carries the host key).
  */
 import { randomBytes } from 'node:crypto';
+import { ByteReader } from '../wire/byte-reader.ts';
 
 export const MSG_DISCONNECT = 1;
 export const MSG_KEXINIT = 20;
@@ -30,30 +31,15 @@ export interface Kexinit {
   firstKexFollows: boolean;
 }
 
-export class SshReader {
-  #offset = 0;
-  constructor(private readonly data: Buffer) {}
-  remaining(): number {
-    return this.data.length - this.#offset;
-  }
-  #need(n: number): void {
-    if (n < 0 || this.remaining() < n) throw new SshProtocolError('an SSH message is shorter than its fields');
+export class SshReader extends ByteReader {
+  constructor(data: Buffer) {
+    super(data, () => new SshProtocolError('an SSH message is shorter than its fields'));
   }
   byte(): number {
-    this.#need(1);
-    return this.data[this.#offset++]!;
+    return this.u8();
   }
   uint32(): number {
-    this.#need(4);
-    const v = this.data.readUInt32BE(this.#offset);
-    this.#offset += 4;
-    return v;
-  }
-  bytes(n: number): Buffer {
-    this.#need(n);
-    const v = this.data.subarray(this.#offset, this.#offset + n);
-    this.#offset += n;
-    return v;
+    return this.u32();
   }
   string(): Buffer {
     return this.bytes(this.uint32());

@@ -2,7 +2,7 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import { CIPHER_SUITES, suiteByCode } from './cipher-suites.ts';
 import { ALL_GROUP_CODES } from './groups.ts';
 import { helloExchange, type Endpoint, type HelloOutcome } from './hello-exchange.ts';
-import { TLS_VERSIONS, VERSION_CODE, versionFromCode, type TlsVersion } from './versions.ts';
+import { TLS_VERSIONS, VERSION_CODE, versionFromCode, versionRank, type TlsVersion } from './versions.ts';
 import { buildClientHello } from './wire.ts';
 
 export interface VersionResult {
@@ -37,13 +37,13 @@ export interface TlsScanOptions {
   signal?: AbortSignal;
 }
 
+// A suite's lowest version, on the same scale as versionRank (TLS 1.0 suites are TLS 1.1 suites too).
 const RANK: Record<string, number> = { SSLv3: 0, TLSv1: 1, 'TLSv1.2': 3, 'TLSv1.3': 4 };
-const VERSION_RANK: Record<TlsVersion, number> = { SSLv3: 0, 'TLSv1.0': 1, 'TLSv1.1': 2, 'TLSv1.2': 3, 'TLSv1.3': 4 };
 
 /** Suites a ClientHello of this version may offer. */
 export function candidateSuites(version: TlsVersion): number[] {
   if (version === 'TLSv1.3') return CIPHER_SUITES.filter((s) => s.minVersion === 'TLSv1.3').map((s) => s.code);
-  return CIPHER_SUITES.filter((s) => s.minVersion !== 'TLSv1.3' && RANK[s.minVersion]! <= VERSION_RANK[version]).map((s) => s.code);
+  return CIPHER_SUITES.filter((s) => s.minVersion !== 'TLSv1.3' && RANK[s.minVersion]! <= versionRank(version)).map((s) => s.code);
 }
 
 /**

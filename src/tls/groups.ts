@@ -8,13 +8,6 @@ export const NAMED_GROUPS: Readonly<Record<number, string>> = {
   260: 'ffdhe8192', 0x11ec: 'X25519MLKEM768', 0x11eb: 'SecP256r1MLKEM768', 0x6399: 'X25519Kyber768Draft00',
 };
 
-/** Security strength in bits of each group's key exchange, for judging (RFC 7748, NIST SP 800-57). */
-export const GROUP_STRENGTH: Readonly<Record<number, number>> = {
-  15: 80, 16: 80, 17: 80, 18: 96, 19: 96, 20: 112, 21: 112, 22: 128, 23: 128, 24: 192, 25: 256, 26: 128, 27: 192,
-  28: 256, 29: 128, 30: 224, 256: 103, 257: 125, 258: 150, 259: 175, 260: 192, 0x11ec: 128, 0x11eb: 128, 0x6399: 128,
-  1: 80, 2: 80, 3: 80, 4: 96, 5: 96, 6: 112, 7: 112, 8: 112, 9: 128, 10: 128, 11: 192, 12: 192, 13: 256, 14: 256,
-};
-
 export const ALL_GROUP_CODES: readonly number[] = Object.keys(NAMED_GROUPS).map(Number);
 
 export function groupName(code: number): string {

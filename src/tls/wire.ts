@@ -5,6 +5,7 @@
  * Nothing here completes a handshake.
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { ByteReader } from '../wire/byte-reader.ts';
 import { isIP } from 'node:net';
 
 const RECORD_HANDSHAKE = 22;
@@ -133,19 +134,19 @@ export class TlsProtocolError extends Error {}
 
 /** Parses a ServerHello handshake body. */
 export function parseServerHello(body: Buffer): ServerHello {
-  const reader = new Reader(body);
-  let version = reader.u16();
-  const random = reader.bytes(32);
-  reader.bytes(reader.u8()); // session id
-  const suite = reader.u16();
-  reader.u8(); // compression
+  const r = reader(body);
+  let version = r.u16();
+  const random = r.bytes(32);
+  r.bytes(r.u8()); // session id
+  const suite = r.u16();
+  r.u8(); // compression
   const helloRetry = random.equals(HRR_RANDOM);
   let group: number | undefined;
-  if (reader.remaining() >= 2) {
-    const extensions = new Reader(reader.bytes(reader.u16()));
+  if (r.remaining() >= 2) {
+    const extensions = reader(r.bytes(r.u16()));
     while (extensions.remaining() >= 4) {
       const type = extensions.u16();
-      const data = new Reader(extensions.bytes(extensions.u16()));
+      const data = reader(extensions.bytes(extensions.u16()));
       if (type === EXT_SUPPORTED_VERSIONS && data.remaining() >= 2) version = data.u16();
       if (type === EXT_KEY_SHARE && data.remaining() >= 2) group = data.u16();
     }
@@ -155,14 +156,14 @@ export function parseServerHello(body: Buffer): ServerHello {
 
 /** Reads the key-exchange parameters from a TLS 1.2-or-older ServerKeyExchange, given the suite's kx. */
 export function parseServerKeyExchange(body: Buffer, kx: string): ServerKeyExchange {
-  const reader = new Reader(body);
+  const r = reader(body);
   if (kx.startsWith('ECDH')) {
-    const curveType = reader.u8();
+    const curveType = r.u8();
     if (curveType !== 3) return {};
-    return { group: reader.u16() };
+    return { group: r.u16() };
   }
   if (kx.startsWith('DH')) {
-    const p = reader.bytes(reader.u16());
+    const p = r.bytes(r.u16());
     const firstNonZero = p.findIndex((b) => b !== 0);
     if (firstNonZero < 0) return { dhBits: 0 };
     const bits = (p.length - firstNonZero - 1) * 8 + (32 - Math.clz32(p[firstNonZero]!));
@@ -173,8 +174,8 @@ export function parseServerKeyExchange(body: Buffer, kx: string): ServerKeyExcha
 
 /** Splits the certificate_list of a TLS 1.2-or-older Certificate message into DER certificates. */
 export function parseCertificateList(body: Buffer): Buffer[] {
-  const reader = new Reader(body);
-  const list = new Reader(reader.bytes(reader.u24()));
+  const r = reader(body);
+  const list = reader(r.bytes(r.u24()));
   const certificates: Buffer[] = [];
   while (list.remaining() > 0) certificates.push(list.bytes(list.u24()));
   return certificates;
@@ -238,35 +239,6 @@ export class ServerFlightReader {
   }
 }
 
-class Reader {
-  #offset = 0;
-  constructor(private readonly data: Buffer) {}
-  remaining(): number {
-    return this.data.length - this.#offset;
-  }
-  #need(n: number): void {
-    if (this.remaining() < n) throw new TlsProtocolError('a handshake message is shorter than its fields');
-  }
-  u8(): number {
-    this.#need(1);
-    return this.data[this.#offset++]!;
-  }
-  u16(): number {
-    this.#need(2);
-    const v = this.data.readUInt16BE(this.#offset);
-    this.#offset += 2;
-    return v;
-  }
-  u24(): number {
-    this.#need(3);
-    const v = (this.data[this.#offset]! << 16) | (this.data[this.#offset + 1]! << 8) | this.data[this.#offset + 2]!;
-    this.#offset += 3;
-    return v;
-  }
-  bytes(n: number): Buffer {
-    this.#need(n);
-    const v = this.data.subarray(this.#offset, this.#offset + n);
-    this.#offset += n;
-    return v;
-  }
+function reader(data: Buffer): ByteReader {
+  return new ByteReader(data, () => new TlsProtocolError('a handshake message is shorter than its fields'));
 }

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectionFileSchema } from '../../src/connection/schema.ts';
+import { parseProfile } from '../../src/profile/load.ts';
+import { runCheck } from '../../src/run-check.ts';
 import { desAvailable } from '../../src/snmp/client.ts';
 import { gatherSnmp, SOFTWARE_LIMIT } from '../../src/snmp/gather.ts';
 import { startFakeSnmpAgent, type AgentBehaviour } from '../helpers/fake-snmp-agent.ts';
@@ -40,6 +42,21 @@ describe('SNMP against a hostile agent: bounded, never a crash or a false answer
     const { facts } = await against('wrong-source');
     expect(facts.attempts.every((a) => !a.answered && a.strange)).toBe(true);
     expect(facts.attempts[0]?.reason).toMatch(/not from the agent's address and port/);
+  });
+
+  it('the probe reports replies it could not attribute as errors, never as silence', async () => {
+    const agent = await startFakeSnmpAgent('wrong-source');
+    close = agent.close;
+    const profile = parseProfile(
+      'id: s\nversion: "1"\ntitle: S\nsections:\n  - id: s\n    title: S\n    rows:\n      - { ref: R, title: SNMP, method: automated, decidedBy: [snmp.community, snmp.undeclared] }\n',
+      's.yaml',
+    );
+    const { report } = await runCheck({ connection: connection(agent.port), profile });
+    expect(report.findings.filter((f) => f.probe === 'snmp' && f.id !== 'snmp.v3-security' && f.id !== 'snmp.v3-crypto').map((f) => [f.id, f.status])).toEqual([
+      ['snmp.community', 'error'],
+      ['snmp.undeclared', 'error'],
+    ]);
+    expect(report.rows[0]?.compliance).toBe('Not assessed');
   });
 
   it('a flood of varbinds is read up to the bound', async () => {
