@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Gateway } from '../src/connection/schema.ts';
 import type { Finding, FindingStatus } from '../src/findings.ts';
 import { defineProbe, type FindingSpec, type ProbeContext } from '../src/probe/contract.ts';
-import type { SnmpFacts } from '../src/snmp/gather.ts';
+import { DEFAULT_WALK_BUDGET, type SnmpFacts } from '../src/snmp/gather.ts';
 
 const thresholds = z.strictObject({
   communities: z
@@ -13,6 +13,26 @@ const thresholds = z.strictObject({
     .describe('Default and well-known community strings tried with v1 and v2c (bounded: each is a datagram per version)'),
   weakAuthProtocols: z.array(z.enum(['md5', 'sha'])).default(['md5', 'sha']),
   weakPrivProtocols: z.array(z.enum(['des'])).default(['des']),
+  walkMaxEntries: z
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .default(DEFAULT_WALK_BUDGET.maxEntries)
+    .describe('Most installed-software entries (hrSWInstalled) read from an agent; more are left out and the list is marked truncated'),
+  walkMaxRequests: z
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .default(DEFAULT_WALK_BUDGET.maxRequests)
+    .describe('Most GETBULK/GETNEXT requests one walk sends to an agent before it stops, marked truncated'),
+  walkMaxSeconds: z
+    .number()
+    .min(1)
+    .max(3600)
+    .default(DEFAULT_WALK_BUDGET.maxSeconds)
+    .describe('Most seconds one walk of an agent takes before it stops, marked truncated'),
 });
 type Thresholds = z.output<typeof thresholds>;
 
@@ -72,7 +92,8 @@ export default defineProbe({
 async function judgeGateway(ctx: ProbeContext<Thresholds>, gateway: Gateway): Promise<Finding[]> {
   const settings = ctx.connection.snmp;
   const communities = settings.communities ?? ctx.thresholds.communities;
-  const facts = await ctx.facts.snmp(gateway, communities);
+  const t = ctx.thresholds;
+  const facts = await ctx.facts.snmp(gateway, { communities, walk: { maxEntries: t.walkMaxEntries, maxRequests: t.walkMaxRequests, maxSeconds: t.walkMaxSeconds } });
   const port = settings.port;
   const target = { gateway: gateway.name, host: gateway.host, port, transport: 'udp' as const };
   const endpoint = `${gateway.host}:${port}/udp`;
@@ -84,9 +105,12 @@ async function judgeGateway(ctx: ProbeContext<Thresholds>, gateway: Gateway): Pr
   if (facts.unresolved) return Object.keys(snmpFindings).map((id) => make(id, 'error', { reason: facts.unresolved! }, 'an SNMP check', facts.unresolved!));
   const findings: Finding[] = [];
   const accepted = facts.attempts.filter((a) => a.answered);
-  const strange = facts.attempts.filter((a) => a.strange);
+  const strange = facts.attempts.filter((a) => a.strange || a.aborted);
   const revealed = facts.system ? Object.entries(facts.system).map(([k, v]) => `${k}=${v}`).join(', ') : 'nothing readable';
-  const software = facts.software ? `\n${facts.software.names.length}${facts.software.truncated ? '+' : ''} installed software entries (hrSWInstalled)` : '';
+  const read = facts.software;
+  const software = read
+    ? `\n${read.names.length}${read.truncated ? '+' : ''} installed software entries (hrSWInstalled${read.truncated ? `, truncated: ${read.reason}` : ''}; ${read.requests} request(s))`
+    : '';
   findings.push(
     accepted.length > 0
       ? make(
@@ -96,7 +120,11 @@ async function judgeGateway(ctx: ProbeContext<Thresholds>, gateway: Gateway): Pr
           'no answer to default communities',
           accepted.map((a) => `${a.version} "${a.community}" answered`).join('; '),
           `${revealed}${software}`,
-          { accepted: accepted.map((a) => ({ version: a.version, community: a.community })), system: facts.system ?? null },
+          {
+            accepted: accepted.map((a) => ({ version: a.version, community: a.community })),
+            system: facts.system ?? null,
+            software: read ? { entries: read.names.length, truncated: read.truncated, stop: read.stop, requests: read.requests } : null,
+          },
         )
       : strange.length > 0
         ? make('snmp.community', 'error', { reason: `${strange[0]!.reason}: whether a community is accepted cannot be told` }, 'no answer to default communities', strange.map((a) => `${a.version} "${a.community}": ${a.reason}`).slice(0, 4).join('; '))

@@ -4,7 +4,7 @@ import type { Exec } from '../exec.ts';
 import { collectSweeps, type SweepFact } from './sweep.ts';
 import type { DiscoveredPort } from '../nmap/run.ts';
 import { collectHostSession, type HostSession } from '../host/session.ts';
-import { gatherSnmp, type SnmpFacts } from '../snmp/gather.ts';
+import { gatherSnmp, type GatherOptions, type SnmpFacts } from '../snmp/gather.ts';
 import { loadReportSources, type ReportedSource } from './reported-sources.ts';
 
 export interface ActivityEvent {
@@ -97,10 +97,10 @@ export class Facts {
   }
 
   /** What SNMP on the gateway answers to (community strings, v3 levels) and reveals; gathered once. */
-  snmp(gateway: Gateway, communities: string[]): Promise<SnmpFacts> {
+  snmp(gateway: Gateway, options: Omit<GatherOptions, 'signal'>): Promise<SnmpFacts> {
     return this.once(`snmp:${gateway.name}`, async () => {
       this.deps.onActivity?.({ gateway: gateway.name, activity: 'SNMP community and v3 checks' });
-      return gatherSnmp(this.deps.connection, gateway, communities);
+      return gatherSnmp(this.deps.connection, gateway, { ...options, signal: this.deps.signal });
     });
   }
 

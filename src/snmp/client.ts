@@ -1,6 +1,7 @@
 import { createCipheriv } from 'node:crypto';
 import { isIP } from 'node:net';
 import snmp, { type Session, type User, type Varbind } from 'net-snmp';
+import { exceptionOf, renderValue } from './values.ts';
 
 export const SYSTEM_OIDS = {
   sysDescr: '1.3.6.1.2.1.1.1.0',
@@ -12,37 +13,53 @@ export const SYSTEM_OIDS = {
 } as const;
 export const HR_SW_INSTALLED_NAME = '1.3.6.1.2.1.25.6.3.1.2';
 
+/** Replies accepted for one request: a v3 request may take a discovery and a time-sync Report before its answer. */
+export const MAX_REPLIES_PER_REQUEST = 4;
+/** Added to a request's own timeout and retry before cocoscan gives up on it (the net-snmp timer is the first line). */
+const DEADLINE_MARGIN_MS = 1000;
+
 export interface Target {
   host: string;
   port: number;
   timeoutMs: number;
 }
 
-export type Answer = { answered: true; values: Record<string, string> } | { answered: false; reason: string; strange?: boolean };
+export type Answer =
+  | { answered: true; values: Record<string, string> }
+  | { answered: false; reason: string; strange?: boolean; aborted?: boolean };
 
-/** Datagrams a guarded session dropped: from the wrong source, or not decodable as SNMP. */
-export interface Dropped {
+/** Datagrams a guarded session dropped or took. */
+interface Traffic {
   wrongSource: string[];
   undecodable: number;
+  accepted: number;
+  onAccepted?: () => void;
 }
 
-const dropped = new WeakMap<Session, Dropped>();
+const traffic = new WeakMap<Session, Traffic>();
 
 /**
  * A net-snmp session that only listens to its target. net-snmp matches replies by request id alone, so a
  * reply from another address or port would be taken as the agent's; here such datagrams are dropped, and
- * undecodable ones are ignored instead of ending the process.
+ * undecodable ones are counted instead of ending the process.
  */
 function guarded(session: Session, target: Target, address: string): Session {
-  const record: Dropped = { wrongSource: [], undecodable: 0 };
-  dropped.set(session, record);
+  const record: Traffic = { wrongSource: [], undecodable: 0, accepted: 0 };
+  traffic.set(session, record);
   session.dgram.removeAllListeners('message');
   session.dgram.on('message', (buffer: Buffer, rinfo: { address: string; port: number }) => {
     if (rinfo.port !== target.port || normalise(rinfo.address) !== normalise(address)) {
       if (record.wrongSource.length < 5) record.wrongSource.push(`${rinfo.address}:${rinfo.port}`);
       return;
     }
-    session.onMsg(buffer);
+    record.accepted += 1;
+    try {
+      session.onMsg(buffer);
+    } catch {
+      // net-snmp checks most of a message but not all of it (a v3 message with odd security fields, say).
+      record.undecodable += 1;
+    }
+    record.onAccepted?.();
   });
   // net-snmp reports a datagram it cannot decode as a session error; it is counted, not fatal.
   session.on('error', () => {
@@ -56,8 +73,16 @@ function normalise(address: string): string {
 }
 
 function options(target: Target, version?: number) {
-  return { port: target.port, retries: 1, timeout: Math.max(200, Math.floor(target.timeoutMs / 2)), transport: isIP(target.host) === 6 ? ('udp6' as const) : ('udp4' as const), ...(version === undefined ? {} : { version }) };
+  return {
+    port: target.port,
+    retries: 1,
+    timeout: requestTimeoutMs(target),
+    transport: isIP(target.host) === 6 ? ('udp6' as const) : ('udp4' as const),
+    ...(version === undefined ? {} : { version }),
+  };
 }
+
+const requestTimeoutMs = (target: Target) => Math.max(200, Math.floor(target.timeoutMs / 2));
 
 export function communitySession(target: Target, address: string, version: 'v1' | 'v2c', community: string): Session {
   return guarded(snmp.createSession(address, community, options(target, version === 'v1' ? snmp.Version1 : snmp.Version2c)), target, address);
@@ -67,64 +92,87 @@ export function v3Session(target: Target, address: string, user: User): Session 
   return guarded(snmp.createV3Session(address, user, options(target)), target, address);
 }
 
-export function render(varbind: Varbind): string {
-  const value = varbind.value;
-  if (Buffer.isBuffer(value)) return value.toString('utf8').replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '?');
-  return String(value);
+export function closeSession(session: Session): void {
+  try {
+    session.cancelRequests(new Error('session closed'));
+    session.close();
+  } catch {
+    // already closed
+  }
+}
+
+export type Outcome<T> = { ok: true; value: T } | { ok: false; reason: string; error?: Error; aborted?: boolean; strange?: boolean };
+
+/**
+ * One request, bounded whatever the agent does: it ends at net-snmp's answer, at a deadline past net-snmp's
+ * own timeout and retry, when the agent sends more replies than one request can need (a Report loop), or
+ * when the run is aborted. Whatever is still pending in the session is cancelled.
+ */
+export function ask<T>(session: Session, target: Target, signal: AbortSignal, send: (done: (error: Error | null, value?: T) => void) => void): Promise<Outcome<T>> {
+  if (signal.aborted) return Promise.resolve({ ok: false, aborted: true, reason: 'the run was interrupted before this request was sent' });
+  const record = traffic.get(session);
+  return new Promise((resolve) => {
+    let settled = false;
+    const start = record?.accepted ?? 0;
+    const finish = (outcome: Outcome<T>) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      if (record) record.onAccepted = undefined;
+      if (!outcome.ok) session.cancelRequests(new Error(outcome.reason));
+      resolve(outcome);
+    };
+    const onAbort = () => finish({ ok: false, aborted: true, reason: 'the run was interrupted (SIGINT or SIGTERM) while waiting for the agent' });
+    const deadline = requestTimeoutMs(target) * 2 + DEADLINE_MARGIN_MS;
+    const timer = setTimeout(() => finish({ ok: false, strange: (record?.accepted ?? 0) > start, reason: `no usable answer within ${(deadline / 1000).toFixed(1)} s` }), deadline);
+    signal.addEventListener('abort', onAbort, { once: true });
+    if (record) {
+      record.onAccepted = () => {
+        if (record.accepted - start > MAX_REPLIES_PER_REQUEST) {
+          finish({ ok: false, strange: true, reason: `the agent sent ${record.accepted - start} replies to one request (at most ${MAX_REPLIES_PER_REQUEST} are taken), a reply loop` });
+        }
+      };
+    }
+    try {
+      send((error, value) => finish(error ? { ok: false, error, reason: describeSnmpError(error) } : { ok: true, value: value as T }));
+    } catch (error) {
+      finish({ ok: false, error: error as Error, reason: describeSnmpError(error as Error) });
+    }
+  });
 }
 
 /** GETs the system group; a timeout is "no answer" (wrong community and filtered port look the same). */
-export function getSystem(session: Session): Promise<Answer> {
-  return new Promise((resolve) => {
-    session.get(Object.values(SYSTEM_OIDS), (error, varbinds) => {
-      if (error) {
-        const record = dropped.get(session);
-        if (record?.wrongSource.length) {
-          return resolve({ answered: false, strange: true, reason: `replies came from ${record.wrongSource.join(', ')}, not from the agent's address and port, and were ignored` });
-        }
-        if (record?.undecodable) return resolve({ answered: false, strange: true, reason: `${record.undecodable} reply datagram(s) could not be decoded as SNMP` });
-        // The agent did reply, but not to what was asked (wrong OIDs, version or community).
-        if (error.name === 'ResponseInvalidError') return resolve({ answered: false, strange: true, reason: `the agent replied with an invalid response: ${error.message}` });
-        return resolve({ answered: false, reason: describeSnmpError(error) });
-      }
-      const values: Record<string, string> = {};
-      for (const [name, oid] of Object.entries(SYSTEM_OIDS)) {
-        const varbind = varbinds.find((v) => v.oid === oid);
-        if (varbind && !snmp.isVarbindError(varbind)) values[name] = render(varbind);
-      }
-      resolve({ answered: true, values });
-    });
-  });
-}
-
-/** Reads a subtree with `subtree` (GETBULK), stopping at `limit` entries. */
-export function readSubtree(session: Session, oid: string, limit: number): Promise<{ values: string[]; truncated: boolean; error?: string }> {
-  return new Promise((resolve) => {
-    const values: string[] = [];
-    let truncated = false;
-    session.subtree(
-      oid,
-      20,
-      (varbinds) => {
-        for (const varbind of varbinds) {
-          if (snmp.isVarbindError(varbind)) continue;
-          values.push(render(varbind));
-          if (values.length >= limit) {
-            truncated = true;
-            return true;
-          }
-        }
-        return false;
-      },
-      (error) => resolve({ values, truncated, ...(error ? { error: describeSnmpError(error) } : {}) }),
-    );
-  });
+export async function getSystem(session: Session, target: Target, signal: AbortSignal): Promise<Answer> {
+  const outcome = await ask<Varbind[]>(session, target, signal, (done) => session.get(Object.values(SYSTEM_OIDS), done));
+  if (!outcome.ok) {
+    if (outcome.aborted) return { answered: false, aborted: true, reason: outcome.reason };
+    const record = traffic.get(session);
+    if (record?.wrongSource.length) {
+      return { answered: false, strange: true, reason: `replies came from ${record.wrongSource.join(', ')}, not from the agent's address and port, and were ignored` };
+    }
+    if (record?.undecodable) return { answered: false, strange: true, reason: `${record.undecodable} reply datagram(s) could not be decoded as SNMP` };
+    // The agent did reply, but not to what was asked (wrong OIDs, version or community).
+    if (outcome.error?.name === 'ResponseInvalidError') return { answered: false, strange: true, reason: `the agent replied with an invalid response: ${outcome.reason}` };
+    return { answered: false, reason: outcome.reason, ...(outcome.strange ? { strange: true } : {}) };
+  }
+  const byOid = new Map<string, Varbind>();
+  for (const varbind of Array.isArray(outcome.value) ? outcome.value : []) {
+    if (varbind && typeof varbind.oid === 'string' && !byOid.has(varbind.oid)) byOid.set(varbind.oid, varbind);
+  }
+  const values: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const [name, oid] of Object.entries(SYSTEM_OIDS)) {
+    const varbind = byOid.get(oid);
+    if (varbind && !exceptionOf(varbind)) values[name] = renderValue(varbind.value);
+  }
+  return { answered: true, values: { ...values } };
 }
 
 export function describeSnmpError(error: Error): string {
-  const name = error.name || error.constructor?.name;
-  if (/TimedOut/i.test(name) || /timed out/i.test(error.message)) return 'no answer (timed out)';
-  return error.message.split('\n')[0] ?? String(error);
+  const name = typeof error?.name === 'string' ? error.name : '';
+  const message = typeof error?.message === 'string' ? error.message : String(error);
+  if (/TimedOut/i.test(name) || /timed out/i.test(message)) return 'no answer (timed out)';
+  return renderValue(message.split('\n')[0] ?? '');
 }
 
 /** Whether Node's OpenSSL can run DES, which SNMPv3's DES privacy needs (OpenSSL 3 keeps it in the legacy provider). */

@@ -1,24 +1,41 @@
 import { lookup } from 'node:dns/promises';
+import { setMaxListeners } from 'node:events';
 import { isIP } from 'node:net';
-import snmp, { type Session, type User } from 'net-snmp';
+import snmp, { type User } from 'net-snmp';
 import type { ConnectionFile, Gateway } from '../connection/schema.ts';
-import { communitySession, desAvailable, getSystem, HR_SW_INSTALLED_NAME, readSubtree, v3Session, type Target } from './client.ts';
+import { closeSession, communitySession, desAvailable, getSystem, HR_SW_INSTALLED_NAME, v3Session, type Target } from './client.ts';
+import { walkSubtree, type WalkBudget, type WalkStop } from './walk.ts';
 
-export const SOFTWARE_LIMIT = 5000;
+/** Defaults of the walk budget (the SNMP probe's thresholds walkMaxEntries, walkMaxRequests, walkMaxSeconds). */
+export const DEFAULT_WALK_BUDGET: WalkBudget = { maxEntries: 5000, maxRequests: 500, maxSeconds: 60 };
+export const SOFTWARE_LIMIT = DEFAULT_WALK_BUDGET.maxEntries;
 
 export interface CommunityAttempt {
   version: 'v1' | 'v2c';
   community: string;
   answered: boolean;
   reason?: string;
-  /** Something came back that could not be used (wrong source, undecodable). */
+  /** Something came back that could not be used (wrong source, undecodable, a reply loop). */
   strange?: boolean;
+  /** The run was interrupted before this attempt had an answer. */
+  aborted?: boolean;
 }
 
 export interface V3LevelAttempt {
   level: 'noAuthNoPriv' | 'authNoPriv' | 'authPriv';
   accepted: boolean | undefined;
   reason: string;
+}
+
+export interface SoftwareRead {
+  names: string[];
+  /** The walk stopped before the agent said the subtree ended: the names are a part of the list at most. */
+  truncated: boolean;
+  stop: WalkStop;
+  reason: string;
+  requests: number;
+  /** Set when the walk ended on something other than a bound: a reply loop, an error, no answer. */
+  error?: string;
 }
 
 export interface SnmpFacts {
@@ -28,21 +45,27 @@ export interface SnmpFacts {
   attempts: CommunityAttempt[];
   /** What the agent reveals, read with the first community that answered. */
   system?: Record<string, string>;
-  software?: { names: string[]; truncated: boolean; error?: string };
+  software?: SoftwareRead;
   v3?: { user: string; authProtocol: string; privProtocol: string; levels: V3LevelAttempt[] };
+  /** Set when the run was interrupted while SNMP was being checked. */
+  interrupted?: string;
 }
 
-const close = (session: Session) => {
-  try {
-    session.close();
-  } catch {
-    // already closed
-  }
-};
+export interface GatherOptions {
+  communities: string[];
+  walk?: WalkBudget;
+  signal?: AbortSignal;
+}
 
-/** Tries the community list with v1 and v2c, then the configured v3 user at each security level. */
-export async function gatherSnmp(connection: ConnectionFile, gateway: Gateway, communities: string[]): Promise<SnmpFacts> {
+const BOUND_STOPS: ReadonlySet<WalkStop> = new Set(['max-entries', 'max-requests', 'max-seconds']);
+
+/** Tries the community list with v1 and v2c, reads installed software once, then the configured v3 user at each security level. */
+export async function gatherSnmp(connection: ConnectionFile, gateway: Gateway, options: GatherOptions): Promise<SnmpFacts> {
   const settings = connection.snmp;
+  // Every pending request listens for the abort: one signal of this gather's own carries them (a bounded number),
+  // so the run's signal keeps a single listener per gateway.
+  const signal = AbortSignal.any([options.signal ?? new AbortController().signal]);
+  setMaxListeners(2 * options.communities.length + 4, signal);
   const facts: SnmpFacts = { port: settings.port, attempts: [] };
   let address = gateway.host;
   if (isIP(address) === 0) {
@@ -56,33 +79,50 @@ export async function gatherSnmp(connection: ConnectionFile, gateway: Gateway, c
   facts.address = address;
   const target: Target = { host: address, port: settings.port, timeoutMs: settings.timeoutSeconds * 1000 };
 
-  const pairs = (['v2c', 'v1'] as const).flatMap((version) => communities.map((community) => ({ version, community })));
+  const pairs = (['v2c', 'v1'] as const).flatMap((version) => options.communities.map((community) => ({ version, community })));
   const results = await Promise.all(
     pairs.map(async ({ version, community }) => {
       const session = communitySession(target, address, version, community);
       try {
-        const answer = await getSystem(session);
-        let software: SnmpFacts['software'];
-        if (answer.answered && version === 'v2c') {
-          const read = await readSubtree(session, HR_SW_INSTALLED_NAME, SOFTWARE_LIMIT);
-          software = { names: read.values, truncated: read.truncated, ...(read.error ? { error: read.error } : {}) };
-        }
-        return { attempt: { version, community, answered: answer.answered, ...(answer.answered ? {} : { reason: answer.reason, ...(answer.strange ? { strange: true } : {}) }) }, system: answer.answered ? answer.values : undefined, software };
+        const answer = await getSystem(session, target, signal);
+        const attempt: CommunityAttempt = answer.answered
+          ? { version, community, answered: true }
+          : { version, community, answered: false, reason: answer.reason, ...(answer.strange ? { strange: true } : {}), ...(answer.aborted ? { aborted: true } : {}) };
+        return { attempt, system: answer.answered ? answer.values : undefined };
       } finally {
-        close(session);
+        closeSession(session);
       }
     }),
   );
   facts.attempts = results.map((r) => r.attempt);
   const first = results.find((r) => r.system);
   facts.system = first?.system;
-  facts.software = results.find((r) => r.software)?.software;
 
-  if (settings.v3) facts.v3 = await tryV3(target, address, settings.v3);
+  // One walk per gateway, with the first community that answered (v2c first: GETBULK takes fewer round trips).
+  if (first) {
+    const { version, community } = first.attempt;
+    const session = communitySession(target, address, version, community);
+    try {
+      const walk = await walkSubtree(session, HR_SW_INSTALLED_NAME, { target, bulk: version === 'v2c', budget: options.walk ?? DEFAULT_WALK_BUDGET, signal });
+      facts.software = {
+        names: walk.values,
+        truncated: !walk.complete,
+        stop: walk.stop,
+        reason: walk.reason,
+        requests: walk.requests,
+        ...(walk.complete || BOUND_STOPS.has(walk.stop) ? {} : { error: walk.reason }),
+      };
+    } finally {
+      closeSession(session);
+    }
+  }
+
+  if (settings.v3) facts.v3 = await tryV3(target, address, settings.v3, signal);
+  if (signal.aborted) facts.interrupted = 'the run was interrupted (SIGINT or SIGTERM) before the SNMP checks finished';
   return facts;
 }
 
-async function tryV3(target: Target, address: string, v3: NonNullable<ConnectionFile['snmp']['v3']>): Promise<NonNullable<SnmpFacts['v3']>> {
+async function tryV3(target: Target, address: string, v3: NonNullable<ConnectionFile['snmp']['v3']>, signal: AbortSignal): Promise<NonNullable<SnmpFacts['v3']>> {
   const authKey = process.env[v3.authKeyEnv] ?? '';
   const privKey = process.env[v3.privKeyEnv] ?? '';
   const users: [V3LevelAttempt['level'], User][] = [
@@ -96,14 +136,17 @@ async function tryV3(target: Target, address: string, v3: NonNullable<Connection
       levels.push({ level, accepted: undefined, reason: "DES privacy cannot be tested: Node's OpenSSL 3 keeps DES in its legacy provider; run cocoscan with NODE_OPTIONS=--openssl-legacy-provider" });
       continue;
     }
-    const session = v3Session(target, address, user);
+    let session;
     try {
-      const answer = await getSystem(session);
-      levels.push(answer.answered ? { level, accepted: true, reason: 'the agent answered' } : { level, accepted: false, reason: answer.reason });
+      session = v3Session(target, address, user);
+      const answer = await getSystem(session, target, signal);
+      if (answer.answered) levels.push({ level, accepted: true, reason: 'the agent answered' });
+      // An interrupted exchange says nothing about the level: it stays untested, never refused.
+      else levels.push({ level, accepted: answer.aborted ? undefined : false, reason: answer.reason });
     } catch (error) {
       levels.push({ level, accepted: undefined, reason: (error as Error).message });
     } finally {
-      close(session);
+      if (session) closeSession(session);
     }
   }
   return { user: v3.user, authProtocol: v3.authProtocol, privProtocol: v3.privProtocol, levels };

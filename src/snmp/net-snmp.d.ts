@@ -32,7 +32,10 @@ declare module 'net-snmp' {
     dgram: Socket;
     onMsg(buffer: Buffer): void;
     get(oids: string[], callback: (error: Error | null, varbinds: Varbind[]) => void): void;
-    subtree(oid: string, maxRepetitions: number, feed: (varbinds: Varbind[]) => boolean | void, done: (error: Error | null) => void): void;
+    getNext(oids: string[], callback: (error: Error | null, varbinds: Varbind[]) => void): void;
+    /** With non-repeaters 0, the answer holds one list of varbinds per requested OID. */
+    getBulk(oids: string[], nonRepeaters: number, maxRepetitions: number, callback: (error: Error | null, varbinds: Varbind[][]) => void): void;
+    cancelRequests(error: Error): void;
     close(): void;
   }
 

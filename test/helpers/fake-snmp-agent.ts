@@ -1,10 +1,46 @@
 /**
  * A misbehaving SNMP agent for hostile-case tests, speaking just enough BER to answer v1/v2c requests:
- * garbage, valid replies sent from the wrong port, or replies stuffed with thousands of varbinds.
+ * garbage, valid replies sent from the wrong port, replies stuffed with thousands of varbinds, and walks that
+ * never end (the same OID again with or without an exception value, OIDs that increase for ever, error statuses).
+ * GET requests are answered with the system group unless the behaviour says otherwise.
  */
 import { createSocket, type Socket } from 'node:dgram';
+import { EventEmitter } from 'node:events';
 
-export type AgentBehaviour = 'garbage' | 'wrong-source' | 'flood';
+export type AgentBehaviour =
+  | 'garbage'
+  | 'wrong-source'
+  | 'flood'
+  /** GETNEXT/GETBULK answered with the OID asked for, carrying an exception (noSuchInstance by default). */
+  | 'same-oid-exception'
+  /** GETNEXT/GETBULK answered with the OID asked for, carrying a value: the walk never moves on. */
+  | 'same-oid'
+  /** GETNEXT/GETBULK answered with one OID further each time, for ever. */
+  | 'endless'
+  /** GETNEXT/GETBULK answered with error status genErr. */
+  | 'error-status'
+  /** Every request answered with what `reply` returns (random bytes, say). */
+  | 'scripted';
+
+export type Exception = 'noSuchObject' | 'noSuchInstance' | 'endOfMibView';
+const EXCEPTION_TAGS: Record<Exception, number> = { noSuchObject: 0x80, noSuchInstance: 0x81, endOfMibView: 0x82 };
+
+export interface AgentOptions {
+  exception?: Exception;
+  /** For `scripted`: the datagram sent back for each request. */
+  reply?: (request: Buffer) => Buffer;
+  /** Milliseconds before each GETNEXT/GETBULK is answered (a slow walk). */
+  walkDelayMs?: number;
+}
+
+export interface FakeSnmpAgent {
+  port: number;
+  /** GETNEXT and GETBULK requests received so far. */
+  walkRequests: () => number;
+  /** Emits `walk-request` with the running count for every GETNEXT or GETBULK received. */
+  events: EventEmitter;
+  close: () => Promise<void>;
+}
 
 function length(n: number): Buffer {
   if (n < 0x80) return Buffer.from([n]);
@@ -88,27 +124,58 @@ function readRequest(data: Buffer): { version: number; community: Buffer; pdu: n
 let floodCounter = 0;
 const SYSTEM_GROUP = ['1.3.6.1.2.1.1.1.0', '1.3.6.1.2.1.1.2.0', '1.3.6.1.2.1.1.3.0', '1.3.6.1.2.1.1.4.0', '1.3.6.1.2.1.1.5.0', '1.3.6.1.2.1.1.6.0'];
 
-function response(request: NonNullable<ReturnType<typeof readRequest>>, varbinds: Buffer[]): Buffer {
-  const pdu = tlv(0xa2, Buffer.concat([integer(request.requestId), integer(0), integer(0), tlv(0x30, Buffer.concat(varbinds))]));
+function response(request: NonNullable<ReturnType<typeof readRequest>>, varbinds: Buffer[], errorStatus = 0): Buffer {
+  const pdu = tlv(0xa2, Buffer.concat([integer(request.requestId), integer(errorStatus), integer(errorStatus ? 1 : 0), tlv(0x30, Buffer.concat(varbinds))]));
   return tlv(0x30, Buffer.concat([integer(request.version), tlv(0x04, request.community), pdu]));
 }
 
-export async function startFakeSnmpAgent(behaviour: AgentBehaviour): Promise<{ port: number; close: () => Promise<void> }> {
+const GET_NEXT = 0xa1;
+const GET_BULK = 0xa5;
+
+export async function startFakeSnmpAgent(behaviour: AgentBehaviour, options: AgentOptions = {}): Promise<FakeSnmpAgent> {
   const socket: Socket = createSocket('udp4');
   const other: Socket = createSocket('udp4');
+  const events = new EventEmitter();
+  let walkRequests = 0;
+  let endlessCounter = 0;
+  let closed = false;
   socket.on('message', (data, rinfo) => {
+    if (behaviour === 'scripted') {
+      socket.send(options.reply!(data), rinfo.port, rinfo.address);
+      return;
+    }
     const request = readRequest(data);
     if (behaviour === 'garbage' || !request) {
       socket.send(Buffer.from([0x30, 0x84, 0xff, 0xff, 0xff, 0xff, 0x02, 0x01]), rinfo.port, rinfo.address);
       return;
     }
     const varbind = (name: string, value: string) => tlv(0x30, Buffer.concat([oid(name), tlv(0x04, Buffer.from(value))]));
+    const walking = request.pdu === GET_NEXT || request.pdu === GET_BULK;
+    if (walking) events.emit('walk-request', ++walkRequests);
+    if (walking && behaviour !== 'flood' && behaviour !== 'wrong-source') {
+      const send = (reply: Buffer) => {
+        if (options.walkDelayMs) {
+          setTimeout(() => {
+            if (!closed) socket.send(reply, rinfo.port, rinfo.address);
+          }, options.walkDelayMs).unref();
+        } else socket.send(reply, rinfo.port, rinfo.address);
+      };
+      if (behaviour === 'same-oid-exception') {
+        const tag = EXCEPTION_TAGS[options.exception ?? 'noSuchInstance'];
+        return send(response(request, [tlv(0x30, Buffer.concat([oid(request.firstOid), Buffer.from([tag, 0])]))]));
+      }
+      if (behaviour === 'same-oid') return send(response(request, [varbind(request.firstOid, 'the same again')]));
+      if (behaviour === 'error-status') return send(response(request, [varbind(request.firstOid, 'x')], 5));
+      // endless: one entry further in the table's column, for ever
+      endlessCounter += 1;
+      return send(response(request, [varbind(`${request.firstOid.split('.').slice(0, 11).join('.')}.${endlessCounter}`, `package-${endlessCounter}`)]));
+    }
     if (behaviour === 'wrong-source') {
       other.send(response(request, [varbind(request.firstOid, 'spoofed')]), rinfo.port, rinfo.address);
       return;
     }
     // flood: a GET is answered properly, but a bulk walk gets 1500 varbinds per reply and never ends.
-    if (request.pdu !== 0xa5) {
+    if (request.pdu !== GET_BULK) {
       socket.send(response(request, SYSTEM_GROUP.map((name, i) => varbind(name, `system value ${i}`))), rinfo.port, rinfo.address);
       return;
     }
@@ -120,7 +187,10 @@ export async function startFakeSnmpAgent(behaviour: AgentBehaviour): Promise<{ p
   await new Promise<void>((resolve) => other.bind(0, '127.0.0.1', resolve));
   return {
     port: socket.address().port,
+    walkRequests: () => walkRequests,
+    events,
     close: async () => {
+      closed = true;
       await Promise.all([new Promise<void>((r) => socket.close(() => r())), new Promise<void>((r) => other.close(() => r()))]);
     },
   };

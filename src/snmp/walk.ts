@@ -1,0 +1,107 @@
+import type { Session, Varbind } from 'net-snmp';
+import { ask, type Target } from './client.ts';
+import { compareOids, isBelow, parseOid, type Oid } from './oid.ts';
+import { exceptionOf, renderValue } from './values.ts';
+
+/** How much of an agent's subtree one walk may read; every bound ends the walk as truncated. */
+export interface WalkBudget {
+  maxRequests: number;
+  maxSeconds: number;
+  maxEntries: number;
+}
+
+/**
+ * Why a walk ended. `end-of-subtree` and `end-of-mib` are the only clean ends; every other one means the
+ * values are a part of the subtree at most.
+ */
+export type WalkStop =
+  | 'end-of-subtree'
+  | 'end-of-mib'
+  | 'max-entries'
+  | 'max-requests'
+  | 'max-seconds'
+  | 'non-increasing-oid'
+  | 'exception-value'
+  | 'error-status'
+  | 'bad-reply'
+  | 'no-answer'
+  | 'aborted';
+
+export interface WalkResult {
+  values: string[];
+  requests: number;
+  /** True only when the agent said where the subtree ends. */
+  complete: boolean;
+  stop: WalkStop;
+  reason: string;
+}
+
+export interface WalkOptions {
+  target: Target;
+  /** GETBULK (v2c) or GETNEXT (v1). */
+  bulk: boolean;
+  budget: WalkBudget;
+  signal: AbortSignal;
+  maxRepetitions?: number;
+  now?: () => number;
+}
+
+/** v1 answers a GETNEXT past the end of its MIB with noSuchName (error status 2): that is the end, not a failure. */
+const NO_SUCH_NAME = 2;
+
+/**
+ * Walks the subtree under `base` one request at a time. Stops at the end of the subtree, on an OID that does
+ * not follow the one before, on an exception value or error status, on any bound of the budget, and when the
+ * run is aborted; the result says which.
+ */
+export async function walkSubtree(session: Session, base: string, options: WalkOptions): Promise<WalkResult> {
+  const now = options.now ?? (() => performance.now());
+  const { budget, signal } = options;
+  const root = parseOid(base);
+  const deadline = now() + budget.maxSeconds * 1000;
+  const values: string[] = [];
+  let requests = 0;
+  let last: Oid = root;
+  let lastText = base;
+  const end = (stop: WalkStop, reason: string): WalkResult => ({ values, requests, complete: stop === 'end-of-subtree' || stop === 'end-of-mib', stop, reason });
+
+  for (;;) {
+    if (signal.aborted) return end('aborted', `the run was interrupted after ${requests} request(s)`);
+    if (requests >= budget.maxRequests) return end('max-requests', `stopped after ${requests} requests (walkMaxRequests)`);
+    if (now() >= deadline) return end('max-seconds', `stopped after ${budget.maxSeconds} s (walkMaxSeconds)`);
+    requests += 1;
+    const from = lastText;
+    const outcome = options.bulk
+      ? await ask<Varbind[][]>(session, options.target, signal, (done) => session.getBulk([from], 0, options.maxRepetitions ?? 20, done))
+      : await ask<Varbind[]>(session, options.target, signal, (done) => session.getNext([from], done));
+    if (!outcome.ok) {
+      if (outcome.aborted) return end('aborted', `the run was interrupted after ${requests} request(s)`);
+      const status = (outcome.error as { status?: unknown } | undefined)?.status;
+      if (!options.bulk && status === NO_SUCH_NAME) return end('end-of-mib', 'the agent answered noSuchName: the end of its MIB');
+      if (typeof status === 'number') return end('error-status', `the agent answered with an error status (${outcome.reason}) after ${from}`);
+      if (outcome.error?.name === 'ResponseInvalidError') return end('bad-reply', `the agent sent an invalid reply: ${outcome.reason}`);
+      return end('no-answer', `${outcome.reason} (request ${requests}, after ${from})`);
+    }
+    const raw: unknown = options.bulk ? (outcome.value as unknown[])?.[0] : outcome.value;
+    const varbinds = Array.isArray(raw) ? (raw as Varbind[]) : [];
+    if (varbinds.length === 0) return end('bad-reply', `the agent answered a ${options.bulk ? 'GETBULK' : 'GETNEXT'} with no varbind after ${from}`);
+    for (const varbind of varbinds) {
+      const exception = exceptionOf(varbind);
+      if (exception === 'endOfMibView') return end('end-of-mib', 'the agent answered endOfMibView: the end of its MIB');
+      if (exception) return end('exception-value', `the agent answered ${exception} for ${renderValue(varbind.oid)} after ${from}, which a walk never gets`);
+      let oid: Oid;
+      try {
+        oid = parseOid(varbind.oid);
+      } catch (error) {
+        return end('bad-reply', (error as Error).message);
+      }
+      // Order first: an agent answering the OID it was asked for (or an earlier one) would be walked for ever.
+      if (compareOids(oid, last) <= 0) return end('non-increasing-oid', `the agent answered ${varbind.oid} after ${lastText}: OIDs must increase, so the walk stopped`);
+      if (!isBelow(root, oid)) return end('end-of-subtree', 'the agent went past the end of the subtree');
+      values.push(renderValue(varbind.value));
+      last = oid;
+      lastText = varbind.oid;
+      if (values.length >= budget.maxEntries) return end('max-entries', `stopped at ${budget.maxEntries} entries (walkMaxEntries)`);
+    }
+  }
+}

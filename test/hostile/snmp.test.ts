@@ -1,0 +1,200 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { connectionFileSchema } from '../../src/connection/schema.ts';
+import { parseProfile } from '../../src/profile/load.ts';
+import { runCheck } from '../../src/run-check.ts';
+import { desAvailable } from '../../src/snmp/client.ts';
+import { DEFAULT_WALK_BUDGET, gatherSnmp, SOFTWARE_LIMIT, type GatherOptions } from '../../src/snmp/gather.ts';
+import { ROOT, tempDir } from '../helpers/cli.ts';
+import { startFakeSnmpAgent, type AgentBehaviour, type AgentOptions, type FakeSnmpAgent } from '../helpers/fake-snmp-agent.ts';
+
+let close: (() => Promise<void>) | undefined;
+let child: ChildProcess | undefined;
+afterEach(async () => {
+  if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  child = undefined;
+  await close?.();
+  close = undefined;
+});
+
+function connection(port: number, v3?: Record<string, string>) {
+  return connectionFileSchema.parse({
+    connection: { name: 'hostile', mojSystem: 'M', thirdPartySystem: 'T', organisation: 'O' },
+    gateways: [{ name: 'lo', host: '127.0.0.1' }],
+    flows: [{ name: 'web', protocol: 'https', port: 443 }],
+    snmp: { port, timeoutSeconds: 0.6, ...(v3 ? { v3 } : {}) },
+  });
+}
+
+const SNMP_PROFILE =
+  'id: s\nversion: "1"\ntitle: S\nsections:\n  - id: s\n    title: S\n    rows:\n      - { ref: R, title: SNMP, method: automated, decidedBy: [snmp.community, snmp.undeclared] }\n';
+
+async function agent(behaviour: AgentBehaviour, options?: AgentOptions): Promise<FakeSnmpAgent> {
+  const started = await startFakeSnmpAgent(behaviour, options);
+  close = started.close;
+  return started;
+}
+
+async function against(behaviour: AgentBehaviour, options: Partial<GatherOptions> = {}, agentOptions?: AgentOptions) {
+  const fake = await agent(behaviour, agentOptions);
+  const c = connection(fake.port);
+  const started = performance.now();
+  const facts = await gatherSnmp(c, c.gateways[0]!, { communities: ['public', 'private'], ...options });
+  return { facts, seconds: (performance.now() - started) / 1000, requests: fake.walkRequests(), fake };
+}
+
+describe('SNMP against a hostile agent: bounded, never a crash or a false answer', () => {
+  it('undecodable replies are counted, not taken for an answer', async () => {
+    const { facts, seconds } = await against('garbage');
+    expect(facts.attempts.every((a) => !a.answered && a.strange)).toBe(true);
+    expect(facts.attempts[0]?.reason).toMatch(/could not be decoded as SNMP/);
+    expect(seconds).toBeLessThan(5);
+  });
+
+  it('replies from another port are ignored and said to be so', async () => {
+    const { facts } = await against('wrong-source');
+    expect(facts.attempts.every((a) => !a.answered && a.strange)).toBe(true);
+    expect(facts.attempts[0]?.reason).toMatch(/not from the agent's address and port/);
+  });
+
+  it('the probe reports replies it could not attribute as errors, never as silence', async () => {
+    const fake = await agent('wrong-source');
+    const profile = parseProfile(SNMP_PROFILE, 's.yaml');
+    const { report } = await runCheck({ connection: connection(fake.port), profile });
+    expect(report.findings.filter((f) => f.probe === 'snmp' && f.id !== 'snmp.v3-security' && f.id !== 'snmp.v3-crypto').map((f) => [f.id, f.status])).toEqual([
+      ['snmp.community', 'error'],
+      ['snmp.undeclared', 'error'],
+    ]);
+    expect(report.rows[0]?.compliance).toBe('Not assessed');
+  });
+
+  it('a flood of varbinds is read up to the bound, and said to be cut short', async () => {
+    const { facts, seconds } = await against('flood');
+    expect(facts.attempts.filter((a) => a.answered).length).toBe(4);
+    expect(facts.software).toMatchObject({ truncated: true, stop: 'max-entries' });
+    expect(facts.software?.names.length).toBe(SOFTWARE_LIMIT);
+    expect(seconds).toBeLessThan(10);
+  });
+
+  it('says plainly when DES privacy cannot be tested on this Node', async () => {
+    const fake = await agent('garbage');
+    process.env.HOSTILE_AUTH = 'auth-passphrase';
+    process.env.HOSTILE_PRIV = 'priv-passphrase';
+    const c = connection(fake.port, { user: 'u', authProtocol: 'sha', authKeyEnv: 'HOSTILE_AUTH', privProtocol: 'des', privKeyEnv: 'HOSTILE_PRIV' });
+    const facts = await gatherSnmp(c, c.gateways[0]!, { communities: ['public'] });
+    const authPriv = facts.v3?.levels.find((l) => l.level === 'authPriv');
+    if (desAvailable()) expect(authPriv?.accepted).not.toBe(true);
+    else expect(authPriv).toMatchObject({ accepted: undefined, reason: expect.stringContaining('NODE_OPTIONS=--openssl-legacy-provider') });
+  });
+});
+
+describe('SNMP walks against agents that would keep them going for ever', () => {
+  for (const exception of ['noSuchInstance', 'noSuchObject'] as const) {
+    it(`stops at the first reply that repeats the OID with ${exception}, marked truncated`, async () => {
+      const { facts, seconds, requests } = await against('same-oid-exception', {}, { exception });
+      expect(requests).toBe(1);
+      expect(seconds).toBeLessThan(5);
+      expect(facts.software).toMatchObject({ truncated: true, stop: 'exception-value', requests: 1, names: [] });
+      expect(facts.software?.reason).toContain(exception);
+    });
+  }
+
+  it('takes endOfMibView on the same OID as the end of the agent: one request, nothing read', async () => {
+    const { facts, requests } = await against('same-oid-exception', {}, { exception: 'endOfMibView' });
+    expect(requests).toBe(1);
+    expect(facts.software).toMatchObject({ truncated: false, stop: 'end-of-mib', names: [] });
+  });
+
+  it('stops on an OID that does not increase', async () => {
+    const { facts, seconds, requests } = await against('same-oid');
+    expect(requests).toBe(1);
+    expect(seconds).toBeLessThan(5);
+    expect(facts.software).toMatchObject({ truncated: true, stop: 'non-increasing-oid', names: [] });
+    expect(facts.software?.error).toMatch(/OIDs must increase/);
+  });
+
+  it('stops on an error status', async () => {
+    const { facts, requests } = await against('error-status');
+    expect(requests).toBe(1);
+    expect(facts.software).toMatchObject({ truncated: true, stop: 'error-status' });
+  });
+
+  it('stops an endless increasing walk at the request budget', async () => {
+    const { facts, seconds, requests } = await against('endless', { walk: { ...DEFAULT_WALK_BUDGET, maxRequests: 40 } });
+    expect(requests).toBe(40);
+    expect(seconds).toBeLessThan(10);
+    expect(facts.software).toMatchObject({ truncated: true, stop: 'max-requests', requests: 40 });
+    expect(facts.software?.names).toHaveLength(40);
+    expect(facts.software?.error).toBeUndefined();
+  });
+
+  it('stops an endless increasing walk at the default request budget', async () => {
+    const { facts, seconds, requests } = await against('endless');
+    expect(requests).toBe(DEFAULT_WALK_BUDGET.maxRequests);
+    expect(seconds).toBeLessThan(30);
+    expect(facts.software).toMatchObject({ truncated: true, stop: 'max-requests' });
+  });
+
+  it('stops an endless slow walk at the time budget', async () => {
+    const { facts, seconds, requests } = await against('endless', { walk: { ...DEFAULT_WALK_BUDGET, maxRequests: 100_000, maxSeconds: 1 } }, { walkDelayMs: 50 });
+    expect(seconds).toBeLessThan(4);
+    expect(requests).toBeLessThanOrEqual(1000 / 50 + 1);
+    expect(facts.software).toMatchObject({ truncated: true, stop: 'max-seconds' });
+  });
+
+  it('stops when the run is aborted, and the probe says the check was cut short', async () => {
+    const fake = await agent('endless', { walkDelayMs: 20 });
+    const controller = new AbortController();
+    fake.events.on('walk-request', (count: number) => {
+      if (count === 10) controller.abort();
+    });
+    const started = performance.now();
+    const c = connection(fake.port);
+    const facts = await gatherSnmp(c, c.gateways[0]!, { communities: ['public'], signal: controller.signal });
+    expect((performance.now() - started) / 1000).toBeLessThan(3);
+    expect(fake.walkRequests()).toBe(10);
+    expect(facts.software).toMatchObject({ truncated: true, stop: 'aborted' });
+    expect(facts.interrupted).toMatch(/interrupted/);
+  });
+
+  it('the probe fails the answering community and reports the walk as truncated, never as complete', async () => {
+    const fake = await agent('same-oid-exception');
+    const profile = parseProfile(SNMP_PROFILE, 's.yaml');
+    const started = performance.now();
+    const { report } = await runCheck({ connection: connection(fake.port), profile });
+    expect((performance.now() - started) / 1000).toBeLessThan(10);
+    expect(fake.walkRequests()).toBe(1);
+    const community = report.findings.find((f) => f.id === 'snmp.community');
+    expect(community?.status).toBe('fail');
+    expect(community?.evidence.raw).toMatch(/0\+ installed software entries \(hrSWInstalled, truncated: the agent answered noSuchInstance/);
+    expect(community?.data).toMatchObject({ software: { truncated: true, stop: 'exception-value', requests: 1 } });
+  });
+
+  it('a CLI check walking a slow endless agent ends within 5 s of SIGTERM', async () => {
+    const fake = await agent('endless', { walkDelayMs: 100 });
+    const dir = await tempDir();
+    await writeFile(join(dir, 'profile.yaml'), SNMP_PROFILE);
+    await writeFile(
+      join(dir, 'connection.yaml'),
+      `connection: { name: hostile, mojSystem: M, thirdPartySystem: T, organisation: O }\ngateways: [ { name: lo, host: 127.0.0.1 } ]\nflows: [ { name: web, protocol: https, port: 443 } ]\nsnmp: { port: ${fake.port}, timeoutSeconds: 1, communities: [public] }\n`,
+    );
+    const walking = new Promise<void>((resolve) => fake.events.on('walk-request', (n: number) => n === 5 && resolve()));
+    child = spawn(process.execPath, [join(ROOT, 'bin/cocoscan.js'), 'check', join(dir, 'connection.yaml'), '--profile', join(dir, 'profile.yaml'), '--out', join(dir, 'out'), '--no-progress', '--no-history'], {
+      stdio: 'ignore',
+      env: { ...process.env, COCOSCAN_DEBUG: '' },
+    });
+    const exited = once(child, 'exit');
+    await walking;
+    const signalled = performance.now();
+    child.kill('SIGTERM');
+    const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 5000).unref());
+    const outcome = await Promise.race([exited.then(() => 'exited' as const), timeout]);
+    expect(outcome).toBe('exited');
+    expect((performance.now() - signalled) / 1000).toBeLessThan(5);
+    const requestsAtExit = fake.walkRequests();
+    expect(requestsAtExit).toBeLessThan(DEFAULT_WALK_BUDGET.maxRequests);
+  });
+});
