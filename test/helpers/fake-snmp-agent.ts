@@ -129,6 +129,13 @@ function response(request: NonNullable<ReturnType<typeof readRequest>>, varbinds
   return tlv(0x30, Buffer.concat([integer(request.version), tlv(0x04, request.community), pdu]));
 }
 
+/** The reply an honest agent would send to a GET of the system group, or undefined for what is not a request. */
+export function systemGroupReply(data: Buffer): Buffer | undefined {
+  const request = readRequest(data);
+  if (!request) return undefined;
+  return response(request, SYSTEM_GROUP.map((name, i) => tlv(0x30, Buffer.concat([oid(name), tlv(0x04, Buffer.from(`system value ${i}`))]))));
+}
+
 const GET_NEXT = 0xa1;
 const GET_BULK = 0xa5;
 
