@@ -20,7 +20,9 @@ export type AgentBehaviour =
   /** GETNEXT/GETBULK answered with error status genErr. */
   | 'error-status'
   /** Every request answered with what `reply` returns (random bytes, say). */
-  | 'scripted';
+  | 'scripted'
+  /** SNMPv3 requests answered with a discovery Report for ever (engine boots and time 0); v1/v2c ignored. */
+  | 'v3-report-loop';
 
 export type Exception = 'noSuchObject' | 'noSuchInstance' | 'endOfMibView';
 const EXCEPTION_TAGS: Record<Exception, number> = { noSuchObject: 0x80, noSuchInstance: 0x81, endOfMibView: 0x82 };
@@ -37,6 +39,8 @@ export interface FakeSnmpAgent {
   port: number;
   /** GETNEXT and GETBULK requests received so far. */
   walkRequests: () => number;
+  /** Datagrams received so far, of any kind. */
+  datagrams: () => number;
   /** Emits `walk-request` with the running count for every GETNEXT or GETBULK received. */
   events: EventEmitter;
   close: () => Promise<void>;
@@ -136,6 +140,32 @@ export function systemGroupReply(data: Buffer): Buffer | undefined {
   return response(request, SYSTEM_GROUP.map((name, i) => tlv(0x30, Buffer.concat([oid(name), tlv(0x04, Buffer.from(`system value ${i}`))]))));
 }
 
+/** msgID of an SNMPv3 message (version 3, then the header data sequence), or undefined for anything else. */
+function v3MessageId(data: Buffer): number | undefined {
+  // 30 len 02 01 03 30 len 02 n id…, with short length forms as net-snmp writes them for small requests
+  let offset = data[1]! & 0x80 ? 2 + (data[1]! & 0x7f) : 2;
+  if (data[offset] !== 0x02 || data[offset + 1] !== 1 || data[offset + 2] !== 3) return undefined;
+  offset += 3;
+  if (data[offset] !== 0x30) return undefined;
+  offset += data[offset + 1]! & 0x80 ? 2 + (data[offset + 1]! & 0x7f) : 2;
+  if (data[offset] !== 0x02) return undefined;
+  const len = data[offset + 1]!;
+  let id = 0;
+  for (let i = 0; i < len; i += 1) id = id * 256 + data[offset + 2 + i]!;
+  return id;
+}
+
+/** An unauthenticated discovery Report with engine boots and time 0, which makes a v3 client ask again. */
+function v3DiscoveryReport(messageId: number): Buffer {
+  const engineId = Buffer.from('80001f888000000000000000', 'hex');
+  const header = tlv(0x30, Buffer.concat([integer(messageId), integer(65507), tlv(0x04, Buffer.from([0])), integer(3)]));
+  const usm = tlv(0x04, tlv(0x30, Buffer.concat([tlv(0x04, engineId), integer(0), integer(0), tlv(0x04, Buffer.alloc(0)), tlv(0x04, Buffer.alloc(0)), tlv(0x04, Buffer.alloc(0))])));
+  const counter = tlv(0x41, Buffer.from([1]));
+  const report = tlv(0xa8, Buffer.concat([integer(0), integer(0), integer(0), tlv(0x30, tlv(0x30, Buffer.concat([oid('1.3.6.1.6.3.15.1.1.4.0'), counter])))]));
+  const scoped = tlv(0x30, Buffer.concat([tlv(0x04, engineId), tlv(0x04, Buffer.alloc(0)), report]));
+  return tlv(0x30, Buffer.concat([integer(3), header, usm, scoped]));
+}
+
 const GET_NEXT = 0xa1;
 const GET_BULK = 0xa5;
 
@@ -146,7 +176,14 @@ export async function startFakeSnmpAgent(behaviour: AgentBehaviour, options: Age
   let walkRequests = 0;
   let endlessCounter = 0;
   let closed = false;
+  let datagrams = 0;
   socket.on('message', (data, rinfo) => {
+    datagrams += 1;
+    if (behaviour === 'v3-report-loop') {
+      const id = v3MessageId(data);
+      if (id !== undefined) socket.send(v3DiscoveryReport(id), rinfo.port, rinfo.address);
+      return;
+    }
     if (behaviour === 'scripted') {
       socket.send(options.reply!(data), rinfo.port, rinfo.address);
       return;
@@ -195,6 +232,7 @@ export async function startFakeSnmpAgent(behaviour: AgentBehaviour, options: Age
   return {
     port: socket.address().port,
     walkRequests: () => walkRequests,
+    datagrams: () => datagrams,
     events,
     close: async () => {
       closed = true;

@@ -198,3 +198,22 @@ describe('SNMP walks against agents that would keep them going for ever', () => 
     expect(requestsAtExit).toBeLessThan(DEFAULT_WALK_BUDGET.maxRequests);
   });
 });
+
+describe('SNMPv3 against an agent that answers every request with a discovery Report', () => {
+  it('gives up after a few replies per level instead of asking again for ever', async () => {
+    const fake = await agent('v3-report-loop');
+    process.env.HOSTILE_AUTH = 'auth-passphrase';
+    process.env.HOSTILE_PRIV = 'priv-passphrase';
+    const c = connection(fake.port, { user: 'u', authProtocol: 'sha256', authKeyEnv: 'HOSTILE_AUTH', privProtocol: 'aes', privKeyEnv: 'HOSTILE_PRIV' });
+    const started = performance.now();
+    const facts = await gatherSnmp(c, c.gateways[0]!, { communities: ['public'] });
+    expect((performance.now() - started) / 1000).toBeLessThan(8);
+    // Three levels, each at most the discovery plus MAX_REPLIES_PER_REQUEST further requests; v1/v2c add two more.
+    expect(fake.datagrams()).toBeLessThanOrEqual(3 * 6 + 4);
+    expect(facts.v3?.levels.map((l) => l.accepted)).toEqual([false, false, false]);
+    expect(facts.v3?.levels[2]?.reason).toMatch(/replies to one request/);
+    const profile = parseProfile(SNMP_PROFILE.replace('snmp.undeclared]', 'snmp.undeclared, snmp.v3-security]'), 's.yaml');
+    const { report } = await runCheck({ connection: c, profile });
+    expect(report.findings.find((f) => f.id === 'snmp.v3-security')?.status).toBe('error');
+  });
+});
