@@ -1,7 +1,8 @@
 /**
  * `npm run bench [-- section …]`: measured figures, printed as `name: value (target)` lines.
  * Sections: tls (the TLS probe beside sslscan and testssl.sh), peers (one gateway: the check against nmap
- * alone and against the peer toolchain run one after another), scale (1, 8 and 32 gateways in one check). Builds lab gateways in network namespaces, so it
+ * alone and against the peer toolchain run one after another), scale (1, 8 and 32 gateways in one check),
+ * snmp-loop (a check against a looping SNMP agent on 127.0.0.1, scripts/bench-snmp-loop.ts). Builds lab gateways in network namespaces, so it
  * needs root; exits 2 with the reason otherwise.
  */
 import { execFile } from 'node:child_process';
@@ -15,6 +16,7 @@ import { buildNmapArgs } from '../src/nmap/run.ts';
 import { inspectTlsEndpoint } from '../src/tls/inspect-endpoint.ts';
 import { systemTrustStore } from '../src/tls/trust-store.ts';
 import { labAvailability, startLabGateway, type LabGateway } from '../test/lab/lab.ts';
+import { benchSnmpLoop } from './bench-snmp-loop.ts';
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '..');
@@ -182,3 +184,4 @@ process.stdout.write(`# cocoscan bench, ${new Date().toISOString()}, ${os.cpus()
 if (wanted('tls')) await tlsSection();
 if (wanted('peers')) await peersSection();
 if (wanted('scale')) await scaleSection();
+if (wanted('snmp-loop')) await benchSnmpLoop(line);
