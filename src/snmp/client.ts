@@ -108,7 +108,14 @@ export type Outcome<T> = { ok: true; value: T } | { ok: false; reason: string; e
  * own timeout and retry, when the agent sends more replies than one request can need (a Report loop), or
  * when the run is aborted. Whatever is still pending in the session is cancelled.
  */
-export function ask<T>(session: Session, target: Target, signal: AbortSignal, send: (done: (error: Error | null, value?: T) => void) => void): Promise<Outcome<T>> {
+export function ask<T>(
+  session: Session,
+  target: Target,
+  signal: AbortSignal,
+  send: (done: (error: Error | null, value?: T) => void) => void,
+  /** Ends the request sooner than its own deadline (what is left of a walk's time budget). */
+  withinMs = Number.POSITIVE_INFINITY,
+): Promise<Outcome<T>> {
   if (signal.aborted) return Promise.resolve({ ok: false, aborted: true, reason: 'the run was interrupted before this request was sent' });
   const record = traffic.get(session);
   return new Promise((resolve) => {
@@ -124,7 +131,7 @@ export function ask<T>(session: Session, target: Target, signal: AbortSignal, se
       resolve(outcome);
     };
     const onAbort = () => finish({ ok: false, aborted: true, reason: 'the run was interrupted (SIGINT or SIGTERM) while waiting for the agent' });
-    const deadline = requestTimeoutMs(target) * 2 + DEADLINE_MARGIN_MS;
+    const deadline = Math.max(0, Math.min(requestTimeoutMs(target) * 2 + DEADLINE_MARGIN_MS, withinMs));
     const timer = setTimeout(() => finish({ ok: false, strange: (record?.accepted ?? 0) > start, reason: `no usable answer within ${(deadline / 1000).toFixed(1)} s` }), deadline);
     signal.addEventListener('abort', onAbort, { once: true });
     if (record) {

@@ -160,6 +160,33 @@ describe('SNMP walks against agents that would keep them going for ever', () => 
     expect(facts.interrupted).toMatch(/interrupted/);
   });
 
+  it('a run interrupted before any community was answered gives errors, never a pass for silence', async () => {
+    const fake = await agent('v3-report-loop'); // silent to v1 and v2c
+    const profile = parseProfile(SNMP_PROFILE, 's.yaml');
+    const controller = new AbortController();
+    const started = performance.now();
+    const checking = runCheck({ connection: connection(fake.port), profile, signal: controller.signal });
+    await new Promise((resolve) => setImmediate(resolve));
+    controller.abort();
+    const { report } = await checking;
+    expect((performance.now() - started) / 1000).toBeLessThan(1);
+    const statuses = report.findings.filter((f) => f.id === 'snmp.community' || f.id === 'snmp.undeclared').map((f) => [f.id, f.status, f.message]);
+    expect(statuses).toEqual([
+      ['snmp.community', 'error', expect.stringContaining('interrupted')],
+      ['snmp.undeclared', 'error', expect.stringContaining('interrupted')],
+    ]);
+  });
+
+  it('a walk slower than its time budget stops at the budget, not at the request timeout', async () => {
+    const fake = await agent('endless', { walkDelayMs: 5000 });
+    const c = connectionFileSchema.parse({ ...connection(fake.port), snmp: { port: fake.port, timeoutSeconds: 30 } });
+    const started = performance.now();
+    const facts = await gatherSnmp(c, c.gateways[0]!, { communities: ['public'], walk: { ...DEFAULT_WALK_BUDGET, maxSeconds: 1 } });
+    expect((performance.now() - started) / 1000).toBeLessThan(3);
+    expect(fake.walkRequests()).toBe(1);
+    expect(facts.software).toMatchObject({ truncated: true, stop: 'max-seconds' });
+  });
+
   it('the probe fails the answering community and reports the walk as truncated, never as complete', async () => {
     const fake = await agent('same-oid-exception');
     const profile = parseProfile(SNMP_PROFILE, 's.yaml');
