@@ -104,3 +104,20 @@ describe('a walk, fed any sequence of replies', () => {
     expect(walk).toMatchObject({ stop: 'end-of-subtree', complete: true, requests: 2, values: ['package-1', 'package-2', 'package-3'] });
   });
 });
+
+describe('the system group, whatever OIDs the agent names', () => {
+  it('takes only the OIDs it asked for; names like Object properties are unknown', async () => {
+    const reply: Varbind[] = [
+      { oid: '__proto__', type: 4, value: Buffer.from('polluted') },
+      { oid: 'constructor', type: 4, value: Buffer.from('x') },
+      { oid: 'toString', type: 4, value: Buffer.from('y') },
+      { oid: '1.3.6.1.2.1.1.5.0', type: 4, value: Buffer.from('gw1') },
+      { oid: '1.3.6.1.2.1.1.5.0', type: 4, value: Buffer.from('second copy ignored') },
+      { oid: '1.3.6.1.2.1.1.1.0', type: 129, value: null },
+    ];
+    const session = { get: (_oids: string[], done: (error: Error | null, varbinds: Varbind[]) => void) => queueMicrotask(() => done(null, reply)), cancelRequests: () => {} } as unknown as Session;
+    const answer = await getSystem(session, target, new AbortController().signal);
+    expect(answer).toEqual({ answered: true, values: { sysName: 'gw1' } });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
