@@ -6,6 +6,7 @@
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { ByteReader } from '../wire/byte-reader.ts';
+import { TlsProtocolError } from './errors.ts';
 import { isIP } from 'node:net';
 
 const RECORD_HANDSHAKE = 22;
@@ -130,7 +131,7 @@ export interface ServerKeyExchange {
   dhBits?: number;
 }
 
-export class TlsProtocolError extends Error {}
+export { TlsProtocolError };
 
 /** Parses a ServerHello handshake body. */
 export function parseServerHello(body: Buffer): ServerHello {
