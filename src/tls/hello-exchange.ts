@@ -73,7 +73,7 @@ export function helloExchange(endpoint: Endpoint, clientHello: Buffer, options: 
         for (const event of reader.push(chunk)) {
           if (event.kind === 'alert') {
             if (hello) return finish({ kind: 'hello', hello, keyExchange, certificates });
-            return finish({ kind: 'alert', alert: event.alert, name: ALERT_NAMES[event.alert.description] ?? `alert ${event.alert.description}` });
+            return finish({ kind: 'alert', alert: event.alert, name: ALERT_NAMES.get(event.alert.description) ?? `alert ${event.alert.description}` });
           }
           if (event.type === HANDSHAKE_SERVER_HELLO && !hello) {
             hello = parseServerHello(event.body);
