@@ -13,6 +13,8 @@ const run = promisify(execFile);
 export type KeySpec = 'rsa' | 'dsa' | 'ec' | 'ed25519';
 
 export interface ChainSpec {
+  /** Digest of the self-signed root (a trust anchor: its own signature is not judged). */
+  rootDigest?: string;
   /** Key of the intermediate CA, which signs the leaf. */
   intermediateKey?: KeySpec;
   /** Digest the root uses to sign the intermediate. */
@@ -55,7 +57,7 @@ export async function makeChain(spec: ChainSpec = {}): Promise<Chain> {
   const dir = await mkdtemp(join(tmpdir(), 'cocoscan-pki-'));
   try {
     await newKey('rsa', 'root.key', dir);
-    await openssl(['req', '-x509', '-key', 'root.key', '-out', 'root.pem', '-days', '30', '-subj', '/CN=Test Root', '-sha256', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'], dir);
+    await openssl(['req', '-x509', '-key', 'root.key', '-out', 'root.pem', '-days', '30', '-subj', '/CN=Test Root', `-${spec.rootDigest ?? 'sha256'}`, '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'], dir);
     await writeFile(join(dir, 'ca.ext'), 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n');
     await writeFile(join(dir, 'leaf.ext'), 'basicConstraints=CA:FALSE\nsubjectAltName=IP:127.0.0.1,IP:127.0.0.2,DNS:localhost\n');
     await newKey(spec.intermediateKey ?? 'rsa', 'int.key', dir);
