@@ -435,7 +435,7 @@ function judgeCertificates(make: Make, facts: TlsEndpointFacts, gateway: Gateway
     else findings.push(make('tls.certificate-expiring', daysLeft < t.expiryWarningDays ? 'fail' : 'pass', expiringParams, expiringExpected, `${daysLeft} days`));
   }
 
-  findings.push(judgeKey(make, leaf, t));
+  findings.push(judgeKey(make, facts, t));
   findings.push(judgeSignatures(make, facts, t));
 
   if (facts.chainSource !== 'sent') {
@@ -456,20 +456,37 @@ function judgeCertificates(make: Make, facts: TlsEndpointFacts, gateway: Gateway
   return findings;
 }
 
-function judgeKey(make: Make, leaf: CertificateFacts, t: Thresholds): Finding {
-  const expected = `RSA ≥ ${t.minRsaBits} bits, EC ≥ ${t.minEcBits} bits, or Ed25519/Ed448`;
-  if (!leaf.key.value) {
-    const reason = `the leaf's public key cannot be read: ${leaf.key.error}`;
-    return make('tls.certificate-key', 'error', { reason }, expected, reason);
+/** Certificates whose own strength is judged: all but a trust anchor (the last, self-signed, not the leaf). */
+function judgedCertificates(facts: TlsEndpointFacts): { c: CertificateFacts; i: number }[] {
+  const last = facts.chain.length - 1;
+  return facts.chain.map((c, i) => ({ c, i })).filter(({ c, i }) => i === 0 || i !== last || !c.selfSigned);
+}
+
+function keyVerdict(c: CertificateFacts, t: Thresholds): { status: 'pass' | 'fail' | 'error'; text: string } {
+  if (!c.key.value) return { status: 'error', text: `public key unreadable: ${c.key.error}` };
+  const { type, bits, curve } = c.key.value;
+  const text = `${type} ${bits} bits${curve ? ` (${curve})` : ''}`;
+  if (type === 'RSA') return { status: bits < t.minRsaBits ? 'fail' : 'pass', text };
+  if (type === 'EC') return { status: bits < t.minEcBits ? 'fail' : 'pass', text };
+  if (type === 'DSA' || type === 'DH') return { status: 'fail', text: `${text}, a ${type} key` };
+  if (STRONG_KEY_TYPES.has(type)) return { status: 'pass', text };
+  return { status: 'error', text: `${text}, a key type the profile has no rule for` };
+}
+
+/** The key of every certificate below the root, read from its SubjectPublicKeyInfo; unreadable is an error, never a pass. */
+function judgeKey(make: Make, facts: TlsEndpointFacts, t: Thresholds): Finding {
+  const expected = `RSA ≥ ${t.minRsaBits} bits, EC ≥ ${t.minEcBits} bits, or Ed25519/Ed448, on every certificate below the root`;
+  const verdicts = judgedCertificates(facts).map(({ c, i }) => ({ ...keyVerdict(c, t), label: position(i) }));
+  const describe = (list: typeof verdicts) => list.map((v) => (v.label === 'leaf' ? v.text : `${v.label}: ${v.text}`)).join('; ');
+  const actual = describe(verdicts);
+  const failed = verdicts.filter((v) => v.status === 'fail');
+  const unread = verdicts.filter((v) => v.status === 'error');
+  if (failed.length > 0) return make('tls.certificate-key', 'fail', { key: describe([...failed, ...unread]) }, expected, actual);
+  if (unread.length > 0) {
+    const reason = describe(unread);
+    return make('tls.certificate-key', 'error', { reason }, expected, actual);
   }
-  const { type, bits, curve } = leaf.key.value;
-  const key = `${type} ${bits} bits${curve ? ` (${curve})` : ''}`;
-  if (type === 'RSA') return make('tls.certificate-key', bits < t.minRsaBits ? 'fail' : 'pass', { key }, expected, key);
-  if (type === 'EC') return make('tls.certificate-key', bits < t.minEcBits ? 'fail' : 'pass', { key }, expected, key);
-  if (type === 'DSA' || type === 'DH') return make('tls.certificate-key', 'fail', { key: `${key}; ${type} keys are not accepted` }, expected, key);
-  if (STRONG_KEY_TYPES.has(type)) return make('tls.certificate-key', 'pass', { key }, expected, key);
-  const reason = `the profile has no rule for ${type} keys (${key})`;
-  return make('tls.certificate-key', 'error', { reason }, expected, reason);
+  return make('tls.certificate-key', 'pass', { key: actual }, expected, actual);
 }
 
 /**
@@ -479,7 +496,7 @@ function judgeKey(make: Make, leaf: CertificateFacts, t: Thresholds): Finding {
 function judgeSignatures(make: Make, facts: TlsEndpointFacts, t: Thresholds): Finding {
   const expected = `no ${t.bannedSignatureHashes.join('/')} signatures below the root`;
   const last = facts.chain.length - 1;
-  const judged = facts.chain.map((c, i) => ({ c, i })).filter(({ c, i }) => i === 0 || i !== last || !c.selfSigned);
+  const judged = judgedCertificates(facts);
   const banned = new Set<string>(t.bannedSignatureHashes);
   const weak = judged.filter(({ c }) => c.signature.value?.hash !== undefined && banned.has(c.signature.value.hash));
   const unread = judged.filter(({ c }) => !c.signature.value);

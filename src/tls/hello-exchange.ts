@@ -90,7 +90,7 @@ export function helloExchange(endpoint: Endpoint, clientHello: Buffer, options: 
           }
         }
       } catch (error) {
-        finish({ kind: 'failed', reason: error instanceof TlsProtocolError ? error.message : `unreadable reply: ${(error as Error).message}` });
+        finish({ kind: 'failed', reason: error instanceof TlsProtocolError ? error.message : 'the reply could not be read (a fault in cocoscan; the port was left untested)' });
       }
     });
     socket.on('error', (error: NodeJS.ErrnoException) => {
