@@ -248,7 +248,7 @@ function judgeEndpoint(ctx: ProbeContext<Thresholds>, gateway: Gateway, flow: Fl
     accepted: accepted.map((v) => v.version),
     suites: accepted.flatMap((v) => v.suites.map((code) => `${v.version}:${suiteByCode(code).name}`)),
     leaf: facts.chain[0]
-      ? { sha256: facts.chain[0].sha256, subject: facts.chain[0].subject, issuer: facts.chain[0].issuer, notAfter: facts.chain[0].validity.value?.notAfter.toISOString() ?? null }
+      ? { sha256: facts.chain[0].sha256, subject: facts.chain[0].subject, issuer: facts.chain[0].issuer, notAfter: facts.chain[0].validity.value?.notAfter.toISOString() ?? 'unreadable' }
       : null,
   };
 

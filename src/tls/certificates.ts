@@ -54,7 +54,7 @@ export function describeCertificate(der: Buffer): CertificateFacts {
     }
     return outer;
   });
-  const sameName = Buffer.from(AsnConvert.serialize(tbs.subject)).equals(Buffer.from(AsnConvert.serialize(tbs.issuer)));
+  const sameName = readout(() => Buffer.from(AsnConvert.serialize(tbs.subject)).equals(Buffer.from(AsnConvert.serialize(tbs.issuer)))).value === true;
   return {
     readable: true,
     subject: node ? node.subject.replace(/\n/g, ', ') : 'unknown subject',

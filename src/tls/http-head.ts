@@ -40,7 +40,7 @@ export function readHttpHead(socket: Duplex, options: HttpHeadOptions): Promise<
       () => finish({ ok: false, reason: bytes === 0 ? `no HTTP answer to GET / within ${options.timeoutMs} ms` : `the HTTP headers did not end within ${options.timeoutMs} ms (${bytes} bytes received)`, bytes }),
       options.timeoutMs,
     );
-    const onAbort = () => finish({ ok: false, reason: 'the run was cancelled', bytes });
+    const onAbort = () => finish({ ok: false, reason: 'the HTTP request was stopped (time budget or cancellation)', bytes });
     const onData = (chunk: Buffer) => {
       const room = options.maxBytes - bytes;
       chunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
@@ -52,6 +52,7 @@ export function readHttpHead(socket: Duplex, options: HttpHeadOptions): Promise<
     };
     const onEnd = () => finish({ ok: false, reason: bytes === 0 ? 'the server closed the connection without answering GET /' : 'the server closed the connection before the HTTP headers ended', bytes });
     const onError = (error: NodeJS.ErrnoException) => finish({ ok: false, reason: `the connection failed during the HTTP request (${error.code ?? 'error'})`, bytes });
+    if (options.signal?.aborted) return onAbort();
     options.signal?.addEventListener('abort', onAbort, { once: true });
     socket.on('data', onData);
     socket.on('end', onEnd);

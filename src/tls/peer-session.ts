@@ -29,6 +29,7 @@ export interface PeerSessionOptions {
  */
 export function peerSession(endpoint: Endpoint, options: PeerSessionOptions): Promise<PeerSession> {
   return new Promise((resolve, reject) => {
+    if (options.signal?.aborted) return reject(new Error('the TLS inspection was stopped before the handshake (time budget or cancellation)'));
     let settled = false;
     const socket = connect({
       host: endpoint.host,
@@ -39,7 +40,7 @@ export function peerSession(endpoint: Endpoint, options: PeerSessionOptions): Pr
       minVersion: 'TLSv1',
       ciphers: 'DEFAULT:@SECLEVEL=0',
     });
-    const onAbort = () => fail(new Error('the run was cancelled'));
+    const onAbort = () => fail(new Error('the TLS inspection was stopped during the handshake (time budget or cancellation)'));
     const settle = () => {
       settled = true;
       clearTimeout(timer);
