@@ -167,3 +167,18 @@ describe('a certificate whose date the parser rejects spoils its own endpoint on
     expect(report.findings.some((f) => /Invalid time value|Cannot read prop/.test(f.message))).toBe(false);
   });
 });
+
+describe('a signature algorithm cocoscan does not know', () => {
+  it('is an error naming the OID, never a pass', async () => {
+    const chain = await makeChain();
+    const sha256WithRsa = '06092a864886f70d01010b';
+    const unknown = '06092a864886f70d010163'; // 1.2.840.113549.1.1.99
+    const leaf = Buffer.from(chain.der[0]!.toString('hex').split(sha256WithRsa).join(unknown), 'hex');
+    const { findings, row } = await checkAgainst({ kind: 'hello-then-certificates', certificates: [leaf, chain.der[1]!] });
+    const signature = findings.find((f) => f.id === 'tls.certificate-signature')!;
+    expect(signature.status).toBe('error');
+    expect(signature.message).toContain('leaf: unknown signature algorithm OID 1.2.840.113549.1.1.99');
+    expect(findings.find((f) => f.id === 'tls.certificate-key')?.status).toBe('pass');
+    expect(row.compliance).not.toBe('Yes');
+  });
+});
