@@ -43,7 +43,7 @@ async function tlsSection(): Promise<void> {
       const [probe, facts] = await seconds(() =>
         inspectTlsEndpoint(
           { host: gateway.address, port: 443, serverName: gateway.address },
-          { timeoutMs: 10_000, budgetMs: 120_000, trust: systemTrustStore(), http: true, limit: pLimit(6), signal: new AbortController().signal },
+          { timeoutMs: 10_000, budgetMs: 120_000, trust: systemTrustStore(), http: { timeoutMs: 10_000, maxBytes: 32 * 1024 }, limit: pLimit(6), signal: new AbortController().signal },
         ),
       );
       const [sslscan] = await seconds(() => run('sslscan', ['--no-colour', `${gateway.address}:443`], { maxBuffer: 16 * 1024 * 1024 }));

@@ -1,63 +1,116 @@
-import 'reflect-metadata';
 import { createHash, X509Certificate as NodeCertificate } from 'node:crypto';
-import { X509Certificate } from '@peculiar/x509';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import { Certificate } from '@peculiar/asn1-x509';
+import { describePublicKey, describeSignatureAlgorithm, type KeyFacts, type SignatureFacts } from './certificate-algorithms.ts';
+import { readValidity } from './der.ts';
+import { CertificateError } from './errors.ts';
+import { describeCause } from '../errors.ts';
+
+/** A value read from the certificate, or why it could not be. */
+export type Readout<T> = { value: T; error?: undefined } | { value?: undefined; error: string };
 
 export interface CertificateFacts {
+  /** False when the DER is no certificate at all; every readout then carries the reason. */
+  readable: boolean;
   subject: string;
   issuer: string;
   serialNumber: string;
-  notBefore: Date;
-  notAfter: Date;
   sha256: string;
-  selfIssued: boolean;
-  keyType: string;
-  keyBits: number;
-  curve?: string;
-  signatureAlgorithm: string;
-  /** Hash of the signature algorithm (SHA-1, SHA-256, …); undefined for Ed25519/Ed448. */
-  signatureHash?: string;
+  validity: Readout<{ notBefore: Date; notAfter: Date }>;
+  key: Readout<KeyFacts>;
+  signature: Readout<SignatureFacts>;
+  /** Subject and issuer are the same name and the certificate's own key verifies its signature. */
+  selfSigned: boolean;
   subjectAltName?: string;
   der: Buffer;
 }
 
-const CURVE_BITS: Record<string, number> = { 'P-256': 256, 'P-384': 384, 'P-521': 521, prime256v1: 256, secp384r1: 384, secp521r1: 521, secp256k1: 256, secp224r1: 224, prime192v1: 192 };
+function readout<T>(read: () => T): Readout<T> {
+  try {
+    return { value: read() };
+  } catch (error) {
+    return { error: error instanceof CertificateError ? error.message : 'the field cannot be decoded' };
+  }
+}
 
-/** Reads what cocoscan judges from one DER certificate. Throws on a certificate that cannot be parsed. */
+/**
+ * Reads what cocoscan judges from one DER certificate. Each field is read on its own, so one unreadable
+ * field (a date that does not exist, an unknown OID) spoils that field only. Never throws.
+ */
 export function describeCertificate(der: Buffer): CertificateFacts {
-  const node = new NodeCertificate(der);
-  const parsed = new X509Certificate(new Uint8Array(der));
-  const details = node.publicKey.asymmetricKeyDetails ?? {};
-  const keyType = (node.publicKey.asymmetricKeyType ?? 'unknown').toUpperCase();
-  const curve = details.namedCurve;
-  const keyBits = details.modulusLength ?? (curve ? (CURVE_BITS[curve] ?? 0) : keyType === 'ED25519' ? 256 : keyType === 'ED448' ? 456 : 0);
-  const algorithm = parsed.signatureAlgorithm as { name: string; hash?: { name: string } };
+  const sha256 = createHash('sha256').update(der).digest('hex');
+  let parsed: Certificate;
+  try {
+    parsed = AsnConvert.parse(der, Certificate);
+  } catch (error) {
+    return unreadableCertificate(der, `the bytes are not a DER X.509 certificate (${describeDecodeFault(error)})`);
+  }
+  const node = tryNode(der);
+  const tbs = parsed.tbsCertificate;
+  const signature = readout(() => {
+    const outer = describeSignatureAlgorithm(parsed.signatureAlgorithm);
+    if (tbs.signature.algorithm !== parsed.signatureAlgorithm.algorithm) {
+      throw new CertificateError(`the certificate names two signature algorithms (${tbs.signature.algorithm} inside, ${parsed.signatureAlgorithm.algorithm} outside)`);
+    }
+    return outer;
+  });
+  const sameName = readout(() => Buffer.from(AsnConvert.serialize(tbs.subject)).equals(Buffer.from(AsnConvert.serialize(tbs.issuer)))).value === true;
   return {
-    subject: node.subject.replace(/\n/g, ', '),
-    issuer: node.issuer.replace(/\n/g, ', '),
-    serialNumber: node.serialNumber,
-    notBefore: new Date(node.validFrom),
-    notAfter: new Date(node.validTo),
-    sha256: createHash('sha256').update(der).digest('hex'),
-    selfIssued: node.subject === node.issuer,
-    keyType: keyType === 'RSA-PSS' ? 'RSA' : keyType,
-    keyBits,
-    curve,
-    signatureAlgorithm: algorithm.hash ? `${algorithm.name} with ${algorithm.hash.name}` : algorithm.name,
-    signatureHash: algorithm.hash?.name,
-    subjectAltName: node.subjectAltName,
+    readable: true,
+    subject: node ? node.subject.replace(/\n/g, ', ') : 'unknown subject',
+    issuer: node ? node.issuer.replace(/\n/g, ', ') : 'unknown issuer',
+    serialNumber: Buffer.from(tbs.serialNumber).toString('hex').toUpperCase(),
+    sha256,
+    validity: readout(() => readValidity(der)),
+    key: readout(() => describePublicKey(tbs.subjectPublicKeyInfo)),
+    signature,
+    selfSigned: sameName && node !== undefined && verifiesWith(node, node),
+    subjectAltName: node?.subjectAltName,
     der,
   };
 }
 
-/** Whether `certificate` was issued by `issuer` (names match and the signature verifies). */
-export function issuedBy(certificate: Buffer, issuer: Buffer): boolean {
+export function unreadableCertificate(der: Buffer, reason: string): CertificateFacts {
+  return {
+    readable: false,
+    subject: 'unreadable certificate',
+    issuer: 'unknown issuer',
+    serialNumber: '',
+    sha256: createHash('sha256').update(der).digest('hex'),
+    validity: { error: reason },
+    key: { error: reason },
+    signature: { error: reason },
+    selfSigned: false,
+    der,
+  };
+}
+
+function describeDecodeFault(error: unknown): string {
+  const text = describeCause(error).replace(/[^\x20-\x7e]/g, '?').slice(0, 120);
+  return text ? `decoder: ${text}` : 'decoder gave no detail';
+}
+
+function tryNode(der: Buffer): NodeCertificate | undefined {
   try {
-    const cert = new NodeCertificate(certificate);
-    const ca = new NodeCertificate(issuer);
-    return cert.checkIssued(ca) && cert.verify(ca.publicKey);
+    return new NodeCertificate(der);
+  } catch {
+    return undefined;
+  }
+}
+
+function verifiesWith(cert: NodeCertificate, issuer: NodeCertificate): boolean {
+  try {
+    return cert.checkIssued(issuer) && cert.verify(issuer.publicKey);
   } catch {
     return false;
   }
+}
+
+/** Whether `certificate` was issued by `issuer` (names match and the signature verifies). */
+export function issuedBy(certificate: Buffer, issuer: Buffer): boolean {
+  const cert = tryNode(certificate);
+  const ca = tryNode(issuer);
+  return cert !== undefined && ca !== undefined && verifiesWith(cert, ca);
 }
 
 /** Describes the first break in the order of a sent chain (each certificate followed by its issuer), if any. */
@@ -73,7 +126,13 @@ export function chainOrderProblem(chain: Buffer[]): string | undefined {
   return undefined;
 }
 
-export function hostMatches(der: Buffer, host: string, isIpAddress: boolean): boolean {
-  const cert = new NodeCertificate(der);
-  return isIpAddress ? cert.checkIP(host) !== undefined : cert.checkHost(host) !== undefined;
+/** Whether the certificate names `host`; undefined when the certificate cannot be read. */
+export function hostMatches(der: Buffer, host: string, isIpAddress: boolean): boolean | undefined {
+  const cert = tryNode(der);
+  if (!cert) return undefined;
+  try {
+    return isIpAddress ? cert.checkIP(host) !== undefined : cert.checkHost(host) !== undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -38,12 +38,12 @@ export interface TlsScanOptions {
 }
 
 // A suite's lowest version, on the same scale as versionRank (TLS 1.0 suites are TLS 1.1 suites too).
-const RANK: Record<string, number> = { SSLv3: 0, TLSv1: 1, 'TLSv1.2': 3, 'TLSv1.3': 4 };
+const RANK = new Map<string, number>([['SSLv3', 0], ['TLSv1', 1], ['TLSv1.2', 3], ['TLSv1.3', 4]]);
 
 /** Suites a ClientHello of this version may offer. */
 export function candidateSuites(version: TlsVersion): number[] {
   if (version === 'TLSv1.3') return CIPHER_SUITES.filter((s) => s.minVersion === 'TLSv1.3').map((s) => s.code);
-  return CIPHER_SUITES.filter((s) => s.minVersion !== 'TLSv1.3' && RANK[s.minVersion]! <= versionRank(version)).map((s) => s.code);
+  return CIPHER_SUITES.filter((s) => s.minVersion !== 'TLSv1.3' && (RANK.get(s.minVersion) ?? Infinity) <= versionRank(version)).map((s) => s.code);
 }
 
 /**

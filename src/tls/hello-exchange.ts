@@ -73,7 +73,7 @@ export function helloExchange(endpoint: Endpoint, clientHello: Buffer, options: 
         for (const event of reader.push(chunk)) {
           if (event.kind === 'alert') {
             if (hello) return finish({ kind: 'hello', hello, keyExchange, certificates });
-            return finish({ kind: 'alert', alert: event.alert, name: ALERT_NAMES[event.alert.description] ?? `alert ${event.alert.description}` });
+            return finish({ kind: 'alert', alert: event.alert, name: ALERT_NAMES.get(event.alert.description) ?? `alert ${event.alert.description}` });
           }
           if (event.type === HANDSHAKE_SERVER_HELLO && !hello) {
             hello = parseServerHello(event.body);
@@ -90,7 +90,7 @@ export function helloExchange(endpoint: Endpoint, clientHello: Buffer, options: 
           }
         }
       } catch (error) {
-        finish({ kind: 'failed', reason: error instanceof TlsProtocolError ? error.message : `unreadable reply: ${(error as Error).message}` });
+        finish({ kind: 'failed', reason: error instanceof TlsProtocolError ? error.message : 'the reply could not be read (a fault in cocoscan; the port was left untested)' });
       }
     });
     socket.on('error', (error: NodeJS.ErrnoException) => {

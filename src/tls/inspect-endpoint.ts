@@ -4,6 +4,9 @@ import { scanTls, type TlsScanResult } from './enumerate.ts';
 import type { Endpoint } from './hello-exchange.ts';
 import { peerSession, type PeerSession } from './peer-session.ts';
 
+/** Certificates of one chain read at most; real chains hold two to four. */
+export const MAX_CHAIN_CERTIFICATES = 16;
+
 export interface TlsEndpointFacts {
   endpoint: Endpoint;
   /** Why the endpoint could not be judged at all (refused, not TLS, …). */
@@ -15,6 +18,8 @@ export interface TlsEndpointFacts {
   chain: CertificateFacts[];
   chainSource: 'sent' | 'node' | 'none';
   chainError?: string;
+  /** Set to the number sent when the chain held more than MAX_CHAIN_CERTIFICATES. */
+  chainTruncated?: number;
   durationMs: number;
 }
 
@@ -22,7 +27,8 @@ export interface InspectOptions {
   timeoutMs: number;
   budgetMs: number;
   trust: string[];
-  http: boolean;
+  /** Read the HTTP response head after the handshake (https flows), with this deadline and byte cap. */
+  http?: { timeoutMs: number; maxBytes: number };
   limit: LimitFunction;
   signal: AbortSignal;
 }
@@ -57,12 +63,10 @@ export async function inspectTlsEndpoint(endpoint: Endpoint, options: InspectOpt
   }
   const raw = scan.sentChain ?? facts.session?.chain;
   if (raw && raw.length > 0) {
-    try {
-      facts.chain = raw.map(describeCertificate);
-      facts.chainSource = scan.sentChain ? 'sent' : 'node';
-    } catch (error) {
-      facts.chainError = `the certificate cannot be parsed: ${(error as Error).message}`;
-    }
+    // Each certificate is read on its own: an unreadable one is marked so, the others keep their facts.
+    facts.chain = raw.slice(0, MAX_CHAIN_CERTIFICATES).map(describeCertificate);
+    facts.chainSource = scan.sentChain ? 'sent' : 'node';
+    if (raw.length > MAX_CHAIN_CERTIFICATES) facts.chainTruncated = raw.length;
   } else {
     facts.chainError = facts.sessionError ? `no certificate: ${facts.sessionError}` : 'the server sent no certificate';
   }

@@ -1,6 +1,7 @@
 import { connect, type DetailedPeerCertificate, type PeerCertificate } from 'node:tls';
 import { isIP } from 'node:net';
 import type { Endpoint } from './hello-exchange.ts';
+import { HTTP_HEAD_MAX_BYTES, readHttpHead, type HttpHeadOutcome } from './http-head.ts';
 
 export interface PeerSession {
   protocol: string | null;
@@ -9,24 +10,26 @@ export interface PeerSession {
   chain: Buffer[];
   authorized: boolean;
   authorizationError?: string;
-  /** Response headers to `HEAD /` when asked for (https flows). */
-  httpHeaders?: Record<string, string>;
-  httpError?: string;
+  /** The response head to `GET /` when asked for (https flows); a failure here never spoils the handshake facts. */
+  http?: HttpHeadOutcome;
 }
 
 export interface PeerSessionOptions {
   timeoutMs: number;
   trust: string[];
-  http?: boolean;
+  /** Ask `GET /` after the handshake, with its own deadline and byte cap. */
+  http?: { timeoutMs: number; maxBytes?: number };
   signal?: AbortSignal;
 }
 
 /**
  * One full handshake with Node's TLS stack: whether the chain verifies against the trust store, the chain
- * itself (TLS 1.3 encrypts it, so the raw hello cannot see it), and optionally the HTTP response headers.
+ * itself (TLS 1.3 encrypts it, so the raw hello cannot see it), and optionally the HTTP response head. The
+ * handshake deadline ends at the handshake; the HTTP step has its own, and its failure is recorded in `http`.
  */
 export function peerSession(endpoint: Endpoint, options: PeerSessionOptions): Promise<PeerSession> {
   return new Promise((resolve, reject) => {
+    if (options.signal?.aborted) return reject(new Error('the TLS inspection was stopped before the handshake (time budget or cancellation)'));
     let settled = false;
     const socket = connect({
       host: endpoint.host,
@@ -37,24 +40,24 @@ export function peerSession(endpoint: Endpoint, options: PeerSessionOptions): Pr
       minVersion: 'TLSv1',
       ciphers: 'DEFAULT:@SECLEVEL=0',
     });
+    const onAbort = () => fail(new Error('the TLS inspection was stopped during the handshake (time budget or cancellation)'));
+    const settle = () => {
+      settled = true;
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      socket.on('error', () => undefined);
+      socket.destroy();
+    };
     const fail = (error: Error) => {
       if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      socket.destroy();
+      settle();
       reject(error);
     };
-    const succeed = (session: PeerSession) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(session);
-    };
     const timer = setTimeout(() => fail(new Error(`no TLS handshake within ${options.timeoutMs} ms`)), options.timeoutMs);
-    options.signal?.addEventListener('abort', () => fail(new Error('the run was cancelled')), { once: true });
+    options.signal?.addEventListener('abort', onAbort, { once: true });
     socket.on('error', fail);
     socket.on('secureConnect', () => {
+      clearTimeout(timer);
       const session: PeerSession = {
         protocol: socket.getProtocol(),
         cipher: socket.getCipher().standardName,
@@ -62,23 +65,23 @@ export function peerSession(endpoint: Endpoint, options: PeerSessionOptions): Pr
         authorized: socket.authorized,
         authorizationError: socket.authorizationError ? String(socket.authorizationError) : undefined,
       };
-      if (!options.http) return succeed(session);
+      if (!options.http) {
+        settle();
+        return resolve(session);
+      }
+      // From here on the handshake facts are final: the HTTP step can only add to them.
+      socket.off('error', fail);
+      options.signal?.removeEventListener('abort', onAbort);
       const host = endpoint.serverName ?? endpoint.host;
-      const hostHeader = isIP(host) === 6 ? `[${host}]` : host;
-      socket.write(`HEAD / HTTP/1.1\r\nHost: ${hostHeader}\r\nUser-Agent: cocoscan\r\nConnection: close\r\n\r\n`);
-      let head = '';
-      const finishHttp = () => {
-        const end = head.indexOf('\r\n\r\n');
-        if (!/^HTTP\/\d/.test(head)) session.httpError = 'the server did not answer HEAD / with HTTP';
-        else session.httpHeaders = parseHeaders(end >= 0 ? head.slice(0, end) : head);
-        succeed(session);
-      };
-      socket.on('data', (chunk: Buffer) => {
-        head += chunk.toString('latin1');
-        if (head.includes('\r\n\r\n') || head.length > 64 * 1024) finishHttp();
+      void readHttpHead(socket, {
+        host: isIP(host) === 6 ? `[${host}]` : host,
+        timeoutMs: options.http.timeoutMs,
+        maxBytes: options.http.maxBytes ?? HTTP_HEAD_MAX_BYTES,
+        signal: options.signal,
+      }).then((http) => {
+        settle();
+        resolve({ ...session, http });
       });
-      socket.on('end', finishHttp);
-      socket.on('close', finishHttp);
     });
   });
 }
@@ -93,13 +96,4 @@ function chainOf(leaf: DetailedPeerCertificate | PeerCertificate): Buffer[] {
     current = current.issuerCertificate;
   }
   return chain;
-}
-
-function parseHeaders(head: string): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const line of head.split('\r\n').slice(1)) {
-    const colon = line.indexOf(':');
-    if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
-  }
-  return headers;
 }

@@ -6,6 +6,7 @@
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { ByteReader } from '../wire/byte-reader.ts';
+import { TlsProtocolError } from './errors.ts';
 import { isIP } from 'node:net';
 
 const RECORD_HANDSHAKE = 22;
@@ -130,7 +131,7 @@ export interface ServerKeyExchange {
   dhBits?: number;
 }
 
-export class TlsProtocolError extends Error {}
+export { TlsProtocolError };
 
 /** Parses a ServerHello handshake body. */
 export function parseServerHello(body: Buffer): ServerHello {
@@ -186,12 +187,12 @@ export interface Alert {
   description: number;
 }
 
-export const ALERT_NAMES: Readonly<Record<number, string>> = {
+export const ALERT_NAMES: ReadonlyMap<number, string> = new Map(Object.entries({
   0: 'close_notify', 10: 'unexpected_message', 20: 'bad_record_mac', 40: 'handshake_failure', 42: 'bad_certificate',
   47: 'illegal_parameter', 50: 'decode_error', 51: 'decrypt_error', 70: 'protocol_version', 71: 'insufficient_security',
   80: 'internal_error', 86: 'inappropriate_fallback', 90: 'user_canceled', 109: 'missing_extension',
   110: 'unsupported_extension', 112: 'unrecognized_name', 120: 'no_application_protocol',
-};
+}).map(([code, name]) => [Number(code), name]));
 
 export type RecordEvent = { kind: 'handshake'; type: number; body: Buffer } | { kind: 'alert'; alert: Alert };
 

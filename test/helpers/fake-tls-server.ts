@@ -52,7 +52,7 @@ function readHello(data: Buffer): { version: number; suite: number } | undefined
   return { version: Math.min(version, 0x0303), suite: data.readUInt16BE(offset + 2) };
 }
 
-export async function startFakeTlsServer(behaviour: FakeBehaviour): Promise<FakeTlsServer> {
+export async function startFakeTlsServer(behaviour: FakeBehaviour, at: { host?: string; port?: number } = {}): Promise<FakeTlsServer> {
   let connections = 0;
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
@@ -78,10 +78,76 @@ export async function startFakeTlsServer(behaviour: FakeBehaviour): Promise<Fake
       socket.write(records(Buffer.concat([serverHello, certificate, message(14, Buffer.alloc(0))])));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(at.port ?? 0, at.host ?? '127.0.0.1', resolve));
   return {
     port: (server.address() as { port: number }).port,
     connections: () => connections,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/** What a real TLS server does after the handshake, when asked GET /. */
+export type HttpBehaviour =
+  | { kind: 'answer'; headers: string[] }
+  /** Completes the handshake, then never answers. */
+  | { kind: 'stall' }
+  /** Sends a status line and then one header that never ends. */
+  | { kind: 'flood-header' };
+
+export interface RealTlsServer extends FakeTlsServer {
+  /** Bytes written to each connection by the time it closed. */
+  bytesWrittenAtClose: () => number[];
+  /** Resolves once no connection is open (at once if none is). */
+  allClosed: () => Promise<void>;
+}
+
+/**
+ * A real TLS server (Node's stack, any signature the chain carries: security level 0) with scripted HTTP.
+ * `host` and `port` let a test bind the same port on two loopback addresses.
+ */
+export async function startTlsHttpServer(options: { key: string; cert: string; http: HttpBehaviour; host?: string; port?: number }): Promise<RealTlsServer> {
+  const { createServer: createTlsServer } = await import('node:tls');
+  let connections = 0;
+  const closedBytes: number[] = [];
+  const sockets = new Set<Socket>();
+  const idleWaiters: (() => void)[] = [];
+  const server = createTlsServer({ key: options.key, cert: options.cert, ciphers: 'DEFAULT:@SECLEVEL=0', minVersion: 'TLSv1.2' }, (socket) => {
+    socket.on('error', () => undefined);
+    socket.once('data', () => {
+      if (options.http.kind === 'stall') return;
+      if (options.http.kind === 'answer') {
+        socket.end(['HTTP/1.1 200 OK', ...options.http.headers, 'Content-Length: 0', '', ''].join('\r\n'));
+        return;
+      }
+      const filler = Buffer.alloc(16 * 1024, 0x61);
+      socket.write('HTTP/1.1 200 OK\r\nX-Flood: ');
+      const pump = () => {
+        while (!socket.destroyed && socket.write(filler));
+      };
+      socket.on('drain', pump);
+      pump();
+    });
+  });
+  server.on('connection', (socket: Socket) => {
+    connections += 1;
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      sockets.delete(socket);
+      closedBytes.push(socket.bytesWritten);
+      if (sockets.size === 0) for (const waiter of idleWaiters.splice(0)) waiter();
+    });
+  });
+  server.on('tlsClientError', () => undefined);
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve));
+  return {
+    port: (server.address() as { port: number }).port,
+    connections: () => connections,
+    bytesWrittenAtClose: () => [...closedBytes],
+    allClosed: () => (sockets.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve))),
     close: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => server.close(resolve));

@@ -1,7 +1,9 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { CocoscanError } from '../../src/errors.ts';
 import { CIPHER_SUITES, suiteByCode } from '../../src/tls/cipher-suites.ts';
 import { candidateSuites } from '../../src/tls/enumerate.ts';
-import { buildClientHello, parseServerHello, parseServerKeyExchange, ServerFlightReader, TlsProtocolError } from '../../src/tls/wire.ts';
+import { buildClientHello, parseCertificateList, parseServerHello, parseServerKeyExchange, ServerFlightReader, TlsProtocolError } from '../../src/tls/wire.ts';
 
 function serverHelloBody(version: number, suite: number, extensions?: Buffer, random: Buffer = Buffer.alloc(32, 1)): Buffer {
   const parts = [Buffer.from([version >> 8, version & 0xff]), random, Buffer.from([0]), Buffer.from([suite >> 8, suite & 0xff]), Buffer.from([0])];
@@ -85,5 +87,67 @@ describe('cipher suite table', () => {
     expect(candidateSuites('TLSv1.2')).toContain(0xc02f);
     expect(CIPHER_SUITES.map((s) => s.code)).not.toContain(0x00ff);
     expect(candidateSuites('TLSv1.2').length).toBeGreaterThan(300);
+  });
+});
+
+describe('lookup tables keyed by values from the network have no prototype', () => {
+  it.each(['constructor', '__proto__', 'toString'])('%s is not a known name', async (name) => {
+    const { versionByName } = await import('../../src/tls/versions.ts');
+    const { NAMED_GROUPS, groupName } = await import('../../src/tls/groups.ts');
+    const { ALERT_NAMES } = await import('../../src/tls/wire.ts');
+    expect(versionByName(name)).toBeUndefined();
+    expect(NAMED_GROUPS.get(name as unknown as number)).toBeUndefined();
+    expect(ALERT_NAMES.get(name as unknown as number)).toBeUndefined();
+    expect(groupName(0xfafa)).toBe('group-0xfafa');
+  });
+});
+
+describe('wire readers on hostile bytes throw only the typed error', () => {
+  const typedOrValue = (read: () => unknown) => {
+    try {
+      read();
+      return true;
+    } catch (error) {
+      return error instanceof CocoscanError && error instanceof TlsProtocolError;
+    }
+  };
+
+  it('ServerHello, ServerKeyExchange and Certificate readers', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), fc.constantFrom('ECDH', 'DH', 'RSA', '?'), (bytes, kx) => {
+        const body = Buffer.from(bytes);
+        return typedOrValue(() => parseServerHello(body)) && typedOrValue(() => parseServerKeyExchange(body, kx)) && typedOrValue(() => parseCertificateList(body));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('a mutated valid ServerHello', () => {
+    const ext = Buffer.from([0x00, 0x2b, 0x00, 0x02, 0x03, 0x04, 0x00, 0x33, 0x00, 0x02, 0x00, 0x17]);
+    const base = serverHelloBody(0x0303, 0x1301, ext);
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(base.length - 1), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }), fc.nat(base.length), (edits, cut) => {
+        const body = Buffer.from(base);
+        for (const [at, value] of edits) body[at] = value;
+        return typedOrValue(() => parseServerHello(body.subarray(0, cut)));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('the record reader, fed in random chunks, stays within its byte cap', () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 200 }), { maxLength: 20 }), fc.boolean(), (chunks, tlsLike) => {
+        const reader = new ServerFlightReader(2048);
+        return typedOrValue(() => {
+          for (const chunk of chunks) {
+            const data = Buffer.from(chunk);
+            if (tlsLike && data.length >= 3) data.set([22, 3, 3], 0);
+            reader.push(data);
+          }
+        });
+      }),
+      { numRuns: 400 },
+    );
   });
 });

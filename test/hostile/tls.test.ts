@@ -1,0 +1,184 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { connectionFileSchema } from '../../src/connection/schema.ts';
+import { loadProfile } from '../../src/profile/load.ts';
+import { runCheck } from '../../src/run-check.ts';
+import { renderHtml } from '../../reports/html.ts';
+import { startFakeTlsServer, startTlsHttpServer, type FakeBehaviour, type FakeTlsServer, type HttpBehaviour, type RealTlsServer } from '../helpers/fake-tls-server.ts';
+import { runTlsCheck } from '../helpers/tls-check.ts';
+import { makeChain, withNotAfter, type ChainSpec } from '../helpers/weak-pki.ts';
+import { tempDir } from '../helpers/cli.ts';
+
+// A profile with only the TLS row: the TLS probe runs alone, no nmap needed.
+const PROFILE = `id: tls-only
+version: "1"
+title: TLS only
+sections:
+  - id: s
+    title: S
+    rows:
+      - ref: A.12.3.1
+        title: Cryptographic controls
+        method: automated
+        decidedBy: [tls.protocols, tls.cipher-suites, tls.key-exchange, tls.certificate-trust, tls.certificate-validity, tls.certificate-signature]
+`;
+
+let server: FakeTlsServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+async function checkAgainst(behaviour: FakeBehaviour) {
+  server = await startFakeTlsServer(behaviour);
+  const dir = await tempDir();
+  await writeFile(join(dir, 'tls-only.yaml'), PROFILE);
+  const connection = connectionFileSchema.parse({
+    connection: { name: 'hostile', mojSystem: 'M', thirdPartySystem: 'T', organisation: 'O' },
+    gateways: [{ name: 'lo', host: '127.0.0.1' }],
+    flows: [{ name: 'web', protocol: 'https', port: server.port }],
+    scan: { probeTimeoutSeconds: 1 },
+  });
+  const started = Date.now();
+  const { report } = await runCheck({ connection, profile: await loadProfile(join(dir, 'tls-only.yaml')) });
+  return { report, seconds: (Date.now() - started) / 1000, findings: report.findings, row: report.rows.find((r) => r.ref === 'A.12.3.1')! };
+}
+
+describe('TLS probe against hostile servers: bounded errors, never a pass', () => {
+  it('a port that accepts TCP and never speaks', async () => {
+    const { findings, row, seconds } = await checkAgainst({ kind: 'silent' });
+    expect(findings.every((f) => f.status === 'error')).toBe(true);
+    expect(findings[0]?.message).toMatch(/no answer within 1000 ms after the ClientHello/);
+    expect(row.compliance).toBe('Not assessed');
+    expect(seconds).toBeLessThan(12);
+  });
+
+  it('a port that answers with garbage', async () => {
+    const { findings, row } = await checkAgainst({ kind: 'garbage' });
+    expect(findings.every((f) => f.status === 'error')).toBe(true);
+    expect(findings[0]?.message).toMatch(/not TLS/);
+    expect(row.compliance).toBe('Not assessed');
+  });
+
+  it('a server that resets mid-handshake', async () => {
+    const { findings, row } = await checkAgainst({ kind: 'reset-mid-handshake' });
+    expect(findings.every((f) => f.status === 'error')).toBe(true);
+    expect(findings[0]?.message).toMatch(/refused every ClientHello \(connection reset/);
+    expect(row.compliance).toBe('Not assessed');
+  });
+
+  it('a certificate that is not a certificate', async () => {
+    const absurd = Buffer.concat([Buffer.from([0x30, 0x82, 0x01, 0x00]), Buffer.from('<script>alert(1)</script>'.repeat(10))]);
+    const { findings, row, report } = await checkAgainst({ kind: 'hello-then-certificates', certificates: [absurd] });
+    const certificate = findings.filter((f) => f.id.startsWith('tls.certificate'));
+    expect(certificate.every((f) => f.status === 'error')).toBe(true);
+    expect(certificate.find((f) => f.id === 'tls.certificate-name')?.message).toMatch(/cannot be parsed/);
+    expect(findings.some((f) => f.status === 'pass')).toBe(false);
+    expect(row.compliance).not.toBe('Yes');
+    expect(renderHtml(report)).not.toContain('<script>alert');
+  });
+
+  it('a 1 MB certificate chain', async () => {
+    const big = Array.from({ length: 16 }, () => Buffer.alloc(65_000, 0x41));
+    const { findings, row, seconds } = await checkAgainst({ kind: 'hello-then-certificates', certificates: big });
+    const certificate = findings.filter((f) => f.id.startsWith('tls.certificate'));
+    expect(certificate.every((f) => f.status === 'error')).toBe(true);
+    expect(findings.some((f) => f.status === 'pass')).toBe(false);
+    expect(row.compliance).not.toBe('Yes');
+    expect(seconds).toBeLessThan(20);
+  });
+});
+
+describe('weakly signed chains from a real TLS server fail the signature check, naming the hash', () => {
+  const servers: RealTlsServer[] = [];
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.close()));
+  });
+
+  it('MD5 leaf, SHA-1 intermediate, DSA-SHA1 and SHA-224 fail; SHA-256 passes even with a SHA-1 self-signed root, which is a trust anchor and not judged', async () => {
+    const specs: [string, ChainSpec, RegExp | undefined][] = [
+      ['md5', { leafDigest: 'md5' }, /leaf CN=127\.0\.0\.1 \(RSA with MD5\)/],
+      ['sha1-intermediate', { intermediateDigest: 'sha1' }, /chain certificate 2 CN=Test Intermediate \(RSA with SHA-1\)/],
+      ['dsa-sha1', { intermediateKey: 'dsa', leafDigest: 'sha1' }, /leaf CN=127\.0\.0\.1 \(DSA with SHA-1\)/],
+      ['sha224', { leafDigest: 'sha224' }, /leaf CN=127\.0\.0\.1 \(RSA with SHA-224\)/],
+      ['sha256-with-sha1-root', { rootDigest: 'sha1' }, undefined],
+    ];
+    const chains = await Promise.all(specs.map(([, spec]) => makeChain(spec)));
+    // The last server also sends its (SHA-1, self-signed) root.
+    const started = await Promise.all(chains.map((c, i) => startTlsHttpServer({ key: c.leafKey, cert: i === chains.length - 1 ? c.served + c.root : c.served, http: { kind: 'answer', headers: ['Strict-Transport-Security: max-age=31536000; includeSubDomains'] } })));
+    servers.push(...started);
+    const { find, seconds } = await runTlsCheck({ flows: specs.map(([name], i) => ({ name, port: started[i]!.port })), trust: chains.map((c) => c.root) });
+    specs.forEach(([name, , weak], i) => {
+      const signature = find('tls.certificate-signature', started[i]!.port);
+      if (weak) {
+        expect(signature.status, `${name}: ${signature.message}`).toBe('fail');
+        expect(signature.message).toMatch(weak);
+      } else {
+        expect(signature.status, signature.message).toBe('pass');
+        expect(signature.evidence.actual).toContain('chain certificate 3 CN=Test Root: RSA with SHA-1 [trust anchor, not judged]');
+      }
+      // The other certificate findings stand on their own.
+      expect(find('tls.certificate-validity', started[i]!.port).status).toBe('pass');
+      if (name === 'dsa-sha1') expect(find('tls.certificate-key', started[i]!.port).message).toContain('chain certificate 2: DSA 1024 bits, a DSA key');
+      expect(find('tls.hsts', started[i]!.port)).toMatchObject({ status: 'pass', message: expect.stringContaining('max-age=31536000 (365 days), includeSubDomains, no preload') });
+    });
+    expect(seconds).toBeLessThan(60);
+  });
+});
+
+describe('a certificate whose date the parser rejects spoils its own endpoint only', () => {
+  const servers: { close: () => Promise<void> }[] = [];
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.close()));
+  });
+
+  it('gives error for that validity, keeps every other finding of every endpoint and gateway', async () => {
+    const chain = await makeChain();
+    const [leafDer, intermediateDer] = chain.der;
+    const bad = await startFakeTlsServer({ kind: 'hello-then-certificates', certificates: [withNotAfter(leafDer!, '991332235959Z'), intermediateDer!] });
+    const http: HttpBehaviour = { kind: 'answer', headers: ['Strict-Transport-Security: max-age=63072000'] };
+    const good = await startTlsHttpServer({ key: chain.leafKey, cert: chain.served, http });
+    // The second gateway serves good TLS on both ports.
+    const second = await Promise.all([bad.port, good.port].map((port) => startTlsHttpServer({ key: chain.leafKey, cert: chain.served, http, host: '127.0.0.2', port })));
+    servers.push(bad, good, ...second);
+    const { find, report } = await runTlsCheck({
+      gateways: [
+        { name: 'one', host: '127.0.0.1' },
+        { name: 'two', host: '127.0.0.2' },
+      ],
+      flows: [
+        { name: 'bad', port: bad.port },
+        { name: 'good', port: good.port },
+      ],
+      trust: [chain.root],
+    });
+    const validity = find('tls.certificate-validity', bad.port, 'one');
+    expect(validity.status).toBe('error');
+    expect(validity.message).toContain('leaf: the time "991332235959Z" names no real date and time');
+    expect(find('tls.certificate-key', bad.port, 'one')).toMatchObject({ status: 'pass', message: expect.stringContaining('RSA 2048 bits') });
+    expect(find('tls.certificate-signature', bad.port, 'one').status).toBe('pass');
+    expect(find('tls.certificate-expiring', bad.port, 'one').status).toBe('error');
+    for (const [gateway, port] of [['one', good.port], ['two', bad.port], ['two', good.port]] as const) {
+      for (const id of ['tls.protocols', 'tls.certificate-trust', 'tls.certificate-validity', 'tls.certificate-signature', 'tls.hsts']) {
+        expect(find(id, port, gateway).status, `${gateway}:${port} ${id}: ${find(id, port, gateway).message}`).toBe('pass');
+      }
+    }
+    expect(report.findings.some((f) => /Invalid time value|Cannot read prop/.test(f.message))).toBe(false);
+  });
+});
+
+describe('a signature algorithm cocoscan does not know', () => {
+  it('is an error naming the OID, never a pass', async () => {
+    const chain = await makeChain();
+    const sha256WithRsa = '06092a864886f70d01010b';
+    const unknown = '06092a864886f70d010163'; // 1.2.840.113549.1.1.99
+    const leaf = Buffer.from(chain.der[0]!.toString('hex').split(sha256WithRsa).join(unknown), 'hex');
+    const { findings, row } = await checkAgainst({ kind: 'hello-then-certificates', certificates: [leaf, chain.der[1]!] });
+    const signature = findings.find((f) => f.id === 'tls.certificate-signature')!;
+    expect(signature.status).toBe('error');
+    expect(signature.message).toContain('leaf: unknown signature algorithm OID 1.2.840.113549.1.1.99');
+    expect(findings.find((f) => f.id === 'tls.certificate-key')?.status).toBe('pass');
+    expect(row.compliance).not.toBe('Yes');
+  });
+});
