@@ -9,8 +9,7 @@
  * marks, overrides and isolates, zero-width characters, the BOM, tag characters, soft hyphen…), the
  * Unicode line and paragraph separators, and lone surrogates.
  */
-const HIDDEN = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u;
-const HIDDEN_OR_BACKSLASH = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\\]/gu;
+const HIDDEN_ALL = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu;
 
 export type NewlineMode = 'keep' | 'space';
 
@@ -25,23 +24,14 @@ export interface VisibleOptions {
 
 /**
  * Replaces every hidden character with a visible escape (`\x1b`, `\u202e`, `\u{e0041}`). A backslash
- * that could be read as the start of such an escape is doubled, so `unescapeVisible` gives the text back.
+ * already in the text is left alone: evidence such as nmap's service fingerprints uses the same notation
+ * (`\x20`), and doubling it would make that unreadable. Either way the text means the same when its escapes
+ * are read (`unescapeVisible`), and nothing in it is hidden.
  */
 export function visible(value: string, options: VisibleOptions = {}): string {
   const mode = options.newlines ?? 'space';
   const text = mode === 'keep' ? value.replace(/\r\n/g, '\n') : value.replace(/\r?\n/g, ' ');
-  return text.replace(HIDDEN_OR_BACKSLASH, (char, offset: number) => {
-    if (char === '\\') return backslashIsAmbiguous(text, offset + 1) ? '\\\\' : '\\';
-    if (mode === 'keep' && (char === '\n' || char === '\t')) return char;
-    return codeEscape(char);
-  });
-}
-
-function backslashIsAmbiguous(text: string, next: number): boolean {
-  const following = text.codePointAt(next);
-  if (following === undefined) return false;
-  const char = String.fromCodePoint(following);
-  return char === 'x' || char === 'u' || char === '\\' || HIDDEN.test(char);
+  return text.replace(HIDDEN_ALL, (char) => (mode === 'keep' && (char === '\n' || char === '\t') ? char : codeEscape(char)));
 }
 
 function codeEscape(char: string): string {
@@ -51,13 +41,14 @@ function codeEscape(char: string): string {
   return `\\u{${code.toString(16)}}`;
 }
 
-/** The inverse of `visible` (for tests and for anyone who needs the exact bytes back). */
+/** Reads the escapes `visible` writes (`\xNN`, `\uNNNN`, `\u{N…}`) back into characters. */
 export function unescapeVisible(text: string): string {
-  return text.replace(/\\(\\|x[0-9a-f]{2}|u\{[0-9a-f]{1,6}\}|u[0-9a-f]{4})?/g, (whole, body: string | undefined) => {
-    if (body === undefined) return whole;
-    if (body === '\\') return '\\';
+  return text.replace(/\\(x[0-9a-f]{2}|u\{[0-9a-f]{1,6}\}|u[0-9a-f]{4})/g, (whole, body: string) => {
     if (body.startsWith('x')) return String.fromCharCode(parseInt(body.slice(1), 16));
-    if (body.startsWith('u{')) return String.fromCodePoint(parseInt(body.slice(2, -1), 16));
+    if (body.startsWith('u{')) {
+      const code = parseInt(body.slice(2, -1), 16);
+      return code <= 0x10ffff ? String.fromCodePoint(code) : whole;
+    }
     return String.fromCharCode(parseInt(body.slice(1), 16));
   });
 }
