@@ -121,3 +121,14 @@ export function csvCell(value: string): string {
 export function docxText(value: string): string {
   return visible(value, { newlines: 'keep' }).replace(/\t/g, '\\x09');
 }
+
+/**
+ * JSON text safe to print on a terminal: `JSON.stringify` escapes C0 controls but not DEL, C1 controls
+ * (U+009B is a CSI on many terminals), bidirectional or other format characters. They can occur only inside
+ * strings, where a `\uXXXX` escape means the same character, so the data read back is unchanged.
+ */
+export function jsonText(json: string): string {
+  return json.replace(/[\u007f-\u009f\p{Cf}\p{Zl}\p{Zp}]/gu, (char) =>
+    [...Array(char.length).keys()].map((i) => `\\u${char.charCodeAt(i).toString(16).padStart(4, '0')}`).join(''),
+  );
+}

@@ -5,7 +5,7 @@ import { ExitCode, UsageError } from '../errors.ts';
 import { describeChange, diffReports } from '../history/diff.ts';
 import { historyRoot, listRuns, resolveRun } from '../history/store.ts';
 import { performCheck, prepareCheck, type CheckCommandOptions } from './check-command.ts';
-import { terminalText } from '../../reports/escape.ts';
+import { jsonText, terminalText } from '../../reports/escape.ts';
 
 /** `cocoscan history`, `cocoscan diff` and `cocoscan watch`. */
 export function addHistoryCommands(program: Command, signal: AbortSignal, setExit: (code: number) => void, checkOptions: (opts: Record<string, unknown>) => CheckCommandOptions): void {
@@ -19,7 +19,7 @@ export function addHistoryCommands(program: Command, signal: AbortSignal, setExi
       const root = historyRoot(opts.history);
       const { runs, unreadable } = await listRuns(root, connection);
       if (opts.format === 'json') {
-        process.stdout.write(`${JSON.stringify({ root, runs: runs.map((r) => ({ id: r.id, startedAt: r.startedAt, exitCode: r.report.summary.exitCode, automatedRows: r.report.summary.automatedRows })), unreadable }, null, 2)}\n`);
+        process.stdout.write(`${jsonText(JSON.stringify({ root, runs: runs.map((r) => ({ id: r.id, startedAt: r.startedAt, exitCode: r.report.summary.exitCode, automatedRows: r.report.summary.automatedRows })), unreadable }, null, 2))}\n`);
       } else {
         if (runs.length === 0) process.stdout.write(`no runs in ${root}${connection ? ` for ${connection}` : ''}\n`);
         for (const run of runs) {
@@ -42,7 +42,7 @@ export function addHistoryCommands(program: Command, signal: AbortSignal, setExi
       const root = historyRoot(opts.history);
       const [before, after] = [await resolveRun(a, root), await resolveRun(b, root)];
       const changes = diffReports(before.report, after.report);
-      if (opts.format === 'json') process.stdout.write(`${JSON.stringify({ before: before.id, after: after.id, changes }, null, 2)}\n`);
+      if (opts.format === 'json') process.stdout.write(`${jsonText(JSON.stringify({ before: before.id, after: after.id, changes }, null, 2))}\n`);
       else {
         process.stdout.write(`Changes from ${terminalText(before.id)} (${terminalText(before.startedAt)}) to ${terminalText(after.id)} (${terminalText(after.startedAt)}): ${changes.length === 0 ? 'none' : changes.length}\n`);
         for (const c of changes) process.stdout.write(`  ${c.regression ? 'WORSE ' : ''}${terminalText(describeChange(c))}\n`);

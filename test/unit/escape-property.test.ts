@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { csvCell, htmlText, markdownFence, markdownText, terminalText, unescapeVisible, visible } from '../../reports/escape.ts';
+import { csvCell, htmlText, jsonText, markdownFence, markdownText, terminalText, unescapeVisible, visible } from '../../reports/escape.ts';
 
 /** Controls (C0 but LF, DEL, C1), format characters (bidi, zero-width, BOM, tags…), separators, lone surrogates. */
 const HIDDEN = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u;
@@ -97,6 +97,17 @@ describe('escaping, for any string', () => {
         const value = cell.startsWith('"') ? cell.slice(1, -1).replace(/""/g, '"') : cell;
         expect(value).not.toMatch(/^\s*[=+\-@\t\r\uff1d\uff0b\uff0d\uff20]/);
         expect(value).not.toMatch(HIDDEN_BUT_LF);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('JSON for the terminal carries no hidden character and parses back to the same data', () => {
+    fc.assert(
+      fc.property(nasty, (s) => {
+        const json = jsonText(JSON.stringify({ s, list: [s] }));
+        expect(json).not.toMatch(HIDDEN);
+        expect(JSON.parse(json)).toEqual({ s, list: [s] });
       }),
       { numRuns: 300 },
     );

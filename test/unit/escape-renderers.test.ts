@@ -10,6 +10,7 @@ import { runCheck } from '../../src/run-check.ts';
 import { renderCsv } from '../../reports/csv.ts';
 import { renderDocx } from '../../reports/docx.ts';
 import { renderHtml } from '../../reports/html.ts';
+import { renderJson } from '../../reports/json.ts';
 import { renderMarkdown } from '../../reports/markdown.ts';
 import { renderTextSummary } from '../../reports/text.ts';
 import { fakeNmap } from '../helpers/fake-nmap.ts';
@@ -189,6 +190,12 @@ describe('the terminal', () => {
     expect(text).not.toMatch(TERMINAL_HIDDEN);
     expect(text).toContain('\\x1b[2J');
     expect(text).toContain('\\x9b31m');
+  });
+
+  it('report.json printed with --format json holds the same data and nothing a terminal acts on', () => {
+    const json = renderJson(hostile);
+    expect(json).not.toMatch(TERMINAL_HIDDEN);
+    expect(JSON.parse(json)).toEqual(JSON.parse(JSON.stringify(hostile)));
   });
 
   it('progress line draws only its own carriage return and erase-line', () => {
