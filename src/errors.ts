@@ -59,7 +59,7 @@ export class InternalError extends CocoscanError {
  */
 const SYSTEM_ERRORS = new Map<string, string>([
   ['ECONNREFUSED', 'the connection to {where} was refused: nothing listens there or a firewall rejects it; check the host, the port and that the service runs'],
-  ['ECONNRESET', 'the connection to {where} was reset by the other end or a device on the way; re-run, and check the gateway or an intrusion-prevention system that may be dropping the scanner'],
+  ['ECONNRESET', 'the connection to {where} was reset (by the gateway or a device on the way); re-run, and check the gateway or an intrusion-prevention system that may be dropping the scanner'],
   ['ECONNABORTED', 'the connection to {where} was aborted; re-run, and check the network between this scanner and the gateway'],
   ['ETIMEDOUT', 'no answer from {where} in time; check that it can be reached from this scanner (routing, firewall, VPN) or raise the timeout'],
   ['EHOSTUNREACH', 'there is no route to {where} from this scanner; check its routing and VPN'],
@@ -129,7 +129,7 @@ function systemErrorWhere(error: SystemErrorLike): string {
   if (typeof error.hostname === 'string') return error.hostname;
   if (typeof error.address === 'string') return typeof error.port === 'number' ? `${error.address} port ${error.port}` : error.address;
   if (typeof error.path === 'string') return error.path;
-  return typeof error.code === 'string' && LOCAL_CODES.has(error.code) ? 'a file or socket' : 'the other end';
+  return typeof error.code === 'string' && LOCAL_CODES.has(error.code) ? 'a file or socket' : 'the gateway';
 }
 
 /** Codes about something on this machine (a file, a socket), not about the far end of a connection. */
@@ -143,6 +143,37 @@ export function describeSystemError(error: unknown): string | undefined {
   const template = SYSTEM_ERRORS.get(code);
   if (!template) return undefined;
   return `${template.replace('{where}', systemErrorWhere(error as SystemErrorLike))} (${code})`;
+}
+
+/**
+ * Node's system error messages as they appear inside text a probe wrote ("ECONNREFUSED: connect
+ * ECONNREFUSED 127.0.0.1:22", "getaddrinfo ENOTFOUND gw.example", "ENOENT: no such file or directory,
+ * open '/x'"), for codes the table knows.
+ */
+const NETWORK_MESSAGE = /(?:\b(E[A-Z_]{3,}): )?\b(?:connect|read|write|getaddrinfo|getnameinfo|socket|bind|listen|send|recv|spawn \S+) (E[A-Z_]{3,})(?: ([^\s,;)]+))?/g;
+const FILE_MESSAGE = /\b(E[A-Z_]{3,}): [a-z][^,;]*, [a-z]+ '([^']*)'(?: -> '[^']*')?/g;
+
+/**
+ * Replaces Node's system error messages inside `text` with the plain sentences of the table; `raw` lists
+ * what was replaced, for the evidence.
+ */
+export function withPlainSystemErrors(text: string): { text: string; raw: string[] } {
+  const raw: string[] = [];
+  const plain = (whole: string, code: string, where: SystemErrorLike): string => {
+    const sentence = describeSystemError({ code, ...where });
+    if (!sentence) return whole;
+    raw.push(whole);
+    return sentence;
+  };
+  const replaced = text
+    .replace(NETWORK_MESSAGE, (whole, _prefix: string | undefined, code: string, target: string | undefined) => {
+      if (target === undefined) return plain(whole, code, {});
+      const hostPort = /^(.*):(\d{1,5})$/.exec(target);
+      if (hostPort) return plain(whole, code, { address: hostPort[1], port: Number(hostPort[2]) });
+      return plain(whole, code, { hostname: target });
+    })
+    .replace(FILE_MESSAGE, (whole, code: string, path: string) => plain(whole, code, { path }));
+  return { text: replaced, raw };
 }
 
 /** True for an error that no user input explains: a JavaScript engine error, or a thrown non-error. */

@@ -1,4 +1,4 @@
-import { holdsRawJavaScriptMessage, InternalError, withoutRawJavaScript } from '../errors.ts';
+import { holdsRawJavaScriptMessage, InternalError, withoutRawJavaScript, withPlainSystemErrors } from '../errors.ts';
 import { excerpt, type Finding } from '../findings.ts';
 import type { FindingInput, FindingSpec, ProbeMeta } from './contract.ts';
 
@@ -15,18 +15,20 @@ export function fillTemplate(template: string, params: Record<string, string | n
 
 /**
  * A raw JavaScript message ("Cannot read properties of undefined…") is never part of a finding's message:
- * the parameter says that an internal fault stopped the check, and the raw text goes to the evidence.
+ * the parameter says that an internal fault stopped the check, and the raw text goes to the evidence. A
+ * Node system error ("connect ECONNREFUSED 10.0.0.1:22") is put in plain words with a next step.
  */
 function withoutRawMessages(params: Record<string, string | number>): { params: Record<string, string | number>; raw: string[] } {
   const clean: Record<string, string | number> = Object.create(null);
   const raw: string[] = [];
   for (const [name, value] of Object.entries(params)) {
-    if (typeof value === 'string' && holdsRawJavaScriptMessage(value)) {
-      raw.push(`${name}: ${value}`);
-      clean[name] = withoutRawJavaScript(value);
-    } else {
+    if (typeof value !== 'string') {
       clean[name] = value;
+      continue;
     }
+    const system = withPlainSystemErrors(value);
+    if (holdsRawJavaScriptMessage(system.text) || system.raw.length > 0) raw.push(`${name}: ${value}`);
+    clean[name] = withoutRawJavaScript(system.text);
   }
   return { params: clean, raw };
 }

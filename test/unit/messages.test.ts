@@ -106,6 +106,19 @@ describe('the finding builder', () => {
     expect(finding.evidence.raw).toContain('banner');
   });
 
+  it.each([
+    ['ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:47002', 'the connection to 127.0.0.1 port 47002 was refused'],
+    ['getaddrinfo ENOTFOUND gw.example', 'the name gw.example does not resolve'],
+    ['connect EHOSTUNREACH 10.9.9.9:22', 'there is no route to 10.9.9.9 port 22'],
+    ["ENOENT: no such file or directory, open '/etc/cocoscan/key'", '/etc/cocoscan/key does not exist'],
+    ['read ECONNRESET', 'the connection to the gateway was reset'],
+  ])('puts a Node system error a probe quoted ("%s") in plain words, the original in the evidence', (quoted, plain) => {
+    const finding = build({ id: 'demo.check', target: { gateway: 'g', host: 'h' }, status: 'error', params: { reason: `the key exchange failed: ${quoted}` }, evidence: { source: 's' } });
+    expect(finding.message).toContain(`the key exchange failed: ${plain}`);
+    expect(finding.message).not.toContain(quoted);
+    expect(finding.evidence.raw).toContain(quoted);
+  });
+
   it('never fills a template from an inherited name', () => {
     const finding = build({ id: 'demo.check', target: { gateway: 'g', host: 'h' }, status: 'fail', params: { value: 1 }, evidence: { source: 's' } });
     expect(finding.message).toBe('value 1, {constructor}');
@@ -117,7 +130,7 @@ describe('describeCause', () => {
 
   it.each([
     ['ECONNREFUSED', { address: '10.0.0.1', port: 443 }, 'the connection to 10.0.0.1 port 443 was refused'],
-    ['ECONNRESET', {}, 'was reset by the other end'],
+    ['ECONNRESET', {}, 'the connection to the gateway was reset'],
     ['ETIMEDOUT', { address: '10.0.0.1' }, 'no answer from 10.0.0.1 in time'],
     ['EHOSTUNREACH', { address: '10.0.0.1' }, 'there is no route to 10.0.0.1'],
     ['ENETUNREACH', { address: '10.0.0.1' }, 'the network of 10.0.0.1 cannot be reached'],
