@@ -199,6 +199,19 @@ export function describeCause(error: unknown): string {
   return message.trim() === '' ? INTERNAL_FAULT : withoutRawJavaScript(message);
 }
 
+/**
+ * Why a whole probe stopped, for the `reason` of its error findings: what could not be done and what to
+ * do. The raw error belongs in the evidence (`faultDetail`).
+ */
+export function describeProbeFailure(probeId: string, error: unknown): string {
+  if (isInternalFault(error)) {
+    return `the ${probeId} probe stopped on an internal fault; the details are in the evidence; re-run, and report it to the cocoscan maintainers if it repeats`;
+  }
+  const known = error instanceof CocoscanError || describeSystemError(error) !== undefined || (error instanceof Error && error.name === 'AbortError');
+  const cause = describeCause(error);
+  return known ? `the ${probeId} probe failed: ${cause}` : `the ${probeId} probe failed: ${cause}; re-run, and if it repeats, check the gateway and the details in the evidence`;
+}
+
 /** The raw detail of an error, for the evidence only: its class, code, message and first stack frames. */
 export function faultDetail(error: unknown, maxFrames = 6): string {
   if (!(error instanceof Error)) return `thrown value: ${safeString(error)}`;

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { ConnectionFile } from './connection/schema.ts';
-import { ExitCode, InternalError, ToolMissingError, describeCause, faultDetail, isInternalFault } from './errors.ts';
+import { ExitCode, InternalError, ToolMissingError, describeProbeFailure, faultDetail } from './errors.ts';
 import { EvidenceStore, type Artefact } from './evidence-store.ts';
 import { exec as realExec, type Exec } from './exec.ts';
 import { Facts, type ActivityEvent } from './facts/facts.ts';
@@ -244,9 +244,7 @@ async function runProbe(probe: Probe, env: ProbeEnv): Promise<Finding[]> {
   } catch (error) {
     if (error instanceof InternalError) throw error;
     // The finding says what could not be done and what to do; the raw error goes to the evidence only.
-    const reason = isInternalFault(error)
-      ? `the ${probe.meta.id} probe stopped on an internal fault; the details are in the evidence; re-run, and report it to the cocoscan maintainers if it repeats`
-      : `the ${probe.meta.id} probe failed: ${describeCause(error)}`;
+    const reason = describeProbeFailure(probe.meta.id, error);
     return env.connection.gateways.flatMap((gateway) =>
       Object.keys(probe.meta.findings).map((id) =>
         finding({

@@ -33,6 +33,9 @@ const PROBES = [
     throw new RangeError('Invalid string length');
   }),
   throwingProbe('syntaxerror', () => JSON.parse('{not json') as never),
+  throwingProbe('library', () => {
+    throw new Error('Timed out while waiting for handshake');
+  }),
   throwingProbe('refused', () => {
     throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:22'), { code: 'ECONNREFUSED', address: '127.0.0.1', port: 22, syscall: 'connect' });
   }),
@@ -75,6 +78,8 @@ describe('a probe that stops on a fault', () => {
     expect(refused.status).toBe('error');
     expect(refused.message).toContain('the connection to 127.0.0.1 port 22 was refused: nothing listens there or a firewall rejects it');
     expect(refused.evidence.raw).toContain('connect ECONNREFUSED 127.0.0.1:22');
+    const library = byProbe.get('library')!;
+    expect(library.message).toContain('the library probe failed: Timed out while waiting for handshake; re-run, and if it repeats, check the gateway');
     // Rows cite the findings' messages, so they are free of raw text too.
     for (const row of report.rows) expect(row.comment).not.toMatch(RAW);
   });
