@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { connectionFileSchema } from '../../src/connection/schema.ts';
@@ -122,6 +123,27 @@ describe('the finding builder', () => {
     expect(finding.message).toContain(`the key exchange failed: ${plain}`);
     expect(finding.message).not.toContain(quoted);
     expect(finding.evidence.raw).toContain(quoted);
+  });
+
+  it('keeps every engine message out of the finding message, wherever it sits in a reason', () => {
+    const engine = fc.constantFrom(
+      'Invalid string length',
+      "TypeError: Cannot read properties of undefined (reading 'x')",
+      'Unexpected token < in JSON at position 0',
+      'Maximum call stack size exceeded',
+      'x.map is not a function',
+      'RangeError: Invalid time value',
+    );
+    fc.assert(
+      fc.property(fc.string({ maxLength: 40 }), engine, fc.string({ maxLength: 40 }), (before, raw, after) => {
+        const reason = `${before}${raw}${after}`;
+        const finding = build({ id: 'demo.check', target: { gateway: 'g', host: 'h' }, status: 'error', params: { reason }, evidence: { source: 's' } });
+        expect(finding.message).not.toContain(raw);
+        expect(finding.message).toContain('internal fault');
+        expect(finding.evidence.raw).toContain(reason.slice(0, 1000));
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('never fills a template from an inherited name', () => {
