@@ -76,8 +76,8 @@ export function htmlText(value: string): string {
 /**
  * Inline Markdown (a paragraph, list item, heading or table cell) that renders as exactly the text given:
  * every character that could open a link, image, emphasis, strikethrough, code span, HTML tag, autolink,
- * heading or table cell is escaped, and so is the `://` or `www.` a GitHub-flavoured viewer would turn
- * into a link. Line breaks become spaces: a table row or list item is one line.
+ * heading or table cell is escaped, and so is the `://`, `www.` or `@` a GitHub-flavoured viewer would turn
+ * into a link (URL or e-mail autolinks). Line breaks become spaces: a table row or list item is one line.
  */
 export function markdownText(value: string): string {
   return visible(value, { newlines: 'space' })
@@ -86,7 +86,8 @@ export function markdownText(value: string): string {
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/:\/\//g, '\\:\\/\\/')
-    .replace(/\b(www)\./gi, '$1\\.');
+    .replace(/\b(www)\./gi, '$1\\.')
+    .replace(/@/g, '\\@');
 }
 
 /**

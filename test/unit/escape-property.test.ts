@@ -60,6 +60,7 @@ describe('escaping, for any string', () => {
         expect(md).not.toMatch(/[<>\n]/);
         expect(md).not.toMatch(/(^|[^\\])(\\\\)*[[\]`*_~|#!]/);
         expect(md).not.toMatch(/:\/\//);
+        expect(md).not.toMatch(/(^|[^\\])@/);
         expect(unescapeVisible(unescapeMarkdown(md))).toBe(unescapeVisible(s.replace(/\r?\n/g, ' ')));
       }),
       { numRuns: 500 },

@@ -105,6 +105,7 @@ describe('statement.md shows hostile text as text', () => {
     expect(prose).not.toContain('<');
     expect(prose).not.toMatch(/https?:\/\//);
     expect(prose).not.toMatch(/(?<!\\)www\./i);
+    expect(unescaped(prose, '@')).toBe(0);
     // The renderer's own emphasis and code are balanced pairs at known places; data adds none.
     expect(unescaped(prose, '`')).toBe(2);
     for (const line of prose.split('\n').filter((l) => l.startsWith('#'))) expect(line).toMatch(/^#{1,3} [^#]/);
