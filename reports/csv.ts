@@ -1,11 +1,13 @@
 import type { RunReport } from '../src/report/schema.ts';
+import { csvCell } from './escape.ts';
 import { complianceLabel, ownerReference } from './view-model.ts';
 
 const COLUMNS = ['Ref', 'Section', 'Control', 'Method', 'Source', 'Compliance', 'Owner/Reference', 'Solution/Comments', 'Remediation plan', 'Remediation date', 'Waiver'];
 
 /**
  * statement.csv: one line per row of the statement, headings included, for spreadsheets. Cells that a
- * spreadsheet would read as a formula are prefixed with an apostrophe (CSV injection).
+ * spreadsheet would read as a formula are prefixed with an apostrophe (CSV injection); hidden characters
+ * are shown as escapes (see escape.ts).
  */
 export function renderCsv(report: RunReport): string {
   const sections = new Map(report.sections.map((s) => [s.id, s.title]));
@@ -32,7 +34,4 @@ export function renderCsv(report: RunReport): string {
   return `${lines.join('\r\n')}\r\n`;
 }
 
-function cell(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
+const cell = csvCell;

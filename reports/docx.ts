@@ -1,6 +1,7 @@
 import { BorderStyle, Document, HeadingLevel, Packer, PageOrientation, Paragraph, ShadingType, Table, TableCell, TableRow, TextRun, WidthType } from 'docx';
 import type { ReportRow, RunReport } from '../src/report/schema.ts';
-import { complianceLabel, ownerReference, rowsBySection, STATUS_LABEL, targetText, verdictLine } from './view-model.ts';
+import { docxText } from './escape.ts';
+import { complianceLabel, ownerReference, rowsBySection, statusLabel, targetText, verdictLine } from './view-model.ts';
 
 const BORDER = { style: BorderStyle.SINGLE, size: 4, color: '999999' };
 const BORDERS = { top: BORDER, bottom: BORDER, left: BORDER, right: BORDER };
@@ -10,7 +11,7 @@ function cell(text: string, options: { bold?: boolean; shade?: boolean; width?: 
     borders: BORDERS,
     width: options.width ? { size: options.width, type: WidthType.PERCENTAGE } : undefined,
     shading: options.shade ? { type: ShadingType.CLEAR, color: 'auto', fill: 'E7E7E7' } : undefined,
-    children: text.split('\n').map((line) => new Paragraph({ children: [new TextRun({ text: line, bold: options.bold, size: 18 })] })),
+    children: docxText(text).split('\n').map((line) => new Paragraph({ children: [new TextRun({ text: line, bold: options.bold, size: 18 })] })),
   });
 }
 
@@ -40,12 +41,12 @@ function statementRows(rows: ReportRow[], report: RunReport): { cells: string[][
 export async function renderDocx(report: RunReport): Promise<Buffer> {
   const c = report.connection;
   const children: (Paragraph | Table)[] = [
-    new Paragraph({ heading: HeadingLevel.TITLE, children: [new TextRun(`Code of Connection: ${c.connection.name}`)] }),
-    new Paragraph({ children: [new TextRun({ text: verdictLine(report), bold: true })] }),
+    new Paragraph({ heading: HeadingLevel.TITLE, children: [new TextRun(docxText(`Code of Connection: ${c.connection.name}`))] }),
+    new Paragraph({ children: [new TextRun({ text: docxText(verdictLine(report)), bold: true })] }),
     new Paragraph({
       children: [
         new TextRun(
-          `Profile ${report.profile.title} (${report.profile.id} ${report.profile.version}); checked by cocoscan ${report.tool.version} from ${report.scanner.hostname}, ${report.startedAt} to ${report.finishedAt}.`,
+          docxText(`Profile ${report.profile.title} (${report.profile.id} ${report.profile.version}); checked by cocoscan ${report.tool.version} from ${report.scanner.hostname}, ${report.startedAt} to ${report.finishedAt}.`),
         ),
       ],
     }),
@@ -65,22 +66,22 @@ export async function renderDocx(report: RunReport): Promise<Buffer> {
   ];
   for (const section of rowsBySection(report)) {
     const { cells, headings } = statementRows(section.rows, report);
-    children.push(new Paragraph({ heading: HeadingLevel.HEADING_1, children: [new TextRun(section.title)] }));
+    children.push(new Paragraph({ heading: HeadingLevel.HEADING_1, children: [new TextRun(docxText(section.title))] }));
     children.push(table(['Ref', 'Control', 'Compliance', 'Owner/Reference', 'Solution/Comments'], cells, [9, 26, 10, 20, 35], headings));
   }
   children.push(new Paragraph({ heading: HeadingLevel.HEADING_1, children: [new TextRun('Evidence summary')] }));
   children.push(
     table(
       ['Status', 'Finding', 'Target', 'Message'],
-      report.findings.map((f) => [STATUS_LABEL[f.status], f.id, targetText(f), f.message]),
+      report.findings.map((f) => [statusLabel(f.status), f.id, targetText(f), f.message]),
       [10, 18, 22, 50],
     ),
   );
   children.push(new Paragraph({ children: [new TextRun('Artefacts (verify with: cocoscan verify <folder>, or sha256sum -c evidence/manifest.sha256):')] }));
   children.push(table(['File', 'SHA-256'], report.artefacts.map((a) => [a.path, a.sha256]), [40, 60]));
   const document = new Document({
-    creator: `cocoscan ${report.tool.version}`,
-    title: `Code of Connection: ${c.connection.name}`,
+    creator: docxText(`cocoscan ${report.tool.version}`).replace(/\n/g, ' '),
+    title: docxText(`Code of Connection: ${c.connection.name}`).replace(/\n/g, ' '),
     description: 'Compliance statement with evidence',
     sections: [{ properties: { page: { size: { orientation: PageOrientation.LANDSCAPE } } }, children }],
   });

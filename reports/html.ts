@@ -5,11 +5,12 @@ import {
   failingFindings,
   ownerReference,
   rowsBySection,
-  STATUS_LABEL,
+  statusLabel,
   targetText,
   untestedFindings,
   verdictLine,
 } from './view-model.ts';
+import { htmlText } from './escape.ts';
 
 /**
  * report.html: one self-contained file (no scripts, no fetches) that prints cleanly.
@@ -56,7 +57,7 @@ function summary(report: RunReport): string {
   const failing = failingFindings(report);
   const untested = untestedFindings(report);
   const list = (items: ReportFinding[]) =>
-    `<ul>${items.map((f) => `<li><span class="badge ${f.status}">${STATUS_LABEL[f.status]}</span> ${esc(targetText(f))}: ${esc(f.message)}</li>`).join('')}</ul>`;
+    `<ul>${items.map((f) => `<li><span class="badge ${cls(f.status)}">${esc(statusLabel(f.status))}</span> ${esc(targetText(f))}: ${esc(f.message)}</li>`).join('')}</ul>`;
   return `<section class="summary ${report.summary.verdict}">
 <h2>Summary</h2>
 <p class="verdict">${esc(verdictLine(report))}</p>
@@ -96,7 +97,7 @@ function connectionSection(report: RunReport): string {
 ${c.gateways.map((g) => `<tr><td>${esc(g.name)}</td><td class="mono">${esc(g.host)}</td></tr>`).join('\n')}
 </tbody></table>
 <table><thead><tr><th>Flow</th><th>Protocol</th><th>Port</th><th>Transport</th></tr></thead><tbody>
-${c.flows.map((f) => `<tr><td>${esc(f.name)}</td><td>${esc(f.protocol)}</td><td>${f.port}</td><td>${f.transport}</td></tr>`).join('\n')}
+${c.flows.map((f) => `<tr><td>${esc(f.name)}</td><td>${esc(f.protocol)}</td><td>${f.port}</td><td>${esc(f.transport)}</td></tr>`).join('\n')}
 </tbody></table>
 <p><strong>Onward connections (CoCo-3):</strong> ${
     c.onwardConnections.length === 0
@@ -125,7 +126,7 @@ function findingsTable(report: RunReport): string {
   return `<section><h2>Findings</h2>
 <table><thead><tr><th>Status</th><th>Finding</th><th>Target</th><th>Message</th></tr></thead><tbody>
 ${report.findings
-  .map((f) => `<tr><td><span class="badge ${f.status}">${STATUS_LABEL[f.status]}</span></td><td class="mono"><a href="#${esc(anchor(f.key))}">${esc(f.id)}</a></td><td>${esc(targetText(f))}</td><td>${esc(f.message)}</td></tr>`)
+  .map((f) => `<tr><td><span class="badge ${cls(f.status)}">${esc(statusLabel(f.status))}</span></td><td class="mono"><a href="#${esc(anchor(f.key))}">${esc(f.id)}</a></td><td>${esc(targetText(f))}</td><td>${esc(f.message)}</td></tr>`)
   .join('\n')}
 </tbody></table></section>`;
 }
@@ -136,7 +137,7 @@ ${report.findings
   .map((f) => {
     const e = f.evidence;
     return `<article class="evidence" id="${esc(anchor(f.key))}">
-<h3><span class="badge ${f.status}">${STATUS_LABEL[f.status]}</span> <span class="mono">${esc(f.key)}</span></h3>
+<h3><span class="badge ${cls(f.status)}">${esc(statusLabel(f.status))}</span> <span class="mono">${esc(f.key)}</span></h3>
 <dl>
 <dt>Source</dt><dd>${esc(e.source)}, ${esc(e.time)}</dd>
 ${e.expected ? `<dt>Expected</dt><dd>${esc(e.expected)}</dd>` : ''}
@@ -150,14 +151,7 @@ ${e.raw ? `<pre>${esc(e.raw)}</pre>` : ''}
 </section>`;
 }
 
-export function esc(value: string): string {
-  return value
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
+const esc = htmlText;
 
 function cls(value: string): string {
   return value.toLowerCase().replace(/[^a-z]+/g, '-');
@@ -177,7 +171,7 @@ th{background:#f3f2f1}tr.heading td{background:#f3f2f1;font-weight:700}
 pre{background:#f8f8f8;border:1px solid #ddd;padding:.5rem;white-space:pre-wrap;word-break:break-all}
 .badge,.compliance{display:inline-block;padding:0 .4rem;border-radius:3px;font-weight:700;font-size:.8rem;border:1px solid currentColor}
 .pass,.yes{color:#00703c}.fail,.no{color:#d4351c}.partial{color:#b35900}.error,.not-tested,.not_tested,.not-assessed{color:#6f3f98}
-.n-a,.not_applicable,.to-answer{color:#505050}
+.n-a,.not_applicable,.not-applicable,.to-answer{color:#505050}
 .summary{border-left:6px solid #d4351c;padding:.2rem 1rem;background:#fdf3f2}.summary.compliant{border-color:#00703c;background:#f3faf6}
 .verdict{font-weight:700}.guidance{color:#505050;font-style:italic}
 dl{display:grid;grid-template-columns:8rem 1fr;gap:.2rem .8rem}dt{font-weight:700}dd{margin:0}

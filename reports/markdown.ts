@@ -1,10 +1,11 @@
 import { describeChange } from '../src/history/diff.ts';
 import type { ReportFinding, RunReport } from '../src/report/schema.ts';
+import { markdownFence, markdownText } from './escape.ts';
 import {
   complianceLabel,
   ownerReference,
   rowsBySection,
-  STATUS_LABEL,
+  statusLabel,
   targetText,
   untestedFindings,
   verdictLine,
@@ -18,16 +19,16 @@ export function renderMarkdown(report: RunReport): string {
   out.push(
     `Connection of **${text(c.connection.thirdPartySystem)}** (${text(c.connection.organisation)}) to **${text(c.connection.mojSystem)}**.`,
     '',
-    `Profile ${text(report.profile.title)} (${report.profile.id} ${report.profile.version}); checked by cocoscan ${report.tool.version} from ${text(report.scanner.hostname)}, ${report.startedAt} to ${report.finishedAt} (${report.scanner.scanType} scan, nmap ${report.scanner.nmapVersion ?? 'not used'}).`,
+    `Profile ${text(report.profile.title)} (${text(report.profile.id)} ${text(report.profile.version)}); checked by cocoscan ${text(report.tool.version)} from ${text(report.scanner.hostname)}, ${text(report.startedAt)} to ${text(report.finishedAt)} (${text(report.scanner.scanType)} scan, nmap ${text(report.scanner.nmapVersion ?? 'not used')}).`,
     '',
-    `**${verdictLine(report)}**`,
+    `**${text(verdictLine(report))}**`,
     '',
   );
 
   const untested = untestedFindings(report);
   if (untested.length > 0) {
     out.push('## Could not be tested', '', 'These checks gave no verdict; the rows they decide are Not assessed.', '');
-    for (const f of untested) out.push(`- ${STATUS_LABEL[f.status]} ${text(targetText(f))}: ${text(f.message)}`);
+    for (const f of untested) out.push(`- ${statusLabel(f.status)} ${text(targetText(f))}: ${text(f.message)}`);
     out.push('');
   }
 
@@ -36,7 +37,7 @@ export function renderMarkdown(report: RunReport): string {
   out.push('## Connection (A.1.2.1)', '', '| Gateway | Host |', '|---|---|');
   for (const g of c.gateways) out.push(`| ${cell(g.name)} | ${cell(g.host)} |`);
   out.push('', '| Flow | Protocol | Port | Transport |', '|---|---|---|---|');
-  for (const f of c.flows) out.push(`| ${cell(f.name)} | ${cell(f.protocol)} | ${f.port} | ${f.transport} |`);
+  for (const f of c.flows) out.push(`| ${cell(f.name)} | ${cell(f.protocol)} | ${f.port} | ${cell(f.transport)} |`);
   out.push('', '**Onward connections (CoCo-3):** ');
   if (c.onwardConnections.length === 0) out.push('none declared.');
   for (const o of c.onwardConnections) out.push(`- ${text(o.name)}: ${text(o.description)}${o.destination ? ` (to ${text(o.destination)})` : ''}`);
@@ -57,12 +58,12 @@ export function renderMarkdown(report: RunReport): string {
 
   out.push('## Findings', '', '| Status | Finding | Target | Message |', '|---|---|---|---|');
   for (const f of report.findings) {
-    out.push(`| ${STATUS_LABEL[f.status]} | ${cell(f.id)} | ${cell(targetText(f))} | ${cell(f.message)} |`);
+    out.push(`| ${statusLabel(f.status)} | ${cell(f.id)} | ${cell(targetText(f))} | ${cell(f.message)} |`);
   }
   out.push('', '## Evidence', '');
   for (const f of report.findings) out.push(...evidenceBlock(f));
   out.push('## Artefacts', '', 'Check them with `sha256sum -c evidence/manifest.sha256` from this folder.', '', '| File | SHA-256 | Bytes |', '|---|---|---|');
-  for (const a of report.artefacts) out.push(`| ${cell(a.path)} | \`${a.sha256}\` | ${a.bytes} |`);
+  for (const a of report.artefacts) out.push(`| ${cell(a.path)} | ${cell(a.sha256)} | ${a.bytes} |`);
   out.push('');
   return out.join('\n');
 }
@@ -70,7 +71,7 @@ export function renderMarkdown(report: RunReport): string {
 function changesSection(report: RunReport): string[] {
   if (!report.changes) return [];
   const { since, items } = report.changes;
-  const lines = [`## Changes since ${since.startedAt.slice(0, 10)} (${since.kind === 'baseline' ? 'approved baseline' : 'previous run'} ${text(since.id)})`, ''];
+  const lines = [`## Changes since ${text(since.startedAt.slice(0, 10))} (${since.kind === 'baseline' ? 'approved baseline' : 'previous run'} ${text(since.id)})`, ''];
   if (items.length === 0) lines.push('Nothing changed.');
   for (const c of items) lines.push(`- ${c.regression ? '**worse:** ' : ''}${text(describeChange(c))}`);
   lines.push('');
@@ -84,7 +85,7 @@ function waiversSection(report: RunReport): string[] {
   const lines = ['## Waivers', ''];
   for (const r of waived) {
     const w = r.waiver!;
-    lines.push(`- ${text(r.ref)} (${r.compliance}): ${w.status === 'active' ? `waived until ${w.expires}` : `waiver EXPIRED on ${w.expires}: counts again`}; approved by ${text(w.approvedBy)}; ${text(w.justification)}; plan: ${text(w.plan)}`);
+    lines.push(`- ${text(r.ref)} (${text(r.compliance ?? '')}): ${w.status === 'active' ? `waived until ${text(w.expires)}` : `waiver EXPIRED on ${text(w.expires)}: counts again`}; approved by ${text(w.approvedBy)}; ${text(w.justification)}; plan: ${text(w.plan)}`);
   }
   for (const u of unmatched) lines.push(`- Matched nothing (remove it?): ${text(u)}`);
   lines.push('');
@@ -93,27 +94,14 @@ function waiversSection(report: RunReport): string[] {
 
 function evidenceBlock(f: ReportFinding): string[] {
   const e = f.evidence;
-  const lines = [`### ${text(f.key)}`, '', `- Status: ${STATUS_LABEL[f.status]} (${f.severity})`, `- Source: ${text(e.source)}, ${e.time}`];
+  const lines = [`### ${text(f.key)}`, '', `- Status: ${statusLabel(f.status)} (${text(f.severity)})`, `- Source: ${text(e.source)}, ${text(e.time)}`];
   if (e.expected) lines.push(`- Expected: ${text(e.expected)}`);
   if (e.actual) lines.push(`- Actual: ${text(e.actual)}`);
   if (e.artefacts?.length) lines.push(`- Artefacts: ${e.artefacts.map(text).join(', ')}`);
-  if (e.raw) lines.push('', ...fenced(e.raw));
+  if (e.raw) lines.push('', ...markdownFence(e.raw));
   lines.push('');
   return lines;
 }
 
-/** Text from targets and files may hold markup; Markdown viewers render HTML, so it is escaped. */
-function text(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r?\n/g, ' ');
-}
-
-function cell(value: string): string {
-  return text(value).replace(/\|/g, '\\|');
-}
-
-/** A fence longer than any backtick run inside, so raw data cannot close it. */
-function fenced(raw: string): string[] {
-  const longest = Math.max(2, ...[...raw.matchAll(/`+/g)].map((m) => m[0].length));
-  const fence = '`'.repeat(longest + 1);
-  return [`${fence}text`, raw, fence];
-}
+const text = markdownText;
+const cell = markdownText;

@@ -1,31 +1,37 @@
 import type { RunReport } from '../src/report/schema.ts';
-import { STATUS_LABEL, targetText, untestedFindings, verdictLine } from './view-model.ts';
+import { terminalText } from './escape.ts';
+import { statusLabel, targetText, untestedFindings, verdictLine } from './view-model.ts';
 
-/** The terminal summary printed after a check (plain text, no colour codes). */
+/**
+ * The terminal summary printed after a check (plain text, no colour codes). Every piece of text that came
+ * from a gateway or a file is shown through `terminalText`, so no escape sequence reaches the terminal.
+ */
 export function renderTextSummary(report: RunReport, outDir?: string): string {
-  const lines: string[] = [`cocoscan ${report.tool.version}: ${report.connection.connection.name} against ${report.profile.id} ${report.profile.version}`, ''];
+  const t = terminalText;
+  const lines: string[] = [`cocoscan ${t(report.tool.version)}: ${t(report.connection.connection.name)} against ${t(report.profile.id)} ${t(report.profile.version)}`, ''];
   for (const row of report.rows.filter((r) => r.method === 'automated')) {
-    const waived = row.waiver ? (row.waiver.status === 'active' ? ` [waived until ${row.waiver.expires}]` : ` [waiver expired ${row.waiver.expires}]`) : '';
-    lines.push(`  ${row.ref.padEnd(10)} ${String(row.compliance).padEnd(13)} ${row.title}${waived}`);
+    const waived = row.waiver ? (row.waiver.status === 'active' ? ` [waived until ${t(row.waiver.expires)}]` : ` [waiver expired ${t(row.waiver.expires)}]`) : '';
+    lines.push(`  ${t(row.ref).padEnd(10)} ${t(String(row.compliance)).padEnd(13)} ${t(row.title)}${waived}`);
     if (row.compliance !== 'Yes' && row.compliance !== 'N/A') lines.push(`  ${''.padEnd(10)} ${''.padEnd(13)} ${truncate(row.comment, 300)}`);
   }
   const untested = untestedFindings(report);
   if (untested.length > 0) {
     lines.push('', `Could not be tested (${untested.length}):`);
-    for (const f of untested.slice(0, 20)) lines.push(`  ${STATUS_LABEL[f.status]} ${targetText(f)}: ${truncate(f.message, 200)}`);
+    for (const f of untested.slice(0, 20)) lines.push(`  ${t(statusLabel(f.status))} ${t(targetText(f))}: ${truncate(f.message, 200)}`);
     if (untested.length > 20) lines.push(`  … and ${untested.length - 20} more in the report`);
   }
   if (report.changes) {
     const notable = report.changes.items.filter((c) => c.kind !== 'verdict-changed');
-    lines.push('', `Changes since ${report.changes.since.id}: ${report.changes.items.length === 0 ? 'none' : `${report.changes.items.length} (${notable.length} observed, ${report.changes.items.length - notable.length} verdicts)`}`);
+    lines.push('', `Changes since ${t(report.changes.since.id)}: ${report.changes.items.length === 0 ? 'none' : `${report.changes.items.length} (${notable.length} observed, ${report.changes.items.length - notable.length} verdicts)`}`);
   }
-  for (const unmatched of report.summary.waivers?.unmatched ?? []) lines.push(`Waiver matched nothing: ${unmatched}`);
-  lines.push('', verdictLine(report));
-  if (outDir) lines.push(`Report: ${outDir}/report.html (also statement.md, report.json, evidence/)`);
+  for (const unmatched of report.summary.waivers?.unmatched ?? []) lines.push(`Waiver matched nothing: ${t(unmatched)}`);
+  lines.push('', t(verdictLine(report)));
+  if (outDir) lines.push(`Report: ${t(outDir)}/report.html (also statement.md, report.json, evidence/)`);
   return `${lines.join('\n')}\n`;
 }
 
+/** Escapes first, then cuts: the cut can only shorten visible text, never let a control through. */
 function truncate(text: string, max: number): string {
-  const oneLine = text.replace(/[\r\n\t]+/g, ' ').replace(/[\u0000-\u001f\u007f]/g, '?');
-  return oneLine.length > max ? `${oneLine.slice(0, max - 1)}…` : oneLine;
+  const shown = terminalText(text.replace(/[\r\n\t]+/g, ' '));
+  return shown.length > max ? `${shown.slice(0, max - 1)}…` : shown;
 }

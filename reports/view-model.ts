@@ -42,10 +42,16 @@ export function verdictLine(report: RunReport): string {
   return `Automated rows: ${counts || 'none'} — ${verdict}. Manual rows left to answer: ${report.summary.manualRows}.`;
 }
 
-export const STATUS_LABEL: Record<ReportFinding['status'], string> = {
+export const STATUS_LABEL: Readonly<Record<ReportFinding['status'], string>> = Object.freeze({
+  __proto__: null,
   pass: 'PASS',
   fail: 'FAIL',
   error: 'ERROR',
   not_tested: 'NOT TESTED',
   not_applicable: 'N/A',
-};
+} as Record<ReportFinding['status'], string>);
+
+/** A report read back from disk may carry any status string: an unknown one is shown as it is, never looked up on a prototype. */
+export function statusLabel(status: string): string {
+  return Object.hasOwn(STATUS_LABEL, status) ? STATUS_LABEL[status as ReportFinding['status']] : status;
+}

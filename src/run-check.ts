@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { ConnectionFile } from './connection/schema.ts';
-import { ExitCode, InternalError, ToolMissingError, describeCause } from './errors.ts';
+import { ExitCode, InternalError, ToolMissingError, describeProbeFailure, faultDetail } from './errors.ts';
 import { EvidenceStore, type Artefact } from './evidence-store.ts';
 import { exec as realExec, type Exec } from './exec.ts';
 import { Facts, type ActivityEvent } from './facts/facts.ts';
@@ -243,7 +243,8 @@ async function runProbe(probe: Probe, env: ProbeEnv): Promise<Finding[]> {
     });
   } catch (error) {
     if (error instanceof InternalError) throw error;
-    const reason = `the ${probe.meta.id} probe failed: ${describeCause(error)}`;
+    // The finding says what could not be done and what to do; the raw error goes to the evidence only.
+    const reason = describeProbeFailure(probe.meta.id, error);
     return env.connection.gateways.flatMap((gateway) =>
       Object.keys(probe.meta.findings).map((id) =>
         finding({
@@ -251,7 +252,7 @@ async function runProbe(probe: Probe, env: ProbeEnv): Promise<Finding[]> {
           target: { gateway: gateway.name, host: gateway.host },
           status: 'error',
           params: { reason },
-          evidence: { source: `cocoscan ${probe.meta.id} probe` },
+          evidence: { source: `cocoscan ${probe.meta.id} probe`, raw: faultDetail(error) },
         }),
       ),
     );

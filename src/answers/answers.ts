@@ -1,5 +1,6 @@
 import { stringify } from 'yaml';
 import { z } from 'zod';
+import { visible } from '../../reports/escape.ts';
 import { InputFileError } from '../errors.ts';
 import { problemAt, readYaml, validateYaml } from '../input/yaml-input.ts';
 import type { Profile } from '../profile/load.ts';
@@ -57,10 +58,15 @@ export function answersTemplate(profile: Profile): string {
     'answers:',
   ];
   for (const row of profile.rows.filter((r) => !r.heading && r.method === 'manual')) {
-    lines.push(`  # ${row.ref}: ${row.title}`);
-    if (row.guidance) lines.push(`  # Guidance: ${row.guidance}`);
+    lines.push(`  # ${commentText(row.ref)}: ${commentText(row.title)}`);
+    if (row.guidance) lines.push(`  # Guidance: ${commentText(row.guidance)}`);
     const entry = stringify([{ ref: row.ref, compliance: '', owner: '', references: [], comment: '' }], { lineWidth: 0 });
     lines.push(...entry.trimEnd().split('\n').map((l) => `  ${l}`));
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** A YAML comment ends at a line break: profile text inside one is kept to one line, controls made visible. */
+function commentText(text: string): string {
+  return visible(text.trim(), { newlines: 'space' });
 }

@@ -15,6 +15,7 @@ import { readFile } from 'node:fs/promises';
 import { renderJson } from '../../reports/json.ts';
 import { renderTextSummary } from '../../reports/text.ts';
 import { Progress } from './progress.ts';
+import { terminalText } from '../../reports/escape.ts';
 
 export interface CheckCommandOptions {
   out?: string;
@@ -128,7 +129,7 @@ export async function checkCommand(files: string[], options: CheckCommandOptions
       try {
         return await runPrepared(p, { ...options, out }, signal);
       } catch (error) {
-        process.stderr.write(`cocoscan: ${p.connection.connection.name}: ${(error as Error).message}\n`);
+        process.stderr.write(`cocoscan: ${terminalText(p.connection.connection.name)}: ${terminalText((error as Error).message)}\n`);
         return ExitCode.BadInput;
       }
     }),

@@ -6,6 +6,7 @@ import { answersTemplate } from '../answers/answers.ts';
 import { ExitCode, OutputError, UsageError } from '../errors.ts';
 import { verifyReportFolder } from '../output/verify.ts';
 import { loadProfile } from '../profile/load.ts';
+import { terminalText } from '../../reports/escape.ts';
 
 /** Writes an Ed25519 key pair (KEY and KEY.pub); never overwrites. Shared by `keygen` and `agent keygen`. */
 export async function writeKeyPair(out: string): Promise<string> {
@@ -41,10 +42,10 @@ export function addEvidenceCommands(program: Command, setExit: (code: number) =>
         throw new UsageError(`cannot read the public key ${opts.key}`);
       }) : undefined;
       const result = await verifyReportFolder(dir, key);
-      for (const path of result.changed) process.stdout.write(`CHANGED  ${path}\n`);
-      for (const path of result.missing) process.stdout.write(`MISSING  ${path}\n`);
-      for (const path of result.extra) process.stdout.write(`EXTRA    ${path} (not in the manifest)\n`);
-      for (const problem of result.problems) process.stdout.write(`PROBLEM  ${problem}\n`);
+      for (const path of result.changed) process.stdout.write(`CHANGED  ${terminalText(path)}\n`);
+      for (const path of result.missing) process.stdout.write(`MISSING  ${terminalText(path)}\n`);
+      for (const path of result.extra) process.stdout.write(`EXTRA    ${terminalText(path)} (not in the manifest)\n`);
+      for (const problem of result.problems) process.stdout.write(`PROBLEM  ${terminalText(problem)}\n`);
       const signature = result.signature === 'valid' ? ', signature valid' : result.signature === 'not-checked' ? ' (signature not checked: no --key)' : '';
       process.stdout.write(result.ok ? `OK: ${result.checked} files match the manifest${signature}\n` : `FAILED: the folder does not match its manifest${result.signature === 'invalid' ? ' or its signature' : ''}\n`);
       setExit(result.ok ? ExitCode.Compliant : ExitCode.NotCompliant);

@@ -5,6 +5,7 @@ import { ExitCode, UsageError } from '../errors.ts';
 import { describeChange, diffReports } from '../history/diff.ts';
 import { historyRoot, listRuns, resolveRun } from '../history/store.ts';
 import { performCheck, prepareCheck, type CheckCommandOptions } from './check-command.ts';
+import { jsonText, terminalText } from '../../reports/escape.ts';
 
 /** `cocoscan history`, `cocoscan diff` and `cocoscan watch`. */
 export function addHistoryCommands(program: Command, signal: AbortSignal, setExit: (code: number) => void, checkOptions: (opts: Record<string, unknown>) => CheckCommandOptions): void {
@@ -18,14 +19,14 @@ export function addHistoryCommands(program: Command, signal: AbortSignal, setExi
       const root = historyRoot(opts.history);
       const { runs, unreadable } = await listRuns(root, connection);
       if (opts.format === 'json') {
-        process.stdout.write(`${JSON.stringify({ root, runs: runs.map((r) => ({ id: r.id, startedAt: r.startedAt, exitCode: r.report.summary.exitCode, automatedRows: r.report.summary.automatedRows })), unreadable }, null, 2)}\n`);
+        process.stdout.write(`${jsonText(JSON.stringify({ root, runs: runs.map((r) => ({ id: r.id, startedAt: r.startedAt, exitCode: r.report.summary.exitCode, automatedRows: r.report.summary.automatedRows })), unreadable }, null, 2))}\n`);
       } else {
         if (runs.length === 0) process.stdout.write(`no runs in ${root}${connection ? ` for ${connection}` : ''}\n`);
         for (const run of runs) {
           const counts = Object.entries(run.report.summary.automatedRows).map(([k, v]) => `${k} ${v}`).join(', ');
-          process.stdout.write(`${run.id}\t${run.startedAt}\texit ${run.report.summary.exitCode}\t${counts}\n`);
+          process.stdout.write(`${terminalText(run.id)}\t${terminalText(run.startedAt)}\texit ${run.report.summary.exitCode}\t${counts}\n`);
         }
-        for (const name of unreadable) process.stdout.write(`${name}\tunreadable (no complete report.json): ignored\n`);
+        for (const name of unreadable) process.stdout.write(`${terminalText(name)}\tunreadable (no complete report.json): ignored\n`);
       }
       setExit(ExitCode.Compliant);
     });
@@ -41,10 +42,10 @@ export function addHistoryCommands(program: Command, signal: AbortSignal, setExi
       const root = historyRoot(opts.history);
       const [before, after] = [await resolveRun(a, root), await resolveRun(b, root)];
       const changes = diffReports(before.report, after.report);
-      if (opts.format === 'json') process.stdout.write(`${JSON.stringify({ before: before.id, after: after.id, changes }, null, 2)}\n`);
+      if (opts.format === 'json') process.stdout.write(`${jsonText(JSON.stringify({ before: before.id, after: after.id, changes }, null, 2))}\n`);
       else {
-        process.stdout.write(`Changes from ${before.id} (${before.startedAt}) to ${after.id} (${after.startedAt}): ${changes.length === 0 ? 'none' : changes.length}\n`);
-        for (const c of changes) process.stdout.write(`  ${c.regression ? 'WORSE ' : ''}${describeChange(c)}\n`);
+        process.stdout.write(`Changes from ${terminalText(before.id)} (${terminalText(before.startedAt)}) to ${terminalText(after.id)} (${terminalText(after.startedAt)}): ${changes.length === 0 ? 'none' : changes.length}\n`);
+        for (const c of changes) process.stdout.write(`  ${c.regression ? 'WORSE ' : ''}${terminalText(describeChange(c))}\n`);
       }
       setExit(changes.length > 0 ? ExitCode.NotCompliant : ExitCode.Compliant);
     });
@@ -123,7 +124,7 @@ function runHook(command: string, payload: unknown): Promise<void> {
   return new Promise((resolve) => {
     const child = spawn('sh', ['-c', command], { stdio: ['pipe', 'inherit', 'inherit'] });
     child.on('error', (error) => {
-      process.stderr.write(`cocoscan: --on-change command could not start: ${error.message}\n`);
+      process.stderr.write(`cocoscan: --on-change command could not start: ${terminalText(error.message)}\n`);
       resolve();
     });
     child.on('close', (code) => {

@@ -7,6 +7,7 @@ import { addAgentCommands } from './agent-commands.ts';
 import { checkCommand, type CheckCommandOptions } from './check-command.ts';
 import { addHistoryCommands } from './history-commands.ts';
 import { addEvidenceCommands } from './evidence-commands.ts';
+import { terminalBlock, terminalText } from '../../reports/escape.ts';
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -113,11 +114,11 @@ export function buildProgram(signal: AbortSignal, setExit: (code: number) => voi
 }
 
 export function formatError(error: CocoscanError): string {
-  const lines = [`cocoscan: ${error.message}`];
+  const lines = [`cocoscan: ${terminalText(error.message)}`];
   if (error instanceof InputFileError) {
-    for (const p of error.problems) lines.push(`  ${p.path}${p.line ? ` (line ${p.line})` : ''}: ${p.message}`);
+    for (const p of error.problems) lines.push(`  ${terminalText(p.path)}${p.line ? ` (line ${p.line})` : ''}: ${terminalText(p.message)}`);
   }
-  if (error.hint) lines.push(`What to do: ${error.hint}`);
+  if (error.hint) lines.push(`What to do: ${terminalText(error.hint)}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -143,8 +144,8 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(formatError(error));
       return error.exitCode;
     }
-    process.stderr.write(`cocoscan: internal error: ${(error as Error)?.message ?? String(error)}\nThis is a bug in cocoscan; please report it with the command you ran.\n`);
-    if (process.env.COCOSCAN_DEBUG) process.stderr.write(`${(error as Error)?.stack ?? ''}\n`);
+    process.stderr.write(`cocoscan: internal error: ${terminalText((error as Error)?.message ?? String(error))}\nThis is a bug in cocoscan; please report it with the command you ran.\n`);
+    if (process.env.COCOSCAN_DEBUG) process.stderr.write(`${terminalBlock((error as Error)?.stack ?? '')}\n`);
     return ExitCode.Internal;
   } finally {
     process.off('SIGINT', onSignal);

@@ -1,6 +1,10 @@
+import { terminalText } from '../../reports/escape.ts';
 import type { ActivityEvent } from '../facts/facts.ts';
 
-/** One status line on stderr, redrawn each second while a terminal is attached. */
+/**
+ * One status line on stderr, redrawn each second while a terminal is attached. Its only control sequences
+ * are its own (carriage return, erase line); names and activities are shown through `terminalText`.
+ */
 export class Progress {
   readonly #started = Date.now();
   readonly #latest = new Map<string, ActivityEvent>();
@@ -26,7 +30,7 @@ export class Progress {
   #draw(): void {
     const seconds = Math.round((Date.now() - this.#started) / 1000);
     const parts = [...this.#latest.values()].map(
-      (e) => `${e.gateway}: ${e.activity}${e.percent !== undefined ? ` ${e.percent.toFixed(0)}%` : ''}`,
+      (e) => `${terminalText(e.gateway)}: ${terminalText(e.activity)}${e.percent !== undefined ? ` ${e.percent.toFixed(0)}%` : ''}`,
     );
     const line = `[${seconds}s] ${parts.join(' | ') || 'starting'}`;
     const width = this.stream.columns ?? 100;

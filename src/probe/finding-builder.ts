@@ -1,27 +1,53 @@
-import { InternalError } from '../errors.ts';
+import { holdsRawJavaScriptMessage, InternalError, withoutRawJavaScript, withPlainSystemErrors } from '../errors.ts';
 import { excerpt, type Finding } from '../findings.ts';
-import type { FindingInput, ProbeMeta } from './contract.ts';
+import type { FindingInput, FindingSpec, ProbeMeta } from './contract.ts';
 
-const DEFAULT_MESSAGES = {
-  error: '{title}: could not be checked: {reason}',
-  not_tested: '{title}: not tested: {reason}',
-  not_applicable: '{title}: does not apply: {reason}',
-} as const;
+const DEFAULT_MESSAGES: ReadonlyMap<string, string> = new Map([
+  ['error', '{title}: could not be checked: {reason}'],
+  ['not_tested', '{title}: not tested: {reason}'],
+  ['not_applicable', '{title}: does not apply: {reason}'],
+]);
 
+/** `{name}` is replaced only by a parameter the caller gave, never by something inherited (`{constructor}`). */
 export function fillTemplate(template: string, params: Record<string, string | number>): string {
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (Object.hasOwn(params, name) ? String(params[name]) : whole));
+}
+
+/**
+ * A raw JavaScript message ("Cannot read properties of undefined…") is never part of a finding's message:
+ * the parameter says that an internal fault stopped the check, and the raw text goes to the evidence. A
+ * Node system error ("connect ECONNREFUSED 10.0.0.1:22") is put in plain words with a next step.
+ */
+function withoutRawMessages(params: Record<string, string | number>): { params: Record<string, string | number>; raw: string[] } {
+  const clean: Record<string, string | number> = Object.create(null);
+  const raw: string[] = [];
+  for (const [name, value] of Object.entries(params)) {
+    if (typeof value !== 'string') {
+      clean[name] = value;
+      continue;
+    }
+    const system = withPlainSystemErrors(value);
+    if (holdsRawJavaScriptMessage(system.text) || system.raw.length > 0) raw.push(`${name}: ${value}`);
+    clean[name] = withoutRawJavaScript(system.text);
+  }
+  return { params: clean, raw };
+}
+
+function ownSpec(meta: ProbeMeta, id: string): FindingSpec | undefined {
+  return Object.hasOwn(meta.findings, id) ? meta.findings[id] : undefined;
 }
 
 /** Returns the `ctx.finding` function for one probe: checks the id, fills the message, stamps the time. */
 export function findingBuilder(meta: ProbeMeta, now: () => Date): (input: FindingInput) => Finding {
   return (input) => {
-    const spec = meta.findings[input.id];
+    const spec = ownSpec(meta, input.id);
     if (!spec) throw new InternalError(`probe ${meta.id} emitted finding "${input.id}", which its metadata does not declare`);
     const template =
-      spec.messages[input.status] ??
-      (input.status in DEFAULT_MESSAGES ? DEFAULT_MESSAGES[input.status as keyof typeof DEFAULT_MESSAGES] : undefined);
+      (Object.hasOwn(spec.messages, input.status) ? spec.messages[input.status] : undefined) ??
+      DEFAULT_MESSAGES.get(input.status);
     if (!template) throw new InternalError(`finding "${input.id}" has no message for status ${input.status}`);
-    const params = { title: spec.title, reason: 'no reason given', ...input.params };
+    const { params, raw: faults } = withoutRawMessages({ title: spec.title, reason: 'no reason given', ...input.params });
+    const raw = [...faults.map((f) => `cocoscan fault detail (${f})`), input.evidence.raw].filter((r): r is string => r !== undefined);
     return {
       id: input.id,
       probe: meta.id,
@@ -32,7 +58,7 @@ export function findingBuilder(meta: ProbeMeta, now: () => Date): (input: Findin
       evidence: {
         ...input.evidence,
         time: input.evidence.time ?? now().toISOString(),
-        raw: input.evidence.raw === undefined ? undefined : excerpt(input.evidence.raw),
+        raw: raw.length === 0 ? undefined : excerpt(raw.join('\n')),
       },
       ...(input.data ? { data: input.data } : {}),
     };

@@ -87,12 +87,13 @@ export function parseProfile(text: string, file: string, probes: readonly Probe[
     });
   });
 
-  const thresholds: Record<string, unknown> = {};
-  for (const key of Object.keys(raw.thresholds)) {
+  // Keys are read from the parsed YAML itself: schema validation drops a `__proto__` key without a word.
+  const thresholds: Record<string, unknown> = Object.create(null);
+  for (const key of thresholdKeys(parsed.data)) {
     if (!probes.some((p) => p.meta.id === key)) problems.push({ path: `thresholds.${key}`, message: `no probe is called "${key}"` });
   }
   for (const probe of probes) {
-    const result = probe.meta.thresholds.safeParse(raw.thresholds[probe.meta.id] ?? {});
+    const result = probe.meta.thresholds.safeParse(Object.hasOwn(raw.thresholds, probe.meta.id) ? raw.thresholds[probe.meta.id] : {});
     if (result.success) {
       thresholds[probe.meta.id] = result.data;
     } else {
@@ -118,6 +119,11 @@ export function parseProfile(text: string, file: string, probes: readonly Probe[
     thresholds,
     probes: probes.filter((p) => used.has(p)),
   };
+}
+
+function thresholdKeys(data: unknown): string[] {
+  const thresholds = (data as { thresholds?: unknown } | null)?.thresholds;
+  return typeof thresholds === 'object' && thresholds !== null ? Object.keys(thresholds) : [];
 }
 
 function flattenRows(raw: ProfileFile, problems: InputProblem[]): ProfileRow[] {

@@ -32,7 +32,7 @@ describe.skipIf(!ready)('report.html in a real headless Chromium', () => {
       sockets.add(socket);
       socket.on('close', () => sockets.delete(socket));
       socket.on('error', () => undefined);
-      socket.end('220 <script>window.__cocoscanPwned = 1; document.title = "pwned"</script> ESMTP\r\n');
+      socket.end('220 <script>window.__cocoscanPwned = 1; document.title = "pwned"</script> <a href="http://evil/">x</a> <img src="http://evil/p.png"> ESMTP\r\n');
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as { port: number }).port;
@@ -81,6 +81,8 @@ snmp: { timeoutSeconds: 0.5 }
     expect(await banner.isVisible()).toBe(true);
     expect(await page.evaluate(() => (window as unknown as { __cocoscanPwned?: number }).__cocoscanPwned)).toBeUndefined();
     expect(await page.evaluate(() => document.querySelectorAll('script').length)).toBe(0);
+    // The banner's link and image are text too: no element points outside the page.
+    expect(await page.evaluate(() => document.querySelectorAll('img, iframe, object, embed, a[href]:not([href^="#"])').length)).toBe(0);
     expect(await page.title()).not.toBe('pwned');
     expect(dialogs).toEqual([]);
     // And it prints: a PDF comes out of the print layout.

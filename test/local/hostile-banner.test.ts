@@ -19,6 +19,11 @@ if (!nmapPresent) console.warn('[local] skipping loopback tests: nmap is not ins
 
 const sockets = new Set<Socket>();
 
+/** A banner that tries markup, Markdown links and images, terminal escapes (OSC 8 link, CSI, C1 CSI) and a bidi override. */
+const BANNER = '220 <script>alert("owned")</script> [x](http://evil) ![i](http://evil/p.png) \u001b]8;;http://evil\u0007link\u001b]8;;\u0007 \u001b[2J \u009b31m \u202eydaer ESMTP ready\r\n';
+/** ESC, other C0 controls but LF, DEL, C1 controls and bidirectional controls. */
+const HIDDEN = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
 async function listen(handler: (socket: Socket) => void): Promise<{ server: Server; port: number }> {
   const server = createServer((socket) => {
     sockets.add(socket);
@@ -38,7 +43,7 @@ describe.skipIf(!nmapPresent)('real nmap against in-process hostile services on 
     // An undeclared service whose banner is markup: it must reach the report only as text.
     const hostile = await listen((socket) => {
       socket.on('error', () => undefined);
-      socket.end('220 <script>alert("owned")</script> ESMTP ready\r\n');
+      socket.end(BANNER);
     });
     // The declared "ssh" flow answers with an SSH banner.
     const ssh = await listen((socket) => {
@@ -67,9 +72,13 @@ scan: { tcpPorts: "${bannerPort},${declaredPort}" }
 `,
     );
     const out = join(dir, 'out');
-    const result = await runCli(['check', file, '--out', out, '--format', 'json']);
+    const result = await runCli(['check', file, '--out', out]);
     expect(result.code).toBe(1);
-    const report = JSON.parse(result.stdout) as RunReport;
+    // The terminal summary and anything on stderr carry no escape sequence or bidi control from the banner.
+    expect(result.stdout).toContain('Automated rows:');
+    expect(result.stdout).not.toMatch(HIDDEN);
+    expect(result.stderr).not.toMatch(HIDDEN);
+    const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as RunReport;
     const undeclared = report.findings.find((f) => f.id === 'exposure.undeclared-port' && f.status === 'fail');
     expect(undeclared?.target.port).toBe(bannerPort);
     expect(report.findings.find((f) => f.id === 'exposure.protocol-match')?.status).toBe('pass');
@@ -82,6 +91,10 @@ scan: { tcpPorts: "${bannerPort},${declaredPort}" }
     // Raw excerpts sit in fenced code blocks, where Markdown shows text; everywhere else markup is escaped.
     const outsideFences = md.replace(/^(`{3,})text\n[\s\S]*?\n\1$/gm, '');
     expect(outsideFences).not.toContain('<script>');
+    expect(outsideFences).not.toMatch(/(^|[^\\])!?\[[^\]]*\]\(/);
+    expect(outsideFences).not.toMatch(/https?:\/\//);
+    expect(md).not.toMatch(HIDDEN);
+    expect(html).not.toMatch(HIDDEN);
     expect(md).toMatch(/^`{3,}text\n.*<script>alert/m);
     const xml = await readFile(join(out, `evidence/lo/nmap-sweep.xml`), 'utf8');
     expect(xml).toContain(`portid="${bannerPort}"`);
