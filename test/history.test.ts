@@ -398,3 +398,41 @@ describe('history', () => {
     expect(JSON.parse(third.stdout).changes.since.id).toBe(runs.runs[0]!.id);
   });
 });
+
+describe('CLI children die with their test', () => {
+  let leftover: ChildProcess | undefined;
+  /** Whether `child` was killed by now (its exit is awaited for at most 5 s). */
+  async function killed(child: ChildProcess): Promise<boolean> {
+    if (child.exitCode === null && child.signalCode === null) await Promise.race([once(child, 'exit'), new Promise((r) => setTimeout(r, 5_000))]);
+    return child.signalCode === 'SIGKILL';
+  }
+  const foreverWatch = async () => {
+    const dir = await tempDir();
+    return spawnCli(['watch', await offlineConnection(dir), '--profile', PROFILE, '--history', join(dir, 'history'), '--every', '1h'], { stdio: 'ignore' });
+  };
+
+  it('a test that ends with its child still running…', async () => {
+    leftover = await foreverWatch();
+    expect(leftover.exitCode).toBeNull();
+  });
+  it('…leaves nothing running', async () => {
+    expect(await killed(leftover!)).toBe(true);
+  });
+
+  it.fails('a test that times out with its child still running…', { timeout: 2_000 }, async () => {
+    leftover = await foreverWatch();
+    await new Promise(() => undefined);
+  });
+  it('…leaves nothing running either', async () => {
+    expect(await killed(leftover!)).toBe(true);
+  });
+
+  it('a child is stopped before its test would time out, so the test reports it', { timeout: 12_000 }, async () => {
+    const dir = await tempDir();
+    const started = Date.now();
+    const result = await runCli(['watch', await offlineConnection(dir), '--profile', PROFILE, '--history', join(dir, 'history'), '--every', '1h']);
+    expect(result.timedOut).toBe(true);
+    expect(result.code).toBeNull();
+    expect(Date.now() - started).toBeLessThan(12_000 - 2_000);
+  });
+});
