@@ -7,6 +7,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse as parseYaml } from 'yaml';
 import { connectionFileSchema, type ConnectionFile } from '../src/connection/schema.ts';
 import { diffReports } from '../src/history/diff.ts';
+import { latestRun, listRuns, saveRun } from '../src/history/store.ts';
 import { parseStoredReport, type RunReport } from '../src/report/schema.ts';
 import { loadProfile, parseProfile } from '../src/profile/load.ts';
 import { runCheck } from '../src/run-check.ts';
@@ -367,6 +368,37 @@ describe('reports read back are validated first', () => {
     expect(validate(broken)).toBe(false);
     expect(() => parseStoredReport(JSON.stringify(broken), 'report.json')).toThrow(/report\.json is not a cocoscan report .*rows\.0\.section/);
     expect(() => parseStoredReport('{"schemaVersion":1,', 'report.json')).toThrow(/report\.json is not JSON/);
+  });
+});
+
+describe('stored runs', () => {
+  const networkReport = async () => (await runCheck({ connection, profile: NETWORK, exec: fakeNmap('open-gateway.xml'), now: () => NOW, privileged: true })).report;
+
+  it('only folders named like a run are runs: a note beside them is not the newest run', async () => {
+    const root = await tempDir();
+    const report = await networkReport();
+    const saved = await saveRun(root, report, new Map([['report.json', Buffer.from(JSON.stringify(report))]]));
+    await writeFile(join(root, 'cms-acme', 'notes.txt'), 'approved by J. Smith');
+    expect((await latestRun(root, 'cms-acme'))?.id).toBe(saved.id);
+    expect((await listRuns(root)).unreadable).toEqual([]);
+  });
+
+  it('a report that passes the schema but carries odd data is compared without a crash, names from it are plain keys', async () => {
+    const before = await networkReport();
+    const odd = (data: Record<string, unknown>) => ({ ...before.findings[0]!, key: `x@${JSON.stringify(data)}`, data });
+    const after: RunReport = {
+      ...before,
+      findings: [
+        ...before.findings,
+        { ...odd({ accepted: 5, leaf: 'x' }), id: 'tls.protocols' },
+        { ...odd({ hostKeys: 'ssh-rsa' }), id: 'ssh.host-keys' },
+        { ...odd({ hostKeys: [{ type: '__proto__', fingerprint: 'SHA256:x' }, { type: 'constructor', fingerprint: 'SHA256:y' }] }), id: 'ssh.host-keys', target: { gateway: 'gw2', host: '127.0.0.2' } },
+        { ...odd({ offered: 'aes128-ctr' }), id: 'ssh.kex' },
+        { ...odd({ pending: '3' }), id: 'patch.overdue-updates' },
+      ],
+    };
+    expect(parseStoredReport(JSON.stringify(after), 'report.json').findings).toHaveLength(after.findings.length);
+    expect(diffReports(before, after, []).map((c) => `${c.kind} ${c.subject} ${c.after}`)).toEqual(['ssh-host-key-changed gw2 __proto__ SHA256:x', 'ssh-host-key-changed gw2 constructor SHA256:y']);
   });
 });
 

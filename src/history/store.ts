@@ -57,10 +57,16 @@ export interface RunListing {
   unreadable: UnreadableRun[];
 }
 
-/** The run folders of one connection, oldest first (stamps sort by time); folders being written are skipped. */
+/** A run folder's name: runStamp of its start (fixed width, so names sort by time). */
+const STAMP = /^\d{8}T\d+Z$/;
+
+/**
+ * The run folders of one connection, oldest first. Folders being written (.cocoscan-tmp-*) and anything not
+ * named like a run (a note left beside them) are not runs.
+ */
 async function runFolders(root: string, connection: string): Promise<string[]> {
-  const stamps = await readdir(join(root, connection)).catch(() => [] as string[]);
-  return stamps.filter((stamp) => !stamp.startsWith('.')).sort();
+  const names = await readdir(join(root, connection)).catch(() => [] as string[]);
+  return names.filter((name) => STAMP.test(name)).sort();
 }
 
 /** The stored runs, oldest first, of one connection or of all; each report is validated against the report schema. */
