@@ -59,7 +59,7 @@ export function addHistoryCommands(program: Command, signal: AbortSignal, setExi
     .description('check on a schedule in the foreground, keep the history, and run a command when something changes')
     .argument('<connection-file>')
     .requiredOption('--every <interval>', 'an interval (30m, 4h, 1d) or a cron expression ("0 */4 * * *")')
-    .option('--on-change <command>', 'shell command run when a verdict regresses or anything changes; the diff is given as JSON on stdin')
+    .option('--on-change <command>', 'shell command run when anything changed since the previous run (or the baseline), given the changes as JSON on stdin; the next run waits for it (at most 10 min)')
     .option('--max-runs <n>', 'stop after this many runs')
     .option('-p, --profile <name|path>', 'profile name or YAML file', 'moj-coco')
     .option('--history <dir>', 'history folder')
@@ -71,7 +71,7 @@ export function addHistoryCommands(program: Command, signal: AbortSignal, setExi
     const prepared = await prepareCheck(file, options);
     const schedule = parseSchedule(String(opts.every));
     const maxRuns = opts.maxRuns === undefined ? Infinity : Number(opts.maxRuns);
-    if (!Number.isInteger(maxRuns) && maxRuns !== Infinity) throw new UsageError(`--max-runs must be a whole number, not "${String(opts.maxRuns)}"`);
+    if ((!Number.isInteger(maxRuns) && maxRuns !== Infinity) || maxRuns < 1) throw new UsageError(`--max-runs must be a whole number of at least 1, not "${String(opts.maxRuns)}"`);
     let runs = 0;
     while (!signal.aborted && runs < maxRuns) {
       let performed;
