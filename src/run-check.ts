@@ -12,8 +12,8 @@ import { findingBuilder } from './probe/finding-builder.ts';
 import { evaluateRow, findingKey } from './profile/evaluate.ts';
 import type { Profile } from './profile/load.ts';
 import { REPORT_SCHEMA_VERSION, type ReportFinding, type ReportRow, type RunReport } from './report/schema.ts';
-import { diffStates } from './history/diff.ts';
-import { observedState } from './history/state.ts';
+import { diffStates, type Change } from './history/diff.ts';
+import { observedState, rowsJudgedFromChanges } from './history/state.ts';
 import { describeWaiver, waiverActive, type Waiver } from './waivers/waivers.ts';
 import type { Answer } from './answers/answers.ts';
 import { TOOL_VERSION } from './version.ts';
@@ -77,10 +77,21 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   const after = profile.probes.filter((p) => p.meta.phase === 'after');
   const findings = keyed((await Promise.all(direct.map((probe) => runProbe(probe, env)))).flat());
 
-  // What changed since the baseline is read from this run's own findings and verdicts, then judged by the
-  // `after` probes (CoCo-2), whose findings join the rest.
+  // What changed since the baseline is read from this run's findings and verdicts, then judged by the `after`
+  // probes (CoCo-2), whose findings join the rest. The rows those probes decide are left out of the comparison
+  // on both sides: their verdict follows from the comparison, so comparing it would be circular (before the
+  // `after` probes run such a row is not yet judged, and once judged it moves whenever the previous run had
+  // changes). Every other row cites only findings that are final at this point, so the state compared here is
+  // the state of the finished report; that is checked below, so the recorded changes and the rows agree.
   const baseline = options.baseline;
-  const changes = baseline ? diffStates(observedState(baseline.report), observedState({ findings, rows: evaluateRows(profile, findings) })) : [];
+  const comparisonIds = new Set(after.flatMap((probe) => Object.keys(probe.meta.findings)));
+  const ignoreRows = new Set([
+    ...profile.rows.filter((row) => row.rules.some((rule) => comparisonIds.has(rule.finding))).map((row) => row.ref),
+    ...(baseline ? rowsJudgedFromChanges(baseline.report.rows, comparisonIds) : []),
+  ]);
+  const baselineState = baseline ? observedState(baseline.report, ignoreRows) : undefined;
+  const changesIn = (state: Pick<RunReport, 'findings' | 'rows'>) => (baselineState ? diffStates(baselineState, observedState(state, ignoreRows)) : []);
+  const changes = changesIn({ findings, rows: evaluateRows(profile, findings) });
   const run: RunSoFar = { changes, ...(baseline ? { baseline: { id: baseline.id, startedAt: baseline.report.startedAt, kind: baseline.kind } } : {}) };
   findings.push(...keyed((await Promise.all(after.map((probe) => runProbe(probe, { ...env, run })))).flat()));
   assertUniqueKeys(findings);
@@ -88,6 +99,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   const rows = evaluateRows(profile, findings);
   const waivers = applyWaivers(options.waivers ?? [], rows, findings, now());
   applyAnswers(options.answers ?? [], rows);
+  assertSameChanges(changes, changesIn({ findings, rows }));
   const automated = rows.filter((r) => r.method === 'automated');
   const counts = (r: ReportRow) => r.compliance !== 'Yes' && r.compliance !== 'N/A' && r.waiver?.status !== 'active';
   const exitCode = automated.some(counts) ? ExitCode.NotCompliant : ExitCode.Compliant;
@@ -256,6 +268,13 @@ async function runProbe(probe: Probe, env: ProbeEnv): Promise<Finding[]> {
         }),
       ),
     );
+  }
+}
+
+/** The changes CoCo-2 judged must be those of the finished report, or the report would contradict itself. */
+function assertSameChanges(judged: Change[], final: Change[]): void {
+  if (JSON.stringify(judged) !== JSON.stringify(final)) {
+    throw new InternalError(`the changes judged for CoCo-2 (${judged.length}) differ from those of the finished report (${final.length}); a row depends on a finding of an after-phase probe without being left out of the comparison`);
   }
 }
 

@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { Cron } from 'croner';
 import { ExitCode, UsageError } from '../errors.ts';
 import { describeChange, diffReports } from '../history/diff.ts';
-import { historyRoot, listRuns, resolveRun } from '../history/store.ts';
+import { historyRoot, listRuns, locateRun, readLocatedRun } from '../history/store.ts';
+import { PROBES } from '../probe/registry.ts';
 import { performCheck, prepareCheck, type CheckCommandOptions } from './check-command.ts';
 import { jsonText, terminalText } from '../../reports/escape.ts';
 
@@ -11,10 +12,10 @@ import { jsonText, terminalText } from '../../reports/escape.ts';
 export function addHistoryCommands(program: Command, signal: AbortSignal, setExit: (code: number) => void, checkOptions: (opts: Record<string, unknown>) => CheckCommandOptions): void {
   program
     .command('history')
-    .description('list the stored runs, per connection, with their verdicts')
+    .description('list the stored runs, per connection, with their verdicts; exit 2 when a stored run cannot be read')
     .argument('[connection]', 'only this connection')
     .option('--history <dir>', 'history folder (default: $COCOSCAN_HISTORY or the per-user data folder)')
-    .option('-f, --format <format>', 'text or json', 'text')
+    .addOption(formatOption())
     .action(async (connection: string | undefined, opts: { history?: string; format: string }) => {
       const root = historyRoot(opts.history);
       const { runs, unreadable } = await listRuns(root, connection);
@@ -26,9 +27,11 @@ export function addHistoryCommands(program: Command, signal: AbortSignal, setExi
           const counts = Object.entries(run.report.summary.automatedRows).map(([k, v]) => `${k} ${v}`).join(', ');
           process.stdout.write(`${terminalText(run.id)}\t${terminalText(run.startedAt)}\texit ${run.report.summary.exitCode}\t${counts}\n`);
         }
-        for (const name of unreadable) process.stdout.write(`${terminalText(name)}\tunreadable (no complete report.json): ignored\n`);
+        for (const { id } of unreadable) process.stdout.write(`${terminalText(id)}\tunreadable: not listed (see stderr)\n`);
       }
-      setExit(ExitCode.Compliant);
+      // A stored run that is not a report is said plainly, and the listing does not pass for a complete one.
+      for (const { reason } of unreadable) process.stderr.write(`cocoscan: ${terminalText(reason)}\n`);
+      setExit(unreadable.length > 0 ? ExitCode.BadInput : ExitCode.Compliant);
     });
 
   program
@@ -37,11 +40,13 @@ export function addHistoryCommands(program: Command, signal: AbortSignal, setExi
     .argument('<run-a>', 'the earlier run')
     .argument('<run-b>', 'the later run')
     .option('--history <dir>', 'history folder')
-    .option('-f, --format <format>', 'text or json', 'text')
+    .addOption(formatOption())
     .action(async (a: string, b: string, opts: { history?: string; format: string }) => {
       const root = historyRoot(opts.history);
-      const [before, after] = [await resolveRun(a, root), await resolveRun(b, root)];
-      const changes = diffReports(before.report, after.report);
+      // Both names are found before either report is read: a name that does not exist is the first thing said.
+      const [whereA, whereB] = [await locateRun(a, root), await locateRun(b, root)];
+      const [before, after] = [await readLocatedRun(whereA), await readLocatedRun(whereB)];
+      const changes = diffReports(before.report, after.report, comparisonFindingIds());
       if (opts.format === 'json') process.stdout.write(`${jsonText(JSON.stringify({ before: before.id, after: after.id, changes }, null, 2))}\n`);
       else {
         process.stdout.write(`Changes from ${terminalText(before.id)} (${terminalText(before.startedAt)}) to ${terminalText(after.id)} (${terminalText(after.startedAt)}): ${changes.length === 0 ? 'none' : changes.length}\n`);
@@ -55,7 +60,7 @@ export function addHistoryCommands(program: Command, signal: AbortSignal, setExi
     .description('check on a schedule in the foreground, keep the history, and run a command when something changes')
     .argument('<connection-file>')
     .requiredOption('--every <interval>', 'an interval (30m, 4h, 1d) or a cron expression ("0 */4 * * *")')
-    .option('--on-change <command>', 'shell command run when a verdict regresses or anything changes; the diff is given as JSON on stdin')
+    .option('--on-change <command>', 'shell command run when anything changed since the previous run (or the baseline), given the changes as JSON on stdin; the next run waits for it (at most 10 min)')
     .option('--max-runs <n>', 'stop after this many runs')
     .option('-p, --profile <name|path>', 'profile name or YAML file', 'moj-coco')
     .option('--history <dir>', 'history folder')
@@ -67,12 +72,15 @@ export function addHistoryCommands(program: Command, signal: AbortSignal, setExi
     const prepared = await prepareCheck(file, options);
     const schedule = parseSchedule(String(opts.every));
     const maxRuns = opts.maxRuns === undefined ? Infinity : Number(opts.maxRuns);
-    if (!Number.isInteger(maxRuns) && maxRuns !== Infinity) throw new UsageError(`--max-runs must be a whole number, not "${String(opts.maxRuns)}"`);
+    if ((!Number.isInteger(maxRuns) && maxRuns !== Infinity) || maxRuns < 1) throw new UsageError(`--max-runs must be a whole number of at least 1, not "${String(opts.maxRuns)}"`);
     let runs = 0;
     while (!signal.aborted && runs < maxRuns) {
       let performed;
       try {
-        performed = await performCheck(prepared, options, signal);
+        // Each cycle gets a signal of its own, tied to the watch's for its duration only: whatever a run hangs
+        // on it (abort listeners in probes, exec, sockets) goes with the cycle instead of piling up on the
+        // long-lived signal (MaxListenersExceededWarning after ten cycles).
+        performed = await withCycleSignal(signal, (cycleSignal) => performCheck(prepared, options, cycleSignal));
       } catch (error) {
         if (signal.aborted) break;
         throw error;
@@ -83,13 +91,39 @@ export function addHistoryCommands(program: Command, signal: AbortSignal, setExi
       const changes = report.changes?.items ?? [];
       const worse = changes.filter((c) => c.regression).length;
       process.stdout.write(`${report.finishedAt} ${performed.stored?.id ?? ''} exit ${report.summary.exitCode}: ${counts}; ${report.changes ? `${changes.length} change(s)${worse ? `, ${worse} worse` : ''} since ${report.changes.since.id}` : 'first run'}\n`);
-      if (opts.onChange && changes.length > 0) await runHook(String(opts.onChange), { run: performed.stored?.id, since: report.changes?.since, changes });
+      // Only when something changed, and waited for: the next run never starts while the hook still runs.
+      if (opts.onChange && changes.length > 0) await runHook(String(opts.onChange), { run: performed.stored?.id, since: report.changes?.since, changes }, signal);
       if (runs >= maxRuns) break;
       await sleep(schedule(), signal);
     }
     process.stdout.write(`watch stopped after ${runs} run(s)${signal.aborted ? ' (signal)' : ''}\n`);
     setExit(ExitCode.Compliant);
   });
+}
+
+/** Runs `work` with a signal that follows `parent` until `work` settles, then lets go of `parent`. */
+async function withCycleSignal<T>(parent: AbortSignal, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const cycle = new AbortController();
+  const relay = () => cycle.abort(parent.reason);
+  if (parent.aborted) cycle.abort(parent.reason);
+  else parent.addEventListener('abort', relay, { once: true });
+  try {
+    return await work(cycle.signal);
+  } finally {
+    parent.removeEventListener('abort', relay);
+  }
+}
+
+const FORMATS = ['text', 'json'];
+
+/** --format of history and diff: anything but text or json is refused (exit 2) with the valid values named. */
+function formatOption(): Option {
+  return new Option('-f, --format <format>', 'what to print on stdout').choices(FORMATS).default('text');
+}
+
+/** The findings judged from the comparison itself (CoCo-2's): the rows they decide are never compared. */
+function comparisonFindingIds(): string[] {
+  return PROBES.filter((probe) => probe.meta.phase === 'after').flatMap((probe) => Object.keys(probe.meta.findings));
 }
 
 /** Milliseconds until the next run, from "30m"/"4h"/"1d"/"45s" or a cron expression. */
@@ -109,28 +143,67 @@ export function parseSchedule(every: string): () => number {
   return () => Math.max(0, (cron.nextRun()?.getTime() ?? Date.now()) - Date.now());
 }
 
+/** Waits `ms`, or less when the signal aborts; either way the abort listener is removed. */
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
+    if (signal.aborted) return resolve();
+    const done = () => {
       clearTimeout(timer);
+      signal.removeEventListener('abort', done);
       resolve();
-    }, { once: true });
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
   });
 }
 
-/** Runs the user's --on-change command with the changes as JSON on stdin; its failure is reported, not fatal. */
-function runHook(command: string, payload: unknown): Promise<void> {
+/** The longest an --on-change command may run before it is stopped; the next run waits for it until then. */
+export const HOOK_TIMEOUT_MS = 10 * 60_000;
+/** After SIGTERM, how long a hook has to exit before SIGKILL. */
+const HOOK_KILL_GRACE_MS = 2000;
+
+/**
+ * Runs the user's --on-change command with the changes as JSON on stdin, and waits for it; its failure is
+ * reported, not fatal. It runs in a process group of its own, killed whole when it outlives HOOK_TIMEOUT_MS
+ * or when the watch is stopped.
+ */
+function runHook(command: string, payload: unknown, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const child = spawn('sh', ['-c', command], { stdio: ['pipe', 'inherit', 'inherit'] });
+    const child = spawn('sh', ['-c', command], { stdio: ['pipe', 'inherit', 'inherit'], detached: true });
+    let why: string | undefined;
+    const killGroup = (sig: NodeJS.Signals) => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, sig);
+      } catch {
+        // The group is already gone.
+      }
+    };
+    let killer: NodeJS.Timeout | undefined;
+    const stop = (reason: string) => {
+      why ??= reason;
+      killGroup('SIGTERM');
+      killer ??= setTimeout(() => killGroup('SIGKILL'), HOOK_KILL_GRACE_MS);
+    };
+    const onAbort = () => stop('the watch was stopped');
+    const timer = setTimeout(() => stop(`it ran longer than ${HOOK_TIMEOUT_MS / 1000} s`), HOOK_TIMEOUT_MS);
+    signal.addEventListener('abort', onAbort, { once: true });
+    const finish = () => {
+      clearTimeout(timer);
+      clearTimeout(killer);
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    };
     child.on('error', (error) => {
       process.stderr.write(`cocoscan: --on-change command could not start: ${terminalText(error.message)}\n`);
-      resolve();
+      finish();
     });
-    child.on('close', (code) => {
-      if (code !== 0) process.stderr.write(`cocoscan: --on-change command exited ${code}\n`);
-      resolve();
+    child.on('close', (code, sig) => {
+      if (why) process.stderr.write(`cocoscan: --on-change command stopped: ${why}\n`);
+      else if (code !== 0) process.stderr.write(`cocoscan: --on-change command exited ${code ?? sig}\n`);
+      finish();
     });
+    // A command that does not read its stdin closes the pipe early: that is its business, not an error.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(`${JSON.stringify(payload, null, 2)}\n`);
   });
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { RunReport } from '../report/schema.ts';
-import { observedState, type ObservedState } from './state.ts';
+import { observedState, rowsJudgedFromChanges, type ObservedState } from './state.ts';
 
 export const CHANGE_KINDS = [
   'port-opened',
@@ -25,15 +25,28 @@ export const changeSchema = z.strictObject({
 });
 export type Change = z.infer<typeof changeSchema>;
 
-const RANK: Record<string, number> = { Yes: 0, 'N/A': 0, Partial: 1, 'Not assessed': 1, No: 2, null: 1 };
+const RANK = new Map<string, number>([
+  ['Yes', 0],
+  ['N/A', 0],
+  ['Partial', 1],
+  ['Not assessed', 1],
+  ['No', 2],
+  ['null', 1],
+]);
+const rank = (compliance: string | undefined) => RANK.get(compliance ?? 'null') ?? 1;
 
 function keys<T>(a: Record<string, T>, b: Record<string, T>): string[] {
   return [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
 }
 
-/** Everything that differs between two runs of the same connection, from their report.json alone. */
-export function diffReports(before: RunReport, after: RunReport): Change[] {
-  return diffStates(observedState(before), observedState(after));
+/**
+ * Everything that differs between two runs of the same connection, from their report.json alone. The rows
+ * judged from a comparison (CoCo-2) are left out on both sides: see rowsJudgedFromChanges.
+ */
+export function diffReports(before: RunReport, after: RunReport, comparisonFindingIds: Iterable<string>): Change[] {
+  const ids = [...comparisonFindingIds];
+  const ignore = new Set([...rowsJudgedFromChanges(before.rows, ids), ...rowsJudgedFromChanges(after.rows, ids)]);
+  return diffStates(observedState(before, ignore), observedState(after, ignore));
 }
 
 export function diffStates(a: ObservedState, b: ObservedState): Change[] {
@@ -82,7 +95,7 @@ export function diffStates(a: ObservedState, b: ObservedState): Change[] {
   }
   for (const ref of keys(a.rows, b.rows)) {
     const [x, y] = [a.rows[ref], b.rows[ref]];
-    if (x !== y) add('verdict-changed', ref, x ?? null, y ?? null, (RANK[y ?? 'null'] ?? 1) > (RANK[x ?? 'null'] ?? 1));
+    if (x !== y) add('verdict-changed', ref, x ?? null, y ?? null, rank(y) > rank(x));
   }
   return changes;
 }

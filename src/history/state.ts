@@ -1,4 +1,4 @@
-import type { ReportFinding, RunReport } from '../report/schema.ts';
+import type { ReportFinding, ReportRow, RunReport } from '../report/schema.ts';
 
 /** What a run observed, in a shape two runs can be compared in. Derived from report.json alone. */
 export interface ObservedState {
@@ -13,37 +13,85 @@ export interface ObservedState {
 
 const where = (f: ReportFinding) => `${f.target.gateway}${f.target.port ? ` ${f.target.port}/${f.target.transport ?? 'tcp'}` : ''}`;
 
-export function observedState(report: Pick<RunReport, 'findings' | 'rows'>): ObservedState {
-  const state: ObservedState = { ports: {}, tls: {}, sshHostKeys: {}, sshAlgorithms: {}, firewall: {}, patch: {}, rows: {} };
+// A finding's `data` is free-form in the report schema; a report read back may have been edited, so every
+// value is checked for the shape it should have and anything else is left out of the state, never trusted.
+const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+const texts = (value: unknown): string[] | undefined => (Array.isArray(value) && value.every((v) => typeof v === 'string') ? (value as string[]) : undefined);
+const record = (value: unknown): Record<string, unknown> | undefined => (typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined);
+const count = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
+
+function tlsOffer(data: Record<string, unknown>): ObservedState['tls'][string] | undefined {
+  const accepted = texts(data.accepted);
+  const suites = texts(data.suites) ?? [];
+  if (!accepted) return undefined;
+  const leaf = record(data.leaf);
+  const [sha256, subject, issuer, notAfter] = [text(leaf?.sha256), text(leaf?.subject), text(leaf?.issuer), text(leaf?.notAfter)];
+  return { accepted, suites, leaf: sha256 !== undefined ? { sha256, subject: subject ?? '', issuer: issuer ?? '', notAfter: notAfter ?? '' } : null };
+}
+
+/**
+ * A fresh record per state: the keys come from the report (gateway names, ports, algorithm names), so the
+ * record has no prototype and `constructor` or `__proto__` are names like any other.
+ */
+function table<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
+/**
+ * `ignoreRows`: refs of the rows left out of the comparison, the rows whose verdict is judged from the
+ * comparison itself (see rowsJudgedFromChanges).
+ */
+export function observedState(report: Pick<RunReport, 'findings' | 'rows'>, ignoreRows: ReadonlySet<string> = new Set()): ObservedState {
+  const state: ObservedState = { ports: table(), tls: table(), sshHostKeys: table(), sshAlgorithms: table(), firewall: table(), patch: table(), rows: table() };
   for (const f of report.findings) {
-    const data = (f.data ?? {}) as Record<string, unknown>;
+    const data = record(f.data) ?? {};
     switch (f.id) {
       case 'exposure.undeclared-port':
-        if (f.status === 'fail') state.ports[where(f)] = String((data.service as { name?: string } | null)?.name ?? 'unknown');
+        if (f.status === 'fail') state.ports[where(f)] = text(record(data.service)?.name) ?? 'unknown';
         break;
       case 'exposure.declared-port':
-        if (data.state === 'open') state.ports[where(f)] = String(data.service ?? 'open');
+        if (data.state === 'open') state.ports[where(f)] = text(data.service) ?? 'open';
         break;
-      case 'tls.protocols':
-        if (data.accepted) state.tls[where(f)] = data as unknown as ObservedState['tls'][string];
+      case 'tls.protocols': {
+        const offer = tlsOffer(data);
+        if (offer) state.tls[where(f)] = offer;
         break;
+      }
       case 'ssh.host-keys':
-        for (const key of (data.hostKeys as { type: string; fingerprint: string }[] | undefined) ?? []) state.sshHostKeys[`${where(f)} ${key.type}`] = key.fingerprint;
+        for (const key of Array.isArray(data.hostKeys) ? data.hostKeys : []) {
+          const [type, fingerprint] = [text(record(key)?.type), text(record(key)?.fingerprint)];
+          if (type !== undefined && fingerprint !== undefined) state.sshHostKeys[`${where(f)} ${type}`] = fingerprint;
+        }
         break;
       case 'ssh.kex':
       case 'ssh.ciphers':
-      case 'ssh.macs':
-        if (Array.isArray(data.offered)) state.sshAlgorithms[`${where(f)} ${f.id.slice(4)}`] = data.offered as string[];
+      case 'ssh.macs': {
+        const offered = texts(data.offered);
+        if (offered) state.sshAlgorithms[`${where(f)} ${f.id.slice(4)}`] = offered;
         break;
+      }
       case 'firewall.filtering':
       case 'host.firewall-policy':
         if (f.status === 'pass' || f.status === 'fail') state.firewall[`${where(f)} ${f.id}`] = `${f.status}: ${f.message.replace(/^\S+: /, '')}`;
         break;
-      case 'patch.overdue-updates':
-        if (typeof data.pending === 'number') state.patch[where(f)] = { pending: data.pending, securityPending: Number(data.securityPending ?? 0) };
+      case 'patch.overdue-updates': {
+        const pending = count(data.pending);
+        if (pending !== undefined) state.patch[where(f)] = { pending, securityPending: count(data.securityPending) ?? 0 };
         break;
+      }
     }
   }
-  for (const row of report.rows) if (row.method === 'automated') state.rows[row.ref] = row.compliance ?? 'null';
+  for (const row of report.rows) if (row.method === 'automated' && !ignoreRows.has(row.ref)) state.rows[row.ref] = row.compliance ?? 'null';
   return state;
+}
+
+/**
+ * The rows whose verdict is judged from the comparison itself: in a stored report, those citing a finding
+ * of an `after` probe (changes.notifiable behind CoCo-2). Their verdict is a consequence of what changed,
+ * not an observation of the gateway, so they are never compared: comparing them would be circular (CoCo-2
+ * would change because CoCo-2 changed) and would report a change on the run after every real one.
+ */
+export function rowsJudgedFromChanges(rows: readonly Pick<ReportRow, 'ref' | 'findings'>[], comparisonFindingIds: Iterable<string>): string[] {
+  const prefixes = [...comparisonFindingIds].map((id) => `${id}@`);
+  return rows.filter((row) => row.findings.some((key) => prefixes.some((p) => key.startsWith(p)))).map((row) => row.ref);
 }

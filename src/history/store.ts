@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import envPaths from 'env-paths';
 import { UsageError } from '../errors.ts';
 import { writeReportFolder } from '../output/write-report.ts';
-import type { RunReport } from '../report/schema.ts';
+import { parseStoredReport, type RunReport } from '../report/schema.ts';
 
 /** Where runs are kept: --history, else $COCOSCAN_HISTORY, else the per-user data folder. */
 export function historyRoot(option?: string): string {
@@ -34,62 +34,102 @@ export async function saveRun(root: string, report: RunReport, files: Map<string
   return { id: `${connection}/${stamp}`, dir, connection, startedAt: report.startedAt, report };
 }
 
-async function readRun(dir: string, id: string): Promise<StoredRun | undefined> {
+async function readRun(dir: string, id: string): Promise<StoredRun> {
+  const file = join(dir, 'report.json');
+  let content: string;
   try {
-    const report = JSON.parse(await readFile(join(dir, 'report.json'), 'utf8')) as RunReport;
-    if (report.schemaVersion !== 1 || !report.connection?.connection?.name) return undefined;
-    return { id, dir, connection: report.connection.connection.name, startedAt: report.startedAt, report };
-  } catch {
-    return undefined;
+    content = await readFile(join(dir, 'report.json'), 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read ${file}: ${(error as Error).message}`, 'list the stored runs with: cocoscan history');
   }
+  const report = parseStoredReport(content, file);
+  return { id, dir, connection: report.connection.connection.name, startedAt: report.startedAt, report };
+}
+
+export interface UnreadableRun {
+  id: string;
+  reason: string;
 }
 
 export interface RunListing {
   runs: StoredRun[];
-  /** Folders that hold no readable report (a run cut short before cocoscan wrote atomically, or edited). */
-  unreadable: string[];
+  /** Folders that hold no valid report (a run cut short before cocoscan wrote atomically, or edited). */
+  unreadable: UnreadableRun[];
 }
 
-/** The stored runs, oldest first, of one connection or of all. */
+/** A run folder's name: runStamp of its start (fixed width, so names sort by time). */
+const STAMP = /^\d{8}T\d+Z$/;
+
+/**
+ * The run folders of one connection, oldest first. Folders being written (.cocoscan-tmp-*) and anything not
+ * named like a run (a note left beside them) are not runs.
+ */
+async function runFolders(root: string, connection: string): Promise<string[]> {
+  const names = await readdir(join(root, connection)).catch(() => [] as string[]);
+  return names.filter((name) => STAMP.test(name)).sort();
+}
+
+/** The stored runs, oldest first, of one connection or of all; each report is validated against the report schema. */
 export async function listRuns(root: string, connection?: string): Promise<RunListing> {
   const names = connection ? [connection] : await readdir(root).catch(() => [] as string[]);
   const runs: StoredRun[] = [];
-  const unreadable: string[] = [];
-  for (const name of names) {
-    if (name.startsWith('.')) continue;
-    const stamps = await readdir(join(root, name)).catch(() => [] as string[]);
-    for (const stamp of stamps.sort()) {
-      if (stamp.startsWith('.cocoscan-tmp')) continue;
-      const run = await readRun(join(root, name, stamp), `${name}/${stamp}`);
-      if (run) runs.push(run);
-      else unreadable.push(`${name}/${stamp}`);
+  const unreadable: UnreadableRun[] = [];
+  for (const name of names.filter((n) => !n.startsWith('.')).sort()) {
+    for (const stamp of await runFolders(root, name)) {
+      const id = `${name}/${stamp}`;
+      try {
+        runs.push(await readRun(join(root, name, stamp), id));
+      } catch (error) {
+        unreadable.push({ id, reason: (error as Error).message });
+      }
     }
   }
   runs.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
   return { runs, unreadable };
 }
 
-/** The newest stored run of a connection, optionally only those that started before `before`. */
-export async function latestRun(root: string, connection: string, before?: string): Promise<StoredRun | undefined> {
-  const { runs } = await listRuns(root, connection);
-  return runs.filter((r) => !before || r.startedAt < before).pop();
+/**
+ * The newest stored run of a connection, the run a new check compares with. A newest folder that holds no
+ * valid report is an error, never skipped: comparing with an older run instead would report changes against
+ * the wrong run.
+ */
+export async function latestRun(root: string, connection: string): Promise<StoredRun | undefined> {
+  const newest = (await runFolders(root, connection)).pop();
+  return newest === undefined ? undefined : readRun(join(root, connection, newest), `${connection}/${newest}`);
 }
 
-/** A run named on the command line: a report folder, a history id (name/stamp), or a connection name (its latest run). */
-export async function resolveRun(reference: string, root: string): Promise<StoredRun> {
+/** Where a run named on the command line lives, found without reading its report. */
+export interface RunLocation {
+  id: string;
+  dir: string;
+}
+
+const HISTORY_ID = /^[a-zA-Z0-9][a-zA-Z0-9._-]*\/\d{8}T\d+Z$/;
+const CONNECTION_NAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]*$/;
+
+/**
+ * Finds a run named on the command line: a report folder, a history id (name/stamp), or a connection name
+ * (its latest run). Only whether it exists is decided here, so that a name that does not exist is said
+ * before any stored report is found wanting.
+ */
+export async function locateRun(reference: string, root: string): Promise<RunLocation> {
+  const hasReport = async (dir: string) => (await stat(join(dir, 'report.json')).catch(() => undefined)) !== undefined;
   const asPath = resolve(reference);
-  if (await stat(join(asPath, 'report.json')).catch(() => undefined)) {
-    const run = await readRun(asPath, asPath);
-    if (run) return run;
-    throw new UsageError(`${reference} holds a report.json cocoscan cannot read`);
-  }
-  if (/^[a-zA-Z0-9][a-zA-Z0-9._-]*\/\d{8}T\d+Z$/.test(reference)) {
-    const run = await readRun(join(root, reference), reference);
-    if (run) return run;
-  }
-  if (/^[a-zA-Z0-9][a-zA-Z0-9._-]*$/.test(reference)) {
-    const run = await latestRun(root, reference);
-    if (run) return run;
+  if (await hasReport(asPath)) return { id: asPath, dir: asPath };
+  if (HISTORY_ID.test(reference) && (await hasReport(join(root, reference)))) return { id: reference, dir: join(root, reference) };
+  if (CONNECTION_NAME.test(reference)) {
+    const newest = (await runFolders(root, reference)).pop();
+    if (newest !== undefined) return { id: `${reference}/${newest}`, dir: join(root, reference, newest) };
   }
   throw new UsageError(`no run "${reference}" (looked for a report folder and in the history at ${root})`, 'list the stored runs with: cocoscan history');
+}
+
+/** Reads and validates the report of a located run; a report that is not one is a UsageError (exit 2). */
+export function readLocatedRun(location: RunLocation): Promise<StoredRun> {
+  return readRun(location.dir, location.id);
+}
+
+/** A run named on the command line, located and then read. */
+export async function resolveRun(reference: string, root: string): Promise<StoredRun> {
+  return readLocatedRun(await locateRun(reference, root));
 }

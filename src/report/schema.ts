@@ -3,6 +3,7 @@ import { connectionFileSchema } from '../connection/schema.ts';
 import { findingSchema, FINDING_STATUSES } from '../findings.ts';
 import { COMPLIANCE_VALUES } from '../profile/schema.ts';
 import { changeSchema } from '../history/diff.ts';
+import { UsageError, describeCause } from '../errors.ts';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -93,3 +94,34 @@ export const runReportSchema = z.strictObject({
 export type RunReport = z.infer<typeof runReportSchema>;
 export type ReportRow = z.infer<typeof reportRowSchema>;
 export type ReportFinding = z.infer<typeof reportFindingSchema>;
+
+/** Issues shown when a report read back is not a report; the rest are counted. */
+const MAX_ISSUES_SHOWN = 5;
+
+/**
+ * Validates a report.json read back (history, diff, --baseline) against the published report schema
+ * (schemas/report.schema.json is generated from runReportSchema). `text` is the file's content; a file that
+ * is not JSON or not a report is a UsageError naming the file and the first problems, never a crash later.
+ */
+export function parseStoredReport(text: string, file: string): RunReport {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`${file} is not JSON (${describeCause(error)}), so it is not a cocoscan report`, READ_BACK_HINT);
+  }
+  const result = runReportSchema.safeParse(json);
+  if (result.success) return result.data;
+  const issues = result.error.issues;
+  const shown = issues.slice(0, MAX_ISSUES_SHOWN).map((issue) => visible(`${issue.path.length ? issue.path.map(String).join('.') : '(top level)'}: ${issue.message}`));
+  const more = issues.length > MAX_ISSUES_SHOWN ? `; and ${issues.length - MAX_ISSUES_SHOWN} more` : '';
+  throw new UsageError(`${file} is not a cocoscan report (schemas/report.schema.json): ${shown.join('; ')}${more}`, READ_BACK_HINT);
+}
+
+/** Key names in the problems come from the file: controls and direction overrides are shown escaped, and long text cut. */
+function visible(text: string): string {
+  const escaped = text.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return escaped.length > 200 ? `${escaped.slice(0, 200)}…` : escaped;
+}
+
+const READ_BACK_HINT = 'name another run (list them with: cocoscan history), or move that folder out of the history if it was edited or damaged';

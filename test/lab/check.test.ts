@@ -8,6 +8,9 @@ import { labAvailability, startLabGateway, type LabGateway, type LabService } fr
 const lab = await labAvailability();
 if (!lab.ok) console.warn(`[lab] skipping the lab gateway tests: ${lab.reason}`);
 
+/** The budget of a lab test that runs whole checks with SSH sessions, sized for a loaded 2-core machine. */
+const LOADED_MACHINE_MS = 240_000;
+
 // The sweep covers the well-known range plus the stray port: enough to judge, quick enough for a test.
 const PORTS = '1-1024,8080';
 
@@ -101,7 +104,9 @@ describe.skipIf(!lab.ok)('cocoscan check against lab gateways (real nmap, sshd, 
     expect(result.code).toBe(0);
   });
 
-  it('with credentials, cites the nftables default-drop policy under CoCo-9, and the missing ruleset as a fail', async () => {
+  // Two full checks side by side, each with an SSH session that reads the ruleset: on a loaded 2-core machine
+  // this takes well over a minute. The CLI children stop 5 s before this budget (test/helpers/cli.ts).
+  it('with credentials, cites the nftables default-drop policy under CoCo-9, and the missing ruleset as a fail', { timeout: LOADED_MACHINE_MS }, async () => {
     const [good, bad] = await Promise.all([
       check('fwcred', firewalled.address, firewalled.caFile, connectionYaml('fwcred', firewalled.address, firewalled.caFile, firewalled)),
       check('opencred', open.address, open.caFile, connectionYaml('opencred', open.address, open.caFile, open)),

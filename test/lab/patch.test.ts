@@ -10,7 +10,7 @@ import { labAvailability, startLabGateway, type LabGateway } from './lab.ts';
 
 const run = promisify(execFile);
 const lab = await labAvailability();
-const apt = await run('apt', ['--version']).then(
+const apt = await run('apt', ['--version'], { timeout: 10_000, killSignal: 'SIGKILL' }).then(
   () => true,
   () => false,
 );
@@ -26,7 +26,9 @@ describe.skipIf(!lab.ok || !apt)('patch facts over a real SSH session (the packa
     await gateway?.stop();
   });
 
-  it('reads the same pending updates as apt list --upgradable run directly, and judges them', async () => {
+  // A check over SSH that runs apt on the gateway, then apt again here: well over a minute on a loaded 2-core
+  // machine. The CLI child stops 5 s before this budget (test/helpers/cli.ts).
+  it('reads the same pending updates as apt list --upgradable run directly, and judges them', { timeout: 240_000 }, async () => {
     const dir = await tempDir();
     const file = await writeConnection(
       dir,
@@ -44,7 +46,7 @@ scan: { tcpPorts: "22" }
     expect(result.stderr).toBe('');
     const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as RunReport;
     const facts = JSON.parse(await readFile(join(out, 'evidence/patch-gw/patch.json'), 'utf8')) as { manager: string; pending: { name: string; version: string; security: boolean }[]; os: { id: string } };
-    const direct = parseAptUpgradable((await run('apt', ['list', '--upgradable'], { maxBuffer: 16 * 1024 * 1024 })).stdout);
+    const direct = parseAptUpgradable((await run('apt', ['list', '--upgradable'], { maxBuffer: 16 * 1024 * 1024, timeout: 60_000, killSignal: 'SIGKILL' })).stdout);
 
     expect(facts.manager).toBe('apt');
     expect(facts.pending.map((u) => `${u.name} ${u.version} ${u.security}`).sort()).toEqual(direct.map((u) => `${u.name} ${u.version} ${u.security}`).sort());
