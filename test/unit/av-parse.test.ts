@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseAvData } from '../../src/av/parse.ts';
+import { parseAvData, parseFreshclamLog } from '../../src/av/parse.ts';
+import { freshclamLog, schedule } from '../fixtures/av/freshclam-log.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/av/${name}`, import.meta.url), 'utf8');
 const iso = (d: Date | undefined) => d?.toISOString();
@@ -30,6 +31,44 @@ describe('anti-virus data formats', () => {
     expect(gap?.updateRuns).toHaveLength(22);
   });
 
+  // The clock of these tests: runs are laid out relative to it, so no fixture ages.
+  const NOW = new Date(Date.UTC(2026, 10, 30, 7, 0, 0));
+  const hoursAgo = (h: number) => new Date(NOW.getTime() - h * 3_600_000);
+
+  it('freshclam.log without LogTime (the upstream default): each run dated by its "update process started at" line', () => {
+    const runs = [...schedule(hoursAgo(48), hoursAgo(26), 120, 'up-to-date'), { at: hoursAgo(25), outcome: 'failed' as const }, { at: hoursAgo(1), outcome: 'updated' as const }];
+    const text = freshclamLog(runs, { logTime: false, utcOffsetMinutes: 60 });
+    expect(text).not.toMatch(/ -> /);
+    const parsed = parseFreshclamLog(text, 60)!;
+    expect(parsed.historyProblem).toBeUndefined();
+    expect(parsed.updateRuns?.map((d) => d.toISOString())).toEqual([...schedule(hoursAgo(48), hoursAgo(26), 120, 'up-to-date'), { at: hoursAgo(1) }].map((r) => r.at.toISOString()));
+    expect(parsed.historyStart?.toISOString()).toBe(hoursAgo(48).toISOString());
+    expect(parsed.notes.join(' ')).toMatch(/without LogTime/);
+  });
+
+  it('freshclam.log with LogTime: one success per run, failed runs are not updates', () => {
+    const runs = [{ at: hoursAgo(30), outcome: 'updated' as const }, { at: hoursAgo(20), outcome: 'failed' as const }, { at: hoursAgo(10), outcome: 'up-to-date' as const }];
+    const parsed = parseFreshclamLog(freshclamLog(runs, { logTime: true }), 0)!;
+    expect(parsed.updateRuns?.map((d) => d.toISOString())).toEqual([new Date(hoursAgo(30).getTime() + 9000), new Date(hoursAgo(10).getTime() + 1000)].map((d) => d.toISOString()));
+  });
+
+  it('a freshclam.log with no dated run says so instead of reading as "no update"', () => {
+    const undated = 'daily.cld database is up-to-date (version: 27480, sigs: 2071350, f-level: 90, builder: raynman)\nfreshclam daemon 1.4.6 (OS: Linux, ARCH: x86_64, CPU: x86_64)\n';
+    const parsed = parseFreshclamLog(undated, 0)!;
+    expect(parsed.updateRuns).toEqual([]);
+    expect(parsed.historyProblem).toMatch(/no dated line/);
+    expect(parsed.notes.join(' ')).toMatch(/1 successful update line/);
+    // A header whose date cannot be read dates nothing either.
+    expect(parseFreshclamLog('ClamAV update process started at Xyz Abc 99 99:99:99 2026\ndaily.cld updated (version: 1, sigs: 2)\n', 0)?.historyProblem).toMatch(/no dated line/);
+  });
+
+  it('Windows line ends and single-digit days are read', () => {
+    const at = new Date(Date.UTC(2026, 11, 3, 4, 0, 0));
+    const text = freshclamLog([{ at, outcome: 'updated' }], { logTime: true }).replace(/\n/g, '\r\n');
+    expect(text).toContain('Thu Dec  3 04:00:00 2026 -> ');
+    expect(parseFreshclamLog(text, 0)?.updateRuns?.map((d) => d.toISOString())).toEqual(['2026-12-03T04:00:09.000Z']);
+  });
+
   it('Defender from PowerShell 5.1 and 7', () => {
     const [ps51] = parseAvData(fixture('defender-ps51.json'));
     expect(ps51).toMatchObject({ format: 'defender-status', product: 'Microsoft Defender', signatureVersion: '1.421.1203.0', engineRunning: true, realTimeProtection: true });
@@ -54,5 +93,21 @@ describe('anti-virus data formats', () => {
     expect(parseAvData('hello world')).toEqual([]);
     expect(parseAvData('{"not": "av"}')).toEqual([]);
     expect(parseAvData('{broken')).toEqual([]);
+  });
+
+  it('dates that are out of range are unknown, never an Invalid Date', () => {
+    expect(parseAvData('{"definitionsUpdated": "99999999999999999999", "healthy": true}')[0]?.signatureTime).toBeUndefined();
+    expect(parseAvData('{"AMServiceEnabled": true, "AntivirusSignatureLastUpdated": "/Date(99999999999999999)/"}')[0]?.signatureTime).toBeUndefined();
+    expect(parseAvData('[{"path": "/var/lib/clamav/daily.cld", "mtime": "999999999999999"}]')[0]?.signatureTime).toBeUndefined();
+  });
+
+  it('a huge osquery result does not overflow the stack', () => {
+    const rows = Array.from({ length: 200_000 }, (_, i) => ({ path: `/var/lib/clamav/d${i}.cvd`, mtime: 1_700_000_000 + i }));
+    expect(parseAvData(JSON.stringify(rows))[0]?.signatureTime?.getTime()).toBe((1_700_000_000 + 199_999) * 1000);
+  });
+
+  it('values that cannot become text do not throw', () => {
+    expect(parseAvData('[{"antivirus": {"toString": 1, "valueOf": 1}}]')[0]?.cannotShowAge).toMatch(/"unknown"/);
+    expect(parseAvData('[{"path": "/var/lib/clamav/daily.cld", "mtime": {"toString": 1, "valueOf": 1}}]')).toEqual([]);
   });
 });
