@@ -4,7 +4,14 @@ import { utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { signReport, verifySignedReport, type AgentReport } from '../../src/agent/report.ts';
+import { judgeAntivirus, type AvThresholds, type AvVerdict } from '../../src/av/judge.ts';
+import { parseAvData } from '../../src/av/parse.ts';
 import { loadConnectionFile } from '../../src/connection/load.ts';
+import type { Gateway } from '../../src/connection/schema.ts';
+import { loadReportSources, type ReportedSource } from '../../src/facts/reported-sources.ts';
+import type { CommandOutcome } from '../../src/host/commands.ts';
+import type { HostSession } from '../../src/host/session.ts';
+import { freshclamLog, schedule } from '../fixtures/av/freshclam-log.ts';
 import { parseProfile } from '../../src/profile/load.ts';
 import { runCheck } from '../../src/run-check.ts';
 import { tempDir } from '../helpers/cli.ts';
@@ -148,5 +155,116 @@ describe('CoCo-10 from agent-reported data (clock injected)', () => {
     const flipped = text.replace(/"signature": "(.)/, (_m, c: string) => `"signature": "${c === 'A' ? 'B' : 'A'}`);
     expect(verifySignedReport(flipped, signer.publicPem)).toMatchObject({ ok: false, reason: expect.stringContaining('altered') });
     expect(verifySignedReport(text.slice(0, -20), signer.publicPem)).toMatchObject({ ok: false, reason: expect.stringContaining('not valid JSON') });
+  });
+});
+
+const T: AvThresholds = { maxSignatureAgeHours: 4, maxUpdateGapHours: 4, maxReportAgeHours: 1, historyWindowDays: 7, maxClockSkewMinutes: 5 };
+/** The injected clock of the judging tests: every log below is laid out relative to it. */
+const NOW = new Date('2026-11-22T08:33:12.000Z');
+const ago = (h: number) => new Date(NOW.getTime() - h * 3_600_000);
+const ok = (name: string, stdout: string): CommandOutcome => ({ name, command: name, status: 'ok', exitCode: 0, stdout, stderr: '' });
+
+/** A source as reported-sources.ts builds it from a file: collected five minutes before NOW. */
+function fileSource(label: string, text: string, extra: Partial<ReportedSource> = {}): ReportedSource {
+  return { label, kind: 'tool-output', signature: 'unsigned', collectedAt: ago(5 / 60), collectedAtFrom: 'file modification time', observations: parseAvData(text, 0), ...extra };
+}
+const verdictOf = (verdicts: AvVerdict[], id: string) => verdicts.find((v) => v.id === id)!;
+const gaps = (text: string) => verdictOf(judgeAntivirus({ gateway: 'gw', sources: [fileSource('freshclam.log', text)], missing: [] }, T, NOW), 'antivirus.update-gaps');
+
+describe('CoCo-10 update gaps over the whole window (pure judge, injected clock)', () => {
+  it('a week of failed updates and one success 30 minutes ago fails, counted from the start of the window', () => {
+    const log = freshclamLog([...schedule(ago(8 * 24), ago(1), 60, 'failed'), { at: ago(0.5), outcome: 'updated' }], { logTime: true });
+    const v = gaps(log);
+    expect(v.status).toBe('fail');
+    expect(v.params.from).toBe(`${ago(7 * 24).toISOString()} (start of the 7-day window)`);
+    expect(v.params.gap).toMatch(/^7\.0 days$/);
+  });
+
+  it('the same without LogTime (RHEL default) fails the same way, never "no update in the whole window"', () => {
+    const v = gaps(freshclamLog([...schedule(ago(8 * 24), ago(1), 60, 'failed'), { at: ago(0.5), outcome: 'updated' }], { logTime: false }));
+    expect(v.status).toBe('fail');
+    expect(v.params.gap).toMatch(/^7\.0 days$/);
+  });
+
+  it('a regular schedule written without LogTime over the whole window passes', () => {
+    const v = gaps(freshclamLog(schedule(ago(8 * 24), ago(0.2), 120, 'up-to-date'), { logTime: false }));
+    expect(v.status).toBe('pass');
+    expect(v.params.runs).toBe(7 * 12);
+  });
+
+  it('a gap from the last success to now counts', () => {
+    const v = gaps(freshclamLog(schedule(ago(8 * 24), ago(5), 120, 'updated'), { logTime: true }));
+    expect(v.status).toBe('fail');
+    expect(String(v.params.to)).toContain('(now)');
+  });
+
+  it('a history that starts inside the window is too short to judge: not_tested, saying how long it covers', () => {
+    const v = gaps(freshclamLog(schedule(ago(48), ago(0.2), 120, 'updated'), { logTime: true }));
+    expect(v.status).toBe('not_tested');
+    expect(v.params.reason).toContain(`reaches back only to ${ago(48).toISOString()} (2.0 days), less than the 7-day window`);
+  });
+
+  it('a short history that already shows a gap over the limit fails', () => {
+    const v = gaps(freshclamLog([{ at: ago(30), outcome: 'updated' }, { at: ago(20), outcome: 'failed' }, { at: ago(1), outcome: 'updated' }], { logTime: true }));
+    expect(v.status).toBe('fail');
+  });
+
+  it('a log with no dated run is not_tested with the reason', () => {
+    const v = gaps('freshclam daemon 1.4.6 (OS: Linux, ARCH: x86_64, CPU: x86_64)\ndaily.cld database is up-to-date (version: 27480, sigs: 2071350, f-level: 90, builder: raynman)\n');
+    expect(v.status).toBe('not_tested');
+    expect(v.params.reason).toMatch(/freshclam\.log: the freshclam\.log has no dated line/);
+  });
+
+  it('a week of failures through the whole check (agent report, clock injected) is No', async () => {
+    const log = freshclamLog([...schedule(ago(8 * 24), ago(1), 60, 'failed'), { at: ago(0.5), outcome: 'updated' }], { logTime: true });
+    const report = clamavReport(ago(3 / 60).toISOString(), log);
+    const { row, finding } = await check(NOW.toISOString(), JSON.stringify(report));
+    expect(finding('antivirus.update-gaps').status).toBe('fail');
+    expect(row.compliance).toBe('No');
+  });
+});
+
+describe('CoCo-10 from every source of a gateway together', () => {
+  const gateway = { name: 'gw', host: '127.0.0.1', agentReports: [] as Gateway['agentReports'] } as Gateway;
+  const session = (processes: string): HostSession => ({
+    ok: true,
+    username: 'auditor',
+    hostKeyFingerprint: 'SHA256:x',
+    hostKeyVerified: true,
+    commands: { processes: ok('processes', processes), clock: ok('clock', `${Math.round(ago(2 / 60).getTime() / 1000)}\n+0000\n`) },
+    files: {},
+    collectedAt: ago(2 / 60).toISOString(),
+  });
+
+  async function sourcesWith(processes: string) {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'clamscan.txt'), fixture('clamscan-version.txt'));
+    await utimes(join(dir, 'clamscan.txt'), ago(5 / 60), ago(5 / 60));
+    const withFile = { ...gateway, agentReports: [{ path: join(dir, 'clamscan.txt') }] } as Gateway;
+    return loadReportSources(withFile, session(processes));
+  }
+
+  it('ClamAV reported by file and clamd in the SSH process list: present passes, citing both sources', async () => {
+    const sources = await sourcesWith('systemd\nsshd\nclamd\nfreshclam\n');
+    const present = verdictOf(judgeAntivirus({ gateway: 'gw', sources, missing: [] }, T, NOW), 'antivirus.present');
+    expect(present.status).toBe('pass');
+    expect(present.params.products).toContain('clamd running (process list from SSH session as auditor)');
+    expect(present.sources.some((s) => s.includes('clamscan.txt'))).toBe(true);
+    expect(present.sources.some((s) => s.startsWith('SSH session as auditor'))).toBe(true);
+  });
+
+  it('the SSH process list without clamd fails, naming where the list came from', async () => {
+    const sources = await sourcesWith('systemd\nsshd\nfreshclam\nclamdscan-helper\n');
+    const present = verdictOf(judgeAntivirus({ gateway: 'gw', sources, missing: [] }, T, NOW), 'antivirus.present');
+    expect(present.status).toBe('fail');
+    expect(present.params.problem).toContain('clamd is not running');
+    expect(present.params.problem).toContain('process list from SSH session as auditor');
+  });
+
+  it('a failed SSH session is named when nothing else could be read', () => {
+    const verdicts = judgeAntivirus({ gateway: 'gw', sources: [], missing: ['the SSH session could not be used: log-in as auditor failed: denied'] }, T, NOW);
+    expect(verdicts.every((v) => v.status === 'not_tested')).toBe(true);
+    expect(verdicts[0]!.params.reason).toContain('log-in as auditor failed');
+    expect(verdicts[0]!.params.reason).not.toContain('no SSH credentials');
   });
 });
