@@ -1,13 +1,15 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { signReport, verifySignedReport, type AgentReport } from '../../src/agent/report.ts';
+import { keyFingerprint, signReport, verifySignedReport, type AgentReport } from '../../src/agent/report.ts';
 import { judgeAntivirus, type AvThresholds, type AvVerdict } from '../../src/av/judge.ts';
 import { parseAvData } from '../../src/av/parse.ts';
 import { loadConnectionFile } from '../../src/connection/load.ts';
 import type { Gateway } from '../../src/connection/schema.ts';
+import { CocoscanError } from '../../src/errors.ts';
 import { loadReportSources, type ReportedSource } from '../../src/facts/reported-sources.ts';
 import type { CommandOutcome } from '../../src/host/commands.ts';
 import type { HostSession } from '../../src/host/session.ts';
@@ -266,5 +268,83 @@ describe('CoCo-10 from every source of a gateway together', () => {
     expect(verdicts.every((v) => v.status === 'not_tested')).toBe(true);
     expect(verdicts[0]!.params.reason).toContain('log-in as auditor failed');
     expect(verdicts[0]!.params.reason).not.toContain('no SSH credentials');
+  });
+});
+
+describe('signed agent reports under any input (fast-check)', () => {
+  const signer = keys();
+  const fingerprint = (JSON.parse(signReport(clamavReport(NOW.toISOString(), ''), signer.privatePem)) as { keySha256: string }).keySha256;
+  const never = (text: string) => {
+    try {
+      const verified = verifySignedReport(text, signer.publicPem);
+      expect(typeof verified.ok).toBe('boolean');
+      return verified;
+    } catch (error) {
+      expect(error).toBeInstanceOf(CocoscanError);
+      return undefined;
+    }
+  };
+
+  it('any text is a verdict, never a throw', () => {
+    fc.assert(fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 300 }), fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v))), (text) => void never(text)), { numRuns: 300 });
+  });
+
+  it('envelopes of the right shape with any payload and signature, even under the right key fingerprint', () => {
+    const envelope = fc.record({
+      format: fc.constant('cocoscan-signed-report'),
+      version: fc.constant(1),
+      algorithm: fc.constant('ed25519'),
+      keySha256: fc.oneof(fc.constant(fingerprint), fc.stringMatching(/^[0-9a-f]{64}$/)),
+      payload: fc.oneof(fc.string({ maxLength: 80 }), fc.string({ unit: 'binary', maxLength: 80 }).map((t) => Buffer.from(t).toString('base64'))),
+      signature: fc.oneof(fc.string({ maxLength: 100 }), fc.uint8Array({ minLength: 0, maxLength: 80 }).map((b) => Buffer.from(b).toString('base64'))),
+    });
+    fc.assert(
+      fc.property(envelope, (e) => {
+        expect(never(JSON.stringify(e))?.ok).toBe(false);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a payload the right key really signed, whatever it holds, is read or refused with a reason', () => {
+    const privateKey = createPrivateKey(signer.privatePem);
+    const payloadText = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 120 }),
+      fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
+      fc.dictionary(fc.constantFrom('constructor', '__proto__', 'toString', 'processes'), fc.constant({ name: 'x', command: 'x', status: 'ok', exitCode: 0, stdout: 'clamd\n', stderr: '' })).map((commands) =>
+        JSON.stringify({ ...clamavReport(NOW.toISOString(), ''), commands }),
+      ),
+    );
+    fc.assert(
+      fc.property(payloadText, (text) => {
+        const payload = Buffer.from(text);
+        const envelope = { format: 'cocoscan-signed-report', version: 1, algorithm: 'ed25519', keySha256: fingerprint, payload: payload.toString('base64'), signature: sign(null, payload, privateKey).toString('base64') };
+        const verified = never(JSON.stringify(envelope));
+        if (verified && !verified.ok) expect(verified.reason).toMatch(/not JSON|not a cocoscan agent report|altered/);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a key of another type is refused with a reason, not a crypto exception', () => {
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey;
+    const rsaPem = rsa.export({ type: 'spki', format: 'pem' }).toString();
+    const envelope = { ...(JSON.parse(signReport(clamavReport(NOW.toISOString(), ''), signer.privatePem)) as object), keySha256: keyFingerprint(rsa) };
+    expect(verifySignedReport(JSON.stringify(envelope), rsaPem)).toMatchObject({ ok: false, reason: expect.stringContaining('not Ed25519') });
+  });
+});
+
+describe('command names from a report are data, never prototype members', () => {
+  it('commands named constructor, __proto__ or toString are ignored, and no process list is invented', async () => {
+    const dir = await tempDir();
+    const commands = JSON.parse('{"__proto__": {"name": "processes", "command": "x", "status": "ok", "exitCode": 0, "stdout": "clamd\\n", "stderr": ""}}') as Record<string, CommandOutcome>;
+    for (const name of ['constructor', 'toString', 'hasOwnProperty']) commands[name] = ok(name, 'clamd\n');
+    const report = { ...clamavReport(ago(2 / 60).toISOString(), ''), commands: { ...commands, 'clamscan-version': ok('clamscan-version', fixture('clamscan-version.txt')) } };
+    await writeFile(join(dir, 'r.json'), JSON.stringify(report));
+    const [source] = await loadReportSources({ name: 'gw', host: '127.0.0.1', agentReports: [{ path: join(dir, 'r.json') }] } as Gateway, undefined);
+    expect(source?.unusable).toBeUndefined();
+    expect(source?.processes).toBeUndefined();
+    const present = verdictOf(judgeAntivirus({ gateway: 'gw', sources: [source!], missing: [] }, T, NOW), 'antivirus.present');
+    expect(present.status).toBe('not_tested');
   });
 });

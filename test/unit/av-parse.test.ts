@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseAvData, parseFreshclamLog } from '../../src/av/parse.ts';
+import type { AvObservation } from '../../src/av/observation.ts';
+import { parseAvData, parseClamscanVersion, parseFreshclamLog, parseSigtoolInfo } from '../../src/av/parse.ts';
+import { CocoscanError } from '../../src/errors.ts';
 import { freshclamLog, schedule } from '../fixtures/av/freshclam-log.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/av/${name}`, import.meta.url), 'utf8');
@@ -109,5 +112,90 @@ describe('anti-virus data formats', () => {
   it('values that cannot become text do not throw', () => {
     expect(parseAvData('[{"antivirus": {"toString": 1, "valueOf": 1}}]')[0]?.cannotShowAge).toMatch(/"unknown"/);
     expect(parseAvData('[{"path": "/var/lib/clamav/daily.cld", "mtime": {"toString": 1, "valueOf": 1}}]')).toEqual([]);
+  });
+});
+
+/** Runs a parser; the only thing it may throw is the project's own typed error. */
+function typedOrValue<T>(parse: () => T): T | undefined {
+  try {
+    return parse();
+  } catch (error) {
+    expect(error).toBeInstanceOf(CocoscanError);
+    return undefined;
+  }
+}
+
+/** Every date an observation carries is a real one (an Invalid Date would throw later, in a finding). */
+function expectRealDates(observations: AvObservation[]): void {
+  for (const o of observations) {
+    for (const d of [o.signatureTime, o.historyStart, o.historyEnd, ...(o.updateRuns ?? [])]) {
+      if (d !== undefined) expect(Number.isFinite(d.getTime()), `${o.format}: ${String(d)}`).toBe(true);
+    }
+  }
+}
+
+const HOSTILE_NAMES = ['constructor', '__proto__', 'toString', 'valueOf', 'hasOwnProperty', 'value'];
+/** Lines that look like each text format, cut and recombined, with noise between them. */
+const avLine = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 80 }),
+  fc.constantFrom(
+    'ClamAV 1.4.6/27468/Sun Nov 22 07:33:12 2026',
+    'ClamAV 1.4.6/27468/Sun Foo 99 99:99:99 9999',
+    'ClamAV 1.4.6',
+    'Build time: 22 Nov 2026 07:33 +0000',
+    'Build time: 31 Xyz 2026 99:99 -9999',
+    'Version: 27468',
+    'File: /var/lib/clamav/daily.cld',
+    '--------------------------------------',
+    'ClamAV update process started at Sun Nov 22 07:33:12 2026',
+    'ClamAV update process started at Sun constructor 22 07:33:12 2026',
+    'Sun Nov 22 07:33:12 2026 -> daily.cld updated (version: 27468, sigs: 1)',
+    'Sun Nov 99 99:99:99 9999 -> daily.cvd database is up-to-date (version: 1)',
+    'daily.cld database is up-to-date (version: 27468, sigs: 2071350, f-level: 90, builder: raynman)',
+    'daily.cvd is up to date (version: 1)',
+    'freshclam daemon 1.4.6 (OS: linux-gnu, ARCH: x86_64, CPU: x86_64)',
+    'ERROR: Update failed.',
+    '\r',
+  ),
+);
+const avText = fc.array(avLine, { maxLength: 40 }).map((lines) => lines.join('\n'));
+const hostileKey = fc.oneof(fc.constantFrom(...HOSTILE_NAMES, 'antivirus', 'path', 'mtime', 'AMServiceEnabled', 'AntivirusSignatureLastUpdated', 'definitionsUpdated', 'healthy'), fc.string({ maxLength: 12 }));
+const avJsonValue = fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.constantFrom('/Date(99999999999999999)/', '/Date(-1)/', '99999999999999999999', '2026-13-45T99:99:99Z', '/var/lib/clamav/daily.cld'));
+const avJson = fc.oneof(
+  fc.dictionary(hostileKey, avJsonValue, { maxKeys: 8 }),
+  fc.array(fc.dictionary(hostileKey, avJsonValue, { maxKeys: 5 }), { maxLength: 6 }),
+  fc.jsonValue({ maxDepth: 4 }),
+);
+
+describe('anti-virus parsers under any input (fast-check)', () => {
+  it('text formats: clamscan, sigtool, freshclam.log', () => {
+    fc.assert(
+      fc.property(avText, fc.option(fc.integer({ min: -1440, max: 1440 }), { nil: undefined }), (text, offset) => {
+        expectRealDates(typedOrValue(() => parseAvData(text, offset)) ?? []);
+        for (const parse of [parseClamscanVersion, parseSigtoolInfo, parseFreshclamLog]) {
+          const observation = typedOrValue(() => parse(text, offset));
+          if (observation) expectRealDates([observation]);
+        }
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('JSON formats: Defender, mdatp, osquery (hostile key names included)', () => {
+    fc.assert(
+      fc.property(avJson, (value) => {
+        expectRealDates(typedOrValue(() => parseAvData(JSON.stringify(value))) ?? []);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('any string at all', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 400 }), (text) => {
+        expectRealDates(typedOrValue(() => parseAvData(text)) ?? []);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
