@@ -48,9 +48,9 @@ export async function loadReportSources(gateway: Gateway, session: HostSession |
       text = await readFile(entry.path, 'utf8');
       mtime = info.mtime;
     } else {
-      const fetched = session?.ok ? session.files[entry.remotePath!] : undefined;
+      const fetched = session?.ok && Object.hasOwn(session.files, entry.remotePath!) ? session.files[entry.remotePath!] : undefined;
       if (!fetched || fetched.status !== 'ok') {
-        sources.push(unusable(label, session && !session.ok ? `the SSH session failed: ${session.reason}` : `the report could not be read over SSH (${fetched?.status ?? 'not fetched'}: ${fetched?.stderr.trim() ?? ''})`));
+        sources.push(unusable(label, session && !session.ok ? `the SSH session failed: ${session.reason}` : `the report could not be read over SSH (${fetched ? `${fetched.status}: ${fetched.stderr.trim().slice(0, 300)}` : 'not fetched'})`));
         continue;
       }
       text = fetched.stdout;

@@ -348,3 +348,12 @@ describe('command names from a report are data, never prototype members', () => 
     expect(present.status).toBe('not_tested');
   });
 });
+
+describe('report paths named like prototype members', () => {
+  it('a remotePath named constructor that the session did not fetch is "not fetched", not a crash', async () => {
+    const session: HostSession = { ok: true, username: 'auditor', hostKeyFingerprint: 'SHA256:x', hostKeyVerified: true, commands: {}, files: {}, collectedAt: NOW.toISOString() };
+    const gateway = { name: 'gw', host: '127.0.0.1', agentReports: [{ remotePath: 'constructor' }, { remotePath: 'toString' }] } as Gateway;
+    const sources = await loadReportSources(gateway, session);
+    expect(sources.slice(0, 2).map((s) => s.unusable)).toEqual(['the report could not be read over SSH (not fetched)', 'the report could not be read over SSH (not fetched)']);
+  });
+});

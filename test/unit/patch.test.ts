@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -6,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { CocoscanError } from '../../src/errors.ts';
 import { loadConnectionFile } from '../../src/connection/load.ts';
 import type { CommandOutcome } from '../../src/host/commands.ts';
+import type { Exec } from '../../src/exec.ts';
 import { findRelease } from '../../src/patch/os-support.ts';
 import * as patchParsers from '../../src/patch/parse.ts';
 import { lastAptUpgrade, newestMtime, parseApkPending, parseAptUpgradable, parseDnfSecurityInfo, parseDnfSecurityList, parseOsRelease } from '../../src/patch/parse.ts';
@@ -255,4 +257,52 @@ describe('patch parsers under any input (fast-check)', () => {
     expect(info.get('toString')).toBeUndefined();
     expect(info.get('__proto__')).toBeUndefined();
   });
+});
+
+describe('banner products named like prototype members', () => {
+  const profile = parseProfile(
+    `id: banners
+version: "1"
+title: banners
+sections:
+  - id: s
+    title: S
+    rows:
+      - ref: E
+        title: Exposure
+        method: automated
+        decidedBy: [exposure.undeclared-port]
+      - ref: CoCo-11
+        title: Patch regime
+        method: automated
+        decidedBy: [patch.overdue-updates, { finding: patch.service-banners, onFail: Note, required: false }]
+`,
+    'banners.yaml',
+  );
+  const recorded = readFileSync(new URL('../fixtures/nmap/open-gateway.xml', import.meta.url), 'utf8');
+
+  for (const product of ['constructor', '__proto__', 'toString']) {
+    it(`a service whose banner says "${product}" is simply not compared`, async () => {
+      const xml = recorded.replace(/product="nginx" version="1\.22\.1"/g, `product="${product}" version="1.0"`).replace(/<address addr="[^"]+" addrtype="ipv4"\/>/g, '<address addr="127.0.0.1" addrtype="ipv4"/>');
+      const exec: Exec = async (command, args, options) => {
+        const base = { command, args, signal: null, stderr: '', durationMs: 1, exitCode: 0 };
+        if (args[0] === '--version') return { ...base, stdout: 'Nmap version 7.93 ( https://nmap.org )\n' };
+        const out = args[args.indexOf('-oX') + 1];
+        if (out && out !== '-') writeFileSync(out, xml);
+        options.onStdout?.('');
+        return { ...base, stdout: '' };
+      };
+      const dir = await tempDir();
+      const commands = [outcome('os-release', fixture('os-release-debian12.txt')), outcome('apt-upgradable', 'Listing...\n'), outcome('apt-lists', fresh(60)), outcome('dpkg-packages', 'openssh-server\t1:9.2p1-2+deb12u10\tii \n')];
+      const report = { format: 'cocoscan-agent-report', version: 1, agentVersion: '0.1.0', host: 'gw', collectedAt: '2026-11-22T11:50:00.000Z', utcOffsetMinutes: 0, commands: Object.fromEntries(commands.map((c) => [c.name, c])) };
+      await writeFile(join(dir, 'report.json'), JSON.stringify(report));
+      await writeFile(join(dir, 'connection.yaml'), `connection: { name: p, mojSystem: M, thirdPartySystem: T, organisation: O }\ngateways:\n  - name: gw\n    host: 127.0.0.1\n    agentReports: [ { path: report.json } ]\nflows: [ { name: web, protocol: https, port: 443 } ]\n`);
+      const connection = await loadConnectionFile(join(dir, 'connection.yaml'));
+      const { report: result } = await runCheck({ connection, profile, exec, privileged: true, now: () => new Date(NOW) });
+      const banners = result.findings.find((f) => f.id === 'patch.service-banners')!;
+      expect(banners.status, banners.message).toBe('pass');
+      expect(banners.message).toContain('22/tcp OpenSSH 9.2p1 Debian 2+deb12u10 matches openssh-server');
+      expect(banners.message).not.toContain(product);
+    });
+  }
 });
