@@ -164,6 +164,11 @@ function judgeSignatureAge(observations: Sourced[], t: AvThresholds, now: Date, 
   }
   const newest = dated[0]!;
   const age = now.getTime() - newest.o.signatureTime!.getTime();
+  if (-age > t.maxClockSkewMinutes * 60_000) {
+    // Signatures built after the moment of the check: a wrong clock or altered data, never "0 h old".
+    const reason = `the newest signatures are dated ${newest.o.signatureTime!.toISOString()} (${newest.o.product} ${newest.o.format} from ${newest.s.label}), ${hours(-age)} after this check: the date cannot be trusted`;
+    return verdict('antivirus.signature-age', 'error', { reason }, expected, `dated ${newest.o.signatureTime!.toISOString()}`, dated.map(({ s }) => s));
+  }
   const params = { age: hours(Math.max(0, age)), when: `${newest.o.signatureTime!.toISOString()}, ${newest.o.product} ${newest.o.format} from ${newest.s.label}`, limit: t.maxSignatureAgeHours };
   const status = age > t.maxSignatureAgeHours * HOUR ? 'fail' : 'pass';
   return verdict('antivirus.signature-age', status, params, expected, `${params.age} (${params.when})`, dated.map(({ s }) => s), { ageHours: Number((age / HOUR).toFixed(2)) });

@@ -13,7 +13,7 @@ import { CocoscanError } from '../../src/errors.ts';
 import { loadReportSources, type ReportedSource } from '../../src/facts/reported-sources.ts';
 import type { CommandOutcome } from '../../src/host/commands.ts';
 import type { HostSession } from '../../src/host/session.ts';
-import { freshclamLog, schedule } from '../fixtures/av/freshclam-log.ts';
+import { ctime, freshclamLog, schedule } from '../fixtures/av/freshclam-log.ts';
 import { parseProfile } from '../../src/profile/load.ts';
 import { runCheck } from '../../src/run-check.ts';
 import { tempDir } from '../helpers/cli.ts';
@@ -355,5 +355,19 @@ describe('report paths named like prototype members', () => {
     const gateway = { name: 'gw', host: '127.0.0.1', agentReports: [{ remotePath: 'constructor' }, { remotePath: 'toString' }] } as Gateway;
     const sources = await loadReportSources(gateway, session);
     expect(sources.slice(0, 2).map((s) => s.unusable)).toEqual(['the report could not be read over SSH (not fetched)', 'the report could not be read over SSH (not fetched)']);
+  });
+});
+
+describe('signature dates after the moment of the check', () => {
+  it('signatures dated a day ahead are an error, never "0 h old"', () => {
+    const ahead = `ClamAV 1.4.6/27468/${ctime(new Date(NOW.getTime() + 24 * 3_600_000))}\n`;
+    const age = verdictOf(judgeAntivirus({ gateway: 'gw', sources: [fileSource('clamscan.txt', ahead)], missing: [] }, T, NOW), 'antivirus.signature-age');
+    expect(age.status).toBe('error');
+    expect(age.params.reason).toContain('24.0 h after this check');
+  });
+
+  it('a minute ahead is within the clock skew allowed', () => {
+    const ahead = `ClamAV 1.4.6/27468/${ctime(new Date(NOW.getTime() + 60_000))}\n`;
+    expect(verdictOf(judgeAntivirus({ gateway: 'gw', sources: [fileSource('clamscan.txt', ahead)], missing: [] }, T, NOW), 'antivirus.signature-age').status).toBe('pass');
   });
 });
