@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { keyFingerprint, signReport, verifySignedReport, type AgentReport } from '../../src/agent/report.ts';
 import { judgeAntivirus, type AvThresholds, type AvVerdict } from '../../src/av/judge.ts';
+import type { AvObservation } from '../../src/av/observation.ts';
 import { parseAvData } from '../../src/av/parse.ts';
 import { loadConnectionFile } from '../../src/connection/load.ts';
 import type { Gateway } from '../../src/connection/schema.ts';
@@ -369,5 +370,39 @@ describe('signature dates after the moment of the check', () => {
   it('a minute ahead is within the clock skew allowed', () => {
     const ahead = `ClamAV 1.4.6/27468/${ctime(new Date(NOW.getTime() + 60_000))}\n`;
     expect(verdictOf(judgeAntivirus({ gateway: 'gw', sources: [fileSource('clamscan.txt', ahead)], missing: [] }, T, NOW), 'antivirus.signature-age').status).toBe('pass');
+  });
+});
+
+describe('the update-gap verdict against an independent oracle (fast-check)', () => {
+  const LIMIT = T.maxUpdateGapHours * 3_600_000;
+  const windowStart = NOW.getTime() - T.historyWindowDays * 24 * 3_600_000;
+
+  /**
+   * Whether some stretch longer than the limit, from `from` (the window's start or the history's first entry,
+   * whichever is later) to now, holds no run: checked at the only instants that can show one.
+   */
+  function oracleSeesGap(from: number, runs: number[]): boolean {
+    const inRange = runs.filter((r) => r >= from && r <= NOW.getTime());
+    const instants = [from + LIMIT, NOW.getTime(), ...inRange.map((r) => r + LIMIT + 1)].filter((t) => t <= NOW.getTime() && t - LIMIT >= from);
+    return instants.some((t) => !inRange.some((r) => r >= t - LIMIT && r <= t));
+  }
+
+  it('pass only with a history covering the window and no gap over the limit; fail exactly when a gap shows', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 240 * 60 }), fc.array(fc.integer({ min: 1, max: 300 }), { maxLength: 150 }), (startMinutesAgo, steps) => {
+        const historyStart = NOW.getTime() - startMinutesAgo * 60_000;
+        const runs: number[] = [];
+        let at = historyStart;
+        for (const step of steps) {
+          at += step * 60_000;
+          if (at <= NOW.getTime()) runs.push(at);
+        }
+        const observation: AvObservation = { format: 'freshclam-log', product: 'ClamAV', updateRuns: runs.map((r) => new Date(r)), historyStart: new Date(historyStart), notes: [] };
+        const v = verdictOf(judgeAntivirus({ gateway: 'gw', sources: [{ ...fileSource('freshclam.log', ''), observations: [observation] }], missing: [] }, T, NOW), 'antivirus.update-gaps');
+        if (oracleSeesGap(Math.max(windowStart, historyStart), runs)) expect(v.status).toBe('fail');
+        else expect(v.status).toBe(historyStart > windowStart ? 'not_tested' : 'pass');
+      }),
+      { numRuns: 400 },
+    );
   });
 });
