@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { avEvidence } from '../src/av/evidence.ts';
 import { AV_FINDING_IDS, judgeAntivirus, type GatewayAvFacts } from '../src/av/judge.ts';
 import type { Gateway } from '../src/connection/schema.ts';
 import type { Finding } from '../src/findings.ts';
@@ -72,7 +73,7 @@ async function judgeGateway(ctx: ProbeContext<Thresholds>, gateway: Gateway): Pr
   const target = { gateway: gateway.name, host: gateway.host };
   try {
     const facts = await gatewayAvFacts(ctx, gateway);
-    const artefact = ctx.evidence.add([gateway.name, 'antivirus.json'], JSON.stringify({ checkedAt: now, sources: facts.sources, missing: facts.missing }, null, 2));
+    const artefact = ctx.evidence.add([gateway.name, 'antivirus.json'], JSON.stringify(avEvidence(facts, now), null, 2));
     return judgeAntivirus(facts, ctx.thresholds, now).map((v) =>
       ctx.finding({
         id: v.id,

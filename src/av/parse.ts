@@ -44,6 +44,14 @@ function parseCtime(text: string, utcOffsetMinutes: number): Date | undefined {
   return validDate(Date.UTC(Number(m[6]), month, Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5])) - utcOffsetMinutes * 60_000);
 }
 
+/** Longest version text kept from a host's output: versions are short; what is longer is cut, marked. */
+export const MAX_VERSION_CHARS = 64;
+
+function version(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  return value.length > MAX_VERSION_CHARS ? `${value.slice(0, MAX_VERSION_CHARS)}… (cut)` : value;
+}
+
 function zoneNote(utcOffsetMinutes: number | undefined): string[] {
   return utcOffsetMinutes === undefined ? ["times printed without a zone were read as UTC (the report does not give the host's offset)"] : [];
 }
@@ -51,9 +59,9 @@ function zoneNote(utcOffsetMinutes: number | undefined): string[] {
 export function parseClamscanVersion(text: string, utcOffsetMinutes?: number): AvObservation | undefined {
   const m = /^ClamAV (\d+\.\d+\.\d+\S*)(?:\/(\d+)\/(.+))?$/m.exec(text);
   if (!m) return undefined;
-  const observation: AvObservation = { format: 'clamscan-version', product: 'ClamAV', engineVersion: m[1], notes: zoneNote(utcOffsetMinutes) };
+  const observation: AvObservation = { format: 'clamscan-version', product: 'ClamAV', engineVersion: version(m[1]), notes: zoneNote(utcOffsetMinutes) };
   if (m[2] && m[3]) {
-    observation.signatureVersion = m[2];
+    observation.signatureVersion = version(m[2]);
     observation.signatureTime = parseCtime(m[3], utcOffsetMinutes ?? 0);
     if (!observation.signatureTime) observation.cannotShowAge = `clamscan printed a database date cocoscan cannot read ("${m[3].slice(0, 60)}")`;
   } else {
@@ -72,9 +80,9 @@ export function parseSigtoolInfo(text: string): AvObservation | undefined {
   return {
     format: 'sigtool-info',
     product: 'ClamAV',
-    signatureVersion: /^Version:\s+(\d+)\r?$/m.exec(text)?.[1],
+    signatureVersion: version(/^Version:\s+(\d+)\r?$/m.exec(text)?.[1]),
     signatureTime: validDate(utc),
-    notes: [`database ${/^File:\s+(.+)$/m.exec(text)?.[1] ?? 'unknown'}`],
+    notes: [`database ${/^File:\s+(.+)$/m.exec(text)?.[1]?.slice(0, 200) ?? 'unknown'}`],
   };
 }
 
@@ -191,8 +199,8 @@ function parseAvJson(json: unknown): AvObservation[] {
       {
         format: 'defender-status',
         product: 'Microsoft Defender',
-        engineVersion: typeof o.AMEngineVersion === 'string' ? o.AMEngineVersion : undefined,
-        signatureVersion: typeof o.AntivirusSignatureVersion === 'string' ? o.AntivirusSignatureVersion : undefined,
+        engineVersion: version(o.AMEngineVersion),
+        signatureVersion: version(o.AntivirusSignatureVersion),
         signatureTime: powershellDate(o.AntivirusSignatureLastUpdated),
         engineRunning: o.AMServiceEnabled === true && o.AntivirusEnabled !== false,
         realTimeProtection: o.RealTimeProtectionEnabled === true,
@@ -207,8 +215,8 @@ function parseAvJson(json: unknown): AvObservation[] {
       {
         format: 'mdatp-health',
         product: 'Microsoft Defender',
-        engineVersion: typeof o.engineVersion === 'string' ? o.engineVersion : undefined,
-        signatureVersion: typeof field(o, 'definitionsVersion') === 'string' ? (field(o, 'definitionsVersion') as string) : undefined,
+        engineVersion: version(o.engineVersion),
+        signatureVersion: version(field(o, 'definitionsVersion')),
         signatureTime: ms !== undefined ? validDate(ms) : undefined,
         engineRunning: field(o, 'healthy') === true,
         realTimeProtection: field(o, 'realTimeProtectionEnabled') === true,

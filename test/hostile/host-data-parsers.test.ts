@@ -1,5 +1,11 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAvData } from '../../src/av/parse.ts';
+import { loadConnectionFile } from '../../src/connection/load.ts';
+import { loadProfile } from '../../src/profile/load.ts';
+import { runCheck } from '../../src/run-check.ts';
+import { ROOT, tempDir } from '../helpers/cli.ts';
 import * as patchParsers from '../../src/patch/parse.ts';
 
 /**
@@ -41,5 +47,37 @@ describe('host data parsers on hostile output: time bound and verdict', () => {
     const [log] = parseAvData(hostile['freshclam headers without dates']!, 0);
     expect(log?.updateRuns).toEqual([]);
     expect(log?.historyProblem).toMatch(/no dated line/);
+  });
+});
+
+describe('an agent report stuffed with huge fields', () => {
+  it('keeps antivirus.json and every finding small, whatever the report holds', async () => {
+    const now = new Date('2026-11-22T08:33:12.000Z');
+    const ok = (name: string, stdout: string) => ({ name, command: name, status: 'ok', exitCode: 0, stdout, stderr: '' });
+    const report = {
+      format: 'cocoscan-agent-report',
+      version: 1,
+      agentVersion: '0.1.0',
+      host: 'gw',
+      collectedAt: new Date(now.getTime() - 60_000).toISOString(),
+      utcOffsetMinutes: 0,
+      commands: {
+        'clamscan-version': ok('clamscan-version', `ClamAV 1.4.6${'x'.repeat(1024 * 1024)}/27468/Sun Nov 22 07:33:12 2026\n`),
+        'sigtool-daily': ok('sigtool-daily', `File: ${'f'.repeat(512 * 1024)}\nBuild time: 22 Nov 2026 07:33 +0000\nVersion: ${'9'.repeat(512 * 1024)}\n`),
+        processes: ok('processes', 'clamd\n'.repeat(400_000)),
+        'dpkg-packages': ok('dpkg-packages', 'pkg\t1.0\tii \n'.repeat(800_000)),
+      },
+    };
+    const dir = await tempDir();
+    await writeFile(join(dir, 'report.json'), JSON.stringify(report));
+    await writeFile(join(dir, 'connection.yaml'), 'connection: { name: big, mojSystem: M, thirdPartySystem: T, organisation: O }\ngateways:\n  - name: gw\n    host: 127.0.0.1\n    agentReports: [ { path: report.json } ]\nflows: [ { name: web, protocol: https, port: 443 } ]\n');
+    const connection = await loadConnectionFile(join(dir, 'connection.yaml'));
+    const profile = await loadProfile(join(ROOT, 'test/fixtures/profiles/coco10-only.yaml'));
+    const { report: result, artefacts } = await runCheck({ connection, profile, now: () => now });
+    const evidence = artefacts.find((a) => a.path.endsWith('antivirus.json'))!;
+    expect(evidence.content.length).toBeLessThan(64 * 1024);
+    for (const finding of result.findings) expect(finding.message.length, finding.id).toBeLessThan(4096);
+    expect(result.findings.find((f) => f.id === 'antivirus.present')?.status).toBe('pass');
+    expect(result.findings.find((f) => f.id === 'antivirus.signature-age')?.status).toBe('pass');
   });
 });
