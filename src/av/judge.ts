@@ -1,5 +1,6 @@
 import type { FindingStatus } from '../findings.ts';
 import type { ReportedSource } from '../facts/reported-sources.ts';
+import { AV_COMMANDS } from '../host/commands.ts';
 import { isClamavEngine } from '../host/processes.ts';
 import type { AvObservation } from './observation.ts';
 
@@ -93,7 +94,7 @@ export function judgeAntivirus(facts: GatewayAvFacts, t: AvThresholds, now: Date
     const signature = s.signature === 'unsigned' ? ', unsigned: its origin cannot be verified' : s.signature === 'valid' ? ', signature verified' : '';
     return `${s.label}: ${s.unusable ?? age}${skew}${signature}`;
   };
-  const reportSummary = sources.map(describeSource).join('; ');
+  const reportSummary = `${sources.map(describeSource).join('; ')}${facts.missing.length > 0 ? `; not read: ${facts.missing.join('; ')}` : ''}`;
   const JUDGED = ['antivirus.present', 'antivirus.signature-age', 'antivirus.update-gaps'] as const;
   if (rejected.length > 0) {
     const reason = rejected.map((s) => `${s.label}: ${s.unusable}`).join('; ');
@@ -113,10 +114,35 @@ export function judgeAntivirus(facts: GatewayAvFacts, t: AvThresholds, now: Date
   }
 
   const observations: Sourced[] = fresh.flatMap((s) => s.observations.map((o) => ({ o, s })));
+  if (observations.length === 0) {
+    const absent = whyNoObservation(fresh, stale, missing);
+    if (absent) return [...verdicts, ...JUDGED.map((id) => verdict(id, absent.status, { reason: absent.reason }, 'anti-virus data from a recent source', 'none read', absent.from))];
+  }
   verdicts.push(judgePresence(observations, fresh, missing, verdict));
   verdicts.push(judgeSignatureAge(observations, t, now, verdict));
   verdicts.push(judgeUpdateGaps(observations, t, now, verdict));
   return verdicts;
+}
+
+/**
+ * When no recent source shows any anti-virus, "none installed" is a verdict only if every way of looking
+ * worked: a tool that timed out or was refused is an error, and anti-virus seen only in old reports is not tested.
+ */
+function whyNoObservation(fresh: ReportedSource[], stale: ReportedSource[], missing: string): { status: FindingStatus; reason: string; from: ReportedSource[] } | undefined {
+  const unread = fresh.flatMap((s) =>
+    AV_COMMANDS.filter((name) => Object.hasOwn(s.commands ?? {}, name))
+      .map((name) => s.commands![name]!)
+      .filter((c) => c.status !== 'ok' && c.status !== 'missing')
+      .map((c) => ({ s, text: `${c.name}: ${c.status}${c.stderr.trim() ? ` (${c.stderr.trim().slice(0, 120)})` : ''}` })),
+  );
+  if (unread.length > 0) {
+    return { status: 'error', reason: `the anti-virus tools could not be read (${unread.map((u) => `${u.s.label}: ${u.text}`).join('; ')}): give the account the rights it needs, or send an agent report`, from: unread.map((u) => u.s) };
+  }
+  const seenBefore = stale.filter((s) => s.observations.length > 0);
+  if (seenBefore.length > 0) {
+    return { status: 'not_tested', reason: `anti-virus shows only in reports too old to speak for now (${seenBefore.map((s) => `${s.label}, collected ${s.collectedAt?.toISOString() ?? 'at an unknown time'}`).join('; ')})${missing}: send a fresh report`, from: seenBefore };
+  }
+  return undefined;
 }
 
 type Make = (id: AvFindingId, status: FindingStatus, params: Record<string, string | number>, expected: string, actual: string, from: Iterable<ReportedSource>, data?: Record<string, unknown>) => AvVerdict;

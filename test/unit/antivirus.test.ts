@@ -406,3 +406,42 @@ describe('the update-gap verdict against an independent oracle (fast-check)', ()
     );
   });
 });
+
+describe('no anti-virus in the recent data is a verdict only when every way of looking worked', () => {
+  const sessionSource = (commands: Record<string, CommandOutcome>): ReportedSource => ({
+    label: 'SSH session as auditor',
+    kind: 'ssh-session',
+    signature: 'not-applicable',
+    collectedAt: ago(1 / 60),
+    collectedAtFrom: 'ssh session',
+    observations: [],
+    processes: ['systemd', 'sshd'],
+    commands,
+  });
+
+  it('a clamscan that timed out over SSH is an error, not "no anti-virus"', () => {
+    const timedOut: CommandOutcome = { name: 'clamscan-version', command: 'clamscan --version', status: 'timeout', exitCode: null, stdout: '', stderr: '' };
+    const verdicts = judgeAntivirus({ gateway: 'gw', sources: [sessionSource({ 'clamscan-version': timedOut })], missing: [] }, T, NOW);
+    const present = verdictOf(verdicts, 'antivirus.present');
+    expect(present.status).toBe('error');
+    expect(present.params.reason).toContain('SSH session as auditor: clamscan-version: timeout');
+  });
+
+  it('anti-virus seen only in a report too old to speak for now is not tested, not "none installed"', () => {
+    const old = fileSource('clamscan.txt', fixture('clamscan-version.txt'), { collectedAt: ago(3) });
+    const missingTool: CommandOutcome = { name: 'clamscan-version', command: 'clamscan --version', status: 'missing', exitCode: 127, stdout: '', stderr: 'sh: clamscan: not found' };
+    const present = verdictOf(judgeAntivirus({ gateway: 'gw', sources: [old, sessionSource({ 'clamscan-version': missingTool })], missing: [] }, T, NOW), 'antivirus.present');
+    expect(present.status).toBe('not_tested');
+    expect(present.params.reason).toContain('reports too old to speak for now (clamscan.txt');
+  });
+
+  it('with every tool missing on a fresh session, no anti-virus is a fail', () => {
+    const missingTool: CommandOutcome = { name: 'clamscan-version', command: 'clamscan --version', status: 'missing', exitCode: 127, stdout: '', stderr: 'sh: clamscan: not found' };
+    expect(verdictOf(judgeAntivirus({ gateway: 'gw', sources: [sessionSource({ 'clamscan-version': missingTool })], missing: [] }, T, NOW), 'antivirus.present').status).toBe('fail');
+  });
+
+  it('a failed SSH session is named in the reports finding', () => {
+    const reports = verdictOf(judgeAntivirus({ gateway: 'gw', sources: [fileSource('clamscan.txt', fixture('clamscan-version.txt'))], missing: ['the SSH session could not be used: no route'] }, T, NOW), 'antivirus.reports');
+    expect(reports.actual).toContain('not read: the SSH session could not be used: no route');
+  });
+});
