@@ -7,7 +7,7 @@ import { loadConnectionFile } from '../../src/connection/load.ts';
 import { loadProfile } from '../../src/profile/load.ts';
 import { runCheck } from '../../src/run-check.ts';
 import { ROOT, tempDir } from '../helpers/cli.ts';
-import { ctime } from '../fixtures/av/freshclam-log.ts';
+import { clamscanVersion } from '../fixtures/av/build.ts';
 import { labAvailability, startLabGateway, type LabGateway } from './lab.ts';
 
 const lab = await labAvailability();
@@ -37,7 +37,7 @@ describe.skipIf(!lab.ok)('CoCo-10 from a ClamAV file and the SSH session of the 
     const dir = await tempDir();
     const now = new Date();
     // clamscan --version as ClamAV prints it, its database built an hour before this run (host at UTC).
-    await writeFile(join(dir, 'clamscan.txt'), `ClamAV 1.4.6/27468/${ctime(new Date(now.getTime() - 3_600_000))}\n`);
+    await writeFile(join(dir, 'clamscan.txt'), clamscanVersion(new Date(now.getTime() - 3_600_000)));
     await utimes(join(dir, 'clamscan.txt'), now, now);
     await writeFile(
       join(dir, 'connection.yaml'),

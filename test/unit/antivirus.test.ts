@@ -14,7 +14,7 @@ import { CocoscanError } from '../../src/errors.ts';
 import { loadReportSources, type ReportedSource } from '../../src/facts/reported-sources.ts';
 import type { CommandOutcome } from '../../src/host/commands.ts';
 import type { HostSession } from '../../src/host/session.ts';
-import { ctime, freshclamLog, schedule } from '../fixtures/av/freshclam-log.ts';
+import { ctime, freshclamLog, schedule } from '../fixtures/av/build.ts';
 import { parseProfile } from '../../src/profile/load.ts';
 import { runCheck } from '../../src/run-check.ts';
 import { tempDir } from '../helpers/cli.ts';

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { AvObservation } from '../../src/av/observation.ts';
 import { parseAvData, parseClamscanVersion, parseFreshclamLog, parseSigtoolInfo } from '../../src/av/parse.ts';
 import { CocoscanError } from '../../src/errors.ts';
-import { freshclamLog, schedule } from '../fixtures/av/freshclam-log.ts';
+import { clamscanVersion, fixtureAt, freshclamLog, schedule } from '../fixtures/av/build.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/av/${name}`, import.meta.url), 'utf8');
 const iso = (d: Date | undefined) => d?.toISOString();
@@ -70,6 +70,12 @@ describe('anti-virus data formats', () => {
     const text = freshclamLog([{ at, outcome: 'updated' }], { logTime: true }).replace(/\n/g, '\r\n');
     expect(text).toContain('Thu Dec  3 04:00:00 2026 -> ');
     expect(parseFreshclamLog(text, 0)?.updateRuns?.map((d) => d.toISOString())).toEqual(['2026-12-03T04:00:09.000Z']);
+  });
+
+  it('fixture builders for tests on the real clock date the output where asked', () => {
+    expect(parseAvData(clamscanVersion(hoursAgo(1)), 0)[0]?.signatureTime?.toISOString()).toBe(hoursAgo(1).toISOString());
+    expect(parseAvData(fixtureAt(fixture('clamscan-version.txt'), hoursAgo(2)), 0)[0]?.signatureTime?.toISOString()).toBe(hoursAgo(2).toISOString());
+    expect(parseAvData(fixtureAt(fixture('defender-ps7-rtp-off.json'), hoursAgo(3)))[0]).toMatchObject({ signatureTime: hoursAgo(3), realTimeProtection: false });
   });
 
   it('Defender from PowerShell 5.1 and 7', () => {
