@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { utimes, writeFile } from 'node:fs/promises';
@@ -12,7 +13,7 @@ import { loadConnectionFile } from '../../src/connection/load.ts';
 import type { Gateway } from '../../src/connection/schema.ts';
 import { CocoscanError } from '../../src/errors.ts';
 import { loadReportSources, type ReportedSource } from '../../src/facts/reported-sources.ts';
-import type { CommandOutcome } from '../../src/host/commands.ts';
+import { classifyOutcome, commandBody, HOST_COMMANDS, remoteCommandLine, type CommandOutcome } from '../../src/host/commands.ts';
 import type { HostSession } from '../../src/host/session.ts';
 import { ctime, freshclamLog, schedule } from '../fixtures/av/build.ts';
 import { parseProfile } from '../../src/profile/load.ts';
@@ -443,5 +444,24 @@ describe('no anti-virus in the recent data is a verdict only when every way of l
   it('a failed SSH session is named in the reports finding', () => {
     const reports = verdictOf(judgeAntivirus({ gateway: 'gw', sources: [fileSource('clamscan.txt', fixture('clamscan-version.txt'))], missing: ['the SSH session could not be used: no route'] }, T, NOW), 'antivirus.reports');
     expect(reports.actual).toContain('not read: the SSH session could not be used: no route');
+  });
+});
+
+describe('the commands the SSH session and the agent run', () => {
+  it('are all valid shell, compound ones (sigtool, freshclam.log, reboot flag) included', () => {
+    for (const command of HOST_COMMANDS) {
+      for (const line of [commandBody(command), remoteCommandLine(command, true), remoteCommandLine(command, false)]) {
+        const check = spawnSync('sh', ['-n', '-c', line], { encoding: 'utf8', timeout: 10_000 });
+        expect(check.status, `${command.name}: ${check.stderr}`).toBe(0);
+      }
+    }
+  });
+
+  it('a missing freshclam.log and a missing ClamAV database read as missing, not failed', () => {
+    for (const name of ['freshclam-log', 'sigtool-daily']) {
+      const command = HOST_COMMANDS.find((c) => c.name === name)!;
+      const run = spawnSync('/bin/sh', ['-c', commandBody(command)], { encoding: 'utf8', timeout: 10_000, env: { PATH: '/nonexistent' } });
+      expect(classifyOutcome(run.status, run.stderr), `${name}: ${run.stderr}`).toBe('missing');
+    }
   });
 });
