@@ -185,19 +185,19 @@ function judgeReboot(make: Make, facts: PatchFacts, artefact: string): Finding {
   return make('patch.reboot-required', 'pass', { summary: `no reboot owed (running kernel ${facts.runningKernel ?? 'unknown'})` }, 'no reboot owed', 'none owed', [artefact]);
 }
 
-/** Banner products and the packages that provide them on Debian and RHEL-like systems. */
-const BANNER_PACKAGES: Record<string, string[]> = {
-  OpenSSH: ['openssh-server'],
-  nginx: ['nginx', 'nginx-light', 'nginx-full', 'nginx-core', 'nginx-extras'],
-  'Apache httpd': ['apache2', 'httpd'],
-  Postfix: ['postfix'],
-  'Net-SNMP': ['snmpd', 'net-snmp'],
-};
+/** Banner products and the packages that provide them on Debian and RHEL-like systems; a Map, as products come from the network. */
+const BANNER_PACKAGES: ReadonlyMap<string, readonly string[]> = new Map([
+  ['OpenSSH', ['openssh-server']],
+  ['nginx', ['nginx', 'nginx-light', 'nginx-full', 'nginx-core', 'nginx-extras']],
+  ['Apache httpd', ['apache2', 'httpd']],
+  ['Postfix', ['postfix']],
+  ['Net-SNMP', ['snmpd', 'net-snmp']],
+]);
 
 async function judgeBanners(ctx: ProbeContext<Thresholds>, make: Make, gateway: Gateway, facts: PatchFacts, artefact: string): Promise<Finding> {
   const sweep = await ctx.facts.sweepIfEnabled(gateway);
   const host: NmapHost | undefined = sweep?.host;
-  const services = (host?.ports ?? []).filter((p) => p.state === 'open' && p.service?.product && p.service.version && BANNER_PACKAGES[p.service.product]);
+  const services = (host?.ports ?? []).filter((p) => p.state === 'open' && p.service?.product && p.service.version && BANNER_PACKAGES.has(p.service.product));
   if (services.length === 0 || facts.installed.size === 0) {
     return make('patch.service-banners', 'not_applicable', { reason: services.length === 0 ? 'no versioned service banner to compare' : 'no installed-package list to compare with' }, 'banners matching installed packages', 'not compared', [artefact]);
   }
@@ -205,7 +205,7 @@ async function judgeBanners(ctx: ProbeContext<Thresholds>, make: Make, gateway: 
   const matches: string[] = [];
   for (const port of services) {
     const { product, version } = port.service!;
-    const pkg = BANNER_PACKAGES[product!]!.find((name) => facts.installed.has(name));
+    const pkg = BANNER_PACKAGES.get(product!)!.find((name) => facts.installed.has(name));
     if (!pkg) continue;
     const installed = facts.installed.get(pkg)!;
     // Banners carry the upstream version and sometimes the distribution revision ("9.2p1 Debian 2+deb12u10").

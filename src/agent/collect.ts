@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type { Exec } from '../exec.ts';
-import { classifyOutcome, HOST_COMMANDS, type CommandOutcome } from '../host/commands.ts';
+import { classifyOutcome, commandBody, HOST_COMMANDS, type CommandOutcome } from '../host/commands.ts';
 import { TOOL_VERSION } from '../version.ts';
 import type { AgentReport } from './report.ts';
 
@@ -11,7 +11,7 @@ import type { AgentReport } from './report.ts';
 export async function collectAgentReport(exec: Exec, now: () => Date): Promise<AgentReport> {
   const commands: Record<string, CommandOutcome> = {};
   for (const command of HOST_COMMANDS) {
-    const line = `LC_ALL=C PATH="$PATH:/usr/sbin:/sbin" ${command.command}`;
+    const line = commandBody(command);
     const result = await exec('sh', ['-c', line], { timeoutMs: 60_000, maxOutputBytes: 16 * 1024 * 1024 });
     const status = result.failure === 'timeout' ? 'timeout' : result.failure ? 'failed' : classifyOutcome(result.exitCode, result.stderr);
     commands[command.name] = { name: command.name, command: line, status, exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr.slice(0, 4000) };

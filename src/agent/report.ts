@@ -63,6 +63,7 @@ export function verifySignedReport(text: string, publicKeyPem: string): Verified
   } catch (error) {
     return { ok: false, reason: `the public key cannot be read: ${(error as Error).message}` };
   }
+  if (publicKey.asymmetricKeyType !== 'ed25519') return { ok: false, reason: `the public key is ${publicKey.asymmetricKeyType ?? 'of an unknown type'}, not Ed25519: agent reports are signed with Ed25519 keys (cocoscan agent keygen)` };
   let envelope: z.infer<typeof signedReportSchema>;
   try {
     const parsed = signedReportSchema.safeParse(JSON.parse(text));
@@ -78,7 +79,13 @@ export function verifySignedReport(text: string, publicKeyPem: string): Verified
   if (payload.toString('base64') !== envelope.payload || !verify(null, payload, publicKey, Buffer.from(envelope.signature, 'base64'))) {
     return { ok: false, reason: 'the signature does not match the report: it was altered after signing' };
   }
-  const report = agentReportSchema.safeParse(JSON.parse(payload.toString('utf8')));
+  let body: unknown;
+  try {
+    body = JSON.parse(payload.toString('utf8'));
+  } catch {
+    return { ok: false, reason: 'the signed payload is not JSON, so not a cocoscan agent report' };
+  }
+  const report = agentReportSchema.safeParse(body);
   if (!report.success) return { ok: false, reason: 'the signed payload is not a cocoscan agent report' };
   return { ok: true, report: report.data };
 }

@@ -11,6 +11,10 @@ export interface AvObservation {
   updateRuns?: Date[];
   /** Earliest entry in the history, to say how far back it reaches. */
   historyStart?: Date;
+  /** Latest dated entry in the history. */
+  historyEnd?: Date;
+  /** Set when the source holds an update history that cannot be placed in time, and why. */
+  historyProblem?: string;
   engineRunning?: boolean;
   realTimeProtection?: boolean;
   /** Set when the source can say AV is present but cannot show how old its signatures are. */

@@ -3,6 +3,7 @@ import type { Gateway } from '../connection/schema.ts';
 import { agentReportSchema, verifySignedReport, type AgentReport } from '../agent/report.ts';
 import { AV_COMMANDS, type CommandOutcome } from '../host/commands.ts';
 import type { HostSession } from '../host/session.ts';
+import { parseProcessList } from '../host/processes.ts';
 import type { AvObservation } from '../av/observation.ts';
 import { parseAvData } from '../av/parse.ts';
 
@@ -22,8 +23,8 @@ export interface ReportedSource {
   /** Host clock minus this checker's clock, where it could be measured, in seconds. */
   clockSkewSeconds?: number;
   observations: AvObservation[];
-  /** The process list from the same source, to tell whether an engine runs. */
-  processes?: string;
+  /** Process names from the same source (`ps -eo comm=`), to tell whether an engine runs. */
+  processes?: string[];
   /** Raw command outputs (cocoscan agent reports and the SSH session; not plain tool output). */
   commands?: Record<string, CommandOutcome>;
   /** The host's offset from UTC, where known. */
@@ -47,9 +48,9 @@ export async function loadReportSources(gateway: Gateway, session: HostSession |
       text = await readFile(entry.path, 'utf8');
       mtime = info.mtime;
     } else {
-      const fetched = session?.ok ? session.files[entry.remotePath!] : undefined;
+      const fetched = session?.ok && Object.hasOwn(session.files, entry.remotePath!) ? session.files[entry.remotePath!] : undefined;
       if (!fetched || fetched.status !== 'ok') {
-        sources.push(unusable(label, session && !session.ok ? `the SSH session failed: ${session.reason}` : `the report could not be read over SSH (${fetched?.status ?? 'not fetched'}: ${fetched?.stderr.trim() ?? ''})`));
+        sources.push(unusable(label, session && !session.ok ? `the SSH session failed: ${session.reason}` : `the report could not be read over SSH (${fetched ? `${fetched.status}: ${fetched.stderr.trim().slice(0, 300)}` : 'not fetched'})`));
         continue;
       }
       text = fetched.stdout;
@@ -93,6 +94,11 @@ function observationsFrom(commands: Record<string, CommandOutcome>, utcOffsetMin
   return AV_COMMANDS.flatMap((name) => (commands[name]?.status === 'ok' ? parseAvData(commands[name]!.stdout, utcOffsetMinutes) : []));
 }
 
+function processesOf(commands: Record<string, CommandOutcome>): string[] | undefined {
+  const outcome = Object.hasOwn(commands, 'processes') ? commands.processes : undefined;
+  return outcome?.status === 'ok' ? parseProcessList(outcome.stdout) : undefined;
+}
+
 function fromAgentReport(label: string, report: AgentReport): ReportedSource {
   return {
     label,
@@ -101,7 +107,7 @@ function fromAgentReport(label: string, report: AgentReport): ReportedSource {
     collectedAt: new Date(report.collectedAt),
     collectedAtFrom: 'report',
     observations: observationsFrom(report.commands, report.utcOffsetMinutes),
-    processes: report.commands.processes?.status === 'ok' ? report.commands.processes.stdout : undefined,
+    processes: processesOf(report.commands),
     commands: report.commands,
     utcOffsetMinutes: report.utcOffsetMinutes,
   };
@@ -120,7 +126,7 @@ function sessionSource(session: Extract<HostSession, { ok: true }>): ReportedSou
     collectedAtFrom: 'ssh session',
     clockSkewSeconds: epoch && /^\d+$/.test(epoch) ? Number(epoch) - Math.round(collectedAt.getTime() / 1000) : undefined,
     observations: observationsFrom(session.commands, offset),
-    processes: session.commands.processes?.status === 'ok' ? session.commands.processes.stdout : undefined,
+    processes: processesOf(session.commands),
     commands: session.commands,
     utcOffsetMinutes: offset,
   };

@@ -28,7 +28,12 @@ export const HOST_COMMANDS: readonly HostCommand[] = [
     command: 'for f in /var/lib/clamav/daily.cld /var/lib/clamav/daily.cvd; do if [ -f "$f" ]; then sigtool --info="$f"; exit $?; fi; done; echo "no ClamAV daily database" >&2; exit 127',
     privileged: false,
   },
-  { name: 'freshclam-log', command: 'tail -n 20000 /var/log/clamav/freshclam.log', privileged: false },
+  {
+    // Debian and Ubuntu log to /var/log/clamav/; RHEL's freshclam.conf names /var/log/freshclam.log when logging is on.
+    name: 'freshclam-log',
+    command: 'for f in /var/log/clamav/freshclam.log /var/log/freshclam.log; do if [ -f "$f" ]; then tail -n 20000 "$f"; exit $?; fi; done; echo "no freshclam.log" >&2; exit 127',
+    privileged: false,
+  },
   { name: 'mdatp-health', command: 'mdatp health --output json', privileged: false },
   { name: 'apt-upgradable', command: 'apt list --upgradable', privileged: false },
   { name: 'apt-lists', command: "stat -c '%Y %n' /var/lib/apt/lists/*Release", privileged: false },
@@ -44,9 +49,19 @@ export const HOST_COMMANDS: readonly HostCommand[] = [
 /** Commands whose output is anti-virus data (read by the same parsers as agent reports). */
 export const AV_COMMANDS = ['clamscan-version', 'sigtool-daily', 'freshclam-log', 'mdatp-health'] as const;
 
+const ENVIRONMENT = 'LC_ALL=C PATH="$PATH:/usr/sbin:/sbin"';
+
+/**
+ * The command with English messages and sbin tools on the path. A compound command (for, if, …) cannot take
+ * variable assignments in front of it, so the shell is given them first.
+ */
+export function commandBody(command: HostCommand): string {
+  return /^(?:for|if|while|until|case)\s|^[{(]/.test(command.command) ? `export ${ENVIRONMENT}; ${command.command}` : `${ENVIRONMENT} ${command.command}`;
+}
+
 /** Wraps a command so that sbin tools are found and messages are in English, whatever the user's shell. */
 export function remoteCommandLine(command: HostCommand, sudo: boolean): string {
-  const body = `LC_ALL=C PATH="$PATH:/usr/sbin:/sbin" ${command.command}`;
+  const body = commandBody(command);
   return command.privileged && sudo ? `sudo -n sh -c '${body.replace(/'/g, `'\\''`)}'` : `sh -c '${body.replace(/'/g, `'\\''`)}'`;
 }
 

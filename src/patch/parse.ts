@@ -1,4 +1,12 @@
-/** Readers for the package-manager outputs the patch probe judges. Each is pure and tolerant of noise. */
+/**
+ * Readers for the package-manager outputs the patch probe judges. Each is pure and tolerant of noise: what it
+ * cannot read is left out, and every date it returns is a real one (never an Invalid Date).
+ */
+
+function validDate(ms: number): Date | undefined {
+  const date = new Date(ms);
+  return Number.isFinite(date.getTime()) ? date : undefined;
+}
 
 export interface OsRelease {
   id: string;
@@ -39,12 +47,13 @@ export function parseAptUpgradable(text: string): PendingUpdate[] {
 
 /** `stat -c '%Y %n'` lines: the newest modification time. */
 export function newestMtime(text: string): Date | undefined {
-  const times = text
-    .split('\n')
-    .map((l) => /^(\d{9,11})\s/.exec(l)?.[1])
-    .filter((t): t is string => t !== undefined)
-    .map(Number);
-  return times.length > 0 ? new Date(Math.max(...times) * 1000) : undefined;
+  // A loop, not Math.max(...times): a spread over a huge listing overflows the stack.
+  let newest: number | undefined;
+  for (const line of text.split('\n')) {
+    const seconds = /^(\d{9,11})\s/.exec(line)?.[1];
+    if (seconds !== undefined && (newest === undefined || Number(seconds) > newest)) newest = Number(seconds);
+  }
+  return newest === undefined ? undefined : validDate(newest * 1000);
 }
 
 /** /var/log/apt/history.log: when the last upgrade finished (host local time). */
@@ -54,8 +63,8 @@ export function lastAptUpgrade(text: string, utcOffsetMinutes = 0): Date | undef
     if (!/^Upgrade: /m.test(block)) continue;
     const end = /^End-Date:\s+(\d{4})-(\d{2})-(\d{2})\s+(\d{2}):(\d{2}):(\d{2})/m.exec(block);
     if (!end) continue;
-    const at = new Date(Date.UTC(Number(end[1]), Number(end[2]) - 1, Number(end[3]), Number(end[4]), Number(end[5]), Number(end[6])) - utcOffsetMinutes * 60_000);
-    if (!last || at > last) last = at;
+    const at = validDate(Date.UTC(Number(end[1]), Number(end[2]) - 1, Number(end[3]), Number(end[4]), Number(end[5]), Number(end[6])) - utcOffsetMinutes * 60_000);
+    if (at && (!last || at > last)) last = at;
   }
   return last;
 }
@@ -87,18 +96,34 @@ export function parseDnfSecurityList(text: string): PendingUpdate[] {
   return updates;
 }
 
-/** `dnf updateinfo info`: advisory id → issue (or update) date and severity. */
+/**
+ * `dnf updateinfo info`: advisory id → issue (or update) date and severity. Read line by line: a multi-line
+ * pattern anchored with `^\s*` would rescan every blank line from every line start, quadratic on a hostile output.
+ */
 export function parseDnfSecurityInfo(text: string): Map<string, { issued?: Date; severity?: string }> {
   const advisories = new Map<string, { issued?: Date; severity?: string }>();
-  for (const block of text.split(/\n=+\n/)) {
-    const id = /^\s*Update ID\s*:\s*(\S+)/m.exec(block)?.[1];
-    if (!id) continue;
-    const date = /^\s*(?:Issued|Updated)\s*:\s*(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2}:\d{2}))?/m.exec(block);
-    advisories.set(id, {
-      issued: date ? new Date(`${date[1]}T${date[2] ?? '00:00:00'}Z`) : undefined,
-      severity: /^\s*Severity\s*:\s*(\w+)/m.exec(block)?.[1],
-    });
+  let block: { id?: string; issued?: Date; dated: boolean; severity?: string } = { dated: false };
+  const close = () => {
+    if (block.id && !advisories.has(block.id)) advisories.set(block.id, { issued: block.issued, severity: block.severity });
+    block = { dated: false };
+  };
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (/^=+$/.test(line)) {
+      close();
+      continue;
+    }
+    const id = /^Update ID\s*:\s*(\S+)/.exec(line);
+    if (id && !block.id) block.id = id[1];
+    const date = /^(?:Issued|Updated)\s*:\s*(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2}:\d{2}))?/.exec(line);
+    if (date && !block.dated) {
+      block.dated = true;
+      block.issued = validDate(Date.parse(`${date[1]}T${date[2] ?? '00:00:00'}Z`));
+    }
+    const severity = /^Severity\s*:\s*(\w+)/.exec(line);
+    if (severity && !block.severity) block.severity = severity[1];
   }
+  close();
   return advisories;
 }
 

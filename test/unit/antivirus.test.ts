@@ -1,10 +1,21 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { signReport, verifySignedReport, type AgentReport } from '../../src/agent/report.ts';
+import { keyFingerprint, signReport, verifySignedReport, type AgentReport } from '../../src/agent/report.ts';
+import { judgeAntivirus, type AvThresholds, type AvVerdict } from '../../src/av/judge.ts';
+import type { AvObservation } from '../../src/av/observation.ts';
+import { parseAvData } from '../../src/av/parse.ts';
 import { loadConnectionFile } from '../../src/connection/load.ts';
+import type { Gateway } from '../../src/connection/schema.ts';
+import { CocoscanError } from '../../src/errors.ts';
+import { loadReportSources, type ReportedSource } from '../../src/facts/reported-sources.ts';
+import { classifyOutcome, commandBody, HOST_COMMANDS, remoteCommandLine, type CommandOutcome } from '../../src/host/commands.ts';
+import type { HostSession } from '../../src/host/session.ts';
+import { ctime, freshclamLog, schedule } from '../fixtures/av/build.ts';
 import { parseProfile } from '../../src/profile/load.ts';
 import { runCheck } from '../../src/run-check.ts';
 import { tempDir } from '../helpers/cli.ts';
@@ -148,5 +159,309 @@ describe('CoCo-10 from agent-reported data (clock injected)', () => {
     const flipped = text.replace(/"signature": "(.)/, (_m, c: string) => `"signature": "${c === 'A' ? 'B' : 'A'}`);
     expect(verifySignedReport(flipped, signer.publicPem)).toMatchObject({ ok: false, reason: expect.stringContaining('altered') });
     expect(verifySignedReport(text.slice(0, -20), signer.publicPem)).toMatchObject({ ok: false, reason: expect.stringContaining('not valid JSON') });
+  });
+});
+
+const T: AvThresholds = { maxSignatureAgeHours: 4, maxUpdateGapHours: 4, maxReportAgeHours: 1, historyWindowDays: 7, maxClockSkewMinutes: 5 };
+/** The injected clock of the judging tests: every log below is laid out relative to it. */
+const NOW = new Date('2026-11-22T08:33:12.000Z');
+const ago = (h: number) => new Date(NOW.getTime() - h * 3_600_000);
+const ok = (name: string, stdout: string): CommandOutcome => ({ name, command: name, status: 'ok', exitCode: 0, stdout, stderr: '' });
+
+/** A source as reported-sources.ts builds it from a file: collected five minutes before NOW. */
+function fileSource(label: string, text: string, extra: Partial<ReportedSource> = {}): ReportedSource {
+  return { label, kind: 'tool-output', signature: 'unsigned', collectedAt: ago(5 / 60), collectedAtFrom: 'file modification time', observations: parseAvData(text, 0), ...extra };
+}
+const verdictOf = (verdicts: AvVerdict[], id: string) => verdicts.find((v) => v.id === id)!;
+const gaps = (text: string) => verdictOf(judgeAntivirus({ gateway: 'gw', sources: [fileSource('freshclam.log', text)], missing: [] }, T, NOW), 'antivirus.update-gaps');
+
+describe('CoCo-10 update gaps over the whole window (pure judge, injected clock)', () => {
+  it('a week of failed updates and one success 30 minutes ago fails, counted from the start of the window', () => {
+    const log = freshclamLog([...schedule(ago(8 * 24), ago(1), 60, 'failed'), { at: ago(0.5), outcome: 'updated' }], { logTime: true });
+    const v = gaps(log);
+    expect(v.status).toBe('fail');
+    expect(v.params.from).toBe(`${ago(7 * 24).toISOString()} (start of the 7-day window)`);
+    expect(v.params.gap).toMatch(/^7\.0 days$/);
+  });
+
+  it('the same without LogTime (RHEL default) fails the same way, never "no update in the whole window"', () => {
+    const v = gaps(freshclamLog([...schedule(ago(8 * 24), ago(1), 60, 'failed'), { at: ago(0.5), outcome: 'updated' }], { logTime: false }));
+    expect(v.status).toBe('fail');
+    expect(v.params.gap).toMatch(/^7\.0 days$/);
+  });
+
+  it('a regular schedule written without LogTime over the whole window passes', () => {
+    const v = gaps(freshclamLog(schedule(ago(8 * 24), ago(0.2), 120, 'up-to-date'), { logTime: false }));
+    expect(v.status).toBe('pass');
+    expect(v.params.runs).toBe(7 * 12);
+  });
+
+  it('a gap from the last success to now counts', () => {
+    const v = gaps(freshclamLog(schedule(ago(8 * 24), ago(5), 120, 'updated'), { logTime: true }));
+    expect(v.status).toBe('fail');
+    expect(String(v.params.to)).toContain('(now)');
+  });
+
+  it('a history that starts inside the window is too short to judge: not_tested, saying how long it covers', () => {
+    const v = gaps(freshclamLog(schedule(ago(48), ago(0.2), 120, 'updated'), { logTime: true }));
+    expect(v.status).toBe('not_tested');
+    expect(v.params.reason).toContain(`reaches back only to ${ago(48).toISOString()} (2.0 days), less than the 7-day window`);
+  });
+
+  it('a short history that already shows a gap over the limit fails', () => {
+    const v = gaps(freshclamLog([{ at: ago(30), outcome: 'updated' }, { at: ago(20), outcome: 'failed' }, { at: ago(1), outcome: 'updated' }], { logTime: true }));
+    expect(v.status).toBe('fail');
+  });
+
+  it('a log with no dated run is not_tested with the reason', () => {
+    const v = gaps('freshclam daemon 1.4.6 (OS: Linux, ARCH: x86_64, CPU: x86_64)\ndaily.cld database is up-to-date (version: 27480, sigs: 2071350, f-level: 90, builder: raynman)\n');
+    expect(v.status).toBe('not_tested');
+    expect(v.params.reason).toMatch(/freshclam\.log: the freshclam\.log has no dated line/);
+  });
+
+  it('a week of failures through the whole check (agent report, clock injected) is No', async () => {
+    const log = freshclamLog([...schedule(ago(8 * 24), ago(1), 60, 'failed'), { at: ago(0.5), outcome: 'updated' }], { logTime: true });
+    const report = clamavReport(ago(3 / 60).toISOString(), log);
+    const { row, finding } = await check(NOW.toISOString(), JSON.stringify(report));
+    expect(finding('antivirus.update-gaps').status).toBe('fail');
+    expect(row.compliance).toBe('No');
+  });
+});
+
+describe('CoCo-10 from every source of a gateway together', () => {
+  const gateway = { name: 'gw', host: '127.0.0.1', agentReports: [] as Gateway['agentReports'] } as Gateway;
+  const session = (processes: string): HostSession => ({
+    ok: true,
+    username: 'auditor',
+    hostKeyFingerprint: 'SHA256:x',
+    hostKeyVerified: true,
+    commands: { processes: ok('processes', processes), clock: ok('clock', `${Math.round(ago(2 / 60).getTime() / 1000)}\n+0000\n`) },
+    files: {},
+    collectedAt: ago(2 / 60).toISOString(),
+  });
+
+  async function sourcesWith(processes: string) {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'clamscan.txt'), fixture('clamscan-version.txt'));
+    await utimes(join(dir, 'clamscan.txt'), ago(5 / 60), ago(5 / 60));
+    const withFile = { ...gateway, agentReports: [{ path: join(dir, 'clamscan.txt') }] } as Gateway;
+    return loadReportSources(withFile, session(processes));
+  }
+
+  it('ClamAV reported by file and clamd in the SSH process list: present passes, citing both sources', async () => {
+    const sources = await sourcesWith('systemd\nsshd\nclamd\nfreshclam\n');
+    const present = verdictOf(judgeAntivirus({ gateway: 'gw', sources, missing: [] }, T, NOW), 'antivirus.present');
+    expect(present.status).toBe('pass');
+    expect(present.params.products).toContain('clamd running (process list from SSH session as auditor)');
+    expect(present.sources.some((s) => s.includes('clamscan.txt'))).toBe(true);
+    expect(present.sources.some((s) => s.startsWith('SSH session as auditor'))).toBe(true);
+  });
+
+  it('the SSH process list without clamd fails, naming where the list came from', async () => {
+    const sources = await sourcesWith('systemd\nsshd\nfreshclam\nclamdscan-helper\n');
+    const present = verdictOf(judgeAntivirus({ gateway: 'gw', sources, missing: [] }, T, NOW), 'antivirus.present');
+    expect(present.status).toBe('fail');
+    expect(present.params.problem).toContain('clamd is not running');
+    expect(present.params.problem).toContain('process list from SSH session as auditor');
+  });
+
+  it('a failed SSH session is named when nothing else could be read', () => {
+    const verdicts = judgeAntivirus({ gateway: 'gw', sources: [], missing: ['the SSH session could not be used: log-in as auditor failed: denied'] }, T, NOW);
+    expect(verdicts.every((v) => v.status === 'not_tested')).toBe(true);
+    expect(verdicts[0]!.params.reason).toContain('log-in as auditor failed');
+    expect(verdicts[0]!.params.reason).not.toContain('no SSH credentials');
+  });
+});
+
+describe('signed agent reports under any input (fast-check)', () => {
+  const signer = keys();
+  const fingerprint = (JSON.parse(signReport(clamavReport(NOW.toISOString(), ''), signer.privatePem)) as { keySha256: string }).keySha256;
+  const never = (text: string) => {
+    try {
+      const verified = verifySignedReport(text, signer.publicPem);
+      expect(typeof verified.ok).toBe('boolean');
+      return verified;
+    } catch (error) {
+      expect(error).toBeInstanceOf(CocoscanError);
+      return undefined;
+    }
+  };
+
+  it('any text is a verdict, never a throw', () => {
+    fc.assert(fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 300 }), fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v))), (text) => void never(text)), { numRuns: 300 });
+  });
+
+  it('envelopes of the right shape with any payload and signature, even under the right key fingerprint', () => {
+    const envelope = fc.record({
+      format: fc.constant('cocoscan-signed-report'),
+      version: fc.constant(1),
+      algorithm: fc.constant('ed25519'),
+      keySha256: fc.oneof(fc.constant(fingerprint), fc.stringMatching(/^[0-9a-f]{64}$/)),
+      payload: fc.oneof(fc.string({ maxLength: 80 }), fc.string({ unit: 'binary', maxLength: 80 }).map((t) => Buffer.from(t).toString('base64'))),
+      signature: fc.oneof(fc.string({ maxLength: 100 }), fc.uint8Array({ minLength: 0, maxLength: 80 }).map((b) => Buffer.from(b).toString('base64'))),
+    });
+    fc.assert(
+      fc.property(envelope, (e) => {
+        expect(never(JSON.stringify(e))?.ok).toBe(false);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a payload the right key really signed, whatever it holds, is read or refused with a reason', () => {
+    const privateKey = createPrivateKey(signer.privatePem);
+    const payloadText = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 120 }),
+      fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
+      fc.dictionary(fc.constantFrom('constructor', '__proto__', 'toString', 'processes'), fc.constant({ name: 'x', command: 'x', status: 'ok', exitCode: 0, stdout: 'clamd\n', stderr: '' })).map((commands) =>
+        JSON.stringify({ ...clamavReport(NOW.toISOString(), ''), commands }),
+      ),
+    );
+    fc.assert(
+      fc.property(payloadText, (text) => {
+        const payload = Buffer.from(text);
+        const envelope = { format: 'cocoscan-signed-report', version: 1, algorithm: 'ed25519', keySha256: fingerprint, payload: payload.toString('base64'), signature: sign(null, payload, privateKey).toString('base64') };
+        const verified = never(JSON.stringify(envelope));
+        if (verified && !verified.ok) expect(verified.reason).toMatch(/not JSON|not a cocoscan agent report|altered/);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a key of another type is refused with a reason, not a crypto exception', () => {
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey;
+    const rsaPem = rsa.export({ type: 'spki', format: 'pem' }).toString();
+    const envelope = { ...(JSON.parse(signReport(clamavReport(NOW.toISOString(), ''), signer.privatePem)) as object), keySha256: keyFingerprint(rsa) };
+    expect(verifySignedReport(JSON.stringify(envelope), rsaPem)).toMatchObject({ ok: false, reason: expect.stringContaining('not Ed25519') });
+  });
+});
+
+describe('command names from a report are data, never prototype members', () => {
+  it('commands named constructor, __proto__ or toString are ignored, and no process list is invented', async () => {
+    const dir = await tempDir();
+    const commands = JSON.parse('{"__proto__": {"name": "processes", "command": "x", "status": "ok", "exitCode": 0, "stdout": "clamd\\n", "stderr": ""}}') as Record<string, CommandOutcome>;
+    for (const name of ['constructor', 'toString', 'hasOwnProperty']) commands[name] = ok(name, 'clamd\n');
+    const report = { ...clamavReport(ago(2 / 60).toISOString(), ''), commands: { ...commands, 'clamscan-version': ok('clamscan-version', fixture('clamscan-version.txt')) } };
+    await writeFile(join(dir, 'r.json'), JSON.stringify(report));
+    const [source] = await loadReportSources({ name: 'gw', host: '127.0.0.1', agentReports: [{ path: join(dir, 'r.json') }] } as Gateway, undefined);
+    expect(source?.unusable).toBeUndefined();
+    expect(source?.processes).toBeUndefined();
+    const present = verdictOf(judgeAntivirus({ gateway: 'gw', sources: [source!], missing: [] }, T, NOW), 'antivirus.present');
+    expect(present.status).toBe('not_tested');
+  });
+});
+
+describe('report paths named like prototype members', () => {
+  it('a remotePath named constructor that the session did not fetch is "not fetched", not a crash', async () => {
+    const session: HostSession = { ok: true, username: 'auditor', hostKeyFingerprint: 'SHA256:x', hostKeyVerified: true, commands: {}, files: {}, collectedAt: NOW.toISOString() };
+    const gateway = { name: 'gw', host: '127.0.0.1', agentReports: [{ remotePath: 'constructor' }, { remotePath: 'toString' }] } as Gateway;
+    const sources = await loadReportSources(gateway, session);
+    expect(sources.slice(0, 2).map((s) => s.unusable)).toEqual(['the report could not be read over SSH (not fetched)', 'the report could not be read over SSH (not fetched)']);
+  });
+});
+
+describe('signature dates after the moment of the check', () => {
+  it('signatures dated a day ahead are an error, never "0 h old"', () => {
+    const ahead = `ClamAV 1.4.6/27468/${ctime(new Date(NOW.getTime() + 24 * 3_600_000))}\n`;
+    const age = verdictOf(judgeAntivirus({ gateway: 'gw', sources: [fileSource('clamscan.txt', ahead)], missing: [] }, T, NOW), 'antivirus.signature-age');
+    expect(age.status).toBe('error');
+    expect(age.params.reason).toContain('24.0 h after this check');
+  });
+
+  it('a minute ahead is within the clock skew allowed', () => {
+    const ahead = `ClamAV 1.4.6/27468/${ctime(new Date(NOW.getTime() + 60_000))}\n`;
+    expect(verdictOf(judgeAntivirus({ gateway: 'gw', sources: [fileSource('clamscan.txt', ahead)], missing: [] }, T, NOW), 'antivirus.signature-age').status).toBe('pass');
+  });
+});
+
+describe('the update-gap verdict against an independent oracle (fast-check)', () => {
+  const LIMIT = T.maxUpdateGapHours * 3_600_000;
+  const windowStart = NOW.getTime() - T.historyWindowDays * 24 * 3_600_000;
+
+  /**
+   * Whether some stretch longer than the limit, from `from` (the window's start or the history's first entry,
+   * whichever is later) to now, holds no run: checked at the only instants that can show one.
+   */
+  function oracleSeesGap(from: number, runs: number[]): boolean {
+    const inRange = runs.filter((r) => r >= from && r <= NOW.getTime());
+    const instants = [from + LIMIT, NOW.getTime(), ...inRange.map((r) => r + LIMIT + 1)].filter((t) => t <= NOW.getTime() && t - LIMIT >= from);
+    return instants.some((t) => !inRange.some((r) => r >= t - LIMIT && r <= t));
+  }
+
+  it('pass only with a history covering the window and no gap over the limit; fail exactly when a gap shows', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 240 * 60 }), fc.array(fc.integer({ min: 1, max: 300 }), { maxLength: 150 }), (startMinutesAgo, steps) => {
+        const historyStart = NOW.getTime() - startMinutesAgo * 60_000;
+        const runs: number[] = [];
+        let at = historyStart;
+        for (const step of steps) {
+          at += step * 60_000;
+          if (at <= NOW.getTime()) runs.push(at);
+        }
+        const observation: AvObservation = { format: 'freshclam-log', product: 'ClamAV', updateRuns: runs.map((r) => new Date(r)), historyStart: new Date(historyStart), notes: [] };
+        const v = verdictOf(judgeAntivirus({ gateway: 'gw', sources: [{ ...fileSource('freshclam.log', ''), observations: [observation] }], missing: [] }, T, NOW), 'antivirus.update-gaps');
+        if (oracleSeesGap(Math.max(windowStart, historyStart), runs)) expect(v.status).toBe('fail');
+        else expect(v.status).toBe(historyStart > windowStart ? 'not_tested' : 'pass');
+      }),
+      { numRuns: 400 },
+    );
+  });
+});
+
+describe('no anti-virus in the recent data is a verdict only when every way of looking worked', () => {
+  const sessionSource = (commands: Record<string, CommandOutcome>): ReportedSource => ({
+    label: 'SSH session as auditor',
+    kind: 'ssh-session',
+    signature: 'not-applicable',
+    collectedAt: ago(1 / 60),
+    collectedAtFrom: 'ssh session',
+    observations: [],
+    processes: ['systemd', 'sshd'],
+    commands,
+  });
+
+  it('a clamscan that timed out over SSH is an error, not "no anti-virus"', () => {
+    const timedOut: CommandOutcome = { name: 'clamscan-version', command: 'clamscan --version', status: 'timeout', exitCode: null, stdout: '', stderr: '' };
+    const verdicts = judgeAntivirus({ gateway: 'gw', sources: [sessionSource({ 'clamscan-version': timedOut })], missing: [] }, T, NOW);
+    const present = verdictOf(verdicts, 'antivirus.present');
+    expect(present.status).toBe('error');
+    expect(present.params.reason).toContain('SSH session as auditor: clamscan-version: timeout');
+  });
+
+  it('anti-virus seen only in a report too old to speak for now is not tested, not "none installed"', () => {
+    const old = fileSource('clamscan.txt', fixture('clamscan-version.txt'), { collectedAt: ago(3) });
+    const missingTool: CommandOutcome = { name: 'clamscan-version', command: 'clamscan --version', status: 'missing', exitCode: 127, stdout: '', stderr: 'sh: clamscan: not found' };
+    const present = verdictOf(judgeAntivirus({ gateway: 'gw', sources: [old, sessionSource({ 'clamscan-version': missingTool })], missing: [] }, T, NOW), 'antivirus.present');
+    expect(present.status).toBe('not_tested');
+    expect(present.params.reason).toContain('reports too old to speak for now (clamscan.txt');
+  });
+
+  it('with every tool missing on a fresh session, no anti-virus is a fail', () => {
+    const missingTool: CommandOutcome = { name: 'clamscan-version', command: 'clamscan --version', status: 'missing', exitCode: 127, stdout: '', stderr: 'sh: clamscan: not found' };
+    expect(verdictOf(judgeAntivirus({ gateway: 'gw', sources: [sessionSource({ 'clamscan-version': missingTool })], missing: [] }, T, NOW), 'antivirus.present').status).toBe('fail');
+  });
+
+  it('a failed SSH session is named in the reports finding', () => {
+    const reports = verdictOf(judgeAntivirus({ gateway: 'gw', sources: [fileSource('clamscan.txt', fixture('clamscan-version.txt'))], missing: ['the SSH session could not be used: no route'] }, T, NOW), 'antivirus.reports');
+    expect(reports.actual).toContain('not read: the SSH session could not be used: no route');
+  });
+});
+
+describe('the commands the SSH session and the agent run', () => {
+  it('are all valid shell, compound ones (sigtool, freshclam.log, reboot flag) included', () => {
+    for (const command of HOST_COMMANDS) {
+      for (const line of [commandBody(command), remoteCommandLine(command, true), remoteCommandLine(command, false)]) {
+        const check = spawnSync('sh', ['-n', '-c', line], { encoding: 'utf8', timeout: 10_000 });
+        expect(check.status, `${command.name}: ${check.stderr}`).toBe(0);
+      }
+    }
+  });
+
+  it('a missing freshclam.log and a missing ClamAV database read as missing, not failed', () => {
+    for (const name of ['freshclam-log', 'sigtool-daily']) {
+      const command = HOST_COMMANDS.find((c) => c.name === name)!;
+      const run = spawnSync('/bin/sh', ['-c', commandBody(command)], { encoding: 'utf8', timeout: 10_000, env: { PATH: '/nonexistent' } });
+      expect(classifyOutcome(run.status, run.stderr), `${name}: ${run.stderr}`).toBe('missing');
+    }
   });
 });

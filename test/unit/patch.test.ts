@@ -1,10 +1,15 @@
 import { readFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { CocoscanError } from '../../src/errors.ts';
 import { loadConnectionFile } from '../../src/connection/load.ts';
 import type { CommandOutcome } from '../../src/host/commands.ts';
+import type { Exec } from '../../src/exec.ts';
 import { findRelease } from '../../src/patch/os-support.ts';
+import * as patchParsers from '../../src/patch/parse.ts';
 import { lastAptUpgrade, newestMtime, parseApkPending, parseAptUpgradable, parseDnfSecurityInfo, parseDnfSecurityList, parseOsRelease } from '../../src/patch/parse.ts';
 import { parseProfile } from '../../src/profile/load.ts';
 import { runCheck } from '../../src/run-check.ts';
@@ -174,4 +179,130 @@ describe('CoCo-11 from host facts (clock injected)', () => {
     expect(row.compliance).toBe('Not assessed');
     expect(row.comment).toContain('give gateways[].ssh credentials or a cocoscan agent report');
   });
+});
+
+/** Every Date anywhere in a parser's result. */
+function datesIn(value: unknown, found: Date[] = []): Date[] {
+  if (value instanceof Date) found.push(value);
+  else if (value instanceof Map) for (const v of value.values()) datesIn(v, found);
+  else if (Array.isArray(value)) for (const v of value) datesIn(v, found);
+  else if (value && typeof value === 'object') for (const v of Object.values(value)) datesIn(v, found);
+  return found;
+}
+
+/** Lines in the shapes of apt, dnf, apk, stat, history and /boot output, recombined with noise. */
+const patchLine = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 60 }),
+  fc.constantFrom(
+    'Listing...',
+    'openssl/stable-security 3.0.15-1~deb12u1 amd64 [upgradable from: 3.0.14-1~deb12u2]',
+    'constructor/__proto__ toString valueOf [upgradable from: hasOwnProperty]',
+    'RHSA-2026:4321 Important/Sec. kernel-5.14.0-503.40.1.el9_5.x86_64',
+    'constructor __proto__/Sec. toString',
+    '===============================================================================',
+    '  Update ID: RHSA-2026:4321',
+    '  Update ID: __proto__',
+    '    Updated: 2026-10-02 09:14:21',
+    '    Updated: 2026-13-45 99:99:99',
+    '     Issued: 0000-00-00',
+    '   Severity: Important',
+    '   Severity: constructor',
+    'busybox-1.36.1-r29 < 1.36.1-r31',
+    '1763800000 /var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_InRelease',
+    '99999999999 /var/cache/dnf/x/repodata/repomd.xml',
+    'Start-Date: 2026-11-22  08:55:58',
+    'Upgrade: openssl:amd64 (3.0.19, 3.0.22)',
+    'End-Date: 2026-99-99  99:99:99',
+    '',
+    'required',
+    'not-required',
+    'vmlinuz-6.1.0-28-amd64',
+    'ID=debian',
+    'VERSION_ID="12"',
+    'openssl\t3.0.15-1~deb12u1\tii ',
+  ),
+);
+const patchText = fc.array(patchLine, { maxLength: 40 }).map((lines) => lines.join('\n'));
+
+describe('patch parsers under any input (fast-check)', () => {
+  const parsers = Object.entries(patchParsers as Record<string, unknown>).filter((entry): entry is [string, (text: string, n?: number) => unknown] => typeof entry[1] === 'function');
+
+  it('no input makes a parser throw anything but a typed error, or return an Invalid Date', () => {
+    expect(parsers.length).toBeGreaterThanOrEqual(10);
+    fc.assert(
+      fc.property(patchText, fc.integer({ min: -1440, max: 1440 }), (text, offset) => {
+        for (const [name, parse] of parsers) {
+          let result: unknown;
+          try {
+            result = parse(text, offset);
+          } catch (error) {
+            expect(error, name).toBeInstanceOf(CocoscanError);
+            continue;
+          }
+          for (const date of datesIn(result)) expect(Number.isFinite(date.getTime()), `${name}: ${String(date)}`).toBe(true);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('an advisory date out of range is unknown, not an Invalid Date', () => {
+    const info = parseDnfSecurityInfo('===\n  Update ID: RHSA-1\n    Updated: 2026-13-45 99:99:99\n   Severity: Important\n');
+    expect(info.get('RHSA-1')).toEqual({ issued: undefined, severity: 'Important' });
+  });
+
+  it('advisory ids named like prototype members are plain keys', () => {
+    const info = parseDnfSecurityInfo('===\n  Update ID: constructor\n    Updated: 2026-10-02 09:14:21\n');
+    expect(info.get('constructor')?.issued?.toISOString()).toBe('2026-10-02T09:14:21.000Z');
+    expect(info.get('toString')).toBeUndefined();
+    expect(info.get('__proto__')).toBeUndefined();
+  });
+});
+
+describe('banner products named like prototype members', () => {
+  const profile = parseProfile(
+    `id: banners
+version: "1"
+title: banners
+sections:
+  - id: s
+    title: S
+    rows:
+      - ref: E
+        title: Exposure
+        method: automated
+        decidedBy: [exposure.undeclared-port]
+      - ref: CoCo-11
+        title: Patch regime
+        method: automated
+        decidedBy: [patch.overdue-updates, { finding: patch.service-banners, onFail: Note, required: false }]
+`,
+    'banners.yaml',
+  );
+  const recorded = readFileSync(new URL('../fixtures/nmap/open-gateway.xml', import.meta.url), 'utf8');
+
+  for (const product of ['constructor', '__proto__', 'toString']) {
+    it(`a service whose banner says "${product}" is simply not compared`, async () => {
+      const xml = recorded.replace(/product="nginx" version="1\.22\.1"/g, `product="${product}" version="1.0"`).replace(/<address addr="[^"]+" addrtype="ipv4"\/>/g, '<address addr="127.0.0.1" addrtype="ipv4"/>');
+      const exec: Exec = async (command, args, options) => {
+        const base = { command, args, signal: null, stderr: '', durationMs: 1, exitCode: 0 };
+        if (args[0] === '--version') return { ...base, stdout: 'Nmap version 7.93 ( https://nmap.org )\n' };
+        const out = args[args.indexOf('-oX') + 1];
+        if (out && out !== '-') writeFileSync(out, xml);
+        options.onStdout?.('');
+        return { ...base, stdout: '' };
+      };
+      const dir = await tempDir();
+      const commands = [outcome('os-release', fixture('os-release-debian12.txt')), outcome('apt-upgradable', 'Listing...\n'), outcome('apt-lists', fresh(60)), outcome('dpkg-packages', 'openssh-server\t1:9.2p1-2+deb12u10\tii \n')];
+      const report = { format: 'cocoscan-agent-report', version: 1, agentVersion: '0.1.0', host: 'gw', collectedAt: '2026-11-22T11:50:00.000Z', utcOffsetMinutes: 0, commands: Object.fromEntries(commands.map((c) => [c.name, c])) };
+      await writeFile(join(dir, 'report.json'), JSON.stringify(report));
+      await writeFile(join(dir, 'connection.yaml'), `connection: { name: p, mojSystem: M, thirdPartySystem: T, organisation: O }\ngateways:\n  - name: gw\n    host: 127.0.0.1\n    agentReports: [ { path: report.json } ]\nflows: [ { name: web, protocol: https, port: 443 } ]\n`);
+      const connection = await loadConnectionFile(join(dir, 'connection.yaml'));
+      const { report: result } = await runCheck({ connection, profile, exec, privileged: true, now: () => new Date(NOW) });
+      const banners = result.findings.find((f) => f.id === 'patch.service-banners')!;
+      expect(banners.status, banners.message).toBe('pass');
+      expect(banners.message).toContain('22/tcp OpenSSH 9.2p1 Debian 2+deb12u10 matches openssh-server');
+      expect(banners.message).not.toContain(product);
+    });
+  }
 });

@@ -1,0 +1,83 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseAvData } from '../../src/av/parse.ts';
+import { loadConnectionFile } from '../../src/connection/load.ts';
+import { loadProfile } from '../../src/profile/load.ts';
+import { runCheck } from '../../src/run-check.ts';
+import { ROOT, tempDir } from '../helpers/cli.ts';
+import * as patchParsers from '../../src/patch/parse.ts';
+
+/**
+ * Output a hostile host can put in an agent report or an SSH command's answer (capped at 4 MB per command
+ * over SSH): every parser reads it in time linear in its size. The limit is generous for a loaded 2-core
+ * machine; the quadratic dnf reader this guards against took over 90 s for 200 KB of blank lines.
+ */
+const SIZE = 1024 * 1024;
+const LIMIT_MS = 10_000;
+const hostile: Record<string, string> = {
+  'blank lines': '\n'.repeat(SIZE),
+  'spaces and line ends': ' \n'.repeat(SIZE / 2),
+  'one long line of spaces': ' '.repeat(SIZE),
+  'a rule that never ends': `\n${'='.repeat(SIZE)}`,
+  'dashes and digits': '1-'.repeat(SIZE / 2),
+  'freshclam headers without dates': 'ClamAV update process started at \n'.repeat(SIZE / 34),
+  'clamscan slashes': `ClamAV 1.4.6${'/'.repeat(SIZE)}`,
+};
+const parsers: [string, (text: string) => unknown][] = [
+  ['parseAvData', (text) => parseAvData(text, 0)],
+  ...Object.entries(patchParsers as Record<string, unknown>).filter((e): e is [string, (text: string) => unknown] => typeof e[1] === 'function'),
+];
+
+describe('host data parsers on hostile output: time bound and verdict', () => {
+  for (const [shape, text] of Object.entries(hostile)) {
+    it(`${shape} (${Math.round(text.length / 1024)} KB)`, () => {
+      for (const [name, parse] of parsers) {
+        const started = performance.now();
+        const result = parse(text);
+        const elapsed = performance.now() - started;
+        expect(elapsed, `${name} on ${shape}`).toBeLessThan(LIMIT_MS);
+        // Nothing in these shapes is a package, an advisory or an anti-virus product.
+        if (Array.isArray(result)) expect(result.filter((r) => typeof r === 'object' && r !== null && 'name' in r), name).toEqual([]);
+        if (result instanceof Map) expect(result.size, name).toBe(0);
+      }
+    });
+  }
+  it('a freshclam.log of undated headers is read as undated, not as a week without updates', () => {
+    const [log] = parseAvData(hostile['freshclam headers without dates']!, 0);
+    expect(log?.updateRuns).toEqual([]);
+    expect(log?.historyProblem).toMatch(/no dated line/);
+  });
+});
+
+describe('an agent report stuffed with huge fields', () => {
+  it('keeps antivirus.json and every finding small, whatever the report holds', async () => {
+    const now = new Date('2026-11-22T08:33:12.000Z');
+    const ok = (name: string, stdout: string) => ({ name, command: name, status: 'ok', exitCode: 0, stdout, stderr: '' });
+    const report = {
+      format: 'cocoscan-agent-report',
+      version: 1,
+      agentVersion: '0.1.0',
+      host: 'gw',
+      collectedAt: new Date(now.getTime() - 60_000).toISOString(),
+      utcOffsetMinutes: 0,
+      commands: {
+        'clamscan-version': ok('clamscan-version', `ClamAV 1.4.6${'x'.repeat(1024 * 1024)}/27468/Sun Nov 22 07:33:12 2026\n`),
+        'sigtool-daily': ok('sigtool-daily', `File: ${'f'.repeat(512 * 1024)}\nBuild time: 22 Nov 2026 07:33 +0000\nVersion: ${'9'.repeat(512 * 1024)}\n`),
+        processes: ok('processes', 'clamd\n'.repeat(400_000)),
+        'dpkg-packages': ok('dpkg-packages', 'pkg\t1.0\tii \n'.repeat(800_000)),
+      },
+    };
+    const dir = await tempDir();
+    await writeFile(join(dir, 'report.json'), JSON.stringify(report));
+    await writeFile(join(dir, 'connection.yaml'), 'connection: { name: big, mojSystem: M, thirdPartySystem: T, organisation: O }\ngateways:\n  - name: gw\n    host: 127.0.0.1\n    agentReports: [ { path: report.json } ]\nflows: [ { name: web, protocol: https, port: 443 } ]\n');
+    const connection = await loadConnectionFile(join(dir, 'connection.yaml'));
+    const profile = await loadProfile(join(ROOT, 'test/fixtures/profiles/coco10-only.yaml'));
+    const { report: result, artefacts } = await runCheck({ connection, profile, now: () => now });
+    const evidence = artefacts.find((a) => a.path.endsWith('antivirus.json'))!;
+    expect(evidence.content.length).toBeLessThan(64 * 1024);
+    for (const finding of result.findings) expect(finding.message.length, finding.id).toBeLessThan(4096);
+    expect(result.findings.find((f) => f.id === 'antivirus.present')?.status).toBe('pass');
+    expect(result.findings.find((f) => f.id === 'antivirus.signature-age')?.status).toBe('pass');
+  });
+});
