@@ -15,8 +15,18 @@ export interface SshGateway {
   close: () => Promise<void>;
 }
 
-/** ssh2 reads Ed25519 keys in OpenSSH's own format only. */
-export const ed25519Key = (): string => ssh2.utils.generateKeyPairSync('ed25519').private;
+/**
+ * ssh2 reads Ed25519 keys in OpenSSH's own format only. Its generator writes an unreadable key about once in
+ * 256 (it strips a leading zero byte of the public key: mscdex/ssh2#1513), so a key is kept only once ssh2
+ * reads it back; otherwise a test would fail at random.
+ */
+export function ed25519Key(): string {
+  for (let attempt = 0; attempt < 32; attempt += 1) {
+    const pair = ssh2.utils.generateKeyPairSync('ed25519');
+    if (!(ssh2.utils.parseKey(pair.private) instanceof Error) && !(ssh2.utils.parseKey(pair.public) instanceof Error)) return pair.private;
+  }
+  throw new Error('ssh2 could not generate a readable Ed25519 key in 32 attempts');
+}
 export const rsaKey = (bits: number): string => generateKeyPairSync('rsa', { modulusLength: bits }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
 
 function sshServer(hostKey: string): ssh2.Server {
