@@ -38,3 +38,9 @@ export function keepNames(names: readonly string[], max = MAX_NAMES_KEPT): KeptL
   const kept = names.slice(0, max).map(displayName);
   return names.length > max ? { names: kept, omitted: names.length - max } : { names: kept };
 }
+
+/** Like describeNames, for items rendered by `render` (each rendering bounded by the caller). */
+export function describeItems<T>(items: readonly T[], render: (item: T) => string, max = MAX_NAMES_IN_TEXT): string {
+  const shown = items.slice(0, max).map(render).join(', ');
+  return items.length > max ? `${shown} … and ${items.length - max} more` : shown;
+}
