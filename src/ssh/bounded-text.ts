@@ -10,9 +10,12 @@ export const MAX_NAMES_IN_TEXT = 24;
 /** Most names of one list kept in finding data and in the evidence file. */
 export const MAX_NAMES_KEPT = 64;
 
-/** Text from the server as printable ASCII (other characters as \\xNN) of at most `max` characters. */
+/** Text from the server as printable ASCII (other characters as \\xNN or \\uNNNN) of at most `max` characters. */
 export function displayText(text: string, max: number): string {
-  const printable = text.slice(0, max * 4).replace(/[^\x20-\x7e]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  const printable = text.slice(0, max * 4).replace(/[^\x20-\x7e]/g, (c) => {
+    const code = c.charCodeAt(0);
+    return code > 0xff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\x${code.toString(16).padStart(2, '0')}`;
+  });
   return printable.length > max ? `${printable.slice(0, max)}…(${text.length} characters)` : printable;
 }
 
