@@ -193,7 +193,7 @@ function judge(ctx: ProbeContext<Thresholds>, gateway: Gateway, port: number, fl
   const notFetched = plan?.unknown ?? [];
   const unread = [
     ...facts.hostKeyErrors,
-    ...(notFetched.length > 0 ? [`${notFetched.length} offered host-key algorithm(s) cocoscan does not know, so their keys were not fetched and their sizes are unread: ${describeNames(notFetched, 10)}`] : []),
+    ...(notFetched.length > 0 ? [`${notFetched.length} offered host-key algorithm(s) cocoscan does not know, so their keys were not fetched and their sizes are unread: ${describeNames(notFetched, 5)}`] : []),
     ...(plan && plan.overCap.length > 0 ? [`not fetched (at most ${plan.queries.length} host keys per port): ${describeNames(plan.overCap)}`] : []),
   ];
   const keyData = { hostKeys: facts.hostKeys, errors: facts.hostKeyErrors, weak: weakAlgorithms, ...(notFetched.length > 0 ? { notFetched: keepNames(notFetched) } : {}) };
@@ -215,7 +215,7 @@ function judge(ctx: ProbeContext<Thresholds>, gateway: Gateway, port: number, fl
   const unknown = warnedAll.filter((j) => !j.known);
   const warnedText = [
     ...(warnedKnown.length > 0 ? [list(warnedKnown)] : []),
-    ...(unknown.length > 0 ? [`${unknown.length} algorithm(s) ${UNKNOWN_ALGORITHM_REASON}: ${describeNames(unknown.map((j) => j.name), 10)}`] : []),
+    ...(unknown.length > 0 ? [`${unknown.length} algorithm(s) ${UNKNOWN_ALGORITHM_REASON}: ${describeNames(unknown.map((j) => j.name), 5)}`] : []),
   ].join('; ');
   findings.push(warnedAll.length > 0 ? make('ssh.algorithm-warnings', 'fail', { warned: warnedText }, 'no algorithm with a warning', warnedText) : make('ssh.algorithm-warnings', 'pass', {}, 'no algorithm with a warning', 'none'));
 
