@@ -196,7 +196,7 @@ function judge(ctx: ProbeContext<Thresholds>, gateway: Gateway, port: number, fl
     ...(notFetched.length > 0 ? [`${notFetched.length} offered host-key algorithm(s) cocoscan does not know, so their keys were not fetched and their sizes are unread: ${describeNames(notFetched, 5)}`] : []),
     ...(plan && plan.overCap.length > 0 ? [`not fetched (at most ${plan.queries.length} host keys per port): ${describeNames(plan.overCap)}`] : []),
   ];
-  const keyData = { hostKeys: facts.hostKeys, errors: facts.hostKeyErrors, weak: weakAlgorithms, ...(notFetched.length > 0 ? { notFetched: keepNames(notFetched) } : {}) };
+  const keyData = { hostKeys: facts.hostKeys, errors: facts.hostKeyErrors, weak: weakAlgorithms, ...(notFetched.length > 0 ? { notFetched: keepNames(notFetched, 16) } : {}) };
   const keyExpected = `Ed25519 or RSA of at least ${t.minRsaBits} bits with SHA-2 signatures`;
   const keyActual = keyText || describeNames(offered.hostKey);
   if (weakKeys.length > 0) findings.push(make('ssh.host-keys', 'fail', { weak: weakKeys.join('; ') }, keyExpected, keyActual, keyData));
