@@ -229,7 +229,7 @@ function judge(ctx: ProbeContext<Thresholds>, gateway: Gateway, port: number, fl
     const methodData = keepNames(auth.methods, 16).names;
     findings.push(
       banned.length > 0
-        ? make('ssh.auth-methods', 'fail', { methods, banned: describeNames(banned) }, authExpected, methods, { methods: methodData })
+        ? make('ssh.auth-methods', 'fail', { methods, banned: banned.slice(0, 8).map(displayName).join(' and ') }, authExpected, methods, { methods: methodData })
         : make('ssh.auth-methods', 'pass', { methods }, authExpected, methods, { methods: methodData }),
     );
   }
