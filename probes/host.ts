@@ -2,8 +2,9 @@ import { z } from 'zod';
 import type { Gateway } from '../src/connection/schema.ts';
 import type { Finding, FindingStatus } from '../src/findings.ts';
 import type { CommandOutcome } from '../src/host/commands.ts';
-import { readFirewalld, readIptablesSave, readNftRuleset, readUfwStatus, type PolicyReading } from '../src/host/firewall-rules.ts';
-import { logForwarding, runningLogDaemons } from '../src/host/logging.ts';
+import { FIREWALL_SOURCES, judgeFirewall, readFirewallDumps } from '../src/host/firewall-rules.ts';
+import { judgeAuditLogging, judgeLogForwarding } from '../src/host/logging.ts';
+import { judgeRootLogin, judgeSshdConfig, readSshdSettings } from '../src/host/sshd-config.ts';
 import { defineProbe, type FindingSpec, type ProbeContext } from '../src/probe/contract.ts';
 
 const hostFindings: Record<string, FindingSpec> = {
@@ -69,38 +70,34 @@ async function judgeGateway(ctx: ProbeContext, gateway: Gateway): Promise<Findin
   const findings: Finding[] = [];
 
   // Firewall: any tool that shows a default-deny input policy is enough; an open or empty one fails.
-  const readers: [string, (text: string) => PolicyReading][] = [
-    ['nft-ruleset', readNftRuleset],
-    ['iptables-save', readIptablesSave],
-    ['ufw-status', readUfwStatus],
-    ['firewalld', readFirewalld],
-  ];
-  const readings = readers.flatMap(([name, read]) => (out(name)?.status === 'ok' ? [{ name, reading: read(out(name)!.stdout) }] : []));
-  const deny = readings.find((r) => r.reading.policy === 'deny');
+  const dumps = new Map<string, string>(FIREWALL_SOURCES.flatMap((name) => (out(name)?.status === 'ok' ? [[name, out(name)!.stdout] as const] : [])));
+  const readings = readFirewallDumps(dumps);
+  const firewall = judgeFirewall(readings);
   const fwExpected = 'a default drop or reject policy on inbound traffic';
   const fwActual = readings.map((r) => `${r.reading.tool}: ${r.reading.detail}`).join('; ');
-  if (deny) findings.push(make('host.firewall-policy', 'pass', { detail: `${deny.reading.tool}, ${deny.reading.detail}` }, fwExpected, fwActual, [artefact(deny.name)], out(deny.name)!.stdout.slice(0, 2000)));
-  else if (readings.length > 0) findings.push(make('host.firewall-policy', 'fail', { detail: fwActual }, fwExpected, fwActual, readings.map((r) => artefact(r.name))));
+  if (firewall.status === 'pass') findings.push(make('host.firewall-policy', 'pass', { detail: firewall.detail }, fwExpected, fwActual, firewall.sources.map(artefact), dumps.get(firewall.sources[0]!)!.slice(0, 2000)));
+  else if (firewall.status === 'fail') findings.push(make('host.firewall-policy', 'fail', { detail: firewall.detail }, fwExpected, fwActual, firewall.sources.map(artefact)));
   else {
-    const reason = `no firewall tool could be read (${readers.map(([name]) => why(out(name))).join('; ')}); if they are only denied, allow them through sudo and set ssh.sudo: true`;
-    findings.push(make('host.firewall-policy', 'not_tested', { reason }, fwExpected, reason, readers.map(([name]) => artefact(name))));
+    const reason = `no firewall tool could be read (${FIREWALL_SOURCES.map((name) => why(out(name))).join('; ')}); if they are only denied, allow them through sudo and set ssh.sudo: true`;
+    findings.push(make('host.firewall-policy', 'not_tested', { reason }, fwExpected, reason, FIREWALL_SOURCES.map(artefact)));
   }
 
   const processes = out('processes');
   if (processes?.status === 'ok') {
-    const daemons = runningLogDaemons(processes.stdout);
-    findings.push(make('host.audit-logging', daemons.length > 0 ? 'pass' : 'fail', { daemons: daemons.join(', ') }, 'auditd or a syslog daemon running', daemons.join(', ') || 'none', [artefact('processes')]));
+    const logging = judgeAuditLogging(processes.stdout);
+    findings.push(make('host.audit-logging', logging.status, { daemons: logging.daemons.join(', ') }, 'auditd or a syslog daemon running', logging.daemons.join(', ') || 'none', [artefact('processes')]));
   } else {
     findings.push(make('host.audit-logging', 'not_tested', { reason: `the process list could not be read (${why(processes)})` }, 'auditd or a syslog daemon running', 'unknown', [artefact('processes')]));
   }
 
   const text = (name: string) => (out(name)?.status === 'ok' ? out(name)!.stdout : undefined);
-  const destinations = logForwarding({ rsyslog: text('rsyslog-config'), syslogNg: text('syslog-ng-config'), auditRemote: text('audit-remote'), journalUpload: out('journal-upload')?.stdout });
   const logFiles = ['rsyslog-config', 'syslog-ng-config', 'audit-remote', 'journal-upload'];
   const denied = logFiles.filter((n) => out(n)?.status === 'denied');
-  if (destinations.length > 0) {
-    findings.push(make('host.log-forwarding', 'pass', { destinations: destinations.join('; ') }, 'logs sent to a collector off the gateway', destinations.join('; '), logFiles.map(artefact)));
-  } else if (denied.length > 0) {
+  const forwarding = judgeLogForwarding({ rsyslog: text('rsyslog-config'), syslogNg: text('syslog-ng-config'), auditRemote: text('audit-remote'), journalUpload: out('journal-upload')?.stdout }, denied);
+  if (forwarding.status === 'pass') {
+    const destinations = forwarding.destinations.join('; ');
+    findings.push(make('host.log-forwarding', 'pass', { destinations }, 'logs sent to a collector off the gateway', destinations, logFiles.map(artefact)));
+  } else if (forwarding.status === 'not_tested') {
     // A configuration that could not be read may hold the forwarding: that is not a finding either way.
     const reason = `the logging configuration could not be read (${denied.map((n) => why(out(n))).join('; ')}); allow the audit user to read it`;
     findings.push(make('host.log-forwarding', 'not_tested', { reason }, 'logs sent to a collector off the gateway', 'unknown', logFiles.map(artefact)));
@@ -110,21 +107,15 @@ async function judgeGateway(ctx: ProbeContext, gateway: Gateway): Promise<Findin
 
   const sshd = out('sshd-config');
   if (sshd?.status === 'ok') {
-    const settings = Object.fromEntries(sshd.stdout.split('\n').map((l) => l.trim().split(/\s+/)).filter((p) => p.length >= 2).map(([k, ...v]) => [k!.toLowerCase(), v.join(' ')]));
-    const problems = [
-      settings.passwordauthentication === 'yes' ? 'password log-on (PasswordAuthentication yes)' : undefined,
-      settings.kbdinteractiveauthentication === 'yes' && settings.usepam === 'yes' ? 'keyboard-interactive log-on through PAM' : undefined,
-      settings.permitemptypasswords === 'yes' ? 'empty passwords (PermitEmptyPasswords yes)' : undefined,
-      settings.permitrootlogin === 'yes' ? 'root log-in with a password (PermitRootLogin yes)' : undefined,
-    ].filter((p): p is string => p !== undefined);
-    const shown = ['passwordauthentication', 'kbdinteractiveauthentication', 'permitrootlogin', 'permitemptypasswords', 'usepam'].map((k) => `${k} ${settings[k] ?? '?'}`).join(', ');
+    const settings = readSshdSettings(sshd.stdout);
+    const config = judgeSshdConfig(settings);
     findings.push(
-      problems.length > 0
-        ? make('host.sshd-config', 'fail', { problems: problems.join(', ') }, 'no password, empty-password or root password log-on', shown, [artefact('sshd-config')])
-        : make('host.sshd-config', 'pass', { settings: shown }, 'no password, empty-password or root password log-on', shown, [artefact('sshd-config')]),
+      config.status === 'fail'
+        ? make('host.sshd-config', 'fail', { problems: config.problems.join(', ') }, 'no password, empty-password or root password log-on', config.shown, [artefact('sshd-config')])
+        : make('host.sshd-config', 'pass', { settings: config.shown }, 'no password, empty-password or root password log-on', config.shown, [artefact('sshd-config')]),
     );
-    const root = settings.permitrootlogin ?? 'unknown';
-    findings.push(make('host.root-login', root === 'no' || root === 'forced-commands-only' ? 'pass' : 'fail', { value: root }, 'PermitRootLogin no', `PermitRootLogin ${root}`, [artefact('sshd-config')]));
+    const root = judgeRootLogin(settings);
+    findings.push(make('host.root-login', root.status, { value: root.value }, 'PermitRootLogin no', `PermitRootLogin ${root.value}`, [artefact('sshd-config')]));
   } else {
     const reason = `sshd -T could not be read (${why(sshd)}); it needs root: allow it through sudo and set ssh.sudo: true`;
     findings.push(make('host.sshd-config', 'not_tested', { reason }, 'sshd settings', 'unknown', [artefact('sshd-config')]));

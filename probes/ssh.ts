@@ -1,9 +1,12 @@
+import { setMaxListeners } from 'node:events';
 import { z } from 'zod';
 import type { Gateway } from '../src/connection/schema.ts';
 import type { Finding, FindingStatus, FindingTarget } from '../src/findings.ts';
 import { defineProbe, type FindingSpec, type ProbeContext } from '../src/probe/contract.ts';
-import { judgeAlgorithm, type AlgorithmJudgement, type AlgorithmKind } from '../src/ssh/algorithm-table.ts';
+import { UNKNOWN_ALGORITHM_REASON, isKnownAlgorithm, judgeAlgorithm, type AlgorithmJudgement, type AlgorithmKind } from '../src/ssh/algorithm-table.ts';
 import { auditSshEndpoint, type SshEndpointFacts } from '../src/ssh/audit-endpoint.ts';
+import { describeItems, describeNames, displayName, keepNames } from '../src/ssh/bounded-text.ts';
+import { sshEvidenceText } from '../src/ssh/evidence-summary.ts';
 import { greetsWithSsh } from '../src/ssh/exchange.ts';
 
 const SSH_PROTOCOLS = new Set(['ssh', 'sftp', 'scp']);
@@ -77,7 +80,22 @@ export default defineProbe({
   },
 });
 
-async function auditGateway(ctx: ProbeContext<Thresholds>, gateway: Gateway): Promise<Finding[]> {
+async function auditGateway(parent: ProbeContext<Thresholds>, gateway: Gateway): Promise<Finding[]> {
+  // One abort signal per gateway, listened to by at most its connection slots, instead of every
+  // connection of every gateway listening on the run's signal.
+  const scoped = new AbortController();
+  setMaxListeners(4 * parent.connection.scan.connectionsPerHost + 8, scoped.signal);
+  const onAbort = () => scoped.abort();
+  if (parent.signal.aborted) scoped.abort();
+  else parent.signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await auditGatewayWith({ ...parent, signal: scoped.signal }, gateway);
+  } finally {
+    parent.signal.removeEventListener('abort', onAbort);
+  }
+}
+
+async function auditGatewayWith(ctx: ProbeContext<Thresholds>, gateway: Gateway): Promise<Finding[]> {
   const declared = ctx.connection.flows.filter((f) => f.transport === 'tcp' && SSH_PROTOCOLS.has(f.protocol));
   const audits = new Map<number, Promise<Finding[]>>();
   for (const flow of declared) audits.set(flow.port, auditPort(ctx, gateway, flow.port, flow.name));
@@ -113,7 +131,7 @@ function judge(ctx: ProbeContext<Thresholds>, gateway: Gateway, port: number, fl
   const t = ctx.thresholds;
   const target: FindingTarget = { gateway: gateway.name, host: gateway.host, port, transport: 'tcp', ...(flow ? { flow } : {}) };
   const endpoint = `${flow ?? 'undeclared SSH'} (${gateway.host}:${port})`;
-  const artefact = ctx.evidence.add([gateway.name, `ssh-${port}.json`], JSON.stringify(summarise(facts), null, 2));
+  const artefact = ctx.evidence.add([gateway.name, `ssh-${port}.json`], sshEvidenceText(facts));
   const source = `cocoscan SSH probe (${facts.hello?.ident ?? 'no identification'})`;
   const make = (id: string, status: FindingStatus, params: Record<string, string | number>, expected: string, actual: string, data?: Record<string, unknown>) =>
     ctx.finding({
@@ -131,23 +149,30 @@ function judge(ctx: ProbeContext<Thresholds>, gateway: Gateway, port: number, fl
   }
   const k = facts.hello.kexinit;
   const offered: Record<AlgorithmKind, string[]> = {
-    kex: k.kex,
-    hostKey: k.hostKey,
+    kex: [...new Set(k.kex)],
+    hostKey: [...new Set(k.hostKey)],
     cipher: [...new Set([...k.encryptionServerToClient, ...k.encryptionClientToServer])],
     mac: [...new Set([...k.macServerToClient, ...k.macClientToServer])],
   };
   const judged = Object.fromEntries(
     (Object.keys(offered) as AlgorithmKind[]).map((kind) => [kind, offered[kind].map((name) => judgeAlgorithm(kind, name))]),
   ) as Record<AlgorithmKind, AlgorithmJudgement[]>;
-  const list = (items: AlgorithmJudgement[]) => items.map((j) => `${j.name} (${j.reason})`).join(', ');
+  // Messages, `actual` and data repeat at most a fixed number of names, each shortened: a server offering
+  // hundreds of made-up algorithms must not make every finding hundreds of kilobytes.
+  const list = (items: AlgorithmJudgement[]) => describeItems(items, (j) => `${displayName(j.name)} (${j.reason})`);
+  const offeredData = (names: string[]) => {
+    const kept = keepNames(names);
+    return { offered: kept.names, ...(kept.omitted ? { offeredOmitted: kept.omitted } : {}) };
+  };
   const findings: Finding[] = [];
 
   const category = (id: string, kind: AlgorithmKind, expected: string) => {
     const weak = judged[kind].filter((j) => j.verdict === 'fail');
+    const actual = describeNames(offered[kind]);
     findings.push(
       weak.length > 0
-        ? make(id, 'fail', { weak: list(weak) }, expected, offered[kind].join(', '), { weak: weak.map((w) => w.name), offered: offered[kind] })
-        : make(id, 'pass', { offered: offered[kind].filter((n) => judgeAlgorithm(kind, n).verdict !== 'info').join(', ') }, expected, offered[kind].join(', '), { offered: offered[kind] }),
+        ? make(id, 'fail', { weak: list(weak) }, expected, actual, { weak: weak.map((w) => w.name), ...offeredData(offered[kind]) })
+        : make(id, 'pass', { offered: describeNames(judged[kind].filter((j) => j.verdict !== 'info').map((j) => j.name)) }, expected, actual, offeredData(offered[kind])),
     );
   };
   category('ssh.kex', 'kex', 'no SHA-1, 1024-bit or weak-curve key exchange');
@@ -163,22 +188,36 @@ function judge(ctx: ProbeContext<Thresholds>, gateway: Gateway, port: number, fl
   const keyText = facts.hostKeys.map((key) => `${key.type} ${key.bits} bits ${key.fingerprint}`).join('; ');
   // A small RSA key makes every RSA signature algorithm that uses it weak, whatever its hash.
   const smallRsa = facts.hostKeys.some((key) => key.type === 'ssh-rsa' && key.bits < t.minRsaBits);
-  const weakAlgorithms = offered.hostKey.filter((name) => judgeAlgorithm('hostKey', name).verdict === 'fail' || (smallRsa && /^(rsa-sha2-|ssh-rsa)/.test(name)));
-  const keyData = { hostKeys: facts.hostKeys, errors: facts.hostKeyErrors, weak: weakAlgorithms };
+  const weakAlgorithms = offered.hostKey.filter((name) => judgeAlgorithm('hostKey', name).verdict === 'fail' || (smallRsa && isKnownAlgorithm('hostKey', name) && /^(rsa-sha2-|ssh-rsa)/.test(name)));
+  const plan = facts.hostKeyPlan;
+  const notFetched = plan?.unknown ?? [];
+  const unread = [
+    ...facts.hostKeyErrors,
+    ...(notFetched.length > 0 ? [`${notFetched.length} offered host-key algorithm(s) cocoscan does not know, so their keys were not fetched and their sizes are unread: ${describeNames(notFetched, 5)}`] : []),
+    ...(plan && plan.overCap.length > 0 ? [`not fetched (at most ${plan.queries.length} host keys per port): ${describeNames(plan.overCap)}`] : []),
+  ];
+  const keyData = { hostKeys: facts.hostKeys, errors: facts.hostKeyErrors, weak: weakAlgorithms, ...(notFetched.length > 0 ? { notFetched: keepNames(notFetched, 16) } : {}) };
   const keyExpected = `Ed25519 or RSA of at least ${t.minRsaBits} bits with SHA-2 signatures`;
-  if (weakKeys.length > 0) findings.push(make('ssh.host-keys', 'fail', { weak: weakKeys.join('; ') }, keyExpected, keyText || offered.hostKey.join(', '), keyData));
-  else if (facts.hostKeys.length === 0 || facts.hostKeyErrors.length > 0) {
-    findings.push(make('ssh.host-keys', 'error', { reason: `host keys could not be read: ${facts.hostKeyErrors.join('; ') || 'none offered'}` }, keyExpected, keyText || 'none', keyData));
+  const keyActual = keyText || describeNames(offered.hostKey);
+  if (weakKeys.length > 0) findings.push(make('ssh.host-keys', 'fail', { weak: weakKeys.join('; ') }, keyExpected, keyActual, keyData));
+  else if (facts.hostKeys.length === 0 || unread.length > 0) {
+    findings.push(make('ssh.host-keys', 'error', { reason: `host keys could not be read: ${unread.join('; ') || 'none offered'}` }, keyExpected, keyText || 'none', keyData));
   } else findings.push(make('ssh.host-keys', 'pass', { keys: keyText }, keyExpected, keyText, keyData));
 
   // Terrapin: ChaCha20-Poly1305, or any encrypt-then-MAC MAC, without strict key exchange.
   const exposed = [...offered.cipher.filter((c) => c === 'chacha20-poly1305@openssh.com'), ...offered.mac.filter((m) => m.includes('-etm@'))];
   const strict = offered.kex.includes(STRICT_KEX);
-  if (!strict && exposed.length > 0) findings.push(make('ssh.strict-kex', 'fail', { exposed: exposed.join(', '), marker: STRICT_KEX }, `${STRICT_KEX} offered`, 'not offered'));
+  if (!strict && exposed.length > 0) findings.push(make('ssh.strict-kex', 'fail', { exposed: describeNames(exposed), marker: STRICT_KEX }, `${STRICT_KEX} offered`, 'not offered'));
   else findings.push(make('ssh.strict-kex', 'pass', { why: strict ? `offers strict key exchange (${STRICT_KEX})` : 'offers neither ChaCha20-Poly1305 nor encrypt-then-MAC, so Terrapin does not apply' }, `${STRICT_KEX} offered`, strict ? 'offered' : 'not needed'));
 
-  const warned = (Object.values(judged) as AlgorithmJudgement[][]).flat().filter((j) => j.verdict === 'warn');
-  findings.push(warned.length > 0 ? make('ssh.algorithm-warnings', 'fail', { warned: list(warned) }, 'no algorithm with a warning', list(warned)) : make('ssh.algorithm-warnings', 'pass', {}, 'no algorithm with a warning', 'none'));
+  const warnedAll = (Object.values(judged) as AlgorithmJudgement[][]).flat().filter((j) => j.verdict === 'warn');
+  const warnedKnown = warnedAll.filter((j) => j.known);
+  const unknown = warnedAll.filter((j) => !j.known);
+  const warnedText = [
+    ...(warnedKnown.length > 0 ? [list(warnedKnown)] : []),
+    ...(unknown.length > 0 ? [`${unknown.length} algorithm(s) ${UNKNOWN_ALGORITHM_REASON}: ${describeNames(unknown.map((j) => j.name), 5)}`] : []),
+  ].join('; ');
+  findings.push(warnedAll.length > 0 ? make('ssh.algorithm-warnings', 'fail', { warned: warnedText }, 'no algorithm with a warning', warnedText) : make('ssh.algorithm-warnings', 'pass', {}, 'no algorithm with a warning', 'none'));
 
   const auth = facts.auth;
   const authExpected = `no ${t.bannedAuthMethods.join(' or ')} log-on`;
@@ -186,26 +225,13 @@ function judge(ctx: ProbeContext<Thresholds>, gateway: Gateway, port: number, fl
     findings.push(make('ssh.auth-methods', 'error', { reason: auth?.reason ?? 'not asked' }, authExpected, 'unknown'));
   } else {
     const banned = auth.methods.filter((m) => t.bannedAuthMethods.includes(m) || m === 'none');
-    const methods = auth.methods.join(', ') || 'no method at all';
+    const methods = describeNames(auth.methods) || 'no method at all';
+    const methodData = keepNames(auth.methods, 16).names;
     findings.push(
       banned.length > 0
-        ? make('ssh.auth-methods', 'fail', { methods, banned: banned.join(' and ') }, authExpected, methods, { methods: auth.methods })
-        : make('ssh.auth-methods', 'pass', { methods }, authExpected, methods, { methods: auth.methods }),
+        ? make('ssh.auth-methods', 'fail', { methods, banned: banned.slice(0, 8).map(displayName).join(' and ') }, authExpected, methods, { methods: methodData })
+        : make('ssh.auth-methods', 'pass', { methods }, authExpected, methods, { methods: methodData }),
     );
   }
   return findings;
-}
-
-function summarise(facts: SshEndpointFacts): unknown {
-  return {
-    endpoint: facts.endpoint,
-    durationMs: facts.durationMs,
-    identification: facts.hello?.ident,
-    preamble: facts.hello?.preamble,
-    helloError: facts.helloError,
-    kexinit: facts.hello?.kexinit,
-    hostKeys: facts.hostKeys,
-    hostKeyErrors: facts.hostKeyErrors,
-    authMethods: facts.auth,
-  };
 }

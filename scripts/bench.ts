@@ -1,9 +1,9 @@
 /**
  * `npm run bench [-- section …]`: measured figures, printed as `name: value (target)` lines.
  * Sections: tls (the TLS probe beside sslscan and testssl.sh), peers (one gateway: the check against nmap
- * alone and against the peer toolchain run one after another), scale (1, 8 and 32 gateways in one check),
- * snmp-loop (a check against a looping SNMP agent on 127.0.0.1, scripts/bench-snmp-loop.ts). Builds lab gateways in network namespaces, so it
- * needs root; exits 2 with the reason otherwise.
+ * alone and against the peer toolchain run one after another), scale (1, 8 and 32 gateways in one check), hostile-ssh
+ * (500 hostile SSH ports on 127.0.0.1), snmp-loop (a check against a looping SNMP agent on 127.0.0.1). The lab sections
+ * build gateways in network namespaces, so they need root; exits 2 with the reason otherwise.
  */
 import { execFile } from 'node:child_process';
 import os from 'node:os';
@@ -17,6 +17,7 @@ import { inspectTlsEndpoint } from '../src/tls/inspect-endpoint.ts';
 import { systemTrustStore } from '../src/tls/trust-store.ts';
 import { labAvailability, startLabGateway, type LabGateway } from '../test/lab/lab.ts';
 import { benchSnmpLoop } from './bench-snmp-loop.ts';
+import { benchHostileSsh } from './bench-hostile-ssh.ts';
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '..');
@@ -175,12 +176,13 @@ async function scaleSection(): Promise<void> {
   }
 }
 
-const lab = await labAvailability();
+const lab = ['tls', 'peers', 'scale'].some(wanted) ? await labAvailability() : { ok: true as const };
 if (!lab.ok) {
   process.stderr.write(`bench: cannot build lab gateways: ${lab.reason}\n`);
   process.exit(2);
 }
 process.stdout.write(`# cocoscan bench, ${new Date().toISOString()}, ${os.cpus().length} CPU(s) ${os.cpus()[0]?.model ?? ''}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}\n`);
+if (wanted('hostile-ssh')) await benchHostileSsh();
 if (wanted('tls')) await tlsSection();
 if (wanted('peers')) await peersSection();
 if (wanted('scale')) await scaleSection();

@@ -54,3 +54,41 @@ export function readFirewalld(text: string): PolicyReading {
     ? { tool: 'firewalld', policy: 'open', detail: 'zone target ACCEPT' }
     : { tool: 'firewalld', policy: 'deny', detail: `zone target ${target} (unlisted services are rejected)` };
 }
+
+/** One ruleset dump that could be read, by the command name that produced it. */
+export interface FirewallReading {
+  source: string;
+  reading: PolicyReading;
+}
+
+export type FirewallJudgement =
+  | { status: 'pass'; detail: string; sources: string[] }
+  | { status: 'fail'; detail: string; sources: string[] }
+  | { status: 'not_tested'; sources: [] };
+
+/**
+ * The host firewall verdict: any tool showing a default-deny inbound policy passes; readings that are all
+ * open or empty fail; no reading at all is not tested (the caller says which tools could not be read).
+ */
+export function judgeFirewall(readings: readonly FirewallReading[]): FirewallJudgement {
+  const deny = readings.find((r) => r.reading.policy === 'deny');
+  if (deny) return { status: 'pass', detail: `${deny.reading.tool}, ${deny.reading.detail}`, sources: [deny.source] };
+  if (readings.length > 0) return { status: 'fail', detail: readings.map((r) => `${r.reading.tool}: ${r.reading.detail}`).join('; '), sources: readings.map((r) => r.source) };
+  return { status: 'not_tested', sources: [] };
+}
+
+/** Reads each dump that was obtained (by command name) with its tool's reader, in a fixed order. */
+export function readFirewallDumps(dumps: ReadonlyMap<string, string>): FirewallReading[] {
+  const readers: [string, (text: string) => PolicyReading][] = [
+    ['nft-ruleset', readNftRuleset],
+    ['iptables-save', readIptablesSave],
+    ['ufw-status', readUfwStatus],
+    ['firewalld', readFirewalld],
+  ];
+  return readers.flatMap(([source, read]) => {
+    const text = dumps.get(source);
+    return text === undefined ? [] : [{ source, reading: read(text) }];
+  });
+}
+
+export const FIREWALL_SOURCES = ['nft-ruleset', 'iptables-save', 'ufw-status', 'firewalld'] as const;

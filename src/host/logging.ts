@@ -23,3 +23,23 @@ export function logForwarding(configs: { rsyslog?: string; syslogNg?: string; au
   if (configs.journalUpload?.trim() === 'active') found.push('systemd-journal-upload');
   return found;
 }
+
+export type AuditLoggingJudgement = { status: 'pass' | 'fail'; daemons: string[] };
+
+/** The gateway keeps its own logs when an audit or syslog daemon runs. */
+export function judgeAuditLogging(processList: string): AuditLoggingJudgement {
+  const daemons = runningLogDaemons(processList);
+  return { status: daemons.length > 0 ? 'pass' : 'fail', daemons };
+}
+
+export type LogForwardingJudgement = { status: 'pass'; destinations: string[] } | { status: 'fail' | 'not_tested'; destinations: [] };
+
+/**
+ * Logs leave the gateway when any configuration forwards them. With no forwarding found, a configuration
+ * that could not be read (denied) may hold it: not tested, never a fail.
+ */
+export function judgeLogForwarding(configs: Parameters<typeof logForwarding>[0], deniedConfigs: readonly string[]): LogForwardingJudgement {
+  const destinations = logForwarding(configs);
+  if (destinations.length > 0) return { status: 'pass', destinations };
+  return { status: deniedConfigs.length > 0 ? 'not_tested' : 'fail', destinations: [] };
+}

@@ -1,6 +1,21 @@
 import type { LimitFunction } from 'p-limit';
+import { isKnownAlgorithm } from './algorithm-table.ts';
 import { offeredAuthMethods, type AuthMethodsResult } from './auth-methods.ts';
 import { fetchHostKey, readServerHello, type HostKey, type SshEndpoint, type SshHello } from './exchange.ts';
+
+/** Most host-key connections per port: one per key family cocoscan knows (Ed25519, Ed448, RSA, DSA, three ECDSA curves). */
+export const MAX_HOST_KEY_QUERIES = 7;
+/** A port's connections together may spend this many probe timeouts (scan.probeTimeoutSeconds) in all. */
+export const PORT_BUDGET_PROBE_TIMEOUTS = 4;
+
+export interface HostKeyPlan {
+  /** Algorithms asked for, one connection each. */
+  queries: string[];
+  /** Offered host-key algorithms not in cocoscan's table: never asked for, their keys unread. */
+  unknown: string[];
+  /** Known algorithms left out because the per-port cap was reached. */
+  overCap: string[];
+}
 
 export interface SshEndpointFacts {
   endpoint: SshEndpoint;
@@ -8,32 +23,96 @@ export interface SshEndpointFacts {
   helloError?: string;
   hostKeys: HostKey[];
   hostKeyErrors: string[];
+  hostKeyPlan?: HostKeyPlan;
   auth?: AuthMethodsResult;
   durationMs: number;
+  /** Connections opened to the port (the banner check before the audit not counted). */
+  connections: number;
 }
 
-/** Host-key algorithms that share one key: asking for one of each group is enough. */
-export function hostKeyQueries(offered: string[]): string[] {
-  const rsa = ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'].find((a) => offered.includes(a));
-  const others = offered.filter((a) => !a.includes('-cert-') && !a.startsWith('sk-') && !a.startsWith('rsa-sha2-') && a !== 'ssh-rsa');
-  return [...others, ...(rsa ? [rsa] : [])];
+const RSA_SIGNATURES = ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'];
+
+/**
+ * Which host keys to ask for: only algorithms cocoscan knows, certificates and security keys aside, one per
+ * key (the RSA signature algorithms share one key), at most `max`. Whatever the server offers, the number
+ * of connections stays bounded.
+ */
+export function hostKeyQueries(offered: readonly string[], max = MAX_HOST_KEY_QUERIES): HostKeyPlan {
+  const unique = [...new Set(offered)];
+  const unknown = unique.filter((a) => !isKnownAlgorithm('hostKey', a));
+  const plain = unique.filter((a) => isKnownAlgorithm('hostKey', a) && !a.includes('-cert-') && !a.startsWith('sk-') && !RSA_SIGNATURES.includes(a));
+  const rsa = RSA_SIGNATURES.find((a) => unique.includes(a));
+  const wanted = [...plain, ...(rsa ? [rsa] : [])];
+  return { queries: wanted.slice(0, max), unknown, overCap: wanted.slice(max) };
 }
 
-/** Everything the SSH probe judges about one endpoint, with a bounded number of connections. */
-export async function auditSshEndpoint(endpoint: SshEndpoint, options: { timeoutMs: number; limit: LimitFunction; signal: AbortSignal }): Promise<SshEndpointFacts> {
+/**
+ * Connection time a port may still use: every connection's deadline is cut to what is left, and once the
+ * budget is spent no further connection is opened. Time spent waiting for a free connection slot (shared
+ * with the gateway's other ports) is not counted.
+ */
+class PortBudget {
+  #spentMs = 0;
+  readonly #running = new Set<{ started: number }>();
+  constructor(readonly totalMs: number) {}
+
+  remainingMs(): number {
+    const now = Date.now();
+    let inFlight = 0;
+    for (const entry of this.#running) inFlight += now - entry.started;
+    return this.totalMs - this.#spentMs - inFlight;
+  }
+
+  async run<T>(timeoutMs: number, work: (timeoutMs: number) => Promise<T>, exhausted: () => T): Promise<T> {
+    const left = this.remainingMs();
+    if (left < 250) return exhausted();
+    const entry = { started: Date.now() };
+    this.#running.add(entry);
+    try {
+      return await work(Math.min(timeoutMs, left));
+    } finally {
+      this.#running.delete(entry);
+      this.#spentMs += Date.now() - entry.started;
+    }
+  }
+}
+
+/** Everything the SSH probe judges about one endpoint, with a bounded number of connections and a time budget. */
+export async function auditSshEndpoint(endpoint: SshEndpoint, options: { timeoutMs: number; limit: LimitFunction; signal: AbortSignal; budgetMs?: number }): Promise<SshEndpointFacts> {
   const started = Date.now();
-  const exchangeOptions = { timeoutMs: options.timeoutMs, signal: options.signal };
-  const facts: SshEndpointFacts = { endpoint, hostKeys: [], hostKeyErrors: [], durationMs: 0 };
-  const hello = await options.limit(() => readServerHello(endpoint, exchangeOptions));
+  const budget = new PortBudget(options.budgetMs ?? options.timeoutMs * PORT_BUDGET_PROBE_TIMEOUTS);
+  const spent = `the port's time budget of ${budget.totalMs / 1000} s (${PORT_BUDGET_PROBE_TIMEOUTS} × scan.probeTimeoutSeconds) was used up by earlier connections that stalled`;
+  const facts: SshEndpointFacts = { endpoint, hostKeys: [], hostKeyErrors: [], durationMs: 0, connections: 0 };
+  const connection = <T>(work: (timeoutMs: number) => Promise<T>, exhausted: () => T) =>
+    options.limit(() =>
+      budget.run(
+        options.timeoutMs,
+        (timeoutMs) => {
+          facts.connections += 1;
+          return work(timeoutMs);
+        },
+        exhausted,
+      ),
+    );
+  const hello = await connection((timeoutMs) => readServerHello(endpoint, { timeoutMs, signal: options.signal }), () => ({ ok: false as const, reason: spent }));
   if (!hello.ok) {
     facts.helloError = hello.reason;
     facts.durationMs = Date.now() - started;
     return facts;
   }
   facts.hello = hello.value;
+  const plan = hostKeyQueries(hello.value.kexinit.hostKey);
+  facts.hostKeyPlan = plan;
   const [keys, auth] = await Promise.all([
-    Promise.all(hostKeyQueries(hello.value.kexinit.hostKey).map((algorithm) => options.limit(() => fetchHostKey(endpoint, hello.value.kexinit, algorithm, exchangeOptions)))),
-    options.limit(() => offeredAuthMethods(endpoint, exchangeOptions)),
+    Promise.all(
+      plan.queries.map((algorithm) =>
+        connection(
+          (timeoutMs) => fetchHostKey(endpoint, hello.value.kexinit, algorithm, { timeoutMs, signal: options.signal }),
+          () => ({ ok: false as const, reason: `${algorithm} host key not read: ${spent}` }),
+        ),
+      ),
+    ),
+    connection((timeoutMs) => offeredAuthMethods(endpoint, { timeoutMs, signal: options.signal }), () => ({ ok: false as const, reason: spent })),
   ]);
   for (const key of keys) {
     if (key.ok) facts.hostKeys.push(key.value);

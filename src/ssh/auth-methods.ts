@@ -5,6 +5,7 @@ import ssh2 from 'ssh2';
 const { Client } = ssh2;
 import type { SshEndpoint } from './exchange.ts';
 import { everySsh2Algorithm } from './ssh2-algorithms.ts';
+import { displayText } from './bounded-text.ts';
 
 export type AuthMethodsResult = { ok: true; methods: string[]; user: string } | { ok: false; reason: string };
 
@@ -21,13 +22,19 @@ export function offeredAuthMethods(endpoint: SshEndpoint, options: { timeoutMs: 
       if (done) return;
       done = true;
       clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
       client.end();
       client.destroy();
       resolve(result);
     };
-    const timer = setTimeout(() => finish({ ok: false, reason: `no answer to the authentication request within ${options.timeoutMs} ms` }), options.timeoutMs);
-    options.signal?.addEventListener('abort', () => finish({ ok: false, reason: 'the run was cancelled' }), { once: true });
-    client.on('error', (error: Error & { level?: string }) => finish({ ok: false, reason: `the SSH session could not be set up: ${error.message}` }));
+    const timer = setTimeout(
+      () => finish({ ok: false, reason: `${endpoint.host}:${endpoint.port} did not answer the authentication request within ${options.timeoutMs / 1000} s (scan.probeTimeoutSeconds): check the SSH server, or raise scan.probeTimeoutSeconds for a slow link` }),
+      options.timeoutMs,
+    );
+    const onAbort = () => finish({ ok: false, reason: 'the run was cancelled' });
+    if (options.signal?.aborted) return finish({ ok: false, reason: 'the run was cancelled' });
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    client.on('error', (error: Error & { level?: string }) => finish({ ok: false, reason: `the SSH session could not be set up: ${displayText(error.message, 300)}` }));
     // Being let in with no authentication at all is the worst answer: it is reported as the method `none`.
     client.on('ready', () => finish({ ok: true, methods: ['none'], user }));
     client.on('close', () => finish({ ok: false, reason: 'the server closed the connection before answering' }));

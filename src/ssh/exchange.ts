@@ -1,4 +1,4 @@
-import { createECDH, createHash, generateKeyPairSync, getDiffieHellman } from 'node:crypto';
+import { createECDH, generateKeyPairSync, getDiffieHellman } from 'node:crypto';
 import { connect } from 'node:net';
 import {
   MSG_DISCONNECT,
@@ -15,6 +15,10 @@ import {
   sshString,
   type Kexinit,
 } from './wire.ts';
+import { describeNames, displayText } from './bounded-text.ts';
+import { readHostKeyBlob, type HostKey } from './host-key-blob.ts';
+
+export type { HostKey };
 
 export interface SshEndpoint {
   host: string;
@@ -30,16 +34,34 @@ export const CLIENT_IDENT = 'SSH-2.0-cocoscan_0.1';
 
 type Step = (event: { kind: 'ident'; ident: string; preamble: string[] } | { kind: 'packet'; payload: Buffer }, send: (data: Buffer) => void) => unknown;
 
+/** Most bytes one probe connection reads from a server before it gives up (a KEXINIT is at most 35 KB). */
+export const MAX_BYTES_PER_CONNECTION = 256 * 1024;
+
+export type ExchangeResult<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+/** What a silent or slow server had sent when the time ran out, in words a user can act on. */
+function stalledReason(endpoint: SshEndpoint, timeoutMs: number, seen: { bytes: number; ident: boolean; packets: number }): string {
+  const where = `${endpoint.host}:${endpoint.port}`;
+  const limit = `${timeoutMs / 1000} s (scan.probeTimeoutSeconds)`;
+  if (seen.bytes === 0) return `${where} accepted the connection but sent nothing within ${limit}: check that an SSH server answers there, or raise scan.probeTimeoutSeconds`;
+  if (!seen.ident) return `${where} sent ${seen.bytes} bytes but no SSH identification within ${limit}: it does not answer like an SSH server`;
+  if (seen.packets === 0) return `${where} sent its identification but no key-exchange packet within ${limit}: check the SSH server, or raise scan.probeTimeoutSeconds for a slow link`;
+  return `${where} did not finish its part of the key exchange within ${limit} (it stalled after ${seen.packets} packet(s), ${seen.bytes} bytes): check the SSH server, or raise scan.probeTimeoutSeconds for a slow link`;
+}
+
 /**
  * Opens a connection, sends cocoscan's identification and feeds what the server sends to `step` until it
- * returns a result. Every failure (refused, reset, timeout, garbage, a flood) becomes `{ ok: false, reason }`.
+ * returns a result. Every failure (refused, reset, timeout, garbage, a flood) becomes `{ ok: false, reason }`;
+ * the deadline covers the whole exchange, so a server that trickles bytes is cut off like a silent one.
  */
-function exchange<T>(endpoint: SshEndpoint, options: ExchangeOptions, step: Step): Promise<{ ok: true; value: T } | { ok: false; reason: string }> {
+function exchange<T>(endpoint: SshEndpoint, options: ExchangeOptions, step: Step): Promise<ExchangeResult<T>> {
   return new Promise((resolve) => {
     const reader = new SshStreamReader();
+    const seen = { bytes: 0, ident: false, packets: 0 };
     let done = false;
+    if (options.signal?.aborted) return resolve({ ok: false, reason: 'the run was cancelled' });
     const socket = connect({ host: endpoint.host, port: endpoint.port });
-    const finish = (result: { ok: true; value: T } | { ok: false; reason: string }) => {
+    const finish = (result: ExchangeResult<T>) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
@@ -47,24 +69,31 @@ function exchange<T>(endpoint: SshEndpoint, options: ExchangeOptions, step: Step
       socket.destroy();
       resolve(result);
     };
-    const timer = setTimeout(() => finish({ ok: false, reason: `no complete answer within ${options.timeoutMs} ms` }), options.timeoutMs);
+    const timer = setTimeout(() => finish({ ok: false, reason: stalledReason(endpoint, options.timeoutMs, seen) }), options.timeoutMs);
     const onAbort = () => finish({ ok: false, reason: 'the run was cancelled' });
     options.signal?.addEventListener('abort', onAbort, { once: true });
     const send = (data: Buffer) => socket.write(data);
     socket.on('connect', () => socket.write(`${CLIENT_IDENT}\r\n`));
     socket.on('data', (chunk: Buffer) => {
+      if (done) return;
+      seen.bytes += chunk.length;
+      if (seen.bytes > MAX_BYTES_PER_CONNECTION) {
+        return finish({ ok: false, reason: `${endpoint.host}:${endpoint.port} sent over ${MAX_BYTES_PER_CONNECTION / 1024} KB without finishing its part of the key exchange` });
+      }
       try {
         for (const event of reader.push(chunk)) {
+          if (event.kind === 'ident') seen.ident = true;
+          else seen.packets += 1;
           if (event.kind === 'packet' && event.payload[0] === MSG_DISCONNECT) {
             const r = new SshReader(event.payload.subarray(1));
             r.uint32();
-            return finish({ ok: false, reason: `the server disconnected: ${r.string().toString('utf8').slice(0, 200)}` });
+            return finish({ ok: false, reason: `the server disconnected: ${displayText(r.string().toString('latin1'), 200)}` });
           }
           const value = step(event, send);
           if (value !== undefined) return finish({ ok: true, value: value as T });
         }
       } catch (error) {
-        finish({ ok: false, reason: error instanceof SshProtocolError ? error.message : `unreadable reply: ${(error as Error).message}` });
+        finish({ ok: false, reason: error instanceof SshProtocolError ? error.message : 'cocoscan could not read the reply (an internal error: please report it with the evidence file)' });
       }
     });
     socket.on('error', (error: NodeJS.ErrnoException) => finish({ ok: false, reason: `${error.code ?? 'error'}: ${error.message}` }));
@@ -91,16 +120,6 @@ export function readServerHello(endpoint: SshEndpoint, options: ExchangeOptions)
   });
 }
 
-export interface HostKey {
-  /** Host-key algorithm that was negotiated to obtain the key. */
-  algorithm: string;
-  /** Key type inside the blob (ssh-ed25519, ssh-rsa, ecdsa-sha2-nistp256, ssh-dss). */
-  type: string;
-  bits: number;
-  /** OpenSSH style: SHA256:<base64 without padding>. */
-  fingerprint: string;
-}
-
 const KEX_PREFERENCE = [
   'curve25519-sha256',
   'curve25519-sha256@libssh.org',
@@ -114,8 +133,17 @@ const KEX_PREFERENCE = [
   'diffie-hellman-group1-sha1',
 ];
 
-const MODP: Record<string, string> = { group1: 'modp2', group14: 'modp14', group16: 'modp16', group18: 'modp18' };
-const NIST_CURVE: Record<string, string> = { nistp256: 'prime256v1', nistp384: 'secp384r1', nistp521: 'secp521r1' };
+const MODP = new Map([
+  ['group1', 'modp2'],
+  ['group14', 'modp14'],
+  ['group16', 'modp16'],
+  ['group18', 'modp18'],
+]);
+const NIST_CURVE = new Map([
+  ['nistp256', 'prime256v1'],
+  ['nistp384', 'secp384r1'],
+  ['nistp521', 'secp521r1'],
+]);
 
 /** A key-exchange method cocoscan can start (to be sent the host key), or undefined. */
 export function chooseKex(offered: string[]): string | undefined {
@@ -129,32 +157,12 @@ function kexInitMessage(kex: string): Buffer {
   }
   const curve = /nistp\d+/.exec(kex)?.[0];
   if (curve) {
-    const ecdh = createECDH(NIST_CURVE[curve]!);
+    const ecdh = createECDH(NIST_CURVE.get(curve) ?? 'prime256v1');
     return Buffer.concat([Buffer.from([MSG_KEXDH_INIT]), sshString(ecdh.generateKeys())]);
   }
   const group = /group\d+/.exec(kex)?.[0];
-  const dh = getDiffieHellman(MODP[group ?? ''] ?? 'modp14');
+  const dh = getDiffieHellman(MODP.get(group ?? '') ?? 'modp14');
   return Buffer.concat([Buffer.from([MSG_KEXDH_INIT]), sshMpint(dh.generateKeys())]);
-}
-
-export function describeHostKeyBlob(algorithm: string, blob: Buffer): HostKey {
-  const reader = new SshReader(blob);
-  const type = reader.string().toString('latin1');
-  let bits = 0;
-  if (type === 'ssh-rsa') {
-    reader.mpintBits();
-    bits = reader.mpintBits();
-  } else if (type === 'ssh-dss') {
-    bits = reader.mpintBits();
-  } else if (type === 'ssh-ed25519') {
-    bits = 256;
-  } else if (type === 'ssh-ed448') {
-    bits = 456;
-  } else if (type.startsWith('ecdsa-sha2-nistp')) {
-    bits = Number(type.slice('ecdsa-sha2-nistp'.length)) || 0;
-  }
-  const fingerprint = `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
-  return { algorithm, type, bits, fingerprint };
 }
 
 /**
@@ -164,7 +172,7 @@ export function describeHostKeyBlob(algorithm: string, blob: Buffer): HostKey {
  */
 export function fetchHostKey(endpoint: SshEndpoint, server: Kexinit, hostKeyAlgorithm: string, options: ExchangeOptions) {
   const kex = chooseKex(server.kex);
-  if (!kex) return Promise.resolve({ ok: false as const, reason: `the server offers no key exchange cocoscan can start (${server.kex.join(', ')})` });
+  if (!kex) return Promise.resolve({ ok: false as const, reason: `the server offers no key exchange cocoscan can start (${describeNames(server.kex)})` });
   return exchange<HostKey>(endpoint, options, (event, send) => {
     if (event.kind === 'ident') {
       send(
@@ -186,7 +194,7 @@ export function fetchHostKey(endpoint: SshEndpoint, server: Kexinit, hostKeyAlgo
     if (event.payload[0] === MSG_KEXINIT) return undefined;
     if (event.payload[0] !== MSG_KEXDH_REPLY) throw new SshProtocolError(`expected the key-exchange reply, got message ${event.payload[0]}`);
     const reader = new SshReader(event.payload.subarray(1));
-    return describeHostKeyBlob(hostKeyAlgorithm, reader.string());
+    return readHostKeyBlob(hostKeyAlgorithm, reader.string());
   });
 }
 

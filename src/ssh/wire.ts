@@ -3,6 +3,7 @@
  * exchanged before keys are set (KEXINIT, and a key-exchange init whose reply carries the host key).
  */
 import { randomBytes } from 'node:crypto';
+import { CocoscanError } from '../errors.ts';
 import { ByteReader } from '../wire/byte-reader.ts';
 
 export const MSG_DISCONNECT = 1;
@@ -16,7 +17,12 @@ export const MAX_PACKET = 35_000;
 export const MAX_PRE_IDENT_LINES = 50;
 const MAX_LINE = 255;
 
-export class SshProtocolError extends Error {}
+/** What an SSH server sent cannot be read: the only error the SSH wire readers throw. */
+export class SshProtocolError extends CocoscanError {
+  constructor(message: string) {
+    super(message, 'check that the port runs a working SSH server; what it sent is kept in the evidence');
+  }
+}
 
 export interface Kexinit {
   cookie: string;
