@@ -1,4 +1,5 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
+import { readSafeText } from '../input/safe-read.ts';
 import type { Command } from 'commander';
 import { collectAgentReport } from '../agent/collect.ts';
 import { signReport } from '../agent/report.ts';
@@ -30,7 +31,7 @@ export function addAgentCommands(program: Command, setExit: (code: number) => vo
       if (!opts.key && !opts.unsigned) throw new UsageError('give --key to sign the report, or --unsigned to write it without a signature');
       let keyPem: string | undefined;
       if (opts.key) {
-        keyPem = await readFile(opts.key, 'utf8').catch((error: Error) => {
+        keyPem = await readSafeText(opts.key, { kind: 'signing-key', key: '--key' }).catch((error: Error) => {
           throw new UsageError(`cannot read the key ${opts.key}: ${error.message}`, 'make one with: cocoscan agent keygen --out agent.key');
         });
       }

@@ -11,7 +11,7 @@ import type { RunReport } from '../report/schema.ts';
 import { loadWaivers, type Waiver } from '../waivers/waivers.ts';
 import { loadAnswers, type Answer } from '../answers/answers.ts';
 import { createPrivateKey } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readSafeText } from '../input/safe-read.ts';
 import { renderJson } from '../../reports/json.ts';
 import { renderTextSummary } from '../../reports/text.ts';
 import { Progress } from './progress.ts';
@@ -66,7 +66,7 @@ export async function prepareCheck(file: string, options: CheckCommandOptions): 
 async function readSigningKey(file: string): Promise<string> {
   let pem: string;
   try {
-    pem = await readFile(file, 'utf8');
+    pem = await readSafeText(file, { kind: 'signing-key', key: '--sign' });
     if (createPrivateKey(pem).asymmetricKeyType !== 'ed25519') throw new Error('not an Ed25519 key');
   } catch (error) {
     throw new UsageError(`--sign ${file}: ${(error as Error).message}`, 'make a signing key with: cocoscan keygen --out cocoscan-signing.key');

@@ -1,4 +1,5 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
+import { readSafeText } from '../input/safe-read.ts';
 import { join, resolve } from 'node:path';
 import envPaths from 'env-paths';
 import { UsageError } from '../errors.ts';
@@ -36,7 +37,7 @@ export async function saveRun(root: string, report: RunReport, files: Map<string
 
 async function readRun(dir: string, id: string): Promise<StoredRun | undefined> {
   try {
-    const report = JSON.parse(await readFile(join(dir, 'report.json'), 'utf8')) as RunReport;
+    const report = JSON.parse(await readSafeText(join(dir, 'report.json'), { kind: 'history-report', noFollow: true })) as RunReport;
     if (report.schemaVersion !== 1 || !report.connection?.connection?.name) return undefined;
     return { id, dir, connection: report.connection.connection.name, startedAt: report.startedAt, report };
   } catch {
