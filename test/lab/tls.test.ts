@@ -102,7 +102,7 @@ describe.skipIf(!lab.ok)('TLS probe against real nginx in lab gateways', () => {
     expect(failing).toEqual(expect.arrayContaining(['tls.protocols', 'tls.cipher-suites', 'tls.cbc-suites', 'tls.certificate-validity', 'tls.certificate-signature', 'tls.hsts']));
     expect(bad.report.findings.find((f) => f.id === 'tls.certificate-signature')?.message).toContain('SHA-1');
     // The PEM chain is kept as evidence.
-    expect(bad.report.artefacts.map((a) => a.path)).toContain('evidence/tlsbad-gw/tls-443-chain.pem');
+    expect(bad.report.artefacts.map((a) => a.path)).toContain('evidence/gateways/tlsbad-gw/tls-443-chain.pem');
   });
 
   it.skipIf(!sslscanPresent)('accepts exactly the protocol and suite sets sslscan reports for the same endpoints', async () => {

@@ -83,7 +83,7 @@ scan: { tcpPorts: "${bannerPort},${declaredPort}" }
     const outsideFences = md.replace(/^(`{3,})text\n[\s\S]*?\n\1$/gm, '');
     expect(outsideFences).not.toContain('<script>');
     expect(md).toMatch(/^`{3,}text\n.*<script>alert/m);
-    const xml = await readFile(join(out, `evidence/lo/nmap-sweep.xml`), 'utf8');
+    const xml = await readFile(join(out, `evidence/gateways/lo/nmap-sweep.xml`), 'utf8');
     expect(xml).toContain(`portid="${bannerPort}"`);
   });
 });
