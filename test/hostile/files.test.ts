@@ -7,6 +7,7 @@ import { InputFileError } from '../../src/errors.ts';
 import { loadReportSources } from '../../src/facts/reported-sources.ts';
 import { FILE_BYTE_LIMITS, readSafe, readSafeTextSync, UnsafeFileError, type FileKind } from '../../src/input/safe-read.ts';
 import { loadProfile } from '../../src/profile/load.ts';
+import { verifyReportFolder } from '../../src/output/verify.ts';
 import { runCli, tempDir, writeConnection } from '../helpers/cli.ts';
 
 /** Every special file a hostile or careless user can name, built fresh in a folder. */
@@ -159,5 +160,50 @@ describe('the CLI refuses special files given on its command line, quickly and w
       expect(result.stderr).toContain(fifo);
       expect(result.stderr).toMatch(/FIFO/);
     }
+  });
+});
+
+describe('cocoscan verify on a hostile evidence folder', () => {
+  async function folderWith(make: (dir: string) => Promise<void>, listed: string): Promise<string> {
+    const dir = await tempDir();
+    await mkdir(join(dir, 'evidence'));
+    await writeFile(join(dir, 'report.json'), '{}');
+    await make(dir);
+    const hash = '0'.repeat(64);
+    const report = execFileSync('sha256sum', ['report.json'], { cwd: dir, encoding: 'utf8' });
+    await writeFile(join(dir, 'evidence/manifest.sha256'), `${report}${listed ? `${hash}  ${listed}\n` : ''}`);
+    return dir;
+  }
+
+  const cases: [string, (dir: string) => Promise<void>, string, RegExp][] = [
+    ['a listed FIFO', async (dir) => execFileSync('mkfifo', [join(dir, 'evidence/x.txt')]) as unknown as void, 'evidence/x.txt', /evidence\/x\.txt is not a regular file/],
+    ['a listed link to /dev/zero', (dir) => symlink('/dev/zero', join(dir, 'evidence/x.txt')), 'evidence/x.txt', /evidence\/x\.txt is a symbolic link/],
+    ['a listed file under a linked folder', async (dir) => { await mkdir(join(dir, 'elsewhere')); await writeFile(join(dir, 'elsewhere/x.txt'), 'x'); await symlink(join(dir, 'elsewhere'), join(dir, 'evidence/gw')); }, 'evidence/gw/x.txt', /evidence\/gw is a symbolic link/],
+    ['an unlisted FIFO', async (dir) => execFileSync('mkfifo', [join(dir, 'evidence/y')]) as unknown as void, '', /evidence\/y is not a regular file/],
+    ['an unlisted link loop', (dir) => symlink(join(dir, 'evidence/loop'), join(dir, 'evidence/loop')), '', /evidence\/loop is a symbolic link/],
+  ];
+  it.each(cases)('%s: refused, within the bound, naming the file', async (_name, make, listed, problem) => {
+    const dir = await folderWith(make, listed);
+    const result = await bounded(() => verifyReportFolder(dir));
+    expect(result.ok).toBe(false);
+    expect(result.problems).toContainEqual(expect.stringMatching(problem));
+  });
+
+  it('a manifest that is itself a link to /dev/zero or a FIFO', async () => {
+    for (const make of [(p: string) => symlink('/dev/zero', p), async (p: string) => void execFileSync('mkfifo', [p])]) {
+      const dir = await tempDir();
+      await mkdir(join(dir, 'evidence'));
+      await make(join(dir, 'evidence/manifest.sha256'));
+      const result = await bounded(() => verifyReportFolder(dir));
+      expect(result.ok).toBe(false);
+      expect(result.problems[0]).toMatch(/manifest\.sha256 is (a symbolic link|not a regular file)/);
+    }
+  });
+
+  it('through the CLI: exit 1 and a PROBLEM line, quickly', async () => {
+    const dir = await folderWith(async (d) => void execFileSync('mkfifo', [join(d, 'evidence/x.txt')]), 'evidence/x.txt');
+    const result = await runCli(['verify', dir], 30_000);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/PROBLEM {2}evidence\/x\.txt is not a regular file/);
   });
 });
