@@ -84,7 +84,7 @@ async function checkAgentReports(parsed: ParsedYaml, base: string, index: number
         const key = createPublicKey(await readSafeText(resolved.publicKey, { kind: 'public-key', key: `gateways[${index}].agentReports[${i}].publicKey` }));
         if (key.asymmetricKeyType !== 'ed25519') at('publicKey', `${entry.publicKey} is a ${key.asymmetricKeyType} key; cocoscan agent reports are signed with Ed25519`);
       } catch (error) {
-        if (error instanceof UnsafeFileError) at('publicKey', `${entry.publicKey} ${error.reason}`);
+        if (error instanceof UnsafeFileError) at('publicKey', `${entry.publicKey} ${reasonOf(error)}`);
         else at('publicKey', `${entry.publicKey} is not a readable public key (make one with: cocoscan agent keygen)`);
       }
     }
@@ -115,7 +115,7 @@ async function checkPrivateKey(path: string, passphraseEnv: string | undefined, 
 }
 
 function reasonOf(error: unknown): string {
-  return error instanceof UnsafeFileError ? `${error.reason}; give a regular file` : 'cannot be read';
+  return error instanceof UnsafeFileError ? `cannot be read: ${error.reason}` : 'cannot be read';
 }
 
 const HINT = 'fix each field listed, then run the check again (schema: schemas/connection.schema.json)';
