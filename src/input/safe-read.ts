@@ -157,24 +157,43 @@ export async function readSafe(path: string, options: SafeReadOptions): Promise<
   const { handle, info } = await openChecked(path, options);
   const limit = limitOf(options);
   try {
-    // The file may grow between fstat and read: read at most limit + 1 bytes and refuse if that many came.
-    const buffer = Buffer.allocUnsafe(Math.min(limit + 1, Math.max(info.size + 1, 64 * KiB)));
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, limit + 1 - total), null);
-      if (bytesRead === 0) break;
-      chunks.push(Buffer.from(buffer.subarray(0, bytesRead)));
-      total += bytesRead;
-      if (total > limit) throw new UnsafeFileError(path, tooBig(`more than ${limit}`, limit), options.key, options.kind);
-    }
-    return { content: Buffer.concat(chunks, total), info };
+    const content = await readCapped((buffer, offset, length) => handle.read(buffer, offset, length, null).then((r) => r.bytesRead), info.size, limit, () =>
+      new UnsafeFileError(path, tooBig(`more than ${limit}`, limit), options.key, options.kind),
+    );
+    return { content, info };
   } catch (error) {
     if (error instanceof UnsafeFileError) throw error;
     throw new UnsafeFileError(path, describeOpenError(error, options.noFollow), options.key, options.kind, { cause: error });
   } finally {
     await handle.close().catch(() => undefined);
   }
+}
+
+function initialSize(statSize: number, limit: number): number {
+  return Math.min(limit + 1, Math.max(statSize + 1, 64 * KiB));
+}
+
+function grow(buffer: Buffer, limit: number): Buffer {
+  const bigger = Buffer.allocUnsafe(Math.min(limit + 1, buffer.length * 2));
+  buffer.copy(bigger);
+  return bigger;
+}
+
+/**
+ * Reads until end of file into one buffer sized from fstat. The file may grow after fstat (or report size 0,
+ * as /proc files do): at most limit + 1 bytes are read, and that many means the file is too big.
+ */
+async function readCapped(read: (buffer: Buffer, offset: number, length: number) => Promise<number>, statSize: number, limit: number, tooLarge: () => Error): Promise<Buffer> {
+  let buffer: Buffer = Buffer.allocUnsafe(initialSize(statSize, limit));
+  let total = 0;
+  for (;;) {
+    if (total === buffer.length) buffer = grow(buffer, limit);
+    const bytesRead = await read(buffer, total, buffer.length - total);
+    if (bytesRead === 0) break;
+    total += bytesRead;
+    if (total > limit) throw tooLarge();
+  }
+  return buffer.subarray(0, total);
 }
 
 export async function readSafeText(path: string, options: SafeReadOptions): Promise<string> {
@@ -195,17 +214,16 @@ export function readSafeTextSync(path: string, options: SafeReadOptions): string
     const wrong = describeNonRegular(info);
     if (wrong) throw new UnsafeFileError(path, wrong, options.key, options.kind);
     if (info.size > limit) throw new UnsafeFileError(path, tooBig(info.size, limit), options.key, options.kind);
-    const buffer = Buffer.allocUnsafe(Math.min(limit + 1, Math.max(info.size + 1, 64 * KiB)));
-    const chunks: Buffer[] = [];
+    let buffer: Buffer = Buffer.allocUnsafe(initialSize(info.size, limit));
     let total = 0;
     for (;;) {
-      const bytesRead = readSync(fd, buffer, 0, Math.min(buffer.length, limit + 1 - total), null);
+      if (total === buffer.length) buffer = grow(buffer, limit);
+      const bytesRead = readSync(fd, buffer, total, buffer.length - total, null);
       if (bytesRead === 0) break;
-      chunks.push(Buffer.from(buffer.subarray(0, bytesRead)));
       total += bytesRead;
       if (total > limit) throw new UnsafeFileError(path, tooBig(`more than ${limit}`, limit), options.key, options.kind);
     }
-    return Buffer.concat(chunks, total).toString('utf8');
+    return buffer.subarray(0, total).toString('utf8');
   } finally {
     closeSync(fd);
   }

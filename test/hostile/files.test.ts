@@ -207,3 +207,30 @@ describe('cocoscan verify on a hostile evidence folder', () => {
     expect(result.stdout).toMatch(/PROBLEM {2}evidence\/x\.txt is not a regular file/);
   });
 });
+
+describe('a history whose report.json is a special file', () => {
+  it('is listed as unreadable, quickly, and a FIFO never hangs the listing', async () => {
+    const dir = await tempDir();
+    const history = join(dir, 'history');
+    await mkdir(join(history, 'conn', '20260101T000000Z'), { recursive: true });
+    await mkdir(join(history, 'conn', '20260102T000000Z'), { recursive: true });
+    execFileSync('mkfifo', [join(history, 'conn', '20260101T000000Z', 'report.json')]);
+    await symlink('/dev/zero', join(history, 'conn', '20260102T000000Z', 'report.json'));
+    const started = Date.now();
+    const result = await runCli(['history', 'conn', '--history', history, '--format', 'json'], 30_000);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).unreadable).toEqual(['conn/20260101T000000Z', 'conn/20260102T000000Z']);
+  });
+});
+
+describe('the safe reader reads what it should', () => {
+  it('a file that reports size 0 but has content (like /proc files), and a file just under the limit', async () => {
+    expect((await readSafe('/proc/self/status', { kind: 'agent-report' })).content.toString()).toMatch(/^Name:/);
+    expect(readSafeTextSync('/proc/self/status', { kind: 'agent-report' })).toMatch(/^Name:/);
+    const dir = await tempDir();
+    await writeFile(join(dir, 'key'), Buffer.alloc(FILE_BYTE_LIMITS['private-key'], 0x41));
+    expect((await readSafe(join(dir, 'key'), { kind: 'private-key' })).content.length).toBe(FILE_BYTE_LIMITS['private-key']);
+    await expect(readSafe('/proc/self/status', { kind: 'agent-report', maxBytes: 10 })).rejects.toThrow(/more than 10/);
+  });
+});
