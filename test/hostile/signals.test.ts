@@ -139,3 +139,35 @@ describe('a --nmap wrapper whose child holds stdout does not outlive its command
     await waitUntil('the grandchild to be gone', () => gone(pid), 2000);
   });
 });
+
+describe('a signal while the run waits on something that ignores it', () => {
+  it('ends within 5 s; the history keeps only complete runs, and the leftover is cleared at the next start', async () => {
+    const dir = await tempDir();
+    const history = join(dir, 'history');
+    await writeFile(join(dir, 'clamscan.txt'), await readFile(join(ROOT, 'test/fixtures/av/clamscan-version.txt')));
+    const file = await writeConnection(dir, 'connection: { name: offline, mojSystem: M, thirdPartySystem: T, organisation: O }\ngateways:\n  - name: gw\n    host: 127.0.0.1\n    agentReports: [ { path: clamscan.txt } ]\nflows: [ { name: web, protocol: https, port: 443 } ]\n');
+    const profile = join(ROOT, 'test/fixtures/profiles/coco10-only.yaml');
+    const run = (out: string, env: NodeJS.ProcessEnv = {}) => {
+      const child = spawn(process.execPath, [BIN, 'check', file, '--profile', profile, '--history', history, '--out', join(dir, out), '--no-progress'], { stdio: 'ignore', env: { ...process.env, ...env } });
+      children.push(child);
+      return { child, exited: new Promise<number | null>((r) => child.once('exit', (code) => r(code))) };
+    };
+    expect(await run('out1').exited).toBe(1);
+
+    // The second run stalls between writing its history folder and committing it (a timer that ignores the signal).
+    const second = run('out2', { COCOSCAN_DEBUG_PAUSE_BEFORE_COMMIT_MS: '60000' });
+    const temps = async () => (await readdir(join(history, 'offline'))).filter((n) => n.startsWith('.cocoscan-tmp'));
+    await waitUntil('the second run to start writing', async () => (await temps()).length > 0, 60_000);
+    const sent = Date.now();
+    second.child.kill('SIGTERM');
+    expect(await second.exited).not.toBe(0);
+    expect(Date.now() - sent).toBeLessThan(5000);
+    expect(await readdir(dir)).not.toContain('out2');
+    expect((await readdir(join(history, 'offline'))).filter((n) => !n.startsWith('.'))).toHaveLength(1);
+
+    // The next start removes the leftover (its marker is cocoscan's, its writer is gone) and compares with run one.
+    expect(await run('out3').exited).toBe(1);
+    expect(await temps()).toEqual([]);
+    expect((await readdir(join(history, 'offline'))).filter((n) => !n.startsWith('.'))).toHaveLength(2);
+  });
+});
