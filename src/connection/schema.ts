@@ -237,7 +237,7 @@ export const snmpSettingsSchema = z
 export const connectionFileSchema = z
   .strictObject({
     connection: z.strictObject({
-      name: nameSchema.describe('Connection name, used in titles and folder names'),
+      name: gatewayNameSchema.describe('Connection name, used in titles and folder names'),
       mojSystem: z.string({ error: 'expected the name of the MoJ system' }).min(1).max(200),
       thirdPartySystem: z.string({ error: 'expected the name of the third-party system' }).min(1).max(200),
       organisation: z.string({ error: 'expected the organisation name' }).min(1).max(200),

@@ -34,21 +34,25 @@ async function readMarker(dir: string): Promise<Marker | undefined> {
 }
 
 /** Every file under dir (relative, '/'-separated); a link or special file is returned as foreign. */
-async function listTree(dir: string, budget = { left: MAX_OWNED_ENTRIES }): Promise<{ files: string[]; foreign: string[] }> {
+async function listTree(dir: string, budget = { left: MAX_OWNED_ENTRIES }): Promise<{ files: string[]; folders: string[]; foreign: string[] }> {
   const files: string[] = [];
+  const folders: string[] = [];
   const foreign: string[] = [];
   const walk = async (current: string) => {
     for (const entry of await readdir(current, { withFileTypes: true })) {
       if (--budget.left < 0) throw new OutputError(`${dir} holds too many files to be a cocoscan report folder`, 'give an empty or new folder for --out');
       const path = join(current, entry.name);
       const rel = relative(dir, path).split('\\').join('/');
-      if (entry.isDirectory()) await walk(path);
+      if (entry.isDirectory()) {
+        folders.push(rel);
+        await walk(path);
+      }
       else if (entry.isFile()) files.push(rel);
       else foreign.push(rel);
     }
   };
   await walk(dir);
-  return { files, foreign };
+  return { files, folders, foreign };
 }
 
 export type OutFolderState = 'absent' | 'empty' | 'ours';
@@ -74,8 +78,9 @@ export async function inspectOutFolder(target: string): Promise<OutFolderState> 
     new OutputError(`--out ${target} already holds files that are not a cocoscan report (${why})`, 'give an empty or new folder; cocoscan replaces only a report folder it wrote itself, and only when it holds nothing else');
   if (!marker) return Promise.reject(refuse(`no ${MARKER_PATH} marker`));
   const owned = new Set(marker.files);
-  const { files, foreign } = await listTree(target);
-  const strangers = [...foreign, ...files.filter((f) => !owned.has(f))];
+  const ownedFolders = new Set(marker.files.flatMap((f) => f.split('/').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('/'))));
+  const { files, folders, foreign } = await listTree(target);
+  const strangers = [...foreign, ...files.filter((f) => !owned.has(f)), ...folders.filter((f) => !ownedFolders.has(f))];
   if (strangers.length > 0) throw refuse(`${strangers.slice(0, 5).join(', ')}${strangers.length > 5 ? ` and ${strangers.length - 5} more` : ''} were not written by cocoscan`);
   return 'ours';
 }

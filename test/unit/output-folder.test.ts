@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { OutputError } from '../../src/errors.ts';
@@ -52,6 +52,9 @@ describe('--out never deletes what cocoscan did not write', () => {
     await writeReportFolder(out, filesOf({ 'evidence/gateways/gw/a.txt': 'one' }));
     await writeReportFolder(out, filesOf({ 'evidence/gateways/gw/b.txt': 'two' }));
     expect((await readdir(join(out, 'evidence/gateways/gw'))).sort()).toEqual(['b.txt']);
+    await mkdir(join(out, 'evidence/my-notes'));
+    await expect(writeReportFolder(out, filesOf())).rejects.toThrow(/evidence\/my-notes were not written by cocoscan/);
+    await rmdir(join(out, 'evidence/my-notes'));
     await writeFile(join(out, 'notes.txt'), 'mine');
     await expect(writeReportFolder(out, filesOf())).rejects.toThrow(/notes\.txt were not written by cocoscan/);
     expect(await readFile(join(out, 'notes.txt'), 'utf8')).toBe('mine');
