@@ -141,7 +141,7 @@ describe('an agent report that turned special after the load is an unusable sour
 });
 
 describe('the CLI refuses special files given on its command line, quickly and with exit 2', () => {
-  it('--sign, --answers, --waivers, verify --key, agent collect --key', async () => {
+  it('--sign, --answers, --waivers, verify --key, agent collect --key and --out', async () => {
     const dir = await tempDir();
     execFileSync('mkfifo', [join(dir, 'fifo')]);
     const fifo = join(dir, 'fifo');
@@ -153,6 +153,7 @@ describe('the CLI refuses special files given on its command line, quickly and w
       ['check', connection, '--waivers', fifo, '--no-history', '--out', join(dir, 'o3')],
       ['verify', join(dir, 'report'), '--key', fifo],
       ['agent', 'collect', '--key', fifo, '--out', join(dir, 'agent.json')],
+      ['agent', 'collect', '--unsigned', '--out', fifo],
     ];
     const results = await Promise.all(runs.map((args) => runCli(args, 30_000)));
     for (const [i, result] of results.entries()) {
