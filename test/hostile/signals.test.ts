@@ -7,11 +7,14 @@ import { ROOT, tempDir, writeConnection } from '../helpers/cli.ts';
 
 const BIN = join(ROOT, 'bin/cocoscan.js');
 const children: ChildProcess[] = [];
-const strays: number[] = [];
+/** Files where a test's grandchild writes its PID: whatever the outcome, the grandchild dies with the test. */
+const pidFiles: string[] = [];
 
-afterEach(() => {
+afterEach(async () => {
   for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  for (const pid of strays.splice(0)) {
+  for (const file of pidFiles.splice(0)) {
+    const pid = Number((await readFile(file, 'utf8').catch(() => '')).trim());
+    if (!Number.isInteger(pid) || pid <= 0) continue;
     try {
       process.kill(pid, 'SIGKILL');
     } catch {
@@ -51,10 +54,9 @@ async function wrapper(dir: string, mode: 'wait-ignoring-term' | 'exit-at-once')
 }
 
 async function readPid(file: string): Promise<number> {
+  pidFiles.push(file);
   await waitUntil('the grandchild PID', () => readFile(file, 'utf8').then((t) => /^\d+\n$/.test(t), () => false), 60_000);
-  const pid = Number((await readFile(file, 'utf8')).trim());
-  strays.push(pid);
-  return pid;
+  return Number((await readFile(file, 'utf8')).trim());
 }
 
 const CONNECTION = `connection: { name: sig, mojSystem: M, thirdPartySystem: T, organisation: O }
@@ -102,12 +104,12 @@ describe('a --nmap wrapper whose child holds stdout does not outlive its command
   it('exec resolves at its timeout and the grandchild is killed with the group', async () => {
     const dir = await tempDir();
     const pidFile = join(dir, 'pid');
+    pidFiles.push(pidFile);
     const started = Date.now();
     const result = await exec('/bin/sh', ['-c', `trap '' TERM; sleep 300 & echo $! > '${pidFile}'; wait`], { timeoutMs: 500 });
     expect(result.failure).toBe('timeout');
     expect(Date.now() - started).toBeLessThan(500 + 2000 + 1500);
     const pid = Number((await readFile(pidFile, 'utf8')).trim());
-    strays.push(pid);
     await waitUntil('the grandchild to be gone', () => gone(pid), 2000);
   });
 
@@ -128,11 +130,11 @@ describe('a --nmap wrapper whose child holds stdout does not outlive its command
   it('an abort signal stops a command and its group', async () => {
     const dir = await tempDir();
     const pidFile = join(dir, 'pid');
+    pidFiles.push(pidFile);
     const controller = new AbortController();
     const pending = exec('/bin/sh', ['-c', `sleep 300 & echo $! > '${pidFile}'; wait`], { timeoutMs: 60_000, signal: controller.signal });
     await waitUntil('the PID file', () => readFile(pidFile, 'utf8').then((t) => t.endsWith('\n'), () => false), 10_000);
     const pid = Number((await readFile(pidFile, 'utf8')).trim());
-    strays.push(pid);
     controller.abort();
     const result = await pending;
     expect(result.failure).toBe('aborted');
