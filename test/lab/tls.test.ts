@@ -38,7 +38,7 @@ tls: { trust: [ ${gateway.caFile} ] }
   const result = await runCli(['check', file, '--out', out, '--no-progress']);
   expect(result.stderr).toBe('');
   const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as RunReport;
-  const summary = JSON.parse(await readFile(join(out, `evidence/${gateway.name}-gw/tls-443.json`), 'utf8'));
+  const summary = JSON.parse(await readFile(join(out, `evidence/gateways/${gateway.name}-gw/tls-443.json`), 'utf8'));
   return { code: result.code, report, summary };
 }
 
