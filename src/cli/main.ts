@@ -19,6 +19,8 @@ Exit codes:
   1  at least one automated row is No, Partial or Not assessed (a check that could not run never passes)
   2  bad input (connection file, profile, options), a missing tool such as nmap, or a usage error; nothing was probed
   3  an internal error in cocoscan (please report it)
+  SIGINT or SIGTERM stop a run within 5 s, with every child process: nothing is written for the unfinished run
+  (exit 2), or 130/143 when it had to be ended hard.
 
 Output (--out DIR): report.json (schemas/report.schema.json), statement.md, report.html, evidence/ with
 evidence/manifest.sha256; check it with "sha256sum -c evidence/manifest.sha256" from DIR.`;
