@@ -40,7 +40,11 @@ export const ORPHAN_OUTPUT_GRACE_MS = 2000;
  * it started: a wrapper script's children die with it. The live groups are kept here so that a signal to
  * cocoscan, or cocoscan's own exit, takes them all down.
  */
-const liveGroups = new Set<number>();
+// One set per process, even when this module is loaded more than once (as test runners do), so one exit hook suffices.
+const GROUPS_KEY = Symbol.for('cocoscan.exec.liveGroups');
+const holder = globalThis as { [GROUPS_KEY]?: Set<number> };
+const firstLoad = holder[GROUPS_KEY] === undefined;
+const liveGroups: Set<number> = (holder[GROUPS_KEY] ??= new Set<number>());
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {
   try {
@@ -60,7 +64,7 @@ export function runningCommands(): number {
   return liveGroups.size;
 }
 
-process.on('exit', () => signalAllCommands('SIGKILL'));
+if (firstLoad) process.on('exit', () => signalAllCommands('SIGKILL'));
 
 export const exec: Exec = (command, args, options) =>
   new Promise((resolve) => {
