@@ -85,13 +85,36 @@ export async function inspectOutFolder(target: string): Promise<OutFolderState> 
   return 'ours';
 }
 
+/**
+ * Creates a folder and its missing parents one level at a time. (Node's recursive mkdir can spin forever on
+ * some file systems, /proc for one; this fails at the first level that cannot be made.)
+ */
+export async function makeFolders(path: string): Promise<void> {
+  const missing: string[] = [];
+  let current = resolve(path);
+  for (;;) {
+    const info = await lstat(current).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? undefined : Promise.reject(error)));
+    if (info) {
+      if (!info.isDirectory()) throw Object.assign(new Error(`${current} is not a folder`), { code: 'ENOTDIR' });
+      break;
+    }
+    missing.push(current);
+    const up = dirname(current);
+    if (up === current) break;
+    current = up;
+  }
+  for (const folder of missing.reverse()) {
+    await mkdir(folder).catch((error: NodeJS.ErrnoException) => (error.code === 'EEXIST' ? undefined : Promise.reject(error)));
+  }
+}
+
 /** Checks, before the first packet, that the report can be written to --out. */
 export async function checkOutFolder(outDir: string): Promise<void> {
   const target = resolve(outDir);
   await inspectOutFolder(target);
   const parent = dirname(target);
   try {
-    await mkdir(parent, { recursive: true });
+    await makeFolders(parent);
   } catch (error) {
     throw new OutputError(`--out ${target}: its parent folder ${parent} cannot be created (${(error as NodeJS.ErrnoException).code ?? 'error'})`, 'choose another --out folder', { cause: error });
   }

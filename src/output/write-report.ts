@@ -10,7 +10,7 @@ import { renderMarkdown } from '../../reports/markdown.ts';
 import { renderCsv } from '../../reports/csv.ts';
 import { renderDocx } from '../../reports/docx.ts';
 import { SIGNATURE_PATH, signManifest } from './signing.ts';
-import { inspectOutFolder, MARKER_PATH, markerContent, TEMP_PREFIX } from './out-folder.ts';
+import { inspectOutFolder, makeFolders, MARKER_PATH, markerContent, TEMP_PREFIX } from './out-folder.ts';
 
 export const MANIFEST_PATH = 'evidence/manifest.sha256';
 
@@ -53,7 +53,7 @@ export async function writeReportFolder(outDir: string, files: Map<string, Buffe
   const state = await inspectOutFolder(target);
   const parent = dirname(target);
   try {
-    await mkdir(parent, { recursive: true });
+    await makeFolders(parent);
   } catch (error) {
     throw new OutputError(`cannot create ${parent}`, 'choose another --out folder', { cause: error });
   }
@@ -65,7 +65,7 @@ export async function writeReportFolder(outDir: string, files: Map<string, Buffe
     for (const [path, content] of files) {
       if (path === MARKER_PATH) continue;
       const file = join(temp, path);
-      await mkdir(dirname(file), { recursive: true });
+      await makeFolders(dirname(file));
       await writeFile(file, content);
     }
     // Test hook: a pause between writing and committing, so a test can kill the process right there.

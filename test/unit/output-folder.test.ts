@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chmod, mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rmdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { OutputError } from '../../src/errors.ts';
@@ -73,6 +73,8 @@ describe('--out never deletes what cocoscan did not write', () => {
   it.each([
     ['a file', async (dir: string) => { await writeFile(join(dir, 'f'), 'x'); return join(dir, 'f'); }, /is a file, not a folder/],
     ['below a file', async (dir: string) => { await writeFile(join(dir, 'f'), 'x'); return join(dir, 'f', 'out'); }, /cannot be/],
+    ['on a file system nobody can write, even root', async () => '/proc/cocoscan-no-such/out', /cannot be created/],
+    ['a symbolic link', async (dir: string) => { await mkdir(join(dir, 'real')); await symlink(join(dir, 'real'), join(dir, 'link')); return join(dir, 'link'); }, /is a symbolic link/],
   ])('an unusable --out (%s) is refused before scanning', async (_name, make, message) => {
     const dir = await tempDir();
     const out = await make(dir);
