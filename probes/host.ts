@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { gatewayEvidencePath } from '../src/evidence-store.ts';
 import type { Gateway } from '../src/connection/schema.ts';
 import type { Finding, FindingStatus } from '../src/findings.ts';
 import type { CommandOutcome } from '../src/host/commands.ts';
@@ -57,7 +58,7 @@ async function judgeGateway(ctx: ProbeContext, gateway: Gateway): Promise<Findin
   const session = await ctx.facts.hostSession(gateway);
   const target = { gateway: gateway.name, host: gateway.host };
   const source = session.ok ? `SSH session as ${session.username}, host key ${session.hostKeyFingerprint}${session.hostKeyVerified ? ' (verified against knownHosts)' : ' (not verified: no knownHosts given)'}` : 'cocoscan host collection';
-  const artefact = (name: string) => `evidence/${gateway.name}/host/${name}.txt`;
+  const artefact = (name: string) => gatewayEvidencePath(gateway.name, 'host', `${name}.txt`);
   const make = (id: string, status: FindingStatus, params: Record<string, string>, expected: string, actual: string, artefacts: string[], raw?: string) =>
     ctx.finding({ id, target, status, params: { gateway: gateway.name, ...params }, evidence: { source, expected, actual, raw, artefacts } });
 

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readSafeText } from '../src/input/safe-read.ts';
 import { isIP } from 'node:net';
 import type { LimitFunction } from 'p-limit';
 import { z } from 'zod';
@@ -184,7 +184,7 @@ export default defineProbe({
 });
 
 async function readTrustFiles(paths: string[]): Promise<string[]> {
-  const contents = await Promise.all(paths.map((path) => readFile(path, 'utf8')));
+  const contents = await Promise.all(paths.map((path, index) => readSafeText(path, { kind: 'trust-file', key: `tls.trust[${index}]` })));
   return contents.flatMap(splitPem);
 }
 

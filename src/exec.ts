@@ -30,6 +30,41 @@ export interface ExecResult {
 export type Exec = (command: string, args: readonly string[], options: ExecOptions) => Promise<ExecResult>;
 
 const DEFAULT_MAX_OUTPUT = 64 * 1024 * 1024;
+/** After SIGTERM, a command's process group has this long before SIGKILL. */
+export const KILL_GRACE_MS = 2000;
+/** A command that has exited but whose children still hold its output open is cut loose after this long. */
+export const ORPHAN_OUTPUT_GRACE_MS = 2000;
+
+/**
+ * Every command runs in a process group of its own (detached), so it can be stopped together with whatever
+ * it started: a wrapper script's children die with it. The live groups are kept here so that a signal to
+ * cocoscan, or cocoscan's own exit, takes them all down.
+ */
+// One set per process, even when this module is loaded more than once (as test runners do), so one exit hook suffices.
+const GROUPS_KEY = Symbol.for('cocoscan.exec.liveGroups');
+const holder = globalThis as { [GROUPS_KEY]?: Set<number> };
+const firstLoad = holder[GROUPS_KEY] === undefined;
+const liveGroups: Set<number> = (holder[GROUPS_KEY] ??= new Set<number>());
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // The group is already gone.
+  }
+}
+
+/** Sends a signal to every command cocoscan has running (and their children). */
+export function signalAllCommands(signal: NodeJS.Signals): void {
+  for (const pid of liveGroups) signalGroup(pid, signal);
+}
+
+/** How many commands are running now (for tests). */
+export function runningCommands(): number {
+  return liveGroups.size;
+}
+
+if (firstLoad) process.on('exit', () => signalAllCommands('SIGKILL'));
 
 export const exec: Exec = (command, args, options) =>
   new Promise((resolve) => {
@@ -45,15 +80,27 @@ export const exec: Exec = (command, args, options) =>
     const child = spawn(command, args, {
       stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       env: options.env ?? process.env,
-      detached: false,
+      detached: true,
     });
+    const pid = child.pid;
+    if (pid !== undefined) liveGroups.add(pid);
+    let killTimer: NodeJS.Timeout | undefined;
+    let orphanTimer: NodeJS.Timeout | undefined;
 
     const stop = (why: ExecFailure, detail: string) => {
       if (failure) return;
       failure = why;
       failureDetail = detail;
-      child.kill('SIGTERM');
-      setTimeout(() => child.kill('SIGKILL'), 2000).unref();
+      if (pid === undefined) return;
+      signalGroup(pid, 'SIGTERM');
+      killTimer = setTimeout(() => {
+        signalGroup(pid, 'SIGKILL');
+        // Whatever still holds the pipes (a child that left the group) no longer keeps the command open.
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+        finish(child.exitCode, child.signalCode);
+      }, KILL_GRACE_MS);
+      killTimer.unref();
     };
     const timer = setTimeout(() => stop('timeout', `no result after ${options.timeoutMs} ms`), options.timeoutMs);
     const onAbort = () => stop('aborted', 'the run was cancelled');
@@ -79,6 +126,13 @@ export const exec: Exec = (command, args, options) =>
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      clearTimeout(killTimer);
+      clearTimeout(orphanTimer);
+      if (pid !== undefined) {
+        // Anything the command left behind in its group goes with it.
+        signalGroup(pid, 'SIGKILL');
+        liveGroups.delete(pid);
+      }
       options.signal?.removeEventListener('abort', onAbort);
       resolve({
         command,
@@ -98,6 +152,15 @@ export const exec: Exec = (command, args, options) =>
         failureDetail = error.message;
       }
       finish(null, null);
+    });
+    child.on('exit', (exitCode, signal) => {
+      // A child of the command may still hold its stdout: give the output a moment to end, then stop waiting.
+      orphanTimer = setTimeout(() => {
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+        finish(exitCode, signal);
+      }, ORPHAN_OUTPUT_GRACE_MS);
+      orphanTimer.unref();
     });
     child.on('close', finish);
   });

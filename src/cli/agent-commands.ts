@@ -1,9 +1,10 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { refuseNonRegularOutput, writeRegularFile } from '../output/safe-write.ts';
+import { readSafeText } from '../input/safe-read.ts';
 import type { Command } from 'commander';
 import { collectAgentReport } from '../agent/collect.ts';
 import { signReport } from '../agent/report.ts';
 import { writeKeyPair } from './evidence-commands.ts';
-import { OutputError, UsageError } from '../errors.ts';
+import { UsageError } from '../errors.ts';
 import { exec } from '../exec.ts';
 
 /** `cocoscan agent keygen|collect`: what runs on a third-party host to report its anti-virus, firewall and patch facts. */
@@ -30,10 +31,11 @@ export function addAgentCommands(program: Command, setExit: (code: number) => vo
       if (!opts.key && !opts.unsigned) throw new UsageError('give --key to sign the report, or --unsigned to write it without a signature');
       let keyPem: string | undefined;
       if (opts.key) {
-        keyPem = await readFile(opts.key, 'utf8').catch((error: Error) => {
+        keyPem = await readSafeText(opts.key, { kind: 'signing-key', key: '--key' }).catch((error: Error) => {
           throw new UsageError(`cannot read the key ${opts.key}: ${error.message}`, 'make one with: cocoscan agent keygen --out agent.key');
         });
       }
+      await refuseNonRegularOutput(opts.out);
       const report = await collectAgentReport(exec, () => new Date());
       let text: string;
       try {
@@ -41,9 +43,7 @@ export function addAgentCommands(program: Command, setExit: (code: number) => vo
       } catch (error) {
         throw new UsageError((error as Error).message);
       }
-      await writeFile(opts.out, text).catch((error: Error) => {
-        throw new OutputError(`cannot write ${opts.out}: ${error.message}`, 'choose another --out');
-      });
+      await writeRegularFile(opts.out, text, 'agent report');
       const found = Object.values(report.commands).filter((c) => c.status === 'ok').map((c) => c.name);
       process.stdout.write(`wrote ${opts.out} (${keyPem ? 'signed' : 'unsigned'}); collected: ${found.join(', ')}\n`);
       setExit(0);

@@ -1,8 +1,9 @@
-import { basename, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { loadConnectionFile } from '../connection/load.ts';
 import { portSpecSchema, type ConnectionFile } from '../connection/schema.ts';
 import { ExitCode, UsageError } from '../errors.ts';
 import { renderReportFiles, writeReportFolder } from '../output/write-report.ts';
+import { checkOutFolder, removeLeftovers } from '../output/out-folder.ts';
 import { loadProfile, type Profile } from '../profile/load.ts';
 import { runCheck } from '../run-check.ts';
 import type { ActivityEvent } from '../facts/facts.ts';
@@ -11,7 +12,7 @@ import type { RunReport } from '../report/schema.ts';
 import { loadWaivers, type Waiver } from '../waivers/waivers.ts';
 import { loadAnswers, type Answer } from '../answers/answers.ts';
 import { createPrivateKey } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readSafeText } from '../input/safe-read.ts';
 import { renderJson } from '../../reports/json.ts';
 import { renderTextSummary } from '../../reports/text.ts';
 import { Progress } from './progress.ts';
@@ -61,13 +62,16 @@ export async function prepareCheck(file: string, options: CheckCommandOptions): 
   const waivers = options.waivers ? await loadWaivers(options.waivers, profile) : undefined;
   const answers = options.answers ? await loadAnswers(options.answers, profile) : undefined;
   const signingKeyPem = options.sign ? await readSigningKey(options.sign) : undefined;
-  return { connection, profile, waivers, answers, signingKeyPem, historyRoot: historyRoot(options.historyDir) };
+  const root = historyRoot(options.historyDir);
+  // A run killed while writing leaves a temporary folder; the next start clears the ones that are provably ours.
+  if (options.history) await removeLeftovers([join(root, connection.connection.name)]);
+  return { connection, profile, waivers, answers, signingKeyPem, historyRoot: root };
 }
 
 async function readSigningKey(file: string): Promise<string> {
   let pem: string;
   try {
-    pem = await readFile(file, 'utf8');
+    pem = await readSafeText(file, { kind: 'signing-key', key: '--sign' });
     if (createPrivateKey(pem).asymmetricKeyType !== 'ed25519') throw new Error('not an Ed25519 key');
   } catch (error) {
     throw new UsageError(`--sign ${file}: ${(error as Error).message}`, 'make a signing key with: cocoscan keygen --out cocoscan-signing.key');
@@ -123,9 +127,11 @@ export async function checkCommand(files: string[], options: CheckCommandOptions
   const names = prepared.map((p) => p.connection.connection.name);
   const duplicate = names.find((n, i) => names.indexOf(n) !== i);
   if (duplicate) throw new UsageError(`two connection files are both named "${duplicate}"; connection names must differ to keep their reports and history apart`);
+  const outs = prepared.map((p) => (options.out ? join(options.out, p.connection.connection.name) : defaultOutDir(p.connection)));
+  await readyOutFolders(outs);
   const codes = await Promise.all(
-    prepared.map(async (p) => {
-      const out = options.out ? join(options.out, p.connection.connection.name) : undefined;
+    prepared.map(async (p, i) => {
+      const out = outs[i];
       try {
         return await runPrepared(p, { ...options, out }, signal);
       } catch (error) {
@@ -138,7 +144,16 @@ export async function checkCommand(files: string[], options: CheckCommandOptions
 }
 
 async function checkOne(file: string, options: CheckCommandOptions, signal: AbortSignal): Promise<number> {
-  return runPrepared(await prepareCheck(file, options), options, signal);
+  const prepared = await prepareCheck(file, options);
+  const out = options.out ?? defaultOutDir(prepared.connection);
+  await readyOutFolders([out]);
+  return runPrepared(prepared, { ...options, out }, signal);
+}
+
+/** Before the first packet: clear our own leftovers beside each --out, and refuse an --out that cannot be used. */
+async function readyOutFolders(outs: string[]): Promise<void> {
+  await removeLeftovers(outs.map((out) => dirname(resolve(out))));
+  for (const out of outs) await checkOutFolder(out);
 }
 
 async function runPrepared(prepared: PreparedCheck, options: CheckCommandOptions, signal: AbortSignal): Promise<number> {

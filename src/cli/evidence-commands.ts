@@ -1,5 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
+import { readSafeText } from '../input/safe-read.ts';
 import type { Command } from 'commander';
 import { keyFingerprint } from '../agent/report.ts';
 import { answersTemplate } from '../answers/answers.ts';
@@ -38,9 +39,7 @@ export function addEvidenceCommands(program: Command, setExit: (code: number) =>
     .argument('<dir>', 'report folder')
     .option('-k, --key <public-key>', 'public key the manifest must be signed with')
     .action(async (dir: string, opts: { key?: string }) => {
-      const key = opts.key ? await readFile(opts.key, 'utf8').catch(() => {
-        throw new UsageError(`cannot read the public key ${opts.key}`);
-      }) : undefined;
+      const key = opts.key ? await readSafeText(opts.key, { kind: 'public-key', key: '--key' }) : undefined;
       const result = await verifyReportFolder(dir, key);
       for (const path of result.changed) process.stdout.write(`CHANGED  ${terminalText(path)}\n`);
       for (const path of result.missing) process.stdout.write(`MISSING  ${terminalText(path)}\n`);

@@ -8,6 +8,11 @@ import { checkCommand, type CheckCommandOptions } from './check-command.ts';
 import { addHistoryCommands } from './history-commands.ts';
 import { addEvidenceCommands } from './evidence-commands.ts';
 import { terminalBlock, terminalText } from '../../reports/escape.ts';
+import { signalAllCommands } from '../exec.ts';
+
+/** After SIGINT or SIGTERM, the run has this long to end by itself before cocoscan stops it hard. */
+export const SIGNAL_GRACE_MS = Number(process.env.COCOSCAN_SIGNAL_GRACE_MS ?? 3000);
+const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -15,6 +20,8 @@ Exit codes:
   1  at least one automated row is No, Partial or Not assessed (a check that could not run never passes)
   2  bad input (connection file, profile, options), a missing tool such as nmap, or a usage error; nothing was probed
   3  an internal error in cocoscan (please report it)
+  SIGINT or SIGTERM stop a run within 5 s, with every child process: nothing is written for the unfinished run
+  (exit 2), or 130/143 when it had to be ended hard.
 
 Output (--out DIR): report.json (schemas/report.schema.json), statement.md, report.html, evidence/ with
 evidence/manifest.sha256; check it with "sha256sum -c evidence/manifest.sha256" from DIR.`;
@@ -125,9 +132,24 @@ export function formatError(error: CocoscanError): string {
 export async function main(argv: string[]): Promise<number> {
   invocation = argv.slice(2);
   const controller = new AbortController();
-  const onSignal = () => controller.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  let hardStop: NodeJS.Timeout | undefined;
+  const stopNow = (signal: NodeJS.Signals) => {
+    signalAllCommands('SIGKILL');
+    process.stderr.write(`cocoscan: stopped by ${signal}; no report was written for the unfinished run, and the history is intact\n`);
+    process.exit(SIGNAL_EXIT[signal] ?? ExitCode.BadInput);
+  };
+  // The first signal asks every probe to stop and every command to end; whatever does not end within the
+  // grace period (a read that ignores the signal, a wedged child) is ended hard. A second signal ends it at once.
+  // Temporary folders are renamed into place in one step, so a hard stop never leaves a damaged report or run.
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) stopNow(signal);
+    controller.abort();
+    signalAllCommands('SIGTERM');
+    hardStop = setTimeout(() => stopNow(signal), SIGNAL_GRACE_MS);
+    hardStop.unref();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   let exitCode: number = ExitCode.BadInput;
   const program = buildProgram(controller.signal, (code) => {
     exitCode = code;
@@ -148,6 +170,8 @@ export async function main(argv: string[]): Promise<number> {
     if (process.env.COCOSCAN_DEBUG) process.stderr.write(`${terminalBlock((error as Error)?.stack ?? '')}\n`);
     return ExitCode.Internal;
   } finally {
+    // After a signal the hard stop stays armed (unref'd): a handle a probe left open must not keep the process alive.
+    if (!controller.signal.aborted) clearTimeout(hardStop);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }

@@ -1,9 +1,9 @@
 import { createPublicKey } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import ssh2 from 'ssh2';
 import { InputFileError, type InputProblem } from '../errors.ts';
+import { checkReadable, readSafe, readSafeText, UnsafeFileError } from '../input/safe-read.ts';
 import { problemAt, readYaml, validateYaml, type ParsedYaml } from '../input/yaml-input.ts';
 import { splitPem } from '../tls/trust-store.ts';
 import { connectionFileSchema, type ConnectionFile, type Gateway } from './schema.ts';
@@ -22,11 +22,11 @@ export async function loadConnectionFile(file: string): Promise<ConnectionFile> 
     const absolute = resolve(base, path);
     trust.push(absolute);
     try {
-      if (splitPem(await readFile(absolute, 'utf8')).length === 0) {
+      if (splitPem(await readSafeText(absolute, { kind: 'trust-file', key: `tls.trust[${index}]` })).length === 0) {
         problems.push(problemAt(parsed, ['tls', 'trust', index], `${path} holds no PEM certificate`));
       }
-    } catch {
-      problems.push(problemAt(parsed, ['tls', 'trust', index], `${path} cannot be read (looked for ${absolute})`));
+    } catch (error) {
+      problems.push(problemAt(parsed, ['tls', 'trust', index], `${path} ${reasonOf(error)} (looked for ${absolute})`));
     }
   }
   const gateways = [];
@@ -44,12 +44,13 @@ export async function loadConnectionFile(file: string): Promise<ConnectionFile> 
     if (ssh.agent && !process.env.SSH_AUTH_SOCK) at('agent', 'SSH_AUTH_SOCK is not set, so there is no agent to use');
     if (ssh.privateKeyFile !== undefined) {
       ssh.privateKeyFile = resolvePath(base, ssh.privateKeyFile);
-      const problem = await checkPrivateKey(ssh.privateKeyFile, ssh.passphraseEnv);
+      const problem = await checkPrivateKey(ssh.privateKeyFile, ssh.passphraseEnv, `gateways[${index}].ssh.privateKeyFile`);
       if (problem) at('privateKeyFile', problem);
     }
     if (ssh.knownHosts !== undefined) {
       ssh.knownHosts = resolvePath(base, ssh.knownHosts);
-      await readFile(ssh.knownHosts, 'utf8').catch(() => at('knownHosts', `${ssh.knownHosts} cannot be read`));
+      const knownHosts = ssh.knownHosts;
+      await readSafe(knownHosts, { kind: 'known-hosts', key: `gateways[${index}].ssh.knownHosts` }).catch((error: unknown) => at('knownHosts', `${knownHosts} ${reasonOf(error)}`));
     }
     gateways.push({ ...gateway, ssh });
   }
@@ -71,16 +72,20 @@ async function checkAgentReports(parsed: ParsedYaml, base: string, index: number
     const resolved = { ...entry };
     if (entry.path !== undefined) {
       resolved.path = resolvePath(base, entry.path);
-      await stat(resolved.path).catch(() => at('path', `${entry.path} cannot be read (looked for ${resolved.path})`));
+      const path = resolved.path;
+      await checkReadable(path, { kind: 'agent-report', key: `gateways[${index}].agentReports[${i}].path` }).catch((error: unknown) =>
+        at('path', `${entry.path} ${reasonOf(error)} (looked for ${path})`),
+      );
     }
     if (entry.remotePath !== undefined && !gateway.ssh) at('remotePath', 'a report on the gateway is fetched over SSH: give gateways[].ssh credentials too');
     if (entry.publicKey !== undefined) {
       resolved.publicKey = resolvePath(base, entry.publicKey);
       try {
-        const key = createPublicKey(await readFile(resolved.publicKey, 'utf8'));
+        const key = createPublicKey(await readSafeText(resolved.publicKey, { kind: 'public-key', key: `gateways[${index}].agentReports[${i}].publicKey` }));
         if (key.asymmetricKeyType !== 'ed25519') at('publicKey', `${entry.publicKey} is a ${key.asymmetricKeyType} key; cocoscan agent reports are signed with Ed25519`);
-      } catch {
-        at('publicKey', `${entry.publicKey} is not a readable public key (make one with: cocoscan agent keygen)`);
+      } catch (error) {
+        if (error instanceof UnsafeFileError) at('publicKey', `${entry.publicKey} ${reasonOf(error)}`);
+        else at('publicKey', `${entry.publicKey} is not a readable public key (make one with: cocoscan agent keygen)`);
       }
     }
     entries.push(resolved);
@@ -93,20 +98,24 @@ function resolvePath(base: string, path: string): string {
 }
 
 /** A problem with the key file, or undefined. The passphrase is read from the environment and never kept. */
-async function checkPrivateKey(path: string, passphraseEnv: string | undefined): Promise<string | undefined> {
-  let key: Buffer;
+async function checkPrivateKey(path: string, passphraseEnv: string | undefined, key: string): Promise<string | undefined> {
+  let content: Buffer;
   try {
-    key = await readFile(path);
-  } catch {
-    return `${path} cannot be read`;
+    content = (await readSafe(path, { kind: 'private-key', key })).content;
+  } catch (error) {
+    return `${path} ${reasonOf(error)}`;
   }
-  const parsed = ssh2.utils.parseKey(key, passphraseEnv ? process.env[passphraseEnv] : undefined);
+  const parsed = ssh2.utils.parseKey(content, passphraseEnv ? process.env[passphraseEnv] : undefined);
   if (parsed instanceof Error) {
     return /encrypted|passphrase/i.test(parsed.message) && !passphraseEnv
       ? `${path} is encrypted: name the environment variable holding its passphrase in passphraseEnv`
       : `${path} is not a usable private key (${parsed.message})`;
   }
   return undefined;
+}
+
+function reasonOf(error: unknown): string {
+  return error instanceof UnsafeFileError ? `cannot be read: ${error.reason}` : 'cannot be read';
 }
 
 const HINT = 'fix each field listed, then run the check again (schema: schemas/connection.schema.json)';

@@ -7,6 +7,20 @@ const HOSTNAME = /^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.
 const NUMERIC_LAST_LABEL = /(^|\.)[0-9-]+\.?$/;
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,62}$/;
 const PORT_SPEC = /^\d{1,5}(-\d{1,5})?(,\d{1,5}(-\d{1,5})?)*$/;
+// Device names Windows reserves in every folder: a gateway so named could not have an evidence folder there.
+const RESERVED_FILE_NAME = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i;
+
+/** Upper bounds of a connection file, all checked when it is loaded, before any packet. */
+export const CONNECTION_LIMITS = {
+  gateways: 256,
+  flows: 256,
+  onwardConnections: 256,
+  agentReportsPerGateway: 32,
+  trustFiles: 64,
+  pathChars: 4096,
+  portSpecChars: 4096,
+  listItems: 64,
+} as const;
 
 export const hostSchema = z
   .string({ error: 'expected an IP address or DNS name' })
@@ -22,6 +36,16 @@ const nameSchema = z
   .string({ error: 'expected a name' })
   .regex(NAME, { error: 'expected 1-63 letters, digits, ".", "_" or "-", starting with a letter or digit' });
 
+/** A gateway name is also a folder name under evidence/gateways/: it must be safe as one on every system. */
+const gatewayNameSchema = nameSchema
+  .refine((name) => !name.endsWith('.'), { error: 'must not end with "." (it names the gateway\'s evidence folder)' })
+  .refine((name) => !RESERVED_FILE_NAME.test(name), { error: 'is a reserved device name on Windows (con, nul, com1, …); it names the gateway\'s evidence folder' });
+
+const pathSchema = z
+  .string({ error: 'expected a file path' })
+  .min(1)
+  .max(CONNECTION_LIMITS.pathChars, { error: `expected a file path of at most ${CONNECTION_LIMITS.pathChars} characters` });
+
 export const portSchema = z
   .number({ error: 'expected a number from 1 to 65535' })
   .int({ error: 'expected a number from 1 to 65535' })
@@ -30,6 +54,7 @@ export const portSchema = z
 
 export const portSpecSchema = z
   .string({ error: 'expected a port list such as "1-65535" or "22,443,8000-8100"' })
+  .max(CONNECTION_LIMITS.portSpecChars, { error: `expected a port list of at most ${CONNECTION_LIMITS.portSpecChars} characters` })
   .regex(PORT_SPEC, { error: 'expected a port list such as "1-65535" or "22,443,8000-8100"' })
   .refine((spec) => portSpecIsInRange(spec), { error: 'ports must be from 1 to 65535, each range low-high' });
 
@@ -69,14 +94,14 @@ export const sshCredentialsSchema = z
   .strictObject({
     username: z.string({ error: 'expected a user name' }).regex(/^[a-zA-Z0-9._][a-zA-Z0-9._-]{0,63}$/, { error: 'expected a user name (letters, digits, ".", "_", "-")' }),
     port: portSchema.default(22),
-    privateKeyFile: z.string({ error: 'expected a file path' }).min(1).optional().describe('Private key file (~ and paths relative to this file are resolved)'),
+    privateKeyFile: pathSchema.optional().describe('Private key file (~ and paths relative to this file are resolved)'),
     passphraseEnv: z
       .string({ error: 'expected an environment variable name' })
       .regex(ENV_NAME, { error: 'expected an environment variable name such as COCOSCAN_SSH_PASSPHRASE' })
       .optional()
       .describe('Name of the environment variable holding the key passphrase (never the passphrase itself)'),
     agent: z.boolean({ error: 'expected true or false' }).default(false).describe('Use the SSH agent at SSH_AUTH_SOCK'),
-    knownHosts: z.string({ error: 'expected a file path' }).min(1).optional().describe('known_hosts file the gateway host key must match'),
+    knownHosts: pathSchema.optional().describe('known_hosts file the gateway host key must match'),
     sudo: z.boolean({ error: 'expected true or false' }).default(false).describe('Run privileged read-only commands (nft, iptables-save, sshd -T) through sudo -n'),
   })
   .refine((ssh) => ssh.privateKeyFile !== undefined || ssh.agent, { error: 'give privateKeyFile, or agent: true to use SSH_AUTH_SOCK' })
@@ -84,24 +109,24 @@ export const sshCredentialsSchema = z
 
 export const agentReportEntrySchema = z
   .strictObject({
-    path: z.string({ error: 'expected a file path' }).min(1).optional().describe('Report file, relative to this file'),
+    path: pathSchema.optional().describe('Report file, relative to this file'),
     remotePath: z
       .string({ error: 'expected an absolute path on the gateway' })
       .regex(/^\/[A-Za-z0-9._\/-]{1,255}$/, { error: 'expected an absolute path of letters, digits, ".", "_", "-" and "/"' })
       .optional()
       .describe('Report file on the gateway, fetched over the SSH session'),
-    publicKey: z.string({ error: 'expected a file path' }).min(1).optional().describe('Public key that must have signed the report'),
+    publicKey: pathSchema.optional().describe('Public key that must have signed the report'),
   })
   .refine((entry) => (entry.path === undefined) !== (entry.remotePath === undefined), { error: 'give exactly one of path or remotePath' });
 
 export const gatewaySchema = z.strictObject({
-  name: nameSchema.describe('Name used in the report, e.g. acme-gw-1'),
+  name: gatewayNameSchema.describe('Name used in the report and as its evidence folder, e.g. acme-gw-1; unique regardless of case'),
   host: hostSchema.describe('IP address or DNS name: the only thing ever probed for this gateway'),
   description: z.string({ error: 'expected text' }).max(500).optional(),
   ssh: sshCredentialsSchema.optional(),
   agentReports: z
     .array(agentReportEntrySchema, { error: 'expected a list of agent reports' })
-    .max(32, { error: 'at most 32 agent reports per gateway' })
+    .max(CONNECTION_LIMITS.agentReportsPerGateway, { error: `at most ${CONNECTION_LIMITS.agentReportsPerGateway} agent reports per gateway` })
     .default([])
     .describe('Agent-reported data (anti-virus, firewall, patch facts): cocoscan agent reports or raw tool output'),
 });
@@ -110,7 +135,7 @@ export const onwardConnectionSchema = z.strictObject({
   name: nameSchema,
   description: z.string({ error: 'expected text' }).max(1000),
   destination: z.string({ error: 'expected text' }).max(500).optional(),
-  protocols: z.array(z.string()).optional(),
+  protocols: z.array(z.string().max(64)).max(CONNECTION_LIMITS.listItems).optional(),
 });
 
 export const scanSchema = z
@@ -175,7 +200,8 @@ export const scanSchema = z
 export const tlsSettingsSchema = z
   .strictObject({
     trust: z
-      .array(z.string({ error: 'expected a file path' }).min(1), { error: 'expected a list of PEM files' })
+      .array(pathSchema, { error: 'expected a list of PEM files' })
+      .max(CONNECTION_LIMITS.trustFiles, { error: `at most ${CONNECTION_LIMITS.trustFiles} trust files` })
       .default([])
       .describe('Extra CA certificates (PEM files, relative to this file) trusted besides the system roots, for private PKI'),
   })
@@ -211,20 +237,30 @@ export const snmpSettingsSchema = z
 export const connectionFileSchema = z
   .strictObject({
     connection: z.strictObject({
-      name: nameSchema.describe('Connection name, used in titles and folder names'),
+      name: gatewayNameSchema.describe('Connection name, used in titles and folder names'),
       mojSystem: z.string({ error: 'expected the name of the MoJ system' }).min(1).max(200),
       thirdPartySystem: z.string({ error: 'expected the name of the third-party system' }).min(1).max(200),
       organisation: z.string({ error: 'expected the organisation name' }).min(1).max(200),
     }),
-    gateways: z.array(gatewaySchema, { error: 'expected a list of gateways' }).min(1, { error: 'expected at least one gateway' }),
-    flows: z.array(flowSchema, { error: 'expected a list of flows' }).min(1, { error: 'expected at least one declared flow' }),
-    onwardConnections: z.array(onwardConnectionSchema, { error: 'expected a list' }).default([]),
+    gateways: z
+      .array(gatewaySchema, { error: 'expected a list of gateways' })
+      .min(1, { error: 'expected at least one gateway' })
+      .max(CONNECTION_LIMITS.gateways, { error: `at most ${CONNECTION_LIMITS.gateways} gateways in one connection file; split it into several files` }),
+    flows: z
+      .array(flowSchema, { error: 'expected a list of flows' })
+      .min(1, { error: 'expected at least one declared flow' })
+      .max(CONNECTION_LIMITS.flows, { error: `at most ${CONNECTION_LIMITS.flows} declared flows (each is probed on every gateway)` }),
+    onwardConnections: z
+      .array(onwardConnectionSchema, { error: 'expected a list' })
+      .max(CONNECTION_LIMITS.onwardConnections, { error: `at most ${CONNECTION_LIMITS.onwardConnections} onward connections` })
+      .default([]),
     scan: scanSchema.default(() => scanSchema.parse({})),
     tls: tlsSettingsSchema.default({ trust: [] }),
     snmp: snmpSettingsSchema.default(() => snmpSettingsSchema.parse({})),
   })
   .superRefine((file, ctx) => {
-    flagDuplicates(file.gateways.map((g) => g.name), 'gateways', 'name', ctx);
+    // Case-insensitively: gateway names are folder names, and GW and gw are one folder on many file systems.
+    flagDuplicates(file.gateways.map((g) => g.name.toLowerCase()), 'gateways', 'name', ctx);
     flagDuplicates(file.gateways.map((g) => g.host.toLowerCase()), 'gateways', 'host', ctx);
     flagDuplicates(file.flows.map((f) => f.name), 'flows', 'name', ctx);
     flagDuplicates(file.flows.map((f) => `${f.port}/${f.transport}`), 'flows', 'port', ctx);

@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readSafe, readSafeText } from '../input/safe-read.ts';
 import type { Gateway } from '../connection/schema.ts';
 import { agentReportSchema, verifySignedReport, type AgentReport } from '../agent/report.ts';
 import { AV_COMMANDS, type CommandOutcome } from '../host/commands.ts';
@@ -31,7 +31,7 @@ export interface ReportedSource {
   utcOffsetMinutes?: number;
 }
 
-const MAX_REPORT_BYTES = 32 * 1024 * 1024;
+const MAX_REPORT_BYTES = 16 * 1024 * 1024;
 
 export async function loadReportSources(gateway: Gateway, session: HostSession | undefined): Promise<ReportedSource[]> {
   const sources: ReportedSource[] = [];
@@ -40,13 +40,13 @@ export async function loadReportSources(gateway: Gateway, session: HostSession |
     let text: string;
     let mtime: Date | undefined;
     if (entry.path) {
-      const info = await stat(entry.path).catch(() => undefined);
-      if (!info || info.size > MAX_REPORT_BYTES) {
-        sources.push(unusable(label, info ? `the report is over ${MAX_REPORT_BYTES} bytes` : 'the report file cannot be read'));
+      const read = await readSafe(entry.path, { kind: 'agent-report', key: `${gateway.name} agentReports[${gateway.agentReports.indexOf(entry)}].path`, maxBytes: MAX_REPORT_BYTES }).catch((error: Error) => error);
+      if (read instanceof Error) {
+        sources.push(unusable(label, `the report file cannot be used: ${read.message}`));
         continue;
       }
-      text = await readFile(entry.path, 'utf8');
-      mtime = info.mtime;
+      text = read.content.toString('utf8');
+      mtime = read.info.mtime;
     } else {
       const fetched = session?.ok && Object.hasOwn(session.files, entry.remotePath!) ? session.files[entry.remotePath!] : undefined;
       if (!fetched || fetched.status !== 'ok') {
@@ -67,7 +67,7 @@ function unusable(label: string, reason: string): ReportedSource {
 
 async function readSource(label: string, text: string, publicKeyFile: string | undefined, mtime: Date | undefined): Promise<ReportedSource> {
   if (publicKeyFile) {
-    const verified = verifySignedReport(text, await readFile(publicKeyFile, 'utf8'));
+    const verified = verifySignedReport(text, await readSafeText(publicKeyFile, { kind: 'public-key' }));
     if (!verified.ok) return { ...unusable(label, `signed report rejected: ${verified.reason}`), kind: 'agent-report' };
     return { ...fromAgentReport(label, verified.report), signature: 'valid' };
   }

@@ -1,7 +1,8 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
+import { readSafeText } from '../input/safe-read.ts';
 import { join, resolve } from 'node:path';
 import envPaths from 'env-paths';
-import { UsageError } from '../errors.ts';
+import { CocoscanError, UsageError } from '../errors.ts';
 import { writeReportFolder } from '../output/write-report.ts';
 import { parseStoredReport, type RunReport } from '../report/schema.ts';
 
@@ -38,8 +39,9 @@ async function readRun(dir: string, id: string): Promise<StoredRun> {
   const file = join(dir, 'report.json');
   let content: string;
   try {
-    content = await readFile(join(dir, 'report.json'), 'utf8');
+    content = await readSafeText(file, { kind: 'history-report', noFollow: true });
   } catch (error) {
+    if (error instanceof CocoscanError) throw error;
     throw new UsageError(`cannot read ${file}: ${(error as Error).message}`, 'list the stored runs with: cocoscan history');
   }
   const report = parseStoredReport(content, file);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readSafe, readSafeText } from '../input/safe-read.ts';
 import ssh2, { type Client as SshClient, type ConnectConfig } from 'ssh2';
 import type { Gateway, SshCredentials } from '../connection/schema.ts';
 import { everySsh2Algorithm } from '../ssh/ssh2-algorithms.ts';
@@ -34,7 +34,7 @@ export async function collectHostSession(gateway: Gateway, options: { timeoutMs:
   let knownHosts: string | undefined;
   try {
     config = await connectConfig(gateway, ssh, options.timeoutMs);
-    knownHosts = ssh.knownHosts ? await readFile(ssh.knownHosts, 'utf8') : undefined;
+    knownHosts = ssh.knownHosts ? await readSafeText(ssh.knownHosts, { kind: 'known-hosts', key: 'ssh.knownHosts' }) : undefined;
   } catch (error) {
     return { ok: false, credentials: true, reason: `the credentials cannot be used: ${(error as Error).message}` };
   }
@@ -92,7 +92,7 @@ async function connectConfig(gateway: Gateway, ssh: SshCredentials, timeoutMs: n
     host: gateway.host,
     port: ssh.port,
     username: ssh.username,
-    privateKey: ssh.privateKeyFile ? await readFile(ssh.privateKeyFile) : undefined,
+    privateKey: ssh.privateKeyFile ? (await readSafe(ssh.privateKeyFile, { kind: 'private-key', key: 'ssh.privateKeyFile' })).content : undefined,
     passphrase: ssh.passphraseEnv ? process.env[ssh.passphraseEnv] : undefined,
     agent: ssh.agent ? process.env.SSH_AUTH_SOCK : undefined,
     readyTimeout: timeoutMs,

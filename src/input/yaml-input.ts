@@ -1,9 +1,7 @@
-import { readFile, stat } from 'node:fs/promises';
 import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { InputFileError, type InputProblem } from '../errors.ts';
-
-const MAX_INPUT_BYTES = 5 * 1024 * 1024;
+import { readSafeText, UnsafeFileError, type FileKind } from './safe-read.ts';
 
 export interface ParsedYaml {
   file: string;
@@ -12,21 +10,21 @@ export interface ParsedYaml {
   lines: LineCounter;
 }
 
+const KIND_OF: ReadonlyMap<string, FileKind> = new Map([
+  ['connection file', 'connection-file'],
+  ['answers file', 'answers-file'],
+  ['waiver file', 'waiver-file'],
+  ['profile', 'profile'],
+]);
+
 /** Reads and parses a YAML file; every syntax problem comes back with its line. */
 export async function readYaml(file: string, what: string): Promise<ParsedYaml> {
   let text: string;
   try {
-    const info = await stat(file);
-    if (!info.isFile()) throw new InputFileError(file, [{ path: '(file)', message: `is not a file; give the path of a ${what}` }]);
-    if (info.size > MAX_INPUT_BYTES) {
-      throw new InputFileError(file, [{ path: '(file)', message: `is ${info.size} bytes; a ${what} is at most ${MAX_INPUT_BYTES} bytes` }]);
-    }
-    text = await readFile(file, 'utf8');
+    text = await readSafeText(file, { kind: KIND_OF.get(what) ?? 'connection-file' });
   } catch (error) {
-    if (error instanceof InputFileError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'cannot be read (permission denied)' : 'cannot be read';
-    throw new InputFileError(file, [{ path: '(file)', message: `${reason}; check the ${what} path` }], undefined, { cause: error });
+    const reason = error instanceof UnsafeFileError ? error.reason : 'cannot be read';
+    throw new InputFileError(file, [{ path: '(file)', message: `${reason}; check the ${what} path` }], error instanceof UnsafeFileError ? error.hint : undefined, { cause: error });
   }
   return parseYaml(text, file, what);
 }

@@ -1,4 +1,5 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { readSafeText } from '../input/safe-read.ts';
 import { isIP } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,7 +96,7 @@ export async function runNmap(
         if (progress) options.onProgress?.({ task: progress[1]!, percent: Number(progress[2]) });
       }),
     });
-    const xml = await readFile(xmlFile, 'utf8').catch(() => '');
+    const xml = await readSafeText(xmlFile, { kind: 'nmap-xml', noFollow: true }).catch(() => '');
     if (result.failure || result.exitCode !== 0) return { ok: false, reason: describeExecFailure(result), xml, exec: result };
     let run: NmapRun;
     try {

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { OutputError } from '../errors.ts';
 import type { Artefact } from '../evidence-store.ts';
@@ -10,6 +10,7 @@ import { renderMarkdown } from '../../reports/markdown.ts';
 import { renderCsv } from '../../reports/csv.ts';
 import { renderDocx } from '../../reports/docx.ts';
 import { SIGNATURE_PATH, signManifest } from './signing.ts';
+import { inspectOutFolder, makeFolders, MARKER_PATH, markerContent, TEMP_PREFIX } from './out-folder.ts';
 
 export const MANIFEST_PATH = 'evidence/manifest.sha256';
 
@@ -26,6 +27,7 @@ export async function renderReportFiles(report: RunReport, artefacts: Artefact[]
     ['statement.docx', await renderDocx(report)],
   ]);
   for (const artefact of artefacts) files.set(artefact.path, artefact.content);
+  files.set(MARKER_PATH, markerContent([...files.keys(), MANIFEST_PATH, ...(signingKeyPem ? [SIGNATURE_PATH] : [])]));
   const list = Buffer.from(manifest(files));
   files.set(MANIFEST_PATH, list);
   if (signingKeyPem) files.set(SIGNATURE_PATH, Buffer.from(signManifest(list, signingKeyPem)));
@@ -43,30 +45,34 @@ export function manifest(files: Map<string, Buffer>): string {
 
 /**
  * Writes the report folder atomically: everything goes to a sibling temporary folder that is renamed into
- * place, so a killed run never leaves a half-written report. An existing folder is replaced only when it
- * is itself a cocoscan report folder.
+ * place, so a killed run never leaves a half-written report. An existing folder is replaced only when
+ * cocoscan wrote it and it holds nothing else (see inspectOutFolder).
  */
 export async function writeReportFolder(outDir: string, files: Map<string, Buffer>): Promise<string> {
   const target = resolve(outDir);
-  await refuseForeignFolder(target);
+  const state = await inspectOutFolder(target);
   const parent = dirname(target);
   try {
-    await mkdir(parent, { recursive: true });
+    await makeFolders(parent);
   } catch (error) {
     throw new OutputError(`cannot create ${parent}`, 'choose another --out folder', { cause: error });
   }
-  const temp = join(parent, `.cocoscan-tmp-${basename(target)}-${randomBytes(4).toString('hex')}`);
+  const temp = join(parent, `${TEMP_PREFIX}${basename(target)}-${randomBytes(4).toString('hex')}`);
   try {
+    // The marker goes first, so a leftover of a killed run is always recognisable as cocoscan's own.
+    await mkdir(temp);
+    await writeFile(join(temp, MARKER_PATH), files.get(MARKER_PATH) ?? markerContent([...files.keys()]));
     for (const [path, content] of files) {
+      if (path === MARKER_PATH) continue;
       const file = join(temp, path);
-      await mkdir(dirname(file), { recursive: true });
+      await makeFolders(dirname(file));
       await writeFile(file, content);
     }
     // Test hook: a pause between writing and committing, so a test can kill the process right there.
     const pause = Number(process.env.COCOSCAN_DEBUG_PAUSE_BEFORE_COMMIT_MS ?? 0);
     if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
     const old = `${temp}-old`;
-    const existed = await exists(target);
+    const existed = state === 'ours' || state === 'empty';
     if (existed) await rename(target, old);
     await rename(temp, target);
     if (existed) await rm(old, { recursive: true, force: true });
@@ -77,29 +83,4 @@ export async function writeReportFolder(outDir: string, files: Map<string, Buffe
     });
   }
   return target;
-}
-
-async function refuseForeignFolder(target: string): Promise<void> {
-  let entries: string[];
-  try {
-    const info = await stat(target);
-    if (!info.isDirectory()) throw new OutputError(`--out ${target} is a file, not a folder`, 'give a folder path for --out');
-    entries = await readdir(target);
-  } catch (error) {
-    if (error instanceof OutputError) throw error;
-    return;
-  }
-  if (entries.length > 0 && !entries.includes('report.json')) {
-    throw new OutputError(
-      `--out ${target} already holds files that are not a cocoscan report`,
-      'give an empty or new folder; cocoscan only replaces folders holding an earlier cocoscan report',
-    );
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
+import { readSafeText, UnsafeFileError } from '../input/safe-read.ts';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputFileError, ProfileNotFoundError, type InputProblem } from '../errors.ts';
@@ -56,11 +57,11 @@ export async function loadProfile(nameOrPath: string = DEFAULT_PROFILE, probes: 
   const file = looksLikePath ? resolve(nameOrPath) : join(BUILTIN_PROFILE_DIR, `${nameOrPath}.yaml`);
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readSafeText(file, { kind: 'profile', key: '--profile' });
   } catch (error) {
     const builtins = (await builtinProfiles()).join(', ') || 'none found';
     throw new ProfileNotFoundError(
-      looksLikePath ? `profile file ${nameOrPath} cannot be read` : `unknown profile "${nameOrPath}"`,
+      looksLikePath ? `profile file ${nameOrPath} ${error instanceof UnsafeFileError ? error.reason : 'cannot be read'}` : `unknown profile "${nameOrPath}"`,
       `built-in profiles: ${builtins}; or give the path of a profile YAML file`,
       { cause: error },
     );

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readSafeTextSync } from '../input/safe-read.ts';
 import { rootCertificates } from 'node:tls';
 
 const SYSTEM_BUNDLES = ['/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-bundle.crt', '/etc/ssl/cert.pem'];
@@ -10,7 +10,7 @@ export function systemTrustStore(): string[] {
   if (!systemRoots) {
     const fromSystem = SYSTEM_BUNDLES.flatMap((path) => {
       try {
-        return splitPem(readFileSync(path, 'utf8'));
+        return splitPem(readSafeTextSync(path, { kind: 'trust-file' }));
       } catch {
         return [];
       }

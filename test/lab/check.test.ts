@@ -117,7 +117,7 @@ describe.skipIf(!lab.ok)('cocoscan check against lab gateways (real nmap, sshd, 
     expect(policy?.evidence.source).toContain('verified against knownHosts');
     expect(row(good.report, 'CoCo-9')?.compliance).toBe('Yes');
     expect(row(good.report, 'CoCo-9')?.comment).toContain('policy drop');
-    expect(good.report?.artefacts.map((a) => a.path)).toContain('evidence/fwcred-gw/host/nft-ruleset.txt');
+    expect(good.report?.artefacts.map((a) => a.path)).toContain('evidence/gateways/fwcred-gw/host/nft-ruleset.txt');
     const missing = bad.report?.findings.find((f) => f.id === 'host.firewall-policy');
     expect(missing?.status).toBe('fail');
     expect(missing?.message).toContain('empty ruleset');

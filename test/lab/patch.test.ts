@@ -45,7 +45,7 @@ scan: { tcpPorts: "22" }
     const result = await runCli(['check', file, '--out', out, '--no-progress', '--profile', join(ROOT, 'test/fixtures/profiles/coco11-only.yaml')]);
     expect(result.stderr).toBe('');
     const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as RunReport;
-    const facts = JSON.parse(await readFile(join(out, 'evidence/patch-gw/patch.json'), 'utf8')) as { manager: string; pending: { name: string; version: string; security: boolean }[]; os: { id: string } };
+    const facts = JSON.parse(await readFile(join(out, 'evidence/gateways/patch-gw/patch.json'), 'utf8')) as { manager: string; pending: { name: string; version: string; security: boolean }[]; os: { id: string } };
     const direct = parseAptUpgradable((await run('apt', ['list', '--upgradable'], { maxBuffer: 16 * 1024 * 1024, timeout: 60_000, killSignal: 'SIGKILL' })).stdout);
 
     expect(facts.manager).toBe('apt');

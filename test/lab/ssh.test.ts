@@ -36,7 +36,7 @@ scan: { tcpPorts: "22,2222" }
   expect(result.stderr).toBe('');
   return {
     report: JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as RunReport,
-    summary: JSON.parse(await readFile(join(out, `evidence/${gateway.name}-gw/ssh-22.json`), 'utf8')),
+    summary: JSON.parse(await readFile(join(out, `evidence/gateways/${gateway.name}-gw/ssh-22.json`), 'utf8')),
   };
 }
 

@@ -38,7 +38,7 @@ tls: { trust: [ ${gateway.caFile} ] }
   const result = await runCli(['check', file, '--out', out, '--no-progress']);
   expect(result.stderr).toBe('');
   const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as RunReport;
-  const summary = JSON.parse(await readFile(join(out, `evidence/${gateway.name}-gw/tls-443.json`), 'utf8'));
+  const summary = JSON.parse(await readFile(join(out, `evidence/gateways/${gateway.name}-gw/tls-443.json`), 'utf8'));
   return { code: result.code, report, summary };
 }
 
@@ -102,7 +102,7 @@ describe.skipIf(!lab.ok)('TLS probe against real nginx in lab gateways', () => {
     expect(failing).toEqual(expect.arrayContaining(['tls.protocols', 'tls.cipher-suites', 'tls.cbc-suites', 'tls.certificate-validity', 'tls.certificate-signature', 'tls.hsts']));
     expect(bad.report.findings.find((f) => f.id === 'tls.certificate-signature')?.message).toContain('SHA-1');
     // The PEM chain is kept as evidence.
-    expect(bad.report.artefacts.map((a) => a.path)).toContain('evidence/tlsbad-gw/tls-443-chain.pem');
+    expect(bad.report.artefacts.map((a) => a.path)).toContain('evidence/gateways/tlsbad-gw/tls-443-chain.pem');
   });
 
   it.skipIf(!sslscanPresent)('accepts exactly the protocol and suite sets sslscan reports for the same endpoints', async () => {

@@ -96,7 +96,7 @@ scan: { tcpPorts: "${bannerPort},${declaredPort}" }
     expect(md).not.toMatch(HIDDEN);
     expect(html).not.toMatch(HIDDEN);
     expect(md).toMatch(/^`{3,}text\n.*<script>alert/m);
-    const xml = await readFile(join(out, `evidence/lo/nmap-sweep.xml`), 'utf8');
+    const xml = await readFile(join(out, `evidence/gateways/lo/nmap-sweep.xml`), 'utf8');
     expect(xml).toContain(`portid="${bannerPort}"`);
   });
 });

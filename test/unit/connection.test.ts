@@ -126,3 +126,35 @@ describe('connection file', () => {
     ]);
   });
 });
+
+describe('connection file bounds and gateway names', () => {
+  const gateway = (name: string, host: string) => `  - name: ${name}\n    host: ${host}\n`;
+  const withGateways = (list: string) => VALID.replace('gateways:\n  - name: acme-gw-1\n    host: 192.0.2.10\n', `gateways:\n${list}`);
+
+  it('refuses gateway names that differ only in case (one evidence folder on many file systems)', async () => {
+    const problems = await problemsOf(withGateways(gateway('GW-1', '192.0.2.1') + gateway('gw-1', '192.0.2.2')));
+    expect(problems).toEqual([expect.stringMatching(/^gateways\[1\]\.name@\d+: duplicate of gateways\[0\]\.name/)]);
+  });
+
+  it.each(['gw.', 'nul', 'COM1', 'aux.txt'])('refuses %s as a gateway name (unsafe as a folder name)', async (name) => {
+    const problems = await problemsOf(withGateways(gateway(name, '192.0.2.1')));
+    expect(problems).toEqual([expect.stringMatching(/^gateways\[0\]\.name@\d+: /)]);
+  });
+
+  it('refuses more gateways and flows than the documented maximums, before any packet', async () => {
+    const manyGateways = Array.from({ length: 257 }, (_, i) => gateway(`gw${i}`, `10.0.${Math.floor(i / 200)}.${(i % 200) + 1}`)).join('');
+    expect(await problemsOf(withGateways(manyGateways))).toEqual([expect.stringMatching(/^gateways@\d+: at most 256 gateways/)]);
+    const manyFlows = Array.from({ length: 257 }, (_, i) => `  - { name: f${i}, protocol: https, port: ${i + 1} }\n`).join('');
+    const yaml = VALID.replace(/flows:\n[\s\S]*?onwardConnections/, `flows:\n${manyFlows}onwardConnections`);
+    expect(await problemsOf(yaml)).toEqual([expect.stringMatching(/^flows@\d+: at most 256 declared flows/)]);
+  });
+
+  it('refuses over-long paths and port lists, and too many trust files', async () => {
+    const long = `/${'a'.repeat(5000)}`;
+    const problems = await problemsOf(`${VALID}tls:\n  trust: [${Array.from({ length: 65 }, () => 'ca.pem').join(', ')}]\nscan:\n  tcpPorts: "${Array.from({ length: 3000 }, () => '1').join(',')}"\n`);
+    expect(problems).toContainEqual(expect.stringMatching(/^tls\.trust@\d+: at most 64 trust files/));
+    expect(problems).toContainEqual(expect.stringMatching(/^scan\.tcpPorts@\d+: expected a port list of at most 4096 characters/));
+    const agent = await problemsOf(withGateways(`  - name: gw\n    host: 192.0.2.1\n    agentReports: [ { path: "${long}" } ]\n`));
+    expect(agent).toEqual([expect.stringMatching(/^gateways\[0\]\.agentReports\[0\]\.path@\d+: expected a file path of at most 4096/)]);
+  });
+});

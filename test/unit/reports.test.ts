@@ -97,7 +97,7 @@ describe('renderers', () => {
     await writeReportFolder(out, await renderReportFiles(result.report, result.artefacts));
     const check = execFileSync('sha256sum', ['-c', 'evidence/manifest.sha256'], { cwd: out, encoding: 'utf8' });
     expect(check).toContain('report.json: OK');
-    expect(check).toContain('evidence/acme-gw-1/nmap-sweep.xml: OK');
+    expect(check).toContain('evidence/gateways/acme-gw-1/nmap-sweep.xml: OK');
     // Writing again replaces the earlier report.
     await writeReportFolder(out, await renderReportFiles(result.report, result.artefacts));
     await expect(writeReportFolder(ROOT, await renderReportFiles(result.report, result.artefacts))).rejects.toThrow(/not a cocoscan report/);

@@ -108,22 +108,22 @@ describe('evidence that can be verified', () => {
     const { dir, report } = await writtenFolder();
     const result = await verifyReportFolder(dir);
     expect(result).toMatchObject({ ok: true, changed: [], missing: [], extra: [] });
-    // The five reports (json, md, html, csv, docx) and every evidence artefact.
-    expect(result.checked).toBe(report.artefacts.length + 5);
+    // The five reports (json, md, html, csv, docx), cocoscan's folder marker and every evidence artefact.
+    expect(result.checked).toBe(report.artefacts.length + 6);
     const check = execFileSync('sha256sum', ['-c', 'evidence/manifest.sha256'], { cwd: dir, encoding: 'utf8' });
-    expect(check.trim().split('\n')).toHaveLength(report.artefacts.length + 5);
+    expect(check.trim().split('\n')).toHaveLength(report.artefacts.length + 6);
   });
 
   it('one changed evidence byte, a removed file or an added file fail verify, naming the file', async () => {
     const { dir } = await writtenFolder();
-    const path = join(dir, 'evidence/acme-gw-1/nmap-sweep.xml');
+    const path = join(dir, 'evidence/gateways/acme-gw-1/nmap-sweep.xml');
     const bytes = await readFile(path);
     bytes[100] = bytes[100] === 0x41 ? 0x42 : 0x41;
     await writeFile(path, bytes);
     await writeFile(join(dir, 'evidence/planted.txt'), 'x');
     const result = await verifyReportFolder(dir);
     expect(result.ok).toBe(false);
-    expect(result.changed).toEqual(['evidence/acme-gw-1/nmap-sweep.xml']);
+    expect(result.changed).toEqual(['evidence/gateways/acme-gw-1/nmap-sweep.xml']);
     expect(result.extra).toEqual(['evidence/planted.txt']);
   });
 

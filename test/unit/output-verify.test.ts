@@ -1,0 +1,51 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { OutputError } from '../../src/errors.ts';
+import { inspectOutFolder, MARKER_PATH } from '../../src/output/out-folder.ts';
+import { verifyReportFolder } from '../../src/output/verify.ts';
+import { tempDir } from '../helpers/cli.ts';
+
+const HASH = 'a'.repeat(64);
+/** Manifest lines, well-formed or not, naming paths inside and outside the folder. */
+const line = fc.oneof(
+  fc.string(),
+  fc.constantFrom('report.json', '../etc/passwd', '/etc/passwd', 'evidence//x', './x', 'evidence/gateways/gw/x').map((p) => `${HASH}  ${p}`),
+  fc.string({ minLength: 1 }).map((p) => `${HASH} *${p}`),
+);
+
+describe('verify and the folder marker read outside data without ever throwing', () => {
+  it('any manifest: a verdict, never an exception', async () => {
+    const dir = await tempDir();
+    await mkdir(join(dir, 'evidence'));
+    await writeFile(join(dir, 'report.json'), '{}');
+    await fc.assert(
+      fc.asyncProperty(fc.array(line, { maxLength: 20 }), async (lines) => {
+        await writeFile(join(dir, 'evidence/manifest.sha256'), lines.join('\n'));
+        const result = await verifyReportFolder(dir);
+        expect(typeof result.ok).toBe('boolean');
+        for (const path of [...result.changed, ...result.missing]) expect(path.startsWith('/') || path.split('/').includes('..')).toBe(false);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('any marker: ours, or refused with an OutputError', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'report.json'), '{}');
+    const marker = fc.oneof(
+      fc.string(),
+      fc.json(),
+      fc.record({ format: fc.constantFrom('cocoscan-report-folder', 'x'), pid: fc.anything(), files: fc.oneof(fc.anything(), fc.array(fc.string())) }).map((m) => JSON.stringify(m)),
+    );
+    await fc.assert(
+      fc.asyncProperty(marker, async (text) => {
+        await writeFile(join(dir, MARKER_PATH), text ?? '');
+        const outcome = await inspectOutFolder(dir).catch((error: unknown) => error);
+        if (outcome !== 'ours') expect(outcome).toBeInstanceOf(OutputError);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
