@@ -174,8 +174,8 @@ function parsePort(port: Attrs): NmapPort {
   const service = one(port.service, 'service');
   const protocol = str(port.protocol);
   if (protocol !== 'tcp' && protocol !== 'udp') throw new NmapOutputError(`nmap XML names the protocol "${clip(protocol ?? '')}", which cocoscan never scans`);
-  const number = num(port.portid);
-  if (number === undefined || !Number.isInteger(number) || number < 1 || number > 65535) {
+  const number = decimal(port.portid);
+  if (number === undefined || number < 1 || number > 65535) {
     throw new NmapOutputError(`nmap XML gives the port number "${clip(str(port.portid) ?? '')}", outside 1-65535`);
   }
   return {
@@ -265,14 +265,22 @@ function many(value: unknown, name: string): Attrs[] {
 
 function count(value: unknown, what: string, max: number): number | undefined {
   if (value === undefined) return undefined;
-  const n = num(value);
-  if (n === undefined || !Number.isInteger(n) || n < 0 || n > max) throw new NmapOutputError(`nmap XML gives ${what} "${clip(str(value) ?? '')}", not a count from 0 to ${max}`);
+  const n = decimal(value);
+  if (n === undefined || n > max) throw new NmapOutputError(`nmap XML gives ${what} "${clip(str(value) ?? '')}", not a count from 0 to ${max}`);
   return n;
 }
 
 /** Names from the XML quoted in an error stay short. */
 function clip(text: string): string {
   return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}
+
+/** A whole number written in plain decimal digits, as nmap writes ports and counts ("0x16", " 22", "1e3" are not). */
+function decimal(value: unknown): number | undefined {
+  const text = str(value);
+  if (text === undefined || !/^\d{1,16}$/.test(text)) return undefined;
+  const n = Number(text);
+  return Number.isSafeInteger(n) ? n : undefined;
 }
 
 function str(value: unknown): string | undefined {
