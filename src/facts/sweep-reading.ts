@@ -6,6 +6,10 @@ import type { SweepFact } from './sweep.ts';
 export function sweepFailureReason(sweep: SweepFact): string | undefined {
   if (sweep.failure) return sweep.failure;
   if (!sweep.outcome.ok) return sweep.outcome.reason;
+  // The runner checks this too; a sweep nmap did not call a success is never judged, whoever built the fact.
+  if (sweep.outcome.run.exit !== 'success') {
+    return `nmap ended the sweep with "${sweep.outcome.run.exit.slice(0, 40)}"${sweep.outcome.run.errorMessage ? `: ${sweep.outcome.run.errorMessage.slice(0, 200)}` : ''}, so its port list is incomplete`;
+  }
   if (!sweep.host) return 'nmap returned no host record';
   if (sweep.host.timedOut) {
     return `nmap gave up on the host after ${sweep.plan.hostTimeoutSeconds} s (--host-timeout): the port list is incomplete; raise scan.hostTimeoutSeconds or narrow scan.tcpPorts`;

@@ -123,3 +123,15 @@ describe('nmap sweeps from a hostile or broken scan', () => {
     expect(seconds).toBeLessThan(30);
   }, 60_000);
 });
+
+describe('a sweep nmap did not finish with success', () => {
+  it('is never judged, even when the outcome claims ok', async () => {
+    const facts = await sweep(fakeNmap(() => ({ xml: firewalled() })), [{ name: 'gw', host: RECORDED }]);
+    const fact = facts.get('gw')!;
+    expect(verdicts(fact)).toEqual({ undeclared: ['pass'], firewall: 'pass' });
+    if (!fact.outcome.ok) throw new Error('the recorded sweep should read');
+    const interrupted: SweepFact = { ...fact, outcome: { ...fact.outcome, run: { ...fact.outcome.run, exit: 'error', errorMessage: 'interrupted' } } };
+    expect(sweepFailureReason(interrupted)).toMatch(/ended the sweep with "error": interrupted/);
+    expect(verdicts(interrupted)).toEqual({ undeclared: ['error'], firewall: 'error' });
+  });
+});
