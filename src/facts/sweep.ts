@@ -110,7 +110,7 @@ function hostFailure(gateway: Gateway, host: NmapHost | undefined, outcome: Extr
     return `${gateway.host} did not answer at all (nmap found it down; on a local link that means no ARP reply): check the address and that this scanner can reach it`;
   }
   if (host) return `nmap gave ${gateway.host} the state "${host.status.slice(0, 40)}", not up, so its ports were not read`;
-  const said = lastLines(outcome.exec.stderr);
+  const said = lastLines(outcome.exec.stderr).slice(0, 300);
   if (/Failed to resolve/i.test(outcome.exec.stderr) && outcome.exec.stderr.includes(gateway.host)) return `nmap could not resolve "${gateway.host}": ${said}`;
   return `nmap returned no record for "${gateway.host}"${said ? `: ${said}` : ' (the name may not resolve)'}`;
 }

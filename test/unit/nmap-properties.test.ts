@@ -134,6 +134,17 @@ describe('nmap XML reader under odd input', () => {
     );
   });
 
+  it('survives nesting deep enough to overflow a recursive reader, and entities nested to expand a billion times', () => {
+    readOrTypedError(`<nmaprun>${'<a>'.repeat(200_000)}${'</a>'.repeat(200_000)}</nmaprun>`);
+    const entities = ['<!ENTITY a "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa">'];
+    for (const [name, inner] of [['b', 'a'], ['c', 'b'], ['d', 'c'], ['e', 'd'], ['f', 'e'], ['g', 'f'], ['h', 'g']]) entities.push(`<!ENTITY ${name} "${`&${inner};`.repeat(10)}">`);
+    const laughs = `<?xml version="1.0"?><!DOCTYPE nmaprun [${entities.join('')}]><nmaprun version="${'&h;'.repeat(50)}"><runstats><finished exit="success"/></runstats></nmaprun>`;
+    const started = performance.now();
+    const run = readOrTypedError(laughs);
+    expect(performance.now() - started).toBeLessThan(5000);
+    if (run) expect(run.version.length).toBeLessThan(1_000_000);
+  });
+
   it('reads every cut of a sweep (nmap killed mid-write) as NmapOutputError, never as a run', () => {
     for (const xml of texts) {
       const end = xml.lastIndexOf('</nmaprun>') + '</nmaprun>'.length;
