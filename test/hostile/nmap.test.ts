@@ -135,3 +135,12 @@ describe('a sweep nmap did not finish with success', () => {
     expect(verdicts(interrupted)).toEqual({ undeclared: ['error'], firewall: 'error' });
   });
 });
+
+describe('a sweep whose host record lacks ports nmap says it swept', () => {
+  it('is an error, not a port list to judge', async () => {
+    const port22 = /<port protocol="tcp" portid="22">.*?<\/port>\n/.exec(firewalled())![0];
+    const facts = await sweep(fakeNmap(() => ({ xml: firewalled().replace(port22, '') })), [{ name: 'gw', host: RECORDED }]);
+    expect(sweepFailureReason(facts.get('gw')!)).toMatch(/accounts for 1024 of the 1025 ports/);
+    expect(verdicts(facts.get('gw')!)).toEqual({ undeclared: ['error'], firewall: 'error' });
+  });
+});
