@@ -1,11 +1,19 @@
 import { z } from 'zod';
 import type { Flow, Gateway } from '../src/connection/schema.ts';
 import type { SweepFact } from '../src/facts/sweep.ts';
-import type { Finding, FindingTarget } from '../src/findings.ts';
-import { describeService, portStateOf, type NmapHost, type NmapPort } from '../src/nmap/parse.ts';
+import { describeCause } from '../src/errors.ts';
+import type { Evidence, Finding, FindingStatus, FindingTarget } from '../src/findings.ts';
+import { clipServiceField, describeService, portStateOf, type NmapHost, type NmapPort, type NmapService } from '../src/nmap/parse.ts';
+import { compressPorts } from '../src/nmap/ports.ts';
 import { matchProtocol } from '../src/nmap/protocols.ts';
-import { defineProbe, type ProbeContext } from '../src/probe/contract.ts';
+import { defineProbe, type FindingInput } from '../src/probe/contract.ts';
+import type { SweepPlan } from '../src/nmap/run.ts';
 import { gatewayAnswered, sweepFailureReason } from '../src/facts/sweep-reading.ts';
+
+/** Undeclared open ports that get a finding each; the rest of a flood are summed up in one more finding. */
+export const MAX_UNDECLARED_LISTED = 200;
+/** Longest port list quoted in the summary of a flood of open ports. */
+export const MAX_PORT_LIST_CHARS = 400;
 
 export default defineProbe({
   meta: {
@@ -21,7 +29,7 @@ export default defineProbe({
         title: 'No undeclared port is open',
         messages: {
           pass: 'Only declared ports answer on {host} ({declared}); swept {swept}',
-          fail: 'Undeclared port {port}/{transport} is open on {host}: {service}',
+          fail: 'Undeclared {what} open on {host}: {service}',
         },
       },
       'exposure.declared-port': {
@@ -46,63 +54,86 @@ export default defineProbe({
   async run(ctx) {
     const findings: Finding[] = [];
     for (const gateway of ctx.connection.gateways) {
-      const sweep = await ctx.facts.sweep(gateway);
-      findings.push(...judgeGateway(ctx, gateway, sweep));
+      const gatewayTarget: FindingTarget = { gateway: gateway.name, host: gateway.host };
+      let judged: FindingInput[];
+      try {
+        const sweep = await ctx.facts.sweep(gateway);
+        judged = judgeExposure(exposureFacts(sweep), ctx.connection.flows, gatewayTarget, { source: sweep.source, time: sweep.time, artefacts: [sweep.artefact] });
+      } catch (error) {
+        // One gateway's unreadable sweep is an error there; the other gateways keep their findings.
+        const reason = `the sweep of this gateway could not be read (${describeCause(error).slice(0, 200)}); see the nmap XML in the evidence and rerun`;
+        judged = sweepErrorFindings(reason, ctx.connection.flows, gatewayTarget, { source: 'nmap', time: ctx.now().toISOString() });
+      }
+      findings.push(...judged.map((input) => ctx.finding(input)));
     }
     return findings;
   },
 });
 
-function judgeGateway(ctx: ProbeContext, gateway: Gateway, sweep: SweepFact): Finding[] {
-  const flows = ctx.connection.flows;
-  const base = { source: sweep.source, time: sweep.time, artefacts: [sweep.artefact] };
-  const gatewayTarget: FindingTarget = { gateway: gateway.name, host: gateway.host };
-  const flowTarget = (flow: Flow): FindingTarget => ({ ...gatewayTarget, port: flow.port, transport: flow.transport, flow: flow.name });
-
-  const failure = sweepFailureReason(sweep);
-  if (failure || !sweep.host) {
-    const reason = failure ?? 'nmap returned no host record';
-    return [
-      ctx.finding({ id: 'exposure.undeclared-port', target: gatewayTarget, status: 'error', params: { reason }, evidence: base }),
-      ...flows.flatMap((flow) => [
-        ctx.finding({ id: 'exposure.declared-port', target: flowTarget(flow), status: 'error', params: { reason }, evidence: base }),
-        ctx.finding({ id: 'exposure.protocol-match', target: flowTarget(flow), status: 'error', params: { reason }, evidence: base }),
-      ]),
-    ];
-  }
-  const host = sweep.host;
-  return [
-    judgeUndeclared(ctx, gatewayTarget, host, flows, sweep, base),
-    ...flows.flatMap((flow) => judgeFlow(ctx, flowTarget(flow), flow, host, sweep, base)),
-  ].flat();
+/** What the exposure judging reads from a sweep. */
+export interface ExposureFacts {
+  /** Why the sweep cannot be judged (sweepFailureReason), when it cannot. */
+  failure?: string;
+  host?: NmapHost;
+  plan: Pick<SweepPlan, 'tcpPorts' | 'udpPorts' | 'privileged' | 'serviceDetection'>;
 }
 
-function judgeUndeclared(
-  ctx: ProbeContext,
-  target: FindingTarget,
-  host: NmapHost,
-  flows: Flow[],
-  sweep: SweepFact,
-  base: { source: string; time: string; artefacts: string[] },
-): Finding[] {
+export function exposureFacts(sweep: SweepFact): ExposureFacts {
+  return { failure: sweepFailureReason(sweep), host: sweep.host, plan: sweep.plan };
+}
+
+type BaseEvidence = Omit<Evidence, 'time'> & { time?: string };
+
+function sweepErrorFindings(reason: string, flows: Flow[], gatewayTarget: FindingTarget, base: BaseEvidence): FindingInput[] {
+  return [
+    { id: 'exposure.undeclared-port', target: gatewayTarget, status: 'error', params: { reason }, evidence: base },
+    ...flows.flatMap((flow): FindingInput[] => {
+      const target = { ...gatewayTarget, port: flow.port, transport: flow.transport, flow: flow.name };
+      return [
+        { id: 'exposure.declared-port', target, status: 'error', params: { reason }, evidence: base },
+        { id: 'exposure.protocol-match', target, status: 'error', params: { reason }, evidence: base },
+      ];
+    }),
+  ];
+}
+
+/**
+ * Judges one gateway's sweep against the declared flows. Pure: the same facts always give the same findings.
+ * A sweep that failed, did not finish or has no host record is `error` everywhere, never a clean pass.
+ */
+export function judgeExposure(facts: ExposureFacts, flows: Flow[], gatewayTarget: FindingTarget, base: BaseEvidence): FindingInput[] {
+  const flowTarget = (flow: Flow): FindingTarget => ({ ...gatewayTarget, port: flow.port, transport: flow.transport, flow: flow.name });
+  if (facts.failure || !facts.host) return sweepErrorFindings(facts.failure ?? 'nmap returned no host record', flows, gatewayTarget, base);
+  const host = facts.host;
+  return [
+    ...judgeUndeclared(gatewayTarget, host, flows, facts, base),
+    ...flows.flatMap((flow) => judgeFlow(flowTarget(flow), flow, host, facts, base)),
+  ];
+}
+
+function judgeUndeclared(target: FindingTarget, host: NmapHost, flows: Flow[], facts: ExposureFacts, base: BaseEvidence): FindingInput[] {
   const declared = new Set(flows.map((f) => `${f.port}/${f.transport}`));
   const undeclared = host.ports.filter((p) => p.state === 'open' && !declared.has(`${p.port}/${p.protocol}`));
   const expected = `open ports limited to the declared flows: ${[...declared].join(', ')}`;
   if (undeclared.length > 0) {
-    return undeclared.map((port) =>
-      ctx.finding({
+    const listed = undeclared.slice(0, MAX_UNDECLARED_LISTED);
+    const findings = listed.map(
+      (port): FindingInput => ({
         id: 'exposure.undeclared-port',
         target: { ...target, port: port.port, transport: port.protocol },
         status: 'fail',
-        params: { host: target.host, port: port.port, transport: port.protocol, service: describeService(port.service) },
-        evidence: { ...base, expected, actual: `${port.port}/${port.protocol} open (${port.reason})`, raw: serviceRaw(port) },
-        data: { port: port.port, transport: port.protocol, service: port.service ?? null },
+        params: { what: `port ${port.port}/${port.protocol} is`, host: target.host, port: port.port, transport: port.protocol, service: describeService(port.service) },
+        evidence: { ...base, expected, actual: `${port.port}/${port.protocol} open (${clipServiceField(port.reason)})`, raw: serviceRaw(port) },
+        data: { port: port.port, transport: port.protocol, service: serviceData(port.service) },
       }),
     );
+    const rest = undeclared.slice(MAX_UNDECLARED_LISTED);
+    if (rest.length > 0) findings.push(summariseRest(target, rest, listed.length, expected, base));
+    return findings;
   }
   if (!gatewayAnswered(host)) {
     return [
-      ctx.finding({
+      {
         id: 'exposure.undeclared-port',
         target,
         status: 'error',
@@ -111,52 +142,64 @@ function judgeUndeclared(
             'the gateway did not answer on any swept port, so the absence of open ports proves nothing (it may be unreachable from this scanner)',
         },
         evidence: { ...base, expected, actual: 'no response on any port' },
-      }),
+      },
     ];
   }
-  const swept = `T:${sweep.plan.tcpPorts}${sweep.plan.udpPorts && sweep.plan.privileged ? ` U:${sweep.plan.udpPorts}` : ''}`;
+  const swept = `T:${facts.plan.tcpPorts}${facts.plan.udpPorts && facts.plan.privileged ? ` U:${facts.plan.udpPorts}` : ''}`;
   return [
-    ctx.finding({
+    {
       id: 'exposure.undeclared-port',
       target,
       status: 'pass',
       params: { host: target.host, declared: [...declared].join(', '), swept },
       evidence: { ...base, expected, actual: `no undeclared port open among ${swept}` },
-    }),
+    },
   ];
 }
 
-function judgeFlow(
-  ctx: ProbeContext,
-  target: FindingTarget,
-  flow: Flow,
-  host: NmapHost,
-  sweep: SweepFact,
-  base: { source: string; time: string; artefacts: string[] },
-): Finding[] {
+/** One finding for the undeclared open ports beyond the first MAX_UNDECLARED_LISTED: a tarpit must not flood the report. */
+function summariseRest(target: FindingTarget, rest: NmapPort[], listedCount: number, expected: string, base: BaseEvidence): FindingInput {
+  const byProtocol = (['tcp', 'udp'] as const)
+    .map((protocol) => ({ protocol, ports: rest.filter((p) => p.protocol === protocol).map((p) => p.port) }))
+    .filter((group) => group.ports.length > 0)
+    .map((group) => `${compressPorts(group.ports)}/${group.protocol}`)
+    .join(' ');
+  const ports = byProtocol.length <= MAX_PORT_LIST_CHARS ? byProtocol : `${byProtocol.slice(0, MAX_PORT_LIST_CHARS)}…`;
+  const what = `ports ${ports} are`;
+  const service = `${rest.length} more undeclared open ports besides the ${listedCount} listed one by one (… and ${rest.length} more); every port is in the nmap XML`;
+  return {
+    id: 'exposure.undeclared-port',
+    target,
+    status: 'fail',
+    params: { what, host: target.host, service },
+    evidence: { ...base, expected, actual: `${listedCount + rest.length} undeclared ports open; ${rest.length} beyond the first ${listedCount}: ${ports}` },
+    data: { moreOpenPorts: rest.length, listedOpenPorts: listedCount },
+  };
+}
+
+function judgeFlow(target: FindingTarget, flow: Flow, host: NmapHost, facts: ExposureFacts, base: BaseEvidence): FindingInput[] {
   const params = { flow: flow.name, port: flow.port, transport: flow.transport, host: target.host, protocol: flow.protocol };
   const expected = `${flow.protocol} answering on ${flow.port}/${flow.transport}`;
-  const declared = (status: Finding['status'], reason: string, actual: string) => {
+  const declared = (status: FindingStatus, reason: string, actual: string): FindingInput => {
     const state = portStateOf(host, flow.transport, flow.port);
-    return ctx.finding({
+    return {
       id: 'exposure.declared-port',
       target,
       status,
       params: { ...params, reason },
       evidence: { ...base, expected, actual },
       data: { state: state?.state ?? 'unknown', service: state?.port ? describeService(state.port.service) : null },
-    });
+    };
   };
-  const protocol = (status: Finding['status'], reason: string, seen = 'nothing', raw?: string) =>
-    ctx.finding({
-      id: 'exposure.protocol-match',
-      target,
-      status,
-      params: { ...params, reason, seen },
-      evidence: { ...base, expected: `a ${flow.protocol} service`, actual: seen, raw },
-    });
+  const protocol = (status: FindingStatus, reason: string, seen = 'nothing', raw?: string): FindingInput => ({
+    id: 'exposure.protocol-match',
+    target,
+    status,
+    params: { ...params, reason, seen },
+    evidence: { ...base, expected: `a ${flow.protocol} service`, actual: seen, raw },
+  });
 
-  if (flow.transport === 'udp' && !sweep.plan.privileged) {
+  if (flow.transport === 'udp' && !facts.plan.privileged) {
     const reason = 'UDP scanning needs root; run cocoscan as root to test UDP flows';
     return [declared('not_tested', reason, 'not scanned'), protocol('not_tested', reason)];
   }
@@ -165,29 +208,29 @@ function judgeFlow(
     const reason = `nmap reported nothing for ${flow.port}/${flow.transport}${host.timedOut ? ' (the host timed out)' : ''}`;
     return [declared('error', reason, 'no result'), protocol('error', reason)];
   }
-  const actual = `${state.state} (${state.reason})`;
+  const actual = `${state.state} (${clipServiceField(state.reason)})`;
   if (state.state === 'open') {
-    return [declared('pass', 'open', actual), judgeProtocol(flow, state.port, sweep, protocol)];
+    return [declared('pass', 'open', actual), judgeProtocol(flow, state.port, facts, protocol)];
   }
   if (state.state === 'closed') {
-    const reason = `the gateway refused the connection (${state.reason}): nothing listens on the declared port`;
+    const reason = `the gateway refused the connection (${clipServiceField(state.reason)}): nothing listens on the declared port`;
     return [declared('fail', reason, actual), protocol('not_tested', 'the declared port is closed, so there was nothing to identify')];
   }
   if (state.state === 'open|filtered') {
     const reason = 'no UDP answer: nmap cannot tell an open UDP port from a filtered one without a reply';
     return [declared('not_tested', reason, actual), protocol('not_tested', reason)];
   }
-  const reason = `no answer from the declared port (${state.state}, ${state.reason}); the scanner's address may not be allowed through the firewall`;
+  const reason = `no answer from the declared port (${state.state}, ${clipServiceField(state.reason)}); the scanner's address may not be allowed through the firewall`;
   return [declared('error', reason, actual), protocol('error', reason)];
 }
 
 function judgeProtocol(
   flow: Flow,
   port: NmapPort | undefined,
-  sweep: SweepFact,
-  protocol: (status: Finding['status'], reason: string, seen?: string, raw?: string) => Finding,
-): Finding {
-  if (!sweep.plan.serviceDetection) return protocol('not_tested', 'service detection (-sV) was turned off in scan settings');
+  facts: ExposureFacts,
+  protocol: (status: FindingStatus, reason: string, seen?: string, raw?: string) => FindingInput,
+): FindingInput {
+  if (!facts.plan.serviceDetection) return protocol('not_tested', 'service detection (-sV) was turned off in scan settings');
   const match = matchProtocol(flow.protocol, port?.service);
   const seen = describeService(port?.service);
   switch (match.verdict) {
@@ -202,17 +245,29 @@ function judgeProtocol(
   }
 }
 
+/** The service as kept in a finding's data: every field a server chose is clipped. */
+function serviceData(service: NmapService | undefined): Record<string, string | number> | null {
+  if (!service) return null;
+  const kept: Record<string, string | number> = {};
+  for (const [key, value] of Object.entries(service)) {
+    if (typeof value === 'string') kept[key] = clipServiceField(value, key === 'fingerprint' ? 400 : undefined);
+    else if (typeof value === 'number') kept[key] = value;
+  }
+  return kept;
+}
+
 function serviceRaw(port: NmapPort): string | undefined {
   const service = port.service;
   if (!service) return undefined;
+  const clip = (text: string | undefined) => (text ? clipServiceField(text) : undefined);
   const parts = [
-    service.name && `name=${service.name}`,
-    service.tunnel && `tunnel=${service.tunnel}`,
-    service.product && `product=${service.product}`,
-    service.version && `version=${service.version}`,
-    service.extraInfo && `extrainfo=${service.extraInfo}`,
-    service.method && `method=${service.method}`,
-    service.fingerprint && `fingerprint=${service.fingerprint}`,
+    service.name && `name=${clip(service.name)}`,
+    service.tunnel && `tunnel=${clip(service.tunnel)}`,
+    service.product && `product=${clip(service.product)}`,
+    service.version && `version=${clip(service.version)}`,
+    service.extraInfo && `extrainfo=${clip(service.extraInfo)}`,
+    service.method && `method=${clip(service.method)}`,
+    service.fingerprint && `fingerprint=${clipServiceField(service.fingerprint, 400)}`,
   ];
   return parts.filter(Boolean).join(' ');
 }

@@ -3,6 +3,7 @@ import type { Gateway } from '../connection/schema.ts';
 import type { NmapHost } from '../nmap/parse.ts';
 import { compressPorts, expandPortList } from '../nmap/ports.ts';
 import { lastLines, runNmap, type DiscoveredPort, type NmapOutcome, type SweepPlan } from '../nmap/run.ts';
+import { describeCause } from '../errors.ts';
 import type { FactDeps } from './facts.ts';
 
 export interface SweepFact {
@@ -70,7 +71,13 @@ export async function collectSweeps(deps: FactDeps, gateways: Gateway[], onDisco
           const gateway = byAddress.get(port.address) ?? group.find((g) => g.host === port.address) ?? (group.length === 1 ? group[0] : undefined);
           if (gateway) onDiscovered(gateway, port);
         },
-      });
+      }).catch((error: unknown): NmapOutcome => ({
+        // A failure of the runner itself is this sweep's failure: the other family's sweep goes on.
+        ok: false,
+        reason: `the nmap sweep failed: ${describeCause(error).slice(0, 300)}`,
+        xml: '',
+        exec: { command: deps.nmapPath ?? 'nmap', args: [], exitCode: null, signal: null, stdout: '', stderr: '', durationMs: 0 },
+      }));
       const xml = outcome.xml || `<!-- nmap produced no XML: ${outcome.ok ? '' : outcome.reason} -->\n`;
       // One gateway keeps its sweep beside its other evidence; several share one file.
       const shared = group.length > 1 ? deps.evidence.add([gateways.length > group.length ? `nmap-sweep-${isIP(group[0]!.host) === 6 ? 'ipv6' : 'ipv4'}.xml` : 'nmap-sweep.xml'], xml) : undefined;
@@ -80,12 +87,14 @@ export async function collectSweeps(deps: FactDeps, gateways: Gateway[], onDisco
         deps.onActivity?.({ gateway: gateway.name, activity: 'nmap sweep finished', percent: 100 });
         const host = outcome.ok ? outcome.run.hosts.find((h) => matches(gateway, h)) : undefined;
         const artefact = shared ?? deps.evidence.add([gateway.name, 'nmap-sweep.xml'], xml);
+        // Only a host nmap calls up has a port list to judge; a missing host is not "every port closed".
+        const usable = host?.status === 'up' ? host : undefined;
         facts.set(gateway.name, {
           gateway,
           plan,
           outcome,
-          host: host && host.status !== 'down' ? host : undefined,
-          failure: outcome.ok ? (host && host.status !== 'down' ? undefined : hostFailure(gateway, host, outcome)) : outcome.reason,
+          host: usable,
+          failure: outcome.ok ? (usable ? undefined : hostFailure(gateway, host, outcome)) : outcome.reason,
           artefact,
           time,
           source,
@@ -100,7 +109,8 @@ function hostFailure(gateway: Gateway, host: NmapHost | undefined, outcome: Extr
   if (host?.status === 'down' || (!host && outcome.run.hostsDown > 0 && outcome.run.hosts.every((h) => h.status === 'down'))) {
     return `${gateway.host} did not answer at all (nmap found it down; on a local link that means no ARP reply): check the address and that this scanner can reach it`;
   }
-  const said = lastLines(outcome.exec.stderr);
+  if (host) return `nmap gave ${gateway.host} the state "${host.status.slice(0, 40)}", not up, so its ports were not read`;
+  const said = lastLines(outcome.exec.stderr).slice(0, 300);
   if (/Failed to resolve/i.test(outcome.exec.stderr) && outcome.exec.stderr.includes(gateway.host)) return `nmap could not resolve "${gateway.host}": ${said}`;
   return `nmap returned no record for "${gateway.host}"${said ? `: ${said}` : ' (the name may not resolve)'}`;
 }

@@ -1,14 +1,21 @@
-/** Expands an nmap port list ("1-3,8080") into numbers. Bounded by the 65535-port space. */
+/**
+ * Expands an nmap port list ("1-3,8080") into sorted, distinct numbers from 1 to 65535. Parts that are not
+ * a port or a range of ports are skipped; a list repeating ranges still yields each port once, so no list,
+ * however long, gives more than 65535 numbers.
+ */
 export function expandPortList(spec: string): number[] {
-  const ports: number[] = [];
+  const seen = new Uint8Array(65536);
   for (const part of spec.split(',')) {
     if (part.trim() === '') continue;
-    const [lowText, highText] = part.split('-');
+    const [lowText, highText, extra] = part.split('-');
+    if (extra !== undefined) continue;
     const low = Number(lowText);
     const high = highText === undefined ? low : Number(highText);
-    if (!Number.isInteger(low) || !Number.isInteger(high) || low < 0 || high > 65535 || low > high) continue;
-    for (let port = low; port <= high; port += 1) ports.push(port);
+    if (!Number.isInteger(low) || !Number.isInteger(high) || low < 1 || high > 65535 || low > high) continue;
+    seen.fill(1, low, high + 1);
   }
+  const ports: number[] = [];
+  for (let port = 1; port <= 65535; port += 1) if (seen[port]) ports.push(port);
   return ports;
 }
 

@@ -5,7 +5,8 @@ import type { NmapService } from './parse.ts';
  * tunnel ("ssl" + "http"), written here as "ssl/http". Protocols missing from this table cannot be
  * matched and give `not_tested`, never a pass.
  */
-export const PROTOCOL_SERVICES: Readonly<Record<string, readonly string[]>> = {
+// No prototype: a flow declared as `constructor` or `toString` is an unknown protocol, not Object's.
+export const PROTOCOL_SERVICES: Readonly<Record<string, readonly string[]>> = Object.assign(Object.create(null) as Record<string, readonly string[]>, {
   https: ['ssl/http', 'https', 'ssl/https', 'ssl/http-proxy', 'ssl/http-alt', 'ssl/https-alt'],
   http: ['http', 'http-proxy', 'http-alt'],
   ssh: ['ssh'],
@@ -35,7 +36,7 @@ export const PROTOCOL_SERVICES: Readonly<Record<string, readonly string[]>> = {
   mysql: ['mysql'],
   amqps: ['ssl/amqp', 'amqps'],
   mqtts: ['ssl/mqtt', 'secure-mqtt'],
-};
+});
 
 const UNIDENTIFIED_NAMES = new Set(['tcpwrapped', 'unknown']);
 
@@ -47,8 +48,8 @@ export type ProtocolMatch =
 
 /** Compares a declared protocol with what nmap's service detection saw on the port. */
 export function matchProtocol(declared: string, service: NmapService | undefined): ProtocolMatch {
-  const expected = PROTOCOL_SERVICES[declared];
-  if (!expected) return { verdict: 'unknown-protocol' };
+  const expected = Object.hasOwn(PROTOCOL_SERVICES, declared) ? PROTOCOL_SERVICES[declared] : undefined;
+  if (!Array.isArray(expected)) return { verdict: 'unknown-protocol' };
   if (!service?.name || service.method !== 'probed') {
     return { verdict: 'unidentified', seen: service?.name };
   }
