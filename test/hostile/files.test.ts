@@ -220,8 +220,11 @@ describe('a history whose report.json is a special file', () => {
     const started = Date.now();
     const result = await runCli(['history', 'conn', '--history', history, '--format', 'json'], 30_000);
     expect(Date.now() - started).toBeLessThan(15_000);
-    expect(result.code, result.stderr).toBe(0);
-    expect(JSON.parse(result.stdout).unreadable).toEqual(['conn/20260101T000000Z', 'conn/20260102T000000Z']);
+    // An unreadable stored run is said plainly (exit 2), with the reason, and never hangs the listing.
+    expect(result.code, result.stderr).toBe(2);
+    expect((JSON.parse(result.stdout) as { unreadable: { id: string }[] }).unreadable.map((u) => u.id)).toEqual(['conn/20260101T000000Z', 'conn/20260102T000000Z']);
+    expect(result.stderr).toMatch(/20260101T000000Z\/report\.json is a FIFO/);
+    expect(result.stderr).toMatch(/20260102T000000Z\/report\.json is a symbolic link/);
   });
 });
 

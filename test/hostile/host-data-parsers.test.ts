@@ -65,7 +65,7 @@ describe('an agent report stuffed with huge fields', () => {
         'clamscan-version': ok('clamscan-version', `ClamAV 1.4.6${'x'.repeat(1024 * 1024)}/27468/Sun Nov 22 07:33:12 2026\n`),
         'sigtool-daily': ok('sigtool-daily', `File: ${'f'.repeat(512 * 1024)}\nBuild time: 22 Nov 2026 07:33 +0000\nVersion: ${'9'.repeat(512 * 1024)}\n`),
         processes: ok('processes', 'clamd\n'.repeat(400_000)),
-        'dpkg-packages': ok('dpkg-packages', 'pkg\t1.0\tii \n'.repeat(800_000)),
+        'dpkg-packages': ok('dpkg-packages', 'pkg\t1.0\tii \n'.repeat(500_000)),
       },
     };
     const dir = await tempDir();

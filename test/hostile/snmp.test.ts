@@ -182,7 +182,8 @@ describe('SNMP walks against agents that would keep them going for ever', () => 
     const c = connectionFileSchema.parse({ ...connection(fake.port), snmp: { port: fake.port, timeoutSeconds: 30 } });
     const started = performance.now();
     const facts = await gatherSnmp(c, c.gateways[0]!, { communities: ['public'], walk: { ...DEFAULT_WALK_BUDGET, maxSeconds: 1 } });
-    expect((performance.now() - started) / 1000).toBeLessThan(3);
+    // Far below the 30 s request timeout it would otherwise wait for, with room for a loaded machine.
+    expect((performance.now() - started) / 1000).toBeLessThan(8);
     expect(fake.walkRequests()).toBe(1);
     expect(facts.software).toMatchObject({ truncated: true, stop: 'max-seconds' });
   });
