@@ -90,8 +90,10 @@ export async function runNmap(
       maxOutputBytes: 64 * 1024 * 1024,
       signal: options.signal,
       onStdout: lineReader((line) => {
-        const discovered = /^Discovered open port (\d+)\/(tcp|udp) on (\S+)/.exec(line);
-        if (discovered) options.onDiscovered?.({ port: Number(discovered[1]), transport: discovered[2] as 'tcp' | 'udp', address: discovered[3]! });
+        const discovered = /^Discovered open port (\d{1,5})\/(tcp|udp) on (\S{1,253})/.exec(line);
+        const port = Number(discovered?.[1]);
+        // The line is nmap's, but only a port nmap could have scanned is passed on to the probes.
+        if (discovered && port >= 1 && port <= 65535) options.onDiscovered?.({ port, transport: discovered[2] as 'tcp' | 'udp', address: discovered[3]! });
         const progress = /^(.+?) Timing: About ([\d.]+)% done/.exec(line);
         if (progress) options.onProgress?.({ task: progress[1]!, percent: Number(progress[2]) });
       }),

@@ -84,7 +84,9 @@ describe('nmap runner outcomes', () => {
   it('reads open ports as nmap announces them, and its progress', async () => {
     const found: string[] = [];
     const progress: number[] = [];
-    const stdout = 'Discovered open port 22/tcp on 10.213.1.2\nSYN Stealth Scan Timing: About 42.50% done; ETC: 10:00\nDiscovered open port 161/udp on 10.213.1.2\n';
+    const stdout =
+      'Discovered open port 22/tcp on 10.213.1.2\nSYN Stealth Scan Timing: About 42.50% done; ETC: 10:00\nDiscovered open port 161/udp on 10.213.1.2\n' +
+      'Discovered open port 0/tcp on 10.213.1.2\nDiscovered open port 99999/tcp on 10.213.1.2\nDiscovered open port 1234567/tcp on 10.213.1.2\n';
     const outcome = await runNmap(fakeExec({ stdout }, fixture('open-gateway.xml')), plan, {
       onDiscovered: (p) => found.push(`${p.address} ${p.port}/${p.transport}`),
       onProgress: (p) => progress.push(p.percent),
