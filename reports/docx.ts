@@ -37,6 +37,24 @@ function statementRows(rows: ReportRow[], report: RunReport): { cells: string[][
   return { cells, headings };
 }
 
+/**
+ * Rows of one evidence table in the Word statement. Word tables cost the docx library tens of kilobytes a row,
+ * so a gateway with thousands of findings would decide the run's memory; past this the reader is sent to
+ * report.json and report.html, which hold every finding.
+ */
+export const MAX_DOCX_ROWS = 400;
+const STATUS_ORDER = ['fail', 'error', 'not_tested', 'pass', 'not_applicable'];
+
+/** The findings a reader of the Word statement should see first: what falls short, then what could not be tested. */
+function findingsWorthAReader(report: RunReport): RunReport['findings'] {
+  const rank = (status: string) => STATUS_ORDER.indexOf(status);
+  return report.findings
+    .map((finding, index) => ({ finding, index }))
+    .sort((a, b) => rank(a.finding.status) - rank(b.finding.status) || a.index - b.index)
+    .slice(0, MAX_DOCX_ROWS)
+    .map(({ finding }) => finding);
+}
+
 /** statement.docx: the submission in the standard's layout, for an Accreditor who works in Word. */
 export async function renderDocx(report: RunReport): Promise<Buffer> {
   const c = report.connection;
@@ -70,15 +88,21 @@ export async function renderDocx(report: RunReport): Promise<Buffer> {
     children.push(table(['Ref', 'Control', 'Compliance', 'Owner/Reference', 'Solution/Comments'], cells, [9, 26, 10, 20, 35], headings));
   }
   children.push(new Paragraph({ heading: HeadingLevel.HEADING_1, children: [new TextRun('Evidence summary')] }));
+  const shown = findingsWorthAReader(report);
   children.push(
     table(
       ['Status', 'Finding', 'Target', 'Message'],
-      report.findings.map((f) => [statusLabel(f.status), f.id, targetText(f), f.message]),
+      shown.map((f) => [statusLabel(f.status), f.id, targetText(f), f.message]),
       [10, 18, 22, 50],
     ),
   );
+  const left = report.findings.length - shown.length;
+  if (left > 0) children.push(new Paragraph({ children: [new TextRun(`${left} more finding(s), passes last, are in report.json and report.html.`)] }));
   children.push(new Paragraph({ children: [new TextRun('Artefacts (verify with: cocoscan verify <folder>, or sha256sum -c evidence/manifest.sha256):')] }));
-  children.push(table(['File', 'SHA-256'], report.artefacts.map((a) => [a.path, a.sha256]), [40, 60]));
+  children.push(table(['File', 'SHA-256'], report.artefacts.slice(0, MAX_DOCX_ROWS).map((a) => [a.path, a.sha256]), [40, 60]));
+  if (report.artefacts.length > MAX_DOCX_ROWS) {
+    children.push(new Paragraph({ children: [new TextRun(`${report.artefacts.length - MAX_DOCX_ROWS} more artefact(s) are listed in evidence/manifest.sha256.`)] }));
+  }
   const document = new Document({
     creator: docxText(`cocoscan ${report.tool.version}`).replace(/\n/g, ' '),
     title: docxText(`Code of Connection: ${c.connection.name}`).replace(/\n/g, ' '),

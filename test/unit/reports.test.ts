@@ -122,3 +122,24 @@ describe('published schemas', () => {
     expect(validate({ ...example, flows: [{ name: 'x', protocol: 'ssh', port: 70000 }] })).toBe(false);
   });
 });
+
+describe('statement.docx with thousands of findings', () => {
+  it('lists at most MAX_DOCX_ROWS findings, failures first, and sends the reader to report.json for the rest', async () => {
+    const { strFromU8, unzipSync } = await import('fflate');
+    const { MAX_DOCX_ROWS, renderDocx } = await import('../../reports/docx.ts');
+    const base = result.report.findings[0]!;
+    const findings = Array.from({ length: 3000 }, (_, i) => ({
+      ...base,
+      key: `${base.key}#${i}`,
+      status: i % 10 === 9 ? ('fail' as const) : ('pass' as const),
+      message: i % 10 === 9 ? `failing-${i}` : `passing-${i}`,
+    }));
+    const docx = await renderDocx({ ...result.report, findings });
+    const xml = strFromU8(unzipSync(new Uint8Array(docx))['word/document.xml']!);
+    expect(xml).toContain(`${3000 - MAX_DOCX_ROWS} more finding(s), passes last, are in report.json and report.html.`);
+    // All 300 failures come before any pass; then passes fill the table up to the cap.
+    expect(xml).toContain('failing-2999');
+    expect(xml).toContain('passing-0<');
+    expect((xml.match(/passing-\d+</g) ?? []).length).toBe(MAX_DOCX_ROWS - 300);
+  });
+});
