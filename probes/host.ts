@@ -110,13 +110,21 @@ async function judgeGateway(ctx: ProbeContext, gateway: Gateway): Promise<Findin
   if (sshd?.status === 'ok') {
     const settings = readSshdSettings(sshd.stdout);
     const config = judgeSshdConfig(settings);
+    const unprinted = (names: string[]) => `sshd -T printed no value for ${names.join(', ')}; run it on the gateway to see why (an old or patched sshd, or a wrapper that filters its output)`;
+    const expected = 'no password, empty-password or root password log-on';
     findings.push(
       config.status === 'fail'
-        ? make('host.sshd-config', 'fail', { problems: config.problems.join(', ') }, 'no password, empty-password or root password log-on', config.shown, [artefact('sshd-config')])
-        : make('host.sshd-config', 'pass', { settings: config.shown }, 'no password, empty-password or root password log-on', config.shown, [artefact('sshd-config')]),
+        ? make('host.sshd-config', 'fail', { problems: config.problems.join(', ') }, expected, config.shown, [artefact('sshd-config')])
+        : config.status === 'unknown'
+          ? make('host.sshd-config', 'not_tested', { reason: unprinted(config.missing) }, expected, config.shown, [artefact('sshd-config')])
+          : make('host.sshd-config', 'pass', { settings: config.shown }, expected, config.shown, [artefact('sshd-config')]),
     );
     const root = judgeRootLogin(settings);
-    findings.push(make('host.root-login', root.status, { value: root.value }, 'PermitRootLogin no', `PermitRootLogin ${root.value}`, [artefact('sshd-config')]));
+    findings.push(
+      root.status === 'unknown'
+        ? make('host.root-login', 'not_tested', { reason: unprinted(['permitrootlogin']) }, 'PermitRootLogin no', 'PermitRootLogin unknown', [artefact('sshd-config')])
+        : make('host.root-login', root.status, { value: root.value }, 'PermitRootLogin no', `PermitRootLogin ${root.value}`, [artefact('sshd-config')]),
+    );
   } else {
     const reason = `sshd -T could not be read (${why(sshd)}); it needs root: allow it through sudo and set ssh.sudo: true`;
     findings.push(make('host.sshd-config', 'not_tested', { reason }, 'sshd settings', 'unknown', [artefact('sshd-config')]));

@@ -104,7 +104,8 @@ table(
     { name: 'hardened', input: HARDENED, expect: { config: { status: 'pass', problems: [], shown: 'passwordauthentication no, kbdinteractiveauthentication no, permitrootlogin no, permitemptypasswords no, usepam yes' }, root: { status: 'pass', value: 'no' } } },
     { name: 'keyboard-interactive without PAM', input: HARDENED.replace('kbdinteractiveauthentication no', 'kbdinteractiveauthentication yes').replace('usepam yes', 'usepam no'), expect: { config: { status: 'pass' } } },
     { name: 'root with forced commands only', input: HARDENED.replace('permitrootlogin no', 'permitrootlogin forced-commands-only'), expect: { root: { status: 'pass', value: 'forced-commands-only' } } },
-    { name: 'keywords in any case, extra spaces', input: '  PasswordAuthentication   no\nPermitRootLogin no\n', expect: { config: { status: 'pass' }, root: { status: 'pass' } } },
+    { name: 'keywords in any case, extra spaces', input: '  PasswordAuthentication   no\nPermitRootLogin no\nPermitEmptyPasswords NO\nusepam no\n', expect: { config: { status: 'pass', missing: [] }, root: { status: 'pass' } } },
+    { name: 'an OpenSSH before 8.7 (ChallengeResponseAuthentication)', input: HARDENED.replace('kbdinteractiveauthentication no', 'challengeresponseauthentication no'), expect: { config: { status: 'pass', missing: [] } } },
   ],
   [
     { name: 'the lab default (passwords on, root by key)', input: fixture('sshd-T-lab.txt'), expect: { config: { status: 'fail', problems: ['password log-on (PasswordAuthentication yes)'] }, root: { status: 'fail', value: 'without-password' } } },
@@ -112,7 +113,9 @@ table(
     { name: 'empty passwords', input: HARDENED.replace('permitemptypasswords no', 'permitemptypasswords yes'), expect: { config: { status: 'fail', problems: ['empty passwords (PermitEmptyPasswords yes)'] } } },
     { name: 'root log-in with a password', input: HARDENED.replace('permitrootlogin no', 'permitrootlogin yes'), expect: { config: { status: 'fail', problems: ['root log-in with a password (PermitRootLogin yes)'] }, root: { status: 'fail', value: 'yes' } } },
     { name: 'root by key (prohibit-password)', input: HARDENED.replace('permitrootlogin no', 'permitrootlogin prohibit-password'), expect: { config: { status: 'pass' }, root: { status: 'fail', value: 'prohibit-password' } } },
-    { name: 'PermitRootLogin not printed is unknown, never a pass', input: 'passwordauthentication no\n', expect: { root: { status: 'fail', value: 'unknown' } } },
-    { name: 'prototype keywords are only keywords', input: 'constructor yes\n__proto__ yes\ntoString no\n', expect: { config: { status: 'pass', shown: 'passwordauthentication ?, kbdinteractiveauthentication ?, permitrootlogin ?, permitemptypasswords ?, usepam ?' }, root: { value: 'unknown' } } },
+    { name: 'PermitRootLogin not printed is unknown, never a pass', input: 'passwordauthentication no\n', expect: { config: { status: 'unknown' }, root: { status: 'unknown', value: 'unknown' } } },
+    { name: 'nothing the verdict needs was printed: unknown, never a pass', input: 'port 22\n', expect: { config: { status: 'unknown', missing: ['passwordauthentication', 'permitemptypasswords', 'permitrootlogin', 'usepam', 'kbdinteractiveauthentication'] } } },
+    { name: 'a problem seen is a fail even when other settings are missing', input: 'passwordauthentication yes\n', expect: { config: { status: 'fail' } } },
+    { name: 'prototype keywords are only keywords', input: 'constructor yes\n__proto__ yes\ntoString no\n', expect: { config: { status: 'unknown', shown: 'passwordauthentication ?, kbdinteractiveauthentication ?, permitrootlogin ?, permitemptypasswords ?, usepam ?' }, root: { value: 'unknown' } } },
   ],
 );
