@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeExecFailure, type Exec, type ExecResult } from '../exec.ts';
 import { NmapXmlError, parseNmapXml, type NmapRun } from './parse.ts';
+import { INTERNAL_FAULT } from '../errors.ts';
 
 export interface SweepPlan {
   /** One nmap run covers all of these (all IPv4/names, or all IPv6). */
@@ -104,7 +105,7 @@ export async function runNmap(
     try {
       run = parseNmapXml(xml);
     } catch (error) {
-      const reason = error instanceof NmapXmlError ? error.message : String(error);
+      const reason = error instanceof NmapXmlError ? error.message : `nmap's XML could not be read (${INTERNAL_FAULT})`;
       return { ok: false, reason: `${reason}; nmap said: ${lastLines(result.stderr) || 'nothing'}`, xml, exec: result };
     }
     if (run.exit !== 'success') return { ok: false, reason: `nmap reported an error: ${run.errorMessage ?? lastLines(result.stderr)}`, xml, exec: result };

@@ -133,6 +133,12 @@ describe('the finding builder', () => {
       'Maximum call stack size exceeded',
       'x.map is not a function',
       'RangeError: Invalid time value',
+      'TypeError: Converting circular structure to JSON',
+      'RangeError: Invalid code point 1114112',
+      'Invalid count value: -1',
+      'TypeError: Cannot mix BigInt and other types, use explicit conversions',
+      'TypeError [ERR_INVALID_ARG_TYPE]: something a library said',
+      'SyntaxError: anything at all after the name of an engine error',
     );
     fc.assert(
       fc.property(fc.string({ maxLength: 40 }), engine, fc.string({ maxLength: 40 }), (before, raw, after) => {
