@@ -21,7 +21,15 @@ export const VERIFY_LIMITS = {
   fileBytes: 512 * 1024 * 1024,
   /** Most files and folders walked in a report folder. */
   entries: 200_000,
-} as const;
+  /** Most bytes hashed in all: many links to one large file must not keep verify busy for hours. */
+  totalBytes: 4 * 1024 * 1024 * 1024,
+};
+
+/** What is left of the bytes verify may hash in one folder. */
+interface HashBudget {
+  total: number;
+  bytesLeft: number;
+}
 
 const CHUNK = 256 * 1024;
 
@@ -31,7 +39,7 @@ type Hashed = { ok: true; hash: string } | { ok: false; missing: boolean; reason
  * Hashes one file of the folder as a stream. Every part of its path must be a real folder and the file a
  * regular file: a link (to /dev/zero, say), a FIFO or a device is refused, never opened for reading.
  */
-async function hashFile(dir: string, path: string): Promise<Hashed> {
+async function hashFile(dir: string, path: string, budget: HashBudget): Promise<Hashed> {
   const parts = path.split('/');
   let current = dir;
   for (const [i, part] of parts.entries()) {
@@ -59,6 +67,8 @@ async function hashFile(dir: string, path: string): Promise<Hashed> {
       const { bytesRead } = await handle.read(buffer, 0, CHUNK, null);
       if (bytesRead === 0) break;
       total += bytesRead;
+      budget.bytesLeft -= bytesRead;
+      if (budget.bytesLeft < 0) return { ok: false, missing: false, reason: `the folder holds more than ${budget.total} bytes in all; ${path} and what follows it were not checked` };
       if (total > VERIFY_LIMITS.fileBytes) return { ok: false, missing: false, reason: `${path} is over ${VERIFY_LIMITS.fileBytes} bytes, more than a report folder holds` };
       hash.update(buffer.subarray(0, bytesRead));
     }
@@ -89,14 +99,15 @@ async function walk(dir: string, problems: string[], listed: ReadonlyMap<string,
 }
 
 /** Re-hashes every file a report folder's manifest lists; reports changed, missing and unlisted files, and the signature. */
-export async function verifyReportFolder(dir: string, publicKeyPem?: string): Promise<VerifyResult> {
+export async function verifyReportFolder(dir: string, publicKeyPem?: string, limits: { totalBytes: number } = VERIFY_LIMITS): Promise<VerifyResult> {
+  const budget: HashBudget = { total: limits.totalBytes, bytesLeft: limits.totalBytes };
   const result: VerifyResult = { ok: false, checked: 0, changed: [], missing: [], extra: [], signature: 'not-checked', problems: [] };
   const top = await lstat(dir).catch(() => undefined);
   if (!top?.isDirectory()) {
     result.problems.push(`${dir} is ${top ? (top.isSymbolicLink() ? 'a symbolic link' : 'not a folder') : 'missing'}: give the report folder itself`);
     return result;
   }
-  const manifestHash = await hashFile(dir, MANIFEST_PATH);
+  const manifestHash = await hashFile(dir, MANIFEST_PATH, budget);
   if (!manifestHash.ok) {
     result.problems.push(manifestHash.missing ? `${MANIFEST_PATH} is missing: this is not a cocoscan report folder, or the manifest was removed` : manifestHash.reason);
     return result;
@@ -123,10 +134,11 @@ export async function verifyReportFolder(dir: string, publicKeyPem?: string): Pr
       result.problems.push(`the manifest names a path outside the folder: ${path}`);
       continue;
     }
-    const hashed = await hashFile(dir, path);
+    const hashed = await hashFile(dir, path, budget);
     if (!hashed.ok) {
       if (hashed.missing) result.missing.push(path);
       else result.problems.push(hashed.reason);
+      if (budget.bytesLeft < 0) break;
       continue;
     }
     result.checked += 1;

@@ -49,3 +49,25 @@ describe('verify and the folder marker read outside data without ever throwing',
     );
   });
 });
+
+describe('verify hashes a bounded number of bytes in all', () => {
+  it('many hard links to one file stop at the total budget, reported as a problem, never a clean result', async () => {
+    const { createHash } = await import('node:crypto');
+    const { link } = await import('node:fs/promises');
+    const dir = await tempDir();
+    await mkdir(join(dir, 'evidence'));
+    const content = Buffer.alloc(64 * 1024, 7);
+    await writeFile(join(dir, 'evidence/big.bin'), content);
+    const hash = createHash('sha256').update(content).digest('hex');
+    const names = Array.from({ length: 50 }, (_, i) => `evidence/copy-${String(i).padStart(2, '0')}.bin`);
+    for (const name of names) await link(join(dir, 'evidence/big.bin'), join(dir, name));
+    await writeFile(join(dir, 'evidence/manifest.sha256'), ['evidence/big.bin', ...names].map((n) => `${hash}  ${n}\n`).join(''));
+    const budget = 10 * content.length;
+    const result = await verifyReportFolder(dir, undefined, { totalBytes: budget });
+    expect(result.ok).toBe(false);
+    expect(result.checked).toBeLessThanOrEqual(10);
+    expect(result.problems).toContainEqual(expect.stringMatching(new RegExp(`more than ${budget} bytes in all`)));
+    // Within the default budget the same folder verifies.
+    expect((await verifyReportFolder(dir)).ok).toBe(true);
+  });
+});
