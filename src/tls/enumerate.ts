@@ -174,6 +174,24 @@ function chosenGroup(outcome: HelloOutcome): number | undefined {
   return outcome.kind === 'hello' ? (outcome.hello.group ?? outcome.keyExchange?.group) : undefined;
 }
 
+/**
+ * Takes one answer of the group enumeration: records a newly chosen group (next), or ends the enumeration,
+ * with the reason when the end is not the server's honest "no more".
+ */
+function takeGroup(result: VersionResult, outcome: HelloOutcome, remaining: number[]): { next: true } | { next: false; cutShort?: string } {
+  if (outcome.kind === 'hello' && negotiated(outcome) === result.version) {
+    const group = chosenGroup(outcome);
+    if (group === undefined) return { next: false, cutShort: 'the server chose a suite but named no key-exchange group' };
+    const index = remaining.indexOf(group);
+    if (index < 0) return { next: false, cutShort: `the server chose group ${groupName(group)}, which was not offered (a protocol violation)` };
+    result.groups.push(group);
+    remaining.splice(index, 1);
+    return { next: true };
+  }
+  // The suites were just accepted with every group offered, so no group at all is never an honest end.
+  return { next: false, cutShort: result.groups.length === 0 ? refusal(outcome) : cutShort(outcome) };
+}
+
 async function enumerateKeyExchange(result: VersionResult, exchange: ExchangeFn): Promise<void> {
   const version = result.version;
   const ecdhe = result.suites.filter((code) => version === 'TLSv1.3' || suiteByCode(code).kx === 'ECDH' || suiteByCode(code).kx === 'ECDHEPSK');
@@ -183,9 +201,9 @@ async function enumerateKeyExchange(result: VersionResult, exchange: ExchangeFn)
     for (let attempt = 0; remaining.length > 0 && attempt <= ALL_GROUP_CODES.length; attempt += 1) {
       const ask = () => exchange(version, ecdhe, remaining, version !== 'TLSv1.3');
       const outcome = result.groups.length === 0 ? await ask() : await askAgainIfClosed(ask);
-      const stopped = groupStep(outcome, version, remaining, result.groups.length);
-      if (stopped === 'more') continue;
-      if (stopped) result.incomplete ??= `group enumeration stopped after ${result.groups.length} accepted group(s): ${stopped}`;
+      const step = takeGroup(result, outcome, remaining);
+      if (step.next) continue;
+      if (step.cutShort) result.incomplete ??= `group enumeration stopped after ${result.groups.length} accepted group(s): ${step.cutShort}`;
       break;
     }
     if (result.groups.length === 0) result.incomplete ??= 'the server accepted (EC)DHE suites but no key-exchange group could be read';
@@ -194,20 +212,5 @@ async function enumerateKeyExchange(result: VersionResult, exchange: ExchangeFn)
     const outcome = await exchange(version, dhe, ALL_GROUP_CODES.filter((g) => g < 256 || g > 260), true);
     if (outcome.kind === 'hello' && outcome.keyExchange?.dhBits) result.dhBits = outcome.keyExchange.dhBits;
     else result.incomplete ??= 'the server accepted DHE suites but its DH parameters could not be read';
-  }
-
-  /** Takes one answer of the group enumeration: 'more' to go on, a reason when cut short, undefined at an honest end. */
-  function groupStep(outcome: HelloOutcome, version: TlsVersion, remaining: number[], acceptedSoFar: number): 'more' | string | undefined {
-    if (outcome.kind === 'hello' && negotiated(outcome) === version) {
-      const group = chosenGroup(outcome);
-      if (group === undefined) return 'the server chose a suite but named no key-exchange group';
-      const index = remaining.indexOf(group);
-      if (index < 0) return `the server chose group ${groupName(group)}, which was not offered (a protocol violation)`;
-      result.groups.push(group);
-      remaining.splice(index, 1);
-      return 'more';
-    }
-    // The suites were just accepted with every group offered, so no group at all is never an honest end.
-    return acceptedSoFar === 0 ? refusal(outcome) : cutShort(outcome);
   }
 }
