@@ -1,6 +1,6 @@
 import pLimit, { type LimitFunction } from 'p-limit';
 import { CIPHER_SUITES, suiteByCode } from './cipher-suites.ts';
-import { ALL_GROUP_CODES } from './groups.ts';
+import { ALL_GROUP_CODES, groupName } from './groups.ts';
 import { helloExchange, type Endpoint, type HelloOutcome } from './hello-exchange.ts';
 import { TLS_VERSIONS, VERSION_CODE, versionFromCode, versionRank, type TlsVersion } from './versions.ts';
 import { buildClientHello } from './wire.ts';
@@ -100,18 +100,50 @@ function refusal(outcome: HelloOutcome): string {
   }
 }
 
+/**
+ * Alerts that mean "nothing you offered is acceptable": the server's real "no more" once some suites or
+ * groups were accepted. Any other alert, or a hang-up without one, says nothing about the rest of the list.
+ */
+const REFUSAL_ALERTS: ReadonlySet<number> = new Set([40 /* handshake_failure */, 70 /* protocol_version */, 71 /* insufficient_security */]);
+
+/**
+ * Asks once more when the server hangs up without an alert: an IPS or rate limiter resetting one connection
+ * must not end an enumeration. Used only after something was accepted, so the cost is one connection per step.
+ */
+async function askAgainIfClosed(ask: () => Promise<HelloOutcome>): Promise<HelloOutcome> {
+  const first = await ask();
+  return first.kind === 'closed' ? ask() : first;
+}
+
+/**
+ * Why an answer that picked nothing new does not end an enumeration honestly (undefined when it does):
+ * after an accept, only a refusal alert or a ServerHello of another version is the server's "no more".
+ */
+function cutShort(outcome: HelloOutcome): string | undefined {
+  switch (outcome.kind) {
+    case 'hello':
+      return undefined;
+    case 'alert':
+      return REFUSAL_ALERTS.has(outcome.alert.description) ? undefined : `the server answered with alert ${outcome.name}, which is not a refusal of what was offered`;
+    case 'closed':
+      return `${outcome.detail}, twice in a row, without a TLS alert (a firewall, IPS or rate limiter may be cutting connections)`;
+    case 'failed':
+      return outcome.reason;
+  }
+}
+
 async function enumerateSuites(version: TlsVersion, exchange: ExchangeFn): Promise<VersionResult> {
   const remaining = candidateSuites(version);
   const accepted: number[] = [];
   const result: VersionResult = { version, status: 'rejected', detail: '', suites: accepted, groups: [] };
   for (let attempt = 0; remaining.length > 0 && attempt <= candidateSuites(version).length; attempt += 1) {
-    const outcome = await exchange(version, remaining);
+    const outcome = accepted.length === 0 ? await exchange(version, remaining) : await askAgainIfClosed(() => exchange(version, remaining));
     const chosen = negotiated(outcome);
     if (outcome.kind === 'hello' && chosen === version) {
       const suite = outcome.hello.suite;
       const index = remaining.indexOf(suite);
       if (index < 0) {
-        result.incomplete = `the server chose suite 0x${suite.toString(16).padStart(4, '0')}, which was not offered`;
+        result.incomplete = `the server chose suite 0x${suite.toString(16).padStart(4, '0')}, which was not offered (a protocol violation)`;
         break;
       }
       accepted.push(suite);
@@ -123,7 +155,8 @@ async function enumerateSuites(version: TlsVersion, exchange: ExchangeFn): Promi
       result.detail = refusal(outcome);
       return result;
     }
-    if (outcome.kind === 'failed') result.incomplete = `enumeration stopped early: ${outcome.reason}`;
+    const reason = cutShort(outcome);
+    if (reason) result.incomplete = `suite enumeration stopped after ${accepted.length} accepted suite(s): ${reason}`;
     break;
   }
   result.status = 'accepted';
@@ -136,6 +169,29 @@ async function enumerateSuites(version: TlsVersion, exchange: ExchangeFn): Promi
   return result;
 }
 
+/** The group a ServerHello (TLS 1.3) or ServerKeyExchange (TLS 1.2 and older) names, if any. */
+function chosenGroup(outcome: HelloOutcome): number | undefined {
+  return outcome.kind === 'hello' ? (outcome.hello.group ?? outcome.keyExchange?.group) : undefined;
+}
+
+/**
+ * Takes one answer of the group enumeration: records a newly chosen group (next), or ends the enumeration,
+ * with the reason when the end is not the server's honest "no more".
+ */
+function takeGroup(result: VersionResult, outcome: HelloOutcome, remaining: number[]): { next: true } | { next: false; cutShort?: string } {
+  if (outcome.kind === 'hello' && negotiated(outcome) === result.version) {
+    const group = chosenGroup(outcome);
+    if (group === undefined) return { next: false, cutShort: 'the server chose a suite but named no key-exchange group' };
+    const index = remaining.indexOf(group);
+    if (index < 0) return { next: false, cutShort: `the server chose group ${groupName(group)}, which was not offered (a protocol violation)` };
+    result.groups.push(group);
+    remaining.splice(index, 1);
+    return { next: true };
+  }
+  // The suites were just accepted with every group offered, so no group at all is never an honest end.
+  return { next: false, cutShort: result.groups.length === 0 ? refusal(outcome) : cutShort(outcome) };
+}
+
 async function enumerateKeyExchange(result: VersionResult, exchange: ExchangeFn): Promise<void> {
   const version = result.version;
   const ecdhe = result.suites.filter((code) => version === 'TLSv1.3' || suiteByCode(code).kx === 'ECDH' || suiteByCode(code).kx === 'ECDHEPSK');
@@ -143,14 +199,12 @@ async function enumerateKeyExchange(result: VersionResult, exchange: ExchangeFn)
   if (ecdhe.length > 0) {
     const remaining = [...ALL_GROUP_CODES];
     for (let attempt = 0; remaining.length > 0 && attempt <= ALL_GROUP_CODES.length; attempt += 1) {
-      const outcome = await exchange(version, ecdhe, remaining, version !== 'TLSv1.3');
-      const group = outcome.kind === 'hello' ? (outcome.hello.group ?? outcome.keyExchange?.group) : undefined;
-      if (group === undefined || !remaining.includes(group)) {
-        if (outcome.kind === 'failed') result.incomplete = `group enumeration stopped early: ${outcome.reason}`;
-        break;
-      }
-      result.groups.push(group);
-      remaining.splice(remaining.indexOf(group), 1);
+      const ask = () => exchange(version, ecdhe, remaining, version !== 'TLSv1.3');
+      const outcome = result.groups.length === 0 ? await ask() : await askAgainIfClosed(ask);
+      const step = takeGroup(result, outcome, remaining);
+      if (step.next) continue;
+      if (step.cutShort) result.incomplete ??= `group enumeration stopped after ${result.groups.length} accepted group(s): ${step.cutShort}`;
+      break;
     }
     if (result.groups.length === 0) result.incomplete ??= 'the server accepted (EC)DHE suites but no key-exchange group could be read';
   }

@@ -9,7 +9,24 @@ export type FakeBehaviour =
   | { kind: 'silent' }
   | { kind: 'garbage' }
   | { kind: 'reset-mid-handshake' }
-  | { kind: 'hello-then-certificates'; certificates: Buffer[] };
+  | { kind: 'hello-then-certificates'; certificates: Buffer[] }
+  | EnumerableBehaviour;
+
+/**
+ * A TLS 1.3-only server that picks the first of its suites and groups the client offers, so a client can
+ * enumerate them, and misbehaves on cue: `cut` decides, for the nth TLS 1.3 ClientHello (1-based), whether to
+ * reset the connection or hang up without an alert instead of answering.
+ */
+export interface EnumerableBehaviour {
+  kind: 'enumerable';
+  suites: number[];
+  groups: number[];
+  cut?: (nth: number) => 'reset' | 'hang-up' | undefined;
+  /** Alert sent when nothing offered is acceptable (default 40, handshake_failure). */
+  refusalAlert?: number;
+  /** Always choose its first group, offered or not (a protocol violation). */
+  ignoreGroupOffer?: boolean;
+}
 
 export interface FakeTlsServer {
   port: number;
@@ -52,8 +69,84 @@ function readHello(data: Buffer): { version: number; suite: number } | undefined
   return { version: Math.min(version, 0x0303), suite: data.readUInt16BE(offset + 2) };
 }
 
+interface OfferedHello {
+  sessionId: Buffer;
+  suites: number[];
+  groups: number[];
+  versions: number[];
+  keyShares: number[];
+}
+
+/** Reads a whole ClientHello record (the fields an enumerating client varies), or undefined if malformed. */
+function parseClientHello(record: Buffer): OfferedHello | undefined {
+  try {
+    let offset = 5 + 4 + 2 + 32;
+    const sessionId = record.subarray(offset + 1, offset + 1 + record[offset]!);
+    offset += 1 + sessionId.length;
+    const list = (start: number, length: number) => Array.from({ length: length / 2 }, (_, i) => record.readUInt16BE(start + 2 * i));
+    const suitesLength = record.readUInt16BE(offset);
+    const suites = list(offset + 2, suitesLength);
+    offset += 2 + suitesLength;
+    offset += 1 + record[offset]!;
+    const offered: OfferedHello = { sessionId, suites, groups: [], versions: [], keyShares: [] };
+    if (offset + 2 > record.length) return offered;
+    const end = offset + 2 + record.readUInt16BE(offset);
+    for (offset += 2; offset + 4 <= end; ) {
+      const type = record.readUInt16BE(offset);
+      const length = record.readUInt16BE(offset + 2);
+      const body = offset + 4;
+      if (type === 0x000a) offered.groups = list(body + 2, record.readUInt16BE(body));
+      if (type === 0x002b) offered.versions = list(body + 1, record[body]!);
+      if (type === 0x0033) {
+        for (let share = body + 2; share + 4 <= body + 2 + record.readUInt16BE(body); share += 4 + record.readUInt16BE(share + 2)) offered.keyShares.push(record.readUInt16BE(share));
+      }
+      offset = body + length;
+    }
+    return offered;
+  } catch {
+    return undefined;
+  }
+}
+
+const HELLO_RETRY_RANDOM = Buffer.from('cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c', 'hex');
+
+function alertRecord(description: number): Buffer {
+  return Buffer.from([21, 3, 3, 0, 2, 2, description]);
+}
+
+function answerEnumerable(socket: Socket, behaviour: EnumerableBehaviour, countTls13: () => number): void {
+  let received = Buffer.alloc(0);
+  const onData = (chunk: Buffer) => {
+    received = Buffer.concat([received, chunk]);
+    if (received.length < 5 || received.length < 5 + received.readUInt16BE(3)) return;
+    socket.off('data', onData);
+    const hello = parseClientHello(received.subarray(0, 5 + received.readUInt16BE(3)));
+    if (!hello || !hello.versions.includes(0x0304)) {
+      socket.end(alertRecord(70));
+      return;
+    }
+    const cut = behaviour.cut?.(countTls13());
+    if (cut === 'reset') return void socket.resetAndDestroy();
+    if (cut === 'hang-up') return void socket.end();
+    const suite = behaviour.suites.find((s) => hello.suites.includes(s));
+    const group = behaviour.ignoreGroupOffer ? behaviour.groups[0] : behaviour.groups.find((g) => hello.groups.includes(g));
+    if (suite === undefined || group === undefined) {
+      socket.end(alertRecord(behaviour.refusalAlert ?? 40));
+      return;
+    }
+    // A ServerHello with a key share when the client sent one for this group, else a HelloRetryRequest naming it.
+    const retry = !hello.keyShares.includes(group);
+    const keyShare = retry ? u16(group) : Buffer.concat([u16(group), u16(32), Buffer.alloc(32, 9)]);
+    const extensions = Buffer.concat([u16(0x002b), u16(2), u16(0x0304), u16(0x0033), u16(keyShare.length), keyShare]);
+    const body = Buffer.concat([u16(0x0303), retry ? HELLO_RETRY_RANDOM : Buffer.alloc(32, 7), Buffer.from([hello.sessionId.length]), hello.sessionId, u16(suite), Buffer.from([0]), u16(extensions.length), extensions]);
+    socket.end(records(message(2, body)));
+  };
+  socket.on('data', onData);
+}
+
 export async function startFakeTlsServer(behaviour: FakeBehaviour, at: { host?: string; port?: number } = {}): Promise<FakeTlsServer> {
   let connections = 0;
+  let tls13Hellos = 0;
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
     connections += 1;
@@ -61,6 +154,10 @@ export async function startFakeTlsServer(behaviour: FakeBehaviour, at: { host?: 
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => undefined);
     if (behaviour.kind === 'silent') return;
+    if (behaviour.kind === 'enumerable') {
+      answerEnumerable(socket, behaviour, () => (tls13Hellos += 1));
+      return;
+    }
     socket.once('data', (data: Buffer) => {
       if (behaviour.kind === 'garbage') {
         socket.end(Buffer.from('HTTP/1.1 400 Bad Request\r\nServer: <b>not tls</b>\r\n\r\n'));

@@ -4,8 +4,9 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { connectionFileSchema } from '../../src/connection/schema.ts';
 import { loadProfile } from '../../src/profile/load.ts';
 import { runCheck } from '../../src/run-check.ts';
+import { scanTls } from '../../src/tls/enumerate.ts';
 import { renderHtml } from '../../reports/html.ts';
-import { startFakeTlsServer, startTlsHttpServer, type FakeBehaviour, type FakeTlsServer, type HttpBehaviour, type RealTlsServer } from '../helpers/fake-tls-server.ts';
+import { startFakeTlsServer, startTlsHttpServer, type EnumerableBehaviour, type FakeBehaviour, type FakeTlsServer, type HttpBehaviour, type RealTlsServer } from '../helpers/fake-tls-server.ts';
 import { runTlsCheck } from '../helpers/tls-check.ts';
 import { makeChain, withNotAfter, type ChainSpec } from '../helpers/weak-pki.ts';
 import { tempDir } from '../helpers/cli.ts';
@@ -180,5 +181,89 @@ describe('a signature algorithm cocoscan does not know', () => {
     expect(signature.message).toContain('leaf: unknown signature algorithm OID 1.2.840.113549.1.1.99');
     expect(findings.find((f) => f.id === 'tls.certificate-key')?.status).toBe('pass');
     expect(row.compliance).not.toBe('Yes');
+  });
+});
+
+describe('an enumeration cut short by resets, hang-ups or a lying server is an error, never a pass', () => {
+  // TLS 1.3 only: three of the five TLS 1.3 suites, three groups, refusing the rest with handshake_failure.
+  const polite: EnumerableBehaviour = { kind: 'enumerable', suites: [0x1301, 0x1302, 0x1303], groups: [29, 23, 24] };
+  // What a polite server costs: one hello per older version, 3 suites + 1 refusal + 1 order check, 3 groups + 1 refusal.
+  const POLITE_HANDSHAKES = 4 + 5 + 4;
+
+  async function scanOnly(behaviour: EnumerableBehaviour) {
+    server = await startFakeTlsServer(behaviour);
+    const started = Date.now();
+    const scan = await scanTls({ endpoint: { host: '127.0.0.1', port: server.port }, timeoutMs: 1000 });
+    return { scan, tls13: scan.versions.find((v) => v.version === 'TLSv1.3')!, seconds: (Date.now() - started) / 1000, connections: server.connections() };
+  }
+
+  it('a polite server that refuses the rest with an alert: complete lists and a pass', async () => {
+    const { tls13, connections, scan } = await scanOnly(polite);
+    expect(tls13).toMatchObject({ status: 'accepted', suites: [0x1301, 0x1302, 0x1303], groups: [29, 23, 24] });
+    expect(tls13.incomplete).toBeUndefined();
+    expect(scan.handshakes).toBe(POLITE_HANDSHAKES);
+    expect(connections).toBe(POLITE_HANDSHAKES);
+    await server!.close();
+    const { findings } = await checkAgainst(polite);
+    expect(findings.find((f) => f.id === 'tls.cipher-suites')?.status).toBe('pass');
+    expect(findings.find((f) => f.id === 'tls.key-exchange')?.status).toBe('pass');
+  });
+
+  it('one reset in the middle is asked again once, and the lists come out whole', async () => {
+    const { tls13, connections } = await scanOnly({ ...polite, cut: (nth) => (nth === 2 ? 'reset' : undefined) });
+    expect(tls13).toMatchObject({ status: 'accepted', suites: [0x1301, 0x1302, 0x1303], groups: [29, 23, 24] });
+    expect(tls13.incomplete).toBeUndefined();
+    expect(connections).toBe(POLITE_HANDSHAKES + 1);
+  });
+
+  for (const cut of ['reset', 'hang-up'] as const) {
+    it(`a limiter that cuts (${cut}) every connection after the second accepted ClientHello`, async () => {
+      const behaviour: EnumerableBehaviour = { ...polite, cut: (nth) => (nth > 2 ? cut : undefined) };
+      const { tls13, connections, seconds } = await scanOnly(behaviour);
+      expect(tls13.suites).toEqual([0x1301, 0x1302]);
+      expect(tls13.incomplete).toMatch(cut === 'reset' ? /suite enumeration stopped after 2 accepted suite\(s\): connection reset \(ECONNRESET\), twice in a row/ : /closed the connection without an alert, twice in a row/);
+      // Bound: each cut step is asked at most twice: 4 older versions, 2 accepts + 2 suite asks, 1 order check, 2 group asks.
+      expect(connections).toBeLessThanOrEqual(4 + 4 + 1 + 2);
+      expect(seconds).toBeLessThan(10);
+      await server!.close();
+      const { findings, row } = await checkAgainst(behaviour);
+      for (const id of ['tls.cipher-suites', 'tls.key-exchange']) {
+        const finding = findings.find((f) => f.id === id)!;
+        expect(finding.status, `${id}: ${finding.message}`).toBe('error');
+        expect(finding.message).toMatch(/twice in a row/);
+      }
+      expect(row.compliance).not.toBe('Yes');
+      expect(server!.connections()).toBeLessThanOrEqual(4 + 4 + 1 + 2 + 2);
+    });
+  }
+
+  it('a reset during the group enumeration leaves the group list incomplete: key exchange is an error', async () => {
+    // TLS 1.3 hellos 1-3 accept suites, 4 is refused, 5 checks the order, 6 accepts x25519, then every one is reset.
+    const behaviour: EnumerableBehaviour = { ...polite, cut: (nth) => (nth > 6 ? 'reset' : undefined) };
+    const { tls13, connections } = await scanOnly(behaviour);
+    expect(tls13.suites).toEqual([0x1301, 0x1302, 0x1303]);
+    expect(tls13.groups).toEqual([29]);
+    expect(tls13.incomplete).toMatch(/group enumeration stopped after 1 accepted group\(s\): connection reset/);
+    expect(connections).toBe(4 + 5 + 1 + 2);
+    await server!.close();
+    const { findings } = await checkAgainst(behaviour);
+    expect(findings.find((f) => f.id === 'tls.key-exchange')).toMatchObject({ status: 'error', message: expect.stringMatching(/group enumeration stopped/) });
+  });
+
+  it('a server that picks a group it was not offered is a protocol violation, not the end of the list', async () => {
+    const behaviour: EnumerableBehaviour = { ...polite, ignoreGroupOffer: true };
+    const { tls13, connections } = await scanOnly(behaviour);
+    expect(tls13.groups).toEqual([29]);
+    expect(tls13.incomplete).toMatch(/chose group x25519, which was not offered \(a protocol violation\)/);
+    expect(connections).toBe(4 + 5 + 2);
+    await server!.close();
+    const { findings } = await checkAgainst(behaviour);
+    expect(findings.find((f) => f.id === 'tls.key-exchange')).toMatchObject({ status: 'error', message: expect.stringMatching(/not offered/) });
+  });
+
+  it('an alert that is not a refusal (internal_error) does not end the list either', async () => {
+    const { tls13 } = await scanOnly({ ...polite, refusalAlert: 80 });
+    expect(tls13.suites).toEqual([0x1301, 0x1302, 0x1303]);
+    expect(tls13.incomplete).toMatch(/alert internal_error, which is not a refusal/);
   });
 });
