@@ -53,7 +53,12 @@ const cite = (sources: Iterable<ReportedSource>) => [...new Set([...sources].map
 interface Sourced {
   o: AvObservation;
   s: ReportedSource;
+  /** Added to every date of `o` (whose UTC offset is unknown) when judging it at one offset. */
+  shiftMs?: number;
 }
+
+/** A date of an observation as judged: moved by the observation's shift, if any. */
+const timeOf = (x: Sourced, d: Date) => d.getTime() + (x.shiftMs ?? 0);
 
 /**
  * CoCo-10 for one gateway, judged on the facts of every source together: a pure function of the facts, the
@@ -197,15 +202,16 @@ function judgeSignatureAge(observations: Sourced[], t: AvThresholds, now: Date, 
   const newestOf = new Map<string, Sourced>();
   for (const product of products) {
     const dated = observations.filter(({ o }) => o.product === product && o.signatureTime);
-    if (dated.length > 0) newestOf.set(product, dated.reduce((a, b) => (b.o.signatureTime!.getTime() > a.o.signatureTime!.getTime() ? b : a)));
+    if (dated.length > 0) newestOf.set(product, dated.reduce((a, b) => (timeOf(b, b.o.signatureTime!) > timeOf(a, a.o.signatureTime!) ? b : a)));
   }
   if (newestOf.size === 0) {
     const reason = observations.map(({ o }) => o.cannotShowAge).find(Boolean) ?? 'no signature date in the agent data';
     return verdict('antivirus.signature-age', 'not_tested', { reason }, expected, 'no signature date', observations.map(({ s }) => s));
   }
   const ms = now.getTime();
-  const describe = ({ o, s }: Sourced) => `${o.signatureTime!.toISOString()}, ${o.product} ${o.format} from ${s.label}`;
-  const judged = [...newestOf.values()].map((x) => ({ x, age: ms - x.o.signatureTime!.getTime() }));
+  const signedAt = (x: Sourced) => new Date(timeOf(x, x.o.signatureTime!)).toISOString();
+  const describe = (x: Sourced) => `${signedAt(x)}, ${x.o.product} ${x.o.format} from ${x.s.label}`;
+  const judged = [...newestOf.values()].map((x) => ({ x, age: ms - timeOf(x, x.o.signatureTime!) }));
   const cited = judged.map(({ x }) => x.s);
   const summary = judged.map(({ x, age }) => `${x.o.product}: ${age < 0 ? `${hours(-age)} ahead` : `${hours(age)} old`} (${describe(x)})`).join('; ');
   const oldest = judged.reduce((a, b) => (b.age > a.age ? b : a));
@@ -215,7 +221,7 @@ function judgeSignatureAge(observations: Sourced[], t: AvThresholds, now: Date, 
   const ahead = judged.filter(({ age }) => -age > t.maxClockSkewMinutes * 60_000);
   if (ahead.length > 0) {
     // Signatures built after the moment of the check: a wrong clock or altered data, never "0 h old".
-    const reason = ahead.map(({ x, age }) => `the newest ${x.o.product} signatures are dated ${x.o.signatureTime!.toISOString()} (${x.o.format} from ${x.s.label}), ${hours(-age)} after this check`).join('; ');
+    const reason = ahead.map(({ x, age }) => `the newest ${x.o.product} signatures are dated ${signedAt(x)} (${x.o.format} from ${x.s.label}), ${hours(-age)} after this check`).join('; ');
     return verdict('antivirus.signature-age', 'error', { reason: `${reason}: the date cannot be trusted` }, expected, summary, ahead.map(({ x }) => x.s));
   }
   const undated = products.filter((p) => !newestOf.has(p) && !(p === 'Windows Security Center' && newestOf.has('Microsoft Defender')));
@@ -245,9 +251,10 @@ function judgeUpdateGaps(observations: Sourced[], t: AvThresholds, now: Date, ve
   }
   const end = now.getTime();
   const skew = t.maxClockSkewMinutes * 60_000;
-  const ahead = dated.flatMap(({ o, s }) => {
-    const latest = o.updateRuns!.reduce((a, d) => Math.max(a, d.getTime()), Number.NEGATIVE_INFINITY);
-    return latest - end > skew ? [{ s, latest, count: o.updateRuns!.filter((d) => d.getTime() - end > skew).length }] : [];
+  const timed = dated.map((x) => ({ x, times: sortedRuns(x.o), shift: x.shiftMs ?? 0 }));
+  const ahead = timed.flatMap(({ x, times, shift }) => {
+    const latest = times.length > 0 ? times[times.length - 1]! + shift : Number.NEGATIVE_INFINITY;
+    return latest - end > skew ? [{ s: x.s, latest, count: times.length - firstAtOrAfter(times, end + skew + 1 - shift) }] : [];
   });
   if (ahead.length > 0) {
     // Runs after the moment of the check: a wrong clock, a wrong UTC offset or altered data, never dropped in silence.
@@ -255,13 +262,13 @@ function judgeUpdateGaps(observations: Sourced[], t: AvThresholds, now: Date, ve
     return verdict('antivirus.update-gaps', 'error', { reason: `${reason}: the history cannot be trusted; check the host clock, or its UTC offset (utcOffsetMinutes of the agentReports entry)` }, expected, 'runs dated in the future', ahead.map(({ s }) => s));
   }
   const windowStart = end - t.historyWindowDays * 24 * HOUR;
-  const coveredFrom = Math.min(...dated.map(({ o }) => o.historyStart!.getTime()));
+  const coveredFrom = Math.min(...dated.map((x) => timeOf(x, x.o.historyStart!)));
   const knownFrom = Math.max(windowStart, coveredFrom);
   // Every history together: runs from several logs of the same host fill each other's gaps.
   // A run a little ahead, within the clock skew allowed, counts as now.
-  const inWindow = new Set<number>();
-  for (const { o } of dated) for (const d of o.updateRuns!) if (d.getTime() >= knownFrom) inWindow.add(Math.min(d.getTime(), end));
-  const runs = Float64Array.from(inWindow).sort();
+  const inWindow: number[] = [];
+  for (const { times, shift } of timed) for (let i = firstAtOrAfter(times, knownFrom - shift); i < times.length; i += 1) inWindow.push(Math.min(times[i]! + shift, end));
+  const runs = timed.length === 1 ? inWindow : [...new Set(inWindow)].sort((a, b) => a - b);
   const points = [knownFrom, ...runs, end];
   let worst = { gap: 0, from: knownFrom, to: knownFrom };
   for (let i = 1; i < points.length; i += 1) {
@@ -295,10 +302,26 @@ export function formatOffset(minutes: number): string {
   return `UTC${minutes < 0 ? '-' : '+'}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
 }
 
-/** The dates of an observation read as UTC, moved to what they are on a host at `offsetMinutes`. */
-function atOffset(o: AvObservation, offsetMinutes: number): AvObservation {
-  const shift = (d: Date | undefined) => (d ? new Date(d.getTime() - offsetMinutes * 60_000) : undefined);
-  return { ...o, signatureTime: shift(o.signatureTime), updateRuns: o.updateRuns?.map((d) => shift(d)!), historyStart: shift(o.historyStart), historyEnd: shift(o.historyEnd) };
+/** Each history's run times, sorted and without repeats, computed once: judging at every offset reuses them. */
+const RUN_TIMES = new WeakMap<AvObservation, Float64Array>();
+function sortedRuns(o: AvObservation): Float64Array {
+  let times = RUN_TIMES.get(o);
+  if (!times) {
+    times = Float64Array.from(new Set((o.updateRuns ?? []).map((d) => d.getTime()))).sort();
+    RUN_TIMES.set(o, times);
+  }
+  return times;
+}
+
+/** Index of the first time at or after `at` in a sorted array (its length when there is none). */
+function firstAtOrAfter(times: Float64Array, at: number): number {
+  let [lo, hi] = [0, times.length];
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (times[mid]! < at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /**
@@ -308,7 +331,7 @@ function atOffset(o: AvObservation, offsetMinutes: number): AvObservation {
 function underEveryOffset(observations: Sourced[], judge: (observations: Sourced[]) => AvVerdict): AvVerdict {
   const local = observations.filter(({ o }) => o.offsetUnknown);
   if (local.length === 0) return judge(observations);
-  const results = UTC_OFFSETS_MINUTES.map((offset) => ({ offset, v: judge(observations.map((x) => (x.o.offsetUnknown ? { s: x.s, o: atOffset(x.o, offset) } : x))) }));
+  const results = UTC_OFFSETS_MINUTES.map((offset) => ({ offset, v: judge(observations.map((x) => (x.o.offsetUnknown ? { ...x, shiftMs: -offset * 60_000 } : x))) }));
   const files = [...new Set(local.map(({ s }) => s.label))].join(', ');
   const statuses = new Set(results.map(({ v }) => v.status));
   if (statuses.size === 1) {
