@@ -94,7 +94,7 @@ describe('CoCo-10 from agent-reported data (clock injected)', () => {
     const text = signReport(clamavReport('2026-11-22T08:30:00.000Z', fixture('freshclam-every-2h.log')), signer.privatePem);
     const { row, finding } = await check('2026-11-22T08:33:12.000Z', text, signer.publicPem);
     expect(row.compliance, row.comment).toBe('Yes');
-    expect(finding('antivirus.signature-age').message).toContain('newest signatures are 1.0 h old');
+    expect(finding('antivirus.signature-age').message).toContain('newest ClamAV signatures are 1.0 h old');
     expect(finding('antivirus.reports').message).toContain('signature verified');
   });
 
@@ -102,7 +102,7 @@ describe('CoCo-10 from agent-reported data (clock injected)', () => {
     const text = signReport(clamavReport('2026-11-22T12:30:00.000Z', fixture('freshclam-every-2h.log')), signer.privatePem);
     const { row, finding } = await check('2026-11-22T12:33:12.000Z', text, signer.publicPem);
     expect(row.compliance).toBe('No');
-    expect(finding('antivirus.signature-age').message).toContain('newest signatures are 5.0 h old');
+    expect(finding('antivirus.signature-age').message).toContain('newest ClamAV signatures are 5.0 h old');
     expect(row.comment).toContain('5.0 h old');
   });
 
