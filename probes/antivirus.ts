@@ -29,8 +29,8 @@ const avFindings: Record<string, FindingSpec> = {
     severity: 'high',
     title: 'Signatures are no older than the limit',
     messages: {
-      pass: '{gateway}: newest signatures are {age} old ({when}), within {limit} h',
-      fail: '{gateway}: newest signatures are {age} old ({when}), over the {limit} h limit',
+      pass: '{gateway}: newest {product} signatures are {age} old ({when}), within {limit} h',
+      fail: '{gateway}: newest {product} signatures are {age} old ({when}), over the {limit} h limit',
     },
   },
   'antivirus.update-gaps': {

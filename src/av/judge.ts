@@ -53,7 +53,12 @@ const cite = (sources: Iterable<ReportedSource>) => [...new Set([...sources].map
 interface Sourced {
   o: AvObservation;
   s: ReportedSource;
+  /** Added to every date of `o` (whose UTC offset is unknown) when judging it at one offset. */
+  shiftMs?: number;
 }
+
+/** A date of an observation as judged: moved by the observation's shift, if any. */
+const timeOf = (x: Sourced, d: Date) => d.getTime() + (x.shiftMs ?? 0);
 
 /**
  * CoCo-10 for one gateway, judged on the facts of every source together: a pure function of the facts, the
@@ -119,8 +124,8 @@ export function judgeAntivirus(facts: GatewayAvFacts, t: AvThresholds, now: Date
     if (absent) return [...verdicts, ...JUDGED.map((id) => verdict(id, absent.status, { reason: absent.reason }, 'anti-virus data from a recent source', 'none read', absent.from))];
   }
   verdicts.push(judgePresence(observations, fresh, missing, verdict));
-  verdicts.push(judgeSignatureAge(observations, t, now, verdict));
-  verdicts.push(judgeUpdateGaps(observations, t, now, verdict));
+  verdicts.push(underEveryOffset(observations, (shifted) => judgeSignatureAge(shifted, t, now, verdict)));
+  verdicts.push(underEveryOffset(observations, (shifted) => judgeUpdateGaps(shifted, t, now, verdict)));
   return verdicts;
 }
 
@@ -159,6 +164,8 @@ function judgePresence(observations: Sourced[], fresh: ReportedSource[], missing
   // The newest process list of the gateway, whichever source read it.
   const processSource = fresh.filter((s) => s.processes !== undefined).sort((a, b) => b.collectedAt!.getTime() - a.collectedAt!.getTime())[0];
   const products = [...new Set(observations.map(({ o }) => o.product))];
+  // Security Center only summarises the product behind it; Defender's own status says whether it protects in real time.
+  const defenderProtects = observations.some(({ o }) => o.product === 'Microsoft Defender' && o.realTimeProtection === true);
   for (const product of products) {
     const of = observations.filter(({ o }) => o.product === product);
     if (product === 'ClamAV') {
@@ -172,32 +179,57 @@ function judgePresence(observations: Sourced[], fresh: ReportedSource[], missing
     } else {
       if (of.some(({ o }) => o.engineRunning === false)) problems.push(`${product}: the anti-virus engine or service is not running`);
       if (of.some(({ o }) => o.realTimeProtection === false)) problems.push(`${product}: real-time protection is off`);
+      else if (of.every(({ o }) => o.realTimeProtection === undefined) && !(product === 'Windows Security Center' && defenderProtects)) {
+        unknown.push(`${product}: ${of.map(({ o, s }) => `${o.format} from ${s.label}`).join(', ')} does not say whether real-time protection is on (send Get-MpComputerStatus or mdatp health output)`);
+      }
     }
   }
   const versions = observations.map(({ o, s }) => `${o.product}${o.engineVersion ? ` ${o.engineVersion}` : ''}${o.signatureVersion ? ` signatures ${o.signatureVersion}` : ''} (${o.format}, from ${s.label})`);
   const actual = [...new Set(versions), ...running].join('; ');
   if (problems.length > 0) return verdict('antivirus.present', 'fail', { problem: problems.join('; ') }, expected, actual, cited);
   if (unknown.length > 0) return verdict('antivirus.present', 'not_tested', { reason: unknown.join('; ') }, expected, actual, cited);
-  return verdict('antivirus.present', 'pass', { products: `${actual}; engine running, real-time protection on` }, expected, actual, cited);
+  const protection = products.some((p) => p !== 'ClamAV') ? ', real-time protection on' : '';
+  return verdict('antivirus.present', 'pass', { products: `${actual}; engine running${protection}` }, expected, actual, cited);
 }
 
+/**
+ * Each product present is judged on its own newest signatures, and the verdict is the worst of them: a
+ * current Defender never hides a week-old ClamAV on the same gateway.
+ */
 function judgeSignatureAge(observations: Sourced[], t: AvThresholds, now: Date, verdict: Make): AvVerdict {
-  const expected = `signatures at most ${t.maxSignatureAgeHours} h old at ${now.toISOString()}`;
-  const dated = observations.filter(({ o }) => o.signatureTime).sort((a, b) => b.o.signatureTime!.getTime() - a.o.signatureTime!.getTime());
-  if (dated.length === 0) {
+  const expected = `signatures of every anti-virus product at most ${t.maxSignatureAgeHours} h old at ${now.toISOString()}`;
+  const products = [...new Set(observations.map(({ o }) => o.product))];
+  const newestOf = new Map<string, Sourced>();
+  for (const product of products) {
+    const dated = observations.filter(({ o }) => o.product === product && o.signatureTime);
+    if (dated.length > 0) newestOf.set(product, dated.reduce((a, b) => (timeOf(b, b.o.signatureTime!) > timeOf(a, a.o.signatureTime!) ? b : a)));
+  }
+  if (newestOf.size === 0) {
     const reason = observations.map(({ o }) => o.cannotShowAge).find(Boolean) ?? 'no signature date in the agent data';
     return verdict('antivirus.signature-age', 'not_tested', { reason }, expected, 'no signature date', observations.map(({ s }) => s));
   }
-  const newest = dated[0]!;
-  const age = now.getTime() - newest.o.signatureTime!.getTime();
-  if (-age > t.maxClockSkewMinutes * 60_000) {
+  const ms = now.getTime();
+  const signedAt = (x: Sourced) => new Date(timeOf(x, x.o.signatureTime!)).toISOString();
+  const describe = (x: Sourced) => `${signedAt(x)}, ${x.o.product} ${x.o.format} from ${x.s.label}`;
+  const judged = [...newestOf.values()].map((x) => ({ x, age: ms - timeOf(x, x.o.signatureTime!) }));
+  const cited = judged.map(({ x }) => x.s);
+  const summary = judged.map(({ x, age }) => `${x.o.product}: ${age < 0 ? `${hours(-age)} ahead` : `${hours(age)} old`} (${describe(x)})`).join('; ');
+  const oldest = judged.reduce((a, b) => (b.age > a.age ? b : a));
+  const data = { ageHours: Number((oldest.age / HOUR).toFixed(2)), products: judged.map(({ x, age }) => ({ product: x.o.product, ageHours: Number((age / HOUR).toFixed(2)) })) };
+  const params = { age: hours(Math.max(0, oldest.age)), when: describe(oldest.x), limit: t.maxSignatureAgeHours, product: oldest.x.o.product };
+  if (oldest.age > t.maxSignatureAgeHours * HOUR) return verdict('antivirus.signature-age', 'fail', params, expected, summary, cited, data);
+  const ahead = judged.filter(({ age }) => -age > t.maxClockSkewMinutes * 60_000);
+  if (ahead.length > 0) {
     // Signatures built after the moment of the check: a wrong clock or altered data, never "0 h old".
-    const reason = `the newest signatures are dated ${newest.o.signatureTime!.toISOString()} (${newest.o.product} ${newest.o.format} from ${newest.s.label}), ${hours(-age)} after this check: the date cannot be trusted`;
-    return verdict('antivirus.signature-age', 'error', { reason }, expected, `dated ${newest.o.signatureTime!.toISOString()}`, dated.map(({ s }) => s));
+    const reason = ahead.map(({ x, age }) => `the newest ${x.o.product} signatures are dated ${signedAt(x)} (${x.o.format} from ${x.s.label}), ${hours(-age)} after this check`).join('; ');
+    return verdict('antivirus.signature-age', 'error', { reason: `${reason}: the date cannot be trusted` }, expected, summary, ahead.map(({ x }) => x.s));
   }
-  const params = { age: hours(Math.max(0, age)), when: `${newest.o.signatureTime!.toISOString()}, ${newest.o.product} ${newest.o.format} from ${newest.s.label}`, limit: t.maxSignatureAgeHours };
-  const status = age > t.maxSignatureAgeHours * HOUR ? 'fail' : 'pass';
-  return verdict('antivirus.signature-age', status, params, expected, `${params.age} (${params.when})`, dated.map(({ s }) => s), { ageHours: Number((age / HOUR).toFixed(2)) });
+  const undated = products.filter((p) => !newestOf.has(p) && !(p === 'Windows Security Center' && newestOf.has('Microsoft Defender')));
+  if (undated.length > 0) {
+    const reason = undated.map((p) => `${p}: ${observations.find(({ o }) => o.product === p && o.cannotShowAge)?.o.cannotShowAge ?? 'no signature date in the agent data'}`).join('; ');
+    return verdict('antivirus.signature-age', 'not_tested', { reason: `${reason} (dated: ${summary})` }, expected, summary, observations.map(({ s }) => s), data);
+  }
+  return verdict('antivirus.signature-age', 'pass', params, expected, summary, cited, data);
 }
 
 /**
@@ -218,11 +250,25 @@ function judgeUpdateGaps(observations: Sourced[], t: AvThresholds, now: Date, ve
     return verdict('antivirus.update-gaps', 'not_tested', { reason }, expected, 'no dated update run', from);
   }
   const end = now.getTime();
+  const skew = t.maxClockSkewMinutes * 60_000;
+  const timed = dated.map((x) => ({ x, times: sortedRuns(x.o), shift: x.shiftMs ?? 0 }));
+  const ahead = timed.flatMap(({ x, times, shift }) => {
+    const latest = times.length > 0 ? times[times.length - 1]! + shift : Number.NEGATIVE_INFINITY;
+    return latest - end > skew ? [{ s: x.s, latest, count: times.length - firstAtOrAfter(times, end + skew + 1 - shift) }] : [];
+  });
+  if (ahead.length > 0) {
+    // Runs after the moment of the check: a wrong clock, a wrong UTC offset or altered data, never dropped in silence.
+    const reason = ahead.map(({ s, latest, count }) => `${s.label}: ${count} update run(s) dated after this check, the latest ${new Date(latest).toISOString()} (${hours(latest - end)} ahead)`).join('; ');
+    return verdict('antivirus.update-gaps', 'error', { reason: `${reason}: the history cannot be trusted; check the host clock, or its UTC offset (utcOffsetMinutes of the agentReports entry)` }, expected, 'runs dated in the future', ahead.map(({ s }) => s));
+  }
   const windowStart = end - t.historyWindowDays * 24 * HOUR;
-  const coveredFrom = Math.min(...dated.map(({ o }) => o.historyStart!.getTime()));
+  const coveredFrom = Math.min(...dated.map((x) => timeOf(x, x.o.historyStart!)));
   const knownFrom = Math.max(windowStart, coveredFrom);
   // Every history together: runs from several logs of the same host fill each other's gaps.
-  const runs = [...new Set(dated.flatMap(({ o }) => o.updateRuns!.map((d) => d.getTime())))].filter((at) => at >= knownFrom && at <= end).sort((a, b) => a - b);
+  // A run a little ahead, within the clock skew allowed, counts as now.
+  const inWindow: number[] = [];
+  for (const { times, shift } of timed) for (let i = firstAtOrAfter(times, knownFrom - shift); i < times.length; i += 1) inWindow.push(Math.min(times[i]! + shift, end));
+  const runs = timed.length === 1 ? inWindow : [...new Set(inWindow)].sort((a, b) => a - b);
   const points = [knownFrom, ...runs, end];
   let worst = { gap: 0, from: knownFrom, to: knownFrom };
   for (let i = 1; i < points.length; i += 1) {
@@ -246,4 +292,64 @@ function judgeUpdateGaps(observations: Sourced[], t: AvThresholds, now: Date, ve
     return verdict('antivirus.update-gaps', 'not_tested', { reason }, expected, actual, from, data);
   }
   return verdict('antivirus.update-gaps', 'pass', { runs: runs.length, span: hours(end - knownFrom), gap: hours(worst.gap), limit: t.maxUpdateGapHours }, expected, actual, from, data);
+}
+
+/** Every UTC offset in use, in quarter hours (all zones are whole quarter hours), from UTC-12:00 to UTC+14:00. */
+export const UTC_OFFSETS_MINUTES: readonly number[] = Array.from({ length: (840 + 720) / 15 + 1 }, (_, i) => -720 + i * 15);
+
+export function formatOffset(minutes: number): string {
+  const abs = Math.abs(minutes);
+  return `UTC${minutes < 0 ? '-' : '+'}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+}
+
+/** Each history's run times, sorted and without repeats, computed once: judging at every offset reuses them. */
+const RUN_TIMES = new WeakMap<AvObservation, Float64Array>();
+function sortedRuns(o: AvObservation): Float64Array {
+  let times = RUN_TIMES.get(o);
+  if (!times) {
+    times = Float64Array.from(new Set((o.updateRuns ?? []).map((d) => d.getTime()))).sort();
+    RUN_TIMES.set(o, times);
+  }
+  return times;
+}
+
+/** Index of the first time at or after `at` in a sorted array (its length when there is none). */
+function firstAtOrAfter(times: Float64Array, at: number): number {
+  let [lo, hi] = [0, times.length];
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (times[mid]! < at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * A verdict from local times whose UTC offset is unknown holds only if it holds on a host at any offset:
+ * judged at each one, a unanimous status stands; a status that depends on the offset is not_tested.
+ */
+function underEveryOffset(observations: Sourced[], judge: (observations: Sourced[]) => AvVerdict): AvVerdict {
+  const local = observations.filter(({ o }) => o.offsetUnknown);
+  if (local.length === 0) return judge(observations);
+  const results = UTC_OFFSETS_MINUTES.map((offset) => ({ offset, v: judge(observations.map((x) => (x.o.offsetUnknown ? { ...x, shiftMs: -offset * 60_000 } : x))) }));
+  const files = [...new Set(local.map(({ s }) => s.label))].join(', ');
+  const statuses = new Set(results.map(({ v }) => v.status));
+  if (statuses.size === 1) {
+    // A pass is shown at its least favourable offset, a fail at its most favourable one: each holds at every offset.
+    const figure = ({ v }: { v: AvVerdict }) => Number(v.data?.gapHours ?? v.data?.ageHours ?? 0);
+    const status = results[0]!.v.status;
+    const pick = status === 'pass' ? results.reduce((a, b) => (figure(b) > figure(a) ? b : a)) : status === 'fail' ? results.reduce((a, b) => (figure(b) < figure(a) ? b : a)) : results.find(({ offset }) => offset === 0)!;
+    const note = `${files} print local time with no UTC offset: the verdict holds at every offset from UTC-12:00 to UTC+14:00 (figures shown for ${formatOffset(pick.offset)})`;
+    return { ...pick.v, actual: `${pick.v.actual}; ${note}` };
+  }
+  const spans: { status: FindingStatus; from: number; to: number }[] = [];
+  for (const { offset, v } of results) {
+    const last = spans[spans.length - 1];
+    if (last && last.status === v.status) last.to = offset;
+    else spans.push({ status: v.status, from: offset, to: offset });
+  }
+  const depends = spans.map(({ status, from, to }) => `${status} at ${formatOffset(from)}${to !== from ? ` to ${formatOffset(to)}` : ''}`).join(', ');
+  const reason = `${files} print local time with no UTC offset, and the verdict depends on it (${depends}): set utcOffsetMinutes on that gateways[].agentReports entry (the host's offset from UTC in minutes, e.g. 300 for UTC+05:00)`;
+  const first = results[0]!.v;
+  return { id: first.id, status: 'not_tested', params: { reason }, expected: first.expected, actual: `depends on the host's UTC offset (${depends})`, sources: [...new Set(results.flatMap(({ v }) => v.sources))] };
 }

@@ -19,6 +19,11 @@ export interface AvObservation {
   realTimeProtection?: boolean;
   /** Set when the source can say AV is present but cannot show how old its signatures are. */
   cannotShowAge?: string;
+  /**
+   * The source printed local times without a zone and the host's UTC offset was not given: its dates
+   * (signatureTime, updateRuns, historyStart, historyEnd) were read as UTC and may be off by -14 h to +12 h.
+   */
+  offsetUnknown?: boolean;
   /** Notes for the evidence (time zones assumed, and so on). */
   notes: string[];
 }

@@ -53,13 +53,14 @@ function version(value: unknown): string | undefined {
 }
 
 function zoneNote(utcOffsetMinutes: number | undefined): string[] {
-  return utcOffsetMinutes === undefined ? ["times printed without a zone were read as UTC (the report does not give the host's offset)"] : [];
+  return utcOffsetMinutes === undefined ? ["times printed without a zone, and the host's UTC offset not given: judged under every offset from UTC-12:00 to UTC+14:00"] : [];
 }
 
 export function parseClamscanVersion(text: string, utcOffsetMinutes?: number): AvObservation | undefined {
   const m = /^ClamAV (\d+\.\d+\.\d+\S*)(?:\/(\d+)\/(.+))?$/m.exec(text);
   if (!m) return undefined;
   const observation: AvObservation = { format: 'clamscan-version', product: 'ClamAV', engineVersion: version(m[1]), notes: zoneNote(utcOffsetMinutes) };
+  if (utcOffsetMinutes === undefined) observation.offsetUnknown = true;
   if (m[2] && m[3]) {
     observation.signatureVersion = version(m[2]);
     observation.signatureTime = parseCtime(m[3], utcOffsetMinutes ?? 0);
@@ -147,6 +148,7 @@ export function parseFreshclamLog(text: string, utcOffsetMinutes?: number): AvOb
   if (logTimeLines === 0 && first) notes.push('written without LogTime: each run is dated by its "update process started at" line');
   if (undatedSuccesses > 0) notes.push(`${undatedSuccesses} successful update line(s) carry no date (no LogTime and no run header before them) and were left out`);
   const observation: AvObservation = { format: 'freshclam-log', product: 'ClamAV', updateRuns: runs, historyStart: first, historyEnd: last, notes };
+  if (utcOffsetMinutes === undefined) observation.offsetUnknown = true;
   if (!first) observation.historyProblem = 'the freshclam.log has no dated line: neither LogTime stamps nor a readable "ClamAV update process started at <date>" line, so no update can be placed in time';
   return observation;
 }

@@ -116,6 +116,16 @@ export const agentReportEntrySchema = z
       .optional()
       .describe('Report file on the gateway, fetched over the SSH session'),
     publicKey: pathSchema.optional().describe('Public key that must have signed the report'),
+    utcOffsetMinutes: z
+      .number({ error: 'expected the host offset from UTC in minutes, e.g. 300 for UTC+05:00' })
+      .int({ error: 'expected whole minutes' })
+      .min(-720, { error: 'expected -720 (UTC-12:00) to 840 (UTC+14:00)' })
+      .max(840, { error: 'expected -720 (UTC-12:00) to 840 (UTC+14:00)' })
+      .refine((minutes) => minutes % 15 === 0, { error: 'expected a whole quarter hour (every UTC offset in use is one)' })
+      .optional()
+      .describe(
+        "The host's offset from UTC in minutes (e.g. 300 for UTC+05:00), for raw ClamAV output that prints local time without a zone (clamscan --version, freshclam.log). Without it such dates are judged under every offset from UTC-12:00 to UTC+14:00. cocoscan agent reports carry their own offset.",
+      ),
   })
   .refine((entry) => (entry.path === undefined) !== (entry.remotePath === undefined), { error: 'give exactly one of path or remotePath' });
 

@@ -55,7 +55,9 @@ export async function loadReportSources(gateway: Gateway, session: HostSession |
       }
       text = fetched.stdout;
     }
-    sources.push(await readSource(label, text, entry.publicKey, mtime));
+    // Raw tool output fetched over SSH is in the session's zone unless the entry says otherwise.
+    const offset = entry.utcOffsetMinutes ?? (entry.remotePath && session?.ok ? sessionOffset(session) : undefined);
+    sources.push(await readSource(label, text, entry.publicKey, mtime, offset));
   }
   if (session?.ok) sources.push(sessionSource(session));
   return sources;
@@ -65,7 +67,7 @@ function unusable(label: string, reason: string): ReportedSource {
   return { label, kind: 'tool-output', signature: 'invalid', unusable: reason, collectedAtFrom: 'report', observations: [] };
 }
 
-async function readSource(label: string, text: string, publicKeyFile: string | undefined, mtime: Date | undefined): Promise<ReportedSource> {
+async function readSource(label: string, text: string, publicKeyFile: string | undefined, mtime: Date | undefined, utcOffsetMinutes: number | undefined): Promise<ReportedSource> {
   if (publicKeyFile) {
     const verified = verifySignedReport(text, await readSafeText(publicKeyFile, { kind: 'public-key' }));
     if (!verified.ok) return { ...unusable(label, `signed report rejected: ${verified.reason}`), kind: 'agent-report' };
@@ -85,9 +87,9 @@ async function readSource(label: string, text: string, publicKeyFile: string | u
     if (!parsed.success) return { ...unusable(label, 'the agent report does not match its format'), kind: 'agent-report' };
     return { ...fromAgentReport(label, parsed.data), signature: 'unsigned' };
   }
-  const observations = parseAvData(text);
+  const observations = parseAvData(text, utcOffsetMinutes);
   if (observations.length === 0) return unusable(label, 'the file is not in a format cocoscan reads (clamscan, sigtool, freshclam.log, Defender, mdatp, osquery or a cocoscan agent report)');
-  return { label, kind: 'tool-output', signature: 'unsigned', collectedAt: mtime, collectedAtFrom: 'file modification time', observations };
+  return { label, kind: 'tool-output', signature: 'unsigned', collectedAt: mtime, collectedAtFrom: 'file modification time', observations, utcOffsetMinutes };
 }
 
 function observationsFrom(commands: Record<string, CommandOutcome>, utcOffsetMinutes: number | undefined): AvObservation[] {
@@ -113,10 +115,17 @@ function fromAgentReport(label: string, report: AgentReport): ReportedSource {
   };
 }
 
+/** The host's UTC offset as `date +%z` printed it in the session, when it did. */
+function sessionOffset(session: Extract<HostSession, { ok: true }>): number | undefined {
+  const clock = session.commands.clock;
+  const zone = clock?.status === 'ok' ? clock.stdout.trim().split('\n')[1] : undefined;
+  return zone && /^[+-]\d{4}$/.test(zone) ? (zone.startsWith('-') ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(3, 5))) : undefined;
+}
+
 function sessionSource(session: Extract<HostSession, { ok: true }>): ReportedSource {
   const clock = session.commands.clock;
-  const [epoch, zone] = clock?.status === 'ok' ? clock.stdout.trim().split('\n') : [];
-  const offset = zone && /^[+-]\d{4}$/.test(zone) ? (zone.startsWith('-') ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(3, 5))) : undefined;
+  const [epoch] = clock?.status === 'ok' ? clock.stdout.trim().split('\n') : [];
+  const offset = sessionOffset(session);
   const collectedAt = new Date(session.collectedAt);
   return {
     label: `SSH session as ${session.username}`,

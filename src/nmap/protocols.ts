@@ -13,7 +13,8 @@ export const PROTOCOL_SERVICES: Readonly<Record<string, readonly string[]>> = Ob
   sftp: ['ssh'],
   scp: ['ssh'],
   ftp: ['ftp'],
-  ftps: ['ssl/ftp', 'ftps', 'ssl/ftps', 'ftp'],
+  // Implicit-TLS FTP only: plain `ftp` may be cleartext (nmap cannot tell an AUTH TLS upgrade from none).
+  ftps: ['ssl/ftp', 'ftps', 'ssl/ftps'],
   smtp: ['smtp'],
   submission: ['smtp', 'submission'],
   smtps: ['ssl/smtp', 'smtps', 'ssl/smtps'],

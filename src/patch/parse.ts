@@ -12,13 +12,15 @@ export interface OsRelease {
   id: string;
   versionId: string;
   prettyName: string;
+  /** ID_LIKE: the families this release derives from ("rhel fedora", "debian"). */
+  idLike: string[];
 }
 
 export function parseOsRelease(text: string): OsRelease | undefined {
   const value = (key: string) => new RegExp(`^${key}=(?:"([^"]*)"|(\\S*))`, 'm').exec(text)?.slice(1).find((v) => v !== undefined);
   const id = value('ID');
   if (!id) return undefined;
-  return { id, versionId: value('VERSION_ID') ?? '', prettyName: value('PRETTY_NAME') ?? id };
+  return { id, versionId: value('VERSION_ID') ?? '', prettyName: value('PRETTY_NAME') ?? id, idLike: (value('ID_LIKE') ?? '').split(/\s+/).filter(Boolean) };
 }
 
 export interface PendingUpdate {

@@ -1,7 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { judgeAntivirus } from '../../src/av/judge.ts';
 import { parseAvData } from '../../src/av/parse.ts';
+import { ctime } from '../fixtures/av/build.ts';
 import { loadConnectionFile } from '../../src/connection/load.ts';
 import { loadProfile } from '../../src/profile/load.ts';
 import { runCheck } from '../../src/run-check.ts';
@@ -47,6 +49,27 @@ describe('host data parsers on hostile output: time bound and verdict', () => {
     const [log] = parseAvData(hostile['freshclam headers without dates']!, 0);
     expect(log?.updateRuns).toEqual([]);
     expect(log?.historyProblem).toMatch(/no dated line/);
+  });
+});
+
+describe('a 16 MiB freshclam.log of local times with no UTC offset', () => {
+  it('is judged at every offset in bounded time, and a run every 3 s that stopped a day ago fails', () => {
+    const now = new Date('2026-11-22T08:33:12.000Z');
+    const start = now.getTime() - 7.5 * 86_400_000;
+    const parts: string[] = [];
+    let size = 0;
+    for (let i = 0; size < 16 * 1024 * 1024 - 200; i += 1) {
+      const part = `ClamAV update process started at ${ctime(new Date(start + i * 3000))}\ndaily.cld database is up-to-date\n`;
+      parts.push(part);
+      size += part.length;
+    }
+    const observations = parseAvData(parts.join(''));
+    expect(observations[0]?.offsetUnknown).toBe(true);
+    const source = { label: 'freshclam.log', kind: 'tool-output' as const, signature: 'unsigned' as const, collectedAt: now, collectedAtFrom: 'file modification time' as const, observations };
+    const started = performance.now();
+    const verdicts = judgeAntivirus({ gateway: 'gw', sources: [source], missing: [] }, { maxSignatureAgeHours: 4, maxUpdateGapHours: 4, maxReportAgeHours: 1, historyWindowDays: 7, maxClockSkewMinutes: 5 }, now);
+    expect(performance.now() - started).toBeLessThan(LIMIT_MS);
+    expect(verdicts.find((v) => v.id === 'antivirus.update-gaps')?.status).toBe('fail');
   });
 });
 

@@ -15,7 +15,7 @@ import { CocoscanError } from '../../src/errors.ts';
 import { loadReportSources, type ReportedSource } from '../../src/facts/reported-sources.ts';
 import { classifyOutcome, commandBody, HOST_COMMANDS, remoteCommandLine, type CommandOutcome } from '../../src/host/commands.ts';
 import type { HostSession } from '../../src/host/session.ts';
-import { ctime, freshclamLog, schedule } from '../fixtures/av/build.ts';
+import { clamscanVersion, ctime, freshclamLog, schedule } from '../fixtures/av/build.ts';
 import { parseProfile } from '../../src/profile/load.ts';
 import { runCheck } from '../../src/run-check.ts';
 import { tempDir } from '../helpers/cli.ts';
@@ -94,7 +94,7 @@ describe('CoCo-10 from agent-reported data (clock injected)', () => {
     const text = signReport(clamavReport('2026-11-22T08:30:00.000Z', fixture('freshclam-every-2h.log')), signer.privatePem);
     const { row, finding } = await check('2026-11-22T08:33:12.000Z', text, signer.publicPem);
     expect(row.compliance, row.comment).toBe('Yes');
-    expect(finding('antivirus.signature-age').message).toContain('newest signatures are 1.0 h old');
+    expect(finding('antivirus.signature-age').message).toContain('newest ClamAV signatures are 1.0 h old');
     expect(finding('antivirus.reports').message).toContain('signature verified');
   });
 
@@ -102,7 +102,7 @@ describe('CoCo-10 from agent-reported data (clock injected)', () => {
     const text = signReport(clamavReport('2026-11-22T12:30:00.000Z', fixture('freshclam-every-2h.log')), signer.privatePem);
     const { row, finding } = await check('2026-11-22T12:33:12.000Z', text, signer.publicPem);
     expect(row.compliance).toBe('No');
-    expect(finding('antivirus.signature-age').message).toContain('newest signatures are 5.0 h old');
+    expect(finding('antivirus.signature-age').message).toContain('newest ClamAV signatures are 5.0 h old');
     expect(row.comment).toContain('5.0 h old');
   });
 
@@ -371,6 +371,103 @@ describe('signature dates after the moment of the check', () => {
   it('a minute ahead is within the clock skew allowed', () => {
     const ahead = `ClamAV 1.4.6/27468/${ctime(new Date(NOW.getTime() + 60_000))}\n`;
     expect(verdictOf(judgeAntivirus({ gateway: 'gw', sources: [fileSource('clamscan.txt', ahead)], missing: [] }, T, NOW), 'antivirus.signature-age').status).toBe('pass');
+  });
+});
+
+describe('local-time ClamAV files without a UTC offset (pure judge, injected clock)', () => {
+  const EAST = 300; // a host at UTC+05:00
+  /** A raw file as reported-sources.ts reads it: with the entry's offset, or with none given. */
+  const rawSource = (label: string, text: string, offset?: number) => ({ ...fileSource(label, ''), observations: parseAvData(text, offset) });
+  const judgeOne = (source: ReportedSource, id: string, t: AvThresholds = T) => verdictOf(judgeAntivirus({ gateway: 'gw', sources: [source], missing: [] }, t, NOW), id);
+  // Updates every 2 h for 8 days, the last one 5.5 h before the check: a gap over the 4 h limit.
+  const stopped = freshclamLog(schedule(ago(8 * 24), ago(5.5), 120, 'updated'), { logTime: true, utcOffsetMinutes: EAST });
+  const oldSignatures = clamscanVersion(ago(5.5), EAST);
+  const wide: AvThresholds = { ...T, maxSignatureAgeHours: 72, maxUpdateGapHours: 72 };
+
+  type Case = { name: string; source: ReportedSource; id: string; t?: AvThresholds; status: string; text?: RegExp };
+  const cases: Case[] = [
+    { name: 'update gap, offset given: fail', source: rawSource('freshclam.log', stopped, EAST), id: 'antivirus.update-gaps', status: 'fail' },
+    { name: 'update gap, no offset: not_tested, asking for it', source: rawSource('freshclam.log', stopped), id: 'antivirus.update-gaps', status: 'not_tested', text: /freshclam\.log print local time with no UTC offset, and the verdict depends on it .*set utcOffsetMinutes/ },
+    { name: 'signature age, offset given: fail', source: rawSource('clamscan.txt', oldSignatures, EAST), id: 'antivirus.signature-age', status: 'fail' },
+    { name: 'signature age, no offset: not_tested', source: rawSource('clamscan.txt', oldSignatures), id: 'antivirus.signature-age', status: 'not_tested', text: /set utcOffsetMinutes/ },
+    {
+      name: 'a gap that shows at every offset: fail without the offset',
+      source: rawSource('freshclam.log', freshclamLog(schedule(ago(8 * 24), ago(30), 120, 'updated'), { logTime: true, utcOffsetMinutes: EAST })),
+      id: 'antivirus.update-gaps',
+      status: 'fail',
+    },
+    { name: 'signatures fresh enough at every offset: pass without the offset', source: rawSource('clamscan.txt', clamscanVersion(ago(30), EAST)), id: 'antivirus.signature-age', t: wide, status: 'pass' },
+    { name: 'signatures too old at every offset: fail without the offset', source: rawSource('clamscan.txt', clamscanVersion(ago(24 * 7), EAST)), id: 'antivirus.signature-age', status: 'fail' },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const v = judgeOne(c.source, c.id, c.t);
+      expect(v.status, JSON.stringify(v.params)).toBe(c.status);
+      if (c.text) expect(String(v.params.reason)).toMatch(c.text);
+    });
+  }
+
+  it('a pass that holds at every offset says so in the evidence, with the least favourable figure', () => {
+    const v = judgeOne(rawSource('clamscan.txt', clamscanVersion(ago(30), EAST)), 'antivirus.signature-age', wide);
+    expect(v.actual).toContain('holds at every offset from UTC-12:00 to UTC+14:00 (figures shown for UTC+14:00)');
+    expect(v.params.age).toBe('39.0 h');
+  });
+
+  it('update runs dated beyond the clock skew allowed are an error, never dropped', () => {
+    const log = freshclamLog([...schedule(ago(8 * 24), ago(0.2), 120, 'updated'), { at: ago(-3), outcome: 'updated' }], { logTime: true });
+    const v = judgeOne(rawSource('freshclam.log', log, 0), 'antivirus.update-gaps');
+    expect(v.status).toBe('error');
+    expect(v.params.reason).toContain(`1 update run(s) dated after this check, the latest ${ago(-3).toISOString().slice(0, 16)}`);
+    expect(v.params.reason).toContain('(3.0 h ahead)');
+  });
+
+  it('a run a minute ahead is within the skew allowed and counts as now', () => {
+    const log = freshclamLog([...schedule(ago(8 * 24), ago(1), 120, 'updated'), { at: ago(-1 / 60), outcome: 'updated' }], { logTime: true });
+    expect(judgeOne(rawSource('freshclam.log', log, 0), 'antivirus.update-gaps').status).toBe('pass');
+  });
+
+  it('the offset of an agentReports entry reaches the parser; without it the dates are marked as of unknown offset', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'clamscan.txt'), oldSignatures);
+    const gateway = { name: 'gw', host: '127.0.0.1', agentReports: [{ path: join(dir, 'clamscan.txt'), utcOffsetMinutes: EAST }, { path: join(dir, 'clamscan.txt') }] } as Gateway;
+    const [given, unknown] = await loadReportSources(gateway, undefined);
+    expect(given!.observations[0]!.signatureTime!.getTime()).toBe(ago(5.5).getTime());
+    expect(given!.observations[0]!.offsetUnknown).toBeUndefined();
+    expect(unknown!.observations[0]!.offsetUnknown).toBe(true);
+  });
+});
+
+describe('signature age of every product on the gateway', () => {
+  const defender = (updated: Date) => JSON.stringify({ AMServiceEnabled: true, AntivirusEnabled: true, RealTimeProtectionEnabled: true, AMEngineVersion: '1.1.24090.11', AntivirusSignatureVersion: '1.419.1', AntivirusSignatureLastUpdated: updated.toISOString() });
+  type Case = { name: string; files: [string, string][]; status: string; product?: string };
+  const cases: Case[] = [
+    { name: 'current Defender and week-old ClamAV: fail, naming ClamAV', files: [['defender.json', defender(ago(1))], ['clamscan.txt', clamscanVersion(ago(24 * 7))]], status: 'fail', product: 'ClamAV' },
+    { name: 'week-old Defender and current ClamAV: fail, naming Defender', files: [['defender.json', defender(ago(24 * 7))], ['clamscan.txt', clamscanVersion(ago(1))]], status: 'fail', product: 'Microsoft Defender' },
+    { name: 'both current: pass on the older', files: [['defender.json', defender(ago(1))], ['clamscan.txt', clamscanVersion(ago(2))]], status: 'pass', product: 'ClamAV' },
+    { name: 'current ClamAV and a Defender whose age cannot be read: not_tested', files: [['defender.json', JSON.stringify({ AMServiceEnabled: true, RealTimeProtectionEnabled: true })], ['clamscan.txt', clamscanVersion(ago(1))]], status: 'not_tested' },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const sources = c.files.map(([label, text]) => fileSource(label, text));
+      const v = verdictOf(judgeAntivirus({ gateway: 'gw', sources, missing: [] }, T, NOW), 'antivirus.signature-age');
+      expect(v.status, JSON.stringify(v.params)).toBe(c.status);
+      if (c.product) expect(v.params.when).toContain(c.product);
+    });
+  }
+});
+
+describe('real-time protection that the data does not show', () => {
+  const securityCenter = (state: string) => JSON.stringify([{ antivirus: state, firewall: 'Good', autoupdate: 'Good' }]);
+  const present = (...files: [string, string][]) => verdictOf(judgeAntivirus({ gateway: 'gw', sources: files.map(([label, text]) => fileSource(label, text)), missing: [] }, T, NOW), 'antivirus.present');
+  it('Security Center "Good" alone: not_tested, saying real-time protection is unknown', () => {
+    const v = present(['osquery.json', securityCenter('Good')]);
+    expect(v.status).toBe('not_tested');
+    expect(v.params.reason).toContain('Windows Security Center: osquery-security-center from osquery.json does not say whether real-time protection is on');
+  });
+  it('Security Center "Poor": fail', () => expect(present(['osquery.json', securityCenter('Poor')]).status).toBe('fail'));
+  it('Security Center "Good" with Defender reporting real-time protection on: pass', () => {
+    const defender = JSON.stringify({ AMServiceEnabled: true, AntivirusEnabled: true, RealTimeProtectionEnabled: true, AntivirusSignatureLastUpdated: ago(1).toISOString() });
+    expect(present(['osquery.json', securityCenter('Good')], ['defender.json', defender]).status).toBe('pass');
   });
 });
 

@@ -15,7 +15,9 @@ describe('anti-virus data formats', () => {
     expect(utc).toMatchObject({ format: 'clamscan-version', product: 'ClamAV', engineVersion: '1.4.6', signatureVersion: '27468' });
     expect(iso(utc?.signatureTime)).toBe('2026-11-22T07:33:12.000Z');
     expect(iso(parseAvData(fixture('clamscan-version.txt'), 60)[0]?.signatureTime)).toBe('2026-11-22T06:33:12.000Z');
-    expect(parseAvData(fixture('clamscan-version.txt'))[0]?.notes[0]).toMatch(/read as UTC/);
+    expect(parseAvData(fixture('clamscan-version.txt'))[0]?.notes[0]).toMatch(/UTC offset not given: judged under every offset/);
+    expect(parseAvData(fixture('clamscan-version.txt'))[0]?.offsetUnknown).toBe(true);
+    expect(utc?.offsetUnknown).toBeUndefined();
     expect(parseAvData('ClamAV 1.4.6\n')[0]?.cannotShowAge).toMatch(/no database is loaded/);
   });
 

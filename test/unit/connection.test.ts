@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConnectionFile } from '../../src/connection/load.ts';
@@ -156,5 +157,16 @@ describe('connection file bounds and gateway names', () => {
     expect(problems).toContainEqual(expect.stringMatching(/^scan\.tcpPorts@\d+: expected a port list of at most 4096 characters/));
     const agent = await problemsOf(withGateways(`  - name: gw\n    host: 192.0.2.1\n    agentReports: [ { path: "${long}" } ]\n`));
     expect(agent).toEqual([expect.stringMatching(/^gateways\[0\]\.agentReports\[0\]\.path@\d+: expected a file path of at most 4096/)]);
+  });
+
+  it('takes a UTC offset for raw local-time reports, in whole quarter hours from UTC-12:00 to UTC+14:00', async () => {
+    const entry = (offset: string) => withGateways(`  - name: gw\n    host: 192.0.2.1\n    agentReports: [ { path: "freshclam.log", utcOffsetMinutes: ${offset} } ]\n`);
+    expect(await problemsOf(entry('900'))).toEqual([expect.stringMatching(/^gateways\[0\]\.agentReports\[0\]\.utcOffsetMinutes@\d+: expected -720 \(UTC-12:00\) to 840/)]);
+    expect(await problemsOf(entry('301'))).toEqual([expect.stringMatching(/utcOffsetMinutes@\d+: expected a whole quarter hour/)]);
+    expect(await problemsOf(entry('"+05:00"'))).toEqual([expect.stringMatching(/utcOffsetMinutes@\d+: expected the host offset from UTC in minutes/)]);
+    const dir = await tempDir();
+    writeFileSync(join(dir, 'freshclam.log'), '');
+    const connection = await loadConnectionFile(await writeConnection(dir, entry('345')));
+    expect(connection.gateways[0]!.agentReports[0]!.utcOffsetMinutes).toBe(345);
   });
 });

@@ -60,6 +60,14 @@ describe('exposure judging', () => {
     }
   });
 
+  it('counts only implicit-TLS FTP as ftps, never plain ftp', () => {
+    expect(matchProtocol('ftps', probed('ftp')).verdict).toBe('mismatch');
+    expect(matchProtocol('ftps', probed('ftp', 'ssl')).verdict).toBe('match');
+    expect(matchProtocol('ftps', probed('ftps')).verdict).toBe('match');
+    const findings = judgeExposure({ plan, host: host([[990, 'open', 'syn-ack', probed('ftp')]]) }, [flow('ftps', 990)], target, base);
+    expect(findings.find((f) => f.id === 'exposure.protocol-match')?.status).toBe('fail');
+  });
+
   it('lists at most MAX_UNDECLARED_LISTED ports one by one and sums up the rest of a gateway open on every port', () => {
     const all: PortSpec[] = Array.from({ length: 65535 }, (_, i) => [i + 1, 'open', 'syn-ack', probed('tcpwrapped')]);
     const findings = judgeExposure({ plan, host: host(all) }, https, target, base);
