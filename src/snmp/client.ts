@@ -1,6 +1,7 @@
 import { createCipheriv } from 'node:crypto';
 import { isIP } from 'node:net';
 import snmp, { type Session, type User, type Varbind } from 'net-snmp';
+import { refusalOf } from './refusal.ts';
 import { exceptionOf, renderValue } from './values.ts';
 
 export const SYSTEM_OIDS = {
@@ -26,7 +27,8 @@ export interface Target {
 
 export type Answer =
   | { answered: true; values: Record<string, string> }
-  | { answered: false; reason: string; strange?: boolean; aborted?: boolean };
+  /** `refused`: the agent itself declined the request (a usmStats* Report, authorizationError); anything else proves nothing. */
+  | { answered: false; reason: string; strange?: boolean; aborted?: boolean; refused?: boolean };
 
 /** Datagrams a guarded session dropped or took. */
 interface Traffic {
@@ -154,6 +156,8 @@ export async function getSystem(session: Session, target: Target, signal: AbortS
   const outcome = await ask<Varbind[]>(session, target, signal, (done) => session.get(Object.values(SYSTEM_OIDS), done));
   if (!outcome.ok) {
     if (outcome.aborted) return { answered: false, aborted: true, reason: outcome.reason };
+    const refusal = refusalOf(outcome.error);
+    if (refusal) return { answered: false, refused: true, reason: `the agent refused: ${refusal}` };
     const record = traffic.get(session);
     if (record?.wrongSource.length) {
       return { answered: false, strange: true, reason: `replies came from ${record.wrongSource.join(', ')}, not from the agent's address and port, and were ignored` };

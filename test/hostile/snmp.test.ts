@@ -6,10 +6,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { connectionFileSchema } from '../../src/connection/schema.ts';
 import { parseProfile } from '../../src/profile/load.ts';
 import { runCheck } from '../../src/run-check.ts';
-import { desAvailable } from '../../src/snmp/client.ts';
+import { desAvailable, MAX_REPLIES_PER_REQUEST } from '../../src/snmp/client.ts';
 import { DEFAULT_WALK_BUDGET, gatherSnmp, SOFTWARE_LIMIT, type GatherOptions } from '../../src/snmp/gather.ts';
 import { ROOT, tempDir } from '../helpers/cli.ts';
 import { startFakeSnmpAgent, type AgentBehaviour, type AgentOptions, type FakeSnmpAgent } from '../helpers/fake-snmp-agent.ts';
+import { startFakeV3Agent, type LevelBehaviour, type V3Level } from '../helpers/fake-snmp-v3-agent.ts';
 
 let close: (() => Promise<void>) | undefined;
 let child: ChildProcess | undefined;
@@ -20,12 +21,21 @@ afterEach(async () => {
   close = undefined;
 });
 
-function connection(port: number, v3?: Record<string, string>) {
+/** snmp.timeoutSeconds of these tests. */
+const TIMEOUT_S = 0.6;
+/**
+ * The longest one request may wait (client.ts: net-snmp's timeout of half the configured one, one retry, and a
+ * 1 s margin). Time bounds below are generous multiples of it, so a loaded CI machine does not trip them, yet
+ * far below what an unbounded loop would take; the request counts are the tight assertions.
+ */
+const REQUEST_DEADLINE_S = TIMEOUT_S + 1;
+
+function connection(port: number, v3?: Record<string, string>, timeoutSeconds = TIMEOUT_S) {
   return connectionFileSchema.parse({
     connection: { name: 'hostile', mojSystem: 'M', thirdPartySystem: 'T', organisation: 'O' },
     gateways: [{ name: 'lo', host: '127.0.0.1' }],
     flows: [{ name: 'web', protocol: 'https', port: 443 }],
-    snmp: { port, timeoutSeconds: 0.6, ...(v3 ? { v3 } : {}) },
+    snmp: { port, timeoutSeconds, ...(v3 ? { v3 } : {}) },
   });
 }
 
@@ -238,10 +248,56 @@ describe('SNMPv3 against an agent that answers every request with a discovery Re
     expect((performance.now() - started) / 1000).toBeLessThan(8);
     // Three levels, each at most the discovery plus MAX_REPLIES_PER_REQUEST further requests; v1/v2c add two more.
     expect(fake.datagrams()).toBeLessThanOrEqual(3 * 6 + 4);
-    expect(facts.v3?.levels.map((l) => l.accepted)).toEqual([false, false, false]);
+    // A Report loop is no refusal: every level stays unknown, none is taken as refused.
+    expect(facts.v3?.levels.map((l) => l.accepted)).toEqual([undefined, undefined, undefined]);
     expect(facts.v3?.levels[2]?.reason).toMatch(/replies to one request/);
     const profile = parseProfile(SNMP_PROFILE.replace('snmp.undeclared]', 'snmp.undeclared, snmp.v3-security]'), 's.yaml');
     const { report } = await runCheck({ connection: c, profile });
     expect(report.findings.find((f) => f.id === 'snmp.v3-security')?.status).toBe('error');
   });
+});
+
+describe('SNMPv3 security level: only a refusal from the agent counts as refused', () => {
+  const v3 = { user: 'cocoscan', authProtocol: 'sha256', authKeyEnv: 'HOSTILE_V3_AUTH', privProtocol: 'aes', privKeyEnv: 'HOSTILE_V3_PRIV' };
+  const keys = { user: v3.user, authKey: 'hostile-auth-passphrase', privKey: 'hostile-priv-passphrase' };
+  const V3_PROFILE = SNMP_PROFILE.replace('snmp.undeclared]', 'snmp.undeclared, snmp.v3-security]');
+
+  async function v3Check(levels: Partial<Record<V3Level, LevelBehaviour>>) {
+    const fake = await startFakeV3Agent({ ...keys, levels });
+    close = fake.close;
+    process.env.HOSTILE_V3_AUTH = keys.authKey;
+    process.env.HOSTILE_V3_PRIV = keys.privKey;
+    const started = performance.now();
+    const { report } = await runCheck({ connection: connection(fake.port, v3), profile: parseProfile(V3_PROFILE, 's.yaml') });
+    return { finding: report.findings.find((f) => f.id === 'snmp.v3-security')!, seconds: (performance.now() - started) / 1000, fake };
+  }
+
+  it('passes an agent that answers authPriv and refuses the lower levels with a usmStats Report', async () => {
+    const { finding, fake } = await v3Check({});
+    expect(finding.status).toBe('pass');
+    expect(finding.evidence.actual).toMatch(/noAuthNoPriv: refused \(the agent refused: usmStatsWrongDigests/);
+    expect(finding.evidence.actual).toMatch(/authNoPriv: refused \(the agent refused: usmStatsWrongDigests/);
+    expect(finding.evidence.actual).toMatch(/authPriv: accepted/);
+    expect(fake.requests('authPriv')).toBeGreaterThan(0);
+  });
+
+  for (const [behaviour, why] of [
+    ['silent', /timed out|no usable answer/],
+    ['report-loop', /replies to one request|Unknown Engine ID/],
+    ['garbage', /could not be decoded|no usable answer|timed out/],
+  ] as const) {
+    for (const level of ['noAuthNoPriv', 'authNoPriv'] as const) {
+      it(`is never a pass when ${level} gets no refusal (${behaviour}) while authPriv answers`, async () => {
+        const { finding, seconds, fake } = await v3Check({ [level]: behaviour });
+        expect(finding.status).toBe('error');
+        expect(finding.message).toContain(`whether the agent refuses ${level} (`);
+        expect(finding.message).toMatch(why);
+        expect(finding.evidence.actual).toContain(`${level}: untested`);
+        expect(finding.evidence.actual).toMatch(/authPriv: accepted/);
+        // One request and its retry at most per level, and no reply loop: bounded by the request deadline.
+        expect(fake.requests(level)).toBeLessThanOrEqual(2 + MAX_REPLIES_PER_REQUEST);
+        expect(seconds).toBeLessThan(10 * REQUEST_DEADLINE_S);
+      });
+    }
+  }
 });
