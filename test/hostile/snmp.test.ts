@@ -61,7 +61,7 @@ describe('SNMP against a hostile agent: bounded, never a crash or a false answer
     const { facts, seconds } = await against('garbage');
     expect(facts.attempts.every((a) => !a.answered && a.strange)).toBe(true);
     expect(facts.attempts[0]?.reason).toMatch(/could not be decoded as SNMP/);
-    expect(seconds).toBeLessThan(5);
+    expect(seconds).toBeLessThan(6 * REQUEST_DEADLINE_S);
   });
 
   it('replies from another port are ignored and said to be so', async () => {
@@ -86,7 +86,7 @@ describe('SNMP against a hostile agent: bounded, never a crash or a false answer
     expect(facts.attempts.filter((a) => a.answered).length).toBe(4);
     expect(facts.software).toMatchObject({ truncated: true, stop: 'max-entries' });
     expect(facts.software?.names.length).toBe(SOFTWARE_LIMIT);
-    expect(seconds).toBeLessThan(10);
+    expect(seconds).toBeLessThan(10 * REQUEST_DEADLINE_S);
   });
 
   it('says plainly when DES privacy cannot be tested on this Node', async () => {
@@ -106,7 +106,7 @@ describe('SNMP walks against agents that would keep them going for ever', () => 
     it(`stops at the first reply that repeats the OID with ${exception}, marked truncated`, async () => {
       const { facts, seconds, requests } = await against('same-oid-exception', {}, { exception });
       expect(requests).toBe(1);
-      expect(seconds).toBeLessThan(5);
+      expect(seconds).toBeLessThan(6 * REQUEST_DEADLINE_S);
       expect(facts.software).toMatchObject({ truncated: true, stop: 'exception-value', requests: 1, names: [] });
       expect(facts.software?.reason).toContain(exception);
     });
@@ -121,7 +121,7 @@ describe('SNMP walks against agents that would keep them going for ever', () => 
   it('stops on an OID that does not increase', async () => {
     const { facts, seconds, requests } = await against('same-oid');
     expect(requests).toBe(1);
-    expect(seconds).toBeLessThan(5);
+    expect(seconds).toBeLessThan(6 * REQUEST_DEADLINE_S);
     expect(facts.software).toMatchObject({ truncated: true, stop: 'non-increasing-oid', names: [] });
     expect(facts.software?.error).toMatch(/OIDs must increase/);
   });
@@ -135,7 +135,7 @@ describe('SNMP walks against agents that would keep them going for ever', () => 
   it('stops an endless increasing walk at the request budget', async () => {
     const { facts, seconds, requests } = await against('endless', { walk: { ...DEFAULT_WALK_BUDGET, maxRequests: 40 } });
     expect(requests).toBe(40);
-    expect(seconds).toBeLessThan(10);
+    expect(seconds).toBeLessThan(10 * REQUEST_DEADLINE_S);
     expect(facts.software).toMatchObject({ truncated: true, stop: 'max-requests', requests: 40 });
     expect(facts.software?.names).toHaveLength(40);
     expect(facts.software?.error).toBeUndefined();
@@ -144,13 +144,14 @@ describe('SNMP walks against agents that would keep them going for ever', () => 
   it('stops an endless increasing walk at the default request budget', async () => {
     const { facts, seconds, requests } = await against('endless');
     expect(requests).toBe(DEFAULT_WALK_BUDGET.maxRequests);
-    expect(seconds).toBeLessThan(30);
+    expect(seconds).toBeLessThan(20 * REQUEST_DEADLINE_S);
     expect(facts.software).toMatchObject({ truncated: true, stop: 'max-requests' });
   });
 
   it('stops an endless slow walk at the time budget', async () => {
     const { facts, seconds, requests } = await against('endless', { walk: { ...DEFAULT_WALK_BUDGET, maxRequests: 100_000, maxSeconds: 1 } }, { walkDelayMs: 50 });
-    expect(seconds).toBeLessThan(4);
+    // The 1 s budget plus room for the request in flight and a loaded machine; 100,000 requests would take 5,000 s.
+    expect(seconds).toBeLessThan(1 + 4 * REQUEST_DEADLINE_S);
     expect(requests).toBeLessThanOrEqual(1000 / 50 + 1);
     expect(facts.software).toMatchObject({ truncated: true, stop: 'max-seconds' });
   });
@@ -164,7 +165,7 @@ describe('SNMP walks against agents that would keep them going for ever', () => 
     const started = performance.now();
     const c = connection(fake.port);
     const facts = await gatherSnmp(c, c.gateways[0]!, { communities: ['public'], signal: controller.signal });
-    expect((performance.now() - started) / 1000).toBeLessThan(3);
+    expect((performance.now() - started) / 1000).toBeLessThan(3 * REQUEST_DEADLINE_S);
     expect(fake.walkRequests()).toBe(10);
     expect(facts.software).toMatchObject({ truncated: true, stop: 'aborted' });
     expect(facts.interrupted).toMatch(/interrupted/);
@@ -175,11 +176,12 @@ describe('SNMP walks against agents that would keep them going for ever', () => 
     const profile = parseProfile(SNMP_PROFILE, 's.yaml');
     const controller = new AbortController();
     const started = performance.now();
-    const checking = runCheck({ connection: connection(fake.port), profile, signal: controller.signal });
+    // A long request timeout: a run that ignored the abort would wait 30 s for the silent agent.
+    const checking = runCheck({ connection: connection(fake.port, undefined, 30), profile, signal: controller.signal });
     await new Promise((resolve) => setImmediate(resolve));
     controller.abort();
     const { report } = await checking;
-    expect((performance.now() - started) / 1000).toBeLessThan(1);
+    expect((performance.now() - started) / 1000).toBeLessThan(10);
     const statuses = report.findings.filter((f) => f.id === 'snmp.community' || f.id === 'snmp.undeclared').map((f) => [f.id, f.status, f.message]);
     expect(statuses).toEqual([
       ['snmp.community', 'error', expect.stringContaining('interrupted')],
@@ -192,8 +194,8 @@ describe('SNMP walks against agents that would keep them going for ever', () => 
     const c = connectionFileSchema.parse({ ...connection(fake.port), snmp: { port: fake.port, timeoutSeconds: 30 } });
     const started = performance.now();
     const facts = await gatherSnmp(c, c.gateways[0]!, { communities: ['public'], walk: { ...DEFAULT_WALK_BUDGET, maxSeconds: 1 } });
-    // Far below the 30 s request timeout it would otherwise wait for, with room for a loaded machine.
-    expect((performance.now() - started) / 1000).toBeLessThan(8);
+    // Half the 30 s request timeout it would otherwise wait for, with room for a loaded machine.
+    expect((performance.now() - started) / 1000).toBeLessThan(15);
     expect(fake.walkRequests()).toBe(1);
     expect(facts.software).toMatchObject({ truncated: true, stop: 'max-seconds' });
   });
@@ -203,7 +205,7 @@ describe('SNMP walks against agents that would keep them going for ever', () => 
     const profile = parseProfile(SNMP_PROFILE, 's.yaml');
     const started = performance.now();
     const { report } = await runCheck({ connection: connection(fake.port), profile });
-    expect((performance.now() - started) / 1000).toBeLessThan(10);
+    expect((performance.now() - started) / 1000).toBeLessThan(10 * REQUEST_DEADLINE_S);
     expect(fake.walkRequests()).toBe(1);
     const community = report.findings.find((f) => f.id === 'snmp.community');
     expect(community?.status).toBe('fail');
@@ -228,6 +230,8 @@ describe('SNMP walks against agents that would keep them going for ever', () => 
     await walking;
     const signalled = performance.now();
     child.kill('SIGTERM');
+    // 5 s is the product's promise for SIGINT and SIGTERM (issue 14), not a guess at this machine's speed; the
+    // walk would otherwise run on for 50 s (500 requests, 100 ms each).
     const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 5000).unref());
     const outcome = await Promise.race([exited.then(() => 'exited' as const), timeout]);
     expect(outcome).toBe('exited');
@@ -245,7 +249,7 @@ describe('SNMPv3 against an agent that answers every request with a discovery Re
     const c = connection(fake.port, { user: 'u', authProtocol: 'sha256', authKeyEnv: 'HOSTILE_AUTH', privProtocol: 'aes', privKeyEnv: 'HOSTILE_PRIV' });
     const started = performance.now();
     const facts = await gatherSnmp(c, c.gateways[0]!, { communities: ['public'] });
-    expect((performance.now() - started) / 1000).toBeLessThan(8);
+    expect((performance.now() - started) / 1000).toBeLessThan(10 * REQUEST_DEADLINE_S);
     // Three levels, each at most the discovery plus MAX_REPLIES_PER_REQUEST further requests; v1/v2c add two more.
     expect(fake.datagrams()).toBeLessThanOrEqual(3 * 6 + 4);
     // A Report loop is no refusal: every level stays unknown, none is taken as refused.
