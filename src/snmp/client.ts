@@ -103,7 +103,10 @@ export function closeSession(session: Session): void {
   }
 }
 
-export type Outcome<T> = { ok: true; value: T } | { ok: false; reason: string; error?: Error; aborted?: boolean; strange?: boolean };
+export type Outcome<T> =
+  | { ok: true; value: T }
+  /** `budgetSpent`: the request ended at `withinMs` (the caller's own budget), before its own deadline. */
+  | { ok: false; reason: string; error?: Error; aborted?: boolean; strange?: boolean; budgetSpent?: boolean };
 
 /**
  * One request, bounded whatever the agent does: it ends at net-snmp's answer, at a deadline past net-snmp's
@@ -133,8 +136,14 @@ export function ask<T>(
       resolve(outcome);
     };
     const onAbort = () => finish({ ok: false, aborted: true, reason: 'the run was interrupted (SIGINT or SIGTERM) while waiting for the agent' });
-    const deadline = Math.max(0, Math.min(requestTimeoutMs(target) * 2 + DEADLINE_MARGIN_MS, withinMs));
-    const timer = setTimeout(() => finish({ ok: false, strange: (record?.accepted ?? 0) > start, reason: `no usable answer within ${(deadline / 1000).toFixed(1)} s` }), deadline);
+    const ownDeadline = requestTimeoutMs(target) * 2 + DEADLINE_MARGIN_MS;
+    const deadline = Math.max(0, Math.min(ownDeadline, withinMs));
+    // Said outright rather than left to the caller's clock: a timer may fire a fraction of a millisecond early.
+    const budgetSpent = withinMs < ownDeadline;
+    const timer = setTimeout(
+      () => finish({ ok: false, strange: (record?.accepted ?? 0) > start, reason: `no usable answer within ${(deadline / 1000).toFixed(1)} s`, ...(budgetSpent ? { budgetSpent } : {}) }),
+      deadline,
+    );
     signal.addEventListener('abort', onAbort, { once: true });
     if (record) {
       record.onAccepted = () => {

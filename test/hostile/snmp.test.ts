@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { connectionFileSchema } from '../../src/connection/schema.ts';
 import { parseProfile } from '../../src/profile/load.ts';
 import { runCheck } from '../../src/run-check.ts';
-import { desAvailable, MAX_REPLIES_PER_REQUEST } from '../../src/snmp/client.ts';
+import { closeSession, communitySession, desAvailable, HR_SW_INSTALLED_NAME, MAX_REPLIES_PER_REQUEST } from '../../src/snmp/client.ts';
+import { walkSubtree } from '../../src/snmp/walk.ts';
 import { DEFAULT_WALK_BUDGET, gatherSnmp, SOFTWARE_LIMIT, type GatherOptions } from '../../src/snmp/gather.ts';
 import { ROOT, tempDir } from '../helpers/cli.ts';
 import { startFakeSnmpAgent, type AgentBehaviour, type AgentOptions, type FakeSnmpAgent } from '../helpers/fake-snmp-agent.ts';
@@ -198,6 +199,29 @@ describe('SNMP walks against agents that would keep them going for ever', () => 
     expect((performance.now() - started) / 1000).toBeLessThan(15);
     expect(fake.walkRequests()).toBe(1);
     expect(facts.software).toMatchObject({ truncated: true, stop: 'max-seconds' });
+  });
+
+  it('a request cut short by the time budget ends the walk at max-seconds, whatever the clock says when the timer fires', async () => {
+    // A timer may fire a fraction of a millisecond before the walk's clock reaches its deadline; a frozen clock
+    // makes that certain, and the walk must still say the budget ended it, not that the agent did not answer.
+    const fake = await agent('endless', { walkDelayMs: 5000 });
+    // A 30 s request timeout: only the 0.5 s budget can end this request soon.
+    const target = { host: '127.0.0.1', port: fake.port, timeoutMs: 30_000 };
+    const session = communitySession(target, '127.0.0.1', 'v2c', 'public');
+    try {
+      const started = performance.now();
+      const walk = await walkSubtree(session, HR_SW_INSTALLED_NAME, {
+        target,
+        bulk: true,
+        budget: { ...DEFAULT_WALK_BUDGET, maxSeconds: 0.5 },
+        signal: new AbortController().signal,
+        now: () => 0,
+      });
+      expect(walk).toMatchObject({ stop: 'max-seconds', complete: false, requests: 1 });
+      expect((performance.now() - started) / 1000).toBeLessThan(0.5 + 4 * REQUEST_DEADLINE_S);
+    } finally {
+      closeSession(session);
+    }
   });
 
   it('the probe fails the answering community and reports the walk as truncated, never as complete', async () => {
