@@ -138,10 +138,16 @@ async function judgeGateway(ctx: ProbeContext<Thresholds>, gateway: Gateway): Pr
     findings.push(make('snmp.v3-crypto', 'not_applicable', { reason }, 'SHA-2 and AES', 'not tested'));
   } else {
     const levels = v3.levels.map((l) => `${l.level}: ${l.accepted === undefined ? 'untested' : l.accepted ? 'accepted' : 'refused'} (${l.reason})`).join('; ');
-    const below = v3.levels.filter((l) => l.level !== 'authPriv' && l.accepted === true);
+    const lower = v3.levels.filter((l) => l.level !== 'authPriv');
+    const below = lower.filter((l) => l.accepted === true);
+    // A lower level is refused only when the agent said so; silence or an odd reply leaves it unknown.
+    const unknown = lower.filter((l) => l.accepted !== false);
     const authPriv = v3.levels.find((l) => l.level === 'authPriv');
     if (below.length > 0) findings.push(make('snmp.v3-security', 'fail', { user: v3.user, levels: below.map((l) => l.level).join(' and ') }, 'authPriv only', levels));
-    else if (authPriv?.accepted === true) findings.push(make('snmp.v3-security', 'pass', { user: v3.user }, 'authPriv only', levels));
+    else if (unknown.length > 0) {
+      const reason = `whether the agent refuses ${unknown.map((l) => `${l.level} (${l.reason})`).join(' and ')} is unknown: only a refusal from the agent shows a level is not served; check the SNMP port is reachable without loss and run again`;
+      findings.push(make('snmp.v3-security', 'error', { reason }, 'authPriv only', levels));
+    } else if (authPriv?.accepted === true) findings.push(make('snmp.v3-security', 'pass', { user: v3.user }, 'authPriv only', levels));
     else findings.push(make('snmp.v3-security', 'error', { reason: authPriv?.accepted === undefined ? authPriv?.reason ?? 'not tested' : `the agent did not answer the v3 user at authPriv (${authPriv.reason}): check the user, protocols and passphrases` }, 'authPriv only', levels));
     const weak = [
       ...(ctx.thresholds.weakAuthProtocols as string[]).includes(v3.authProtocol) ? [`${v3.authProtocol.toUpperCase()} authentication`] : [],

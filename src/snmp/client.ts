@@ -1,6 +1,7 @@
 import { createCipheriv } from 'node:crypto';
 import { isIP } from 'node:net';
 import snmp, { type Session, type User, type Varbind } from 'net-snmp';
+import { refusalOf } from './refusal.ts';
 import { exceptionOf, renderValue } from './values.ts';
 
 export const SYSTEM_OIDS = {
@@ -26,7 +27,8 @@ export interface Target {
 
 export type Answer =
   | { answered: true; values: Record<string, string> }
-  | { answered: false; reason: string; strange?: boolean; aborted?: boolean };
+  /** `refused`: the agent itself declined the request (a usmStats* Report, authorizationError); anything else proves nothing. */
+  | { answered: false; reason: string; strange?: boolean; aborted?: boolean; refused?: boolean };
 
 /** Datagrams a guarded session dropped or took. */
 interface Traffic {
@@ -101,7 +103,10 @@ export function closeSession(session: Session): void {
   }
 }
 
-export type Outcome<T> = { ok: true; value: T } | { ok: false; reason: string; error?: Error; aborted?: boolean; strange?: boolean };
+export type Outcome<T> =
+  | { ok: true; value: T }
+  /** `budgetSpent`: the request ended at `withinMs` (the caller's own budget), before its own deadline. */
+  | { ok: false; reason: string; error?: Error; aborted?: boolean; strange?: boolean; budgetSpent?: boolean };
 
 /**
  * One request, bounded whatever the agent does: it ends at net-snmp's answer, at a deadline past net-snmp's
@@ -131,8 +136,14 @@ export function ask<T>(
       resolve(outcome);
     };
     const onAbort = () => finish({ ok: false, aborted: true, reason: 'the run was interrupted (SIGINT or SIGTERM) while waiting for the agent' });
-    const deadline = Math.max(0, Math.min(requestTimeoutMs(target) * 2 + DEADLINE_MARGIN_MS, withinMs));
-    const timer = setTimeout(() => finish({ ok: false, strange: (record?.accepted ?? 0) > start, reason: `no usable answer within ${(deadline / 1000).toFixed(1)} s` }), deadline);
+    const ownDeadline = requestTimeoutMs(target) * 2 + DEADLINE_MARGIN_MS;
+    const deadline = Math.max(0, Math.min(ownDeadline, withinMs));
+    // Said outright rather than left to the caller's clock: a timer may fire a fraction of a millisecond early.
+    const budgetSpent = withinMs < ownDeadline;
+    const timer = setTimeout(
+      () => finish({ ok: false, strange: (record?.accepted ?? 0) > start, reason: `no usable answer within ${(deadline / 1000).toFixed(1)} s`, ...(budgetSpent ? { budgetSpent } : {}) }),
+      deadline,
+    );
     signal.addEventListener('abort', onAbort, { once: true });
     if (record) {
       record.onAccepted = () => {
@@ -154,6 +165,8 @@ export async function getSystem(session: Session, target: Target, signal: AbortS
   const outcome = await ask<Varbind[]>(session, target, signal, (done) => session.get(Object.values(SYSTEM_OIDS), done));
   if (!outcome.ok) {
     if (outcome.aborted) return { answered: false, aborted: true, reason: outcome.reason };
+    const refusal = refusalOf(outcome.error);
+    if (refusal) return { answered: false, refused: true, reason: `the agent refused: ${refusal}` };
     const record = traffic.get(session);
     if (record?.wrongSource.length) {
       return { answered: false, strange: true, reason: `replies came from ${record.wrongSource.join(', ')}, not from the agent's address and port, and were ignored` };

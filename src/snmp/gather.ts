@@ -23,6 +23,7 @@ export interface CommunityAttempt {
 
 export interface V3LevelAttempt {
   level: 'noAuthNoPriv' | 'authNoPriv' | 'authPriv';
+  /** true: the agent answered; false: the agent refused it (a usmStats* Report, authorizationError); undefined: unknown. */
   accepted: boolean | undefined;
   reason: string;
 }
@@ -141,8 +142,10 @@ async function tryV3(target: Target, address: string, v3: NonNullable<Connection
       session = v3Session(target, address, user);
       const answer = await getSystem(session, target, signal);
       if (answer.answered) levels.push({ level, accepted: true, reason: 'the agent answered' });
-      // An interrupted exchange says nothing about the level: it stays untested, never refused.
-      else levels.push({ level, accepted: answer.aborted ? undefined : false, reason: answer.reason });
+      else if (answer.refused) levels.push({ level, accepted: false, reason: answer.reason });
+      // Silence, a reply loop, an undecodable or misdirected reply, an interruption: none of them shows the
+      // level is refused (UDP loses datagrams), so the level stays unknown.
+      else levels.push({ level, accepted: undefined, reason: answer.reason });
     } catch (error) {
       levels.push({ level, accepted: undefined, reason: (error as Error).message });
     } finally {

@@ -39,6 +39,20 @@ declare module 'net-snmp' {
     close(): void;
   }
 
+  /** An SNMP agent; cocoscan uses it only in tests, as an honest v3 agent. */
+  export interface AgentOptions {
+    port?: number;
+    address?: string;
+    transport?: 'udp4' | 'udp6';
+    /** Replaces node:dgram for the agent's sockets. */
+    dgramModule?: { createSocket: (type: 'udp4' | 'udp6') => Socket };
+  }
+  export interface Agent {
+    getAuthorizer(): { addUser(user: User): void };
+    close(callback?: () => void): void;
+  }
+  export function createAgent(options: AgentOptions, callback: (error: Error | null, data: unknown) => void): Agent;
+
   export function createSession(target: string, community: string, options?: SessionOptions): Session;
   export function createV3Session(target: string, user: User, options?: SessionOptions): Session;
   export function isVarbindError(varbind: Varbind): boolean;
@@ -55,6 +69,7 @@ declare module 'net-snmp' {
   const snmp: {
     createSession: typeof createSession;
     createV3Session: typeof createV3Session;
+    createAgent: typeof createAgent;
     isVarbindError: typeof isVarbindError;
     varbindError: typeof varbindError;
     Version1: number;

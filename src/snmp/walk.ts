@@ -77,7 +77,7 @@ export async function walkSubtree(session: Session, base: string, options: WalkO
       : await ask<Varbind[]>(session, options.target, signal, (done) => session.getNext([from], done), left);
     if (!outcome.ok) {
       if (outcome.aborted) return end('aborted', `the run was interrupted after ${requests} request(s)`);
-      if (now() >= deadline) return end('max-seconds', `stopped after ${budget.maxSeconds} s (walkMaxSeconds)`);
+      if (outcome.budgetSpent || now() >= deadline) return end('max-seconds', `stopped after ${budget.maxSeconds} s (walkMaxSeconds)`);
       const status = (outcome.error as { status?: unknown } | undefined)?.status;
       if (!options.bulk && status === NO_SUCH_NAME) return end('end-of-mib', 'the agent answered noSuchName: the end of its MIB');
       if (typeof status === 'number') return end('error-status', `the agent answered with an error status (${outcome.reason}) after ${from}`);

@@ -141,7 +141,7 @@ export function systemGroupReply(data: Buffer): Buffer | undefined {
 }
 
 /** msgID of an SNMPv3 message (version 3, then the header data sequence), or undefined for anything else. */
-function v3MessageId(data: Buffer): number | undefined {
+export function v3MessageId(data: Buffer): number | undefined {
   // 30 len 02 01 03 30 len 02 n id…, with short length forms as net-snmp writes them for small requests
   let offset = data[1]! & 0x80 ? 2 + (data[1]! & 0x7f) : 2;
   if (data[offset] !== 0x02 || data[offset + 1] !== 1 || data[offset + 2] !== 3) return undefined;
@@ -156,7 +156,7 @@ function v3MessageId(data: Buffer): number | undefined {
 }
 
 /** An unauthenticated discovery Report with engine boots and time 0, which makes a v3 client ask again. */
-function v3DiscoveryReport(messageId: number): Buffer {
+export function v3DiscoveryReport(messageId: number): Buffer {
   const engineId = Buffer.from('80001f888000000000000000', 'hex');
   const header = tlv(0x30, Buffer.concat([integer(messageId), integer(65507), tlv(0x04, Buffer.from([0])), integer(3)]));
   const usm = tlv(0x04, tlv(0x30, Buffer.concat([tlv(0x04, engineId), integer(0), integer(0), tlv(0x04, Buffer.alloc(0)), tlv(0x04, Buffer.alloc(0)), tlv(0x04, Buffer.alloc(0))])));
