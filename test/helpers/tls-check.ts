@@ -7,7 +7,8 @@ import { loadProfile } from '../../src/profile/load.ts';
 import { runCheck } from '../../src/run-check.ts';
 import { tempDir } from './cli.ts';
 
-const PROFILE = `id: tls-only
+/** A profile with only the TLS row: the TLS probe runs alone, no nmap needed. */
+export const TLS_ONLY_PROFILE = `id: tls-only
 version: "1"
 title: TLS only
 sections:
@@ -30,7 +31,7 @@ export interface TlsCheckInput {
 
 export async function runTlsCheck(input: TlsCheckInput) {
   const dir = await tempDir();
-  await writeFile(join(dir, 'tls-only.yaml'), PROFILE);
+  await writeFile(join(dir, 'tls-only.yaml'), TLS_ONLY_PROFILE);
   const trustFile = join(dir, 'trust.pem');
   if (input.trust) await writeFile(trustFile, input.trust.join(''));
   const connection = connectionFileSchema.parse({

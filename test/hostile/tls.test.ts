@@ -7,23 +7,10 @@ import { runCheck } from '../../src/run-check.ts';
 import { scanTls } from '../../src/tls/enumerate.ts';
 import { renderHtml } from '../../reports/html.ts';
 import { startFakeTlsServer, startTlsHttpServer, type EnumerableBehaviour, type FakeBehaviour, type FakeTlsServer, type HttpBehaviour, type RealTlsServer } from '../helpers/fake-tls-server.ts';
-import { runTlsCheck } from '../helpers/tls-check.ts';
+import { runTlsCheck, TLS_ONLY_PROFILE } from '../helpers/tls-check.ts';
 import { makeChain, withNotAfter, type ChainSpec } from '../helpers/weak-pki.ts';
 import { tempDir } from '../helpers/cli.ts';
 
-// A profile with only the TLS row: the TLS probe runs alone, no nmap needed.
-const PROFILE = `id: tls-only
-version: "1"
-title: TLS only
-sections:
-  - id: s
-    title: S
-    rows:
-      - ref: A.12.3.1
-        title: Cryptographic controls
-        method: automated
-        decidedBy: [tls.protocols, tls.cipher-suites, tls.key-exchange, tls.certificate-trust, tls.certificate-validity, tls.certificate-signature]
-`;
 
 let server: FakeTlsServer | undefined;
 afterEach(async () => {
@@ -34,7 +21,7 @@ afterEach(async () => {
 async function checkAgainst(behaviour: FakeBehaviour) {
   server = await startFakeTlsServer(behaviour);
   const dir = await tempDir();
-  await writeFile(join(dir, 'tls-only.yaml'), PROFILE);
+  await writeFile(join(dir, 'tls-only.yaml'), TLS_ONLY_PROFILE);
   const connection = connectionFileSchema.parse({
     connection: { name: 'hostile', mojSystem: 'M', thirdPartySystem: 'T', organisation: 'O' },
     gateways: [{ name: 'lo', host: '127.0.0.1' }],

@@ -7,6 +7,7 @@ import { defineProbe, type Probe } from '../../src/probe/contract.ts';
 import { findingBuilder } from '../../src/probe/finding-builder.ts';
 import { parseProfile } from '../../src/profile/load.ts';
 import { runCheck } from '../../src/run-check.ts';
+import { demoProbeMeta } from '../helpers/demo-probe.ts';
 
 /** The JavaScript engine's own words: none may be a finding's message. */
 const RAW = /Invalid string length|Cannot read properties|Unexpected token|Maximum call stack|is not a function|TypeError|RangeError|SyntaxError/;
@@ -87,14 +88,7 @@ describe('a probe that stops on a fault', () => {
 });
 
 describe('the finding builder', () => {
-  const meta = {
-    id: 'demo',
-    title: 'Demo probe',
-    description: 'A probe for this test only.',
-    requires: [],
-    thresholds: z.object({}),
-    findings: { 'demo.check': { severity: 'high' as const, title: 'Demo check', messages: { fail: 'value {value}, {constructor}' } } },
-  };
+  const meta = demoProbeMeta({ fail: 'value {value}, {constructor}' });
   const build = findingBuilder(meta, () => new Date(0));
 
   it('moves a raw JavaScript message a probe passed as a reason to the evidence', () => {

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { InternalError } from '../../src/errors.ts';
 import { findingBuilder } from '../../src/probe/finding-builder.ts';
 import { PROBES } from '../../src/probe/registry.ts';
+import { demoProbeMeta } from '../helpers/demo-probe.ts';
 
 const probeFiles = readdirSync(new URL('../../probes/', import.meta.url))
   .filter((f) => f.endsWith('.ts'))
@@ -36,14 +37,7 @@ describe('probe contract', () => {
   });
 
   it('fills message templates and caps raw excerpts', () => {
-    const meta = {
-      id: 'demo',
-      title: 'Demo probe',
-      description: 'A probe for this test only.',
-      requires: [],
-      thresholds: z.object({}),
-      findings: { 'demo.check': { severity: 'high' as const, title: 'Demo check', messages: { fail: 'port {port} is open' } } },
-    };
+    const meta = demoProbeMeta({ fail: 'port {port} is open' });
     const build = findingBuilder(meta, () => new Date(0));
     const failed = build({ id: 'demo.check', target: { gateway: 'g', host: 'h' }, status: 'fail', params: { port: 8080 }, evidence: { source: 's', raw: 'x'.repeat(10_000) } });
     expect(failed.message).toBe('port 8080 is open');

@@ -2,7 +2,6 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { answersTemplate, loadAnswers } from '../../src/answers/answers.ts';
 import { InputFileError, InternalError } from '../../src/errors.ts';
 import type { Finding } from '../../src/findings.ts';
@@ -12,6 +11,7 @@ import { loadProfile, parseProfile, type Profile } from '../../src/profile/load.
 import { loadWaivers } from '../../src/waivers/waivers.ts';
 import { statusLabel } from '../../reports/view-model.ts';
 import { tempDir } from '../helpers/cli.ts';
+import { demoProbeMeta } from '../helpers/demo-probe.ts';
 
 /** Names every plain object answers to through its prototype. */
 const INHERITED = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__'];
@@ -33,14 +33,7 @@ async function problemsOf(load: Promise<unknown>): Promise<string[]> {
 }
 
 describe('names inherited from Object.prototype are unknown names', () => {
-  const meta = {
-    id: 'demo',
-    title: 'Demo probe',
-    description: 'A probe for this test only.',
-    requires: [],
-    thresholds: z.object({}),
-    findings: { 'demo.check': { severity: 'high' as const, title: 'Demo check', messages: { fail: 'port {port}' } } },
-  };
+  const meta = demoProbeMeta({ fail: 'port {port}' });
 
   it.each(INHERITED)('finding builder: a finding id "%s" is an undeclared id (InternalError), not a crash', (id) => {
     const build = findingBuilder(meta, () => new Date(0));
