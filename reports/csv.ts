@@ -1,8 +1,12 @@
 import type { RunReport } from '../src/report/schema.ts';
 import { csvCell } from './escape.ts';
-import { complianceLabel, ownerReference } from './view-model.ts';
+import { complianceLabel, ownerReference, statementText } from './view-model.ts';
 
-const COLUMNS = ['Ref', 'Section', 'Control', 'Method', 'Source', 'Compliance', 'Owner/Reference', 'Solution/Comments', 'Remediation plan', 'Remediation date', 'Waiver'];
+/** The columns of the statement, named by the profile, with cocoscan's own columns between them. */
+function columns(report: RunReport): string[] {
+  const named = statementText(report).columns;
+  return [named.ref, 'Section', named.control, 'Method', 'Source', named.compliance, named.owner, named.comments, 'Remediation plan', 'Remediation date', 'Waiver'];
+}
 
 /**
  * statement.csv: one line per row of the statement, headings included, for spreadsheets. Cells that a
@@ -11,7 +15,7 @@ const COLUMNS = ['Ref', 'Section', 'Control', 'Method', 'Source', 'Compliance', 
  */
 export function renderCsv(report: RunReport): string {
   const sections = new Map(report.sections.map((s) => [s.id, s.title]));
-  const lines = [COLUMNS.map(cell).join(',')];
+  const lines = [columns(report).map(cell).join(',')];
   for (const row of report.rows) {
     lines.push(
       [

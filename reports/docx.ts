@@ -1,7 +1,7 @@
 import { BorderStyle, Document, HeadingLevel, Packer, PageOrientation, Paragraph, ShadingType, Table, TableCell, TableRow, TextRun, WidthType } from 'docx';
 import type { ReportRow, RunReport } from '../src/report/schema.ts';
 import { docxText } from './escape.ts';
-import { complianceLabel, ownerReference, rowsBySection, statusLabel, targetText, verdictLine } from './view-model.ts';
+import { complianceLabel, ownerReference, partyLines, rowsBySection, statementColumns, statementText, statementTitle, statusLabel, targetText, verdictLine } from './view-model.ts';
 
 const BORDER = { style: BorderStyle.SINGLE, size: 4, color: '999999' };
 const BORDERS = { top: BORDER, bottom: BORDER, left: BORDER, right: BORDER };
@@ -58,8 +58,10 @@ function findingsWorthAReader(report: RunReport): RunReport['findings'] {
 /** statement.docx: the submission in the standard's layout, for an Accreditor who works in Word. */
 export async function renderDocx(report: RunReport): Promise<Buffer> {
   const c = report.connection;
+  const { headings } = statementText(report);
+  const title = statementTitle(report);
   const children: (Paragraph | Table)[] = [
-    new Paragraph({ heading: HeadingLevel.TITLE, children: [new TextRun(docxText(`Code of Connection: ${c.connection.name}`))] }),
+    new Paragraph({ heading: HeadingLevel.TITLE, children: [new TextRun(docxText(title))] }),
     new Paragraph({ children: [new TextRun({ text: docxText(verdictLine(report)), bold: true })] }),
     new Paragraph({
       children: [
@@ -68,16 +70,14 @@ export async function renderDocx(report: RunReport): Promise<Buffer> {
         ),
       ],
     }),
-    new Paragraph({ heading: HeadingLevel.HEADING_1, children: [new TextRun('A.1.1 Applicable policies and connection')] }),
+    new Paragraph({ heading: HeadingLevel.HEADING_1, children: [new TextRun(docxText(headings.connection))] }),
     table(
       ['Item', 'Value'],
       [
-        ['MoJ IT system', c.connection.mojSystem],
-        ['Third-party IT system', c.connection.thirdPartySystem],
-        ['Organisation', c.connection.organisation],
-        ['Gateways', c.gateways.map((g) => `${g.name} (${g.host})`).join('\n')],
-        ['Data flows (A.1.2.1)', c.flows.map((f) => `${f.name}: ${f.protocol} ${f.port}/${f.transport}`).join('\n')],
-        ['Onward connections (CoCo-3)', c.onwardConnections.map((o) => `${o.name}: ${o.description}`).join('\n') || 'none declared'],
+        ...partyLines(report),
+        [headings.gateways, c.gateways.map((g) => `${g.name} (${g.host})`).join('\n')],
+        [headings.flows, c.flows.map((f) => `${f.name}: ${f.protocol} ${f.port}/${f.transport}`).join('\n')],
+        [headings.onwardConnections, c.onwardConnections.map((o) => `${o.name}: ${o.description}`).join('\n') || 'none declared'],
       ],
       [30, 70],
     ),
@@ -85,7 +85,7 @@ export async function renderDocx(report: RunReport): Promise<Buffer> {
   for (const section of rowsBySection(report)) {
     const { cells, headings } = statementRows(section.rows, report);
     children.push(new Paragraph({ heading: HeadingLevel.HEADING_1, children: [new TextRun(docxText(section.title))] }));
-    children.push(table(['Ref', 'Control', 'Compliance', 'Owner/Reference', 'Solution/Comments'], cells, [9, 26, 10, 20, 35], headings));
+    children.push(table(statementColumns(report), cells, [9, 26, 10, 20, 35], headings));
   }
   children.push(new Paragraph({ heading: HeadingLevel.HEADING_1, children: [new TextRun('Evidence summary')] }));
   const shown = findingsWorthAReader(report);
@@ -105,7 +105,7 @@ export async function renderDocx(report: RunReport): Promise<Buffer> {
   }
   const document = new Document({
     creator: docxText(`cocoscan ${report.tool.version}`).replace(/\n/g, ' '),
-    title: docxText(`Code of Connection: ${c.connection.name}`).replace(/\n/g, ' '),
+    title: docxText(title).replace(/\n/g, ' '),
     description: 'Compliance statement with evidence',
     sections: [{ properties: { page: { size: { orientation: PageOrientation.LANDSCAPE } } }, children }],
   });

@@ -4,7 +4,11 @@ import {
   complianceLabel,
   failingFindings,
   ownerReference,
+  partyLines,
   rowsBySection,
+  statementColumns,
+  statementText,
+  statementTitle,
   statusLabel,
   targetText,
   untestedFindings,
@@ -18,7 +22,7 @@ import { htmlText } from './escape.ts';
  */
 export function renderHtml(report: RunReport): string {
   const c = report.connection;
-  const title = `CoCo compliance statement: ${c.connection.name}`;
+  const title = statementTitle(report);
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -31,7 +35,7 @@ export function renderHtml(report: RunReport): string {
 <body>
 <header>
 <h1>${esc(title)}</h1>
-<p>Connection of <strong>${esc(c.connection.thirdPartySystem)}</strong> (${esc(c.connection.organisation)}) to <strong>${esc(c.connection.mojSystem)}</strong>.</p>
+<dl class="parties">${partyLines(report).map(([label, value]) => `<dt>${esc(label)}</dt><dd>${esc(value)}</dd>`).join('')}</dl>
 <p class="meta">Profile ${esc(report.profile.title)} (${esc(report.profile.id)} ${esc(report.profile.version)}) · cocoscan ${esc(report.tool.version)} on ${esc(report.scanner.hostname)} · ${esc(report.startedAt)} to ${esc(report.finishedAt)} · ${esc(report.scanner.scanType)} scan, nmap ${esc(report.scanner.nmapVersion ?? 'not used')}</p>
 </header>
 ${summary(report)}
@@ -92,14 +96,17 @@ ${unmatched.map((u) => `<li>Matched nothing (remove it?): ${esc(u)}</li>`).join(
 
 function connectionSection(report: RunReport): string {
   const c = report.connection;
-  return `<section><h2>Connection (A.1.2.1)</h2>
+  const { headings } = statementText(report);
+  return `<section><h2>${esc(headings.connection)}</h2>
+<h3>${esc(headings.gateways)}</h3>
 <table><thead><tr><th>Gateway</th><th>Host</th></tr></thead><tbody>
 ${c.gateways.map((g) => `<tr><td>${esc(g.name)}</td><td class="mono">${esc(g.host)}</td></tr>`).join('\n')}
 </tbody></table>
+<h3>${esc(headings.flows)}</h3>
 <table><thead><tr><th>Flow</th><th>Protocol</th><th>Port</th><th>Transport</th></tr></thead><tbody>
 ${c.flows.map((f) => `<tr><td>${esc(f.name)}</td><td>${esc(f.protocol)}</td><td>${f.port}</td><td>${esc(f.transport)}</td></tr>`).join('\n')}
 </tbody></table>
-<p><strong>Onward connections (CoCo-3):</strong> ${
+<p><strong>${esc(headings.onwardConnections)}:</strong> ${
     c.onwardConnections.length === 0
       ? 'none declared.'
       : `</p><ul>${c.onwardConnections.map((o) => `<li>${esc(o.name)}: ${esc(o.description)}${o.destination ? ` (to ${esc(o.destination)})` : ''}</li>`).join('')}</ul><p>`
@@ -116,7 +123,7 @@ function statementTable(title: string, rows: ReportRow[], report: RunReport): st
     })
     .join('\n');
   return `<section><h2>${esc(title)}</h2>
-<table class="statement"><thead><tr><th>Ref</th><th>Control</th><th>Compliance</th><th>Owner/Reference</th><th>Solution/Comments</th></tr></thead>
+<table class="statement"><thead><tr>${statementColumns(report).map((name) => `<th>${esc(name)}</th>`).join('')}</tr></thead>
 <tbody>
 ${body}
 </tbody></table></section>`;

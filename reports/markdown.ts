@@ -4,7 +4,11 @@ import { markdownFence, markdownText } from './escape.ts';
 import {
   complianceLabel,
   ownerReference,
+  partyLines,
   rowsBySection,
+  statementColumns,
+  statementText,
+  statementTitle,
   statusLabel,
   targetText,
   untestedFindings,
@@ -15,9 +19,10 @@ import {
 export function renderMarkdown(report: RunReport): string {
   const c = report.connection;
   const out: string[] = [];
-  out.push(`# Code of Connection compliance statement: ${text(c.connection.name)}`, '');
+  const words = statementText(report);
+  out.push(`# ${text(statementTitle(report))}`, '');
+  for (const [label, value] of partyLines(report)) out.push(`- **${text(label)}:** ${text(value)}`);
   out.push(
-    `Connection of **${text(c.connection.thirdPartySystem)}** (${text(c.connection.organisation)}) to **${text(c.connection.mojSystem)}**.`,
     '',
     `Profile ${text(report.profile.title)} (${text(report.profile.id)} ${text(report.profile.version)}); checked by cocoscan ${text(report.tool.version)} from ${text(report.scanner.hostname)}, ${text(report.startedAt)} to ${text(report.finishedAt)} (${text(report.scanner.scanType)} scan, nmap ${text(report.scanner.nmapVersion ?? 'not used')}).`,
     '',
@@ -34,17 +39,17 @@ export function renderMarkdown(report: RunReport): string {
 
   out.push(...changesSection(report), ...waiversSection(report));
 
-  out.push('## Connection (A.1.2.1)', '', '| Gateway | Host |', '|---|---|');
+  out.push(`## ${text(words.headings.connection)}`, '', `**${text(words.headings.gateways)}**`, '', '| Gateway | Host |', '|---|---|');
   for (const g of c.gateways) out.push(`| ${cell(g.name)} | ${cell(g.host)} |`);
-  out.push('', '| Flow | Protocol | Port | Transport |', '|---|---|---|---|');
+  out.push('', `**${text(words.headings.flows)}**`, '', '| Flow | Protocol | Port | Transport |', '|---|---|---|---|');
   for (const f of c.flows) out.push(`| ${cell(f.name)} | ${cell(f.protocol)} | ${f.port} | ${cell(f.transport)} |`);
-  out.push('', '**Onward connections (CoCo-3):** ');
+  out.push('', `**${text(words.headings.onwardConnections)}:** `);
   if (c.onwardConnections.length === 0) out.push('none declared.');
   for (const o of c.onwardConnections) out.push(`- ${text(o.name)}: ${text(o.description)}${o.destination ? ` (to ${text(o.destination)})` : ''}`);
   out.push('');
 
   for (const section of rowsBySection(report)) {
-    out.push(`## ${text(section.title)}`, '', '| Ref | Control | Compliance | Owner/Reference | Solution/Comments |', '|---|---|---|---|---|');
+    out.push(`## ${text(section.title)}`, '', `| ${statementColumns(report).map(cell).join(' | ')} |`, '|---|---|---|---|---|');
     for (const row of section.rows) {
       if (row.heading) {
         out.push(`| **${cell(row.ref)}** | **${cell(row.title)}** | | | |`);

@@ -1,4 +1,34 @@
 import type { ReportFinding, ReportRow, RunReport } from '../src/report/schema.ts';
+import { DEFAULT_STATEMENT, type StatementText } from '../src/profile/statement.ts';
+
+/** The statement's words, all from the profile: renderers add none that belongs to a standard. */
+export function statementText(report: RunReport): StatementText {
+  return report.profile.statement ?? DEFAULT_STATEMENT;
+}
+
+export function statementTitle(report: RunReport): string {
+  return `${statementText(report).title}: ${report.connection.connection.name}`;
+}
+
+/** The parties of the connection, each under the profile's label; scope and contact only when given. */
+export function partyLines(report: RunReport): [label: string, value: string][] {
+  const { parties } = statementText(report);
+  const c = report.connection.connection;
+  const lines: [string, string][] = [
+    [parties.connectedSystem, c.connectedSystem],
+    [parties.connectingSystem, c.connectingSystem],
+    [parties.organisation, c.organisation],
+  ];
+  if (c.scope !== undefined) lines.push([parties.scope, c.scope]);
+  if (c.contact !== undefined) lines.push([parties.contact, c.contact]);
+  return lines;
+}
+
+/** The statement table's columns, in order: ref, control, compliance, owner, comments. */
+export function statementColumns(report: RunReport): string[] {
+  const { columns } = statementText(report);
+  return [columns.ref, columns.control, columns.compliance, columns.owner, columns.comments];
+}
 
 /** Shared, read-only views of a report that several renderers need. No verdicts are decided here. */
 export function rowsBySection(report: RunReport): { id: string; title: string; rows: ReportRow[] }[] {

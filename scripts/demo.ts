@@ -2,6 +2,7 @@
  * `npm run demo`: starts a small demo gateway on 127.0.0.1 (in-process servers: a declared HTTPS flow,
  * a declared SSH flow and an undeclared "admin console"), checks it with the real CLI and real nmap,
  * and says where the report is. The gateway is non-compliant on purpose: no firewall, one stray port.
+ * `npm run demo -- --profile cyber-essentials` checks the same gateway against another built-in profile.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -81,9 +82,10 @@ writeFileSync(
   `# Written by npm run demo: the demo gateway on 127.0.0.1.
 connection:
   name: demo-acme
-  mojSystem: Case Management System
-  thirdPartySystem: Acme Case Portal (demo)
+  connectedSystem: Case Management System
+  connectingSystem: Acme Case Portal (demo)
   organisation: Acme Ltd
+  scope: The demo gateway on 127.0.0.1 and the services it exposes
 gateways:
   - name: demo-gw
     host: 127.0.0.1
@@ -102,12 +104,15 @@ scan:
 `,
 );
 
-const out = join(outRoot, 'report');
+const profileAt = process.argv.indexOf('--profile');
+const profile = profileAt > 0 ? process.argv[profileAt + 1] : undefined;
+const out = join(outRoot, profile ? `report-${profile.replace(/[^a-zA-Z0-9_-]+/g, '_')}` : 'report');
+const args = ['check', connectionFile, '--out', out, ...(profile ? ['--profile', profile] : [])];
 process.stderr.write(`Demo gateway on 127.0.0.1: https ${gateway.ports.https}, ssh ${gateway.ports.ssh} (declared), admin console ${gateway.ports.admin} (not declared)\n`);
-process.stderr.write(`Running: cocoscan check ${connectionFile} --out ${out}\n\n`);
+process.stderr.write(`Running: cocoscan ${args.join(' ')}\n\n`);
 let code: number;
 try {
-  code = await main(['node', 'cocoscan', 'check', connectionFile, '--out', out]);
+  code = await main(['node', 'cocoscan', ...args]);
 } finally {
   await gateway.stop();
 }

@@ -107,7 +107,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   const report: RunReport = {
     schemaVersion: REPORT_SCHEMA_VERSION,
     tool: { name: 'cocoscan', version: TOOL_VERSION },
-    profile: { id: profile.id, version: profile.version, title: profile.title, sha256: profile.sha256 },
+    profile: { id: profile.id, version: profile.version, title: profile.title, sha256: profile.sha256, statement: profile.statement },
     startedAt,
     finishedAt: now().toISOString(),
     scanner: { hostname: hostname(), privileged, nmapVersion: nmap ?? null, scanType: privileged ? 'syn' : 'connect' },

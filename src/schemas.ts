@@ -10,7 +10,7 @@ export function publishedSchemas(): Record<string, unknown> {
     'connection.schema.json': {
       $id: `${BASE}/connection.schema.json`,
       title: 'cocoscan connection file',
-      description: 'Describes a Code of Connection: the gateways to probe and the declared flows (A.1.2.1).',
+      description: 'Describes a connection: its parties, the gateways to probe and the declared flows.',
       ...z.toJSONSchema(connectionFileSchema, { io: 'input', target: 'draft-2020-12' }),
     },
     'report.schema.json': {

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempDir, writeConnection } from './helpers/cli.ts';
 
@@ -30,7 +31,7 @@ describe('cocoscan CLI: bad input gives a clear message and exit code 2, before 
     const result = await runCli(['check', file, '--profile', 'no-such-profile']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('unknown profile "no-such-profile"');
-    expect(result.stderr).toContain('built-in profiles: moj-coco');
+    expect(result.stderr).toContain('built-in profiles: cyber-essentials, moj-coco');
   });
 
   it('missing connection file', async () => {
@@ -67,5 +68,19 @@ describe('cocoscan CLI: bad input gives a clear message and exit code 2, before 
     const validate = await runCli(['validate', file]);
     expect(validate.code).toBe(0);
     expect(validate.stdout).toContain('valid');
+  });
+
+  it('a profile that requires connection.scope refuses, before any packet, a connection file without it', async () => {
+    const dir = await tempDir();
+    const file = await writeConnection(dir, GOOD);
+    const refused = await runCli(['check', file, '--profile', 'cyber-essentials', '--out', join(dir, 'out')]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('connection.scope: missing: profile cyber-essentials requires it');
+    const validate = await runCli(['validate', file, '--profile', 'cyber-essentials']);
+    expect(validate.code).toBe(2);
+    const scoped = await writeConnection(dir, GOOD.replace('organisation: O }', 'organisation: O, scope: The test gateway }'), 'scoped.yaml');
+    const valid = await runCli(['validate', scoped, '--profile', 'cyber-essentials']);
+    expect(valid.stdout).toContain('profile cyber-essentials 1.0.0: valid');
+    expect(valid.code).toBe(0);
   });
 });

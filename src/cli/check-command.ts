@@ -1,5 +1,6 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import { loadConnectionFile } from '../connection/load.ts';
+import { checkProfileRequirements } from '../profile/requirements.ts';
 import { portSpecSchema, type ConnectionFile } from '../connection/schema.ts';
 import { ExitCode, UsageError } from '../errors.ts';
 import { renderReportFiles, writeReportFolder } from '../output/write-report.ts';
@@ -59,6 +60,7 @@ export async function prepareCheck(file: string, options: CheckCommandOptions): 
   }
   const connection = applyScanOverrides(await loadConnectionFile(file), options);
   const profile = await loadProfile(options.profile);
+  checkProfileRequirements(connection, profile, file);
   const waivers = options.waivers ? await loadWaivers(options.waivers, profile) : undefined;
   const answers = options.answers ? await loadAnswers(options.answers, profile) : undefined;
   const signingKeyPem = options.sign ? await readSigningKey(options.sign) : undefined;

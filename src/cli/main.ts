@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { loadConnectionFile } from '../connection/load.ts';
+import { checkProfileRequirements } from '../profile/requirements.ts';
 import { CocoscanError, ExitCode, InputFileError } from '../errors.ts';
 import { builtinProfiles, DEFAULT_PROFILE, loadProfile } from '../profile/load.ts';
 import { TOOL_VERSION } from '../version.ts';
@@ -97,6 +98,7 @@ export function buildProgram(signal: AbortSignal, setExit: (code: number) => voi
     .action(async (file: string, opts: { profile: string }) => {
       const connection = await loadConnectionFile(file);
       const profile = await loadProfile(opts.profile);
+      checkProfileRequirements(connection, profile, file);
       process.stdout.write(
         `${file}: valid (${connection.gateways.length} gateway(s), ${connection.flows.length} flow(s)); profile ${profile.id} ${profile.version}: valid\n`,
       );

@@ -244,37 +244,82 @@ export const snmpSettingsSchema = z
   })
   .describe('SNMP settings');
 
-export const connectionFileSchema = z
-  .strictObject({
-    connection: z.strictObject({
-      name: gatewayNameSchema.describe('Connection name, used in titles and folder names'),
-      mojSystem: z.string({ error: 'expected the name of the MoJ system' }).min(1).max(200),
-      thirdPartySystem: z.string({ error: 'expected the name of the third-party system' }).min(1).max(200),
-      organisation: z.string({ error: 'expected the organisation name' }).min(1).max(200),
-    }),
-    gateways: z
-      .array(gatewaySchema, { error: 'expected a list of gateways' })
-      .min(1, { error: 'expected at least one gateway' })
-      .max(CONNECTION_LIMITS.gateways, { error: `at most ${CONNECTION_LIMITS.gateways} gateways in one connection file; split it into several files` }),
-    flows: z
-      .array(flowSchema, { error: 'expected a list of flows' })
-      .min(1, { error: 'expected at least one declared flow' })
-      .max(CONNECTION_LIMITS.flows, { error: `at most ${CONNECTION_LIMITS.flows} declared flows (each is probed on every gateway)` }),
-    onwardConnections: z
-      .array(onwardConnectionSchema, { error: 'expected a list' })
-      .max(CONNECTION_LIMITS.onwardConnections, { error: `at most ${CONNECTION_LIMITS.onwardConnections} onward connections` })
-      .default([]),
-    scan: scanSchema.default(() => scanSchema.parse({})),
-    tls: tlsSettingsSchema.default({ trust: [] }),
-    snmp: snmpSettingsSchema.default(() => snmpSettingsSchema.parse({})),
+const partyName = (what: string) => z.string({ error: `expected the name of ${what}` }).min(1).max(200);
+
+/** The parties once the deprecated names are folded into the generic ones: what every stage after loading sees. */
+export const connectionPartiesSchema = z.strictObject({
+  name: gatewayNameSchema.describe('Connection name, used in titles and folder names'),
+  connectedSystem: partyName('the system connected to').describe('The system the gateway connects to (the owner of the standard)'),
+  connectingSystem: partyName('the connecting system').describe("The third party's system that connects through the gateway"),
+  organisation: partyName('the organisation').describe('The organisation that runs the connecting system'),
+  scope: z.string({ error: 'expected text' }).min(1).max(1000).optional().describe('What the assessment covers (some profiles require it)'),
+  contact: z.string({ error: 'expected text' }).min(1).max(200).optional().describe('Who answers for the connection (some profiles require it)'),
+});
+
+const DEPRECATED_PARTIES = [
+  ['mojSystem', 'connectedSystem'],
+  ['thirdPartySystem', 'connectingSystem'],
+] as const;
+
+/** As written in a connection file: the generic names, or the deprecated mojSystem and thirdPartySystem. */
+const connectionPartiesInputSchema = connectionPartiesSchema
+  .extend({
+    connectedSystem: connectionPartiesSchema.shape.connectedSystem.optional(),
+    connectingSystem: connectionPartiesSchema.shape.connectingSystem.optional(),
+    mojSystem: partyName('the system connected to').optional().describe('Deprecated: the old name of connectedSystem'),
+    thirdPartySystem: partyName('the connecting system').optional().describe('Deprecated: the old name of connectingSystem'),
   })
-  .superRefine((file, ctx) => {
-    // Case-insensitively: gateway names are folder names, and GW and gw are one folder on many file systems.
-    flagDuplicates(file.gateways.map((g) => g.name.toLowerCase()), 'gateways', 'name', ctx);
-    flagDuplicates(file.gateways.map((g) => g.host.toLowerCase()), 'gateways', 'host', ctx);
-    flagDuplicates(file.flows.map((f) => f.name), 'flows', 'name', ctx);
-    flagDuplicates(file.flows.map((f) => `${f.port}/${f.transport}`), 'flows', 'port', ctx);
-  });
+  .superRefine((parties, ctx) => {
+    for (const [old, current] of DEPRECATED_PARTIES) {
+      if (parties[old] !== undefined && parties[current] !== undefined) {
+        ctx.addIssue({ code: 'custom', path: [old], message: `give ${current} or its deprecated name ${old}, not both` });
+      } else if (parties[old] === undefined && parties[current] === undefined) {
+        ctx.addIssue({ code: 'custom', path: [current], message: `missing: expected the name of ${current === 'connectedSystem' ? 'the system connected to' : 'the connecting system'}` });
+      }
+    }
+  })
+  .transform(({ mojSystem, thirdPartySystem, connectedSystem, connectingSystem, ...rest }): ConnectionParties => ({
+    ...rest,
+    connectedSystem: (connectedSystem ?? mojSystem)!,
+    connectingSystem: (connectingSystem ?? thirdPartySystem)!,
+  }));
+
+export type ConnectionParties = z.output<typeof connectionPartiesSchema>;
+
+function connectionFileShape<P extends z.ZodType>(parties: P) {
+  return z
+    .strictObject({
+      connection: parties,
+      gateways: z
+        .array(gatewaySchema, { error: 'expected a list of gateways' })
+        .min(1, { error: 'expected at least one gateway' })
+        .max(CONNECTION_LIMITS.gateways, { error: `at most ${CONNECTION_LIMITS.gateways} gateways in one connection file; split it into several files` }),
+      flows: z
+        .array(flowSchema, { error: 'expected a list of flows' })
+        .min(1, { error: 'expected at least one declared flow' })
+        .max(CONNECTION_LIMITS.flows, { error: `at most ${CONNECTION_LIMITS.flows} declared flows (each is probed on every gateway)` }),
+      onwardConnections: z
+        .array(onwardConnectionSchema, { error: 'expected a list' })
+        .max(CONNECTION_LIMITS.onwardConnections, { error: `at most ${CONNECTION_LIMITS.onwardConnections} onward connections` })
+        .default([]),
+      scan: scanSchema.default(() => scanSchema.parse({})),
+      tls: tlsSettingsSchema.default({ trust: [] }),
+      snmp: snmpSettingsSchema.default(() => snmpSettingsSchema.parse({})),
+    })
+    .superRefine((file, ctx) => {
+      // Case-insensitively: gateway names are folder names, and GW and gw are one folder on many file systems.
+      flagDuplicates(file.gateways.map((g) => g.name.toLowerCase()), 'gateways', 'name', ctx);
+      flagDuplicates(file.gateways.map((g) => g.host.toLowerCase()), 'gateways', 'host', ctx);
+      flagDuplicates(file.flows.map((f) => f.name), 'flows', 'name', ctx);
+      flagDuplicates(file.flows.map((f) => `${f.port}/${f.transport}`), 'flows', 'port', ctx);
+    });
+}
+
+/** A connection file as written; parsing folds the deprecated party names into the generic ones. */
+export const connectionFileSchema = connectionFileShape(connectionPartiesInputSchema);
+
+/** A loaded connection, as report.json keeps it: only the generic party names. */
+export const loadedConnectionSchema = connectionFileShape(connectionPartiesSchema);
 
 function flagDuplicates(values: string[], list: string, field: string, ctx: z.RefinementCtx): void {
   const seen = new Map<string, number>();

@@ -8,6 +8,7 @@ import { formatPath, parseYaml } from '../input/yaml-input.ts';
 import type { Probe } from '../probe/contract.ts';
 import { PROBES, findingCatalogue } from '../probe/registry.ts';
 import { profileSchema, type ProfileFile } from './schema.ts';
+import type { RequirableConnectionField, StatementText } from './statement.ts';
 import { validateYaml } from '../input/yaml-input.ts';
 
 export const BUILTIN_PROFILE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../profiles');
@@ -39,6 +40,10 @@ export interface Profile {
   file: string;
   sha256: string;
   sections: { id: string; title: string }[];
+  /** The statement's own words (title, party labels, headings, columns), generic defaults filled in. */
+  statement: StatementText;
+  /** Optional connection fields this profile needs. */
+  requires: RequirableConnectionField[];
   rows: ProfileRow[];
   /** Thresholds per probe id, defaults filled in. */
   thresholds: Record<string, unknown>;
@@ -116,6 +121,8 @@ export function parseProfile(text: string, file: string, probes: readonly Probe[
     file,
     sha256: createHash('sha256').update(text).digest('hex'),
     sections: raw.sections.map((s) => ({ id: s.id, title: s.title })),
+    statement: raw.statement,
+    requires: [...new Set(raw.requires)],
     rows,
     thresholds,
     probes: probes.filter((p) => used.has(p)),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { REQUIRABLE_CONNECTION_FIELDS, statementSchema } from './statement.ts';
 
 export const COMPLIANCE_VALUES = ['Yes', 'No', 'Partial', 'N/A', 'Not assessed'] as const;
 export type Compliance = (typeof COMPLIANCE_VALUES)[number];
@@ -49,6 +50,11 @@ export const profileSchema = z.strictObject({
   description: z.string().max(4000).optional(),
   source: z.string().max(1000).optional(),
   thresholds: z.record(z.string(), z.unknown()).default({}),
+  statement: statementSchema.default(() => statementSchema.parse({})),
+  requires: z
+    .array(z.enum(REQUIRABLE_CONNECTION_FIELDS, { error: `expected a connection field: ${REQUIRABLE_CONNECTION_FIELDS.join(', ')}` }))
+    .default([])
+    .describe('Connection fields (connection.<field>) a connection file must give to be checked against this profile'),
   sections: z
     .array(
       z.strictObject({

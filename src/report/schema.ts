@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { connectionFileSchema } from '../connection/schema.ts';
+import { loadedConnectionSchema } from '../connection/schema.ts';
+import { statementSchema } from '../profile/statement.ts';
 import { findingSchema, FINDING_STATUSES } from '../findings.ts';
 import { COMPLIANCE_VALUES } from '../profile/schema.ts';
 import { changeSchema } from '../history/diff.ts';
@@ -49,7 +50,13 @@ const countsSchema = z.record(z.string(), z.number().int().min(0));
 export const runReportSchema = z.strictObject({
   schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
   tool: z.strictObject({ name: z.literal('cocoscan'), version: z.string() }),
-  profile: z.strictObject({ id: z.string(), version: z.string(), title: z.string(), sha256: z.string() }),
+  profile: z.strictObject({
+    id: z.string(),
+    version: z.string(),
+    title: z.string(),
+    sha256: z.string(),
+    statement: statementSchema.optional().describe("The statement's words from the profile; renderers use generic ones when it is absent"),
+  }),
   startedAt: z.string(),
   finishedAt: z.string(),
   scanner: z.strictObject({
@@ -65,7 +72,7 @@ export const runReportSchema = z.strictObject({
       platform: z.string(),
     })
     .describe('How and where the run was made (with tool, profile hash, scanner and times above)'),
-  connection: connectionFileSchema,
+  connection: loadedConnectionSchema,
   summary: z.strictObject({
     verdict: z.enum(['compliant', 'not-compliant']),
     exitCode: z.union([z.literal(0), z.literal(1)]),

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConnectionFile } from '../../src/connection/load.ts';
 import { InputFileError } from '../../src/errors.ts';
+import { loadProfile } from '../../src/profile/load.ts';
+import { checkProfileRequirements } from '../../src/profile/requirements.ts';
 import { ROOT, tempDir, writeConnection } from '../helpers/cli.ts';
 
 const VALID = `connection:
@@ -168,5 +170,56 @@ describe('connection file bounds and gateway names', () => {
     writeFileSync(join(dir, 'freshclam.log'), '');
     const connection = await loadConnectionFile(await writeConnection(dir, entry('345')));
     expect(connection.gateways[0]!.agentReports[0]!.utcOffsetMinutes).toBe(345);
+  });
+});
+
+describe('connection parties: generic names and their deprecated aliases', () => {
+  const GENERIC = VALID.replace('mojSystem:', 'connectedSystem:').replace('thirdPartySystem:', 'connectingSystem:');
+
+  it('loads the old names mojSystem and thirdPartySystem as connectedSystem and connectingSystem', async () => {
+    const connection = await loadConnectionFile(await writeConnection(await tempDir(), VALID));
+    expect(connection.connection).toEqual({ name: 'cms-acme', connectedSystem: 'Case Management System', connectingSystem: 'Acme Case Portal', organisation: 'Acme Ltd' });
+  });
+
+  it('loads the new names, with the optional scope and contact', async () => {
+    const yaml = GENERIC.replace('  organisation: Acme Ltd\n', '  organisation: Acme Ltd\n  scope: The Acme gateway\n  contact: security@acme.example\n');
+    const connection = await loadConnectionFile(await writeConnection(await tempDir(), yaml));
+    expect(connection.connection).toEqual({
+      name: 'cms-acme',
+      connectedSystem: 'Case Management System',
+      connectingSystem: 'Acme Case Portal',
+      organisation: 'Acme Ltd',
+      scope: 'The Acme gateway',
+      contact: 'security@acme.example',
+    });
+  });
+
+  it('mixes one old and one new name', async () => {
+    const connection = await loadConnectionFile(await writeConnection(await tempDir(), VALID.replace('thirdPartySystem:', 'connectingSystem:')));
+    expect(connection.connection).toMatchObject({ connectedSystem: 'Case Management System', connectingSystem: 'Acme Case Portal' });
+  });
+
+  it('refuses a party given under both names, and a party given under neither', async () => {
+    const both = await problemsOf(VALID.replace('  organisation:', '  connectedSystem: Other System\n  organisation:'));
+    expect(both).toEqual([expect.stringMatching(/^connection\.mojSystem@\d+: give connectedSystem or its deprecated name mojSystem, not both$/)]);
+    const neither = await problemsOf(VALID.replace('  thirdPartySystem: Acme Case Portal\n', ''));
+    expect(neither).toEqual([expect.stringMatching(/^connection\.connectingSystem(@\d+)?: missing: expected the name of the connecting system$/)]);
+  });
+
+  it('a profile that requires connection.scope refuses a file without it, naming the field and the profile', async () => {
+    const file = await writeConnection(await tempDir(), GENERIC);
+    const connection = await loadConnectionFile(file);
+    const profile = await loadProfile('cyber-essentials');
+    let error: unknown;
+    try {
+      checkProfileRequirements(connection, profile, file);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(InputFileError);
+    expect((error as InputFileError).problems).toEqual([{ path: 'connection.scope', message: 'missing: profile cyber-essentials requires it (Scope of the assessment)' }]);
+    expect(() => checkProfileRequirements({ ...connection, connection: { ...connection.connection, scope: 'The gateway' } }, profile, file)).not.toThrow();
+    const moj = await loadProfile('moj-coco');
+    expect(() => checkProfileRequirements(connection, moj, file)).not.toThrow();
   });
 });

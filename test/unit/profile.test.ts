@@ -2,6 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { InputFileError, ProfileNotFoundError } from '../../src/errors.ts';
 import { loadProfile, parseProfile } from '../../src/profile/load.ts';
+import { DEFAULT_STATEMENT } from '../../src/profile/statement.ts';
+import { PROBES, findingCatalogue } from '../../src/probe/registry.ts';
 
 const MINIMAL = `id: test
 version: "1"
@@ -84,5 +86,55 @@ describe('profile loading', () => {
     const names = readdirSync(new URL('../../profiles/', import.meta.url)).filter((f) => f.endsWith('.yaml'));
     expect(names.length).toBeGreaterThan(0);
     for (const name of names) await expect(loadProfile(name.replace(/\.yaml$/, ''))).resolves.toBeDefined();
+  });
+});
+
+describe('the Cyber Essentials profile', () => {
+  it('loads, names only known findings and overrides the thresholds Cyber Essentials sets', async () => {
+    const profile = await loadProfile('cyber-essentials');
+    const known = findingCatalogue(PROBES);
+    const automated = profile.rows.filter((r) => r.method === 'automated');
+    expect(automated.length).toBeGreaterThanOrEqual(5);
+    for (const row of automated) for (const rule of row.rules) expect(known.has(rule.finding), `${row.ref}: ${rule.finding}`).toBe(true);
+    expect(profile.sections.map((s) => s.title)).toEqual(
+      expect.arrayContaining(['Firewalls', 'Secure configuration', 'Security update management', 'User access control', 'Malware protection']),
+    );
+    // The 14-day window for critical and high-risk updates, and no MoJ 7-day or 4-hour figure left behind.
+    expect(profile.thresholds.patch).toMatchObject({ criticalDays: 14, highDays: 14, unratedDays: 14 });
+    expect(profile.thresholds.antivirus).toMatchObject({ maxSignatureAgeHours: 24 });
+    expect(profile.requires).toEqual(['scope']);
+    expect(profile.probes.map((p) => p.meta.id)).not.toContain('changes');
+  });
+
+  it('has its own statement words, none of them the MoJ ones', async () => {
+    const [ce, moj] = await Promise.all([loadProfile('cyber-essentials'), loadProfile('moj-coco')]);
+    expect(ce.statement.title).toBe('Cyber Essentials technical controls statement');
+    expect(moj.statement.parties.connectedSystem).toBe('MoJ IT system');
+    expect(moj.statement.headings.onwardConnections).toBe('Onward connections (CoCo-3)');
+    const words = JSON.stringify(ce.statement);
+    expect(words).not.toMatch(/MoJ|CoCo|Code of Connection/);
+    for (const row of ce.rows) expect(`${row.title} ${row.guidance ?? ''} ${row.attest ?? ''}`, row.ref).not.toMatch(/MoJ|CoCo|Code of Connection|Accreditor/);
+  });
+});
+
+describe('statement words and required connection fields in a profile', () => {
+  it('fills generic words when a profile gives none', () => {
+    const profile = parseProfile(MINIMAL, 'test.yaml');
+    expect(profile.statement).toEqual(DEFAULT_STATEMENT);
+    expect(profile.requires).toEqual([]);
+  });
+
+  it('keeps the words a profile gives and fills in the rest', () => {
+    const profile = parseProfile(`${MINIMAL}statement:\n  title: Widget audit\n  parties: { connectingSystem: Widget }\n`, 'test.yaml');
+    expect(profile.statement.title).toBe('Widget audit');
+    expect(profile.statement.parties).toMatchObject({ connectingSystem: 'Widget', connectedSystem: DEFAULT_STATEMENT.parties.connectedSystem });
+    expect(profile.statement.columns).toEqual(DEFAULT_STATEMENT.columns);
+  });
+
+  it('rejects unknown statement words, empty ones and unknown required fields', () => {
+    const found = problems(`${MINIMAL}statement:\n  title: ""\n  headings: { annex: X }\nrequires: [scope, password]\n`);
+    expect(found.some((p) => p.startsWith('statement.title'))).toBe(true);
+    expect(found.some((p) => p.startsWith('statement.headings') && p.includes('annex'))).toBe(true);
+    expect(found.some((p) => p.startsWith('requires[1]') && p.includes('scope, contact'))).toBe(true);
   });
 });
