@@ -441,6 +441,29 @@ describe('history', () => {
   });
 });
 
+describe('runs judged against other profiles', () => {
+  it('the previous run is the newest of the same profile; a baseline of another profile is refused before any packet', { timeout: 120_000 }, async () => {
+    const dir = await tempDir();
+    const history = join(dir, 'history');
+    const file = await offlineConnection(dir);
+    const other = join(dir, 'other-profile.yaml');
+    await writeFile(other, (await readFile(PROFILE, 'utf8')).replace(/^id: .*$/m, 'id: coco10-other'));
+    const first = await runCli(['check', file, '--profile', PROFILE, '--history', history, '--out', join(dir, 'out1'), '--format', 'json']);
+    expect(first.code, first.stderr).toBe(1);
+    const firstId = (JSON.parse(first.stdout) as { history: { id: string } }).history.id;
+    // A run of another profile in between: it is the first of its profile, and is not compared with the run above.
+    const second = await runCli(['check', file, '--profile', other, '--history', history, '--out', join(dir, 'out2'), '--format', 'json']);
+    expect(second.code, second.stderr).toBe(1);
+    expect((JSON.parse(second.stdout) as { changes?: unknown }).changes).toBeUndefined();
+    // The next run of the first profile compares with the first run, not the newer run of the other profile.
+    const third = await runCli(['check', file, '--profile', PROFILE, '--history', history, '--out', join(dir, 'out3'), '--format', 'json']);
+    expect((JSON.parse(third.stdout) as { changes: { since: { id: string } } }).changes.since.id).toBe(firstId);
+    const refused = await runCli(['check', file, '--profile', other, '--history', history, '--baseline', firstId, '--out', join(dir, 'out4')]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/judged against the profile coco10-only, and this check uses coco10-other/);
+  });
+});
+
 describe('CLI children die with their test', () => {
   let leftover: ChildProcess | undefined;
   /** Whether `child` was killed by now (its exit is awaited for at most 5 s). */

@@ -93,9 +93,15 @@ export async function performCheck(prepared: PreparedCheck, options: CheckComman
   let baseline: { id: string; report: RunReport; kind: 'previous' | 'baseline' } | undefined;
   if (options.baseline) {
     const run = await resolveRun(options.baseline, root);
+    if (run.report.profile.id !== profile.id) {
+      throw new UsageError(
+        `the baseline ${run.id} was judged against the profile ${run.report.profile.id}, and this check uses ${profile.id}`,
+        `give a baseline judged against ${profile.id}, or run the check with --profile ${run.report.profile.id}`,
+      );
+    }
     baseline = { id: run.id, report: run.report, kind: 'baseline' };
   } else if (options.history) {
-    const run = await latestRun(root, connection.connection.name);
+    const run = await latestRun(root, connection.connection.name, profile.id);
     if (run) baseline = { id: run.id, report: run.report, kind: 'previous' };
   }
   const result = await runCheck({ connection, profile, signal, privileged: options.privileged, nmapPath: options.nmap, onActivity, baseline, waivers, answers, commandLine: maskSecrets(options.argv ?? []) });

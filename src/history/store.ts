@@ -95,10 +95,18 @@ export async function listRuns(root: string, connection?: string): Promise<RunLi
  * valid report is an error, never skipped: comparing with an older run instead would report changes against
  * the wrong run.
  */
-export async function latestRun(root: string, connection: string): Promise<StoredRun | undefined> {
-  const newest = (await runFolders(root, connection)).pop();
-  return newest === undefined ? undefined : readRun(join(root, connection, newest), `${connection}/${newest}`);
+export async function latestRun(root: string, connection: string, profileId?: string): Promise<StoredRun | undefined> {
+  const folders = (await runFolders(root, connection)).reverse().slice(0, MAX_RUNS_SEARCHED);
+  for (const stamp of folders) {
+    const run = await readRun(join(root, connection, stamp), `${connection}/${stamp}`);
+    // Runs judged against another profile have other rows: comparing with one would report changes that never happened.
+    if (profileId === undefined || run.report.profile.id === profileId) return run;
+  }
+  return undefined;
 }
+
+/** How many stored runs, newest first, are looked at for the previous run of the same profile. */
+export const MAX_RUNS_SEARCHED = 100;
 
 /** Where a run named on the command line lives, found without reading its report. */
 export interface RunLocation {
