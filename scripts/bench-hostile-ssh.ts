@@ -76,7 +76,7 @@ export async function benchHostileSsh(options: { ports?: number; write?: (line: 
     const connection = join(dir, 'connection.yaml');
     await writeFile(
       connection,
-      `connection: { name: hostile-ssh-bench, mojSystem: M, thirdPartySystem: T, organisation: O }
+      `connection: { name: hostile-ssh-bench, connectedSystem: M, connectingSystem: T, organisation: O }
 gateways: [ { name: hostile, host: 127.0.0.1 } ]
 flows: [ { name: admin, protocol: ssh, port: ${servers.ports[0]} } ]
 scan: { tcpPorts: "1-65535", probeTimeoutSeconds: 2, connectionsPerHost: 32 }

@@ -29,7 +29,7 @@ async function timeCheck(behaviour: AgentBehaviour): Promise<{ seconds: number; 
     await writeFile(join(dir, 'profile.yaml'), PROFILE);
     await writeFile(
       join(dir, 'connection.yaml'),
-      `connection: { name: snmp-loop, mojSystem: M, thirdPartySystem: T, organisation: O }
+      `connection: { name: snmp-loop, connectedSystem: M, connectingSystem: T, organisation: O }
 gateways: [ { name: lo, host: 127.0.0.1 } ]
 flows: [ { name: web, protocol: https, port: 443 } ]
 snmp: { port: ${agent.port} }

@@ -97,7 +97,7 @@ async function connectionFor(dir: string, gateways: LabGateway[], timing: Timing
   const file = join(dir, `connection-${timing.label}-${gateways.length}.yaml`);
   await writeFile(
     file,
-    `connection: { name: bench-${timing.label}-${gateways.length}, mojSystem: M, thirdPartySystem: T, organisation: O }
+    `connection: { name: bench-${timing.label}-${gateways.length}, connectedSystem: M, connectingSystem: T, organisation: O }
 gateways:
 ${gateways.map((g, i) => `  - { name: gw${i}, host: ${g.address} }`).join('\n')}
 flows:
