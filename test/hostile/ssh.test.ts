@@ -10,6 +10,7 @@ import { loadProfile } from '../../src/profile/load.ts';
 import { runCheck } from '../../src/run-check.ts';
 import { MAX_SSH_EVIDENCE_BYTES } from '../../src/ssh/evidence-summary.ts';
 import { MADE_UP_HOST_KEY_ALGORITHMS, hostileKexinit, startHostileSsh } from '../helpers/hostile-ssh.ts';
+import { ed25519KeyBlob, hostCertificate, rsaKeyFields } from '../helpers/ssh-certificate.ts';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -191,5 +192,52 @@ describe('SSH probe against a KEXINIT of 340 made-up host-key algorithms', () =>
     const warnings = ssh.find((f) => f.id === 'ssh.algorithm-warnings')!;
     expect(warnings.status).toBe('fail');
     expect(warnings.message).toMatch(/341 algorithm\(s\) not in cocoscan's table.*… and 336 more/);
+  }, 30_000);
+});
+
+describe('SSH host certificates and security keys are read, never left out of the verdict', () => {
+  const sshOnly = async (ports: number[]) => {
+    const connection = connectionFileSchema.parse({
+      connection: { name: 'certs', mojSystem: 'M', thirdPartySystem: 'T', organisation: 'O' },
+      gateways: [{ name: 'cert-gw', host: '127.0.0.1' }],
+      flows: ports.map((port, i) => ({ name: `ssh${i}`, protocol: 'ssh', port })),
+      scan: { tcpPorts: '22', probeTimeoutSeconds: 2 },
+    });
+    const profile = await loadProfile();
+    const { report } = await runCheck({ connection, profile: { ...profile, probes: profile.probes.filter((p) => p.meta.id === 'ssh') }, privileged: false });
+    return report.findings.find((f) => f.id === 'ssh.host-keys')!;
+  };
+
+  it('Ed25519 plus an RSA certificate carrying a 1024-bit key fails, naming the certificate key', async () => {
+    const certificate = 'rsa-sha2-512-cert-v01@openssh.com';
+    const servers = await startHostileSsh(1, {
+      knownHostKeys: ['ssh-ed25519', certificate],
+      madeUp: 0,
+      behaviour: 'keys',
+      hostKeyBlobs: new Map([
+        ['ssh-ed25519', ed25519KeyBlob()],
+        [certificate, hostCertificate('ssh-rsa-cert-v01@openssh.com', rsaKeyFields(1024))],
+      ]),
+    });
+    closers.push(() => servers.close());
+    const facts = await audit(servers.ports[0]!);
+    expect(facts.hostKeyPlan?.queries).toEqual(['ssh-ed25519', certificate]);
+    expect(facts.hostKeys.map((k) => `${k.type}/${k.keyType}/${k.bits}`)).toEqual(['ssh-ed25519/ssh-ed25519/256', 'ssh-rsa-cert-v01@openssh.com/ssh-rsa/1024']);
+    const finding = await sshOnly(servers.ports);
+    expect(finding.status).toBe('fail');
+    expect(finding.message).toMatch(/RSA certificate key \(ssh-rsa-cert-v01@openssh\.com\) of 1024 bits/);
+  }, 30_000);
+
+  it('a certificate whose key the server never sends is an error naming it, not a pass on the Ed25519 key alone', async () => {
+    const servers = await startHostileSsh(1, {
+      knownHostKeys: ['ssh-ed25519', 'rsa-sha2-256-cert-v01@openssh.com'],
+      madeUp: 0,
+      behaviour: 'keys',
+      hostKeyBlobs: new Map([['ssh-ed25519', ed25519KeyBlob()]]),
+    });
+    closers.push(() => servers.close());
+    const finding = await sshOnly(servers.ports);
+    expect(finding.status).toBe('error');
+    expect(finding.message).toMatch(/rsa-sha2-256-cert-v01@openssh\.com: .*did not finish its part of the key exchange/);
   }, 30_000);
 });
