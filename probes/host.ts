@@ -73,14 +73,13 @@ async function judgeGateway(ctx: ProbeContext, gateway: Gateway): Promise<Findin
   // Firewall: any tool that shows a default-deny input policy is enough; an open or empty one fails.
   const dumps = new Map<string, string>(FIREWALL_SOURCES.flatMap((name) => (out(name)?.status === 'ok' ? [[name, out(name)!.stdout] as const] : [])));
   const readings = readFirewallDumps(dumps);
-  const firewall = judgeFirewall(readings);
+  // A tool that timed out or whose output was cut may hold the deny policy the others lack.
+  const firewall = judgeFirewall(readings, FIREWALL_SOURCES.filter((name) => ['timeout', 'truncated'].includes(out(name)?.status ?? 'ok')));
   const fwExpected = 'a default drop or reject policy on inbound traffic';
   const fwActual = readings.map((r) => `${r.reading.tool}: ${r.reading.detail}`).join('; ');
-  // A tool that timed out or whose output was cut may hold the deny policy the others lack: not a fail.
-  const fwUnread = FIREWALL_SOURCES.filter((name) => ['timeout', 'truncated'].includes(out(name)?.status ?? 'ok'));
   if (firewall.status === 'pass') findings.push(make('host.firewall-policy', 'pass', { detail: firewall.detail }, fwExpected, fwActual, firewall.sources.map(artefact), dumps.get(firewall.sources[0]!)!.slice(0, 2000)));
-  else if (firewall.status === 'fail' && fwUnread.length > 0) {
-    const reason = `no default-deny policy in what could be read (${firewall.detail}), and ${fwUnread.map((name) => why(out(name))).join('; ')} could not be read in full`;
+  else if (firewall.status === 'not_tested' && firewall.partial) {
+    const reason = `no default-deny policy in what could be read (${firewall.partial}), but ${firewall.unread.map((name) => why(out(name))).join('; ')} could not be read in full and may hold it`;
     findings.push(make('host.firewall-policy', 'not_tested', { reason }, fwExpected, reason, FIREWALL_SOURCES.map(artefact)));
   } else if (firewall.status === 'fail') findings.push(make('host.firewall-policy', 'fail', { detail: firewall.detail }, fwExpected, fwActual, firewall.sources.map(artefact)));
   else {
