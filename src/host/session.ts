@@ -78,6 +78,8 @@ export async function collectHostSession(gateway: Gateway, options: { timeoutMs:
     client.destroy();
     return { ok: false, credentials: true, reason: ready.reason };
   }
+  // A connection that breaks after the log-in ends the commands still waiting (each within its deadline), never the run.
+  client.on('error', () => undefined);
   try {
     const budgetMs = options.budgetMs ?? options.timeoutMs * SESSION_BUDGET_PROBE_TIMEOUTS;
     const deadline = Date.now() + budgetMs;
@@ -98,6 +100,8 @@ export async function collectHostSession(gateway: Gateway, options: { timeoutMs:
     return { ok: true, username: ssh.username, hostKeyFingerprint: fingerprint, hostKeyVerified: knownHosts !== undefined, commands, files, collectedAt: options.now().toISOString() };
   } finally {
     client.end();
+    // A server that never closes its side must not keep the socket, and so the process, alive.
+    setTimeout(() => client.destroy(), 1000).unref();
   }
 }
 
