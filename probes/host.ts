@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { gatewayEvidencePath } from '../src/evidence-store.ts';
 import type { Gateway } from '../src/connection/schema.ts';
 import type { Finding, FindingStatus } from '../src/findings.ts';
-import type { CommandOutcome } from '../src/host/commands.ts';
+import { UNREAD_STATUSES, type CommandOutcome } from '../src/host/commands.ts';
 import { FIREWALL_SOURCES, judgeFirewall, readFirewallDumps } from '../src/host/firewall-rules.ts';
 import { judgeAuditLogging, judgeLogForwarding } from '../src/host/logging.ts';
 import { judgeRootLogin, judgeSshdConfig, readSshdSettings } from '../src/host/sshd-config.ts';
@@ -73,11 +73,15 @@ async function judgeGateway(ctx: ProbeContext, gateway: Gateway): Promise<Findin
   // Firewall: any tool that shows a default-deny input policy is enough; an open or empty one fails.
   const dumps = new Map<string, string>(FIREWALL_SOURCES.flatMap((name) => (out(name)?.status === 'ok' ? [[name, out(name)!.stdout] as const] : [])));
   const readings = readFirewallDumps(dumps);
-  const firewall = judgeFirewall(readings);
+  // A tool that timed out or whose output was cut may hold the deny policy the others lack.
+  const firewall = judgeFirewall(readings, FIREWALL_SOURCES.filter((name) => ['timeout', 'truncated'].includes(out(name)?.status ?? 'ok')));
   const fwExpected = 'a default drop or reject policy on inbound traffic';
   const fwActual = readings.map((r) => `${r.reading.tool}: ${r.reading.detail}`).join('; ');
   if (firewall.status === 'pass') findings.push(make('host.firewall-policy', 'pass', { detail: firewall.detail }, fwExpected, fwActual, firewall.sources.map(artefact), dumps.get(firewall.sources[0]!)!.slice(0, 2000)));
-  else if (firewall.status === 'fail') findings.push(make('host.firewall-policy', 'fail', { detail: firewall.detail }, fwExpected, fwActual, firewall.sources.map(artefact)));
+  else if (firewall.status === 'not_tested' && firewall.partial) {
+    const reason = `no default-deny policy in what could be read (${firewall.partial}), but ${firewall.unread.map((name) => why(out(name))).join('; ')} could not be read in full and may hold it`;
+    findings.push(make('host.firewall-policy', 'not_tested', { reason }, fwExpected, reason, FIREWALL_SOURCES.map(artefact)));
+  } else if (firewall.status === 'fail') findings.push(make('host.firewall-policy', 'fail', { detail: firewall.detail }, fwExpected, fwActual, firewall.sources.map(artefact)));
   else {
     const reason = `no firewall tool could be read (${FIREWALL_SOURCES.map((name) => why(out(name))).join('; ')}); if they are only denied, allow them through sudo and set ssh.sudo: true`;
     findings.push(make('host.firewall-policy', 'not_tested', { reason }, fwExpected, reason, FIREWALL_SOURCES.map(artefact)));
@@ -93,14 +97,16 @@ async function judgeGateway(ctx: ProbeContext, gateway: Gateway): Promise<Findin
 
   const text = (name: string) => (out(name)?.status === 'ok' ? out(name)!.stdout : undefined);
   const logFiles = ['rsyslog-config', 'syslog-ng-config', 'audit-remote', 'journal-upload'];
-  const denied = logFiles.filter((n) => out(n)?.status === 'denied');
-  const forwarding = judgeLogForwarding({ rsyslog: text('rsyslog-config'), syslogNg: text('syslog-ng-config'), auditRemote: text('audit-remote'), journalUpload: out('journal-upload')?.stdout }, denied);
+  // Refused, timed out or cut: the configuration that was not read may hold the forwarding.
+  const denied = logFiles.filter((n) => UNREAD_STATUSES.has(out(n)?.status ?? 'ok'));
+  const journal = out('journal-upload');
+  const forwarding = judgeLogForwarding({ rsyslog: text('rsyslog-config'), syslogNg: text('syslog-ng-config'), auditRemote: text('audit-remote'), journalUpload: journal && !UNREAD_STATUSES.has(journal.status) ? journal.stdout : undefined }, denied);
   if (forwarding.status === 'pass') {
     const destinations = forwarding.destinations.join('; ');
     findings.push(make('host.log-forwarding', 'pass', { destinations }, 'logs sent to a collector off the gateway', destinations, logFiles.map(artefact)));
   } else if (forwarding.status === 'not_tested') {
     // A configuration that could not be read may hold the forwarding: that is not a finding either way.
-    const reason = `the logging configuration could not be read (${denied.map((n) => why(out(n))).join('; ')}); allow the audit user to read it`;
+    const reason = `the logging configuration could not be read (${denied.map((n) => why(out(n))).join('; ')}); allow the audit user to read it, or check why the gateway answers slowly`;
     findings.push(make('host.log-forwarding', 'not_tested', { reason }, 'logs sent to a collector off the gateway', 'unknown', logFiles.map(artefact)));
   } else {
     findings.push(make('host.log-forwarding', 'fail', { checked: logFiles.map((n) => why(out(n))).join('; ') }, 'logs sent to a collector off the gateway', 'no forwarding found', logFiles.map(artefact)));

@@ -127,6 +127,9 @@ async function auditPort(ctx: ProbeContext<Thresholds>, gateway: Gateway, port: 
   return judge(ctx, gateway, port, flow, facts);
 }
 
+/** "host key", or "certificate key" for the key an OpenSSH certificate carries. */
+const keyKind = (key: { type: string; keyType: string }) => (key.type === key.keyType ? 'host key' : `certificate key (${key.type})`);
+
 function judge(ctx: ProbeContext<Thresholds>, gateway: Gateway, port: number, flow: string | undefined, facts: SshEndpointFacts): Finding[] {
   const t = ctx.thresholds;
   const target: FindingTarget = { gateway: gateway.name, host: gateway.host, port, transport: 'tcp', ...(flow ? { flow } : {}) };
@@ -182,12 +185,14 @@ function judge(ctx: ProbeContext<Thresholds>, gateway: Gateway, port: number, fl
   // Host keys: the offered algorithms, and each key's own type and size.
   const weakKeys = [
     ...judged.hostKey.filter((j) => j.verdict === 'fail').map((j) => `${j.name} (${j.reason})`),
-    ...facts.hostKeys.filter((key) => key.type === 'ssh-rsa' && key.bits < t.minRsaBits).map((key) => `RSA host key of ${key.bits} bits (under ${t.minRsaBits})`),
-    ...facts.hostKeys.filter((key) => key.type === 'ssh-dss').map((key) => `DSA host key (${key.bits} bits)`),
+    ...facts.hostKeys.filter((key) => key.keyType === 'ssh-rsa' && key.bits < t.minRsaBits).map((key) => `RSA ${keyKind(key)} of ${key.bits} bits (under ${t.minRsaBits})`),
+    ...facts.hostKeys.filter((key) => key.keyType === 'ssh-dss').map((key) => `DSA ${keyKind(key)} (${key.bits} bits)`),
+    ...facts.hostKeys.filter((key) => key.signedBy?.type === 'ssh-rsa' && key.signedBy.bits < t.minRsaBits).map((key) => `${key.type} signed by an RSA authority key of ${key.signedBy!.bits} bits (under ${t.minRsaBits})`),
+    ...facts.hostKeys.filter((key) => key.signedBy?.type === 'ssh-dss').map((key) => `${key.type} signed by a DSA authority key`),
   ];
-  const keyText = facts.hostKeys.map((key) => `${key.type} ${key.bits} bits ${key.fingerprint}`).join('; ');
+  const keyText = facts.hostKeys.map((key) => `${key.type} ${key.bits} bits ${key.fingerprint}${key.signedBy ? ` (signed by ${key.signedBy.type} ${key.signedBy.bits} bits)` : ''}`).join('; ');
   // A small RSA key makes every RSA signature algorithm that uses it weak, whatever its hash.
-  const smallRsa = facts.hostKeys.some((key) => key.type === 'ssh-rsa' && key.bits < t.minRsaBits);
+  const smallRsa = facts.hostKeys.some((key) => key.keyType === 'ssh-rsa' && key.bits < t.minRsaBits);
   const weakAlgorithms = offered.hostKey.filter((name) => judgeAlgorithm('hostKey', name).verdict === 'fail' || (smallRsa && isKnownAlgorithm('hostKey', name) && /^(rsa-sha2-|ssh-rsa)/.test(name)));
   const plan = facts.hostKeyPlan;
   const notFetched = plan?.unknown ?? [];
@@ -195,6 +200,8 @@ function judge(ctx: ProbeContext<Thresholds>, gateway: Gateway, port: number, fl
     ...facts.hostKeyErrors,
     ...(notFetched.length > 0 ? [`${notFetched.length} offered host-key algorithm(s) cocoscan does not know, so their keys were not fetched and their sizes are unread: ${describeNames(notFetched, 5)}`] : []),
     ...(plan && plan.overCap.length > 0 ? [`not fetched (at most ${plan.queries.length} host keys per port): ${describeNames(plan.overCap)}`] : []),
+    ...(plan && plan.unreadable.length > 0 ? [`offered in a format whose key cocoscan cannot read (check by hand): ${describeNames(plan.unreadable)}`] : []),
+    ...facts.hostKeys.filter((key) => key.type !== key.keyType && !key.signedBy).map((key) => `the authority key that signed ${key.type} ${key.fingerprint} is of a type whose size cocoscan cannot read`),
   ];
   const keyData = { hostKeys: facts.hostKeys, errors: facts.hostKeyErrors, weak: weakAlgorithms, ...(notFetched.length > 0 ? { notFetched: keepNames(notFetched, 16) } : {}) };
   const keyExpected = `Ed25519 or RSA of at least ${t.minRsaBits} bits with SHA-2 signatures`;

@@ -4,7 +4,7 @@ import { z } from 'zod';
 export const commandOutcomeSchema = z.strictObject({
   name: z.string(),
   command: z.string(),
-  status: z.enum(['ok', 'missing', 'denied', 'failed', 'timeout']),
+  status: z.enum(['ok', 'missing', 'denied', 'failed', 'timeout', 'truncated']),
   exitCode: z.number().int().nullable(),
   stdout: z.string(),
   stderr: z.string(),

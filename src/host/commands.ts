@@ -65,7 +65,14 @@ export function remoteCommandLine(command: HostCommand, sudo: boolean): string {
   return command.privileged && sudo ? `sudo -n sh -c '${body.replace(/'/g, `'\\''`)}'` : `sh -c '${body.replace(/'/g, `'\\''`)}'`;
 }
 
-export type CommandStatus = 'ok' | 'missing' | 'denied' | 'failed' | 'timeout';
+/**
+ * `timeout`: no complete answer in time (its own deadline, the session's budget, or the run was cancelled);
+ * `truncated`: the output passed the byte cap, so it is incomplete and never judged.
+ */
+export type CommandStatus = 'ok' | 'missing' | 'denied' | 'failed' | 'timeout' | 'truncated';
+
+/** Statuses where the command may have worked but its whole output could not be read: never judged as read. */
+export const UNREAD_STATUSES: ReadonlySet<CommandStatus> = new Set(['denied', 'timeout', 'truncated']);
 
 export interface CommandOutcome {
   name: string;

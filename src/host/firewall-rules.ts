@@ -64,17 +64,21 @@ export interface FirewallReading {
 export type FirewallJudgement =
   | { status: 'pass'; detail: string; sources: string[] }
   | { status: 'fail'; detail: string; sources: string[] }
-  | { status: 'not_tested'; sources: [] };
+  /** `partial`: what the tools that were read show, when others could not be read in full (`unread`). */
+  | { status: 'not_tested'; sources: []; partial?: string; unread: string[] };
 
 /**
  * The host firewall verdict: any tool showing a default-deny inbound policy passes; readings that are all
- * open or empty fail; no reading at all is not tested (the caller says which tools could not be read).
+ * open or empty fail, unless a tool timed out or its output was cut (`unread`): that one may hold the deny
+ * policy, so the verdict is not tested; no reading at all is not tested (the caller says which tools could
+ * not be read).
  */
-export function judgeFirewall(readings: readonly FirewallReading[]): FirewallJudgement {
+export function judgeFirewall(readings: readonly FirewallReading[], unread: readonly string[] = []): FirewallJudgement {
   const deny = readings.find((r) => r.reading.policy === 'deny');
   if (deny) return { status: 'pass', detail: `${deny.reading.tool}, ${deny.reading.detail}`, sources: [deny.source] };
-  if (readings.length > 0) return { status: 'fail', detail: readings.map((r) => `${r.reading.tool}: ${r.reading.detail}`).join('; '), sources: readings.map((r) => r.source) };
-  return { status: 'not_tested', sources: [] };
+  const detail = readings.map((r) => `${r.reading.tool}: ${r.reading.detail}`).join('; ');
+  if (readings.length > 0 && unread.length === 0) return { status: 'fail', detail, sources: readings.map((r) => r.source) };
+  return { status: 'not_tested', sources: [], unread: [...unread], ...(detail ? { partial: detail } : {}) };
 }
 
 /** Reads each dump that was obtained (by command name) with its tool's reader, in a fixed order. */

@@ -3,7 +3,7 @@ import { readSafe, readSafeText } from '../input/safe-read.ts';
 import ssh2, { type Client as SshClient, type ConnectConfig } from 'ssh2';
 import type { Gateway, SshCredentials } from '../connection/schema.ts';
 import { everySsh2Algorithm } from '../ssh/ssh2-algorithms.ts';
-import { classifyOutcome, HOST_COMMANDS, remoteCommandLine, type CommandOutcome } from './commands.ts';
+import { classifyOutcome, HOST_COMMANDS, remoteCommandLine, type CommandOutcome, type CommandStatus } from './commands.ts';
 import { knownHostsAccepts } from './known-hosts.ts';
 
 export type HostSession =
@@ -20,14 +20,22 @@ export type HostSession =
     }
   | { ok: false; reason: string; credentials: boolean };
 
-const MAX_OUTPUT = 4 * 1024 * 1024;
+/** Most bytes of standard output kept per command; a longer output is `truncated`, never judged. */
+export const MAX_COMMAND_OUTPUT_BYTES = 4 * 1024 * 1024;
+/** Each command may take this many probe timeouts (scan.probeTimeoutSeconds). */
+export const COMMAND_PROBE_TIMEOUTS = 3;
+/**
+ * All commands and report fetches of one session together may take this many probe timeouts: a server that
+ * accepts the log-in and then stalls every command cannot keep the run alive for long.
+ */
+export const SESSION_BUDGET_PROBE_TIMEOUTS = 8;
 
 /**
  * Logs in with the gateway's credentials and runs the read-only command list once. Private keys come from
  * files or the agent, the passphrase from the environment variable the connection file names; none of them
  * is ever put in a result.
  */
-export async function collectHostSession(gateway: Gateway, options: { timeoutMs: number; now: () => Date; signal: AbortSignal }): Promise<HostSession> {
+export async function collectHostSession(gateway: Gateway, options: { timeoutMs: number; now: () => Date; signal: AbortSignal; budgetMs?: number }): Promise<HostSession> {
   const ssh = gateway.ssh;
   if (!ssh) return { ok: false, credentials: false, reason: `no SSH credentials for ${gateway.name} (add gateways[].ssh to the connection file)` };
   let config: ConnectConfig;
@@ -70,20 +78,30 @@ export async function collectHostSession(gateway: Gateway, options: { timeoutMs:
     client.destroy();
     return { ok: false, credentials: true, reason: ready.reason };
   }
+  // A connection that breaks after the log-in ends the commands still waiting (each within its deadline), never the run.
+  client.on('error', () => undefined);
   try {
+    const budgetMs = options.budgetMs ?? options.timeoutMs * SESSION_BUDGET_PROBE_TIMEOUTS;
+    const deadline = Date.now() + budgetMs;
+    const spent = `not run: the SSH session's time budget of ${budgetMs / 1000} s (${SESSION_BUDGET_PROBE_TIMEOUTS} × scan.probeTimeoutSeconds) was used up by earlier commands; check why the gateway answers slowly, or raise scan.probeTimeoutSeconds`;
+    const run = (name: string, line: string): Promise<CommandOutcome> => {
+      if (options.signal.aborted) return Promise.resolve(notRun(name, line, 'not run: the run was cancelled'));
+      const left = deadline - Date.now();
+      if (left <= 0) return Promise.resolve(notRun(name, line, spent));
+      return runCommand(client, name, line, Math.min(options.timeoutMs * COMMAND_PROBE_TIMEOUTS, left), options.signal);
+    };
     const commands: Record<string, CommandOutcome> = {};
-    for (const command of HOST_COMMANDS) {
-      if (options.signal.aborted) break;
-      commands[command.name] = await runCommand(client, command.name, remoteCommandLine(command, ssh.sudo), options.timeoutMs * 3);
-    }
+    for (const command of HOST_COMMANDS) commands[command.name] = await run(command.name, remoteCommandLine(command, ssh.sudo));
     const files: Record<string, CommandOutcome> = {};
     for (const entry of gateway.agentReports) {
       // remotePath is limited by the schema to letters, digits, ".", "_", "-" and "/", so it is safe to quote.
-      if (entry.remotePath) files[entry.remotePath] = await runCommand(client, `report:${entry.remotePath}`, `cat -- '${entry.remotePath}'`, options.timeoutMs * 3);
+      if (entry.remotePath) files[entry.remotePath] = await run(`report:${entry.remotePath}`, `cat -- '${entry.remotePath}'`);
     }
     return { ok: true, username: ssh.username, hostKeyFingerprint: fingerprint, hostKeyVerified: knownHosts !== undefined, commands, files, collectedAt: options.now().toISOString() };
   } finally {
     client.end();
+    // A server that never closes its side must not keep the socket, and so the process, alive.
+    setTimeout(() => client.destroy(), 1000).unref();
   }
 }
 
@@ -100,33 +118,56 @@ async function connectConfig(gateway: Gateway, ssh: SshCredentials, timeoutMs: n
   };
 }
 
-function runCommand(client: SshClient, name: string, line: string, timeoutMs: number): Promise<CommandOutcome> {
+function notRun(name: string, line: string, reason: string): CommandOutcome {
+  return { name, command: line, status: 'timeout', exitCode: null, stdout: '', stderr: reason };
+}
+
+/**
+ * Runs one command within `timeoutMs`, or until the run is cancelled. Standard output is kept up to
+ * MAX_COMMAND_OUTPUT_BYTES; past that the command is closed and its outcome is `truncated`.
+ */
+function runCommand(client: SshClient, name: string, line: string, timeoutMs: number, signal: AbortSignal): Promise<CommandOutcome> {
   return new Promise((resolve) => {
-    let stdout = '';
+    const chunks: Buffer[] = [];
+    let bytes = 0;
     let stderr = '';
     let settled = false;
     let channel: { close(): void } | undefined;
-    const done = (exitCode: number | null, timedOut = false) => {
+    const finish = (status: CommandStatus | undefined, exitCode: number | null, note?: string) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      if (timedOut) channel?.close();
-      resolve({ name, command: line, status: timedOut ? 'timeout' : classifyOutcome(exitCode, stderr), exitCode, stdout, stderr: stderr.slice(0, 4000) });
+      signal.removeEventListener('abort', onAbort);
+      if (status !== undefined) channel?.close();
+      if (note) stderr = `${note}${stderr ? `\n${stderr}` : ''}`;
+      const stdout = Buffer.concat(chunks).toString('utf8');
+      resolve({ name, command: line, status: status ?? classifyOutcome(exitCode, stderr), exitCode, stdout, stderr: stderr.slice(0, 4000) });
     };
-    const timer = setTimeout(() => done(null, true), timeoutMs);
+    const timer = setTimeout(() => finish('timeout', null, `no complete answer within ${timeoutMs / 1000} s`), timeoutMs);
+    const onAbort = () => finish('timeout', null, 'stopped: the run was cancelled');
+    signal.addEventListener('abort', onAbort, { once: true });
+    if (signal.aborted) return onAbort();
     client.exec(line, (error, stream) => {
+      if (settled) {
+        stream?.close();
+        return;
+      }
       if (error) {
         stderr = error.message;
-        return done(null);
+        return finish(undefined, null);
       }
       channel = stream;
       stream.on('data', (chunk: Buffer) => {
-        if (stdout.length < MAX_OUTPUT) stdout += chunk.toString('utf8');
+        if (settled) return;
+        const room = MAX_COMMAND_OUTPUT_BYTES - bytes;
+        chunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
+        bytes += Math.min(chunk.length, room);
+        if (chunk.length > room) finish('truncated', null, `the output passed ${MAX_COMMAND_OUTPUT_BYTES / (1024 * 1024)} MiB and was cut there, so it is not judged`);
       });
       stream.stderr.on('data', (chunk: Buffer) => {
         if (stderr.length < 64 * 1024) stderr += chunk.toString('utf8');
       });
-      stream.on('close', (code: number | null) => done(code ?? null));
+      stream.on('close', (code: number | null) => finish(undefined, code ?? null));
     });
   });
 }

@@ -3,8 +3,11 @@ import { isKnownAlgorithm } from './algorithm-table.ts';
 import { offeredAuthMethods, type AuthMethodsResult } from './auth-methods.ts';
 import { fetchHostKey, readServerHello, type HostKey, type SshEndpoint, type SshHello } from './exchange.ts';
 
-/** Most host-key connections per port: one per key family cocoscan knows (Ed25519, Ed448, RSA, DSA, three ECDSA curves). */
-export const MAX_HOST_KEY_QUERIES = 7;
+/**
+ * Most host-key connections per port: one per key or certificate family. A server offering more is reported
+ * with the rest in `overCap` (an error naming them), never passed.
+ */
+export const MAX_HOST_KEY_QUERIES = 12;
 /** A port's connections together may spend this many probe timeouts (scan.probeTimeoutSeconds) in all. */
 export const PORT_BUDGET_PROBE_TIMEOUTS = 4;
 
@@ -15,6 +18,8 @@ export interface HostKeyPlan {
   unknown: string[];
   /** Known algorithms left out because the per-port cap was reached. */
   overCap: string[];
+  /** Known algorithms whose keys cocoscan cannot read (the obsolete v00 certificates): never asked for. */
+  unreadable: string[];
 }
 
 export interface SshEndpointFacts {
@@ -30,20 +35,30 @@ export interface SshEndpointFacts {
   connections: number;
 }
 
-const RSA_SIGNATURES = ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'];
+/** Signature algorithms that share one key (or one certificate): asking for the first offered reads it. */
+const SHARED_KEY_GROUPS = [
+  ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'],
+  ['rsa-sha2-512-cert-v01@openssh.com', 'rsa-sha2-256-cert-v01@openssh.com', 'ssh-rsa-cert-v01@openssh.com'],
+];
+const isCertificate = (a: string) => a.includes('-cert-');
+const isUnreadable = (a: string) => a.endsWith('-cert-v00@openssh.com');
 
 /**
- * Which host keys to ask for: only algorithms cocoscan knows, certificates and security keys aside, one per
- * key (the RSA signature algorithms share one key), at most `max`. Whatever the server offers, the number
- * of connections stays bounded.
+ * Which host keys to ask for: only algorithms cocoscan knows, one per key or certificate (the RSA signature
+ * algorithms share one key, the RSA certificate ones one certificate), plain keys before certificates, at
+ * most `max`. Whatever the server offers, the number of connections stays bounded; every offered algorithm
+ * is either asked for or listed as unknown, over the cap or unreadable.
  */
 export function hostKeyQueries(offered: readonly string[], max = MAX_HOST_KEY_QUERIES): HostKeyPlan {
   const unique = [...new Set(offered)];
   const unknown = unique.filter((a) => !isKnownAlgorithm('hostKey', a));
-  const plain = unique.filter((a) => isKnownAlgorithm('hostKey', a) && !a.includes('-cert-') && !a.startsWith('sk-') && !RSA_SIGNATURES.includes(a));
-  const rsa = RSA_SIGNATURES.find((a) => unique.includes(a));
-  const wanted = [...plain, ...(rsa ? [rsa] : [])];
-  return { queries: wanted.slice(0, max), unknown, overCap: wanted.slice(max) };
+  const known = unique.filter((a) => isKnownAlgorithm('hostKey', a));
+  const unreadable = known.filter(isUnreadable);
+  const shared = SHARED_KEY_GROUPS.flat();
+  const single = known.filter((a) => !isUnreadable(a) && !shared.includes(a));
+  const groups = SHARED_KEY_GROUPS.flatMap((group) => group.filter((a) => known.includes(a)).slice(0, 1));
+  const wanted = [...single, ...groups].sort((a, b) => Number(isCertificate(a)) - Number(isCertificate(b)));
+  return { queries: wanted.slice(0, max), unknown, overCap: wanted.slice(max), unreadable };
 }
 
 /**
@@ -114,10 +129,10 @@ export async function auditSshEndpoint(endpoint: SshEndpoint, options: { timeout
     ),
     connection((timeoutMs) => offeredAuthMethods(endpoint, { timeoutMs, signal: options.signal }), () => ({ ok: false as const, reason: spent })),
   ]);
-  for (const key of keys) {
+  keys.forEach((key, i) => {
     if (key.ok) facts.hostKeys.push(key.value);
-    else facts.hostKeyErrors.push(key.reason);
-  }
+    else facts.hostKeyErrors.push(key.reason.startsWith(plan.queries[i]!) ? key.reason : `${plan.queries[i]}: ${key.reason}`);
+  });
   facts.auth = auth;
   facts.durationMs = Date.now() - started;
   return facts;

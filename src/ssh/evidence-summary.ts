@@ -49,7 +49,7 @@ function build(facts: SshEndpointFacts, maxNames: number): { summary: Record<str
     ...(kexinit && Object.keys(kexinit.omitted).length > 0 ? { kexinitOmitted: kexinit.omitted } : {}),
     hostKeys: facts.hostKeys,
     hostKeyErrors: facts.hostKeyErrors.map((reason) => displayText(reason, MAX_REASON_CHARS)),
-    hostKeysNotFetched: notFetched ? { unknownAlgorithms: notFetched.names, ...(notFetched.omitted ? { omitted: notFetched.omitted } : {}), overCap: plan!.overCap } : undefined,
+    hostKeysNotFetched: notFetched ? { unknownAlgorithms: notFetched.names, ...(notFetched.omitted ? { omitted: notFetched.omitted } : {}), overCap: plan!.overCap, unreadable: plan!.unreadable } : undefined,
     authMethods: facts.auth?.ok ? { ...facts.auth, methods: keepNames(facts.auth.methods, 16).names } : facts.auth,
   };
   return { summary, truncated };

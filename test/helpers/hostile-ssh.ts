@@ -4,7 +4,7 @@
  * answers the key exchange or answers it with a host key of a type whose size cannot be read.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { MSG_KEXDH_INIT, MSG_KEXDH_REPLY, SshStreamReader, kexinitPayload, packet, sshString } from '../../src/ssh/wire.ts';
+import { MSG_KEXDH_INIT, MSG_KEXDH_REPLY, MSG_KEXINIT, SshStreamReader, kexinitPayload, packet, parseKexinit, sshString } from '../../src/ssh/wire.ts';
 
 export const MADE_UP_HOST_KEY_ALGORITHMS = 340;
 
@@ -16,8 +16,12 @@ export interface HostileSshOptions {
   /** Real host-key algorithms offered before the made-up ones. */
   knownHostKeys?: string[];
   madeUp?: number;
-  /** stall: never answer the key exchange; x509: answer it with an x509v3-sign-rsa key; silent: send nothing at all. */
-  behaviour?: 'stall' | 'x509' | 'silent';
+  /**
+   * stall: never answer the key exchange; x509: answer it with an x509v3-sign-rsa key; silent: send nothing at
+   * all; keys: answer with the blob in `hostKeyBlobs` for the host-key algorithm the client asked for.
+   */
+  behaviour?: 'stall' | 'x509' | 'silent' | 'keys';
+  hostKeyBlobs?: Map<string, Buffer>;
 }
 
 export function hostileKexinit(options: HostileSshOptions = {}): Buffer {
@@ -55,13 +59,16 @@ export async function startHostileSsh(count: number, options: HostileSshOptions 
     socket.on('close', () => sockets.delete(socket));
     if (options.behaviour === 'silent') return;
     socket.write(Buffer.concat([Buffer.from('SSH-2.0-Hostile_6.6\r\n'), kexinit]));
-    if (options.behaviour !== 'x509') return;
+    if (options.behaviour !== 'x509' && options.behaviour !== 'keys') return;
     const reader = new SshStreamReader();
+    let asked = '';
     socket.on('data', (chunk: Buffer) => {
       try {
         for (const event of reader.push(chunk)) {
+          if (event.kind === 'packet' && event.payload[0] === MSG_KEXINIT) asked = parseKexinit(event.payload).hostKey[0] ?? '';
           if (event.kind === 'packet' && event.payload[0] === MSG_KEXDH_INIT) {
-            socket.write(packet(Buffer.concat([Buffer.from([MSG_KEXDH_REPLY]), sshString(X509_KEY_BLOB), sshString(Buffer.alloc(32, 7)), sshString('sig')])));
+            const blob = options.behaviour === 'keys' ? options.hostKeyBlobs?.get(asked) : X509_KEY_BLOB;
+            if (blob) socket.write(packet(Buffer.concat([Buffer.from([MSG_KEXDH_REPLY]), sshString(blob), sshString(Buffer.alloc(32, 7)), sshString('sig')])));
           }
         }
       } catch {

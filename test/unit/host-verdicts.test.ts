@@ -57,6 +57,17 @@ table(
   ],
 );
 
+describe('host firewall: a tool that timed out or was cut is unread, never absent', () => {
+  it('an open iptables beside an nftables dump that timed out is not tested, naming both', () => {
+    const judgement = judgeFirewall(readFirewallDumps(new Map([['iptables-save', fixture('iptables-save-open.txt')]])), ['nft-ruleset']);
+    expect(judgement).toMatchObject({ status: 'not_tested', unread: ['nft-ruleset'], partial: expect.stringMatching(/^iptables: /) });
+  });
+
+  it('a denying tool still passes whatever else could not be read', () => {
+    expect(judgeFirewall(readFirewallDumps(new Map([['iptables-save', fixture('iptables-save-drop.txt')]])), ['nft-ruleset'])).toMatchObject({ status: 'pass' });
+  });
+});
+
 table(
   'host audit logging: an audit or syslog daemon runs',
   judgeAuditLogging,

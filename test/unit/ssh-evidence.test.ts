@@ -22,7 +22,7 @@ const facts = (k: Kexinit, preamble: string[] = []): SshEndpointFacts => ({
   hello: { ident: 'SSH-2.0-Test', preamble, kexinit: k },
   hostKeys: [],
   hostKeyErrors: [],
-  hostKeyPlan: { queries: [], unknown: k.hostKey, overCap: [] },
+  hostKeyPlan: { queries: [], unknown: k.hostKey, overCap: [], unreadable: [] },
   durationMs: 1,
   connections: 1,
 });

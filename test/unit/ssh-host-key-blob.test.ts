@@ -2,6 +2,7 @@ import { createECDH, generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { SshHostKeyError, readHostKeyBlob } from '../../src/ssh/host-key-blob.ts';
 import { SshProtocolError, sshMpint, sshString } from '../../src/ssh/wire.ts';
+import { ed25519KeyFields, hostCertificate, rsaKeyBlob, rsaKeyFields } from '../helpers/ssh-certificate.ts';
 
 const ed25519Raw = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'der' }).subarray(-32);
 const rsaJwk = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'jwk' });
@@ -20,7 +21,43 @@ const valid: { name: string; algorithm: string; blob: Buffer; type: string; bits
   { name: 'RSA 2048 asked as ssh-rsa', algorithm: 'ssh-rsa', blob: rsaBlob, type: 'ssh-rsa', bits: 2048 },
   { name: 'ECDSA P-256', algorithm: 'ecdsa-sha2-nistp256', blob: ecdsaBlob, type: 'ecdsa-sha2-nistp256', bits: 256 },
   { name: 'DSA 1024', algorithm: 'ssh-dss', blob: dsaBlob, type: 'ssh-dss', bits: 1024 },
+  { name: 'Ed25519 on a security key', algorithm: 'sk-ssh-ed25519@openssh.com', blob: Buffer.concat([sshString('sk-ssh-ed25519@openssh.com'), sshString(ed25519Raw), sshString('ssh:')]), type: 'sk-ssh-ed25519@openssh.com', bits: 256 },
+  { name: 'ECDSA P-256 on a security key', algorithm: 'sk-ecdsa-sha2-nistp256@openssh.com', blob: Buffer.concat([sshString('sk-ecdsa-sha2-nistp256@openssh.com'), sshString('nistp256'), sshString(p256Point), sshString('ssh:')]), type: 'sk-ecdsa-sha2-nistp256@openssh.com', bits: 256 },
 ];
+
+const rsa1024Certificate = hostCertificate('ssh-rsa-cert-v01@openssh.com', rsaKeyFields(1024));
+
+describe('readHostKeyBlob: an OpenSSH certificate is sized by the key inside it, after the nonce', () => {
+  it('an RSA certificate asked as rsa-sha2-512-cert-v01 carries a 1024-bit key, signed by an Ed25519 authority', () => {
+    expect(readHostKeyBlob('rsa-sha2-512-cert-v01@openssh.com', rsa1024Certificate)).toMatchObject({
+      type: 'ssh-rsa-cert-v01@openssh.com',
+      keyType: 'ssh-rsa',
+      bits: 1024,
+      signedBy: { type: 'ssh-ed25519', bits: 256 },
+    });
+  });
+
+  it('an Ed25519 certificate signed by a 1024-bit RSA authority names the authority key', () => {
+    const blob = hostCertificate('ssh-ed25519-cert-v01@openssh.com', ed25519KeyFields(), rsaKeyBlob(1024));
+    expect(readHostKeyBlob('ssh-ed25519-cert-v01@openssh.com', blob)).toMatchObject({ keyType: 'ssh-ed25519', bits: 256, signedBy: { type: 'ssh-rsa', bits: 1024 } });
+  });
+
+  it('an Ed25519 security-key certificate', () => {
+    const blob = hostCertificate('sk-ssh-ed25519-cert-v01@openssh.com', Buffer.concat([ed25519KeyFields(), sshString('ssh:')]));
+    expect(readHostKeyBlob('sk-ssh-ed25519-cert-v01@openssh.com', blob)).toMatchObject({ keyType: 'sk-ssh-ed25519@openssh.com', bits: 256 });
+  });
+
+  it('a certificate cut anywhere, or with bytes after its signature, is a typed error', () => {
+    for (const cut of [40, rsa1024Certificate.length - 200, rsa1024Certificate.length - 1]) {
+      expect(() => readHostKeyBlob('rsa-sha2-256-cert-v01@openssh.com', rsa1024Certificate.subarray(0, cut))).toThrow(SshHostKeyError);
+    }
+    expect(() => readHostKeyBlob('rsa-sha2-256-cert-v01@openssh.com', Buffer.concat([rsa1024Certificate, Buffer.from([0])]))).toThrow(/1 unexpected trailing bytes/);
+  });
+
+  it('a certificate of another type than asked for is an error', () => {
+    expect(() => readHostKeyBlob('ssh-ed25519-cert-v01@openssh.com', rsa1024Certificate)).toThrow(/asked for a ssh-ed25519-cert-v01@openssh.com host key, the server sent a ssh-rsa-cert-v01@openssh.com key/);
+  });
+});
 
 const invalid: { name: string; algorithm: string; blob: Buffer; message: RegExp }[] = [
   { name: 'x509v3-sign-rsa', algorithm: 'ssh-rsa', blob: Buffer.concat([sshString('x509v3-sign-rsa'), Buffer.from([0x30, 0x82, 1, 0])]), message: /type x509v3-sign-rsa .*whose size cocoscan cannot read/ },

@@ -87,10 +87,10 @@ describe('SSH wire readers never throw anything but SshProtocolError', () => {
   });
 
   it('host key blobs: random and mutated', () => {
-    const blob = fc.constantFrom('ssh-rsa', 'ssh-dss', 'ssh-ed25519', 'ssh-ed448', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp521', 'x509v3-sign-rsa').chain((type) =>
+    const blob = fc.constantFrom('ssh-rsa', 'ssh-dss', 'ssh-ed25519', 'ssh-ed448', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp521', 'x509v3-sign-rsa', 'ssh-rsa-cert-v01@openssh.com', 'ssh-ed25519-cert-v01@openssh.com', 'sk-ssh-ed25519@openssh.com', 'sk-ecdsa-sha2-nistp256@openssh.com').chain((type) =>
       fc.array(bytes(80), { maxLength: 5 }).map((fields) => Buffer.concat([sshString(type), ...fields.map((f) => sshString(f))])),
     );
-    const algorithm = fc.constantFrom('ssh-rsa', 'rsa-sha2-512', 'ssh-dss', 'ssh-ed25519', 'ecdsa-sha2-nistp256', 'constructor');
+    const algorithm = fc.constantFrom('ssh-rsa', 'rsa-sha2-512', 'ssh-dss', 'ssh-ed25519', 'ecdsa-sha2-nistp256', 'rsa-sha2-512-cert-v01@openssh.com', 'sk-ssh-ed25519@openssh.com', 'constructor');
     fc.assert(fc.property(algorithm, fc.oneof(bytes(), blob, mutated(blob)), (alg, data) => onlyTypedErrors(() => readHostKeyBlob(alg, data))), { numRuns: NUM_RUNS });
   });
 
