@@ -3,7 +3,7 @@ import { avEvidence } from '../src/av/evidence.ts';
 import { AV_FINDING_IDS, judgeAntivirus, type GatewayAvFacts } from '../src/av/judge.ts';
 import type { Gateway } from '../src/connection/schema.ts';
 import type { Finding } from '../src/findings.ts';
-import { defineProbe, type FindingSpec, type ProbeContext } from '../src/probe/contract.ts';
+import { defineFindings, defineProbe, findingIds, type FindingIdOf, type ProbeContext } from '../src/probe/contract.ts';
 
 const thresholds = z.strictObject({
   maxSignatureAgeHours: z.number().positive({ error: 'expected a number of hours above 0' }).max(720).default(4),
@@ -14,7 +14,7 @@ const thresholds = z.strictObject({
 });
 type Thresholds = z.output<typeof thresholds>;
 
-const avFindings: Record<string, FindingSpec> = {
+const avFindings = defineFindings({
   'antivirus.reports': {
     severity: 'high',
     title: 'Agent reports can be trusted',
@@ -41,7 +41,8 @@ const avFindings: Record<string, FindingSpec> = {
       fail: '{gateway}: no signature update for {gap}, from {from} to {to} (limit {limit} h)',
     },
   },
-};
+});
+type AntivirusFindingId = FindingIdOf<typeof avFindings>;
 
 export default defineProbe({
   meta: {
@@ -68,7 +69,7 @@ export async function gatewayAvFacts(ctx: Pick<ProbeContext, 'facts'>, gateway: 
   return { gateway: gateway.name, sources, missing: session && !session.ok ? [`the SSH session could not be used: ${session.reason}`] : [] };
 }
 
-async function judgeGateway(ctx: ProbeContext<Thresholds>, gateway: Gateway): Promise<Finding[]> {
+async function judgeGateway(ctx: ProbeContext<Thresholds, AntivirusFindingId>, gateway: Gateway): Promise<Finding[]> {
   const now = ctx.now();
   const target = { gateway: gateway.name, host: gateway.host };
   try {
