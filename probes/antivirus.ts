@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { avEvidence } from '../src/av/evidence.ts';
-import { AV_FINDING_IDS, judgeAntivirus, type GatewayAvFacts } from '../src/av/judge.ts';
+import { AV_FINDING_IDS, AV_FINDINGS, type AvFindingId } from '../src/av/findings.ts';
+import { judgeAntivirus, type GatewayAvFacts } from '../src/av/judge.ts';
 import type { Gateway } from '../src/connection/schema.ts';
 import type { Finding } from '../src/findings.ts';
-import { defineProbe, type FindingSpec, type ProbeContext } from '../src/probe/contract.ts';
+import { defineProbe, type ProbeContext } from '../src/probe/contract.ts';
 
 const thresholds = z.strictObject({
   maxSignatureAgeHours: z.number().positive({ error: 'expected a number of hours above 0' }).max(720).default(4),
@@ -14,35 +15,6 @@ const thresholds = z.strictObject({
 });
 type Thresholds = z.output<typeof thresholds>;
 
-const avFindings: Record<string, FindingSpec> = {
-  'antivirus.reports': {
-    severity: 'high',
-    title: 'Agent reports can be trusted',
-    messages: { pass: '{gateway}: {summary}', fail: '{gateway}: {summary}' },
-  },
-  'antivirus.present': {
-    severity: 'high',
-    title: 'Anti-virus is installed and running with real-time protection',
-    messages: { pass: '{gateway}: {products}', fail: '{gateway}: {problem}' },
-  },
-  'antivirus.signature-age': {
-    severity: 'high',
-    title: 'Signatures are no older than the limit',
-    messages: {
-      pass: '{gateway}: newest {product} signatures are {age} old ({when}), within {limit} h',
-      fail: '{gateway}: newest {product} signatures are {age} old ({when}), over the {limit} h limit',
-    },
-  },
-  'antivirus.update-gaps': {
-    severity: 'high',
-    title: 'Updates are never further apart than the limit',
-    messages: {
-      pass: '{gateway}: {runs} update runs over {span}; the longest gap is {gap} (limit {limit} h)',
-      fail: '{gateway}: no signature update for {gap}, from {from} to {to} (limit {limit} h)',
-    },
-  },
-};
-
 export default defineProbe({
   meta: {
     id: 'antivirus',
@@ -52,7 +24,7 @@ export default defineProbe({
       'credentials, the same data read live; combines every source of a gateway, then judges presence, signature age at the time of the check and the longest gap between updates.',
     requires: ['agent-data'],
     thresholds,
-    findings: avFindings,
+    findings: AV_FINDINGS,
   },
 
   async run(ctx) {
@@ -68,7 +40,7 @@ export async function gatewayAvFacts(ctx: Pick<ProbeContext, 'facts'>, gateway: 
   return { gateway: gateway.name, sources, missing: session && !session.ok ? [`the SSH session could not be used: ${session.reason}`] : [] };
 }
 
-async function judgeGateway(ctx: ProbeContext<Thresholds>, gateway: Gateway): Promise<Finding[]> {
+async function judgeGateway(ctx: ProbeContext<Thresholds, AvFindingId>, gateway: Gateway): Promise<Finding[]> {
   const now = ctx.now();
   const target = { gateway: gateway.name, host: gateway.host };
   try {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CHANGE_KINDS, describeChange } from '../src/history/diff.ts';
 import type { Finding } from '../src/findings.ts';
-import { defineProbe } from '../src/probe/contract.ts';
+import { defineFindings, defineProbe } from '../src/probe/contract.ts';
 
 export default defineProbe({
   meta: {
@@ -18,7 +18,7 @@ export default defineProbe({
         .default(['port-opened', 'port-closed', 'service-changed', 'tls-certificate-replaced', 'tls-offer-changed', 'ssh-host-key-changed', 'ssh-algorithms-changed', 'firewall-changed'])
         .describe('Change kinds that must be advised to the Accreditor'),
     }),
-    findings: {
+    findings: defineFindings({
       'changes.notifiable': {
         severity: 'medium',
         title: 'No change to advise since the baseline',
@@ -27,7 +27,7 @@ export default defineProbe({
           fail: '{count} change(s) since {since} to advise to the Accreditor: {list}',
         },
       },
-    },
+    }),
   },
 
   async run(ctx) {

@@ -6,7 +6,7 @@ import type { Evidence, Finding, FindingStatus, FindingTarget } from '../src/fin
 import { clipServiceField, describeService, portStateOf, type NmapHost, type NmapPort, type NmapService } from '../src/nmap/parse.ts';
 import { compressPorts } from '../src/nmap/ports.ts';
 import { matchProtocol } from '../src/nmap/protocols.ts';
-import { defineProbe, type FindingInput } from '../src/probe/contract.ts';
+import { defineFindings, defineProbe, type FindingIdOf, type FindingInput } from '../src/probe/contract.ts';
 import type { SweepPlan } from '../src/nmap/run.ts';
 import { gatewayAnswered, sweepFailureReason } from '../src/facts/sweep-reading.ts';
 
@@ -14,6 +14,34 @@ import { gatewayAnswered, sweepFailureReason } from '../src/facts/sweep-reading.
 export const MAX_UNDECLARED_LISTED = 200;
 /** Longest port list quoted in the summary of a flood of open ports. */
 export const MAX_PORT_LIST_CHARS = 400;
+
+const exposureFindings = defineFindings({
+  'exposure.undeclared-port': {
+    severity: 'high',
+    title: 'No undeclared port is open',
+    messages: {
+      pass: 'Only declared ports answer on {host} ({declared}); swept {swept}',
+      fail: 'Undeclared {what} open on {host}: {service}',
+    },
+  },
+  'exposure.declared-port': {
+    severity: 'medium',
+    title: 'Declared flow is reachable',
+    messages: {
+      pass: 'Declared flow {flow} ({port}/{transport}) is open on {host}',
+      fail: 'Declared flow {flow} ({port}/{transport}) is not served on {host}: {reason}',
+    },
+  },
+  'exposure.protocol-match': {
+    severity: 'high',
+    title: 'Declared protocol is what answers',
+    messages: {
+      pass: 'Flow {flow} on {port}/{transport} speaks {protocol} as declared (nmap saw {seen})',
+      fail: 'Flow {flow} on {port}/{transport} is declared as {protocol} but nmap identified {seen}',
+    },
+  },
+});
+export type ExposureFindingInput = FindingInput<FindingIdOf<typeof exposureFindings>>;
 
 export default defineProbe({
   meta: {
@@ -23,39 +51,14 @@ export default defineProbe({
       'Sweeps every gateway with nmap and compares what answers with the flows declared in the connection file (A.1.2.1).',
     requires: ['nmap'],
     thresholds: z.strictObject({}),
-    findings: {
-      'exposure.undeclared-port': {
-        severity: 'high',
-        title: 'No undeclared port is open',
-        messages: {
-          pass: 'Only declared ports answer on {host} ({declared}); swept {swept}',
-          fail: 'Undeclared {what} open on {host}: {service}',
-        },
-      },
-      'exposure.declared-port': {
-        severity: 'medium',
-        title: 'Declared flow is reachable',
-        messages: {
-          pass: 'Declared flow {flow} ({port}/{transport}) is open on {host}',
-          fail: 'Declared flow {flow} ({port}/{transport}) is not served on {host}: {reason}',
-        },
-      },
-      'exposure.protocol-match': {
-        severity: 'high',
-        title: 'Declared protocol is what answers',
-        messages: {
-          pass: 'Flow {flow} on {port}/{transport} speaks {protocol} as declared (nmap saw {seen})',
-          fail: 'Flow {flow} on {port}/{transport} is declared as {protocol} but nmap identified {seen}',
-        },
-      },
-    },
+    findings: exposureFindings,
   },
 
   async run(ctx) {
     const findings: Finding[] = [];
     for (const gateway of ctx.connection.gateways) {
       const gatewayTarget: FindingTarget = { gateway: gateway.name, host: gateway.host };
-      let judged: FindingInput[];
+      let judged: ExposureFindingInput[];
       try {
         const sweep = await ctx.facts.sweep(gateway);
         judged = judgeExposure(exposureFacts(sweep), ctx.connection.flows, gatewayTarget, { source: sweep.source, time: sweep.time, artefacts: [sweep.artefact] });
@@ -84,10 +87,10 @@ export function exposureFacts(sweep: SweepFact): ExposureFacts {
 
 type BaseEvidence = Omit<Evidence, 'time'> & { time?: string };
 
-function sweepErrorFindings(reason: string, flows: Flow[], gatewayTarget: FindingTarget, base: BaseEvidence): FindingInput[] {
+function sweepErrorFindings(reason: string, flows: Flow[], gatewayTarget: FindingTarget, base: BaseEvidence): ExposureFindingInput[] {
   return [
     { id: 'exposure.undeclared-port', target: gatewayTarget, status: 'error', params: { reason }, evidence: base },
-    ...flows.flatMap((flow): FindingInput[] => {
+    ...flows.flatMap((flow): ExposureFindingInput[] => {
       const target = { ...gatewayTarget, port: flow.port, transport: flow.transport, flow: flow.name };
       return [
         { id: 'exposure.declared-port', target, status: 'error', params: { reason }, evidence: base },
@@ -101,7 +104,7 @@ function sweepErrorFindings(reason: string, flows: Flow[], gatewayTarget: Findin
  * Judges one gateway's sweep against the declared flows. Pure: the same facts always give the same findings.
  * A sweep that failed, did not finish or has no host record is `error` everywhere, never a clean pass.
  */
-export function judgeExposure(facts: ExposureFacts, flows: Flow[], gatewayTarget: FindingTarget, base: BaseEvidence): FindingInput[] {
+export function judgeExposure(facts: ExposureFacts, flows: Flow[], gatewayTarget: FindingTarget, base: BaseEvidence): ExposureFindingInput[] {
   const flowTarget = (flow: Flow): FindingTarget => ({ ...gatewayTarget, port: flow.port, transport: flow.transport, flow: flow.name });
   if (facts.failure || !facts.host) return sweepErrorFindings(facts.failure ?? 'nmap returned no host record', flows, gatewayTarget, base);
   const host = facts.host;
@@ -111,14 +114,14 @@ export function judgeExposure(facts: ExposureFacts, flows: Flow[], gatewayTarget
   ];
 }
 
-function judgeUndeclared(target: FindingTarget, host: NmapHost, flows: Flow[], facts: ExposureFacts, base: BaseEvidence): FindingInput[] {
+function judgeUndeclared(target: FindingTarget, host: NmapHost, flows: Flow[], facts: ExposureFacts, base: BaseEvidence): ExposureFindingInput[] {
   const declared = new Set(flows.map((f) => `${f.port}/${f.transport}`));
   const undeclared = host.ports.filter((p) => p.state === 'open' && !declared.has(`${p.port}/${p.protocol}`));
   const expected = `open ports limited to the declared flows: ${[...declared].join(', ')}`;
   if (undeclared.length > 0) {
     const listed = undeclared.slice(0, MAX_UNDECLARED_LISTED);
     const findings = listed.map(
-      (port): FindingInput => ({
+      (port): ExposureFindingInput => ({
         id: 'exposure.undeclared-port',
         target: { ...target, port: port.port, transport: port.protocol },
         status: 'fail',
@@ -158,7 +161,7 @@ function judgeUndeclared(target: FindingTarget, host: NmapHost, flows: Flow[], f
 }
 
 /** One finding for the undeclared open ports beyond the first MAX_UNDECLARED_LISTED: a tarpit must not flood the report. */
-function summariseRest(target: FindingTarget, rest: NmapPort[], listedCount: number, expected: string, base: BaseEvidence): FindingInput {
+function summariseRest(target: FindingTarget, rest: NmapPort[], listedCount: number, expected: string, base: BaseEvidence): ExposureFindingInput {
   const byProtocol = (['tcp', 'udp'] as const)
     .map((protocol) => ({ protocol, ports: rest.filter((p) => p.protocol === protocol).map((p) => p.port) }))
     .filter((group) => group.ports.length > 0)
@@ -177,10 +180,10 @@ function summariseRest(target: FindingTarget, rest: NmapPort[], listedCount: num
   };
 }
 
-function judgeFlow(target: FindingTarget, flow: Flow, host: NmapHost, facts: ExposureFacts, base: BaseEvidence): FindingInput[] {
+function judgeFlow(target: FindingTarget, flow: Flow, host: NmapHost, facts: ExposureFacts, base: BaseEvidence): ExposureFindingInput[] {
   const params = { flow: flow.name, port: flow.port, transport: flow.transport, host: target.host, protocol: flow.protocol };
   const expected = `${flow.protocol} answering on ${flow.port}/${flow.transport}`;
-  const declared = (status: FindingStatus, reason: string, actual: string): FindingInput => {
+  const declared = (status: FindingStatus, reason: string, actual: string): ExposureFindingInput => {
     const state = portStateOf(host, flow.transport, flow.port);
     return {
       id: 'exposure.declared-port',
@@ -191,7 +194,7 @@ function judgeFlow(target: FindingTarget, flow: Flow, host: NmapHost, facts: Exp
       data: { state: state?.state ?? 'unknown', service: state?.port ? describeService(state.port.service) : null },
     };
   };
-  const protocol = (status: FindingStatus, reason: string, seen = 'nothing', raw?: string): FindingInput => ({
+  const protocol = (status: FindingStatus, reason: string, seen = 'nothing', raw?: string): ExposureFindingInput => ({
     id: 'exposure.protocol-match',
     target,
     status,
@@ -228,8 +231,8 @@ function judgeProtocol(
   flow: Flow,
   port: NmapPort | undefined,
   facts: ExposureFacts,
-  protocol: (status: FindingStatus, reason: string, seen?: string, raw?: string) => FindingInput,
-): FindingInput {
+  protocol: (status: FindingStatus, reason: string, seen?: string, raw?: string) => ExposureFindingInput,
+): ExposureFindingInput {
   if (!facts.plan.serviceDetection) return protocol('not_tested', 'service detection (-sV) was turned off in scan settings');
   const match = matchProtocol(flow.protocol, port?.service);
   const seen = describeService(port?.service);

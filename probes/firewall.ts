@@ -4,7 +4,7 @@ import type { Finding, FindingStatus } from '../src/findings.ts';
 import type { NmapHost } from '../src/nmap/parse.ts';
 import { gatewayAnswered, sweepFailureReason, tallyTcpReplies } from '../src/facts/sweep-reading.ts';
 import { compressPorts } from '../src/nmap/ports.ts';
-import { defineProbe } from '../src/probe/contract.ts';
+import { defineFindings, defineProbe } from '../src/probe/contract.ts';
 
 export default defineProbe({
   meta: {
@@ -22,7 +22,7 @@ export default defineProbe({
         .default(0.9)
         .describe('Share of undeclared, non-open TCP ports that must be dropped or ICMP-refused'),
     }),
-    findings: {
+    findings: defineFindings({
       'firewall.filtering': {
         severity: 'high',
         title: 'Undeclared ports are filtered',
@@ -31,7 +31,7 @@ export default defineProbe({
           fail: 'Only {filtered} of {total} undeclared TCP ports on {host} were filtered ({share}); {reset} answered with a TCP reset{resetList}: nothing filters them',
         },
       },
-    },
+    }),
   },
 
   async run(ctx) {

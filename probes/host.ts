@@ -6,9 +6,9 @@ import { UNREAD_STATUSES, type CommandOutcome } from '../src/host/commands.ts';
 import { FIREWALL_SOURCES, judgeFirewall, readFirewallDumps } from '../src/host/firewall-rules.ts';
 import { judgeAuditLogging, judgeLogForwarding } from '../src/host/logging.ts';
 import { judgeRootLogin, judgeSshdConfig, readSshdSettings } from '../src/host/sshd-config.ts';
-import { defineProbe, type FindingSpec, type ProbeContext } from '../src/probe/contract.ts';
+import { defineFindings, defineProbe, findingIds, type FindingIdOf, type ProbeContext } from '../src/probe/contract.ts';
 
-const hostFindings: Record<string, FindingSpec> = {
+const hostFindings = defineFindings({
   'host.firewall-policy': {
     severity: 'high',
     title: "The gateway's own firewall denies inbound traffic by default",
@@ -34,7 +34,8 @@ const hostFindings: Record<string, FindingSpec> = {
     title: 'No direct SSH log-in to root',
     messages: { pass: '{gateway} sshd: PermitRootLogin {value}', fail: '{gateway} sshd lets root log in directly with a key (PermitRootLogin {value})' },
   },
-};
+});
+type HostFindingId = FindingIdOf<typeof hostFindings>;
 
 export default defineProbe({
   meta: {
@@ -54,17 +55,17 @@ export default defineProbe({
   },
 });
 
-async function judgeGateway(ctx: ProbeContext, gateway: Gateway): Promise<Finding[]> {
+async function judgeGateway(ctx: ProbeContext<unknown, HostFindingId>, gateway: Gateway): Promise<Finding[]> {
   const session = await ctx.facts.hostSession(gateway);
   const target = { gateway: gateway.name, host: gateway.host };
   const source = session.ok ? `SSH session as ${session.username}, host key ${session.hostKeyFingerprint}${session.hostKeyVerified ? ' (verified against knownHosts)' : ' (not verified: no knownHosts given)'}` : 'cocoscan host collection';
   const artefact = (name: string) => gatewayEvidencePath(gateway.name, 'host', `${name}.txt`);
-  const make = (id: string, status: FindingStatus, params: Record<string, string>, expected: string, actual: string, artefacts: string[], raw?: string) =>
+  const make = (id: HostFindingId, status: FindingStatus, params: Record<string, string>, expected: string, actual: string, artefacts: string[], raw?: string) =>
     ctx.finding({ id, target, status, params: { gateway: gateway.name, ...params }, evidence: { source, expected, actual, raw, artefacts } });
 
   if (!session.ok) {
     const status: FindingStatus = session.credentials ? 'error' : 'not_tested';
-    return Object.keys(hostFindings).map((id) => make(id, status, { reason: session.reason }, 'facts read over SSH', session.reason, []));
+    return findingIds(hostFindings).map((id) => make(id, status, { reason: session.reason }, 'facts read over SSH', session.reason, []));
   }
   const out = (name: string): CommandOutcome | undefined => session.commands[name];
   const why = (outcome: CommandOutcome | undefined) => (outcome ? `${outcome.name}: ${outcome.status}${outcome.stderr ? ` (${outcome.stderr.trim().split('\n')[0]})` : ''}` : 'not run');

@@ -5,7 +5,7 @@ import type { NmapHost } from '../src/nmap/parse.ts';
 import { patchFacts, type PatchFacts } from '../src/patch/facts.ts';
 import { findRelease, OS_SUPPORT } from '../src/patch/os-support.ts';
 import type { PendingUpdate } from '../src/patch/parse.ts';
-import { defineProbe, type FindingSpec, type ProbeContext } from '../src/probe/contract.ts';
+import { defineFindings, defineProbe, findingIds, type FindingIdOf, type ProbeContext } from '../src/probe/contract.ts';
 
 const DAY = 86_400_000;
 const days = (n: number) => z.number().int().min(1, { error: 'expected 1 to 365 days' }).max(365, { error: 'expected 1 to 365 days' }).default(n);
@@ -22,7 +22,7 @@ const thresholds = z.strictObject({
 });
 type Thresholds = z.output<typeof thresholds>;
 
-const patchFindings: Record<string, FindingSpec> = {
+const patchFindings = defineFindings({
   'patch.overdue-updates': {
     severity: 'high',
     title: 'No security update is pending beyond its window',
@@ -53,7 +53,8 @@ const patchFindings: Record<string, FindingSpec> = {
     title: 'Running services match their installed packages',
     messages: { pass: '{gateway}: {summary}', fail: '{gateway}: {mismatches}' },
   },
-};
+});
+type PatchFindingId = FindingIdOf<typeof patchFindings>;
 
 export default defineProbe({
   meta: {
@@ -73,14 +74,14 @@ export default defineProbe({
   },
 });
 
-async function judgeGateway(ctx: ProbeContext<Thresholds>, gateway: Gateway): Promise<Finding[]> {
+async function judgeGateway(ctx: ProbeContext<Thresholds, PatchFindingId>, gateway: Gateway): Promise<Finding[]> {
   const t = ctx.thresholds;
   const now = ctx.now();
   const target = { gateway: gateway.name, host: gateway.host };
   const sources = (await ctx.facts.reportedSources(gateway)).filter((s) => s.commands && !s.unusable);
   const fresh = sources.filter((s) => s.collectedAt && now.getTime() - s.collectedAt.getTime() <= t.maxFactAgeHours * 3_600_000);
   const chosen = fresh.sort((a, b) => b.collectedAt!.getTime() - a.collectedAt!.getTime())[0];
-  const make = (id: string, status: FindingStatus, params: Record<string, string | number>, expected: string, actual: string, artefacts: string[], data?: Record<string, unknown>) =>
+  const make = (id: PatchFindingId, status: FindingStatus, params: Record<string, string | number>, expected: string, actual: string, artefacts: string[], data?: Record<string, unknown>) =>
     ctx.finding({ id, target, status, params: { gateway: gateway.name, ...params }, evidence: { source: chosen ? `${chosen.label} (${chosen.kind}, collected ${chosen.collectedAt!.toISOString()})` : 'cocoscan patch probe', expected, actual, artefacts }, data });
 
   if (!chosen) {
@@ -90,7 +91,7 @@ async function judgeGateway(ctx: ProbeContext<Thresholds>, gateway: Gateway): Pr
     const reason = software
       ? `SNMP shows ${software} installed packages${snmp?.system?.sysUpTime ? ` and an uptime of ${snmp.system.sysUpTime} ticks` : ''} but not which updates are pending; give gateways[].ssh credentials or a cocoscan agent report${stale}`
       : `no patch facts: give gateways[].ssh credentials or a cocoscan agent report (cocoscan agent collect)${stale}`;
-    return Object.keys(patchFindings).map((id) => make(id, 'not_tested', { reason }, 'patch facts from the host', 'none', []));
+    return findingIds(patchFindings).map((id) => make(id, 'not_tested', { reason }, 'patch facts from the host', 'none', []));
   }
 
   const facts = patchFacts(chosen.commands!, chosen.utcOffsetMinutes);
@@ -146,7 +147,7 @@ async function judgeGateway(ctx: ProbeContext<Thresholds>, gateway: Gateway): Pr
   return findings;
 }
 
-type Make = (id: string, status: FindingStatus, params: Record<string, string | number>, expected: string, actual: string, artefacts: string[], data?: Record<string, unknown>) => Finding;
+type Make = (id: PatchFindingId, status: FindingStatus, params: Record<string, string | number>, expected: string, actual: string, artefacts: string[], data?: Record<string, unknown>) => Finding;
 
 function judgeSupport(make: Make, facts: PatchFacts, now: Date, artefact: string): Finding {
   const expected = `a release inside its vendor's support (table checked ${OS_SUPPORT.checked})`;
@@ -225,7 +226,7 @@ const BANNER_PACKAGES: ReadonlyMap<string, readonly string[]> = new Map([
   ['Net-SNMP', ['snmpd', 'net-snmp']],
 ]);
 
-async function judgeBanners(ctx: ProbeContext<Thresholds>, make: Make, gateway: Gateway, facts: PatchFacts, artefact: string): Promise<Finding> {
+async function judgeBanners(ctx: ProbeContext<Thresholds, PatchFindingId>, make: Make, gateway: Gateway, facts: PatchFacts, artefact: string): Promise<Finding> {
   const sweep = await ctx.facts.sweepIfEnabled(gateway);
   const host: NmapHost | undefined = sweep?.host;
   const services = (host?.ports ?? []).filter((p) => p.state === 'open' && p.service?.product && p.service.version && BANNER_PACKAGES.has(p.service.product));

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Gateway } from '../src/connection/schema.ts';
 import type { Finding, FindingStatus } from '../src/findings.ts';
-import { defineProbe, type FindingSpec, type ProbeContext } from '../src/probe/contract.ts';
+import { defineFindings, defineProbe, findingIds, type FindingIdOf, type ProbeContext } from '../src/probe/contract.ts';
 import { DEFAULT_WALK_BUDGET, type SnmpFacts } from '../src/snmp/gather.ts';
 
 const thresholds = z.strictObject({
@@ -36,7 +36,7 @@ const thresholds = z.strictObject({
 });
 type Thresholds = z.output<typeof thresholds>;
 
-const snmpFindings: Record<string, FindingSpec> = {
+const snmpFindings = defineFindings({
   'snmp.community': {
     severity: 'high',
     title: 'No default community string is accepted',
@@ -69,7 +69,8 @@ const snmpFindings: Record<string, FindingSpec> = {
       fail: '{endpoint} SNMP answers on {port}/udp, which no flow declares',
     },
   },
-};
+});
+type SnmpFindingId = FindingIdOf<typeof snmpFindings>;
 
 export default defineProbe({
   meta: {
@@ -89,7 +90,7 @@ export default defineProbe({
   },
 });
 
-async function judgeGateway(ctx: ProbeContext<Thresholds>, gateway: Gateway): Promise<Finding[]> {
+async function judgeGateway(ctx: ProbeContext<Thresholds, SnmpFindingId>, gateway: Gateway): Promise<Finding[]> {
   const settings = ctx.connection.snmp;
   const communities = settings.communities ?? ctx.thresholds.communities;
   const t = ctx.thresholds;
@@ -99,10 +100,10 @@ async function judgeGateway(ctx: ProbeContext<Thresholds>, gateway: Gateway): Pr
   const endpoint = `${gateway.host}:${port}/udp`;
   const artefact = ctx.evidence.add([gateway.name, 'snmp.json'], JSON.stringify(facts, null, 2));
   const source = `cocoscan SNMP probe (net-snmp, ${communities.length} communities × v1/v2c${settings.v3 ? `, v3 user ${settings.v3.user}` : ''})`;
-  const make = (id: string, status: FindingStatus, params: Record<string, string | number>, expected: string, actual: string, raw?: string, data?: Record<string, unknown>) =>
+  const make = (id: SnmpFindingId, status: FindingStatus, params: Record<string, string | number>, expected: string, actual: string, raw?: string, data?: Record<string, unknown>) =>
     ctx.finding({ id, target, status, params: { endpoint, ...params }, evidence: { source, expected, actual, raw, artefacts: [artefact] }, data });
 
-  if (facts.unresolved) return Object.keys(snmpFindings).map((id) => make(id, 'error', { reason: facts.unresolved! }, 'an SNMP check', facts.unresolved!));
+  if (facts.unresolved) return findingIds(snmpFindings).map((id) => make(id, 'error', { reason: facts.unresolved! }, 'an SNMP check', facts.unresolved!));
   const findings: Finding[] = [];
   const accepted = facts.attempts.filter((a) => a.answered);
   const strange = facts.attempts.filter((a) => a.strange || a.aborted);

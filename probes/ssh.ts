@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { z } from 'zod';
 import type { Gateway } from '../src/connection/schema.ts';
 import type { Finding, FindingStatus, FindingTarget } from '../src/findings.ts';
-import { defineProbe, type FindingSpec, type ProbeContext } from '../src/probe/contract.ts';
+import { defineFindings, defineProbe, findingIds, type FindingIdOf, type ProbeContext } from '../src/probe/contract.ts';
 import { UNKNOWN_ALGORITHM_REASON, isKnownAlgorithm, judgeAlgorithm, type AlgorithmJudgement, type AlgorithmKind } from '../src/ssh/algorithm-table.ts';
 import { auditSshEndpoint, type SshEndpointFacts } from '../src/ssh/audit-endpoint.ts';
 import { describeItems, describeNames, displayName, keepNames } from '../src/ssh/bounded-text.ts';
@@ -18,7 +18,7 @@ const thresholds = z.strictObject({
 });
 type Thresholds = z.output<typeof thresholds>;
 
-const sshFindings: Record<string, FindingSpec> = {
+const sshFindings = defineFindings({
   'ssh.kex': {
     severity: 'high',
     title: 'Key exchange algorithms are strong',
@@ -60,7 +60,8 @@ const sshFindings: Record<string, FindingSpec> = {
       fail: '{endpoint} offers an unknown user {methods}: {banned} log-on is allowed',
     },
   },
-};
+});
+type SshFindingId = FindingIdOf<typeof sshFindings>;
 
 export default defineProbe({
   meta: {
@@ -80,7 +81,7 @@ export default defineProbe({
   },
 });
 
-async function auditGateway(parent: ProbeContext<Thresholds>, gateway: Gateway): Promise<Finding[]> {
+async function auditGateway(parent: ProbeContext<Thresholds, SshFindingId>, gateway: Gateway): Promise<Finding[]> {
   // One abort signal per gateway, listened to by at most its connection slots, instead of every
   // connection of every gateway listening on the run's signal.
   const scoped = new AbortController();
@@ -95,7 +96,7 @@ async function auditGateway(parent: ProbeContext<Thresholds>, gateway: Gateway):
   }
 }
 
-async function auditGatewayWith(ctx: ProbeContext<Thresholds>, gateway: Gateway): Promise<Finding[]> {
+async function auditGatewayWith(ctx: ProbeContext<Thresholds, SshFindingId>, gateway: Gateway): Promise<Finding[]> {
   const declared = ctx.connection.flows.filter((f) => f.transport === 'tcp' && SSH_PROTOCOLS.has(f.protocol));
   const audits = new Map<number, Promise<Finding[]>>();
   for (const flow of declared) audits.set(flow.port, auditPort(ctx, gateway, flow.port, flow.name));
@@ -114,12 +115,12 @@ async function auditGatewayWith(ctx: ProbeContext<Thresholds>, gateway: Gateway)
   const findings = (await Promise.all(audits.values())).flat();
   if (findings.length > 0) return findings;
   const target = { gateway: gateway.name, host: gateway.host };
-  return Object.keys(sshFindings).map((id) =>
+  return findingIds(sshFindings).map((id) =>
     ctx.finding({ id, target, status: 'not_applicable', params: { reason: 'no SSH service is declared or was found by the sweep' }, evidence: { source: 'cocoscan SSH probe', expected: 'SSH services to audit', actual: 'none' } }),
   );
 }
 
-async function auditPort(ctx: ProbeContext<Thresholds>, gateway: Gateway, port: number, flow?: string): Promise<Finding[]> {
+async function auditPort(ctx: ProbeContext<Thresholds, SshFindingId>, gateway: Gateway, port: number, flow?: string): Promise<Finding[]> {
   const facts = await auditSshEndpoint(
     { host: gateway.host, port },
     { timeoutMs: ctx.connection.scan.probeTimeoutSeconds * 1000, limit: ctx.connectionLimit(gateway.name), signal: ctx.signal },
@@ -130,13 +131,13 @@ async function auditPort(ctx: ProbeContext<Thresholds>, gateway: Gateway, port: 
 /** "host key", or "certificate key" for the key an OpenSSH certificate carries. */
 const keyKind = (key: { type: string; keyType: string }) => (key.type === key.keyType ? 'host key' : `certificate key (${key.type})`);
 
-function judge(ctx: ProbeContext<Thresholds>, gateway: Gateway, port: number, flow: string | undefined, facts: SshEndpointFacts): Finding[] {
+function judge(ctx: ProbeContext<Thresholds, SshFindingId>, gateway: Gateway, port: number, flow: string | undefined, facts: SshEndpointFacts): Finding[] {
   const t = ctx.thresholds;
   const target: FindingTarget = { gateway: gateway.name, host: gateway.host, port, transport: 'tcp', ...(flow ? { flow } : {}) };
   const endpoint = `${flow ?? 'undeclared SSH'} (${gateway.host}:${port})`;
   const artefact = ctx.evidence.add([gateway.name, `ssh-${port}.json`], sshEvidenceText(facts));
   const source = `cocoscan SSH probe (${facts.hello?.ident ?? 'no identification'})`;
-  const make = (id: string, status: FindingStatus, params: Record<string, string | number>, expected: string, actual: string, data?: Record<string, unknown>) =>
+  const make = (id: SshFindingId, status: FindingStatus, params: Record<string, string | number>, expected: string, actual: string, data?: Record<string, unknown>) =>
     ctx.finding({
       id,
       target,
@@ -148,7 +149,7 @@ function judge(ctx: ProbeContext<Thresholds>, gateway: Gateway, port: number, fl
 
   if (!facts.hello) {
     const reason = facts.helloError ?? 'no SSH identification';
-    return Object.keys(sshFindings).map((id) => make(id, 'error', { reason }, 'an SSH server', reason));
+    return findingIds(sshFindings).map((id) => make(id, 'error', { reason }, 'an SSH server', reason));
   }
   const k = facts.hello.kexinit;
   const offered: Record<AlgorithmKind, string[]> = {
@@ -169,7 +170,7 @@ function judge(ctx: ProbeContext<Thresholds>, gateway: Gateway, port: number, fl
   };
   const findings: Finding[] = [];
 
-  const category = (id: string, kind: AlgorithmKind, expected: string) => {
+  const category = (id: SshFindingId, kind: AlgorithmKind, expected: string) => {
     const weak = judged[kind].filter((j) => j.verdict === 'fail');
     const actual = describeNames(offered[kind]);
     findings.push(

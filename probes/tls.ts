@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { speaksTls } from '../src/connection/flows.ts';
 import type { Flow, Gateway } from '../src/connection/schema.ts';
 import type { Finding, FindingStatus, FindingTarget } from '../src/findings.ts';
-import { defineProbe, type FindingSpec, type ProbeContext } from '../src/probe/contract.ts';
+import { defineFindings, defineProbe, findingIds, type FindingIdOf, type ProbeContext } from '../src/probe/contract.ts';
 import { CocoscanError } from '../src/errors.ts';
 import { SIGNATURE_HASH_NAMES } from '../src/tls/certificate-algorithms.ts';
 import { chainOrderProblem, hostMatches, type CertificateFacts } from '../src/tls/certificates.ts';
@@ -45,7 +45,7 @@ const thresholds = z.strictObject({
 });
 type Thresholds = z.output<typeof thresholds>;
 
-const tlsFindings: Record<string, FindingSpec> = {
+const tlsFindings = defineFindings({
   'tls.protocols': {
     severity: 'high',
     title: 'Only current TLS versions are accepted',
@@ -142,7 +142,8 @@ const tlsFindings: Record<string, FindingSpec> = {
       fail: '{endpoint} {problem}',
     },
   },
-};
+});
+type TlsFindingId = FindingIdOf<typeof tlsFindings>;
 
 export default defineProbe({
   meta: {
@@ -160,7 +161,7 @@ export default defineProbe({
     const flows = ctx.connection.flows.filter(speaksTls);
     if (flows.length === 0) {
       return ctx.connection.gateways.flatMap((gateway) =>
-        Object.keys(tlsFindings).map((id) =>
+        findingIds(tlsFindings).map((id) =>
           ctx.finding({
             id,
             target: { gateway: gateway.name, host: gateway.host },
@@ -189,7 +190,7 @@ async function readTrustFiles(paths: string[]): Promise<string[]> {
 }
 
 /** One endpoint: whatever goes wrong here becomes error findings of this endpoint, and touches no other. */
-async function inspectFlow(ctx: ProbeContext<Thresholds>, gateway: Gateway, flow: Flow, trust: string[], limit: LimitFunction): Promise<Finding[]> {
+async function inspectFlow(ctx: ProbeContext<Thresholds, TlsFindingId>, gateway: Gateway, flow: Flow, trust: string[], limit: LimitFunction): Promise<Finding[]> {
   const timeoutMs = ctx.connection.scan.probeTimeoutSeconds * 1000;
   try {
     const facts = await inspectTlsEndpoint(
@@ -208,7 +209,7 @@ async function inspectFlow(ctx: ProbeContext<Thresholds>, gateway: Gateway, flow
     const reason = faultReason(error, 'the TLS answers of this endpoint');
     const target: FindingTarget = { gateway: gateway.name, host: gateway.host, port: flow.port, transport: 'tcp', flow: flow.name };
     const endpoint = `${flow.name} (${gateway.host}:${flow.port})`;
-    return Object.keys(tlsFindings).map((id) =>
+    return findingIds(tlsFindings).map((id) =>
       ctx.finding({ id, target, status: 'error', params: { endpoint, reason }, evidence: { source: 'cocoscan TLS probe', expected: 'a judgeable TLS endpoint', actual: reason } }),
     );
   }
@@ -220,7 +221,7 @@ function faultReason(error: unknown, what: string): string {
   return `cocoscan could not judge ${what} (an internal fault; the other endpoints are unaffected). Please report it with the evidence folder`;
 }
 
-function judgeEndpoint(ctx: ProbeContext<Thresholds>, gateway: Gateway, flow: Flow, facts: TlsEndpointFacts): Finding[] {
+function judgeEndpoint(ctx: ProbeContext<Thresholds, TlsFindingId>, gateway: Gateway, flow: Flow, facts: TlsEndpointFacts): Finding[] {
   const t = ctx.thresholds;
   const target: FindingTarget = { gateway: gateway.name, host: gateway.host, port: flow.port, transport: 'tcp', flow: flow.name };
   const endpoint = `${flow.name} (${gateway.host}:${flow.port})`;
@@ -235,10 +236,10 @@ function judgeEndpoint(ctx: ProbeContext<Thresholds>, gateway: Gateway, flow: Fl
     raw,
     artefacts: [summaryPath, ...(chainPath ? [chainPath] : [])],
   });
-  const make = (id: string, status: FindingStatus, params: Record<string, string | number>, expected: string, actual: string, raw?: string, data?: Record<string, unknown>) =>
+  const make = (id: TlsFindingId, status: FindingStatus, params: Record<string, string | number>, expected: string, actual: string, raw?: string, data?: Record<string, unknown>) =>
     ctx.finding({ id, target, status, params: { endpoint, ...params }, evidence: evidence(expected, actual, raw), data });
 
-  if (facts.unusable) return Object.keys(tlsFindings).map((id) => make(id, 'error', { reason: facts.unusable! }, 'a TLS server', facts.unusable!));
+  if (facts.unusable) return findingIds(tlsFindings).map((id) => make(id, 'error', { reason: facts.unusable! }, 'a TLS server', facts.unusable!));
 
   const accepted = facts.scan.versions.filter((v) => v.status === 'accepted');
   const findings: Finding[] = [];
@@ -353,9 +354,9 @@ function judgeHsts(make: Make, facts: TlsEndpointFacts, flow: Flow, t: Threshold
   return make('tls.hsts', 'pass', { maxAge: reading.maxAge, days, flags: `, ${flags}${more}` }, expected, `max-age=${reading.maxAge}; ${flags}`, raw, data);
 }
 
-type Make = (id: string, status: FindingStatus, params: Record<string, string | number>, expected: string, actual: string, raw?: string, data?: Record<string, unknown>) => Finding;
+type Make = (id: TlsFindingId, status: FindingStatus, params: Record<string, string | number>, expected: string, actual: string, raw?: string, data?: Record<string, unknown>) => Finding;
 
-const CERTIFICATE_IDS = ['tls.certificate-trust', 'tls.certificate-name', 'tls.certificate-validity', 'tls.certificate-expiring', 'tls.certificate-key', 'tls.certificate-signature', 'tls.certificate-chain-order'];
+const CERTIFICATE_IDS: readonly TlsFindingId[] = ['tls.certificate-trust', 'tls.certificate-name', 'tls.certificate-validity', 'tls.certificate-expiring', 'tls.certificate-key', 'tls.certificate-signature', 'tls.certificate-chain-order'];
 
 const day = (d: Date) => d.toISOString().slice(0, 10);
 const position = (i: number) => (i === 0 ? 'leaf' : `chain certificate ${i + 1}`);

@@ -7,7 +7,7 @@ import { exec as realExec, type Exec } from './exec.ts';
 import { Facts, type ActivityEvent } from './facts/facts.ts';
 import { FINDING_STATUSES, type Finding } from './findings.ts';
 import { nmapVersion } from './nmap/run.ts';
-import type { Probe, RunSoFar } from './probe/contract.ts';
+import type { AnyProbe, RunSoFar } from './probe/contract.ts';
 import { findingBuilder } from './probe/finding-builder.ts';
 import { evaluateRow, findingKey } from './profile/evaluate.ts';
 import type { Profile } from './profile/load.ts';
@@ -238,12 +238,13 @@ interface ProbeEnv {
 }
 
 /** Runs one probe; a probe that throws yields `error` findings for everything it would have judged, never silence. */
-async function runProbe(probe: Probe, env: ProbeEnv): Promise<Finding[]> {
+async function runProbe(probe: AnyProbe, env: ProbeEnv): Promise<Finding[]> {
   const finding = findingBuilder(probe.meta, env.now);
   try {
     return await probe.run({
       connection: env.connection,
-      thresholds: env.profile.thresholds[probe.meta.id],
+      // The profile loader parsed these with this probe's own `meta.thresholds` schema (see AnyProbe).
+      thresholds: env.profile.thresholds[probe.meta.id] as never,
       exec: env.exec,
       now: env.now,
       facts: env.facts,

@@ -2,12 +2,12 @@ import type { FindingStatus } from '../findings.ts';
 import type { ReportedSource } from '../facts/reported-sources.ts';
 import { AV_COMMANDS } from '../host/commands.ts';
 import { isClamavEngine } from '../host/processes.ts';
+import { AV_FINDING_IDS, type AvFindingId } from './findings.ts';
 import type { AvObservation } from './observation.ts';
 
 const HOUR = 3_600_000;
 
-export const AV_FINDING_IDS = ['antivirus.reports', 'antivirus.present', 'antivirus.signature-age', 'antivirus.update-gaps'] as const;
-export type AvFindingId = (typeof AV_FINDING_IDS)[number];
+export { AV_FINDING_IDS, type AvFindingId } from './findings.ts';
 
 export interface AvThresholds {
   maxSignatureAgeHours: number;

@@ -1,3 +1,4 @@
+import type { FindingId } from '../probe/registry.ts';
 import type { ReportFinding, ReportRow, RunReport } from '../report/schema.ts';
 
 /** What a run observed, in a shape two runs can be compared in. Derived from report.json alone. */
@@ -46,35 +47,35 @@ export function observedState(report: Pick<RunReport, 'findings' | 'rows'>, igno
   for (const f of report.findings) {
     const data = record(f.data) ?? {};
     switch (f.id) {
-      case 'exposure.undeclared-port':
+      case 'exposure.undeclared-port' satisfies FindingId:
         if (f.status === 'fail') state.ports[where(f)] = text(record(data.service)?.name) ?? 'unknown';
         break;
-      case 'exposure.declared-port':
+      case 'exposure.declared-port' satisfies FindingId:
         if (data.state === 'open') state.ports[where(f)] = text(data.service) ?? 'open';
         break;
-      case 'tls.protocols': {
+      case 'tls.protocols' satisfies FindingId: {
         const offer = tlsOffer(data);
         if (offer) state.tls[where(f)] = offer;
         break;
       }
-      case 'ssh.host-keys':
+      case 'ssh.host-keys' satisfies FindingId:
         for (const key of Array.isArray(data.hostKeys) ? data.hostKeys : []) {
           const [type, fingerprint] = [text(record(key)?.type), text(record(key)?.fingerprint)];
           if (type !== undefined && fingerprint !== undefined) state.sshHostKeys[`${where(f)} ${type}`] = fingerprint;
         }
         break;
-      case 'ssh.kex':
-      case 'ssh.ciphers':
-      case 'ssh.macs': {
+      case 'ssh.kex' satisfies FindingId:
+      case 'ssh.ciphers' satisfies FindingId:
+      case 'ssh.macs' satisfies FindingId: {
         const offered = texts(data.offered);
         if (offered) state.sshAlgorithms[`${where(f)} ${f.id.slice(4)}`] = offered;
         break;
       }
-      case 'firewall.filtering':
-      case 'host.firewall-policy':
+      case 'firewall.filtering' satisfies FindingId:
+      case 'host.firewall-policy' satisfies FindingId:
         if (f.status === 'pass' || f.status === 'fail') state.firewall[`${where(f)} ${f.id}`] = `${f.status}: ${f.message.replace(/^\S+: /, '')}`;
         break;
-      case 'patch.overdue-updates': {
+      case 'patch.overdue-updates' satisfies FindingId: {
         const pending = count(data.pending);
         if (pending !== undefined) state.patch[where(f)] = { pending, securityPending: count(data.securityPending) ?? 0 };
         break;

@@ -1,5 +1,6 @@
 import { holdsRawJavaScriptMessage, InternalError, withoutRawJavaScript, withPlainSystemErrors } from '../errors.ts';
 import { excerpt, type Finding } from '../findings.ts';
+import type { z } from 'zod';
 import type { FindingInput, FindingSpec, ProbeMeta } from './contract.ts';
 
 const DEFAULT_MESSAGES: ReadonlyMap<string, string> = new Map([
@@ -33,14 +34,18 @@ function withoutRawMessages(params: Record<string, string | number>): { params: 
   return { params: clean, raw };
 }
 
-function ownSpec(meta: ProbeMeta, id: string): FindingSpec | undefined {
-  return Object.hasOwn(meta.findings, id) ? meta.findings[id] : undefined;
+function ownSpec(findings: Readonly<Record<string, FindingSpec>>, id: string): FindingSpec | undefined {
+  return Object.hasOwn(findings, id) ? findings[id] : undefined;
 }
 
-/** Returns the `ctx.finding` function for one probe: checks the id, fills the message, stamps the time. */
-export function findingBuilder(meta: ProbeMeta, now: () => Date): (input: FindingInput) => Finding {
+/**
+ * Returns the `ctx.finding` function for one probe: checks the id, fills the message, stamps the time. The id
+ * is typed from the probe's metadata, so a misspelt id does not compile; the check here stays for ids that
+ * reach it untyped (a probe handed around as AnyProbe, a test).
+ */
+export function findingBuilder<Id extends string>(meta: ProbeMeta<z.ZodType, Id>, now: () => Date): (input: FindingInput<Id>) => Finding {
   return (input) => {
-    const spec = ownSpec(meta, input.id);
+    const spec = ownSpec(meta.findings, input.id);
     if (!spec) throw new InternalError(`probe ${meta.id} emitted finding "${input.id}", which its metadata does not declare`);
     const template =
       (Object.hasOwn(spec.messages, input.status) ? spec.messages[input.status] : undefined) ??

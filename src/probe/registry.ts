@@ -7,21 +7,33 @@ import patch from '../../probes/patch.ts';
 import snmp from '../../probes/snmp.ts';
 import ssh from '../../probes/ssh.ts';
 import tls from '../../probes/tls.ts';
-import type { FindingSpec, Probe } from './contract.ts';
+import type { AnyProbe, FindingIdOf, FindingSpec } from './contract.ts';
+
+const SHIPPED = [exposure, firewall, tls, ssh, snmp, host, antivirus, patch, changes] as const;
+
+/** Every finding id cocoscan ships: the union of each probe's declared ids. A misspelt id does not compile. */
+export type FindingId = FindingIdOf<(typeof SHIPPED)[number]>;
 
 /** Every probe cocoscan ships, in the order they run. A test checks this against the files in probes/. */
-export const PROBES: readonly Probe[] = [exposure, firewall, tls, ssh, snmp, host, antivirus, patch, changes] as unknown as Probe[];
+export const PROBES: readonly AnyProbe[] = SHIPPED;
 
 export interface CatalogueEntry {
-  probe: Probe;
+  probe: AnyProbe;
   spec: FindingSpec;
 }
 
-/** Finding id → the probe that emits it. */
-export function findingCatalogue(probes: readonly Probe[] = PROBES): Map<string, CatalogueEntry> {
+/** Finding id → the probe that emits it. Keyed by string: profile YAML is checked against it on load. */
+export function findingCatalogue(probes: readonly AnyProbe[] = PROBES): Map<string, CatalogueEntry> {
   const catalogue = new Map<string, CatalogueEntry>();
   for (const probe of probes) {
-    for (const [id, spec] of Object.entries(probe.meta.findings)) catalogue.set(id, { probe, spec });
+    for (const [id, spec] of Object.entries<FindingSpec>(probe.meta.findings)) catalogue.set(id, { probe, spec });
   }
   return catalogue;
+}
+
+const SHIPPED_CATALOGUE = findingCatalogue();
+
+/** True for an id some shipped probe declares; narrows text read from a file to the typed union. */
+export function isFindingId(id: string): id is FindingId {
+  return SHIPPED_CATALOGUE.has(id);
 }

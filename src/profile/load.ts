@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputFileError, ProfileNotFoundError, type InputProblem } from '../errors.ts';
 import { formatPath, parseYaml } from '../input/yaml-input.ts';
-import type { Probe } from '../probe/contract.ts';
+import type { AnyProbe } from '../probe/contract.ts';
 import { PROBES, findingCatalogue } from '../probe/registry.ts';
 import { profileSchema, type ProfileFile } from './schema.ts';
 import type { RequirableConnectionField, StatementText } from './statement.ts';
@@ -48,7 +48,7 @@ export interface Profile {
   /** Thresholds per probe id, defaults filled in. */
   thresholds: Record<string, unknown>;
   /** Probes whose findings the profile uses; only these run. */
-  probes: Probe[];
+  probes: AnyProbe[];
 }
 
 export async function builtinProfiles(): Promise<string[]> {
@@ -57,7 +57,7 @@ export async function builtinProfiles(): Promise<string[]> {
 }
 
 /** Resolves `--profile NAME|PATH` and loads it; every problem is reported before any probing. */
-export async function loadProfile(nameOrPath: string = DEFAULT_PROFILE, probes: readonly Probe[] = PROBES): Promise<Profile> {
+export async function loadProfile(nameOrPath: string = DEFAULT_PROFILE, probes: readonly AnyProbe[] = PROBES): Promise<Profile> {
   const looksLikePath = nameOrPath.includes('/') || /\.ya?ml$/i.test(nameOrPath);
   const file = looksLikePath ? resolve(nameOrPath) : join(BUILTIN_PROFILE_DIR, `${nameOrPath}.yaml`);
   let text: string;
@@ -74,13 +74,13 @@ export async function loadProfile(nameOrPath: string = DEFAULT_PROFILE, probes: 
   return parseProfile(text, file, probes);
 }
 
-export function parseProfile(text: string, file: string, probes: readonly Probe[] = PROBES): Profile {
+export function parseProfile(text: string, file: string, probes: readonly AnyProbe[] = PROBES): Profile {
   const parsed = parseYaml(text, file, 'profile');
   const raw = validateYaml(parsed, profileSchema, 'fix the profile and run again');
   const problems: InputProblem[] = [];
   const catalogue = findingCatalogue(probes);
   const rows = flattenRows(raw, problems);
-  const used = new Set<Probe>();
+  const used = new Set<AnyProbe>();
 
   rows.forEach((row) => {
     row.rules.forEach((rule) => {

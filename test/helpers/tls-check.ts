@@ -6,6 +6,8 @@ import type { Finding } from '../../src/findings.ts';
 import { loadProfile } from '../../src/profile/load.ts';
 import { runCheck } from '../../src/run-check.ts';
 import { tempDir } from './cli.ts';
+import type { FindingIdOf } from '../../src/probe/contract.ts';
+import type tlsProbe from '../../probes/tls.ts';
 
 /** A profile with only the TLS row: the TLS probe runs alone, no nmap needed. */
 export const TLS_ONLY_PROFILE = `id: tls-only
@@ -43,7 +45,7 @@ export async function runTlsCheck(input: TlsCheckInput) {
   });
   const started = Date.now();
   const { report } = await runCheck({ connection, profile: await loadProfile(join(dir, 'tls-only.yaml')) });
-  const find = (id: string, port?: number, gateway?: string): Finding => {
+  const find = (id: FindingIdOf<typeof tlsProbe>, port?: number, gateway?: string): Finding => {
     const found = report.findings.find((f) => f.id === id && (port === undefined || f.target.port === port) && (gateway === undefined || f.target.gateway === gateway));
     if (!found) throw new Error(`no finding ${id} for port ${port} of ${gateway ?? 'any gateway'}`);
     return found;

@@ -22,7 +22,7 @@ async function checkWith(http: HttpBehaviour) {
   server = await startTlsHttpServer({ key: chain.leafKey, cert: chain.served, http });
   const result = await runTlsCheck({ flows: [{ name: 'web', port: server.port }], trust: [chain.root], probeTimeoutSeconds: 1 });
   const certificateStatuses = Object.fromEntries(
-    ['tls.certificate-trust', 'tls.certificate-name', 'tls.certificate-validity', 'tls.certificate-key', 'tls.certificate-signature'].map((id) => [id, result.find(id).status]),
+    (['tls.certificate-trust', 'tls.certificate-name', 'tls.certificate-validity', 'tls.certificate-key', 'tls.certificate-signature'] as const).map((id) => [id, result.find(id).status]),
   );
   return { ...result, hsts: result.find('tls.hsts'), certificateStatuses };
 }

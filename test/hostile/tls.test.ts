@@ -148,7 +148,7 @@ describe('a certificate whose date the parser rejects spoils its own endpoint on
     expect(find('tls.certificate-signature', bad.port, 'one').status).toBe('pass');
     expect(find('tls.certificate-expiring', bad.port, 'one').status).toBe('error');
     for (const [gateway, port] of [['one', good.port], ['two', bad.port], ['two', good.port]] as const) {
-      for (const id of ['tls.protocols', 'tls.certificate-trust', 'tls.certificate-validity', 'tls.certificate-signature', 'tls.hsts']) {
+      for (const id of ['tls.protocols', 'tls.certificate-trust', 'tls.certificate-validity', 'tls.certificate-signature', 'tls.hsts'] as const) {
         expect(find(id, port, gateway).status, `${gateway}:${port} ${id}: ${find(id, port, gateway).message}`).toBe('pass');
       }
     }

@@ -19,6 +19,7 @@ import { clamscanVersion, ctime, freshclamLog, schedule } from '../fixtures/av/b
 import { parseProfile } from '../../src/profile/load.ts';
 import { runCheck } from '../../src/run-check.ts';
 import { tempDir } from '../helpers/cli.ts';
+import type { AvFindingId } from '../../src/av/findings.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/av/${name}`, import.meta.url), 'utf8');
 const PROFILE = parseProfile(
@@ -83,7 +84,7 @@ flows: [ { name: web, protocol: https, port: 443 } ]
   const connection = await loadConnectionFile(join(dir, 'connection.yaml'));
   const { report } = await runCheck({ connection, profile: PROFILE, now: () => new Date(now) });
   const row = report.rows.find((r) => r.ref === 'CoCo-10')!;
-  const finding = (id: string) => report.findings.find((f) => f.id === id)!;
+  const finding = (id: AvFindingId) => report.findings.find((f) => f.id === id)!;
   return { row, finding };
 }
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Finding, FindingStatus } from '../../src/findings.ts';
 import { evaluateRow, findingKey } from '../../src/profile/evaluate.ts';
 import type { ProfileRow } from '../../src/profile/load.ts';
+import type { FindingId } from '../../src/probe/registry.ts';
 
 const row: ProfileRow = {
   ref: 'CoCo-8',
@@ -19,7 +20,7 @@ const row: ProfileRow = {
 };
 
 let port = 1000;
-function finding(id: string, status: FindingStatus, message = `${id} ${status}`): Finding {
+function finding(id: FindingId, status: FindingStatus, message = `${id} ${status}`): Finding {
   port += 1;
   return {
     id,

@@ -15,6 +15,8 @@ import { lastAptUpgrade, newestMtime, parseApkPending, parseAptUpgradable, parse
 import { parseProfile } from '../../src/profile/load.ts';
 import { runCheck } from '../../src/run-check.ts';
 import { tempDir } from '../helpers/cli.ts';
+import type { FindingIdOf } from '../../src/probe/contract.ts';
+import type patchProbe from '../../probes/patch.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/patch/${name}`, import.meta.url), 'utf8');
 
@@ -103,7 +105,7 @@ async function checkWith(commands: CommandOutcome[] | undefined) {
   await writeFile(join(dir, 'connection.yaml'), `connection: { name: p, mojSystem: M, thirdPartySystem: T, organisation: O }\ngateways:\n  - name: gw\n    host: 127.0.0.1${reports}\nflows: [ { name: web, protocol: https, port: 443 } ]\n`);
   const connection = await loadConnectionFile(join(dir, 'connection.yaml'));
   const { report } = await runCheck({ connection, profile: PROFILE, now: () => new Date(NOW) });
-  return { row: report.rows[0]!, finding: (id: string) => report.findings.find((f) => f.id === id)! };
+  return { row: report.rows[0]!, finding: (id: FindingIdOf<typeof patchProbe>) => report.findings.find((f) => f.id === id)! };
 }
 
 const fresh = (seconds: number) => `${Math.floor(new Date(NOW).getTime() / 1000) - seconds} /var/cache/dnf/baseos/repodata/repomd.xml\n`;

@@ -30,9 +30,9 @@ describe('probe contract', () => {
     expect(() => probe.meta.thresholds.parse({})).not.toThrow();
   });
 
-  it('refuses a finding id the probe did not declare', () => {
+  it('refuses at run time a finding id the probe did not declare (an id that reached the builder untyped)', () => {
     const meta = { id: 'demo', title: 'Demo probe', description: 'A probe for this test only.', requires: [], thresholds: z.object({}), findings: {} };
-    const build = findingBuilder(meta, () => new Date(0));
+    const build = findingBuilder<string>(meta, () => new Date(0));
     expect(() => build({ id: 'demo.other', target: { gateway: 'g', host: 'h' }, status: 'pass', evidence: { source: 's' } })).toThrow(InternalError);
   });
 

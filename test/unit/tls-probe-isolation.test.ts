@@ -44,7 +44,7 @@ describe('TLS probe isolation', () => {
     expect(ofFaulty.every((f) => f.status === 'error')).toBe(true);
     expect(ofFaulty.every((f) => f.message.includes('cocoscan could not judge the TLS answers of this endpoint'))).toBe(true);
     expect(findings.some((f) => f.message.includes('Cannot read properties'))).toBe(false);
-    for (const id of ['tls.protocols', 'tls.certificate-trust', 'tls.certificate-signature', 'tls.certificate-key', 'tls.hsts']) {
+    for (const id of ['tls.protocols', 'tls.certificate-trust', 'tls.certificate-signature', 'tls.certificate-key', 'tls.hsts'] as const) {
       expect(find(id, healthy!.port).status, find(id, healthy!.port).message).toBe('pass');
     }
   });
