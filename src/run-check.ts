@@ -9,6 +9,7 @@ import { FINDING_STATUSES, type Finding } from './findings.ts';
 import { nmapVersion } from './nmap/run.ts';
 import type { AnyProbe, RunSoFar } from './probe/contract.ts';
 import { findingBuilder } from './probe/finding-builder.ts';
+import { comparisonFindingIds } from './probe/registry.ts';
 import { evaluateRow, findingKey } from './profile/evaluate.ts';
 import type { Profile } from './profile/load.ts';
 import { REPORT_SCHEMA_VERSION, type ReportFinding, type ReportRow, type RunReport } from './report/schema.ts';
@@ -84,7 +85,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   // changes). Every other row cites only findings that are final at this point, so the state compared here is
   // the state of the finished report; that is checked below, so the recorded changes and the rows agree.
   const baseline = options.baseline;
-  const comparisonIds = new Set(after.flatMap((probe) => Object.keys(probe.meta.findings)));
+  const comparisonIds = comparisonFindingIds(after);
   const ignoreRows = new Set([
     ...profile.rows.filter((row) => row.rules.some((rule) => comparisonIds.has(rule.finding))).map((row) => row.ref),
     ...(baseline ? rowsJudgedFromChanges(baseline.report.rows, comparisonIds) : []),

@@ -4,7 +4,7 @@ import { Cron } from 'croner';
 import { ExitCode, UsageError } from '../errors.ts';
 import { describeChange, diffReports } from '../history/diff.ts';
 import { historyRoot, listRuns, locateRun, readLocatedRun } from '../history/store.ts';
-import { PROBES } from '../probe/registry.ts';
+import { comparisonFindingIds } from '../probe/registry.ts';
 import { performCheck, prepareCheck, type CheckCommandOptions } from './check-command.ts';
 import { jsonText, terminalText } from '../../reports/escape.ts';
 
@@ -122,9 +122,6 @@ function formatOption(): Option {
 }
 
 /** The findings judged from the comparison itself (CoCo-2's): the rows they decide are never compared. */
-function comparisonFindingIds(): string[] {
-  return PROBES.filter((probe) => probe.meta.phase === 'after').flatMap((probe) => Object.keys(probe.meta.findings));
-}
 
 /** Milliseconds until the next run, from "30m"/"4h"/"1d"/"45s" or a cron expression. */
 export function parseSchedule(every: string): () => number {

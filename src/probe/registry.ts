@@ -37,3 +37,11 @@ const SHIPPED_CATALOGUE = findingCatalogue();
 export function isFindingId(id: string): id is FindingId {
   return SHIPPED_CATALOGUE.has(id);
 }
+
+/**
+ * Ids of the findings `after` probes judge from the comparison with an earlier run (CoCo-2): the rows they
+ * decide are never themselves compared (see rowsJudgedFromChanges).
+ */
+export function comparisonFindingIds(probes: readonly AnyProbe[] = PROBES): Set<string> {
+  return new Set(probes.filter((probe) => probe.meta.phase === 'after').flatMap((probe) => Object.keys(probe.meta.findings)));
+}
