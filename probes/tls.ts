@@ -41,7 +41,8 @@ const thresholds = z.strictObject({
   expiryWarningDays: z.number().int().min(0, { error: 'expected 0 to 365 days' }).max(365, { error: 'expected 0 to 365 days' }).default(30),
   requireHsts: z.boolean().default(true),
   /** Shortest HSTS max-age that passes, in seconds (one year by default). */
-  minHstsMaxAgeSeconds: z.number().int().min(0, { error: 'expected 0 or more seconds' }).max(2 ** 31, { error: 'expected at most 2^31 seconds' }).default(ONE_YEAR_SECONDS),
+  // max-age=0 tells a browser to forget the policy (RFC 6797 6.1.1), so it can never be enough.
+  minHstsMaxAgeSeconds: z.number().int().min(1, { error: 'expected 1 or more seconds' }).max(2 ** 31, { error: 'expected at most 2^31 seconds' }).default(ONE_YEAR_SECONDS),
 });
 type Thresholds = z.output<typeof thresholds>;
 
@@ -413,6 +414,7 @@ function judgeCertificates(make: Make, facts: TlsEndpointFacts, gateway: Gateway
     else if (now > v.notAfter) outOfDate.push(`${position(i)} expired on ${day(v.notAfter)} (${Math.floor((now.getTime() - v.notAfter.getTime()) / DAY_MS)} days ago)`);
     else if (now < v.notBefore) outOfDate.push(`${position(i)} is not valid before ${day(v.notBefore)}`);
   });
+  if (facts.chainTruncated) undated.push(unreadChainTail(facts));
   if (outOfDate.length > 0) {
     const problem = [...outOfDate, ...undated.map((u) => `dates unreadable for ${u}`)].join('; ');
     findings.push(make('tls.certificate-validity', 'fail', { problem }, validityExpected, problem, chainText));
@@ -443,7 +445,7 @@ function judgeCertificates(make: Make, facts: TlsEndpointFacts, gateway: Gateway
     findings.push(make('tls.certificate-chain-order', 'not_tested', { reason: 'only TLS 1.3 is accepted, which encrypts the certificate message; the order as sent cannot be read' }, 'each certificate followed by its issuer', 'unknown'));
   } else if (facts.chain.some((c) => !c.readable) || facts.chainTruncated) {
     const reason = facts.chainTruncated
-      ? `the server sent ${facts.chainTruncated} certificates, more than the ${facts.chain.length} read`
+      ? unreadChainTail(facts)
       : facts.chain.map((c, i) => (c.readable ? undefined : unreadable(c, i))).filter(Boolean).join('; ');
     findings.push(make('tls.certificate-chain-order', 'error', { reason }, 'each certificate followed by its issuer', reason, chainText));
   } else {
@@ -455,6 +457,11 @@ function judgeCertificates(make: Make, facts: TlsEndpointFacts, gateway: Gateway
     );
   }
   return findings;
+}
+
+/** A chain longer than cocoscan reads: the certificates past the cap were never judged. */
+function unreadChainTail(facts: TlsEndpointFacts): string {
+  return `the server sent ${facts.chainTruncated} certificates, more than the ${facts.chain.length} read`;
 }
 
 /** Certificates whose own strength is judged: all but a trust anchor (the last, self-signed, not the leaf). */
@@ -482,6 +489,7 @@ function judgeKey(make: Make, facts: TlsEndpointFacts, t: Thresholds): Finding {
   const actual = describe(verdicts);
   const failed = verdicts.filter((v) => v.status === 'fail');
   const unread = verdicts.filter((v) => v.status === 'error');
+  if (facts.chainTruncated) unread.push({ status: 'error', text: unreadChainTail(facts), label: 'chain' });
   if (failed.length > 0) return make('tls.certificate-key', 'fail', { key: describe([...failed, ...unread]) }, expected, actual);
   if (unread.length > 0) {
     const reason = describe(unread);

@@ -378,6 +378,16 @@ describe('reports read back are validated first', () => {
     expect(validate(broken)).toBe(false);
     expect(() => parseStoredReport(JSON.stringify(broken), 'report.json')).toThrow(/report\.json is not a cocoscan report .*rows\.0\.section/);
     expect(() => parseStoredReport('{"schemaVersion":1,', 'report.json')).toThrow(/report\.json is not JSON/);
+    // The parser's words describe the file; nothing blames cocoscan for a damaged report.
+    expect(() => parseStoredReport('{"schemaVersion":1,', 'report.json')).not.toThrow(/internal fault/);
+  });
+
+  it('a report written before the generic party names (mojSystem, thirdPartySystem) is still read', async () => {
+    const { report } = await runCheck({ connection, profile: NETWORK, exec: fakeNmap('open-gateway.xml'), now: () => NOW, privileged: true });
+    const { connectedSystem, connectingSystem, ...rest } = report.connection.connection;
+    const old = { ...report, connection: { ...report.connection, connection: { ...rest, mojSystem: connectedSystem, thirdPartySystem: connectingSystem } } };
+    const read = parseStoredReport(JSON.stringify(old), 'report.json');
+    expect(read.connection.connection).toMatchObject({ connectedSystem, connectingSystem });
   });
 });
 

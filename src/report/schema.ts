@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { loadedConnectionSchema } from '../connection/schema.ts';
+import { connectionFileSchema, loadedConnectionSchema } from '../connection/schema.ts';
 import { statementSchema } from '../profile/statement.ts';
 import { findingSchema, FINDING_STATUSES } from '../findings.ts';
 import { COMPLIANCE_VALUES } from '../profile/schema.ts';
 import { changeSchema } from '../history/diff.ts';
-import { UsageError, describeCause } from '../errors.ts';
+import { UsageError } from '../errors.ts';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -99,6 +99,12 @@ export const runReportSchema = z.strictObject({
 });
 
 export type RunReport = z.infer<typeof runReportSchema>;
+
+/**
+ * A report read back: as written, except that its connection may still use the party names of earlier
+ * versions (mojSystem, thirdPartySystem), which are folded into the generic ones as a connection file's are.
+ */
+const storedReportSchema = runReportSchema.extend({ connection: connectionFileSchema });
 export type ReportRow = z.infer<typeof reportRowSchema>;
 export type ReportFinding = z.infer<typeof reportFindingSchema>;
 
@@ -115,9 +121,10 @@ export function parseStoredReport(text: string, file: string): RunReport {
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new UsageError(`${file} is not JSON (${describeCause(error)}), so it is not a cocoscan report`, READ_BACK_HINT);
+    // The parser's own words describe the file, not a fault in cocoscan.
+    throw new UsageError(`${file} is not JSON (${visible(error instanceof Error ? error.message : String(error))}), so it is not a cocoscan report`, READ_BACK_HINT);
   }
-  const result = runReportSchema.safeParse(json);
+  const result = storedReportSchema.safeParse(json);
   if (result.success) return result.data;
   const issues = result.error.issues;
   const shown = issues.slice(0, MAX_ISSUES_SHOWN).map((issue) => visible(`${issue.path.length ? issue.path.map(String).join('.') : '(top level)'}: ${issue.message}`));
