@@ -55,6 +55,11 @@ export default defineProbe({
   },
 });
 
+/** The firewall tools whose output could not be read in full (denied, timed out, cut): they may hold a deny policy. */
+export function unreadFirewallSources(commands: Readonly<Record<string, Pick<CommandOutcome, 'status'> | undefined>>): string[] {
+  return FIREWALL_SOURCES.filter((name) => UNREAD_STATUSES.has(commands[name]?.status ?? 'ok'));
+}
+
 async function judgeGateway(ctx: ProbeContext<unknown, HostFindingId>, gateway: Gateway): Promise<Finding[]> {
   const session = await ctx.facts.hostSession(gateway);
   const target = { gateway: gateway.name, host: gateway.host };
@@ -74,8 +79,8 @@ async function judgeGateway(ctx: ProbeContext<unknown, HostFindingId>, gateway: 
   // Firewall: any tool that shows a default-deny input policy is enough; an open or empty one fails.
   const dumps = new Map<string, string>(FIREWALL_SOURCES.flatMap((name) => (out(name)?.status === 'ok' ? [[name, out(name)!.stdout] as const] : [])));
   const readings = readFirewallDumps(dumps);
-  // A tool that timed out or whose output was cut may hold the deny policy the others lack.
-  const firewall = judgeFirewall(readings, FIREWALL_SOURCES.filter((name) => ['timeout', 'truncated'].includes(out(name)?.status ?? 'ok')));
+  // A tool that was denied, timed out or whose output was cut may hold the deny policy the others lack.
+  const firewall = judgeFirewall(readings, unreadFirewallSources(session.commands));
   const fwExpected = 'a default drop or reject policy on inbound traffic';
   const fwActual = readings.map((r) => `${r.reading.tool}: ${r.reading.detail}`).join('; ');
   if (firewall.status === 'pass') findings.push(make('host.firewall-policy', 'pass', { detail: firewall.detail }, fwExpected, fwActual, firewall.sources.map(artefact), dumps.get(firewall.sources[0]!)!.slice(0, 2000)));

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readSafe, readSafeText } from '../input/safe-read.ts';
-import ssh2, { type Client as SshClient, type ConnectConfig } from 'ssh2';
+import ssh2, { type Client as SshClient, type ClientChannel, type ConnectConfig } from 'ssh2';
 import type { Gateway, SshCredentials } from '../connection/schema.ts';
 import { everySsh2Algorithm } from '../ssh/ssh2-algorithms.ts';
 import { classifyOutcome, HOST_COMMANDS, remoteCommandLine, type CommandOutcome, type CommandStatus } from './commands.ts';
@@ -147,7 +147,13 @@ function runCommand(client: SshClient, name: string, line: string, timeoutMs: nu
     const onAbort = () => finish('timeout', null, 'stopped: the run was cancelled');
     signal.addEventListener('abort', onAbort, { once: true });
     if (signal.aborted) return onAbort();
-    client.exec(line, (error, stream) => {
+    try {
+      client.exec(line, onStream);
+    } catch (error) {
+      // ssh2 throws at once when the connection is already gone: this command failed, the session's other outcomes stand.
+      finish('failed', null, `the SSH connection was lost before the command could run (${(error as Error).message})`);
+    }
+    function onStream(error: Error | undefined, stream: ClientChannel) {
       if (settled) {
         stream?.close();
         return;
@@ -168,6 +174,6 @@ function runCommand(client: SshClient, name: string, line: string, timeoutMs: nu
         if (stderr.length < 64 * 1024) stderr += chunk.toString('utf8');
       });
       stream.on('close', (code: number | null) => finish(undefined, code ?? null));
-    });
+    }
   });
 }

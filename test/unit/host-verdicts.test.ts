@@ -130,3 +130,12 @@ table(
     { name: 'prototype keywords are only keywords', input: 'constructor yes\n__proto__ yes\ntoString no\n', expect: { config: { status: 'unknown', shown: 'passwordauthentication ?, kbdinteractiveauthentication ?, permitrootlogin ?, permitemptypasswords ?, usepam ?' }, root: { value: 'unknown' } } },
   ],
 );
+
+describe('firewall tools that could not be read in full', () => {
+  it('a denied, timed-out or cut tool may hold the deny policy; a missing or failed one cannot', async () => {
+    const { unreadFirewallSources } = await import('../../probes/host.ts');
+    const status = (s: string) => ({ status: s as 'ok' });
+    expect(unreadFirewallSources({ 'nft-ruleset': status('denied'), 'iptables-save': status('ok'), 'ufw-status': status('timeout'), firewalld: status('truncated') })).toEqual(['nft-ruleset', 'ufw-status', 'firewalld']);
+    expect(unreadFirewallSources({ 'nft-ruleset': status('missing'), 'iptables-save': status('ok'), 'ufw-status': status('failed') })).toEqual([]);
+  });
+});
