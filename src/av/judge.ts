@@ -124,8 +124,9 @@ export function judgeAntivirus(facts: GatewayAvFacts, t: AvThresholds, now: Date
     if (absent) return [...verdicts, ...JUDGED.map((id) => verdict(id, absent.status, { reason: absent.reason }, 'anti-virus data from a recent source', 'none read', absent.from))];
   }
   verdicts.push(judgePresence(observations, fresh, missing, verdict));
-  verdicts.push(underEveryOffset(observations, (shifted) => judgeSignatureAge(shifted, t, now, verdict)));
-  verdicts.push(underEveryOffset(observations, (shifted) => judgeUpdateGaps(shifted, t, now, verdict)));
+  const latestAllowed = now.getTime() + t.maxClockSkewMinutes * 60_000;
+  verdicts.push(underEveryOffset(observations, latestAllowed, (shifted) => judgeSignatureAge(shifted, t, now, verdict)));
+  verdicts.push(underEveryOffset(observations, latestAllowed, (shifted) => judgeUpdateGaps(shifted, t, now, verdict)));
   return verdicts;
 }
 
@@ -201,7 +202,7 @@ function judgeSignatureAge(observations: Sourced[], t: AvThresholds, now: Date, 
   const products = [...new Set(observations.map(({ o }) => o.product))];
   const newestOf = new Map<string, Sourced>();
   for (const product of products) {
-    const dated = observations.filter(({ o }) => o.product === product && o.signatureTime);
+    const dated = preferKnownOffset(observations.filter(({ o }) => o.product === product && o.signatureTime));
     if (dated.length > 0) newestOf.set(product, dated.reduce((a, b) => (timeOf(b, b.o.signatureTime!) > timeOf(a, a.o.signatureTime!) ? b : a)));
   }
   if (newestOf.size === 0) {
@@ -239,7 +240,7 @@ function judgeSignatureAge(observations: Sourced[], t: AvThresholds, now: Date, 
  */
 function judgeUpdateGaps(observations: Sourced[], t: AvThresholds, now: Date, verdict: Make): AvVerdict {
   const expected = `no gap over ${t.maxUpdateGapHours} h between updates in the last ${t.historyWindowDays} days`;
-  const histories = observations.filter(({ o }) => o.updateRuns);
+  const histories = preferKnownOffset(observations.filter(({ o }) => o.updateRuns));
   if (histories.length === 0) {
     return verdict('antivirus.update-gaps', 'not_tested', { reason: 'no update history in the agent data (a freshclam.log, say); only the current signature age could be judged' }, expected, 'no history', observations.map(({ s }) => s));
   }
@@ -294,6 +295,18 @@ function judgeUpdateGaps(observations: Sourced[], t: AvThresholds, now: Date, ve
   return verdict('antivirus.update-gaps', 'pass', { runs: runs.length, span: hours(end - knownFrom), gap: hours(worst.gap), limit: t.maxUpdateGapHours }, expected, actual, from, data);
 }
 
+/** Dates with a known UTC offset, where any exist: a guess at the offset never outweighs a date that carries one. */
+function preferKnownOffset(observations: Sourced[]): Sourced[] {
+  const known = observations.filter(({ o }) => !o.offsetUnknown);
+  return known.length > 0 ? known : observations;
+}
+
+/** The latest date an observation carries (signatures, update runs, end of its history), as read. */
+function newestDate(o: AvObservation): number {
+  const runs = sortedRuns(o);
+  return Math.max(o.signatureTime?.getTime() ?? -Infinity, runs.length > 0 ? runs[runs.length - 1]! : -Infinity, o.historyEnd?.getTime() ?? -Infinity);
+}
+
 /** Every UTC offset in use, in quarter hours (all zones are whole quarter hours), from UTC-12:00 to UTC+14:00. */
 export const UTC_OFFSETS_MINUTES: readonly number[] = Array.from({ length: (840 + 720) / 15 + 1 }, (_, i) => -720 + i * 15);
 
@@ -328,18 +341,23 @@ function firstAtOrAfter(times: Float64Array, at: number): number {
  * A verdict from local times whose UTC offset is unknown holds only if it holds on a host at any offset:
  * judged at each one, a unanimous status stands; a status that depends on the offset is not_tested.
  */
-function underEveryOffset(observations: Sourced[], judge: (observations: Sourced[]) => AvVerdict): AvVerdict {
+function underEveryOffset(observations: Sourced[], latestAllowed: number, judge: (observations: Sourced[]) => AvVerdict): AvVerdict {
   const local = observations.filter(({ o }) => o.offsetUnknown);
   if (local.length === 0) return judge(observations);
-  const results = UTC_OFFSETS_MINUTES.map((offset) => ({ offset, v: judge(observations.map((x) => (x.o.offsetUnknown ? { ...x, shiftMs: -offset * 60_000 } : x))) }));
+  // The host cannot be at an offset that dates what it wrote after this check: such offsets are not candidates
+  // (unless every offset does, and then the dates themselves are wrong, which the judges say).
+  const newestLocal = Math.max(...local.map(({ o }) => newestDate(o)));
+  const possible = UTC_OFFSETS_MINUTES.filter((offset) => newestLocal - offset * 60_000 <= latestAllowed);
+  const offsets = possible.length > 0 ? possible : UTC_OFFSETS_MINUTES;
+  const results = offsets.map((offset) => ({ offset, v: judge(observations.map((x) => (x.o.offsetUnknown ? { ...x, shiftMs: -offset * 60_000 } : x))) }));
   const files = [...new Set(local.map(({ s }) => s.label))].join(', ');
   const statuses = new Set(results.map(({ v }) => v.status));
   if (statuses.size === 1) {
     // A pass is shown at its least favourable offset, a fail at its most favourable one: each holds at every offset.
     const figure = ({ v }: { v: AvVerdict }) => Number(v.data?.gapHours ?? v.data?.ageHours ?? 0);
     const status = results[0]!.v.status;
-    const pick = status === 'pass' ? results.reduce((a, b) => (figure(b) > figure(a) ? b : a)) : status === 'fail' ? results.reduce((a, b) => (figure(b) < figure(a) ? b : a)) : results.find(({ offset }) => offset === 0)!;
-    const note = `${files} print local time with no UTC offset: the verdict holds at every offset from UTC-12:00 to UTC+14:00 (figures shown for ${formatOffset(pick.offset)})`;
+    const pick = status === 'pass' ? results.reduce((a, b) => (figure(b) > figure(a) ? b : a)) : status === 'fail' ? results.reduce((a, b) => (figure(b) < figure(a) ? b : a)) : (results.find(({ offset }) => offset === 0) ?? results[0]!);
+    const note = `${files} print local time with no UTC offset: the verdict holds at every offset the host can be at, from ${formatOffset(offsets[0]!)} to ${formatOffset(offsets[offsets.length - 1]!)} (figures shown for ${formatOffset(pick.offset)})`;
     return { ...pick.v, actual: `${pick.v.actual}; ${note}` };
   }
   const spans: { status: FindingStatus; from: number; to: number }[] = [];

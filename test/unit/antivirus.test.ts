@@ -410,8 +410,22 @@ describe('local-time ClamAV files without a UTC offset (pure judge, injected clo
 
   it('a pass that holds at every offset says so in the evidence, with the least favourable figure', () => {
     const v = judgeOne(rawSource('clamscan.txt', clamscanVersion(ago(30), EAST)), 'antivirus.signature-age', wide);
-    expect(v.actual).toContain('holds at every offset from UTC-12:00 to UTC+14:00 (figures shown for UTC+14:00)');
+    expect(v.actual).toContain('holds at every offset the host can be at, from UTC-12:00 to UTC+14:00 (figures shown for UTC+14:00)');
     expect(v.params.age).toBe('39.0 h');
+  });
+
+  it('offsets that would date the file after the check are not candidates', () => {
+    // Written 30 minutes ago at UTC+05:00: at any offset west of about UTC+04:30 it would lie in the future.
+    const v = judgeOne(rawSource('clamscan.txt', clamscanVersion(new Date(NOW.getTime() - 30 * 60_000), EAST)), 'antivirus.signature-age', wide);
+    expect(v.status).toBe('pass');
+    expect(v.actual).toMatch(/every offset the host can be at, from UTC\+04:(30|45) to UTC\+14:00/);
+  });
+
+  it('a date with a known offset is used before a local-time guess for the same product', () => {
+    const exact = rawSource('agent clamscan.txt', clamscanVersion(new Date(NOW.getTime() - 30 * 60_000), EAST), EAST);
+    const local = rawSource('clamscan.txt', clamscanVersion(new Date(NOW.getTime() - 30 * 60_000), EAST));
+    const v = verdictOf(judgeAntivirus({ gateway: 'gw', sources: [exact, local], missing: [] }, T, NOW), 'antivirus.signature-age');
+    expect(v.status, JSON.stringify(v.params)).toBe('pass');
   });
 
   it('update runs dated beyond the clock skew allowed are an error, never dropped', () => {
