@@ -15,6 +15,7 @@ import { loadWaivers, waiverActive } from '../src/waivers/waivers.ts';
 import { fakeNmap } from './helpers/fake-nmap.ts';
 import { ROOT, runCli, spawnCli, tempDir } from './helpers/cli.ts';
 import { ed25519Key, rsaKey, startSshGateway, type SshGateway } from './helpers/ssh-gateway.ts';
+import { offlineConnection } from './helpers/offline-connection.ts';
 
 const PROFILE = join(ROOT, 'test/fixtures/profiles/coco10-only.yaml');
 const NOW = new Date('2026-11-22T10:00:00Z');
@@ -114,27 +115,6 @@ describe('waivers', () => {
     expect(refs.stderr).toMatch(/waivers\[1\]\.finding \(line \d+\): unknown finding id "no.such-finding"/);
   });
 });
-
-const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-/** `clamscan --version` for signatures built at `at`, in ClamAV's asctime form (read as UTC). */
-function clamscanVersion(at: Date): string {
-  const two = (n: number) => String(n).padStart(2, '0');
-  const time = `${two(at.getUTCHours())}:${two(at.getUTCMinutes())}:${two(at.getUTCSeconds())}`;
-  return `ClamAV 1.4.6/27468/${DAYS[at.getUTCDay()]} ${MONTHS[at.getUTCMonth()]} ${String(at.getUTCDate()).padStart(2, ' ')} ${time} ${at.getUTCFullYear()}\n`;
-}
-
-/**
- * A connection that needs no network: CoCo-10 judged from a ClamAV output file. The CLI runs on the real
- * clock, so the signatures are dated an hour before now, never on a fixed day that ages.
- */
-async function offlineConnection(dir: string): Promise<string> {
-  await writeFile(join(dir, 'clamscan.txt'), clamscanVersion(new Date(Date.now() - 3_600_000)));
-  const file = join(dir, 'connection.yaml');
-  await writeFile(file, 'connection: { name: offline, mojSystem: M, thirdPartySystem: T, organisation: O }\ngateways:\n  - name: gw\n    host: 127.0.0.1\n    agentReports: [ { path: clamscan.txt } ]\nflows: [ { name: web, protocol: https, port: 443 } ]\n');
-  return file;
-}
 
 /** SSH host keys and CoCo-2: judged against an in-process SSH service on 127.0.0.1, no nmap needed. */
 const SSH_CHANGES_YAML = `id: ssh-changes

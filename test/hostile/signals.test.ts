@@ -1,11 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { chmod, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { exec } from '../../src/exec.ts';
-import { ROOT, tempDir, writeConnection } from '../helpers/cli.ts';
+import { ROOT, spawnCli, tempDir, writeConnection } from '../helpers/cli.ts';
+import { offlineConnection } from '../helpers/offline-connection.ts';
 
-const BIN = join(ROOT, 'bin/cocoscan.js');
 const children: ChildProcess[] = [];
 /** Files where a test's grandchild writes its PID: whatever the outcome, the grandchild dies with the test. */
 const pidFiles: string[] = [];
@@ -65,10 +65,7 @@ flows: [ { name: web, protocol: https, port: 443 } ]
 `;
 
 function startCheck(dir: string, nmap: string): ChildProcess {
-  const child = spawn(process.execPath, [BIN, 'check', join(dir, 'connection.yaml'), '--nmap', nmap, '--out', join(dir, 'out'), '--history', join(dir, 'history'), '--no-progress'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, COCOSCAN_DEBUG: '' },
-  });
+  const child = spawnCli(['check', join(dir, 'connection.yaml'), '--nmap', nmap, '--out', join(dir, 'out'), '--history', join(dir, 'history'), '--no-progress'], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   return child;
 }
@@ -146,11 +143,10 @@ describe('a signal while the run waits on something that ignores it', () => {
   it('ends within 5 s; the history keeps only complete runs, and the leftover is cleared at the next start', async () => {
     const dir = await tempDir();
     const history = join(dir, 'history');
-    await writeFile(join(dir, 'clamscan.txt'), await readFile(join(ROOT, 'test/fixtures/av/clamscan-version.txt')));
-    const file = await writeConnection(dir, 'connection: { name: offline, mojSystem: M, thirdPartySystem: T, organisation: O }\ngateways:\n  - name: gw\n    host: 127.0.0.1\n    agentReports: [ { path: clamscan.txt } ]\nflows: [ { name: web, protocol: https, port: 443 } ]\n');
+    const file = await offlineConnection(dir);
     const profile = join(ROOT, 'test/fixtures/profiles/coco10-only.yaml');
     const run = (out: string, env: NodeJS.ProcessEnv = {}) => {
-      const child = spawn(process.execPath, [BIN, 'check', file, '--profile', profile, '--history', history, '--out', join(dir, out), '--no-progress'], { stdio: 'ignore', env: { ...process.env, ...env } });
+      const child = spawnCli(['check', file, '--profile', profile, '--history', history, '--out', join(dir, out), '--no-progress'], { stdio: 'ignore', env });
       children.push(child);
       return { child, exited: new Promise<number | null>((r) => child.once('exit', (code) => r(code))) };
     };

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -9,7 +9,7 @@ import { runCheck } from '../../src/run-check.ts';
 import { closeSession, communitySession, desAvailable, HR_SW_INSTALLED_NAME, MAX_REPLIES_PER_REQUEST } from '../../src/snmp/client.ts';
 import { walkSubtree } from '../../src/snmp/walk.ts';
 import { DEFAULT_WALK_BUDGET, gatherSnmp, SOFTWARE_LIMIT, type GatherOptions } from '../../src/snmp/gather.ts';
-import { ROOT, tempDir } from '../helpers/cli.ts';
+import { spawnCli, tempDir } from '../helpers/cli.ts';
 import { startFakeSnmpAgent, type AgentBehaviour, type AgentOptions, type FakeSnmpAgent } from '../helpers/fake-snmp-agent.ts';
 import { startFakeV3Agent, type LevelBehaviour, type V3Level } from '../helpers/fake-snmp-v3-agent.ts';
 
@@ -246,12 +246,10 @@ describe('SNMP walks against agents that would keep them going for ever', () => 
       `connection: { name: hostile, mojSystem: M, thirdPartySystem: T, organisation: O }\ngateways: [ { name: lo, host: 127.0.0.1 } ]\nflows: [ { name: web, protocol: https, port: 443 } ]\nsnmp: { port: ${fake.port}, timeoutSeconds: 1, communities: [public] }\n`,
     );
     const walking = new Promise<void>((resolve) => fake.events.on('walk-request', (n: number) => n === 5 && resolve()));
-    child = spawn(process.execPath, [join(ROOT, 'bin/cocoscan.js'), 'check', join(dir, 'connection.yaml'), '--profile', join(dir, 'profile.yaml'), '--out', join(dir, 'out'), '--no-progress', '--no-history'], {
-      stdio: 'ignore',
-      env: { ...process.env, COCOSCAN_DEBUG: '' },
-    });
+    child = spawnCli(['check', join(dir, 'connection.yaml'), '--profile', join(dir, 'profile.yaml'), '--out', join(dir, 'out'), '--no-progress', '--no-history'], { stdio: 'ignore' });
     const exited = once(child, 'exit');
-    await walking;
+    // A CLI that ends before it walks (a bad file, say) fails here at once, not at the test's timeout.
+    await Promise.race([walking, exited.then(([code]) => Promise.reject(new Error(`the CLI exited (${String(code)}) before walking`)))]);
     const signalled = performance.now();
     child.kill('SIGTERM');
     // 5 s is the product's promise for SIGINT and SIGTERM (issue 14), not a guess at this machine's speed; the

@@ -6,14 +6,10 @@ import { OutputError } from '../../src/errors.ts';
 import { MARKER_PATH, markerContent, removeLeftovers } from '../../src/output/out-folder.ts';
 import { writeReportFolder } from '../../src/output/write-report.ts';
 import { ROOT, runCli, tempDir, writeConnection } from '../helpers/cli.ts';
+import { offlineConnection } from '../helpers/offline-connection.ts';
 
 const PROFILE = join(ROOT, 'test/fixtures/profiles/coco10-only.yaml');
 
-/** A connection checked without any network probe (CoCo-10 from a clamscan file). */
-async function offline(dir: string): Promise<string> {
-  await writeFile(join(dir, 'clamscan.txt'), await readFile(join(ROOT, 'test/fixtures/av/clamscan-version.txt')));
-  return writeConnection(dir, 'connection: { name: offline, mojSystem: M, thirdPartySystem: T, organisation: O }\ngateways:\n  - name: gw\n    host: 127.0.0.1\n    agentReports: [ { path: clamscan.txt } ]\nflows: [ { name: web, protocol: https, port: 443 } ]\n');
-}
 
 /** An nmap stand-in that leaves a file behind if it is ever run: proof of whether probing began. */
 async function tattleNmap(dir: string): Promise<{ path: string; ran: () => Promise<boolean> }> {
@@ -79,7 +75,7 @@ describe('--out never deletes what cocoscan did not write', () => {
     const dir = await tempDir();
     const out = await make(dir);
     const nmap = await tattleNmap(dir);
-    const result = await runCli(['check', await offline(dir), '--profile', PROFILE, '--out', out, '--nmap', nmap.path, '--no-history']);
+    const result = await runCli(['check', await offlineConnection(dir), '--profile', PROFILE, '--out', out, '--nmap', nmap.path, '--no-history']);
     expect(result.code, result.stderr).toBe(2);
     expect(result.stderr).toMatch(message);
     expect(result.stderr).toContain(out);
@@ -124,7 +120,7 @@ describe('leftover temporary folders', () => {
     const pid = await deadPid();
     await leftover(dir, '.cocoscan-tmp-out-abcd', pid);
     await leftover(join(history, 'offline'), '.cocoscan-tmp-20260101T000000Z-abcd', pid);
-    const result = await runCli(['check', await offline(dir), '--profile', PROFILE, '--out', join(dir, 'out'), '--history', history]);
+    const result = await runCli(['check', await offlineConnection(dir), '--profile', PROFILE, '--out', join(dir, 'out'), '--history', history]);
     expect(result.code, result.stderr).toBe(1);
     expect((await readdir(dir)).filter((n) => n.startsWith('.cocoscan-tmp'))).toEqual([]);
     expect((await readdir(join(history, 'offline'))).filter((n) => n.startsWith('.'))).toEqual([]);
