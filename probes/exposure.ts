@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Flow, Gateway } from '../src/connection/schema.ts';
 import type { SweepFact } from '../src/facts/sweep.ts';
-import { describeCause } from '../src/errors.ts';
+import { describeCause, InternalError } from '../src/errors.ts';
 import type { Evidence, Finding, FindingStatus, FindingTarget } from '../src/findings.ts';
 import { clipServiceField, describeService, portStateOf, type NmapHost, type NmapPort, type NmapService } from '../src/nmap/parse.ts';
 import { compressPorts } from '../src/nmap/ports.ts';
@@ -63,6 +63,7 @@ export default defineProbe({
         const sweep = await ctx.facts.sweep(gateway);
         judged = judgeExposure(exposureFacts(sweep), ctx.connection.flows, gatewayTarget, { source: sweep.source, time: sweep.time, artefacts: [sweep.artefact] });
       } catch (error) {
+        if (error instanceof InternalError) throw error;
         // One gateway's unreadable sweep is an error there; the other gateways keep their findings.
         const reason = `the sweep of this gateway could not be read (${describeCause(error).slice(0, 200)}); see the nmap XML in the evidence and rerun`;
         judged = sweepErrorFindings(reason, ctx.connection.flows, gatewayTarget, { source: 'nmap', time: ctx.now().toISOString() });

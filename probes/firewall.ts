@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { describeCause } from '../src/errors.ts';
+import { describeCause, InternalError } from '../src/errors.ts';
 import type { Finding, FindingStatus } from '../src/findings.ts';
 import type { NmapHost } from '../src/nmap/parse.ts';
 import { gatewayAnswered, sweepFailureReason, tallyTcpReplies } from '../src/facts/sweep-reading.ts';
@@ -46,6 +46,7 @@ export default defineProbe({
         const verdict = judgeFiltering({ failure: sweepFailureReason(sweep), host: sweep.host }, declared, minFilteredShare, gateway.host);
         findings.push(ctx.finding({ id: 'firewall.filtering', target, ...verdict, evidence: { ...evidence, ...verdict.evidence } }));
       } catch (error) {
+        if (error instanceof InternalError) throw error;
         // One gateway's unreadable sweep is an error there only.
         const reason = `the sweep of this gateway could not be read (${describeCause(error).slice(0, 200)}); see the nmap XML in the evidence and rerun`;
         findings.push(ctx.finding({ id: 'firewall.filtering', target, status: 'error', params: { reason }, evidence: { source: 'nmap', time: ctx.now().toISOString() } }));

@@ -16,14 +16,16 @@ export function fillTemplate(template: string, params: Record<string, string | n
 
 /**
  * A raw JavaScript message ("Cannot read properties of undefined…") is never part of a finding's message:
- * the parameter says that an internal fault stopped the check, and the raw text goes to the evidence. A
- * Node system error ("connect ECONNREFUSED 10.0.0.1:22") is put in plain words with a next step.
+ * the reason says that an internal fault stopped the check, and the raw text goes to the evidence. A Node
+ * system error ("connect ECONNREFUSED 10.0.0.1:22") is put in plain words with a next step. Only the reason
+ * is read so: it is where a probe says why it could not judge, while other parameters may quote a server,
+ * whose text is data and must never be reworded into what reads as cocoscan's own diagnosis.
  */
 function withoutRawMessages(params: Record<string, string | number>): { params: Record<string, string | number>; raw: string[] } {
   const clean: Record<string, string | number> = Object.create(null);
   const raw: string[] = [];
   for (const [name, value] of Object.entries(params)) {
-    if (typeof value !== 'string') {
+    if (typeof value !== 'string' || name !== 'reason') {
       clean[name] = value;
       continue;
     }

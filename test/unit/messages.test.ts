@@ -146,6 +146,13 @@ describe('the finding builder', () => {
     );
   });
 
+  it('leaves a server\'s words in other parameters as they are: never reworded into cocoscan\'s own diagnosis', () => {
+    const banner = 'connect ECONNREFUSED 10.0.0.1:22 x.map is not a function';
+    const finding = build({ id: 'demo.check', target: { gateway: 'g', host: 'h' }, status: 'fail', params: { value: banner }, evidence: { source: 's' } });
+    expect(finding.message).toContain(banner);
+    expect(finding.message).not.toContain('internal fault');
+  });
+
   it('never fills a template from an inherited name', () => {
     const finding = build({ id: 'demo.check', target: { gateway: 'g', host: 'h' }, status: 'fail', params: { value: 1 }, evidence: { source: 's' } });
     expect(finding.message).toBe('value 1, {constructor}');
