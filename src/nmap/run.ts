@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeExecFailure, type Exec, type ExecResult } from '../exec.ts';
 import { NmapXmlError, parseNmapXml, type NmapRun } from './parse.ts';
-import { INTERNAL_FAULT } from '../errors.ts';
+import { CocoscanError, INTERNAL_FAULT } from '../errors.ts';
 
 export interface SweepPlan {
   /** One nmap run covers all of these (all IPv4/names, or all IPv6). */
@@ -99,8 +99,14 @@ export async function runNmap(
         if (progress) options.onProgress?.({ task: progress[1]!, percent: Number(progress[2]) });
       }),
     });
-    const xml = await readSafeText(xmlFile, { kind: 'nmap-xml', noFollow: true }).catch(() => '');
+    let unreadable: string | undefined;
+    const xml = await readSafeText(xmlFile, { kind: 'nmap-xml', noFollow: true }).catch((error: unknown) => {
+      unreadable = error instanceof CocoscanError ? error.message : undefined;
+      return '';
+    });
     if (result.failure || result.exitCode !== 0) return { ok: false, reason: describeExecFailure(result), xml, exec: result };
+    // An XML file cocoscan refused to read (too large, not a regular file) says so, not "the scan was cut short".
+    if (unreadable) return { ok: false, reason: `nmap's XML output could not be read: ${unreadable}`, xml, exec: result };
     let run: NmapRun;
     try {
       run = parseNmapXml(xml);

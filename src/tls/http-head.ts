@@ -22,7 +22,9 @@ export const HTTP_HEAD_MAX_BYTES = 32 * 1024;
  */
 export function readHttpHead(socket: Duplex, options: HttpHeadOptions): Promise<HttpHeadOutcome> {
   return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
+    // latin1 maps each byte to one character, so the head is kept as text and searched only where new bytes
+    // could complete the blank line: a server sending its headers a byte at a time costs no repeated copies.
+    let head = '';
     let bytes = 0;
     let done = false;
     const finish = (outcome: HttpHeadOutcome) => {
@@ -43,10 +45,10 @@ export function readHttpHead(socket: Duplex, options: HttpHeadOptions): Promise<
     const onAbort = () => finish({ ok: false, reason: 'the HTTP request was stopped (time budget or cancellation)', bytes });
     const onData = (chunk: Buffer) => {
       const room = options.maxBytes - bytes;
-      chunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
+      const from = Math.max(0, head.length - 3);
+      head += (chunk.length > room ? chunk.subarray(0, room) : chunk).toString('latin1');
       bytes += Math.min(chunk.length, room);
-      const head = Buffer.concat(chunks).toString('latin1');
-      const end = head.indexOf('\r\n\r\n');
+      const end = head.indexOf('\r\n\r\n', from);
       if (end >= 0) return finish(parseHead(head.slice(0, end), bytes));
       if (bytes >= options.maxBytes) finish({ ok: false, reason: `the HTTP headers passed ${options.maxBytes} bytes without ending`, bytes });
     };

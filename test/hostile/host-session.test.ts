@@ -84,8 +84,10 @@ describe('authenticated SSH collection against a gateway that logs in and then s
     const timeoutMs = 400;
     const budgetMs = timeoutMs * SESSION_BUDGET_PROBE_TIMEOUTS;
     const signal = new AbortController().signal;
+    // The gateway (and its key, made synchronously) is ready before the clock starts: only the session is timed.
+    const gateway = await gatewayAt(port);
     const started = Date.now();
-    const session = await collectHostSession((await gatewayAt(port)) as never, { timeoutMs, now: () => new Date(), signal });
+    const session = await collectHostSession(gateway as never, { timeoutMs, now: () => new Date(), signal });
     const elapsed = Date.now() - started;
     if (!session.ok) throw new Error(session.reason);
     const outcomes = [...Object.values(session.commands), ...Object.values(session.files)];
@@ -103,9 +105,10 @@ describe('authenticated SSH collection against a gateway that logs in and then s
   it('a cancelled run stops the command it is waiting on at once', async () => {
     const controller = new AbortController();
     const port = await hostileGateway('open', () => controller.abort());
+    const gateway = await gatewayAt(port);
     const started = Date.now();
     // Each command could wait 3 × 20 s; the abort comes with the first command.
-    const session = await collectHostSession((await gatewayAt(port)) as never, { timeoutMs: 20_000, now: () => new Date(), signal: controller.signal });
+    const session = await collectHostSession(gateway as never, { timeoutMs: 20_000, now: () => new Date(), signal: controller.signal });
     if (!session.ok) throw new Error(session.reason);
     expect(session.commands['os-release']).toMatchObject({ status: 'timeout', stderr: expect.stringMatching(/the run was cancelled/) });
     expect(Object.values(session.commands).every((o) => o.status === 'timeout')).toBe(true);
