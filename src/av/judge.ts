@@ -262,15 +262,18 @@ function judgeUpdateGaps(observations: Sourced[], t: AvThresholds, now: Date, ve
     const reason = ahead.map(({ s, latest, count }) => `${s.label}: ${count} update run(s) dated after this check, the latest ${new Date(latest).toISOString()} (${hours(latest - end)} ahead)`).join('; ');
     return verdict('antivirus.update-gaps', 'error', { reason: `${reason}: the history cannot be trusted; check the host clock, or its UTC offset (utcOffsetMinutes of the agentReports entry)` }, expected, 'runs dated in the future', ahead.map(({ s }) => s));
   }
+  // A history speaks up to the moment it was collected, not beyond: the time between collection and this check
+  // is nobody's observation (the report's own age is judged apart), so it never counts as a gap.
+  const collected = Math.min(end, Math.max(...dated.map(({ s }) => s.collectedAt?.getTime() ?? end)));
   const windowStart = end - t.historyWindowDays * 24 * HOUR;
   const coveredFrom = Math.min(...dated.map((x) => timeOf(x, x.o.historyStart!)));
   const knownFrom = Math.max(windowStart, coveredFrom);
   // Every history together: runs from several logs of the same host fill each other's gaps.
   // A run a little ahead, within the clock skew allowed, counts as now.
   const inWindow: number[] = [];
-  for (const { times, shift } of timed) for (let i = firstAtOrAfter(times, knownFrom - shift); i < times.length; i += 1) inWindow.push(Math.min(times[i]! + shift, end));
+  for (const { times, shift } of timed) for (let i = firstAtOrAfter(times, knownFrom - shift); i < times.length; i += 1) inWindow.push(Math.min(times[i]! + shift, collected));
   const runs = timed.length === 1 ? inWindow : [...new Set(inWindow)].sort((a, b) => a - b);
-  const points = [knownFrom, ...runs, end];
+  const points = [knownFrom, ...runs, collected];
   let worst = { gap: 0, from: knownFrom, to: knownFrom };
   for (let i = 1; i < points.length; i += 1) {
     const gap = points[i]! - points[i - 1]!;
@@ -280,10 +283,10 @@ function judgeUpdateGaps(observations: Sourced[], t: AvThresholds, now: Date, ve
     const iso = new Date(at).toISOString();
     if (at === windowStart) return `${iso} (start of the ${t.historyWindowDays}-day window)`;
     if (at === coveredFrom && at !== runs[0]) return `${iso} (first entry of the history)`;
-    if (at === end) return `${iso} (now)`;
+    if (at === collected) return `${iso} (${collected === end ? 'now' : 'when the history was collected'})`;
     return iso;
   };
-  const actual = `${runs.length} successful run(s) from ${new Date(knownFrom).toISOString()} to now, longest gap ${hours(worst.gap)}`;
+  const actual = `${runs.length} successful run(s) from ${new Date(knownFrom).toISOString()} to ${new Date(collected).toISOString()}, longest gap ${hours(worst.gap)}`;
   const data = { runs: runs.length, gapHours: Number((worst.gap / HOUR).toFixed(2)), historyFrom: new Date(coveredFrom).toISOString() };
   if (worst.gap > t.maxUpdateGapHours * HOUR) {
     return verdict('antivirus.update-gaps', 'fail', { gap: hours(worst.gap), from: label(worst.from), to: label(worst.to), limit: t.maxUpdateGapHours }, expected, actual, from, data);

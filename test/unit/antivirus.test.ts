@@ -197,10 +197,18 @@ describe('CoCo-10 update gaps over the whole window (pure judge, injected clock)
     expect(v.params.runs).toBe(7 * 12);
   });
 
-  it('a gap from the last success to now counts', () => {
+  it('a gap from the last success to the time of collection counts', () => {
     const v = gaps(freshclamLog(schedule(ago(8 * 24), ago(5), 120, 'updated'), { logTime: true }));
     expect(v.status).toBe('fail');
-    expect(String(v.params.to)).toContain('(now)');
+    expect(String(v.params.to)).toBe(`${ago(5 / 60).toISOString()} (when the history was collected)`);
+  });
+
+  it('the time between collection and the check is nobody\'s observation: it never makes a gap', () => {
+    // Updates every 2 h up to 3.5 h before collection, collected 55 minutes before the check (within the
+    // 1 h report age): 3.5 h without an update, not 4.4 h.
+    const log = freshclamLog([...schedule(ago(8 * 24), ago(6), 60, 'updated'), { at: ago(3.5 + 55 / 60), outcome: 'updated' }], { logTime: true });
+    const v = verdictOf(judgeAntivirus({ gateway: 'gw', sources: [fileSource('freshclam.log', log, { collectedAt: ago(55 / 60) })], missing: [] }, T, NOW), 'antivirus.update-gaps');
+    expect(v.status, JSON.stringify(v.params)).toBe('pass');
   });
 
   it('a history that starts inside the window is too short to judge: not_tested, saying how long it covers', () => {
