@@ -22,7 +22,7 @@ export default defineProbe({
     description:
       'Reads agent reports (cocoscan agent reports, signed or not, or raw ClamAV, Defender, mdatp and osquery output) and, with SSH ' +
       'credentials, the same data read live; combines every source of a gateway, then judges presence, signature age at the time of the check and the longest gap between updates.',
-    requires: ['agent-data'],
+    reads: ['reportedSources', 'hostSession'],
     thresholds,
     findings: AV_FINDINGS,
   },

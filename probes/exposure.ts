@@ -49,7 +49,7 @@ export default defineProbe({
     title: 'Only the declared flows are exposed',
     description:
       'Sweeps every gateway with nmap and compares what answers with the flows declared in the connection file (A.1.2.1).',
-    requires: ['nmap'],
+    reads: ['sweep'],
     thresholds: z.strictObject({}),
     findings: exposureFindings,
   },

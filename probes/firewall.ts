@@ -13,7 +13,7 @@ export default defineProbe({
     description:
       'Reads how the undeclared ports of the nmap sweep answered: dropped or refused with ICMP is evidence of a filtering firewall; ' +
       'TCP resets from every undeclared port are evidence that nothing filters them.',
-    requires: ['nmap'],
+    reads: ['sweep'],
     thresholds: z.strictObject({
       minFilteredShare: z
         .number({ error: 'expected a share from 0.5 to 1' })

@@ -44,7 +44,7 @@ export default defineProbe({
     description:
       'Over an SSH session with the credentials the connection file names, runs read-only commands once per gateway ' +
       "(nft, iptables-save, ufw, firewall-cmd, ps, the syslog configuration, sshd -T) and judges the gateway's own controls. Without credentials every finding is not tested.",
-    requires: ['ssh-credentials'],
+    reads: ['hostSession'],
     thresholds: z.strictObject({}),
     findings: hostFindings,
   },

@@ -63,7 +63,7 @@ export default defineProbe({
     description:
       'From the SSH session or an agent report: pending updates and which are security fixes (apt, dnf, apk), their age against the ' +
       "profile's windows by severity, package-list freshness, the OS release against its vendor's end of support, reboots owed, and service banners against installed packages.",
-    requires: ['ssh-credentials', 'agent-data'],
+    reads: ['reportedSources'],
     thresholds,
     findings: patchFindings,
   },

@@ -79,7 +79,7 @@ export default defineProbe({
     description:
       'On UDP 161 of every gateway, declared or not: tries a short list of default communities with v1 and v2c, the configured v3 user at each ' +
       'security level, and records what an answering agent reveals (system group, installed software).',
-    requires: [],
+    reads: ['snmp'],
     thresholds,
     findings: snmpFindings,
   },

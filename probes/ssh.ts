@@ -70,7 +70,7 @@ export default defineProbe({
     description:
       "Reads the identification and the KEXINIT every SSH service sends in clear (declared flows, and SSH services the sweep finds on other ports), " +
       'fetches each host key, and asks which log-on methods an unknown user is offered. Never tries a password.',
-    requires: [],
+    reads: [],
     thresholds,
     findings: sshFindings,
   },

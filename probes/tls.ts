@@ -153,7 +153,7 @@ export default defineProbe({
     description:
       'On every declared flow that speaks TLS: which protocol versions, cipher suites and key-exchange groups the server accepts ' +
       '(raw ClientHellos, so legacy suites are testable), and whether its certificate chain is trusted, matches the gateway, is in date and uses strong keys and signatures.',
-    requires: [],
+    reads: [],
     thresholds,
     findings: tlsFindings,
   },

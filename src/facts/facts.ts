@@ -6,6 +6,7 @@ import type { DiscoveredPort } from '../nmap/run.ts';
 import { collectHostSession, type HostSession } from '../host/session.ts';
 import { gatherSnmp, type GatherOptions, type SnmpFacts } from '../snmp/gather.ts';
 import { loadReportSources, type ReportedSource } from './reported-sources.ts';
+import type { IncidentalFacts, SharedFacts } from './shared.ts';
 
 export interface ActivityEvent {
   gateway: string;
@@ -31,7 +32,7 @@ export interface FactDeps {
  * Facts several probes read (the nmap sweep today; host facts over SSH later). Each is gathered once per
  * run, on first request, and shared: two probes asking for the same sweep get the same promise.
  */
-export class Facts {
+export class Facts implements SharedFacts, IncidentalFacts {
   readonly #cache = new Map<string, Promise<unknown>>();
   constructor(readonly deps: FactDeps) {}
 
@@ -71,9 +72,15 @@ export class Facts {
   }
 
   /** Calls `listener` for every open port the sweep of this gateway announces, those already found included. */
-  onOpenPort(gateway: Gateway, listener: (port: DiscoveredPort) => void): void {
+  onOpenPort(gateway: Gateway, listener: (port: DiscoveredPort) => void): boolean {
+    if (!this.deps.sweepEnabled) return false;
     for (const port of this.#discovered.get(gateway.name) ?? []) listener(port);
     this.#listeners.set(gateway.name, [...(this.#listeners.get(gateway.name) ?? []), listener]);
+    return true;
+  }
+
+  sweepIfRun(gateway: Gateway): Promise<SweepFact> | undefined {
+    return this.deps.sweepEnabled ? this.sweep(gateway) : undefined;
   }
 
   /** The authenticated SSH collection of one gateway, run once and shared by every probe that reads host facts. */

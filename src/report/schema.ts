@@ -1,3 +1,4 @@
+import { observationSchema } from '../history/observation.ts';
 import { z } from 'zod';
 import { connectionFileSchema, loadedConnectionSchema } from '../connection/schema.ts';
 import { statementSchema } from '../profile/statement.ts';
@@ -95,6 +96,10 @@ export const runReportSchema = z.strictObject({
   sections: z.array(z.strictObject({ id: z.string(), title: z.string() })),
   rows: z.array(reportRowSchema),
   findings: z.array(reportFindingSchema),
+  observations: z
+    .array(observationSchema)
+    .optional()
+    .describe('What the probes saw of each gateway, typed, for comparison with a later run (absent in reports of cocoscan before 0.2)'),
   artefacts: z.array(z.strictObject({ path: z.string(), sha256: z.string(), bytes: z.number().int().min(0) })),
 });
 

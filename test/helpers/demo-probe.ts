@@ -6,7 +6,7 @@ export function demoProbeMeta(messages: { fail: string }) {
     id: 'demo',
     title: 'Demo probe',
     description: 'A probe for this test only.',
-    requires: [],
+    reads: [],
     thresholds: z.object({}),
     findings: { 'demo.check': { severity: 'high' as const, title: 'Demo check', messages } },
   };

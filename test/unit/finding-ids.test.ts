@@ -19,7 +19,7 @@ const demoFindings = defineFindings({
 });
 
 const demo = defineProbe({
-  meta: { id: 'demo', title: 'Demo probe', description: 'A probe for this test only.', requires: [], thresholds: z.object({}), findings: demoFindings },
+  meta: { id: 'demo', title: 'Demo probe', description: 'A probe for this test only.', reads: [], thresholds: z.object({}), findings: demoFindings },
   async run(ctx) {
     // @ts-expect-error -- 'demo.chek' is not an id the probe declares
     const typo = () => ctx.finding({ id: 'demo.chek', target, status: 'pass', evidence });

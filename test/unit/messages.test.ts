@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { connectionFileSchema } from '../../src/connection/schema.ts';
 import { describeCause, InputFileError, isInternalFault, UsageError } from '../../src/errors.ts';
-import { defineProbe, type Probe } from '../../src/probe/contract.ts';
+import { defineGatewayProbe, type AnyProbe } from '../../src/probe/contract.ts';
 import { findingBuilder } from '../../src/probe/finding-builder.ts';
 import { parseProfile } from '../../src/profile/load.ts';
 import { runCheck } from '../../src/run-check.ts';
@@ -12,17 +12,18 @@ import { demoProbeMeta } from '../helpers/demo-probe.ts';
 /** The JavaScript engine's own words: none may be a finding's message. */
 const RAW = /Invalid string length|Cannot read properties|Unexpected token|Maximum call stack|is not a function|TypeError|RangeError|SyntaxError/;
 
-function throwingProbe(id: string, fault: () => never): Probe {
-  return defineProbe({
+function throwingProbe(id: string, fault: () => never): AnyProbe {
+  return defineGatewayProbe({
     meta: {
       id,
       title: `Probe ${id}`,
       description: 'A probe for this test only: it stops on a fault.',
-      requires: [],
+      reads: [],
       thresholds: z.object({}),
       findings: { [`${id}.check`]: { severity: 'high', title: `Check of ${id}`, messages: { pass: 'fine' } } },
     },
-    run: async () => fault(),
+    gather: async () => fault(),
+    judge: () => [],
   });
 }
 

@@ -31,7 +31,7 @@ describe('probe contract', () => {
   });
 
   it('refuses at run time a finding id the probe did not declare (an id that reached the builder untyped)', () => {
-    const meta = { id: 'demo', title: 'Demo probe', description: 'A probe for this test only.', requires: [], thresholds: z.object({}), findings: {} };
+    const meta = { id: 'demo', title: 'Demo probe', description: 'A probe for this test only.', reads: [], thresholds: z.object({}), findings: {} };
     const build = findingBuilder<string>(meta, () => new Date(0));
     expect(() => build({ id: 'demo.other', target: { gateway: 'g', host: 'h' }, status: 'pass', evidence: { source: 's' } })).toThrow(InternalError);
   });

@@ -1,0 +1,101 @@
+import type { Answer } from '../answers/answers.ts';
+import type { Finding } from '../findings.ts';
+import { evaluateRow } from '../profile/evaluate.ts';
+import type { Profile } from '../profile/load.ts';
+import type { ReportFinding, ReportRow } from '../report/schema.ts';
+import { describeWaiver, waiverActive, type Waiver } from '../waivers/waivers.ts';
+
+export function evaluateRows(profile: Profile, findings: Finding[]): ReportRow[] {
+  return profile.rows.map((row) => {
+    const verdict = evaluateRow(row, findings);
+    return {
+      ref: row.ref,
+      section: row.section,
+      title: row.title,
+      heading: row.heading,
+      method: row.heading ? null : (row.method ?? 'manual'),
+      compliance: verdict.compliance,
+      comment: verdict.comment,
+      findings: verdict.findings,
+      source: row.heading ? null : row.method === 'automated' ? 'measured' : 'open',
+    };
+  });
+}
+
+/**
+ * The organisation's answers fill the manual rows. An automated row keeps its measured verdict; an answer to
+ * it is shown beside, and a disagreement is said plainly.
+ */
+export function applyAnswers(answers: Answer[], rows: ReportRow[]): void {
+  const byRef = new Map(answers.map((a) => [a.ref, a]));
+  for (const row of rows) {
+    if (row.heading) continue;
+    const answer = byRef.get(row.ref);
+    if (!answer) {
+      if (row.method === 'manual') row.comment = `Open: not yet answered. Guidance: ${row.comment}`;
+      continue;
+    }
+    row.answer = { compliance: answer.compliance, owner: answer.owner, references: answer.references, comment: answer.comment, ...(answer.remediation ? { remediation: answer.remediation } : {}) };
+    if (row.method === 'manual') {
+      row.compliance = answer.compliance;
+      row.source = 'answered';
+      const plan = answer.remediation ? ` Remediation: ${answer.remediation.plan} (by ${answer.remediation.date}).` : '';
+      row.comment = `${answer.comment}${plan}`;
+    } else if (answer.compliance !== row.compliance) {
+      row.comment += ` The organisation answered ${answer.compliance} ("${answer.comment}"); the measured verdict stands.`;
+    }
+  }
+}
+
+/**
+ * Marks the rows and findings waivers cover. A verdict is never changed; an active waiver only keeps a row
+ * out of the exit code. A row is covered by a row waiver, or when every finding that makes it fall short is
+ * covered by finding waivers.
+ */
+export function applyWaivers(waivers: Waiver[], rows: ReportRow[], findings: ReportFinding[], now: Date) {
+  const note = (w: Waiver, scope: 'row' | 'findings') => ({
+    status: waiverActive(w, now) ? ('active' as const) : ('expired' as const),
+    expires: w.expires,
+    approvedBy: w.approvedBy,
+    justification: w.justification,
+    plan: w.plan,
+    scope,
+  });
+  const used = new Set<Waiver>();
+  const matches = (w: Waiver, f: ReportFinding) => {
+    if (w.finding !== f.id) return false;
+    if (!w.target) return true;
+    const [gateway, port, transport] = w.target.split('/');
+    return f.target.gateway === gateway && (!port || String(f.target.port) === port) && (!transport || (f.target.transport ?? 'tcp') === transport);
+  };
+  for (const finding of findings) {
+    const w = waivers.find((x) => matches(x, finding));
+    if (w) {
+      finding.waiver = note(w, 'findings');
+      used.add(w);
+    }
+  }
+  for (const row of rows) {
+    if (row.method !== 'automated' || row.compliance === 'Yes' || row.compliance === 'N/A') continue;
+    const rowWaiver = waivers.find((w) => w.ref === row.ref);
+    if (rowWaiver) {
+      row.waiver = note(rowWaiver, 'row');
+      used.add(rowWaiver);
+      continue;
+    }
+    const behind = findings.filter((f) => row.findings.includes(f.key) && f.status !== 'pass' && f.status !== 'not_applicable');
+    if (behind.length > 0 && behind.every((f) => f.waiver)) {
+      const statuses = behind.map((f) => f.waiver!);
+      const first = statuses.find((s) => s.status === 'expired') ?? statuses[0]!;
+      row.waiver = { ...first, scope: 'findings' };
+    }
+  }
+  for (const row of rows) {
+    if (row.waiver) row.comment += ` Waiver: ${row.waiver.status === 'active' ? `waived until ${row.waiver.expires}` : `EXPIRED on ${row.waiver.expires}, counts again`}, approved by ${row.waiver.approvedBy}; plan: ${row.waiver.plan}`;
+  }
+  return {
+    active: rows.filter((r) => r.waiver?.status === 'active').length,
+    expired: rows.filter((r) => r.waiver?.status === 'expired').length,
+    unmatched: waivers.filter((w) => !used.has(w)).map(describeWaiver),
+  };
+}

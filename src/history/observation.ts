@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+const gateway = z.string().describe('Gateway name from the connection file');
+const port = z.number().int().min(1).max(65535);
+const texts = z.array(z.string());
+
+/**
+ * What a probe saw of a gateway, typed, in the shape a later run compares with (CoCo-2). Each gateway probe
+ * says what it observed from its facts (`observe`); history reads these back from report.json, never the
+ * wording of a message.
+ */
+export const observationSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('open-port'), gateway, port, transport: z.enum(['tcp', 'udp']), service: z.string() }),
+  z.strictObject({
+    kind: z.literal('tls-offer'),
+    gateway,
+    port,
+    accepted: texts,
+    suites: texts,
+    leaf: z.strictObject({ sha256: z.string(), subject: z.string(), issuer: z.string(), notAfter: z.string() }).nullable(),
+  }),
+  z.strictObject({ kind: z.literal('ssh-host-key'), gateway, port, type: z.string(), fingerprint: z.string() }),
+  z.strictObject({ kind: z.literal('ssh-algorithms'), gateway, port, family: z.enum(['kex', 'ciphers', 'macs']), offered: texts }),
+  z.strictObject({
+    kind: z.literal('firewall'),
+    gateway,
+    view: z.enum(['external', 'host']).describe('external: how undeclared ports answered the sweep; host: the ruleset read over SSH'),
+    verdict: z.enum(['pass', 'fail']),
+    detail: z.string().describe('What decided the verdict, e.g. "97 of 100 undeclared TCP ports filtered"'),
+  }),
+  z.strictObject({ kind: z.literal('pending-updates'), gateway, pending: z.number().int().min(0), securityPending: z.number().int().min(0) }),
+]);
+export type Observation = z.infer<typeof observationSchema>;
+export type ObservationKind = Observation['kind'];
