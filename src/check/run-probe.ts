@@ -60,7 +60,7 @@ async function onGateway(probe: GatewayProbeOf<AnyProbe>, gateway: Gateway, thre
   }
   try {
     const verdicts = probe.judge(facts as never, thresholds as never, env.now());
-    const observations = probe.observe?.(facts as never) ?? [];
+    const observations = probe.observe?.(facts as never, thresholds as never) ?? [];
     return { findings: verdicts.map(build), observations };
   } catch (error) {
     if (error instanceof InternalError) throw error;

@@ -94,7 +94,7 @@ export interface GatewayProbe<T extends z.ZodType = z.ZodType, Id extends string
   /** Pure: no I/O, no clock of its own. */
   judge(facts: F, thresholds: z.output<T>, now: Date): Verdict<Id>[];
   /** Pure: the state of the gateway that a later run compares with (CoCo-2). */
-  observe?(facts: F): Observation[];
+  observe?(facts: F, thresholds: z.output<T>): Observation[];
 }
 
 /** What a run-level probe (phase `after`) is given: the run so far, after every gateway probe. */
@@ -121,7 +121,7 @@ export type Probe<T extends z.ZodType = z.ZodType, Id extends string = string, F
  * and what that probe's own `gather` returned.
  */
 export type AnyProbe =
-  | { meta: ProbeMeta<z.ZodType, string, SharedFactName> & { phase?: undefined }; gather(ctx: GatherContext<never, SharedFactName>): Promise<unknown>; judge(facts: never, thresholds: never, now: Date): Verdict[]; observe?(facts: never): Observation[] }
+  | { meta: ProbeMeta<z.ZodType, string, SharedFactName> & { phase?: undefined }; gather(ctx: GatherContext<never, SharedFactName>): Promise<unknown>; judge(facts: never, thresholds: never, now: Date): Verdict[]; observe?(facts: never, thresholds: never): Observation[] }
   | { meta: ProbeMeta<z.ZodType, string, never> & { phase: 'after' }; judge(run: RunSoFar, thresholds: never, now: Date): Verdict[] }
   | { meta: ProbeMeta<z.ZodType, string, SharedFactName> & { phase?: 'after' }; run(ctx: ProbeContext<never, string>): Promise<import('../findings.ts').Finding[]> };
 

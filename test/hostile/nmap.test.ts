@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { exposureFacts, judgeExposure, MAX_UNDECLARED_LISTED } from '../../probes/exposure.ts';
-import { judgeFiltering } from '../../probes/firewall.ts';
+import { judgeFiltering } from '../../probes/firewall/judge.ts';
 import { connectionFileSchema } from '../../src/connection/schema.ts';
 import { EvidenceStore } from '../../src/evidence-store.ts';
 import type { Exec, ExecResult } from '../../src/exec.ts';
@@ -47,7 +47,10 @@ function verdicts(fact: SweepFact) {
   const exposure = judgeExposure(exposureFacts(fact), flows as never, { gateway: fact.gateway.name, host: fact.gateway.host }, { source: fact.source });
   return {
     undeclared: exposure.filter((f) => f.id === 'exposure.undeclared-port').map((f) => f.status),
-    firewall: judgeFiltering({ failure: sweepFailureReason(fact), host: fact.host }, new Set([22, 443]), 0.9, fact.gateway.host).status,
+    firewall: judgeFiltering(
+      { failure: sweepFailureReason(fact), host: fact.host, target: { gateway: fact.gateway.name, host: fact.gateway.host }, declaredTcp: [22, 443], source: { name: fact.source, time: fact.time } },
+      { minFilteredShare: 0.9 },
+    ).status,
   };
 }
 

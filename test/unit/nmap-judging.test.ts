@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { judgeExposure, MAX_UNDECLARED_LISTED, type ExposureFacts } from '../../probes/exposure.ts';
-import { judgeFiltering, type FilteringFacts } from '../../probes/firewall.ts';
 import type { Flow } from '../../src/connection/schema.ts';
 import type { FindingStatus } from '../../src/findings.ts';
 import type { NmapExtraPorts, NmapHost, NmapPort, NmapService } from '../../src/nmap/parse.ts';
@@ -98,35 +97,3 @@ describe('exposure judging', () => {
   });
 });
 
-describe('firewall judging', () => {
-  const declared = new Set([22, 443]);
-  const open = (port: number): PortSpec => [port, 'open', 'syn-ack'];
-  type Case = { name: string; facts: FilteringFacts; status: FindingStatus };
-  const cases: Case[] = [
-    // valid
-    { name: 'undeclared ports dropped', facts: { host: host([open(22), open(443)], [{ state: 'filtered', reason: 'no-response', count: 1022, proto: 'tcp' }]) }, status: 'pass' },
-    { name: 'undeclared ports refused with ICMP admin-prohibited', facts: { host: host([open(443)], [{ state: 'filtered', reason: 'admin-prohibited', count: 1023, proto: 'tcp' }]) }, status: 'pass' },
-    // invalid
-    { name: 'undeclared ports reset', facts: { host: host([open(443)], [{ state: 'closed', reason: 'reset', count: 1023, proto: 'tcp' }]) }, status: 'fail' },
-    { name: 'silence on every port, declared ones too', facts: { host: host([], [{ state: 'filtered', reason: 'no-response', count: 1024, proto: 'tcp' }]) }, status: 'error' },
-    { name: 'silence plus host-unreachable from a router', facts: { host: host([], [{ state: 'filtered', reason: 'no-response', count: 1000, proto: 'tcp' }, { state: 'filtered', reason: 'host-unreach', count: 24, proto: 'tcp' }]) }, status: 'error' },
-    { name: 'sweep unreadable', facts: { failure: 'nmap XML is malformed' }, status: 'error' },
-    { name: 'no host record', facts: {}, status: 'error' },
-    { name: 'closed for no-response is not a drop', facts: { host: host([open(443)], [{ state: 'closed', reason: 'no-response', count: 1023, proto: 'tcp' }]) }, status: 'fail' },
-    { name: 'a reason named __proto__ is not a filter', facts: { host: host([open(443)], [{ state: 'filtered', reason: '__proto__', count: 1023, proto: 'tcp' }]) }, status: 'fail' },
-    { name: 'only declared ports swept', facts: { host: host([open(22), open(443)]) }, status: 'not_tested' },
-    { name: 'UDP silence does not count for TCP filtering', facts: { host: host([open(443)], [{ state: 'closed', reason: 'reset', count: 1023, proto: 'tcp' }, { state: 'open|filtered', reason: 'no-response', count: 60000, proto: 'udp' }]) }, status: 'fail' },
-  ];
-  for (const c of cases) {
-    it(c.name, () => {
-      expect(judgeFiltering(c.facts, declared, 0.9, '192.0.2.1').status).toBe(c.status);
-    });
-  }
-
-  it('names at most 50 reset ports, however many nmap lists one by one', () => {
-    const resets: PortSpec[] = Array.from({ length: 5000 }, (_, i) => [i + 1000, 'closed', 'reset']);
-    const verdict = judgeFiltering({ host: host([open(443), ...resets]) }, declared, 0.9, '192.0.2.1');
-    expect(verdict.status).toBe('fail');
-    expect(String(verdict.params.resetList).length).toBeLessThan(100);
-  });
-});

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { judgeExposure } from '../../probes/exposure.ts';
-import { judgeFiltering } from '../../probes/firewall.ts';
+import { judgeFiltering } from '../../probes/firewall/judge.ts';
 import type { Flow } from '../../src/connection/schema.ts';
 import { CocoscanError } from '../../src/errors.ts';
 import { HOST_STATES, NmapOutputError, parseNmapXml, PORT_STATES, portStateOf, type NmapRun } from '../../src/nmap/parse.ts';
@@ -41,7 +41,7 @@ function readOrTypedError(xml: string): NmapRun | undefined {
     // Whatever was read, judging it never throws and never reads a port that cannot be.
     const flows = [{ name: 'web', protocol: 'https', port: 443, transport: 'tcp' }] as Flow[];
     judgeExposure({ host, plan: { tcpPorts: '1-65535', privileged: true, serviceDetection: true } }, flows, { gateway: 'gw', host: 'h' }, { source: 's' });
-    judgeFiltering({ host }, new Set([443]), 0.9, 'h');
+    judgeFiltering({ host, target: { gateway: 'gw', host: 'h' }, declaredTcp: [443], source: { name: 'nmap', time: '' } }, { minFilteredShare: 0.9 });
     portStateOf(host, 'tcp', 443);
   }
   return run;

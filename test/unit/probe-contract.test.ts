@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { InternalError } from '../../src/errors.ts';
@@ -6,9 +6,10 @@ import { findingBuilder } from '../../src/probe/finding-builder.ts';
 import { PROBES } from '../../src/probe/registry.ts';
 import { demoProbeMeta } from '../helpers/demo-probe.ts';
 
-const probeFiles = readdirSync(new URL('../../probes/', import.meta.url))
-  .filter((f) => f.endsWith('.ts'))
-  .map((f) => f.replace(/\.ts$/, ''))
+// A probe is a folder with an index.ts (gather, judge and findings beside it) or, while it moves over, one file.
+const probeFiles = readdirSync(new URL('../../probes/', import.meta.url), { withFileTypes: true })
+  .filter((entry) => (entry.isDirectory() && existsSync(new URL(`../../probes/${entry.name}/index.ts`, import.meta.url))) || entry.name.endsWith('.ts'))
+  .map((entry) => entry.name.replace(/\.ts$/, ''))
   .sort();
 
 describe('probe contract', () => {

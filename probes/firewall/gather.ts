@@ -1,0 +1,26 @@
+import type { GatherContext } from '../../src/probe/contract.ts';
+import type { NmapHost } from '../../src/nmap/parse.ts';
+import { sweepFailureReason } from '../../src/facts/sweep-reading.ts';
+import type { FindingTarget } from '../../src/findings.ts';
+
+/** What the firewall judge reads: the gateway's sweep and the declared TCP ports. */
+export interface FilteringFacts {
+  target: FindingTarget;
+  declaredTcp: number[];
+  /** Why the sweep cannot be judged, when it cannot. */
+  failure?: string;
+  host?: NmapHost;
+  /** Where the facts come from, for the evidence. */
+  source: { name: string; time: string; artefact?: string };
+}
+
+export async function gatherFiltering(ctx: GatherContext<unknown, 'sweep'>): Promise<FilteringFacts> {
+  const sweep = await ctx.shared.sweep(ctx.gateway);
+  return {
+    target: { gateway: ctx.gateway.name, host: ctx.gateway.host },
+    declaredTcp: ctx.connection.flows.filter((f) => f.transport === 'tcp').map((f) => f.port),
+    failure: sweepFailureReason(sweep),
+    host: sweep.host,
+    source: { name: sweep.source, time: sweep.time, artefact: sweep.artefact },
+  };
+}
