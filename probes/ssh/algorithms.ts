@@ -33,13 +33,21 @@ export function offeredData(names: string[]): { offered: string[]; offeredOmitte
   return { offered: kept.names, ...(kept.omitted ? { offeredOmitted: kept.omitted } : {}) };
 }
 
-/** Key exchange, ciphers or MACs: fail when any offered algorithm is weak. */
-export function categoryOutcome(offered: string[], judged: AlgorithmJudgement[], expected: string): PortOutcome {
+/**
+ * Key exchange, ciphers or MACs: fail when any offered algorithm is weak. A list with no algorithm in it
+ * (empty, or only markers such as kex-strict-s-v00@openssh.com) leaves nothing to judge: an error, never a pass.
+ */
+export function categoryOutcome(offered: string[], judged: AlgorithmJudgement[], expected: string, noun: string): PortOutcome {
   const weak = judged.filter((j) => j.verdict === 'fail');
   const actual = describeNames(offered);
   if (weak.length > 0) return { status: 'fail', params: { weak: describeJudged(weak) }, expected, actual, data: { weak: weak.map((w) => w.name), ...offeredData(offered) } };
-  const shown = describeNames(judged.filter((j) => j.verdict !== 'info').map((j) => j.name));
-  return { status: 'pass', params: { offered: shown }, expected, actual, data: offeredData(offered) };
+  const algorithms = judged.filter((j) => j.verdict !== 'info').map((j) => j.name);
+  if (algorithms.length === 0) {
+    const what = offered.length === 0 ? 'an empty list' : `only markers: ${actual}`;
+    const reason = `the server offered no ${noun} (${what}), so there is nothing to judge`;
+    return { status: 'error', params: { reason }, expected, actual: actual || 'none', data: offeredData(offered) };
+  }
+  return { status: 'pass', params: { offered: describeNames(algorithms) }, expected, actual, data: offeredData(offered) };
 }
 
 /** Terrapin: ChaCha20-Poly1305, or any encrypt-then-MAC MAC, without strict key exchange. */

@@ -31,9 +31,9 @@ function judgePort(facts: SshFacts, port: SshPortFacts, thresholds: SshThreshold
   const offered = offeredAlgorithms(port.hello.kexinit);
   const judged = judgeOffered(offered);
   return [
-    portVerdict(frame, 'ssh.kex', categoryOutcome(offered.kex, judged.kex, 'no SHA-1, 1024-bit or weak-curve key exchange')),
-    portVerdict(frame, 'ssh.ciphers', categoryOutcome(offered.cipher, judged.cipher, 'no CBC, 3DES, RC4 or unencrypted cipher')),
-    portVerdict(frame, 'ssh.macs', categoryOutcome(offered.mac, judged.mac, 'no MD5, plain SHA-1 or short-tag MAC')),
+    portVerdict(frame, 'ssh.kex', categoryOutcome(offered.kex, judged.kex, 'no SHA-1, 1024-bit or weak-curve key exchange', 'key exchange algorithm')),
+    portVerdict(frame, 'ssh.ciphers', categoryOutcome(offered.cipher, judged.cipher, 'no CBC, 3DES, RC4 or unencrypted cipher', 'cipher')),
+    portVerdict(frame, 'ssh.macs', categoryOutcome(offered.mac, judged.mac, 'no MD5, plain SHA-1 or short-tag MAC', 'MAC')),
     portVerdict(frame, 'ssh.host-keys', hostKeysOutcome(port, offered, judged, thresholds.minRsaBits)),
     portVerdict(frame, 'ssh.strict-kex', strictKexOutcome(offered)),
     portVerdict(frame, 'ssh.algorithm-warnings', warningsOutcome(judged)),
