@@ -2,6 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { SshThresholds } from '../../probes/ssh/findings.ts';
 import { judgeSsh, type SshFacts, type SshPortFacts } from '../../probes/ssh/judge.ts';
 import { observeSsh } from '../../probes/ssh/observe.ts';
+import ssh from '../../probes/ssh/index.ts';
+import { observedState } from '../../src/history/state.ts';
+import { findingBuilder } from '../../src/probe/finding-builder.ts';
+import type { ReportFinding } from '../../src/report/schema.ts';
 import { hostKeyQueries } from '../../src/ssh/audit-endpoint.ts';
 import type { HostKey } from '../../src/ssh/exchange.ts';
 import type { Kexinit } from '../../src/ssh/wire.ts';
@@ -447,6 +451,26 @@ describe('ssh observations: what history compares', () => {
     }
     expect(observed.find((o) => o.kind === 'ssh-algorithms' && o.family === 'ciphers')).toMatchObject({ offered: ['aes256-ctr', 'aes128-ctr'] });
     expect(observed.find((o) => o.kind === 'ssh-algorithms' && o.family === 'macs')).toMatchObject({ offered: ['hmac-sha2-256', 'x\\x01-0', ...made.slice(1, 63).map((m) => m.replace('\u0001', '\\x01'))] });
+  });
+
+  it("says what history has derived from the findings' data until now, whatever the port answered", () => {
+    const build = findingBuilder(ssh.meta, () => now);
+    const cases = [
+      facts(port({ offer: { hostKey: ['ssh-ed25519', 'rsa-sha2-512', 'ssh-ed25519-cert-v01@openssh.com'] }, keys: [ed25519, rsa(1024), ed25519Certificate()] }), failed('refused', 2222)),
+      one({ offer: { kex: ['__proto__', 'constructor'], cipher: [], mac: Array.from({ length: 80 }, (_, i) => `m${i}`) }, keys: [], keyErrors: ['cut'] }),
+      facts(),
+    ];
+    for (const f of cases) {
+      const state = observedState({ findings: judgeSsh(f, thresholds).map(build) as ReportFinding[], rows: [] });
+      const hostKeys: Record<string, string> = Object.create(null);
+      const algorithms: Record<string, string[]> = Object.create(null);
+      for (const o of observeSsh(f)) {
+        if (o.kind === 'ssh-host-key') hostKeys[`${o.gateway} ${o.port}/tcp ${o.type}`] = o.fingerprint;
+        if (o.kind === 'ssh-algorithms') algorithms[`${o.gateway} ${o.port}/tcp ${o.family}`] = o.offered;
+      }
+      expect(hostKeys).toEqual(state.sshHostKeys);
+      expect(algorithms).toEqual(state.sshAlgorithms);
+    }
   });
 
   it('a port that failed, or no SSH at all, observes nothing', () => {
