@@ -60,7 +60,10 @@ async function gatherPorts(ctx: GatherContext, signal: AbortSignal): Promise<Ssh
   const consider = (port: number) => {
     if (audits.has(port)) return;
     const greets = ctx.connectionLimit(() => greetsWithSsh({ host: gateway.host, port }, Math.min(timeoutMs, GREETING_TIMEOUT_MS)));
-    audits.set(port, greets.then((ssh) => (ssh ? auditPort(ctx, signal, port) : undefined)));
+    audits.set(
+      port,
+      greets.then((ssh) => (ssh ? auditPort(ctx, signal, port) : undefined)),
+    );
   };
   const sweeping = ctx.shared.sweepIfRun(gateway);
   ctx.shared.onOpenPort(gateway, (p) => {
@@ -80,7 +83,11 @@ async function auditPort(ctx: GatherContext, signal: AbortSignal, port: number, 
   const where = { port, ...(flow ? { flow } : {}) };
   let audited: SshEndpointFacts;
   try {
-    audited = await auditSshEndpoint(endpoint, { timeoutMs: ctx.connection.scan.probeTimeoutSeconds * 1000, limit: ctx.connectionLimit, signal });
+    audited = await auditSshEndpoint(endpoint, {
+      timeoutMs: ctx.connection.scan.probeTimeoutSeconds * 1000,
+      limit: ctx.connectionLimit,
+      signal,
+    });
   } catch (error) {
     if (error instanceof InternalError) throw error;
     const failure = describeProbeFailure('ssh', error);

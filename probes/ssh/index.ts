@@ -9,7 +9,8 @@ export default defineGatewayProbe({
     id: 'ssh',
     title: 'SSH algorithms, host keys and log-on methods',
     description:
-      'Reads the identification and the KEXINIT every SSH service sends in clear (declared flows, and SSH services the sweep finds on other ports), ' +
+      'Reads the identification and the KEXINIT every SSH service sends in clear ' +
+      '(declared flows, and SSH services the sweep finds on other ports), ' +
       'fetches each host key, and asks which log-on methods an unknown user is offered. Never tries a password.',
     reads: [],
     thresholds: SSH_THRESHOLDS,

@@ -26,12 +26,18 @@ function judgePort(facts: SshFacts, port: SshPortFacts, thresholds: SshThreshold
   const frame = portFrame(facts.target, port);
   if (port.failure !== undefined || !port.hello) {
     const reason = port.failure ?? 'no SSH identification';
-    return findingIds(SSH_FINDINGS).map((id) => portVerdict(frame, id, { status: 'error', params: { reason }, expected: 'an SSH server', actual: reason }));
+    return findingIds(SSH_FINDINGS).map((id) =>
+      portVerdict(frame, id, { status: 'error', params: { reason }, expected: 'an SSH server', actual: reason }),
+    );
   }
   const offered = offeredAlgorithms(port.hello.kexinit);
   const judged = judgeOffered(offered);
   return [
-    portVerdict(frame, 'ssh.kex', categoryOutcome(offered.kex, judged.kex, 'no SHA-1, 1024-bit or weak-curve key exchange', 'key exchange algorithm')),
+    portVerdict(
+      frame,
+      'ssh.kex',
+      categoryOutcome(offered.kex, judged.kex, 'no SHA-1, 1024-bit or weak-curve key exchange', 'key exchange algorithm'),
+    ),
     portVerdict(frame, 'ssh.ciphers', categoryOutcome(offered.cipher, judged.cipher, 'no CBC, 3DES, RC4 or unencrypted cipher', 'cipher')),
     portVerdict(frame, 'ssh.macs', categoryOutcome(offered.mac, judged.mac, 'no MD5, plain SHA-1 or short-tag MAC', 'MAC')),
     portVerdict(frame, 'ssh.host-keys', hostKeysOutcome(port, offered, judged, thresholds.minRsaBits)),

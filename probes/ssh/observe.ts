@@ -13,10 +13,20 @@ export function observeSsh(facts: SshFacts): Observation[] {
     // One key per type and port, the last read winning, as history has always keyed them.
     const keys = new Map(port.hostKeys.map((key) => [key.type, key.fingerprint]));
     const offered = offeredAlgorithms(port.hello.kexinit);
-    const families = [['kex', offered.kex], ['ciphers', offered.cipher], ['macs', offered.mac]] as const;
+    const families = [
+      ['kex', offered.kex],
+      ['ciphers', offered.cipher],
+      ['macs', offered.mac],
+    ] as const;
     return [
       ...[...keys].map(([type, fingerprint]) => ({ kind: 'ssh-host-key' as const, gateway, port: port.port, type, fingerprint })),
-      ...families.map(([family, names]) => ({ kind: 'ssh-algorithms' as const, gateway, port: port.port, family, offered: offeredData(names).offered })),
+      ...families.map(([family, names]) => ({
+        kind: 'ssh-algorithms' as const,
+        gateway,
+        port: port.port,
+        family,
+        offered: offeredData(names).offered,
+      })),
     ];
   });
 }

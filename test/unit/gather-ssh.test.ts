@@ -30,7 +30,22 @@ const connection = {
 
 const answered = (endpoint: SshEndpoint): SshEndpointFacts => ({
   endpoint,
-  hello: { ident: 'SSH-2.0-OpenSSH_9.6', preamble: [], kexinit: { cookie: '', kex: [], hostKey: [], encryptionClientToServer: [], encryptionServerToClient: [], macClientToServer: [], macServerToClient: [], compressionClientToServer: [], compressionServerToClient: [], firstKexFollows: false } },
+  hello: {
+    ident: 'SSH-2.0-OpenSSH_9.6',
+    preamble: [],
+    kexinit: {
+      cookie: '',
+      kex: [],
+      hostKey: [],
+      encryptionClientToServer: [],
+      encryptionServerToClient: [],
+      macClientToServer: [],
+      macServerToClient: [],
+      compressionClientToServer: [],
+      compressionServerToClient: [],
+      firstKexFollows: false,
+    },
+  },
   hostKeys: [],
   hostKeyErrors: [],
   hostKeyPlan: { queries: [], unknown: [], overCap: [], unreadable: [] },
@@ -47,7 +62,11 @@ interface Sweep {
 function context(sweep?: Sweep) {
   const added: string[][] = [];
   const contents = new Map<string, string>();
-  const sweepFact = sweep && ({ host: nmapHost((sweep.sshInRecord ?? []).map((port) => [port, 'open', 'syn-ack', { name: 'ssh', method: 'probed' }])) } as unknown as SweepFact);
+  const sweepFact =
+    sweep &&
+    ({
+      host: nmapHost((sweep.sshInRecord ?? []).map((port) => [port, 'open', 'syn-ack', { name: 'ssh', method: 'probed' }])),
+    } as unknown as SweepFact);
   const ctx = {
     gateway,
     connection,
@@ -95,7 +114,12 @@ describe('ssh gathering', () => {
       [2022, 'transfer'],
     ]);
     expect(added).toEqual([['ssh-22.json'], ['ssh-2022.json']]);
-    expect(facts.ports[0]).toMatchObject({ artefact: 'evidence/gateways/gw/ssh-22.json', auth: { methods: ['publickey'] }, hostKeys: [], hostKeyErrors: [] });
+    expect(facts.ports[0]).toMatchObject({
+      artefact: 'evidence/gateways/gw/ssh-22.json',
+      auth: { methods: ['publickey'] },
+      hostKeys: [],
+      hostKeyErrors: [],
+    });
     expect(facts.ports[0]!.failure).toBeUndefined();
     expect(greets).not.toHaveBeenCalled();
   });
@@ -103,7 +127,13 @@ describe('ssh gathering', () => {
   it('a port without an identification, or whose log-on methods could not be asked, says why as its failure', async () => {
     audit.mockImplementation(async (endpoint) =>
       endpoint.port === 22
-        ? { ...answered(endpoint), hello: undefined, helloError: 'no SSH identification within 2 s', auth: undefined, hostKeyPlan: undefined }
+        ? {
+            ...answered(endpoint),
+            hello: undefined,
+            helloError: 'no SSH identification within 2 s',
+            auth: undefined,
+            hostKeyPlan: undefined,
+          }
         : { ...answered(endpoint), auth: { ok: false, reason: 'the server closed the connection' } },
     );
     const { ports } = await gatherSsh(context().ctx);
@@ -116,7 +146,8 @@ describe('ssh gathering', () => {
   // A fix: one port whose audit threw used to make every SSH finding of every gateway an error.
   it("one port's audit that throws is that port's failure; the other ports are still audited", async () => {
     audit.mockImplementation(async (endpoint) => {
-      if (endpoint.port === 22) throw Object.assign(new Error('connect EHOSTUNREACH 192.0.2.1:22'), { code: 'EHOSTUNREACH', syscall: 'connect' });
+      if (endpoint.port === 22)
+        throw Object.assign(new Error('connect EHOSTUNREACH 192.0.2.1:22'), { code: 'EHOSTUNREACH', syscall: 'connect' });
       return answered(endpoint);
     });
     const { ctx, contents } = context();
@@ -125,7 +156,10 @@ describe('ssh gathering', () => {
     expect(ports[0]!.failure).toMatch(/^the ssh probe failed: /);
     expect(ports[0]!.hostKeys).toEqual([]);
     expect(ports[1]!.failure).toBeUndefined();
-    expect(JSON.parse(contents.get('ssh-22.json')!)).toMatchObject({ endpoint: { host: '192.0.2.1', port: 22 }, fault: expect.stringMatching(/EHOSTUNREACH/) });
+    expect(JSON.parse(contents.get('ssh-22.json')!)).toMatchObject({
+      endpoint: { host: '192.0.2.1', port: 22 },
+      fault: expect.stringMatching(/EHOSTUNREACH/),
+    });
   });
 
   it('an internal fault is not hidden as a port failure', async () => {
