@@ -40,14 +40,10 @@ export function offeredData(names: string[]): { offered: string[]; offeredOmitte
 export function categoryOutcome(offered: string[], judged: AlgorithmJudgement[], expected: string, noun: string): PortOutcome {
   const weak = judged.filter((j) => j.verdict === 'fail');
   const actual = describeNames(offered);
-  if (weak.length > 0)
-    return {
-      status: 'fail',
-      params: { weak: describeJudged(weak) },
-      expected,
-      actual,
-      data: { weak: weak.map((w) => w.name), ...offeredData(offered) },
-    };
+  if (weak.length > 0) {
+    const data = { weak: weak.map((w) => w.name), ...offeredData(offered) };
+    return { status: 'fail', params: { weak: describeJudged(weak) }, expected, actual, data };
+  }
   const algorithms = judged.filter((j) => j.verdict !== 'info').map((j) => j.name);
   if (algorithms.length === 0) {
     const what = offered.length === 0 ? 'an empty list' : `only markers: ${actual}`;
@@ -65,13 +61,16 @@ export function strictKexOutcome(offered: Offered): PortOutcome {
   ];
   const strict = offered.kex.includes(STRICT_KEX);
   const expected = `${STRICT_KEX} offered`;
-  if (!strict && exposed.length > 0)
+  if (!strict && exposed.length > 0) {
     return { status: 'fail', params: { exposed: describeNames(exposed), marker: STRICT_KEX }, expected, actual: 'not offered' };
+  }
   const why = strict
     ? `offers strict key exchange (${STRICT_KEX})`
     : 'offers neither ChaCha20-Poly1305 nor encrypt-then-MAC, so Terrapin does not apply';
   return { status: 'pass', params: { why }, expected, actual: strict ? 'offered' : 'not needed' };
 }
+
+const nameOf = (j: AlgorithmJudgement) => j.name;
 
 /** Algorithms the table warns about, and those it does not know (never a silent pass). */
 export function warningsOutcome(judged: Judged): PortOutcome {
@@ -82,16 +81,10 @@ export function warningsOutcome(judged: Judged): PortOutcome {
   if (warnedAll.length === 0) return { status: 'pass', params: {}, expected, actual: 'none' };
   const warnedKnown = warnedAll.filter((j) => j.known);
   const unknown = warnedAll.filter((j) => !j.known);
+  const unknownNames = describeNames(unknown.map(nameOf), 5);
   const warned = [
     ...(warnedKnown.length > 0 ? [describeJudged(warnedKnown)] : []),
-    ...(unknown.length > 0
-      ? [
-          `${unknown.length} algorithm(s) ${UNKNOWN_ALGORITHM_REASON}: ${describeNames(
-            unknown.map((j) => j.name),
-            5,
-          )}`,
-        ]
-      : []),
+    ...(unknown.length > 0 ? [`${unknown.length} algorithm(s) ${UNKNOWN_ALGORITHM_REASON}: ${unknownNames}`] : []),
   ].join('; ');
   return { status: 'fail', params: { warned }, expected, actual: warned };
 }

@@ -9,13 +9,9 @@ export function authOutcome(auth: SshPortFacts['auth'], bannedAuthMethods: reado
   const banned = auth.methods.filter((m) => bannedAuthMethods.includes(m) || m === 'none');
   const methods = describeNames(auth.methods) || 'no method at all';
   const data = { methods: keepNames(auth.methods, 16).names };
-  if (banned.length > 0)
-    return {
-      status: 'fail',
-      params: { methods, banned: banned.slice(0, 8).map(displayName).join(' and ') },
-      expected,
-      actual: methods,
-      data,
-    };
+  if (banned.length > 0) {
+    const bannedText = banned.slice(0, 8).map(displayName).join(' and ');
+    return { status: 'fail', params: { methods, banned: bannedText }, expected, actual: methods, data };
+  }
   return { status: 'pass', params: { methods }, expected, actual: methods, data };
 }

@@ -8,6 +8,12 @@ import { portFrame, portVerdict } from './verdict.ts';
 
 export type { SshFacts, SshPortFacts } from './gather.ts';
 
+const EXPECTED = {
+  kex: 'no SHA-1, 1024-bit or weak-curve key exchange',
+  cipher: 'no CBC, 3DES, RC4 or unencrypted cipher',
+  mac: 'no MD5, plain SHA-1 or short-tag MAC',
+};
+
 /** Judges every audited SSH port of a gateway. Pure. A gateway without SSH gives not_applicable for every id. */
 export function judgeSsh(facts: SshFacts, thresholds: SshThresholds): Verdict<SshFindingId>[] {
   if (facts.ports.length === 0) {
@@ -33,13 +39,9 @@ function judgePort(facts: SshFacts, port: SshPortFacts, thresholds: SshThreshold
   const offered = offeredAlgorithms(port.hello.kexinit);
   const judged = judgeOffered(offered);
   return [
-    portVerdict(
-      frame,
-      'ssh.kex',
-      categoryOutcome(offered.kex, judged.kex, 'no SHA-1, 1024-bit or weak-curve key exchange', 'key exchange algorithm'),
-    ),
-    portVerdict(frame, 'ssh.ciphers', categoryOutcome(offered.cipher, judged.cipher, 'no CBC, 3DES, RC4 or unencrypted cipher', 'cipher')),
-    portVerdict(frame, 'ssh.macs', categoryOutcome(offered.mac, judged.mac, 'no MD5, plain SHA-1 or short-tag MAC', 'MAC')),
+    portVerdict(frame, 'ssh.kex', categoryOutcome(offered.kex, judged.kex, EXPECTED.kex, 'key exchange algorithm')),
+    portVerdict(frame, 'ssh.ciphers', categoryOutcome(offered.cipher, judged.cipher, EXPECTED.cipher, 'cipher')),
+    portVerdict(frame, 'ssh.macs', categoryOutcome(offered.mac, judged.mac, EXPECTED.mac, 'MAC')),
     portVerdict(frame, 'ssh.host-keys', hostKeysOutcome(port, offered, judged, thresholds.minRsaBits)),
     portVerdict(frame, 'ssh.strict-kex', strictKexOutcome(offered)),
     portVerdict(frame, 'ssh.algorithm-warnings', warningsOutcome(judged)),
