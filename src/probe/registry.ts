@@ -5,7 +5,7 @@ import firewall from '../../probes/firewall/index.ts';
 import host from '../../probes/host.ts';
 import patch from '../../probes/patch.ts';
 import snmp from '../../probes/snmp.ts';
-import ssh from '../../probes/ssh.ts';
+import ssh from '../../probes/ssh/index.ts';
 import tls from '../../probes/tls.ts';
 import type { AnyProbe, FindingIdOf, FindingSpec } from './contract.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
-import ssh from '../../probes/ssh.ts';
+import ssh from '../../probes/ssh/index.ts';
 import { AV_FINDING_IDS, type AvFindingId } from '../../src/av/findings.ts';
 import { defineFindings, defineProbe, findingIds, type FindingIdOf, type FindingInput } from '../../src/probe/contract.ts';
 import { findingBuilder } from '../../src/probe/finding-builder.ts';
@@ -28,20 +28,20 @@ const demo = defineProbe({
   },
 });
 
-type SshContext = Parameters<typeof ssh.run>[0];
+type SshVerdict = ReturnType<typeof ssh.judge>[number];
 
 describe('finding ids are typed from the probe metadata', () => {
-  it('a probe context builds only the ids its probe declares', () => {
-    expectTypeOf<Parameters<SshContext['finding']>[0]['id']>().toEqualTypeOf<FindingIdOf<typeof ssh>>();
+  it("a probe's judge gives only the ids its probe declares", () => {
+    expectTypeOf<SshVerdict['id']>().toEqualTypeOf<FindingIdOf<typeof ssh>>();
     expectTypeOf<'ssh.host-keys'>().toExtend<FindingIdOf<typeof ssh>>();
     expectTypeOf<'ssh.hostkeys'>().not.toExtend<FindingIdOf<typeof ssh>>();
-    const inSsh = (ctx: SshContext) => {
-      // @ts-expect-error -- a typo of ssh.host-keys inside the SSH probe's context
-      ctx.finding({ id: 'ssh.hostkeys', target, status: 'pass', evidence });
-      // @ts-expect-error -- another probe's id is not the SSH probe's to emit
-      ctx.finding({ id: 'tls.hsts', target, status: 'pass', evidence });
-      return ctx.finding({ id: 'ssh.host-keys', target, status: 'pass', evidence });
-    };
+    const inSsh = (): SshVerdict[] => [
+      // @ts-expect-error -- a typo of ssh.host-keys in a verdict of the SSH judge
+      { id: 'ssh.hostkeys', target, status: 'pass', evidence },
+      // @ts-expect-error -- another probe's id is not the SSH judge's to give
+      { id: 'tls.hsts', target, status: 'pass', evidence },
+      { id: 'ssh.host-keys', target, status: 'pass', evidence },
+    ];
     expect(typeof inSsh).toBe('function');
     expect(findingIds(demo.meta.findings)).toEqual(['demo.check']);
   });

@@ -1,0 +1,108 @@
+import { setMaxListeners } from 'node:events';
+import { describeProbeFailure, faultDetail, InternalError } from '../../src/errors.ts';
+import type { FindingTarget } from '../../src/findings.ts';
+import type { GatherContext } from '../../src/probe/contract.ts';
+import { auditSshEndpoint, type HostKeyPlan, type SshEndpointFacts } from '../../src/ssh/audit-endpoint.ts';
+import { sshEvidenceText } from '../../src/ssh/evidence-summary.ts';
+import { greetsWithSsh, type HostKey, type SshEndpoint, type SshHello } from '../../src/ssh/exchange.ts';
+
+/** Protocols of the flows audited as SSH. */
+const SSH_PROTOCOLS = new Set(['ssh', 'sftp', 'scp']);
+/** The quick banner check of a port no flow declares waits at most this long. */
+const GREETING_TIMEOUT_MS = 3000;
+
+/** What the SSH judge reads of one port: what the server offered, its host keys, its log-on methods. */
+export interface SshPortFacts {
+  port: number;
+  /** The declared flow on the port; none for SSH the sweep found on an undeclared port. */
+  flow?: string;
+  /** Path of the port's evidence file (ssh-<port>.json). */
+  artefact: string;
+  /** Why the port could not be audited (no usable SSH identification); nothing else is read then. */
+  failure?: string;
+  hello?: SshHello;
+  hostKeys: HostKey[];
+  /** One reason per host key that was asked for and could not be read. */
+  hostKeyErrors: string[];
+  hostKeyPlan?: HostKeyPlan;
+  /** The methods offered to an unknown user, or why they could not be asked for. */
+  auth?: { methods: string[] } | { failure: string };
+}
+
+export interface SshFacts {
+  target: FindingTarget;
+  /** Declared SSH flows first, in the connection file's order, then SSH found on undeclared ports. */
+  ports: SshPortFacts[];
+}
+
+export async function gatherSsh(ctx: GatherContext): Promise<SshFacts> {
+  // One abort signal per gateway, listened to by at most its connection slots, instead of every
+  // connection of every gateway listening on the run's signal.
+  const scoped = new AbortController();
+  setMaxListeners(4 * ctx.connection.scan.connectionsPerHost + 8, scoped.signal);
+  const onAbort = () => scoped.abort();
+  if (ctx.signal.aborted) scoped.abort();
+  else ctx.signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await gatherPorts(ctx, scoped.signal);
+  } finally {
+    ctx.signal.removeEventListener('abort', onAbort);
+  }
+}
+
+async function gatherPorts(ctx: GatherContext, signal: AbortSignal): Promise<SshFacts> {
+  const { gateway } = ctx;
+  const timeoutMs = ctx.connection.scan.probeTimeoutSeconds * 1000;
+  const declared = ctx.connection.flows.filter((f) => f.transport === 'tcp' && SSH_PROTOCOLS.has(f.protocol));
+  const audits = new Map<number, Promise<SshPortFacts | undefined>>();
+  for (const flow of declared) audits.set(flow.port, auditPort(ctx, signal, flow.port, flow.name));
+  // SSH on ports no flow declares is audited too: as soon as the sweep announces the port, if it greets with SSH.
+  const consider = (port: number) => {
+    if (audits.has(port)) return;
+    const greets = ctx.connectionLimit(() => greetsWithSsh({ host: gateway.host, port }, Math.min(timeoutMs, GREETING_TIMEOUT_MS)));
+    audits.set(
+      port,
+      greets.then((ssh) => (ssh ? auditPort(ctx, signal, port) : undefined)),
+    );
+  };
+  const sweeping = ctx.shared.sweepIfRun(gateway);
+  ctx.shared.onOpenPort(gateway, (p) => {
+    if (p.transport === 'tcp') consider(p.port);
+  });
+  const sweep = await sweeping;
+  // Whatever the sweep identified as SSH and no announcement started (a port found in the last moment).
+  const sshInSweep = (sweep?.host?.ports ?? []).filter((p) => p.protocol === 'tcp' && p.state === 'open' && p.service?.name === 'ssh');
+  for (const port of sshInSweep) consider(port.port);
+  const ports = (await Promise.all(audits.values())).filter((p): p is SshPortFacts => p !== undefined);
+  return { target: { gateway: gateway.name, host: gateway.host }, ports };
+}
+
+/** Audits one port and keeps its evidence file; a port that cannot be audited is a failure of that port only. */
+async function auditPort(ctx: GatherContext, signal: AbortSignal, port: number, flow?: string): Promise<SshPortFacts> {
+  const endpoint: SshEndpoint = { host: ctx.gateway.host, port };
+  const where = { port, ...(flow ? { flow } : {}) };
+  let audited: SshEndpointFacts;
+  try {
+    audited = await auditSshEndpoint(endpoint, {
+      timeoutMs: ctx.connection.scan.probeTimeoutSeconds * 1000,
+      limit: ctx.connectionLimit,
+      signal,
+    });
+  } catch (error) {
+    if (error instanceof InternalError) throw error;
+    const failure = describeProbeFailure('ssh', error);
+    const artefact = ctx.evidence.add([`ssh-${port}.json`], JSON.stringify({ endpoint, failure, fault: faultDetail(error) }, null, 2));
+    return { ...where, artefact, failure, hostKeys: [], hostKeyErrors: [] };
+  }
+  const artefact = ctx.evidence.add([`ssh-${port}.json`], sshEvidenceText(audited));
+  const { hello, hostKeys, hostKeyErrors, hostKeyPlan, auth } = audited;
+  return {
+    ...where,
+    artefact,
+    ...(hello ? { hello } : { failure: audited.helloError ?? 'no SSH identification' }),
+    hostKeys,
+    hostKeyErrors,
+    ...(hostKeyPlan ? { hostKeyPlan } : {}),
+    ...(auth ? { auth: auth.ok ? { methods: auth.methods } : { failure: auth.reason } } : {}),
+  };
+}
