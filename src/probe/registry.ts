@@ -4,7 +4,7 @@ import exposure from '../../probes/exposure.ts';
 import firewall from '../../probes/firewall/index.ts';
 import host from '../../probes/host.ts';
 import patch from '../../probes/patch.ts';
-import snmp from '../../probes/snmp.ts';
+import snmp from '../../probes/snmp/index.ts';
 import ssh from '../../probes/ssh.ts';
 import tls from '../../probes/tls.ts';
 import type { AnyProbe, FindingIdOf, FindingSpec } from './contract.ts';
