@@ -3,7 +3,7 @@ import changes from '../../probes/changes.ts';
 import exposure from '../../probes/exposure.ts';
 import firewall from '../../probes/firewall/index.ts';
 import host from '../../probes/host.ts';
-import patch from '../../probes/patch.ts';
+import patch from '../../probes/patch/index.ts';
 import snmp from '../../probes/snmp/index.ts';
 import ssh from '../../probes/ssh.ts';
 import tls from '../../probes/tls.ts';

@@ -8,7 +8,7 @@ import { CocoscanError } from '../../src/errors.ts';
 import { loadConnectionFile } from '../../src/connection/load.ts';
 import type { CommandOutcome } from '../../src/host/commands.ts';
 import type { Exec } from '../../src/exec.ts';
-import { rebootVerdict, type RebootFacts } from '../../probes/patch.ts';
+import { rebootVerdict, type RebootFacts } from '../../probes/patch/reboot.ts';
 import { findRelease } from '../../src/patch/os-support.ts';
 import * as patchParsers from '../../src/patch/parse.ts';
 import { lastAptUpgrade, newestMtime, parseApkPending, parseAptUpgradable, parseDnfSecurityInfo, parseDnfSecurityList, parseOsRelease } from '../../src/patch/parse.ts';
@@ -16,7 +16,7 @@ import { parseProfile } from '../../src/profile/load.ts';
 import { runCheck } from '../../src/run-check.ts';
 import { tempDir } from '../helpers/cli.ts';
 import type { FindingIdOf } from '../../src/probe/contract.ts';
-import type patchProbe from '../../probes/patch.ts';
+import type patchProbe from '../../probes/patch/index.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/patch/${name}`, import.meta.url), 'utf8');
 
