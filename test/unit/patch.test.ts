@@ -8,7 +8,6 @@ import { CocoscanError } from '../../src/errors.ts';
 import { loadConnectionFile } from '../../src/connection/load.ts';
 import type { CommandOutcome } from '../../src/host/commands.ts';
 import type { Exec } from '../../src/exec.ts';
-import { rebootVerdict, type RebootFacts } from '../../probes/patch/reboot.ts';
 import { findRelease } from '../../src/patch/os-support.ts';
 import * as patchParsers from '../../src/patch/parse.ts';
 import { lastAptUpgrade, newestMtime, parseApkPending, parseAptUpgradable, parseDnfSecurityInfo, parseDnfSecurityList, parseOsRelease } from '../../src/patch/parse.ts';
@@ -110,31 +109,7 @@ async function checkWith(commands: CommandOutcome[] | undefined) {
 
 const fresh = (seconds: number) => `${Math.floor(new Date(NOW).getTime() / 1000) - seconds} /var/cache/dnf/baseos/repodata/repomd.xml\n`;
 
-describe('patch.reboot-required judging', () => {
-  const rhel = { id: 'rhel', versionId: '9.5', prettyName: 'Red Hat Enterprise Linux 9.5', idLike: ['fedora'] };
-  const debian = { id: 'debian', versionId: '12', prettyName: 'Debian GNU/Linux 12', idLike: [] };
-  const mint = { id: 'linuxmint', versionId: '22', prettyName: 'Linux Mint 22', idLike: ['ubuntu', 'debian'] };
-  const notSet = { required: false, packages: [] };
-  const boot = ['6.1.0-28-amd64', '6.1.0-30-amd64'];
-  const cases: { name: string; facts: RebootFacts; status: string; text: RegExp }[] = [
-    { name: 'RHEL, uname -r missing, /boot read, flag reads not-required', facts: { os: rhel, manager: 'dnf', reboot: notSet, installedKernels: boot }, status: 'not_tested', text: /running kernel is unknown.*Debian\/Ubuntu flag that Red Hat Enterprise Linux 9.5 does not write/ },
-    { name: 'RHEL, running kernel newest', facts: { os: rhel, manager: 'dnf', reboot: notSet, runningKernel: '6.1.0-30-amd64', installedKernels: boot }, status: 'pass', text: /is the newest installed/ },
-    { name: 'RHEL, running kernel older', facts: { os: rhel, manager: 'dnf', reboot: notSet, runningKernel: '6.1.0-28-amd64', installedKernels: boot }, status: 'fail', text: /runs while 6.1.0-30-amd64 is installed/ },
-    { name: 'RHEL, /boot unread', facts: { os: rhel, manager: 'dnf', reboot: notSet, runningKernel: '6.1.0-30-amd64', installedKernels: [] }, status: 'not_tested', text: /could not be read from \/boot/ },
-    { name: 'Debian, uname -r missing, flag not set', facts: { os: debian, manager: 'apt', reboot: notSet, installedKernels: boot }, status: 'pass', text: /reboot-required is not set; running kernel unknown/ },
-    { name: 'Debian derivative by ID_LIKE, flag not set', facts: { os: mint, manager: 'apt', reboot: notSet, installedKernels: [] }, status: 'pass', text: /not set/ },
-    { name: 'Debian, flag set', facts: { os: debian, manager: 'apt', reboot: { required: true, packages: ['linux-image-amd64'] }, installedKernels: [] }, status: 'fail', text: /set by linux-image-amd64/ },
-    { name: 'Debian, flag unreadable, uname -r missing', facts: { os: debian, manager: 'apt', installedKernels: boot }, status: 'not_tested', text: /could not be read/ },
-    { name: 'nothing read', facts: { manager: 'unknown', installedKernels: [] }, status: 'not_tested', text: /running kernel is unknown/ },
-  ];
-  for (const c of cases) {
-    it(c.name, () => {
-      const verdict = rebootVerdict(c.facts);
-      expect(verdict.status).toBe(c.status);
-      expect(verdict.text).toMatch(c.text);
-    });
-  }
-
+describe('os-release families', () => {
   it('reads ID_LIKE from os-release', () => {
     expect(parseOsRelease('ID=linuxmint\nID_LIKE="ubuntu debian"\n')?.idLike).toEqual(['ubuntu', 'debian']);
   });
