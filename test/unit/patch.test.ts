@@ -104,7 +104,7 @@ async function checkWith(commands: CommandOutcome[] | undefined) {
   await writeFile(join(dir, 'connection.yaml'), `connection: { name: p, mojSystem: M, thirdPartySystem: T, organisation: O }\ngateways:\n  - name: gw\n    host: 127.0.0.1${reports}\nflows: [ { name: web, protocol: https, port: 443 } ]\n`);
   const connection = await loadConnectionFile(join(dir, 'connection.yaml'));
   const { report } = await runCheck({ connection, profile: PROFILE, now: () => new Date(NOW) });
-  return { row: report.rows[0]!, finding: (id: FindingIdOf<typeof patchProbe>) => report.findings.find((f) => f.id === id)! };
+  return { row: report.rows[0]!, finding: (id: FindingIdOf<typeof patchProbe>) => report.findings.find((f) => f.id === id)!, observations: report.observations ?? [] };
 }
 
 const fresh = (seconds: number) => `${Math.floor(new Date(NOW).getTime() / 1000) - seconds} /var/cache/dnf/baseos/repodata/repomd.xml\n`;
@@ -117,7 +117,7 @@ describe('os-release families', () => {
 
 describe('CoCo-11 from host facts (clock injected)', () => {
   it('a pending security update older than its window: No, naming the package and its age', async () => {
-    const { row, finding } = await checkWith([
+    const { row, finding, observations } = await checkWith([
       outcome('os-release', fixture('os-release-rhel9.txt')),
       outcome('dnf-security-list', fixture('dnf-updateinfo-list-rhel9.txt')),
       outcome('dnf-security-info', fixture('dnf-updateinfo-info-rhel9.txt')),
@@ -129,6 +129,8 @@ describe('CoCo-11 from host facts (clock injected)', () => {
     // libxml2 (Moderate, 12 days, window 28) and tzdata (Low, 2 days) are within their windows.
     expect(finding('patch.overdue-updates').message).not.toContain('libxml2');
     expect(finding('patch.os-support').message).toContain('Red Hat Enterprise Linux 9 is supported until 2032-05-31');
+    expect(observations.filter((o) => o.kind === 'pending-updates')).toEqual([{ kind: 'pending-updates', gateway: 'gw', pending: 4, securityPending: 4 }]);
+    expect(finding('patch.overdue-updates').data).toMatchObject({ pending: 4, securityPending: 4 });
   });
 
   it('no pending update and fresh lists: Yes', async () => {
@@ -183,7 +185,8 @@ describe('CoCo-11 from host facts (clock injected)', () => {
   });
 
   it('no facts at all: Not assessed, saying what to provide', async () => {
-    const { row } = await checkWith(undefined);
+    const { row, observations } = await checkWith(undefined);
+    expect(observations.filter((o) => o.kind === 'pending-updates')).toEqual([]);
     expect(row.compliance).toBe('Not assessed');
     expect(row.comment).toContain('give gateways[].ssh credentials or a cocoscan agent report');
   });
