@@ -40,11 +40,19 @@ export function bannerVerdict(banners: readonly ServiceBanner[], installed: Read
     (consistent ? matches : mismatches).push(
       consistent
         ? `${port}/${protocol} ${product} ${version} matches ${pkg} ${installedVersion}`
-        : `${port}/${protocol} reports ${product} ${version} but ${pkg} ${installedVersion} is installed: the running service predates the package (restart it)`,
+        : `${port}/${protocol} reports ${product} ${version} but ${pkg} ${installedVersion} is installed: ` +
+            'the running service predates the package (restart it)',
     );
   }
-  if (mismatches.length > 0) return { status: 'fail', params: { mismatches: mismatches.join('; ') }, actual: mismatches.join('; '), citesSweep: true };
-  if (matches.length === 0) return { status: 'not_applicable', params: { reason: 'no banner product has a matching installed package' }, actual: 'not compared', citesSweep: false };
+  if (mismatches.length > 0)
+    return { status: 'fail', params: { mismatches: mismatches.join('; ') }, actual: mismatches.join('; '), citesSweep: true };
+  if (matches.length === 0)
+    return {
+      status: 'not_applicable',
+      params: { reason: 'no banner product has a matching installed package' },
+      actual: 'not compared',
+      citesSweep: false,
+    };
   const summary = `${matches.join('; ')} (a banner alone never decides patch level: distributions backport fixes)`;
   return { status: 'pass', params: { summary }, actual: matches.join('; '), citesSweep: true };
 }

@@ -14,7 +14,10 @@ export const PATCH_FINDINGS = defineFindings({
   'patch.package-lists': {
     severity: 'medium',
     title: 'Package lists are refreshed',
-    messages: { pass: '{gateway}: package lists refreshed {age} ago', fail: '{gateway}: package lists last refreshed {age} ago (over {limit} days): pending updates may be missing' },
+    messages: {
+      pass: '{gateway}: package lists refreshed {age} ago',
+      fail: '{gateway}: package lists last refreshed {age} ago (over {limit} days): pending updates may be missing',
+    },
   },
   'patch.os-support': {
     severity: 'high',

@@ -59,7 +59,10 @@ export async function gatherPatch(ctx: GatherContext<unknown, 'reportedSources'>
   if (!newest) return facts;
 
   const patch = patchFacts(newest.commands!, newest.utcOffsetMinutes);
-  const artefact = ctx.evidence.add(['patch.json'], JSON.stringify({ source: newest.label, ...patch, installed: patch.installed.size }, null, 2));
+  const artefact = ctx.evidence.add(
+    ['patch.json'],
+    JSON.stringify({ source: newest.label, ...patch, installed: patch.installed.size }, null, 2),
+  );
   facts.source = { label: newest.label, kind: newest.kind, collectedAt: newest.collectedAt!, patch, artefact };
   const sweep = await ctx.shared.sweepIfRun(gateway);
   if (sweep) {

@@ -10,7 +10,8 @@ export default defineGatewayProbe({
     title: 'Patch level (CoCo-11): pending security updates, their age, support, reboots',
     description:
       'From the SSH session or an agent report: pending updates and which are security fixes (apt, dnf, apk), their age against the ' +
-      "profile's windows by severity, package-list freshness, the OS release against its vendor's end of support, reboots owed, and service banners against installed packages.",
+      "profile's windows by severity, package-list freshness, the OS release against its vendor's end of support, reboots owed, " +
+      'and service banners against installed packages.',
     reads: ['reportedSources'],
     thresholds: PATCH_THRESHOLDS,
     findings: PATCH_FINDINGS,

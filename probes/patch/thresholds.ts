@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
-const days = (n: number) => z.number().int().min(1, { error: 'expected 1 to 365 days' }).max(365, { error: 'expected 1 to 365 days' }).default(n);
+const days = (n: number) =>
+  z.number().int().min(1, { error: 'expected 1 to 365 days' }).max(365, { error: 'expected 1 to 365 days' }).default(n);
 
 export const PATCH_THRESHOLDS = z.strictObject({
   // MoJ patch guide: critical and high 3-7 days on servers (14 days upper bound), medium 28, low 90.

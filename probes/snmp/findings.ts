@@ -5,7 +5,9 @@ export const SNMP_FINDINGS = defineFindings({
     severity: 'high',
     title: 'No default community string is accepted',
     messages: {
-      pass: '{endpoint} answered none of {count} community strings with v1 or v2c (SNMP stays silent for a wrong community and for a filtered port alike, so silence does not prove SNMP is off)',
+      pass:
+        '{endpoint} answered none of {count} community strings with v1 or v2c ' +
+        '(SNMP stays silent for a wrong community and for a filtered port alike, so silence does not prove SNMP is off)',
       fail: '{endpoint} accepts {accepted} in clear text; the agent revealed {revealed}',
     },
   },

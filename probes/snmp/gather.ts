@@ -24,8 +24,12 @@ export async function gatherSnmpFacts(ctx: GatherContext<SnmpThresholds, 'snmp'>
   const { gateway, connection, thresholds: t } = ctx;
   const settings = connection.snmp;
   const communities = settings.communities ?? t.communities;
-  const snmp = await ctx.shared.snmp(gateway, { communities, walk: { maxEntries: t.walkMaxEntries, maxRequests: t.walkMaxRequests, maxSeconds: t.walkMaxSeconds } });
+  const snmp = await ctx.shared.snmp(gateway, {
+    communities,
+    walk: { maxEntries: t.walkMaxEntries, maxRequests: t.walkMaxRequests, maxSeconds: t.walkMaxSeconds },
+  });
   const port = settings.port;
+  const v3User = settings.v3 ? `, v3 user ${settings.v3.user}` : '';
   return {
     target: { gateway: gateway.name, host: gateway.host, port, transport: 'udp' },
     endpoint: `${gateway.host}:${port}/udp`,
@@ -33,7 +37,7 @@ export async function gatherSnmpFacts(ctx: GatherContext<SnmpThresholds, 'snmp'>
     communityCount: communities.length,
     declared: connection.flows.some((f) => f.transport === 'udp' && f.port === port),
     snmp,
-    source: `cocoscan SNMP probe (net-snmp, ${communities.length} communities × v1/v2c${settings.v3 ? `, v3 user ${settings.v3.user}` : ''})`,
+    source: `cocoscan SNMP probe (net-snmp, ${communities.length} communities × v1/v2c${v3User})`,
     artefact: ctx.evidence.add(['snmp.json'], JSON.stringify(snmp, null, 2)),
   };
 }

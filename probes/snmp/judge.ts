@@ -40,7 +40,9 @@ function verdict(facts: SnmpProbeFacts, id: SnmpFindingId, said: Said): Verdict<
 export function judgeSnmp(facts: SnmpProbeFacts, thresholds: Crypto): Verdict<SnmpFindingId>[] {
   if (facts.failure) {
     const reason = facts.failure;
-    return (Object.keys(SNMP_FINDINGS) as SnmpFindingId[]).map((id) => verdict(facts, id, { status: 'error', params: { reason }, expected: 'an SNMP check', actual: reason }));
+    return (Object.keys(SNMP_FINDINGS) as SnmpFindingId[]).map((id) =>
+      verdict(facts, id, { status: 'error', params: { reason }, expected: 'an SNMP check', actual: reason }),
+    );
   }
   const accepted = facts.snmp.attempts.filter((a) => a.answered);
   const strange = facts.snmp.attempts.filter((a) => a.strange || a.aborted);
@@ -57,9 +59,14 @@ function community(facts: SnmpProbeFacts): Said {
   const accepted = attempts.filter((a) => a.answered);
   const strange = attempts.filter((a) => a.strange || a.aborted);
   if (accepted.length > 0) {
-    const revealed = system ? Object.entries(system).map(([k, v]) => `${k}=${v}`).join(', ') : 'nothing readable';
+    const revealed = system
+      ? Object.entries(system)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(', ')
+      : 'nothing readable';
     const software = read
-      ? `\n${read.names.length}${read.truncated ? '+' : ''} installed software entries (hrSWInstalled${read.truncated ? `, truncated: ${read.reason}` : ''}; ${read.requests} request(s))`
+      ? `\n${read.names.length}${read.truncated ? '+' : ''} installed software entries ` +
+        `(hrSWInstalled${read.truncated ? `, truncated: ${read.reason}` : ''}; ${read.requests} request(s))`
       : '';
     return {
       status: 'fail',
@@ -79,14 +86,27 @@ function community(facts: SnmpProbeFacts): Said {
       status: 'error',
       params: { reason: `${strange[0]!.reason}: whether a community is accepted cannot be told` },
       expected,
-      actual: strange.map((a) => `${a.version} "${a.community}": ${a.reason}`).slice(0, 4).join('; '),
+      actual: strange
+        .map((a) => `${a.version} "${a.community}": ${a.reason}`)
+        .slice(0, 4)
+        .join('; '),
     };
   }
   // An empty list of communities (snmp.communities: []) asked nothing: no answer to nothing is no pass.
   if (attempts.length === 0) {
-    return { status: 'not_tested', params: { reason: 'no community string was tried (snmp.communities in the connection file is empty)' }, expected, actual: 'none tried' };
+    return {
+      status: 'not_tested',
+      params: { reason: 'no community string was tried (snmp.communities in the connection file is empty)' },
+      expected,
+      actual: 'none tried',
+    };
   }
-  return { status: 'pass', params: { count: facts.communityCount }, expected, actual: `no answer (${attempts[0]!.reason ?? 'none tried'})` };
+  return {
+    status: 'pass',
+    params: { count: facts.communityCount },
+    expected,
+    actual: `no answer (${attempts[0]!.reason ?? 'none tried'})`,
+  };
 }
 
 function v3Verdicts(facts: SnmpProbeFacts, thresholds: Crypto): [SnmpFindingId, Said][] {
@@ -98,7 +118,9 @@ function v3Verdicts(facts: SnmpProbeFacts, thresholds: Crypto): [SnmpFindingId, 
       ['snmp.v3-crypto', { status: 'not_applicable', params: { reason }, expected: 'SHA-2 and AES', actual: 'not tested' }],
     ];
   }
-  const levels = v3.levels.map((l) => `${l.level}: ${l.accepted === undefined ? 'untested' : l.accepted ? 'accepted' : 'refused'} (${l.reason})`).join('; ');
+  const levels = v3.levels
+    .map((l) => `${l.level}: ${l.accepted === undefined ? 'untested' : l.accepted ? 'accepted' : 'refused'} (${l.reason})`)
+    .join('; ');
   const lower = v3.levels.filter((l) => l.level !== 'authPriv');
   const below = lower.filter((l) => l.accepted === true);
   // A lower level is refused only when the agent said so; silence or an odd reply leaves it unknown.
@@ -106,10 +128,12 @@ function v3Verdicts(facts: SnmpProbeFacts, thresholds: Crypto): [SnmpFindingId, 
   const authPriv = v3.levels.find((l) => l.level === 'authPriv');
   const expected = 'authPriv only';
   let security: Said;
-  if (below.length > 0) security = { status: 'fail', params: { user: v3.user, levels: below.map((l) => l.level).join(' and ') }, expected, actual: levels };
+  if (below.length > 0)
+    security = { status: 'fail', params: { user: v3.user, levels: below.map((l) => l.level).join(' and ') }, expected, actual: levels };
   else if (unknown.length > 0) {
     const reason =
-      `whether the agent refuses ${unknown.map((l) => `${l.level} (${l.reason})`).join(' and ')} is unknown: only a refusal from the agent shows a level is not served; ` +
+      `whether the agent refuses ${unknown.map((l) => `${l.level} (${l.reason})`).join(' and ')} is unknown: ` +
+      'only a refusal from the agent shows a level is not served; ' +
       'check the SNMP port is reachable without loss and run again';
     security = { status: 'error', params: { reason }, expected, actual: levels };
   } else if (authPriv?.accepted === true) security = { status: 'pass', params: { user: v3.user }, expected, actual: levels };
@@ -139,10 +163,16 @@ function crypto(v3: NonNullable<SnmpProbeFacts['snmp']['v3']>, unserved: string 
   if (weak.length > 0) return { status: 'fail', params: { user: v3.user, weak: weak.join(' and ') }, expected, actual };
   // The protocols are those of the connection file; only an agent that served them at authPriv shows it uses them.
   if (unserved !== undefined) {
-    const reason = `the agent did not serve the v3 user at authPriv (${unserved}), so it is not shown to use ${v3.authProtocol.toUpperCase()} with ${v3.privProtocol.toUpperCase()}`;
+    const protocols = `${v3.authProtocol.toUpperCase()} with ${v3.privProtocol.toUpperCase()}`;
+    const reason = `the agent did not serve the v3 user at authPriv (${unserved}), so it is not shown to use ${protocols}`;
     return { status: 'not_tested', params: { reason }, expected, actual };
   }
-  return { status: 'pass', params: { user: v3.user, auth: v3.authProtocol.toUpperCase(), priv: v3.privProtocol.toUpperCase() }, expected, actual };
+  return {
+    status: 'pass',
+    params: { user: v3.user, auth: v3.authProtocol.toUpperCase(), priv: v3.privProtocol.toUpperCase() },
+    expected,
+    actual,
+  };
 }
 
 function undeclared(facts: SnmpProbeFacts, communityAnswered: boolean, strangeReason: string | undefined): Said {
@@ -151,11 +181,21 @@ function undeclared(facts: SnmpProbeFacts, communityAnswered: boolean, strangeRe
   const answered = communityAnswered || (v3?.levels.some((l) => l.accepted === true) ?? false);
   const expected = 'SNMP only on a declared flow';
   if (!answered && !facts.declared && strangeReason !== undefined) {
-    return { status: 'error', params: { reason: `${strangeReason}: whether SNMP answers here cannot be told` }, expected, actual: 'unclear' };
+    return {
+      status: 'error',
+      params: { reason: `${strangeReason}: whether SNMP answers here cannot be told` },
+      expected,
+      actual: 'unclear',
+    };
   }
   if (answered && !facts.declared) return { status: 'fail', params: { port }, expected, actual: `SNMP answered on ${port}/udp` };
   if (!facts.declared && facts.snmp.attempts.length === 0 && !v3) {
-    return { status: 'not_tested', params: { reason: 'nothing was asked of SNMP: no community string and no v3 user is given' }, expected, actual: 'none tried' };
+    return {
+      status: 'not_tested',
+      params: { reason: 'nothing was asked of SNMP: no community string and no v3 user is given' },
+      expected,
+      actual: 'none tried',
+    };
   }
   const why = facts.declared ? `SNMP on ${port}/udp is a declared flow` : `SNMP did not answer on ${port}/udp`;
   return { status: 'pass', params: { why }, expected, actual: answered ? 'answered (declared)' : 'no answer' };
