@@ -2,6 +2,7 @@ import type { FindingStatus } from '../../src/findings.ts';
 import type { Verdict } from '../../src/probe/contract.ts';
 import type { SnmpFindingId } from './findings.ts';
 import { SNMP_FINDINGS } from './findings.ts';
+import type { SnmpFacts } from '../../src/snmp/gather.ts';
 import type { SnmpProbeFacts } from './gather.ts';
 import type { SnmpThresholds } from './thresholds.ts';
 
@@ -44,8 +45,7 @@ export function judgeSnmp(facts: SnmpProbeFacts, thresholds: Crypto): Verdict<Sn
       verdict(facts, id, { status: 'error', params: { reason }, expected: 'an SNMP check', actual: reason }),
     );
   }
-  const accepted = facts.snmp.attempts.filter((a) => a.answered);
-  const strange = facts.snmp.attempts.filter((a) => a.strange || a.aborted);
+  const { accepted, strange } = replies(facts.snmp.attempts);
   return [
     verdict(facts, 'snmp.community', community(facts)),
     ...v3Verdicts(facts, thresholds).map(([id, said]) => verdict(facts, id, said)),
@@ -53,11 +53,15 @@ export function judgeSnmp(facts: SnmpProbeFacts, thresholds: Crypto): Verdict<Sn
   ];
 }
 
+/** The attempts a community answered, and those whose outcome is unknown (an unusable reply, an interrupted run). */
+function replies(attempts: SnmpFacts['attempts']): { accepted: SnmpFacts['attempts']; strange: SnmpFacts['attempts'] } {
+  return { accepted: attempts.filter((a) => a.answered), strange: attempts.filter((a) => a.strange || a.aborted) };
+}
+
 function community(facts: SnmpProbeFacts): Said {
   const { attempts, system, software: read } = facts.snmp;
   const expected = 'no answer to default communities';
-  const accepted = attempts.filter((a) => a.answered);
-  const strange = attempts.filter((a) => a.strange || a.aborted);
+  const { accepted, strange } = replies(attempts);
   if (accepted.length > 0) {
     const revealed = system
       ? Object.entries(system)
