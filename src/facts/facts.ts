@@ -115,9 +115,4 @@ export class Facts implements SharedFacts, IncidentalFacts {
   reportedSources(gateway: Gateway): Promise<ReportedSource[]> {
     return this.once(`reported:${gateway.name}`, async () => loadReportSources(gateway, gateway.ssh ? await this.hostSession(gateway) : undefined));
   }
-
-  /** The sweep when this run sweeps at all; undefined otherwise (a profile without the exposure probe). */
-  async sweepIfEnabled(gateway: Gateway): Promise<SweepFact | undefined> {
-    return this.deps.sweepEnabled ? this.sweep(gateway) : undefined;
-  }
 }

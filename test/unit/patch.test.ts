@@ -8,7 +8,6 @@ import { CocoscanError } from '../../src/errors.ts';
 import { loadConnectionFile } from '../../src/connection/load.ts';
 import type { CommandOutcome } from '../../src/host/commands.ts';
 import type { Exec } from '../../src/exec.ts';
-import { rebootVerdict, type RebootFacts } from '../../probes/patch.ts';
 import { findRelease } from '../../src/patch/os-support.ts';
 import * as patchParsers from '../../src/patch/parse.ts';
 import { lastAptUpgrade, newestMtime, parseApkPending, parseAptUpgradable, parseDnfSecurityInfo, parseDnfSecurityList, parseOsRelease } from '../../src/patch/parse.ts';
@@ -16,7 +15,7 @@ import { parseProfile } from '../../src/profile/load.ts';
 import { runCheck } from '../../src/run-check.ts';
 import { tempDir } from '../helpers/cli.ts';
 import type { FindingIdOf } from '../../src/probe/contract.ts';
-import type patchProbe from '../../probes/patch.ts';
+import type patchProbe from '../../probes/patch/index.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/patch/${name}`, import.meta.url), 'utf8');
 
@@ -105,36 +104,12 @@ async function checkWith(commands: CommandOutcome[] | undefined) {
   await writeFile(join(dir, 'connection.yaml'), `connection: { name: p, mojSystem: M, thirdPartySystem: T, organisation: O }\ngateways:\n  - name: gw\n    host: 127.0.0.1${reports}\nflows: [ { name: web, protocol: https, port: 443 } ]\n`);
   const connection = await loadConnectionFile(join(dir, 'connection.yaml'));
   const { report } = await runCheck({ connection, profile: PROFILE, now: () => new Date(NOW) });
-  return { row: report.rows[0]!, finding: (id: FindingIdOf<typeof patchProbe>) => report.findings.find((f) => f.id === id)! };
+  return { row: report.rows[0]!, finding: (id: FindingIdOf<typeof patchProbe>) => report.findings.find((f) => f.id === id)!, observations: report.observations ?? [] };
 }
 
 const fresh = (seconds: number) => `${Math.floor(new Date(NOW).getTime() / 1000) - seconds} /var/cache/dnf/baseos/repodata/repomd.xml\n`;
 
-describe('patch.reboot-required judging', () => {
-  const rhel = { id: 'rhel', versionId: '9.5', prettyName: 'Red Hat Enterprise Linux 9.5', idLike: ['fedora'] };
-  const debian = { id: 'debian', versionId: '12', prettyName: 'Debian GNU/Linux 12', idLike: [] };
-  const mint = { id: 'linuxmint', versionId: '22', prettyName: 'Linux Mint 22', idLike: ['ubuntu', 'debian'] };
-  const notSet = { required: false, packages: [] };
-  const boot = ['6.1.0-28-amd64', '6.1.0-30-amd64'];
-  const cases: { name: string; facts: RebootFacts; status: string; text: RegExp }[] = [
-    { name: 'RHEL, uname -r missing, /boot read, flag reads not-required', facts: { os: rhel, manager: 'dnf', reboot: notSet, installedKernels: boot }, status: 'not_tested', text: /running kernel is unknown.*Debian\/Ubuntu flag that Red Hat Enterprise Linux 9.5 does not write/ },
-    { name: 'RHEL, running kernel newest', facts: { os: rhel, manager: 'dnf', reboot: notSet, runningKernel: '6.1.0-30-amd64', installedKernels: boot }, status: 'pass', text: /is the newest installed/ },
-    { name: 'RHEL, running kernel older', facts: { os: rhel, manager: 'dnf', reboot: notSet, runningKernel: '6.1.0-28-amd64', installedKernels: boot }, status: 'fail', text: /runs while 6.1.0-30-amd64 is installed/ },
-    { name: 'RHEL, /boot unread', facts: { os: rhel, manager: 'dnf', reboot: notSet, runningKernel: '6.1.0-30-amd64', installedKernels: [] }, status: 'not_tested', text: /could not be read from \/boot/ },
-    { name: 'Debian, uname -r missing, flag not set', facts: { os: debian, manager: 'apt', reboot: notSet, installedKernels: boot }, status: 'pass', text: /reboot-required is not set; running kernel unknown/ },
-    { name: 'Debian derivative by ID_LIKE, flag not set', facts: { os: mint, manager: 'apt', reboot: notSet, installedKernels: [] }, status: 'pass', text: /not set/ },
-    { name: 'Debian, flag set', facts: { os: debian, manager: 'apt', reboot: { required: true, packages: ['linux-image-amd64'] }, installedKernels: [] }, status: 'fail', text: /set by linux-image-amd64/ },
-    { name: 'Debian, flag unreadable, uname -r missing', facts: { os: debian, manager: 'apt', installedKernels: boot }, status: 'not_tested', text: /could not be read/ },
-    { name: 'nothing read', facts: { manager: 'unknown', installedKernels: [] }, status: 'not_tested', text: /running kernel is unknown/ },
-  ];
-  for (const c of cases) {
-    it(c.name, () => {
-      const verdict = rebootVerdict(c.facts);
-      expect(verdict.status).toBe(c.status);
-      expect(verdict.text).toMatch(c.text);
-    });
-  }
-
+describe('os-release families', () => {
   it('reads ID_LIKE from os-release', () => {
     expect(parseOsRelease('ID=linuxmint\nID_LIKE="ubuntu debian"\n')?.idLike).toEqual(['ubuntu', 'debian']);
   });
@@ -142,7 +117,7 @@ describe('patch.reboot-required judging', () => {
 
 describe('CoCo-11 from host facts (clock injected)', () => {
   it('a pending security update older than its window: No, naming the package and its age', async () => {
-    const { row, finding } = await checkWith([
+    const { row, finding, observations } = await checkWith([
       outcome('os-release', fixture('os-release-rhel9.txt')),
       outcome('dnf-security-list', fixture('dnf-updateinfo-list-rhel9.txt')),
       outcome('dnf-security-info', fixture('dnf-updateinfo-info-rhel9.txt')),
@@ -154,6 +129,8 @@ describe('CoCo-11 from host facts (clock injected)', () => {
     // libxml2 (Moderate, 12 days, window 28) and tzdata (Low, 2 days) are within their windows.
     expect(finding('patch.overdue-updates').message).not.toContain('libxml2');
     expect(finding('patch.os-support').message).toContain('Red Hat Enterprise Linux 9 is supported until 2032-05-31');
+    expect(observations.filter((o) => o.kind === 'pending-updates')).toEqual([{ kind: 'pending-updates', gateway: 'gw', pending: 4, securityPending: 4 }]);
+    expect(finding('patch.overdue-updates').data).toMatchObject({ pending: 4, securityPending: 4 });
   });
 
   it('no pending update and fresh lists: Yes', async () => {
@@ -208,7 +185,8 @@ describe('CoCo-11 from host facts (clock injected)', () => {
   });
 
   it('no facts at all: Not assessed, saying what to provide', async () => {
-    const { row } = await checkWith(undefined);
+    const { row, observations } = await checkWith(undefined);
+    expect(observations.filter((o) => o.kind === 'pending-updates')).toEqual([]);
     expect(row.compliance).toBe('Not assessed');
     expect(row.comment).toContain('give gateways[].ssh credentials or a cocoscan agent report');
   });

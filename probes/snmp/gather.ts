@@ -1,0 +1,43 @@
+import type { FindingTarget } from '../../src/findings.ts';
+import type { GatherContext } from '../../src/probe/contract.ts';
+import type { SnmpFacts } from '../../src/snmp/gather.ts';
+import type { SnmpThresholds } from './thresholds.ts';
+
+/** What the SNMP judge reads for one gateway: what the agent answered, and what the connection file declares. */
+export interface SnmpProbeFacts {
+  target: FindingTarget & { port: number; transport: 'udp' };
+  /** "host:port/udp", as the messages name it. */
+  endpoint: string;
+  /** Why SNMP could not be checked at all (the host name does not resolve). */
+  failure?: string;
+  /** How many community strings were tried with each of v1 and v2c. */
+  communityCount: number;
+  /** Whether a declared UDP flow uses the SNMP port. */
+  declared: boolean;
+  snmp: SnmpFacts;
+  source: string;
+  /** The report-relative path of snmp.json, the gathered facts. */
+  artefact: string;
+}
+
+export async function gatherSnmpFacts(ctx: GatherContext<SnmpThresholds, 'snmp'>): Promise<SnmpProbeFacts> {
+  const { gateway, connection, thresholds: t } = ctx;
+  const settings = connection.snmp;
+  const communities = settings.communities ?? t.communities;
+  const snmp = await ctx.shared.snmp(gateway, {
+    communities,
+    walk: { maxEntries: t.walkMaxEntries, maxRequests: t.walkMaxRequests, maxSeconds: t.walkMaxSeconds },
+  });
+  const port = settings.port;
+  const v3User = settings.v3 ? `, v3 user ${settings.v3.user}` : '';
+  return {
+    target: { gateway: gateway.name, host: gateway.host, port, transport: 'udp' },
+    endpoint: `${gateway.host}:${port}/udp`,
+    ...(snmp.unresolved ? { failure: snmp.unresolved } : {}),
+    communityCount: communities.length,
+    declared: connection.flows.some((f) => f.transport === 'udp' && f.port === port),
+    snmp,
+    source: `cocoscan SNMP probe (net-snmp, ${communities.length} communities × v1/v2c${v3User})`,
+    artefact: ctx.evidence.add(['snmp.json'], JSON.stringify(snmp, null, 2)),
+  };
+}

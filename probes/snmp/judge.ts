@@ -1,0 +1,206 @@
+import type { FindingStatus } from '../../src/findings.ts';
+import type { Verdict } from '../../src/probe/contract.ts';
+import type { SnmpFindingId } from './findings.ts';
+import { SNMP_FINDINGS } from './findings.ts';
+import type { SnmpFacts } from '../../src/snmp/gather.ts';
+import type { SnmpProbeFacts } from './gather.ts';
+import type { SnmpThresholds } from './thresholds.ts';
+
+export type { SnmpProbeFacts } from './gather.ts';
+
+type Crypto = Pick<SnmpThresholds, 'weakAuthProtocols' | 'weakPrivProtocols'>;
+type Params = Record<string, string | number>;
+
+interface Said {
+  status: FindingStatus;
+  params: Params;
+  expected: string;
+  actual: string;
+  raw?: string;
+  data?: Record<string, unknown>;
+}
+
+/** One verdict on the gateway's SNMP port; every message names the endpoint, every verdict cites snmp.json. */
+function verdict(facts: SnmpProbeFacts, id: SnmpFindingId, said: Said): Verdict<SnmpFindingId> {
+  const { status, params, expected, actual, raw, data } = said;
+  return {
+    id,
+    target: facts.target,
+    status,
+    params: { endpoint: facts.endpoint, ...params },
+    evidence: { source: facts.source, expected, actual, raw, artefacts: [facts.artefact] },
+    data,
+  };
+}
+
+/**
+ * Judges what SNMP on one gateway answered. Pure. Silence to a community is no answer (agents do not reply to
+ * a wrong one); a reply that could not be used, a loop or an interrupted run is never taken for silence, and
+ * a v3 level counts as refused only when the agent said so.
+ */
+export function judgeSnmp(facts: SnmpProbeFacts, thresholds: Crypto): Verdict<SnmpFindingId>[] {
+  if (facts.failure) {
+    const reason = facts.failure;
+    return (Object.keys(SNMP_FINDINGS) as SnmpFindingId[]).map((id) =>
+      verdict(facts, id, { status: 'error', params: { reason }, expected: 'an SNMP check', actual: reason }),
+    );
+  }
+  const { accepted, strange } = replies(facts.snmp.attempts);
+  return [
+    verdict(facts, 'snmp.community', community(facts)),
+    ...v3Verdicts(facts, thresholds).map(([id, said]) => verdict(facts, id, said)),
+    verdict(facts, 'snmp.undeclared', undeclared(facts, accepted.length > 0, strange[0]?.reason)),
+  ];
+}
+
+/** The attempts a community answered, and those whose outcome is unknown (an unusable reply, an interrupted run). */
+function replies(attempts: SnmpFacts['attempts']): { accepted: SnmpFacts['attempts']; strange: SnmpFacts['attempts'] } {
+  return { accepted: attempts.filter((a) => a.answered), strange: attempts.filter((a) => a.strange || a.aborted) };
+}
+
+function community(facts: SnmpProbeFacts): Said {
+  const { attempts, system, software: read } = facts.snmp;
+  const expected = 'no answer to default communities';
+  const { accepted, strange } = replies(attempts);
+  if (accepted.length > 0) {
+    const revealed = system
+      ? Object.entries(system)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(', ')
+      : 'nothing readable';
+    const software = read
+      ? `\n${read.names.length}${read.truncated ? '+' : ''} installed software entries ` +
+        `(hrSWInstalled${read.truncated ? `, truncated: ${read.reason}` : ''}; ${read.requests} request(s))`
+      : '';
+    return {
+      status: 'fail',
+      params: { accepted: accepted.map((a) => `community "${a.community}" with ${a.version}`).join(', '), revealed },
+      expected,
+      actual: accepted.map((a) => `${a.version} "${a.community}" answered`).join('; '),
+      raw: `${revealed}${software}`,
+      data: {
+        accepted: accepted.map((a) => ({ version: a.version, community: a.community })),
+        system: system ?? null,
+        software: read ? { entries: read.names.length, truncated: read.truncated, stop: read.stop, requests: read.requests } : null,
+      },
+    };
+  }
+  if (strange.length > 0) {
+    return {
+      status: 'error',
+      params: { reason: `${strange[0]!.reason}: whether a community is accepted cannot be told` },
+      expected,
+      actual: strange
+        .map((a) => `${a.version} "${a.community}": ${a.reason}`)
+        .slice(0, 4)
+        .join('; '),
+    };
+  }
+  // An empty list of communities (snmp.communities: []) asked nothing: no answer to nothing is no pass.
+  if (attempts.length === 0) {
+    return {
+      status: 'not_tested',
+      params: { reason: 'no community string was tried (snmp.communities in the connection file is empty)' },
+      expected,
+      actual: 'none tried',
+    };
+  }
+  return {
+    status: 'pass',
+    params: { count: facts.communityCount },
+    expected,
+    actual: `no answer (${attempts[0]!.reason ?? 'none tried'})`,
+  };
+}
+
+function v3Verdicts(facts: SnmpProbeFacts, thresholds: Crypto): [SnmpFindingId, Said][] {
+  const v3 = facts.snmp.v3;
+  if (!v3) {
+    const reason = 'no SNMPv3 user is given in the connection file (snmp.v3)';
+    return [
+      ['snmp.v3-security', { status: 'not_applicable', params: { reason }, expected: 'authPriv only', actual: 'not tested' }],
+      ['snmp.v3-crypto', { status: 'not_applicable', params: { reason }, expected: 'SHA-2 and AES', actual: 'not tested' }],
+    ];
+  }
+  const levels = v3.levels
+    .map((l) => `${l.level}: ${l.accepted === undefined ? 'untested' : l.accepted ? 'accepted' : 'refused'} (${l.reason})`)
+    .join('; ');
+  const lower = v3.levels.filter((l) => l.level !== 'authPriv');
+  const below = lower.filter((l) => l.accepted === true);
+  // A lower level is refused only when the agent said so; silence or an odd reply leaves it unknown.
+  const unknown = lower.filter((l) => l.accepted !== false);
+  const authPriv = v3.levels.find((l) => l.level === 'authPriv');
+  const expected = 'authPriv only';
+  let security: Said;
+  if (below.length > 0)
+    security = { status: 'fail', params: { user: v3.user, levels: below.map((l) => l.level).join(' and ') }, expected, actual: levels };
+  else if (unknown.length > 0) {
+    const reason =
+      `whether the agent refuses ${unknown.map((l) => `${l.level} (${l.reason})`).join(' and ')} is unknown: ` +
+      'only a refusal from the agent shows a level is not served; ' +
+      'check the SNMP port is reachable without loss and run again';
+    security = { status: 'error', params: { reason }, expected, actual: levels };
+  } else if (authPriv?.accepted === true) security = { status: 'pass', params: { user: v3.user }, expected, actual: levels };
+  else {
+    const reason =
+      authPriv?.accepted === undefined
+        ? (authPriv?.reason ?? 'not tested')
+        : `the agent did not answer the v3 user at authPriv (${authPriv.reason}): check the user, protocols and passphrases`;
+    security = { status: 'error', params: { reason }, expected, actual: levels };
+  }
+  return [
+    ['snmp.v3-security', security],
+    ['snmp.v3-crypto', crypto(v3, authPriv?.accepted === true ? undefined : (authPriv?.reason ?? 'not tested'), thresholds)],
+  ];
+}
+
+/** `unserved`: why the agent did not show it serves the user at authPriv, when it did not. */
+function crypto(v3: NonNullable<SnmpProbeFacts['snmp']['v3']>, unserved: string | undefined, thresholds: Crypto): Said {
+  const weakAuth: readonly string[] = thresholds.weakAuthProtocols;
+  const weakPriv: readonly string[] = thresholds.weakPrivProtocols;
+  const weak = [
+    ...(weakAuth.includes(v3.authProtocol) ? [`${v3.authProtocol.toUpperCase()} authentication`] : []),
+    ...(weakPriv.includes(v3.privProtocol) ? [`${v3.privProtocol.toUpperCase()} privacy`] : []),
+  ];
+  const expected = 'SHA-2 authentication and AES privacy';
+  const actual = `${v3.authProtocol}/${v3.privProtocol}`;
+  if (weak.length > 0) return { status: 'fail', params: { user: v3.user, weak: weak.join(' and ') }, expected, actual };
+  // The protocols are those of the connection file; only an agent that served them at authPriv shows it uses them.
+  if (unserved !== undefined) {
+    const protocols = `${v3.authProtocol.toUpperCase()} with ${v3.privProtocol.toUpperCase()}`;
+    const reason = `the agent did not serve the v3 user at authPriv (${unserved}), so it is not shown to use ${protocols}`;
+    return { status: 'not_tested', params: { reason }, expected, actual };
+  }
+  return {
+    status: 'pass',
+    params: { user: v3.user, auth: v3.authProtocol.toUpperCase(), priv: v3.privProtocol.toUpperCase() },
+    expected,
+    actual,
+  };
+}
+
+function undeclared(facts: SnmpProbeFacts, communityAnswered: boolean, strangeReason: string | undefined): Said {
+  const { port } = facts.target;
+  const v3 = facts.snmp.v3;
+  const answered = communityAnswered || (v3?.levels.some((l) => l.accepted === true) ?? false);
+  const expected = 'SNMP only on a declared flow';
+  if (!answered && !facts.declared && strangeReason !== undefined) {
+    return {
+      status: 'error',
+      params: { reason: `${strangeReason}: whether SNMP answers here cannot be told` },
+      expected,
+      actual: 'unclear',
+    };
+  }
+  if (answered && !facts.declared) return { status: 'fail', params: { port }, expected, actual: `SNMP answered on ${port}/udp` };
+  if (!facts.declared && facts.snmp.attempts.length === 0 && !v3) {
+    return {
+      status: 'not_tested',
+      params: { reason: 'nothing was asked of SNMP: no community string and no v3 user is given' },
+      expected,
+      actual: 'none tried',
+    };
+  }
+  const why = facts.declared ? `SNMP on ${port}/udp is a declared flow` : `SNMP did not answer on ${port}/udp`;
+  return { status: 'pass', params: { why }, expected, actual: answered ? 'answered (declared)' : 'no answer' };
+}
