@@ -7,7 +7,7 @@ import { loadProfile } from '../../src/profile/load.ts';
 import { runCheck } from '../../src/run-check.ts';
 import { tempDir } from './cli.ts';
 import type { FindingIdOf } from '../../src/probe/contract.ts';
-import type tlsProbe from '../../probes/tls.ts';
+import type tlsProbe from '../../probes/tls/index.ts';
 
 /** A profile with only the TLS row: the TLS probe runs alone, no nmap needed. */
 export const TLS_ONLY_PROFILE = `id: tls-only
