@@ -45,7 +45,10 @@ async function inspectFlow(ctx: GatherContext<TlsThresholds>, flow: Flow, trust:
       },
     );
     const summary = ctx.evidence.add([`tls-${flow.port}.json`], JSON.stringify(summarise(inspection), null, 2));
-    const chain = inspection.chain.length > 0 ? ctx.evidence.add([`tls-${flow.port}-chain.pem`], inspection.chain.map((c) => derToPem(c.der)).join('')) : undefined;
+    const chain =
+      inspection.chain.length > 0
+        ? ctx.evidence.add([`tls-${flow.port}-chain.pem`], inspection.chain.map((c) => derToPem(c.der)).join(''))
+        : undefined;
     return {
       flow: ref,
       time: ctx.now().toISOString(),

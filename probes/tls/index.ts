@@ -10,7 +10,8 @@ export default defineGatewayProbe({
     title: 'TLS protocol versions, cipher suites and certificates',
     description:
       'On every declared flow that speaks TLS: which protocol versions, cipher suites and key-exchange groups the server accepts ' +
-      '(raw ClientHellos, so legacy suites are testable), and whether its certificate chain is trusted, matches the gateway, is in date and uses strong keys and signatures.',
+      '(raw ClientHellos, so legacy suites are testable), and whether its certificate chain is trusted, matches the gateway, ' +
+      'is in date and uses strong keys and signatures.',
     reads: [],
     thresholds: tlsThresholds,
     findings: TLS_FINDINGS,

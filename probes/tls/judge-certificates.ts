@@ -11,7 +11,9 @@ import { DAY_MS, day, endpointVerdict, position, type EndpointSubject } from './
 type TlsVerdict = Verdict<TlsFindingId>;
 
 const describe = (c: CertificateFacts): string => {
-  const validity = c.validity.value ? `${day(c.validity.value.notBefore)} to ${day(c.validity.value.notAfter)}` : `validity unreadable: ${c.validity.error}`;
+  const validity = c.validity.value
+    ? `${day(c.validity.value.notBefore)} to ${day(c.validity.value.notAfter)}`
+    : `validity unreadable: ${c.validity.error}`;
   const key = c.key.value ? `${c.key.value.type} ${c.key.value.bits}` : `key unreadable: ${c.key.error}`;
   const signature = c.signature.value ? c.signature.value.name : `signature unreadable: ${c.signature.error}`;
   return `${c.subject} (issuer ${c.issuer}, ${validity}, ${key}, ${signature})`;
@@ -39,8 +41,18 @@ export function judgeCertificates(on: EndpointSubject, e: InspectedEndpoint, hos
 
 function judgeTrust(on: EndpointSubject, facts: TlsEndpointFacts, chainText: string): TlsVerdict {
   const expected = 'a chain to a trusted root';
-  if (!facts.session) return endpointVerdict(on, 'tls.certificate-trust', 'error', { reason: facts.sessionError ?? 'no full handshake' }, expected, 'not verified', chainText);
-  if (facts.session.authorized) return endpointVerdict(on, 'tls.certificate-trust', 'pass', { trust: 'system roots plus tls.trust' }, expected, 'verified', chainText);
+  if (!facts.session)
+    return endpointVerdict(
+      on,
+      'tls.certificate-trust',
+      'error',
+      { reason: facts.sessionError ?? 'no full handshake' },
+      expected,
+      'not verified',
+      chainText,
+    );
+  if (facts.session.authorized)
+    return endpointVerdict(on, 'tls.certificate-trust', 'pass', { trust: 'system roots plus tls.trust' }, expected, 'verified', chainText);
   const reason = facts.session.authorizationError ?? 'not trusted';
   return endpointVerdict(on, 'tls.certificate-trust', 'fail', { reason }, expected, reason, chainText);
 }
@@ -66,7 +78,10 @@ function judgeValidity(on: EndpointSubject, facts: TlsEndpointFacts, chainText: 
   facts.chain.forEach((c, i) => {
     const v = c.validity.value;
     if (!v) undated.push(`${position(i)}: ${c.validity.error}`);
-    else if (now > v.notAfter) outOfDate.push(`${position(i)} expired on ${day(v.notAfter)} (${Math.floor((now.getTime() - v.notAfter.getTime()) / DAY_MS)} days ago)`);
+    else if (now > v.notAfter)
+      outOfDate.push(
+        `${position(i)} expired on ${day(v.notAfter)} (${Math.floor((now.getTime() - v.notAfter.getTime()) / DAY_MS)} days ago)`,
+      );
     else if (now < v.notBefore) outOfDate.push(`${position(i)} is not valid before ${day(v.notBefore)}`);
   });
   if (facts.chainTruncated) undated.push(unreadChainTail(facts));
@@ -79,7 +94,14 @@ function judgeValidity(on: EndpointSubject, facts: TlsEndpointFacts, chainText: 
     return endpointVerdict(on, 'tls.certificate-validity', 'error', { reason }, expected, reason, chainText);
   }
   const v = facts.chain[0]!.validity.value!;
-  return endpointVerdict(on, 'tls.certificate-validity', 'pass', { notAfter: day(v.notAfter) }, expected, `valid ${v.notBefore.toISOString()} to ${v.notAfter.toISOString()}`);
+  return endpointVerdict(
+    on,
+    'tls.certificate-validity',
+    'pass',
+    { notAfter: day(v.notAfter) },
+    expected,
+    `valid ${v.notBefore.toISOString()} to ${v.notAfter.toISOString()}`,
+  );
 }
 
 function judgeExpiring(on: EndpointSubject, leaf: CertificateFacts, t: TlsThresholds, now: Date): TlsVerdict {
@@ -91,10 +113,24 @@ function judgeExpiring(on: EndpointSubject, leaf: CertificateFacts, t: TlsThresh
   }
   const daysLeft = Math.floor((validity.notAfter.getTime() - now.getTime()) / DAY_MS);
   if (daysLeft < 0) {
-    return endpointVerdict(on, 'tls.certificate-expiring', 'not_applicable', { reason: 'the certificate has already expired (see validity)' }, expected, `${daysLeft} days`);
+    return endpointVerdict(
+      on,
+      'tls.certificate-expiring',
+      'not_applicable',
+      { reason: 'the certificate has already expired (see validity)' },
+      expected,
+      `${daysLeft} days`,
+    );
   }
   const params = { days: daysLeft, notAfter: day(validity.notAfter), warnDays: t.expiryWarningDays };
-  return endpointVerdict(on, 'tls.certificate-expiring', daysLeft < t.expiryWarningDays ? 'fail' : 'pass', params, expected, `${daysLeft} days`);
+  return endpointVerdict(
+    on,
+    'tls.certificate-expiring',
+    daysLeft < t.expiryWarningDays ? 'fail' : 'pass',
+    params,
+    expected,
+    `${daysLeft} days`,
+  );
 }
 
 function judgeChainOrder(on: EndpointSubject, e: InspectedEndpoint, chainText: string): TlsVerdict {

@@ -29,7 +29,8 @@ export function judgeKey(on: EndpointSubject, facts: TlsEndpointFacts, t: TlsThr
   const failed = verdicts.filter((v) => v.status === 'fail');
   const unread = verdicts.filter((v) => v.status === 'error');
   if (facts.chainTruncated) unread.push({ status: 'error', text: unreadChainTail(facts), label: 'chain' });
-  if (failed.length > 0) return endpointVerdict(on, 'tls.certificate-key', 'fail', { key: describe([...failed, ...unread]) }, expected, actual);
+  if (failed.length > 0)
+    return endpointVerdict(on, 'tls.certificate-key', 'fail', { key: describe([...failed, ...unread]) }, expected, actual);
   if (unread.length > 0) {
     const reason = describe(unread);
     return endpointVerdict(on, 'tls.certificate-key', 'error', { reason }, expected, actual);
@@ -48,18 +49,28 @@ export function judgeSignatures(on: EndpointSubject, facts: TlsEndpointFacts, t:
   const banned = new Set<string>(t.bannedSignatureHashes);
   const weak = judged.filter(({ c }) => c.signature.value?.hash !== undefined && banned.has(c.signature.value.hash));
   const unread = judged.filter(({ c }) => !c.signature.value);
+  const anchor = (c: CertificateFacts, i: number) => (i === last && i > 0 && c.selfSigned ? ' [trust anchor, not judged]' : '');
   const signatures = facts.chain
-    .map((c, i) => `${position(i)} ${c.subject}: ${c.signature.value?.name ?? `unreadable (${c.signature.error})`}${i === last && i > 0 && c.selfSigned ? ' [trust anchor, not judged]' : ''}`)
+    .map((c, i) => `${position(i)} ${c.subject}: ${c.signature.value?.name ?? `unreadable (${c.signature.error})`}${anchor(c, i)}`)
     .join('; ');
   const unreadText = unread.map(({ c, i }) => `${position(i)}: ${c.signature.error}`);
   if (weak.length > 0) {
     const text = weak.map(({ c, i }) => `${position(i)} ${c.subject} (${c.signature.value!.name})`).join('; ');
-    return endpointVerdict(on, 'tls.certificate-signature', 'fail', { weak: unreadText.length > 0 ? `${text}; also unreadable: ${unreadText.join('; ')}` : text }, expected, signatures);
+    return endpointVerdict(
+      on,
+      'tls.certificate-signature',
+      'fail',
+      { weak: unreadText.length > 0 ? `${text}; also unreadable: ${unreadText.join('; ')}` : text },
+      expected,
+      signatures,
+    );
   }
   if (unread.length > 0 || facts.chainTruncated) {
-    const reason = unread.length > 0 ? `signature algorithm unreadable for ${unreadText.join('; ')}` : `the server sent ${facts.chainTruncated} certificates, more than the ${facts.chain.length} read`;
+    const reason =
+      unread.length > 0
+        ? `signature algorithm unreadable for ${unreadText.join('; ')}`
+        : `the server sent ${facts.chainTruncated} certificates, more than the ${facts.chain.length} read`;
     return endpointVerdict(on, 'tls.certificate-signature', 'error', { reason }, expected, signatures);
   }
   return endpointVerdict(on, 'tls.certificate-signature', 'pass', { signatures }, expected, signatures);
 }
-

@@ -14,7 +14,12 @@ export function offerOf(facts: TlsEndpointFacts) {
     accepted: accepted.map((v) => v.version as string),
     suites: accepted.flatMap((v) => v.suites.map((code) => `${v.version}:${suiteByCode(code).name}`)),
     leaf: leaf
-      ? { sha256: leaf.sha256, subject: leaf.subject, issuer: leaf.issuer, notAfter: leaf.validity.value?.notAfter.toISOString() ?? 'unreadable' }
+      ? {
+          sha256: leaf.sha256,
+          subject: leaf.subject,
+          issuer: leaf.issuer,
+          notAfter: leaf.validity.value?.notAfter.toISOString() ?? 'unreadable',
+        }
       : null,
   };
 }
@@ -32,12 +37,30 @@ export function judgeVersions(on: EndpointSubject, facts: TlsEndpointFacts, t: T
     return `${v}: ${r.status}${r.status === 'accepted' ? '' : ` (${r.detail})`}`;
   }).join('; ');
   if (legacy.length > 0) {
-    return endpointVerdict(on, 'tls.protocols', 'fail', { legacy: legacy.map((v) => v.version).join(', '), minVersion: t.minVersion }, expected, actual, undefined, state);
+    return endpointVerdict(
+      on,
+      'tls.protocols',
+      'fail',
+      { legacy: legacy.map((v) => v.version).join(', '), minVersion: t.minVersion },
+      expected,
+      actual,
+      undefined,
+      state,
+    );
   }
   if (unknownVersions.some((v) => versionRank(v.version) < versionRank(t.minVersion))) {
     const reason = `no clear answer for ${unknownVersions.map((v) => `${v.version} (${v.detail})`).join(', ')}`;
     return endpointVerdict(on, 'tls.protocols', 'error', { reason }, expected, actual, undefined, state);
   }
   const acceptedText = accepted.map((v) => v.version).join(', ');
-  return endpointVerdict(on, 'tls.protocols', 'pass', { accepted: acceptedText, minVersion: t.minVersion }, expected, actual, undefined, state);
+  return endpointVerdict(
+    on,
+    'tls.protocols',
+    'pass',
+    { accepted: acceptedText, minVersion: t.minVersion },
+    expected,
+    actual,
+    undefined,
+    state,
+  );
 }

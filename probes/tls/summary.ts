@@ -15,12 +15,22 @@ export function summarise(facts: TlsEndpointFacts): unknown {
       detail: v.detail,
       serverPreference: v.serverPreference,
       incomplete: v.incomplete,
-      suites: v.suites.map((code) => ({ code: `0x${code.toString(16).padStart(4, '0')}`, name: suiteByCode(code).name, openssl: suiteByCode(code).openssl })),
+      suites: v.suites.map((code) => ({
+        code: `0x${code.toString(16).padStart(4, '0')}`,
+        name: suiteByCode(code).name,
+        openssl: suiteByCode(code).openssl,
+      })),
       groups: v.groups.map(groupName),
       dhBits: v.dhBits,
     })),
     session: facts.session
-      ? { protocol: facts.session.protocol, cipher: facts.session.cipher, authorized: facts.session.authorized, authorizationError: facts.session.authorizationError, http: facts.session.http }
+      ? {
+          protocol: facts.session.protocol,
+          cipher: facts.session.cipher,
+          authorized: facts.session.authorized,
+          authorizationError: facts.session.authorizationError,
+          http: facts.session.http,
+        }
       : undefined,
     sessionError: facts.sessionError,
     chainSource: facts.chainSource,

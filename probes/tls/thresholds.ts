@@ -5,7 +5,9 @@ const SUITE_CLASSES = ['null', 'anon', 'export', 'rc4', 'des', '3des', 'static-r
 const ONE_YEAR_SECONDS = 31_536_000;
 
 export const tlsThresholds = z.strictObject({
-  minVersion: z.enum(['TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'], { error: 'expected TLSv1.0, TLSv1.1, TLSv1.2 or TLSv1.3' }).default('TLSv1.2'),
+  minVersion: z
+    .enum(['TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'], { error: 'expected TLSv1.0, TLSv1.1, TLSv1.2 or TLSv1.3' })
+    .default('TLSv1.2'),
   bannedSuiteClasses: z
     .array(z.enum(SUITE_CLASSES, { error: `expected one of ${SUITE_CLASSES.join(', ')}` }))
     .default(['null', 'anon', 'export', 'rc4', 'des', '3des', 'static-rsa', 'static-dh', 'md5', 'weak-bits']),

@@ -42,7 +42,14 @@ const accepted = (suites: number[], groups: number[] = [X25519, SECP256R1], extr
 /** Every version's answer: refused unless given. */
 function versions(given: Partial<Record<TlsVersion, VersionSpec>>): VersionResult[] {
   const all: TlsVersion[] = ['SSLv3', 'TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
-  return all.map((version) => ({ version, status: 'rejected', detail: 'handshake_failure alert', suites: [], groups: [], ...given[version] }));
+  return all.map((version) => ({
+    version,
+    status: 'rejected',
+    detail: 'handshake_failure alert',
+    suites: [],
+    groups: [],
+    ...given[version],
+  }));
 }
 const MODERN = { 'TLSv1.2': accepted([ECDHE_GCM_256, ECDHE_GCM]), 'TLSv1.3': accepted([AES_GCM_13], [X25519]) };
 
@@ -64,7 +71,14 @@ function cert(over: Partial<CertificateFacts> = {}): CertificateFacts {
   };
 }
 const root = (over: Partial<CertificateFacts> = {}) =>
-  cert({ subject: 'CN=Example Root', issuer: 'CN=Example Root', selfSigned: true, sha256: 'c3'.repeat(32), subjectAltName: undefined, ...over });
+  cert({
+    subject: 'CN=Example Root',
+    issuer: 'CN=Example Root',
+    selfSigned: true,
+    sha256: 'c3'.repeat(32),
+    subjectAltName: undefined,
+    ...over,
+  });
 const intermediate = (over: Partial<CertificateFacts> = {}) =>
   cert({ subject: 'CN=Example Issuing CA', issuer: 'CN=Example Root', sha256: 'b2'.repeat(32), subjectAltName: undefined, ...over });
 const sha1 = { value: { oid: '1.2.840.113549.1.1.5', name: 'RSA with SHA-1', hash: 'SHA-1' } };
@@ -111,7 +125,11 @@ function endpoint(spec: EndpointSpec = {}): InspectedEndpoint {
     artefacts: { summary: `evidence/gateways/gw/tls-${flow.port}.json`, chain: `evidence/gateways/gw/tls-${flow.port}-chain.pem` },
   };
 }
-const failed = (port: number, failure: string): FailedEndpoint => ({ flow: { name: `flow-${port}`, port, protocol: 'https' }, failure, time: NOW.toISOString() });
+const failed = (port: number, failure: string): FailedEndpoint => ({
+  flow: { name: `flow-${port}`, port, protocol: 'https' },
+  failure,
+  time: NOW.toISOString(),
+});
 const facts = (...endpoints: TlsEndpoint[]): TlsFacts => ({ gateway: { name: 'gw', host: 'gw.example.net' }, endpoints });
 const one = (spec: EndpointSpec = {}) => facts(endpoint(spec));
 const scan = (given: Partial<Record<TlsVersion, VersionSpec>>) => ({ scan: { versions: versions(given), handshakes: 12 } });
@@ -119,26 +137,81 @@ const scan = (given: Partial<Record<TlsVersion, VersionSpec>>) => ({ scan: { ver
 const valid: ValidCase<TlsFacts>[] = [
   { name: 'TLS 1.2 and 1.3 with ECDHE and AEAD, a trusted chain in order, a year of HSTS', facts: one() },
   { name: 'no declared flow speaks TLS: nothing applies', facts: facts() },
-  { name: 'a TLS flow that is not HTTP: HSTS does not apply', facts: one({ flow: { protocol: 'ldaps', port: 636 }, inspection: { session: session({ http: undefined }) } }) },
-  { name: 'a profile that does not require HSTS, on a server that sends none', facts: one({ inspection: { session: session({ http: hsts() }) } }), thresholds: with_({ requireHsts: false }) },
-  { name: 'x25519 and the hybrid X25519MLKEM768 pass with 256-bit curves required', facts: one({ inspection: scan({ 'TLSv1.3': accepted([AES_GCM_13], [X25519MLKEM768, X25519]) }) }) },
-  { name: 'DHE at exactly the minimum size', facts: one({ inspection: scan({ 'TLSv1.2': accepted([0x009f], [FFDHE2048], { dhBits: 2048 }), 'TLSv1.3': MODERN['TLSv1.3'] }) }) },
-  { name: 'an EC P-256 leaf and an Ed25519 intermediate', facts: one({ inspection: { chain: [cert({ key: { value: { type: 'EC', bits: 256, curve: 'P-256' } } }), intermediate({ key: { value: { type: 'ED25519', bits: 256 } } }), root()] } }) },
+  {
+    name: 'a TLS flow that is not HTTP: HSTS does not apply',
+    facts: one({ flow: { protocol: 'ldaps', port: 636 }, inspection: { session: session({ http: undefined }) } }),
+  },
+  {
+    name: 'a profile that does not require HSTS, on a server that sends none',
+    facts: one({ inspection: { session: session({ http: hsts() }) } }),
+    thresholds: with_({ requireHsts: false }),
+  },
+  {
+    name: 'x25519 and the hybrid X25519MLKEM768 pass with 256-bit curves required',
+    facts: one({ inspection: scan({ 'TLSv1.3': accepted([AES_GCM_13], [X25519MLKEM768, X25519]) }) }),
+  },
+  {
+    name: 'DHE at exactly the minimum size',
+    facts: one({ inspection: scan({ 'TLSv1.2': accepted([0x009f], [FFDHE2048], { dhBits: 2048 }), 'TLSv1.3': MODERN['TLSv1.3'] }) }),
+  },
+  {
+    name: 'an EC P-256 leaf and an Ed25519 intermediate',
+    facts: one({
+      inspection: {
+        chain: [
+          cert({ key: { value: { type: 'EC', bits: 256, curve: 'P-256' } } }),
+          intermediate({ key: { value: { type: 'ED25519', bits: 256 } } }),
+          root(),
+        ],
+      },
+    }),
+  },
   {
     name: 'a SHA-1 signed, RSA-1024 self-signed root is a trust anchor: neither its hash nor its key is judged',
     facts: one({ inspection: { chain: [cert(), intermediate(), root({ signature: sha1, key: { value: { type: 'RSA', bits: 1024 } } })] } }),
   },
-  { name: 'exactly the warning window left', facts: one({ inspection: { chain: [cert({ validity: { value: { notBefore: daysFromNow(-1), notAfter: daysFromNow(30) } } })] } }) },
+  {
+    name: 'exactly the warning window left',
+    facts: one({ inspection: { chain: [cert({ validity: { value: { notBefore: daysFromNow(-1), notAfter: daysFromNow(30) } } })] } }),
+  },
   { name: 'HSTS max-age exactly the minimum', facts: one({ inspection: { session: session({ http: hsts('max-age=31536000') }) } }) },
-  { name: 'HSTS max-age of 2^31 seconds, preload', facts: one({ inspection: { session: session({ http: hsts(`max-age=${2 ** 31}; includeSubDomains; preload`) }) } }) },
-  { name: 'a version with no clear answer above the minimum does not matter', facts: one({ inspection: scan({ 'TLSv1.2': MODERN['TLSv1.2'], 'TLSv1.3': { status: 'error', detail: 'timed out' } }) }) },
-  { name: 'TLS 1.0 accepted under a profile whose minimum is TLS 1.0, CBC only warned of elsewhere', facts: one({ inspection: scan({ 'TLSv1.0': accepted([0xc014]), ...MODERN }) }), thresholds: with_({ minVersion: 'TLSv1.0', warnSuiteClasses: [] }) },
+  {
+    name: 'HSTS max-age of 2^31 seconds, preload',
+    facts: one({ inspection: { session: session({ http: hsts(`max-age=${2 ** 31}; includeSubDomains; preload`) }) } }),
+  },
+  {
+    name: 'a version with no clear answer above the minimum does not matter',
+    facts: one({ inspection: scan({ 'TLSv1.2': MODERN['TLSv1.2'], 'TLSv1.3': { status: 'error', detail: 'timed out' } }) }),
+  },
+  {
+    name: 'TLS 1.0 accepted under a profile whose minimum is TLS 1.0, CBC only warned of elsewhere',
+    facts: one({ inspection: scan({ 'TLSv1.0': accepted([0xc014]), ...MODERN }) }),
+    thresholds: with_({ minVersion: 'TLSv1.0', warnSuiteClasses: [] }),
+  },
   {
     name: 'certificate subjects named __proto__ and constructor are only names',
-    facts: one({ inspection: { chain: [cert({ subject: '__proto__', subjectAltName: 'DNS:constructor' }), intermediate({ subject: 'constructor', issuer: '__proto__' }), root()] } }),
+    facts: one({
+      inspection: {
+        chain: [
+          cert({ subject: '__proto__', subjectAltName: 'DNS:constructor' }),
+          intermediate({ subject: 'constructor', issuer: '__proto__' }),
+          root(),
+        ],
+      },
+    }),
   },
-  { name: 'an Ed448 leaf signed with Ed448 (no separate hash)', facts: one({ inspection: { chain: [cert({ key: { value: { type: 'ED448', bits: 456 } }, signature: { value: { oid: '1.3.101.113', name: 'Ed448' } } })] } }) },
-  { name: 'HSTS directives in any letter case', facts: one({ inspection: { session: session({ http: hsts('MAX-AGE=63072000; INCLUDESUBDOMAINS') }) } }) },
+  {
+    name: 'an Ed448 leaf signed with Ed448 (no separate hash)',
+    facts: one({
+      inspection: {
+        chain: [cert({ key: { value: { type: 'ED448', bits: 456 } }, signature: { value: { oid: '1.3.101.113', name: 'Ed448' } } })],
+      },
+    }),
+  },
+  {
+    name: 'HSTS directives in any letter case',
+    facts: one({ inspection: { session: session({ http: hsts('MAX-AGE=63072000; INCLUDESUBDOMAINS') }) } }),
+  },
 ];
 
 const ALL = findingIds(TLS_FINDINGS);
@@ -151,9 +224,20 @@ const invalid: InvalidCase<TlsFacts, TlsFindingId>[] = [
   {
     name: 'TLS 1.0 and 1.1 accepted below the TLS 1.2 minimum',
     facts: one({ inspection: scan({ 'TLSv1.0': accepted([0xc014]), 'TLSv1.1': accepted([0xc014]), ...MODERN }) }),
-    verdicts: [{ id: 'tls.protocols', status: 'fail', params: { legacy: 'TLSv1.0, TLSv1.1', minVersion: 'TLSv1.2', endpoint: 'web (gw.example.net:443)' }, actual: /TLSv1\.0: accepted; TLSv1\.1: accepted/ }],
+    verdicts: [
+      {
+        id: 'tls.protocols',
+        status: 'fail',
+        params: { legacy: 'TLSv1.0, TLSv1.1', minVersion: 'TLSv1.2', endpoint: 'web (gw.example.net:443)' },
+        actual: /TLSv1\.0: accepted; TLSv1\.1: accepted/,
+      },
+    ],
   },
-  { name: 'SSLv3 accepted', facts: one({ inspection: scan({ SSLv3: accepted([RC4_SHA], []), ...MODERN }) }), verdicts: [{ id: 'tls.protocols', status: 'fail', params: { legacy: 'SSLv3' } }] },
+  {
+    name: 'SSLv3 accepted',
+    facts: one({ inspection: scan({ SSLv3: accepted([RC4_SHA], []), ...MODERN }) }),
+    verdicts: [{ id: 'tls.protocols', status: 'fail', params: { legacy: 'SSLv3' } }],
+  },
   {
     name: 'TLS 1.2 accepted where the profile asks for TLS 1.3 only',
     facts: one(),
@@ -169,7 +253,13 @@ const invalid: InvalidCase<TlsFacts, TlsFindingId>[] = [
   {
     name: 'an RC4 suite is banned, and named with its classes',
     facts: one({ inspection: scan({ 'TLSv1.2': accepted([ECDHE_GCM, RC4_SHA]), 'TLSv1.3': MODERN['TLSv1.3'] }) }),
-    verdicts: [{ id: 'tls.cipher-suites', status: 'fail', params: { count: 1, weakest: 'TLS_RSA_WITH_RC4_128_SHA (RC4-SHA) [rc4, static-rsa] under TLSv1.2' } }],
+    verdicts: [
+      {
+        id: 'tls.cipher-suites',
+        status: 'fail',
+        params: { count: 1, weakest: 'TLS_RSA_WITH_RC4_128_SHA (RC4-SHA) [rc4, static-rsa] under TLSv1.2' },
+      },
+    ],
   },
   {
     name: 'the weakest of several banned suites is the NULL one',
@@ -179,7 +269,13 @@ const invalid: InvalidCase<TlsFacts, TlsFindingId>[] = [
   {
     name: 'an export suite, counted once though accepted under two versions',
     facts: one({ inspection: scan({ 'TLSv1.0': accepted([EXPORT_RC4]), 'TLSv1.1': accepted([EXPORT_RC4]), ...MODERN }) }),
-    verdicts: [{ id: 'tls.cipher-suites', status: 'fail', params: { count: 1, weakest: /export, rc4, static-rsa, md5, weak-bits\] under TLSv1\.0/ } }],
+    verdicts: [
+      {
+        id: 'tls.cipher-suites',
+        status: 'fail',
+        params: { count: 1, weakest: /export, rc4, static-rsa, md5, weak-bits\] under TLSv1\.0/ },
+      },
+    ],
   },
   {
     name: 'a static-RSA AEAD suite is banned by default',
@@ -190,7 +286,11 @@ const invalid: InvalidCase<TlsFacts, TlsFindingId>[] = [
     name: 'a CBC suite under TLS 1.2 is warned of, not banned',
     facts: one({ inspection: scan({ 'TLSv1.2': accepted([ECDHE_GCM, ECDHE_CBC]), 'TLSv1.3': MODERN['TLSv1.3'] }) }),
     verdicts: [
-      { id: 'tls.cbc-suites', status: 'fail', params: { count: 1, classes: 'cbc', example: 'TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA (ECDHE-RSA-AES128-SHA)' } },
+      {
+        id: 'tls.cbc-suites',
+        status: 'fail',
+        params: { count: 1, classes: 'cbc', example: 'TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA (ECDHE-RSA-AES128-SHA)' },
+      },
       { id: 'tls.cipher-suites', status: 'pass', params: { count: 3 } },
     ],
   },
@@ -203,19 +303,38 @@ const invalid: InvalidCase<TlsFacts, TlsFindingId>[] = [
   {
     name: 'every NULL suite cocoscan knows, accepted at once: counted, the list kept whole in the evidence',
     facts: one({ inspection: scan({ 'TLSv1.2': accepted(CIPHER_SUITES.filter((s) => s.classes.includes('null')).map((s) => s.code)) }) }),
-    verdicts: [{ id: 'tls.cipher-suites', status: 'fail', params: { count: CIPHER_SUITES.filter((s) => s.classes.includes('null')).length } }],
+    verdicts: [
+      { id: 'tls.cipher-suites', status: 'fail', params: { count: CIPHER_SUITES.filter((s) => s.classes.includes('null')).length } },
+    ],
   },
   {
     name: 'server order and client order are told apart',
-    facts: one({ inspection: scan({ 'TLSv1.2': accepted([ECDHE_CBC], [X25519], { serverPreference: false }), 'TLSv1.3': accepted([AES_GCM_13], [X25519]) }) }),
-    verdicts: [{ id: 'tls.cipher-suites', status: 'pass', params: { order: 'under TLSv1.3 the server picks TLS_AES_128_GCM_SHA256 first' } }],
+    facts: one({
+      inspection: scan({
+        'TLSv1.2': accepted([ECDHE_CBC], [X25519], { serverPreference: false }),
+        'TLSv1.3': accepted([AES_GCM_13], [X25519]),
+      }),
+    }),
+    verdicts: [
+      { id: 'tls.cipher-suites', status: 'pass', params: { order: 'under TLSv1.3 the server picks TLS_AES_128_GCM_SHA256 first' } },
+    ],
   },
   // Enumeration cut short.
   {
     name: 'suite and group lists cut short by resets: errors, never a pass',
-    facts: one({ inspection: scan({ 'TLSv1.2': accepted([ECDHE_GCM], [X25519], { incomplete: 'the connection was reset after 2 accepted ClientHellos' }), 'TLSv1.3': MODERN['TLSv1.3'] }) }),
+    facts: one({
+      inspection: scan({
+        'TLSv1.2': accepted([ECDHE_GCM], [X25519], { incomplete: 'the connection was reset after 2 accepted ClientHellos' }),
+        'TLSv1.3': MODERN['TLSv1.3'],
+      }),
+    }),
     verdicts: [
-      { id: 'tls.cipher-suites', status: 'error', params: { reason: 'TLSv1.2: the connection was reset after 2 accepted ClientHellos' }, actual: /^TLSv1\.2: TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256/ },
+      {
+        id: 'tls.cipher-suites',
+        status: 'error',
+        params: { reason: 'TLSv1.2: the connection was reset after 2 accepted ClientHellos' },
+        actual: /^TLSv1\.2: TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256/,
+      },
       { id: 'tls.cbc-suites', status: 'error' },
       { id: 'tls.key-exchange', status: 'error', params: { reason: /reset after 2 accepted/ } },
       { id: 'tls.protocols', status: 'pass' },
@@ -255,7 +374,9 @@ const invalid: InvalidCase<TlsFacts, TlsFindingId>[] = [
   },
   {
     name: 'a DHE prime of 2^31 bits is large, not weak; a 2047-bit one is weak',
-    facts: one({ inspection: scan({ 'TLSv1.1': accepted([0x0033], [], { dhBits: 2047 }), 'TLSv1.2': accepted([0x009f], [], { dhBits: 2 ** 31 }) }) }),
+    facts: one({
+      inspection: scan({ 'TLSv1.1': accepted([0x0033], [], { dhBits: 2047 }), 'TLSv1.2': accepted([0x009f], [], { dhBits: 2 ** 31 }) }),
+    }),
     thresholds: with_({ minVersion: 'TLSv1.1' }),
     verdicts: [{ id: 'tls.key-exchange', status: 'fail', params: { weak: 'TLSv1.1 DHE 2047-bit' } }],
   },
@@ -271,22 +392,44 @@ const invalid: InvalidCase<TlsFacts, TlsFindingId>[] = [
   },
   {
     name: 'a server that refused every ClientHello: every finding an error, with the artefacts',
-    facts: one({ inspection: { failure: 'the server refused every ClientHello (handshake_failure alert)', scan: { versions: versions({}), handshakes: 5 }, chain: [], chainSource: 'none' } }),
+    facts: one({
+      inspection: {
+        failure: 'the server refused every ClientHello (handshake_failure alert)',
+        scan: { versions: versions({}), handshakes: 5 },
+        chain: [],
+        chainSource: 'none',
+      },
+    }),
     verdicts: every(ALL, 'error', { reason: 'the server refused every ClientHello (handshake_failure alert)' }),
   },
   // Certificates: dates.
   {
     name: 'an expired leaf fails validity; expiring then does not apply',
-    facts: one({ inspection: { chain: [cert({ validity: { value: { notBefore: daysFromNow(-400), notAfter: daysFromNow(-10) } } }), intermediate(), root()] } }),
+    facts: one({
+      inspection: {
+        chain: [cert({ validity: { value: { notBefore: daysFromNow(-400), notAfter: daysFromNow(-10) } } }), intermediate(), root()],
+      },
+    }),
     verdicts: [
       { id: 'tls.certificate-validity', status: 'fail', params: { problem: 'leaf expired on 2026-11-20 (10 days ago)' } },
-      { id: 'tls.certificate-expiring', status: 'not_applicable', params: { reason: 'the certificate has already expired (see validity)' } },
+      {
+        id: 'tls.certificate-expiring',
+        status: 'not_applicable',
+        params: { reason: 'the certificate has already expired (see validity)' },
+      },
     ],
   },
   {
     name: 'an expired intermediate',
-    facts: one({ inspection: { chain: [cert(), intermediate({ validity: { value: { notBefore: daysFromNow(-4000), notAfter: daysFromNow(-1) } } }), root()] } }),
-    verdicts: [{ id: 'tls.certificate-validity', status: 'fail', params: { problem: /^chain certificate 2 expired on 2026-11-29/ } }, { id: 'tls.certificate-expiring', status: 'pass' }],
+    facts: one({
+      inspection: {
+        chain: [cert(), intermediate({ validity: { value: { notBefore: daysFromNow(-4000), notAfter: daysFromNow(-1) } } }), root()],
+      },
+    }),
+    verdicts: [
+      { id: 'tls.certificate-validity', status: 'fail', params: { problem: /^chain certificate 2 expired on 2026-11-29/ } },
+      { id: 'tls.certificate-expiring', status: 'pass' },
+    ],
   },
   {
     name: 'a leaf not valid yet',
@@ -296,7 +439,10 @@ const invalid: InvalidCase<TlsFacts, TlsFindingId>[] = [
   {
     name: 'ten days left, within the 30-day window',
     facts: one({ inspection: { chain: [cert({ validity: { value: { notBefore: daysFromNow(-80), notAfter: daysFromNow(10) } } })] } }),
-    verdicts: [{ id: 'tls.certificate-expiring', status: 'fail', params: { days: 10, notAfter: '2026-12-10', warnDays: 30 } }, { id: 'tls.certificate-validity', status: 'pass' }],
+    verdicts: [
+      { id: 'tls.certificate-expiring', status: 'fail', params: { days: 10, notAfter: '2026-12-10', warnDays: 30 } },
+      { id: 'tls.certificate-validity', status: 'pass' },
+    ],
   },
   {
     name: 'one day short of the warning window',
@@ -305,27 +451,60 @@ const invalid: InvalidCase<TlsFacts, TlsFindingId>[] = [
   },
   {
     name: 'a certificate valid until the year 9999',
-    facts: one({ inspection: { chain: [cert({ validity: { value: { notBefore: daysFromNow(-1), notAfter: new Date('9999-12-31T23:59:59Z') } } })] } }),
-    verdicts: [{ id: 'tls.certificate-expiring', status: 'pass', params: { notAfter: '9999-12-31' } }, { id: 'tls.certificate-validity', status: 'pass' }],
+    facts: one({
+      inspection: { chain: [cert({ validity: { value: { notBefore: daysFromNow(-1), notAfter: new Date('9999-12-31T23:59:59Z') } } })] },
+    }),
+    verdicts: [
+      { id: 'tls.certificate-expiring', status: 'pass', params: { notAfter: '9999-12-31' } },
+      { id: 'tls.certificate-validity', status: 'pass' },
+    ],
   },
   {
     name: 'an unreadable leaf date is an error for validity and expiry, never a pass',
-    facts: one({ inspection: { chain: [cert({ validity: { error: 'the time "991332235959Z" names no real date and time' } }), intermediate(), root()] } }),
+    facts: one({
+      inspection: {
+        chain: [cert({ validity: { error: 'the time "991332235959Z" names no real date and time' } }), intermediate(), root()],
+      },
+    }),
     verdicts: [
-      { id: 'tls.certificate-validity', status: 'error', params: { reason: 'the validity period cannot be read: leaf: the time "991332235959Z" names no real date and time' } },
+      {
+        id: 'tls.certificate-validity',
+        status: 'error',
+        params: { reason: 'the validity period cannot be read: leaf: the time "991332235959Z" names no real date and time' },
+      },
       { id: 'tls.certificate-expiring', status: 'error', params: { reason: /^the leaf's expiry date cannot be read/ } },
     ],
   },
   {
     name: 'an expired intermediate next to an unreadable leaf date: fail, naming both',
-    facts: one({ inspection: { chain: [cert({ validity: { error: 'bad date' } }), intermediate({ validity: { value: { notBefore: daysFromNow(-9), notAfter: daysFromNow(-2) } } })] } }),
-    verdicts: [{ id: 'tls.certificate-validity', status: 'fail', params: { problem: /^chain certificate 2 expired on .*; dates unreadable for leaf: bad date$/ } }],
+    facts: one({
+      inspection: {
+        chain: [
+          cert({ validity: { error: 'bad date' } }),
+          intermediate({ validity: { value: { notBefore: daysFromNow(-9), notAfter: daysFromNow(-2) } } }),
+        ],
+      },
+    }),
+    verdicts: [
+      {
+        id: 'tls.certificate-validity',
+        status: 'fail',
+        params: { problem: /^chain certificate 2 expired on .*; dates unreadable for leaf: bad date$/ },
+      },
+    ],
   },
   // Certificates: trust and name.
   {
     name: 'an untrusted chain',
     facts: one({ inspection: { session: session({ authorized: false, authorizationError: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' }) } }),
-    verdicts: [{ id: 'tls.certificate-trust', status: 'fail', params: { reason: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' }, actual: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' }],
+    verdicts: [
+      {
+        id: 'tls.certificate-trust',
+        status: 'fail',
+        params: { reason: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' },
+        actual: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+      },
+    ],
   },
   {
     name: 'no full handshake: trust is an error, and HSTS could not be asked',
@@ -348,14 +527,26 @@ const invalid: InvalidCase<TlsFacts, TlsFindingId>[] = [
   {
     name: 'a leaf the name checker cannot read',
     facts: one({ leafNamesHost: undefined }),
-    verdicts: [{ id: 'tls.certificate-name', status: 'error', params: { reason: 'the leaf certificate cannot be read by the name checker' } }],
+    verdicts: [
+      { id: 'tls.certificate-name', status: 'error', params: { reason: 'the leaf certificate cannot be read by the name checker' } },
+    ],
   },
   {
     name: 'a leaf that is no certificate: name, dates, key and signature are errors, never a pass',
     facts: one({
       leafNamesHost: undefined,
       inspection: {
-        chain: [cert({ readable: false, subject: 'unreadable certificate', validity: { error: 'not DER' }, key: { error: 'not DER' }, signature: { error: 'not DER' } }), intermediate(), root()],
+        chain: [
+          cert({
+            readable: false,
+            subject: 'unreadable certificate',
+            validity: { error: 'not DER' },
+            key: { error: 'not DER' },
+            signature: { error: 'not DER' },
+          }),
+          intermediate(),
+          root(),
+        ],
       },
     }),
     verdicts: [
@@ -401,12 +592,28 @@ const invalid: InvalidCase<TlsFacts, TlsFindingId>[] = [
   {
     name: 'a key type named __proto__ has no rule: an error, never a pass',
     facts: one({ inspection: { chain: [cert({ key: { value: { type: '__proto__', bits: 4096 } } })] } }),
-    verdicts: [{ id: 'tls.certificate-key', status: 'error', params: { reason: '__proto__ 4096 bits, a key type the profile has no rule for' } }],
+    verdicts: [
+      { id: 'tls.certificate-key', status: 'error', params: { reason: '__proto__ 4096 bits, a key type the profile has no rule for' } },
+    ],
   },
   {
     name: 'an RSA key of 2^31 bits passes; an unreadable intermediate key is still an error',
-    facts: one({ inspection: { chain: [cert({ key: { value: { type: 'RSA', bits: 2 ** 31 } } }), intermediate({ key: { error: 'unknown public key algorithm OID 1.2.3' } }), root()] } }),
-    verdicts: [{ id: 'tls.certificate-key', status: 'error', params: { reason: 'chain certificate 2: public key unreadable: unknown public key algorithm OID 1.2.3' } }],
+    facts: one({
+      inspection: {
+        chain: [
+          cert({ key: { value: { type: 'RSA', bits: 2 ** 31 } } }),
+          intermediate({ key: { error: 'unknown public key algorithm OID 1.2.3' } }),
+          root(),
+        ],
+      },
+    }),
+    verdicts: [
+      {
+        id: 'tls.certificate-key',
+        status: 'error',
+        params: { reason: 'chain certificate 2: public key unreadable: unknown public key algorithm OID 1.2.3' },
+      },
+    ],
   },
   {
     name: 'a self-signed leaf alone is judged: it is no trust anchor',
@@ -425,7 +632,9 @@ const invalid: InvalidCase<TlsFacts, TlsFindingId>[] = [
   {
     name: 'a SHA-1 intermediate below the root',
     facts: one({ inspection: { chain: [cert(), intermediate({ signature: sha1 }), root()] } }),
-    verdicts: [{ id: 'tls.certificate-signature', status: 'fail', params: { weak: 'chain certificate 2 CN=Example Issuing CA (RSA with SHA-1)' } }],
+    verdicts: [
+      { id: 'tls.certificate-signature', status: 'fail', params: { weak: 'chain certificate 2 CN=Example Issuing CA (RSA with SHA-1)' } },
+    ],
   },
   {
     name: 'a SHA-1 last certificate that is not self-signed is no trust anchor: judged',
@@ -434,13 +643,33 @@ const invalid: InvalidCase<TlsFacts, TlsFindingId>[] = [
   },
   {
     name: 'a weak hash next to an unreadable one: fail, naming both',
-    facts: one({ inspection: { chain: [cert({ signature: md5 }), intermediate({ signature: { error: 'unknown signature algorithm OID 1.2.840.113549.1.1.99' } }), root()] } }),
-    verdicts: [{ id: 'tls.certificate-signature', status: 'fail', params: { weak: /RSA with MD5\); also unreadable: chain certificate 2: unknown signature algorithm OID/ } }],
+    facts: one({
+      inspection: {
+        chain: [
+          cert({ signature: md5 }),
+          intermediate({ signature: { error: 'unknown signature algorithm OID 1.2.840.113549.1.1.99' } }),
+          root(),
+        ],
+      },
+    }),
+    verdicts: [
+      {
+        id: 'tls.certificate-signature',
+        status: 'fail',
+        params: { weak: /RSA with MD5\); also unreadable: chain certificate 2: unknown signature algorithm OID/ },
+      },
+    ],
   },
   {
     name: 'an unknown signature algorithm is an error naming it, never a pass',
     facts: one({ inspection: { chain: [cert({ signature: { error: 'unknown signature algorithm OID 1.2.840.113549.1.1.99' } })] } }),
-    verdicts: [{ id: 'tls.certificate-signature', status: 'error', params: { reason: 'signature algorithm unreadable for leaf: unknown signature algorithm OID 1.2.840.113549.1.1.99' } }],
+    verdicts: [
+      {
+        id: 'tls.certificate-signature',
+        status: 'error',
+        params: { reason: 'signature algorithm unreadable for leaf: unknown signature algorithm OID 1.2.840.113549.1.1.99' },
+      },
+    ],
   },
   {
     name: 'SHA-256 banned by a stricter profile',
@@ -453,7 +682,11 @@ const invalid: InvalidCase<TlsFacts, TlsFindingId>[] = [
     name: 'a chain longer than cocoscan reads: the tail was never judged',
     facts: one({ inspection: { chain: Array.from({ length: 16 }, (_, i) => (i === 0 ? cert() : intermediate())), chainTruncated: 5000 } }),
     verdicts: [
-      { id: 'tls.certificate-validity', status: 'error', params: { reason: 'the validity period cannot be read: the server sent 5000 certificates, more than the 16 read' } },
+      {
+        id: 'tls.certificate-validity',
+        status: 'error',
+        params: { reason: 'the validity period cannot be read: the server sent 5000 certificates, more than the 16 read' },
+      },
       { id: 'tls.certificate-key', status: 'error', params: { reason: 'chain: the server sent 5000 certificates, more than the 16 read' } },
       { id: 'tls.certificate-signature', status: 'error', params: { reason: 'the server sent 5000 certificates, more than the 16 read' } },
       { id: 'tls.certificate-chain-order', status: 'error' },
@@ -462,7 +695,13 @@ const invalid: InvalidCase<TlsFacts, TlsFindingId>[] = [
   {
     name: 'a chain sent out of order',
     facts: one({ chainOrderProblem: 'certificate 1 is followed by certificate 2, but its issuer is certificate 3' }),
-    verdicts: [{ id: 'tls.certificate-chain-order', status: 'fail', params: { problem: 'certificate 1 is followed by certificate 2, but its issuer is certificate 3' } }],
+    verdicts: [
+      {
+        id: 'tls.certificate-chain-order',
+        status: 'fail',
+        params: { problem: 'certificate 1 is followed by certificate 2, but its issuer is certificate 3' },
+      },
+    ],
   },
   {
     name: 'TLS 1.3 only: the order as sent cannot be read',
@@ -473,17 +712,39 @@ const invalid: InvalidCase<TlsFacts, TlsFindingId>[] = [
   {
     name: 'no Strict-Transport-Security header',
     facts: one({ inspection: { session: session({ http: hsts() }) } }),
-    verdicts: [{ id: 'tls.hsts', status: 'fail', params: { problem: 'sends no Strict-Transport-Security header' }, actual: 'header absent' }],
+    verdicts: [
+      { id: 'tls.hsts', status: 'fail', params: { problem: 'sends no Strict-Transport-Security header' }, actual: 'header absent' },
+    ],
   },
   {
     name: 'a header named __proto__ or constructor is no HSTS header',
-    facts: one({ inspection: { session: session({ http: { ok: true, statusLine: 'HTTP/1.1 200 OK', headers: [['__proto__', 'max-age=31536000'], ['constructor', 'x']], bytes: 70 } }) } }),
+    facts: one({
+      inspection: {
+        session: session({
+          http: {
+            ok: true,
+            statusLine: 'HTTP/1.1 200 OK',
+            headers: [
+              ['__proto__', 'max-age=31536000'],
+              ['constructor', 'x'],
+            ],
+            bytes: 70,
+          },
+        }),
+      },
+    }),
     verdicts: [{ id: 'tls.hsts', status: 'fail', params: { problem: 'sends no Strict-Transport-Security header' } }],
   },
   {
     name: 'a max-age shorter than a year',
     facts: one({ inspection: { session: session({ http: hsts('max-age=86400') }) } }),
-    verdicts: [{ id: 'tls.hsts', status: 'fail', params: { problem: 'sets HSTS max-age=86400 (1 days), below the required 31536000 s; no includeSubDomains, no preload' } }],
+    verdicts: [
+      {
+        id: 'tls.hsts',
+        status: 'fail',
+        params: { problem: 'sets HSTS max-age=86400 (1 days), below the required 31536000 s; no includeSubDomains, no preload' },
+      },
+    ],
   },
   {
     name: 'max-age=0 tells browsers to forget the policy',
@@ -497,19 +758,40 @@ const invalid: InvalidCase<TlsFacts, TlsFindingId>[] = [
       {
         id: 'tls.hsts',
         status: 'fail',
-        params: { problem: 'sends a Strict-Transport-Security header browsers ignore: the directive "max-age" appears more than once; 2 Strict-Transport-Security headers were sent, browsers use the first' },
+        params: {
+          problem:
+            'sends a Strict-Transport-Security header browsers ignore: the directive "max-age" appears more than once; ' +
+            '2 Strict-Transport-Security headers were sent, browsers use the first',
+        },
       },
     ],
   },
   {
     name: 'a long enough max-age passes from the first of two headers',
     facts: one({ inspection: { session: session({ http: hsts('max-age=63072000; includeSubDomains; preload', 'max-age=0') }) } }),
-    verdicts: [{ id: 'tls.hsts', status: 'pass', params: { maxAge: 63072000, days: 730, flags: ', includeSubDomains, preload; 2 Strict-Transport-Security headers were sent, browsers use the first' } }],
+    verdicts: [
+      {
+        id: 'tls.hsts',
+        status: 'pass',
+        params: {
+          maxAge: 63072000,
+          days: 730,
+          flags: ', includeSubDomains, preload; 2 Strict-Transport-Security headers were sent, browsers use the first',
+        },
+      },
+    ],
   },
   {
     name: 'an HTTP head that could not be read (stalled, or past the byte cap)',
     facts: one({ inspection: { session: session({ http: { ok: false, reason: 'the response head passed 32768 bytes', bytes: 32768 } }) } }),
-    verdicts: [{ id: 'tls.hsts', status: 'error', params: { reason: 'the response head passed 32768 bytes' }, actual: 'no usable HTTP response (32768 bytes read)' }],
+    verdicts: [
+      {
+        id: 'tls.hsts',
+        status: 'error',
+        params: { reason: 'the response head passed 32768 bytes' },
+        actual: 'no usable HTTP response (32768 bytes read)',
+      },
+    ],
   },
   {
     name: 'a huge max-age value is read by the parser, not trusted',
@@ -530,7 +812,13 @@ describe('TLS judge: what a case cannot say', () => {
 
   it('gives every id once per endpoint, on the endpoint, with its artefacts and inspection time', () => {
     const verdicts = judgeTls(facts(endpoint(), endpoint({ flow: { name: 'api', port: 8443 } })), T, NOW);
-    for (const port of [443, 8443]) expect(verdicts.filter((v) => v.target.port === port).map((v) => v.id).sort()).toEqual([...ALL].sort());
+    for (const port of [443, 8443])
+      expect(
+        verdicts
+          .filter((v) => v.target.port === port)
+          .map((v) => v.id)
+          .sort(),
+      ).toEqual([...ALL].sort());
     const protocols = verdicts.find((v) => v.id === 'tls.protocols' && v.target.port === 8443)!;
     expect(protocols.target).toEqual({ gateway: 'gw', host: 'gw.example.net', port: 8443, transport: 'tcp', flow: 'api' });
     expect(protocols.evidence).toMatchObject({
@@ -542,7 +830,12 @@ describe('TLS judge: what a case cannot say', () => {
 
   it('an endpoint that could not be inspected names no artefact; one with no chain names only its summary', () => {
     const [thrown] = judgeTls(facts(failed(443, 'refused')), T, NOW);
-    expect(thrown!.evidence).toEqual({ source: 'cocoscan TLS probe', time: NOW.toISOString(), expected: 'a judgeable TLS endpoint', actual: 'refused' });
+    expect(thrown!.evidence).toEqual({
+      source: 'cocoscan TLS probe',
+      time: NOW.toISOString(),
+      expected: 'a judgeable TLS endpoint',
+      actual: 'refused',
+    });
     const noChain = endpoint({ inspection: { chain: [], chainSource: 'none', chainError: 'none sent' } });
     noChain.artefacts = { summary: 'evidence/gateways/gw/tls-443.json' };
     expect(judgeTls(facts(noChain), T, NOW)[0]!.evidence.artefacts).toEqual(['evidence/gateways/gw/tls-443.json']);
@@ -554,7 +847,12 @@ describe('TLS judge: what a case cannot say', () => {
     expect(of('tls.protocols')).toEqual({
       accepted: ['TLSv1.2', 'TLSv1.3'],
       suites: ['TLSv1.2:TLS_RSA_WITH_RC4_128_SHA', 'TLSv1.3:TLS_AES_128_GCM_SHA256'],
-      leaf: { sha256: 'a1'.repeat(32), subject: 'CN=gw.example.net', issuer: 'CN=Example Issuing CA', notAfter: daysFromNow(335).toISOString() },
+      leaf: {
+        sha256: 'a1'.repeat(32),
+        subject: 'CN=gw.example.net',
+        issuer: 'CN=Example Issuing CA',
+        notAfter: daysFromNow(335).toISOString(),
+      },
     });
     expect(of('tls.cipher-suites')).toEqual({ banned: [{ version: 'TLSv1.2', code: RC4_SHA, name: 'TLS_RSA_WITH_RC4_128_SHA' }] });
     expect(of('tls.hsts')).toEqual({ maxAge: 31536000, includeSubDomains: true, preload: false });
@@ -563,7 +861,8 @@ describe('TLS judge: what a case cannot say', () => {
   it('a fault while judging certificates spoils the certificate findings of that endpoint only', () => {
     const broken = intermediate({ validity: { value: { notBefore: new Date(Number.NaN), notAfter: new Date(Number.NaN) } } });
     const verdicts = judgeTls(one({ inspection: { chain: [cert(), broken, root()] } }), T, NOW);
-    for (const id of CERTIFICATE) expect(verdicts.find((v) => v.id === id)!.params?.reason).toMatch(/^cocoscan could not judge the certificates of this endpoint/);
+    for (const id of CERTIFICATE)
+      expect(verdicts.find((v) => v.id === id)!.params?.reason).toMatch(/^cocoscan could not judge the certificates of this endpoint/);
     expect(verdicts.find((v) => v.id === 'tls.protocols')!.status).toBe('pass');
     expect(verdicts.find((v) => v.id === 'tls.hsts')!.status).toBe('pass');
   });
@@ -580,8 +879,17 @@ describe('TLS observations for history', () => {
         gateway: 'gw',
         port: 443,
         accepted: ['TLSv1.2', 'TLSv1.3'],
-        suites: ['TLSv1.2:TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384', 'TLSv1.2:TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', 'TLSv1.3:TLS_AES_128_GCM_SHA256'],
-        leaf: { sha256: 'a1'.repeat(32), subject: 'CN=gw.example.net', issuer: 'CN=Example Issuing CA', notAfter: daysFromNow(335).toISOString() },
+        suites: [
+          'TLSv1.2:TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384',
+          'TLSv1.2:TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
+          'TLSv1.3:TLS_AES_128_GCM_SHA256',
+        ],
+        leaf: {
+          sha256: 'a1'.repeat(32),
+          subject: 'CN=gw.example.net',
+          issuer: 'CN=Example Issuing CA',
+          notAfter: daysFromNow(335).toISOString(),
+        },
       },
       expect.objectContaining({ port: 8443, leaf: expect.objectContaining({ notAfter: 'unreadable' }) }),
       expect.objectContaining({ port: 9443, leaf: null }),
