@@ -10,6 +10,8 @@ import { endpointVerdict, type EndpointSubject } from './verdict.ts';
 export function offerOf(facts: TlsEndpointFacts) {
   const accepted = facts.scan.versions.filter((v) => v.status === 'accepted');
   const leaf = facts.chain[0];
+  // observe runs outside the judge's per-endpoint guard: an impossible date must not throw here.
+  const notAfter = leaf?.validity.value?.notAfter;
   return {
     accepted: accepted.map((v) => v.version as string),
     suites: accepted.flatMap((v) => v.suites.map((code) => `${v.version}:${suiteByCode(code).name}`)),
@@ -18,7 +20,7 @@ export function offerOf(facts: TlsEndpointFacts) {
           sha256: leaf.sha256,
           subject: leaf.subject,
           issuer: leaf.issuer,
-          notAfter: leaf.validity.value?.notAfter.toISOString() ?? 'unreadable',
+          notAfter: notAfter && !Number.isNaN(notAfter.getTime()) ? notAfter.toISOString() : 'unreadable',
         }
       : null,
   };

@@ -868,6 +868,31 @@ describe('TLS judge: what a case cannot say', () => {
   });
 });
 
+describe('a fault judging one endpoint', () => {
+  it('is an error of that endpoint only, in words a user can act on; the other endpoint keeps its verdicts', () => {
+    // A scan that lost a version's answer: the versions judge cannot read it.
+    const scanLost = { scan: { versions: versions(MODERN).slice(1), handshakes: 4 } };
+    const lost = endpoint({ flow: { name: 'odd', port: 8443 }, inspection: scanLost });
+    const verdicts = judgeTls(facts(lost, endpoint()), T, NOW);
+    const ofOdd = verdicts.filter((v) => v.target.port === 8443);
+    expect(ofOdd.map((v) => v.id).sort()).toEqual([...ALL].sort());
+    for (const v of ofOdd) {
+      expect(v.status).toBe('error');
+      expect(v.params?.reason).toMatch(/^cocoscan could not judge the TLS answers of this endpoint \(an internal fault/);
+    }
+    expect(verdicts.filter((v) => v.target.port === 443).every((v) => v.status === 'pass')).toBe(true);
+  });
+
+  it('an impossible leaf date spoils the certificate findings only, and the observation says unreadable instead of throwing', () => {
+    const nan = new Date(Number.NaN);
+    const odd = one({ inspection: { chain: [cert({ validity: { value: { notBefore: nan, notAfter: nan } } })] } });
+    const verdicts = judgeTls(odd, T, NOW);
+    expect(verdicts.find((v) => v.id === 'tls.protocols')!.status).toBe('pass');
+    expect(verdicts.find((v) => v.id === 'tls.certificate-validity')!.params?.reason).toMatch(/^cocoscan could not judge the certificates/);
+    expect(observeTls(odd)).toEqual([expect.objectContaining({ leaf: expect.objectContaining({ notAfter: 'unreadable' }) })]);
+  });
+});
+
 describe('TLS observations for history', () => {
   it('one tls-offer per judged endpoint, with the flow port; none for an endpoint that could not be judged', () => {
     const unreadableLeaf = endpoint({ flow: { port: 8443 }, inspection: { chain: [cert({ validity: { error: 'bad' } })] } });
