@@ -5,6 +5,8 @@ export interface TlsFlow {
   name: string;
   port: number;
   protocol: string;
+  /** HTTP runs inside this TLS (https, or http declared with `tls: true`): GET / is asked and HSTS applies. */
+  http: boolean;
 }
 
 /** An endpoint whose TLS answers were read (they may still say it cannot be judged: `inspection.failure`). */

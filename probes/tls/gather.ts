@@ -31,7 +31,8 @@ async function readTrustFiles(paths: string[]): Promise<string[]> {
 async function inspectFlow(ctx: GatherContext<TlsThresholds>, flow: Flow, trust: string[]): Promise<TlsEndpoint> {
   const timeoutMs = ctx.connection.scan.probeTimeoutSeconds * 1000;
   const host = ctx.gateway.host;
-  const ref = { name: flow.name, port: flow.port, protocol: flow.protocol };
+  // Only flows that speak TLS reach here, so `http` is HTTP over TLS declared with `tls: true`.
+  const ref = { name: flow.name, port: flow.port, protocol: flow.protocol, http: flow.protocol === 'https' || flow.protocol === 'http' };
   try {
     const inspection = await inspectTlsEndpoint(
       { host, port: flow.port, serverName: host },
@@ -39,7 +40,7 @@ async function inspectFlow(ctx: GatherContext<TlsThresholds>, flow: Flow, trust:
         timeoutMs,
         budgetMs: timeoutMs * 12,
         trust,
-        http: flow.protocol === 'https' ? { timeoutMs, maxBytes: HTTP_HEAD_MAX_BYTES } : undefined,
+        http: ref.http ? { timeoutMs, maxBytes: HTTP_HEAD_MAX_BYTES } : undefined,
         limit: ctx.connectionLimit,
         signal: ctx.signal,
       },

@@ -7,16 +7,16 @@ import type { TlsFindingId } from './findings.ts';
 import type { TlsThresholds } from './thresholds.ts';
 import { endpointVerdict, type EndpointSubject } from './verdict.ts';
 
-/** tls.hsts, on https flows: the first Strict-Transport-Security header, valid, with a long enough max-age. */
+/** tls.hsts, on HTTP over TLS: the first Strict-Transport-Security header, valid, with a long enough max-age. */
 export function judgeHsts(on: EndpointSubject, facts: TlsEndpointFacts, flow: TlsFlow, t: TlsThresholds): Verdict<TlsFindingId> {
   const minDays = Math.floor(t.minHstsMaxAgeSeconds / 86_400);
   const expected = `Strict-Transport-Security with max-age of at least ${t.minHstsMaxAgeSeconds} s (${minDays} days)`;
-  if (flow.protocol !== 'https' || !t.requireHsts) {
+  if (!flow.http || !t.requireHsts) {
     return endpointVerdict(
       on,
       'tls.hsts',
       'not_applicable',
-      { reason: flow.protocol !== 'https' ? `${flow.protocol} is not HTTP` : 'the profile does not require HSTS' },
+      { reason: !flow.http ? `${flow.protocol} is not HTTP` : 'the profile does not require HSTS' },
       'HSTS on https flows',
       'not checked',
     );

@@ -25,7 +25,7 @@ sections:
 
 export interface TlsCheckInput {
   gateways?: { name: string; host: string }[];
-  flows: { name: string; port: number; protocol?: string }[];
+  flows: { name: string; port: number; protocol?: string; tls?: boolean }[];
   /** PEM roots to trust (written to a trust file). */
   trust?: string[];
   probeTimeoutSeconds?: number;

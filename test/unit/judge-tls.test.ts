@@ -107,7 +107,7 @@ interface EndpointSpec {
   chainOrderProblem?: string;
 }
 function endpoint(spec: EndpointSpec = {}): InspectedEndpoint {
-  const flow = { name: 'web', port: 443, protocol: 'https', ...spec.flow };
+  const flow = { name: 'web', port: 443, protocol: 'https', http: true, ...spec.flow };
   return {
     flow,
     time: NOW.toISOString(),
@@ -126,7 +126,7 @@ function endpoint(spec: EndpointSpec = {}): InspectedEndpoint {
   };
 }
 const failed = (port: number, failure: string): FailedEndpoint => ({
-  flow: { name: `flow-${port}`, port, protocol: 'https' },
+  flow: { name: `flow-${port}`, port, protocol: 'https', http: true },
   failure,
   time: NOW.toISOString(),
 });
@@ -139,7 +139,7 @@ const valid: ValidCase<TlsFacts>[] = [
   { name: 'no declared flow speaks TLS: nothing applies', facts: facts() },
   {
     name: 'a TLS flow that is not HTTP: HSTS does not apply',
-    facts: one({ flow: { protocol: 'ldaps', port: 636 }, inspection: { session: session({ http: undefined }) } }),
+    facts: one({ flow: { protocol: 'ldaps', port: 636, http: false }, inspection: { session: session({ http: undefined }) } }),
   },
   {
     name: 'a profile that does not require HSTS, on a server that sends none',
@@ -709,6 +709,17 @@ const invalid: InvalidCase<TlsFacts, TlsFindingId>[] = [
     verdicts: [{ id: 'tls.certificate-chain-order', status: 'not_tested', params: { reason: /only TLS 1\.3 is accepted/ } }],
   },
   // HSTS.
+  {
+    // Fixed: HTTP declared over TLS (`protocol: http, tls: true`) was "http is not HTTP" and never asked for HSTS.
+    name: 'HTTP declared with tls: true is HTTP over TLS: HSTS is judged there too',
+    facts: one({ flow: { protocol: 'http', port: 8443, http: true }, inspection: { session: session({ http: hsts() }) } }),
+    verdicts: [{ id: 'tls.hsts', status: 'fail', params: { problem: 'sends no Strict-Transport-Security header' } }],
+  },
+  {
+    name: 'a TLS flow that is not HTTP says so',
+    facts: one({ flow: { protocol: 'smtps', port: 465, http: false } }),
+    verdicts: [{ id: 'tls.hsts', status: 'not_applicable', params: { reason: 'smtps is not HTTP' } }],
+  },
   {
     name: 'no Strict-Transport-Security header',
     facts: one({ inspection: { session: session({ http: hsts() }) } }),
