@@ -6,7 +6,7 @@ import host from '../../probes/host.ts';
 import patch from '../../probes/patch/index.ts';
 import snmp from '../../probes/snmp/index.ts';
 import ssh from '../../probes/ssh/index.ts';
-import tls from '../../probes/tls.ts';
+import tls from '../../probes/tls/index.ts';
 import type { AnyProbe, FindingIdOf, FindingSpec } from './contract.ts';
 
 const SHIPPED = [exposure, firewall, tls, ssh, snmp, host, antivirus, patch, changes] as const;

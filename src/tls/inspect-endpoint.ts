@@ -10,7 +10,7 @@ export const MAX_CHAIN_CERTIFICATES = 16;
 export interface TlsEndpointFacts {
   endpoint: Endpoint;
   /** Why the endpoint could not be judged at all (refused, not TLS, …). */
-  unusable?: string;
+  failure?: string;
   scan: TlsScanResult;
   session?: PeerSession;
   sessionError?: string;
@@ -54,12 +54,12 @@ export async function inspectTlsEndpoint(endpoint: Endpoint, options: InspectOpt
     durationMs: 0,
     ...('session' in sessionResult ? { session: sessionResult.session } : { sessionError: sessionResult.error }),
   };
-  if (signal.aborted && !options.signal.aborted) facts.unusable = `the TLS inspection passed its time budget of ${options.budgetMs} ms`;
+  if (signal.aborted && !options.signal.aborted) facts.failure = `the TLS inspection passed its time budget of ${options.budgetMs} ms`;
   const accepted = scan.versions.filter((v) => v.status === 'accepted');
-  if (accepted.length === 0 && !facts.unusable) {
+  if (accepted.length === 0 && !facts.failure) {
     const reasons = [...new Set(scan.versions.map((v) => v.detail))];
     const errors = scan.versions.filter((v) => v.status === 'error');
-    facts.unusable = errors.length > 0 ? `no usable TLS answer: ${errors[0]!.detail}` : `the server refused every ClientHello (${reasons.join('; ')})`;
+    facts.failure = errors.length > 0 ? `no usable TLS answer: ${errors[0]!.detail}` : `the server refused every ClientHello (${reasons.join('; ')})`;
   }
   const raw = scan.sentChain ?? facts.session?.chain;
   if (raw && raw.length > 0) {

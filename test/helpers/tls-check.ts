@@ -7,7 +7,7 @@ import { loadProfile } from '../../src/profile/load.ts';
 import { runCheck } from '../../src/run-check.ts';
 import { tempDir } from './cli.ts';
 import type { FindingIdOf } from '../../src/probe/contract.ts';
-import type tlsProbe from '../../probes/tls.ts';
+import type tlsProbe from '../../probes/tls/index.ts';
 
 /** A profile with only the TLS row: the TLS probe runs alone, no nmap needed. */
 export const TLS_ONLY_PROFILE = `id: tls-only
@@ -25,7 +25,7 @@ sections:
 
 export interface TlsCheckInput {
   gateways?: { name: string; host: string }[];
-  flows: { name: string; port: number; protocol?: string }[];
+  flows: { name: string; port: number; protocol?: string; tls?: boolean }[];
   /** PEM roots to trust (written to a trust file). */
   trust?: string[];
   probeTimeoutSeconds?: number;

@@ -72,6 +72,12 @@ describe('HSTS from a hostile HTTP-over-TLS server', () => {
     expect(none.hsts).toMatchObject({ status: 'fail', message: expect.stringContaining('sends no Strict-Transport-Security header') });
   });
 
+  it('HTTP declared over TLS (protocol http, tls: true) is asked for HSTS like https', async () => {
+    server = await startTlsHttpServer({ key: chain.leafKey, cert: chain.served, http: { kind: 'answer', headers: ['X-Other: 1'] } });
+    const { find } = await runTlsCheck({ flows: [{ name: 'web', protocol: 'http', tls: true, port: server.port }], trust: [chain.root], probeTimeoutSeconds: 1 });
+    expect(find('tls.hsts')).toMatchObject({ status: 'fail', message: expect.stringContaining('sends no Strict-Transport-Security header') });
+  });
+
   it('a long enough max-age passes, reporting includeSubDomains and preload, from the first of two headers', async () => {
     const { hsts } = await checkWith({ kind: 'answer', headers: ['Strict-Transport-Security: max-age=63072000; includeSubDomains; preload', 'strict-transport-security: max-age=0'] });
     expect(hsts.status).toBe('pass');

@@ -1,0 +1,42 @@
+import type { TlsEndpointFacts } from '../../src/tls/inspect-endpoint.ts';
+
+/** A declared flow that speaks TLS, as the judge needs it. */
+export interface TlsFlow {
+  name: string;
+  port: number;
+  protocol: string;
+  /** HTTP runs inside this TLS (https, or http declared with `tls: true`): GET / is asked and HSTS applies. */
+  http: boolean;
+}
+
+/** An endpoint whose TLS answers were read (they may still say it cannot be judged: `inspection.failure`). */
+export interface InspectedEndpoint {
+  flow: TlsFlow;
+  failure?: undefined;
+  /** When the inspection ended (ISO 8601). */
+  time: string;
+  inspection: TlsEndpointFacts;
+  /** Whether the leaf certificate names the gateway's host; undefined when the name checker cannot read it. */
+  leafNamesHost: boolean | undefined;
+  /** The first break in the order of the chain as sent (TLS 1.2 and older); undefined when in order or not sent. */
+  chainOrderProblem: string | undefined;
+  /** Report-relative paths of the endpoint's artefacts: the summary, and the chain when one was seen. */
+  artefacts: { summary: string; chain?: string };
+}
+
+/** An endpoint whose inspection threw: an error for this endpoint only. */
+export interface FailedEndpoint {
+  flow: TlsFlow;
+  /** Why its TLS answers could not be read, in words a user can act on. */
+  failure: string;
+  time: string;
+}
+
+export type TlsEndpoint = InspectedEndpoint | FailedEndpoint;
+
+/** What the TLS judge reads for one gateway: every declared flow that speaks TLS, on this gateway. */
+export interface TlsFacts {
+  gateway: { name: string; host: string };
+  /** Empty when no declared flow speaks TLS: then nothing applies. */
+  endpoints: TlsEndpoint[];
+}

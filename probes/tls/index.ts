@@ -1,0 +1,23 @@
+import { defineGatewayProbe } from '../../src/probe/contract.ts';
+import { TLS_FINDINGS } from './findings.ts';
+import { gatherTls } from './gather.ts';
+import { judgeTls, observeTls } from './judge.ts';
+import { tlsThresholds } from './thresholds.ts';
+
+export default defineGatewayProbe({
+  meta: {
+    id: 'tls',
+    title: 'TLS protocol versions, cipher suites and certificates',
+    description:
+      'On every declared flow that speaks TLS: which protocol versions, cipher suites and key-exchange groups the server accepts ' +
+      '(raw ClientHellos, so legacy suites are testable), and whether its certificate chain is trusted, matches the gateway, ' +
+      'is in date and uses strong keys and signatures.',
+    reads: [],
+    thresholds: tlsThresholds,
+    findings: TLS_FINDINGS,
+  },
+
+  gather: gatherTls,
+  judge: judgeTls,
+  observe: observeTls,
+});

@@ -1,0 +1,86 @@
+import type { FindingTarget } from '../../src/findings.ts';
+import { findingIds, type Verdict } from '../../src/probe/contract.ts';
+import type { Observation } from '../../src/history/observation.ts';
+import type { InspectedEndpoint, TlsEndpoint, TlsFacts } from './facts.ts';
+import { faultReason } from './fault.ts';
+import { CERTIFICATE_IDS, TLS_FINDINGS, type TlsFindingId } from './findings.ts';
+import { judgeCertificates } from './judge-certificates.ts';
+import { judgeHsts } from './judge-hsts.ts';
+import { judgeKeyExchange, judgeSuites } from './judge-suites.ts';
+import { judgeVersions, offerOf } from './judge-versions.ts';
+import type { TlsThresholds } from './thresholds.ts';
+import { endpointVerdict, type EndpointSubject } from './verdict.ts';
+
+const ALL_IDS = findingIds(TLS_FINDINGS);
+
+/** Pure: every finding of every declared TLS flow on one gateway. */
+export function judgeTls(facts: TlsFacts, t: TlsThresholds, now: Date): Verdict<TlsFindingId>[] {
+  if (facts.endpoints.length === 0) {
+    const target = { gateway: facts.gateway.name, host: facts.gateway.host };
+    return ALL_IDS.map((id) => ({
+      id,
+      target,
+      status: 'not_applicable',
+      params: { reason: 'no declared flow speaks TLS' },
+      evidence: { source: 'cocoscan TLS probe', expected: 'TLS flows to inspect', actual: 'none declared' },
+    }));
+  }
+  return facts.endpoints.flatMap((e) => judgeEndpoint(facts.gateway, e, t, now));
+}
+
+/** What each endpoint offers, for history to compare: only endpoints whose TLS answers could be judged. */
+export function observeTls(facts: TlsFacts): Observation[] {
+  return facts.endpoints.flatMap((e): Observation[] =>
+    e.failure === undefined && e.inspection.failure === undefined
+      ? [{ kind: 'tls-offer', gateway: facts.gateway.name, port: e.flow.port, ...offerOf(e.inspection) }]
+      : [],
+  );
+}
+
+function targetOf(gateway: TlsFacts['gateway'], e: TlsEndpoint): FindingTarget {
+  return { gateway: gateway.name, host: gateway.host, port: e.flow.port, transport: 'tcp', flow: e.flow.name };
+}
+
+/** One endpoint: a failure or a fault judging it is an error of this endpoint only. */
+function judgeEndpoint(gateway: TlsFacts['gateway'], e: TlsEndpoint, t: TlsThresholds, now: Date): Verdict<TlsFindingId>[] {
+  const endpoint = `${e.flow.name} (${gateway.host}:${e.flow.port})`;
+  if (e.failure !== undefined) return failedEndpoint(targetOf(gateway, e), endpoint, e.time, e.failure);
+  try {
+    return judgeInspected(gateway, e, t, now);
+  } catch (error) {
+    return failedEndpoint(targetOf(gateway, e), endpoint, e.time, faultReason(error, 'the TLS answers of this endpoint'));
+  }
+}
+
+function failedEndpoint(target: FindingTarget, endpoint: string, time: string, reason: string): Verdict<TlsFindingId>[] {
+  return ALL_IDS.map((id) => ({
+    id,
+    target,
+    status: 'error',
+    params: { endpoint, reason },
+    evidence: { source: 'cocoscan TLS probe', time, expected: 'a judgeable TLS endpoint', actual: reason },
+  }));
+}
+
+function judgeInspected(gateway: TlsFacts['gateway'], e: InspectedEndpoint, t: TlsThresholds, now: Date): Verdict<TlsFindingId>[] {
+  const facts = e.inspection;
+  const on: EndpointSubject = {
+    target: targetOf(gateway, e),
+    endpoint: `${e.flow.name} (${gateway.host}:${e.flow.port})`,
+    source: `cocoscan TLS probe (${facts.scan.handshakes} ClientHellos, one full handshake)`,
+    time: e.time,
+    artefacts: [e.artefacts.summary, ...(e.artefacts.chain ? [e.artefacts.chain] : [])],
+  };
+  const failure = facts.failure;
+  if (failure !== undefined) return ALL_IDS.map((id) => endpointVerdict(on, id, 'error', { reason: failure }, 'a TLS server', failure));
+
+  const verdicts = [judgeVersions(on, facts, t), ...judgeSuites(on, facts, t), judgeKeyExchange(on, facts, t)];
+  try {
+    verdicts.push(...judgeCertificates(on, e, gateway.host, t, now));
+  } catch (error) {
+    const reason = faultReason(error, 'the certificates of this endpoint');
+    verdicts.push(...CERTIFICATE_IDS.map((id) => endpointVerdict(on, id, 'error', { reason }, 'a certificate chain', reason)));
+  }
+  verdicts.push(judgeHsts(on, facts, e.flow, t));
+  return verdicts;
+}
