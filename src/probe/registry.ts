@@ -1,6 +1,6 @@
 import antivirus from '../../probes/antivirus.ts';
 import changes from '../../probes/changes.ts';
-import exposure from '../../probes/exposure.ts';
+import exposure from '../../probes/exposure/index.ts';
 import firewall from '../../probes/firewall/index.ts';
 import host from '../../probes/host.ts';
 import patch from '../../probes/patch.ts';

@@ -1,98 +1,37 @@
-import { z } from 'zod';
-import type { Flow, Gateway } from '../src/connection/schema.ts';
-import type { SweepFact } from '../src/facts/sweep.ts';
-import { describeCause, InternalError } from '../src/errors.ts';
-import type { Evidence, Finding, FindingStatus, FindingTarget } from '../src/findings.ts';
-import { clipServiceField, describeService, portStateOf, type NmapHost, type NmapPort, type NmapService } from '../src/nmap/parse.ts';
-import { compressPorts } from '../src/nmap/ports.ts';
-import { matchProtocol } from '../src/nmap/protocols.ts';
-import { defineFindings, defineProbe, type FindingIdOf, type FindingInput } from '../src/probe/contract.ts';
-import type { SweepPlan } from '../src/nmap/run.ts';
-import { gatewayAnswered, sweepFailureReason } from '../src/facts/sweep-reading.ts';
+import type { Flow } from '../../src/connection/schema.ts';
+import { gatewayAnswered } from '../../src/facts/sweep-reading.ts';
+import type { Evidence, FindingStatus, FindingTarget } from '../../src/findings.ts';
+import type { Observation } from '../../src/history/observation.ts';
+import { clipServiceField, describeService, portStateOf, type NmapHost, type NmapPort, type NmapService } from '../../src/nmap/parse.ts';
+import { compressPorts } from '../../src/nmap/ports.ts';
+import { matchProtocol } from '../../src/nmap/protocols.ts';
+import type { Verdict } from '../../src/probe/contract.ts';
+import type { ExposureFindingId } from './findings.ts';
+import type { ExposureFacts } from './gather.ts';
+
+export type { ExposureFacts } from './gather.ts';
+type ExposureVerdict = Verdict<ExposureFindingId>;
+type Plan = NonNullable<ExposureFacts['plan']>;
 
 /** Undeclared open ports that get a finding each; the rest of a flood are summed up in one more finding. */
 export const MAX_UNDECLARED_LISTED = 200;
 /** Longest port list quoted in the summary of a flood of open ports. */
 export const MAX_PORT_LIST_CHARS = 400;
 
-const exposureFindings = defineFindings({
-  'exposure.undeclared-port': {
-    severity: 'high',
-    title: 'No undeclared port is open',
-    messages: {
-      pass: 'Only declared ports answer on {host} ({declared}); swept {swept}',
-      fail: 'Undeclared {what} open on {host}: {service}',
-    },
-  },
-  'exposure.declared-port': {
-    severity: 'medium',
-    title: 'Declared flow is reachable',
-    messages: {
-      pass: 'Declared flow {flow} ({port}/{transport}) is open on {host}',
-      fail: 'Declared flow {flow} ({port}/{transport}) is not served on {host}: {reason}',
-    },
-  },
-  'exposure.protocol-match': {
-    severity: 'high',
-    title: 'Declared protocol is what answers',
-    messages: {
-      pass: 'Flow {flow} on {port}/{transport} speaks {protocol} as declared (nmap saw {seen})',
-      fail: 'Flow {flow} on {port}/{transport} is declared as {protocol} but nmap identified {seen}',
-    },
-  },
-});
-export type ExposureFindingInput = FindingInput<FindingIdOf<typeof exposureFindings>>;
-
-export default defineProbe({
-  meta: {
-    id: 'exposure',
-    title: 'Only the declared flows are exposed',
-    description:
-      'Sweeps every gateway with nmap and compares what answers with the flows declared in the connection file (A.1.2.1).',
-    reads: ['sweep'],
-    thresholds: z.strictObject({}),
-    findings: exposureFindings,
-  },
-
-  async run(ctx) {
-    const findings: Finding[] = [];
-    for (const gateway of ctx.connection.gateways) {
-      const gatewayTarget: FindingTarget = { gateway: gateway.name, host: gateway.host };
-      let judged: ExposureFindingInput[];
-      try {
-        const sweep = await ctx.facts.sweep(gateway);
-        judged = judgeExposure(exposureFacts(sweep), ctx.connection.flows, gatewayTarget, { source: sweep.source, time: sweep.time, artefacts: [sweep.artefact] });
-      } catch (error) {
-        if (error instanceof InternalError) throw error;
-        // One gateway's unreadable sweep is an error there; the other gateways keep their findings.
-        const reason = `the sweep of this gateway could not be read (${describeCause(error).slice(0, 200)}); see the nmap XML in the evidence and rerun`;
-        judged = sweepErrorFindings(reason, ctx.connection.flows, gatewayTarget, { source: 'nmap', time: ctx.now().toISOString() });
-      }
-      findings.push(...judged.map((input) => ctx.finding(input)));
-    }
-    return findings;
-  },
-});
-
-/** What the exposure judging reads from a sweep. */
-export interface ExposureFacts {
-  /** Why the sweep cannot be judged (sweepFailureReason), when it cannot. */
-  failure?: string;
-  host?: NmapHost;
-  plan: Pick<SweepPlan, 'tcpPorts' | 'udpPorts' | 'privileged' | 'serviceDetection'>;
-}
-
-export function exposureFacts(sweep: SweepFact): ExposureFacts {
-  return { failure: sweepFailureReason(sweep), host: sweep.host, plan: sweep.plan };
-}
-
 type BaseEvidence = Omit<Evidence, 'time'> & { time?: string };
 
-function sweepErrorFindings(reason: string, flows: Flow[], gatewayTarget: FindingTarget, base: BaseEvidence): ExposureFindingInput[] {
+function baseEvidence(facts: ExposureFacts): BaseEvidence {
+  const { name, time, artefact } = facts.source;
+  return { source: name, time, ...(artefact !== undefined ? { artefacts: [artefact] } : {}) };
+}
+
+const flowTarget = (gatewayTarget: FindingTarget, flow: Flow): FindingTarget => ({ ...gatewayTarget, port: flow.port, transport: flow.transport, flow: flow.name });
+
+function sweepErrorFindings(reason: string, flows: Flow[], gatewayTarget: FindingTarget, base: BaseEvidence): ExposureVerdict[] {
   return [
     { id: 'exposure.undeclared-port', target: gatewayTarget, status: 'error', params: { reason }, evidence: base },
-    ...flows.flatMap((flow): ExposureFindingInput[] => {
-      const target = { ...gatewayTarget, port: flow.port, transport: flow.transport, flow: flow.name };
+    ...flows.flatMap((flow): ExposureVerdict[] => {
+      const target = flowTarget(gatewayTarget, flow);
       return [
         { id: 'exposure.declared-port', target, status: 'error', params: { reason }, evidence: base },
         { id: 'exposure.protocol-match', target, status: 'error', params: { reason }, evidence: base },
@@ -101,28 +40,57 @@ function sweepErrorFindings(reason: string, flows: Flow[], gatewayTarget: Findin
   ];
 }
 
+/** The open ports no flow declares, in the order nmap listed them. */
+function undeclaredOpen(host: NmapHost, flows: Flow[]): NmapPort[] {
+  const declared = new Set(flows.map((f) => `${f.port}/${f.transport}`));
+  return host.ports.filter((p) => p.state === 'open' && !declared.has(`${p.port}/${p.protocol}`));
+}
+
+/**
+ * The open ports of a sweep, for comparison with a later run: each undeclared open port listed one by one
+ * (its service name, or "unknown") and each declared flow found open (its service, or "open"). The ports of
+ * a flood beyond MAX_UNDECLARED_LISTED are only counted in the summary finding, so they are not observed.
+ */
+export function observeExposure(facts: ExposureFacts): Observation[] {
+  if (facts.failure || !facts.host || !facts.plan) return [];
+  const host = facts.host;
+  const gateway = facts.target.gateway;
+  const seen = new Map<string, Observation>();
+  const add = (port: number, transport: 'tcp' | 'udp', service: string) =>
+    seen.set(`${port}/${transport}`, { kind: 'open-port', gateway, port, transport, service });
+  for (const port of undeclaredOpen(host, facts.flows).slice(0, MAX_UNDECLARED_LISTED)) {
+    add(port.port, port.protocol, port.service?.name !== undefined ? clipServiceField(port.service.name) : 'unknown');
+  }
+  for (const flow of facts.flows) {
+    const state = portStateOf(host, flow.transport, flow.port);
+    if (state?.state === 'open') add(flow.port, flow.transport, state.port ? describeService(state.port.service) : 'open');
+  }
+  return [...seen.values()];
+}
+
 /**
  * Judges one gateway's sweep against the declared flows. Pure: the same facts always give the same findings.
  * A sweep that failed, did not finish or has no host record is `error` everywhere, never a clean pass.
  */
-export function judgeExposure(facts: ExposureFacts, flows: Flow[], gatewayTarget: FindingTarget, base: BaseEvidence): ExposureFindingInput[] {
-  const flowTarget = (flow: Flow): FindingTarget => ({ ...gatewayTarget, port: flow.port, transport: flow.transport, flow: flow.name });
-  if (facts.failure || !facts.host) return sweepErrorFindings(facts.failure ?? 'nmap returned no host record', flows, gatewayTarget, base);
-  const host = facts.host;
+export function judgeExposure(facts: ExposureFacts): ExposureVerdict[] {
+  const { target: gatewayTarget, flows } = facts;
+  const base = baseEvidence(facts);
+  if (facts.failure || !facts.host || !facts.plan) return sweepErrorFindings(facts.failure ?? 'nmap returned no host record', flows, gatewayTarget, base);
+  const { host, plan } = facts;
   return [
-    ...judgeUndeclared(gatewayTarget, host, flows, facts, base),
-    ...flows.flatMap((flow) => judgeFlow(flowTarget(flow), flow, host, facts, base)),
+    ...judgeUndeclared(gatewayTarget, host, flows, plan, base),
+    ...flows.flatMap((flow) => judgeFlow(flowTarget(gatewayTarget, flow), flow, host, plan, base)),
   ];
 }
 
-function judgeUndeclared(target: FindingTarget, host: NmapHost, flows: Flow[], facts: ExposureFacts, base: BaseEvidence): ExposureFindingInput[] {
+function judgeUndeclared(target: FindingTarget, host: NmapHost, flows: Flow[], plan: Plan, base: BaseEvidence): ExposureVerdict[] {
   const declared = new Set(flows.map((f) => `${f.port}/${f.transport}`));
-  const undeclared = host.ports.filter((p) => p.state === 'open' && !declared.has(`${p.port}/${p.protocol}`));
+  const undeclared = undeclaredOpen(host, flows);
   const expected = `open ports limited to the declared flows: ${[...declared].join(', ')}`;
   if (undeclared.length > 0) {
     const listed = undeclared.slice(0, MAX_UNDECLARED_LISTED);
     const findings = listed.map(
-      (port): ExposureFindingInput => ({
+      (port): ExposureVerdict => ({
         id: 'exposure.undeclared-port',
         target: { ...target, port: port.port, transport: port.protocol },
         status: 'fail',
@@ -149,7 +117,7 @@ function judgeUndeclared(target: FindingTarget, host: NmapHost, flows: Flow[], f
       },
     ];
   }
-  const swept = `T:${facts.plan.tcpPorts}${facts.plan.udpPorts && facts.plan.privileged ? ` U:${facts.plan.udpPorts}` : ''}`;
+  const swept = `T:${plan.tcpPorts}${plan.udpPorts && plan.privileged ? ` U:${plan.udpPorts}` : ''}`;
   return [
     {
       id: 'exposure.undeclared-port',
@@ -162,7 +130,7 @@ function judgeUndeclared(target: FindingTarget, host: NmapHost, flows: Flow[], f
 }
 
 /** One finding for the undeclared open ports beyond the first MAX_UNDECLARED_LISTED: a tarpit must not flood the report. */
-function summariseRest(target: FindingTarget, rest: NmapPort[], listedCount: number, expected: string, base: BaseEvidence): ExposureFindingInput {
+function summariseRest(target: FindingTarget, rest: NmapPort[], listedCount: number, expected: string, base: BaseEvidence): ExposureVerdict {
   const byProtocol = (['tcp', 'udp'] as const)
     .map((protocol) => ({ protocol, ports: rest.filter((p) => p.protocol === protocol).map((p) => p.port) }))
     .filter((group) => group.ports.length > 0)
@@ -181,10 +149,10 @@ function summariseRest(target: FindingTarget, rest: NmapPort[], listedCount: num
   };
 }
 
-function judgeFlow(target: FindingTarget, flow: Flow, host: NmapHost, facts: ExposureFacts, base: BaseEvidence): ExposureFindingInput[] {
+function judgeFlow(target: FindingTarget, flow: Flow, host: NmapHost, plan: Plan, base: BaseEvidence): ExposureVerdict[] {
   const params = { flow: flow.name, port: flow.port, transport: flow.transport, host: target.host, protocol: flow.protocol };
   const expected = `${flow.protocol} answering on ${flow.port}/${flow.transport}`;
-  const declared = (status: FindingStatus, reason: string, actual: string): ExposureFindingInput => {
+  const declared = (status: FindingStatus, reason: string, actual: string): ExposureVerdict => {
     const state = portStateOf(host, flow.transport, flow.port);
     return {
       id: 'exposure.declared-port',
@@ -195,7 +163,7 @@ function judgeFlow(target: FindingTarget, flow: Flow, host: NmapHost, facts: Exp
       data: { state: state?.state ?? 'unknown', service: state?.port ? describeService(state.port.service) : null },
     };
   };
-  const protocol = (status: FindingStatus, reason: string, seen = 'nothing', raw?: string): ExposureFindingInput => ({
+  const protocol = (status: FindingStatus, reason: string, seen = 'nothing', raw?: string): ExposureVerdict => ({
     id: 'exposure.protocol-match',
     target,
     status,
@@ -203,7 +171,7 @@ function judgeFlow(target: FindingTarget, flow: Flow, host: NmapHost, facts: Exp
     evidence: { ...base, expected: `a ${flow.protocol} service`, actual: seen, raw },
   });
 
-  if (flow.transport === 'udp' && !facts.plan.privileged) {
+  if (flow.transport === 'udp' && !plan.privileged) {
     const reason = 'UDP scanning needs root; run cocoscan as root to test UDP flows';
     return [declared('not_tested', reason, 'not scanned'), protocol('not_tested', reason)];
   }
@@ -214,7 +182,7 @@ function judgeFlow(target: FindingTarget, flow: Flow, host: NmapHost, facts: Exp
   }
   const actual = `${state.state} (${clipServiceField(state.reason)})`;
   if (state.state === 'open') {
-    return [declared('pass', 'open', actual), judgeProtocol(flow, state.port, facts, protocol)];
+    return [declared('pass', 'open', actual), judgeProtocol(flow, state.port, plan, protocol)];
   }
   if (state.state === 'closed') {
     const reason = `the gateway refused the connection (${clipServiceField(state.reason)}): nothing listens on the declared port`;
@@ -231,10 +199,10 @@ function judgeFlow(target: FindingTarget, flow: Flow, host: NmapHost, facts: Exp
 function judgeProtocol(
   flow: Flow,
   port: NmapPort | undefined,
-  facts: ExposureFacts,
-  protocol: (status: FindingStatus, reason: string, seen?: string, raw?: string) => ExposureFindingInput,
-): ExposureFindingInput {
-  if (!facts.plan.serviceDetection) return protocol('not_tested', 'service detection (-sV) was turned off in scan settings');
+  plan: Plan,
+  protocol: (status: FindingStatus, reason: string, seen?: string, raw?: string) => ExposureVerdict,
+): ExposureVerdict {
+  if (!plan.serviceDetection) return protocol('not_tested', 'service detection (-sV) was turned off in scan settings');
   const match = matchProtocol(flow.protocol, port?.service);
   const seen = describeService(port?.service);
   switch (match.verdict) {
