@@ -2,7 +2,7 @@ import antivirus from '../../probes/antivirus.ts';
 import changes from '../../probes/changes.ts';
 import exposure from '../../probes/exposure/index.ts';
 import firewall from '../../probes/firewall/index.ts';
-import host from '../../probes/host.ts';
+import host from '../../probes/host/index.ts';
 import patch from '../../probes/patch.ts';
 import snmp from '../../probes/snmp.ts';
 import ssh from '../../probes/ssh.ts';
