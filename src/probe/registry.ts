@@ -1,4 +1,4 @@
-import antivirus from '../../probes/antivirus.ts';
+import antivirus from '../../probes/antivirus/index.ts';
 import changes from '../../probes/changes.ts';
 import exposure from '../../probes/exposure/index.ts';
 import firewall from '../../probes/firewall/index.ts';
