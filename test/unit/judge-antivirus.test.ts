@@ -129,6 +129,11 @@ judgeTable('antivirus', {
         },
       ],
     },
+    {
+      name: 'a history of exactly the limit without a run, collected 5 minutes before the check: no gap yet, too short',
+      facts: facts([{ ...fileSource('freshclam.log', ''), observations: [{ format: 'freshclam-log', product: 'ClamAV', updateRuns: [], historyStart: ago(4), notes: [] }] }]),
+      verdicts: [{ id: 'antivirus.update-gaps', status: 'not_tested', params: { reason: /reaches back only to/ } }],
+    },
     // Signature age
     {
       name: 'signatures dated a day ahead are an error, never "0 h old"',
@@ -352,7 +357,9 @@ describe('the update-gap verdict against an independent oracle (fast-check)', ()
           if (at <= NOW.getTime()) runs.push(at);
         }
         const observation: AvObservation = { format: 'freshclam-log', product: 'ClamAV', updateRuns: runs.map((r) => new Date(r)), historyStart: new Date(historyStart), notes: [] };
-        const v = judgeAntivirus(facts([{ ...fileSource('freshclam.log', ''), observations: [observation] }]), T, NOW).find((x) => x.id === 'antivirus.update-gaps')!;
+        // Collected at the moment of the check: the judge counts up to the collection, the oracle up to now.
+        const source = { ...fileSource('freshclam.log', '', { collectedAt: NOW }), observations: [observation] };
+        const v = judgeAntivirus(facts([source]), T, NOW).find((x) => x.id === 'antivirus.update-gaps')!;
         if (oracleSeesGap(Math.max(windowStart, historyStart), runs)) expect(v.status).toBe('fail');
         else expect(v.status).toBe(historyStart > windowStart ? 'not_tested' : 'pass');
       }),
