@@ -16,7 +16,11 @@ export async function gatherAntivirus(ctx: GatherContext<unknown, 'reportedSourc
   const { gateway } = ctx;
   const sources = await ctx.shared.reportedSources(gateway);
   const session = gateway.ssh ? await ctx.shared.hostSession(gateway) : undefined;
-  const av: GatewayAvFacts = { gateway: gateway.name, sources, missing: session && !session.ok ? [`the SSH session could not be used: ${session.reason}`] : [] };
+  const av: GatewayAvFacts = {
+    gateway: gateway.name,
+    sources,
+    missing: session && !session.ok ? [`the SSH session could not be used: ${session.reason}`] : [],
+  };
   const artefact = ctx.evidence.add(['antivirus.json'], JSON.stringify(avEvidence(av, ctx.now()), null, 2));
   return { target: { gateway: gateway.name, host: gateway.host }, av, artefact };
 }

@@ -18,7 +18,8 @@ export default defineGatewayProbe({
     title: 'Anti-virus signatures and their updates (CoCo-10), from agent-reported data',
     description:
       'Reads agent reports (cocoscan agent reports, signed or not, or raw ClamAV, Defender, mdatp and osquery output) and, with SSH ' +
-      'credentials, the same data read live; combines every source of a gateway, then judges presence, signature age at the time of the check and the longest gap between updates.',
+      'credentials, the same data read live; combines every source of a gateway, then judges presence, ' +
+      'signature age at the time of the check and the longest gap between updates.',
     reads: ['reportedSources', 'hostSession'],
     thresholds,
     findings: AV_FINDINGS,

@@ -41,7 +41,9 @@ export async function gatherExposure(ctx: GatherContext<unknown, 'sweep'>): Prom
     return {
       target: { gateway: ctx.gateway.name, host: ctx.gateway.host },
       flows: ctx.connection.flows,
-      failure: `the sweep of this gateway could not be read (${describeCause(error).slice(0, 200)}); see the nmap XML in the evidence and rerun`,
+      failure:
+        `the sweep of this gateway could not be read (${describeCause(error).slice(0, 200)}); ` +
+        'see the nmap XML in the evidence and rerun',
       source: { name: 'nmap', time: ctx.now().toISOString() },
     };
   }

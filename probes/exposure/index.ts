@@ -8,8 +8,7 @@ export default defineGatewayProbe({
   meta: {
     id: 'exposure',
     title: 'Only the declared flows are exposed',
-    description:
-      'Sweeps every gateway with nmap and compares what answers with the flows declared in the connection file (A.1.2.1).',
+    description: 'Sweeps every gateway with nmap and compares what answers with the flows declared in the connection file (A.1.2.1).',
     reads: ['sweep'],
     thresholds: z.strictObject({}),
     findings: EXPOSURE_FINDINGS,

@@ -25,7 +25,12 @@ function baseEvidence(facts: ExposureFacts): BaseEvidence {
   return { source: name, time, ...(artefact !== undefined ? { artefacts: [artefact] } : {}) };
 }
 
-const flowTarget = (gatewayTarget: FindingTarget, flow: Flow): FindingTarget => ({ ...gatewayTarget, port: flow.port, transport: flow.transport, flow: flow.name });
+const flowTarget = (gatewayTarget: FindingTarget, flow: Flow): FindingTarget => ({
+  ...gatewayTarget,
+  port: flow.port,
+  transport: flow.transport,
+  flow: flow.name,
+});
 
 function sweepErrorFindings(reason: string, flows: Flow[], gatewayTarget: FindingTarget, base: BaseEvidence): ExposureVerdict[] {
   return [
@@ -75,7 +80,8 @@ export function observeExposure(facts: ExposureFacts): Observation[] {
 export function judgeExposure(facts: ExposureFacts): ExposureVerdict[] {
   const { target: gatewayTarget, flows } = facts;
   const base = baseEvidence(facts);
-  if (facts.failure || !facts.host || !facts.plan) return sweepErrorFindings(facts.failure ?? 'nmap returned no host record', flows, gatewayTarget, base);
+  if (facts.failure || !facts.host || !facts.plan)
+    return sweepErrorFindings(facts.failure ?? 'nmap returned no host record', flows, gatewayTarget, base);
   const { host, plan } = facts;
   return [
     ...judgeUndeclared(gatewayTarget, host, flows, plan, base),
@@ -89,16 +95,25 @@ function judgeUndeclared(target: FindingTarget, host: NmapHost, flows: Flow[], p
   const expected = `open ports limited to the declared flows: ${[...declared].join(', ')}`;
   if (undeclared.length > 0) {
     const listed = undeclared.slice(0, MAX_UNDECLARED_LISTED);
-    const findings = listed.map(
-      (port): ExposureVerdict => ({
-        id: 'exposure.undeclared-port',
-        target: { ...target, port: port.port, transport: port.protocol },
-        status: 'fail',
-        params: { what: `port ${port.port}/${port.protocol} is`, host: target.host, port: port.port, transport: port.protocol, service: describeService(port.service) },
-        evidence: { ...base, expected, actual: `${port.port}/${port.protocol} open (${clipServiceField(port.reason)})`, raw: serviceRaw(port) },
-        data: { port: port.port, transport: port.protocol, service: serviceData(port.service) },
-      }),
-    );
+    const findings = listed.map((port): ExposureVerdict => ({
+      id: 'exposure.undeclared-port',
+      target: { ...target, port: port.port, transport: port.protocol },
+      status: 'fail',
+      params: {
+        what: `port ${port.port}/${port.protocol} is`,
+        host: target.host,
+        port: port.port,
+        transport: port.protocol,
+        service: describeService(port.service),
+      },
+      evidence: {
+        ...base,
+        expected,
+        actual: `${port.port}/${port.protocol} open (${clipServiceField(port.reason)})`,
+        raw: serviceRaw(port),
+      },
+      data: { port: port.port, transport: port.protocol, service: serviceData(port.service) },
+    }));
     const rest = undeclared.slice(MAX_UNDECLARED_LISTED);
     if (rest.length > 0) findings.push(summariseRest(target, rest, listed.length, expected, base));
     return findings;
@@ -111,7 +126,8 @@ function judgeUndeclared(target: FindingTarget, host: NmapHost, flows: Flow[], p
         status: 'error',
         params: {
           reason:
-            'the gateway did not answer on any swept port, so the absence of open ports proves nothing (it may be unreachable from this scanner)',
+            'the gateway did not answer on any swept port, so the absence of open ports proves nothing ' +
+            '(it may be unreachable from this scanner)',
         },
         evidence: { ...base, expected, actual: 'no response on any port' },
       },
@@ -130,7 +146,13 @@ function judgeUndeclared(target: FindingTarget, host: NmapHost, flows: Flow[], p
 }
 
 /** One finding for the undeclared open ports beyond the first MAX_UNDECLARED_LISTED: a tarpit must not flood the report. */
-function summariseRest(target: FindingTarget, rest: NmapPort[], listedCount: number, expected: string, base: BaseEvidence): ExposureVerdict {
+function summariseRest(
+  target: FindingTarget,
+  rest: NmapPort[],
+  listedCount: number,
+  expected: string,
+  base: BaseEvidence,
+): ExposureVerdict {
   const byProtocol = (['tcp', 'udp'] as const)
     .map((protocol) => ({ protocol, ports: rest.filter((p) => p.protocol === protocol).map((p) => p.port) }))
     .filter((group) => group.ports.length > 0)
@@ -138,13 +160,19 @@ function summariseRest(target: FindingTarget, rest: NmapPort[], listedCount: num
     .join(' ');
   const ports = byProtocol.length <= MAX_PORT_LIST_CHARS ? byProtocol : `${byProtocol.slice(0, MAX_PORT_LIST_CHARS)}…`;
   const what = `ports ${ports} are`;
-  const service = `${rest.length} more undeclared open ports besides the ${listedCount} listed one by one (… and ${rest.length} more); every port is in the nmap XML`;
+  const service =
+    `${rest.length} more undeclared open ports besides the ${listedCount} listed one by one ` +
+    `(… and ${rest.length} more); every port is in the nmap XML`;
   return {
     id: 'exposure.undeclared-port',
     target,
     status: 'fail',
     params: { what, host: target.host, service },
-    evidence: { ...base, expected, actual: `${listedCount + rest.length} undeclared ports open; ${rest.length} beyond the first ${listedCount}: ${ports}` },
+    evidence: {
+      ...base,
+      expected,
+      actual: `${listedCount + rest.length} undeclared ports open; ${rest.length} beyond the first ${listedCount}: ${ports}`,
+    },
     data: { moreOpenPorts: rest.length, listedOpenPorts: listedCount },
   };
 }
@@ -192,7 +220,9 @@ function judgeFlow(target: FindingTarget, flow: Flow, host: NmapHost, plan: Plan
     const reason = 'no UDP answer: nmap cannot tell an open UDP port from a filtered one without a reply';
     return [declared('not_tested', reason, actual), protocol('not_tested', reason)];
   }
-  const reason = `no answer from the declared port (${state.state}, ${clipServiceField(state.reason)}); the scanner's address may not be allowed through the firewall`;
+  const reason =
+    `no answer from the declared port (${state.state}, ${clipServiceField(state.reason)}); ` +
+    "the scanner's address may not be allowed through the firewall";
   return [declared('error', reason, actual), protocol('error', reason)];
 }
 

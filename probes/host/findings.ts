@@ -4,7 +4,10 @@ export const HOST_FINDINGS = defineFindings({
   'host.firewall-policy': {
     severity: 'high',
     title: "The gateway's own firewall denies inbound traffic by default",
-    messages: { pass: '{gateway} host firewall denies by default: {detail}', fail: '{gateway} host firewall does not deny by default: {detail}' },
+    messages: {
+      pass: '{gateway} host firewall denies by default: {detail}',
+      fail: '{gateway} host firewall does not deny by default: {detail}',
+    },
   },
   'host.audit-logging': {
     severity: 'medium',
@@ -24,7 +27,10 @@ export const HOST_FINDINGS = defineFindings({
   'host.root-login': {
     severity: 'low',
     title: 'No direct SSH log-in to root',
-    messages: { pass: '{gateway} sshd: PermitRootLogin {value}', fail: '{gateway} sshd lets root log in directly with a key (PermitRootLogin {value})' },
+    messages: {
+      pass: '{gateway} sshd: PermitRootLogin {value}',
+      fail: '{gateway} sshd lets root log in directly with a key (PermitRootLogin {value})',
+    },
   },
 });
 export type HostFindingId = keyof typeof HOST_FINDINGS;

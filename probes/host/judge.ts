@@ -29,7 +29,13 @@ function verdict(
   evidence: { expected: string; actual: string; artefacts: string[]; raw?: string },
 ): HostVerdict {
   const { expected, actual, raw, artefacts } = evidence;
-  return { id, target: c.target, status, params: { gateway: c.target.gateway, ...params }, evidence: { source: c.source, expected, actual, raw, artefacts } };
+  return {
+    id,
+    target: c.target,
+    status,
+    params: { gateway: c.target.gateway, ...params },
+    evidence: { source: c.source, expected, actual, raw, artefacts },
+  };
 }
 
 const artefact = (c: Common, name: string) => `${c.evidenceFolder}/${name}.txt`;
@@ -48,10 +54,12 @@ export function unreadFirewallSources(commands: Readonly<Record<string, Pick<Com
 
 /** Each firewall tool's dump that was read, and the judgement of them all. */
 function firewallOf(commands: Commands) {
-  const dumps = new Map<string, string>(FIREWALL_SOURCES.flatMap((name) => {
-    const text = stdoutOf(commands, name);
-    return text === undefined ? [] : [[name, text] as const];
-  }));
+  const dumps = new Map<string, string>(
+    FIREWALL_SOURCES.flatMap((name) => {
+      const text = stdoutOf(commands, name);
+      return text === undefined ? [] : [[name, text] as const];
+    }),
+  );
   const readings: FirewallReading[] = readFirewallDumps(dumps);
   // A tool that was denied, timed out or whose output was cut may hold the deny policy the others lack.
   return { dumps, readings, judgement: judgeFirewall(readings, unreadFirewallSources(commands)) };
@@ -70,7 +78,11 @@ export function judgeHost(facts: HostFacts): HostVerdict[] {
     return findingIds(HOST_FINDINGS).map((id) => verdict(c, id, status, { reason: session.reason }, evidence));
   }
   const verified = session.hostKeyVerified ? ' (verified against knownHosts)' : ' (not verified: no knownHosts given)';
-  const c: Common = { target, source: `SSH session as ${session.username}, host key ${session.hostKeyFingerprint}${verified}`, evidenceFolder };
+  const c: Common = {
+    target,
+    source: `SSH session as ${session.username}, host key ${session.hostKeyFingerprint}${verified}`,
+    evidenceFolder,
+  };
   const { commands } = session;
   return [firewallPolicy(c, commands), auditLogging(c, commands), logForwarding(c, commands), ...sshd(c, commands)];
 }
@@ -91,7 +103,8 @@ function firewallPolicy(c: Common, commands: Commands): HostVerdict {
     return verdict(c, 'host.firewall-policy', 'fail', { detail: judgement.detail }, { expected, actual, artefacts });
   }
   const reason = judgement.partial
-    ? `no default-deny policy in what could be read (${judgement.partial}), but ${judgement.unread.map((name) => why(commands[name])).join('; ')} ` +
+    ? `no default-deny policy in what could be read (${judgement.partial}), ` +
+      `but ${judgement.unread.map((name) => why(commands[name])).join('; ')} ` +
       'could not be read in full and may hold it'
     : `no firewall tool could be read (${FIREWALL_SOURCES.map((name) => why(commands[name])).join('; ')}); ` +
       'if they are only denied, allow them through sudo and set ssh.sudo: true';
@@ -107,7 +120,13 @@ function auditLogging(c: Common, commands: Commands): HostVerdict {
     return verdict(c, 'host.audit-logging', 'not_tested', { reason }, { expected, actual: 'unknown', artefacts });
   }
   const logging = judgeAuditLogging(processes);
-  return verdict(c, 'host.audit-logging', logging.status, { daemons: logging.daemons.join(', ') }, { expected, actual: logging.daemons.join(', ') || 'none', artefacts });
+  return verdict(
+    c,
+    'host.audit-logging',
+    logging.status,
+    { daemons: logging.daemons.join(', ') },
+    { expected, actual: logging.daemons.join(', ') || 'none', artefacts },
+  );
 }
 
 function logForwarding(c: Common, commands: Commands): HostVerdict {
@@ -143,7 +162,8 @@ function sshd(c: Common, commands: Commands): [HostVerdict, HostVerdict] {
   const artefacts = [artefact(c, 'sshd-config')];
   const text = stdoutOf(commands, 'sshd-config');
   if (text === undefined) {
-    const reason = `sshd -T could not be read (${why(commands['sshd-config'])}); it needs root: allow it through sudo and set ssh.sudo: true`;
+    const reason =
+      `sshd -T could not be read (${why(commands['sshd-config'])}); it needs root: ` + 'allow it through sudo and set ssh.sudo: true';
     return [
       verdict(c, 'host.sshd-config', 'not_tested', { reason }, { expected: 'sshd settings', actual: 'unknown', artefacts }),
       verdict(c, 'host.root-login', 'not_tested', { reason }, { expected: 'PermitRootLogin no', actual: 'unknown', artefacts }),
@@ -151,7 +171,8 @@ function sshd(c: Common, commands: Commands): [HostVerdict, HostVerdict] {
   }
   const settings = readSshdSettings(text);
   const unprinted = (names: string[]) =>
-    `sshd -T printed no value for ${names.join(', ')}; run it on the gateway to see why (an old or patched sshd, or a wrapper that filters its output)`;
+    `sshd -T printed no value for ${names.join(', ')}; ` +
+    'run it on the gateway to see why (an old or patched sshd, or a wrapper that filters its output)';
   const config = judgeSshdConfig(settings);
   const evidence = { expected: 'no password, empty-password or root password log-on', actual: config.shown, artefacts };
   const configVerdict =
@@ -163,12 +184,24 @@ function sshd(c: Common, commands: Commands): [HostVerdict, HostVerdict] {
   const root = judgeRootLogin(settings);
   const rootVerdict =
     root.status === 'unknown'
-      ? verdict(c, 'host.root-login', 'not_tested', { reason: unprinted(['permitrootlogin']) }, {
-          expected: 'PermitRootLogin no',
-          actual: 'PermitRootLogin unknown',
-          artefacts,
-        })
-      : verdict(c, 'host.root-login', root.status, { value: root.value }, { expected: 'PermitRootLogin no', actual: `PermitRootLogin ${root.value}`, artefacts });
+      ? verdict(
+          c,
+          'host.root-login',
+          'not_tested',
+          { reason: unprinted(['permitrootlogin']) },
+          {
+            expected: 'PermitRootLogin no',
+            actual: 'PermitRootLogin unknown',
+            artefacts,
+          },
+        )
+      : verdict(
+          c,
+          'host.root-login',
+          root.status,
+          { value: root.value },
+          { expected: 'PermitRootLogin no', actual: `PermitRootLogin ${root.value}`, artefacts },
+        );
   return [configVerdict, rootVerdict];
 }
 

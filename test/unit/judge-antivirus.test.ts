@@ -57,7 +57,14 @@ const sessionSource = (commands: Record<string, CommandOutcome>): ReportedSource
   processes: ['systemd', 'sshd'],
   commands,
 });
-const missingClamscan: CommandOutcome = { name: 'clamscan-version', command: 'clamscan --version', status: 'missing', exitCode: 127, stdout: '', stderr: 'sh: clamscan: not found' };
+const missingClamscan: CommandOutcome = {
+  name: 'clamscan-version',
+  command: 'clamscan --version',
+  status: 'missing',
+  exitCode: 127,
+  stdout: '',
+  stderr: 'sh: clamscan: not found',
+};
 const JUDGED = ['antivirus.present', 'antivirus.signature-age', 'antivirus.update-gaps'] as const;
 const ALL = ['antivirus.reports', ...JUDGED] as const;
 
@@ -67,30 +74,55 @@ judgeTable('antivirus', {
   now: NOW,
   valid: [
     { name: 'ClamAV an hour old, clamd running, regular updates over the window', facts: facts(healthy()) },
-    { name: 'a regular schedule written without LogTime over the whole window', facts: facts([healthy()[0]!, log(freshclamLog(schedule(ago(8 * 24), ago(0.2), 120, 'up-to-date'), { logTime: false }))]) },
+    {
+      name: 'a regular schedule written without LogTime over the whole window',
+      facts: facts([healthy()[0]!, log(freshclamLog(schedule(ago(8 * 24), ago(0.2), 120, 'up-to-date'), { logTime: false }))]),
+    },
     {
       name: "the time between collection and the check is nobody's observation: it never makes a gap",
       // Updates every 2 h up to 3.5 h before collection, collected 55 minutes before the check: 3.5 h without an update, not 4.4 h.
       facts: facts([
         healthy()[0]!,
-        log(freshclamLog([...schedule(ago(8 * 24), ago(6), 60, 'updated'), { at: ago(3.5 + 55 / 60), outcome: 'updated' }], { logTime: true }), { collectedAt: ago(55 / 60) }),
+        log(
+          freshclamLog([...schedule(ago(8 * 24), ago(6), 60, 'updated'), { at: ago(3.5 + 55 / 60), outcome: 'updated' }], {
+            logTime: true,
+          }),
+          { collectedAt: ago(55 / 60) },
+        ),
       ]),
     },
     {
       name: 'a run a minute ahead is within the skew allowed and counts as now',
-      facts: facts([healthy()[0]!, rawSource('freshclam.log', freshclamLog([...schedule(ago(8 * 24), ago(1), 120, 'updated'), { at: ago(-1 / 60), outcome: 'updated' }], { logTime: true }), 0)]),
+      facts: facts([
+        healthy()[0]!,
+        rawSource(
+          'freshclam.log',
+          freshclamLog([...schedule(ago(8 * 24), ago(1), 120, 'updated'), { at: ago(-1 / 60), outcome: 'updated' }], { logTime: true }),
+          0,
+        ),
+      ]),
     },
   ],
   invalid: [
     // Update gaps over the whole window
     {
       name: 'a week of failed updates and one success 30 minutes ago fails, counted from the start of the window',
-      facts: facts([log(freshclamLog([...schedule(ago(8 * 24), ago(1), 60, 'failed'), { at: ago(0.5), outcome: 'updated' }], { logTime: true }))]),
-      verdicts: [{ id: 'antivirus.update-gaps', status: 'fail', params: { from: `${ago(7 * 24).toISOString()} (start of the 7-day window)`, gap: /^7\.0 days$/ } }],
+      facts: facts([
+        log(freshclamLog([...schedule(ago(8 * 24), ago(1), 60, 'failed'), { at: ago(0.5), outcome: 'updated' }], { logTime: true })),
+      ]),
+      verdicts: [
+        {
+          id: 'antivirus.update-gaps',
+          status: 'fail',
+          params: { from: `${ago(7 * 24).toISOString()} (start of the 7-day window)`, gap: /^7\.0 days$/ },
+        },
+      ],
     },
     {
       name: 'the same without LogTime (RHEL default) fails the same way, never "no update in the whole window"',
-      facts: facts([log(freshclamLog([...schedule(ago(8 * 24), ago(1), 60, 'failed'), { at: ago(0.5), outcome: 'updated' }], { logTime: false }))]),
+      facts: facts([
+        log(freshclamLog([...schedule(ago(8 * 24), ago(1), 60, 'failed'), { at: ago(0.5), outcome: 'updated' }], { logTime: false })),
+      ]),
       verdicts: [{ id: 'antivirus.update-gaps', status: 'fail', params: { gap: /^7\.0 days$/ } }],
     },
     {
@@ -101,37 +133,77 @@ judgeTable('antivirus', {
     {
       name: 'a gap from the last success to the time of collection counts',
       facts: facts([log(freshclamLog(schedule(ago(8 * 24), ago(5), 120, 'updated'), { logTime: true }))]),
-      verdicts: [{ id: 'antivirus.update-gaps', status: 'fail', params: { to: `${ago(5 / 60).toISOString()} (when the history was collected)` } }],
+      verdicts: [
+        { id: 'antivirus.update-gaps', status: 'fail', params: { to: `${ago(5 / 60).toISOString()} (when the history was collected)` } },
+      ],
     },
     {
       name: 'a history that starts inside the window is too short to judge: not_tested, saying how long it covers',
       facts: facts([log(freshclamLog(schedule(ago(48), ago(0.2), 120, 'updated'), { logTime: true }))]),
-      verdicts: [{ id: 'antivirus.update-gaps', status: 'not_tested', params: { reason: literally(`reaches back only to ${ago(48).toISOString()} (2.0 days), less than the 7-day window`) } }],
+      verdicts: [
+        {
+          id: 'antivirus.update-gaps',
+          status: 'not_tested',
+          params: { reason: literally(`reaches back only to ${ago(48).toISOString()} (2.0 days), less than the 7-day window`) },
+        },
+      ],
     },
     {
       name: 'a short history that already shows a gap over the limit fails',
-      facts: facts([log(freshclamLog([{ at: ago(30), outcome: 'updated' }, { at: ago(20), outcome: 'failed' }, { at: ago(1), outcome: 'updated' }], { logTime: true }))]),
+      facts: facts([
+        log(
+          freshclamLog(
+            [
+              { at: ago(30), outcome: 'updated' },
+              { at: ago(20), outcome: 'failed' },
+              { at: ago(1), outcome: 'updated' },
+            ],
+            { logTime: true },
+          ),
+        ),
+      ]),
       verdicts: [{ id: 'antivirus.update-gaps', status: 'fail' }],
     },
     {
       name: 'a log with no dated run is not_tested with the reason',
-      facts: facts([log('freshclam daemon 1.4.6 (OS: Linux, ARCH: x86_64, CPU: x86_64)\ndaily.cld database is up-to-date (version: 27480, sigs: 2071350, f-level: 90, builder: raynman)\n')]),
-      verdicts: [{ id: 'antivirus.update-gaps', status: 'not_tested', params: { reason: /freshclam\.log: the freshclam\.log has no dated line/ } }],
+      facts: facts([
+        log(
+          'freshclam daemon 1.4.6 (OS: Linux, ARCH: x86_64, CPU: x86_64)\ndaily.cld database is up-to-date (version: 27480, sigs: 2071350, f-level: 90, builder: raynman)\n',
+        ),
+      ]),
+      verdicts: [
+        { id: 'antivirus.update-gaps', status: 'not_tested', params: { reason: /freshclam\.log: the freshclam\.log has no dated line/ } },
+      ],
     },
     {
       name: 'update runs dated beyond the clock skew allowed are an error, never dropped',
-      facts: facts([rawSource('freshclam.log', freshclamLog([...schedule(ago(8 * 24), ago(0.2), 120, 'updated'), { at: ago(-3), outcome: 'updated' }], { logTime: true }), 0)]),
+      facts: facts([
+        rawSource(
+          'freshclam.log',
+          freshclamLog([...schedule(ago(8 * 24), ago(0.2), 120, 'updated'), { at: ago(-3), outcome: 'updated' }], { logTime: true }),
+          0,
+        ),
+      ]),
       verdicts: [
         {
           id: 'antivirus.update-gaps',
           status: 'error',
-          params: { reason: new RegExp(`${literally(`1 update run(s) dated after this check, the latest ${ago(-3).toISOString().slice(0, 16)}`).source}.*\\(3\\.0 h ahead\\)`) },
+          params: {
+            reason: new RegExp(
+              `${literally(`1 update run(s) dated after this check, the latest ${ago(-3).toISOString().slice(0, 16)}`).source}.*\\(3\\.0 h ahead\\)`,
+            ),
+          },
         },
       ],
     },
     {
       name: 'a history of exactly the limit without a run, collected 5 minutes before the check: no gap yet, too short',
-      facts: facts([{ ...fileSource('freshclam.log', ''), observations: [{ format: 'freshclam-log', product: 'ClamAV', updateRuns: [], historyStart: ago(4), notes: [] }] }]),
+      facts: facts([
+        {
+          ...fileSource('freshclam.log', ''),
+          observations: [{ format: 'freshclam-log', product: 'ClamAV', updateRuns: [], historyStart: ago(4), notes: [] }],
+        },
+      ]),
       verdicts: [{ id: 'antivirus.update-gaps', status: 'not_tested', params: { reason: /reaches back only to/ } }],
     },
     // Signature age
@@ -162,17 +234,34 @@ judgeTable('antivirus', {
     },
     {
       name: 'current ClamAV and a Defender whose age cannot be read: not_tested',
-      facts: facts([fileSource('defender.json', JSON.stringify({ AMServiceEnabled: true, RealTimeProtectionEnabled: true })), fileSource('clamscan.txt', clamscanVersion(ago(1)))]),
+      facts: facts([
+        fileSource('defender.json', JSON.stringify({ AMServiceEnabled: true, RealTimeProtectionEnabled: true })),
+        fileSource('clamscan.txt', clamscanVersion(ago(1))),
+      ]),
       verdicts: [{ id: 'antivirus.signature-age', status: 'not_tested' }],
     },
     // Local-time files without a UTC offset
-    { name: 'update gap, offset given: fail', facts: facts([rawSource('freshclam.log', stopped, EAST)]), verdicts: [{ id: 'antivirus.update-gaps', status: 'fail' }] },
+    {
+      name: 'update gap, offset given: fail',
+      facts: facts([rawSource('freshclam.log', stopped, EAST)]),
+      verdicts: [{ id: 'antivirus.update-gaps', status: 'fail' }],
+    },
     {
       name: 'update gap, no offset: not_tested, asking for it',
       facts: facts([rawSource('freshclam.log', stopped)]),
-      verdicts: [{ id: 'antivirus.update-gaps', status: 'not_tested', params: { reason: /freshclam\.log print local time with no UTC offset, and the verdict depends on it .*set utcOffsetMinutes/ } }],
+      verdicts: [
+        {
+          id: 'antivirus.update-gaps',
+          status: 'not_tested',
+          params: { reason: /freshclam\.log print local time with no UTC offset, and the verdict depends on it .*set utcOffsetMinutes/ },
+        },
+      ],
     },
-    { name: 'signature age, offset given: fail', facts: facts([rawSource('clamscan.txt', oldSignatures, EAST)]), verdicts: [{ id: 'antivirus.signature-age', status: 'fail' }] },
+    {
+      name: 'signature age, offset given: fail',
+      facts: facts([rawSource('clamscan.txt', oldSignatures, EAST)]),
+      verdicts: [{ id: 'antivirus.signature-age', status: 'fail' }],
+    },
     {
       name: 'signature age, no offset: not_tested',
       facts: facts([rawSource('clamscan.txt', oldSignatures)]),
@@ -180,7 +269,9 @@ judgeTable('antivirus', {
     },
     {
       name: 'a gap that shows at every offset: fail without the offset',
-      facts: facts([rawSource('freshclam.log', freshclamLog(schedule(ago(8 * 24), ago(30), 120, 'updated'), { logTime: true, utcOffsetMinutes: EAST }))]),
+      facts: facts([
+        rawSource('freshclam.log', freshclamLog(schedule(ago(8 * 24), ago(30), 120, 'updated'), { logTime: true, utcOffsetMinutes: EAST })),
+      ]),
       verdicts: [{ id: 'antivirus.update-gaps', status: 'fail' }],
     },
     {
@@ -206,7 +297,9 @@ judgeTable('antivirus', {
       // Written 30 minutes ago at UTC+05:00: at any offset west of about UTC+04:30 it would lie in the future.
       facts: facts([rawSource('clamscan.txt', clamscanVersion(new Date(NOW.getTime() - 30 * 60_000), EAST))]),
       thresholds: wide,
-      verdicts: [{ id: 'antivirus.signature-age', status: 'pass', actual: /every offset the host can be at, from UTC\+04:(30|45) to UTC\+14:00/ }],
+      verdicts: [
+        { id: 'antivirus.signature-age', status: 'pass', actual: /every offset the host can be at, from UTC\+04:(30|45) to UTC\+14:00/ },
+      ],
     },
     {
       name: 'a date with a known offset is used before a local-time guess for the same product',
@@ -224,16 +317,32 @@ judgeTable('antivirus', {
         {
           id: 'antivirus.present',
           status: 'not_tested',
-          params: { reason: literally('Windows Security Center: osquery-security-center from osquery.json does not say whether real-time protection is on') },
+          params: {
+            reason: literally(
+              'Windows Security Center: osquery-security-center from osquery.json does not say whether real-time protection is on',
+            ),
+          },
         },
       ],
     },
-    { name: 'Security Center "Poor": fail', facts: facts([fileSource('osquery.json', securityCenter('Poor'))]), verdicts: [{ id: 'antivirus.present', status: 'fail' }] },
+    {
+      name: 'Security Center "Poor": fail',
+      facts: facts([fileSource('osquery.json', securityCenter('Poor'))]),
+      verdicts: [{ id: 'antivirus.present', status: 'fail' }],
+    },
     {
       name: 'Security Center "Good" with Defender reporting real-time protection on: pass',
       facts: facts([
         fileSource('osquery.json', securityCenter('Good')),
-        fileSource('defender.json', JSON.stringify({ AMServiceEnabled: true, AntivirusEnabled: true, RealTimeProtectionEnabled: true, AntivirusSignatureLastUpdated: ago(1).toISOString() })),
+        fileSource(
+          'defender.json',
+          JSON.stringify({
+            AMServiceEnabled: true,
+            AntivirusEnabled: true,
+            RealTimeProtectionEnabled: true,
+            AntivirusSignatureLastUpdated: ago(1).toISOString(),
+          }),
+        ),
       ]),
       verdicts: [{ id: 'antivirus.present', status: 'pass' }],
     },
@@ -245,13 +354,31 @@ judgeTable('antivirus', {
     // No anti-virus in the recent data is a verdict only when every way of looking worked
     {
       name: 'a clamscan that timed out over SSH is an error, not "no anti-virus"',
-      facts: facts([sessionSource({ 'clamscan-version': { name: 'clamscan-version', command: 'clamscan --version', status: 'timeout', exitCode: null, stdout: '', stderr: '' } })]),
-      verdicts: [{ id: 'antivirus.present', status: 'error', params: { reason: literally('SSH session as auditor: clamscan-version: timeout') } }],
+      facts: facts([
+        sessionSource({
+          'clamscan-version': {
+            name: 'clamscan-version',
+            command: 'clamscan --version',
+            status: 'timeout',
+            exitCode: null,
+            stdout: '',
+            stderr: '',
+          },
+        }),
+      ]),
+      verdicts: [
+        { id: 'antivirus.present', status: 'error', params: { reason: literally('SSH session as auditor: clamscan-version: timeout') } },
+      ],
     },
     {
       name: 'anti-virus seen only in a report too old to speak for now is not tested, not "none installed"',
-      facts: facts([fileSource('clamscan.txt', fixture('clamscan-version.txt'), { collectedAt: ago(3) }), sessionSource({ 'clamscan-version': missingClamscan })]),
-      verdicts: [{ id: 'antivirus.present', status: 'not_tested', params: { reason: literally('reports too old to speak for now (clamscan.txt') } }],
+      facts: facts([
+        fileSource('clamscan.txt', fixture('clamscan-version.txt'), { collectedAt: ago(3) }),
+        sessionSource({ 'clamscan-version': missingClamscan }),
+      ]),
+      verdicts: [
+        { id: 'antivirus.present', status: 'not_tested', params: { reason: literally('reports too old to speak for now (clamscan.txt') } },
+      ],
     },
     {
       name: 'with every tool missing on a fresh session, no anti-virus is a fail',
@@ -266,7 +393,11 @@ judgeTable('antivirus', {
     {
       name: 'a failed SSH session is named when nothing else could be read',
       facts: facts([], ['the SSH session could not be used: log-in as auditor failed: denied']),
-      verdicts: ALL.map((id) => ({ id, status: 'not_tested' as const, params: { reason: /^(?!.*no SSH credentials).*log-in as auditor failed/ } })),
+      verdicts: ALL.map((id) => ({
+        id,
+        status: 'not_tested' as const,
+        params: { reason: /^(?!.*no SSH credentials).*log-in as auditor failed/ },
+      })),
     },
     {
       name: 'no agent report and no SSH credentials: every verdict not tested',
@@ -276,7 +407,10 @@ judgeTable('antivirus', {
     // Reports that cannot be trusted
     {
       name: 'a rejected report: the reports verdict is an error, the others are not tested',
-      facts: facts([fileSource('report.json', '', { signature: 'invalid', unusable: 'the report was altered after signing' }), ...healthy()]),
+      facts: facts([
+        fileSource('report.json', '', { signature: 'invalid', unusable: 'the report was altered after signing' }),
+        ...healthy(),
+      ]),
       verdicts: [
         { id: 'antivirus.reports', status: 'error', params: { reason: 'report.json: the report was altered after signing' } },
         ...JUDGED.map((id) => ({ id, status: 'not_tested' as const, params: { reason: /^a report was rejected/ } })),
@@ -295,12 +429,19 @@ judgeTable('antivirus', {
       facts: facts(healthy().map((s) => ({ ...s, collectedAt: ago(2.1) }))),
       verdicts: [
         { id: 'antivirus.reports', status: 'pass' },
-        ...JUDGED.map((id) => ({ id, status: 'not_tested' as const, params: { reason: /^no report is recent enough to speak for now \(limit 1 h after collection\)/ } })),
+        ...JUDGED.map((id) => ({
+          id,
+          status: 'not_tested' as const,
+          params: { reason: /^no report is recent enough to speak for now \(limit 1 h after collection\)/ },
+        })),
       ],
     },
     {
       name: 'sources and products named like prototype members are only names',
-      facts: facts([fileSource('__proto__', clamscanVersion(ago(1)), { processes: ['constructor', '__proto__'] }), log(freshclamLog(schedule(ago(8 * 24), ago(0.2), 120, 'updated'), { logTime: true }), { label: 'constructor' })]),
+      facts: facts([
+        fileSource('__proto__', clamscanVersion(ago(1)), { processes: ['constructor', '__proto__'] }),
+        log(freshclamLog(schedule(ago(8 * 24), ago(0.2), 120, 'updated'), { logTime: true }), { label: 'constructor' }),
+      ]),
       verdicts: [
         { id: 'antivirus.reports', status: 'pass', params: { summary: /^__proto__: collected/ } },
         { id: 'antivirus.present', status: 'fail', params: { problem: /clamd is not running/ } },
@@ -342,27 +483,39 @@ describe('the update-gap verdict against an independent oracle (fast-check)', ()
    */
   function oracleSeesGap(from: number, runs: number[]): boolean {
     const inRange = runs.filter((r) => r >= from && r <= NOW.getTime());
-    const instants = [from + LIMIT, NOW.getTime(), ...inRange.map((r) => r + LIMIT + 1)].filter((t) => t <= NOW.getTime() && t - LIMIT >= from);
+    const instants = [from + LIMIT, NOW.getTime(), ...inRange.map((r) => r + LIMIT + 1)].filter(
+      (t) => t <= NOW.getTime() && t - LIMIT >= from,
+    );
     return instants.some((t) => !inRange.some((r) => r >= t - LIMIT && r <= t));
   }
 
   it('pass only with a history covering the window and no gap over the limit; fail exactly when a gap shows', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 240 * 60 }), fc.array(fc.integer({ min: 1, max: 300 }), { maxLength: 150 }), (startMinutesAgo, steps) => {
-        const historyStart = NOW.getTime() - startMinutesAgo * 60_000;
-        const runs: number[] = [];
-        let at = historyStart;
-        for (const step of steps) {
-          at += step * 60_000;
-          if (at <= NOW.getTime()) runs.push(at);
-        }
-        const observation: AvObservation = { format: 'freshclam-log', product: 'ClamAV', updateRuns: runs.map((r) => new Date(r)), historyStart: new Date(historyStart), notes: [] };
-        // Collected at the moment of the check: the judge counts up to the collection, the oracle up to now.
-        const source = { ...fileSource('freshclam.log', '', { collectedAt: NOW }), observations: [observation] };
-        const v = judgeAntivirus(facts([source]), T, NOW).find((x) => x.id === 'antivirus.update-gaps')!;
-        if (oracleSeesGap(Math.max(windowStart, historyStart), runs)) expect(v.status).toBe('fail');
-        else expect(v.status).toBe(historyStart > windowStart ? 'not_tested' : 'pass');
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 240 * 60 }),
+        fc.array(fc.integer({ min: 1, max: 300 }), { maxLength: 150 }),
+        (startMinutesAgo, steps) => {
+          const historyStart = NOW.getTime() - startMinutesAgo * 60_000;
+          const runs: number[] = [];
+          let at = historyStart;
+          for (const step of steps) {
+            at += step * 60_000;
+            if (at <= NOW.getTime()) runs.push(at);
+          }
+          const observation: AvObservation = {
+            format: 'freshclam-log',
+            product: 'ClamAV',
+            updateRuns: runs.map((r) => new Date(r)),
+            historyStart: new Date(historyStart),
+            notes: [],
+          };
+          // Collected at the moment of the check: the judge counts up to the collection, the oracle up to now.
+          const source = { ...fileSource('freshclam.log', '', { collectedAt: NOW }), observations: [observation] };
+          const v = judgeAntivirus(facts([source]), T, NOW).find((x) => x.id === 'antivirus.update-gaps')!;
+          if (oracleSeesGap(Math.max(windowStart, historyStart), runs)) expect(v.status).toBe('fail');
+          else expect(v.status).toBe(historyStart > windowStart ? 'not_tested' : 'pass');
+        },
+      ),
       { numRuns: 400 },
     );
   });

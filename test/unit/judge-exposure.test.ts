@@ -9,7 +9,8 @@ import { judgeTable } from '../helpers/judge-table.ts';
 import { nmapHost as host, probedService as probed, type ExtraSpec, type PortSpec } from '../helpers/nmap-host.ts';
 
 const plan = { tcpPorts: '1-1024', udpPorts: '', privileged: true, serviceDetection: true };
-const flow = (protocol: string, port: number, transport: 'tcp' | 'udp' = 'tcp'): Flow => ({ name: `${protocol}-flow`, protocol, port, transport }) as Flow;
+const flow = (protocol: string, port: number, transport: 'tcp' | 'udp' = 'tcp'): Flow =>
+  ({ name: `${protocol}-flow`, protocol, port, transport }) as Flow;
 const https = [flow('https', 443)];
 const dropped = (count: number, ports?: string): ExtraSpec => ({ state: 'filtered', reason: 'no-response', count, proto: 'tcp', ports });
 
@@ -27,9 +28,20 @@ const httpsOpen: PortSpec = [443, 'open', 'syn-ack', probed('http', 'ssl')];
 const every = (count: number, spec: (port: number) => PortSpec): PortSpec[] => Array.from({ length: count }, (_, i) => spec(i + 1));
 const tarpit = facts(every(65535, (port) => [port, 'open', 'syn-ack', probed('tcpwrapped')]));
 const longText = 'A'.repeat(100_000);
-const longService: NmapService = { name: `http${longText}`, product: longText, version: longText, extraInfo: longText, method: 'probed', fingerprint: longText };
+const longService: NmapService = {
+  name: `http${longText}`,
+  product: longText,
+  version: longText,
+  extraInfo: longText,
+  method: 'probed',
+  fingerprint: longText,
+};
 const allError = (reason: string | RegExp) =>
-  (['exposure.undeclared-port', 'exposure.declared-port', 'exposure.protocol-match'] as const).map((id) => ({ id, status: 'error' as const, params: { reason } }));
+  (['exposure.undeclared-port', 'exposure.declared-port', 'exposure.protocol-match'] as const).map((id) => ({
+    id,
+    status: 'error' as const,
+    params: { reason },
+  }));
 
 judgeTable('exposure', {
   judge: (f: ExposureFacts) => judgeExposure(f),
@@ -37,8 +49,14 @@ judgeTable('exposure', {
   now: new Date('2026-11-30T10:00:00Z'),
   valid: [
     { name: 'declared https open, rest dropped', facts: facts([httpsOpen], [dropped(1023, '1-442,444-1024')]) },
-    { name: 'declared https open, rest reset', facts: facts([httpsOpen], [{ state: 'closed', reason: 'reset', count: 1023, proto: 'tcp' }]) },
-    { name: 'implicit-TLS FTP declared as ftps', facts: facts([[990, 'open', 'syn-ack', probed('ftp', 'ssl')]], [], { flows: [flow('ftps', 990)] }) },
+    {
+      name: 'declared https open, rest reset',
+      facts: facts([httpsOpen], [{ state: 'closed', reason: 'reset', count: 1023, proto: 'tcp' }]),
+    },
+    {
+      name: 'implicit-TLS FTP declared as ftps',
+      facts: facts([[990, 'open', 'syn-ack', probed('ftp', 'ssl')]], [], { flows: [flow('ftps', 990)] }),
+    },
     { name: 'https guessed from a proxy name with an ssl tunnel', facts: facts([[443, 'open', 'syn-ack', probed('http-proxy', 'ssl')]]) },
     { name: 'no flow declared and nothing open, the gateway resets', facts: facts([[1, 'closed', 'reset']], [], { flows: [] }) },
   ],
@@ -47,21 +65,48 @@ judgeTable('exposure', {
       name: 'undeclared 8080 open',
       facts: facts([httpsOpen, [8080, 'open', 'syn-ack', probed('http')]]),
       verdicts: [
-        { id: 'exposure.undeclared-port', port: 8080, status: 'fail', params: { what: 'port 8080/tcp is', service: 'http' }, actual: '8080/tcp open (syn-ack)' },
+        {
+          id: 'exposure.undeclared-port',
+          port: 8080,
+          status: 'fail',
+          params: { what: 'port 8080/tcp is', service: 'http' },
+          actual: '8080/tcp open (syn-ack)',
+        },
         { id: 'exposure.declared-port', port: 443, status: 'pass' },
         { id: 'exposure.protocol-match', port: 443, status: 'pass', params: { seen: 'ssl/http' } },
       ],
     },
-    { name: 'sweep failed', facts: facts(undefined, [], { failure: 'nmap XML is malformed at line 20' }), verdicts: allError('nmap XML is malformed at line 20') },
+    {
+      name: 'sweep failed',
+      facts: facts(undefined, [], { failure: 'nmap XML is malformed at line 20' }),
+      verdicts: allError('nmap XML is malformed at line 20'),
+    },
     { name: 'no host record', facts: facts(undefined), verdicts: allError('nmap returned no host record') },
     {
       name: 'sweep that could not be read at all (no plan, no artefact)',
-      facts: { target: { gateway: 'gw', host: 'h' }, flows: https, failure: 'the sweep of this gateway could not be read (x)', source: { name: 'nmap', time: 't' } },
+      facts: {
+        target: { gateway: 'gw', host: 'h' },
+        flows: https,
+        failure: 'the sweep of this gateway could not be read (x)',
+        source: { name: 'nmap', time: 't' },
+      },
       verdicts: allError(/could not be read/),
     },
-    { name: 'silence everywhere', facts: facts([], [dropped(1024)]), verdicts: allError(/did not answer on any swept port|nmap reported|no answer/) },
-    { name: 'only ICMP host-unreachable from the path', facts: facts([], [{ state: 'filtered', reason: 'host-unreach', count: 1024, proto: 'tcp' }]), verdicts: allError(/./) },
-    { name: 'only a reason cocoscan does not know', facts: facts([], [{ state: 'filtered', reason: 'constructor', count: 1024, proto: 'tcp' }]), verdicts: allError(/./) },
+    {
+      name: 'silence everywhere',
+      facts: facts([], [dropped(1024)]),
+      verdicts: allError(/did not answer on any swept port|nmap reported|no answer/),
+    },
+    {
+      name: 'only ICMP host-unreachable from the path',
+      facts: facts([], [{ state: 'filtered', reason: 'host-unreach', count: 1024, proto: 'tcp' }]),
+      verdicts: allError(/./),
+    },
+    {
+      name: 'only a reason cocoscan does not know',
+      facts: facts([], [{ state: 'filtered', reason: 'constructor', count: 1024, proto: 'tcp' }]),
+      verdicts: allError(/./),
+    },
     {
       name: 'declared port closed',
       facts: facts([], [{ state: 'closed', reason: 'reset', count: 1024, proto: 'tcp', ports: '1-1024' }]),
@@ -82,13 +127,22 @@ judgeTable('exposure', {
     {
       name: 'the declared port missing from a host that timed out',
       facts: facts([[22, 'closed', 'reset']], [], { host: host([[22, 'closed', 'reset']], [], { timedOut: true }) }),
-      verdicts: [{ id: 'exposure.declared-port', status: 'error', params: { reason: 'nmap reported nothing for 443/tcp (the host timed out)' } }],
+      verdicts: [
+        { id: 'exposure.declared-port', status: 'error', params: { reason: 'nmap reported nothing for 443/tcp (the host timed out)' } },
+      ],
     },
-    { name: 'service named constructor on https', facts: facts([[443, 'open', 'syn-ack', probed('constructor')]]), verdicts: [{ id: 'exposure.protocol-match', status: 'fail', params: { seen: 'constructor' } }] },
+    {
+      name: 'service named constructor on https',
+      facts: facts([[443, 'open', 'syn-ack', probed('constructor')]]),
+      verdicts: [{ id: 'exposure.protocol-match', status: 'fail', params: { seen: 'constructor' } }],
+    },
     {
       name: 'service named __proto__ with an ssl tunnel',
       facts: facts([[443, 'open', 'syn-ack', probed('__proto__', 'ssl')]]),
-      verdicts: [{ id: 'exposure.declared-port', status: 'pass' }, { id: 'exposure.protocol-match', status: 'fail', params: { seen: 'ssl/__proto__' } }],
+      verdicts: [
+        { id: 'exposure.declared-port', status: 'pass' },
+        { id: 'exposure.protocol-match', status: 'fail', params: { seen: 'ssl/__proto__' } },
+      ],
     },
     {
       name: 'an undeclared service named __proto__',
@@ -98,7 +152,13 @@ judgeTable('exposure', {
     {
       name: 'flow declared as toString, service toString',
       facts: facts([[443, 'open', 'syn-ack', probed('toString')]], [], { flows: [flow('toString', 443)] }),
-      verdicts: [{ id: 'exposure.protocol-match', status: 'not_tested', params: { reason: 'cocoscan has no service signature for protocol "toString"' } }],
+      verdicts: [
+        {
+          id: 'exposure.protocol-match',
+          status: 'not_tested',
+          params: { reason: 'cocoscan has no service signature for protocol "toString"' },
+        },
+      ],
     },
     {
       name: 'flow declared as constructor',
@@ -116,9 +176,17 @@ judgeTable('exposure', {
     },
     {
       name: 'UDP open|filtered: no reply cannot tell open from filtered',
-      facts: facts([httpsOpen, [161, 'open|filtered', 'no-response', undefined, 'udp']], [], { flows: [...https, flow('snmp', 161, 'udp')] }),
+      facts: facts([httpsOpen, [161, 'open|filtered', 'no-response', undefined, 'udp']], [], {
+        flows: [...https, flow('snmp', 161, 'udp')],
+      }),
       verdicts: [
-        { id: 'exposure.declared-port', port: 161, status: 'not_tested', params: { reason: /no UDP answer/ }, actual: 'open|filtered (no-response)' },
+        {
+          id: 'exposure.declared-port',
+          port: 161,
+          status: 'not_tested',
+          params: { reason: /no UDP answer/ },
+          actual: 'open|filtered (no-response)',
+        },
         { id: 'exposure.protocol-match', port: 161, status: 'not_tested' },
       ],
     },
@@ -137,13 +205,23 @@ judgeTable('exposure', {
       facts: facts([[443, 'open', 'syn-ack']]),
       verdicts: [
         { id: 'exposure.declared-port', status: 'pass', actual: 'open (syn-ack)' },
-        { id: 'exposure.protocol-match', status: 'not_tested', params: { reason: 'nmap could not identify the service (unidentified service)', seen: 'unidentified service' } },
+        {
+          id: 'exposure.protocol-match',
+          status: 'not_tested',
+          params: { reason: 'nmap could not identify the service (unidentified service)', seen: 'unidentified service' },
+        },
       ],
     },
     {
       name: 'service detection turned off',
       facts: facts([httpsOpen], [], { plan: { ...plan, serviceDetection: false } }),
-      verdicts: [{ id: 'exposure.protocol-match', status: 'not_tested', params: { reason: 'service detection (-sV) was turned off in scan settings' } }],
+      verdicts: [
+        {
+          id: 'exposure.protocol-match',
+          status: 'not_tested',
+          params: { reason: 'service detection (-sV) was turned off in scan settings' },
+        },
+      ],
     },
     {
       name: 'a tarpit open on all 65535 ports: 200 listed, the rest summed up',
@@ -156,7 +234,10 @@ judgeTable('exposure', {
     },
     {
       name: 'every banner field a server chose is clipped',
-      facts: facts([[443, 'open', 'syn-ack', longService], [8080, 'open', 'syn-ack', longService]]),
+      facts: facts([
+        [443, 'open', 'syn-ack', longService],
+        [8080, 'open', 'syn-ack', longService],
+      ]),
       verdicts: [{ id: 'exposure.undeclared-port', port: 8080, status: 'fail', params: { service: /more characters in the nmap XML/ } }],
     },
   ],
@@ -176,18 +257,33 @@ describe('exposure: bounded output', () => {
 
   it('keeps the summary short when the open ports alternate (no range to compress)', () => {
     const alternate = facts(every(32000, (i) => [2 * i - 1, 'open', 'syn-ack']));
-    const summary = judgeExposure(alternate).filter((f) => f.id === 'exposure.undeclared-port').at(-1)!;
+    const summary = judgeExposure(alternate)
+      .filter((f) => f.id === 'exposure.undeclared-port')
+      .at(-1)!;
     expect(String(summary.params?.what).length).toBeLessThan(500);
     expect(String(summary.evidence.actual).length).toBeLessThan(700);
   });
 
   it('keeps the verdicts small whatever the banners', () => {
-    expect(JSON.stringify(judgeExposure(facts([[443, 'open', 'syn-ack', longService], [8080, 'open', 'syn-ack', longService]]))).length).toBeLessThan(10_000);
+    expect(
+      JSON.stringify(
+        judgeExposure(
+          facts([
+            [443, 'open', 'syn-ack', longService],
+            [8080, 'open', 'syn-ack', longService],
+          ]),
+        ),
+      ).length,
+    ).toBeLessThan(10_000);
   });
 
   it('cites the sweep and its XML in every verdict', () => {
     for (const v of judgeExposure(facts([httpsOpen, [8080, 'open', 'syn-ack']]))) {
-      expect(v.evidence).toMatchObject({ source: 'nmap 7.93 -sS -sV', time: '2026-11-30T10:00:00.000Z', artefacts: ['evidence/gateways/gw/nmap-sweep.xml'] });
+      expect(v.evidence).toMatchObject({
+        source: 'nmap 7.93 -sS -sV',
+        time: '2026-11-30T10:00:00.000Z',
+        artefacts: ['evidence/gateways/gw/nmap-sweep.xml'],
+      });
     }
   });
 });
@@ -218,14 +314,27 @@ const portsObserved = (f: ExposureFacts) =>
 describe('exposure: what history compares', () => {
   const cases: [string, ExposureFacts][] = [
     ['declared open, undeclared open', facts([httpsOpen, [8080, 'open', 'syn-ack', probed('http')], [9000, 'open', 'syn-ack']])],
-    ['an undeclared __proto__ and a declared constructor', facts([[443, 'open', 'syn-ack', probed('constructor')], [8443, 'open', 'syn-ack', probed('__proto__')]])],
+    [
+      'an undeclared __proto__ and a declared constructor',
+      facts([
+        [443, 'open', 'syn-ack', probed('constructor')],
+        [8443, 'open', 'syn-ack', probed('__proto__')],
+      ]),
+    ],
     ['a declared port closed', facts([], [{ state: 'closed', reason: 'reset', count: 1024, proto: 'tcp', ports: '1-1024' }])],
-    ['a declared UDP port open', facts([httpsOpen, [161, 'open', 'udp-response', probed('snmp'), 'udp']], [], { flows: [...https, flow('snmp', 161, 'udp')] })],
-    ['a declared UDP port open|filtered', facts([[161, 'open|filtered', 'no-response', undefined, 'udp']], [], { flows: [flow('snmp', 161, 'udp')] })],
+    [
+      'a declared UDP port open',
+      facts([httpsOpen, [161, 'open', 'udp-response', probed('snmp'), 'udp']], [], { flows: [...https, flow('snmp', 161, 'udp')] }),
+    ],
+    [
+      'a declared UDP port open|filtered',
+      facts([[161, 'open|filtered', 'no-response', undefined, 'udp']], [], { flows: [flow('snmp', 161, 'udp')] }),
+    ],
     ['a long service name', facts([httpsOpen, [8080, 'open', 'syn-ack', longService]])],
     ['a failed sweep', facts(undefined, [], { failure: 'nmap failed' })],
   ];
-  for (const [name, f] of cases) it(`gives the open ports the findings gave: ${name}`, () => expect(portsObserved(f)).toEqual(portsFromFindings(f)));
+  for (const [name, f] of cases)
+    it(`gives the open ports the findings gave: ${name}`, () => expect(portsObserved(f)).toEqual(portsFromFindings(f)));
 
   it('observes each undeclared port by its service name, a declared one by its service', () => {
     expect(observeExposure(facts([httpsOpen, [8080, 'open', 'syn-ack', probed('__proto__')], [9000, 'open', 'syn-ack']]))).toEqual([
