@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { exposureFacts, judgeExposure, MAX_UNDECLARED_LISTED } from '../../probes/exposure.ts';
+import { exposureFacts } from '../../probes/exposure/gather.ts';
+import { judgeExposure, MAX_UNDECLARED_LISTED } from '../../probes/exposure/judge.ts';
 import { judgeFiltering } from '../../probes/firewall/judge.ts';
 import { connectionFileSchema } from '../../src/connection/schema.ts';
 import { EvidenceStore } from '../../src/evidence-store.ts';
@@ -44,7 +45,7 @@ function verdicts(fact: SweepFact) {
     { name: 'admin', protocol: 'ssh', port: 22, transport: 'tcp' as const },
     { name: 'web', protocol: 'https', port: 443, transport: 'tcp' as const, tls: true },
   ];
-  const exposure = judgeExposure(exposureFacts(fact), flows as never, { gateway: fact.gateway.name, host: fact.gateway.host }, { source: fact.source });
+  const exposure = judgeExposure(exposureFacts(fact, flows as never));
   return {
     undeclared: exposure.filter((f) => f.id === 'exposure.undeclared-port').map((f) => f.status),
     firewall: judgeFiltering(
@@ -116,7 +117,7 @@ describe('nmap sweeps from a hostile or broken scan', () => {
     const facts = await sweep(fakeNmap(() => ({ xml })), [{ name: 'gw', host: RECORDED }]);
     const fact = facts.get('gw')!;
     const flows = [{ name: 'web', protocol: 'https', port: 443, transport: 'tcp' as const, tls: true }];
-    const findings = judgeExposure(exposureFacts(fact), flows as never, { gateway: 'gw', host: RECORDED }, { source: fact.source });
+    const findings = judgeExposure(exposureFacts(fact, flows as never));
     const seconds = (performance.now() - started) / 1000;
     const undeclared = findings.filter((f) => f.id === 'exposure.undeclared-port');
     expect(undeclared).toHaveLength(MAX_UNDECLARED_LISTED + 1);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { judgeExposure } from '../../probes/exposure.ts';
+import { judgeExposure } from '../../probes/exposure/judge.ts';
 import { judgeFiltering } from '../../probes/firewall/judge.ts';
 import type { Flow } from '../../src/connection/schema.ts';
 import { CocoscanError } from '../../src/errors.ts';
@@ -40,7 +40,7 @@ function readOrTypedError(xml: string): NmapRun | undefined {
     }
     // Whatever was read, judging it never throws and never reads a port that cannot be.
     const flows = [{ name: 'web', protocol: 'https', port: 443, transport: 'tcp' }] as Flow[];
-    judgeExposure({ host, plan: { tcpPorts: '1-65535', privileged: true, serviceDetection: true } }, flows, { gateway: 'gw', host: 'h' }, { source: 's' });
+    judgeExposure({ host, plan: { tcpPorts: '1-65535', privileged: true, serviceDetection: true }, flows, target: { gateway: 'gw', host: 'h' }, source: { name: 's', time: '' } });
     judgeFiltering({ host, target: { gateway: 'gw', host: 'h' }, declaredTcp: [443], source: { name: 'nmap', time: '' } }, { minFilteredShare: 0.9 });
     portStateOf(host, 'tcp', 443);
   }
@@ -127,7 +127,7 @@ describe('nmap XML reader under odd input', () => {
         const run = readOrTypedError(open.replace('product="nginx" version="1.22.1" method', `product="${attr(text)}" version="1.22.1" method`));
         if (!run) return;
         const flows = [{ name: 'web', protocol: 'https', port: 443, transport: 'tcp' }] as Flow[];
-        const findings = judgeExposure({ host: run.hosts[0]!, plan: { tcpPorts: '1-1024', privileged: true, serviceDetection: true } }, flows, { gateway: 'gw', host: 'h' }, { source: 's' });
+        const findings = judgeExposure({ host: run.hosts[0]!, plan: { tcpPorts: '1-1024', privileged: true, serviceDetection: true }, flows, target: { gateway: 'gw', host: 'h' }, source: { name: 's', time: '' } });
         for (const finding of findings) expect(JSON.stringify(finding).length).toBeLessThan(3000);
       }),
       { numRuns: 200 },

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { CHANGE_KINDS, describeChange } from '../src/history/diff.ts';
-import { defineFindings, defineRunProbe } from '../src/probe/contract.ts';
+import { CHANGE_KINDS, describeChange } from '../../src/history/diff.ts';
+import { defineFindings, defineRunProbe } from '../../src/probe/contract.ts';
 
 export default defineRunProbe({
   meta: {

@@ -1,0 +1,50 @@
+import type { Flow } from '../../src/connection/schema.ts';
+import { describeCause, InternalError } from '../../src/errors.ts';
+import type { SweepFact } from '../../src/facts/sweep.ts';
+import { sweepFailureReason } from '../../src/facts/sweep-reading.ts';
+import type { FindingTarget } from '../../src/findings.ts';
+import type { NmapHost } from '../../src/nmap/parse.ts';
+import type { SweepPlan } from '../../src/nmap/run.ts';
+import type { GatherContext } from '../../src/probe/contract.ts';
+
+/** What the exposure judge reads: one gateway's sweep and the declared flows. */
+export interface ExposureFacts {
+  target: FindingTarget;
+  flows: Flow[];
+  /** Why the sweep cannot be judged (sweepFailureReason), when it cannot. */
+  failure?: string;
+  host?: NmapHost;
+  /** Absent only when the sweep itself could not be read (then `failure` says why). */
+  plan?: Pick<SweepPlan, 'tcpPorts' | 'udpPorts' | 'privileged' | 'serviceDetection'>;
+  /** Where the facts come from, for the evidence. */
+  source: { name: string; time: string; artefact?: string };
+}
+
+/** The facts of a sweep as the judge reads them. */
+export function exposureFacts(sweep: SweepFact, flows: Flow[]): ExposureFacts {
+  return {
+    target: { gateway: sweep.gateway.name, host: sweep.gateway.host },
+    flows,
+    failure: sweepFailureReason(sweep),
+    host: sweep.host,
+    plan: sweep.plan,
+    source: { name: sweep.source, time: sweep.time, artefact: sweep.artefact },
+  };
+}
+
+export async function gatherExposure(ctx: GatherContext<unknown, 'sweep'>): Promise<ExposureFacts> {
+  try {
+    return exposureFacts(await ctx.shared.sweep(ctx.gateway), ctx.connection.flows);
+  } catch (error) {
+    if (error instanceof InternalError) throw error;
+    // One gateway's unreadable sweep is an error there, on every flow; the other gateways keep their findings.
+    return {
+      target: { gateway: ctx.gateway.name, host: ctx.gateway.host },
+      flows: ctx.connection.flows,
+      failure:
+        `the sweep of this gateway could not be read (${describeCause(error).slice(0, 200)}); ` +
+        'see the nmap XML in the evidence and rerun',
+      source: { name: 'nmap', time: ctx.now().toISOString() },
+    };
+  }
+}

@@ -1,0 +1,275 @@
+import type { Flow } from '../../src/connection/schema.ts';
+import { gatewayAnswered } from '../../src/facts/sweep-reading.ts';
+import type { Evidence, FindingStatus, FindingTarget } from '../../src/findings.ts';
+import type { Observation } from '../../src/history/observation.ts';
+import { clipServiceField, describeService, portStateOf, type NmapHost, type NmapPort, type NmapService } from '../../src/nmap/parse.ts';
+import { compressPorts } from '../../src/nmap/ports.ts';
+import { matchProtocol } from '../../src/nmap/protocols.ts';
+import type { Verdict } from '../../src/probe/contract.ts';
+import type { ExposureFindingId } from './findings.ts';
+import type { ExposureFacts } from './gather.ts';
+
+export type { ExposureFacts } from './gather.ts';
+type ExposureVerdict = Verdict<ExposureFindingId>;
+type Plan = NonNullable<ExposureFacts['plan']>;
+
+/** Undeclared open ports that get a finding each; the rest of a flood are summed up in one more finding. */
+export const MAX_UNDECLARED_LISTED = 200;
+/** Longest port list quoted in the summary of a flood of open ports. */
+export const MAX_PORT_LIST_CHARS = 400;
+
+type BaseEvidence = Omit<Evidence, 'time'> & { time?: string };
+
+function baseEvidence(facts: ExposureFacts): BaseEvidence {
+  const { name, time, artefact } = facts.source;
+  return { source: name, time, ...(artefact !== undefined ? { artefacts: [artefact] } : {}) };
+}
+
+const flowTarget = (gatewayTarget: FindingTarget, flow: Flow): FindingTarget => ({
+  ...gatewayTarget,
+  port: flow.port,
+  transport: flow.transport,
+  flow: flow.name,
+});
+
+function sweepErrorFindings(reason: string, flows: Flow[], gatewayTarget: FindingTarget, base: BaseEvidence): ExposureVerdict[] {
+  return [
+    { id: 'exposure.undeclared-port', target: gatewayTarget, status: 'error', params: { reason }, evidence: base },
+    ...flows.flatMap((flow): ExposureVerdict[] => {
+      const target = flowTarget(gatewayTarget, flow);
+      return [
+        { id: 'exposure.declared-port', target, status: 'error', params: { reason }, evidence: base },
+        { id: 'exposure.protocol-match', target, status: 'error', params: { reason }, evidence: base },
+      ];
+    }),
+  ];
+}
+
+/** The open ports no flow declares, in the order nmap listed them. */
+function undeclaredOpen(host: NmapHost, flows: Flow[]): NmapPort[] {
+  const declared = new Set(flows.map((f) => `${f.port}/${f.transport}`));
+  return host.ports.filter((p) => p.state === 'open' && !declared.has(`${p.port}/${p.protocol}`));
+}
+
+/**
+ * The open ports of a sweep, for comparison with a later run: each undeclared open port listed one by one
+ * (its service name, or "unknown") and each declared flow found open (its service, or "open"). The ports of
+ * a flood beyond MAX_UNDECLARED_LISTED are only counted in the summary finding, so they are not observed.
+ */
+export function observeExposure(facts: ExposureFacts): Observation[] {
+  if (facts.failure || !facts.host || !facts.plan) return [];
+  const host = facts.host;
+  const gateway = facts.target.gateway;
+  const seen = new Map<string, Observation>();
+  const add = (port: number, transport: 'tcp' | 'udp', service: string) =>
+    seen.set(`${port}/${transport}`, { kind: 'open-port', gateway, port, transport, service });
+  for (const port of undeclaredOpen(host, facts.flows).slice(0, MAX_UNDECLARED_LISTED)) {
+    add(port.port, port.protocol, port.service?.name !== undefined ? clipServiceField(port.service.name) : 'unknown');
+  }
+  for (const flow of facts.flows) {
+    const state = portStateOf(host, flow.transport, flow.port);
+    if (state?.state === 'open') add(flow.port, flow.transport, state.port ? describeService(state.port.service) : 'open');
+  }
+  return [...seen.values()];
+}
+
+/**
+ * Judges one gateway's sweep against the declared flows. Pure: the same facts always give the same findings.
+ * A sweep that failed, did not finish or has no host record is `error` everywhere, never a clean pass.
+ */
+export function judgeExposure(facts: ExposureFacts): ExposureVerdict[] {
+  const { target: gatewayTarget, flows } = facts;
+  const base = baseEvidence(facts);
+  if (facts.failure || !facts.host || !facts.plan)
+    return sweepErrorFindings(facts.failure ?? 'nmap returned no host record', flows, gatewayTarget, base);
+  const { host, plan } = facts;
+  return [
+    ...judgeUndeclared(gatewayTarget, host, flows, plan, base),
+    ...flows.flatMap((flow) => judgeFlow(flowTarget(gatewayTarget, flow), flow, host, plan, base)),
+  ];
+}
+
+function judgeUndeclared(target: FindingTarget, host: NmapHost, flows: Flow[], plan: Plan, base: BaseEvidence): ExposureVerdict[] {
+  const declared = new Set(flows.map((f) => `${f.port}/${f.transport}`));
+  const undeclared = undeclaredOpen(host, flows);
+  const expected = `open ports limited to the declared flows: ${[...declared].join(', ')}`;
+  if (undeclared.length > 0) {
+    const listed = undeclared.slice(0, MAX_UNDECLARED_LISTED);
+    const findings = listed.map((port): ExposureVerdict => ({
+      id: 'exposure.undeclared-port',
+      target: { ...target, port: port.port, transport: port.protocol },
+      status: 'fail',
+      params: {
+        what: `port ${port.port}/${port.protocol} is`,
+        host: target.host,
+        port: port.port,
+        transport: port.protocol,
+        service: describeService(port.service),
+      },
+      evidence: {
+        ...base,
+        expected,
+        actual: `${port.port}/${port.protocol} open (${clipServiceField(port.reason)})`,
+        raw: serviceRaw(port),
+      },
+      data: { port: port.port, transport: port.protocol, service: serviceData(port.service) },
+    }));
+    const rest = undeclared.slice(MAX_UNDECLARED_LISTED);
+    if (rest.length > 0) findings.push(summariseRest(target, rest, listed.length, expected, base));
+    return findings;
+  }
+  if (!gatewayAnswered(host)) {
+    return [
+      {
+        id: 'exposure.undeclared-port',
+        target,
+        status: 'error',
+        params: {
+          reason:
+            'the gateway did not answer on any swept port, so the absence of open ports proves nothing ' +
+            '(it may be unreachable from this scanner)',
+        },
+        evidence: { ...base, expected, actual: 'no response on any port' },
+      },
+    ];
+  }
+  const swept = `T:${plan.tcpPorts}${plan.udpPorts && plan.privileged ? ` U:${plan.udpPorts}` : ''}`;
+  return [
+    {
+      id: 'exposure.undeclared-port',
+      target,
+      status: 'pass',
+      params: { host: target.host, declared: [...declared].join(', '), swept },
+      evidence: { ...base, expected, actual: `no undeclared port open among ${swept}` },
+    },
+  ];
+}
+
+/** One finding for the undeclared open ports beyond the first MAX_UNDECLARED_LISTED: a tarpit must not flood the report. */
+function summariseRest(
+  target: FindingTarget,
+  rest: NmapPort[],
+  listedCount: number,
+  expected: string,
+  base: BaseEvidence,
+): ExposureVerdict {
+  const byProtocol = (['tcp', 'udp'] as const)
+    .map((protocol) => ({ protocol, ports: rest.filter((p) => p.protocol === protocol).map((p) => p.port) }))
+    .filter((group) => group.ports.length > 0)
+    .map((group) => `${compressPorts(group.ports)}/${group.protocol}`)
+    .join(' ');
+  const ports = byProtocol.length <= MAX_PORT_LIST_CHARS ? byProtocol : `${byProtocol.slice(0, MAX_PORT_LIST_CHARS)}…`;
+  const what = `ports ${ports} are`;
+  const service =
+    `${rest.length} more undeclared open ports besides the ${listedCount} listed one by one ` +
+    `(… and ${rest.length} more); every port is in the nmap XML`;
+  return {
+    id: 'exposure.undeclared-port',
+    target,
+    status: 'fail',
+    params: { what, host: target.host, service },
+    evidence: {
+      ...base,
+      expected,
+      actual: `${listedCount + rest.length} undeclared ports open; ${rest.length} beyond the first ${listedCount}: ${ports}`,
+    },
+    data: { moreOpenPorts: rest.length, listedOpenPorts: listedCount },
+  };
+}
+
+function judgeFlow(target: FindingTarget, flow: Flow, host: NmapHost, plan: Plan, base: BaseEvidence): ExposureVerdict[] {
+  const params = { flow: flow.name, port: flow.port, transport: flow.transport, host: target.host, protocol: flow.protocol };
+  const expected = `${flow.protocol} answering on ${flow.port}/${flow.transport}`;
+  const declared = (status: FindingStatus, reason: string, actual: string): ExposureVerdict => {
+    const state = portStateOf(host, flow.transport, flow.port);
+    return {
+      id: 'exposure.declared-port',
+      target,
+      status,
+      params: { ...params, reason },
+      evidence: { ...base, expected, actual },
+      data: { state: state?.state ?? 'unknown', service: state?.port ? describeService(state.port.service) : null },
+    };
+  };
+  const protocol = (status: FindingStatus, reason: string, seen = 'nothing', raw?: string): ExposureVerdict => ({
+    id: 'exposure.protocol-match',
+    target,
+    status,
+    params: { ...params, reason, seen },
+    evidence: { ...base, expected: `a ${flow.protocol} service`, actual: seen, raw },
+  });
+
+  if (flow.transport === 'udp' && !plan.privileged) {
+    const reason = 'UDP scanning needs root; run cocoscan as root to test UDP flows';
+    return [declared('not_tested', reason, 'not scanned'), protocol('not_tested', reason)];
+  }
+  const state = portStateOf(host, flow.transport, flow.port);
+  if (!state) {
+    const reason = `nmap reported nothing for ${flow.port}/${flow.transport}${host.timedOut ? ' (the host timed out)' : ''}`;
+    return [declared('error', reason, 'no result'), protocol('error', reason)];
+  }
+  const actual = `${state.state} (${clipServiceField(state.reason)})`;
+  if (state.state === 'open') {
+    return [declared('pass', 'open', actual), judgeProtocol(flow, state.port, plan, protocol)];
+  }
+  if (state.state === 'closed') {
+    const reason = `the gateway refused the connection (${clipServiceField(state.reason)}): nothing listens on the declared port`;
+    return [declared('fail', reason, actual), protocol('not_tested', 'the declared port is closed, so there was nothing to identify')];
+  }
+  if (state.state === 'open|filtered') {
+    const reason = 'no UDP answer: nmap cannot tell an open UDP port from a filtered one without a reply';
+    return [declared('not_tested', reason, actual), protocol('not_tested', reason)];
+  }
+  const reason =
+    `no answer from the declared port (${state.state}, ${clipServiceField(state.reason)}); ` +
+    "the scanner's address may not be allowed through the firewall";
+  return [declared('error', reason, actual), protocol('error', reason)];
+}
+
+function judgeProtocol(
+  flow: Flow,
+  port: NmapPort | undefined,
+  plan: Plan,
+  protocol: (status: FindingStatus, reason: string, seen?: string, raw?: string) => ExposureVerdict,
+): ExposureVerdict {
+  if (!plan.serviceDetection) return protocol('not_tested', 'service detection (-sV) was turned off in scan settings');
+  const match = matchProtocol(flow.protocol, port?.service);
+  const seen = describeService(port?.service);
+  switch (match.verdict) {
+    case 'match':
+      return protocol('pass', 'matches', seen);
+    case 'mismatch':
+      return protocol('fail', 'mismatch', seen, port ? serviceRaw(port) : undefined);
+    case 'unknown-protocol':
+      return protocol('not_tested', `cocoscan has no service signature for protocol "${flow.protocol}"`, seen);
+    case 'unidentified':
+      return protocol('not_tested', `nmap could not identify the service (${seen})`, seen, port ? serviceRaw(port) : undefined);
+  }
+}
+
+/** The service as kept in a finding's data: every field a server chose is clipped. */
+function serviceData(service: NmapService | undefined): Record<string, string | number> | null {
+  if (!service) return null;
+  const kept: Record<string, string | number> = {};
+  for (const [key, value] of Object.entries(service)) {
+    if (typeof value === 'string') kept[key] = clipServiceField(value, key === 'fingerprint' ? 400 : undefined);
+    else if (typeof value === 'number') kept[key] = value;
+  }
+  return kept;
+}
+
+function serviceRaw(port: NmapPort): string | undefined {
+  const service = port.service;
+  if (!service) return undefined;
+  const clip = (text: string | undefined) => (text ? clipServiceField(text) : undefined);
+  const parts = [
+    service.name && `name=${clip(service.name)}`,
+    service.tunnel && `tunnel=${clip(service.tunnel)}`,
+    service.product && `product=${clip(service.product)}`,
+    service.version && `version=${clip(service.version)}`,
+    service.extraInfo && `extrainfo=${clip(service.extraInfo)}`,
+    service.method && `method=${clip(service.method)}`,
+    service.fingerprint && `fingerprint=${clipServiceField(service.fingerprint, 400)}`,
+  ];
+  return parts.filter(Boolean).join(' ');
+}

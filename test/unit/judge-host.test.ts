@@ -1,0 +1,588 @@
+/**
+ * The authenticated host verdicts (firewall ruleset, audit logging, log forwarding, sshd) judged from
+ * recorded or written command output: no root and no SSH needed.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { judgeHost, observeHost, unreadFirewallSources, type HostFacts } from '../../probes/host/judge.ts';
+import type { CommandOutcome, CommandStatus } from '../../src/host/commands.ts';
+import { judgeTable } from '../helpers/judge-table.ts';
+
+const fixture = (name: string) => readFileSync(new URL(`../fixtures/host/${name}`, import.meta.url), 'utf8');
+const nftDrop = fixture('nft-ruleset-drop.txt');
+const nftAccept = nftDrop.replace('policy drop', 'policy accept');
+const iptablesOpen = fixture('iptables-save-open.txt');
+const iptablesDrop = fixture('iptables-save-drop.txt');
+const HARDENED = 'passwordauthentication no\nkbdinteractiveauthentication no\npermitrootlogin no\npermitemptypasswords no\nusepam yes\n';
+const HARDENED_SHOWN =
+  'passwordauthentication no, kbdinteractiveauthentication no, permitrootlogin no, permitemptypasswords no, usepam yes';
+
+const outcome = (name: string, status: CommandStatus, stdout = '', stderr = ''): CommandOutcome => ({
+  name,
+  command: name,
+  status,
+  exitCode: status === 'ok' ? 0 : status === 'missing' ? 127 : status === 'timeout' ? null : 1,
+  stdout,
+  stderr,
+});
+const sudoDenied = (name: string) => outcome(name, 'denied', '', 'sudo: a password is required\n');
+
+/** A gateway that passes everything: a dropping nftables, auditd and rsyslogd, rsyslog forwarding, a hardened sshd. */
+const BASELINE: Record<string, string> = {
+  'nft-ruleset': nftDrop,
+  processes: 'systemd\nrsyslogd\nauditd\nsshd\n',
+  'rsyslog-config': '*.* @@siem.example.org:6514\n',
+  'sshd-config': HARDENED,
+};
+
+/**
+ * The session of a gateway: the baseline commands, overridden by `commands` (text is an `ok` output, an
+ * outcome is kept as it is, undefined leaves the command out: not run).
+ */
+function facts(commands: Record<string, string | CommandOutcome | undefined> = {}, verified = true): HostFacts {
+  const merged: Record<string, CommandOutcome> = Object.create(null) as Record<string, CommandOutcome>;
+  for (const [name, value] of Object.entries({ ...BASELINE, ...commands })) {
+    if (value !== undefined) merged[name] = typeof value === 'string' ? outcome(name, 'ok', value) : value;
+  }
+  return {
+    target: { gateway: 'gw', host: '192.0.2.1' },
+    session: { ok: true, username: 'auditor', hostKeyFingerprint: 'SHA256:abc', hostKeyVerified: verified, commands: merged },
+    evidenceFolder: 'evidence/gateways/gw/host',
+  };
+}
+/** Only the firewall tools given, none of the baseline's. */
+const firewall = (commands: Record<string, string | CommandOutcome>) => facts({ 'nft-ruleset': undefined, ...commands });
+const sshd = (text: string | CommandOutcome) => facts({ 'sshd-config': text });
+const forwarding = (commands: Record<string, string | CommandOutcome>) => facts({ 'rsyslog-config': undefined, ...commands });
+
+judgeTable('host', {
+  judge: (f: HostFacts) => judgeHost(f),
+  thresholds: {},
+  now: new Date('2026-11-30T10:00:00Z'),
+  valid: [
+    { name: 'a hardened gateway', facts: facts() },
+    {
+      name: 'firewall: nftables accept policy ending in a catch-all drop',
+      facts: firewall({ 'nft-ruleset': nftAccept.replace('tcp dport { 22, 443 } accept', 'tcp dport { 22, 443 } accept\n\t\tdrop') }),
+    },
+    { name: 'firewall: iptables :INPUT DROP', facts: firewall({ 'iptables-save': iptablesDrop }) },
+    {
+      name: 'firewall: iptables ACCEPT policy ending in -j REJECT',
+      facts: firewall({
+        'iptables-save': iptablesOpen.replace(
+          /(-A INPUT .*\n)(?![\s\S]*-A INPUT)/,
+          '$1-A INPUT -j REJECT --reject-with icmp-port-unreachable\n',
+        ),
+      }),
+    },
+    {
+      name: 'firewall: ufw active, default deny (incoming)',
+      facts: firewall({ 'ufw-status': 'Status: active\nDefault: deny (incoming), allow (outgoing), disabled (routed)\n' }),
+    },
+    {
+      name: 'firewall: ufw active, default reject (incoming)',
+      facts: firewall({ 'ufw-status': 'Status: active\nDefault: reject (incoming), allow (outgoing)\n' }),
+    },
+    {
+      name: 'firewall: firewalld running, zone target default',
+      facts: firewall({ firewalld: 'running\npublic (active)\n  target: default\n  services: ssh\n' }),
+    },
+    {
+      name: 'firewall: an open nftables beside a denying ufw',
+      facts: firewall({ 'nft-ruleset': nftAccept, 'ufw-status': 'Status: active\nDefault: deny (incoming)\n' }),
+    },
+    {
+      name: 'firewall: a denying iptables whatever else timed out',
+      facts: firewall({ 'iptables-save': iptablesDrop, 'nft-ruleset': outcome('nft-ruleset', 'timeout') }),
+    },
+    { name: 'audit logging: systemd-journald alone', facts: facts({ processes: 'systemd\nsystemd-journal\n' }) },
+    { name: 'audit logging: syslog-ng with padding', facts: facts({ processes: '  syslog-ng  \n' }) },
+    {
+      name: 'log forwarding: rsyslog omfwd action',
+      facts: forwarding({ 'rsyslog-config': 'action(type="omfwd" target="10.0.0.5" port="514")\n' }),
+    },
+    {
+      name: 'log forwarding: syslog-ng network destination',
+      facts: forwarding({ 'syslog-ng-config': 'destination d { network("siem.example.org" transport("tls")); };' }),
+    },
+    { name: 'log forwarding: audisp-remote active', facts: forwarding({ 'audit-remote': 'active = yes\n' }) },
+    { name: 'log forwarding: journal-upload active', facts: forwarding({ 'journal-upload': 'active\n' }) },
+    {
+      name: 'log forwarding: found even if another file was denied',
+      facts: forwarding({ 'rsyslog-config': '*.* @siem\n', 'syslog-ng-config': sudoDenied('syslog-ng-config') }),
+    },
+    {
+      name: 'sshd: keyboard-interactive without PAM',
+      facts: sshd(
+        HARDENED.replace('kbdinteractiveauthentication no', 'kbdinteractiveauthentication yes').replace('usepam yes', 'usepam no'),
+      ),
+    },
+    {
+      name: 'sshd: PermitRootLogin forced-commands-only',
+      facts: sshd(HARDENED.replace('permitrootlogin no', 'permitrootlogin forced-commands-only')),
+    },
+    {
+      name: 'sshd: keywords in any case, extra spaces',
+      facts: sshd('  PasswordAuthentication   no\nPermitRootLogin no\nPermitEmptyPasswords NO\nusepam no\n'),
+    },
+    {
+      name: 'sshd: an OpenSSH before 8.7 (ChallengeResponseAuthentication)',
+      facts: sshd(HARDENED.replace('kbdinteractiveauthentication no', 'challengeresponseauthentication no')),
+    },
+  ],
+  invalid: [
+    {
+      name: 'a hardened gateway, as the findings say it',
+      facts: facts({}, false),
+      verdicts: [
+        {
+          id: 'host.firewall-policy',
+          status: 'pass',
+          params: { gateway: 'gw', detail: 'nftables, table inet cocoscan_lab, chain input: policy drop' },
+        },
+        { id: 'host.audit-logging', status: 'pass', params: { daemons: 'auditd, rsyslogd' }, actual: 'auditd, rsyslogd' },
+        { id: 'host.log-forwarding', status: 'pass', params: { destinations: 'rsyslog TCP to siem.example.org' } },
+        { id: 'host.sshd-config', status: 'pass', params: { settings: HARDENED_SHOWN } },
+        { id: 'host.root-login', status: 'pass', params: { value: 'no' }, actual: 'PermitRootLogin no' },
+      ],
+    },
+    // Firewall
+    {
+      name: 'firewall: nft policy accept',
+      facts: firewall({ 'nft-ruleset': nftAccept }),
+      verdicts: [
+        { id: 'host.firewall-policy', status: 'fail', params: { detail: 'nftables: table inet cocoscan_lab, chain input: policy accept' } },
+      ],
+    },
+    {
+      name: 'firewall: nftables whose last rule drops one port only',
+      facts: firewall({
+        'nft-ruleset': nftAccept.replace('tcp dport { 22, 443 } accept', 'tcp dport { 22, 443 } accept\n\t\ttcp dport 23 drop'),
+      }),
+      verdicts: [{ id: 'host.firewall-policy', status: 'fail' }],
+    },
+    {
+      name: 'firewall: an empty nftables ruleset',
+      facts: firewall({ 'nft-ruleset': '' }),
+      verdicts: [{ id: 'host.firewall-policy', status: 'fail', params: { detail: 'nftables: empty ruleset' } }],
+    },
+    {
+      name: 'firewall: every tool read, every output empty',
+      facts: firewall({ 'nft-ruleset': '', 'iptables-save': '', 'ufw-status': '', firewalld: '' }),
+      verdicts: [
+        {
+          id: 'host.firewall-policy',
+          status: 'fail',
+          params: {
+            detail: 'nftables: empty ruleset; iptables: no filter table; ufw: ufw is inactive; firewalld: firewalld is not running',
+          },
+        },
+      ],
+    },
+    {
+      name: 'firewall: iptables INPUT ACCEPT without a final drop',
+      facts: firewall({ 'iptables-save': iptablesOpen }),
+      verdicts: [{ id: 'host.firewall-policy', status: 'fail' }],
+    },
+    {
+      name: 'firewall: iptables :INPUT DROP written by hand with a lower-case policy',
+      facts: firewall({ 'iptables-save': iptablesDrop.replace(':INPUT DROP', ':INPUT drop') }),
+      verdicts: [{ id: 'host.firewall-policy', status: 'fail' }],
+    },
+    {
+      name: 'firewall: ufw active, default allow (incoming)',
+      facts: firewall({ 'ufw-status': 'Status: active\nDefault: allow (incoming)\n' }),
+      verdicts: [{ id: 'host.firewall-policy', status: 'fail' }],
+    },
+    {
+      name: 'firewall: ufw inactive',
+      facts: firewall({ 'ufw-status': 'Status: inactive\n' }),
+      verdicts: [{ id: 'host.firewall-policy', status: 'fail', params: { detail: 'ufw: ufw is inactive' } }],
+    },
+    {
+      name: 'firewall: firewalld zone target ACCEPT',
+      facts: firewall({ firewalld: 'running\ntrusted (active)\n  target: ACCEPT\n' }),
+      verdicts: [{ id: 'host.firewall-policy', status: 'fail' }],
+    },
+    {
+      name: 'firewall: no tool run at all',
+      facts: firewall({}),
+      verdicts: [
+        {
+          id: 'host.firewall-policy',
+          status: 'not_tested',
+          params: { reason: /^no firewall tool could be read \(not run; not run; not run; not run\); if they are only denied/ },
+        },
+      ],
+    },
+    {
+      name: 'firewall: every tool denied by sudo',
+      facts: firewall({
+        'nft-ruleset': sudoDenied('nft-ruleset'),
+        'iptables-save': sudoDenied('iptables-save'),
+        'ufw-status': sudoDenied('ufw-status'),
+        firewalld: sudoDenied('firewalld'),
+      }),
+      verdicts: [
+        {
+          id: 'host.firewall-policy',
+          status: 'not_tested',
+          params: { reason: /\(nft-ruleset: denied \(sudo: a password is required\); iptables-save: denied/ },
+        },
+      ],
+    },
+    {
+      name: 'firewall: every tool missing',
+      facts: firewall({ 'nft-ruleset': outcome('nft-ruleset', 'missing'), 'iptables-save': outcome('iptables-save', 'missing') }),
+      verdicts: [
+        {
+          id: 'host.firewall-policy',
+          status: 'not_tested',
+          params: { reason: /no firewall tool could be read \(nft-ruleset: missing; iptables-save: missing/ },
+        },
+      ],
+    },
+    {
+      name: 'firewall: an open iptables beside an nftables dump that timed out',
+      facts: firewall({ 'iptables-save': iptablesOpen, 'nft-ruleset': outcome('nft-ruleset', 'timeout') }),
+      verdicts: [
+        {
+          id: 'host.firewall-policy',
+          status: 'not_tested',
+          params: {
+            reason:
+              /^no default-deny policy in what could be read \(iptables: .*\), but nft-ruleset: timeout could not be read in full and may hold it$/,
+          },
+        },
+      ],
+    },
+    {
+      name: 'firewall: a dropping nftables cut at the size limit is not read',
+      facts: firewall({
+        'nft-ruleset': outcome('nft-ruleset', 'truncated', nftDrop),
+        'ufw-status': 'Status: active\nDefault: allow (incoming)\n',
+      }),
+      verdicts: [
+        { id: 'host.firewall-policy', status: 'not_tested', params: { reason: /but nft-ruleset: truncated could not be read in full/ } },
+      ],
+    },
+    {
+      name: 'firewall: an open ufw beside a denied iptables-save',
+      facts: firewall({ 'ufw-status': 'Status: active\nDefault: allow (incoming)\n', 'iptables-save': sudoDenied('iptables-save') }),
+      verdicts: [
+        {
+          id: 'host.firewall-policy',
+          status: 'not_tested',
+          params: { reason: /iptables-save: denied \(sudo: a password is required\) could not be read in full/ },
+        },
+      ],
+    },
+    {
+      name: 'firewall: a tool that failed is no deny policy',
+      facts: firewall({
+        'ufw-status': 'Status: active\nDefault: allow (incoming)\n',
+        'nft-ruleset': outcome('nft-ruleset', 'failed', '', 'netlink: Error'),
+      }),
+      verdicts: [{ id: 'host.firewall-policy', status: 'fail' }],
+    },
+    // Audit logging
+    {
+      name: 'audit logging: no log daemon',
+      facts: facts({ processes: 'bash\nnginx\nsshd\n' }),
+      verdicts: [{ id: 'host.audit-logging', status: 'fail', params: { daemons: '' }, actual: 'none' }],
+    },
+    {
+      name: 'audit logging: an empty process list',
+      facts: facts({ processes: '' }),
+      verdicts: [{ id: 'host.audit-logging', status: 'fail' }],
+    },
+    {
+      name: 'audit logging: prototype names as processes',
+      facts: facts({ processes: 'constructor\n__proto__\ntoString\n' }),
+      verdicts: [{ id: 'host.audit-logging', status: 'fail', params: { daemons: '' } }],
+    },
+    {
+      name: 'audit logging: the process list timed out',
+      facts: facts({ processes: outcome('processes', 'timeout') }),
+      verdicts: [
+        {
+          id: 'host.audit-logging',
+          status: 'not_tested',
+          params: { reason: 'the process list could not be read (processes: timeout)' },
+          actual: 'unknown',
+        },
+      ],
+    },
+    {
+      name: 'audit logging: no process list run',
+      facts: facts({ processes: undefined }),
+      verdicts: [{ id: 'host.audit-logging', status: 'not_tested', params: { reason: 'the process list could not be read (not run)' } }],
+    },
+    // Log forwarding
+    {
+      name: 'log forwarding: local files only',
+      facts: forwarding({ 'rsyslog-config': '*.* /var/log/syslog\n' }),
+      verdicts: [
+        {
+          id: 'host.log-forwarding',
+          status: 'fail',
+          params: { checked: 'rsyslog-config: ok; not run; not run; not run' },
+          actual: 'no forwarding found',
+        },
+      ],
+    },
+    {
+      name: 'log forwarding: rsyslog forwarding commented out',
+      facts: forwarding({ 'rsyslog-config': '#*.* @@siem.example.org\n' }),
+      verdicts: [{ id: 'host.log-forwarding', status: 'fail' }],
+    },
+    {
+      name: 'log forwarding: audisp-remote inactive',
+      facts: forwarding({ 'audit-remote': 'active = no\n' }),
+      verdicts: [{ id: 'host.log-forwarding', status: 'fail' }],
+    },
+    {
+      name: 'log forwarding: journal-upload inactive (exit 3 read as failed, its answer still read)',
+      facts: forwarding({ 'journal-upload': outcome('journal-upload', 'failed', 'inactive\n') }),
+      verdicts: [{ id: 'host.log-forwarding', status: 'fail', params: { checked: /journal-upload: failed/ } }],
+    },
+    {
+      name: 'log forwarding: every configuration empty',
+      facts: forwarding({ 'rsyslog-config': '', 'syslog-ng-config': '', 'audit-remote': '', 'journal-upload': '' }),
+      verdicts: [{ id: 'host.log-forwarding', status: 'fail' }],
+    },
+    {
+      name: 'log forwarding: nothing found, a configuration denied',
+      facts: forwarding({ 'rsyslog-config': '*.* /var/log/syslog\n', 'syslog-ng-config': sudoDenied('syslog-ng-config') }),
+      verdicts: [
+        {
+          id: 'host.log-forwarding',
+          status: 'not_tested',
+          params: {
+            reason:
+              /^the logging configuration could not be read \(syslog-ng-config: denied \(sudo: a password is required\)\); allow the audit user/,
+          },
+        },
+      ],
+    },
+    {
+      name: 'log forwarding: the rsyslog configuration timed out, the journal-upload answer was cut',
+      facts: forwarding({
+        'rsyslog-config': outcome('rsyslog-config', 'timeout'),
+        'journal-upload': outcome('journal-upload', 'truncated', 'active\n'),
+      }),
+      verdicts: [
+        { id: 'host.log-forwarding', status: 'not_tested', params: { reason: /\(rsyslog-config: timeout; journal-upload: truncated\)/ } },
+      ],
+    },
+    // sshd -T
+    {
+      name: 'sshd: the lab default (passwords on, root by key)',
+      facts: sshd(fixture('sshd-T-lab.txt')),
+      verdicts: [
+        { id: 'host.sshd-config', status: 'fail', params: { problems: 'password log-on (PasswordAuthentication yes)' } },
+        { id: 'host.root-login', status: 'fail', params: { value: 'without-password' } },
+      ],
+    },
+    {
+      name: 'sshd: keyboard-interactive through PAM',
+      facts: sshd(HARDENED.replace('kbdinteractiveauthentication no', 'kbdinteractiveauthentication yes')),
+      verdicts: [{ id: 'host.sshd-config', status: 'fail', params: { problems: 'keyboard-interactive log-on through PAM' } }],
+    },
+    {
+      name: 'sshd: empty passwords',
+      facts: sshd(HARDENED.replace('permitemptypasswords no', 'permitemptypasswords yes')),
+      verdicts: [{ id: 'host.sshd-config', status: 'fail', params: { problems: 'empty passwords (PermitEmptyPasswords yes)' } }],
+    },
+    {
+      name: 'sshd: PermitRootLogin yes',
+      facts: sshd(HARDENED.replace('permitrootlogin no', 'permitrootlogin yes')),
+      verdicts: [
+        { id: 'host.sshd-config', status: 'fail', params: { problems: 'root log-in with a password (PermitRootLogin yes)' } },
+        { id: 'host.root-login', status: 'fail', params: { value: 'yes' } },
+      ],
+    },
+    {
+      name: 'sshd: PermitRootLogin prohibit-password',
+      facts: sshd(HARDENED.replace('permitrootlogin no', 'permitrootlogin prohibit-password')),
+      verdicts: [
+        { id: 'host.sshd-config', status: 'pass' },
+        { id: 'host.root-login', status: 'fail', params: { value: 'prohibit-password' } },
+      ],
+    },
+    {
+      name: 'sshd: PermitRootLogin without-password (the old name)',
+      facts: sshd(HARDENED.replace('permitrootlogin no', 'permitrootlogin without-password')),
+      verdicts: [{ id: 'host.root-login', status: 'fail', params: { value: 'without-password' } }],
+    },
+    {
+      name: 'sshd: PermitRootLogin with a value sshd does not know',
+      facts: sshd(HARDENED.replace('permitrootlogin no', 'permitrootlogin __proto__')),
+      verdicts: [{ id: 'host.root-login', status: 'fail', params: { value: '__proto__' } }],
+    },
+    {
+      name: 'sshd: PermitRootLogin not printed is unknown, never a pass',
+      facts: sshd('passwordauthentication no\n'),
+      verdicts: [
+        { id: 'host.sshd-config', status: 'not_tested' },
+        {
+          id: 'host.root-login',
+          status: 'not_tested',
+          params: { reason: /^sshd -T printed no value for permitrootlogin; run it on the gateway/ },
+          actual: 'PermitRootLogin unknown',
+        },
+      ],
+    },
+    {
+      name: 'sshd: -T printed none of the keywords the verdict needs',
+      facts: sshd('port 22\n'),
+      verdicts: [
+        {
+          id: 'host.sshd-config',
+          status: 'not_tested',
+          params: {
+            reason:
+              /printed no value for passwordauthentication, permitemptypasswords, permitrootlogin, usepam, kbdinteractiveauthentication;/,
+          },
+        },
+      ],
+    },
+    {
+      name: 'sshd: an empty output',
+      facts: sshd(''),
+      verdicts: [
+        { id: 'host.sshd-config', status: 'not_tested' },
+        { id: 'host.root-login', status: 'not_tested' },
+      ],
+    },
+    {
+      name: 'sshd: a problem seen is a fail even when other settings are missing',
+      facts: sshd('passwordauthentication yes\n'),
+      verdicts: [{ id: 'host.sshd-config', status: 'fail' }],
+    },
+    {
+      name: 'sshd: prototype keywords are only keywords',
+      facts: sshd('constructor yes\n__proto__ yes\ntoString no\n'),
+      verdicts: [
+        { id: 'host.sshd-config', status: 'not_tested' },
+        { id: 'host.root-login', status: 'not_tested' },
+      ],
+    },
+    {
+      name: 'sshd: -T denied by sudo',
+      facts: sshd(sudoDenied('sshd-config')),
+      verdicts: [
+        {
+          id: 'host.sshd-config',
+          status: 'not_tested',
+          params: { reason: /^sshd -T could not be read \(sshd-config: denied \(sudo: a password is required\)\); it needs root/ },
+          actual: 'unknown',
+        },
+        { id: 'host.root-login', status: 'not_tested', params: { reason: /^sshd -T could not be read/ } },
+      ],
+    },
+    {
+      name: 'sshd: -T output cut at the size limit',
+      facts: sshd(outcome('sshd-config', 'truncated', HARDENED)),
+      verdicts: [{ id: 'host.sshd-config', status: 'not_tested' }],
+    },
+    // The session
+    {
+      name: 'no credentials: every verdict not tested, with the reason',
+      facts: {
+        target: { gateway: 'gw', host: 'h' },
+        session: { ok: false, credentials: false, reason: 'no SSH credentials for gw' },
+        evidenceFolder: 'e',
+      },
+      verdicts: (['host.firewall-policy', 'host.audit-logging', 'host.log-forwarding', 'host.sshd-config', 'host.root-login'] as const).map(
+        (id) => ({
+          id,
+          status: 'not_tested' as const,
+          params: { reason: 'no SSH credentials for gw' },
+          actual: 'no SSH credentials for gw',
+        }),
+      ),
+    },
+    {
+      name: 'a session that failed: every verdict an error',
+      facts: {
+        target: { gateway: 'gw', host: 'h' },
+        session: { ok: false, credentials: true, reason: 'log-in as auditor failed: denied' },
+        evidenceFolder: 'e',
+      },
+      verdicts: (['host.firewall-policy', 'host.audit-logging', 'host.log-forwarding', 'host.sshd-config', 'host.root-login'] as const).map(
+        (id) => ({
+          id,
+          status: 'error' as const,
+          params: { reason: 'log-in as auditor failed: denied' },
+        }),
+      ),
+    },
+  ],
+});
+
+describe('host: evidence', () => {
+  it('names the session and its host key, and cites the output each verdict rests on', () => {
+    const [fw, audit, logs, config, root] = judgeHost(
+      facts({ 'nft-ruleset': nftAccept, 'ufw-status': 'Status: active\nDefault: deny (incoming)\n' }),
+    );
+    expect(fw!.evidence).toMatchObject({
+      source: 'SSH session as auditor, host key SHA256:abc (verified against knownHosts)',
+      artefacts: ['evidence/gateways/gw/host/ufw-status.txt'],
+    });
+    expect(fw!.evidence.raw).toBe('Status: active\nDefault: deny (incoming)\n');
+    expect(audit!.evidence.artefacts).toEqual(['evidence/gateways/gw/host/processes.txt']);
+    expect(logs!.evidence.artefacts).toHaveLength(4);
+    expect(config!.evidence.artefacts).toEqual(['evidence/gateways/gw/host/sshd-config.txt']);
+    expect(root!.evidence.artefacts).toEqual(config!.evidence.artefacts);
+    expect(judgeHost(facts({}, false))[0]!.evidence.source).toBe(
+      'SSH session as auditor, host key SHA256:abc (not verified: no knownHosts given)',
+    );
+  });
+
+  it('keeps at most 2000 characters of the deciding dump as the raw excerpt', () => {
+    const huge = `${nftDrop}\n${'# padding\n'.repeat(10_000)}`;
+    expect(judgeHost(facts({ 'nft-ruleset': huge }))[0]!.evidence.raw).toHaveLength(2000);
+  });
+});
+
+describe('host: what history compares', () => {
+  it('observes the host firewall verdict with what decided it', () => {
+    expect(observeHost(facts())).toEqual([
+      {
+        kind: 'firewall',
+        gateway: 'gw',
+        view: 'host',
+        verdict: 'pass',
+        detail: 'nftables, table inet cocoscan_lab, chain input: policy drop',
+      },
+    ]);
+    expect(observeHost(firewall({ 'ufw-status': 'Status: inactive\n' }))).toEqual([
+      { kind: 'firewall', gateway: 'gw', view: 'host', verdict: 'fail', detail: 'ufw: ufw is inactive' },
+    ]);
+  });
+
+  it('observes nothing for a firewall that could not be read, or without a session', () => {
+    expect(observeHost(firewall({ 'iptables-save': iptablesOpen, 'nft-ruleset': outcome('nft-ruleset', 'timeout') }))).toEqual([]);
+    expect(
+      observeHost({ target: { gateway: 'gw', host: 'h' }, session: { ok: false, credentials: false, reason: 'x' }, evidenceFolder: 'e' }),
+    ).toEqual([]);
+  });
+});
+
+describe('firewall tools that could not be read in full', () => {
+  it('a denied, timed-out or cut tool may hold the deny policy; a missing or failed one cannot', () => {
+    const status = (s: CommandStatus) => ({ status: s });
+    expect(
+      unreadFirewallSources({
+        'nft-ruleset': status('denied'),
+        'iptables-save': status('ok'),
+        'ufw-status': status('timeout'),
+        firewalld: status('truncated'),
+      }),
+    ).toEqual(['nft-ruleset', 'ufw-status', 'firewalld']);
+    expect(
+      unreadFirewallSources({ 'nft-ruleset': status('missing'), 'iptables-save': status('ok'), 'ufw-status': status('failed') }),
+    ).toEqual([]);
+  });
+});
