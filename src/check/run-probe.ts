@@ -28,9 +28,8 @@ export interface ProbeOutcome {
 
 type GatewayProbeOf<P> = P extends { gather: unknown } ? P : never;
 
-/** Runs a gateway probe (or a legacy one) on every gateway; one gateway's failure is an error there only. */
+/** Runs a gateway probe on every gateway; one gateway's failure is an error there only. */
 export async function runGatewayProbe(probe: AnyProbe, thresholds: unknown, env: ProbeEnv): Promise<ProbeOutcome> {
-  if ('run' in probe) return { findings: await runLegacyProbe(probe, thresholds, env), observations: [] };
   if (!('gather' in probe)) throw new InternalError(`probe ${probe.meta.id} is a run-level probe; run it with runRunProbe`);
   const outcomes = await Promise.all(env.connection.gateways.map((gateway) => onGateway(probe, gateway, thresholds, env)));
   return { findings: outcomes.flatMap((o) => o.findings), observations: outcomes.flatMap((o) => o.observations) };
@@ -82,30 +81,7 @@ function failedGateway(probe: AnyProbe, gateway: Gateway, reason: string, raw: s
 
 /** Runs a run-level probe (phase `after`) once, on what the run found so far. */
 export function runRunProbe(probe: AnyProbe, thresholds: unknown, run: RunSoFar, now: () => Date): Finding[] {
-  if ('gather' in probe || 'run' in probe) throw new InternalError(`probe ${probe.meta.id} is not a run-level probe`);
+  if ('gather' in probe) throw new InternalError(`probe ${probe.meta.id} is not a run-level probe`);
   const build = findingBuilder(probe.meta, now);
   return probe.judge(run, thresholds as never, now()).map(build);
-}
-
-/** @deprecated a probe still in the one-`run` shape. */
-async function runLegacyProbe(probe: Extract<AnyProbe, { run: unknown }>, thresholds: unknown, env: ProbeEnv & { run?: RunSoFar }): Promise<Finding[]> {
-  const finding = findingBuilder(probe.meta, env.now);
-  try {
-    return await probe.run({
-      connection: env.connection,
-      thresholds: thresholds as never,
-      exec: env.exec,
-      now: env.now,
-      facts: env.facts,
-      evidence: env.evidence,
-      signal: env.signal,
-      connectionLimit: env.connectionLimit,
-      run: env.run,
-      finding,
-    });
-  } catch (error) {
-    if (error instanceof InternalError) throw error;
-    const reason = describeProbeFailure(probe.meta.id, error);
-    return env.connection.gateways.flatMap((gateway) => failedGateway(probe, gateway, reason, faultDetail(error)).map(finding));
-  }
 }

@@ -29,14 +29,18 @@ export interface FactDeps {
 }
 
 /**
- * Facts several probes read (the nmap sweep today; host facts over SSH later). Each is gathered once per
- * run, on first request, and shared: two probes asking for the same sweep get the same promise.
+ * The run's shared facts (the nmap sweep, the SSH session, SNMP, agent reports). Each is gathered once per
+ * run, on first request, and shared: two probes asking for the same sweep get the same promise. Probes see
+ * it only through the `SharedFacts` they declared and the `IncidentalFacts`, never its dependencies.
  */
 export class Facts implements SharedFacts, IncidentalFacts {
   readonly #cache = new Map<string, Promise<unknown>>();
-  constructor(readonly deps: FactDeps) {}
+  readonly #deps: FactDeps;
+  constructor(deps: FactDeps) {
+    this.#deps = deps;
+  }
 
-  once<T>(key: string, gather: () => Promise<T>): Promise<T> {
+  #once<T>(key: string, gather: () => Promise<T>): Promise<T> {
     let pending = this.#cache.get(key) as Promise<T> | undefined;
     if (!pending) {
       pending = gather();
@@ -46,13 +50,13 @@ export class Facts implements SharedFacts, IncidentalFacts {
   }
 
   /** A fact some probe already asked for, without gathering it here (undefined when nobody did). */
-  peek<T>(key: string): Promise<T> | undefined {
+  #peek<T>(key: string): Promise<T> | undefined {
     return this.#cache.get(key) as Promise<T> | undefined;
   }
 
   /** SNMP facts, only when the SNMP probe of this run gathers them. */
   snmpIfGathered(gateway: Gateway): Promise<SnmpFacts> | undefined {
-    return this.peek<SnmpFacts>(`snmp:${gateway.name}`);
+    return this.#peek<SnmpFacts>(`snmp:${gateway.name}`);
   }
 
   readonly #discovered = new Map<string, DiscoveredPort[]>();
@@ -60,8 +64,8 @@ export class Facts implements SharedFacts, IncidentalFacts {
 
   /** Every gateway's sweep, gathered by as few nmap runs as possible; the first request starts them all. */
   sweep(gateway: Gateway): Promise<SweepFact> {
-    const all = this.once('sweeps', () =>
-      collectSweeps(this.deps, this.deps.connection.gateways, (g, port) => {
+    const all = this.#once('sweeps', () =>
+      collectSweeps(this.#deps, this.#deps.connection.gateways, (g, port) => {
         const seen = this.#discovered.get(g.name) ?? [];
         seen.push(port);
         this.#discovered.set(g.name, seen);
@@ -73,30 +77,30 @@ export class Facts implements SharedFacts, IncidentalFacts {
 
   /** Calls `listener` for every open port the sweep of this gateway announces, those already found included. */
   onOpenPort(gateway: Gateway, listener: (port: DiscoveredPort) => void): boolean {
-    if (!this.deps.sweepEnabled) return false;
+    if (!this.#deps.sweepEnabled) return false;
     for (const port of this.#discovered.get(gateway.name) ?? []) listener(port);
     this.#listeners.set(gateway.name, [...(this.#listeners.get(gateway.name) ?? []), listener]);
     return true;
   }
 
   sweepIfRun(gateway: Gateway): Promise<SweepFact> | undefined {
-    return this.deps.sweepEnabled ? this.sweep(gateway) : undefined;
+    return this.#deps.sweepEnabled ? this.sweep(gateway) : undefined;
   }
 
   /** The authenticated SSH collection of one gateway, run once and shared by every probe that reads host facts. */
   hostSession(gateway: Gateway): Promise<HostSession> {
-    return this.once(`host:${gateway.name}`, async () => {
-      this.deps.onActivity?.({ gateway: gateway.name, activity: 'reading host facts over SSH' });
+    return this.#once(`host:${gateway.name}`, async () => {
+      this.#deps.onActivity?.({ gateway: gateway.name, activity: 'reading host facts over SSH' });
       const session = await collectHostSession(gateway, {
-        timeoutMs: this.deps.connection.scan.probeTimeoutSeconds * 1000,
-        now: this.deps.now,
-        signal: this.deps.signal,
+        timeoutMs: this.#deps.connection.scan.probeTimeoutSeconds * 1000,
+        now: this.#deps.now,
+        signal: this.#deps.signal,
       });
       if (session.ok) {
         for (const outcome of Object.values(session.commands)) {
           const header = `# ${outcome.command}\n# status ${outcome.status}, exit ${outcome.exitCode ?? 'none'}\n`;
           const body = outcome.status === 'ok' ? outcome.stdout : `${outcome.stdout}\n# stderr:\n${outcome.stderr}`;
-          this.deps.evidence.add([gateway.name, 'host', `${outcome.name}.txt`], header + body);
+          this.#deps.evidence.add([gateway.name, 'host', `${outcome.name}.txt`], header + body);
         }
       }
       return session;
@@ -105,14 +109,14 @@ export class Facts implements SharedFacts, IncidentalFacts {
 
   /** What SNMP on the gateway answers to (community strings, v3 levels) and reveals; gathered once. */
   snmp(gateway: Gateway, options: Omit<GatherOptions, 'signal'>): Promise<SnmpFacts> {
-    return this.once(`snmp:${gateway.name}`, async () => {
-      this.deps.onActivity?.({ gateway: gateway.name, activity: 'SNMP community and v3 checks' });
-      return gatherSnmp(this.deps.connection, gateway, { ...options, signal: this.deps.signal });
+    return this.#once(`snmp:${gateway.name}`, async () => {
+      this.#deps.onActivity?.({ gateway: gateway.name, activity: 'SNMP community and v3 checks' });
+      return gatherSnmp(this.#deps.connection, gateway, { ...options, signal: this.#deps.signal });
     });
   }
 
   /** Host-reported data for a gateway: its agent reports, and the SSH session when credentials are given. */
   reportedSources(gateway: Gateway): Promise<ReportedSource[]> {
-    return this.once(`reported:${gateway.name}`, async () => loadReportSources(gateway, gateway.ssh ? await this.hostSession(gateway) : undefined));
+    return this.#once(`reported:${gateway.name}`, async () => loadReportSources(gateway, gateway.ssh ? await this.hostSession(gateway) : undefined));
   }
 }

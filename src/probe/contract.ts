@@ -45,8 +45,6 @@ export interface Verdict<Id extends string = string> {
   evidence: Omit<Evidence, 'time'> & { time?: string };
   data?: Record<string, unknown>;
 }
-/** @deprecated the old name of Verdict, kept while probes move over. */
-export type FindingInput<Id extends string = string> = Verdict<Id>;
 
 export interface ProbeMeta<T extends z.ZodType = z.ZodType, Id extends string = string, R extends SharedFactName = SharedFactName> {
   /** Equal to the probe's folder or file name. */
@@ -122,8 +120,7 @@ export type Probe<T extends z.ZodType = z.ZodType, Id extends string = string, F
  */
 export type AnyProbe =
   | { meta: ProbeMeta<z.ZodType, string, SharedFactName> & { phase?: undefined }; gather(ctx: GatherContext<never, SharedFactName>): Promise<unknown>; judge(facts: never, thresholds: never, now: Date): Verdict[]; observe?(facts: never, thresholds: never): Observation[] }
-  | { meta: ProbeMeta<z.ZodType, string, never> & { phase: 'after' }; judge(run: RunSoFar, thresholds: never, now: Date): Verdict[] }
-  | { meta: ProbeMeta<z.ZodType, string, SharedFactName> & { phase?: 'after' }; run(ctx: ProbeContext<never, string>): Promise<import('../findings.ts').Finding[]> };
+  | { meta: ProbeMeta<z.ZodType, string, never> & { phase: 'after' }; judge(run: RunSoFar, thresholds: never, now: Date): Verdict[] };
 
 /** Identity helpers that keep a probe's thresholds, ids, facts and shared reads flowing into its parts. */
 export function defineGatewayProbe<T extends z.ZodType, const Id extends string, F, const R extends SharedFactName = never>(
@@ -133,32 +130,5 @@ export function defineGatewayProbe<T extends z.ZodType, const Id extends string,
 }
 
 export function defineRunProbe<T extends z.ZodType, const Id extends string>(probe: RunProbe<T, Id>): RunProbe<T, Id> {
-  return probe;
-}
-
-// ---- Transitional: the probe shape before gather/judge, removed once every probe has moved over. ----
-
-/** @deprecated the context of a probe that still does its own gathering and judging in one `run`. */
-export interface ProbeContext<T = unknown, Id extends string = string> {
-  connection: ConnectionFile;
-  thresholds: T;
-  exec: Exec;
-  now: () => Date;
-  facts: import('../facts/facts.ts').Facts;
-  evidence: import('../evidence-store.ts').EvidenceStore;
-  signal: AbortSignal;
-  connectionLimit: (gateway: string) => LimitFunction;
-  run?: RunSoFar;
-  finding: (input: Verdict<Id>) => import('../findings.ts').Finding;
-}
-
-/** @deprecated */
-export interface LegacyProbe<T extends z.ZodType = z.ZodType, Id extends string = string> {
-  meta: ProbeMeta<T, Id, SharedFactName> & { phase?: 'after' };
-  run(ctx: ProbeContext<z.output<T>, Id>): Promise<import('../findings.ts').Finding[]>;
-}
-
-/** @deprecated */
-export function defineProbe<T extends z.ZodType, Id extends string>(probe: LegacyProbe<T, Id>): LegacyProbe<T, Id> {
   return probe;
 }

@@ -1,7 +1,7 @@
 import { holdsRawJavaScriptMessage, InternalError, withoutRawJavaScript, withPlainSystemErrors } from '../errors.ts';
 import { excerpt, type Finding } from '../findings.ts';
 import type { z } from 'zod';
-import type { FindingInput, FindingSpec, ProbeMeta } from './contract.ts';
+import type { Verdict, FindingSpec, ProbeMeta } from './contract.ts';
 
 const DEFAULT_MESSAGES: ReadonlyMap<string, string> = new Map([
   ['error', '{title}: could not be checked: {reason}'],
@@ -45,7 +45,7 @@ function ownSpec(findings: Readonly<Record<string, FindingSpec>>, id: string): F
  * is typed from the probe's metadata, so a misspelt id does not compile; the check here stays for ids that
  * reach it untyped (a probe handed around as AnyProbe, a test).
  */
-export function findingBuilder<Id extends string>(meta: ProbeMeta<z.ZodType, Id>, now: () => Date): (input: FindingInput<Id>) => Finding {
+export function findingBuilder<Id extends string>(meta: ProbeMeta<z.ZodType, Id>, now: () => Date): (input: Verdict<Id>) => Finding {
   return (input) => {
     const spec = ownSpec(meta.findings, input.id);
     if (!spec) throw new InternalError(`probe ${meta.id} emitted finding "${input.id}", which its metadata does not declare`);

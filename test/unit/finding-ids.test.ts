@@ -2,7 +2,7 @@ import { describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
 import ssh from '../../probes/ssh/index.ts';
 import { AV_FINDING_IDS, type AvFindingId } from '../../src/av/findings.ts';
-import { defineFindings, defineProbe, findingIds, type FindingIdOf, type FindingInput } from '../../src/probe/contract.ts';
+import { defineFindings, defineGatewayProbe, findingIds, type FindingIdOf, type Verdict } from '../../src/probe/contract.ts';
 import { findingBuilder } from '../../src/probe/finding-builder.ts';
 import { findingCatalogue, isFindingId, PROBES, type FindingId } from '../../src/probe/registry.ts';
 import { parseProfile } from '../../src/profile/load.ts';
@@ -18,13 +18,14 @@ const demoFindings = defineFindings({
   'demo.check': { severity: 'high', title: 'Demo check', messages: { pass: 'fine', fail: 'not fine' } },
 });
 
-const demo = defineProbe({
+const demo = defineGatewayProbe({
   meta: { id: 'demo', title: 'Demo probe', description: 'A probe for this test only.', reads: [], thresholds: z.object({}), findings: demoFindings },
-  async run(ctx) {
+  gather: () => Promise.resolve({}),
+  judge() {
     // @ts-expect-error -- 'demo.chek' is not an id the probe declares
-    const typo = () => ctx.finding({ id: 'demo.chek', target, status: 'pass', evidence });
+    const typo = (): Verdict<'demo.check'> => ({ id: 'demo.chek', target, status: 'pass', evidence });
     void typo;
-    return [ctx.finding({ id: 'demo.check', target, status: 'pass', evidence })];
+    return [{ id: 'demo.check', target, status: 'pass', evidence }];
   },
 });
 
@@ -54,7 +55,7 @@ describe('finding ids are typed from the probe metadata', () => {
     // @ts-expect-error -- a misspelt id is not a FindingId
     const misspelt: FindingId = 'exposure.undeclared-ports';
     // @ts-expect-error -- a finding input typed by the union refuses a typo too
-    const input: FindingInput<FindingId> = { id: 'tls.certifcate-key', target, status: 'pass', evidence };
+    const input: Verdict<FindingId> = { id: 'tls.certifcate-key', target, status: 'pass', evidence };
     expect([misspelt, input.id]).toHaveLength(2);
   });
 
