@@ -26,7 +26,10 @@ export function describeTarget(target: TargetPlace): string {
   return `${target.gateway}${target.port ? ` ${target.port}/${transportOf(target)}` : ''}`;
 }
 
-/** Reads a waiver file's target (already checked against its pattern by the waiver schema). */
+/** What a waiver file's target may be: a gateway name, optionally with a port and then a transport. */
+export const TARGET_SPEC_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9._-]*(\/\d{1,5}(\/(tcp|udp))?)?$/;
+
+/** Reads a waiver file's target (already checked against TARGET_SPEC_PATTERN by the waiver schema). */
 export function parseTargetSpec(spec: string): TargetSpec {
   const [gateway = '', port, transport] = spec.split('/');
   return {

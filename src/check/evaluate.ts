@@ -3,6 +3,7 @@ import type { Finding } from '../findings.ts';
 import { evaluateRow } from '../profile/evaluate.ts';
 import type { Profile } from '../profile/load.ts';
 import type { ReportFinding, ReportRow } from '../report/schema.ts';
+import { matchesTarget, parseTargetSpec } from '../target.ts';
 import { describeWaiver, waiverActive, type Waiver } from '../waivers/waivers.ts';
 
 export function evaluateRows(profile: Profile, findings: Finding[]): ReportRow[] {
@@ -62,12 +63,7 @@ export function applyWaivers(waivers: Waiver[], rows: ReportRow[], findings: Rep
     scope,
   });
   const used = new Set<Waiver>();
-  const matches = (w: Waiver, f: ReportFinding) => {
-    if (w.finding !== f.id) return false;
-    if (!w.target) return true;
-    const [gateway, port, transport] = w.target.split('/');
-    return f.target.gateway === gateway && (!port || String(f.target.port) === port) && (!transport || (f.target.transport ?? 'tcp') === transport);
-  };
+  const matches = (w: Waiver, f: ReportFinding) => w.finding === f.id && (!w.target || matchesTarget(parseTargetSpec(w.target), f.target));
   for (const finding of findings) {
     const w = waivers.find((x) => matches(x, finding));
     if (w) {
