@@ -4,7 +4,8 @@ import { evaluateRow } from '../profile/evaluate.ts';
 import type { Profile } from '../profile/load.ts';
 import type { ReportFinding, ReportRow } from '../report/schema.ts';
 import { matchesTarget, parseTargetSpec } from '../target.ts';
-import { describeWaiver, waiverActive, type Waiver } from '../waivers/waivers.ts';
+import { waiverActive, type Waiver } from '../waivers/waivers.ts';
+import { describeWaiver, waiverComment } from '../waivers/wording.ts';
 
 export function evaluateRows(profile: Profile, findings: Finding[]): ReportRow[] {
   return profile.rows.map((row) => {
@@ -87,7 +88,7 @@ export function applyWaivers(waivers: Waiver[], rows: ReportRow[], findings: Rep
     }
   }
   for (const row of rows) {
-    if (row.waiver) row.comment += ` Waiver: ${row.waiver.status === 'active' ? `waived until ${row.waiver.expires}` : `EXPIRED on ${row.waiver.expires}, counts again`}, approved by ${row.waiver.approvedBy}; plan: ${row.waiver.plan}`;
+    if (row.waiver) row.comment += waiverComment(row.waiver);
   }
   return {
     active: rows.filter((r) => r.waiver?.status === 'active').length,

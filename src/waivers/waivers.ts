@@ -43,7 +43,3 @@ export async function loadWaivers(file: string, profile: Profile): Promise<Waive
 export function waiverActive(waiver: Waiver, now: Date): boolean {
   return now.getTime() < Date.parse(`${waiver.expires}T00:00:00Z`) + 86_400_000;
 }
-
-export function describeWaiver(w: Waiver): string {
-  return `${w.ref ?? w.finding}${w.target ? ` on ${w.target}` : ''} (expires ${w.expires})`;
-}
