@@ -407,7 +407,16 @@ describe('stored runs', () => {
     expect(before.observations).toBeDefined();
     const after: RunReport = {
       ...before,
-      findings: [...before.findings, { ...before.findings[0]!, key: 'x@gw2', id: 'ssh.host-keys', data: { hostKeys: [{ type: 'ssh-rsa', fingerprint: 'SHA256:x' }] }, target: { gateway: 'gw2', host: '127.0.0.2' } }],
+      findings: [
+        ...before.findings,
+        {
+          ...before.findings[0]!,
+          key: 'x@gw2',
+          id: 'ssh.host-keys',
+          data: { hostKeys: [{ type: 'ssh-rsa', fingerprint: 'SHA256:x' }] },
+          target: { gateway: 'gw2', host: '127.0.0.2' },
+        },
+      ],
     };
     expect(diffReports(before, after, [])).toEqual([]);
   });

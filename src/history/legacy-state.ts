@@ -60,7 +60,8 @@ export function legacyState(findings: readonly ReportFinding[]): ObservedState {
 // A finding's `data` is free-form in the report schema; a report read back may have been edited, so every
 // value is checked for the shape it should have and anything else is left out of the state, never trusted.
 const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
-const texts = (value: unknown): string[] | undefined => (Array.isArray(value) && value.every((v) => typeof v === 'string') ? (value as string[]) : undefined);
+const texts = (value: unknown): string[] | undefined =>
+  Array.isArray(value) && value.every((v) => typeof v === 'string') ? (value as string[]) : undefined;
 const record = (value: unknown): Record<string, unknown> | undefined =>
   typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 const count = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
@@ -71,5 +72,9 @@ function tlsOffer(data: Record<string, unknown>): ObservedState['tls'][string] |
   if (!accepted) return undefined;
   const leaf = record(data.leaf);
   const [sha256, subject, issuer, notAfter] = [text(leaf?.sha256), text(leaf?.subject), text(leaf?.issuer), text(leaf?.notAfter)];
-  return { accepted, suites, leaf: sha256 !== undefined ? { sha256, subject: subject ?? '', issuer: issuer ?? '', notAfter: notAfter ?? '' } : null };
+  return {
+    accepted,
+    suites,
+    leaf: sha256 !== undefined ? { sha256, subject: subject ?? '', issuer: issuer ?? '', notAfter: notAfter ?? '' } : null,
+  };
 }

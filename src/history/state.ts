@@ -15,7 +15,10 @@ export type { ObservedState } from './state-shape.ts';
  * `ignoreRows`: refs of the rows left out of the comparison, the rows whose verdict is judged from the
  * comparison itself (see rowsJudgedFromChanges).
  */
-export function observedState(report: Pick<RunReport, 'findings' | 'rows' | 'observations'>, ignoreRows: ReadonlySet<string> = new Set()): ObservedState {
+export function observedState(
+  report: Pick<RunReport, 'findings' | 'rows' | 'observations'>,
+  ignoreRows: ReadonlySet<string> = new Set(),
+): ObservedState {
   const state = report.observations === undefined ? legacyState(report.findings) : emptyState();
   for (const observation of report.observations ?? []) record(state, observation);
   for (const row of report.rows) if (row.method === 'automated' && !ignoreRows.has(row.ref)) state.rows[row.ref] = row.compliance ?? 'null';
@@ -51,7 +54,10 @@ function record(state: ObservedState, o: Observation): void {
  * not an observation of the gateway, so they are never compared: comparing them would be circular (CoCo-2
  * would change because CoCo-2 changed) and would report a change on the run after every real one.
  */
-export function rowsJudgedFromChanges(rows: readonly Pick<ReportRow, 'ref' | 'findings'>[], comparisonFindingIds: Iterable<string>): string[] {
+export function rowsJudgedFromChanges(
+  rows: readonly Pick<ReportRow, 'ref' | 'findings'>[],
+  comparisonFindingIds: Iterable<string>,
+): string[] {
   const prefixes = [...comparisonFindingIds].map((id) => `${id}@`);
   return rows.filter((row) => row.findings.some((key) => prefixes.some((p) => key.startsWith(p)))).map((row) => row.ref);
 }

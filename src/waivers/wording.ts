@@ -19,12 +19,15 @@ const PLAIN: WaiverMarks = { value: (text) => text, alarm: (text) => text };
 
 /** "waived until 2027-03-31", or "EXPIRED on 2027-03-31, counts again". */
 export function waiverState(note: Pick<WaiverNote, 'status' | 'expires'>, marks: WaiverMarks = PLAIN): string {
-  return note.status === 'active' ? `waived until ${marks.value(note.expires)}` : `${marks.alarm(`EXPIRED on ${marks.value(note.expires)}`)}, counts again`;
+  return note.status === 'active'
+    ? `waived until ${marks.value(note.expires)}`
+    : `${marks.alarm(`EXPIRED on ${marks.value(note.expires)}`)}, counts again`;
 }
 
 /** "waived until 2027-03-31; approved by J. Smith; <justification>; plan: <plan>". */
 export function waiverSentence(note: Omit<WaiverNote, 'scope'>, marks: WaiverMarks = PLAIN): string {
-  return `${waiverState(note, marks)}; approved by ${marks.value(note.approvedBy)}; ${marks.value(note.justification)}; plan: ${marks.value(note.plan)}`;
+  const { approvedBy, justification, plan } = note;
+  return `${waiverState(note, marks)}; approved by ${marks.value(approvedBy)}; ${marks.value(justification)}; plan: ${marks.value(plan)}`;
 }
 
 /** Appended to the comment of a row a waiver covers. */

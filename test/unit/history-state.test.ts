@@ -25,7 +25,14 @@ const observations = (gateway = 'gw'): Observation[] => [
 
 /** The findings a run before 0.2 wrote for the same gateway, with the `data` its history read. */
 const legacyFindings = (gateway = 'gw'): ReportFinding[] => {
-  const f = (id: string, status: ReportFinding['status'], message: string, data: Record<string, unknown>, port?: number, transport?: 'tcp' | 'udp'): ReportFinding => ({
+  const f = (
+    id: string,
+    status: ReportFinding['status'],
+    message: string,
+    data: Record<string, unknown>,
+    port?: number,
+    transport?: 'tcp' | 'udp',
+  ): ReportFinding => ({
     id,
     key: `${id}@${gateway}${port ? `/${port}/${transport ?? 'tcp'}` : ''}`,
     probe: id.split('.')[0]!,
@@ -39,7 +46,13 @@ const legacyFindings = (gateway = 'gw'): ReportFinding[] => {
   return [
     f('exposure.declared-port', 'pass', `${gateway}: 443/tcp open`, { state: 'open', service: 'https' }, 443, 'tcp'),
     f('exposure.undeclared-port', 'fail', `${gateway}: 161/udp open`, { service: { name: 'snmp' } }, 161, 'udp'),
-    f('tls.protocols', 'pass', `${gateway}: TLS 1.2+`, { accepted: ['TLSv1.2', 'TLSv1.3'], suites: ['TLS_AES_128_GCM_SHA256'], leaf: LEAF }, 443),
+    f(
+      'tls.protocols',
+      'pass',
+      `${gateway}: TLS 1.2+`,
+      { accepted: ['TLSv1.2', 'TLSv1.3'], suites: ['TLS_AES_128_GCM_SHA256'], leaf: LEAF },
+      443,
+    ),
     f('ssh.host-keys', 'pass', `${gateway}: strong`, { hostKeys: [{ type: 'ssh-ed25519', fingerprint: 'SHA256:one' }] }, 22),
     f('ssh.kex', 'pass', `${gateway}: fine`, { offered: ['curve25519-sha256'] }, 22),
     f('firewall.filtering', 'pass', `${gateway}: 97 of 100 undeclared TCP ports filtered`, {}),
@@ -54,7 +67,9 @@ describe('the state history compares, from typed observations', () => {
   it('keys every kind as the changes name their subject', () => {
     const state = observedState(fromObservations(observations()));
     expect({ ...state.ports }).toEqual({ 'gw 443/tcp': 'https', 'gw 161/udp': 'snmp' });
-    expect({ ...state.tls }).toEqual({ 'gw 443/tcp': { accepted: ['TLSv1.2', 'TLSv1.3'], suites: ['TLS_AES_128_GCM_SHA256'], leaf: LEAF } });
+    expect({ ...state.tls }).toEqual({
+      'gw 443/tcp': { accepted: ['TLSv1.2', 'TLSv1.3'], suites: ['TLS_AES_128_GCM_SHA256'], leaf: LEAF },
+    });
     expect({ ...state.sshHostKeys }).toEqual({ 'gw 22/tcp ssh-ed25519': 'SHA256:one' });
     expect({ ...state.sshAlgorithms }).toEqual({ 'gw 22/tcp kex': ['curve25519-sha256'] });
     expect({ ...state.firewall }).toEqual({
@@ -71,7 +86,10 @@ describe('the state history compares, from typed observations', () => {
       { ref: 'M-1', method: 'manual', compliance: null },
       { ref: 'CoCo-2', method: 'automated', compliance: 'Partial' },
     ] as RunReport['rows'];
-    expect({ ...observedState({ findings: [], rows, observations: [] }, new Set(['CoCo-2'])).rows }).toEqual({ 'A-1': 'Yes', 'A-2': 'null' });
+    expect({ ...observedState({ findings: [], rows, observations: [] }, new Set(['CoCo-2'])).rows }).toEqual({
+      'A-1': 'Yes',
+      'A-2': 'null',
+    });
   });
 
   it('every kind of change, described', () => {
@@ -79,7 +97,14 @@ describe('the state history compares, from typed observations', () => {
     const after: Observation[] = [
       { kind: 'open-port', gateway: 'gw', port: 443, transport: 'tcp', service: 'http' },
       { kind: 'open-port', gateway: 'gw', port: 8080, transport: 'tcp', service: 'http-proxy' },
-      { kind: 'tls-offer', gateway: 'gw', port: 443, accepted: ['TLSv1.0', 'TLSv1.2', 'TLSv1.3'], suites: ['TLS_AES_128_GCM_SHA256'], leaf: { ...LEAF, sha256: 'cd'.repeat(32) } },
+      {
+        kind: 'tls-offer',
+        gateway: 'gw',
+        port: 443,
+        accepted: ['TLSv1.0', 'TLSv1.2', 'TLSv1.3'],
+        suites: ['TLS_AES_128_GCM_SHA256'],
+        leaf: { ...LEAF, sha256: 'cd'.repeat(32) },
+      },
       { kind: 'ssh-host-key', gateway: 'gw', port: 22, type: 'ssh-ed25519', fingerprint: 'SHA256:two' },
       { kind: 'ssh-algorithms', gateway: 'gw', port: 22, family: 'kex', offered: ['curve25519-sha256', 'diffie-hellman-group1-sha1'] },
       { kind: 'firewall', gateway: 'gw', view: 'external', verdict: 'fail', detail: '3 of 100 undeclared TCP ports filtered' },
@@ -91,18 +116,28 @@ describe('the state history compares, from typed observations', () => {
       ['port closed: gw 161/udp (was snmp)', false],
       ['service changed: gw 443/tcp (was https) (now http)', false],
       ['port opened: gw 8080/tcp (now http-proxy)', true],
-      [`tls certificate replaced: gw 443/tcp (was ${'ab'.repeat(8)}… CN=gw, issuer CN=ca, expires 2027-06-01) (now ${'cd'.repeat(8)}… CN=gw, issuer CN=ca, expires 2027-06-01)`, false],
+      [
+        `tls certificate replaced: gw 443/tcp (was ${'ab'.repeat(8)}… CN=gw, issuer CN=ca, expires 2027-06-01) (now ${'cd'.repeat(8)}… CN=gw, issuer CN=ca, expires 2027-06-01)`,
+        false,
+      ],
       ['tls offer changed: gw 443/tcp (was TLSv1.2, TLSv1.3; 1 suites) (now TLSv1.0, TLSv1.2, TLSv1.3; 1 suites)', true],
       ['ssh host key changed: gw 22/tcp ssh-ed25519 (was SHA256:one) (now SHA256:two)', false],
       ['ssh algorithms changed: gw 22/tcp kex (now added diffie-hellman-group1-sha1)', true],
-      ['firewall changed: gw external view (was pass: 97 of 100 undeclared TCP ports filtered) (now fail: 3 of 100 undeclared TCP ports filtered)', true],
+      [
+        'firewall changed: gw external view (was pass: 97 of 100 undeclared TCP ports filtered) (now fail: 3 of 100 undeclared TCP ports filtered)',
+        true,
+      ],
       ['patch count changed: gw (was 3 pending, 1 security) (now 5 pending, 2 security)', true],
     ]);
   });
 
-  it("a reworded message or reshaped finding data changes nothing: only observations and verdicts count", () => {
+  it('a reworded message or reshaped finding data changes nothing: only observations and verdicts count', () => {
     const findings = legacyFindings();
-    const reworded = findings.map((f) => ({ ...f, message: `${f.message} (reworded)`, data: { pending: 99, offered: ['none'], hostKeys: [], state: 'closed' } }));
+    const reworded = findings.map((f) => ({
+      ...f,
+      message: `${f.message} (reworded)`,
+      data: { pending: 99, offered: ['none'], hostKeys: [], state: 'closed' },
+    }));
     const before = observedState(fromObservations(observations(), findings));
     const after = observedState(fromObservations(observations(), reworded));
     expect(diffStates(before, after)).toEqual([]);
@@ -114,7 +149,9 @@ describe('the state history compares, from typed observations', () => {
     const typed = observedState(fromObservations(observations()));
     expect(legacy).toEqual(typed);
     expect(diffStates(legacy, typed)).toEqual([]);
-    const firewallFailed = observations().map((o) => (o.kind === 'firewall' && o.view === 'host' ? { ...o, verdict: 'fail' as const, detail: 'policy accept' } : o));
+    const firewallFailed = observations().map((o) =>
+      o.kind === 'firewall' && o.view === 'host' ? { ...o, verdict: 'fail' as const, detail: 'policy accept' } : o,
+    );
     expect(diffStates(legacy, observedState(fromObservations(firewallFailed))).map(describeChange)).toEqual([
       'firewall changed: gw host ruleset (was pass: default policy drop) (now fail: policy accept)',
     ]);
@@ -159,7 +196,8 @@ sections:
     flows: [{ name: 'case-sync', protocol: 'https', port: 443 }],
     scan: { tcpPorts: '1-1024,8080' },
   });
-  const stored = async () => (await runCheck({ connection, profile: PROFILE, exec: fakeNmap('firewalled-gateway.xml'), now: () => NOW, privileged: true })).report;
+  const stored = async () =>
+    (await runCheck({ connection, profile: PROFILE, exec: fakeNmap('firewalled-gateway.xml'), now: () => NOW, privileged: true })).report;
 
   it('a real report carries the observations and reads back with them', async () => {
     const report = await stored();
@@ -170,16 +208,38 @@ sections:
   });
 
   it.each([
-    ['a port out of range', { kind: 'open-port', gateway: 'gw', port: 70000, transport: 'tcp', service: 'x' }, /observations\.0\.port: Too big/],
+    [
+      'a port out of range',
+      { kind: 'open-port', gateway: 'gw', port: 70000, transport: 'tcp', service: 'x' },
+      /observations\.0\.port: Too big/,
+    ],
     ['an unknown kind', { kind: 'open-door', gateway: 'gw' }, /observations\.0\.kind: Invalid discriminator value/],
-    ['a firewall view that does not exist', { kind: 'firewall', gateway: 'gw', view: 'inside', verdict: 'pass', detail: '' }, /observations\.0\.view: Invalid option/],
-    ['a host key without its fingerprint', { kind: 'ssh-host-key', gateway: 'gw', port: 22, type: 'ssh-rsa' }, /observations\.0\.fingerprint/],
-    ['a field no observation has', { kind: 'pending-updates', gateway: 'gw', pending: 1, securityPending: 0, note: 'x' }, /observations\.0: Unrecognized key: "note"/],
-    ['a negative count', { kind: 'pending-updates', gateway: 'gw', pending: -1, securityPending: 0 }, /observations\.0\.pending: Too small/],
+    [
+      'a firewall view that does not exist',
+      { kind: 'firewall', gateway: 'gw', view: 'inside', verdict: 'pass', detail: '' },
+      /observations\.0\.view: Invalid option/,
+    ],
+    [
+      'a host key without its fingerprint',
+      { kind: 'ssh-host-key', gateway: 'gw', port: 22, type: 'ssh-rsa' },
+      /observations\.0\.fingerprint/,
+    ],
+    [
+      'a field no observation has',
+      { kind: 'pending-updates', gateway: 'gw', pending: 1, securityPending: 0, note: 'x' },
+      /observations\.0: Unrecognized key: "note"/,
+    ],
+    [
+      'a negative count',
+      { kind: 'pending-updates', gateway: 'gw', pending: -1, securityPending: 0 },
+      /observations\.0\.pending: Too small/,
+    ],
   ])('an edited report.json with %s is refused, naming the field', async (_, bad, message) => {
     const report = await stored();
     const edited = JSON.stringify({ ...report, observations: [bad, ...(report.observations ?? [])] });
-    expect(() => parseStoredReport(edited, '/runs/x/report.json')).toThrow(/^\/runs\/x\/report\.json is not a cocoscan report \(schemas\/report\.schema\.json\): /);
+    expect(() => parseStoredReport(edited, '/runs/x/report.json')).toThrow(
+      /^\/runs\/x\/report\.json is not a cocoscan report \(schemas\/report\.schema\.json\): /,
+    );
     expect(() => parseStoredReport(edited, '/runs/x/report.json')).toThrow(message);
   });
 

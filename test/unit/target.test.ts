@@ -28,7 +28,14 @@ describe('one target, spelled for each reader', () => {
 
   it('finding keys in report.json are unchanged: <id>@<gateway>[/<port>/<transport>]', () => {
     const before = (id: string, t: FindingTarget) => `${id}@${t.gateway}${t.port ? `/${t.port}/${t.transport ?? 'tcp'}` : ''}`;
-    for (const target of [at('gw'), at('gw', 8080), at('gw', 8080, 'tcp'), at('gw', 161, 'udp'), at('constructor', 1), { ...at('a.b-c', 65535, 'udp'), flow: 'x' }]) {
+    for (const target of [
+      at('gw'),
+      at('gw', 8080),
+      at('gw', 8080, 'tcp'),
+      at('gw', 161, 'udp'),
+      at('constructor', 1),
+      { ...at('a.b-c', 65535, 'udp'), flow: 'x' },
+    ]) {
       expect(findingKey({ id: 'exposure.undeclared-port', target })).toBe(before('exposure.undeclared-port', target));
     }
     expect(findingKey({ id: 'firewall.filtering', target: at('gw') })).toBe('firewall.filtering@gw');
@@ -46,9 +53,12 @@ describe("a waiver file's target", () => {
     expect(parseTargetSpec(spec)).toEqual(parsed);
   });
 
-  it.each(['', '/443', 'gw/', 'gw/443/sctp', 'gw/123456', 'gw 443/tcp', 'gw/443/tcp/x', '-gw'])('"%s" is not a target the waiver file accepts', (spec) => {
-    expect(TARGET_SPEC_PATTERN.test(spec)).toBe(false);
-  });
+  it.each(['', '/443', 'gw/', 'gw/443/sctp', 'gw/123456', 'gw 443/tcp', 'gw/443/tcp/x', '-gw'])(
+    '"%s" is not a target the waiver file accepts',
+    (spec) => {
+      expect(TARGET_SPEC_PATTERN.test(spec)).toBe(false);
+    },
+  );
 
   it.each([
     ['gw', at('gw'), true],
@@ -70,10 +80,26 @@ describe("a waiver file's target", () => {
   it('applyWaivers matches findings by their target', () => {
     const finding = (gateway: string, port?: number, transport?: 'tcp' | 'udp'): ReportFinding => {
       const target = at(gateway, port, transport);
-      return { id: 'exposure.undeclared-port', key: findingKey({ id: 'exposure.undeclared-port', target }), probe: 'exposure', target, status: 'fail', severity: 'high', message: 'm', evidence: { source: 's', time: 't' } };
+      return {
+        id: 'exposure.undeclared-port',
+        key: findingKey({ id: 'exposure.undeclared-port', target }),
+        probe: 'exposure',
+        target,
+        status: 'fail',
+        severity: 'high',
+        message: 'm',
+        evidence: { source: 's', time: 't' },
+      };
     };
     const findings = [finding('gw', 8080), finding('gw', 8080, 'udp'), finding('gw', 9090), finding('gw2', 8080)];
-    const waiver: Waiver = { finding: 'exposure.undeclared-port', target: 'gw/8080/tcp', justification: 'j', approvedBy: 'a', plan: 'p', expires: '2027-01-01' };
+    const waiver: Waiver = {
+      finding: 'exposure.undeclared-port',
+      target: 'gw/8080/tcp',
+      justification: 'j',
+      approvedBy: 'a',
+      plan: 'p',
+      expires: '2027-01-01',
+    };
     const rows: ReportRow[] = [];
     const summary = applyWaivers([waiver], rows, findings, new Date('2026-11-22T00:00:00Z'));
     expect(findings.map((f) => f.waiver?.status ?? null)).toEqual(['active', null, null, null]);
