@@ -1,4 +1,5 @@
 import type { ReportRow, RunReport } from '../report/schema.ts';
+import { findingKeyPrefix } from '../profile/evaluate.ts';
 import { describeTarget } from '../target.ts';
 import { legacyState } from './legacy-state.ts';
 import type { Observation } from './observation.ts';
@@ -58,6 +59,6 @@ export function rowsJudgedFromChanges(
   rows: readonly Pick<ReportRow, 'ref' | 'findings'>[],
   comparisonFindingIds: Iterable<string>,
 ): string[] {
-  const prefixes = [...comparisonFindingIds].map((id) => `${id}@`);
+  const prefixes = [...comparisonFindingIds].map(findingKeyPrefix);
   return rows.filter((row) => row.findings.some((key) => prefixes.some((p) => key.startsWith(p)))).map((row) => row.ref);
 }

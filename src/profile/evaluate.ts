@@ -14,7 +14,12 @@ const MAX_CITED = 6;
 
 /** Stable key of one finding in a report: `<id>@<gateway>[/<port>/<transport>]`. */
 export function findingKey(finding: Pick<Finding, 'id' | 'target'>): string {
-  return `${finding.id}@${targetKey(finding.target)}`;
+  return `${findingKeyPrefix(finding.id)}${targetKey(finding.target)}`;
+}
+
+/** What every key of a finding with this id starts with. */
+export function findingKeyPrefix(id: string): string {
+  return `${id}@`;
 }
 
 /**

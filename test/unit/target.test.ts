@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyWaivers } from '../../src/check/evaluate.ts';
 import type { FindingTarget } from '../../src/findings.ts';
-import { findingKey } from '../../src/profile/evaluate.ts';
+import { findingKey, findingKeyPrefix } from '../../src/profile/evaluate.ts';
 import type { ReportFinding, ReportRow } from '../../src/report/schema.ts';
 import { describeTarget, matchesTarget, parseTargetSpec, TARGET_SPEC_PATTERN, targetKey } from '../../src/target.ts';
 import type { Waiver } from '../../src/waivers/waivers.ts';
@@ -39,6 +39,8 @@ describe('one target, spelled for each reader', () => {
       expect(findingKey({ id: 'exposure.undeclared-port', target })).toBe(before('exposure.undeclared-port', target));
     }
     expect(findingKey({ id: 'firewall.filtering', target: at('gw') })).toBe('firewall.filtering@gw');
+    expect(findingKey({ id: 'changes.notifiable', target: at('gw', 22) }).startsWith(findingKeyPrefix('changes.notifiable'))).toBe(true);
+    expect(findingKey({ id: 'changes.notifiable-x', target: at('gw') }).startsWith(findingKeyPrefix('changes.notifiable'))).toBe(false);
   });
 });
 
