@@ -70,6 +70,8 @@ describe("a waiver file's target", () => {
     ['gw/8080', at('gw', 8080, 'udp'), true],
     ['gw/8080', at('gw', 8081), false],
     ['gw/8080', at('gw'), false],
+    // A port is a number: a leading zero names the same port (it used to match nothing, silently).
+    ['gw/08080', at('gw', 8080), true],
     ['gw/8080/tcp', at('gw', 8080), true],
     ['gw/8080/udp', at('gw', 8080), false],
     ['gw/161/udp', at('gw', 161, 'udp'), true],
