@@ -1,4 +1,5 @@
 import type { RunReport } from '../src/report/schema.ts';
+import { waiverState } from '../src/waivers/wording.ts';
 import { csvCell } from './escape.ts';
 import { complianceLabel, ownerReference, statementText } from './view-model.ts';
 
@@ -29,7 +30,7 @@ export function renderCsv(report: RunReport): string {
         row.comment,
         row.answer?.remediation?.plan ?? '',
         row.answer?.remediation?.date ?? '',
-        row.waiver ? `${row.waiver.status} until ${row.waiver.expires}` : '',
+        row.waiver ? waiverState(row.waiver) : '',
       ]
         .map(cell)
         .join(','),

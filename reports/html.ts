@@ -14,6 +14,7 @@ import {
   untestedFindings,
   verdictLine,
 } from './view-model.ts';
+import { unmatchedWaiver, waiverSentence, type WaiverMarks } from '../src/waivers/wording.ts';
 import { htmlText } from './escape.ts';
 
 /**
@@ -87,10 +88,10 @@ function waiversSection(report: RunReport): string {
 ${waived
   .map((r) => {
     const w = r.waiver!;
-    return `<li><strong>${esc(r.ref)}</strong> (${esc(r.compliance ?? '')}): ${w.status === 'active' ? `waived until ${esc(w.expires)}` : `<strong class="fail">expired on ${esc(w.expires)}</strong>, counts again`}; approved by ${esc(w.approvedBy)}; ${esc(w.justification)}; plan: ${esc(w.plan)}</li>`;
+    return `<li><strong>${esc(r.ref)}</strong> (${esc(r.compliance ?? '')}): ${waiverSentence(w, HTML_MARKS)}</li>`;
   })
   .join('\n')}
-${unmatched.map((u) => `<li>Matched nothing (remove it?): ${esc(u)}</li>`).join('\n')}
+${unmatched.map((u) => `<li>${unmatchedWaiver(u, HTML_MARKS)}</li>`).join('\n')}
 </ul></section>`;
 }
 
@@ -159,6 +160,7 @@ ${e.raw ? `<pre>${esc(e.raw)}</pre>` : ''}
 }
 
 const esc = htmlText;
+const HTML_MARKS: WaiverMarks = { value: esc, alarm: (text) => `<strong class="fail">${text}</strong>` };
 
 function cls(value: string): string {
   return value.toLowerCase().replace(/[^a-z]+/g, '-');

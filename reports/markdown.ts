@@ -1,5 +1,6 @@
 import { describeChange } from '../src/history/diff.ts';
 import type { ReportFinding, RunReport } from '../src/report/schema.ts';
+import { unmatchedWaiver, waiverSentence, type WaiverMarks } from '../src/waivers/wording.ts';
 import { markdownFence, markdownText } from './escape.ts';
 import {
   complianceLabel,
@@ -90,9 +91,9 @@ function waiversSection(report: RunReport): string[] {
   const lines = ['## Waivers', ''];
   for (const r of waived) {
     const w = r.waiver!;
-    lines.push(`- ${text(r.ref)} (${text(r.compliance ?? '')}): ${w.status === 'active' ? `waived until ${text(w.expires)}` : `waiver EXPIRED on ${text(w.expires)}: counts again`}; approved by ${text(w.approvedBy)}; ${text(w.justification)}; plan: ${text(w.plan)}`);
+    lines.push(`- ${text(r.ref)} (${text(r.compliance ?? '')}): ${waiverSentence(w, MARKDOWN_MARKS)}`);
   }
-  for (const u of unmatched) lines.push(`- Matched nothing (remove it?): ${text(u)}`);
+  for (const u of unmatched) lines.push(`- ${unmatchedWaiver(u, MARKDOWN_MARKS)}`);
   lines.push('');
   return lines;
 }
@@ -109,4 +110,5 @@ function evidenceBlock(f: ReportFinding): string[] {
 }
 
 const text = markdownText;
+const MARKDOWN_MARKS: WaiverMarks = { value: text, alarm: (words) => `**${words}**` };
 const cell = markdownText;

@@ -1,6 +1,9 @@
 import type { RunReport } from '../src/report/schema.ts';
+import { unmatchedWaiver, waiverState, type WaiverMarks } from '../src/waivers/wording.ts';
 import { terminalText } from './escape.ts';
 import { statusLabel, targetText, untestedFindings, verdictLine } from './view-model.ts';
+
+const TERMINAL_MARKS: WaiverMarks = { value: terminalText, alarm: (words) => words };
 
 /**
  * The terminal summary printed after a check (plain text, no colour codes). Every piece of text that came
@@ -10,7 +13,7 @@ export function renderTextSummary(report: RunReport, outDir?: string): string {
   const t = terminalText;
   const lines: string[] = [`cocoscan ${t(report.tool.version)}: ${t(report.connection.connection.name)} against ${t(report.profile.id)} ${t(report.profile.version)}`, ''];
   for (const row of report.rows.filter((r) => r.method === 'automated')) {
-    const waived = row.waiver ? (row.waiver.status === 'active' ? ` [waived until ${t(row.waiver.expires)}]` : ` [waiver expired ${t(row.waiver.expires)}]`) : '';
+    const waived = row.waiver ? ` [${waiverState(row.waiver, TERMINAL_MARKS)}]` : '';
     lines.push(`  ${t(row.ref).padEnd(10)} ${t(String(row.compliance)).padEnd(13)} ${t(row.title)}${waived}`);
     if (row.compliance !== 'Yes' && row.compliance !== 'N/A') lines.push(`  ${''.padEnd(10)} ${''.padEnd(13)} ${truncate(row.comment, 300)}`);
   }
@@ -24,7 +27,7 @@ export function renderTextSummary(report: RunReport, outDir?: string): string {
     const notable = report.changes.items.filter((c) => c.kind !== 'verdict-changed');
     lines.push('', `Changes since ${t(report.changes.since.id)}: ${report.changes.items.length === 0 ? 'none' : `${report.changes.items.length} (${notable.length} observed, ${report.changes.items.length - notable.length} verdicts)`}`);
   }
-  for (const unmatched of report.summary.waivers?.unmatched ?? []) lines.push(`Waiver matched nothing: ${t(unmatched)}`);
+  for (const unmatched of report.summary.waivers?.unmatched ?? []) lines.push(unmatchedWaiver(unmatched, TERMINAL_MARKS));
   lines.push('', t(verdictLine(report)));
   if (outDir) lines.push(`Report: ${t(outDir)}/report.html (also statement.md, report.json, evidence/)`);
   return `${lines.join('\n')}\n`;

@@ -3,7 +3,9 @@ import type { Finding } from '../findings.ts';
 import { evaluateRow } from '../profile/evaluate.ts';
 import type { Profile } from '../profile/load.ts';
 import type { ReportFinding, ReportRow } from '../report/schema.ts';
-import { describeWaiver, waiverActive, type Waiver } from '../waivers/waivers.ts';
+import { matchesTarget, parseTargetSpec } from '../target.ts';
+import { waiverActive, type Waiver } from '../waivers/waivers.ts';
+import { describeWaiver, waiverComment } from '../waivers/wording.ts';
 
 export function evaluateRows(profile: Profile, findings: Finding[]): ReportRow[] {
   return profile.rows.map((row) => {
@@ -62,12 +64,7 @@ export function applyWaivers(waivers: Waiver[], rows: ReportRow[], findings: Rep
     scope,
   });
   const used = new Set<Waiver>();
-  const matches = (w: Waiver, f: ReportFinding) => {
-    if (w.finding !== f.id) return false;
-    if (!w.target) return true;
-    const [gateway, port, transport] = w.target.split('/');
-    return f.target.gateway === gateway && (!port || String(f.target.port) === port) && (!transport || (f.target.transport ?? 'tcp') === transport);
-  };
+  const matches = (w: Waiver, f: ReportFinding) => w.finding === f.id && (!w.target || matchesTarget(parseTargetSpec(w.target), f.target));
   for (const finding of findings) {
     const w = waivers.find((x) => matches(x, finding));
     if (w) {
@@ -91,7 +88,7 @@ export function applyWaivers(waivers: Waiver[], rows: ReportRow[], findings: Rep
     }
   }
   for (const row of rows) {
-    if (row.waiver) row.comment += ` Waiver: ${row.waiver.status === 'active' ? `waived until ${row.waiver.expires}` : `EXPIRED on ${row.waiver.expires}, counts again`}, approved by ${row.waiver.approvedBy}; plan: ${row.waiver.plan}`;
+    if (row.waiver) row.comment += waiverComment(row.waiver);
   }
   return {
     active: rows.filter((r) => r.waiver?.status === 'active').length,

@@ -85,7 +85,8 @@ export function diffStates(a: ObservedState, b: ObservedState): Change[] {
   }
   for (const key of keys(a.firewall, b.firewall)) {
     const [x, y] = [a.firewall[key], b.firewall[key]];
-    if (x && y && x.split(':')[0] !== y.split(':')[0]) add('firewall-changed', key, x, y, y.startsWith('fail'));
+    const said = (f: ObservedState['firewall'][string]) => `${f.verdict}: ${f.detail}`;
+    if (x && y && x.verdict !== y.verdict) add('firewall-changed', key, said(x), said(y), y.verdict === 'fail');
   }
   for (const key of keys(a.patch, b.patch)) {
     const [x, y] = [a.patch[key], b.patch[key]];

@@ -1,4 +1,5 @@
 import type { Finding } from '../findings.ts';
+import { targetKey } from '../target.ts';
 import type { Compliance } from './schema.ts';
 import type { ProfileRow, RowRule } from './load.ts';
 
@@ -13,8 +14,12 @@ const MAX_CITED = 6;
 
 /** Stable key of one finding in a report: `<id>@<gateway>[/<port>/<transport>]`. */
 export function findingKey(finding: Pick<Finding, 'id' | 'target'>): string {
-  const { gateway, port, transport } = finding.target;
-  return `${finding.id}@${gateway}${port ? `/${port}/${transport ?? 'tcp'}` : ''}`;
+  return `${findingKeyPrefix(finding.id)}${targetKey(finding.target)}`;
+}
+
+/** What every key of a finding with this id starts with. */
+export function findingKeyPrefix(id: string): string {
+  return `${id}@`;
 }
 
 /**

@@ -3,6 +3,7 @@ import { InputFileError } from '../errors.ts';
 import { problemAt, readYaml, validateYaml } from '../input/yaml-input.ts';
 import type { Profile } from '../profile/load.ts';
 import { findingCatalogue } from '../probe/registry.ts';
+import { TARGET_SPEC_PATTERN } from '../target.ts';
 
 const waiverSchema = z
   .strictObject({
@@ -10,7 +11,7 @@ const waiverSchema = z
     finding: z.string({ error: 'expected a finding id such as tls.cbc-suites' }).optional(),
     target: z
       .string({ error: 'expected a gateway name, or gateway/port' })
-      .regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]*(\/\d{1,5}(\/(tcp|udp))?)?$/, { error: 'expected a gateway name, or gateway/port' })
+      .regex(TARGET_SPEC_PATTERN, { error: 'expected a gateway name, or gateway/port' })
       .optional()
       .describe('Limit a finding waiver to one gateway (or one port of it)'),
     justification: z.string({ error: 'expected the reason the risk is accepted' }).min(1).max(2000),
@@ -41,8 +42,4 @@ export async function loadWaivers(file: string, profile: Profile): Promise<Waive
 /** A waiver is active through its expiry date (UTC) and expired from the next day. */
 export function waiverActive(waiver: Waiver, now: Date): boolean {
   return now.getTime() < Date.parse(`${waiver.expires}T00:00:00Z`) + 86_400_000;
-}
-
-export function describeWaiver(w: Waiver): string {
-  return `${w.ref ?? w.finding}${w.target ? ` on ${w.target}` : ''} (expires ${w.expires})`;
 }

@@ -1,0 +1,41 @@
+import type { Observation } from './observation.ts';
+
+type Of<K extends Observation['kind']> = Extract<Observation, { kind: K }>;
+export type FirewallView = Of<'firewall'>['view'];
+
+/** What a run observed, in a shape two runs can be compared in; keyed as changes name their subject. */
+export interface ObservedState {
+  /** "gw 443/tcp" → the service seen there. */
+  ports: Record<string, string>;
+  /** "gw 443/tcp" → what the TLS service offered. */
+  tls: Record<string, Pick<Of<'tls-offer'>, 'accepted' | 'suites' | 'leaf'>>;
+  /** "gw 22/tcp ssh-ed25519" → fingerprint. */
+  sshHostKeys: Record<string, string>;
+  /** "gw 22/tcp kex" → the names offered. */
+  sshAlgorithms: Record<string, string[]>;
+  /** "gw external view" or "gw host ruleset" (firewallKey) → the verdict and what decided it. */
+  firewall: Record<string, Pick<Of<'firewall'>, 'verdict' | 'detail'>>;
+  /** "gw" → pending update counts. */
+  patch: Record<string, Pick<Of<'pending-updates'>, 'pending' | 'securityPending'>>;
+  /** Row ref → compliance of the automated rows compared. */
+  rows: Record<string, string>;
+}
+
+const VIEW_NAMES: Readonly<Record<FirewallView, string>> = { external: 'external view', host: 'host ruleset' };
+
+/** "gw external view" (how the sweep saw it) or "gw host ruleset" (the rules read on the gateway). */
+export function firewallKey(gateway: string, view: FirewallView): string {
+  return `${gateway} ${VIEW_NAMES[view]}`;
+}
+
+/**
+ * A fresh record per state: the keys come from the report (gateway names, ports, algorithm names), so the
+ * record has no prototype and `constructor` or `__proto__` are names like any other.
+ */
+function table<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
+export function emptyState(): ObservedState {
+  return { ports: table(), tls: table(), sshHostKeys: table(), sshAlgorithms: table(), firewall: table(), patch: table(), rows: table() };
+}

@@ -1,0 +1,253 @@
+import { describe, expect, it } from 'vitest';
+import { connectionFileSchema } from '../../src/connection/schema.ts';
+import { describeChange, diffReports, diffStates } from '../../src/history/diff.ts';
+import type { Observation } from '../../src/history/observation.ts';
+import { observedState } from '../../src/history/state.ts';
+import { parseProfile } from '../../src/profile/load.ts';
+import { parseStoredReport, type ReportFinding, type RunReport } from '../../src/report/schema.ts';
+import { runCheck } from '../../src/run-check.ts';
+import { fakeNmap } from '../helpers/fake-nmap.ts';
+
+const NOW = new Date('2026-11-22T10:00:00Z');
+const LEAF = { sha256: 'ab'.repeat(32), subject: 'CN=gw', issuer: 'CN=ca', notAfter: '2027-06-01T00:00:00.000Z' };
+
+/** One of each kind, as the probes observe a gateway. */
+const observations = (gateway = 'gw'): Observation[] => [
+  { kind: 'open-port', gateway, port: 443, transport: 'tcp', service: 'https' },
+  { kind: 'open-port', gateway, port: 161, transport: 'udp', service: 'snmp' },
+  { kind: 'tls-offer', gateway, port: 443, accepted: ['TLSv1.2', 'TLSv1.3'], suites: ['TLS_AES_128_GCM_SHA256'], leaf: LEAF },
+  { kind: 'ssh-host-key', gateway, port: 22, type: 'ssh-ed25519', fingerprint: 'SHA256:one' },
+  { kind: 'ssh-algorithms', gateway, port: 22, family: 'kex', offered: ['curve25519-sha256'] },
+  { kind: 'firewall', gateway, view: 'external', verdict: 'pass', detail: '97 of 100 undeclared TCP ports filtered' },
+  { kind: 'firewall', gateway, view: 'host', verdict: 'pass', detail: 'default policy drop' },
+  { kind: 'pending-updates', gateway, pending: 3, securityPending: 1 },
+];
+
+/** The findings a run before 0.2 wrote for the same gateway, with the `data` its history read. */
+const legacyFindings = (gateway = 'gw'): ReportFinding[] => {
+  const f = (
+    id: string,
+    status: ReportFinding['status'],
+    message: string,
+    data: Record<string, unknown>,
+    port?: number,
+    transport?: 'tcp' | 'udp',
+  ): ReportFinding => ({
+    id,
+    key: `${id}@${gateway}${port ? `/${port}/${transport ?? 'tcp'}` : ''}`,
+    probe: id.split('.')[0]!,
+    target: { gateway, host: '192.0.2.1', ...(port ? { port } : {}), ...(transport ? { transport } : {}) },
+    status,
+    severity: 'high',
+    message,
+    evidence: { source: 'test', time: NOW.toISOString() },
+    data,
+  });
+  return [
+    f('exposure.declared-port', 'pass', `${gateway}: 443/tcp open`, { state: 'open', service: 'https' }, 443, 'tcp'),
+    f('exposure.undeclared-port', 'fail', `${gateway}: 161/udp open`, { service: { name: 'snmp' } }, 161, 'udp'),
+    f(
+      'tls.protocols',
+      'pass',
+      `${gateway}: TLS 1.2+`,
+      { accepted: ['TLSv1.2', 'TLSv1.3'], suites: ['TLS_AES_128_GCM_SHA256'], leaf: LEAF },
+      443,
+    ),
+    f('ssh.host-keys', 'pass', `${gateway}: strong`, { hostKeys: [{ type: 'ssh-ed25519', fingerprint: 'SHA256:one' }] }, 22),
+    f('ssh.kex', 'pass', `${gateway}: fine`, { offered: ['curve25519-sha256'] }, 22),
+    f('firewall.filtering', 'pass', `${gateway}: 97 of 100 undeclared TCP ports filtered`, {}),
+    f('host.firewall-policy', 'pass', `${gateway}: default policy drop`, {}),
+    f('patch.overdue-updates', 'fail', `${gateway}: 3 pending`, { pending: 3, securityPending: 1 }),
+  ];
+};
+
+const fromObservations = (list: Observation[], findings: ReportFinding[] = []) => ({ findings, rows: [], observations: list });
+
+describe('the state history compares, from typed observations', () => {
+  it('keys every kind as the changes name their subject', () => {
+    const state = observedState(fromObservations(observations()));
+    expect({ ...state.ports }).toEqual({ 'gw 443/tcp': 'https', 'gw 161/udp': 'snmp' });
+    expect({ ...state.tls }).toEqual({
+      'gw 443/tcp': { accepted: ['TLSv1.2', 'TLSv1.3'], suites: ['TLS_AES_128_GCM_SHA256'], leaf: LEAF },
+    });
+    expect({ ...state.sshHostKeys }).toEqual({ 'gw 22/tcp ssh-ed25519': 'SHA256:one' });
+    expect({ ...state.sshAlgorithms }).toEqual({ 'gw 22/tcp kex': ['curve25519-sha256'] });
+    expect({ ...state.firewall }).toEqual({
+      'gw external view': { verdict: 'pass', detail: '97 of 100 undeclared TCP ports filtered' },
+      'gw host ruleset': { verdict: 'pass', detail: 'default policy drop' },
+    });
+    expect({ ...state.patch }).toEqual({ gw: { pending: 3, securityPending: 1 } });
+  });
+
+  it('the rows compared are the automated ones not left out', () => {
+    const rows = [
+      { ref: 'A-1', method: 'automated', compliance: 'Yes' },
+      { ref: 'A-2', method: 'automated', compliance: null },
+      { ref: 'M-1', method: 'manual', compliance: null },
+      { ref: 'CoCo-2', method: 'automated', compliance: 'Partial' },
+    ] as RunReport['rows'];
+    expect({ ...observedState({ findings: [], rows, observations: [] }, new Set(['CoCo-2'])).rows }).toEqual({
+      'A-1': 'Yes',
+      'A-2': 'null',
+    });
+  });
+
+  it('every kind of change, described', () => {
+    const before = observations();
+    const after: Observation[] = [
+      { kind: 'open-port', gateway: 'gw', port: 443, transport: 'tcp', service: 'http' },
+      { kind: 'open-port', gateway: 'gw', port: 8080, transport: 'tcp', service: 'http-proxy' },
+      {
+        kind: 'tls-offer',
+        gateway: 'gw',
+        port: 443,
+        accepted: ['TLSv1.0', 'TLSv1.2', 'TLSv1.3'],
+        suites: ['TLS_AES_128_GCM_SHA256'],
+        leaf: { ...LEAF, sha256: 'cd'.repeat(32) },
+      },
+      { kind: 'ssh-host-key', gateway: 'gw', port: 22, type: 'ssh-ed25519', fingerprint: 'SHA256:two' },
+      { kind: 'ssh-algorithms', gateway: 'gw', port: 22, family: 'kex', offered: ['curve25519-sha256', 'diffie-hellman-group1-sha1'] },
+      { kind: 'firewall', gateway: 'gw', view: 'external', verdict: 'fail', detail: '3 of 100 undeclared TCP ports filtered' },
+      { kind: 'firewall', gateway: 'gw', view: 'host', verdict: 'pass', detail: 'default policy drop, reworded' },
+      { kind: 'pending-updates', gateway: 'gw', pending: 5, securityPending: 2 },
+    ];
+    const changes = diffStates(observedState(fromObservations(before)), observedState(fromObservations(after)));
+    expect(changes.map((c) => [describeChange(c), c.regression])).toEqual([
+      ['port closed: gw 161/udp (was snmp)', false],
+      ['service changed: gw 443/tcp (was https) (now http)', false],
+      ['port opened: gw 8080/tcp (now http-proxy)', true],
+      [
+        `tls certificate replaced: gw 443/tcp (was ${'ab'.repeat(8)}… CN=gw, issuer CN=ca, expires 2027-06-01) (now ${'cd'.repeat(8)}… CN=gw, issuer CN=ca, expires 2027-06-01)`,
+        false,
+      ],
+      ['tls offer changed: gw 443/tcp (was TLSv1.2, TLSv1.3; 1 suites) (now TLSv1.0, TLSv1.2, TLSv1.3; 1 suites)', true],
+      ['ssh host key changed: gw 22/tcp ssh-ed25519 (was SHA256:one) (now SHA256:two)', false],
+      ['ssh algorithms changed: gw 22/tcp kex (now added diffie-hellman-group1-sha1)', true],
+      [
+        'firewall changed: gw external view (was pass: 97 of 100 undeclared TCP ports filtered) (now fail: 3 of 100 undeclared TCP ports filtered)',
+        true,
+      ],
+      ['patch count changed: gw (was 3 pending, 1 security) (now 5 pending, 2 security)', true],
+    ]);
+  });
+
+  it('a reworded message or reshaped finding data changes nothing: only observations and verdicts count', () => {
+    const findings = legacyFindings();
+    const reworded = findings.map((f) => ({
+      ...f,
+      message: `${f.message} (reworded)`,
+      data: { pending: 99, offered: ['none'], hostKeys: [], state: 'closed' },
+    }));
+    const before = observedState(fromObservations(observations(), findings));
+    const after = observedState(fromObservations(observations(), reworded));
+    expect(diffStates(before, after)).toEqual([]);
+    expect(observedState(fromObservations([], findings))).toEqual(observedState(fromObservations([])));
+  });
+
+  it('a report from before observations is read from its findings, and compares with one that has them', () => {
+    const legacy = observedState({ findings: legacyFindings(), rows: [] });
+    const typed = observedState(fromObservations(observations()));
+    expect(legacy).toEqual(typed);
+    expect(diffStates(legacy, typed)).toEqual([]);
+    const firewallFailed = observations().map((o) =>
+      o.kind === 'firewall' && o.view === 'host' ? { ...o, verdict: 'fail' as const, detail: 'policy accept' } : o,
+    );
+    expect(diffStates(legacy, observedState(fromObservations(firewallFailed))).map(describeChange)).toEqual([
+      'firewall changed: gw host ruleset (was pass: default policy drop) (now fail: policy accept)',
+    ]);
+  });
+
+  it('prototype names as gateway, port service and row names are plain keys', () => {
+    const names = ['__proto__', 'constructor', 'toString', 'hasOwnProperty'];
+    const before = observedState(fromObservations(names.flatMap((n) => observations(n))));
+    const after = observedState({
+      findings: [],
+      rows: names.map((ref) => ({ ref, method: 'automated', compliance: 'No' })) as RunReport['rows'],
+      observations: names.flatMap((n) => observations(n).map((o) => (o.kind === 'pending-updates' ? { ...o, pending: 4 } : o))),
+    });
+    expect(Object.keys(before.patch).sort()).toEqual([...names].sort());
+    expect(Object.getPrototypeOf(before.patch)).toBeNull();
+    expect(({} as Record<string, unknown>).pending).toBeUndefined();
+    const changes = diffStates(before, after).map((c) => `${c.kind} ${c.subject}`);
+    expect(changes).toEqual([
+      ...[...names].sort().map((n) => `patch-count-changed ${n}`),
+      ...[...names].sort().map((n) => `verdict-changed ${n}`),
+    ]);
+    expect(diffStates(before, before)).toEqual([]);
+  });
+});
+
+describe('observations in a stored report', () => {
+  const PROFILE = parseProfile(
+    `id: net
+version: "1"
+title: Network rows
+sections:
+  - id: c
+    title: C
+    rows:
+      - { ref: CoCo-9, title: Firewall, method: automated, decidedBy: [firewall.filtering] }
+`,
+    'net.yaml',
+  );
+  const connection = connectionFileSchema.parse({
+    connection: { name: 'cms-acme', mojSystem: 'M', thirdPartySystem: 'T', organisation: 'O' },
+    gateways: [{ name: 'acme-gw-1', host: '127.0.0.1' }],
+    flows: [{ name: 'case-sync', protocol: 'https', port: 443 }],
+    scan: { tcpPorts: '1-1024,8080' },
+  });
+  const stored = async () =>
+    (await runCheck({ connection, profile: PROFILE, exec: fakeNmap('firewalled-gateway.xml'), now: () => NOW, privileged: true })).report;
+
+  it('a real report carries the observations and reads back with them', async () => {
+    const report = await stored();
+    expect(report.observations).toContainEqual(expect.objectContaining({ kind: 'firewall', gateway: 'acme-gw-1', view: 'external' }));
+    const read = parseStoredReport(JSON.stringify(report), 'report.json');
+    expect(read.observations).toEqual(report.observations);
+    expect(diffReports(read, report, [])).toEqual([]);
+  });
+
+  it.each([
+    [
+      'a port out of range',
+      { kind: 'open-port', gateway: 'gw', port: 70000, transport: 'tcp', service: 'x' },
+      /observations\.0\.port: Too big/,
+    ],
+    ['an unknown kind', { kind: 'open-door', gateway: 'gw' }, /observations\.0\.kind: Invalid discriminator value/],
+    [
+      'a firewall view that does not exist',
+      { kind: 'firewall', gateway: 'gw', view: 'inside', verdict: 'pass', detail: '' },
+      /observations\.0\.view: Invalid option/,
+    ],
+    [
+      'a host key without its fingerprint',
+      { kind: 'ssh-host-key', gateway: 'gw', port: 22, type: 'ssh-rsa' },
+      /observations\.0\.fingerprint/,
+    ],
+    [
+      'a field no observation has',
+      { kind: 'pending-updates', gateway: 'gw', pending: 1, securityPending: 0, note: 'x' },
+      /observations\.0: Unrecognized key: "note"/,
+    ],
+    [
+      'a negative count',
+      { kind: 'pending-updates', gateway: 'gw', pending: -1, securityPending: 0 },
+      /observations\.0\.pending: Too small/,
+    ],
+  ])('an edited report.json with %s is refused, naming the field', async (_, bad, message) => {
+    const report = await stored();
+    const edited = JSON.stringify({ ...report, observations: [bad, ...(report.observations ?? [])] });
+    expect(() => parseStoredReport(edited, '/runs/x/report.json')).toThrow(
+      /^\/runs\/x\/report\.json is not a cocoscan report \(schemas\/report\.schema\.json\): /,
+    );
+    expect(() => parseStoredReport(edited, '/runs/x/report.json')).toThrow(message);
+  });
+
+  it('a report without observations still reads and compares', async () => {
+    const report = await stored();
+    const { observations: _, ...legacy } = report;
+    const read = parseStoredReport(JSON.stringify(legacy), 'report.json');
+    expect(read.observations).toBeUndefined();
+    expect(diffReports(read, report, [])).toEqual([]);
+  });
+});
