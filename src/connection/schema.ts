@@ -80,10 +80,6 @@ export const flowSchema = z.strictObject({
     .boolean({ error: 'expected true or false' })
     .optional()
     .describe('Whether the flow runs over TLS; by default, from the protocol (https, ldaps, smtps, … are TLS)'),
-  remoteAccess: z
-    .boolean({ error: 'expected true or false' })
-    .optional()
-    .describe('Whether the flow carries remote log-on or administration (A.11.4.2); by default true for ssh and rdp'),
   description: z.string({ error: 'expected text' }).max(500).optional(),
 });
 
@@ -112,7 +108,7 @@ export const agentReportEntrySchema = z
     path: pathSchema.optional().describe('Report file, relative to this file'),
     remotePath: z
       .string({ error: 'expected an absolute path on the gateway' })
-      .regex(/^\/[A-Za-z0-9._\/-]{1,255}$/, { error: 'expected an absolute path of letters, digits, ".", "_", "-" and "/"' })
+      .regex(/^\/[A-Za-z0-9._/-]{1,255}$/, { error: 'expected an absolute path of letters, digits, ".", "_", "-" and "/"' })
       .optional()
       .describe('Report file on the gateway, fetched over the SSH session'),
     publicKey: pathSchema.optional().describe('Public key that must have signed the report'),

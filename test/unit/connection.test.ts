@@ -64,6 +64,11 @@ describe('connection file', () => {
     expect(problems.some((p) => p.startsWith('flows[0].port@12: expected a number'))).toBe(true);
   });
 
+  it('no longer knows `remoteAccess` on a flow: it never decided a verdict, so a file that sets it is told to remove it', async () => {
+    const problems = await problemsOf(VALID.replace('    port: 22\n', '    port: 22\n    remoteAccess: true\n'));
+    expect(problems).toEqual(['flows[1].remoteAccess@16: unknown field; remove it or check its spelling']);
+  });
+
   it('refuses a host that begins with "-" so it can never become an nmap option', async () => {
     const problems = await problemsOf(VALID.replace('host: 192.0.2.10', 'host: "-oN /tmp/x --script=evil"'));
     expect(problems).toHaveLength(1);
