@@ -21,7 +21,6 @@ import { htmlText } from './escape.ts';
  * Everything that came from a target (banners, service names) is escaped: it is attacker-controlled.
  */
 export function renderHtml(report: RunReport): string {
-  const c = report.connection;
   const title = statementTitle(report);
   return `<!doctype html>
 <html lang="en">

@@ -17,7 +17,12 @@ export interface ProtocolFacts {
   readonly usualPort?: number;
 }
 
-const plain = (usualPort: number, ...nmapServices: string[]): ProtocolFacts => ({ nmapServices, implicitTls: false, ssh: false, usualPort });
+const plain = (usualPort: number, ...nmapServices: string[]): ProtocolFacts => ({
+  nmapServices,
+  implicitTls: false,
+  ssh: false,
+  usualPort,
+});
 const tls = (usualPort: number, ...nmapServices: string[]): ProtocolFacts => ({ nmapServices, implicitTls: true, ssh: false, usualPort });
 const ssh = (usualPort: number): ProtocolFacts => ({ nmapServices: ['ssh'], implicitTls: false, ssh: true, usualPort });
 

@@ -16,7 +16,19 @@ describe('the protocol table', () => {
 
   it('keeps the implicit-TLS protocols the TLS probe checked before the table existed', () => {
     const implicitTls = Object.keys(PROTOCOL_TABLE).filter((name) => PROTOCOL_TABLE[name]?.implicitTls);
-    expect(implicitTls.sort()).toEqual(['amqps', 'ftps', 'https', 'imaps', 'ldaps', 'mqtts', 'nntps', 'pop3s', 'sips', 'smtps', 'syslog-tls']);
+    expect(implicitTls.sort()).toEqual([
+      'amqps',
+      'ftps',
+      'https',
+      'imaps',
+      'ldaps',
+      'mqtts',
+      'nntps',
+      'pop3s',
+      'sips',
+      'smtps',
+      'syslog-tls',
+    ]);
   });
 
   it('names ssh, sftp and scp, and nothing else, as SSH', () => {
@@ -26,7 +38,11 @@ describe('the protocol table', () => {
 
   it('gives every implicit-TLS protocol with nmap names a TLS-wrapped one, and no SSH protocol a TLS flag', () => {
     for (const [name, facts] of Object.entries(PROTOCOL_TABLE)) {
-      if (facts.implicitTls && facts.nmapServices) expect(facts.nmapServices.some((s) => s.startsWith('ssl/')), name).toBe(true);
+      if (facts.implicitTls && facts.nmapServices)
+        expect(
+          facts.nmapServices.some((s) => s.startsWith('ssl/')),
+          name,
+        ).toBe(true);
       expect(facts.implicitTls && facts.ssh, name).toBe(false);
       if (facts.usualPort !== undefined) expect(facts.usualPort >= 1 && facts.usualPort <= 65535, name).toBe(true);
     }
@@ -66,7 +82,7 @@ describe('speaksTls', () => {
     for (const name of ['http', 'ssh', 'smtp', 'ftp', 'snmp', 'gopher']) expect(speaksTls(tcp(name)), name).toBe(false);
   });
 
-  it('follows the flow\'s own `tls` when it says, either way', () => {
+  it("follows the flow's own `tls` when it says, either way", () => {
     expect(speaksTls(tcp('https', false))).toBe(false);
     expect(speaksTls(tcp('gopher', true))).toBe(true);
     expect(speaksTls(tcp('http', true))).toBe(true);
@@ -88,13 +104,13 @@ describe('speaksSsh', () => {
     expect(speaksSsh(udp('ssh'))).toBe(false);
   });
 
-  it('does not read the flow\'s `tls` flag, which is about TLS only', () => {
+  it("does not read the flow's `tls` flag, which is about TLS only", () => {
     expect(speaksSsh(tcp('ssh', true))).toBe(true);
   });
 });
 
 describe('src/connection/flows.ts', () => {
-  it('re-exports the table\'s answers, so its importers keep working', () => {
+  it("re-exports the table's answers, so its importers keep working", () => {
     expect(flowsSpeaksTls).toBe(speaksTls);
     expect(flowsSpeaksSsh).toBe(speaksSsh);
   });
