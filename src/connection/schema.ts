@@ -394,4 +394,3 @@ export type ConnectionFile = z.output<typeof connectionFileSchema>;
 export type Gateway = ConnectionFile['gateways'][number];
 export type SshCredentials = NonNullable<Gateway['ssh']>;
 export type Flow = ConnectionFile['flows'][number];
-export type ScanSettings = ConnectionFile['scan'];

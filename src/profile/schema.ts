@@ -73,4 +73,3 @@ export const profileSchema = z.strictObject({
 });
 
 export type ProfileFile = z.output<typeof profileSchema>;
-export type ProfileRowFile = ProfileFile['sections'][number]['rows'][number];

@@ -62,8 +62,6 @@ const PROTOCOLS = {
   nntps: { implicitTls: true, ssh: false, usualPort: 563 },
 } satisfies Record<string, ProtocolFacts>;
 
-export type ProtocolName = keyof typeof PROTOCOLS;
-
 // No prototype: a flow declared as `constructor` or `toString` is an unknown protocol, not Object's.
 export const PROTOCOL_TABLE: Readonly<Record<string, ProtocolFacts>> = Object.freeze(
   Object.assign(Object.create(null) as Record<string, ProtocolFacts>, PROTOCOLS),

@@ -28,5 +28,3 @@ export function nmapHost(ports: PortSpec[], extra: ExtraSpec[] = [], more: Parti
     ...more,
   };
 }
-
-export const probedService = (name: string, tunnel?: string): NmapService => ({ name, tunnel, method: 'probed' });
