@@ -33,4 +33,9 @@ export default tseslint.config(
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
   prettier,
+  {
+    // Prettier wraps code at 140 but cannot break a long string; the issue allows no line over 160.
+    // (A core rule until ESLint 11; @stylistic/max-len replaces it then.)
+    rules: { 'max-len': ['error', { code: 160, ignoreUrls: true }] },
+  },
 );
