@@ -1,7 +1,31 @@
-import { BorderStyle, Document, HeadingLevel, Packer, PageOrientation, Paragraph, ShadingType, Table, TableCell, TableRow, TextRun, WidthType } from 'docx';
+import {
+  BorderStyle,
+  Document,
+  HeadingLevel,
+  Packer,
+  PageOrientation,
+  Paragraph,
+  ShadingType,
+  Table,
+  TableCell,
+  TableRow,
+  TextRun,
+  WidthType,
+} from 'docx';
 import type { ReportRow, RunReport } from '../src/report/schema.ts';
 import { docxText } from './escape.ts';
-import { complianceLabel, ownerReference, partyLines, rowsBySection, statementColumns, statementText, statementTitle, statusLabel, targetText, verdictLine } from './view-model.ts';
+import {
+  complianceLabel,
+  ownerReference,
+  partyLines,
+  rowsBySection,
+  statementColumns,
+  statementText,
+  statementTitle,
+  statusLabel,
+  targetText,
+  verdictLine,
+} from './view-model.ts';
 
 const BORDER = { style: BorderStyle.SINGLE, size: 4, color: '999999' };
 const BORDERS = { top: BORDER, bottom: BORDER, left: BORDER, right: BORDER };
@@ -11,7 +35,9 @@ function cell(text: string, options: { bold?: boolean; shade?: boolean; width?: 
     borders: BORDERS,
     width: options.width ? { size: options.width, type: WidthType.PERCENTAGE } : undefined,
     shading: options.shade ? { type: ShadingType.CLEAR, color: 'auto', fill: 'E7E7E7' } : undefined,
-    children: docxText(text).split('\n').map((line) => new Paragraph({ children: [new TextRun({ text: line, bold: options.bold, size: 18 })] })),
+    children: docxText(text)
+      .split('\n')
+      .map((line) => new Paragraph({ children: [new TextRun({ text: line, bold: options.bold, size: 18 })] })),
   });
 }
 
@@ -20,7 +46,12 @@ function table(header: string[], rows: string[][], widths: number[], headingRows
     width: { size: 100, type: WidthType.PERCENTAGE },
     rows: [
       new TableRow({ tableHeader: true, children: header.map((h, i) => cell(h, { bold: true, shade: true, width: widths[i] })) }),
-      ...rows.map((r, index) => new TableRow({ children: r.map((text, i) => cell(text, { bold: headingRows.has(index), shade: headingRows.has(index), width: widths[i] })) })),
+      ...rows.map(
+        (r, index) =>
+          new TableRow({
+            children: r.map((text, i) => cell(text, { bold: headingRows.has(index), shade: headingRows.has(index), width: widths[i] })),
+          }),
+      ),
     ],
   });
 }
@@ -66,7 +97,10 @@ export async function renderDocx(report: RunReport): Promise<Buffer> {
     new Paragraph({
       children: [
         new TextRun(
-          docxText(`Profile ${report.profile.title} (${report.profile.id} ${report.profile.version}); checked by cocoscan ${report.tool.version} from ${report.scanner.hostname}, ${report.startedAt} to ${report.finishedAt}.`),
+          docxText(
+            `Profile ${report.profile.title} (${report.profile.id} ${report.profile.version}); checked by cocoscan ` +
+              `${report.tool.version} from ${report.scanner.hostname}, ${report.startedAt} to ${report.finishedAt}.`,
+          ),
         ),
       ],
     }),
@@ -97,11 +131,26 @@ export async function renderDocx(report: RunReport): Promise<Buffer> {
     ),
   );
   const left = report.findings.length - shown.length;
-  if (left > 0) children.push(new Paragraph({ children: [new TextRun(`${left} more finding(s), passes last, are in report.json and report.html.`)] }));
-  children.push(new Paragraph({ children: [new TextRun('Artefacts (verify with: cocoscan verify <folder>, or sha256sum -c evidence/manifest.sha256):')] }));
-  children.push(table(['File', 'SHA-256'], report.artefacts.slice(0, MAX_DOCX_ROWS).map((a) => [a.path, a.sha256]), [40, 60]));
+  if (left > 0)
+    children.push(new Paragraph({ children: [new TextRun(`${left} more finding(s), passes last, are in report.json and report.html.`)] }));
+  children.push(
+    new Paragraph({
+      children: [new TextRun('Artefacts (verify with: cocoscan verify <folder>, or sha256sum -c evidence/manifest.sha256):')],
+    }),
+  );
+  children.push(
+    table(
+      ['File', 'SHA-256'],
+      report.artefacts.slice(0, MAX_DOCX_ROWS).map((a) => [a.path, a.sha256]),
+      [40, 60],
+    ),
+  );
   if (report.artefacts.length > MAX_DOCX_ROWS) {
-    children.push(new Paragraph({ children: [new TextRun(`${report.artefacts.length - MAX_DOCX_ROWS} more artefact(s) are listed in evidence/manifest.sha256.`)] }));
+    children.push(
+      new Paragraph({
+        children: [new TextRun(`${report.artefacts.length - MAX_DOCX_ROWS} more artefact(s) are listed in evidence/manifest.sha256.`)],
+      }),
+    );
   }
   const document = new Document({
     creator: docxText(`cocoscan ${report.tool.version}`).replace(/\n/g, ' '),

@@ -22,7 +22,6 @@ import { htmlText } from './escape.ts';
  * Everything that came from a target (banners, service names) is escaped: it is attacker-controlled.
  */
 export function renderHtml(report: RunReport): string {
-  const c = report.connection;
   const title = statementTitle(report);
   return `<!doctype html>
 <html lang="en">
@@ -36,8 +35,10 @@ export function renderHtml(report: RunReport): string {
 <body>
 <header>
 <h1>${esc(title)}</h1>
-<dl class="parties">${partyLines(report).map(([label, value]) => `<dt>${esc(label)}</dt><dd>${esc(value)}</dd>`).join('')}</dl>
-<p class="meta">Profile ${esc(report.profile.title)} (${esc(report.profile.id)} ${esc(report.profile.version)}) · cocoscan ${esc(report.tool.version)} on ${esc(report.scanner.hostname)} · ${esc(report.startedAt)} to ${esc(report.finishedAt)} · ${esc(report.scanner.scanType)} scan, nmap ${esc(report.scanner.nmapVersion ?? 'not used')}</p>
+<dl class="parties">${partyLines(report)
+    .map(([label, value]) => `<dt>${esc(label)}</dt><dd>${esc(value)}</dd>`)
+    .join('')}</dl>
+<p class="meta">${metaLine(report)}</p>
 </header>
 ${summary(report)}
 ${changesSection(report)}
@@ -58,25 +59,43 @@ ${report.artefacts.map((a) => `<tr><td>${esc(a.path)}</td><td class="mono">${esc
 `;
 }
 
+function metaLine(report: RunReport): string {
+  const { profile, tool, scanner } = report;
+  return [
+    `Profile ${esc(profile.title)} (${esc(profile.id)} ${esc(profile.version)})`,
+    `cocoscan ${esc(tool.version)} on ${esc(scanner.hostname)}`,
+    `${esc(report.startedAt)} to ${esc(report.finishedAt)}`,
+    `${esc(scanner.scanType)} scan, nmap ${esc(scanner.nmapVersion ?? 'not used')}`,
+  ].join(' · ');
+}
+
+function badge(status: ReportFinding['status']): string {
+  return `<span class="badge ${cls(status)}">${esc(statusLabel(status))}</span>`;
+}
+
+const UNTESTED_NOTE = '<p>These checks gave no verdict; the rows they decide are Not assessed.</p>';
+
 function summary(report: RunReport): string {
   const failing = failingFindings(report);
   const untested = untestedFindings(report);
   const list = (items: ReportFinding[]) =>
-    `<ul>${items.map((f) => `<li><span class="badge ${cls(f.status)}">${esc(statusLabel(f.status))}</span> ${esc(targetText(f))}: ${esc(f.message)}</li>`).join('')}</ul>`;
+    `<ul>${items.map((f) => `<li>${badge(f.status)} ${esc(targetText(f))}: ${esc(f.message)}</li>`).join('')}</ul>`;
   return `<section class="summary ${report.summary.verdict}">
 <h2>Summary</h2>
 <p class="verdict">${esc(verdictLine(report))}</p>
 ${failing.length ? `<h3>Failed (${failing.length})</h3>${list(failing)}` : '<p>No check failed.</p>'}
-${untested.length ? `<h3>Could not be tested (${untested.length})</h3><p>These checks gave no verdict; the rows they decide are Not assessed.</p>${list(untested)}` : ''}
+${untested.length ? `<h3>Could not be tested (${untested.length})</h3>${UNTESTED_NOTE}${list(untested)}` : ''}
 </section>`;
 }
 
 function changesSection(report: RunReport): string {
   if (!report.changes) return '';
   const { since, items } = report.changes;
+  const item = (c: (typeof items)[number]) =>
+    `<li>${c.regression ? '<strong class="fail">worse:</strong> ' : ''}${esc(describeChange(c))}</li>`;
   return `<section><h2>Changes since ${esc(since.startedAt.slice(0, 10))}</h2>
 <p>Compared with the ${since.kind === 'baseline' ? 'approved baseline' : 'previous run'} ${esc(since.id)}.</p>
-${items.length === 0 ? '<p>Nothing changed.</p>' : `<ul>${items.map((c) => `<li>${c.regression ? '<strong class="fail">worse:</strong> ' : ''}${esc(describeChange(c))}</li>`).join('')}</ul>`}
+${items.length === 0 ? '<p>Nothing changed.</p>' : `<ul>${items.map(item).join('')}</ul>`}
 </section>`;
 }
 
@@ -108,10 +127,12 @@ ${c.gateways.map((g) => `<tr><td>${esc(g.name)}</td><td class="mono">${esc(g.hos
 ${c.flows.map((f) => `<tr><td>${esc(f.name)}</td><td>${esc(f.protocol)}</td><td>${f.port}</td><td>${esc(f.transport)}</td></tr>`).join('\n')}
 </tbody></table>
 <p><strong>${esc(headings.onwardConnections)}:</strong> ${
-    c.onwardConnections.length === 0
-      ? 'none declared.'
-      : `</p><ul>${c.onwardConnections.map((o) => `<li>${esc(o.name)}: ${esc(o.description)}${o.destination ? ` (to ${esc(o.destination)})` : ''}</li>`).join('')}</ul><p>`
+    c.onwardConnections.length === 0 ? 'none declared.' : `</p><ul>${c.onwardConnections.map(onwardItem).join('')}</ul><p>`
   }</p></section>`;
+}
+
+function onwardItem(o: RunReport['connection']['onwardConnections'][number]): string {
+  return `<li>${esc(o.name)}: ${esc(o.description)}${o.destination ? ` (to ${esc(o.destination)})` : ''}</li>`;
 }
 
 function statementTable(title: string, rows: ReportRow[], report: RunReport): string {
@@ -120,21 +141,33 @@ function statementTable(title: string, rows: ReportRow[], report: RunReport): st
       if (row.heading) return `<tr class="heading"><td>${esc(row.ref)}</td><td colspan="4">${esc(row.title)}</td></tr>`;
       const value = complianceLabel(row);
       const comment = row.source === 'open' ? `<span class="guidance">${esc(row.comment)}</span>` : esc(row.comment);
-      return `<tr id="row-${esc(row.ref)}"><td>${esc(row.ref)}</td><td>${esc(row.title)}</td><td><span class="compliance ${cls(value)}">${esc(value)}</span><br><small>${row.source === 'measured' ? 'measured' : row.source === 'answered' ? 'answered' : 'open'}</small></td><td>${esc(ownerReference(row, report))}</td><td>${comment}</td></tr>`;
+      const source = row.source === 'measured' ? 'measured' : row.source === 'answered' ? 'answered' : 'open';
+      const compliance = `<span class="compliance ${cls(value)}">${esc(value)}</span><br><small>${source}</small>`;
+      return `<tr id="row-${esc(row.ref)}">${cells([esc(row.ref), esc(row.title), compliance, esc(ownerReference(row, report)), comment])}</tr>`;
     })
     .join('\n');
   return `<section><h2>${esc(title)}</h2>
-<table class="statement"><thead><tr>${statementColumns(report).map((name) => `<th>${esc(name)}</th>`).join('')}</tr></thead>
+<table class="statement"><thead><tr>${statementColumns(report)
+    .map((name) => `<th>${esc(name)}</th>`)
+    .join('')}</tr></thead>
 <tbody>
 ${body}
 </tbody></table></section>`;
+}
+
+/** Table cells around already-escaped HTML. */
+function cells(html: string[]): string {
+  return html.map((cell) => `<td>${cell}</td>`).join('');
 }
 
 function findingsTable(report: RunReport): string {
   return `<section><h2>Findings</h2>
 <table><thead><tr><th>Status</th><th>Finding</th><th>Target</th><th>Message</th></tr></thead><tbody>
 ${report.findings
-  .map((f) => `<tr><td><span class="badge ${cls(f.status)}">${esc(statusLabel(f.status))}</span></td><td class="mono"><a href="#${esc(anchor(f.key))}">${esc(f.id)}</a></td><td>${esc(targetText(f))}</td><td>${esc(f.message)}</td></tr>`)
+  .map((f) => {
+    const id = `<td class="mono"><a href="#${esc(anchor(f.key))}">${esc(f.id)}</a></td>`;
+    return `<tr><td>${badge(f.status)}</td>${id}${cells([esc(targetText(f)), esc(f.message)])}</tr>`;
+  })
   .join('\n')}
 </tbody></table></section>`;
 }
@@ -170,6 +203,10 @@ function anchor(key: string): string {
   return `f-${key.replace(/[^a-zA-Z0-9_-]/g, '_')}`;
 }
 
+const PRINT_STYLE =
+  '@media print{body{max-width:none;padding:0;font-size:10pt}h2{break-after:avoid}tr,article,pre{break-inside:avoid}' +
+  'a{color:inherit;text-decoration:none}.summary{background:none}}';
+
 const STYLE = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1b1b1b;max-width:1200px;margin:0 auto;padding:1.5rem}
 h1{font-size:1.6rem;margin:.2rem 0}h2{font-size:1.25rem;margin-top:2rem;border-bottom:2px solid #1b1b1b}
@@ -185,5 +222,5 @@ pre{background:#f8f8f8;border:1px solid #ddd;padding:.5rem;white-space:pre-wrap;
 .verdict{font-weight:700}.guidance{color:#505050;font-style:italic}
 dl{display:grid;grid-template-columns:8rem 1fr;gap:.2rem .8rem}dt{font-weight:700}dd{margin:0}
 .evidence{border-top:1px solid #ddd}
-@media print{body{max-width:none;padding:0;font-size:10pt}h2{break-after:avoid}tr,article,pre{break-inside:avoid}a{color:inherit;text-decoration:none}.summary{background:none}}
+${PRINT_STYLE}
 `;

@@ -17,19 +17,22 @@ import {
 } from './view-model.ts';
 
 /** statement.md: the compliance statement in the standard's columns, then findings and evidence. */
+function metaLine(report: RunReport): string {
+  const { profile, tool, scanner } = report;
+  return (
+    `Profile ${text(profile.title)} (${text(profile.id)} ${text(profile.version)}); ` +
+    `checked by cocoscan ${text(tool.version)} from ${text(scanner.hostname)}, ${text(report.startedAt)} to ${text(report.finishedAt)} ` +
+    `(${text(scanner.scanType)} scan, nmap ${text(scanner.nmapVersion ?? 'not used')}).`
+  );
+}
+
 export function renderMarkdown(report: RunReport): string {
   const c = report.connection;
   const out: string[] = [];
   const words = statementText(report);
   out.push(`# ${text(statementTitle(report))}`, '');
   for (const [label, value] of partyLines(report)) out.push(`- **${text(label)}:** ${text(value)}`);
-  out.push(
-    '',
-    `Profile ${text(report.profile.title)} (${text(report.profile.id)} ${text(report.profile.version)}); checked by cocoscan ${text(report.tool.version)} from ${text(report.scanner.hostname)}, ${text(report.startedAt)} to ${text(report.finishedAt)} (${text(report.scanner.scanType)} scan, nmap ${text(report.scanner.nmapVersion ?? 'not used')}).`,
-    '',
-    `**${text(verdictLine(report))}**`,
-    '',
-  );
+  out.push('', metaLine(report), '', `**${text(verdictLine(report))}**`, '');
 
   const untested = untestedFindings(report);
   if (untested.length > 0) {
@@ -46,7 +49,8 @@ export function renderMarkdown(report: RunReport): string {
   for (const f of c.flows) out.push(`| ${cell(f.name)} | ${cell(f.protocol)} | ${f.port} | ${cell(f.transport)} |`);
   out.push('', `**${text(words.headings.onwardConnections)}:** `);
   if (c.onwardConnections.length === 0) out.push('none declared.');
-  for (const o of c.onwardConnections) out.push(`- ${text(o.name)}: ${text(o.description)}${o.destination ? ` (to ${text(o.destination)})` : ''}`);
+  for (const o of c.onwardConnections)
+    out.push(`- ${text(o.name)}: ${text(o.description)}${o.destination ? ` (to ${text(o.destination)})` : ''}`);
   out.push('');
 
   for (const section of rowsBySection(report)) {
@@ -57,7 +61,9 @@ export function renderMarkdown(report: RunReport): string {
         continue;
       }
       const comment = row.source === 'open' ? `_${cell(row.comment)}_` : cell(row.comment);
-      out.push(`| ${cell(row.ref)} | ${cell(row.title)} | ${cell(complianceLabel(row))} | ${cell(ownerReference(row, report))} | ${comment} |`);
+      out.push(
+        `| ${cell(row.ref)} | ${cell(row.title)} | ${cell(complianceLabel(row))} | ${cell(ownerReference(row, report))} | ${comment} |`,
+      );
     }
     out.push('');
   }
@@ -68,7 +74,14 @@ export function renderMarkdown(report: RunReport): string {
   }
   out.push('', '## Evidence', '');
   for (const f of report.findings) out.push(...evidenceBlock(f));
-  out.push('## Artefacts', '', 'Check them with `sha256sum -c evidence/manifest.sha256` from this folder.', '', '| File | SHA-256 | Bytes |', '|---|---|---|');
+  out.push(
+    '## Artefacts',
+    '',
+    'Check them with `sha256sum -c evidence/manifest.sha256` from this folder.',
+    '',
+    '| File | SHA-256 | Bytes |',
+    '|---|---|---|',
+  );
   for (const a of report.artefacts) out.push(`| ${cell(a.path)} | ${cell(a.sha256)} | ${a.bytes} |`);
   out.push('');
   return out.join('\n');
@@ -77,7 +90,10 @@ export function renderMarkdown(report: RunReport): string {
 function changesSection(report: RunReport): string[] {
   if (!report.changes) return [];
   const { since, items } = report.changes;
-  const lines = [`## Changes since ${text(since.startedAt.slice(0, 10))} (${since.kind === 'baseline' ? 'approved baseline' : 'previous run'} ${text(since.id)})`, ''];
+  const lines = [
+    `## Changes since ${text(since.startedAt.slice(0, 10))} (${since.kind === 'baseline' ? 'approved baseline' : 'previous run'} ${text(since.id)})`,
+    '',
+  ];
   if (items.length === 0) lines.push('Nothing changed.');
   for (const c of items) lines.push(`- ${c.regression ? '**worse:** ' : ''}${text(describeChange(c))}`);
   lines.push('');
@@ -100,7 +116,12 @@ function waiversSection(report: RunReport): string[] {
 
 function evidenceBlock(f: ReportFinding): string[] {
   const e = f.evidence;
-  const lines = [`### ${text(f.key)}`, '', `- Status: ${statusLabel(f.status)} (${text(f.severity)})`, `- Source: ${text(e.source)}, ${text(e.time)}`];
+  const lines = [
+    `### ${text(f.key)}`,
+    '',
+    `- Status: ${statusLabel(f.status)} (${text(f.severity)})`,
+    `- Source: ${text(e.source)}, ${text(e.time)}`,
+  ];
   if (e.expected) lines.push(`- Expected: ${text(e.expected)}`);
   if (e.actual) lines.push(`- Actual: ${text(e.actual)}`);
   if (e.artefacts?.length) lines.push(`- Artefacts: ${e.artefacts.map(text).join(', ')}`);

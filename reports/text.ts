@@ -11,11 +11,15 @@ const TERMINAL_MARKS: WaiverMarks = { value: terminalText, alarm: (words) => wor
  */
 export function renderTextSummary(report: RunReport, outDir?: string): string {
   const t = terminalText;
-  const lines: string[] = [`cocoscan ${t(report.tool.version)}: ${t(report.connection.connection.name)} against ${t(report.profile.id)} ${t(report.profile.version)}`, ''];
+  const lines: string[] = [
+    `cocoscan ${t(report.tool.version)}: ${t(report.connection.connection.name)} against ${t(report.profile.id)} ${t(report.profile.version)}`,
+    '',
+  ];
   for (const row of report.rows.filter((r) => r.method === 'automated')) {
     const waived = row.waiver ? ` [${waiverState(row.waiver, TERMINAL_MARKS)}]` : '';
     lines.push(`  ${t(row.ref).padEnd(10)} ${t(String(row.compliance)).padEnd(13)} ${t(row.title)}${waived}`);
-    if (row.compliance !== 'Yes' && row.compliance !== 'N/A') lines.push(`  ${''.padEnd(10)} ${''.padEnd(13)} ${truncate(row.comment, 300)}`);
+    if (row.compliance !== 'Yes' && row.compliance !== 'N/A')
+      lines.push(`  ${''.padEnd(10)} ${''.padEnd(13)} ${truncate(row.comment, 300)}`);
   }
   const untested = untestedFindings(report);
   if (untested.length > 0) {
@@ -25,7 +29,9 @@ export function renderTextSummary(report: RunReport, outDir?: string): string {
   }
   if (report.changes) {
     const notable = report.changes.items.filter((c) => c.kind !== 'verdict-changed');
-    lines.push('', `Changes since ${t(report.changes.since.id)}: ${report.changes.items.length === 0 ? 'none' : `${report.changes.items.length} (${notable.length} observed, ${report.changes.items.length - notable.length} verdicts)`}`);
+    const count = report.changes.items.length;
+    const tally = count === 0 ? 'none' : `${count} (${notable.length} observed, ${count - notable.length} verdicts)`;
+    lines.push('', `Changes since ${t(report.changes.since.id)}: ${tally}`);
   }
   for (const unmatched of report.summary.waivers?.unmatched ?? []) lines.push(unmatchedWaiver(unmatched, TERMINAL_MARKS));
   lines.push('', t(verdictLine(report)));

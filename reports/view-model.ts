@@ -52,9 +52,7 @@ export function complianceLabel(row: ReportRow): string {
 export function ownerReference(row: ReportRow, report: RunReport): string {
   const answered = row.answer ? `${row.answer.owner}${row.answer.references.length ? `; ${row.answer.references.join(', ')}` : ''}` : '';
   if (row.method !== 'automated') return answered;
-  const artefacts = new Set(
-    report.findings.filter((f) => row.findings.includes(f.key)).flatMap((f) => f.evidence.artefacts ?? []),
-  );
+  const artefacts = new Set(report.findings.filter((f) => row.findings.includes(f.key)).flatMap((f) => f.evidence.artefacts ?? []));
   const files = [...artefacts].join(', ');
   return `${answered ? `${answered}. ` : ''}Measured by cocoscan ${report.tool.version}${files ? `; evidence: ${files}` : ''}`;
 }
@@ -68,7 +66,10 @@ export function verdictLine(report: RunReport): string {
   const counts = Object.entries(report.summary.automatedRows)
     .map(([value, n]) => `${value} ${n}`)
     .join(', ');
-  const verdict = report.summary.verdict === 'compliant' ? 'every automated row is Yes or N/A' : 'at least one automated row is No, Partial or Not assessed';
+  const verdict =
+    report.summary.verdict === 'compliant'
+      ? 'every automated row is Yes or N/A'
+      : 'at least one automated row is No, Partial or Not assessed';
   return `Automated rows: ${counts || 'none'} — ${verdict}. Manual rows left to answer: ${report.summary.manualRows}.`;
 }
 

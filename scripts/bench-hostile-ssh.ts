@@ -21,7 +21,13 @@ export const HOSTILE_SSH_TARGETS = { peakRssMb: 400, evidenceMb: 40 };
 
 /** An executable that answers like nmap: every given port open and identified as SSH. */
 export function fakeNmapScript(ports: number[]): string {
-  const rows = ports.map((p) => `<port protocol="tcp" portid="${p}"><state state="open" reason="syn-ack" reason_ttl="64"/><service name="ssh" product="Hostile" method="probed" conf="10"/></port>`).join('\n');
+  const rows = ports
+    .map(
+      (p) =>
+        `<port protocol="tcp" portid="${p}"><state state="open" reason="syn-ack" ` +
+        `reason_ttl="64"/><service name="ssh" product="Hostile" method="probed" conf="10"/></port>`,
+    )
+    .join('\n');
   const xml = `<?xml version="1.0" encoding="UTF-8"?>
 <nmaprun scanner="nmap" args="nmap" start="1795338209" version="7.93" xmloutputversion="1.05">
 <scaninfo type="syn" protocol="tcp" numservices="65535" services="1-65535"/>
@@ -84,10 +90,14 @@ scan: { tcpPorts: "1-65535", probeTimeoutSeconds: 2, connectionsPerHost: 32 }
     );
     const out = join(dir, 'out');
     const started = performance.now();
-    const result = await run(join(root, 'node_modules/.bin/tsx'), [join(root, 'scripts/measure-check.ts'), 'check', connection, '--out', out, '--no-progress', '--no-history', '--nmap', nmap], {
-      maxBuffer: 64 * 1024 * 1024,
-      timeout: 20 * 60_000,
-    }).then(
+    const result = await run(
+      join(root, 'node_modules/.bin/tsx'),
+      [join(root, 'scripts/measure-check.ts'), 'check', connection, '--out', out, '--no-progress', '--no-history', '--nmap', nmap],
+      {
+        maxBuffer: 64 * 1024 * 1024,
+        timeout: 20 * 60_000,
+      },
+    ).then(
       (r) => ({ ...r, code: 0 }),
       (error: { stdout?: string; stderr?: string; code?: number }) => {
         if (error.code === 1) return { stdout: error.stdout ?? '', stderr: error.stderr ?? '', code: 1 }; // exit 1 is a verdict
@@ -97,8 +107,18 @@ scan: { tcpPorts: "1-65535", probeTimeoutSeconds: 2, connectionsPerHost: 32 }
     const seconds = (performance.now() - started) / 1000;
     const peakRssMb = Number(/maxrss_kb=(\d+)/.exec(result.stderr)?.[1] ?? Number.NaN) / 1024;
     const evidenceDir = join(out, 'evidence');
-    const evidenceMb = (await folderBytes(await stat(evidenceDir).then(() => evidenceDir, () => out))) / 2 ** 20;
-    write(`hostile-ssh-peak-rss: ${peakRssMb.toFixed(1)} MB (target ≤ ${HOSTILE_SSH_TARGETS.peakRssMb} MB; ${count} hostile SSH ports, check took ${seconds.toFixed(1)} s)\n`);
+    const evidenceMb =
+      (await folderBytes(
+        await stat(evidenceDir).then(
+          () => evidenceDir,
+          () => out,
+        ),
+      )) /
+      2 ** 20;
+    write(
+      `hostile-ssh-peak-rss: ${peakRssMb.toFixed(1)} MB (target ≤ ${HOSTILE_SSH_TARGETS.peakRssMb} ` +
+        `MB; ${count} hostile SSH ports, check took ${seconds.toFixed(1)} s)\n`,
+    );
     write(`hostile-ssh-evidence: ${evidenceMb.toFixed(1)} MB (target ≤ ${HOSTILE_SSH_TARGETS.evidenceMb} MB)\n`);
     return { ports: count, seconds, peakRssMb, evidenceMb, exitCode: result.code };
   } finally {

@@ -37,7 +37,17 @@ snmp: { port: ${agent.port} }
     );
     const started = performance.now();
     const code = await new Promise<number | null>((done) => {
-      const args = [join(root, 'bin/cocoscan.js'), 'check', join(dir, 'connection.yaml'), '--profile', join(dir, 'profile.yaml'), '--out', join(dir, 'out'), '--no-progress', '--no-history'];
+      const args = [
+        join(root, 'bin/cocoscan.js'),
+        'check',
+        join(dir, 'connection.yaml'),
+        '--profile',
+        join(dir, 'profile.yaml'),
+        '--out',
+        join(dir, 'out'),
+        '--no-progress',
+        '--no-history',
+      ];
       execFile(process.execPath, args, { timeout: 600_000, maxBuffer: 16 * 1024 * 1024 }, (error) => {
         done(error ? (typeof (error as { code?: unknown }).code === 'number' ? (error as { code: number }).code : null) : 0);
       });
@@ -53,9 +63,17 @@ export async function benchSnmpLoop(line: (name: string, value: string, target: 
   const loop = await timeCheck('same-oid-exception');
   // Exit 1 is the verdict (a default community answered); anything else means the check did not finish.
   if (loop.code !== 1) throw new Error(`the check against the looping agent ended with exit code ${loop.code}`);
-  line('snmp-loop-check', `${loop.seconds.toFixed(1)} s`, `target ≤ 120 s; ${loop.walkRequests} walk request(s) to an agent repeating the same OID with noSuchInstance`);
+  line(
+    'snmp-loop-check',
+    `${loop.seconds.toFixed(1)} s`,
+    `target ≤ 120 s; ${loop.walkRequests} walk request(s) to an agent repeating the same OID with noSuchInstance`,
+  );
   const endless = await timeCheck('endless');
-  line('snmp-endless-walk-check', `${endless.seconds.toFixed(1)} s`, `reference: ${endless.walkRequests} walk requests to an agent with an endless increasing table (walkMaxRequests)`);
+  line(
+    'snmp-endless-walk-check',
+    `${endless.seconds.toFixed(1)} s`,
+    `reference: ${endless.walkRequests} walk requests to an agent with an endless increasing table (walkMaxRequests)`,
+  );
 }
 
 const invokedDirectly = process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename);

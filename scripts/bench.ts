@@ -40,21 +40,32 @@ async function tlsSection(): Promise<void> {
     startLabGateway({ name: 'benchtls2', services: [{ kind: 'nginx-https', port: 443, tls: 'legacy' }] }),
   ]);
   try {
-    for (const [label, gateway] of [['modern', gateways[0]!], ['legacy', gateways[1]!]] as const) {
+    for (const [label, gateway] of [
+      ['modern', gateways[0]!],
+      ['legacy', gateways[1]!],
+    ] as const) {
       const [probe, facts] = await seconds(() =>
         inspectTlsEndpoint(
           { host: gateway.address, port: 443, serverName: gateway.address },
-          { timeoutMs: 10_000, budgetMs: 120_000, trust: systemTrustStore(), http: { timeoutMs: 10_000, maxBytes: 32 * 1024 }, limit: pLimit(6), signal: new AbortController().signal },
+          {
+            timeoutMs: 10_000,
+            budgetMs: 120_000,
+            trust: systemTrustStore(),
+            http: { timeoutMs: 10_000, maxBytes: 32 * 1024 },
+            limit: pLimit(6),
+            signal: new AbortController().signal,
+          },
         ),
       );
       const [sslscan] = await seconds(() => run('sslscan', ['--no-colour', `${gateway.address}:443`], { maxBuffer: 16 * 1024 * 1024 }));
       const [testssl] = await seconds(() =>
-        run('testssl', ['--quiet', '--color', '0', '--warnings', 'off', `${gateway.address}:443`], { maxBuffer: 64 * 1024 * 1024, timeout: 900_000 }).catch(
-          (error: { code?: number }) => {
-            if (typeof error.code === 'number') return; // testssl.sh exits non-zero when it finds problems
-            throw error;
-          },
-        ),
+        run('testssl', ['--quiet', '--color', '0', '--warnings', 'off', `${gateway.address}:443`], {
+          maxBuffer: 64 * 1024 * 1024,
+          timeout: 900_000,
+        }).catch((error: { code?: number }) => {
+          if (typeof error.code === 'number') return; // testssl.sh exits non-zero when it finds problems
+          throw error;
+        }),
       );
       line(`tls-probe-seconds[${label}]`, probe.toFixed(3), `reference: ${facts.scan.handshakes} ClientHellos and one full handshake`);
       line(`sslscan-seconds[${label}]`, sslscan.toFixed(3), 'reference: sslscan default run');
@@ -114,12 +125,14 @@ tls: { trust: [ ${gateways.map((g) => g.caFile).join(', ')} ] }
 async function timedCheck(file: string, dir: string): Promise<{ seconds: number; rssMb: number }> {
   const tsx = join(root, 'node_modules/.bin/tsx');
   const [secondsTaken, output] = await seconds(() =>
-    run(tsx, [join(root, 'scripts/measure-check.ts'), 'check', file, '--out', join(dir, `out-${Date.now()}`), '--no-progress', '--no-history'], { maxBuffer: 64 * 1024 * 1024 }).catch(
-      (error: { stderr?: string; code?: number }) => {
-        if (error.code === 1) return { stderr: error.stderr ?? '' }; // exit 1 is a verdict, not a failure
-        throw error;
-      },
-    ),
+    run(
+      tsx,
+      [join(root, 'scripts/measure-check.ts'), 'check', file, '--out', join(dir, `out-${Date.now()}`), '--no-progress', '--no-history'],
+      { maxBuffer: 64 * 1024 * 1024 },
+    ).catch((error: { stderr?: string; code?: number }) => {
+      if (error.code === 1) return { stderr: error.stderr ?? '' }; // exit 1 is a verdict, not a failure
+      throw error;
+    }),
   );
   return { seconds: secondsTaken, rssMb: Number(/maxrss_kb=(\d+)/.exec(output.stderr)?.[1] ?? Number.NaN) / 1024 };
 }
@@ -141,16 +154,39 @@ async function peersSection(): Promise<void> {
     const sshAudit = await tool('ssh-audit', ['-n', gateway.address]);
     const snmpwalk = await tool('snmpwalk', ['-v2c', '-c', 'public', '-t', '1', '-r', '1', gateway.address, 'system']);
     for (const timing of TIMINGS) {
-      const nmapArgs = buildNmapArgs({ hosts: [gateway.address], tcpPorts: '1-65535', udpPorts: '161', timing: 4, hostTimeoutSeconds: 3600, serviceDetection: true, privileged: true }, join(dir, 'nmap.xml'));
+      const nmapArgs = buildNmapArgs(
+        {
+          hosts: [gateway.address],
+          tcpPorts: '1-65535',
+          udpPorts: '161',
+          timing: 4,
+          hostTimeoutSeconds: 3600,
+          serviceDetection: true,
+          privileged: true,
+        },
+        join(dir, 'nmap.xml'),
+      );
       const nmap = await tool('nmap', [...nmapArgs.slice(0, -2), ...timing.nmapExtra, ...nmapArgs.slice(-2)]);
       const check = await timedCheck(await connectionFor(dir, [gateway], timing), dir);
       const peersTestssl = nmap + testssl + sshAudit + snmpwalk;
       const peersSslscan = nmap + sslscan + sshAudit + snmpwalk;
-      line(`[${timing.label}] nmap-sweep-seconds`, nmap.toFixed(1), 'reference: nmap alone, all 65535 TCP ports and UDP 161, -sS -sU -sV -T4');
+      line(
+        `[${timing.label}] nmap-sweep-seconds`,
+        nmap.toFixed(1),
+        'reference: nmap alone, all 65535 TCP ports and UDP 161, -sS -sU -sV -T4',
+      );
       line(`[${timing.label}] check-seconds`, check.seconds.toFixed(1), 'reference: the whole cocoscan check of the same gateway');
       line(`[${timing.label}] check-over-sweep`, (check.seconds / nmap).toFixed(3), 'target <= 1.10');
-      line(`[${timing.label}] check-over-peers-testssl`, (check.seconds / peersTestssl).toFixed(3), `target <= 0.5; peers: nmap + testssl.sh ${testssl.toFixed(1)} s + ssh-audit ${sshAudit.toFixed(1)} s + snmpwalk ${snmpwalk.toFixed(1)} s`);
-      line(`[${timing.label}] check-over-peers-sslscan`, (check.seconds / peersSslscan).toFixed(3), `target <= 1.05; peers: nmap + sslscan ${sslscan.toFixed(1)} s + ssh-audit + snmpwalk`);
+      line(
+        `[${timing.label}] check-over-peers-testssl`,
+        (check.seconds / peersTestssl).toFixed(3),
+        `target <= 0.5; peers: nmap + testssl.sh ${testssl.toFixed(1)} s + ssh-audit ${sshAudit.toFixed(1)} s + snmpwalk ${snmpwalk.toFixed(1)} s`,
+      );
+      line(
+        `[${timing.label}] check-over-peers-sslscan`,
+        (check.seconds / peersSslscan).toFixed(3),
+        `target <= 1.05; peers: nmap + sslscan ${sslscan.toFixed(1)} s + ssh-audit + snmpwalk`,
+      );
     }
   } finally {
     await gateway.stop();
@@ -167,7 +203,11 @@ async function scaleSection(): Promise<void> {
     const results: Record<number, { seconds: number; rssMb: number }> = {};
     for (const count of [1, 8, 32]) {
       results[count] = await timedCheck(await connectionFor(dir, gateways.slice(0, count), timing), dir);
-      line(`[${timing.label}] gateways-${count}-seconds`, results[count]!.seconds.toFixed(1), `reference: one check of ${count} gateway(s), all 65535 TCP ports each`);
+      line(
+        `[${timing.label}] gateways-${count}-seconds`,
+        results[count].seconds.toFixed(1),
+        `reference: one check of ${count} gateway(s), all 65535 TCP ports each`,
+      );
     }
     line(`[${timing.label}] wall-32-over-1`, (results[32]!.seconds / results[1]!.seconds).toFixed(3), 'target <= 2.0');
     line(`[${timing.label}] peak-rss-mb-32`, results[32]!.rssMb.toFixed(1), 'target <= 250');
@@ -181,7 +221,10 @@ if (!lab.ok) {
   process.stderr.write(`bench: cannot build lab gateways: ${lab.reason}\n`);
   process.exit(2);
 }
-process.stdout.write(`# cocoscan bench, ${new Date().toISOString()}, ${os.cpus().length} CPU(s) ${os.cpus()[0]?.model ?? ''}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}\n`);
+process.stdout.write(
+  `# cocoscan bench, ${new Date().toISOString()}, ${os.cpus().length} CPU(s) ` +
+    `${os.cpus()[0]?.model ?? ''}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}\n`,
+);
 if (wanted('hostile-ssh')) await benchHostileSsh();
 if (wanted('tls')) await tlsSection();
 if (wanted('peers')) await peersSection();

@@ -20,11 +20,30 @@ const PREFERRED = { https: 47443, ssh: 47422, admin: 47480 };
 const BLOCK = '47400-47499';
 
 function certificate(dir: string): { key: Buffer; cert: Buffer } {
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-sha256', '-days', '30',
-    '-keyout', join(dir, 'demo.key'), '-out', join(dir, 'demo.crt'),
-    '-subj', '/CN=demo-gateway', '-addext', 'subjectAltName=IP:127.0.0.1',
-  ], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-sha256',
+      '-days',
+      '30',
+      '-keyout',
+      join(dir, 'demo.key'),
+      '-out',
+      join(dir, 'demo.crt'),
+      '-subj',
+      '/CN=demo-gateway',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { stdio: 'ignore' },
+  );
   return { key: readFileSync(join(dir, 'demo.key')), cert: readFileSync(join(dir, 'demo.crt')) };
 }
 
@@ -61,9 +80,13 @@ async function startGateway(dir: string) {
     new ssh2.Server({ hostKeys: [hostKey], ident: 'AcmeGateway_2.1' }, (client) => {
       client.on('error', () => undefined);
       client.on('authentication', (ctx) => ctx.reject(['publickey', 'password']));
-    }) as unknown as Server,
+    }),
   );
-  const ports = { https: await listen(https, PREFERRED.https), ssh: await listen(ssh, PREFERRED.ssh), admin: await listen(admin, PREFERRED.admin) };
+  const ports = {
+    https: await listen(https, PREFERRED.https),
+    ssh: await listen(ssh, PREFERRED.ssh),
+    admin: await listen(admin, PREFERRED.admin),
+  };
   const inBlock = Object.entries(ports).every(([name, port]) => port === PREFERRED[name as keyof typeof PREFERRED]);
   const stop = async () => {
     for (const socket of sockets) socket.destroy();
@@ -108,7 +131,9 @@ const profileAt = process.argv.indexOf('--profile');
 const profile = profileAt > 0 ? process.argv[profileAt + 1] : undefined;
 const out = join(outRoot, profile ? `report-${profile.replace(/[^a-zA-Z0-9_-]+/g, '_')}` : 'report');
 const args = ['check', connectionFile, '--out', out, ...(profile ? ['--profile', profile] : [])];
-process.stderr.write(`Demo gateway on 127.0.0.1: https ${gateway.ports.https}, ssh ${gateway.ports.ssh} (declared), admin console ${gateway.ports.admin} (not declared)\n`);
+process.stderr.write(
+  `Demo gateway on 127.0.0.1: https ${gateway.ports.https}, ssh ${gateway.ports.ssh} (declared), admin console ${gateway.ports.admin} (not declared)\n`,
+);
 process.stderr.write(`Running: cocoscan ${args.join(' ')}\n\n`);
 let code: number;
 try {

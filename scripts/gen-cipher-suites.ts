@@ -10,14 +10,26 @@ const source = process.argv[2] ?? '/etc/testssl/cipher-mapping.txt';
 const rows: unknown[][] = [];
 const seen = new Set<number>();
 for (const line of readFileSync(source, 'utf8').split('\n')) {
-  const m = /^\s*0x([0-9A-F]{2}),0x([0-9A-F]{2})\s+-\s+(\S+)\s+(\S+)\s+(\S+)\s+Kx=(\S+)\s+Au=(\S+)\s+Enc=(\S+)\s+Mac=(\S+)\s*(export)?/i.exec(line);
+  const m =
+    /^\s*0x([0-9A-F]{2}),0x([0-9A-F]{2})\s+-\s+(\S+)\s+(\S+)\s+(\S+)\s+Kx=(\S+)\s+Au=(\S+)\s+Enc=(\S+)\s+Mac=(\S+)\s*(export)?/i.exec(line);
   if (!m) continue;
   const code = Number.parseInt(`${m[1]}${m[2]}`, 16);
   if (seen.has(code)) continue;
   seen.add(code);
   const [, , , openssl, iana, version, kx, au, encWithBits, mac, exp] = m;
   const enc = /^([^(]+)\((\d+)\)$/.exec(encWithBits!);
-  rows.push([code, openssl === '-' ? null : openssl, iana, version, kx, au, enc ? enc[1] : encWithBits, enc ? Number(enc[2]) : 0, mac, exp ? 1 : 0]);
+  rows.push([
+    code,
+    openssl === '-' ? null : openssl,
+    iana,
+    version,
+    kx,
+    au,
+    enc ? enc[1] : encWithBits,
+    enc ? Number(enc[2]) : 0,
+    mac,
+    exp ? 1 : 0,
+  ]);
 }
 rows.sort((a, b) => (a[0] as number) - (b[0] as number));
 const out = {

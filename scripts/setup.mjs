@@ -14,10 +14,34 @@ const task = process.argv.includes('--for') ? process.argv[process.argv.indexOf(
 const NEEDS = {
   demo: { nmap: 'nmap', openssl: 'openssl' },
   test: {
-    nmap: 'nmap', nft: 'nftables', sshd: 'openssh-server', 'ssh-keygen': 'openssh-client', nginx: 'nginx-light',
-    snmpd: 'snmpd', snmpget: 'snmp', openssl: 'openssl', ip: 'iproute2', ss: 'iproute2', sha256sum: 'coreutils', sslscan: 'sslscan', 'ssh-audit': 'ssh-audit', chromium: 'chromium',
+    nmap: 'nmap',
+    nft: 'nftables',
+    sshd: 'openssh-server',
+    'ssh-keygen': 'openssh-client',
+    nginx: 'nginx-light',
+    snmpd: 'snmpd',
+    snmpget: 'snmp',
+    openssl: 'openssl',
+    ip: 'iproute2',
+    ss: 'iproute2',
+    sha256sum: 'coreutils',
+    sslscan: 'sslscan',
+    'ssh-audit': 'ssh-audit',
+    chromium: 'chromium',
   },
-  bench: { nmap: 'nmap', nft: 'nftables', sshd: 'openssh-server', nginx: 'nginx-light', snmpd: 'snmpd', snmpwalk: 'snmp', openssl: 'openssl', ip: 'iproute2', sslscan: 'sslscan', testssl: 'testssl.sh', 'ssh-audit': 'ssh-audit' },
+  bench: {
+    nmap: 'nmap',
+    nft: 'nftables',
+    sshd: 'openssh-server',
+    nginx: 'nginx-light',
+    snmpd: 'snmpd',
+    snmpwalk: 'snmp',
+    openssl: 'openssl',
+    ip: 'iproute2',
+    sslscan: 'sslscan',
+    testssl: 'testssl.sh',
+    'ssh-audit': 'ssh-audit',
+  },
 };
 
 function log(message) {
@@ -38,11 +62,19 @@ function ensureNodeModules() {
 
 function ensureDebianPackages() {
   const needs = NEEDS[task] ?? NEEDS.test;
-  const missing = [...new Set(Object.entries(needs).filter(([command]) => !onPath(command)).map(([, pkg]) => pkg))];
+  const missing = [
+    ...new Set(
+      Object.entries(needs)
+        .filter(([command]) => !onPath(command))
+        .map(([, pkg]) => pkg),
+    ),
+  ];
   if (missing.length === 0) return;
   const root = process.getuid?.() === 0;
   if (!root || !onPath('apt-get')) {
-    log(`missing Debian packages: ${missing.join(' ')}. Install them (apt-get install ${missing.join(' ')}); tests that need them say so and are skipped.`);
+    log(
+      `missing Debian packages: ${missing.join(' ')}. Install them (apt-get install ${missing.join(' ')}); tests that need them say so and are skipped.`,
+    );
     return;
   }
   log(`installing Debian packages: ${missing.join(' ')}`);

@@ -58,18 +58,28 @@ export class InternalError extends CocoscanError {
  * address, host name or path the error names, when it names one.
  */
 const SYSTEM_ERRORS = new Map<string, string>([
-  ['ECONNREFUSED', 'the connection to {where} was refused: nothing listens there or a firewall rejects it; check the host, the port and that the service runs'],
-  ['ECONNRESET', 'the connection to {where} was reset (by the gateway or a device on the way); re-run, and check the gateway or an intrusion-prevention system that may be dropping the scanner'],
+  [
+    'ECONNREFUSED',
+    'the connection to {where} was refused: nothing listens there or a firewall rejects it; check the host, the port and that the service runs',
+  ],
+  [
+    'ECONNRESET',
+    'the connection to {where} was reset (by the gateway or a device on the way); re-run, ' +
+      'and check the gateway or an intrusion-prevention system that may be dropping the scanner',
+  ],
   ['ECONNABORTED', 'the connection to {where} was aborted; re-run, and check the network between this scanner and the gateway'],
-  ['ETIMEDOUT', 'no answer from {where} in time; check that it can be reached from this scanner (routing, firewall, VPN) or raise the timeout'],
+  [
+    'ETIMEDOUT',
+    'no answer from {where} in time; check that it can be reached from this scanner (routing, firewall, VPN) or raise the timeout',
+  ],
   ['EHOSTUNREACH', 'there is no route to {where} from this scanner; check its routing and VPN'],
   ['EHOSTDOWN', '{where} is down or does not answer on the local network; check that it is on and connected'],
   ['ENETUNREACH', 'the network of {where} cannot be reached from this scanner; check its routing and VPN'],
-  ['ENETDOWN', 'the scanner\'s network is down; check its network connection'],
+  ['ENETDOWN', "the scanner's network is down; check its network connection"],
   ['EADDRNOTAVAIL', 'the local address needed to reach {where} is not available on this scanner; check its network configuration'],
   ['EADDRINUSE', 'the local address {where} is already in use; stop whatever holds it, or re-run'],
-  ['ENOTFOUND', 'the name {where} does not resolve; check the host name and this scanner\'s DNS'],
-  ['EAI_AGAIN', 'the name {where} could not be looked up just now (DNS did not answer); re-run, or check this scanner\'s DNS'],
+  ['ENOTFOUND', "the name {where} does not resolve; check the host name and this scanner's DNS"],
+  ['EAI_AGAIN', "the name {where} could not be looked up just now (DNS did not answer); re-run, or check this scanner's DNS"],
   ['EACCES', 'permission denied on {where}; give cocoscan the rights it needs (a readable file, or root for raw-socket scans)'],
   ['EPERM', 'the operation on {where} is not permitted; raw-socket scans need root (sudo) or the right capabilities'],
   ['ENOENT', '{where} does not exist; check the path, or that the tool is installed'],
@@ -86,19 +96,72 @@ const SYSTEM_ERRORS = new Map<string, string>([
   ['ENOMEM', 'the system ran out of memory; re-run with fewer gateways at once, or on a machine with more memory'],
   ['EBUSY', '{where} is busy; re-run when whatever uses it has finished'],
   ['ERR_SOCKET_CLOSED', 'the connection to {where} was closed before cocoscan had finished with it; re-run'],
-  ['ERR_STREAM_PREMATURE_CLOSE', 'the connection to {where} closed before the answer was complete; re-run, and check the gateway if it repeats'],
+  [
+    'ERR_STREAM_PREMATURE_CLOSE',
+    'the connection to {where} closed before the answer was complete; re-run, and check the gateway if it repeats',
+  ],
 ]);
 
 /** Built-in JavaScript errors: from cocoscan's own code or a library, never a message meant for a user. */
-const JAVASCRIPT_ERRORS = new Set(['TypeError', 'RangeError', 'SyntaxError', 'ReferenceError', 'EvalError', 'URIError', 'AggregateError', 'InternalError']);
+const JAVASCRIPT_ERRORS = new Set([
+  'TypeError',
+  'RangeError',
+  'SyntaxError',
+  'ReferenceError',
+  'EvalError',
+  'URIError',
+  'AggregateError',
+  'InternalError',
+]);
 
 /**
  * Phrases of the JavaScript engine's own messages. Text that holds one is an internal fault, shown to
  * the user as such; the raw message belongs in the evidence.
  */
+// Regular-expression fragments of messages the JavaScript engine and Node write themselves.
+const ENGINE_PHRASES = [
+  'Converting circular structure',
+  'Invalid code point',
+  'Invalid count value',
+  'Cannot mix BigInt',
+  'Do not know how to serialize a BigInt',
+  'Invalid string length',
+  'Invalid array length',
+  'Invalid typed array length',
+  'Invalid time value',
+  'Invalid Date',
+  'Cannot read propert(?:y|ies) of',
+  'Cannot set propert(?:y|ies) of',
+  'Cannot destructure',
+  'Cannot convert ',
+  "Cannot access '[^']*' before initialization",
+  'Cannot create property',
+  'Unexpected token',
+  'Unexpected end of (?:JSON )?input',
+  'Unexpected non-whitespace character',
+  'is not valid JSON',
+  'Maximum call stack size exceeded',
+  'is not a function',
+  'is not a constructor',
+  'is not iterable',
+  '(?:undefined|null) is not an? ',
+  'Reduce of empty array',
+  'Assignment to constant',
+  'Invalid regular expression',
+  'Array buffer allocation failed',
+  'JavaScript heap out of memory',
+  'Offset is outside the bounds',
+  'out of range of buffer',
+  'Attempt to access memory outside buffer bounds',
+  'The value of "[^"]*" is out of range',
+  'The "[^"]*" argument must be',
+];
 // Either an engine error's name with a colon (whatever follows), or one of the engine's own phrases.
-const RAW_JAVASCRIPT =
-  /(?:Type|Range|Syntax|Reference|Eval|URI)Error(?: \[[A-Z_]+\])?:[\s\S]*$|(?:Converting circular structure|Invalid code point|Invalid count value|Cannot mix BigInt|Do not know how to serialize a BigInt|Invalid string length|Invalid array length|Invalid typed array length|Invalid time value|Invalid Date|Cannot read propert(?:y|ies) of|Cannot set propert(?:y|ies) of|Cannot destructure|Cannot convert |Cannot access '[^']*' before initialization|Cannot create property|Unexpected token|Unexpected end of (?:JSON )?input|Unexpected non-whitespace character|is not valid JSON|Maximum call stack size exceeded|is not a function|is not a constructor|is not iterable|(?:undefined|null) is not an? |Reduce of empty array|Assignment to constant|Invalid regular expression|Array buffer allocation failed|JavaScript heap out of memory|Offset is outside the bounds|out of range of buffer|Attempt to access memory outside buffer bounds|The value of "[^"]*" is out of range|The "[^"]*" argument must be)[\s\S]*$/;
+const RAW_JAVASCRIPT = new RegExp(
+  String.raw`(?:Type|Range|Syntax|Reference|Eval|URI)Error(?: \[[A-Z_]+\])?:[\s\S]*$|` +
+    `(?:${ENGINE_PHRASES.join('|')})` +
+    String.raw`[\s\S]*$`,
+);
 
 /** The sentence shown for a fault inside cocoscan (or a library it uses), with what to do. */
 export const INTERNAL_FAULT =
@@ -134,16 +197,29 @@ function systemErrorWhere(error: SystemErrorLike): string {
 }
 
 /** Codes about something on this machine (a file, a socket), not about the far end of a connection. */
-const LOCAL_CODES = new Set(['EACCES', 'EPERM', 'ENOENT', 'ENOTDIR', 'EISDIR', 'ELOOP', 'ENAMETOOLONG', 'ENOSPC', 'EROFS', 'EBUSY', 'EADDRINUSE']);
+const LOCAL_CODES = new Set([
+  'EACCES',
+  'EPERM',
+  'ENOENT',
+  'ENOTDIR',
+  'EISDIR',
+  'ELOOP',
+  'ENAMETOOLONG',
+  'ENOSPC',
+  'EROFS',
+  'EBUSY',
+  'EADDRINUSE',
+]);
 
 /** A plain sentence for a system error code Node reports, or undefined for a code not in the table. */
 export function describeSystemError(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
-  const code = (error as SystemErrorLike).code;
+  const systemError = error as SystemErrorLike;
+  const code = systemError.code;
   if (typeof code !== 'string') return undefined;
   const template = SYSTEM_ERRORS.get(code);
   if (!template) return undefined;
-  return `${template.replace('{where}', systemErrorWhere(error as SystemErrorLike))} (${code})`;
+  return `${template.replace('{where}', systemErrorWhere(systemError))} (${code})`;
 }
 
 /**
@@ -151,7 +227,8 @@ export function describeSystemError(error: unknown): string | undefined {
  * ECONNREFUSED 127.0.0.1:22", "getaddrinfo ENOTFOUND gw.example", "ENOENT: no such file or directory,
  * open '/x'"), for codes the table knows.
  */
-const NETWORK_MESSAGE = /(?:\b(E[A-Z_]{3,}): )?\b(?:connect|read|write|getaddrinfo|getnameinfo|socket|bind|listen|send|recv|spawn \S+) (E[A-Z_]{3,})(?: ([^\s,;)]+))?/g;
+const NETWORK_MESSAGE =
+  /(?:\b(E[A-Z_]{3,}): )?\b(?:connect|read|write|getaddrinfo|getnameinfo|socket|bind|listen|send|recv|spawn \S+) (E[A-Z_]{3,})(?: ([^\s,;)]+))?/g;
 const FILE_MESSAGE = /\b(E[A-Z_]{3,}): [a-z][^,;]*, [a-z]+ '([^']*)'(?: -> '[^']*')?/g;
 
 /**
@@ -206,19 +283,31 @@ export function describeCause(error: unknown): string {
  */
 export function describeProbeFailure(probeId: string, error: unknown): string {
   if (isInternalFault(error)) {
-    return `the ${probeId} probe stopped on an internal fault; the details are in the evidence; re-run, and report it to the cocoscan maintainers if it repeats`;
+    return (
+      `the ${probeId} probe stopped on an internal fault; the details are in the ` +
+      `evidence; re-run, and report it to the cocoscan maintainers if it repeats`
+    );
   }
-  const known = error instanceof CocoscanError || describeSystemError(error) !== undefined || (error instanceof Error && error.name === 'AbortError');
+  const known =
+    error instanceof CocoscanError || describeSystemError(error) !== undefined || (error instanceof Error && error.name === 'AbortError');
   const cause = describeCause(error);
-  return known ? `the ${probeId} probe failed: ${cause}` : `the ${probeId} probe failed: ${cause}; re-run, and if it repeats, check the gateway and the details in the evidence`;
+  return known
+    ? `the ${probeId} probe failed: ${cause}`
+    : `the ${probeId} probe failed: ${cause}; re-run, and if it repeats, check the gateway and the details in the evidence`;
 }
 
 /** The raw detail of an error, for the evidence only: its class, code, message and first stack frames. */
 export function faultDetail(error: unknown, maxFrames = 6): string {
   if (!(error instanceof Error)) return `thrown value: ${safeString(error)}`;
   const code = typeof (error as SystemErrorLike).code === 'string' ? ` [${(error as SystemErrorLike).code as string}]` : '';
-  const frames = (error.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line)).slice(0, maxFrames);
-  const cause = error.cause !== undefined ? [`caused by: ${error.cause instanceof Error ? `${error.cause.name}: ${error.cause.message}` : safeString(error.cause)}`] : [];
+  const frames = (error.stack ?? '')
+    .split('\n')
+    .filter((line) => /^\s+at /.test(line))
+    .slice(0, maxFrames);
+  const cause =
+    error.cause !== undefined
+      ? [`caused by: ${error.cause instanceof Error ? `${error.cause.name}: ${error.cause.message}` : safeString(error.cause)}`]
+      : [];
   return [`${error.name}${code}: ${error.message}`, ...frames.map((f) => f.trim()), ...cause].join('\n');
 }
 

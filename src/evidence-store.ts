@@ -50,7 +50,8 @@ export class EvidenceStore {
     for (const segment of segments) {
       if (!SAFE_SEGMENT.test(segment)) throw new Error(`unsafe evidence path segment: ${JSON.stringify(segment)}`);
     }
-    if (segments.length === 1 && RESERVED_TOP_LEVEL.has(segments[0]!.toLowerCase())) throw new Error(`evidence name reserved by the report folder: ${segments[0]}`);
+    if (segments.length === 1 && RESERVED_TOP_LEVEL.has(segments[0]!.toLowerCase()))
+      throw new Error(`evidence name reserved by the report folder: ${segments[0]}`);
     const path = segments.length === 1 ? `evidence/${segments[0]}` : ['evidence', 'gateways', ...segments].join('/');
     const raw = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
     const cap = PORT_LEVEL.test(segments[segments.length - 1]!) ? this.limits.portArtefactBytes : this.limits.artefactBytes;
@@ -65,7 +66,10 @@ export class EvidenceStore {
   #bounded(raw: Buffer, cap: number): Buffer {
     const room = this.limits.totalBytes - this.#total;
     if (raw.length <= cap && raw.length <= room) return raw;
-    if (room < 256) return Buffer.from(`[cocoscan: not kept: the run's evidence reached its cap of ${this.limits.totalBytes} bytes; this artefact was ${raw.length} bytes]\n`);
+    if (room < 256)
+      return Buffer.from(
+        `[cocoscan: not kept: the run's evidence reached its cap of ${this.limits.totalBytes} bytes; this artefact was ${raw.length} bytes]\n`,
+      );
     const keep = Math.min(cap, room - 256);
     const why = keep < cap ? `the run's evidence cap of ${this.limits.totalBytes} bytes` : `the cap of ${cap} bytes per artefact`;
     return Buffer.concat([raw.subarray(0, keep), Buffer.from(`\n[cocoscan: truncated: ${keep} of ${raw.length} bytes kept (${why})]\n`)]);

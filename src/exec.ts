@@ -59,11 +59,6 @@ export function signalAllCommands(signal: NodeJS.Signals): void {
   for (const pid of liveGroups) signalGroup(pid, signal);
 }
 
-/** How many commands are running now (for tests). */
-export function runningCommands(): number {
-  return liveGroups.size;
-}
-
 if (firstLoad) process.on('exit', () => signalAllCommands('SIGKILL'));
 
 export const exec: Exec = (command, args, options) =>

@@ -49,7 +49,12 @@ describe('cocoscan agent: keygen, collect, and the check that reads the report',
   it('a missing report file or an unusable key is bad input (exit 2) before anything runs', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'not-a-key.pub'), 'hello\n');
-    await writeFile(join(dir, 'connection.yaml'), connection('      - { path: missing.json }\n      - { path: connection.yaml, publicKey: not-a-key.pub }\n      - { remotePath: /var/lib/cocoscan/report.json }'));
+    await writeFile(
+      join(dir, 'connection.yaml'),
+      connection(
+        '      - { path: missing.json }\n      - { path: connection.yaml, publicKey: not-a-key.pub }\n      - { remotePath: /var/lib/cocoscan/report.json }',
+      ),
+    );
     const result = await runCli(['check', join(dir, 'connection.yaml'), '--profile', PROFILE]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/gateways\[0\]\.agentReports\[0\]\.path \(line \d+\): missing\.json cannot be read/);
@@ -60,14 +65,18 @@ describe('cocoscan agent: keygen, collect, and the check that reads the report',
   it('checks several connection files side by side, each into its own folder, with the worst exit code', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'clamscan.txt'), 'ClamAV 1.4.6/27468/Sun Nov 22 07:33:12 2026\n');
-    const body = (name: string, extra = '') => `connection: { name: ${name}, mojSystem: M, thirdPartySystem: T, organisation: O }\ngateways:\n  - name: gw\n    host: 127.0.0.1\n    agentReports: [ { path: clamscan.txt } ]${extra}\nflows: [ { name: web, protocol: https, port: 443 } ]\n`;
+    const body = (name: string, extra = '') =>
+      `connection: { name: ${name}, mojSystem: M, thirdPartySystem: T, organisation: O }\ngateways:\n  - name: gw\n    host: ` +
+      `127.0.0.1\n    agentReports: [ { path: clamscan.txt } ]${extra}\nflows: [ { name: web, protocol: https, port: 443 } ]\n`;
     await writeFile(join(dir, 'a.yaml'), body('alpha'));
     await writeFile(join(dir, 'b.yaml'), body('beta'));
     const out = join(dir, 'out');
     const result = await runCli(['check', join(dir, 'a.yaml'), join(dir, 'b.yaml'), '--profile', PROFILE, '--out', out, '--no-progress']);
     expect(result.code).toBe(1);
-    expect(JSON.parse(await readFile(join(out, 'alpha', 'report.json'), 'utf8')).connection.connection.name).toBe('alpha');
-    expect(JSON.parse(await readFile(join(out, 'beta', 'report.json'), 'utf8')).connection.connection.name).toBe('beta');
+    const nameIn = async (gateway: string) =>
+      (JSON.parse(await readFile(join(out, gateway, 'report.json'), 'utf8')) as RunReport).connection.connection.name;
+    expect(await nameIn('alpha')).toBe('alpha');
+    expect(await nameIn('beta')).toBe('beta');
     // Every file is validated before anything runs.
     await writeFile(join(dir, 'c.yaml'), body('gamma').replace('port: 443', 'port: 0'));
     const bad = await runCli(['check', join(dir, 'a.yaml'), join(dir, 'c.yaml'), '--profile', PROFILE, '--out', join(dir, 'out2')]);

@@ -9,7 +9,10 @@ flows: [ { name: web, protocol: https, port: 443 } ]
 
 describe('cocoscan CLI: bad input gives a clear message and exit code 2, before any probing', () => {
   it('malformed connection file: one line per problem with its path', async () => {
-    const file = await writeConnection(await tempDir(), GOOD.replace('port: 443', 'port: 0').replace('host: 127.0.0.1', 'host: 127.0.0.1, colour: blue'));
+    const file = await writeConnection(
+      await tempDir(),
+      GOOD.replace('port: 443', 'port: 0').replace('host: 127.0.0.1', 'host: 127.0.0.1, colour: blue'),
+    );
     const result = await runCli(['check', file, '--no-progress']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('flows[0].port (line 3): expected a number from 1 to 65535');
@@ -78,7 +81,11 @@ describe('cocoscan CLI: bad input gives a clear message and exit code 2, before 
     expect(refused.stderr).toContain('connection.scope: missing: profile cyber-essentials requires it');
     const validate = await runCli(['validate', file, '--profile', 'cyber-essentials']);
     expect(validate.code).toBe(2);
-    const scoped = await writeConnection(dir, GOOD.replace('organisation: O }', 'organisation: O, scope: The test gateway }'), 'scoped.yaml');
+    const scoped = await writeConnection(
+      dir,
+      GOOD.replace('organisation: O }', 'organisation: O, scope: The test gateway }'),
+      'scoped.yaml',
+    );
     const valid = await runCli(['validate', scoped, '--profile', 'cyber-essentials']);
     expect(valid.stdout).toContain('profile cyber-essentials 1.0.0: valid');
     expect(valid.code).toBe(0);

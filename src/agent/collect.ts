@@ -13,8 +13,22 @@ export async function collectAgentReport(exec: Exec, now: () => Date): Promise<A
   for (const command of HOST_COMMANDS) {
     const line = commandBody(command);
     const result = await exec('sh', ['-c', line], { timeoutMs: 60_000, maxOutputBytes: 16 * 1024 * 1024 });
-    const status = result.failure === 'timeout' ? 'timeout' : result.failure === 'output-limit' ? 'truncated' : result.failure ? 'failed' : classifyOutcome(result.exitCode, result.stderr);
-    commands[command.name] = { name: command.name, command: line, status, exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr.slice(0, 4000) };
+    const status =
+      result.failure === 'timeout'
+        ? 'timeout'
+        : result.failure === 'output-limit'
+          ? 'truncated'
+          : result.failure
+            ? 'failed'
+            : classifyOutcome(result.exitCode, result.stderr);
+    commands[command.name] = {
+      name: command.name,
+      command: line,
+      status,
+      exitCode: result.exitCode,
+      stdout: result.stdout,
+      stderr: result.stderr.slice(0, 4000),
+    };
   }
   const collectedAt = now();
   return {

@@ -35,12 +35,15 @@ export const signedReportSchema = z.strictObject({
 });
 
 export function keyFingerprint(publicKey: KeyObject): string {
-  return createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex');
+  return createHash('sha256')
+    .update(publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('hex');
 }
 
 export function signReport(report: AgentReport, privateKeyPem: string): string {
   const privateKey = createPrivateKey(privateKeyPem);
-  if (privateKey.asymmetricKeyType !== 'ed25519') throw new Error('the agent key is not an Ed25519 key (make one with: cocoscan agent keygen)');
+  if (privateKey.asymmetricKeyType !== 'ed25519')
+    throw new Error('the agent key is not an Ed25519 key (make one with: cocoscan agent keygen)');
   const payload = Buffer.from(JSON.stringify(report));
   const envelope = {
     format: 'cocoscan-signed-report' as const,
@@ -63,17 +66,27 @@ export function verifySignedReport(text: string, publicKeyPem: string): Verified
   } catch (error) {
     return { ok: false, reason: `the public key cannot be read: ${(error as Error).message}` };
   }
-  if (publicKey.asymmetricKeyType !== 'ed25519') return { ok: false, reason: `the public key is ${publicKey.asymmetricKeyType ?? 'of an unknown type'}, not Ed25519: agent reports are signed with Ed25519 keys (cocoscan agent keygen)` };
+  if (publicKey.asymmetricKeyType !== 'ed25519')
+    return {
+      ok: false,
+      reason:
+        `the public key is ${publicKey.asymmetricKeyType ?? 'of an unknown type'}, not ` +
+        `Ed25519: agent reports are signed with Ed25519 keys (cocoscan agent keygen)`,
+    };
   let envelope: z.infer<typeof signedReportSchema>;
   try {
     const parsed = signedReportSchema.safeParse(JSON.parse(text));
-    if (!parsed.success) return { ok: false, reason: 'the report is not a signed cocoscan report (its entry names a key, so it must be signed)' };
+    if (!parsed.success)
+      return { ok: false, reason: 'the report is not a signed cocoscan report (its entry names a key, so it must be signed)' };
     envelope = parsed.data;
   } catch {
     return { ok: false, reason: 'the report is not valid JSON: it was altered or cut short' };
   }
   if (envelope.keySha256 !== keyFingerprint(publicKey)) {
-    return { ok: false, reason: `the report was signed by another key (${envelope.keySha256.slice(0, 16)}…, expected ${keyFingerprint(publicKey).slice(0, 16)}…)` };
+    return {
+      ok: false,
+      reason: `the report was signed by another key (${envelope.keySha256.slice(0, 16)}…, expected ${keyFingerprint(publicKey).slice(0, 16)}…)`,
+    };
   }
   const payload = Buffer.from(envelope.payload, 'base64');
   if (payload.toString('base64') !== envelope.payload || !verify(null, payload, publicKey, Buffer.from(envelope.signature, 'base64'))) {

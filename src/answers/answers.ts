@@ -61,7 +61,12 @@ export function answersTemplate(profile: Profile): string {
     lines.push(`  # ${commentText(row.ref)}: ${commentText(row.title)}`);
     if (row.guidance) lines.push(`  # Guidance: ${commentText(row.guidance)}`);
     const entry = stringify([{ ref: row.ref, compliance: '', owner: '', references: [], comment: '' }], { lineWidth: 0 });
-    lines.push(...entry.trimEnd().split('\n').map((l) => `  ${l}`));
+    lines.push(
+      ...entry
+        .trimEnd()
+        .split('\n')
+        .map((l) => `  ${l}`),
+    );
   }
   return `${lines.join('\n')}\n`;
 }

@@ -17,7 +17,9 @@ export function addAgentCommands(program: Command, setExit: (code: number) => vo
     .requiredOption('-o, --out <key>', 'private key file to write (the public key goes to <key>.pub)')
     .action(async (opts: { out: string }) => {
       const fingerprint = await writeKeyPair(opts.out);
-      process.stdout.write(`wrote ${opts.out} (keep it on the host) and ${opts.out}.pub (name it as publicKey in the connection file)\nkey SHA-256 ${fingerprint}\n`);
+      process.stdout.write(
+        `wrote ${opts.out} (keep it on the host) and ${opts.out}.pub (name it as publicKey in the connection file)\nkey SHA-256 ${fingerprint}\n`,
+      );
       setExit(0);
     });
 
@@ -44,7 +46,9 @@ export function addAgentCommands(program: Command, setExit: (code: number) => vo
         throw new UsageError((error as Error).message);
       }
       await writeRegularFile(opts.out, text, 'agent report');
-      const found = Object.values(report.commands).filter((c) => c.status === 'ok').map((c) => c.name);
+      const found = Object.values(report.commands)
+        .filter((c) => c.status === 'ok')
+        .map((c) => c.name);
       process.stdout.write(`wrote ${opts.out} (${keyPem ? 'signed' : 'unsigned'}); collected: ${found.join(', ')}\n`);
       setExit(0);
     });

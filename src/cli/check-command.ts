@@ -55,8 +55,10 @@ export interface PreparedCheck {
 
 /** Everything a check needs, read and validated before any packet is sent. */
 export async function prepareCheck(file: string, options: CheckCommandOptions): Promise<PreparedCheck> {
-  if (options.format !== 'text' && options.format !== 'json') {
-    throw new UsageError(`--format must be "text" or "json", not "${options.format}"`);
+  // Typed as the two it must be, but it comes from the command line.
+  const format: string = options.format;
+  if (format !== 'text' && format !== 'json') {
+    throw new UsageError(`--format must be "text" or "json", not "${format}"`);
   }
   const connection = applyScanOverrides(await loadConnectionFile(file), options);
   const profile = await loadProfile(options.profile);
@@ -76,7 +78,10 @@ async function readSigningKey(file: string): Promise<string> {
     pem = await readSafeText(file, { kind: 'signing-key', key: '--sign' });
     if (createPrivateKey(pem).asymmetricKeyType !== 'ed25519') throw new Error('not an Ed25519 key');
   } catch (error) {
-    throw new UsageError(`--sign ${file}: ${(error as Error).message}`, 'make a signing key with: cocoscan keygen --out cocoscan-signing.key');
+    throw new UsageError(
+      `--sign ${file}: ${(error as Error).message}`,
+      'make a signing key with: cocoscan keygen --out cocoscan-signing.key',
+    );
   }
   return pem;
 }
@@ -88,7 +93,12 @@ export interface PerformedCheck {
 }
 
 /** One check: compare with the baseline (given, or the previous run), run, and keep it in the history. */
-export async function performCheck(prepared: PreparedCheck, options: CheckCommandOptions, signal: AbortSignal, onActivity?: (event: ActivityEvent) => void): Promise<PerformedCheck> {
+export async function performCheck(
+  prepared: PreparedCheck,
+  options: CheckCommandOptions,
+  signal: AbortSignal,
+  onActivity?: (event: ActivityEvent) => void,
+): Promise<PerformedCheck> {
   const { connection, profile, waivers, answers, signingKeyPem, historyRoot: root } = prepared;
   let baseline: { id: string; report: RunReport; kind: 'previous' | 'baseline' } | undefined;
   if (options.baseline) {
@@ -104,7 +114,18 @@ export async function performCheck(prepared: PreparedCheck, options: CheckComman
     const run = await latestRun(root, connection.connection.name, profile.id);
     if (run) baseline = { id: run.id, report: run.report, kind: 'previous' };
   }
-  const result = await runCheck({ connection, profile, signal, privileged: options.privileged, nmapPath: options.nmap, onActivity, baseline, waivers, answers, commandLine: maskSecrets(options.argv ?? []) });
+  const result = await runCheck({
+    connection,
+    profile,
+    signal,
+    privileged: options.privileged,
+    nmapPath: options.nmap,
+    onActivity,
+    baseline,
+    waivers,
+    answers,
+    commandLine: maskSecrets(options.argv ?? []),
+  });
   if (signal.aborted) throw new UsageError('the check was interrupted; nothing was written');
   let report = result.report;
   if (options.history) report = { ...report, history: { id: `${connection.connection.name}/${runStamp(report.startedAt)}` } };
@@ -130,11 +151,15 @@ export function maskSecrets(argv: string[]): string[] {
  */
 export async function checkCommand(files: string[], options: CheckCommandOptions, signal: AbortSignal): Promise<number> {
   if (files.length === 1) return checkOne(files[0]!, options, signal);
-  if (options.format === 'json') throw new UsageError('--format json prints one report: check one connection file at a time, or read each report.json');
+  if (options.format === 'json')
+    throw new UsageError('--format json prints one report: check one connection file at a time, or read each report.json');
   const prepared = await Promise.all(files.map((file) => prepareCheck(file, options)));
   const names = prepared.map((p) => p.connection.connection.name);
   const duplicate = names.find((n, i) => names.indexOf(n) !== i);
-  if (duplicate) throw new UsageError(`two connection files are both named "${duplicate}"; connection names must differ to keep their reports and history apart`);
+  if (duplicate)
+    throw new UsageError(
+      `two connection files are both named "${duplicate}"; connection names must differ to keep their reports and history apart`,
+    );
   const outs = prepared.map((p) => (options.out ? join(options.out, p.connection.connection.name) : defaultOutDir(p.connection)));
   await readyOutFolders(outs);
   const codes = await Promise.all(
@@ -177,7 +202,11 @@ async function runPrepared(prepared: PreparedCheck, options: CheckCommandOptions
   }
   const written = await writeReportFolder(outDir, performed.files);
   if (options.format === 'json') process.stdout.write(renderJson(performed.report));
-  else process.stdout.write(renderTextSummary(performed.report, written) + (performed.stored ? `History: ${performed.stored.id} (in ${prepared.historyRoot})\n` : ''));
+  else
+    process.stdout.write(
+      renderTextSummary(performed.report, written) +
+        (performed.stored ? `History: ${performed.stored.id} (in ${prepared.historyRoot})\n` : ''),
+    );
   return performed.report.summary.exitCode;
 }
 
@@ -198,7 +227,8 @@ function applyScanOverrides(connection: ConnectionFile, options: CheckCommandOpt
 
 function wholeNumber(flag: string, value: string, min: number, max: number): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, not "${value}"`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, not "${value}"`);
   return n;
 }
 

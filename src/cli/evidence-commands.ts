@@ -4,7 +4,7 @@ import { readSafeText } from '../input/safe-read.ts';
 import type { Command } from 'commander';
 import { keyFingerprint } from '../agent/report.ts';
 import { answersTemplate } from '../answers/answers.ts';
-import { ExitCode, OutputError, UsageError } from '../errors.ts';
+import { ExitCode, OutputError } from '../errors.ts';
 import { verifyReportFolder } from '../output/verify.ts';
 import { loadProfile } from '../profile/load.ts';
 import { terminalText } from '../../reports/escape.ts';
@@ -16,7 +16,11 @@ export async function writeKeyPair(out: string): Promise<string> {
     await writeFile(out, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
     await writeFile(`${out}.pub`, publicKey.export({ type: 'spki', format: 'pem' }), { flag: 'wx' });
   } catch (error) {
-    throw new OutputError(`cannot write ${out}: ${(error as Error).message}`, 'choose a path where no key exists yet; keys are never overwritten', { cause: error });
+    throw new OutputError(
+      `cannot write ${out}: ${(error as Error).message}`,
+      'choose a path where no key exists yet; keys are never overwritten',
+      { cause: error },
+    );
   }
   return keyFingerprint(publicKey);
 }
@@ -29,13 +33,17 @@ export function addEvidenceCommands(program: Command, setExit: (code: number) =>
     .requiredOption('-o, --out <key>', 'private key file to write (the public key goes to <key>.pub)')
     .action(async (opts: { out: string }) => {
       const fingerprint = await writeKeyPair(opts.out);
-      process.stdout.write(`wrote ${opts.out} (keep it private) and ${opts.out}.pub (give it to whoever verifies)\nkey SHA-256 ${fingerprint}\n`);
+      process.stdout.write(
+        `wrote ${opts.out} (keep it private) and ${opts.out}.pub (give it to whoever verifies)\nkey SHA-256 ${fingerprint}\n`,
+      );
       setExit(ExitCode.Compliant);
     });
 
   program
     .command('verify')
-    .description('re-hash every file of a report folder against its manifest (and check its signature with --key); exit 1 on any difference')
+    .description(
+      're-hash every file of a report folder against its manifest (and check its signature with --key); exit 1 on any difference',
+    )
     .argument('<dir>', 'report folder')
     .option('-k, --key <public-key>', 'public key the manifest must be signed with')
     .action(async (dir: string, opts: { key?: string }) => {
@@ -45,8 +53,13 @@ export function addEvidenceCommands(program: Command, setExit: (code: number) =>
       for (const path of result.missing) process.stdout.write(`MISSING  ${terminalText(path)}\n`);
       for (const path of result.extra) process.stdout.write(`EXTRA    ${terminalText(path)} (not in the manifest)\n`);
       for (const problem of result.problems) process.stdout.write(`PROBLEM  ${terminalText(problem)}\n`);
-      const signature = result.signature === 'valid' ? ', signature valid' : result.signature === 'not-checked' ? ' (signature not checked: no --key)' : '';
-      process.stdout.write(result.ok ? `OK: ${result.checked} files match the manifest${signature}\n` : `FAILED: the folder does not match its manifest${result.signature === 'invalid' ? ' or its signature' : ''}\n`);
+      const signature =
+        result.signature === 'valid' ? ', signature valid' : result.signature === 'not-checked' ? ' (signature not checked: no --key)' : '';
+      process.stdout.write(
+        result.ok
+          ? `OK: ${result.checked} files match the manifest${signature}\n`
+          : `FAILED: the folder does not match its manifest${result.signature === 'invalid' ? ' or its signature' : ''}\n`,
+      );
       setExit(result.ok ? ExitCode.Compliant : ExitCode.NotCompliant);
     });
 
@@ -58,9 +71,13 @@ export function addEvidenceCommands(program: Command, setExit: (code: number) =>
     .option('-o, --out <file>', 'file to write (default: stdout)')
     .action(async (opts: { profile: string; out?: string }) => {
       const text = answersTemplate(await loadProfile(opts.profile));
-      if (opts.out) await writeFile(opts.out, text, { flag: 'wx' }).catch((error: Error) => {
-        throw new OutputError(`cannot write ${opts.out}: ${error.message}`, 'choose a new file name; an answers file is never overwritten');
-      });
+      if (opts.out)
+        await writeFile(opts.out, text, { flag: 'wx' }).catch((error: Error) => {
+          throw new OutputError(
+            `cannot write ${opts.out}: ${error.message}`,
+            'choose a new file name; an answers file is never overwritten',
+          );
+        });
       else process.stdout.write(text);
       setExit(ExitCode.Compliant);
     });

@@ -9,7 +9,12 @@ import { performCheck, prepareCheck, type CheckCommandOptions } from './check-co
 import { jsonText, terminalText } from '../../reports/escape.ts';
 
 /** `cocoscan history`, `cocoscan diff` and `cocoscan watch`. */
-export function addHistoryCommands(program: Command, signal: AbortSignal, setExit: (code: number) => void, checkOptions: (opts: Record<string, unknown>) => CheckCommandOptions): void {
+export function addHistoryCommands(
+  program: Command,
+  signal: AbortSignal,
+  setExit: (code: number) => void,
+  checkOptions: (opts: Record<string, unknown>) => CheckCommandOptions,
+): void {
   program
     .command('history')
     .description('list the stored runs, per connection, with their verdicts; exit 2 when a stored run cannot be read')
@@ -20,11 +25,19 @@ export function addHistoryCommands(program: Command, signal: AbortSignal, setExi
       const root = historyRoot(opts.history);
       const { runs, unreadable } = await listRuns(root, connection);
       if (opts.format === 'json') {
-        process.stdout.write(`${jsonText(JSON.stringify({ root, runs: runs.map((r) => ({ id: r.id, startedAt: r.startedAt, exitCode: r.report.summary.exitCode, automatedRows: r.report.summary.automatedRows })), unreadable }, null, 2))}\n`);
+        const listed = runs.map((r) => ({
+          id: r.id,
+          startedAt: r.startedAt,
+          exitCode: r.report.summary.exitCode,
+          automatedRows: r.report.summary.automatedRows,
+        }));
+        process.stdout.write(`${jsonText(JSON.stringify({ root, runs: listed, unreadable }, null, 2))}\n`);
       } else {
         if (runs.length === 0) process.stdout.write(`no runs in ${root}${connection ? ` for ${connection}` : ''}\n`);
         for (const run of runs) {
-          const counts = Object.entries(run.report.summary.automatedRows).map(([k, v]) => `${k} ${v}`).join(', ');
+          const counts = Object.entries(run.report.summary.automatedRows)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ');
           process.stdout.write(`${terminalText(run.id)}\t${terminalText(run.startedAt)}\texit ${run.report.summary.exitCode}\t${counts}\n`);
         }
         for (const { id } of unreadable) process.stdout.write(`${terminalText(id)}\tunreadable: not listed (see stderr)\n`);
@@ -47,9 +60,13 @@ export function addHistoryCommands(program: Command, signal: AbortSignal, setExi
       const [whereA, whereB] = [await locateRun(a, root), await locateRun(b, root)];
       const [before, after] = [await readLocatedRun(whereA), await readLocatedRun(whereB)];
       const changes = diffReports(before.report, after.report, comparisonFindingIds());
-      if (opts.format === 'json') process.stdout.write(`${jsonText(JSON.stringify({ before: before.id, after: after.id, changes }, null, 2))}\n`);
+      if (opts.format === 'json')
+        process.stdout.write(`${jsonText(JSON.stringify({ before: before.id, after: after.id, changes }, null, 2))}\n`);
       else {
-        process.stdout.write(`Changes from ${terminalText(before.id)} (${terminalText(before.startedAt)}) to ${terminalText(after.id)} (${terminalText(after.startedAt)}): ${changes.length === 0 ? 'none' : changes.length}\n`);
+        process.stdout.write(
+          `Changes from ${terminalText(before.id)} (${terminalText(before.startedAt)}) to ${terminalText(after.id)} ` +
+            `(${terminalText(after.startedAt)}): ${changes.length === 0 ? 'none' : changes.length}\n`,
+        );
         for (const c of changes) process.stdout.write(`  ${c.regression ? 'WORSE ' : ''}${terminalText(describeChange(c))}\n`);
       }
       setExit(changes.length > 0 ? ExitCode.NotCompliant : ExitCode.Compliant);
@@ -60,7 +77,11 @@ export function addHistoryCommands(program: Command, signal: AbortSignal, setExi
     .description('check on a schedule in the foreground, keep the history, and run a command when something changes')
     .argument('<connection-file>')
     .requiredOption('--every <interval>', 'an interval (30m, 4h, 1d) or a cron expression ("0 */4 * * *")')
-    .option('--on-change <command>', 'shell command run when anything changed since the previous run (or the baseline), given the changes as JSON on stdin; the next run waits for it (at most 10 min)')
+    .option(
+      '--on-change <command>',
+      'shell command run when anything changed since the previous run (or the baseline), ' +
+        'given the changes as JSON on stdin; the next run waits for it (at most 10 min)',
+    )
     .option('--max-runs <n>', 'stop after this many runs')
     .option('-p, --profile <name|path>', 'profile name or YAML file', 'moj-coco')
     .option('--history <dir>', 'history folder')
@@ -72,7 +93,8 @@ export function addHistoryCommands(program: Command, signal: AbortSignal, setExi
     const prepared = await prepareCheck(file, options);
     const schedule = parseSchedule(String(opts.every));
     const maxRuns = opts.maxRuns === undefined ? Infinity : Number(opts.maxRuns);
-    if ((!Number.isInteger(maxRuns) && maxRuns !== Infinity) || maxRuns < 1) throw new UsageError(`--max-runs must be a whole number of at least 1, not "${String(opts.maxRuns)}"`);
+    if ((!Number.isInteger(maxRuns) && maxRuns !== Infinity) || maxRuns < 1)
+      throw new UsageError(`--max-runs must be a whole number of at least 1, not "${String(opts.maxRuns)}"`);
     let runs = 0;
     while (!signal.aborted && runs < maxRuns) {
       let performed;
@@ -87,12 +109,18 @@ export function addHistoryCommands(program: Command, signal: AbortSignal, setExi
       }
       runs += 1;
       const { report } = performed;
-      const counts = Object.entries(report.summary.automatedRows).map(([k, v]) => `${k} ${v}`).join(', ');
+      const counts = Object.entries(report.summary.automatedRows)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ');
       const changes = report.changes?.items ?? [];
       const worse = changes.filter((c) => c.regression).length;
-      process.stdout.write(`${report.finishedAt} ${performed.stored?.id ?? ''} exit ${report.summary.exitCode}: ${counts}; ${report.changes ? `${changes.length} change(s)${worse ? `, ${worse} worse` : ''} since ${report.changes.since.id}` : 'first run'}\n`);
+      const since = report.changes
+        ? `${changes.length} change(s)${worse ? `, ${worse} worse` : ''} since ${report.changes.since.id}`
+        : 'first run';
+      process.stdout.write(`${report.finishedAt} ${performed.stored?.id ?? ''} exit ${report.summary.exitCode}: ${counts}; ${since}\n`);
       // Only when something changed, and waited for: the next run never starts while the hook still runs.
-      if (opts.onChange && changes.length > 0) await runHook(String(opts.onChange), { run: performed.stored?.id, since: report.changes?.since, changes }, signal);
+      if (typeof opts.onChange === 'string' && opts.onChange !== '' && changes.length > 0)
+        await runHook(opts.onChange, { run: performed.stored?.id, since: report.changes?.since, changes }, signal);
       if (runs >= maxRuns) break;
       await sleep(schedule(), signal);
     }

@@ -168,7 +168,10 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(formatError(error));
       return error.exitCode;
     }
-    process.stderr.write(`cocoscan: internal error: ${terminalText((error as Error)?.message ?? String(error))}\nThis is a bug in cocoscan; please report it with the command you ran.\n`);
+    process.stderr.write(
+      `cocoscan: internal error: ${terminalText((error as Error)?.message ?? String(error))}\nThis ` +
+        `is a bug in cocoscan; please report it with the command you ran.\n`,
+    );
     if (process.env.COCOSCAN_DEBUG) process.stderr.write(`${terminalBlock((error as Error)?.stack ?? '')}\n`);
     return ExitCode.Internal;
   } finally {

@@ -50,14 +50,17 @@ export async function loadConnectionFile(file: string): Promise<ConnectionFile> 
     if (ssh.knownHosts !== undefined) {
       ssh.knownHosts = resolvePath(base, ssh.knownHosts);
       const knownHosts = ssh.knownHosts;
-      await readSafe(knownHosts, { kind: 'known-hosts', key: `gateways[${index}].ssh.knownHosts` }).catch((error: unknown) => at('knownHosts', `${knownHosts} ${reasonOf(error)}`));
+      await readSafe(knownHosts, { kind: 'known-hosts', key: `gateways[${index}].ssh.knownHosts` }).catch((error: unknown) =>
+        at('knownHosts', `${knownHosts} ${reasonOf(error)}`),
+      );
     }
     gateways.push({ ...gateway, ssh });
   }
   const v3 = connection.snmp.v3;
   if (v3) {
     for (const field of ['authKeyEnv', 'privKeyEnv'] as const) {
-      if (process.env[v3[field]] === undefined) problems.push(problemAt(parsed, ['snmp', 'v3', field], `the environment variable ${v3[field]} is not set`));
+      if (process.env[v3[field]] === undefined)
+        problems.push(problemAt(parsed, ['snmp', 'v3', field], `the environment variable ${v3[field]} is not set`));
     }
   }
   if (problems.length > 0) throw new InputFileError(file, problems, HINT);
@@ -65,7 +68,13 @@ export async function loadConnectionFile(file: string): Promise<ConnectionFile> 
 }
 
 /** Resolves report and key paths; a missing file or an unreadable key is a problem before any probing. */
-async function checkAgentReports(parsed: ParsedYaml, base: string, index: number, gateway: Gateway, problems: InputProblem[]): Promise<Gateway['agentReports']> {
+async function checkAgentReports(
+  parsed: ParsedYaml,
+  base: string,
+  index: number,
+  gateway: Gateway,
+  problems: InputProblem[],
+): Promise<Gateway['agentReports']> {
   const entries: Gateway['agentReports'] = [];
   for (const [i, entry] of gateway.agentReports.entries()) {
     const at = (field: string, message: string) => problems.push(problemAt(parsed, ['gateways', index, 'agentReports', i, field], message));
@@ -77,12 +86,16 @@ async function checkAgentReports(parsed: ParsedYaml, base: string, index: number
         at('path', `${entry.path} ${reasonOf(error)} (looked for ${path})`),
       );
     }
-    if (entry.remotePath !== undefined && !gateway.ssh) at('remotePath', 'a report on the gateway is fetched over SSH: give gateways[].ssh credentials too');
+    if (entry.remotePath !== undefined && !gateway.ssh)
+      at('remotePath', 'a report on the gateway is fetched over SSH: give gateways[].ssh credentials too');
     if (entry.publicKey !== undefined) {
       resolved.publicKey = resolvePath(base, entry.publicKey);
       try {
-        const key = createPublicKey(await readSafeText(resolved.publicKey, { kind: 'public-key', key: `gateways[${index}].agentReports[${i}].publicKey` }));
-        if (key.asymmetricKeyType !== 'ed25519') at('publicKey', `${entry.publicKey} is a ${key.asymmetricKeyType} key; cocoscan agent reports are signed with Ed25519`);
+        const key = createPublicKey(
+          await readSafeText(resolved.publicKey, { kind: 'public-key', key: `gateways[${index}].agentReports[${i}].publicKey` }),
+        );
+        if (key.asymmetricKeyType !== 'ed25519')
+          at('publicKey', `${entry.publicKey} is a ${key.asymmetricKeyType} key; cocoscan agent reports are signed with Ed25519`);
       } catch (error) {
         if (error instanceof UnsafeFileError) at('publicKey', `${entry.publicKey} ${reasonOf(error)}`);
         else at('publicKey', `${entry.publicKey} is not a readable public key (make one with: cocoscan agent keygen)`);

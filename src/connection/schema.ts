@@ -39,7 +39,9 @@ const nameSchema = z
 /** A gateway name is also a folder name under evidence/gateways/: it must be safe as one on every system. */
 const gatewayNameSchema = nameSchema
   .refine((name) => !name.endsWith('.'), { error: 'must not end with "." (it names the gateway\'s evidence folder)' })
-  .refine((name) => !RESERVED_FILE_NAME.test(name), { error: 'is a reserved device name on Windows (con, nul, com1, …); it names the gateway\'s evidence folder' });
+  .refine((name) => !RESERVED_FILE_NAME.test(name), {
+    error: "is a reserved device name on Windows (con, nul, com1, …); it names the gateway's evidence folder",
+  });
 
 const pathSchema = z
   .string({ error: 'expected a file path' })
@@ -72,18 +74,11 @@ export const flowSchema = z.strictObject({
     .regex(/^[a-z][a-z0-9+.-]{0,31}$/, { error: 'expected a lower-case protocol name such as https, ssh or snmp' })
     .describe('Application protocol the flow uses (https, ssh, sftp, snmp, ldaps, …)'),
   port: portSchema.describe('Port on the gateway'),
-  transport: z
-    .enum(['tcp', 'udp'], { error: 'expected "tcp" or "udp"' })
-    .default('tcp')
-    .describe('Transport protocol; tcp when left out'),
+  transport: z.enum(['tcp', 'udp'], { error: 'expected "tcp" or "udp"' }).default('tcp').describe('Transport protocol; tcp when left out'),
   tls: z
     .boolean({ error: 'expected true or false' })
     .optional()
     .describe('Whether the flow runs over TLS; by default, from the protocol (https, ldaps, smtps, … are TLS)'),
-  remoteAccess: z
-    .boolean({ error: 'expected true or false' })
-    .optional()
-    .describe('Whether the flow carries remote log-on or administration (A.11.4.2); by default true for ssh and rdp'),
   description: z.string({ error: 'expected text' }).max(500).optional(),
 });
 
@@ -92,7 +87,9 @@ export { ENV_NAME };
 
 export const sshCredentialsSchema = z
   .strictObject({
-    username: z.string({ error: 'expected a user name' }).regex(/^[a-zA-Z0-9._][a-zA-Z0-9._-]{0,63}$/, { error: 'expected a user name (letters, digits, ".", "_", "-")' }),
+    username: z
+      .string({ error: 'expected a user name' })
+      .regex(/^[a-zA-Z0-9._][a-zA-Z0-9._-]{0,63}$/, { error: 'expected a user name (letters, digits, ".", "_", "-")' }),
     port: portSchema.default(22),
     privateKeyFile: pathSchema.optional().describe('Private key file (~ and paths relative to this file are resolved)'),
     passphraseEnv: z
@@ -102,7 +99,10 @@ export const sshCredentialsSchema = z
       .describe('Name of the environment variable holding the key passphrase (never the passphrase itself)'),
     agent: z.boolean({ error: 'expected true or false' }).default(false).describe('Use the SSH agent at SSH_AUTH_SOCK'),
     knownHosts: pathSchema.optional().describe('known_hosts file the gateway host key must match'),
-    sudo: z.boolean({ error: 'expected true or false' }).default(false).describe('Run privileged read-only commands (nft, iptables-save, sshd -T) through sudo -n'),
+    sudo: z
+      .boolean({ error: 'expected true or false' })
+      .default(false)
+      .describe('Run privileged read-only commands (nft, iptables-save, sshd -T) through sudo -n'),
   })
   .refine((ssh) => ssh.privateKeyFile !== undefined || ssh.agent, { error: 'give privateKeyFile, or agent: true to use SSH_AUTH_SOCK' })
   .describe('Credentials for read-only authenticated collection over SSH');
@@ -112,7 +112,7 @@ export const agentReportEntrySchema = z
     path: pathSchema.optional().describe('Report file, relative to this file'),
     remotePath: z
       .string({ error: 'expected an absolute path on the gateway' })
-      .regex(/^\/[A-Za-z0-9._\/-]{1,255}$/, { error: 'expected an absolute path of letters, digits, ".", "_", "-" and "/"' })
+      .regex(/^\/[A-Za-z0-9._/-]{1,255}$/, { error: 'expected an absolute path of letters, digits, ".", "_", "-" and "/"' })
       .optional()
       .describe('Report file on the gateway, fetched over the SSH session'),
     publicKey: pathSchema.optional().describe('Public key that must have signed the report'),
@@ -124,7 +124,8 @@ export const agentReportEntrySchema = z
       .refine((minutes) => minutes % 15 === 0, { error: 'expected a whole quarter hour (every UTC offset in use is one)' })
       .optional()
       .describe(
-        "The host's offset from UTC in minutes (e.g. 300 for UTC+05:00), for raw ClamAV output that prints local time without a zone (clamscan --version, freshclam.log). Without it such dates are judged under every offset from UTC-12:00 to UTC+14:00. cocoscan agent reports carry their own offset.",
+        "The host's offset from UTC in minutes (e.g. 300 for UTC+05:00), for raw ClamAV output that prints local time without a zone (clamscan --version, " +
+          'freshclam.log). Without it such dates are judged under every offset from UTC-12:00 to UTC+14:00. cocoscan agent reports carry their own offset.',
       ),
   })
   .refine((entry) => (entry.path === undefined) !== (entry.remotePath === undefined), { error: 'give exactly one of path or remotePath' });
@@ -136,7 +137,9 @@ export const gatewaySchema = z.strictObject({
   ssh: sshCredentialsSchema.optional(),
   agentReports: z
     .array(agentReportEntrySchema, { error: 'expected a list of agent reports' })
-    .max(CONNECTION_LIMITS.agentReportsPerGateway, { error: `at most ${CONNECTION_LIMITS.agentReportsPerGateway} agent reports per gateway` })
+    .max(CONNECTION_LIMITS.agentReportsPerGateway, {
+      error: `at most ${CONNECTION_LIMITS.agentReportsPerGateway} agent reports per gateway`,
+    })
     .default([])
     .describe('Agent-reported data (anti-virus, firewall, patch facts): cocoscan agent reports or raw tool output'),
 });
@@ -151,9 +154,7 @@ export const onwardConnectionSchema = z.strictObject({
 export const scanSchema = z
   .strictObject({
     tcpPorts: portSpecSchema.default('1-65535').describe('TCP ports the sweep covers'),
-    udpPorts: portSpecSchema
-      .optional()
-      .describe('UDP ports the sweep covers; by default only the declared UDP flows'),
+    udpPorts: portSpecSchema.optional().describe('UDP ports the sweep covers; by default only the declared UDP flows'),
     timing: z
       .number({ error: 'expected an nmap timing template from 0 to 5' })
       .int()
@@ -188,8 +189,17 @@ export const scanSchema = z
       .min(1)
       .max(1_000_000)
       .optional()
-      .describe('Packets per second per gateway the sweep keeps up at least (nmap --min-rate, times the gateways swept together): for fast, clean links (a lab or a LAN); leave it out on the internet'),
-    maxRetries: z.number({ error: 'expected 0 to 10' }).int().min(0).max(10).optional().describe('nmap --max-retries: fewer retransmissions to filtered ports'),
+      .describe(
+        'Packets per second per gateway the sweep keeps up at least (nmap --min-rate, times the ' +
+          'gateways swept together): for fast, clean links (a lab or a LAN); leave it out on the internet',
+      ),
+    maxRetries: z
+      .number({ error: 'expected 0 to 10' })
+      .int()
+      .min(0)
+      .max(10)
+      .optional()
+      .describe('nmap --max-retries: fewer retransmissions to filtered ports'),
     gatewaysAtOnce: z
       .number({ error: 'expected a whole number from 1 to 256' })
       .int()
@@ -234,17 +244,29 @@ export const snmpSettingsSchema = z
     v3: z
       .strictObject({
         user: z.string({ error: 'expected the SNMPv3 user name' }).min(1).max(64),
-        authProtocol: z.enum(['md5', 'sha', 'sha224', 'sha256', 'sha384', 'sha512'], { error: 'expected md5, sha, sha224, sha256, sha384 or sha512' }),
-        authKeyEnv: z.string().regex(ENV_NAME, { error: 'expected an environment variable name' }).describe('Name of the environment variable holding the authentication passphrase'),
+        authProtocol: z.enum(['md5', 'sha', 'sha224', 'sha256', 'sha384', 'sha512'], {
+          error: 'expected md5, sha, sha224, sha256, sha384 or sha512',
+        }),
+        authKeyEnv: z
+          .string()
+          .regex(ENV_NAME, { error: 'expected an environment variable name' })
+          .describe('Name of the environment variable holding the authentication passphrase'),
         privProtocol: z.enum(['des', 'aes', 'aes256b', 'aes256r'], { error: 'expected des, aes, aes256b or aes256r' }),
-        privKeyEnv: z.string().regex(ENV_NAME, { error: 'expected an environment variable name' }).describe('Name of the environment variable holding the privacy passphrase'),
+        privKeyEnv: z
+          .string()
+          .regex(ENV_NAME, { error: 'expected an environment variable name' })
+          .describe('Name of the environment variable holding the privacy passphrase'),
       })
       .optional()
       .describe('An SNMPv3 user to test the security levels the agent accepts'),
   })
   .describe('SNMP settings');
 
-const partyName = (what: string) => z.string({ error: `expected the name of ${what}` }).min(1).max(200);
+const partyName = (what: string) =>
+  z
+    .string({ error: `expected the name of ${what}` })
+    .min(1)
+    .max(200);
 
 /** The parties once the deprecated names are folded into the generic ones: what every stage after loading sees. */
 export const connectionPartiesSchema = z.strictObject({
@@ -253,7 +275,12 @@ export const connectionPartiesSchema = z.strictObject({
   connectingSystem: partyName('the connecting system').describe("The third party's system that connects through the gateway"),
   organisation: partyName('the organisation').describe('The organisation that runs the connecting system'),
   scope: z.string({ error: 'expected text' }).min(1).max(1000).optional().describe('What the assessment covers (some profiles require it)'),
-  contact: z.string({ error: 'expected text' }).min(1).max(200).optional().describe('Who answers for the connection (some profiles require it)'),
+  contact: z
+    .string({ error: 'expected text' })
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('Who answers for the connection (some profiles require it)'),
 });
 
 const DEPRECATED_PARTIES = [
@@ -274,7 +301,11 @@ const connectionPartiesInputSchema = connectionPartiesSchema
       if (parties[old] !== undefined && parties[current] !== undefined) {
         ctx.addIssue({ code: 'custom', path: [old], message: `give ${current} or its deprecated name ${old}, not both` });
       } else if (parties[old] === undefined && parties[current] === undefined) {
-        ctx.addIssue({ code: 'custom', path: [current], message: `missing: expected the name of ${current === 'connectedSystem' ? 'the system connected to' : 'the connecting system'}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: [current],
+          message: `missing: expected the name of ${current === 'connectedSystem' ? 'the system connected to' : 'the connecting system'}`,
+        });
       }
     }
   })
@@ -293,7 +324,9 @@ function connectionFileShape<P extends z.ZodType>(parties: P) {
       gateways: z
         .array(gatewaySchema, { error: 'expected a list of gateways' })
         .min(1, { error: 'expected at least one gateway' })
-        .max(CONNECTION_LIMITS.gateways, { error: `at most ${CONNECTION_LIMITS.gateways} gateways in one connection file; split it into several files` }),
+        .max(CONNECTION_LIMITS.gateways, {
+          error: `at most ${CONNECTION_LIMITS.gateways} gateways in one connection file; split it into several files`,
+        }),
       flows: z
         .array(flowSchema, { error: 'expected a list of flows' })
         .min(1, { error: 'expected at least one declared flow' })
@@ -308,10 +341,30 @@ function connectionFileShape<P extends z.ZodType>(parties: P) {
     })
     .superRefine((file, ctx) => {
       // Case-insensitively: gateway names are folder names, and GW and gw are one folder on many file systems.
-      flagDuplicates(file.gateways.map((g) => g.name.toLowerCase()), 'gateways', 'name', ctx);
-      flagDuplicates(file.gateways.map((g) => g.host.toLowerCase()), 'gateways', 'host', ctx);
-      flagDuplicates(file.flows.map((f) => f.name), 'flows', 'name', ctx);
-      flagDuplicates(file.flows.map((f) => `${f.port}/${f.transport}`), 'flows', 'port', ctx);
+      flagDuplicates(
+        file.gateways.map((g) => g.name.toLowerCase()),
+        'gateways',
+        'name',
+        ctx,
+      );
+      flagDuplicates(
+        file.gateways.map((g) => g.host.toLowerCase()),
+        'gateways',
+        'host',
+        ctx,
+      );
+      flagDuplicates(
+        file.flows.map((f) => f.name),
+        'flows',
+        'name',
+        ctx,
+      );
+      flagDuplicates(
+        file.flows.map((f) => `${f.port}/${f.transport}`),
+        'flows',
+        'port',
+        ctx,
+      );
     });
 }
 
@@ -341,4 +394,3 @@ export type ConnectionFile = z.output<typeof connectionFileSchema>;
 export type Gateway = ConnectionFile['gateways'][number];
 export type SshCredentials = NonNullable<Gateway['ssh']>;
 export type Flow = ConnectionFile['flows'][number];
-export type ScanSettings = ConnectionFile['scan'];

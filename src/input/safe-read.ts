@@ -77,7 +77,11 @@ export class UnsafeFileError extends CocoscanError {
     kind: FileKind,
     options?: { cause?: unknown },
   ) {
-    super(`${key ? `${key}: ` : ''}${path} ${reason}`, `give the path of a regular ${DESCRIPTION[kind]} (not a FIFO, device, folder or link loop) of at most ${FILE_BYTE_LIMITS[kind]} bytes`, options);
+    super(
+      `${key ? `${key}: ` : ''}${path} ${reason}`,
+      `give the path of a regular ${DESCRIPTION[kind]} (not a FIFO, device, folder or link loop) of at most ${FILE_BYTE_LIMITS[kind]} bytes`,
+      options,
+    );
   }
 }
 
@@ -157,8 +161,11 @@ export async function readSafe(path: string, options: SafeReadOptions): Promise<
   const { handle, info } = await openChecked(path, options);
   const limit = limitOf(options);
   try {
-    const content = await readCapped((buffer, offset, length) => handle.read(buffer, offset, length, null).then((r) => r.bytesRead), info.size, limit, () =>
-      new UnsafeFileError(path, tooBig(`more than ${limit}`, limit), options.key, options.kind),
+    const content = await readCapped(
+      (buffer, offset, length) => handle.read(buffer, offset, length, null).then((r) => r.bytesRead),
+      info.size,
+      limit,
+      () => new UnsafeFileError(path, tooBig(`more than ${limit}`, limit), options.key, options.kind),
     );
     return { content, info };
   } catch (error) {
@@ -183,7 +190,12 @@ function grow(buffer: Buffer, limit: number): Buffer {
  * Reads until end of file into one buffer sized from fstat. The file may grow after fstat (or report size 0,
  * as /proc files do): at most limit + 1 bytes are read, and that many means the file is too big.
  */
-async function readCapped(read: (buffer: Buffer, offset: number, length: number) => Promise<number>, statSize: number, limit: number, tooLarge: () => Error): Promise<Buffer> {
+async function readCapped(
+  read: (buffer: Buffer, offset: number, length: number) => Promise<number>,
+  statSize: number,
+  limit: number,
+  tooLarge: () => Error,
+): Promise<Buffer> {
   let buffer: Buffer = Buffer.allocUnsafe(initialSize(statSize, limit));
   let total = 0;
   for (;;) {

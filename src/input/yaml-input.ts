@@ -24,7 +24,12 @@ export async function readYaml(file: string, what: string): Promise<ParsedYaml> 
     text = await readSafeText(file, { kind: KIND_OF.get(what) ?? 'connection-file' });
   } catch (error) {
     const reason = error instanceof UnsafeFileError ? error.reason : 'cannot be read';
-    throw new InputFileError(file, [{ path: '(file)', message: `${reason}; check the ${what} path` }], error instanceof UnsafeFileError ? error.hint : undefined, { cause: error });
+    throw new InputFileError(
+      file,
+      [{ path: '(file)', message: `${reason}; check the ${what} path` }],
+      error instanceof UnsafeFileError ? error.hint : undefined,
+      { cause: error },
+    );
   }
   return parseYaml(text, file, what);
 }

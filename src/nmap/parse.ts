@@ -56,7 +56,11 @@ export interface NmapRun {
 /** nmap's XML could not be read as a complete, sane nmap run: the sweep cannot be judged. */
 export class NmapOutputError extends CocoscanError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, 'look at the nmap XML in the evidence folder; rerun the check, and if it recurs run nmap by hand with the same arguments', options);
+    super(
+      message,
+      'look at the nmap XML in the evidence folder; rerun the check, and if it recurs run nmap by hand with the same arguments',
+      options,
+    );
   }
 }
 /** The former name, kept for callers that still use it. */
@@ -147,8 +151,12 @@ function parseHost(host: Attrs): NmapHost {
     status: state,
     timedOut: str(host.timedout) === 'true',
     statusReason: str(status.reason) ?? '',
-    addresses: many(host.address, 'address').map((a) => str(a.addr) ?? '').filter(Boolean),
-    hostnames: many(one(host.hostnames, 'hostnames')?.hostname, 'hostname').map((h) => str(h.name) ?? '').filter(Boolean),
+    addresses: many(host.address, 'address')
+      .map((a) => str(a.addr) ?? '')
+      .filter(Boolean),
+    hostnames: many(one(host.hostnames, 'hostnames')?.hostname, 'hostname')
+      .map((h) => str(h.name) ?? '')
+      .filter(Boolean),
     ports: listed,
     extraPorts,
   };
@@ -158,7 +166,8 @@ function parseExtraPorts(extra: Attrs): NmapExtraPorts {
   const state = knownState(extra.state);
   const reasons = many(extra.extrareasons, 'extrareasons').map((reason) => {
     const protocol = str(reason.proto);
-    if (protocol !== undefined && !PROTOCOLS.has(protocol)) throw new NmapOutputError(`nmap XML names the protocol "${clip(protocol)}", which cocoscan never scans`);
+    if (protocol !== undefined && !PROTOCOLS.has(protocol))
+      throw new NmapOutputError(`nmap XML names the protocol "${clip(protocol)}", which cocoscan never scans`);
     return {
       reason: str(reason.reason) ?? 'unknown',
       count: count(reason.count, 'extrareasons count', 65535) ?? 0,
@@ -173,7 +182,8 @@ function parsePort(port: Attrs): NmapPort {
   const state = one(port.state, 'state') ?? {};
   const service = one(port.service, 'service');
   const protocol = str(port.protocol);
-  if (protocol !== 'tcp' && protocol !== 'udp') throw new NmapOutputError(`nmap XML names the protocol "${clip(protocol ?? '')}", which cocoscan never scans`);
+  if (protocol !== 'tcp' && protocol !== 'udp')
+    throw new NmapOutputError(`nmap XML names the protocol "${clip(protocol ?? '')}", which cocoscan never scans`);
   const number = decimal(port.portid);
   if (number === undefined || number < 1 || number > 65535) {
     throw new NmapOutputError(`nmap XML gives the port number "${clip(str(port.portid) ?? '')}", outside 1-65535`);
@@ -200,7 +210,8 @@ function parsePort(port: Attrs): NmapPort {
 
 function knownState(value: unknown): string {
   const state = str(value);
-  if (state === undefined || !PORT_STATES.has(state)) throw new NmapOutputError(`nmap XML gives a port the state "${clip(state ?? '')}", which nmap does not write`);
+  if (state === undefined || !PORT_STATES.has(state))
+    throw new NmapOutputError(`nmap XML gives a port the state "${clip(state ?? '')}", which nmap does not write`);
   return state;
 }
 
@@ -266,7 +277,8 @@ function many(value: unknown, name: string): Attrs[] {
 function count(value: unknown, what: string, max: number): number | undefined {
   if (value === undefined) return undefined;
   const n = decimal(value);
-  if (n === undefined || n > max) throw new NmapOutputError(`nmap XML gives ${what} "${clip(str(value) ?? '')}", not a count from 0 to ${max}`);
+  if (n === undefined || n > max)
+    throw new NmapOutputError(`nmap XML gives ${what} "${clip(str(value) ?? '')}", not a count from 0 to ${max}`);
   return n;
 }
 

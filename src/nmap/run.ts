@@ -63,8 +63,7 @@ export function buildNmapArgs(plan: SweepPlan, xmlFile: string): string[] {
 }
 
 export type NmapOutcome =
-  | { ok: true; run: NmapRun; xml: string; exec: ExecResult }
-  | { ok: false; reason: string; xml: string; exec: ExecResult };
+  { ok: true; run: NmapRun; xml: string; exec: ExecResult } | { ok: false; reason: string; xml: string; exec: ExecResult };
 
 export interface NmapProgress {
   task: string;
@@ -80,7 +79,12 @@ export interface DiscoveredPort {
 export async function runNmap(
   exec: Exec,
   plan: SweepPlan,
-  options: { signal?: AbortSignal; onProgress?: (progress: NmapProgress) => void; onDiscovered?: (port: DiscoveredPort) => void; nmapPath?: string },
+  options: {
+    signal?: AbortSignal;
+    onProgress?: (progress: NmapProgress) => void;
+    onDiscovered?: (port: DiscoveredPort) => void;
+    nmapPath?: string;
+  },
 ): Promise<NmapOutcome> {
   const dir = await mkdtemp(join(tmpdir(), 'cocoscan-nmap-'));
   const xmlFile = join(dir, 'sweep.xml');
@@ -94,7 +98,8 @@ export async function runNmap(
         const discovered = /^Discovered open port (\d{1,5})\/(tcp|udp) on (\S{1,253})/.exec(line);
         const port = Number(discovered?.[1]);
         // The line is nmap's, but only a port nmap could have scanned is passed on to the probes.
-        if (discovered && port >= 1 && port <= 65535) options.onDiscovered?.({ port, transport: discovered[2] as 'tcp' | 'udp', address: discovered[3]! });
+        if (discovered && port >= 1 && port <= 65535)
+          options.onDiscovered?.({ port, transport: discovered[2] as 'tcp' | 'udp', address: discovered[3]! });
         const progress = /^(.+?) Timing: About ([\d.]+)% done/.exec(line);
         if (progress) options.onProgress?.({ task: progress[1]!, percent: Number(progress[2]) });
       }),
@@ -114,7 +119,8 @@ export async function runNmap(
       const reason = error instanceof NmapXmlError ? error.message : `nmap's XML could not be read (${INTERNAL_FAULT})`;
       return { ok: false, reason: `${reason}; nmap said: ${lastLines(result.stderr) || 'nothing'}`, xml, exec: result };
     }
-    if (run.exit !== 'success') return { ok: false, reason: `nmap reported an error: ${run.errorMessage ?? lastLines(result.stderr)}`, xml, exec: result };
+    if (run.exit !== 'success')
+      return { ok: false, reason: `nmap reported an error: ${run.errorMessage ?? lastLines(result.stderr)}`, xml, exec: result };
     return { ok: true, run, xml, exec: result };
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -34,20 +34,23 @@ async function readMarker(dir: string): Promise<Marker | undefined> {
 }
 
 /** Every file under dir (relative, '/'-separated); a link or special file is returned as foreign. */
-async function listTree(dir: string, budget = { left: MAX_OWNED_ENTRIES }): Promise<{ files: string[]; folders: string[]; foreign: string[] }> {
+async function listTree(
+  dir: string,
+  budget = { left: MAX_OWNED_ENTRIES },
+): Promise<{ files: string[]; folders: string[]; foreign: string[] }> {
   const files: string[] = [];
   const folders: string[] = [];
   const foreign: string[] = [];
   const walk = async (current: string) => {
     for (const entry of await readdir(current, { withFileTypes: true })) {
-      if (--budget.left < 0) throw new OutputError(`${dir} holds too many files to be a cocoscan report folder`, 'give an empty or new folder for --out');
+      if (--budget.left < 0)
+        throw new OutputError(`${dir} holds too many files to be a cocoscan report folder`, 'give an empty or new folder for --out');
       const path = join(current, entry.name);
       const rel = relative(dir, path).split('\\').join('/');
       if (entry.isDirectory()) {
         folders.push(rel);
         await walk(path);
-      }
-      else if (entry.isFile()) files.push(rel);
+      } else if (entry.isFile()) files.push(rel);
       else foreign.push(rel);
     }
   };
@@ -67,7 +70,11 @@ export async function inspectOutFolder(target: string): Promise<OutFolderState> 
     info = await lstat(target);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'absent';
-    throw new OutputError(`--out ${target} cannot be inspected: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, 'choose another --out folder', { cause: error });
+    throw new OutputError(
+      `--out ${target} cannot be inspected: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+      'choose another --out folder',
+      { cause: error },
+    );
   }
   if (info.isSymbolicLink()) throw new OutputError(`--out ${target} is a symbolic link`, 'give the real folder path for --out');
   if (!info.isDirectory()) throw new OutputError(`--out ${target} is a file, not a folder`, 'give a folder path for --out');
@@ -75,13 +82,26 @@ export async function inspectOutFolder(target: string): Promise<OutFolderState> 
   if (entries.length === 0) return 'empty';
   const marker = await readMarker(target);
   const refuse = (why: string) =>
-    new OutputError(`--out ${target} already holds files that are not a cocoscan report (${why})`, 'give an empty or new folder; cocoscan replaces only a report folder it wrote itself, and only when it holds nothing else');
+    new OutputError(
+      `--out ${target} already holds files that are not a cocoscan report (${why})`,
+      'give an empty or new folder; cocoscan replaces only a report folder it wrote itself, and only when it holds nothing else',
+    );
   if (!marker) return Promise.reject(refuse(`no ${MARKER_PATH} marker`));
   const owned = new Set(marker.files);
-  const ownedFolders = new Set(marker.files.flatMap((f) => f.split('/').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('/'))));
+  const ownedFolders = new Set(
+    marker.files.flatMap((f) =>
+      f
+        .split('/')
+        .slice(0, -1)
+        .map((_, i, parts) => parts.slice(0, i + 1).join('/')),
+    ),
+  );
   const { files, folders, foreign } = await listTree(target);
   const strangers = [...foreign, ...files.filter((f) => !owned.has(f)), ...folders.filter((f) => !ownedFolders.has(f))];
-  if (strangers.length > 0) throw refuse(`${strangers.slice(0, 5).join(', ')}${strangers.length > 5 ? ` and ${strangers.length - 5} more` : ''} were not written by cocoscan`);
+  if (strangers.length > 0)
+    throw refuse(
+      `${strangers.slice(0, 5).join(', ')}${strangers.length > 5 ? ` and ${strangers.length - 5} more` : ''} were not written by cocoscan`,
+    );
   return 'ours';
 }
 
@@ -93,7 +113,9 @@ export async function makeFolders(path: string): Promise<void> {
   const missing: string[] = [];
   let current = resolve(path);
   for (;;) {
-    const info = await lstat(current).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? undefined : Promise.reject(error)));
+    const info = await lstat(current).catch((error: NodeJS.ErrnoException) =>
+      error.code === 'ENOENT' ? undefined : Promise.reject(error),
+    );
     if (info) {
       if (!info.isDirectory()) throw Object.assign(new Error(`${current} is not a folder`), { code: 'ENOTDIR' });
       break;
@@ -116,7 +138,11 @@ export async function checkOutFolder(outDir: string): Promise<void> {
   try {
     await makeFolders(parent);
   } catch (error) {
-    throw new OutputError(`--out ${target}: its parent folder ${parent} cannot be created (${(error as NodeJS.ErrnoException).code ?? 'error'})`, 'choose another --out folder', { cause: error });
+    throw new OutputError(
+      `--out ${target}: its parent folder ${parent} cannot be created (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      'choose another --out folder',
+      { cause: error },
+    );
   }
   try {
     const info = await lstat(parent);

@@ -12,12 +12,20 @@ export async function writeRegularFile(path: string, content: string | Buffer, w
     handle = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_NONBLOCK | constants.O_NOFOLLOW, 0o644);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ELOOP' ? 'is a symbolic link' : code === 'ENXIO' ? 'is a FIFO or device' : code === 'EISDIR' ? 'is a folder' : `cannot be written (${code ?? 'error'})`;
+    const why =
+      code === 'ELOOP'
+        ? 'is a symbolic link'
+        : code === 'ENXIO'
+          ? 'is a FIFO or device'
+          : code === 'EISDIR'
+            ? 'is a folder'
+            : `cannot be written (${code ?? 'error'})`;
     throw new OutputError(`cannot write the ${what} to ${path}: it ${why}`, 'give the path of a regular file for --out', { cause: error });
   }
   try {
     const info = await handle.stat();
-    if (!info.isFile()) throw new OutputError(`cannot write the ${what} to ${path}: it is not a regular file`, 'give the path of a regular file for --out');
+    if (!info.isFile())
+      throw new OutputError(`cannot write the ${what} to ${path}: it is not a regular file`, 'give the path of a regular file for --out');
     await handle.truncate(0);
     await handle.writeFile(content);
   } catch (error) {
@@ -32,6 +40,9 @@ export async function writeRegularFile(path: string, content: string | Buffer, w
 export async function refuseNonRegularOutput(path: string): Promise<void> {
   const info = await lstat(path).catch(() => undefined);
   if (info && !info.isFile()) {
-    throw new OutputError(`--out ${path} is ${info.isSymbolicLink() ? 'a symbolic link' : info.isFIFO() ? 'a FIFO' : info.isDirectory() ? 'a folder' : 'not a regular file'}`, 'give the path of a regular file (or a new one) for --out');
+    throw new OutputError(
+      `--out ${path} is ${info.isSymbolicLink() ? 'a symbolic link' : info.isFIFO() ? 'a FIFO' : info.isDirectory() ? 'a folder' : 'not a regular file'}`,
+      'give the path of a regular file (or a new one) for --out',
+    );
   }
 }

@@ -46,10 +46,12 @@ async function hashFile(dir: string, path: string, budget: HashBudget): Promise<
     current = join(current, part);
     const info = await lstat(current).catch(() => undefined);
     if (!info) return { ok: false, missing: true, reason: 'missing' };
-    if (info.isSymbolicLink()) return { ok: false, missing: false, reason: `${parts.slice(0, i + 1).join('/')} is a symbolic link; a report folder holds none` };
+    if (info.isSymbolicLink())
+      return { ok: false, missing: false, reason: `${parts.slice(0, i + 1).join('/')} is a symbolic link; a report folder holds none` };
     const last = i === parts.length - 1;
     if (!last && !info.isDirectory()) return { ok: false, missing: true, reason: 'missing' };
-    if (last && !info.isFile()) return { ok: false, missing: false, reason: `${path} is not a regular file (a FIFO, device, socket or folder)` };
+    if (last && !info.isFile())
+      return { ok: false, missing: false, reason: `${path} is not a regular file (a FIFO, device, socket or folder)` };
   }
   let handle;
   try {
@@ -68,8 +70,14 @@ async function hashFile(dir: string, path: string, budget: HashBudget): Promise<
       if (bytesRead === 0) break;
       total += bytesRead;
       budget.bytesLeft -= bytesRead;
-      if (budget.bytesLeft < 0) return { ok: false, missing: false, reason: `the folder holds more than ${budget.total} bytes in all; ${path} and what follows it were not checked` };
-      if (total > VERIFY_LIMITS.fileBytes) return { ok: false, missing: false, reason: `${path} is over ${VERIFY_LIMITS.fileBytes} bytes, more than a report folder holds` };
+      if (budget.bytesLeft < 0)
+        return {
+          ok: false,
+          missing: false,
+          reason: `the folder holds more than ${budget.total} bytes in all; ${path} and what follows it were not checked`,
+        };
+      if (total > VERIFY_LIMITS.fileBytes)
+        return { ok: false, missing: false, reason: `${path} is over ${VERIFY_LIMITS.fileBytes} bytes, more than a report folder holds` };
       hash.update(buffer.subarray(0, bytesRead));
     }
     return { ok: true, hash: hash.digest('hex') };
@@ -91,7 +99,10 @@ async function walk(dir: string, problems: string[], listed: ReadonlyMap<string,
       const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
       if (entry.isDirectory()) await visit(join(current, entry.name), rel);
       else if (entry.isFile()) files.push(rel);
-      else if (!listed.has(rel)) problems.push(`${rel} is ${entry.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}; a report folder holds only regular files`);
+      else if (!listed.has(rel))
+        problems.push(
+          `${rel} is ${entry.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}; a report folder holds only regular files`,
+        );
     }
   };
   await visit(dir, '');
@@ -99,17 +110,27 @@ async function walk(dir: string, problems: string[], listed: ReadonlyMap<string,
 }
 
 /** Re-hashes every file a report folder's manifest lists; reports changed, missing and unlisted files, and the signature. */
-export async function verifyReportFolder(dir: string, publicKeyPem?: string, limits: { totalBytes: number } = VERIFY_LIMITS): Promise<VerifyResult> {
+export async function verifyReportFolder(
+  dir: string,
+  publicKeyPem?: string,
+  limits: { totalBytes: number } = VERIFY_LIMITS,
+): Promise<VerifyResult> {
   const budget: HashBudget = { total: limits.totalBytes, bytesLeft: limits.totalBytes };
   const result: VerifyResult = { ok: false, checked: 0, changed: [], missing: [], extra: [], signature: 'not-checked', problems: [] };
   const top = await lstat(dir).catch(() => undefined);
   if (!top?.isDirectory()) {
-    result.problems.push(`${dir} is ${top ? (top.isSymbolicLink() ? 'a symbolic link' : 'not a folder') : 'missing'}: give the report folder itself`);
+    result.problems.push(
+      `${dir} is ${top ? (top.isSymbolicLink() ? 'a symbolic link' : 'not a folder') : 'missing'}: give the report folder itself`,
+    );
     return result;
   }
   const manifestHash = await hashFile(dir, MANIFEST_PATH, budget);
   if (!manifestHash.ok) {
-    result.problems.push(manifestHash.missing ? `${MANIFEST_PATH} is missing: this is not a cocoscan report folder, or the manifest was removed` : manifestHash.reason);
+    result.problems.push(
+      manifestHash.missing
+        ? `${MANIFEST_PATH} is missing: this is not a cocoscan report folder, or the manifest was removed`
+        : manifestHash.reason,
+    );
     return result;
   }
   let manifest: Buffer;

@@ -78,9 +78,13 @@ export async function writeReportFolder(outDir: string, files: Map<string, Buffe
     if (existed) await rm(old, { recursive: true, force: true });
   } catch (error) {
     await rm(temp, { recursive: true, force: true }).catch(() => undefined);
-    throw new OutputError(`cannot write the report to ${target}: ${(error as Error).message}`, 'check the folder permissions and free space, or choose another --out', {
-      cause: error,
-    });
+    throw new OutputError(
+      `cannot write the report to ${target}: ${(error as Error).message}`,
+      'check the folder permissions and free space, or choose another --out',
+      {
+        cause: error,
+      },
+    );
   }
   return target;
 }

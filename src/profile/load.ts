@@ -53,7 +53,10 @@ export interface Profile {
 
 export async function builtinProfiles(): Promise<string[]> {
   const files = await readdir(BUILTIN_PROFILE_DIR).catch(() => [] as string[]);
-  return files.filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, '')).sort();
+  return files
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => f.replace(/\.yaml$/, ''))
+    .sort();
 }
 
 /** Resolves `--profile NAME|PATH` and loads it; every problem is reported before any probing. */
@@ -66,7 +69,9 @@ export async function loadProfile(nameOrPath: string = DEFAULT_PROFILE, probes: 
   } catch (error) {
     const builtins = (await builtinProfiles()).join(', ') || 'none found';
     throw new ProfileNotFoundError(
-      looksLikePath ? `profile file ${nameOrPath} ${error instanceof UnsafeFileError ? error.reason : 'cannot be read'}` : `unknown profile "${nameOrPath}"`,
+      looksLikePath
+        ? `profile file ${nameOrPath} ${error instanceof UnsafeFileError ? error.reason : 'cannot be read'}`
+        : `unknown profile "${nameOrPath}"`,
       `built-in profiles: ${builtins}; or give the path of a profile YAML file`,
       { cause: error },
     );
@@ -86,7 +91,10 @@ export function parseProfile(text: string, file: string, probes: readonly AnyPro
     row.rules.forEach((rule) => {
       const entry = catalogue.get(rule.finding);
       if (!entry) {
-        problems.push({ path: `row ${row.ref}`, message: `unknown finding id "${rule.finding}" (known: ${[...catalogue.keys()].join(', ')})` });
+        problems.push({
+          path: `row ${row.ref}`,
+          message: `unknown finding id "${rule.finding}" (known: ${[...catalogue.keys()].join(', ')})`,
+        });
       } else {
         used.add(entry.probe);
       }
@@ -94,7 +102,7 @@ export function parseProfile(text: string, file: string, probes: readonly AnyPro
   });
 
   // Keys are read from the parsed YAML itself: schema validation drops a `__proto__` key without a word.
-  const thresholds: Record<string, unknown> = Object.create(null);
+  const thresholds = Object.create(null) as Record<string, unknown>;
   for (const key of thresholdKeys(parsed.data)) {
     if (!probes.some((p) => p.meta.id === key)) problems.push({ path: `thresholds.${key}`, message: `no probe is called "${key}"` });
   }
@@ -143,7 +151,9 @@ function flattenRows(raw: ProfileFile, problems: InputProblem[]): ProfileRow[] {
       const first = seen.get(row.ref);
       if (first) problems.push({ path: where, message: `duplicate row ref "${row.ref}" (first at ${first})` });
       else seen.set(row.ref, where);
-      const rules = (row.decidedBy ?? []).map((rule) => (typeof rule === 'string' ? { finding: rule, onFail: 'No' as const, required: true } : rule));
+      const rules = (row.decidedBy ?? []).map((rule) =>
+        typeof rule === 'string' ? { finding: rule, onFail: 'No' as const, required: true } : rule,
+      );
       const ids = rules.map((rule) => rule.finding);
       const repeated = ids.find((id, i) => ids.indexOf(id) !== i);
       if (repeated) problems.push({ path: `${where}.decidedBy`, message: `finding "${repeated}" is listed twice` });

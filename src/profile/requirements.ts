@@ -13,5 +13,6 @@ export function checkProfileRequirements(connection: ConnectionFile, profile: Pr
       path: `connection.${field}`,
       message: `missing: profile ${profile.id} requires it (${profile.statement.parties[field]})`,
     }));
-  if (problems.length > 0) throw new InputFileError(file, problems, `add the field(s) to the connection file, or check against another profile`);
+  if (problems.length > 0)
+    throw new InputFileError(file, problems, `add the field(s) to the connection file, or check against another profile`);
 }

@@ -15,7 +15,9 @@ const findingRule = z.union([
     required: z
       .boolean()
       .default(true)
-      .describe('false: when this finding could not be tested (no credentials, say), the row is still judged on the others; the reason is cited'),
+      .describe(
+        'false: when this finding could not be tested (no credentials, say), the row is still judged on the others; the reason is cited',
+      ),
   }),
 ]);
 
@@ -39,7 +41,11 @@ const rowSchema = z
       ctx.addIssue({ code: 'custom', path: ['decidedBy'], message: 'an automated row needs at least one finding id' });
     }
     if (row.method === 'manual' && row.decidedBy) {
-      ctx.addIssue({ code: 'custom', path: ['decidedBy'], message: 'a manual row is answered by a person; remove decidedBy or make it automated' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['decidedBy'],
+        message: 'a manual row is answered by a person; remove decidedBy or make it automated',
+      });
     }
   });
 
@@ -67,4 +73,3 @@ export const profileSchema = z.strictObject({
 });
 
 export type ProfileFile = z.output<typeof profileSchema>;
-export type ProfileRowFile = ProfileFile['sections'][number]['rows'][number];

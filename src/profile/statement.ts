@@ -1,6 +1,10 @@
 import { z } from 'zod';
 
-const label = (what: string) => z.string({ error: `expected ${what}` }).min(1).max(200);
+const label = (what: string) =>
+  z
+    .string({ error: `expected ${what}` })
+    .min(1)
+    .max(200);
 
 /**
  * The words of a standard's statement: its title, the names of the parties and the headings and columns of
@@ -18,7 +22,13 @@ export const statementSchema = z
         scope: label('a label').default('Scope').describe('Label of connection.scope, shown when it is given'),
         contact: label('a label').default('Contact').describe('Label of connection.contact, shown when it is given'),
       })
-      .default(() => ({ connectedSystem: 'System connected to', connectingSystem: 'Connecting system', organisation: 'Organisation', scope: 'Scope', contact: 'Contact' })),
+      .default(() => ({
+        connectedSystem: 'System connected to',
+        connectingSystem: 'Connecting system',
+        organisation: 'Organisation',
+        scope: 'Scope',
+        contact: 'Contact',
+      })),
     headings: z
       .strictObject({
         connection: label('a heading').default('Connection').describe('Heading of the part that describes the connection'),

@@ -69,7 +69,11 @@ function budget(requestedMs: number | undefined): number {
  * ends or is aborted, e.g. by its timeout). The caller reads its output and waits for its exit.
  */
 export function spawnCli(args: string[], options: SpawnOptions & { env?: NodeJS.ProcessEnv } = {}): ChildProcess {
-  const child = spawn(process.execPath, [BIN, ...args], { ...options, detached: true, env: { ...process.env, COCOSCAN_DEBUG: '', ...options.env } });
+  const child = spawn(process.execPath, [BIN, ...args], {
+    ...options,
+    detached: true,
+    env: { ...process.env, COCOSCAN_DEBUG: '', ...options.env },
+  });
   const pid = child.pid;
   if (pid === undefined) return child;
   const test = TestRunner.getCurrentTest();

@@ -7,15 +7,16 @@ import type { Exec } from '../../src/exec.ts';
  */
 export function fakeNmap(fixture: string, calls: string[][] = [], stdout = ''): Exec {
   const xml = readFileSync(new URL(`../fixtures/nmap/${fixture}`, import.meta.url), 'utf8');
-  return async (command, args, options) => {
+  return (command, args, options) => {
     calls.push([command, ...args]);
     const base = { command, args, signal: null, stderr: '', durationMs: 1, exitCode: 0 };
-    if (args[0] === '--version') return { ...base, stdout: 'Nmap version 7.93 ( https://nmap.org )\n' };
+    if (args[0] === '--version') return Promise.resolve({ ...base, stdout: 'Nmap version 7.93 ( https://nmap.org )\n' });
     // The recording names the lab address it was made on; the fake answers for the host it is asked about.
     const target = args[args.indexOf('--') + 1] ?? '127.0.0.1';
     const out = args[args.indexOf('-oX') + 1];
-    if (out && out !== '-') writeFileSync(out, xml.replace(/<address addr="[^"]+" addrtype="ipv4"\/>/g, `<address addr="${target}" addrtype="ipv4"/>`));
+    if (out && out !== '-')
+      writeFileSync(out, xml.replace(/<address addr="[^"]+" addrtype="ipv4"\/>/g, `<address addr="${target}" addrtype="ipv4"/>`));
     options.onStdout?.(stdout);
-    return { ...base, stdout };
+    return Promise.resolve({ ...base, stdout });
   };
 }

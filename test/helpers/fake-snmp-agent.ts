@@ -126,10 +126,20 @@ function readRequest(data: Buffer): { version: number; community: Buffer; pdu: n
 }
 
 let floodCounter = 0;
-const SYSTEM_GROUP = ['1.3.6.1.2.1.1.1.0', '1.3.6.1.2.1.1.2.0', '1.3.6.1.2.1.1.3.0', '1.3.6.1.2.1.1.4.0', '1.3.6.1.2.1.1.5.0', '1.3.6.1.2.1.1.6.0'];
+const SYSTEM_GROUP = [
+  '1.3.6.1.2.1.1.1.0',
+  '1.3.6.1.2.1.1.2.0',
+  '1.3.6.1.2.1.1.3.0',
+  '1.3.6.1.2.1.1.4.0',
+  '1.3.6.1.2.1.1.5.0',
+  '1.3.6.1.2.1.1.6.0',
+];
 
 function response(request: NonNullable<ReturnType<typeof readRequest>>, varbinds: Buffer[], errorStatus = 0): Buffer {
-  const pdu = tlv(0xa2, Buffer.concat([integer(request.requestId), integer(errorStatus), integer(errorStatus ? 1 : 0), tlv(0x30, Buffer.concat(varbinds))]));
+  const pdu = tlv(
+    0xa2,
+    Buffer.concat([integer(request.requestId), integer(errorStatus), integer(errorStatus ? 1 : 0), tlv(0x30, Buffer.concat(varbinds))]),
+  );
   return tlv(0x30, Buffer.concat([integer(request.version), tlv(0x04, request.community), pdu]));
 }
 
@@ -137,7 +147,10 @@ function response(request: NonNullable<ReturnType<typeof readRequest>>, varbinds
 export function systemGroupReply(data: Buffer): Buffer | undefined {
   const request = readRequest(data);
   if (!request) return undefined;
-  return response(request, SYSTEM_GROUP.map((name, i) => tlv(0x30, Buffer.concat([oid(name), tlv(0x04, Buffer.from(`system value ${i}`))]))));
+  return response(
+    request,
+    SYSTEM_GROUP.map((name, i) => tlv(0x30, Buffer.concat([oid(name), tlv(0x04, Buffer.from(`system value ${i}`))]))),
+  );
 }
 
 /** msgID of an SNMPv3 message (version 3, then the header data sequence), or undefined for anything else. */
@@ -159,9 +172,25 @@ export function v3MessageId(data: Buffer): number | undefined {
 export function v3DiscoveryReport(messageId: number): Buffer {
   const engineId = Buffer.from('80001f888000000000000000', 'hex');
   const header = tlv(0x30, Buffer.concat([integer(messageId), integer(65507), tlv(0x04, Buffer.from([0])), integer(3)]));
-  const usm = tlv(0x04, tlv(0x30, Buffer.concat([tlv(0x04, engineId), integer(0), integer(0), tlv(0x04, Buffer.alloc(0)), tlv(0x04, Buffer.alloc(0)), tlv(0x04, Buffer.alloc(0))])));
+  const usm = tlv(
+    0x04,
+    tlv(
+      0x30,
+      Buffer.concat([
+        tlv(0x04, engineId),
+        integer(0),
+        integer(0),
+        tlv(0x04, Buffer.alloc(0)),
+        tlv(0x04, Buffer.alloc(0)),
+        tlv(0x04, Buffer.alloc(0)),
+      ]),
+    ),
+  );
   const counter = tlv(0x41, Buffer.from([1]));
-  const report = tlv(0xa8, Buffer.concat([integer(0), integer(0), integer(0), tlv(0x30, tlv(0x30, Buffer.concat([oid('1.3.6.1.6.3.15.1.1.4.0'), counter])))]));
+  const report = tlv(
+    0xa8,
+    Buffer.concat([integer(0), integer(0), integer(0), tlv(0x30, tlv(0x30, Buffer.concat([oid('1.3.6.1.6.3.15.1.1.4.0'), counter])))]),
+  );
   const scoped = tlv(0x30, Buffer.concat([tlv(0x04, engineId), tlv(0x04, Buffer.alloc(0)), report]));
   return tlv(0x30, Buffer.concat([integer(3), header, usm, scoped]));
 }
@@ -212,7 +241,11 @@ export async function startFakeSnmpAgent(behaviour: AgentBehaviour, options: Age
       if (behaviour === 'error-status') return send(response(request, [varbind(request.firstOid, 'x')], 5));
       // endless: one entry further in the table's column, for ever
       endlessCounter += 1;
-      return send(response(request, [varbind(`${request.firstOid.split('.').slice(0, 11).join('.')}.${endlessCounter}`, `package-${endlessCounter}`)]));
+      return send(
+        response(request, [
+          varbind(`${request.firstOid.split('.').slice(0, 11).join('.')}.${endlessCounter}`, `package-${endlessCounter}`),
+        ]),
+      );
     }
     if (behaviour === 'wrong-source') {
       other.send(response(request, [varbind(request.firstOid, 'spoofed')]), rinfo.port, rinfo.address);
@@ -220,7 +253,14 @@ export async function startFakeSnmpAgent(behaviour: AgentBehaviour, options: Age
     }
     // flood: a GET is answered properly, but a bulk walk gets 1500 varbinds per reply and never ends.
     if (request.pdu !== GET_BULK) {
-      socket.send(response(request, SYSTEM_GROUP.map((name, i) => varbind(name, `system value ${i}`))), rinfo.port, rinfo.address);
+      socket.send(
+        response(
+          request,
+          SYSTEM_GROUP.map((name, i) => varbind(name, `system value ${i}`)),
+        ),
+        rinfo.port,
+        rinfo.address,
+      );
       return;
     }
     const base = request.firstOid.split('.').slice(0, 11).join('.');

@@ -136,7 +136,9 @@ export async function startFakeV3Agent(options: V3AgentOptions): Promise<FakeV3A
     port: front.address().port,
     requests: (level) => counts[level],
     close: async () => {
-      const closing = [front, ...upstreams.values(), agentBound].map((socket) => new Promise<void>((resolve) => socket.close(() => resolve())));
+      const closing = [front, ...upstreams.values(), agentBound].map(
+        (socket) => new Promise<void>((resolve) => socket.close(() => resolve())),
+      );
       await Promise.all(closing);
     },
   };

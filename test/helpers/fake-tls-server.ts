@@ -91,14 +91,15 @@ function parseClientHello(record: Buffer): OfferedHello | undefined {
     const offered: OfferedHello = { sessionId, suites, groups: [], versions: [], keyShares: [] };
     if (offset + 2 > record.length) return offered;
     const end = offset + 2 + record.readUInt16BE(offset);
-    for (offset += 2; offset + 4 <= end; ) {
+    for (offset += 2; offset + 4 <= end;) {
       const type = record.readUInt16BE(offset);
       const length = record.readUInt16BE(offset + 2);
       const body = offset + 4;
       if (type === 0x000a) offered.groups = list(body + 2, record.readUInt16BE(body));
       if (type === 0x002b) offered.versions = list(body + 1, record[body]!);
       if (type === 0x0033) {
-        for (let share = body + 2; share + 4 <= body + 2 + record.readUInt16BE(body); share += 4 + record.readUInt16BE(share + 2)) offered.keyShares.push(record.readUInt16BE(share));
+        for (let share = body + 2; share + 4 <= body + 2 + record.readUInt16BE(body); share += 4 + record.readUInt16BE(share + 2))
+          offered.keyShares.push(record.readUInt16BE(share));
       }
       offset = body + length;
     }
@@ -138,7 +139,16 @@ function answerEnumerable(socket: Socket, behaviour: EnumerableBehaviour, countT
     const retry = !hello.keyShares.includes(group);
     const keyShare = retry ? u16(group) : Buffer.concat([u16(group), u16(32), Buffer.alloc(32, 9)]);
     const extensions = Buffer.concat([u16(0x002b), u16(2), u16(0x0304), u16(0x0033), u16(keyShare.length), keyShare]);
-    const body = Buffer.concat([u16(0x0303), retry ? HELLO_RETRY_RANDOM : Buffer.alloc(32, 7), Buffer.from([hello.sessionId.length]), hello.sessionId, u16(suite), Buffer.from([0]), u16(extensions.length), extensions]);
+    const body = Buffer.concat([
+      u16(0x0303),
+      retry ? HELLO_RETRY_RANDOM : Buffer.alloc(32, 7),
+      Buffer.from([hello.sessionId.length]),
+      hello.sessionId,
+      u16(suite),
+      Buffer.from([0]),
+      u16(extensions.length),
+      extensions,
+    ]);
     socket.end(records(message(2, body)));
   };
   socket.on('data', onData);
@@ -164,7 +174,16 @@ export async function startFakeTlsServer(behaviour: FakeBehaviour, at: { host?: 
         return;
       }
       const hello = readHello(data);
-      const serverHello = message(2, Buffer.concat([u16(hello?.version ?? 0x0303), Buffer.alloc(32, 7), Buffer.from([0]), u16(hello?.suite ?? 0x002f), Buffer.from([0])]));
+      const serverHello = message(
+        2,
+        Buffer.concat([
+          u16(hello?.version ?? 0x0303),
+          Buffer.alloc(32, 7),
+          Buffer.from([0]),
+          u16(hello?.suite ?? 0x002f),
+          Buffer.from([0]),
+        ]),
+      );
       if (behaviour.kind === 'reset-mid-handshake') {
         socket.write(records(serverHello).subarray(0, 12));
         setTimeout(() => socket.resetAndDestroy(), 20);
@@ -205,29 +224,38 @@ export interface RealTlsServer extends FakeTlsServer {
  * A real TLS server (Node's stack, any signature the chain carries: security level 0) with scripted HTTP.
  * `host` and `port` let a test bind the same port on two loopback addresses.
  */
-export async function startTlsHttpServer(options: { key: string; cert: string; http: HttpBehaviour; host?: string; port?: number }): Promise<RealTlsServer> {
+export async function startTlsHttpServer(options: {
+  key: string;
+  cert: string;
+  http: HttpBehaviour;
+  host?: string;
+  port?: number;
+}): Promise<RealTlsServer> {
   const { createServer: createTlsServer } = await import('node:tls');
   let connections = 0;
   const closedBytes: number[] = [];
   const sockets = new Set<Socket>();
   const idleWaiters: (() => void)[] = [];
-  const server = createTlsServer({ key: options.key, cert: options.cert, ciphers: 'DEFAULT:@SECLEVEL=0', minVersion: 'TLSv1.2' }, (socket) => {
-    socket.on('error', () => undefined);
-    socket.once('data', () => {
-      if (options.http.kind === 'stall') return;
-      if (options.http.kind === 'answer') {
-        socket.end(['HTTP/1.1 200 OK', ...options.http.headers, 'Content-Length: 0', '', ''].join('\r\n'));
-        return;
-      }
-      const filler = Buffer.alloc(16 * 1024, 0x61);
-      socket.write('HTTP/1.1 200 OK\r\nX-Flood: ');
-      const pump = () => {
-        while (!socket.destroyed && socket.write(filler));
-      };
-      socket.on('drain', pump);
-      pump();
-    });
-  });
+  const server = createTlsServer(
+    { key: options.key, cert: options.cert, ciphers: 'DEFAULT:@SECLEVEL=0', minVersion: 'TLSv1.2' },
+    (socket) => {
+      socket.on('error', () => undefined);
+      socket.once('data', () => {
+        if (options.http.kind === 'stall') return;
+        if (options.http.kind === 'answer') {
+          socket.end(['HTTP/1.1 200 OK', ...options.http.headers, 'Content-Length: 0', '', ''].join('\r\n'));
+          return;
+        }
+        const filler = Buffer.alloc(16 * 1024, 0x61);
+        socket.write('HTTP/1.1 200 OK\r\nX-Flood: ');
+        const pump = () => {
+          while (!socket.destroyed && socket.write(filler));
+        };
+        socket.on('drain', pump);
+        pump();
+      });
+    },
+  );
   server.on('connection', (socket: Socket) => {
     connections += 1;
     sockets.add(socket);

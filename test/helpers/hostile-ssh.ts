@@ -4,7 +4,16 @@
  * answers the key exchange or answers it with a host key of a type whose size cannot be read.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { MSG_KEXDH_INIT, MSG_KEXDH_REPLY, MSG_KEXINIT, SshStreamReader, kexinitPayload, packet, parseKexinit, sshString } from '../../src/ssh/wire.ts';
+import {
+  MSG_KEXDH_INIT,
+  MSG_KEXDH_REPLY,
+  MSG_KEXINIT,
+  SshStreamReader,
+  kexinitPayload,
+  packet,
+  parseKexinit,
+  sshString,
+} from '../../src/ssh/wire.ts';
 
 export const MADE_UP_HOST_KEY_ALGORITHMS = 340;
 
@@ -37,7 +46,10 @@ export function hostileKexinit(options: HostileSshOptions = {}): Buffer {
 }
 
 /** An x509v3-sign-rsa key blob: the type, then a (fake) DER certificate cocoscan cannot size. */
-export const X509_KEY_BLOB = Buffer.concat([sshString('x509v3-sign-rsa'), Buffer.from([0x30, 0x82, 0x01, 0x0a, 0x02, 0x82, 0x01, 0x01, 0x00])]);
+export const X509_KEY_BLOB = Buffer.concat([
+  sshString('x509v3-sign-rsa'),
+  Buffer.from([0x30, 0x82, 0x01, 0x0a, 0x02, 0x82, 0x01, 0x01, 0x00]),
+]);
 
 export interface HostileSshServers {
   ports: number[];
@@ -68,7 +80,10 @@ export async function startHostileSsh(count: number, options: HostileSshOptions 
           if (event.kind === 'packet' && event.payload[0] === MSG_KEXINIT) asked = parseKexinit(event.payload).hostKey[0] ?? '';
           if (event.kind === 'packet' && event.payload[0] === MSG_KEXDH_INIT) {
             const blob = options.behaviour === 'keys' ? options.hostKeyBlobs?.get(asked) : X509_KEY_BLOB;
-            if (blob) socket.write(packet(Buffer.concat([Buffer.from([MSG_KEXDH_REPLY]), sshString(blob), sshString(Buffer.alloc(32, 7)), sshString('sig')])));
+            if (blob)
+              socket.write(
+                packet(Buffer.concat([Buffer.from([MSG_KEXDH_REPLY]), sshString(blob), sshString(Buffer.alloc(32, 7)), sshString('sig')])),
+              );
           }
         }
       } catch {

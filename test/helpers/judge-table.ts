@@ -50,7 +50,10 @@ export function judgeTable<F, T, Id extends string>(title: string, table: JudgeT
         it(c.name, () => {
           const verdicts = checkedRun(c, run);
           expect(verdicts.length, 'a valid case gives at least one verdict').toBeGreaterThan(0);
-          for (const v of verdicts) expect({ id: v.id, status: v.status, port: v.target.port }).toMatchObject({ status: expect.stringMatching(/^(pass|not_applicable)$/) });
+          for (const v of verdicts)
+            expect({ id: v.id, status: v.status, port: v.target.port }).toMatchObject({
+              status: expect.stringMatching(/^(pass|not_applicable)$/),
+            });
         });
       }
     });
@@ -59,9 +62,14 @@ export function judgeTable<F, T, Id extends string>(title: string, table: JudgeT
         it(c.name, () => {
           const verdicts = checkedRun(c, run);
           for (const expected of c.verdicts) {
-            const candidates = verdicts.filter((v) => v.id === expected.id && (expected.port === undefined || v.target.port === expected.port));
+            const candidates = verdicts.filter(
+              (v) => v.id === expected.id && (expected.port === undefined || v.target.port === expected.port),
+            );
             expect(candidates.length, `a verdict ${expected.id}${expected.port ? ` on port ${expected.port}` : ''}`).toBeGreaterThan(0);
-            expect(candidates.map((v) => v.status), `status of ${expected.id}`).toContain(expected.status);
+            expect(
+              candidates.map((v) => v.status),
+              `status of ${expected.id}`,
+            ).toContain(expected.status);
             const verdict = candidates.find((v) => v.status === expected.status)!;
             for (const [name, value] of Object.entries(expected.params ?? {})) {
               const actual = verdict.params?.[name];

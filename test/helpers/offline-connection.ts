@@ -10,6 +10,10 @@ import { clamscanVersion } from '../fixtures/av/build.ts';
 export async function offlineConnection(dir: string): Promise<string> {
   await writeFile(join(dir, 'clamscan.txt'), clamscanVersion(new Date(Date.now() - 3_600_000)));
   const file = join(dir, 'connection.yaml');
-  await writeFile(file, 'connection: { name: offline, connectedSystem: M, connectingSystem: T, organisation: O }\ngateways:\n  - name: gw\n    host: 127.0.0.1\n    agentReports: [ { path: clamscan.txt } ]\nflows: [ { name: web, protocol: https, port: 443 } ]\n');
+  await writeFile(
+    file,
+    'connection: { name: offline, connectedSystem: M, connectingSystem: T, organisation: O }\ngateways:\n  - name: gw\n    ' +
+      'host: 127.0.0.1\n    agentReports: [ { path: clamscan.txt } ]\nflows: [ { name: web, protocol: https, port: 443 } ]\n',
+  );
   return file;
 }

@@ -27,7 +27,8 @@ export function ed25519Key(): string {
   }
   throw new Error('ssh2 could not generate a readable Ed25519 key in 32 attempts');
 }
-export const rsaKey = (bits: number): string => generateKeyPairSync('rsa', { modulusLength: bits }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+export const rsaKey = (bits: number): string =>
+  generateKeyPairSync('rsa', { modulusLength: bits }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
 
 function sshServer(hostKey: string): ssh2.Server {
   return new ssh2.Server({ hostKeys: [hostKey] }, (client) => {

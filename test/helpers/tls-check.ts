@@ -46,7 +46,9 @@ export async function runTlsCheck(input: TlsCheckInput) {
   const started = Date.now();
   const { report } = await runCheck({ connection, profile: await loadProfile(join(dir, 'tls-only.yaml')) });
   const find = (id: FindingIdOf<typeof tlsProbe>, port?: number, gateway?: string): Finding => {
-    const found = report.findings.find((f) => f.id === id && (port === undefined || f.target.port === port) && (gateway === undefined || f.target.gateway === gateway));
+    const found = report.findings.find(
+      (f) => f.id === id && (port === undefined || f.target.port === port) && (gateway === undefined || f.target.gateway === gateway),
+    );
     if (!found) throw new Error(`no finding ${id} for port ${port} of ${gateway ?? 'any gateway'}`);
     return found;
   };

@@ -57,18 +57,89 @@ export async function makeChain(spec: ChainSpec = {}): Promise<Chain> {
   const dir = await mkdtemp(join(tmpdir(), 'cocoscan-pki-'));
   try {
     await newKey('rsa', 'root.key', dir);
-    await openssl(['req', '-x509', '-key', 'root.key', '-out', 'root.pem', '-days', '30', '-subj', '/CN=Test Root', `-${spec.rootDigest ?? 'sha256'}`, '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'], dir);
+    await openssl(
+      [
+        'req',
+        '-x509',
+        '-key',
+        'root.key',
+        '-out',
+        'root.pem',
+        '-days',
+        '30',
+        '-subj',
+        '/CN=Test Root',
+        `-${spec.rootDigest ?? 'sha256'}`,
+        '-addext',
+        'basicConstraints=critical,CA:TRUE',
+        '-addext',
+        'keyUsage=critical,keyCertSign,cRLSign',
+      ],
+      dir,
+    );
     await writeFile(join(dir, 'ca.ext'), 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n');
     await writeFile(join(dir, 'leaf.ext'), 'basicConstraints=CA:FALSE\nsubjectAltName=IP:127.0.0.1,IP:127.0.0.2,DNS:localhost\n');
     await newKey(spec.intermediateKey ?? 'rsa', 'int.key', dir);
     await openssl(['req', '-new', '-key', 'int.key', '-out', 'int.csr', '-subj', '/CN=Test Intermediate'], dir);
-    await openssl(['x509', '-req', '-in', 'int.csr', '-CA', 'root.pem', '-CAkey', 'root.key', '-set_serial', '2', '-days', '30', `-${spec.intermediateDigest ?? 'sha256'}`, '-extfile', 'ca.ext', '-out', 'int.pem'], dir);
+    await openssl(
+      [
+        'x509',
+        '-req',
+        '-in',
+        'int.csr',
+        '-CA',
+        'root.pem',
+        '-CAkey',
+        'root.key',
+        '-set_serial',
+        '2',
+        '-days',
+        '30',
+        `-${spec.intermediateDigest ?? 'sha256'}`,
+        '-extfile',
+        'ca.ext',
+        '-out',
+        'int.pem',
+      ],
+      dir,
+    );
     await newKey(spec.leafKey ?? 'rsa', 'leaf.key', dir);
     await openssl(['req', '-new', '-key', 'leaf.key', '-out', 'leaf.csr', '-subj', '/CN=127.0.0.1'], dir);
     const digest = (spec.intermediateKey ?? 'rsa') === 'ed25519' ? [] : [`-${spec.leafDigest ?? 'sha256'}`];
-    await openssl(['x509', '-req', '-in', 'leaf.csr', '-CA', 'int.pem', '-CAkey', 'int.key', '-set_serial', '3', '-days', '30', ...digest, ...(spec.leafSignOptions ?? []), '-extfile', 'leaf.ext', '-out', 'leaf.pem'], dir);
-    const [root, intermediate, leaf, leafKey] = await Promise.all(['root.pem', 'int.pem', 'leaf.pem', 'leaf.key'].map((f) => readFile(join(dir, f), 'utf8')));
-    return { root: root!, intermediate: intermediate!, leaf: leaf!, leafKey: leafKey!, served: leaf! + intermediate!, der: [leaf!, intermediate!, root!].map(toDer) };
+    await openssl(
+      [
+        'x509',
+        '-req',
+        '-in',
+        'leaf.csr',
+        '-CA',
+        'int.pem',
+        '-CAkey',
+        'int.key',
+        '-set_serial',
+        '3',
+        '-days',
+        '30',
+        ...digest,
+        ...(spec.leafSignOptions ?? []),
+        '-extfile',
+        'leaf.ext',
+        '-out',
+        'leaf.pem',
+      ],
+      dir,
+    );
+    const [root, intermediate, leaf, leafKey] = await Promise.all(
+      ['root.pem', 'int.pem', 'leaf.pem', 'leaf.key'].map((f) => readFile(join(dir, f), 'utf8')),
+    );
+    return {
+      root: root!,
+      intermediate: intermediate!,
+      leaf: leaf!,
+      leafKey: leafKey!,
+      served: leaf! + intermediate!,
+      der: [leaf!, intermediate!, root!].map(toDer),
+    };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -1,6 +1,7 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdir, open, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { loadConnectionFile } from '../../src/connection/load.ts';
 import { InputFileError } from '../../src/errors.ts';
@@ -9,6 +10,11 @@ import { FILE_BYTE_LIMITS, readSafe, readSafeTextSync, UnsafeFileError, type Fil
 import { loadProfile } from '../../src/profile/load.ts';
 import { verifyReportFolder } from '../../src/output/verify.ts';
 import { runCli, tempDir, writeConnection } from '../helpers/cli.ts';
+
+const run = promisify(execFile);
+const mkfifo = async (path: string): Promise<void> => {
+  await run('mkfifo', [path]);
+};
 
 /** Every special file a hostile or careless user can name, built fresh in a folder. */
 async function specials(dir: string, kind: FileKind): Promise<Record<string, string>> {
@@ -54,7 +60,12 @@ describe('the safe reader refuses special files for every kind of file cocoscan 
   it.each(KINDS)('%s', async (kind) => {
     const dir = await tempDir();
     for (const [name, path] of Object.entries(await specials(dir, kind))) {
-      const error = await bounded(() => readSafe(path, { kind, key: 'some.key' }).then(() => undefined, (e: unknown) => e));
+      const error = await bounded(() =>
+        readSafe(path, { kind, key: 'some.key' }).then(
+          () => undefined,
+          (e: unknown) => e,
+        ),
+      );
       expect(error, `${kind} / ${name}`).toBeInstanceOf(UnsafeFileError);
       expect((error as UnsafeFileError).message).toContain(path);
       expect((error as UnsafeFileError).message).toContain('some.key');
@@ -86,22 +97,45 @@ flows:
 
 async function problemsFor(dir: string, yaml: string): Promise<string[]> {
   const file = await writeConnection(dir, yaml);
-  const error = await bounded(() => loadConnectionFile(file).then(() => undefined, (e: unknown) => e));
+  const error = await bounded(() =>
+    loadConnectionFile(file).then(
+      () => undefined,
+      (e: unknown) => e,
+    ),
+  );
   expect(error).toBeInstanceOf(InputFileError);
   return (error as InputFileError).problems.map((p) => `${p.path}: ${p.message}`);
 }
 
 describe('every path in the connection file is refused at load, naming its key', () => {
   const cases: { key: RegExp; kind: FileKind; yaml: (path: string) => string }[] = [
-    { key: /^tls\.trust\[0\]: /, kind: 'trust-file', yaml: (p) => `${BASE}gateways:\n  - name: gw\n    host: 127.0.0.1\ntls:\n  trust: ["${p}"]\n` },
-    { key: /^gateways\[0\]\.agentReports\[0\]\.path: /, kind: 'agent-report', yaml: (p) => `${BASE}gateways:\n  - name: gw\n    host: 127.0.0.1\n    agentReports:\n      - path: "${p}"\n` },
+    {
+      key: /^tls\.trust\[0\]: /,
+      kind: 'trust-file',
+      yaml: (p) => `${BASE}gateways:\n  - name: gw\n    host: 127.0.0.1\ntls:\n  trust: ["${p}"]\n`,
+    },
+    {
+      key: /^gateways\[0\]\.agentReports\[0\]\.path: /,
+      kind: 'agent-report',
+      yaml: (p) => `${BASE}gateways:\n  - name: gw\n    host: 127.0.0.1\n    agentReports:\n      - path: "${p}"\n`,
+    },
     {
       key: /^gateways\[0\]\.agentReports\[0\]\.publicKey: /,
       kind: 'public-key',
-      yaml: (p) => `${BASE}gateways:\n  - name: gw\n    host: 127.0.0.1\n    agentReports:\n      - remotePath: /var/r.json\n        publicKey: "${p}"\n    ssh: { username: a, agent: true }\n`,
+      yaml: (p) =>
+        `${BASE}gateways:\n  - name: gw\n    host: 127.0.0.1\n    agentReports:\n      - ` +
+        `remotePath: /var/r.json\n        publicKey: "${p}"\n    ssh: { username: a, agent: true }\n`,
     },
-    { key: /^gateways\[0\]\.ssh\.privateKeyFile: /, kind: 'private-key', yaml: (p) => `${BASE}gateways:\n  - name: gw\n    host: 127.0.0.1\n    ssh: { username: a, privateKeyFile: "${p}" }\n` },
-    { key: /^gateways\[0\]\.ssh\.knownHosts: /, kind: 'known-hosts', yaml: (p) => `${BASE}gateways:\n  - name: gw\n    host: 127.0.0.1\n    ssh: { username: a, agent: true, knownHosts: "${p}" }\n` },
+    {
+      key: /^gateways\[0\]\.ssh\.privateKeyFile: /,
+      kind: 'private-key',
+      yaml: (p) => `${BASE}gateways:\n  - name: gw\n    host: 127.0.0.1\n    ssh: { username: a, privateKeyFile: "${p}" }\n`,
+    },
+    {
+      key: /^gateways\[0\]\.ssh\.knownHosts: /,
+      kind: 'known-hosts',
+      yaml: (p) => `${BASE}gateways:\n  - name: gw\n    host: 127.0.0.1\n    ssh: { username: a, agent: true, knownHosts: "${p}" }\n`,
+    },
   ];
   it.each(cases)('$kind', async ({ key, kind, yaml }) => {
     process.env.SSH_AUTH_SOCK ??= '/nonexistent/agent.sock';
@@ -117,7 +151,12 @@ describe('every path in the connection file is refused at load, naming its key',
   it('the connection file itself', async () => {
     const dir = await tempDir();
     for (const [name, path] of Object.entries(await specials(dir, 'connection-file'))) {
-      const error = await bounded(() => loadConnectionFile(path).then(() => undefined, (e: unknown) => e));
+      const error = await bounded(() =>
+        loadConnectionFile(path).then(
+          () => undefined,
+          (e: unknown) => e,
+        ),
+      );
       expect((error as InputFileError).problems[0]?.message, name).toMatch(REASONS[name]!);
     }
   });
@@ -125,7 +164,10 @@ describe('every path in the connection file is refused at load, naming its key',
   it('a profile', async () => {
     const dir = await tempDir();
     for (const [name, path] of Object.entries(await specials(dir, 'profile'))) {
-      await expect(bounded(() => loadProfile(path)), name).rejects.toThrow(REASONS[name]!);
+      await expect(
+        bounded(() => loadProfile(path)),
+        name,
+      ).rejects.toThrow(REASONS[name]!);
     }
   });
 });
@@ -134,7 +176,11 @@ describe('an agent report that turned special after the load is an unusable sour
   it('FIFO and /dev/zero', async () => {
     const dir = await tempDir();
     const files = await specials(dir, 'agent-report');
-    const gateway = { name: 'gw', host: '127.0.0.1', agentReports: [{ path: files.fifo }, { path: files['symlink to /dev/zero'] }] } as never;
+    const gateway = {
+      name: 'gw',
+      host: '127.0.0.1',
+      agentReports: [{ path: files.fifo }, { path: files['symlink to /dev/zero'] }],
+    } as never;
     const sources = await bounded(() => loadReportSources(gateway, undefined));
     expect(sources.map((s) => s.unusable)).toEqual([expect.stringMatching(/FIFO/), expect.stringMatching(/device/)]);
   });
@@ -177,11 +223,30 @@ describe('cocoscan verify on a hostile evidence folder', () => {
   }
 
   const cases: [string, (dir: string) => Promise<void>, string, RegExp][] = [
-    ['a listed FIFO', async (dir) => execFileSync('mkfifo', [join(dir, 'evidence/x.txt')]) as unknown as void, 'evidence/x.txt', /evidence\/x\.txt is not a regular file/],
-    ['a listed link to /dev/zero', (dir) => symlink('/dev/zero', join(dir, 'evidence/x.txt')), 'evidence/x.txt', /evidence\/x\.txt is a symbolic link/],
-    ['a listed file under a linked folder', async (dir) => { await mkdir(join(dir, 'elsewhere')); await writeFile(join(dir, 'elsewhere/x.txt'), 'x'); await symlink(join(dir, 'elsewhere'), join(dir, 'evidence/gw')); }, 'evidence/gw/x.txt', /evidence\/gw is a symbolic link/],
-    ['an unlisted FIFO', async (dir) => execFileSync('mkfifo', [join(dir, 'evidence/y')]) as unknown as void, '', /evidence\/y is not a regular file/],
-    ['an unlisted link loop', (dir) => symlink(join(dir, 'evidence/loop'), join(dir, 'evidence/loop')), '', /evidence\/loop is a symbolic link/],
+    ['a listed FIFO', (dir) => mkfifo(join(dir, 'evidence/x.txt')), 'evidence/x.txt', /evidence\/x\.txt is not a regular file/],
+    [
+      'a listed link to /dev/zero',
+      (dir) => symlink('/dev/zero', join(dir, 'evidence/x.txt')),
+      'evidence/x.txt',
+      /evidence\/x\.txt is a symbolic link/,
+    ],
+    [
+      'a listed file under a linked folder',
+      async (dir) => {
+        await mkdir(join(dir, 'elsewhere'));
+        await writeFile(join(dir, 'elsewhere/x.txt'), 'x');
+        await symlink(join(dir, 'elsewhere'), join(dir, 'evidence/gw'));
+      },
+      'evidence/gw/x.txt',
+      /evidence\/gw is a symbolic link/,
+    ],
+    ['an unlisted FIFO', (dir) => mkfifo(join(dir, 'evidence/y')), '', /evidence\/y is not a regular file/],
+    [
+      'an unlisted link loop',
+      (dir) => symlink(join(dir, 'evidence/loop'), join(dir, 'evidence/loop')),
+      '',
+      /evidence\/loop is a symbolic link/,
+    ],
   ];
   it.each(cases)('%s: refused, within the bound, naming the file', async (_name, make, listed, problem) => {
     const dir = await folderWith(make, listed);
@@ -191,7 +256,7 @@ describe('cocoscan verify on a hostile evidence folder', () => {
   });
 
   it('a manifest that is itself a link to /dev/zero or a FIFO', async () => {
-    for (const make of [(p: string) => symlink('/dev/zero', p), async (p: string) => void execFileSync('mkfifo', [p])]) {
+    for (const make of [(p: string) => symlink('/dev/zero', p), mkfifo]) {
       const dir = await tempDir();
       await mkdir(join(dir, 'evidence'));
       await make(join(dir, 'evidence/manifest.sha256'));
@@ -202,7 +267,7 @@ describe('cocoscan verify on a hostile evidence folder', () => {
   });
 
   it('through the CLI: exit 1 and a PROBLEM line, quickly', async () => {
-    const dir = await folderWith(async (d) => void execFileSync('mkfifo', [join(d, 'evidence/x.txt')]), 'evidence/x.txt');
+    const dir = await folderWith((d) => mkfifo(join(d, 'evidence/x.txt')), 'evidence/x.txt');
     const result = await runCli(['verify', dir], 30_000);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/PROBLEM {2}evidence\/x\.txt is not a regular file/);
@@ -222,7 +287,10 @@ describe('a history whose report.json is a special file', () => {
     expect(Date.now() - started).toBeLessThan(15_000);
     // An unreadable stored run is said plainly (exit 2), with the reason, and never hangs the listing.
     expect(result.code, result.stderr).toBe(2);
-    expect((JSON.parse(result.stdout) as { unreadable: { id: string }[] }).unreadable.map((u) => u.id)).toEqual(['conn/20260101T000000Z', 'conn/20260102T000000Z']);
+    expect((JSON.parse(result.stdout) as { unreadable: { id: string }[] }).unreadable.map((u) => u.id)).toEqual([
+      'conn/20260101T000000Z',
+      'conn/20260102T000000Z',
+    ]);
     expect(result.stderr).toMatch(/20260101T000000Z\/report\.json is a FIFO/);
     expect(result.stderr).toMatch(/20260102T000000Z\/report\.json is a symbolic link/);
   });

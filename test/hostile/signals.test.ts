@@ -47,7 +47,10 @@ async function waitUntil(what: string, predicate: () => Promise<boolean>, ms: nu
 async function wrapper(dir: string, mode: 'wait-ignoring-term' | 'exit-at-once'): Promise<{ path: string; pidFile: string }> {
   const path = join(dir, `nmap-${mode}.sh`);
   const pidFile = join(dir, `grandchild-${mode}.pid`);
-  const tail = mode === 'wait-ignoring-term' ? "trap '' TERM INT\nsleep 300 &\necho $! > '" + pidFile + "'\nwait\n" : "sleep 300 &\necho $! > '" + pidFile + "'\nexit 0\n";
+  const tail =
+    mode === 'wait-ignoring-term'
+      ? "trap '' TERM INT\nsleep 300 &\necho $! > '" + pidFile + "'\nwait\n"
+      : "sleep 300 &\necho $! > '" + pidFile + "'\nexit 0\n";
   await writeFile(path, `#!/bin/sh\ncase "$1" in --version) echo "Nmap version 7.93 ( https://nmap.org )"; exit 0;; esac\n${tail}`);
   await chmod(path, 0o755);
   return { path, pidFile };
@@ -55,7 +58,15 @@ async function wrapper(dir: string, mode: 'wait-ignoring-term' | 'exit-at-once')
 
 async function readPid(file: string): Promise<number> {
   pidFiles.push(file);
-  await waitUntil('the grandchild PID', () => readFile(file, 'utf8').then((t) => /^\d+\n$/.test(t), () => false), 60_000);
+  await waitUntil(
+    'the grandchild PID',
+    () =>
+      readFile(file, 'utf8').then(
+        (t) => /^\d+\n$/.test(t),
+        () => false,
+      ),
+    60_000,
+  );
   return Number((await readFile(file, 'utf8')).trim());
 }
 
@@ -65,36 +76,42 @@ flows: [ { name: web, protocol: https, port: 443 } ]
 `;
 
 function startCheck(dir: string, nmap: string): ChildProcess {
-  const child = spawnCli(['check', join(dir, 'connection.yaml'), '--nmap', nmap, '--out', join(dir, 'out'), '--history', join(dir, 'history'), '--no-progress'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnCli(
+    ['check', join(dir, 'connection.yaml'), '--nmap', nmap, '--out', join(dir, 'out'), '--history', join(dir, 'history'), '--no-progress'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   children.push(child);
   return child;
 }
 
 describe('signals end any run within 5 s, taking every child with them', () => {
-  it.each(['SIGTERM', 'SIGINT'] as const)('%s while nmap (a wrapper that ignores signals, with a grandchild holding stdout) runs', async (signal) => {
-    const dir = await tempDir();
-    await writeConnection(dir, CONNECTION);
-    const nmap = await wrapper(dir, 'wait-ignoring-term');
-    const child = startCheck(dir, nmap.path);
-    let stderr = '';
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-    const grandchild = await readPid(nmap.pidFile);
-    expect(await gone(grandchild)).toBe(false);
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    '%s while nmap (a wrapper that ignores signals, with a grandchild holding stdout) runs',
+    async (signal) => {
+      const dir = await tempDir();
+      await writeConnection(dir, CONNECTION);
+      const nmap = await wrapper(dir, 'wait-ignoring-term');
+      const child = startCheck(dir, nmap.path);
+      let stderr = '';
+      child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+      const grandchild = await readPid(nmap.pidFile);
+      expect(await gone(grandchild)).toBe(false);
 
-    const sent = Date.now();
-    child.kill(signal);
-    const code = await exited;
-    expect(Date.now() - sent).toBeLessThan(5000);
-    expect(code).not.toBe(0);
-    expect(code).not.toBe(3);
-    await waitUntil('the grandchild to be gone', () => gone(grandchild), 2000);
-    // Nothing was written for the unfinished run, and the history holds no run.
-    expect(await readdir(dir)).not.toContain('out');
-    const history = await readdir(join(dir, 'history', 'sig')).catch(() => []);
-    expect(history).toEqual([]);
-    expect(stderr).not.toMatch(/internal error/);
-  });
+      const sent = Date.now();
+      child.kill(signal);
+      const code = await exited;
+      expect(Date.now() - sent).toBeLessThan(5000);
+      expect(code).not.toBe(0);
+      expect(code).not.toBe(3);
+      await waitUntil('the grandchild to be gone', () => gone(grandchild), 2000);
+      // Nothing was written for the unfinished run, and the history holds no run.
+      expect(await readdir(dir)).not.toContain('out');
+      const history = await readdir(join(dir, 'history', 'sig')).catch(() => []);
+      expect(history).toEqual([]);
+      expect(stderr).not.toMatch(/internal error/);
+    },
+  );
 });
 
 describe('a --nmap wrapper whose child holds stdout does not outlive its command', () => {
@@ -130,7 +147,15 @@ describe('a --nmap wrapper whose child holds stdout does not outlive its command
     pidFiles.push(pidFile);
     const controller = new AbortController();
     const pending = exec('/bin/sh', ['-c', `sleep 300 & echo $! > '${pidFile}'; wait`], { timeoutMs: 60_000, signal: controller.signal });
-    await waitUntil('the PID file', () => readFile(pidFile, 'utf8').then((t) => t.endsWith('\n'), () => false), 10_000);
+    await waitUntil(
+      'the PID file',
+      () =>
+        readFile(pidFile, 'utf8').then(
+          (t) => t.endsWith('\n'),
+          () => false,
+        ),
+      10_000,
+    );
     const pid = Number((await readFile(pidFile, 'utf8')).trim());
     controller.abort();
     const result = await pending;
@@ -146,7 +171,10 @@ describe('a signal while the run waits on something that ignores it', () => {
     const file = await offlineConnection(dir);
     const profile = join(ROOT, 'test/fixtures/profiles/coco10-only.yaml');
     const run = (out: string, env: NodeJS.ProcessEnv = {}) => {
-      const child = spawnCli(['check', file, '--profile', profile, '--history', history, '--out', join(dir, out), '--no-progress'], { stdio: 'ignore', env });
+      const child = spawnCli(['check', file, '--profile', profile, '--history', history, '--out', join(dir, out), '--no-progress'], {
+        stdio: 'ignore',
+        env,
+      });
       children.push(child);
       return { child, exited: new Promise<number | null>((r) => child.once('exit', (code) => r(code))) };
     };

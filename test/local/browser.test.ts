@@ -32,7 +32,9 @@ describe.skipIf(!ready)('report.html in a real headless Chromium', () => {
       sockets.add(socket);
       socket.on('close', () => sockets.delete(socket));
       socket.on('error', () => undefined);
-      socket.end('220 <script>window.__cocoscanPwned = 1; document.title = "pwned"</script> <a href="http://evil/">x</a> <img src="http://evil/p.png"> ESMTP\r\n');
+      socket.end(
+        '220 <script>window.__cocoscanPwned = 1; document.title = "pwned"</script> <a href="http://evil/">x</a> <img src="http://evil/p.png"> ESMTP\r\n',
+      );
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as { port: number }).port;
@@ -53,7 +55,14 @@ snmp: { timeoutSeconds: 0.5 }
     browser = await chromium.launchPersistentContext(await mkdtemp(join(tmpdir(), 'cocoscan-chromium-')), {
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   }, 180_000);
 

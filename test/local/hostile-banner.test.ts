@@ -20,7 +20,9 @@ if (!nmapPresent) console.warn('[local] skipping loopback tests: nmap is not ins
 const sockets = new Set<Socket>();
 
 /** A banner that tries markup, Markdown links and images, terminal escapes (OSC 8 link, CSI, C1 CSI) and a bidi override. */
-const BANNER = '220 <script>alert("owned")</script> [x](http://evil) ![i](http://evil/p.png) \u001b]8;;http://evil\u0007link\u001b]8;;\u0007 \u001b[2J \u009b31m \u202eydaer ESMTP ready\r\n';
+const BANNER =
+  '220 <script>alert("owned")</script> [x](http://evil) ![i](http://evil/p.png) ' +
+  '\u001b]8;;http://evil\u0007link\u001b]8;;\u0007 \u001b[2J \u009b31m \u202eydaer ESMTP ready\r\n';
 /** ESC, other C0 controls but LF, DEL, C1 controls and bidirectional controls. */
 const HIDDEN = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 

@@ -13,19 +13,30 @@ export function allowedTarget(host: string | undefined): boolean {
   return /^127\./.test(address) || /^10\.213\./.test(address) || /\.invalid$/.test(address);
 }
 
+// eslint-disable-next-line @typescript-eslint/unbound-method -- kept to be applied to the socket, as `this`
 const connect = net.Socket.prototype.connect;
 net.Socket.prototype.connect = function guardedConnect(this: net.Socket, ...args: unknown[]) {
   // net.connect() hands the socket an already-normalised [options, callback] array.
   const raw = Array.isArray(args[0]) ? (args[0] as unknown[])[0] : args[0];
   const first = raw as { host?: string; path?: string } | number | string;
-  const host = typeof first === 'object' && first !== null ? (first.path ? 'localhost' : (first.host ?? 'localhost')) : typeof args[1] === 'string' ? (args[1] as string) : 'localhost';
-  if (!allowedTarget(host)) throw new Error(`network guard: a test tried to connect to ${host}; tests may only reach loopback and lab addresses`);
+  const host =
+    typeof first === 'object' && first !== null
+      ? first.path
+        ? 'localhost'
+        : (first.host ?? 'localhost')
+      : typeof args[1] === 'string'
+        ? args[1]
+        : 'localhost';
+  if (!allowedTarget(host))
+    throw new Error(`network guard: a test tried to connect to ${host}; tests may only reach loopback and lab addresses`);
   return (connect as (...a: unknown[]) => net.Socket).apply(this, args);
-} as typeof net.Socket.prototype.connect;
+};
 
+// eslint-disable-next-line @typescript-eslint/unbound-method -- kept to be applied to the socket, as `this`
 const send = dgram.Socket.prototype.send;
 dgram.Socket.prototype.send = function guardedSend(this: dgram.Socket, ...args: unknown[]) {
   const address = args.find((a, i) => i > 0 && typeof a === 'string') as string | undefined;
-  if (!allowedTarget(address)) throw new Error(`network guard: a test tried to send a datagram to ${address}; tests may only reach loopback and lab addresses`);
+  if (!allowedTarget(address))
+    throw new Error(`network guard: a test tried to send a datagram to ${address}; tests may only reach loopback and lab addresses`);
   return (send as (...a: unknown[]) => void).apply(this, args);
 } as typeof dgram.Socket.prototype.send;

@@ -64,16 +64,24 @@ describe('connection file', () => {
     expect(problems.some((p) => p.startsWith('flows[0].port@12: expected a number'))).toBe(true);
   });
 
+  it('no longer knows `remoteAccess` on a flow: it never decided a verdict, so a file that sets it is told to remove it', async () => {
+    const problems = await problemsOf(VALID.replace('    port: 22\n', '    port: 22\n    remoteAccess: true\n'));
+    expect(problems).toEqual(['flows[1].remoteAccess@16: unknown field; remove it or check its spelling']);
+  });
+
   it('refuses a host that begins with "-" so it can never become an nmap option', async () => {
     const problems = await problemsOf(VALID.replace('host: 192.0.2.10', 'host: "-oN /tmp/x --script=evil"'));
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(/^gateways\[0\]\.host@\d+: must not begin with "-"/);
   });
 
-  it.each(['192.0.2.0/24', '192.0.2.1 192.0.2.2', 'host_name', '10.0.0.1-20'])('refuses %s as a host (one address or name only)', async (host) => {
-    const problems = await problemsOf(VALID.replace('host: 192.0.2.10', `host: "${host}"`));
-    expect(problems[0]).toMatch(/gateways\[0\]\.host@\d+: expected one IP address or DNS name/);
-  });
+  it.each(['192.0.2.0/24', '192.0.2.1 192.0.2.2', 'host_name', '10.0.0.1-20'])(
+    'refuses %s as a host (one address or name only)',
+    async (host) => {
+      const problems = await problemsOf(VALID.replace('host: 192.0.2.10', `host: "${host}"`));
+      expect(problems[0]).toMatch(/gateways\[0\]\.host@\d+: expected one IP address or DNS name/);
+    },
+  );
 
   it('accepts IPv6 addresses and DNS names', async () => {
     const yaml = VALID.replace('    host: 192.0.2.10\n', '    host: "2001:db8::10"\n  - name: acme-gw-2\n    host: gw2.example.org\n');
@@ -108,7 +116,9 @@ describe('connection file', () => {
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'correct horse', '-f', keyFile]);
     const withSsh = (ssh: string) => VALID.replace('    host: 192.0.2.10\n', `    host: 192.0.2.10\n    ssh: ${ssh}\n`);
     expect(await problemsOf(withSsh(`{ username: audit, privateKeyFile: ${keyFile} }`))).toEqual([
-      expect.stringMatching(/^gateways\[0\]\.ssh\.privateKeyFile@\d+: .* is encrypted: name the environment variable holding its passphrase in passphraseEnv/),
+      expect.stringMatching(
+        /^gateways\[0\]\.ssh\.privateKeyFile@\d+: .* is encrypted: name the environment variable holding its passphrase in passphraseEnv/,
+      ),
     ]);
     delete process.env.COCOSCAN_TEST_UNSET;
     expect(await problemsOf(withSsh(`{ username: audit, privateKeyFile: ${keyFile}, passphraseEnv: COCOSCAN_TEST_UNSET }`))).toContainEqual(
@@ -116,7 +126,9 @@ describe('connection file', () => {
     );
     expect(await problemsOf(withSsh('{ username: audit }'))).toEqual([expect.stringMatching(/give privateKeyFile, or agent: true/)]);
     process.env.COCOSCAN_TEST_PASSPHRASE = 'correct horse';
-    const connection = await loadConnectionFile(await writeConnection(dir, withSsh(`{ username: audit, privateKeyFile: id_ed25519, passphraseEnv: COCOSCAN_TEST_PASSPHRASE }`)));
+    const connection = await loadConnectionFile(
+      await writeConnection(dir, withSsh(`{ username: audit, privateKeyFile: id_ed25519, passphraseEnv: COCOSCAN_TEST_PASSPHRASE }`)),
+    );
     expect(connection.gateways[0]?.ssh?.privateKeyFile).toBe(keyFile);
     expect(JSON.stringify(connection)).not.toContain('correct horse');
   });
@@ -154,7 +166,10 @@ describe('connection file bounds and gateway names', () => {
 
   it('refuses over-long paths and port lists, and too many trust files', async () => {
     const long = `/${'a'.repeat(5000)}`;
-    const problems = await problemsOf(`${VALID}tls:\n  trust: [${Array.from({ length: 65 }, () => 'ca.pem').join(', ')}]\nscan:\n  tcpPorts: "${Array.from({ length: 3000 }, () => '1').join(',')}"\n`);
+    const problems = await problemsOf(
+      `${VALID}tls:\n  trust: [${Array.from({ length: 65 }, () => 'ca.pem').join(', ')}]\nscan:\n ` +
+        ` tcpPorts: "${Array.from({ length: 3000 }, () => '1').join(',')}"\n`,
+    );
     expect(problems).toContainEqual(expect.stringMatching(/^tls\.trust@\d+: at most 64 trust files/));
     expect(problems).toContainEqual(expect.stringMatching(/^scan\.tcpPorts@\d+: expected a port list of at most 4096 characters/));
     const agent = await problemsOf(withGateways(`  - name: gw\n    host: 192.0.2.1\n    agentReports: [ { path: "${long}" } ]\n`));
@@ -162,10 +177,15 @@ describe('connection file bounds and gateway names', () => {
   });
 
   it('takes a UTC offset for raw local-time reports, in whole quarter hours from UTC-12:00 to UTC+14:00', async () => {
-    const entry = (offset: string) => withGateways(`  - name: gw\n    host: 192.0.2.1\n    agentReports: [ { path: "freshclam.log", utcOffsetMinutes: ${offset} } ]\n`);
-    expect(await problemsOf(entry('900'))).toEqual([expect.stringMatching(/^gateways\[0\]\.agentReports\[0\]\.utcOffsetMinutes@\d+: expected -720 \(UTC-12:00\) to 840/)]);
+    const entry = (offset: string) =>
+      withGateways(`  - name: gw\n    host: 192.0.2.1\n    agentReports: [ { path: "freshclam.log", utcOffsetMinutes: ${offset} } ]\n`);
+    expect(await problemsOf(entry('900'))).toEqual([
+      expect.stringMatching(/^gateways\[0\]\.agentReports\[0\]\.utcOffsetMinutes@\d+: expected -720 \(UTC-12:00\) to 840/),
+    ]);
     expect(await problemsOf(entry('301'))).toEqual([expect.stringMatching(/utcOffsetMinutes@\d+: expected a whole quarter hour/)]);
-    expect(await problemsOf(entry('"+05:00"'))).toEqual([expect.stringMatching(/utcOffsetMinutes@\d+: expected the host offset from UTC in minutes/)]);
+    expect(await problemsOf(entry('"+05:00"'))).toEqual([
+      expect.stringMatching(/utcOffsetMinutes@\d+: expected the host offset from UTC in minutes/),
+    ]);
     const dir = await tempDir();
     writeFileSync(join(dir, 'freshclam.log'), '');
     const connection = await loadConnectionFile(await writeConnection(dir, entry('345')));
@@ -178,11 +198,19 @@ describe('connection parties: generic names and their deprecated aliases', () =>
 
   it('loads the old names mojSystem and thirdPartySystem as connectedSystem and connectingSystem', async () => {
     const connection = await loadConnectionFile(await writeConnection(await tempDir(), VALID));
-    expect(connection.connection).toEqual({ name: 'cms-acme', connectedSystem: 'Case Management System', connectingSystem: 'Acme Case Portal', organisation: 'Acme Ltd' });
+    expect(connection.connection).toEqual({
+      name: 'cms-acme',
+      connectedSystem: 'Case Management System',
+      connectingSystem: 'Acme Case Portal',
+      organisation: 'Acme Ltd',
+    });
   });
 
   it('loads the new names, with the optional scope and contact', async () => {
-    const yaml = GENERIC.replace('  organisation: Acme Ltd\n', '  organisation: Acme Ltd\n  scope: The Acme gateway\n  contact: security@acme.example\n');
+    const yaml = GENERIC.replace(
+      '  organisation: Acme Ltd\n',
+      '  organisation: Acme Ltd\n  scope: The Acme gateway\n  contact: security@acme.example\n',
+    );
     const connection = await loadConnectionFile(await writeConnection(await tempDir(), yaml));
     expect(connection.connection).toEqual({
       name: 'cms-acme',
@@ -195,15 +223,21 @@ describe('connection parties: generic names and their deprecated aliases', () =>
   });
 
   it('mixes one old and one new name', async () => {
-    const connection = await loadConnectionFile(await writeConnection(await tempDir(), VALID.replace('thirdPartySystem:', 'connectingSystem:')));
+    const connection = await loadConnectionFile(
+      await writeConnection(await tempDir(), VALID.replace('thirdPartySystem:', 'connectingSystem:')),
+    );
     expect(connection.connection).toMatchObject({ connectedSystem: 'Case Management System', connectingSystem: 'Acme Case Portal' });
   });
 
   it('refuses a party given under both names, and a party given under neither', async () => {
     const both = await problemsOf(VALID.replace('  organisation:', '  connectedSystem: Other System\n  organisation:'));
-    expect(both).toEqual([expect.stringMatching(/^connection\.mojSystem@\d+: give connectedSystem or its deprecated name mojSystem, not both$/)]);
+    expect(both).toEqual([
+      expect.stringMatching(/^connection\.mojSystem@\d+: give connectedSystem or its deprecated name mojSystem, not both$/),
+    ]);
     const neither = await problemsOf(VALID.replace('  thirdPartySystem: Acme Case Portal\n', ''));
-    expect(neither).toEqual([expect.stringMatching(/^connection\.connectingSystem(@\d+)?: missing: expected the name of the connecting system$/)]);
+    expect(neither).toEqual([
+      expect.stringMatching(/^connection\.connectingSystem(@\d+)?: missing: expected the name of the connecting system$/),
+    ]);
   });
 
   it('a profile that requires connection.scope refuses a file without it, naming the field and the profile', async () => {
@@ -217,8 +251,12 @@ describe('connection parties: generic names and their deprecated aliases', () =>
       error = caught;
     }
     expect(error).toBeInstanceOf(InputFileError);
-    expect((error as InputFileError).problems).toEqual([{ path: 'connection.scope', message: 'missing: profile cyber-essentials requires it (Scope of the assessment)' }]);
-    expect(() => checkProfileRequirements({ ...connection, connection: { ...connection.connection, scope: 'The gateway' } }, profile, file)).not.toThrow();
+    expect((error as InputFileError).problems).toEqual([
+      { path: 'connection.scope', message: 'missing: profile cyber-essentials requires it (Scope of the assessment)' },
+    ]);
+    expect(() =>
+      checkProfileRequirements({ ...connection, connection: { ...connection.connection, scope: 'The gateway' } }, profile, file),
+    ).not.toThrow();
     const moj = await loadProfile('moj-coco');
     expect(() => checkProfileRequirements(connection, moj, file)).not.toThrow();
   });

@@ -9,8 +9,68 @@ const HIDDEN_BUT_LF = /(?![\n])[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u;
 /** Strings rich in what matters here: markup, escapes, controls, bidi marks, surrogates. */
 const nasty = fc.string({
   unit: fc.oneof(
-    fc.constantFrom('\\', 'x', 'u', '{', '}', '0', '1', 'b', 'e', 'f', '[', ']', '(', ')', '!', '<', '>', '&', '|', '`', '*', '_', '~', '#', ':', '/', '.', 'w', '=', '+', '-', '@', '"', ',', ' '),
-    fc.constantFrom('\n', '\r', '\t', '\u0000', '\u001b', '\u0007', '\u007f', '\u0085', '\u009b', '\u00ad', '\u061c', '\u200b', '\u200e', '\u200f', '\u202a', '\u202e', '\u2028', '\u2066', '\u2069', '\ufeff', '\ud800', '\udfff', '\u{e0041}'),
+    fc.constantFrom(
+      '\\',
+      'x',
+      'u',
+      '{',
+      '}',
+      '0',
+      '1',
+      'b',
+      'e',
+      'f',
+      '[',
+      ']',
+      '(',
+      ')',
+      '!',
+      '<',
+      '>',
+      '&',
+      '|',
+      '`',
+      '*',
+      '_',
+      '~',
+      '#',
+      ':',
+      '/',
+      '.',
+      'w',
+      '=',
+      '+',
+      '-',
+      '@',
+      '"',
+      ',',
+      ' ',
+    ),
+    fc.constantFrom(
+      '\n',
+      '\r',
+      '\t',
+      '\u0000',
+      '\u001b',
+      '\u0007',
+      '\u007f',
+      '\u0085',
+      '\u009b',
+      '\u00ad',
+      '\u061c',
+      '\u200b',
+      '\u200e',
+      '\u200f',
+      '\u202a',
+      '\u202e',
+      '\u2028',
+      '\u2066',
+      '\u2069',
+      '\ufeff',
+      '\ud800',
+      '\udfff',
+      '\u{e0041}',
+    ),
     fc.string({ unit: 'binary', maxLength: 1 }),
   ),
   maxLength: 80,
@@ -18,8 +78,10 @@ const nasty = fc.string({
 
 /** Undoes the Markdown layer: entity and backslash escapes. */
 function unescapeMarkdown(text: string): string {
-  return text.replace(/\\([!-/:-@[-`{-~])|&(lt|gt|amp);/g, (_w, punct: string | undefined, entity: string | undefined) =>
-    punct ?? ({ lt: '<', gt: '>', amp: '&' } as Record<string, string>)[entity!]!,
+  return text.replace(
+    /\\([!-/:-@[-`{-~])|&(lt|gt|amp);/g,
+    (_w, punct: string | undefined, entity: string | undefined) =>
+      punct ?? ({ lt: '<', gt: '>', amp: '&' } as Record<string, string>)[entity!]!,
   );
 }
 

@@ -50,7 +50,13 @@ beforeAll(async () => {
   });
   const clock = [new Date('2026-11-22T10:00:00Z'), new Date('2026-11-22T10:00:05Z')];
   let tick = 0;
-  const { report } = await runCheck({ connection, profile: await loadProfile(), exec: fakeNmap('open-gateway.xml'), now: () => clock[Math.min(tick++, 1)]!, privileged: true });
+  const { report } = await runCheck({
+    connection,
+    profile: await loadProfile(),
+    exec: fakeNmap('open-gateway.xml'),
+    now: () => clock[Math.min(tick++, 1)]!,
+    privileged: true,
+  });
   // Hostile text in every place a renderer shows: finding message, evidence, raw excerpt, row comments,
   // answers, waivers, change descriptions. Cells that start with a formula go first.
   hostile = {
@@ -64,9 +70,28 @@ beforeAll(async () => {
       ...r,
       comment: `${ATTACKS[i % ATTACKS.length]} ${HOSTILE}`,
       ...(r.method === 'manual'
-        ? { answer: { compliance: 'No' as const, owner: '=HYPERLINK("http://evil")', references: ['@SUM(1)'], comment: HOSTILE, remediation: { plan: '+cmd', date: '-1+1' } } }
+        ? {
+            answer: {
+              compliance: 'No' as const,
+              owner: '=HYPERLINK("http://evil")',
+              references: ['@SUM(1)'],
+              comment: HOSTILE,
+              remediation: { plan: '+cmd', date: '-1+1' },
+            },
+          }
         : {}),
-      ...(r.method === 'automated' ? { waiver: { status: 'active' as const, expires: '2027-01-01', approvedBy: HOSTILE, justification: HOSTILE, plan: HOSTILE, scope: 'row' as const } } : {}),
+      ...(r.method === 'automated'
+        ? {
+            waiver: {
+              status: 'active' as const,
+              expires: '2027-01-01',
+              approvedBy: HOSTILE,
+              justification: HOSTILE,
+              plan: HOSTILE,
+              scope: 'row' as const,
+            },
+          }
+        : {}),
     })),
     summary: { ...report.summary, waivers: { active: 1, expired: 0, unmatched: [HOSTILE] } },
   };
@@ -131,7 +156,39 @@ describe('report.html', () => {
     const html = renderHtml(hostile);
     expect(html).not.toMatch(HIDDEN);
     const tags = new Set([...html.matchAll(/<\/?([a-zA-Z][a-zA-Z0-9]*)/g)].map((m) => m[1]!.toLowerCase()));
-    const own = ['html', 'head', 'meta', 'title', 'style', 'body', 'header', 'h1', 'h2', 'h3', 'p', 'strong', 'section', 'ul', 'li', 'span', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'br', 'small', 'a', 'article', 'dl', 'dt', 'dd', 'pre', 'code'];
+    const own = [
+      'html',
+      'head',
+      'meta',
+      'title',
+      'style',
+      'body',
+      'header',
+      'h1',
+      'h2',
+      'h3',
+      'p',
+      'strong',
+      'section',
+      'ul',
+      'li',
+      'span',
+      'table',
+      'thead',
+      'tbody',
+      'tr',
+      'th',
+      'td',
+      'br',
+      'small',
+      'a',
+      'article',
+      'dl',
+      'dt',
+      'dd',
+      'pre',
+      'code',
+    ];
     expect([...tags].filter((t) => !own.includes(t))).toEqual([]);
     expect([...html.matchAll(/href="([^"]*)"/g)].every((m) => m[1]!.startsWith('#'))).toBe(true);
     expect(html).toContain('\\x1b]8;;http://evil\\x07');
@@ -148,13 +205,22 @@ function parseCsv(text: string): string[][] {
   for (let i = 0; i < text.length; i += 1) {
     const c = text[i]!;
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (cell += '"'), (i += 1);
-      else if (c === '"') quoted = false;
+      if (c === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i += 1;
+      } else if (c === '"') quoted = false;
       else cell += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') row.push(cell), (cell = '');
-    else if (c === '\r' && text[i + 1] === '\n') row.push(cell), rows.push(row), (row = []), (cell = ''), (i += 1);
-    else cell += c;
+    else if (c === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (c === '\r' && text[i + 1] === '\n') {
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+      i += 1;
+    } else cell += c;
   }
   return rows;
 }
@@ -167,7 +233,8 @@ describe('statement.csv', () => {
     expect(rows.length).toBe(hostile.rows.length + 1);
     const cells = rows.flat();
     expect(cells.filter((c) => /^\s*[=+\-@\t\r]/.test(c))).toEqual([]);
-    for (const start of ['=HYPERLINK("http://evil")', '+cmd', '-1+1', '@SUM(1)']) expect(cells.some((c) => c.startsWith(`'${start}`))).toBe(true);
+    for (const start of ['=HYPERLINK("http://evil")', '+cmd', '-1+1', '@SUM(1)'])
+      expect(cells.some((c) => c.startsWith(`'${start}`))).toBe(true);
     expect(rows.every((r) => r.length === rows[0]!.length)).toBe(true);
   });
 });
@@ -203,7 +270,7 @@ describe('the terminal', () => {
     let written = '';
     const stream = { columns: 400, write: (chunk: string) => ((written += chunk), true) } as unknown as NodeJS.WriteStream;
     const progress = new Progress(stream);
-    progress.update({ gateway: 'gw\u009b2J', activity: `banner ${HOSTILE}` } as never);
+    progress.update({ gateway: 'gw\u009b2J', activity: `banner ${HOSTILE}` });
     progress.start();
     progress.stop();
     expect(written.replaceAll('\r\u001b[2K', '')).not.toMatch(TERMINAL_HIDDEN);

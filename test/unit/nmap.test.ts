@@ -11,7 +11,15 @@ import type { Exec } from '../../src/exec.ts';
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/nmap/${name}`, import.meta.url), 'utf8');
 
 describe('nmap arguments', () => {
-  const plan = { hosts: ['192.0.2.10'], tcpPorts: '1-65535', udpPorts: '161', timing: 4, hostTimeoutSeconds: 600, serviceDetection: true, privileged: true };
+  const plan = {
+    hosts: ['192.0.2.10'],
+    tcpPorts: '1-65535',
+    udpPorts: '161',
+    timing: 4,
+    hostTimeoutSeconds: 600,
+    serviceDetection: true,
+    privileged: true,
+  };
 
   it('puts the targets last, after --, each as a single argument', () => {
     const hostile = { ...plan, hosts: ['1.2.3.4 -oN /tmp/x --script=http-title', '192.0.2.11'] };
@@ -22,7 +30,9 @@ describe('nmap arguments', () => {
   });
 
   it('uses a SYN scan with UDP as root, a connect scan without UDP otherwise', () => {
-    expect(buildNmapArgs(plan, '/tmp/out.xml')).toEqual(expect.arrayContaining(['-sS', '-sU', '-sV', '-p', 'T:1-65535,U:161', '-oX', '/tmp/out.xml', '-v', '-Pn', '-T4']));
+    expect(buildNmapArgs(plan, '/tmp/out.xml')).toEqual(
+      expect.arrayContaining(['-sS', '-sU', '-sV', '-p', 'T:1-65535,U:161', '-oX', '/tmp/out.xml', '-v', '-Pn', '-T4']),
+    );
     const unprivileged = buildNmapArgs({ ...plan, privileged: false }, '/tmp/out.xml');
     expect(unprivileged).toContain('-sT');
     expect(unprivileged).not.toContain('-sU');
@@ -75,10 +85,10 @@ describe('nmap runner outcomes', () => {
   const plan = { hosts: ['192.0.2.10'], tcpPorts: '1-10', timing: 4, hostTimeoutSeconds: 30, serviceDetection: false, privileged: true };
   const fakeExec =
     (result: Partial<Awaited<ReturnType<Exec>>>, xml = ''): Exec =>
-    async (command, args, options) => {
+    (command, args, options) => {
       if (xml) writeFileSync(args[args.indexOf('-oX') + 1]!, xml);
       options.onStdout?.(result.stdout ?? '');
-      return { command, args, exitCode: 0, signal: null, stdout: '', stderr: '', durationMs: 1, ...result };
+      return Promise.resolve({ command, args, exitCode: 0, signal: null, stdout: '', stderr: '', durationMs: 1, ...result });
     };
 
   it('reads open ports as nmap announces them, and its progress', async () => {

@@ -24,7 +24,7 @@ sections:
 );
 
 describe('evidence layout', () => {
-  it('gateways named like the layout\'s own files (each alone in its sweep, so each has its own sweep file) get folders of their own', async () => {
+  it("gateways named like the layout's own files (each alone in its sweep, so each has its own sweep file) get folders of their own", async () => {
     const connection = connectionFileSchema.parse({
       connection: { name: 'layout', mojSystem: 'M', thirdPartySystem: 'T', organisation: 'O' },
       gateways: [
@@ -44,7 +44,7 @@ describe('evidence layout', () => {
     expect(await verifyReportFolder(out)).toMatchObject({ ok: true, extra: [], missing: [], changed: [] });
   });
 
-  it('refuses run-wide artefacts named like the folder\'s own files', () => {
+  it("refuses run-wide artefacts named like the folder's own files", () => {
     const store = new EvidenceStore();
     expect(() => store.add(['manifest.sha256'], 'x')).toThrow(/reserved/);
     expect(() => store.add(['Gateways'], 'x')).toThrow(/reserved/);
@@ -59,7 +59,9 @@ describe('evidence caps', () => {
     const [artefact] = store.list();
     expect(path).toBe('evidence/gateways/gw/ssh-22.json');
     expect(artefact!.content.length).toBeLessThan(64 * 1024 + 200);
-    expect(artefact!.content.toString()).toMatch(/\[cocoscan: truncated: 65536 of 300000 bytes kept \(the cap of 65536 bytes per artefact\)\]\n$/);
+    expect(artefact!.content.toString()).toMatch(
+      /\[cocoscan: truncated: 65536 of 300000 bytes kept \(the cap of 65536 bytes per artefact\)\]\n$/,
+    );
   });
 
   it('the run total is capped, whatever the number of artefacts', () => {
@@ -67,7 +69,12 @@ describe('evidence caps', () => {
     for (let port = 1; port <= 500; port += 1) store.add(['gw', `ssh-${port}.json`], 'B'.repeat(100_000));
     // Past the cap only a one-line note per artefact is kept.
     expect(store.totalBytes).toBeLessThanOrEqual(1024 * 1024 + 500 * 200);
-    expect(store.list().filter((a) => a.content.length > 200).reduce((n, a) => n + a.content.length, 0)).toBeLessThanOrEqual(1024 * 1024);
+    expect(
+      store
+        .list()
+        .filter((a) => a.content.length > 200)
+        .reduce((n, a) => n + a.content.length, 0),
+    ).toBeLessThanOrEqual(1024 * 1024);
     const last = store.list().find((a) => a.path.endsWith('/ssh-500.json'))!;
     expect(last.content.toString()).toMatch(/^\[cocoscan: not kept: the run's evidence reached its cap of 1048576 bytes/);
   });

@@ -10,32 +10,53 @@ import { offlineConnection } from '../helpers/offline-connection.ts';
 
 const PROFILE = join(ROOT, 'test/fixtures/profiles/coco10-only.yaml');
 
-
 /** An nmap stand-in that leaves a file behind if it is ever run: proof of whether probing began. */
 async function tattleNmap(dir: string): Promise<{ path: string; ran: () => Promise<boolean> }> {
   const path = join(dir, 'nmap-tattle.sh');
   const flag = join(dir, 'nmap-ran');
   await writeFile(path, `#!/bin/sh\ntouch '${flag}'\nexit 1\n`);
   await chmod(path, 0o755);
-  return { path, ran: () => readFile(flag).then(() => true, () => false) };
+  return {
+    path,
+    ran: () =>
+      readFile(flag).then(
+        () => true,
+        () => false,
+      ),
+  };
 }
 
 function filesOf(extra: Record<string, string> = {}): Map<string, Buffer> {
-  const files = new Map<string, Buffer>([['report.json', Buffer.from('{}')], ['evidence/manifest.sha256', Buffer.from('')]]);
+  const files = new Map<string, Buffer>([
+    ['report.json', Buffer.from('{}')],
+    ['evidence/manifest.sha256', Buffer.from('')],
+  ]);
   for (const [k, v] of Object.entries(extra)) files.set(k, Buffer.from(v));
   files.set(MARKER_PATH, markerContent([...files.keys()]));
   return files;
 }
 
 describe('--out never deletes what cocoscan did not write', () => {
-  it('refuses, before the first packet, a folder holding a report.json and the user\'s other files (exit 2)', async () => {
+  it("refuses, before the first packet, a folder holding a report.json and the user's other files (exit 2)", async () => {
     const dir = await tempDir();
     const out = join(dir, 'mine');
     await mkdir(out);
     await writeFile(join(out, 'report.json'), '{"schemaVersion":1}');
     await writeFile(join(out, 'thesis.docx'), 'two years of work');
     const nmap = await tattleNmap(dir);
-    const result = await runCli(['check', await writeConnection(dir, 'connection: { name: c, mojSystem: M, thirdPartySystem: T, organisation: O }\ngateways: [ { name: gw, host: 127.0.0.1 } ]\nflows: [ { name: web, protocol: https, port: 443 } ]\n'), '--out', out, '--nmap', nmap.path, '--no-history']);
+    const result = await runCli([
+      'check',
+      await writeConnection(
+        dir,
+        'connection: { name: c, mojSystem: M, thirdPartySystem: T, organisation: O }\ngateways: ' +
+          '[ { name: gw, host: 127.0.0.1 } ]\nflows: [ { name: web, protocol: https, port: 443 } ]\n',
+      ),
+      '--out',
+      out,
+      '--nmap',
+      nmap.path,
+      '--no-history',
+    ]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/not a cocoscan report/);
     expect(await nmap.ran()).toBe(false);
@@ -67,15 +88,47 @@ describe('--out never deletes what cocoscan did not write', () => {
   });
 
   it.each([
-    ['a file', async (dir: string) => { await writeFile(join(dir, 'f'), 'x'); return join(dir, 'f'); }, /is a file, not a folder/],
-    ['below a file', async (dir: string) => { await writeFile(join(dir, 'f'), 'x'); return join(dir, 'f', 'out'); }, /cannot be/],
-    ['on a file system nobody can write, even root', async () => '/proc/cocoscan-no-such/out', /cannot be created/],
-    ['a symbolic link', async (dir: string) => { await mkdir(join(dir, 'real')); await symlink(join(dir, 'real'), join(dir, 'link')); return join(dir, 'link'); }, /is a symbolic link/],
+    [
+      'a file',
+      async (dir: string) => {
+        await writeFile(join(dir, 'f'), 'x');
+        return join(dir, 'f');
+      },
+      /is a file, not a folder/,
+    ],
+    [
+      'below a file',
+      async (dir: string) => {
+        await writeFile(join(dir, 'f'), 'x');
+        return join(dir, 'f', 'out');
+      },
+      /cannot be/,
+    ],
+    ['on a file system nobody can write, even root', () => Promise.resolve('/proc/cocoscan-no-such/out'), /cannot be created/],
+    [
+      'a symbolic link',
+      async (dir: string) => {
+        await mkdir(join(dir, 'real'));
+        await symlink(join(dir, 'real'), join(dir, 'link'));
+        return join(dir, 'link');
+      },
+      /is a symbolic link/,
+    ],
   ])('an unusable --out (%s) is refused before scanning', async (_name, make, message) => {
     const dir = await tempDir();
     const out = await make(dir);
     const nmap = await tattleNmap(dir);
-    const result = await runCli(['check', await offlineConnection(dir), '--profile', PROFILE, '--out', out, '--nmap', nmap.path, '--no-history']);
+    const result = await runCli([
+      'check',
+      await offlineConnection(dir),
+      '--profile',
+      PROFILE,
+      '--out',
+      out,
+      '--nmap',
+      nmap.path,
+      '--no-history',
+    ]);
     expect(result.code, result.stderr).toBe(2);
     expect(result.stderr).toMatch(message);
     expect(result.stderr).toContain(out);
@@ -101,7 +154,7 @@ describe('leftover temporary folders', () => {
     return path;
   }
 
-  it('only those marked as cocoscan\'s whose writer is gone are removed', async () => {
+  it("only those marked as cocoscan's whose writer is gone are removed", async () => {
     const dir = await tempDir();
     const dead = await leftover(dir, '.cocoscan-tmp-report-0001', await deadPid());
     await leftover(dir, '.cocoscan-tmp-report-0002', undefined);
@@ -120,7 +173,16 @@ describe('leftover temporary folders', () => {
     const pid = await deadPid();
     await leftover(dir, '.cocoscan-tmp-out-abcd', pid);
     await leftover(join(history, 'offline'), '.cocoscan-tmp-20260101T000000Z-abcd', pid);
-    const result = await runCli(['check', await offlineConnection(dir), '--profile', PROFILE, '--out', join(dir, 'out'), '--history', history]);
+    const result = await runCli([
+      'check',
+      await offlineConnection(dir),
+      '--profile',
+      PROFILE,
+      '--out',
+      join(dir, 'out'),
+      '--history',
+      history,
+    ]);
     expect(result.code, result.stderr).toBe(1);
     expect((await readdir(dir)).filter((n) => n.startsWith('.cocoscan-tmp'))).toEqual([]);
     expect((await readdir(join(history, 'offline'))).filter((n) => n.startsWith('.'))).toEqual([]);

@@ -11,7 +11,9 @@ const HASH = 'a'.repeat(64);
 /** Manifest lines, well-formed or not, naming paths inside and outside the folder. */
 const line = fc.oneof(
   fc.string(),
-  fc.constantFrom('report.json', '../etc/passwd', '/etc/passwd', 'evidence//x', './x', 'evidence/gateways/gw/x').map((p) => `${HASH}  ${p}`),
+  fc
+    .constantFrom('report.json', '../etc/passwd', '/etc/passwd', 'evidence//x', './x', 'evidence/gateways/gw/x')
+    .map((p) => `${HASH}  ${p}`),
   fc.string({ minLength: 1 }).map((p) => `${HASH} *${p}`),
 );
 
@@ -25,7 +27,8 @@ describe('verify and the folder marker read outside data without ever throwing',
         await writeFile(join(dir, 'evidence/manifest.sha256'), lines.join('\n'));
         const result = await verifyReportFolder(dir);
         expect(typeof result.ok).toBe('boolean');
-        for (const path of [...result.changed, ...result.missing]) expect(path.startsWith('/') || path.split('/').includes('..')).toBe(false);
+        for (const path of [...result.changed, ...result.missing])
+          expect(path.startsWith('/') || path.split('/').includes('..')).toBe(false);
       }),
       { numRuns: 200 },
     );
@@ -37,7 +40,13 @@ describe('verify and the folder marker read outside data without ever throwing',
     const marker = fc.oneof(
       fc.string(),
       fc.json(),
-      fc.record({ format: fc.constantFrom('cocoscan-report-folder', 'x'), pid: fc.anything(), files: fc.oneof(fc.anything(), fc.array(fc.string())) }).map((m) => JSON.stringify(m)),
+      fc
+        .record({
+          format: fc.constantFrom('cocoscan-report-folder', 'x'),
+          pid: fc.anything(),
+          files: fc.oneof(fc.anything(), fc.array(fc.string())),
+        })
+        .map((m) => JSON.stringify(m)),
     );
     await fc.assert(
       fc.asyncProperty(marker, async (text) => {

@@ -38,10 +38,37 @@ describe('profile loading', () => {
     const refs = profile.rows.map((r) => r.ref);
     for (let n = 1; n <= 13; n += 1) expect(refs).toContain(`CoCo-${n}`);
     // Every control row of the standard's A.2 table, from the reference text in shared/.
-    const standard = readFileSync(new URL('../fixtures/standard-a2-refs.txt', import.meta.url), 'utf8').trim().split('\n');
+    const standard = readFileSync(new URL('../fixtures/standard-a2-refs.txt', import.meta.url), 'utf8')
+      .trim()
+      .split('\n');
     for (const ref of standard) expect(refs).toContain(ref);
-    expect(profile.rows.filter((r) => r.method === 'automated').map((r) => r.ref)).toEqual(['A.1.2.2-1', 'A.1.2.2-3', 'CoCo-2', 'CoCo-8', 'CoCo-9', 'CoCo-10', 'CoCo-11', 'A.10.4.1', 'A.10.6.1', 'A.11.4.1', 'A.11.4.2', 'A.11.5.1', 'A.12.3.1', 'A.12.6.1']);
-    expect(profile.probes.map((p) => p.meta.id)).toEqual(['exposure', 'firewall', 'tls', 'ssh', 'snmp', 'host', 'antivirus', 'patch', 'changes']);
+    expect(profile.rows.filter((r) => r.method === 'automated').map((r) => r.ref)).toEqual([
+      'A.1.2.2-1',
+      'A.1.2.2-3',
+      'CoCo-2',
+      'CoCo-8',
+      'CoCo-9',
+      'CoCo-10',
+      'CoCo-11',
+      'A.10.4.1',
+      'A.10.6.1',
+      'A.11.4.1',
+      'A.11.4.2',
+      'A.11.5.1',
+      'A.12.3.1',
+      'A.12.6.1',
+    ]);
+    expect(profile.probes.map((p) => p.meta.id)).toEqual([
+      'exposure',
+      'firewall',
+      'tls',
+      'ssh',
+      'snmp',
+      'host',
+      'antivirus',
+      'patch',
+      'changes',
+    ]);
     expect(profile.thresholds.firewall).toEqual({ minFilteredShare: 0.9 });
   });
 
@@ -63,8 +90,12 @@ describe('profile loading', () => {
 
   it('rejects bad and unknown thresholds', () => {
     const withThresholds = (block: string) => MINIMAL.replace('sections:', `thresholds:\n${block}\nsections:`);
-    expect(problems(withThresholds('  firewall: { minFilteredShare: 2 }'))).toEqual(['thresholds.firewall.minFilteredShare: expected a share from 0.5 to 1']);
-    expect(problems(withThresholds('  firewall: { minFiltered: 0.9 }'))).toEqual(['thresholds.firewall: unknown threshold(s): minFiltered']);
+    expect(problems(withThresholds('  firewall: { minFilteredShare: 2 }'))).toEqual([
+      'thresholds.firewall.minFilteredShare: expected a share from 0.5 to 1',
+    ]);
+    expect(problems(withThresholds('  firewall: { minFiltered: 0.9 }'))).toEqual([
+      'thresholds.firewall: unknown threshold(s): minFiltered',
+    ]);
     expect(problems(withThresholds('  telepathy: { maxAgeHours: 4 }'))).toEqual(['thresholds.telepathy: no probe is called "telepathy"']);
   });
 
@@ -97,7 +128,13 @@ describe('the Cyber Essentials profile', () => {
     expect(automated.length).toBeGreaterThanOrEqual(5);
     for (const row of automated) for (const rule of row.rules) expect(known.has(rule.finding), `${row.ref}: ${rule.finding}`).toBe(true);
     expect(profile.sections.map((s) => s.title)).toEqual(
-      expect.arrayContaining(['Firewalls', 'Secure configuration', 'Security update management', 'User access control', 'Malware protection']),
+      expect.arrayContaining([
+        'Firewalls',
+        'Secure configuration',
+        'Security update management',
+        'User access control',
+        'Malware protection',
+      ]),
     );
     // The 14-day window for critical and high-risk updates, and no MoJ 7-day or 4-hour figure left behind.
     expect(profile.thresholds.patch).toMatchObject({ criticalDays: 14, highDays: 14, unratedDays: 14 });
@@ -113,7 +150,8 @@ describe('the Cyber Essentials profile', () => {
     expect(moj.statement.headings.onwardConnections).toBe('Onward connections (CoCo-3)');
     const words = JSON.stringify(ce.statement);
     expect(words).not.toMatch(/MoJ|CoCo|Code of Connection/);
-    for (const row of ce.rows) expect(`${row.title} ${row.guidance ?? ''} ${row.attest ?? ''}`, row.ref).not.toMatch(/MoJ|CoCo|Code of Connection|Accreditor/);
+    for (const row of ce.rows)
+      expect(`${row.title} ${row.guidance ?? ''} ${row.attest ?? ''}`, row.ref).not.toMatch(/MoJ|CoCo|Code of Connection|Accreditor/);
   });
 });
 
@@ -127,7 +165,10 @@ describe('statement words and required connection fields in a profile', () => {
   it('keeps the words a profile gives and fills in the rest', () => {
     const profile = parseProfile(`${MINIMAL}statement:\n  title: Widget audit\n  parties: { connectingSystem: Widget }\n`, 'test.yaml');
     expect(profile.statement.title).toBe('Widget audit');
-    expect(profile.statement.parties).toMatchObject({ connectingSystem: 'Widget', connectedSystem: DEFAULT_STATEMENT.parties.connectedSystem });
+    expect(profile.statement.parties).toMatchObject({
+      connectingSystem: 'Widget',
+      connectedSystem: DEFAULT_STATEMENT.parties.connectedSystem,
+    });
     expect(profile.statement.columns).toEqual(DEFAULT_STATEMENT.columns);
   });
 

@@ -43,7 +43,13 @@ function withHostileBanner(report: RunReport): RunReport {
   return {
     ...report,
     findings: report.findings.map((f) =>
-      f.status === 'fail' ? { ...f, message: `${f.message} <script>alert(1)</script>`, evidence: { ...f.evidence, raw: 'SSH-2.0-x\n```\n<img src=x onerror=alert(2)>' } } : f,
+      f.status === 'fail'
+        ? {
+            ...f,
+            message: `${f.message} <script>alert(1)</script>`,
+            evidence: { ...f.evidence, raw: 'SSH-2.0-x\n```\n<img src=x onerror=alert(2)>' },
+          }
+        : f,
     ),
   };
 }
@@ -100,8 +106,10 @@ describe('renderers', () => {
     expect(check).toContain('evidence/gateways/acme-gw-1/nmap-sweep.xml: OK');
     // Writing again replaces the earlier report.
     await writeReportFolder(out, await renderReportFiles(result.report, result.artefacts));
-    await expect(writeReportFolder(ROOT, await renderReportFiles(result.report, result.artefacts))).rejects.toThrow(/not a cocoscan report/);
-    expect(JSON.parse(await readFile(join(out, 'report.json'), 'utf8')).schemaVersion).toBe(1);
+    await expect(writeReportFolder(ROOT, await renderReportFiles(result.report, result.artefacts))).rejects.toThrow(
+      /not a cocoscan report/,
+    );
+    expect((JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as RunReport).schemaVersion).toBe(1);
   });
 });
 

@@ -8,7 +8,13 @@ import { runCheck } from '../../src/run-check.ts';
 import { fakeNmap } from '../helpers/fake-nmap.ts';
 
 const connection = connectionFileSchema.parse({
-  connection: { name: 'cms-acme', connectedSystem: 'Case Management System', connectingSystem: 'Acme Case Portal', organisation: 'Acme Ltd', scope: 'The Acme gateway' },
+  connection: {
+    name: 'cms-acme',
+    connectedSystem: 'Case Management System',
+    connectingSystem: 'Acme Case Portal',
+    organisation: 'Acme Ltd',
+    scope: 'The Acme gateway',
+  },
   gateways: [{ name: 'acme-gw-1', host: '127.0.0.1' }],
   flows: [
     { name: 'case-sync', protocol: 'https', port: 443 },
@@ -23,7 +29,13 @@ const STANDARD_SPECIFIC = /MoJ|CoCo|Code of Connection|A\.1\.1|A\.1\.2\.1|Third-
 
 async function reportFor(profileName: string): Promise<RunReport> {
   const start = new Date('2026-11-22T10:00:00Z');
-  const { report } = await runCheck({ connection, profile: await loadProfile(profileName), exec: fakeNmap('open-gateway.xml'), now: () => start, privileged: true });
+  const { report } = await runCheck({
+    connection,
+    profile: await loadProfile(profileName),
+    exec: fakeNmap('open-gateway.xml'),
+    now: () => start,
+    privileged: true,
+  });
   return report;
 }
 
@@ -64,7 +76,9 @@ describe('the statement speaks the words of its profile', () => {
       expect(ce[format], format).toContain('Other connections from the scope');
       expect(ce[format], format).toContain('Meets it');
     }
-    expect(ce.csv.split('\r\n')[0]).toBe('Control,Section,Requirement,Method,Source,Meets it,Evidence and owner,Notes,Remediation plan,Remediation date,Waiver');
+    expect(ce.csv.split('\r\n')[0]).toBe(
+      'Control,Section,Requirement,Method,Source,Meets it,Evidence and owner,Notes,Remediation plan,Remediation date,Waiver',
+    );
   });
 
   it('MoJ: the Code of Connection words are still there', () => {
@@ -90,6 +104,8 @@ describe('the statement speaks the words of its profile', () => {
       expect(generic[format], format).toContain('Connecting system');
       expect(generic[format], format).toContain('Onward connections');
     }
-    expect(generic.csv.split('\r\n')[0]).toBe('Ref,Section,Requirement,Method,Source,Compliance,Owner/Reference,Comments,Remediation plan,Remediation date,Waiver');
+    expect(generic.csv.split('\r\n')[0]).toBe(
+      'Ref,Section,Requirement,Method,Source,Compliance,Owner/Reference,Comments,Remediation plan,Remediation date,Waiver',
+    );
   });
 });

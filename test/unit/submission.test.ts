@@ -40,7 +40,10 @@ async function answersFile(body: string): Promise<string> {
 
 function keyPair() {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  return { priv: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), pub: publicKey.export({ type: 'spki', format: 'pem' }).toString() };
+  return {
+    priv: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    pub: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  };
 }
 
 describe('answers to the manual rows', () => {
@@ -55,7 +58,9 @@ describe('answers to the manual rows', () => {
     const error = await loadAnswers(file, profile).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InputFileError);
     const messages = (error as InputFileError).problems.map((p) => `${p.path}: ${p.message}`);
-    expect(messages).toContain('answers[2].remediation: a No or Partial answer needs a remediation plan and date (the standard asks for a timeline)');
+    expect(messages).toContain(
+      'answers[2].remediation: a No or Partial answer needs a remediation plan and date (the standard asks for a timeline)',
+    );
     const second = await answersFile(`answers:
   - { ref: A.99.1, compliance: "Yes", owner: IT, comment: x }
   - { ref: A.5, compliance: "Yes", owner: IT, comment: x }
@@ -63,7 +68,11 @@ describe('answers to the manual rows', () => {
   - { ref: A.6.1.1, compliance: "Yes", owner: IT, comment: y }
 `);
     const again = (await loadAnswers(second, profile).catch((e: unknown) => e)) as InputFileError;
-    expect(again.problems.map((p) => p.message)).toEqual(['no row "A.99.1" in profile moj-coco', 'A.5 is a heading, not a control', 'A.6.1.1 is answered twice (first at answers[2])']);
+    expect(again.problems.map((p) => p.message)).toEqual([
+      'no row "A.99.1" in profile moj-coco',
+      'A.5 is a heading, not a control',
+      'A.6.1.1 is answered twice (first at answers[2])',
+    ]);
   });
 
   it('the template lists every manual row and is refused until filled in', async () => {
@@ -77,7 +86,11 @@ describe('answers to the manual rows', () => {
     const answers = await loadAnswers(
       await answersFile(`answers:
   - { ref: A.5.1.1, compliance: "Yes", owner: Head of Security, references: [ISMS-POL-01], comment: Policy v4 published on the intranet }
-  - { ref: A.9.1.1, compliance: "Partial", owner: Facilities, comment: "Fence repaired, alarm pending", remediation: { plan: Install the alarm, date: "2027-02-28" } }
+  - ref: A.9.1.1
+    compliance: "Partial"
+    owner: Facilities
+    comment: "Fence repaired, alarm pending"
+    remediation: { plan: Install the alarm, date: "2027-02-28" }
   - { ref: CoCo-8, compliance: "Yes", owner: Network team, comment: We believe only 443 and 22 are open }
 `),
       profile,
@@ -88,7 +101,9 @@ describe('answers to the manual rows', () => {
     expect(row('A.9.1.1')).toMatchObject({ compliance: 'Partial', source: 'answered' });
     expect(row('A.9.1.1').comment).toContain('Remediation: Install the alarm (by 2027-02-28).');
     expect(row('CoCo-8')).toMatchObject({ compliance: 'No', source: 'measured' });
-    expect(row('CoCo-8').comment).toContain('The organisation answered Yes ("We believe only 443 and 22 are open"); the measured verdict stands.');
+    expect(row('CoCo-8').comment).toContain(
+      'The organisation answered Yes ("We believe only 443 and 22 are open"); the measured verdict stands.',
+    );
     expect(row('A.6.1.1')).toMatchObject({ compliance: null, source: 'open' });
     expect(row('A.6.1.1').comment).toMatch(/^Open: not yet answered\. Guidance: /);
     // No row is left blank: every non-heading row is measured, answered, or plainly open with its guidance.
@@ -135,7 +150,10 @@ describe('evidence that can be verified', () => {
     expect(other).toMatchObject({ ok: false, signature: 'invalid' });
     expect(other.problems[0]).toMatch(/signed by another key/);
     const manifest = join(dir, 'evidence/manifest.sha256');
-    await writeFile(manifest, `${await readFile(manifest, 'utf8')}0000000000000000000000000000000000000000000000000000000000000000  evidence/planted.txt\n`);
+    await writeFile(
+      manifest,
+      `${await readFile(manifest, 'utf8')}0000000000000000000000000000000000000000000000000000000000000000  evidence/planted.txt\n`,
+    );
     expect((await verifyReportFolder(dir, signer.pub)).problems.join()).toMatch(/manifest was changed after signing/);
   });
 
@@ -148,10 +166,15 @@ describe('evidence that can be verified', () => {
 describe('CSV and DOCX statements', () => {
   it('CSV has one line per row and defuses formula injection', async () => {
     const { report } = await runCheck({ connection, profile, exec: fakeNmap('open-gateway.xml'), privileged: true });
-    const hostile = { ...report, rows: report.rows.map((r) => (r.ref === 'CoCo-8' ? { ...r, comment: '=HYPERLINK("http://x","click")' } : r)) };
+    const hostile = {
+      ...report,
+      rows: report.rows.map((r) => (r.ref === 'CoCo-8' ? { ...r, comment: '=HYPERLINK("http://x","click")' } : r)),
+    };
     const csv = renderCsv(hostile);
     const lines = csv.trimEnd().split('\r\n');
-    expect(lines[0]).toBe('Ref,Section,Control,Method,Source,Compliance,Owner/Reference,Solution/Comments,Remediation plan,Remediation date,Waiver');
+    expect(lines[0]).toBe(
+      'Ref,Section,Control,Method,Source,Compliance,Owner/Reference,Solution/Comments,Remediation plan,Remediation date,Waiver',
+    );
     expect(lines.length).toBe(report.rows.length + 1);
     expect(csv).toContain(`"'=HYPERLINK(""http://x"",""click"")"`);
   });
@@ -166,7 +189,17 @@ describe('CSV and DOCX statements', () => {
     const zip = unzipSync(new Uint8Array(await readFile(join(dir, 'statement.docx'))));
     const xml = strFromU8(zip['word/document.xml']!);
     const text = xml.replace(/<[^>]+>/g, ' ');
-    for (const expected of ['Acme Case Portal', 'Conditions (A.1.3)', 'Supporting compliance statement (A.2)', 'Owner/Reference', 'Solution/Comments', 'CoCo-8', 'A.15.2.2', 'Evidence summary', 'Undeclared port 8080/tcp is open']) {
+    for (const expected of [
+      'Acme Case Portal',
+      'Conditions (A.1.3)',
+      'Supporting compliance statement (A.2)',
+      'Owner/Reference',
+      'Solution/Comments',
+      'CoCo-8',
+      'A.15.2.2',
+      'Evidence summary',
+      'Undeclared port 8080/tcp is open',
+    ]) {
       expect(text).toContain(expected);
     }
   });
