@@ -1,3 +1,4 @@
+import { speaksSsh } from '../../src/protocol/table.ts';
 import { setMaxListeners } from 'node:events';
 import { describeProbeFailure, faultDetail, InternalError } from '../../src/errors.ts';
 import type { FindingTarget } from '../../src/findings.ts';
@@ -7,7 +8,6 @@ import { sshEvidenceText } from '../../src/ssh/evidence-summary.ts';
 import { greetsWithSsh, type HostKey, type SshEndpoint, type SshHello } from '../../src/ssh/exchange.ts';
 
 /** Protocols of the flows audited as SSH. */
-const SSH_PROTOCOLS = new Set(['ssh', 'sftp', 'scp']);
 /** The quick banner check of a port no flow declares waits at most this long. */
 const GREETING_TIMEOUT_MS = 3000;
 
@@ -53,7 +53,7 @@ export async function gatherSsh(ctx: GatherContext): Promise<SshFacts> {
 async function gatherPorts(ctx: GatherContext, signal: AbortSignal): Promise<SshFacts> {
   const { gateway } = ctx;
   const timeoutMs = ctx.connection.scan.probeTimeoutSeconds * 1000;
-  const declared = ctx.connection.flows.filter((f) => f.transport === 'tcp' && SSH_PROTOCOLS.has(f.protocol));
+  const declared = ctx.connection.flows.filter(speaksSsh);
   const audits = new Map<number, Promise<SshPortFacts | undefined>>();
   for (const flow of declared) audits.set(flow.port, auditPort(ctx, signal, flow.port, flow.name));
   // SSH on ports no flow declares is audited too: as soon as the sweep announces the port, if it greets with SSH.

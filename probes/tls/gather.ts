@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { speaksTls } from '../../src/connection/flows.ts';
+import { speaksTls } from '../../src/protocol/table.ts';
 import type { Flow } from '../../src/connection/schema.ts';
 import { readSafeText } from '../../src/input/safe-read.ts';
 import type { GatherContext } from '../../src/probe/contract.ts';

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { speaksSsh as flowsSpeaksSsh, speaksTls as flowsSpeaksTls } from '../../src/connection/flows.ts';
 import { matchProtocol } from '../../src/nmap/protocols.ts';
 import { PROTOCOL_TABLE, nmapServicesOf, protocolFacts, speaksSsh, speaksTls, type FlowProtocol } from '../../src/protocol/table.ts';
 
@@ -106,12 +105,5 @@ describe('speaksSsh', () => {
 
   it("does not read the flow's `tls` flag, which is about TLS only", () => {
     expect(speaksSsh(tcp('ssh', true))).toBe(true);
-  });
-});
-
-describe('src/connection/flows.ts', () => {
-  it("re-exports the table's answers, so its importers keep working", () => {
-    expect(flowsSpeaksTls).toBe(speaksTls);
-    expect(flowsSpeaksSsh).toBe(speaksSsh);
   });
 });
