@@ -6,7 +6,19 @@ import { complianceLabel, ownerReference, statementText } from './view-model.ts'
 /** The columns of the statement, named by the profile, with cocoscan's own columns between them. */
 function columns(report: RunReport): string[] {
   const named = statementText(report).columns;
-  return [named.ref, 'Section', named.control, 'Method', 'Source', named.compliance, named.owner, named.comments, 'Remediation plan', 'Remediation date', 'Waiver'];
+  return [
+    named.ref,
+    'Section',
+    named.control,
+    'Method',
+    'Source',
+    named.compliance,
+    named.owner,
+    named.comments,
+    'Remediation plan',
+    'Remediation date',
+    'Waiver',
+  ];
 }
 
 /**

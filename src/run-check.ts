@@ -64,7 +64,9 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
 
   const evidence = new EvidenceStore();
   const env = probeEnv(options, { exec, now, privileged, evidence, nmap: plan.nmap });
-  const gathered = await Promise.all(plan.gatewayProbes.map((probe) => runGatewayProbe(probe, options.profile.thresholds[probe.meta.id], env)));
+  const gathered = await Promise.all(
+    plan.gatewayProbes.map((probe) => runGatewayProbe(probe, options.profile.thresholds[probe.meta.id], env)),
+  );
   const findings = keyed(gathered.flatMap((o) => o.findings));
   const observations = gathered.flatMap((o) => o.observations);
 
@@ -79,7 +81,18 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   applyAnswers(options.answers ?? [], rows);
   compare.assertSame(changes, { findings, rows, observations });
   const artefacts = evidence.list();
-  const report = assembleReport(options, { startedAt, finishedAt: now().toISOString(), privileged, nmap: plan.nmap, rows, findings, observations, changes, waivers, artefacts });
+  const report = assembleReport(options, {
+    startedAt,
+    finishedAt: now().toISOString(),
+    privileged,
+    nmap: plan.nmap,
+    rows,
+    findings,
+    observations,
+    changes,
+    waivers,
+    artefacts,
+  });
   return { report, artefacts };
 }
 
@@ -98,7 +111,10 @@ async function planCheck(profile: Profile, exec: Exec, nmapPath: string | undefi
   return { gatewayProbes, runProbes, nmap };
 }
 
-function probeEnv(options: CheckOptions, run: { exec: Exec; now: () => Date; privileged: boolean; evidence: EvidenceStore; nmap?: string }): ProbeEnv {
+function probeEnv(
+  options: CheckOptions,
+  run: { exec: Exec; now: () => Date; privileged: boolean; evidence: EvidenceStore; nmap?: string },
+): ProbeEnv {
   const { connection } = options;
   const signal = options.signal ?? new AbortController().signal;
   const facts = new Facts({
@@ -119,12 +135,25 @@ function probeEnv(options: CheckOptions, run: { exec: Exec; now: () => Date; pri
     if (!limit) limits.set(gateway, (limit = pLimit(connection.scan.connectionsPerHost)));
     return limit;
   };
-  return { connection, exec: run.exec, now: run.now, facts, evidence: run.evidence, signal, connectionLimit, onActivity: options.onActivity };
+  return {
+    connection,
+    exec: run.exec,
+    now: run.now,
+    facts,
+    evidence: run.evidence,
+    signal,
+    connectionLimit,
+    onActivity: options.onActivity,
+  };
 }
 
 function runSoFar(options: CheckOptions, changes: RunSoFar['changes']): RunSoFar {
   const { baseline, connection } = options;
-  return { connection, changes, ...(baseline ? { baseline: { id: baseline.id, startedAt: baseline.report.startedAt, kind: baseline.kind } } : {}) };
+  return {
+    connection,
+    changes,
+    ...(baseline ? { baseline: { id: baseline.id, startedAt: baseline.report.startedAt, kind: baseline.kind } } : {}),
+  };
 }
 
 interface Judged {
@@ -152,7 +181,12 @@ function assembleReport(options: CheckOptions, judged: Judged): RunReport {
     profile: { id: profile.id, version: profile.version, title: profile.title, sha256: profile.sha256, statement: profile.statement },
     startedAt: judged.startedAt,
     finishedAt: judged.finishedAt,
-    scanner: { hostname: hostname(), privileged: judged.privileged, nmapVersion: judged.nmap ?? null, scanType: judged.privileged ? 'syn' : 'connect' },
+    scanner: {
+      hostname: hostname(),
+      privileged: judged.privileged,
+      nmapVersion: judged.nmap ?? null,
+      scanType: judged.privileged ? 'syn' : 'connect',
+    },
     provenance: { commandLine: options.commandLine ?? [], node: process.version, platform: `${process.platform} ${process.arch}` },
     connection,
     summary: {
@@ -160,10 +194,15 @@ function assembleReport(options: CheckOptions, judged: Judged): RunReport {
       exitCode,
       automatedRows: countBy(automated.map((r) => r.compliance ?? 'null')),
       manualRows: rows.filter((r) => r.method === 'manual').length,
-      findings: countBy(findings.map((f) => f.status), FINDING_STATUSES),
+      findings: countBy(
+        findings.map((f) => f.status),
+        FINDING_STATUSES,
+      ),
       ...(options.waivers ? { waivers: judged.waivers } : {}),
     },
-    ...(baseline ? { changes: { since: { id: baseline.id, startedAt: baseline.report.startedAt, kind: baseline.kind }, items: judged.changes } } : {}),
+    ...(baseline
+      ? { changes: { since: { id: baseline.id, startedAt: baseline.report.startedAt, kind: baseline.kind }, items: judged.changes } }
+      : {}),
     sections: profile.sections,
     rows,
     findings,

@@ -73,7 +73,14 @@ describe('waivers', () => {
     const waivers = await loadWaivers(file, await loadProfile());
     expect(waiverActive(waivers[0]!, NOW)).toBe(true);
     expect(waiverActive(waivers[1]!, NOW)).toBe(false);
-    const { report } = await runCheck({ connection, profile: NETWORK, exec: fakeNmap('open-gateway.xml'), now: () => NOW, privileged: true, waivers });
+    const { report } = await runCheck({
+      connection,
+      profile: NETWORK,
+      exec: fakeNmap('open-gateway.xml'),
+      now: () => NOW,
+      privileged: true,
+      waivers,
+    });
     const coco9 = report.rows.find((r) => r.ref === 'CoCo-9')!;
     const coco8 = report.rows.find((r) => r.ref === 'CoCo-8')!;
     // The real verdicts stand; only the exit code is spared, and only by the active waiver.
@@ -85,7 +92,14 @@ describe('waivers', () => {
     expect(report.summary.exitCode).toBe(1);
 
     const allActive = waivers.map((w) => ({ ...w, expires: '2026-11-30' }));
-    const { report: spared } = await runCheck({ connection, profile: NETWORK, exec: fakeNmap('open-gateway.xml'), now: () => NOW, privileged: true, waivers: allActive });
+    const { report: spared } = await runCheck({
+      connection,
+      profile: NETWORK,
+      exec: fakeNmap('open-gateway.xml'),
+      now: () => NOW,
+      privileged: true,
+      waivers: allActive,
+    });
     expect(spared.rows.map((r) => r.compliance)).toEqual(['No', 'No']);
     expect(spared.summary.exitCode).toBe(0);
   });
@@ -104,11 +118,16 @@ describe('waivers', () => {
     expires: "2027-01-01"
 `);
     const dir = await tempDir();
-    await writeFile(join(dir, 'connection.yaml'), 'connection: { name: w, mojSystem: M, thirdPartySystem: T, organisation: O }\ngateways: [ { name: gw, host: 127.0.0.1 } ]\nflows: [ { name: web, protocol: https, port: 443 } ]\n');
+    await writeFile(
+      join(dir, 'connection.yaml'),
+      'connection: { name: w, mojSystem: M, thirdPartySystem: T, organisation: O }\ngateways: [ { name: gw, host: 127.0.0.1 } ]\nflows: [ { name: web, protocol: https, port: 443 } ]\n',
+    );
     const result = await runCli(['check', join(dir, 'connection.yaml'), '--waivers', file, '--nmap', '/nonexistent/nmap']);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/waivers\[0\]\.expires \(line \d+\): expected a date such as 2027-03-31/);
-    const valid = await waiverFile('waivers:\n  - { ref: CoCo-99, justification: x, approvedBy: y, plan: z, expires: "2027-01-01" }\n  - { finding: no.such-finding, justification: x, approvedBy: y, plan: z, expires: "2027-01-01" }\n');
+    const valid = await waiverFile(
+      'waivers:\n  - { ref: CoCo-99, justification: x, approvedBy: y, plan: z, expires: "2027-01-01" }\n  - { finding: no.such-finding, justification: x, approvedBy: y, plan: z, expires: "2027-01-01" }\n',
+    );
     const refs = await runCli(['check', join(dir, 'connection.yaml'), '--waivers', valid, '--nmap', '/nonexistent/nmap']);
     expect(refs.code).toBe(2);
     expect(refs.stderr).toMatch(/waivers\[0\]\.ref \(line \d+\): no row "CoCo-99" in profile moj-coco/);
@@ -167,7 +186,11 @@ afterEach(async () => {
 
 describe('what changed since the last run (CoCo-2)', () => {
   const check = (connection: ConnectionFile, baseline?: RunReport) =>
-    runCheck({ connection, profile: SSH_CHANGES, ...(baseline ? { baseline: { id: `sshgw/${baseline.startedAt}`, report: baseline, kind: 'previous' as const } } : {}) }).then((r) => r.report);
+    runCheck({
+      connection,
+      profile: SSH_CHANGES,
+      ...(baseline ? { baseline: { id: `sshgw/${baseline.startedAt}`, report: baseline, kind: 'previous' as const } } : {}),
+    }).then((r) => r.report);
 
   it('two runs against an unchanged gateway report zero changes, and CoCo-2 says nothing changed', async () => {
     gateway = await startSshGateway();
@@ -211,22 +234,39 @@ describe('what changed since the last run (CoCo-2)', () => {
 });
 
 describe('watch', () => {
-  it('an unchanged gateway: zero changes on every run, --on-change never runs, and no listener piles up', { timeout: 150_000 }, async () => {
-    gateway = await startSshGateway();
-    const { dir, file, profile, history } = await sshSetup(gateway.port);
-    const hookLog = join(dir, 'hook.log');
-    const runs = 7;
-    const result = await runCli(['watch', file, '--profile', profile, '--history', history, '--every', '1s', '--max-runs', String(runs), '--on-change', `echo ran >> '${hookLog}'`]);
-    expect(result.code, result.stderr).toBe(0);
-    const lines = result.stdout.trim().split('\n');
-    expect(lines[0]).toMatch(/first run$/);
-    expect(lines.slice(1, runs)).toHaveLength(runs - 1);
-    for (const line of lines.slice(1, runs)) expect(line).toMatch(/; 0 change\(s\) since sshgw\//);
-    expect(lines[runs]).toBe(`watch stopped after ${runs} run(s)`);
-    await expect(stat(hookLog)).rejects.toThrow(/ENOENT/);
-    expect(result.stderr).not.toMatch(/MaxListenersExceededWarning|Warning/);
-    expect(await storedRuns(history, 'sshgw')).toHaveLength(runs);
-  });
+  it(
+    'an unchanged gateway: zero changes on every run, --on-change never runs, and no listener piles up',
+    { timeout: 150_000 },
+    async () => {
+      gateway = await startSshGateway();
+      const { dir, file, profile, history } = await sshSetup(gateway.port);
+      const hookLog = join(dir, 'hook.log');
+      const runs = 7;
+      const result = await runCli([
+        'watch',
+        file,
+        '--profile',
+        profile,
+        '--history',
+        history,
+        '--every',
+        '1s',
+        '--max-runs',
+        String(runs),
+        '--on-change',
+        `echo ran >> '${hookLog}'`,
+      ]);
+      expect(result.code, result.stderr).toBe(0);
+      const lines = result.stdout.trim().split('\n');
+      expect(lines[0]).toMatch(/first run$/);
+      expect(lines.slice(1, runs)).toHaveLength(runs - 1);
+      for (const line of lines.slice(1, runs)) expect(line).toMatch(/; 0 change\(s\) since sshgw\//);
+      expect(lines[runs]).toBe(`watch stopped after ${runs} run(s)`);
+      await expect(stat(hookLog)).rejects.toThrow(/ENOENT/);
+      expect(result.stderr).not.toMatch(/MaxListenersExceededWarning|Warning/);
+      expect(await storedRuns(history, 'sshgw')).toHaveLength(runs);
+    },
+  );
 
   it('a real change: --on-change runs once, with the diff on stdin, and the next run waits for it', { timeout: 150_000 }, async () => {
     gateway = await startSshGateway(ed25519Key());
@@ -234,7 +274,10 @@ describe('watch', () => {
     const [hookJson, hookLog] = [join(dir, 'hook.json'), join(dir, 'hook.log')];
     // The hook takes its time: if watch did not wait for it, the third run would start before it is done.
     const hook = `sleep 2; cat > '${hookJson}.tmp' && mv '${hookJson}.tmp' '${hookJson}'; echo ran >> '${hookLog}'`;
-    const child = spawnCli(['watch', file, '--profile', profile, '--history', history, '--every', '1s', '--max-runs', '4', '--on-change', hook], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnCli(
+      ['watch', file, '--profile', profile, '--history', history, '--every', '1s', '--max-runs', '4', '--on-change', hook],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let [stdout, stderr] = ['', ''];
     child.stdout!.setEncoding('utf8').on('data', (c: string) => (stdout += c));
     child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
@@ -252,7 +295,9 @@ describe('watch', () => {
     expect(payload.changes.map((c) => `${c.kind} ${c.subject}`)).toEqual([`ssh-host-key-changed gw ${gateway.port}/tcp ssh-ed25519`]);
     const stored = await storedRuns(history, 'sshgw');
     expect(stored).toHaveLength(4);
-    const reports = await Promise.all(stored.map(async (id) => JSON.parse(await readFile(join(history, 'sshgw', id, 'report.json'), 'utf8')) as RunReport));
+    const reports = await Promise.all(
+      stored.map(async (id) => JSON.parse(await readFile(join(history, 'sshgw', id, 'report.json'), 'utf8')) as RunReport),
+    );
     const changed = reports.flatMap((r, index) => ((r.changes?.items.length ?? 0) > 0 ? [index] : []));
     // Exactly one run saw the change (the run after it compares with it and finds none), and it was not the last.
     expect(changed).toHaveLength(1);
@@ -271,7 +316,9 @@ describe('watch', () => {
     const dir = await tempDir();
     const history = join(dir, 'history');
     const file = await offlineConnection(dir);
-    const child = spawnCli(['watch', file, '--profile', PROFILE, '--history', history, '--every', '1h'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnCli(['watch', file, '--profile', PROFILE, '--history', history, '--every', '1h'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     child.stdout!.setEncoding('utf8').on('data', (c: string) => (stdout += c));
     const exit = once(child, 'exit');
@@ -288,7 +335,11 @@ describe('watch', () => {
 
 describe('reports read back are validated first', () => {
   /** Valid JSON, and enough like a report to have passed the old check, but not a report. */
-  const NOT_A_REPORT = JSON.stringify({ schemaVersion: 1, connection: { connection: { name: 'sshgw' } }, startedAt: '2026-11-01T00:00:00.000Z' });
+  const NOT_A_REPORT = JSON.stringify({
+    schemaVersion: 1,
+    connection: { connection: { name: 'sshgw' } },
+    startedAt: '2026-11-01T00:00:00.000Z',
+  });
 
   async function badFolder(dir: string, name: string, content = NOT_A_REPORT): Promise<string> {
     const folder = join(dir, name);
@@ -304,29 +355,46 @@ describe('reports read back are validated first', () => {
     const checked = await runCli(['check', file, '--profile', profile, '--history', history, '--out', join(dir, 'out'), '--baseline', bad]);
     expect(checked.code, checked.stderr).toBe(2);
     expect(checked.stderr).toContain(`${join(bad, 'report.json')} is not a cocoscan report (schemas/report.schema.json): tool:`);
-    const watched = await runCli(['watch', file, '--profile', profile, '--history', history, '--every', '1s', '--max-runs', '1', '--baseline', bad]);
+    const watched = await runCli([
+      'watch',
+      file,
+      '--profile',
+      profile,
+      '--history',
+      history,
+      '--every',
+      '1s',
+      '--max-runs',
+      '1',
+      '--baseline',
+      bad,
+    ]);
     expect(watched.code, watched.stderr).toBe(2);
     expect(watched.stderr).toContain('is not a cocoscan report');
     expect(gateway.connections()).toBe(0);
     await expect(stat(join(dir, 'out'))).rejects.toThrow(/ENOENT/);
   });
 
-  it('a newest stored run that is not a report: check, history and diff say so (exit 2), nothing is probed', { timeout: 120_000 }, async () => {
-    gateway = await startSshGateway();
-    const { dir, file, profile, history } = await sshSetup(gateway.port);
-    await badFolder(history, 'sshgw/20261101T000000000Z');
-    const checked = await runCli(['check', file, '--profile', profile, '--history', history, '--out', join(dir, 'out')]);
-    expect(checked.code, checked.stderr).toBe(2);
-    expect(checked.stderr).toContain(`${join(history, 'sshgw/20261101T000000000Z/report.json')} is not a cocoscan report`);
-    expect(gateway.connections()).toBe(0);
-    const listed = await runCli(['history', '--history', history]);
-    expect(listed.code).toBe(2);
-    expect(listed.stdout).toContain('sshgw/20261101T000000000Z\tunreadable');
-    expect(listed.stderr).toContain('is not a cocoscan report');
-    const diffed = await runCli(['diff', 'sshgw/20261101T000000000Z', 'sshgw', '--history', history]);
-    expect(diffed.code).toBe(2);
-    expect(diffed.stderr).toContain('is not a cocoscan report');
-  });
+  it(
+    'a newest stored run that is not a report: check, history and diff say so (exit 2), nothing is probed',
+    { timeout: 120_000 },
+    async () => {
+      gateway = await startSshGateway();
+      const { dir, file, profile, history } = await sshSetup(gateway.port);
+      await badFolder(history, 'sshgw/20261101T000000000Z');
+      const checked = await runCli(['check', file, '--profile', profile, '--history', history, '--out', join(dir, 'out')]);
+      expect(checked.code, checked.stderr).toBe(2);
+      expect(checked.stderr).toContain(`${join(history, 'sshgw/20261101T000000000Z/report.json')} is not a cocoscan report`);
+      expect(gateway.connections()).toBe(0);
+      const listed = await runCli(['history', '--history', history]);
+      expect(listed.code).toBe(2);
+      expect(listed.stdout).toContain('sshgw/20261101T000000000Z\tunreadable');
+      expect(listed.stderr).toContain('is not a cocoscan report');
+      const diffed = await runCli(['diff', 'sshgw/20261101T000000000Z', 'sshgw', '--history', history]);
+      expect(diffed.code).toBe(2);
+      expect(diffed.stderr).toContain('is not a cocoscan report');
+    },
+  );
 
   it('an unknown run is named first, before a report found wanting', async () => {
     const dir = await tempDir();
@@ -348,7 +416,13 @@ describe('reports read back are validated first', () => {
   });
 
   it('the check agrees with the published schema: a real report passes both, a broken one fails both', async () => {
-    const { report } = await runCheck({ connection, profile: NETWORK, exec: fakeNmap('open-gateway.xml'), now: () => NOW, privileged: true });
+    const { report } = await runCheck({
+      connection,
+      profile: NETWORK,
+      exec: fakeNmap('open-gateway.xml'),
+      now: () => NOW,
+      privileged: true,
+    });
     const text = JSON.stringify(report);
     const ajv = new Ajv2020({ strict: false, allErrors: true });
     const validate = ajv.compile(JSON.parse(await readFile(join(ROOT, 'schemas/report.schema.json'), 'utf8')) as object);
@@ -356,23 +430,35 @@ describe('reports read back are validated first', () => {
     expect(parseStoredReport(text, 'report.json')).toEqual(JSON.parse(text));
     const broken = { ...JSON.parse(text), rows: [{ ref: 'CoCo-8' }] };
     expect(validate(broken)).toBe(false);
-    expect(() => parseStoredReport(JSON.stringify(broken), 'report.json')).toThrow(/report\.json is not a cocoscan report .*rows\.0\.section/);
+    expect(() => parseStoredReport(JSON.stringify(broken), 'report.json')).toThrow(
+      /report\.json is not a cocoscan report .*rows\.0\.section/,
+    );
     expect(() => parseStoredReport('{"schemaVersion":1,', 'report.json')).toThrow(/report\.json is not JSON/);
     // The parser's words describe the file; nothing blames cocoscan for a damaged report.
     expect(() => parseStoredReport('{"schemaVersion":1,', 'report.json')).not.toThrow(/internal fault/);
   });
 
   it('a report written before the generic party names (mojSystem, thirdPartySystem) is still read', async () => {
-    const { report } = await runCheck({ connection, profile: NETWORK, exec: fakeNmap('open-gateway.xml'), now: () => NOW, privileged: true });
+    const { report } = await runCheck({
+      connection,
+      profile: NETWORK,
+      exec: fakeNmap('open-gateway.xml'),
+      now: () => NOW,
+      privileged: true,
+    });
     const { connectedSystem, connectingSystem, ...rest } = report.connection.connection;
-    const old = { ...report, connection: { ...report.connection, connection: { ...rest, mojSystem: connectedSystem, thirdPartySystem: connectingSystem } } };
+    const old = {
+      ...report,
+      connection: { ...report.connection, connection: { ...rest, mojSystem: connectedSystem, thirdPartySystem: connectingSystem } },
+    };
     const read = parseStoredReport(JSON.stringify(old), 'report.json');
     expect(read.connection.connection).toMatchObject({ connectedSystem, connectingSystem });
   });
 });
 
 describe('stored runs', () => {
-  const networkReport = async () => (await runCheck({ connection, profile: NETWORK, exec: fakeNmap('open-gateway.xml'), now: () => NOW, privileged: true })).report;
+  const networkReport = async () =>
+    (await runCheck({ connection, profile: NETWORK, exec: fakeNmap('open-gateway.xml'), now: () => NOW, privileged: true })).report;
 
   it('only folders named like a run are runs: a note beside them is not the newest run', async () => {
     const root = await tempDir();
@@ -393,13 +479,25 @@ describe('stored runs', () => {
         ...before.findings,
         { ...odd({ accepted: 5, leaf: 'x' }), id: 'tls.protocols' },
         { ...odd({ hostKeys: 'ssh-rsa' }), id: 'ssh.host-keys' },
-        { ...odd({ hostKeys: [{ type: '__proto__', fingerprint: 'SHA256:x' }, { type: 'constructor', fingerprint: 'SHA256:y' }] }), id: 'ssh.host-keys', target: { gateway: 'gw2', host: '127.0.0.2' } },
+        {
+          ...odd({
+            hostKeys: [
+              { type: '__proto__', fingerprint: 'SHA256:x' },
+              { type: 'constructor', fingerprint: 'SHA256:y' },
+            ],
+          }),
+          id: 'ssh.host-keys',
+          target: { gateway: 'gw2', host: '127.0.0.2' },
+        },
         { ...odd({ offered: 'aes128-ctr' }), id: 'ssh.kex' },
         { ...odd({ pending: '3' }), id: 'patch.overdue-updates' },
       ],
     };
     expect(parseStoredReport(JSON.stringify(after), 'report.json').findings).toHaveLength(after.findings.length);
-    expect(diffReports(before, after, []).map((c) => `${c.kind} ${c.subject} ${c.after}`)).toEqual(['ssh-host-key-changed gw2 __proto__ SHA256:x', 'ssh-host-key-changed gw2 constructor SHA256:y']);
+    expect(diffReports(before, after, []).map((c) => `${c.kind} ${c.subject} ${c.after}`)).toEqual([
+      'ssh-host-key-changed gw2 __proto__ SHA256:x',
+      'ssh-host-key-changed gw2 constructor SHA256:y',
+    ]);
   });
 
   it("a report with observations never reads findings' data: odd data there changes nothing", async () => {
@@ -431,7 +529,10 @@ describe('history', () => {
     expect(first.code).toBe(1);
 
     // The second run pauses between writing and committing its history folder; it is killed right there.
-    const child = spawnCli(['check', file, '--profile', PROFILE, '--history', history, '--out', join(dir, 'out2')], { env: { COCOSCAN_DEBUG_PAUSE_BEFORE_COMMIT_MS: '60000' }, stdio: 'ignore' });
+    const child = spawnCli(['check', file, '--profile', PROFILE, '--history', history, '--out', join(dir, 'out2')], {
+      env: { COCOSCAN_DEBUG_PAUSE_BEFORE_COMMIT_MS: '60000' },
+      stdio: 'ignore',
+    });
     const exit = once(child, 'exit');
     while (!(await readdir(join(history, 'offline'))).some((n) => n.startsWith('.cocoscan-tmp'))) {
       if (child.exitCode !== null) throw new Error(`the second run ended (${child.exitCode}) before it paused`);
@@ -452,38 +553,89 @@ describe('history', () => {
 });
 
 describe('runs judged against other profiles', () => {
-  it('the previous run is the newest of the same profile; a baseline of another profile is refused before any packet', { timeout: 120_000 }, async () => {
-    const dir = await tempDir();
-    const history = join(dir, 'history');
-    const file = await offlineConnection(dir);
-    const other = join(dir, 'other-profile.yaml');
-    await writeFile(other, (await readFile(PROFILE, 'utf8')).replace(/^id: .*$/m, 'id: coco10-other'));
-    const first = await runCli(['check', file, '--profile', PROFILE, '--history', history, '--out', join(dir, 'out1'), '--format', 'json']);
-    expect(first.code, first.stderr).toBe(1);
-    const firstId = (JSON.parse(first.stdout) as { history: { id: string } }).history.id;
-    // A run of another profile in between: it is the first of its profile, and is not compared with the run above.
-    const second = await runCli(['check', file, '--profile', other, '--history', history, '--out', join(dir, 'out2'), '--format', 'json']);
-    expect(second.code, second.stderr).toBe(1);
-    expect((JSON.parse(second.stdout) as { changes?: unknown }).changes).toBeUndefined();
-    // The next run of the first profile compares with the first run, not the newer run of the other profile.
-    const third = await runCli(['check', file, '--profile', PROFILE, '--history', history, '--out', join(dir, 'out3'), '--format', 'json']);
-    expect((JSON.parse(third.stdout) as { changes: { since: { id: string } } }).changes.since.id).toBe(firstId);
-    const refused = await runCli(['check', file, '--profile', other, '--history', history, '--baseline', firstId, '--out', join(dir, 'out4')]);
-    expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/judged against the profile coco10-only, and this check uses coco10-other/);
-  });
+  it(
+    'the previous run is the newest of the same profile; a baseline of another profile is refused before any packet',
+    { timeout: 120_000 },
+    async () => {
+      const dir = await tempDir();
+      const history = join(dir, 'history');
+      const file = await offlineConnection(dir);
+      const other = join(dir, 'other-profile.yaml');
+      await writeFile(other, (await readFile(PROFILE, 'utf8')).replace(/^id: .*$/m, 'id: coco10-other'));
+      const first = await runCli([
+        'check',
+        file,
+        '--profile',
+        PROFILE,
+        '--history',
+        history,
+        '--out',
+        join(dir, 'out1'),
+        '--format',
+        'json',
+      ]);
+      expect(first.code, first.stderr).toBe(1);
+      const firstId = (JSON.parse(first.stdout) as { history: { id: string } }).history.id;
+      // A run of another profile in between: it is the first of its profile, and is not compared with the run above.
+      const second = await runCli([
+        'check',
+        file,
+        '--profile',
+        other,
+        '--history',
+        history,
+        '--out',
+        join(dir, 'out2'),
+        '--format',
+        'json',
+      ]);
+      expect(second.code, second.stderr).toBe(1);
+      expect((JSON.parse(second.stdout) as { changes?: unknown }).changes).toBeUndefined();
+      // The next run of the first profile compares with the first run, not the newer run of the other profile.
+      const third = await runCli([
+        'check',
+        file,
+        '--profile',
+        PROFILE,
+        '--history',
+        history,
+        '--out',
+        join(dir, 'out3'),
+        '--format',
+        'json',
+      ]);
+      expect((JSON.parse(third.stdout) as { changes: { since: { id: string } } }).changes.since.id).toBe(firstId);
+      const refused = await runCli([
+        'check',
+        file,
+        '--profile',
+        other,
+        '--history',
+        history,
+        '--baseline',
+        firstId,
+        '--out',
+        join(dir, 'out4'),
+      ]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(/judged against the profile coco10-only, and this check uses coco10-other/);
+    },
+  );
 });
 
 describe('CLI children die with their test', () => {
   let leftover: ChildProcess | undefined;
   /** Whether `child` was killed by now (its exit is awaited for at most 5 s). */
   async function killed(child: ChildProcess): Promise<boolean> {
-    if (child.exitCode === null && child.signalCode === null) await Promise.race([once(child, 'exit'), new Promise((r) => setTimeout(r, 5_000))]);
+    if (child.exitCode === null && child.signalCode === null)
+      await Promise.race([once(child, 'exit'), new Promise((r) => setTimeout(r, 5_000))]);
     return child.signalCode === 'SIGKILL';
   }
   const foreverWatch = async () => {
     const dir = await tempDir();
-    return spawnCli(['watch', await offlineConnection(dir), '--profile', PROFILE, '--history', join(dir, 'history'), '--every', '1h'], { stdio: 'ignore' });
+    return spawnCli(['watch', await offlineConnection(dir), '--profile', PROFILE, '--history', join(dir, 'history'), '--every', '1h'], {
+      stdio: 'ignore',
+    });
   };
 
   it('a test that ends with its child still running…', async () => {
@@ -505,7 +657,16 @@ describe('CLI children die with their test', () => {
   it('a child is stopped before its test would time out, so the test reports it', { timeout: 12_000 }, async () => {
     const dir = await tempDir();
     const started = Date.now();
-    const result = await runCli(['watch', await offlineConnection(dir), '--profile', PROFILE, '--history', join(dir, 'history'), '--every', '1h']);
+    const result = await runCli([
+      'watch',
+      await offlineConnection(dir),
+      '--profile',
+      PROFILE,
+      '--history',
+      join(dir, 'history'),
+      '--every',
+      '1h',
+    ]);
     expect(result.timedOut).toBe(true);
     expect(result.code).toBeNull();
     expect(Date.now() - started).toBeLessThan(12_000 - 2_000);

@@ -14,7 +14,16 @@ export default defineRunProbe({
     thresholds: z.strictObject({
       notifiableKinds: z
         .array(z.enum(CHANGE_KINDS, { error: `expected one of ${CHANGE_KINDS.join(', ')}` }))
-        .default(['port-opened', 'port-closed', 'service-changed', 'tls-certificate-replaced', 'tls-offer-changed', 'ssh-host-key-changed', 'ssh-algorithms-changed', 'firewall-changed'])
+        .default([
+          'port-opened',
+          'port-closed',
+          'service-changed',
+          'tls-certificate-replaced',
+          'tls-offer-changed',
+          'ssh-host-key-changed',
+          'ssh-algorithms-changed',
+          'firewall-changed',
+        ])
         .describe('Change kinds that must be advised to the Accreditor'),
     }),
     findings: defineFindings({
@@ -34,17 +43,43 @@ export default defineRunProbe({
     const target = { gateway: run.connection.connection.name, host: run.connection.gateways.map((g) => g.host).join(', ') };
     if (!run.baseline) {
       const reason = 'this is the first run of this connection in the history: there is nothing to compare with';
-      return [{ id: 'changes.notifiable', target, status: 'not_applicable', params: { reason }, evidence: { source: 'cocoscan history', expected: 'a previous run', actual: 'none' } }];
+      return [
+        {
+          id: 'changes.notifiable',
+          target,
+          status: 'not_applicable',
+          params: { reason },
+          evidence: { source: 'cocoscan history', expected: 'a previous run', actual: 'none' },
+        },
+      ];
     }
     const kinds = new Set<string>(thresholds.notifiableKinds);
     const notifiable = run.changes.filter((c) => kinds.has(c.kind));
     const since = `${run.baseline.kind === 'baseline' ? 'the approved baseline' : 'the previous run'} ${run.baseline.id} (${run.baseline.startedAt})`;
-    const evidence = { source: `cocoscan diff against ${run.baseline.id}`, expected: 'no notifiable change', actual: `${notifiable.length} notifiable, ${run.changes.length} in all` };
+    const evidence = {
+      source: `cocoscan diff against ${run.baseline.id}`,
+      expected: 'no notifiable change',
+      actual: `${notifiable.length} notifiable, ${run.changes.length} in all`,
+    };
     if (notifiable.length > 0) {
-      const list = notifiable.slice(0, 10).map(describeChange).join('; ') + (notifiable.length > 10 ? `; and ${notifiable.length - 10} more (see the changes section)` : '');
-      return [{ id: 'changes.notifiable', target, status: 'fail', params: { count: notifiable.length, since, list }, evidence, data: { changes: notifiable } }];
+      const list =
+        notifiable.slice(0, 10).map(describeChange).join('; ') +
+        (notifiable.length > 10 ? `; and ${notifiable.length - 10} more (see the changes section)` : '');
+      return [
+        {
+          id: 'changes.notifiable',
+          target,
+          status: 'fail',
+          params: { count: notifiable.length, since, list },
+          evidence,
+          data: { changes: notifiable },
+        },
+      ];
     }
-    const other = run.changes.length > 0 ? `${run.changes.length} other change(s): ${run.changes.slice(0, 5).map(describeChange).join('; ')}` : 'nothing changed';
+    const other =
+      run.changes.length > 0
+        ? `${run.changes.length} other change(s): ${run.changes.slice(0, 5).map(describeChange).join('; ')}`
+        : 'nothing changed';
     return [{ id: 'changes.notifiable', target, status: 'pass', params: { since, other }, evidence }];
   },
 });

@@ -8,7 +8,6 @@ import type { FilteringFacts } from './gather.ts';
 export type { FilteringFacts } from './gather.ts';
 type FirewallFindingId = keyof typeof FIREWALL_FINDINGS;
 
-
 /**
  * Judges whether the undeclared TCP ports of a sweep are filtered. Pure. Silence on every port is never a
  * firewall (the gateway may be unreachable), a sweep that cannot be read is never a pass, and only the
@@ -30,15 +29,27 @@ export function observeFiltering(facts: FilteringFacts, thresholds: { minFiltere
   const verdict = filteringVerdict(facts, thresholds.minFilteredShare);
   if (verdict.status !== 'pass' && verdict.status !== 'fail') return [];
   const { filtered, total } = verdict.params;
-  return [{ kind: 'firewall', gateway: facts.target.gateway, view: 'external', verdict: verdict.status, detail: `${filtered} of ${total} undeclared TCP ports filtered` }];
+  return [
+    {
+      kind: 'firewall',
+      gateway: facts.target.gateway,
+      view: 'external',
+      verdict: verdict.status,
+      detail: `${filtered} of ${total} undeclared TCP ports filtered`,
+    },
+  ];
 }
 
-type FilteringOutcome = Pick<Verdict, 'status' | 'params' | 'data'> & { params: Record<string, string | number>; evidence: { expected: string; actual?: string } };
+type FilteringOutcome = Pick<Verdict, 'status' | 'params' | 'data'> & {
+  params: Record<string, string | number>;
+  evidence: { expected: string; actual?: string };
+};
 
 function filteringVerdict(facts: FilteringFacts, minFilteredShare: number): FilteringOutcome {
   const hostName = facts.target.host;
   const expected = `at least ${percent(minFilteredShare)} of undeclared TCP ports dropped or refused with ICMP`;
-  if (facts.failure || !facts.host) return { status: 'error', params: { reason: facts.failure ?? 'no host record' }, evidence: { expected } };
+  if (facts.failure || !facts.host)
+    return { status: 'error', params: { reason: facts.failure ?? 'no host record' }, evidence: { expected } };
   const tally = tallyTcpReplies(facts.host, new Set(facts.declaredTcp));
   const { counts } = tally;
   const filtered = counts.dropped + counts['icmp-refused'];
@@ -55,14 +66,17 @@ function filteringVerdict(facts: FilteringFacts, minFilteredShare: number): Filt
     return { status: 'not_tested', params: { reason }, evidence: { expected, actual }, data };
   }
   const share = filtered / total;
-  const resetList = tally.resetPorts.length > 0 ? ` (${compressPorts(tally.resetPorts)}${counts.reset > tally.resetPorts.length ? ', …' : ''})` : '';
+  const resetList =
+    tally.resetPorts.length > 0 ? ` (${compressPorts(tally.resetPorts)}${counts.reset > tally.resetPorts.length ? ', …' : ''})` : '';
   const pass = share >= minFilteredShare;
   return {
     status: pass ? 'pass' : 'fail',
     params: { host: hostName, filtered, total, share: percent(share), reset: counts.reset, resetList },
     evidence: {
       expected,
-      actual: pass ? actual : `${actual}. A firewall that rejects with TCP resets looks like no firewall from outside; the gateway's own ruleset is the evidence then`,
+      actual: pass
+        ? actual
+        : `${actual}. A firewall that rejects with TCP resets looks like no firewall from outside; the gateway's own ruleset is the evidence then`,
     },
     data,
   };

@@ -29,7 +29,9 @@ export function avEvidence(facts: GatewayAvFacts, now: Date): Record<string, unk
         return {
           ...o,
           updateRuns: listed?.map((d) => d.toISOString()),
-          ...(runs && listed && runs.length > listed.length ? { updateRunsOmitted: `${runs.length - listed.length} older run(s) not listed` } : {}),
+          ...(runs && listed && runs.length > listed.length
+            ? { updateRunsOmitted: `${runs.length - listed.length} older run(s) not listed` }
+            : {}),
           notes: o.notes.slice(0, 20),
         };
       }),

@@ -67,7 +67,15 @@ const timeOf = (x: Sourced, d: Date) => d.getTime() + (x.shiftMs ?? 0);
  */
 export function judgeAntivirus(facts: GatewayAvFacts, t: AvThresholds, now: Date): AvVerdict[] {
   const { sources } = facts;
-  const verdict = (id: AvFindingId, status: FindingStatus, params: Record<string, string | number>, expected: string, actual: string, from: Iterable<ReportedSource>, data?: Record<string, unknown>): AvVerdict => ({
+  const verdict = (
+    id: AvFindingId,
+    status: FindingStatus,
+    params: Record<string, string | number>,
+    expected: string,
+    actual: string,
+    from: Iterable<ReportedSource>,
+    data?: Record<string, unknown>,
+  ): AvVerdict => ({
     id,
     status,
     params,
@@ -92,11 +100,19 @@ export function judgeAntivirus(facts: GatewayAvFacts, t: AvThresholds, now: Date
   const usable = sources.filter((s) => !s.unusable);
   const fresh = usable.filter((s) => s.collectedAt && ms - s.collectedAt.getTime() <= t.maxReportAgeHours * HOUR);
   const stale = usable.filter((s) => !fresh.includes(s));
-  const skewed = usable.filter((s) => (s.collectedAt && s.collectedAt.getTime() - ms > t.maxClockSkewMinutes * 60_000) || Math.abs(s.clockSkewSeconds ?? 0) > t.maxClockSkewMinutes * 60);
+  const skewed = usable.filter(
+    (s) =>
+      (s.collectedAt && s.collectedAt.getTime() - ms > t.maxClockSkewMinutes * 60_000) ||
+      Math.abs(s.clockSkewSeconds ?? 0) > t.maxClockSkewMinutes * 60,
+  );
   const describeSource = (s: ReportedSource) => {
-    const age = s.collectedAt ? `collected ${hours(ms - s.collectedAt.getTime())} ago (${s.collectedAt.toISOString()}, from the ${s.collectedAtFrom})` : 'collection time unknown';
-    const skew = s.clockSkewSeconds !== undefined ? `, host clock ${s.clockSkewSeconds >= 0 ? '+' : ''}${s.clockSkewSeconds} s from this checker` : '';
-    const signature = s.signature === 'unsigned' ? ', unsigned: its origin cannot be verified' : s.signature === 'valid' ? ', signature verified' : '';
+    const age = s.collectedAt
+      ? `collected ${hours(ms - s.collectedAt.getTime())} ago (${s.collectedAt.toISOString()}, from the ${s.collectedAtFrom})`
+      : 'collection time unknown';
+    const skew =
+      s.clockSkewSeconds !== undefined ? `, host clock ${s.clockSkewSeconds >= 0 ? '+' : ''}${s.clockSkewSeconds} s from this checker` : '';
+    const signature =
+      s.signature === 'unsigned' ? ', unsigned: its origin cannot be verified' : s.signature === 'valid' ? ', signature verified' : '';
     return `${s.label}: ${s.unusable ?? age}${skew}${signature}`;
   };
   const reportSummary = `${sources.map(describeSource).join('; ')}${facts.missing.length > 0 ? `; not read: ${facts.missing.join('; ')}` : ''}`;
@@ -105,23 +121,47 @@ export function judgeAntivirus(facts: GatewayAvFacts, t: AvThresholds, now: Date
     const reason = rejected.map((s) => `${s.label}: ${s.unusable}`).join('; ');
     return [
       verdict('antivirus.reports', 'error', { reason }, 'reports that verify and can be read', reportSummary, sources),
-      ...JUDGED.map((id) => verdict(id, 'not_tested', { reason: `a report was rejected (${reason}), so it cannot be used` }, 'trusted agent data', 'none', rejected)),
+      ...JUDGED.map((id) =>
+        verdict(
+          id,
+          'not_tested',
+          { reason: `a report was rejected (${reason}), so it cannot be used` },
+          'trusted agent data',
+          'none',
+          rejected,
+        ),
+      ),
     ];
   }
   if (skewed.length > 0) {
     const reason = `clock skew between the host and this checker is over ${t.maxClockSkewMinutes} min (${skewed.map(describeSource).join('; ')}): ages cannot be trusted`;
-    return AV_FINDING_IDS.map((id) => verdict(id, id === 'antivirus.reports' ? 'error' : 'not_tested', { reason }, 'clocks within the skew limit', reportSummary, skewed));
+    return AV_FINDING_IDS.map((id) =>
+      verdict(id, id === 'antivirus.reports' ? 'error' : 'not_tested', { reason }, 'clocks within the skew limit', reportSummary, skewed),
+    );
   }
-  const verdicts: AvVerdict[] = [verdict('antivirus.reports', 'pass', { summary: reportSummary }, 'reports that verify and can be read', reportSummary, sources)];
+  const verdicts: AvVerdict[] = [
+    verdict('antivirus.reports', 'pass', { summary: reportSummary }, 'reports that verify and can be read', reportSummary, sources),
+  ];
   if (fresh.length === 0) {
     const reason = `no report is recent enough to speak for now (limit ${t.maxReportAgeHours} h after collection): ${stale.map(describeSource).join('; ')}`;
-    return [...verdicts, ...JUDGED.map((id) => verdict(id, 'not_tested', { reason }, `a report collected within ${t.maxReportAgeHours} h`, reportSummary, stale))];
+    return [
+      ...verdicts,
+      ...JUDGED.map((id) =>
+        verdict(id, 'not_tested', { reason }, `a report collected within ${t.maxReportAgeHours} h`, reportSummary, stale),
+      ),
+    ];
   }
 
   const observations: Sourced[] = fresh.flatMap((s) => s.observations.map((o) => ({ o, s })));
   if (observations.length === 0) {
     const absent = whyNoObservation(fresh, stale, missing);
-    if (absent) return [...verdicts, ...JUDGED.map((id) => verdict(id, absent.status, { reason: absent.reason }, 'anti-virus data from a recent source', 'none read', absent.from))];
+    if (absent)
+      return [
+        ...verdicts,
+        ...JUDGED.map((id) =>
+          verdict(id, absent.status, { reason: absent.reason }, 'anti-virus data from a recent source', 'none read', absent.from),
+        ),
+      ];
   }
   verdicts.push(judgePresence(observations, fresh, missing, verdict));
   const latestAllowed = now.getTime() + t.maxClockSkewMinutes * 60_000;
@@ -134,7 +174,11 @@ export function judgeAntivirus(facts: GatewayAvFacts, t: AvThresholds, now: Date
  * When no recent source shows any anti-virus, "none installed" is a verdict only if every way of looking
  * worked: a tool that timed out or was refused is an error, and anti-virus seen only in old reports is not tested.
  */
-function whyNoObservation(fresh: ReportedSource[], stale: ReportedSource[], missing: string): { status: FindingStatus; reason: string; from: ReportedSource[] } | undefined {
+function whyNoObservation(
+  fresh: ReportedSource[],
+  stale: ReportedSource[],
+  missing: string,
+): { status: FindingStatus; reason: string; from: ReportedSource[] } | undefined {
   const unread = fresh.flatMap((s) =>
     AV_COMMANDS.filter((name) => Object.hasOwn(s.commands ?? {}, name))
       .map((name) => s.commands![name]!)
@@ -142,28 +186,53 @@ function whyNoObservation(fresh: ReportedSource[], stale: ReportedSource[], miss
       .map((c) => ({ s, text: `${c.name}: ${c.status}${c.stderr.trim() ? ` (${c.stderr.trim().slice(0, 120)})` : ''}` })),
   );
   if (unread.length > 0) {
-    return { status: 'error', reason: `the anti-virus tools could not be read (${unread.map((u) => `${u.s.label}: ${u.text}`).join('; ')}): give the account the rights it needs, or send an agent report`, from: unread.map((u) => u.s) };
+    return {
+      status: 'error',
+      reason: `the anti-virus tools could not be read (${unread.map((u) => `${u.s.label}: ${u.text}`).join('; ')}): give the account the rights it needs, or send an agent report`,
+      from: unread.map((u) => u.s),
+    };
   }
   const seenBefore = stale.filter((s) => s.observations.length > 0);
   if (seenBefore.length > 0) {
-    return { status: 'not_tested', reason: `anti-virus shows only in reports too old to speak for now (${seenBefore.map((s) => `${s.label}, collected ${s.collectedAt?.toISOString() ?? 'at an unknown time'}`).join('; ')})${missing}: send a fresh report`, from: seenBefore };
+    return {
+      status: 'not_tested',
+      reason: `anti-virus shows only in reports too old to speak for now (${seenBefore.map((s) => `${s.label}, collected ${s.collectedAt?.toISOString() ?? 'at an unknown time'}`).join('; ')})${missing}: send a fresh report`,
+      from: seenBefore,
+    };
   }
   return undefined;
 }
 
-type Make = (id: AvFindingId, status: FindingStatus, params: Record<string, string | number>, expected: string, actual: string, from: Iterable<ReportedSource>, data?: Record<string, unknown>) => AvVerdict;
+type Make = (
+  id: AvFindingId,
+  status: FindingStatus,
+  params: Record<string, string | number>,
+  expected: string,
+  actual: string,
+  from: Iterable<ReportedSource>,
+  data?: Record<string, unknown>,
+) => AvVerdict;
 
 function judgePresence(observations: Sourced[], fresh: ReportedSource[], missing: string, verdict: Make): AvVerdict {
   const expected = 'an anti-virus engine running with real-time protection';
   if (observations.length === 0) {
-    return verdict('antivirus.present', 'fail', { problem: 'no anti-virus was found in the agent data (no ClamAV, Defender or Security Center output)' }, expected, 'none found', fresh);
+    return verdict(
+      'antivirus.present',
+      'fail',
+      { problem: 'no anti-virus was found in the agent data (no ClamAV, Defender or Security Center output)' },
+      expected,
+      'none found',
+      fresh,
+    );
   }
   const problems: string[] = [];
   const unknown: string[] = [];
   const running: string[] = [];
   const cited = new Set(observations.map(({ s }) => s));
   // The newest process list of the gateway, whichever source read it.
-  const processSource = fresh.filter((s) => s.processes !== undefined).sort((a, b) => b.collectedAt!.getTime() - a.collectedAt!.getTime())[0];
+  const processSource = fresh
+    .filter((s) => s.processes !== undefined)
+    .sort((a, b) => b.collectedAt!.getTime() - a.collectedAt!.getTime())[0];
   const products = [...new Set(observations.map(({ o }) => o.product))];
   // Security Center only summarises the product behind it; Defender's own status says whether it protects in real time.
   const defenderProtects = observations.some(({ o }) => o.product === 'Microsoft Defender' && o.realTimeProtection === true);
@@ -171,21 +240,31 @@ function judgePresence(observations: Sourced[], fresh: ReportedSource[], missing
     const of = observations.filter(({ o }) => o.product === product);
     if (product === 'ClamAV') {
       if (!processSource) {
-        unknown.push(`ClamAV: no process list in the data of any source${missing}, so whether clamd runs is unknown (the SSH session and cocoscan agent reports list processes)`);
+        unknown.push(
+          `ClamAV: no process list in the data of any source${missing}, so whether clamd runs is unknown (the SSH session and cocoscan agent reports list processes)`,
+        );
         continue;
       }
       cited.add(processSource);
       if (processSource.processes!.some(isClamavEngine)) running.push(`clamd running (process list from ${processSource.label})`);
-      else problems.push(`ClamAV is installed but clamd is not running (no on-access or daemon scanning; process list from ${processSource.label})`);
+      else
+        problems.push(
+          `ClamAV is installed but clamd is not running (no on-access or daemon scanning; process list from ${processSource.label})`,
+        );
     } else {
       if (of.some(({ o }) => o.engineRunning === false)) problems.push(`${product}: the anti-virus engine or service is not running`);
       if (of.some(({ o }) => o.realTimeProtection === false)) problems.push(`${product}: real-time protection is off`);
       else if (of.every(({ o }) => o.realTimeProtection === undefined) && !(product === 'Windows Security Center' && defenderProtects)) {
-        unknown.push(`${product}: ${of.map(({ o, s }) => `${o.format} from ${s.label}`).join(', ')} does not say whether real-time protection is on (send Get-MpComputerStatus or mdatp health output)`);
+        unknown.push(
+          `${product}: ${of.map(({ o, s }) => `${o.format} from ${s.label}`).join(', ')} does not say whether real-time protection is on (send Get-MpComputerStatus or mdatp health output)`,
+        );
       }
     }
   }
-  const versions = observations.map(({ o, s }) => `${o.product}${o.engineVersion ? ` ${o.engineVersion}` : ''}${o.signatureVersion ? ` signatures ${o.signatureVersion}` : ''} (${o.format}, from ${s.label})`);
+  const versions = observations.map(
+    ({ o, s }) =>
+      `${o.product}${o.engineVersion ? ` ${o.engineVersion}` : ''}${o.signatureVersion ? ` signatures ${o.signatureVersion}` : ''} (${o.format}, from ${s.label})`,
+  );
   const actual = [...new Set(versions), ...running].join('; ');
   if (problems.length > 0) return verdict('antivirus.present', 'fail', { problem: problems.join('; ') }, expected, actual, cited);
   if (unknown.length > 0) return verdict('antivirus.present', 'not_tested', { reason: unknown.join('; ') }, expected, actual, cited);
@@ -203,32 +282,78 @@ function judgeSignatureAge(observations: Sourced[], t: AvThresholds, now: Date, 
   const newestOf = new Map<string, Sourced>();
   for (const product of products) {
     const dated = preferKnownOffset(observations.filter(({ o }) => o.product === product && o.signatureTime));
-    if (dated.length > 0) newestOf.set(product, dated.reduce((a, b) => (timeOf(b, b.o.signatureTime!) > timeOf(a, a.o.signatureTime!) ? b : a)));
+    if (dated.length > 0)
+      newestOf.set(
+        product,
+        dated.reduce((a, b) => (timeOf(b, b.o.signatureTime!) > timeOf(a, a.o.signatureTime!) ? b : a)),
+      );
   }
   if (newestOf.size === 0) {
     const reason = observations.map(({ o }) => o.cannotShowAge).find(Boolean) ?? 'no signature date in the agent data';
-    return verdict('antivirus.signature-age', 'not_tested', { reason }, expected, 'no signature date', observations.map(({ s }) => s));
+    return verdict(
+      'antivirus.signature-age',
+      'not_tested',
+      { reason },
+      expected,
+      'no signature date',
+      observations.map(({ s }) => s),
+    );
   }
   const ms = now.getTime();
   const signedAt = (x: Sourced) => new Date(timeOf(x, x.o.signatureTime!)).toISOString();
   const describe = (x: Sourced) => `${signedAt(x)}, ${x.o.product} ${x.o.format} from ${x.s.label}`;
   const judged = [...newestOf.values()].map((x) => ({ x, age: ms - timeOf(x, x.o.signatureTime!) }));
   const cited = judged.map(({ x }) => x.s);
-  const summary = judged.map(({ x, age }) => `${x.o.product}: ${age < 0 ? `${hours(-age)} ahead` : `${hours(age)} old`} (${describe(x)})`).join('; ');
+  const summary = judged
+    .map(({ x, age }) => `${x.o.product}: ${age < 0 ? `${hours(-age)} ahead` : `${hours(age)} old`} (${describe(x)})`)
+    .join('; ');
   const oldest = judged.reduce((a, b) => (b.age > a.age ? b : a));
-  const data = { ageHours: Number((oldest.age / HOUR).toFixed(2)), products: judged.map(({ x, age }) => ({ product: x.o.product, ageHours: Number((age / HOUR).toFixed(2)) })) };
-  const params = { age: hours(Math.max(0, oldest.age)), when: describe(oldest.x), limit: t.maxSignatureAgeHours, product: oldest.x.o.product };
+  const data = {
+    ageHours: Number((oldest.age / HOUR).toFixed(2)),
+    products: judged.map(({ x, age }) => ({ product: x.o.product, ageHours: Number((age / HOUR).toFixed(2)) })),
+  };
+  const params = {
+    age: hours(Math.max(0, oldest.age)),
+    when: describe(oldest.x),
+    limit: t.maxSignatureAgeHours,
+    product: oldest.x.o.product,
+  };
   if (oldest.age > t.maxSignatureAgeHours * HOUR) return verdict('antivirus.signature-age', 'fail', params, expected, summary, cited, data);
   const ahead = judged.filter(({ age }) => -age > t.maxClockSkewMinutes * 60_000);
   if (ahead.length > 0) {
     // Signatures built after the moment of the check: a wrong clock or altered data, never "0 h old".
-    const reason = ahead.map(({ x, age }) => `the newest ${x.o.product} signatures are dated ${signedAt(x)} (${x.o.format} from ${x.s.label}), ${hours(-age)} after this check`).join('; ');
-    return verdict('antivirus.signature-age', 'error', { reason: `${reason}: the date cannot be trusted` }, expected, summary, ahead.map(({ x }) => x.s));
+    const reason = ahead
+      .map(
+        ({ x, age }) =>
+          `the newest ${x.o.product} signatures are dated ${signedAt(x)} (${x.o.format} from ${x.s.label}), ${hours(-age)} after this check`,
+      )
+      .join('; ');
+    return verdict(
+      'antivirus.signature-age',
+      'error',
+      { reason: `${reason}: the date cannot be trusted` },
+      expected,
+      summary,
+      ahead.map(({ x }) => x.s),
+    );
   }
   const undated = products.filter((p) => !newestOf.has(p) && !(p === 'Windows Security Center' && newestOf.has('Microsoft Defender')));
   if (undated.length > 0) {
-    const reason = undated.map((p) => `${p}: ${observations.find(({ o }) => o.product === p && o.cannotShowAge)?.o.cannotShowAge ?? 'no signature date in the agent data'}`).join('; ');
-    return verdict('antivirus.signature-age', 'not_tested', { reason: `${reason} (dated: ${summary})` }, expected, summary, observations.map(({ s }) => s), data);
+    const reason = undated
+      .map(
+        (p) =>
+          `${p}: ${observations.find(({ o }) => o.product === p && o.cannotShowAge)?.o.cannotShowAge ?? 'no signature date in the agent data'}`,
+      )
+      .join('; ');
+    return verdict(
+      'antivirus.signature-age',
+      'not_tested',
+      { reason: `${reason} (dated: ${summary})` },
+      expected,
+      summary,
+      observations.map(({ s }) => s),
+      data,
+    );
   }
   return verdict('antivirus.signature-age', 'pass', params, expected, summary, cited, data);
 }
@@ -242,7 +367,14 @@ function judgeUpdateGaps(observations: Sourced[], t: AvThresholds, now: Date, ve
   const expected = `no gap over ${t.maxUpdateGapHours} h between updates in the last ${t.historyWindowDays} days`;
   const histories = preferKnownOffset(observations.filter(({ o }) => o.updateRuns));
   if (histories.length === 0) {
-    return verdict('antivirus.update-gaps', 'not_tested', { reason: 'no update history in the agent data (a freshclam.log, say); only the current signature age could be judged' }, expected, 'no history', observations.map(({ s }) => s));
+    return verdict(
+      'antivirus.update-gaps',
+      'not_tested',
+      { reason: 'no update history in the agent data (a freshclam.log, say); only the current signature age could be judged' },
+      expected,
+      'no history',
+      observations.map(({ s }) => s),
+    );
   }
   const dated = histories.filter(({ o }) => o.historyStart);
   const from = histories.map(({ s }) => s);
@@ -259,8 +391,22 @@ function judgeUpdateGaps(observations: Sourced[], t: AvThresholds, now: Date, ve
   });
   if (ahead.length > 0) {
     // Runs after the moment of the check: a wrong clock, a wrong UTC offset or altered data, never dropped in silence.
-    const reason = ahead.map(({ s, latest, count }) => `${s.label}: ${count} update run(s) dated after this check, the latest ${new Date(latest).toISOString()} (${hours(latest - end)} ahead)`).join('; ');
-    return verdict('antivirus.update-gaps', 'error', { reason: `${reason}: the history cannot be trusted; check the host clock, or its UTC offset (utcOffsetMinutes of the agentReports entry)` }, expected, 'runs dated in the future', ahead.map(({ s }) => s));
+    const reason = ahead
+      .map(
+        ({ s, latest, count }) =>
+          `${s.label}: ${count} update run(s) dated after this check, the latest ${new Date(latest).toISOString()} (${hours(latest - end)} ahead)`,
+      )
+      .join('; ');
+    return verdict(
+      'antivirus.update-gaps',
+      'error',
+      {
+        reason: `${reason}: the history cannot be trusted; check the host clock, or its UTC offset (utcOffsetMinutes of the agentReports entry)`,
+      },
+      expected,
+      'runs dated in the future',
+      ahead.map(({ s }) => s),
+    );
   }
   // A history speaks up to the moment it was collected, not beyond: the time between collection and this check
   // is nobody's observation (the report's own age is judged apart), so it never counts as a gap.
@@ -271,7 +417,8 @@ function judgeUpdateGaps(observations: Sourced[], t: AvThresholds, now: Date, ve
   // Every history together: runs from several logs of the same host fill each other's gaps.
   // A run a little ahead, within the clock skew allowed, counts as now.
   const inWindow: number[] = [];
-  for (const { times, shift } of timed) for (let i = firstAtOrAfter(times, knownFrom - shift); i < times.length; i += 1) inWindow.push(Math.min(times[i]! + shift, collected));
+  for (const { times, shift } of timed)
+    for (let i = firstAtOrAfter(times, knownFrom - shift); i < times.length; i += 1) inWindow.push(Math.min(times[i]! + shift, collected));
   const runs = timed.length === 1 ? inWindow : [...new Set(inWindow)].sort((a, b) => a - b);
   const points = [knownFrom, ...runs, collected];
   let worst = { gap: 0, from: knownFrom, to: knownFrom };
@@ -289,13 +436,29 @@ function judgeUpdateGaps(observations: Sourced[], t: AvThresholds, now: Date, ve
   const actual = `${runs.length} successful run(s) from ${new Date(knownFrom).toISOString()} to ${new Date(collected).toISOString()}, longest gap ${hours(worst.gap)}`;
   const data = { runs: runs.length, gapHours: Number((worst.gap / HOUR).toFixed(2)), historyFrom: new Date(coveredFrom).toISOString() };
   if (worst.gap > t.maxUpdateGapHours * HOUR) {
-    return verdict('antivirus.update-gaps', 'fail', { gap: hours(worst.gap), from: label(worst.from), to: label(worst.to), limit: t.maxUpdateGapHours }, expected, actual, from, data);
+    return verdict(
+      'antivirus.update-gaps',
+      'fail',
+      { gap: hours(worst.gap), from: label(worst.from), to: label(worst.to), limit: t.maxUpdateGapHours },
+      expected,
+      actual,
+      from,
+      data,
+    );
   }
   if (coveredFrom > windowStart) {
     const reason = `the update history reaches back only to ${new Date(coveredFrom).toISOString()} (${hours(end - coveredFrom)}), less than the ${t.historyWindowDays}-day window: too short to judge, though no gap over ${t.maxUpdateGapHours} h shows in what it covers`;
     return verdict('antivirus.update-gaps', 'not_tested', { reason }, expected, actual, from, data);
   }
-  return verdict('antivirus.update-gaps', 'pass', { runs: runs.length, span: hours(end - knownFrom), gap: hours(worst.gap), limit: t.maxUpdateGapHours }, expected, actual, from, data);
+  return verdict(
+    'antivirus.update-gaps',
+    'pass',
+    { runs: runs.length, span: hours(end - knownFrom), gap: hours(worst.gap), limit: t.maxUpdateGapHours },
+    expected,
+    actual,
+    from,
+    data,
+  );
 }
 
 /** Dates with a known UTC offset, where any exist: a guess at the offset never outweighs a date that carries one. */
@@ -307,7 +470,11 @@ function preferKnownOffset(observations: Sourced[]): Sourced[] {
 /** The latest date an observation carries (signatures, update runs, end of its history), as read. */
 function newestDate(o: AvObservation): number {
   const runs = sortedRuns(o);
-  return Math.max(o.signatureTime?.getTime() ?? -Infinity, runs.length > 0 ? runs[runs.length - 1]! : -Infinity, o.historyEnd?.getTime() ?? -Infinity);
+  return Math.max(
+    o.signatureTime?.getTime() ?? -Infinity,
+    runs.length > 0 ? runs[runs.length - 1]! : -Infinity,
+    o.historyEnd?.getTime() ?? -Infinity,
+  );
 }
 
 /** Every UTC offset in use, in quarter hours (all zones are whole quarter hours), from UTC-12:00 to UTC+14:00. */
@@ -352,14 +519,22 @@ function underEveryOffset(observations: Sourced[], latestAllowed: number, judge:
   const newestLocal = Math.max(...local.map(({ o }) => newestDate(o)));
   const possible = UTC_OFFSETS_MINUTES.filter((offset) => newestLocal - offset * 60_000 <= latestAllowed);
   const offsets = possible.length > 0 ? possible : UTC_OFFSETS_MINUTES;
-  const results = offsets.map((offset) => ({ offset, v: judge(observations.map((x) => (x.o.offsetUnknown ? { ...x, shiftMs: -offset * 60_000 } : x))) }));
+  const results = offsets.map((offset) => ({
+    offset,
+    v: judge(observations.map((x) => (x.o.offsetUnknown ? { ...x, shiftMs: -offset * 60_000 } : x))),
+  }));
   const files = [...new Set(local.map(({ s }) => s.label))].join(', ');
   const statuses = new Set(results.map(({ v }) => v.status));
   if (statuses.size === 1) {
     // A pass is shown at its least favourable offset, a fail at its most favourable one: each holds at every offset.
     const figure = ({ v }: { v: AvVerdict }) => Number(v.data?.gapHours ?? v.data?.ageHours ?? 0);
     const status = results[0]!.v.status;
-    const pick = status === 'pass' ? results.reduce((a, b) => (figure(b) > figure(a) ? b : a)) : status === 'fail' ? results.reduce((a, b) => (figure(b) < figure(a) ? b : a)) : (results.find(({ offset }) => offset === 0) ?? results[0]!);
+    const pick =
+      status === 'pass'
+        ? results.reduce((a, b) => (figure(b) > figure(a) ? b : a))
+        : status === 'fail'
+          ? results.reduce((a, b) => (figure(b) < figure(a) ? b : a))
+          : (results.find(({ offset }) => offset === 0) ?? results[0]!);
     const note = `${files} print local time with no UTC offset: the verdict holds at every offset the host can be at, from ${formatOffset(offsets[0]!)} to ${formatOffset(offsets[offsets.length - 1]!)} (figures shown for ${formatOffset(pick.offset)})`;
     return { ...pick.v, actual: `${pick.v.actual}; ${note}` };
   }
@@ -369,8 +544,17 @@ function underEveryOffset(observations: Sourced[], latestAllowed: number, judge:
     if (last && last.status === v.status) last.to = offset;
     else spans.push({ status: v.status, from: offset, to: offset });
   }
-  const depends = spans.map(({ status, from, to }) => `${status} at ${formatOffset(from)}${to !== from ? ` to ${formatOffset(to)}` : ''}`).join(', ');
+  const depends = spans
+    .map(({ status, from, to }) => `${status} at ${formatOffset(from)}${to !== from ? ` to ${formatOffset(to)}` : ''}`)
+    .join(', ');
   const reason = `${files} print local time with no UTC offset, and the verdict depends on it (${depends}): set utcOffsetMinutes on that gateways[].agentReports entry (the host's offset from UTC in minutes, e.g. 300 for UTC+05:00)`;
   const first = results[0]!.v;
-  return { id: first.id, status: 'not_tested', params: { reason }, expected: first.expected, actual: `depends on the host's UTC offset (${depends})`, sources: [...new Set(results.flatMap(({ v }) => v.sources))] };
+  return {
+    id: first.id,
+    status: 'not_tested',
+    params: { reason },
+    expected: first.expected,
+    actual: `depends on the host's UTC offset (${depends})`,
+    sources: [...new Set(results.flatMap(({ v }) => v.sources))],
+  };
 }

@@ -1,7 +1,14 @@
 /** What one piece of agent-reported data says about anti-virus on a host. */
 export interface AvObservation {
   /** Format the data was recognised as. */
-  format: 'clamscan-version' | 'sigtool-info' | 'freshclam-log' | 'defender-status' | 'mdatp-health' | 'osquery-security-center' | 'osquery-clamav-files';
+  format:
+    | 'clamscan-version'
+    | 'sigtool-info'
+    | 'freshclam-log'
+    | 'defender-status'
+    | 'mdatp-health'
+    | 'osquery-security-center'
+    | 'osquery-clamav-files';
   product: 'ClamAV' | 'Microsoft Defender' | 'Windows Security Center';
   engineVersion?: string;
   signatureVersion?: string;

@@ -28,7 +28,9 @@ export function parseAvData(text: string, utcOffsetMinutes?: number): AvObservat
 }
 
 /** Month names as printed by C's ctime and by sigtool; a Map, so no other name is ever a month. */
-const MONTHS: ReadonlyMap<string, number> = new Map(['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'].map((name, index) => [name, index]));
+const MONTHS: ReadonlyMap<string, number> = new Map(
+  ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'].map((name, index) => [name, index]),
+);
 
 /** A date only when it is a real one: an invalid Date would later throw "Invalid time value" in a finding. */
 export function validDate(ms: number): Date | undefined {
@@ -53,18 +55,26 @@ function version(value: unknown): string | undefined {
 }
 
 function zoneNote(utcOffsetMinutes: number | undefined): string[] {
-  return utcOffsetMinutes === undefined ? ["times printed without a zone, and the host's UTC offset not given: judged under every offset from UTC-12:00 to UTC+14:00"] : [];
+  return utcOffsetMinutes === undefined
+    ? ["times printed without a zone, and the host's UTC offset not given: judged under every offset from UTC-12:00 to UTC+14:00"]
+    : [];
 }
 
 export function parseClamscanVersion(text: string, utcOffsetMinutes?: number): AvObservation | undefined {
   const m = /^ClamAV (\d+\.\d+\.\d+\S*)(?:\/(\d+)\/(.+))?$/m.exec(text);
   if (!m) return undefined;
-  const observation: AvObservation = { format: 'clamscan-version', product: 'ClamAV', engineVersion: version(m[1]), notes: zoneNote(utcOffsetMinutes) };
+  const observation: AvObservation = {
+    format: 'clamscan-version',
+    product: 'ClamAV',
+    engineVersion: version(m[1]),
+    notes: zoneNote(utcOffsetMinutes),
+  };
   if (utcOffsetMinutes === undefined) observation.offsetUnknown = true;
   if (m[2] && m[3]) {
     observation.signatureVersion = version(m[2]);
     observation.signatureTime = parseCtime(m[3], utcOffsetMinutes ?? 0);
-    if (!observation.signatureTime) observation.cannotShowAge = `clamscan printed a database date cocoscan cannot read ("${m[3].slice(0, 60)}")`;
+    if (!observation.signatureTime)
+      observation.cannotShowAge = `clamscan printed a database date cocoscan cannot read ("${m[3].slice(0, 60)}")`;
   } else {
     observation.cannotShowAge = 'clamscan printed no signature database version: no database is loaded';
   }
@@ -146,10 +156,20 @@ export function parseFreshclamLog(text: string, utcOffsetMinutes?: number): AvOb
   runs.sort((a, b) => a.getTime() - b.getTime());
   const notes = zoneNote(utcOffsetMinutes);
   if (logTimeLines === 0 && first) notes.push('written without LogTime: each run is dated by its "update process started at" line');
-  if (undatedSuccesses > 0) notes.push(`${undatedSuccesses} successful update line(s) carry no date (no LogTime and no run header before them) and were left out`);
-  const observation: AvObservation = { format: 'freshclam-log', product: 'ClamAV', updateRuns: runs, historyStart: first, historyEnd: last, notes };
+  if (undatedSuccesses > 0)
+    notes.push(`${undatedSuccesses} successful update line(s) carry no date (no LogTime and no run header before them) and were left out`);
+  const observation: AvObservation = {
+    format: 'freshclam-log',
+    product: 'ClamAV',
+    updateRuns: runs,
+    historyStart: first,
+    historyEnd: last,
+    notes,
+  };
   if (utcOffsetMinutes === undefined) observation.offsetUnknown = true;
-  if (!first) observation.historyProblem = 'the freshclam.log has no dated line: neither LogTime stamps nor a readable "ClamAV update process started at <date>" line, so no update can be placed in time';
+  if (!first)
+    observation.historyProblem =
+      'the freshclam.log has no dated line: neither LogTime stamps nor a readable "ClamAV update process started at <date>" line, so no update can be placed in time';
   return observation;
 }
 
@@ -183,14 +203,27 @@ function parseAvJson(json: unknown): AvObservation[] {
         },
       ];
     }
-    const clamFiles = rows.filter((r) => typeof r.path === 'string' && /\/clamav\/[^/]+\.c[lv]d$/.test(r.path) && (typeof r.mtime === 'number' || (typeof r.mtime === 'string' && /^\d{1,15}$/.test(r.mtime))));
+    const clamFiles = rows.filter(
+      (r) =>
+        typeof r.path === 'string' &&
+        /\/clamav\/[^/]+\.c[lv]d$/.test(r.path) &&
+        (typeof r.mtime === 'number' || (typeof r.mtime === 'string' && /^\d{1,15}$/.test(r.mtime))),
+    );
     if (clamFiles.length > 0) {
       // A loop, not Math.max(...rows): a spread of a huge array overflows the stack.
       let newest = Number.NEGATIVE_INFINITY;
       for (const row of clamFiles) newest = Math.max(newest, Number(row.mtime));
       const signatureTime = validDate(newest * 1000);
       const notes = ['signature time is the newest database file modification time'];
-      return [{ format: 'osquery-clamav-files', product: 'ClamAV', signatureTime, cannotShowAge: signatureTime ? undefined : 'the database files carry no readable modification time', notes }];
+      return [
+        {
+          format: 'osquery-clamav-files',
+          product: 'ClamAV',
+          signatureTime,
+          cannotShowAge: signatureTime ? undefined : 'the database files carry no readable modification time',
+          notes,
+        },
+      ];
     }
     return [];
   }

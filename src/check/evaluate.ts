@@ -37,7 +37,13 @@ export function applyAnswers(answers: Answer[], rows: ReportRow[]): void {
       if (row.method === 'manual') row.comment = `Open: not yet answered. Guidance: ${row.comment}`;
       continue;
     }
-    row.answer = { compliance: answer.compliance, owner: answer.owner, references: answer.references, comment: answer.comment, ...(answer.remediation ? { remediation: answer.remediation } : {}) };
+    row.answer = {
+      compliance: answer.compliance,
+      owner: answer.owner,
+      references: answer.references,
+      comment: answer.comment,
+      ...(answer.remediation ? { remediation: answer.remediation } : {}),
+    };
     if (row.method === 'manual') {
       row.compliance = answer.compliance;
       row.source = 'answered';

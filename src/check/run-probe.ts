@@ -55,7 +55,10 @@ async function onGateway(probe: GatewayProbeOf<AnyProbe>, gateway: Gateway, thre
     facts = await probe.gather(ctx);
   } catch (error) {
     if (error instanceof InternalError) throw error;
-    return { findings: failedGateway(probe, gateway, describeProbeFailure(probe.meta.id, error), faultDetail(error)).map(build), observations: [] };
+    return {
+      findings: failedGateway(probe, gateway, describeProbeFailure(probe.meta.id, error), faultDetail(error)).map(build),
+      observations: [],
+    };
   }
   try {
     const verdicts = probe.judge(facts as never, thresholds as never, env.now());

@@ -117,6 +117,8 @@ export class Facts implements SharedFacts, IncidentalFacts {
 
   /** Host-reported data for a gateway: its agent reports, and the SSH session when credentials are given. */
   reportedSources(gateway: Gateway): Promise<ReportedSource[]> {
-    return this.#once(`reported:${gateway.name}`, async () => loadReportSources(gateway, gateway.ssh ? await this.hostSession(gateway) : undefined));
+    return this.#once(`reported:${gateway.name}`, async () =>
+      loadReportSources(gateway, gateway.ssh ? await this.hostSession(gateway) : undefined),
+    );
   }
 }

@@ -40,7 +40,11 @@ export async function loadReportSources(gateway: Gateway, session: HostSession |
     let text: string;
     let mtime: Date | undefined;
     if (entry.path) {
-      const read = await readSafe(entry.path, { kind: 'agent-report', key: `${gateway.name} agentReports[${gateway.agentReports.indexOf(entry)}].path`, maxBytes: MAX_REPORT_BYTES }).catch((error: Error) => error);
+      const read = await readSafe(entry.path, {
+        kind: 'agent-report',
+        key: `${gateway.name} agentReports[${gateway.agentReports.indexOf(entry)}].path`,
+        maxBytes: MAX_REPORT_BYTES,
+      }).catch((error: Error) => error);
       if (read instanceof Error) {
         sources.push(unusable(label, `the report file cannot be used: ${read.message}`));
         continue;
@@ -50,7 +54,14 @@ export async function loadReportSources(gateway: Gateway, session: HostSession |
     } else {
       const fetched = session?.ok && Object.hasOwn(session.files, entry.remotePath!) ? session.files[entry.remotePath!] : undefined;
       if (!fetched || fetched.status !== 'ok') {
-        sources.push(unusable(label, session && !session.ok ? `the SSH session failed: ${session.reason}` : `the report could not be read over SSH (${fetched ? `${fetched.status}: ${fetched.stderr.trim().slice(0, 300)}` : 'not fetched'})`));
+        sources.push(
+          unusable(
+            label,
+            session && !session.ok
+              ? `the SSH session failed: ${session.reason}`
+              : `the report could not be read over SSH (${fetched ? `${fetched.status}: ${fetched.stderr.trim().slice(0, 300)}` : 'not fetched'})`,
+          ),
+        );
         continue;
       }
       text = fetched.stdout;
@@ -67,7 +78,13 @@ function unusable(label: string, reason: string): ReportedSource {
   return { label, kind: 'tool-output', signature: 'invalid', unusable: reason, collectedAtFrom: 'report', observations: [] };
 }
 
-async function readSource(label: string, text: string, publicKeyFile: string | undefined, mtime: Date | undefined, utcOffsetMinutes: number | undefined): Promise<ReportedSource> {
+async function readSource(
+  label: string,
+  text: string,
+  publicKeyFile: string | undefined,
+  mtime: Date | undefined,
+  utcOffsetMinutes: number | undefined,
+): Promise<ReportedSource> {
   if (publicKeyFile) {
     const verified = verifySignedReport(text, await readSafeText(publicKeyFile, { kind: 'public-key' }));
     if (!verified.ok) return { ...unusable(label, `signed report rejected: ${verified.reason}`), kind: 'agent-report' };
@@ -80,7 +97,10 @@ async function readSource(label: string, text: string, publicKeyFile: string | u
     json = undefined;
   }
   if (json && typeof json === 'object' && (json as { format?: unknown }).format === 'cocoscan-signed-report') {
-    return { ...unusable(label, 'the report is signed, but its entry names no publicKey, so the signature cannot be checked'), kind: 'agent-report' };
+    return {
+      ...unusable(label, 'the report is signed, but its entry names no publicKey, so the signature cannot be checked'),
+      kind: 'agent-report',
+    };
   }
   if (json && typeof json === 'object' && (json as { format?: unknown }).format === 'cocoscan-agent-report') {
     const parsed = agentReportSchema.safeParse(json);
@@ -88,8 +108,20 @@ async function readSource(label: string, text: string, publicKeyFile: string | u
     return { ...fromAgentReport(label, parsed.data), signature: 'unsigned' };
   }
   const observations = parseAvData(text, utcOffsetMinutes);
-  if (observations.length === 0) return unusable(label, 'the file is not in a format cocoscan reads (clamscan, sigtool, freshclam.log, Defender, mdatp, osquery or a cocoscan agent report)');
-  return { label, kind: 'tool-output', signature: 'unsigned', collectedAt: mtime, collectedAtFrom: 'file modification time', observations, utcOffsetMinutes };
+  if (observations.length === 0)
+    return unusable(
+      label,
+      'the file is not in a format cocoscan reads (clamscan, sigtool, freshclam.log, Defender, mdatp, osquery or a cocoscan agent report)',
+    );
+  return {
+    label,
+    kind: 'tool-output',
+    signature: 'unsigned',
+    collectedAt: mtime,
+    collectedAtFrom: 'file modification time',
+    observations,
+    utcOffsetMinutes,
+  };
 }
 
 function observationsFrom(commands: Record<string, CommandOutcome>, utcOffsetMinutes: number | undefined): AvObservation[] {
@@ -119,7 +151,9 @@ function fromAgentReport(label: string, report: AgentReport): ReportedSource {
 function sessionOffset(session: Extract<HostSession, { ok: true }>): number | undefined {
   const clock = session.commands.clock;
   const zone = clock?.status === 'ok' ? clock.stdout.trim().split('\n')[1] : undefined;
-  return zone && /^[+-]\d{4}$/.test(zone) ? (zone.startsWith('-') ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(3, 5))) : undefined;
+  return zone && /^[+-]\d{4}$/.test(zone)
+    ? (zone.startsWith('-') ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(3, 5)))
+    : undefined;
 }
 
 function sessionSource(session: Extract<HostSession, { ok: true }>): ReportedSource {

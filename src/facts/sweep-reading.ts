@@ -45,7 +45,13 @@ export function gatewayAnswered(host: NmapHost): boolean {
 
 export type ReplyKind = 'open' | 'reset' | 'dropped' | 'icmp-refused' | 'unreachable' | 'other';
 
-const ICMP_REFUSALS: ReadonlySet<string> = new Set(['admin-prohibited', 'host-prohibited', 'net-prohibited', 'port-unreach', 'proto-unreach']);
+const ICMP_REFUSALS: ReadonlySet<string> = new Set([
+  'admin-prohibited',
+  'host-prohibited',
+  'net-prohibited',
+  'port-unreach',
+  'proto-unreach',
+]);
 const UNREACHABLE: ReadonlySet<string> = new Set(['host-unreach', 'net-unreach']);
 
 /**

@@ -52,12 +52,21 @@ function matches(gateway: Gateway, host: NmapHost): boolean {
  * other probes can start on them before the sweep ends. A gateway nmap could not reach gets its own
  * failure; the others are unaffected.
  */
-export async function collectSweeps(deps: FactDeps, gateways: Gateway[], onDiscovered: (gateway: Gateway, port: DiscoveredPort) => void): Promise<Map<string, SweepFact>> {
-  const families = [gateways.filter((g) => isIP(g.host) !== 6), gateways.filter((g) => isIP(g.host) === 6)].filter((list) => list.length > 0);
+export async function collectSweeps(
+  deps: FactDeps,
+  gateways: Gateway[],
+  onDiscovered: (gateway: Gateway, port: DiscoveredPort) => void,
+): Promise<Map<string, SweepFact>> {
+  const families = [gateways.filter((g) => isIP(g.host) !== 6), gateways.filter((g) => isIP(g.host) === 6)].filter(
+    (list) => list.length > 0,
+  );
   const facts = new Map<string, SweepFact>();
   await Promise.all(
     families.map(async (group) => {
-      const plan = sweepPlanFor(deps, group.map((g) => g.host));
+      const plan = sweepPlanFor(
+        deps,
+        group.map((g) => g.host),
+      );
       const time = deps.now().toISOString();
       for (const g of group) deps.onActivity?.({ gateway: g.name, activity: `nmap sweep of ${g.host}`, percent: 0 });
       const byAddress = new Map<string, Gateway>();
@@ -68,7 +77,8 @@ export async function collectSweeps(deps: FactDeps, gateways: Gateway[], onDisco
           for (const g of group) deps.onActivity?.({ gateway: g.name, activity: `nmap ${progress.task}`, percent: progress.percent });
         },
         onDiscovered: (port) => {
-          const gateway = byAddress.get(port.address) ?? group.find((g) => g.host === port.address) ?? (group.length === 1 ? group[0] : undefined);
+          const gateway =
+            byAddress.get(port.address) ?? group.find((g) => g.host === port.address) ?? (group.length === 1 ? group[0] : undefined);
           if (gateway) onDiscovered(gateway, port);
         },
       }).catch((error: unknown): NmapOutcome => ({
@@ -80,7 +90,13 @@ export async function collectSweeps(deps: FactDeps, gateways: Gateway[], onDisco
       }));
       const xml = outcome.xml || `<!-- nmap produced no XML: ${outcome.ok ? '' : outcome.reason} -->\n`;
       // One gateway keeps its sweep beside its other evidence; several share one file.
-      const shared = group.length > 1 ? deps.evidence.add([gateways.length > group.length ? `nmap-sweep-${isIP(group[0]!.host) === 6 ? 'ipv6' : 'ipv4'}.xml` : 'nmap-sweep.xml'], xml) : undefined;
+      const shared =
+        group.length > 1
+          ? deps.evidence.add(
+              [gateways.length > group.length ? `nmap-sweep-${isIP(group[0]!.host) === 6 ? 'ipv6' : 'ipv4'}.xml` : 'nmap-sweep.xml'],
+              xml,
+            )
+          : undefined;
       const version = outcome.ok ? outcome.run.version : (deps.nmapVersion ?? 'unknown');
       const source = `nmap ${version} ${plan.privileged ? '-sS' : '-sT'}${plan.udpPorts && plan.privileged ? ' -sU' : ''}${plan.serviceDetection ? ' -sV' : ''} -p T:${plan.tcpPorts}${plan.udpPorts && plan.privileged ? `,U:${plan.udpPorts}` : ''}`;
       for (const gateway of group) {
@@ -111,6 +127,7 @@ function hostFailure(gateway: Gateway, host: NmapHost | undefined, outcome: Extr
   }
   if (host) return `nmap gave ${gateway.host} the state "${host.status.slice(0, 40)}", not up, so its ports were not read`;
   const said = lastLines(outcome.exec.stderr).slice(0, 300);
-  if (/Failed to resolve/i.test(outcome.exec.stderr) && outcome.exec.stderr.includes(gateway.host)) return `nmap could not resolve "${gateway.host}": ${said}`;
+  if (/Failed to resolve/i.test(outcome.exec.stderr) && outcome.exec.stderr.includes(gateway.host))
+    return `nmap could not resolve "${gateway.host}": ${said}`;
   return `nmap returned no record for "${gateway.host}"${said ? `: ${said}` : ' (the name may not resolve)'}`;
 }

@@ -51,7 +51,8 @@ export function diffReports(before: RunReport, after: RunReport, comparisonFindi
 
 export function diffStates(a: ObservedState, b: ObservedState): Change[] {
   const changes: Change[] = [];
-  const add = (kind: Change['kind'], subject: string, before: string | null, after: string | null, regression = false) => changes.push({ kind, subject, before, after, regression });
+  const add = (kind: Change['kind'], subject: string, before: string | null, after: string | null, regression = false) =>
+    changes.push({ kind, subject, before, after, regression });
 
   for (const port of keys(a.ports, b.ports)) {
     const [x, y] = [a.ports[port], b.ports[port]];
@@ -63,14 +64,21 @@ export function diffStates(a: ObservedState, b: ObservedState): Change[] {
     const [x, y] = [a.tls[endpoint], b.tls[endpoint]];
     if (!x || !y) continue;
     if (x.leaf?.sha256 !== y.leaf?.sha256) {
-      const describe = (l: typeof x.leaf) => (l ? `${l.sha256.slice(0, 16)}… ${l.subject}, issuer ${l.issuer}, expires ${l.notAfter.slice(0, 10)}` : null);
+      const describe = (l: typeof x.leaf) =>
+        l ? `${l.sha256.slice(0, 16)}… ${l.subject}, issuer ${l.issuer}, expires ${l.notAfter.slice(0, 10)}` : null;
       add('tls-certificate-replaced', endpoint, describe(x.leaf), describe(y.leaf));
     }
     const offer = (t: typeof x) => `${t.accepted.join(', ')}; ${t.suites.length} suites`;
     if (x.accepted.join() !== y.accepted.join() || x.suites.join() !== y.suites.join()) {
       const added = y.suites.filter((s) => !x.suites.includes(s));
       const removed = x.suites.filter((s) => !y.suites.includes(s));
-      add('tls-offer-changed', endpoint, offer(x), `${offer(y)}${added.length ? `; added ${added.join(', ')}` : ''}${removed.length ? `; removed ${removed.join(', ')}` : ''}`, added.length > 0 || y.accepted.some((v) => !x.accepted.includes(v)));
+      add(
+        'tls-offer-changed',
+        endpoint,
+        offer(x),
+        `${offer(y)}${added.length ? `; added ${added.join(', ')}` : ''}${removed.length ? `; removed ${removed.join(', ')}` : ''}`,
+        added.length > 0 || y.accepted.some((v) => !x.accepted.includes(v)),
+      );
     }
   }
   for (const key of keys(a.sshHostKeys, b.sshHostKeys)) {
@@ -81,7 +89,13 @@ export function diffStates(a: ObservedState, b: ObservedState): Change[] {
     if (!x || !y || x.join() === y.join()) continue;
     const added = y.filter((n) => !x.includes(n));
     const removed = x.filter((n) => !y.includes(n));
-    add('ssh-algorithms-changed', key, removed.length ? `removed ${removed.join(', ')}` : null, added.length ? `added ${added.join(', ')}` : null, added.length > 0);
+    add(
+      'ssh-algorithms-changed',
+      key,
+      removed.length ? `removed ${removed.join(', ')}` : null,
+      added.length ? `added ${added.join(', ')}` : null,
+      added.length > 0,
+    );
   }
   for (const key of keys(a.firewall, b.firewall)) {
     const [x, y] = [a.firewall[key], b.firewall[key]];
@@ -91,7 +105,13 @@ export function diffStates(a: ObservedState, b: ObservedState): Change[] {
   for (const key of keys(a.patch, b.patch)) {
     const [x, y] = [a.patch[key], b.patch[key]];
     if (x && y && (x.pending !== y.pending || x.securityPending !== y.securityPending)) {
-      add('patch-count-changed', key, `${x.pending} pending, ${x.securityPending} security`, `${y.pending} pending, ${y.securityPending} security`, y.securityPending > x.securityPending);
+      add(
+        'patch-count-changed',
+        key,
+        `${x.pending} pending, ${x.securityPending} security`,
+        `${y.pending} pending, ${y.securityPending} security`,
+        y.securityPending > x.securityPending,
+      );
     }
   }
   for (const ref of keys(a.rows, b.rows)) {

@@ -28,7 +28,12 @@ export const observationSchema = z.discriminatedUnion('kind', [
     verdict: z.enum(['pass', 'fail']),
     detail: z.string().describe('What decided the verdict, e.g. "97 of 100 undeclared TCP ports filtered"'),
   }),
-  z.strictObject({ kind: z.literal('pending-updates'), gateway, pending: z.number().int().min(0), securityPending: z.number().int().min(0) }),
+  z.strictObject({
+    kind: z.literal('pending-updates'),
+    gateway,
+    pending: z.number().int().min(0),
+    securityPending: z.number().int().min(0),
+  }),
 ]);
 export type Observation = z.infer<typeof observationSchema>;
 export type ObservationKind = Observation['kind'];

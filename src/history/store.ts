@@ -131,7 +131,10 @@ export async function locateRun(reference: string, root: string): Promise<RunLoc
     const newest = (await runFolders(root, reference)).pop();
     if (newest !== undefined) return { id: `${reference}/${newest}`, dir: join(root, reference, newest) };
   }
-  throw new UsageError(`no run "${reference}" (looked for a report folder and in the history at ${root})`, 'list the stored runs with: cocoscan history');
+  throw new UsageError(
+    `no run "${reference}" (looked for a report folder and in the history at ${root})`,
+    'list the stored runs with: cocoscan history',
+  );
 }
 
 /** Reads and validates the report of a located run; a report that is not one is a UsageError (exit 2). */

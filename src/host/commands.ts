@@ -25,20 +25,27 @@ export const HOST_COMMANDS: readonly HostCommand[] = [
   { name: 'clamscan-version', command: 'clamscan --version', privileged: false },
   {
     name: 'sigtool-daily',
-    command: 'for f in /var/lib/clamav/daily.cld /var/lib/clamav/daily.cvd; do if [ -f "$f" ]; then sigtool --info="$f"; exit $?; fi; done; echo "no ClamAV daily database" >&2; exit 127',
+    command:
+      'for f in /var/lib/clamav/daily.cld /var/lib/clamav/daily.cvd; do if [ -f "$f" ]; then sigtool --info="$f"; exit $?; fi; done; echo "no ClamAV daily database" >&2; exit 127',
     privileged: false,
   },
   {
     // Debian and Ubuntu log to /var/log/clamav/; RHEL's freshclam.conf names /var/log/freshclam.log when logging is on.
     name: 'freshclam-log',
-    command: 'for f in /var/log/clamav/freshclam.log /var/log/freshclam.log; do if [ -f "$f" ]; then tail -n 20000 "$f"; exit $?; fi; done; echo "no freshclam.log" >&2; exit 127',
+    command:
+      'for f in /var/log/clamav/freshclam.log /var/log/freshclam.log; do if [ -f "$f" ]; then tail -n 20000 "$f"; exit $?; fi; done; echo "no freshclam.log" >&2; exit 127',
     privileged: false,
   },
   { name: 'mdatp-health', command: 'mdatp health --output json', privileged: false },
   { name: 'apt-upgradable', command: 'apt list --upgradable', privileged: false },
   { name: 'apt-lists', command: "stat -c '%Y %n' /var/lib/apt/lists/*Release", privileged: false },
   { name: 'apt-history', command: 'tail -n 5000 /var/log/apt/history.log', privileged: false },
-  { name: 'reboot-required', command: 'if [ -f /var/run/reboot-required ]; then echo required; cat /var/run/reboot-required.pkgs 2>/dev/null; else echo not-required; fi', privileged: false },
+  {
+    name: 'reboot-required',
+    command:
+      'if [ -f /var/run/reboot-required ]; then echo required; cat /var/run/reboot-required.pkgs 2>/dev/null; else echo not-required; fi',
+    privileged: false,
+  },
   { name: 'boot-kernels', command: 'ls -1 /boot', privileged: false },
   { name: 'dnf-security-list', command: 'dnf -q --cacheonly updateinfo list --security --available', privileged: false },
   { name: 'dnf-security-info', command: 'dnf -q --cacheonly updateinfo info --security --available', privileged: false },
@@ -56,7 +63,9 @@ const ENVIRONMENT = 'LC_ALL=C PATH="$PATH:/usr/sbin:/sbin"';
  * variable assignments in front of it, so the shell is given them first.
  */
 export function commandBody(command: HostCommand): string {
-  return /^(?:for|if|while|until|case)\s|^[{(]/.test(command.command) ? `export ${ENVIRONMENT}; ${command.command}` : `${ENVIRONMENT} ${command.command}`;
+  return /^(?:for|if|while|until|case)\s|^[{(]/.test(command.command)
+    ? `export ${ENVIRONMENT}; ${command.command}`
+    : `${ENVIRONMENT} ${command.command}`;
 }
 
 /** Wraps a command so that sbin tools are found and messages are in English, whatever the user's shell. */
@@ -86,7 +95,13 @@ export interface CommandOutcome {
 /** Reads why a command did not give its output: not installed, not allowed, or failed. */
 export function classifyOutcome(exitCode: number | null, stderr: string): CommandStatus {
   if (exitCode === 0) return 'ok';
-  if (/permission denied|operation not permitted|must be root|you need to be root|password is required|not in the sudoers|are you root|superuser/i.test(stderr)) return 'denied';
-  if (exitCode === 127 || /command not found|not found$|No such file or directory|no ClamAV daily database/im.test(stderr)) return 'missing';
+  if (
+    /permission denied|operation not permitted|must be root|you need to be root|password is required|not in the sudoers|are you root|superuser/i.test(
+      stderr,
+    )
+  )
+    return 'denied';
+  if (exitCode === 127 || /command not found|not found$|No such file or directory|no ClamAV daily database/im.test(stderr))
+    return 'missing';
   return 'failed';
 }

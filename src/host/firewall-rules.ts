@@ -9,16 +9,24 @@ export interface PolicyReading {
 /** `nft list ruleset`: input-hook chains and their policy (or a final drop/reject rule). */
 export function readNftRuleset(text: string): PolicyReading {
   const chains = [...text.matchAll(/table\s+(\S+)\s+(\S+)\s*\{([\s\S]*?)\n\}/g)].flatMap((table) =>
-    [...table[3]!.matchAll(/chain\s+(\S+)\s*\{([\s\S]*?)\n\t?\s*\}/g)].map((chain) => ({ table: `${table[1]} ${table[2]}`, name: chain[1]!, body: chain[2]! })),
+    [...table[3]!.matchAll(/chain\s+(\S+)\s*\{([\s\S]*?)\n\t?\s*\}/g)].map((chain) => ({
+      table: `${table[1]} ${table[2]}`,
+      name: chain[1]!,
+      body: chain[2]!,
+    })),
   );
   const input = chains.filter((c) => /type\s+filter\s+hook\s+input\b/.test(c.body));
-  if (input.length === 0) return { tool: 'nftables', policy: 'none', detail: chains.length === 0 ? 'empty ruleset' : 'no chain hooks input' };
+  if (input.length === 0)
+    return { tool: 'nftables', policy: 'none', detail: chains.length === 0 ? 'empty ruleset' : 'no chain hooks input' };
   for (const chain of input) {
     const policy = /policy\s+(accept|drop)\s*;/.exec(chain.body)?.[1] ?? 'accept';
-    const rules = chain.body.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('type '));
+    const rules = chain.body
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('type '));
     const last = rules[rules.length - 1] ?? '';
     if (policy === 'drop') return { tool: 'nftables', policy: 'deny', detail: `table ${chain.table}, chain ${chain.name}: policy drop` };
-    if (/^(drop|reject)\b/.test(last) || /\b(drop|reject)( with .*)?$/.test(last) && !/\b(dport|sport|saddr|daddr|iif|ct)\b/.test(last)) {
+    if (/^(drop|reject)\b/.test(last) || (/\b(drop|reject)( with .*)?$/.test(last) && !/\b(dport|sport|saddr|daddr|iif|ct)\b/.test(last))) {
       return { tool: 'nftables', policy: 'deny', detail: `table ${chain.table}, chain ${chain.name}: ends with "${last}"` };
     }
   }
@@ -34,7 +42,11 @@ export function readIptablesSave(text: string): PolicyReading {
   const rules = filter.split('\n').filter((l) => l.startsWith('-A INPUT '));
   const last = rules[rules.length - 1] ?? '';
   if (/^-A INPUT -j (DROP|REJECT)\b/.test(last)) return { tool: 'iptables', policy: 'deny', detail: `INPUT ends with "${last}"` };
-  return { tool: 'iptables', policy: rules.length === 0 && policy !== 'DROP' ? 'none' : 'open', detail: `INPUT policy ${policy ?? 'ACCEPT'}, ${rules.length} rule(s), no final drop` };
+  return {
+    tool: 'iptables',
+    policy: rules.length === 0 && policy !== 'DROP' ? 'none' : 'open',
+    detail: `INPUT policy ${policy ?? 'ACCEPT'}, ${rules.length} rule(s), no final drop`,
+  };
 }
 
 /** `ufw status verbose`. */

@@ -35,9 +35,13 @@ export const SESSION_BUDGET_PROBE_TIMEOUTS = 8;
  * files or the agent, the passphrase from the environment variable the connection file names; none of them
  * is ever put in a result.
  */
-export async function collectHostSession(gateway: Gateway, options: { timeoutMs: number; now: () => Date; signal: AbortSignal; budgetMs?: number }): Promise<HostSession> {
+export async function collectHostSession(
+  gateway: Gateway,
+  options: { timeoutMs: number; now: () => Date; signal: AbortSignal; budgetMs?: number },
+): Promise<HostSession> {
   const ssh = gateway.ssh;
-  if (!ssh) return { ok: false, credentials: false, reason: `no SSH credentials for ${gateway.name} (add gateways[].ssh to the connection file)` };
+  if (!ssh)
+    return { ok: false, credentials: false, reason: `no SSH credentials for ${gateway.name} (add gateways[].ssh to the connection file)` };
   let config: ConnectConfig;
   let knownHosts: string | undefined;
   try {
@@ -58,7 +62,10 @@ export async function collectHostSession(gateway: Gateway, options: { timeoutMs:
     return true;
   };
   const ready = await new Promise<{ ok: true } | { ok: false; reason: string }>((resolve) => {
-    const timer = setTimeout(() => resolve({ ok: false, reason: `no SSH session within ${options.timeoutMs} ms` }), options.timeoutMs + 1000);
+    const timer = setTimeout(
+      () => resolve({ ok: false, reason: `no SSH session within ${options.timeoutMs} ms` }),
+      options.timeoutMs + 1000,
+    );
     client.once('ready', () => {
       clearTimeout(timer);
       resolve({ ok: true });
@@ -97,7 +104,15 @@ export async function collectHostSession(gateway: Gateway, options: { timeoutMs:
       // remotePath is limited by the schema to letters, digits, ".", "_", "-" and "/", so it is safe to quote.
       if (entry.remotePath) files[entry.remotePath] = await run(`report:${entry.remotePath}`, `cat -- '${entry.remotePath}'`);
     }
-    return { ok: true, username: ssh.username, hostKeyFingerprint: fingerprint, hostKeyVerified: knownHosts !== undefined, commands, files, collectedAt: options.now().toISOString() };
+    return {
+      ok: true,
+      username: ssh.username,
+      hostKeyFingerprint: fingerprint,
+      hostKeyVerified: knownHosts !== undefined,
+      commands,
+      files,
+      collectedAt: options.now().toISOString(),
+    };
   } finally {
     client.end();
     // A server that never closes its side must not keep the socket, and so the process, alive.
@@ -110,7 +125,9 @@ async function connectConfig(gateway: Gateway, ssh: SshCredentials, timeoutMs: n
     host: gateway.host,
     port: ssh.port,
     username: ssh.username,
-    privateKey: ssh.privateKeyFile ? (await readSafe(ssh.privateKeyFile, { kind: 'private-key', key: 'ssh.privateKeyFile' })).content : undefined,
+    privateKey: ssh.privateKeyFile
+      ? (await readSafe(ssh.privateKeyFile, { kind: 'private-key', key: 'ssh.privateKeyFile' })).content
+      : undefined,
     passphrase: ssh.passphraseEnv ? process.env[ssh.passphraseEnv] : undefined,
     agent: ssh.agent ? process.env.SSH_AUTH_SOCK : undefined,
     readyTimeout: timeoutMs,
@@ -141,7 +158,14 @@ function runCommand(client: SshClient, name: string, line: string, timeoutMs: nu
       if (status !== undefined) channel?.close();
       if (note) stderr = `${note}${stderr ? `\n${stderr}` : ''}`;
       const stdout = Buffer.concat(chunks).toString('utf8');
-      resolve({ name, command: line, status: status ?? classifyOutcome(exitCode, stderr), exitCode, stdout, stderr: stderr.slice(0, 4000) });
+      resolve({
+        name,
+        command: line,
+        status: status ?? classifyOutcome(exitCode, stderr),
+        exitCode,
+        stdout,
+        stderr: stderr.slice(0, 4000),
+      });
     };
     const timer = setTimeout(() => finish('timeout', null, `no complete answer within ${timeoutMs / 1000} s`), timeoutMs);
     const onAbort = () => finish('timeout', null, 'stopped: the run was cancelled');
@@ -168,7 +192,12 @@ function runCommand(client: SshClient, name: string, line: string, timeoutMs: nu
         const room = MAX_COMMAND_OUTPUT_BYTES - bytes;
         chunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
         bytes += Math.min(chunk.length, room);
-        if (chunk.length > room) finish('truncated', null, `the output passed ${MAX_COMMAND_OUTPUT_BYTES / (1024 * 1024)} MiB and was cut there, so it is not judged`);
+        if (chunk.length > room)
+          finish(
+            'truncated',
+            null,
+            `the output passed ${MAX_COMMAND_OUTPUT_BYTES / (1024 * 1024)} MiB and was cut there, so it is not judged`,
+          );
       });
       stream.stderr.on('data', (chunk: Buffer) => {
         if (stderr.length < 64 * 1024) stderr += chunk.toString('utf8');

@@ -35,7 +35,13 @@ export function judgeSshdConfig(settings: ReadonlyMap<string, string>): SshdConf
   ].filter((p): p is string => p !== undefined);
   const shown = SHOWN.map((k) => `${k} ${(k === 'kbdinteractiveauthentication' ? kbd : settings.get(k)) ?? '?'}`).join(', ');
   // Keyboard-interactive only matters through PAM, so it is needed only when PAM is not known to be off.
-  const needed = ['passwordauthentication', 'permitemptypasswords', 'permitrootlogin', 'usepam', ...(is('usepam', 'no') ? [] : ['kbdinteractiveauthentication'])];
+  const needed = [
+    'passwordauthentication',
+    'permitemptypasswords',
+    'permitrootlogin',
+    'usepam',
+    ...(is('usepam', 'no') ? [] : ['kbdinteractiveauthentication']),
+  ];
   const missing = needed.filter((k) => (k === 'kbdinteractiveauthentication' ? kbd : settings.get(k)) === undefined);
   const status = problems.length > 0 ? 'fail' : missing.length > 0 ? 'unknown' : 'pass';
   return { status, problems, missing, shown };

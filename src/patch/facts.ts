@@ -38,7 +38,11 @@ export function patchFacts(commands: Record<string, CommandOutcome>, utcOffsetMi
     pending: [],
     installedKernels: ok('boot-kernels') ? bootKernels(ok('boot-kernels')!) : [],
     runningKernel: ok('kernel')?.trim() || undefined,
-    installed: ok('dpkg-packages') ? installedDpkg(ok('dpkg-packages')!) : ok('rpm-packages') ? installedRpm(ok('rpm-packages')!) : new Map(),
+    installed: ok('dpkg-packages')
+      ? installedDpkg(ok('dpkg-packages')!)
+      : ok('rpm-packages')
+        ? installedRpm(ok('rpm-packages')!)
+        : new Map(),
     reboot: ok('reboot-required') ? parseRebootRequired(ok('reboot-required')!) : undefined,
   };
   if (ok('apt-upgradable') !== undefined) {

@@ -16,6 +16,11 @@ export type OsRelease = z.infer<typeof tableSchema>['releases'][number];
 
 /** The table entry for an /etc/os-release (ID, VERSION_ID); RHEL minor versions count as their major. */
 export function findRelease(id: string, versionId: string): OsRelease | undefined {
-  const normalised = id === 'rhel' || id === 'rocky' || id === 'almalinux' || id === 'centos' ? versionId.split('.')[0]! : id === 'alpine' ? versionId.split('.').slice(0, 2).join('.') : versionId;
+  const normalised =
+    id === 'rhel' || id === 'rocky' || id === 'almalinux' || id === 'centos'
+      ? versionId.split('.')[0]!
+      : id === 'alpine'
+        ? versionId.split('.').slice(0, 2).join('.')
+        : versionId;
   return OS_SUPPORT.releases.find((r) => r.id === id && r.version === normalised);
 }

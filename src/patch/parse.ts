@@ -17,10 +17,19 @@ export interface OsRelease {
 }
 
 export function parseOsRelease(text: string): OsRelease | undefined {
-  const value = (key: string) => new RegExp(`^${key}=(?:"([^"]*)"|(\\S*))`, 'm').exec(text)?.slice(1).find((v) => v !== undefined);
+  const value = (key: string) =>
+    new RegExp(`^${key}=(?:"([^"]*)"|(\\S*))`, 'm')
+      .exec(text)
+      ?.slice(1)
+      .find((v) => v !== undefined);
   const id = value('ID');
   if (!id) return undefined;
-  return { id, versionId: value('VERSION_ID') ?? '', prettyName: value('PRETTY_NAME') ?? id, idLike: (value('ID_LIKE') ?? '').split(/\s+/).filter(Boolean) };
+  return {
+    id,
+    versionId: value('VERSION_ID') ?? '',
+    prettyName: value('PRETTY_NAME') ?? id,
+    idLike: (value('ID_LIKE') ?? '').split(/\s+/).filter(Boolean),
+  };
 }
 
 export interface PendingUpdate {
@@ -65,14 +74,20 @@ export function lastAptUpgrade(text: string, utcOffsetMinutes = 0): Date | undef
     if (!/^Upgrade: /m.test(block)) continue;
     const end = /^End-Date:\s+(\d{4})-(\d{2})-(\d{2})\s+(\d{2}):(\d{2}):(\d{2})/m.exec(block);
     if (!end) continue;
-    const at = validDate(Date.UTC(Number(end[1]), Number(end[2]) - 1, Number(end[3]), Number(end[4]), Number(end[5]), Number(end[6])) - utcOffsetMinutes * 60_000);
+    const at = validDate(
+      Date.UTC(Number(end[1]), Number(end[2]) - 1, Number(end[3]), Number(end[4]), Number(end[5]), Number(end[6])) -
+        utcOffsetMinutes * 60_000,
+    );
     if (at && (!last || at > last)) last = at;
   }
   return last;
 }
 
 export function parseRebootRequired(text: string): { required: boolean; packages: string[] } | undefined {
-  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   if (lines[0] === 'not-required') return { required: false, packages: [] };
   if (lines[0] === 'required') return { required: true, packages: lines.slice(1) };
   return undefined;
@@ -93,7 +108,13 @@ export function parseDnfSecurityList(text: string): PendingUpdate[] {
     const m = /^\s*(\S+)\s+(?:(\w+)\/)?Sec\.\s+(\S+)$/.exec(line);
     if (!m) continue;
     const nevra = /^(.+)-([^-]+-[^-]+)\.([^.]+)$/.exec(m[3]!);
-    updates.push({ name: nevra?.[1] ?? m[3]!, version: nevra?.[2] ?? '', security: true, advisory: m[1], severity: m[2] && m[2] !== 'Unknown' ? m[2] : undefined });
+    updates.push({
+      name: nevra?.[1] ?? m[3]!,
+      version: nevra?.[2] ?? '',
+      security: true,
+      advisory: m[1],
+      severity: m[2] && m[2] !== 'Unknown' ? m[2] : undefined,
+    });
   }
   return updates;
 }

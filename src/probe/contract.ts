@@ -86,7 +86,12 @@ export interface GatherContext<T = unknown, R extends SharedFactName = never> {
  * evidence; `judge` is pure and turns facts into verdicts; `observe` names what history compares.
  * A gathering that throws becomes `error` findings of that gateway for every id the probe declares.
  */
-export interface GatewayProbe<T extends z.ZodType = z.ZodType, Id extends string = string, F = unknown, R extends SharedFactName = SharedFactName> {
+export interface GatewayProbe<
+  T extends z.ZodType = z.ZodType,
+  Id extends string = string,
+  F = unknown,
+  R extends SharedFactName = SharedFactName,
+> {
   meta: ProbeMeta<T, Id, R> & { phase?: undefined };
   gather(ctx: GatherContext<z.output<T>, R>): Promise<F>;
   /** Pure: no I/O, no clock of its own. */
@@ -110,8 +115,7 @@ export interface RunProbe<T extends z.ZodType = z.ZodType, Id extends string = s
 }
 
 export type Probe<T extends z.ZodType = z.ZodType, Id extends string = string, F = unknown, R extends SharedFactName = SharedFactName> =
-  | GatewayProbe<T, Id, F, R>
-  | RunProbe<T, Id>;
+  GatewayProbe<T, Id, F, R> | RunProbe<T, Id>;
 
 /**
  * Any probe, whatever its thresholds, facts and ids. Nothing but the engine calls a probe through this type:
@@ -119,7 +123,12 @@ export type Probe<T extends z.ZodType = z.ZodType, Id extends string = string, F
  * and what that probe's own `gather` returned.
  */
 export type AnyProbe =
-  | { meta: ProbeMeta<z.ZodType, string, SharedFactName> & { phase?: undefined }; gather(ctx: GatherContext<never, SharedFactName>): Promise<unknown>; judge(facts: never, thresholds: never, now: Date): Verdict[]; observe?(facts: never, thresholds: never): Observation[] }
+  | {
+      meta: ProbeMeta<z.ZodType, string, SharedFactName> & { phase?: undefined };
+      gather(ctx: GatherContext<never, SharedFactName>): Promise<unknown>;
+      judge(facts: never, thresholds: never, now: Date): Verdict[];
+      observe?(facts: never, thresholds: never): Observation[];
+    }
   | { meta: ProbeMeta<z.ZodType, string, never> & { phase: 'after' }; judge(run: RunSoFar, thresholds: never, now: Date): Verdict[] };
 
 /** Identity helpers that keep a probe's thresholds, ids, facts and shared reads flowing into its parts. */

@@ -50,8 +50,7 @@ export function findingBuilder<Id extends string>(meta: ProbeMeta<z.ZodType, Id>
     const spec = ownSpec(meta.findings, input.id);
     if (!spec) throw new InternalError(`probe ${meta.id} emitted finding "${input.id}", which its metadata does not declare`);
     const template =
-      (Object.hasOwn(spec.messages, input.status) ? spec.messages[input.status] : undefined) ??
-      DEFAULT_MESSAGES.get(input.status);
+      (Object.hasOwn(spec.messages, input.status) ? spec.messages[input.status] : undefined) ?? DEFAULT_MESSAGES.get(input.status);
     if (!template) throw new InternalError(`finding "${input.id}" has no message for status ${input.status}`);
     const { params, raw: faults } = withoutRawMessages({ title: spec.title, reason: 'no reason given', ...input.params });
     const raw = [...faults.map((f) => `cocoscan fault detail (${f})`), input.evidence.raw].filter((r): r is string => r !== undefined);

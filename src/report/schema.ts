@@ -33,7 +33,10 @@ export const reportRowSchema = z.strictObject({
   comment: z.string(),
   findings: z.array(z.string()).describe('Keys of the findings behind the verdict'),
   waiver: waiverNoteSchema.optional().describe('The verdict stands; an active waiver keeps it from failing the exit code until it expires'),
-  source: z.enum(['measured', 'answered', 'open']).nullable().describe('measured by cocoscan, answered by the organisation (--answers), or still open; null for headings'),
+  source: z
+    .enum(['measured', 'answered', 'open'])
+    .nullable()
+    .describe('measured by cocoscan, answered by the organisation (--answers), or still open; null for headings'),
   answer: z
     .strictObject({
       compliance: z.enum(['Yes', 'No', 'Partial', 'N/A']),
@@ -127,20 +130,29 @@ export function parseStoredReport(text: string, file: string): RunReport {
     json = JSON.parse(text);
   } catch (error) {
     // The parser's own words describe the file, not a fault in cocoscan.
-    throw new UsageError(`${file} is not JSON (${visible(error instanceof Error ? error.message : String(error))}), so it is not a cocoscan report`, READ_BACK_HINT);
+    throw new UsageError(
+      `${file} is not JSON (${visible(error instanceof Error ? error.message : String(error))}), so it is not a cocoscan report`,
+      READ_BACK_HINT,
+    );
   }
   const result = storedReportSchema.safeParse(json);
   if (result.success) return result.data;
   const issues = result.error.issues;
-  const shown = issues.slice(0, MAX_ISSUES_SHOWN).map((issue) => visible(`${issue.path.length ? issue.path.map(String).join('.') : '(top level)'}: ${issue.message}`));
+  const shown = issues
+    .slice(0, MAX_ISSUES_SHOWN)
+    .map((issue) => visible(`${issue.path.length ? issue.path.map(String).join('.') : '(top level)'}: ${issue.message}`));
   const more = issues.length > MAX_ISSUES_SHOWN ? `; and ${issues.length - MAX_ISSUES_SHOWN} more` : '';
   throw new UsageError(`${file} is not a cocoscan report (schemas/report.schema.json): ${shown.join('; ')}${more}`, READ_BACK_HINT);
 }
 
 /** Key names in the problems come from the file: controls and direction overrides are shown escaped, and long text cut. */
 function visible(text: string): string {
-  const escaped = text.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const escaped = text.replace(
+    /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
   return escaped.length > 200 ? `${escaped.slice(0, 200)}…` : escaped;
 }
 
-const READ_BACK_HINT = 'name another run (list them with: cocoscan history), or move that folder out of the history if it was edited or damaged';
+const READ_BACK_HINT =
+  'name another run (list them with: cocoscan history), or move that folder out of the history if it was edited or damaged';

@@ -87,7 +87,11 @@ function options(target: Target, version?: number) {
 const requestTimeoutMs = (target: Target) => Math.max(200, Math.floor(target.timeoutMs / 2));
 
 export function communitySession(target: Target, address: string, version: 'v1' | 'v2c', community: string): Session {
-  return guarded(snmp.createSession(address, community, options(target, version === 'v1' ? snmp.Version1 : snmp.Version2c)), target, address);
+  return guarded(
+    snmp.createSession(address, community, options(target, version === 'v1' ? snmp.Version1 : snmp.Version2c)),
+    target,
+    address,
+  );
 }
 
 export function v3Session(target: Target, address: string, user: User): Session {
@@ -135,20 +139,31 @@ export function ask<T>(
       if (!outcome.ok) session.cancelRequests(new Error(outcome.reason));
       resolve(outcome);
     };
-    const onAbort = () => finish({ ok: false, aborted: true, reason: 'the run was interrupted (SIGINT or SIGTERM) while waiting for the agent' });
+    const onAbort = () =>
+      finish({ ok: false, aborted: true, reason: 'the run was interrupted (SIGINT or SIGTERM) while waiting for the agent' });
     const ownDeadline = requestTimeoutMs(target) * 2 + DEADLINE_MARGIN_MS;
     const deadline = Math.max(0, Math.min(ownDeadline, withinMs));
     // Said outright rather than left to the caller's clock: a timer may fire a fraction of a millisecond early.
     const budgetSpent = withinMs < ownDeadline;
     const timer = setTimeout(
-      () => finish({ ok: false, strange: (record?.accepted ?? 0) > start, reason: `no usable answer within ${(deadline / 1000).toFixed(1)} s`, ...(budgetSpent ? { budgetSpent } : {}) }),
+      () =>
+        finish({
+          ok: false,
+          strange: (record?.accepted ?? 0) > start,
+          reason: `no usable answer within ${(deadline / 1000).toFixed(1)} s`,
+          ...(budgetSpent ? { budgetSpent } : {}),
+        }),
       deadline,
     );
     signal.addEventListener('abort', onAbort, { once: true });
     if (record) {
       record.onAccepted = () => {
         if (record.accepted - start > MAX_REPLIES_PER_REQUEST) {
-          finish({ ok: false, strange: true, reason: `the agent sent ${record.accepted - start} replies to one request (at most ${MAX_REPLIES_PER_REQUEST} are taken), a reply loop` });
+          finish({
+            ok: false,
+            strange: true,
+            reason: `the agent sent ${record.accepted - start} replies to one request (at most ${MAX_REPLIES_PER_REQUEST} are taken), a reply loop`,
+          });
         }
       };
     }
@@ -169,11 +184,17 @@ export async function getSystem(session: Session, target: Target, signal: AbortS
     if (refusal) return { answered: false, refused: true, reason: `the agent refused: ${refusal}` };
     const record = traffic.get(session);
     if (record?.wrongSource.length) {
-      return { answered: false, strange: true, reason: `replies came from ${record.wrongSource.join(', ')}, not from the agent's address and port, and were ignored` };
+      return {
+        answered: false,
+        strange: true,
+        reason: `replies came from ${record.wrongSource.join(', ')}, not from the agent's address and port, and were ignored`,
+      };
     }
-    if (record?.undecodable) return { answered: false, strange: true, reason: `${record.undecodable} reply datagram(s) could not be decoded as SNMP` };
+    if (record?.undecodable)
+      return { answered: false, strange: true, reason: `${record.undecodable} reply datagram(s) could not be decoded as SNMP` };
     // The agent did reply, but not to what was asked (wrong OIDs, version or community).
-    if (outcome.error?.name === 'ResponseInvalidError') return { answered: false, strange: true, reason: `the agent replied with an invalid response: ${outcome.reason}` };
+    if (outcome.error?.name === 'ResponseInvalidError')
+      return { answered: false, strange: true, reason: `the agent replied with an invalid response: ${outcome.reason}` };
     return { answered: false, reason: outcome.reason, ...(outcome.strange ? { strange: true } : {}) };
   }
   const byOid = new Map<string, Varbind>();

@@ -88,7 +88,14 @@ export async function gatherSnmp(connection: ConnectionFile, gateway: Gateway, o
         const answer = await getSystem(session, target, signal);
         const attempt: CommunityAttempt = answer.answered
           ? { version, community, answered: true }
-          : { version, community, answered: false, reason: answer.reason, ...(answer.strange ? { strange: true } : {}), ...(answer.aborted ? { aborted: true } : {}) };
+          : {
+              version,
+              community,
+              answered: false,
+              reason: answer.reason,
+              ...(answer.strange ? { strange: true } : {}),
+              ...(answer.aborted ? { aborted: true } : {}),
+            };
         return { attempt, system: answer.answered ? answer.values : undefined };
       } finally {
         closeSession(session);
@@ -104,7 +111,12 @@ export async function gatherSnmp(connection: ConnectionFile, gateway: Gateway, o
     const { version, community } = first.attempt;
     const session = communitySession(target, address, version, community);
     try {
-      const walk = await walkSubtree(session, HR_SW_INSTALLED_NAME, { target, bulk: version === 'v2c', budget: options.walk ?? DEFAULT_WALK_BUDGET, signal });
+      const walk = await walkSubtree(session, HR_SW_INSTALLED_NAME, {
+        target,
+        bulk: version === 'v2c',
+        budget: options.walk ?? DEFAULT_WALK_BUDGET,
+        signal,
+      });
       facts.software = {
         names: walk.values,
         truncated: !walk.complete,
@@ -123,18 +135,38 @@ export async function gatherSnmp(connection: ConnectionFile, gateway: Gateway, o
   return facts;
 }
 
-async function tryV3(target: Target, address: string, v3: NonNullable<ConnectionFile['snmp']['v3']>, signal: AbortSignal): Promise<NonNullable<SnmpFacts['v3']>> {
+async function tryV3(
+  target: Target,
+  address: string,
+  v3: NonNullable<ConnectionFile['snmp']['v3']>,
+  signal: AbortSignal,
+): Promise<NonNullable<SnmpFacts['v3']>> {
   const authKey = process.env[v3.authKeyEnv] ?? '';
   const privKey = process.env[v3.privKeyEnv] ?? '';
   const users: [V3LevelAttempt['level'], User][] = [
     ['noAuthNoPriv', { name: v3.user, level: snmp.SecurityLevel.noAuthNoPriv }],
     ['authNoPriv', { name: v3.user, level: snmp.SecurityLevel.authNoPriv, authProtocol: snmp.AuthProtocols[v3.authProtocol], authKey }],
-    ['authPriv', { name: v3.user, level: snmp.SecurityLevel.authPriv, authProtocol: snmp.AuthProtocols[v3.authProtocol], authKey, privProtocol: snmp.PrivProtocols[v3.privProtocol], privKey }],
+    [
+      'authPriv',
+      {
+        name: v3.user,
+        level: snmp.SecurityLevel.authPriv,
+        authProtocol: snmp.AuthProtocols[v3.authProtocol],
+        authKey,
+        privProtocol: snmp.PrivProtocols[v3.privProtocol],
+        privKey,
+      },
+    ],
   ];
   const levels: V3LevelAttempt[] = [];
   for (const [level, user] of users) {
     if (level === 'authPriv' && v3.privProtocol === 'des' && !desAvailable()) {
-      levels.push({ level, accepted: undefined, reason: "DES privacy cannot be tested: Node's OpenSSL 3 keeps DES in its legacy provider; run cocoscan with NODE_OPTIONS=--openssl-legacy-provider" });
+      levels.push({
+        level,
+        accepted: undefined,
+        reason:
+          "DES privacy cannot be tested: Node's OpenSSL 3 keeps DES in its legacy provider; run cocoscan with NODE_OPTIONS=--openssl-legacy-provider",
+      });
       continue;
     }
     let session;

@@ -34,7 +34,12 @@ declare module 'net-snmp' {
     get(oids: string[], callback: (error: Error | null, varbinds: Varbind[]) => void): void;
     getNext(oids: string[], callback: (error: Error | null, varbinds: Varbind[]) => void): void;
     /** With non-repeaters 0, the answer holds one list of varbinds per requested OID. */
-    getBulk(oids: string[], nonRepeaters: number, maxRepetitions: number, callback: (error: Error | null, varbinds: Varbind[][]) => void): void;
+    getBulk(
+      oids: string[],
+      nonRepeaters: number,
+      maxRepetitions: number,
+      callback: (error: Error | null, varbinds: Varbind[][]) => void,
+    ): void;
     cancelRequests(error: Error): void;
     close(): void;
   }

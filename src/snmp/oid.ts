@@ -10,13 +10,18 @@ export type Oid = readonly number[];
 /** Reads a dotted OID as an agent sent it; throws SnmpReplyError for anything that is not one. */
 export function parseOid(text: unknown): Oid {
   if (typeof text !== 'string' || text.length === 0 || text.length > MAX_ARCS * 11) {
-    throw new SnmpReplyError(`the agent sent something that is not an OID (${preview(text)})`, 'the agent is misbehaving; its other answers are reported as they are');
+    throw new SnmpReplyError(
+      `the agent sent something that is not an OID (${preview(text)})`,
+      'the agent is misbehaving; its other answers are reported as they are',
+    );
   }
   const parts = text.split('.');
-  if (parts.length < 2 || parts.length > MAX_ARCS) throw new SnmpReplyError(`the agent sent an OID with ${parts.length} sub-identifier(s): ${preview(text)}`);
+  if (parts.length < 2 || parts.length > MAX_ARCS)
+    throw new SnmpReplyError(`the agent sent an OID with ${parts.length} sub-identifier(s): ${preview(text)}`);
   return parts.map((part) => {
     const arc = ARC.test(part) ? Number(part) : Number.NaN;
-    if (!(arc <= MAX_ARC)) throw new SnmpReplyError(`the agent sent an OID with an invalid sub-identifier "${preview(part)}": ${preview(text)}`);
+    if (!(arc <= MAX_ARC))
+      throw new SnmpReplyError(`the agent sent an OID with an invalid sub-identifier "${preview(part)}": ${preview(text)}`);
     return arc;
   });
 }

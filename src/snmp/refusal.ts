@@ -14,7 +14,10 @@ const AUTHORIZATION_ERROR = 16;
 const REFUSING_REPORTS = new Map<string, string>([
   ['Unsupported Security Level', 'usmStatsUnsupportedSecLevels (the agent does not serve this user at this security level)'],
   ['Unknown User Name', 'usmStatsUnknownUserNames (the agent does not know this user at this security level)'],
-  ['Wrong Digest (incorrect password, community or key)', 'usmStatsWrongDigests (the agent requires authentication this request did not give)'],
+  [
+    'Wrong Digest (incorrect password, community or key)',
+    'usmStatsWrongDigests (the agent requires authentication this request did not give)',
+  ],
   ['Decryption Error', 'usmStatsDecryptionErrors (the agent could not decrypt the request)'],
 ]);
 
@@ -22,7 +25,9 @@ const REFUSING_REPORTS = new Map<string, string>([
 export function refusalOf(error: unknown): string | undefined {
   if (!error || typeof error !== 'object') return undefined;
   const { name, code, message, status } = error as { name?: unknown; code?: unknown; message?: unknown; status?: unknown };
-  if (name === 'ResponseInvalidError' && code === NET_SNMP_AUTH_FAILURE && typeof message === 'string') return REFUSING_REPORTS.get(message);
-  if (name === 'RequestFailedError' && status === AUTHORIZATION_ERROR) return 'authorizationError (the agent\'s access control refuses this user at this security level)';
+  if (name === 'ResponseInvalidError' && code === NET_SNMP_AUTH_FAILURE && typeof message === 'string')
+    return REFUSING_REPORTS.get(message);
+  if (name === 'RequestFailedError' && status === AUTHORIZATION_ERROR)
+    return "authorizationError (the agent's access control refuses this user at this security level)";
   return undefined;
 }

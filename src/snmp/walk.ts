@@ -63,7 +63,13 @@ export async function walkSubtree(session: Session, base: string, options: WalkO
   let requests = 0;
   let last: Oid = root;
   let lastText = base;
-  const end = (stop: WalkStop, reason: string): WalkResult => ({ values, requests, complete: stop === 'end-of-subtree' || stop === 'end-of-mib', stop, reason });
+  const end = (stop: WalkStop, reason: string): WalkResult => ({
+    values,
+    requests,
+    complete: stop === 'end-of-subtree' || stop === 'end-of-mib',
+    stop,
+    reason,
+  });
 
   for (;;) {
     if (signal.aborted) return end('aborted', `the run was interrupted after ${requests} request(s)`);
@@ -73,24 +79,36 @@ export async function walkSubtree(session: Session, base: string, options: WalkO
     const from = lastText;
     const left = deadline - now();
     const outcome = options.bulk
-      ? await ask<Varbind[][]>(session, options.target, signal, (done) => session.getBulk([from], 0, options.maxRepetitions ?? 20, done), left)
+      ? await ask<Varbind[][]>(
+          session,
+          options.target,
+          signal,
+          (done) => session.getBulk([from], 0, options.maxRepetitions ?? 20, done),
+          left,
+        )
       : await ask<Varbind[]>(session, options.target, signal, (done) => session.getNext([from], done), left);
     if (!outcome.ok) {
       if (outcome.aborted) return end('aborted', `the run was interrupted after ${requests} request(s)`);
       if (outcome.budgetSpent || now() >= deadline) return end('max-seconds', `stopped after ${budget.maxSeconds} s (walkMaxSeconds)`);
       const status = (outcome.error as { status?: unknown } | undefined)?.status;
       if (!options.bulk && status === NO_SUCH_NAME) return end('end-of-mib', 'the agent answered noSuchName: the end of its MIB');
-      if (typeof status === 'number') return end('error-status', `the agent answered with an error status (${outcome.reason}) after ${from}`);
+      if (typeof status === 'number')
+        return end('error-status', `the agent answered with an error status (${outcome.reason}) after ${from}`);
       if (outcome.error?.name === 'ResponseInvalidError') return end('bad-reply', `the agent sent an invalid reply: ${outcome.reason}`);
       return end('no-answer', `${outcome.reason} (request ${requests}, after ${from})`);
     }
     const raw: unknown = options.bulk ? (outcome.value as unknown[])?.[0] : outcome.value;
     const varbinds = Array.isArray(raw) ? (raw as Varbind[]) : [];
-    if (varbinds.length === 0) return end('bad-reply', `the agent answered a ${options.bulk ? 'GETBULK' : 'GETNEXT'} with no varbind after ${from}`);
+    if (varbinds.length === 0)
+      return end('bad-reply', `the agent answered a ${options.bulk ? 'GETBULK' : 'GETNEXT'} with no varbind after ${from}`);
     for (const varbind of varbinds) {
       const exception = exceptionOf(varbind);
       if (exception === 'endOfMibView') return end('end-of-mib', 'the agent answered endOfMibView: the end of its MIB');
-      if (exception) return end('exception-value', `the agent answered ${exception} for ${renderValue(varbind.oid)} after ${from}, which a walk never gets`);
+      if (exception)
+        return end(
+          'exception-value',
+          `the agent answered ${exception} for ${renderValue(varbind.oid)} after ${from}, which a walk never gets`,
+        );
       let oid: Oid;
       try {
         oid = parseOid(varbind.oid);
@@ -98,7 +116,8 @@ export async function walkSubtree(session: Session, base: string, options: WalkO
         return end('bad-reply', (error as Error).message);
       }
       // Order first: an agent answering the OID it was asked for (or an earlier one) would be walked for ever.
-      if (compareOids(oid, last) <= 0) return end('non-increasing-oid', `the agent answered ${varbind.oid} after ${lastText}: OIDs must increase, so the walk stopped`);
+      if (compareOids(oid, last) <= 0)
+        return end('non-increasing-oid', `the agent answered ${varbind.oid} after ${lastText}: OIDs must increase, so the walk stopped`);
       if (!isBelow(root, oid)) return end('end-of-subtree', 'the agent went past the end of the subtree');
       values.push(renderValue(varbind.value));
       last = oid;

@@ -8,7 +8,12 @@ export type AlgorithmVerdict = 'ok' | 'info' | 'warn' | 'fail';
 
 const entry = z.strictObject({ verdict: z.enum(['ok', 'info', 'warn', 'fail']), reason: z.string().min(1) });
 type Entry = z.output<typeof entry>;
-const tableSchema = z.strictObject(Object.fromEntries(ALGORITHM_KINDS.map((k) => [k, z.record(z.string(), entry)])) as Record<AlgorithmKind, z.ZodRecord<z.ZodString, typeof entry>>);
+const tableSchema = z.strictObject(
+  Object.fromEntries(ALGORITHM_KINDS.map((k) => [k, z.record(z.string(), entry)])) as Record<
+    AlgorithmKind,
+    z.ZodRecord<z.ZodString, typeof entry>
+  >,
+);
 
 /**
  * The judging table, kept as data in algorithms.yaml and validated when loaded. Held in Maps: the names

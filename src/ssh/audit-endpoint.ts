@@ -93,7 +93,10 @@ class PortBudget {
 }
 
 /** Everything the SSH probe judges about one endpoint, with a bounded number of connections and a time budget. */
-export async function auditSshEndpoint(endpoint: SshEndpoint, options: { timeoutMs: number; limit: LimitFunction; signal: AbortSignal; budgetMs?: number }): Promise<SshEndpointFacts> {
+export async function auditSshEndpoint(
+  endpoint: SshEndpoint,
+  options: { timeoutMs: number; limit: LimitFunction; signal: AbortSignal; budgetMs?: number },
+): Promise<SshEndpointFacts> {
   const started = Date.now();
   const budget = new PortBudget(options.budgetMs ?? options.timeoutMs * PORT_BUDGET_PROBE_TIMEOUTS);
   const spent = `the port's time budget of ${budget.totalMs / 1000} s (${PORT_BUDGET_PROBE_TIMEOUTS} × scan.probeTimeoutSeconds) was used up by earlier connections that stalled`;
@@ -109,7 +112,10 @@ export async function auditSshEndpoint(endpoint: SshEndpoint, options: { timeout
         exhausted,
       ),
     );
-  const hello = await connection((timeoutMs) => readServerHello(endpoint, { timeoutMs, signal: options.signal }), () => ({ ok: false as const, reason: spent }));
+  const hello = await connection(
+    (timeoutMs) => readServerHello(endpoint, { timeoutMs, signal: options.signal }),
+    () => ({ ok: false as const, reason: spent }),
+  );
   if (!hello.ok) {
     facts.helloError = hello.reason;
     facts.durationMs = Date.now() - started;
@@ -127,7 +133,10 @@ export async function auditSshEndpoint(endpoint: SshEndpoint, options: { timeout
         ),
       ),
     ),
-    connection((timeoutMs) => offeredAuthMethods(endpoint, { timeoutMs, signal: options.signal }), () => ({ ok: false as const, reason: spent })),
+    connection(
+      (timeoutMs) => offeredAuthMethods(endpoint, { timeoutMs, signal: options.signal }),
+      () => ({ ok: false as const, reason: spent }),
+    ),
   ]);
   keys.forEach((key, i) => {
     if (key.ok) facts.hostKeys.push(key.value);

@@ -13,7 +13,10 @@ export type AuthMethodsResult = { ok: true; methods: string[]; user: string } | 
  * The authentication methods the server offers to a user it does not know: one `none` attempt, whose
  * failure lists them (RFC 4252 5.2). No password or key is ever tried.
  */
-export function offeredAuthMethods(endpoint: SshEndpoint, options: { timeoutMs: number; signal?: AbortSignal }): Promise<AuthMethodsResult> {
+export function offeredAuthMethods(
+  endpoint: SshEndpoint,
+  options: { timeoutMs: number; signal?: AbortSignal },
+): Promise<AuthMethodsResult> {
   return new Promise((resolve) => {
     const user = `cocoscan-probe-${randomBytes(4).toString('hex')}`;
     const client = new Client();
@@ -28,13 +31,19 @@ export function offeredAuthMethods(endpoint: SshEndpoint, options: { timeoutMs: 
       resolve(result);
     };
     const timer = setTimeout(
-      () => finish({ ok: false, reason: `${endpoint.host}:${endpoint.port} did not answer the authentication request within ${options.timeoutMs / 1000} s (scan.probeTimeoutSeconds): check the SSH server, or raise scan.probeTimeoutSeconds for a slow link` }),
+      () =>
+        finish({
+          ok: false,
+          reason: `${endpoint.host}:${endpoint.port} did not answer the authentication request within ${options.timeoutMs / 1000} s (scan.probeTimeoutSeconds): check the SSH server, or raise scan.probeTimeoutSeconds for a slow link`,
+        }),
       options.timeoutMs,
     );
     const onAbort = () => finish({ ok: false, reason: 'the run was cancelled' });
     if (options.signal?.aborted) return finish({ ok: false, reason: 'the run was cancelled' });
     options.signal?.addEventListener('abort', onAbort, { once: true });
-    client.on('error', (error: Error & { level?: string }) => finish({ ok: false, reason: `the SSH session could not be set up: ${displayText(error.message, 300)}` }));
+    client.on('error', (error: Error & { level?: string }) =>
+      finish({ ok: false, reason: `the SSH session could not be set up: ${displayText(error.message, 300)}` }),
+    );
     // Being let in with no authentication at all is the worst answer: it is reported as the method `none`.
     client.on('ready', () => finish({ ok: true, methods: ['none'], user }));
     client.on('close', () => finish({ ok: false, reason: 'the server closed the connection before answering' }));

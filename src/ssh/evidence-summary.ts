@@ -36,7 +36,10 @@ function build(facts: SshEndpointFacts, maxNames: number): { summary: Record<str
   const preamble = hello?.preamble ?? [];
   const plan = facts.hostKeyPlan;
   const notFetched = plan ? keepNames(plan.unknown, maxNames) : undefined;
-  const truncated = (kexinit !== undefined && Object.keys(kexinit.omitted).length > 0) || preamble.length > MAX_PREAMBLE_LINES || (notFetched?.omitted ?? 0) > 0;
+  const truncated =
+    (kexinit !== undefined && Object.keys(kexinit.omitted).length > 0) ||
+    preamble.length > MAX_PREAMBLE_LINES ||
+    (notFetched?.omitted ?? 0) > 0;
   const summary: Record<string, unknown> = {
     endpoint: facts.endpoint,
     durationMs: facts.durationMs,
@@ -49,7 +52,14 @@ function build(facts: SshEndpointFacts, maxNames: number): { summary: Record<str
     ...(kexinit && Object.keys(kexinit.omitted).length > 0 ? { kexinitOmitted: kexinit.omitted } : {}),
     hostKeys: facts.hostKeys,
     hostKeyErrors: facts.hostKeyErrors.map((reason) => displayText(reason, MAX_REASON_CHARS)),
-    hostKeysNotFetched: notFetched ? { unknownAlgorithms: notFetched.names, ...(notFetched.omitted ? { omitted: notFetched.omitted } : {}), overCap: plan!.overCap, unreadable: plan!.unreadable } : undefined,
+    hostKeysNotFetched: notFetched
+      ? {
+          unknownAlgorithms: notFetched.names,
+          ...(notFetched.omitted ? { omitted: notFetched.omitted } : {}),
+          overCap: plan!.overCap,
+          unreadable: plan!.unreadable,
+        }
+      : undefined,
     authMethods: facts.auth?.ok ? { ...facts.auth, methods: keepNames(facts.auth.methods, 16).names } : facts.auth,
   };
   return { summary, truncated };
@@ -65,5 +75,14 @@ export function sshEvidenceText(facts: SshEndpointFacts): string {
     const text = JSON.stringify(truncated ? { truncated: true, ...summary } : summary, null, 2);
     if (Buffer.byteLength(text) <= MAX_SSH_EVIDENCE_BYTES) return text;
   }
-  return JSON.stringify({ truncated: true, endpoint: facts.endpoint, identification: facts.hello?.ident, note: `the summary exceeded ${MAX_SSH_EVIDENCE_BYTES} bytes even cut down` }, null, 2);
+  return JSON.stringify(
+    {
+      truncated: true,
+      endpoint: facts.endpoint,
+      identification: facts.hello?.ident,
+      note: `the summary exceeded ${MAX_SSH_EVIDENCE_BYTES} bytes even cut down`,
+    },
+    null,
+    2,
+  );
 }

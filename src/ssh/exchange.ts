@@ -32,7 +32,10 @@ export interface ExchangeOptions {
 
 export const CLIENT_IDENT = 'SSH-2.0-cocoscan_0.1';
 
-type Step = (event: { kind: 'ident'; ident: string; preamble: string[] } | { kind: 'packet'; payload: Buffer }, send: (data: Buffer) => void) => unknown;
+type Step = (
+  event: { kind: 'ident'; ident: string; preamble: string[] } | { kind: 'packet'; payload: Buffer },
+  send: (data: Buffer) => void,
+) => unknown;
 
 /** Most bytes one probe connection reads from a server before it gives up (a KEXINIT is at most 35 KB). */
 export const MAX_BYTES_PER_CONNECTION = 256 * 1024;
@@ -43,9 +46,12 @@ export type ExchangeResult<T> = { ok: true; value: T } | { ok: false; reason: st
 function stalledReason(endpoint: SshEndpoint, timeoutMs: number, seen: { bytes: number; ident: boolean; packets: number }): string {
   const where = `${endpoint.host}:${endpoint.port}`;
   const limit = `${timeoutMs / 1000} s (scan.probeTimeoutSeconds)`;
-  if (seen.bytes === 0) return `${where} accepted the connection but sent nothing within ${limit}: check that an SSH server answers there, or raise scan.probeTimeoutSeconds`;
-  if (!seen.ident) return `${where} sent ${seen.bytes} bytes but no SSH identification within ${limit}: it does not answer like an SSH server`;
-  if (seen.packets === 0) return `${where} sent its identification but no key-exchange packet within ${limit}: check the SSH server, or raise scan.probeTimeoutSeconds for a slow link`;
+  if (seen.bytes === 0)
+    return `${where} accepted the connection but sent nothing within ${limit}: check that an SSH server answers there, or raise scan.probeTimeoutSeconds`;
+  if (!seen.ident)
+    return `${where} sent ${seen.bytes} bytes but no SSH identification within ${limit}: it does not answer like an SSH server`;
+  if (seen.packets === 0)
+    return `${where} sent its identification but no key-exchange packet within ${limit}: check the SSH server, or raise scan.probeTimeoutSeconds for a slow link`;
   return `${where} did not finish its part of the key exchange within ${limit} (it stalled after ${seen.packets} packet(s), ${seen.bytes} bytes): check the SSH server, or raise scan.probeTimeoutSeconds for a slow link`;
 }
 
@@ -78,7 +84,10 @@ function exchange<T>(endpoint: SshEndpoint, options: ExchangeOptions, step: Step
       if (done) return;
       seen.bytes += chunk.length;
       if (seen.bytes > MAX_BYTES_PER_CONNECTION) {
-        return finish({ ok: false, reason: `${endpoint.host}:${endpoint.port} sent over ${MAX_BYTES_PER_CONNECTION / 1024} KB without finishing its part of the key exchange` });
+        return finish({
+          ok: false,
+          reason: `${endpoint.host}:${endpoint.port} sent over ${MAX_BYTES_PER_CONNECTION / 1024} KB without finishing its part of the key exchange`,
+        });
       }
       try {
         for (const event of reader.push(chunk)) {
@@ -93,7 +102,13 @@ function exchange<T>(endpoint: SshEndpoint, options: ExchangeOptions, step: Step
           if (value !== undefined) return finish({ ok: true, value: value as T });
         }
       } catch (error) {
-        finish({ ok: false, reason: error instanceof SshProtocolError ? error.message : 'cocoscan could not read the reply (an internal error: please report it with the evidence file)' });
+        finish({
+          ok: false,
+          reason:
+            error instanceof SshProtocolError
+              ? error.message
+              : 'cocoscan could not read the reply (an internal error: please report it with the evidence file)',
+        });
       }
     });
     socket.on('error', (error: NodeJS.ErrnoException) => finish({ ok: false, reason: `${error.code ?? 'error'}: ${error.message}` }));
@@ -172,7 +187,11 @@ function kexInitMessage(kex: string): Buffer {
  */
 export function fetchHostKey(endpoint: SshEndpoint, server: Kexinit, hostKeyAlgorithm: string, options: ExchangeOptions) {
   const kex = chooseKex(server.kex);
-  if (!kex) return Promise.resolve({ ok: false as const, reason: `the server offers no key exchange cocoscan can start (${describeNames(server.kex)})` });
+  if (!kex)
+    return Promise.resolve({
+      ok: false as const,
+      reason: `the server offers no key exchange cocoscan can start (${describeNames(server.kex)})`,
+    });
   return exchange<HostKey>(endpoint, options, (event, send) => {
     if (event.kind === 'ident') {
       send(
@@ -192,7 +211,8 @@ export function fetchHostKey(endpoint: SshEndpoint, server: Kexinit, hostKeyAlgo
       return undefined;
     }
     if (event.payload[0] === MSG_KEXINIT) return undefined;
-    if (event.payload[0] !== MSG_KEXDH_REPLY) throw new SshProtocolError(`expected the key-exchange reply, got message ${event.payload[0]}`);
+    if (event.payload[0] !== MSG_KEXDH_REPLY)
+      throw new SshProtocolError(`expected the key-exchange reply, got message ${event.payload[0]}`);
     const reader = new SshReader(event.payload.subarray(1));
     return readHostKeyBlob(hostKeyAlgorithm, reader.string());
   });

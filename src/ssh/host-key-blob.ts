@@ -37,7 +37,8 @@ export function fingerprintOf(blob: Buffer): string {
 /** The key type a host-key algorithm is expected to carry (the rsa-sha2 signatures use ssh-rsa keys and certificates). */
 export function keyTypeFor(algorithm: string): string {
   if (algorithm === 'rsa-sha2-256' || algorithm === 'rsa-sha2-512') return 'ssh-rsa';
-  if (algorithm === 'rsa-sha2-256-cert-v01@openssh.com' || algorithm === 'rsa-sha2-512-cert-v01@openssh.com') return 'ssh-rsa-cert-v01@openssh.com';
+  if (algorithm === 'rsa-sha2-256-cert-v01@openssh.com' || algorithm === 'rsa-sha2-512-cert-v01@openssh.com')
+    return 'ssh-rsa-cert-v01@openssh.com';
   return algorithm;
 }
 
@@ -89,7 +90,8 @@ function keyBits(type: string, reader: SshReader): number | undefined {
   if (bits === undefined) return undefined;
   if (reader.string().toString('latin1') !== curve) throw new SshHostKeyError(`the ${type} host key names another curve`);
   const point = reader.string();
-  if (point.length !== 1 + 2 * Math.ceil(bits / 8) || point[0] !== 4) throw new SshHostKeyError(`the ${type} host key holds no uncompressed point of its curve`);
+  if (point.length !== 1 + 2 * Math.ceil(bits / 8) || point[0] !== 4)
+    throw new SshHostKeyError(`the ${type} host key holds no uncompressed point of its curve`);
   return bits;
 }
 
@@ -142,8 +144,20 @@ export function readHostKeyBlob(algorithm: string, blob: Buffer): HostKey {
     if (error instanceof SshHostKeyError) throw new SshHostKeyError(`${error.message} (${fingerprint})`);
     throw new SshHostKeyError(`the ${shown} host key (${fingerprint}) is malformed: ${(error as Error).message}`);
   }
-  if (fields.bits === undefined) throw new SshHostKeyError(`the server sent a host key of type ${shown} (${fingerprint}), whose size cocoscan cannot read; check that key by hand`);
-  if (reader.remaining() !== 0) throw new SshHostKeyError(`the ${shown} host key (${fingerprint}) has ${reader.remaining()} unexpected trailing bytes`);
-  if (type !== keyTypeFor(algorithm)) throw new SshHostKeyError(`asked for a ${displayName(algorithm)} host key, the server sent a ${shown} key (${fingerprint})`);
-  return { algorithm, type, keyType: fields.keyType, bits: fields.bits, fingerprint, ...(fields.signedBy ? { signedBy: fields.signedBy } : {}) };
+  if (fields.bits === undefined)
+    throw new SshHostKeyError(
+      `the server sent a host key of type ${shown} (${fingerprint}), whose size cocoscan cannot read; check that key by hand`,
+    );
+  if (reader.remaining() !== 0)
+    throw new SshHostKeyError(`the ${shown} host key (${fingerprint}) has ${reader.remaining()} unexpected trailing bytes`);
+  if (type !== keyTypeFor(algorithm))
+    throw new SshHostKeyError(`asked for a ${displayName(algorithm)} host key, the server sent a ${shown} key (${fingerprint})`);
+  return {
+    algorithm,
+    type,
+    keyType: fields.keyType,
+    bits: fields.bits,
+    fingerprint,
+    ...(fields.signedBy ? { signedBy: fields.signedBy } : {}),
+  };
 }

@@ -114,7 +114,13 @@ export function packet(payload: Buffer): Buffer {
   return Buffer.concat([uint32(payload.length + padding + 1), Buffer.from([padding]), payload, randomBytes(padding)]);
 }
 
-export function kexinitPayload(lists: { kex: string[]; hostKey: string[]; encryption: string[]; mac: string[]; compression: string[] }): Buffer {
+export function kexinitPayload(lists: {
+  kex: string[];
+  hostKey: string[];
+  encryption: string[];
+  mac: string[];
+  compression: string[];
+}): Buffer {
   const names = (list: string[]) => sshString(list.join(','));
   return Buffer.concat([
     Buffer.from([MSG_KEXINIT]),
@@ -151,20 +157,23 @@ export class SshStreamReader {
     while (this.#ident === undefined) {
       const end = this.#buffer.indexOf(0x0a);
       if (end < 0) {
-        if (this.#buffer.length > MAX_LINE) throw new SshProtocolError(`the server sent a line of over ${MAX_LINE} bytes before its identification`);
+        if (this.#buffer.length > MAX_LINE)
+          throw new SshProtocolError(`the server sent a line of over ${MAX_LINE} bytes before its identification`);
         return events;
       }
       const line = this.#buffer.subarray(0, end).toString('latin1').replace(/\r$/, '');
       this.#buffer = this.#buffer.subarray(end + 1);
       if (line.length > MAX_LINE) throw new SshProtocolError(`the server sent a line of over ${MAX_LINE} bytes before its identification`);
       if (line.startsWith('SSH-')) {
-        if (!/^SSH-(2\.0|1\.99)-[\x21-\x2c\x2e-\x7e]+( .*)?$/.test(line)) throw new SshProtocolError(`unusable identification string: ${JSON.stringify(line.slice(0, 80))}`);
+        if (!/^SSH-(2\.0|1\.99)-[\x21-\x2c\x2e-\x7e]+( .*)?$/.test(line))
+          throw new SshProtocolError(`unusable identification string: ${JSON.stringify(line.slice(0, 80))}`);
         this.#ident = line;
         events.push({ kind: 'ident', ident: line, preamble: [...this.#preamble] });
         break;
       }
       this.#preamble.push(line);
-      if (this.#preamble.length > MAX_PRE_IDENT_LINES) throw new SshProtocolError(`the server sent over ${MAX_PRE_IDENT_LINES} lines without an SSH identification`);
+      if (this.#preamble.length > MAX_PRE_IDENT_LINES)
+        throw new SshProtocolError(`the server sent over ${MAX_PRE_IDENT_LINES} lines without an SSH identification`);
     }
     while (this.#buffer.length >= 5) {
       const length = this.#buffer.readUInt32BE(0);

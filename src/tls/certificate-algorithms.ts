@@ -45,7 +45,28 @@ const HASHES = new Map<string, string>([
 ]);
 
 /** Every hash name the tables below can produce (profiles may ban any of them). */
-export const SIGNATURE_HASH_NAMES = ['MD2', 'MD4', 'MD5', 'SHA-1', 'SHA-224', 'SHA-256', 'SHA-384', 'SHA-512', 'SHA-512/224', 'SHA-512/256', 'SHA3-224', 'SHA3-256', 'SHA3-384', 'SHA3-512', 'SHAKE128', 'SHAKE256', 'SM3', 'GOST R 34.11-94', 'Streebog-256', 'Streebog-512'] as const;
+export const SIGNATURE_HASH_NAMES = [
+  'MD2',
+  'MD4',
+  'MD5',
+  'SHA-1',
+  'SHA-224',
+  'SHA-256',
+  'SHA-384',
+  'SHA-512',
+  'SHA-512/224',
+  'SHA-512/256',
+  'SHA3-224',
+  'SHA3-256',
+  'SHA3-384',
+  'SHA3-512',
+  'SHAKE128',
+  'SHAKE256',
+  'SM3',
+  'GOST R 34.11-94',
+  'Streebog-256',
+  'Streebog-512',
+] as const;
 
 const RSASSA_PSS = '1.2.840.113549.1.1.10';
 const MGF1 = '1.2.840.113549.1.1.8';
@@ -125,13 +146,18 @@ function describePss(algorithm: AlgorithmIdentifier): SignatureFacts {
   let mgfHash: string | undefined;
   if (params.maskGenAlgorithm.algorithm === MGF1) {
     try {
-      const inner = params.maskGenAlgorithm.parameters ? readAlgorithmOid(Buffer.from(params.maskGenAlgorithm.parameters)) : '1.3.14.3.2.26';
+      const inner = params.maskGenAlgorithm.parameters
+        ? readAlgorithmOid(Buffer.from(params.maskGenAlgorithm.parameters))
+        : '1.3.14.3.2.26';
       mgfHash = HASHES.get(inner);
     } catch {
       mgfHash = undefined;
     }
   }
-  if (!mgfHash) throw new CertificateError(`the RSASSA-PSS mask generation function (${params.maskGenAlgorithm.algorithm}) is not MGF1 with a known hash`);
+  if (!mgfHash)
+    throw new CertificateError(
+      `the RSASSA-PSS mask generation function (${params.maskGenAlgorithm.algorithm}) is not MGF1 with a known hash`,
+    );
   return { oid: RSASSA_PSS, name: `RSASSA-PSS with ${hash}${mgfHash === hash ? '' : ` (MGF1 with ${mgfHash})`}`, hash };
 }
 
@@ -239,7 +265,8 @@ const ecKey: KeyReader = (spki) => {
   } catch {
     throw new CertificateError('the EC curve parameters cannot be decoded');
   }
-  if (!params.namedCurve) throw new CertificateError('the EC public key carries explicit curve parameters instead of a named curve (RFC 5480 forbids this)');
+  if (!params.namedCurve)
+    throw new CertificateError('the EC public key carries explicit curve parameters instead of a named curve (RFC 5480 forbids this)');
   const curve = CURVES.get(params.namedCurve);
   if (!curve) throw new CertificateError(`unknown elliptic curve OID ${params.namedCurve}`);
   return { type: 'EC', bits: curve.bits, curve: curve.name };
@@ -249,7 +276,8 @@ const ecKey: KeyReader = (spki) => {
 const primeKey =
   (type: 'DSA' | 'DH'): KeyReader =>
   (spki) => {
-    if (!spki.algorithm.parameters) throw new CertificateError(`the ${type} public key carries no domain parameters, so its size is unknown`);
+    if (!spki.algorithm.parameters)
+      throw new CertificateError(`the ${type} public key carries no domain parameters, so its size is unknown`);
     const sequence = readElement(Buffer.from(spki.algorithm.parameters));
     const [p] = sequence.tag === TAG_SEQUENCE ? children(sequence) : [];
     if (!p || p.tag !== TAG_INTEGER) throw new CertificateError(`the ${type} domain parameters hold no prime`);

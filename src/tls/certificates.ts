@@ -50,11 +50,14 @@ export function describeCertificate(der: Buffer): CertificateFacts {
   const signature = readout(() => {
     const outer = describeSignatureAlgorithm(parsed.signatureAlgorithm);
     if (tbs.signature.algorithm !== parsed.signatureAlgorithm.algorithm) {
-      throw new CertificateError(`the certificate names two signature algorithms (${tbs.signature.algorithm} inside, ${parsed.signatureAlgorithm.algorithm} outside)`);
+      throw new CertificateError(
+        `the certificate names two signature algorithms (${tbs.signature.algorithm} inside, ${parsed.signatureAlgorithm.algorithm} outside)`,
+      );
     }
     return outer;
   });
-  const sameName = readout(() => Buffer.from(AsnConvert.serialize(tbs.subject)).equals(Buffer.from(AsnConvert.serialize(tbs.issuer)))).value === true;
+  const sameName =
+    readout(() => Buffer.from(AsnConvert.serialize(tbs.subject)).equals(Buffer.from(AsnConvert.serialize(tbs.issuer)))).value === true;
   return {
     readable: true,
     subject: node ? node.subject.replace(/\n/g, ', ') : 'unknown subject',
@@ -86,7 +89,9 @@ export function unreadableCertificate(der: Buffer, reason: string): CertificateF
 }
 
 function describeDecodeFault(error: unknown): string {
-  const text = describeCause(error).replace(/[^\x20-\x7e]/g, '?').slice(0, 120);
+  const text = describeCause(error)
+    .replace(/[^\x20-\x7e]/g, '?')
+    .slice(0, 120);
   return text ? `decoder: ${text}` : 'decoder gave no detail';
 }
 

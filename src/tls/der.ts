@@ -67,13 +67,19 @@ const GENERALIZED_TIME = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/;
 export function readTime(element: DerElement): Date {
   const text = element.content.toString('latin1');
   const shown = JSON.stringify(text.slice(0, 40));
-  const match = element.tag === TAG_UTC_TIME ? UTC_TIME.exec(text) : element.tag === TAG_GENERALIZED_TIME ? GENERALIZED_TIME.exec(text) : null;
+  const match =
+    element.tag === TAG_UTC_TIME ? UTC_TIME.exec(text) : element.tag === TAG_GENERALIZED_TIME ? GENERALIZED_TIME.exec(text) : null;
   if (!match) throw new CertificateError(`the time ${shown} is not a UTCTime or GeneralizedTime of the form RFC 5280 requires`);
   const [, y, mo, d, h, mi, s] = match.map(Number) as [number, number, number, number, number, number, number];
   const year = element.tag === TAG_UTC_TIME ? (y >= 50 ? 1900 + y : 2000 + y) : y;
   const date = new Date(Date.UTC(year, mo - 1, d, h, mi, s));
   const exists =
-    date.getUTCFullYear() === year && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d && date.getUTCHours() === h && date.getUTCMinutes() === mi && date.getUTCSeconds() === s;
+    date.getUTCFullYear() === year &&
+    date.getUTCMonth() === mo - 1 &&
+    date.getUTCDate() === d &&
+    date.getUTCHours() === h &&
+    date.getUTCMinutes() === mi &&
+    date.getUTCSeconds() === s;
   if (!exists || Number.isNaN(date.getTime())) throw new CertificateError(`the time ${shown} names no real date and time`);
   return date;
 }

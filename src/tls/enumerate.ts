@@ -38,12 +38,19 @@ export interface TlsScanOptions {
 }
 
 // A suite's lowest version, on the same scale as versionRank (TLS 1.0 suites are TLS 1.1 suites too).
-const RANK = new Map<string, number>([['SSLv3', 0], ['TLSv1', 1], ['TLSv1.2', 3], ['TLSv1.3', 4]]);
+const RANK = new Map<string, number>([
+  ['SSLv3', 0],
+  ['TLSv1', 1],
+  ['TLSv1.2', 3],
+  ['TLSv1.3', 4],
+]);
 
 /** Suites a ClientHello of this version may offer. */
 export function candidateSuites(version: TlsVersion): number[] {
   if (version === 'TLSv1.3') return CIPHER_SUITES.filter((s) => s.minVersion === 'TLSv1.3').map((s) => s.code);
-  return CIPHER_SUITES.filter((s) => s.minVersion !== 'TLSv1.3' && (RANK.get(s.minVersion) ?? Infinity) <= versionRank(version)).map((s) => s.code);
+  return CIPHER_SUITES.filter((s) => s.minVersion !== 'TLSv1.3' && (RANK.get(s.minVersion) ?? Infinity) <= versionRank(version)).map(
+    (s) => s.code,
+  );
 }
 
 /**
@@ -104,7 +111,9 @@ function refusal(outcome: HelloOutcome): string {
  * Alerts that mean "nothing you offered is acceptable": the server's real "no more" once some suites or
  * groups were accepted. Any other alert, or a hang-up without one, says nothing about the rest of the list.
  */
-const REFUSAL_ALERTS: ReadonlySet<number> = new Set([40 /* handshake_failure */, 70 /* protocol_version */, 71 /* insufficient_security */]);
+const REFUSAL_ALERTS: ReadonlySet<number> = new Set([
+  40 /* handshake_failure */, 70 /* protocol_version */, 71 /* insufficient_security */,
+]);
 
 /**
  * Asks once more when the server hangs up without an alert: an IPS or rate limiter resetting one connection
@@ -124,7 +133,9 @@ function cutShort(outcome: HelloOutcome): string | undefined {
     case 'hello':
       return undefined;
     case 'alert':
-      return REFUSAL_ALERTS.has(outcome.alert.description) ? undefined : `the server answered with alert ${outcome.name}, which is not a refusal of what was offered`;
+      return REFUSAL_ALERTS.has(outcome.alert.description)
+        ? undefined
+        : `the server answered with alert ${outcome.name}, which is not a refusal of what was offered`;
     case 'closed':
       return `${outcome.detail}, twice in a row, without a TLS alert (a firewall, IPS or rate limiter may be cutting connections)`;
     case 'failed':
@@ -183,7 +194,8 @@ function takeGroup(result: VersionResult, outcome: HelloOutcome, remaining: numb
     const group = chosenGroup(outcome);
     if (group === undefined) return { next: false, cutShort: 'the server chose a suite but named no key-exchange group' };
     const index = remaining.indexOf(group);
-    if (index < 0) return { next: false, cutShort: `the server chose group ${groupName(group)}, which was not offered (a protocol violation)` };
+    if (index < 0)
+      return { next: false, cutShort: `the server chose group ${groupName(group)}, which was not offered (a protocol violation)` };
     result.groups.push(group);
     remaining.splice(index, 1);
     return { next: true };
@@ -194,7 +206,9 @@ function takeGroup(result: VersionResult, outcome: HelloOutcome, remaining: numb
 
 async function enumerateKeyExchange(result: VersionResult, exchange: ExchangeFn): Promise<void> {
   const version = result.version;
-  const ecdhe = result.suites.filter((code) => version === 'TLSv1.3' || suiteByCode(code).kx === 'ECDH' || suiteByCode(code).kx === 'ECDHEPSK');
+  const ecdhe = result.suites.filter(
+    (code) => version === 'TLSv1.3' || suiteByCode(code).kx === 'ECDH' || suiteByCode(code).kx === 'ECDHEPSK',
+  );
   const dhe = result.suites.filter((code) => version !== 'TLSv1.3' && suiteByCode(code).kx === 'DH');
   if (ecdhe.length > 0) {
     const remaining = [...ALL_GROUP_CODES];
@@ -203,13 +217,19 @@ async function enumerateKeyExchange(result: VersionResult, exchange: ExchangeFn)
       const outcome = result.groups.length === 0 ? await ask() : await askAgainIfClosed(ask);
       const step = takeGroup(result, outcome, remaining);
       if (step.next) continue;
-      if (step.cutShort) result.incomplete ??= `group enumeration stopped after ${result.groups.length} accepted group(s): ${step.cutShort}`;
+      if (step.cutShort)
+        result.incomplete ??= `group enumeration stopped after ${result.groups.length} accepted group(s): ${step.cutShort}`;
       break;
     }
     if (result.groups.length === 0) result.incomplete ??= 'the server accepted (EC)DHE suites but no key-exchange group could be read';
   }
   if (dhe.length > 0) {
-    const outcome = await exchange(version, dhe, ALL_GROUP_CODES.filter((g) => g < 256 || g > 260), true);
+    const outcome = await exchange(
+      version,
+      dhe,
+      ALL_GROUP_CODES.filter((g) => g < 256 || g > 260),
+      true,
+    );
     if (outcome.kind === 'hello' && outcome.keyExchange?.dhBits) result.dhBits = outcome.keyExchange.dhBits;
     else result.incomplete ??= 'the server accepted DHE suites but its DH parameters could not be read';
   }

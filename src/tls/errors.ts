@@ -10,6 +10,9 @@ export class TlsProtocolError extends CocoscanError {
 /** A certificate, or one field of it, that cannot be read. */
 export class CertificateError extends CocoscanError {
   constructor(message: string) {
-    super(message, 'the chain file in the evidence folder holds the certificate as received; inspect it with `openssl x509 -inform pem -text`');
+    super(
+      message,
+      'the chain file in the evidence folder holds the certificate as received; inspect it with `openssl x509 -inform pem -text`',
+    );
   }
 }

@@ -58,7 +58,15 @@ export function helloExchange(endpoint: Endpoint, clientHello: Buffer, options: 
       resolve(outcome);
     };
     const timer = setTimeout(
-      () => finish(hello ? { kind: 'hello', hello, keyExchange, certificates } : { kind: 'failed', reason: `no answer within ${options.timeoutMs} ms${connected ? ' after the ClientHello' : ' (TCP connect)'}` }),
+      () =>
+        finish(
+          hello
+            ? { kind: 'hello', hello, keyExchange, certificates }
+            : {
+                kind: 'failed',
+                reason: `no answer within ${options.timeoutMs} ms${connected ? ' after the ClientHello' : ' (TCP connect)'}`,
+              },
+        ),
       options.timeoutMs,
     );
     const onAbort = () => finish({ kind: 'failed', reason: 'the run was cancelled' });
@@ -73,7 +81,11 @@ export function helloExchange(endpoint: Endpoint, clientHello: Buffer, options: 
         for (const event of reader.push(chunk)) {
           if (event.kind === 'alert') {
             if (hello) return finish({ kind: 'hello', hello, keyExchange, certificates });
-            return finish({ kind: 'alert', alert: event.alert, name: ALERT_NAMES.get(event.alert.description) ?? `alert ${event.alert.description}` });
+            return finish({
+              kind: 'alert',
+              alert: event.alert,
+              name: ALERT_NAMES.get(event.alert.description) ?? `alert ${event.alert.description}`,
+            });
           }
           if (event.type === HANDSHAKE_SERVER_HELLO && !hello) {
             hello = parseServerHello(event.body);
@@ -90,17 +102,28 @@ export function helloExchange(endpoint: Endpoint, clientHello: Buffer, options: 
           }
         }
       } catch (error) {
-        finish({ kind: 'failed', reason: error instanceof TlsProtocolError ? error.message : 'the reply could not be read (a fault in cocoscan; the port was left untested)' });
+        finish({
+          kind: 'failed',
+          reason:
+            error instanceof TlsProtocolError
+              ? error.message
+              : 'the reply could not be read (a fault in cocoscan; the port was left untested)',
+        });
       }
     });
     socket.on('error', (error: NodeJS.ErrnoException) => {
       if (hello) return finish({ kind: 'hello', hello, keyExchange, certificates });
-      if (connected && (error.code === 'ECONNRESET' || error.code === 'EPIPE')) return finish({ kind: 'closed', detail: `connection reset (${error.code})` });
+      if (connected && (error.code === 'ECONNRESET' || error.code === 'EPIPE'))
+        return finish({ kind: 'closed', detail: `connection reset (${error.code})` });
       finish({ kind: 'failed', reason: `${error.code ?? 'error'}: ${error.message}` });
     });
     socket.on('close', () => {
       if (hello) return finish({ kind: 'hello', hello, keyExchange, certificates });
-      finish(connected ? { kind: 'closed', detail: 'the server closed the connection without an alert' } : { kind: 'failed', reason: 'connection closed before it was established' });
+      finish(
+        connected
+          ? { kind: 'closed', detail: 'the server closed the connection without an alert' }
+          : { kind: 'failed', reason: 'connection closed before it was established' },
+      );
     });
   });
 }

@@ -3,9 +3,7 @@
  * optional `=` token or quoted-string, names case-insensitive, none repeated, max-age required and made of
  * digits. A header that breaks these rules is ignored by browsers, so it protects nothing.
  */
-export type HstsReading =
-  | { valid: true; maxAge: number; includeSubDomains: boolean; preload: boolean }
-  | { valid: false; problem: string };
+export type HstsReading = { valid: true; maxAge: number; includeSubDomains: boolean; preload: boolean } | { valid: false; problem: string };
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const MAX_SHOWN = 80;
@@ -28,7 +26,8 @@ export function parseHsts(value: string): HstsReading {
     if (equals >= 0) {
       const rawValue = part.slice(equals + 1).trim();
       if (rawValue.startsWith('"')) {
-        if (rawValue.length < 2 || !rawValue.endsWith('"')) return { valid: false, problem: `the directive ${shown(part)} has an unterminated quoted value` };
+        if (rawValue.length < 2 || !rawValue.endsWith('"'))
+          return { valid: false, problem: `the directive ${shown(part)} has an unterminated quoted value` };
         directiveValue = rawValue.slice(1, -1).replace(/\\(.)/g, '$1');
       } else if (TOKEN.test(rawValue)) {
         directiveValue = rawValue;
@@ -42,11 +41,18 @@ export function parseHsts(value: string): HstsReading {
   }
   if (!directives.has('max-age')) return { valid: false, problem: 'it has no max-age directive' };
   const maxAge = directives.get('max-age');
-  if (maxAge === undefined || !/^\d{1,15}$/.test(maxAge)) return { valid: false, problem: `max-age ${maxAge === undefined ? 'has no value' : `is ${shown(maxAge)}, not a number of seconds`}` };
+  if (maxAge === undefined || !/^\d{1,15}$/.test(maxAge))
+    return { valid: false, problem: `max-age ${maxAge === undefined ? 'has no value' : `is ${shown(maxAge)}, not a number of seconds`}` };
   for (const flag of ['includesubdomains', 'preload']) {
-    if (directives.has(flag) && directives.get(flag) !== undefined) return { valid: false, problem: `${flag === 'preload' ? 'preload' : 'includeSubDomains'} carries a value, which it must not` };
+    if (directives.has(flag) && directives.get(flag) !== undefined)
+      return { valid: false, problem: `${flag === 'preload' ? 'preload' : 'includeSubDomains'} carries a value, which it must not` };
   }
-  return { valid: true, maxAge: Number(maxAge), includeSubDomains: directives.has('includesubdomains'), preload: directives.has('preload') };
+  return {
+    valid: true,
+    maxAge: Number(maxAge),
+    includeSubDomains: directives.has('includesubdomains'),
+    preload: directives.has('preload'),
+  };
 }
 
 /** Splits on `;` outside quoted strings. */

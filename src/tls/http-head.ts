@@ -2,8 +2,7 @@ import type { Duplex } from 'node:stream';
 
 /** What one GET / answered, up to the end of its headers. */
 export type HttpHeadOutcome =
-  | { ok: true; statusLine: string; headers: [name: string, value: string][]; bytes: number }
-  | { ok: false; reason: string; bytes: number };
+  { ok: true; statusLine: string; headers: [name: string, value: string][]; bytes: number } | { ok: false; reason: string; bytes: number };
 
 export interface HttpHeadOptions {
   host: string;
@@ -39,7 +38,15 @@ export function readHttpHead(socket: Duplex, options: HttpHeadOptions): Promise<
       resolve(outcome);
     };
     const timer = setTimeout(
-      () => finish({ ok: false, reason: bytes === 0 ? `no HTTP answer to GET / within ${options.timeoutMs} ms` : `the HTTP headers did not end within ${options.timeoutMs} ms (${bytes} bytes received)`, bytes }),
+      () =>
+        finish({
+          ok: false,
+          reason:
+            bytes === 0
+              ? `no HTTP answer to GET / within ${options.timeoutMs} ms`
+              : `the HTTP headers did not end within ${options.timeoutMs} ms (${bytes} bytes received)`,
+          bytes,
+        }),
       options.timeoutMs,
     );
     const onAbort = () => finish({ ok: false, reason: 'the HTTP request was stopped (time budget or cancellation)', bytes });
@@ -50,10 +57,20 @@ export function readHttpHead(socket: Duplex, options: HttpHeadOptions): Promise<
       bytes += Math.min(chunk.length, room);
       const end = head.indexOf('\r\n\r\n', from);
       if (end >= 0) return finish(parseHead(head.slice(0, end), bytes));
-      if (bytes >= options.maxBytes) finish({ ok: false, reason: `the HTTP headers passed ${options.maxBytes} bytes without ending`, bytes });
+      if (bytes >= options.maxBytes)
+        finish({ ok: false, reason: `the HTTP headers passed ${options.maxBytes} bytes without ending`, bytes });
     };
-    const onEnd = () => finish({ ok: false, reason: bytes === 0 ? 'the server closed the connection without answering GET /' : 'the server closed the connection before the HTTP headers ended', bytes });
-    const onError = (error: NodeJS.ErrnoException) => finish({ ok: false, reason: `the connection failed during the HTTP request (${error.code ?? 'error'})`, bytes });
+    const onEnd = () =>
+      finish({
+        ok: false,
+        reason:
+          bytes === 0
+            ? 'the server closed the connection without answering GET /'
+            : 'the server closed the connection before the HTTP headers ended',
+        bytes,
+      });
+    const onError = (error: NodeJS.ErrnoException) =>
+      finish({ ok: false, reason: `the connection failed during the HTTP request (${error.code ?? 'error'})`, bytes });
     if (options.signal?.aborted) return onAbort();
     options.signal?.addEventListener('abort', onAbort, { once: true });
     socket.on('data', onData);

@@ -59,7 +59,8 @@ export async function inspectTlsEndpoint(endpoint: Endpoint, options: InspectOpt
   if (accepted.length === 0 && !facts.failure) {
     const reasons = [...new Set(scan.versions.map((v) => v.detail))];
     const errors = scan.versions.filter((v) => v.status === 'error');
-    facts.failure = errors.length > 0 ? `no usable TLS answer: ${errors[0]!.detail}` : `the server refused every ClientHello (${reasons.join('; ')})`;
+    facts.failure =
+      errors.length > 0 ? `no usable TLS answer: ${errors[0]!.detail}` : `the server refused every ClientHello (${reasons.join('; ')})`;
   }
   const raw = scan.sentChain ?? facts.session?.chain;
   if (raw && raw.length > 0) {

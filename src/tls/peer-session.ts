@@ -29,7 +29,8 @@ export interface PeerSessionOptions {
  */
 export function peerSession(endpoint: Endpoint, options: PeerSessionOptions): Promise<PeerSession> {
   return new Promise((resolve, reject) => {
-    if (options.signal?.aborted) return reject(new Error('the TLS inspection was stopped before the handshake (time budget or cancellation)'));
+    if (options.signal?.aborted)
+      return reject(new Error('the TLS inspection was stopped before the handshake (time budget or cancellation)'));
     let settled = false;
     const socket = connect({
       host: endpoint.host,

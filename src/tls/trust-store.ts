@@ -25,6 +25,9 @@ export function splitPem(text: string): string[] {
 }
 
 export function derToPem(der: Buffer): string {
-  const base64 = der.toString('base64').replace(/(.{64})/g, '$1\n').trimEnd();
+  const base64 = der
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .trimEnd();
   return `-----BEGIN CERTIFICATE-----\n${base64}\n-----END CERTIFICATE-----\n`;
 }

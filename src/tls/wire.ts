@@ -32,8 +32,8 @@ const EXT_RENEGOTIATION_INFO = 0xff01;
 const HRR_RANDOM = Buffer.from('cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c', 'hex');
 
 const SIGNATURE_ALGORITHMS = [
-  0x0403, 0x0503, 0x0603, 0x0804, 0x0805, 0x0806, 0x0807, 0x0808, 0x0809, 0x080a, 0x080b, 0x0401, 0x0501, 0x0601,
-  0x0303, 0x0301, 0x0302, 0x0402, 0x0502, 0x0602, 0x0203, 0x0201, 0x0202,
+  0x0403, 0x0503, 0x0603, 0x0804, 0x0805, 0x0806, 0x0807, 0x0808, 0x0809, 0x080a, 0x080b, 0x0401, 0x0501, 0x0601, 0x0303, 0x0301, 0x0302,
+  0x0402, 0x0502, 0x0602, 0x0203, 0x0201, 0x0202,
 ];
 
 export interface HelloOptions {
@@ -187,12 +187,27 @@ export interface Alert {
   description: number;
 }
 
-export const ALERT_NAMES: ReadonlyMap<number, string> = new Map(Object.entries({
-  0: 'close_notify', 10: 'unexpected_message', 20: 'bad_record_mac', 40: 'handshake_failure', 42: 'bad_certificate',
-  47: 'illegal_parameter', 50: 'decode_error', 51: 'decrypt_error', 70: 'protocol_version', 71: 'insufficient_security',
-  80: 'internal_error', 86: 'inappropriate_fallback', 90: 'user_canceled', 109: 'missing_extension',
-  110: 'unsupported_extension', 112: 'unrecognized_name', 120: 'no_application_protocol',
-}).map(([code, name]) => [Number(code), name]));
+export const ALERT_NAMES: ReadonlyMap<number, string> = new Map(
+  Object.entries({
+    0: 'close_notify',
+    10: 'unexpected_message',
+    20: 'bad_record_mac',
+    40: 'handshake_failure',
+    42: 'bad_certificate',
+    47: 'illegal_parameter',
+    50: 'decode_error',
+    51: 'decrypt_error',
+    70: 'protocol_version',
+    71: 'insufficient_security',
+    80: 'internal_error',
+    86: 'inappropriate_fallback',
+    90: 'user_canceled',
+    109: 'missing_extension',
+    110: 'unsupported_extension',
+    112: 'unrecognized_name',
+    120: 'no_application_protocol',
+  }).map(([code, name]) => [Number(code), name]),
+);
 
 export type RecordEvent = { kind: 'handshake'; type: number; body: Buffer } | { kind: 'alert'; alert: Alert };
 

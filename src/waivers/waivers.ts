@@ -20,7 +20,9 @@ const waiverSchema = z
     expires: z.iso.date({ error: 'expected a date such as 2027-03-31' }).describe('Last day the waiver applies (UTC)'),
   })
   .refine((w) => (w.ref === undefined) !== (w.finding === undefined), { error: 'give exactly one of ref or finding' })
-  .refine((w) => w.target === undefined || w.finding !== undefined, { error: 'target narrows a finding waiver; a row waiver covers the whole row' });
+  .refine((w) => w.target === undefined || w.finding !== undefined, {
+    error: 'target narrows a finding waiver; a row waiver covers the whole row',
+  });
 
 export const waiverFileSchema = z.strictObject({ waivers: z.array(waiverSchema, { error: 'expected a list of waivers' }) });
 export type Waiver = z.infer<typeof waiverSchema>;
@@ -32,8 +34,12 @@ export async function loadWaivers(file: string, profile: Profile): Promise<Waive
   const refs = new Set(profile.rows.filter((r) => !r.heading).map((r) => r.ref));
   const findings = findingCatalogue();
   const problems = waivers.flatMap((w, i) => [
-    ...(w.ref !== undefined && !refs.has(w.ref) ? [problemAt(parsed, ['waivers', i, 'ref'], `no row "${w.ref}" in profile ${profile.id}`)] : []),
-    ...(w.finding !== undefined && !findings.has(w.finding) ? [problemAt(parsed, ['waivers', i, 'finding'], `unknown finding id "${w.finding}"`)] : []),
+    ...(w.ref !== undefined && !refs.has(w.ref)
+      ? [problemAt(parsed, ['waivers', i, 'ref'], `no row "${w.ref}" in profile ${profile.id}`)]
+      : []),
+    ...(w.finding !== undefined && !findings.has(w.finding)
+      ? [problemAt(parsed, ['waivers', i, 'finding'], `unknown finding id "${w.finding}"`)]
+      : []),
   ]);
   if (problems.length > 0) throw new InputFileError(file, problems, 'fix the waiver file and run again; nothing was probed');
   return waivers;

@@ -28,7 +28,9 @@ const hostile: Record<string, string> = {
 };
 const parsers: [string, (text: string) => unknown][] = [
   ['parseAvData', (text) => parseAvData(text, 0)],
-  ...Object.entries(patchParsers as Record<string, unknown>).filter((e): e is [string, (text: string) => unknown] => typeof e[1] === 'function'),
+  ...Object.entries(patchParsers as Record<string, unknown>).filter(
+    (e): e is [string, (text: string) => unknown] => typeof e[1] === 'function',
+  ),
 ];
 
 describe('host data parsers on hostile output: time bound and verdict', () => {
@@ -40,7 +42,11 @@ describe('host data parsers on hostile output: time bound and verdict', () => {
         const elapsed = performance.now() - started;
         expect(elapsed, `${name} on ${shape}`).toBeLessThan(LIMIT_MS);
         // Nothing in these shapes is a package, an advisory or an anti-virus product.
-        if (Array.isArray(result)) expect(result.filter((r) => typeof r === 'object' && r !== null && 'name' in r), name).toEqual([]);
+        if (Array.isArray(result))
+          expect(
+            result.filter((r) => typeof r === 'object' && r !== null && 'name' in r),
+            name,
+          ).toEqual([]);
         if (result instanceof Map) expect(result.size, name).toBe(0);
       }
     });
@@ -65,9 +71,20 @@ describe('a 16 MiB freshclam.log of local times with no UTC offset', () => {
     }
     const observations = parseAvData(parts.join(''));
     expect(observations[0]?.offsetUnknown).toBe(true);
-    const source = { label: 'freshclam.log', kind: 'tool-output' as const, signature: 'unsigned' as const, collectedAt: now, collectedAtFrom: 'file modification time' as const, observations };
+    const source = {
+      label: 'freshclam.log',
+      kind: 'tool-output' as const,
+      signature: 'unsigned' as const,
+      collectedAt: now,
+      collectedAtFrom: 'file modification time' as const,
+      observations,
+    };
     const started = performance.now();
-    const verdicts = judgeAntivirus({ gateway: 'gw', sources: [source], missing: [] }, { maxSignatureAgeHours: 4, maxUpdateGapHours: 4, maxReportAgeHours: 1, historyWindowDays: 7, maxClockSkewMinutes: 5 }, now);
+    const verdicts = judgeAntivirus(
+      { gateway: 'gw', sources: [source], missing: [] },
+      { maxSignatureAgeHours: 4, maxUpdateGapHours: 4, maxReportAgeHours: 1, historyWindowDays: 7, maxClockSkewMinutes: 5 },
+      now,
+    );
     expect(performance.now() - started).toBeLessThan(LIMIT_MS);
     expect(verdicts.find((v) => v.id === 'antivirus.update-gaps')?.status).toBe('fail');
   });
@@ -86,14 +103,20 @@ describe('an agent report stuffed with huge fields', () => {
       utcOffsetMinutes: 0,
       commands: {
         'clamscan-version': ok('clamscan-version', `ClamAV 1.4.6${'x'.repeat(1024 * 1024)}/27468/Sun Nov 22 07:33:12 2026\n`),
-        'sigtool-daily': ok('sigtool-daily', `File: ${'f'.repeat(512 * 1024)}\nBuild time: 22 Nov 2026 07:33 +0000\nVersion: ${'9'.repeat(512 * 1024)}\n`),
+        'sigtool-daily': ok(
+          'sigtool-daily',
+          `File: ${'f'.repeat(512 * 1024)}\nBuild time: 22 Nov 2026 07:33 +0000\nVersion: ${'9'.repeat(512 * 1024)}\n`,
+        ),
         processes: ok('processes', 'clamd\n'.repeat(400_000)),
         'dpkg-packages': ok('dpkg-packages', 'pkg\t1.0\tii \n'.repeat(500_000)),
       },
     };
     const dir = await tempDir();
     await writeFile(join(dir, 'report.json'), JSON.stringify(report));
-    await writeFile(join(dir, 'connection.yaml'), 'connection: { name: big, mojSystem: M, thirdPartySystem: T, organisation: O }\ngateways:\n  - name: gw\n    host: 127.0.0.1\n    agentReports: [ { path: report.json } ]\nflows: [ { name: web, protocol: https, port: 443 } ]\n');
+    await writeFile(
+      join(dir, 'connection.yaml'),
+      'connection: { name: big, mojSystem: M, thirdPartySystem: T, organisation: O }\ngateways:\n  - name: gw\n    host: 127.0.0.1\n    agentReports: [ { path: report.json } ]\nflows: [ { name: web, protocol: https, port: 443 } ]\n',
+    );
     const connection = await loadConnectionFile(join(dir, 'connection.yaml'));
     const profile = await loadProfile(join(ROOT, 'test/fixtures/profiles/coco10-only.yaml'));
     const { report: result, artefacts } = await runCheck({ connection, profile, now: () => now });

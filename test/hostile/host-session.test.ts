@@ -8,7 +8,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import ssh2 from 'ssh2';
 import { connectionFileSchema } from '../../src/connection/schema.ts';
 import { HOST_COMMANDS } from '../../src/host/commands.ts';
-import { COMMAND_PROBE_TIMEOUTS, MAX_COMMAND_OUTPUT_BYTES, SESSION_BUDGET_PROBE_TIMEOUTS, collectHostSession } from '../../src/host/session.ts';
+import {
+  COMMAND_PROBE_TIMEOUTS,
+  MAX_COMMAND_OUTPUT_BYTES,
+  SESSION_BUDGET_PROBE_TIMEOUTS,
+  collectHostSession,
+} from '../../src/host/session.ts';
 import { loadProfile } from '../../src/profile/load.ts';
 import { runCheck } from '../../src/run-check.ts';
 import { ed25519Key } from '../helpers/ssh-gateway.ts';
@@ -67,7 +72,11 @@ async function keyFile(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'cocoscan-host-session-'));
   closers.push(() => rm(dir, { recursive: true, force: true }));
   const path = join(dir, 'id_rsa');
-  await writeFile(path, generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(), { mode: 0o600 });
+  await writeFile(
+    path,
+    generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(),
+    { mode: 0o600 },
+  );
   return path;
 }
 
@@ -96,7 +105,9 @@ describe('authenticated SSH collection against a gateway that logs in and then s
     // At most the budget's worth of commands waited; the rest were not even started.
     const waited = outcomes.filter((o) => /no complete answer within/.test(o.stderr));
     expect(waited.length).toBeLessThanOrEqual(Math.ceil(SESSION_BUDGET_PROBE_TIMEOUTS / COMMAND_PROBE_TIMEOUTS) + 1);
-    expect(outcomes.filter((o) => /time budget of 3\.2 s \(8 × scan\.probeTimeoutSeconds\) was used up/.test(o.stderr)).length).toBeGreaterThan(HOST_COMMANDS.length - 5);
+    expect(
+      outcomes.filter((o) => /time budget of 3\.2 s \(8 × scan\.probeTimeoutSeconds\) was used up/.test(o.stderr)).length,
+    ).toBeGreaterThan(HOST_COMMANDS.length - 5);
     // The old collection waited timeout × 3 for each of the 30: 36 s. Log-in plus the budget, with slack for a loaded machine.
     expect(elapsed).toBeLessThan(budgetMs + timeoutMs * 3 + 5000);
     expect(getEventListeners(signal, 'abort')).toHaveLength(0);
@@ -119,7 +130,12 @@ describe('authenticated SSH collection against a gateway that logs in and then s
   it('an output past the cap is truncated, never read as complete', async () => {
     const port = await hostileGateway('flood');
     const gateway = await gatewayAt(port);
-    const session = await collectHostSession({ ...gateway, agentReports: [] } as never, { timeoutMs: 5000, now: () => new Date(), signal: new AbortController().signal, budgetMs: 20_000 });
+    const session = await collectHostSession({ ...gateway, agentReports: [] } as never, {
+      timeoutMs: 5000,
+      now: () => new Date(),
+      signal: new AbortController().signal,
+      budgetMs: 20_000,
+    });
     if (!session.ok) throw new Error(session.reason);
     const first = session.commands['os-release']!;
     expect(first.status).toBe('truncated');
@@ -138,7 +154,11 @@ describe('authenticated SSH collection against a gateway that logs in and then s
     });
     const profile = await loadProfile();
     const started = Date.now();
-    const { report } = await runCheck({ connection, profile: { ...profile, probes: profile.probes.filter((p) => ['host', 'antivirus', 'patch'].includes(p.meta.id)) }, privileged: false });
+    const { report } = await runCheck({
+      connection,
+      profile: { ...profile, probes: profile.probes.filter((p) => ['host', 'antivirus', 'patch'].includes(p.meta.id)) },
+      privileged: false,
+    });
     // The old collection: 30 commands × 3 s. Now the budget of 8 s, with slack for the log-in and a loaded machine.
     expect(Date.now() - started).toBeLessThan(1000 * SESSION_BUDGET_PROBE_TIMEOUTS + 1000 * 3 + 8000);
     const findings = report.findings.filter((f) => ['host', 'antivirus', 'patch'].includes(f.probe));

@@ -22,7 +22,15 @@ async function checkWith(http: HttpBehaviour) {
   server = await startTlsHttpServer({ key: chain.leafKey, cert: chain.served, http });
   const result = await runTlsCheck({ flows: [{ name: 'web', port: server.port }], trust: [chain.root], probeTimeoutSeconds: 1 });
   const certificateStatuses = Object.fromEntries(
-    (['tls.certificate-trust', 'tls.certificate-name', 'tls.certificate-validity', 'tls.certificate-key', 'tls.certificate-signature'] as const).map((id) => [id, result.find(id).status]),
+    (
+      [
+        'tls.certificate-trust',
+        'tls.certificate-name',
+        'tls.certificate-validity',
+        'tls.certificate-key',
+        'tls.certificate-signature',
+      ] as const
+    ).map((id) => [id, result.find(id).status]),
   );
   return { ...result, hsts: result.find('tls.hsts'), certificateStatuses };
 }
@@ -74,14 +82,26 @@ describe('HSTS from a hostile HTTP-over-TLS server', () => {
 
   it('HTTP declared over TLS (protocol http, tls: true) is asked for HSTS like https', async () => {
     server = await startTlsHttpServer({ key: chain.leafKey, cert: chain.served, http: { kind: 'answer', headers: ['X-Other: 1'] } });
-    const { find } = await runTlsCheck({ flows: [{ name: 'web', protocol: 'http', tls: true, port: server.port }], trust: [chain.root], probeTimeoutSeconds: 1 });
-    expect(find('tls.hsts')).toMatchObject({ status: 'fail', message: expect.stringContaining('sends no Strict-Transport-Security header') });
+    const { find } = await runTlsCheck({
+      flows: [{ name: 'web', protocol: 'http', tls: true, port: server.port }],
+      trust: [chain.root],
+      probeTimeoutSeconds: 1,
+    });
+    expect(find('tls.hsts')).toMatchObject({
+      status: 'fail',
+      message: expect.stringContaining('sends no Strict-Transport-Security header'),
+    });
   });
 
   it('a long enough max-age passes, reporting includeSubDomains and preload, from the first of two headers', async () => {
-    const { hsts } = await checkWith({ kind: 'answer', headers: ['Strict-Transport-Security: max-age=63072000; includeSubDomains; preload', 'strict-transport-security: max-age=0'] });
+    const { hsts } = await checkWith({
+      kind: 'answer',
+      headers: ['Strict-Transport-Security: max-age=63072000; includeSubDomains; preload', 'strict-transport-security: max-age=0'],
+    });
     expect(hsts.status).toBe('pass');
-    expect(hsts.message).toContain('max-age=63072000 (730 days), includeSubDomains, preload; 2 Strict-Transport-Security headers were sent, browsers use the first');
+    expect(hsts.message).toContain(
+      'max-age=63072000 (730 days), includeSubDomains, preload; 2 Strict-Transport-Security headers were sent, browsers use the first',
+    );
     expect(hsts.data).toEqual({ maxAge: 63072000, includeSubDomains: true, preload: true });
   });
 });

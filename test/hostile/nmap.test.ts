@@ -32,7 +32,15 @@ function deps(exec: Exec, gateways: { name: string; host: string }[]): FactDeps 
     gateways,
     flows: [{ name: 'web', protocol: 'https', port: 443 }],
   });
-  return { connection, exec, now: () => new Date('2026-01-01T00:00:00Z'), evidence: new EvidenceStore(), signal: new AbortController().signal, privileged: true, sweepEnabled: true };
+  return {
+    connection,
+    exec,
+    now: () => new Date('2026-01-01T00:00:00Z'),
+    evidence: new EvidenceStore(),
+    signal: new AbortController().signal,
+    privileged: true,
+    sweepEnabled: true,
+  };
 }
 
 async function sweep(exec: Exec, gateways: { name: string; host: string }[]): Promise<Map<string, SweepFact>> {
@@ -49,7 +57,13 @@ function verdicts(fact: SweepFact) {
   return {
     undeclared: exposure.filter((f) => f.id === 'exposure.undeclared-port').map((f) => f.status),
     firewall: judgeFiltering(
-      { failure: sweepFailureReason(fact), host: fact.host, target: { gateway: fact.gateway.name, host: fact.gateway.host }, declaredTcp: [22, 443], source: { name: fact.source, time: fact.time } },
+      {
+        failure: sweepFailureReason(fact),
+        host: fact.host,
+        target: { gateway: fact.gateway.name, host: fact.gateway.host },
+        declaredTcp: [22, 443],
+        source: { name: fact.source, time: fact.time },
+      },
       { minFilteredShare: 0.9 },
     ).status,
   };
@@ -60,7 +74,8 @@ function tarpitXml(address: string): string {
   const banner = 'X'.repeat(300);
   const ports = Array.from(
     { length: 65535 },
-    (_, i) => `<port protocol="tcp" portid="${i + 1}"><state state="open" reason="syn-ack" reason_ttl="64"/><service name="http" product="${banner}" method="probed" conf="10"/></port>`,
+    (_, i) =>
+      `<port protocol="tcp" portid="${i + 1}"><state state="open" reason="syn-ack" reason_ttl="64"/><service name="http" product="${banner}" method="probed" conf="10"/></port>`,
   ).join('\n');
   return `<?xml version="1.0"?><nmaprun scanner="nmap" version="7.93"><host><status state="up" reason="user-set"/><address addr="${address}" addrtype="ipv4"/><ports>${ports}</ports></host><runstats><finished exit="success" elapsed="1"/><hosts up="1" down="0" total="1"/></runstats></nmaprun>`;
 }
@@ -69,20 +84,29 @@ describe('nmap sweeps from a hostile or broken scan', () => {
   it('reads a sweep cut short (nmap killed mid-write) as an error for the gateway, never as "no open ports"', async () => {
     const whole = firewalled();
     const cut = whole.slice(0, whole.indexOf('<port protocol="tcp" portid="22"'));
-    const facts = await sweep(fakeNmap(() => ({ xml: cut, result: { exitCode: null, signal: 'SIGKILL' } })), [{ name: 'gw', host: RECORDED }]);
+    const facts = await sweep(
+      fakeNmap(() => ({ xml: cut, result: { exitCode: null, signal: 'SIGKILL' } })),
+      [{ name: 'gw', host: RECORDED }],
+    );
     expect(verdicts(facts.get('gw')!)).toEqual({ undeclared: ['error'], firewall: 'error' });
     // The same cut XML with nmap claiming success is no better.
-    const lying = await sweep(fakeNmap(() => ({ xml: cut })), [{ name: 'gw', host: RECORDED }]);
+    const lying = await sweep(
+      fakeNmap(() => ({ xml: cut })),
+      [{ name: 'gw', host: RECORDED }],
+    );
     expect(verdicts(lying.get('gw')!)).toEqual({ undeclared: ['error'], firewall: 'error' });
     expect(sweepFailureReason(lying.get('gw')!)).toMatch(/malformed/);
   });
 
   it('reads a gateway missing from a finished sweep as an error for it alone, not as "all ports closed"', async () => {
     const xml = firewalled();
-    const facts = await sweep(fakeNmap(() => ({ xml })), [
-      { name: 'present', host: RECORDED },
-      { name: 'missing', host: '10.213.37.3' },
-    ]);
+    const facts = await sweep(
+      fakeNmap(() => ({ xml })),
+      [
+        { name: 'present', host: RECORDED },
+        { name: 'missing', host: '10.213.37.3' },
+      ],
+    );
     expect(sweepFailureReason(facts.get('present')!)).toBeUndefined();
     expect(verdicts(facts.get('present')!)).toEqual({ undeclared: ['pass'], firewall: 'pass' });
     expect(verdicts(facts.get('missing')!)).toEqual({ undeclared: ['error'], firewall: 'error' });
@@ -90,7 +114,11 @@ describe('nmap sweeps from a hostile or broken scan', () => {
   });
 
   it('keeps the IPv4 gateways judged when the IPv6 sweep is garbage or its runner fails', async () => {
-    for (const broken of [{ xml: '<nmaprun><host><ports><port protocol="tcp" portid="0"' }, { xml: fixture('open-gateway.xml').replace('portid="22"', 'portid="70000"') }, new Error('spawn failed')]) {
+    for (const broken of [
+      { xml: '<nmaprun><host><ports><port protocol="tcp" portid="0"' },
+      { xml: fixture('open-gateway.xml').replace('portid="22"', 'portid="70000"') },
+      new Error('spawn failed'),
+    ]) {
       const facts = await sweep(
         fakeNmap((targets) => (targets.includes('2001:db8::1') ? broken : { xml: firewalled() })),
         [
@@ -104,9 +132,15 @@ describe('nmap sweeps from a hostile or broken scan', () => {
   });
 
   it('reads a host nmap did not call up as an error, whatever its ports say', async () => {
-    const xml = fixture('open-gateway.xml').replace('<status state="up" reason="arp-response" reason_ttl="0"/>\n<address addr="10.213.37.2" addrtype="ipv4"/>\n<address addr="6E:D4:63:DF:B4:6D" addrtype="mac"/>\n<hostnames>\n</hostnames>\n<ports>', '<status state="unknown" reason="user-set"/>\n<address addr="10.213.37.2" addrtype="ipv4"/>\n<hostnames>\n</hostnames>\n<ports>');
+    const xml = fixture('open-gateway.xml').replace(
+      '<status state="up" reason="arp-response" reason_ttl="0"/>\n<address addr="10.213.37.2" addrtype="ipv4"/>\n<address addr="6E:D4:63:DF:B4:6D" addrtype="mac"/>\n<hostnames>\n</hostnames>\n<ports>',
+      '<status state="unknown" reason="user-set"/>\n<address addr="10.213.37.2" addrtype="ipv4"/>\n<hostnames>\n</hostnames>\n<ports>',
+    );
     expect(xml).toContain('state="unknown"');
-    const facts = await sweep(fakeNmap(() => ({ xml })), [{ name: 'gw', host: RECORDED }]);
+    const facts = await sweep(
+      fakeNmap(() => ({ xml })),
+      [{ name: 'gw', host: RECORDED }],
+    );
     expect(verdicts(facts.get('gw')!).undeclared).toEqual(['error']);
   });
 
@@ -114,7 +148,10 @@ describe('nmap sweeps from a hostile or broken scan', () => {
     const xml = tarpitXml(RECORDED);
     expect(xml.length).toBeGreaterThan(25_000_000);
     const started = performance.now();
-    const facts = await sweep(fakeNmap(() => ({ xml })), [{ name: 'gw', host: RECORDED }]);
+    const facts = await sweep(
+      fakeNmap(() => ({ xml })),
+      [{ name: 'gw', host: RECORDED }],
+    );
     const fact = facts.get('gw')!;
     const flows = [{ name: 'web', protocol: 'https', port: 443, transport: 'tcp' as const, tls: true }];
     const findings = judgeExposure(exposureFacts(fact, flows as never));
@@ -130,11 +167,17 @@ describe('nmap sweeps from a hostile or broken scan', () => {
 
 describe('a sweep nmap did not finish with success', () => {
   it('is never judged, even when the outcome claims ok', async () => {
-    const facts = await sweep(fakeNmap(() => ({ xml: firewalled() })), [{ name: 'gw', host: RECORDED }]);
+    const facts = await sweep(
+      fakeNmap(() => ({ xml: firewalled() })),
+      [{ name: 'gw', host: RECORDED }],
+    );
     const fact = facts.get('gw')!;
     expect(verdicts(fact)).toEqual({ undeclared: ['pass'], firewall: 'pass' });
     if (!fact.outcome.ok) throw new Error('the recorded sweep should read');
-    const interrupted: SweepFact = { ...fact, outcome: { ...fact.outcome, run: { ...fact.outcome.run, exit: 'error', errorMessage: 'interrupted' } } };
+    const interrupted: SweepFact = {
+      ...fact,
+      outcome: { ...fact.outcome, run: { ...fact.outcome.run, exit: 'error', errorMessage: 'interrupted' } },
+    };
     expect(sweepFailureReason(interrupted)).toMatch(/ended the sweep with "error": interrupted/);
     expect(verdicts(interrupted)).toEqual({ undeclared: ['error'], firewall: 'error' });
   });
@@ -143,7 +186,10 @@ describe('a sweep nmap did not finish with success', () => {
 describe('a sweep whose host record lacks ports nmap says it swept', () => {
   it('is an error, not a port list to judge', async () => {
     const port22 = /<port protocol="tcp" portid="22">.*?<\/port>\n/.exec(firewalled())![0];
-    const facts = await sweep(fakeNmap(() => ({ xml: firewalled().replace(port22, '') })), [{ name: 'gw', host: RECORDED }]);
+    const facts = await sweep(
+      fakeNmap(() => ({ xml: firewalled().replace(port22, '') })),
+      [{ name: 'gw', host: RECORDED }],
+    );
     expect(sweepFailureReason(facts.get('gw')!)).toMatch(/accounts for 1024 of the 1025 ports/);
     expect(verdicts(facts.get('gw')!)).toEqual({ undeclared: ['error'], firewall: 'error' });
   });

@@ -75,7 +75,11 @@ describe('SNMP against a hostile agent: bounded, never a crash or a false answer
     const fake = await agent('wrong-source');
     const profile = parseProfile(SNMP_PROFILE, 's.yaml');
     const { report } = await runCheck({ connection: connection(fake.port), profile });
-    expect(report.findings.filter((f) => f.probe === 'snmp' && f.id !== 'snmp.v3-security' && f.id !== 'snmp.v3-crypto').map((f) => [f.id, f.status])).toEqual([
+    expect(
+      report.findings
+        .filter((f) => f.probe === 'snmp' && f.id !== 'snmp.v3-security' && f.id !== 'snmp.v3-crypto')
+        .map((f) => [f.id, f.status]),
+    ).toEqual([
       ['snmp.community', 'error'],
       ['snmp.undeclared', 'error'],
     ]);
@@ -94,7 +98,13 @@ describe('SNMP against a hostile agent: bounded, never a crash or a false answer
     const fake = await agent('garbage');
     process.env.HOSTILE_AUTH = 'auth-passphrase';
     process.env.HOSTILE_PRIV = 'priv-passphrase';
-    const c = connection(fake.port, { user: 'u', authProtocol: 'sha', authKeyEnv: 'HOSTILE_AUTH', privProtocol: 'des', privKeyEnv: 'HOSTILE_PRIV' });
+    const c = connection(fake.port, {
+      user: 'u',
+      authProtocol: 'sha',
+      authKeyEnv: 'HOSTILE_AUTH',
+      privProtocol: 'des',
+      privKeyEnv: 'HOSTILE_PRIV',
+    });
     const facts = await gatherSnmp(c, c.gateways[0]!, { communities: ['public'] });
     const authPriv = facts.v3?.levels.find((l) => l.level === 'authPriv');
     if (desAvailable()) expect(authPriv?.accepted).not.toBe(true);
@@ -150,7 +160,11 @@ describe('SNMP walks against agents that would keep them going for ever', () => 
   });
 
   it('stops an endless slow walk at the time budget', async () => {
-    const { facts, seconds, requests } = await against('endless', { walk: { ...DEFAULT_WALK_BUDGET, maxRequests: 100_000, maxSeconds: 1 } }, { walkDelayMs: 50 });
+    const { facts, seconds, requests } = await against(
+      'endless',
+      { walk: { ...DEFAULT_WALK_BUDGET, maxRequests: 100_000, maxSeconds: 1 } },
+      { walkDelayMs: 50 },
+    );
     // The 1 s budget plus room for the request in flight and a loaded machine; 100,000 requests would take 5,000 s.
     expect(seconds).toBeLessThan(1 + 4 * REQUEST_DEADLINE_S);
     expect(requests).toBeLessThanOrEqual(1000 / 50 + 1);
@@ -183,7 +197,9 @@ describe('SNMP walks against agents that would keep them going for ever', () => 
     controller.abort();
     const { report } = await checking;
     expect((performance.now() - started) / 1000).toBeLessThan(10);
-    const statuses = report.findings.filter((f) => f.id === 'snmp.community' || f.id === 'snmp.undeclared').map((f) => [f.id, f.status, f.message]);
+    const statuses = report.findings
+      .filter((f) => f.id === 'snmp.community' || f.id === 'snmp.undeclared')
+      .map((f) => [f.id, f.status, f.message]);
     expect(statuses).toEqual([
       ['snmp.community', 'error', expect.stringContaining('interrupted')],
       ['snmp.undeclared', 'error', expect.stringContaining('interrupted')],
@@ -246,7 +262,19 @@ describe('SNMP walks against agents that would keep them going for ever', () => 
       `connection: { name: hostile, mojSystem: M, thirdPartySystem: T, organisation: O }\ngateways: [ { name: lo, host: 127.0.0.1 } ]\nflows: [ { name: web, protocol: https, port: 443 } ]\nsnmp: { port: ${fake.port}, timeoutSeconds: 1, communities: [public] }\n`,
     );
     const walking = new Promise<void>((resolve) => fake.events.on('walk-request', (n: number) => n === 5 && resolve()));
-    child = spawnCli(['check', join(dir, 'connection.yaml'), '--profile', join(dir, 'profile.yaml'), '--out', join(dir, 'out'), '--no-progress', '--no-history'], { stdio: 'ignore' });
+    child = spawnCli(
+      [
+        'check',
+        join(dir, 'connection.yaml'),
+        '--profile',
+        join(dir, 'profile.yaml'),
+        '--out',
+        join(dir, 'out'),
+        '--no-progress',
+        '--no-history',
+      ],
+      { stdio: 'ignore' },
+    );
     const exited = once(child, 'exit');
     // A CLI that ends before it walks (a bad file, say) fails here at once, not at the test's timeout.
     await Promise.race([walking, exited.then(([code]) => Promise.reject(new Error(`the CLI exited (${String(code)}) before walking`)))]);
@@ -268,7 +296,13 @@ describe('SNMPv3 against an agent that answers every request with a discovery Re
     const fake = await agent('v3-report-loop');
     process.env.HOSTILE_AUTH = 'auth-passphrase';
     process.env.HOSTILE_PRIV = 'priv-passphrase';
-    const c = connection(fake.port, { user: 'u', authProtocol: 'sha256', authKeyEnv: 'HOSTILE_AUTH', privProtocol: 'aes', privKeyEnv: 'HOSTILE_PRIV' });
+    const c = connection(fake.port, {
+      user: 'u',
+      authProtocol: 'sha256',
+      authKeyEnv: 'HOSTILE_AUTH',
+      privProtocol: 'aes',
+      privKeyEnv: 'HOSTILE_PRIV',
+    });
     const started = performance.now();
     const facts = await gatherSnmp(c, c.gateways[0]!, { communities: ['public'] });
     expect((performance.now() - started) / 1000).toBeLessThan(10 * REQUEST_DEADLINE_S);
@@ -284,7 +318,13 @@ describe('SNMPv3 against an agent that answers every request with a discovery Re
 });
 
 describe('SNMPv3 security level: only a refusal from the agent counts as refused', () => {
-  const v3 = { user: 'cocoscan', authProtocol: 'sha256', authKeyEnv: 'HOSTILE_V3_AUTH', privProtocol: 'aes', privKeyEnv: 'HOSTILE_V3_PRIV' };
+  const v3 = {
+    user: 'cocoscan',
+    authProtocol: 'sha256',
+    authKeyEnv: 'HOSTILE_V3_AUTH',
+    privProtocol: 'aes',
+    privKeyEnv: 'HOSTILE_V3_PRIV',
+  };
   const keys = { user: v3.user, authKey: 'hostile-auth-passphrase', privKey: 'hostile-priv-passphrase' };
   const V3_PROFILE = SNMP_PROFILE.replace('snmp.undeclared]', 'snmp.undeclared, snmp.v3-security]');
 

@@ -68,21 +68,33 @@ describe('SSH probe against hostile servers: an error within the timeout, never 
 
   it('a disconnect in the middle of KEXINIT', async () => {
     const port = await rawServer((socket) => {
-      const kexinit = packet(kexinitPayload({ kex: ['curve25519-sha256'], hostKey: ['ssh-ed25519'], encryption: ['aes128-ctr'], mac: ['hmac-sha2-256'], compression: ['none'] }));
+      const kexinit = packet(
+        kexinitPayload({
+          kex: ['curve25519-sha256'],
+          hostKey: ['ssh-ed25519'],
+          encryption: ['aes128-ctr'],
+          mac: ['hmac-sha2-256'],
+          compression: ['none'],
+        }),
+      );
       socket.end(Buffer.concat([Buffer.from('SSH-2.0-Hostile_1.0\r\n'), kexinit.subarray(0, 40)]));
     });
     expect((await audit(port)).helloError).toMatch(/closed the connection before the key exchange/);
   });
 
   it('a packet length beyond what SSH allows', async () => {
-    const port = await rawServer((socket) => socket.write(Buffer.concat([Buffer.from('SSH-2.0-Hostile_1.0\r\n'), Buffer.from([0x7f, 0xff, 0xff, 0xff, 4])])));
+    const port = await rawServer((socket) =>
+      socket.write(Buffer.concat([Buffer.from('SSH-2.0-Hostile_1.0\r\n'), Buffer.from([0x7f, 0xff, 0xff, 0xff, 4])])),
+    );
     expect((await audit(port)).helloError).toMatch(/claims 2147483647 bytes/);
   });
 
   it('silence after connect', async () => {
     const port = await rawServer(() => undefined);
     const started = Date.now();
-    expect((await audit(port, 800)).helloError).toMatch(/accepted the connection but sent nothing within 0\.8 s \(scan\.probeTimeoutSeconds\)/);
+    expect((await audit(port, 800)).helloError).toMatch(
+      /accepted the connection but sent nothing within 0\.8 s \(scan\.probeTimeoutSeconds\)/,
+    );
     expect(Date.now() - started).toBeLessThan(withinBound(800));
   });
 
@@ -121,17 +133,29 @@ describe('SSH probe against a KEXINIT of 340 made-up host-key algorithms', () =>
     expect(facts.hostKeyPlan?.unknown).toHaveLength(MADE_UP_HOST_KEY_ALGORITHMS);
     // The server never answers the key exchange: each host-key connection ends at its deadline with a reason to act on.
     expect(facts.hostKeyErrors).toHaveLength(2);
-    for (const reason of facts.hostKeyErrors) expect(reason).toMatch(/did not finish its part of the key exchange within 0\.6 s \(scan\.probeTimeoutSeconds\)/);
+    for (const reason of facts.hostKeyErrors)
+      expect(reason).toMatch(/did not finish its part of the key exchange within 0\.6 s \(scan\.probeTimeoutSeconds\)/);
     expect(Date.now() - started).toBeLessThan(withinBound(600));
   });
 
   it('stops opening connections once the per-port time budget is spent', async () => {
-    const families = ['ssh-ed25519', 'ssh-ed448', 'rsa-sha2-512', 'ssh-dss', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521'];
+    const families = [
+      'ssh-ed25519',
+      'ssh-ed448',
+      'rsa-sha2-512',
+      'ssh-dss',
+      'ecdsa-sha2-nistp256',
+      'ecdsa-sha2-nistp384',
+      'ecdsa-sha2-nistp521',
+    ];
     const servers = await startHostileSsh(1, { knownHostKeys: families, madeUp: 0 });
     closers.push(() => servers.close());
     const started = Date.now();
     // One connection at a time, 500 ms each, 1.6 s in all: the hello and three stalled key fetches at most.
-    const facts = await auditSshEndpoint({ host: '127.0.0.1', port: servers.ports[0]! }, { timeoutMs: 500, budgetMs: 1600, limit: pLimit(1), signal: new AbortController().signal });
+    const facts = await auditSshEndpoint(
+      { host: '127.0.0.1', port: servers.ports[0]! },
+      { timeoutMs: 500, budgetMs: 1600, limit: pLimit(1), signal: new AbortController().signal },
+    );
     const elapsed = Date.now() - started;
     expect(facts.hostKeyPlan?.queries).toHaveLength(7);
     expect(facts.connections).toBeLessThanOrEqual(5);
@@ -146,7 +170,9 @@ describe('SSH probe against a KEXINIT of 340 made-up host-key algorithms', () =>
     closers.push(() => servers.close());
     const facts = await audit(servers.ports[0]!, 2000);
     expect(facts.hostKeys).toEqual([]);
-    expect(facts.hostKeyErrors).toEqual([expect.stringMatching(/host key of type x509v3-sign-rsa \(SHA256:[A-Za-z0-9+/]{43}\), whose size cocoscan cannot read/)]);
+    expect(facts.hostKeyErrors).toEqual([
+      expect.stringMatching(/host key of type x509v3-sign-rsa \(SHA256:[A-Za-z0-9+/]{43}\), whose size cocoscan cannot read/),
+    ]);
   });
 
   it('a server that trickles one byte at a time hits the deadline', async () => {
@@ -173,7 +199,11 @@ describe('SSH probe against a KEXINIT of 340 made-up host-key algorithms', () =>
     });
     const profile = await loadProfile();
     const started = Date.now();
-    const { report, artefacts } = await runCheck({ connection, profile: { ...profile, probes: profile.probes.filter((p) => p.meta.id === 'ssh') }, privileged: false });
+    const { report, artefacts } = await runCheck({
+      connection,
+      profile: { ...profile, probes: profile.probes.filter((p) => p.meta.id === 'ssh') },
+      privileged: false,
+    });
     expect(Date.now() - started).toBeLessThan(20_000);
     const files = artefacts.filter((a) => /\/ssh-\d+\.json$/.test(a.path));
     expect(files).toHaveLength(20);
@@ -204,7 +234,11 @@ describe('SSH host certificates and security keys are read, never left out of th
       scan: { tcpPorts: '22', probeTimeoutSeconds: 2 },
     });
     const profile = await loadProfile();
-    const { report } = await runCheck({ connection, profile: { ...profile, probes: profile.probes.filter((p) => p.meta.id === 'ssh') }, privileged: false });
+    const { report } = await runCheck({
+      connection,
+      profile: { ...profile, probes: profile.probes.filter((p) => p.meta.id === 'ssh') },
+      privileged: false,
+    });
     return report.findings.find((f) => f.id === 'ssh.host-keys')!;
   };
 
@@ -222,7 +256,10 @@ describe('SSH host certificates and security keys are read, never left out of th
     closers.push(() => servers.close());
     const facts = await audit(servers.ports[0]!);
     expect(facts.hostKeyPlan?.queries).toEqual(['ssh-ed25519', certificate]);
-    expect(facts.hostKeys.map((k) => `${k.type}/${k.keyType}/${k.bits}`)).toEqual(['ssh-ed25519/ssh-ed25519/256', 'ssh-rsa-cert-v01@openssh.com/ssh-rsa/1024']);
+    expect(facts.hostKeys.map((k) => `${k.type}/${k.keyType}/${k.bits}`)).toEqual([
+      'ssh-ed25519/ssh-ed25519/256',
+      'ssh-rsa-cert-v01@openssh.com/ssh-rsa/1024',
+    ]);
     const finding = await sshOnly(servers.ports);
     expect(finding.status).toBe('fail');
     expect(finding.message).toMatch(/RSA certificate key \(ssh-rsa-cert-v01@openssh\.com\) of 1024 bits/);

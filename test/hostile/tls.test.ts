@@ -6,11 +6,18 @@ import { loadProfile } from '../../src/profile/load.ts';
 import { runCheck } from '../../src/run-check.ts';
 import { scanTls } from '../../src/tls/enumerate.ts';
 import { renderHtml } from '../../reports/html.ts';
-import { startFakeTlsServer, startTlsHttpServer, type EnumerableBehaviour, type FakeBehaviour, type FakeTlsServer, type HttpBehaviour, type RealTlsServer } from '../helpers/fake-tls-server.ts';
+import {
+  startFakeTlsServer,
+  startTlsHttpServer,
+  type EnumerableBehaviour,
+  type FakeBehaviour,
+  type FakeTlsServer,
+  type HttpBehaviour,
+  type RealTlsServer,
+} from '../helpers/fake-tls-server.ts';
 import { runTlsCheck, TLS_ONLY_PROFILE } from '../helpers/tls-check.ts';
 import { makeChain, withNotAfter, type ChainSpec } from '../helpers/weak-pki.ts';
 import { tempDir } from '../helpers/cli.ts';
-
 
 let server: FakeTlsServer | undefined;
 afterEach(async () => {
@@ -94,9 +101,20 @@ describe('weakly signed chains from a real TLS server fail the signature check, 
     ];
     const chains = await Promise.all(specs.map(([, spec]) => makeChain(spec)));
     // The last server also sends its (SHA-1, self-signed) root.
-    const started = await Promise.all(chains.map((c, i) => startTlsHttpServer({ key: c.leafKey, cert: i === chains.length - 1 ? c.served + c.root : c.served, http: { kind: 'answer', headers: ['Strict-Transport-Security: max-age=31536000; includeSubDomains'] } })));
+    const started = await Promise.all(
+      chains.map((c, i) =>
+        startTlsHttpServer({
+          key: c.leafKey,
+          cert: i === chains.length - 1 ? c.served + c.root : c.served,
+          http: { kind: 'answer', headers: ['Strict-Transport-Security: max-age=31536000; includeSubDomains'] },
+        }),
+      ),
+    );
     servers.push(...started);
-    const { find, seconds } = await runTlsCheck({ flows: specs.map(([name], i) => ({ name, port: started[i]!.port })), trust: chains.map((c) => c.root) });
+    const { find, seconds } = await runTlsCheck({
+      flows: specs.map(([name], i) => ({ name, port: started[i]!.port })),
+      trust: chains.map((c) => c.root),
+    });
     specs.forEach(([name, , weak], i) => {
       const signature = find('tls.certificate-signature', started[i]!.port);
       if (weak) {
@@ -108,8 +126,12 @@ describe('weakly signed chains from a real TLS server fail the signature check, 
       }
       // The other certificate findings stand on their own.
       expect(find('tls.certificate-validity', started[i]!.port).status).toBe('pass');
-      if (name === 'dsa-sha1') expect(find('tls.certificate-key', started[i]!.port).message).toContain('chain certificate 2: DSA 1024 bits, a DSA key');
-      expect(find('tls.hsts', started[i]!.port)).toMatchObject({ status: 'pass', message: expect.stringContaining('max-age=31536000 (365 days), includeSubDomains, no preload') });
+      if (name === 'dsa-sha1')
+        expect(find('tls.certificate-key', started[i]!.port).message).toContain('chain certificate 2: DSA 1024 bits, a DSA key');
+      expect(find('tls.hsts', started[i]!.port)).toMatchObject({
+        status: 'pass',
+        message: expect.stringContaining('max-age=31536000 (365 days), includeSubDomains, no preload'),
+      });
     });
     expect(seconds).toBeLessThan(60);
   });
@@ -124,11 +146,16 @@ describe('a certificate whose date the parser rejects spoils its own endpoint on
   it('gives error for that validity, keeps every other finding of every endpoint and gateway', async () => {
     const chain = await makeChain();
     const [leafDer, intermediateDer] = chain.der;
-    const bad = await startFakeTlsServer({ kind: 'hello-then-certificates', certificates: [withNotAfter(leafDer!, '991332235959Z'), intermediateDer!] });
+    const bad = await startFakeTlsServer({
+      kind: 'hello-then-certificates',
+      certificates: [withNotAfter(leafDer!, '991332235959Z'), intermediateDer!],
+    });
     const http: HttpBehaviour = { kind: 'answer', headers: ['Strict-Transport-Security: max-age=63072000'] };
     const good = await startTlsHttpServer({ key: chain.leafKey, cert: chain.served, http });
     // The second gateway serves good TLS on both ports.
-    const second = await Promise.all([bad.port, good.port].map((port) => startTlsHttpServer({ key: chain.leafKey, cert: chain.served, http, host: '127.0.0.2', port })));
+    const second = await Promise.all(
+      [bad.port, good.port].map((port) => startTlsHttpServer({ key: chain.leafKey, cert: chain.served, http, host: '127.0.0.2', port })),
+    );
     servers.push(bad, good, ...second);
     const { find, report } = await runTlsCheck({
       gateways: [
@@ -144,11 +171,24 @@ describe('a certificate whose date the parser rejects spoils its own endpoint on
     const validity = find('tls.certificate-validity', bad.port, 'one');
     expect(validity.status).toBe('error');
     expect(validity.message).toContain('leaf: the time "991332235959Z" names no real date and time');
-    expect(find('tls.certificate-key', bad.port, 'one')).toMatchObject({ status: 'pass', message: expect.stringContaining('RSA 2048 bits') });
+    expect(find('tls.certificate-key', bad.port, 'one')).toMatchObject({
+      status: 'pass',
+      message: expect.stringContaining('RSA 2048 bits'),
+    });
     expect(find('tls.certificate-signature', bad.port, 'one').status).toBe('pass');
     expect(find('tls.certificate-expiring', bad.port, 'one').status).toBe('error');
-    for (const [gateway, port] of [['one', good.port], ['two', bad.port], ['two', good.port]] as const) {
-      for (const id of ['tls.protocols', 'tls.certificate-trust', 'tls.certificate-validity', 'tls.certificate-signature', 'tls.hsts'] as const) {
+    for (const [gateway, port] of [
+      ['one', good.port],
+      ['two', bad.port],
+      ['two', good.port],
+    ] as const) {
+      for (const id of [
+        'tls.protocols',
+        'tls.certificate-trust',
+        'tls.certificate-validity',
+        'tls.certificate-signature',
+        'tls.hsts',
+      ] as const) {
         expect(find(id, port, gateway).status, `${gateway}:${port} ${id}: ${find(id, port, gateway).message}`).toBe('pass');
       }
     }
@@ -181,7 +221,12 @@ describe('an enumeration cut short by resets, hang-ups or a lying server is an e
     server = await startFakeTlsServer(behaviour);
     const started = Date.now();
     const scan = await scanTls({ endpoint: { host: '127.0.0.1', port: server.port }, timeoutMs: 1000 });
-    return { scan, tls13: scan.versions.find((v) => v.version === 'TLSv1.3')!, seconds: (Date.now() - started) / 1000, connections: server.connections() };
+    return {
+      scan,
+      tls13: scan.versions.find((v) => v.version === 'TLSv1.3')!,
+      seconds: (Date.now() - started) / 1000,
+      connections: server.connections(),
+    };
   }
 
   it('a polite server that refuses the rest with an alert: complete lists and a pass', async () => {
@@ -208,7 +253,11 @@ describe('an enumeration cut short by resets, hang-ups or a lying server is an e
       const behaviour: EnumerableBehaviour = { ...polite, cut: (nth) => (nth > 2 ? cut : undefined) };
       const { tls13, connections, seconds } = await scanOnly(behaviour);
       expect(tls13.suites).toEqual([0x1301, 0x1302]);
-      expect(tls13.incomplete).toMatch(cut === 'reset' ? /suite enumeration stopped after 2 accepted suite\(s\): connection reset \(ECONNRESET\), twice in a row/ : /closed the connection without an alert, twice in a row/);
+      expect(tls13.incomplete).toMatch(
+        cut === 'reset'
+          ? /suite enumeration stopped after 2 accepted suite\(s\): connection reset \(ECONNRESET\), twice in a row/
+          : /closed the connection without an alert, twice in a row/,
+      );
       // Bound: each cut step is asked at most twice: 4 older versions, 2 accepts + 2 suite asks, 1 order check, 2 group asks.
       expect(connections).toBeLessThanOrEqual(4 + 4 + 1 + 2);
       expect(seconds).toBeLessThan(10);
@@ -234,7 +283,10 @@ describe('an enumeration cut short by resets, hang-ups or a lying server is an e
     expect(connections).toBe(4 + 5 + 1 + 2);
     await server!.close();
     const { findings } = await checkAgainst(behaviour);
-    expect(findings.find((f) => f.id === 'tls.key-exchange')).toMatchObject({ status: 'error', message: expect.stringMatching(/group enumeration stopped/) });
+    expect(findings.find((f) => f.id === 'tls.key-exchange')).toMatchObject({
+      status: 'error',
+      message: expect.stringMatching(/group enumeration stopped/),
+    });
   });
 
   it('a server that picks a group it was not offered is a protocol violation, not the end of the list', async () => {
@@ -245,7 +297,10 @@ describe('an enumeration cut short by resets, hang-ups or a lying server is an e
     expect(connections).toBe(4 + 5 + 2);
     await server!.close();
     const { findings } = await checkAgainst(behaviour);
-    expect(findings.find((f) => f.id === 'tls.key-exchange')).toMatchObject({ status: 'error', message: expect.stringMatching(/not offered/) });
+    expect(findings.find((f) => f.id === 'tls.key-exchange')).toMatchObject({
+      status: 'error',
+      message: expect.stringMatching(/not offered/),
+    });
   });
 
   it('an alert that is not a refusal (internal_error) does not end the list either', async () => {

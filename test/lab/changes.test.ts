@@ -58,7 +58,10 @@ scan: { tcpPorts: "1-1024,8080", probeTimeoutSeconds: 3 }
     // CoCo-2 is judged from the changes, never one of them; every verdict change recorded is what the rows say.
     expect(second.changes!.items.filter((c) => c.subject === 'CoCo-2')).toEqual([]);
     for (const change of second.changes!.items.filter((c) => c.kind === 'verdict-changed')) {
-      expect([change.before, change.after]).toEqual([first.rows.find((r) => r.ref === change.subject)?.compliance, second.rows.find((r) => r.ref === change.subject)?.compliance]);
+      expect([change.before, change.after]).toEqual([
+        first.rows.find((r) => r.ref === change.subject)?.compliance,
+        second.rows.find((r) => r.ref === change.subject)?.compliance,
+      ]);
     }
     const coco2 = second.rows.find((r) => r.ref === 'CoCo-2');
     expect(coco2?.compliance).toBe('Partial');

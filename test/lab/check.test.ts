@@ -15,7 +15,9 @@ const LOADED_MACHINE_MS = 240_000;
 const PORTS = '1-1024,8080';
 
 function connectionYaml(name: string, host: string, caFile: string, credentials?: LabGateway): string {
-  const ssh = credentials ? `\n    ssh: { username: root, privateKeyFile: ${credentials.clientKeyFile}, knownHosts: ${credentials.knownHostsFile} }` : '';
+  const ssh = credentials
+    ? `\n    ssh: { username: root, privateKeyFile: ${credentials.clientKeyFile}, knownHosts: ${credentials.knownHostsFile} }`
+    : '';
   return `connection:
   name: ${name}
   mojSystem: Case Management System
@@ -44,7 +46,8 @@ async function check(name: string, host: string, caFile: string, yaml = connecti
   const file = await writeConnection(dir, yaml);
   const out = join(dir, 'out');
   const result = await runCli(['check', file, '--out', out, '--no-progress', ...extra]);
-  const report = result.code === 0 || result.code === 1 ? (JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as RunReport) : undefined;
+  const report =
+    result.code === 0 || result.code === 1 ? (JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as RunReport) : undefined;
   return { ...result, out, report };
 }
 
@@ -99,34 +102,41 @@ describe.skipIf(!lab.ok)('cocoscan check against lab gateways (real nmap, sshd, 
   });
 
   it('exits 0 when every automated row of the profile is Yes', async () => {
-    const result = await check('fw0', firewalled.address, firewalled.caFile, undefined, ['--profile', join(ROOT, 'test/fixtures/profiles/network-only.yaml')]);
+    const result = await check('fw0', firewalled.address, firewalled.caFile, undefined, [
+      '--profile',
+      join(ROOT, 'test/fixtures/profiles/network-only.yaml'),
+    ]);
     expect(result.report?.rows.map((r) => r.compliance)).toEqual(['Yes', 'Yes']);
     expect(result.code).toBe(0);
   });
 
   // Two full checks side by side, each with an SSH session that reads the ruleset: on a loaded 2-core machine
   // this takes well over a minute. The CLI children stop 5 s before this budget (test/helpers/cli.ts).
-  it('with credentials, cites the nftables default-drop policy under CoCo-9, and the missing ruleset as a fail', { timeout: LOADED_MACHINE_MS }, async () => {
-    const [good, bad] = await Promise.all([
-      check('fwcred', firewalled.address, firewalled.caFile, connectionYaml('fwcred', firewalled.address, firewalled.caFile, firewalled)),
-      check('opencred', open.address, open.caFile, connectionYaml('opencred', open.address, open.caFile, open)),
-    ]);
-    const policy = good.report?.findings.find((f) => f.id === 'host.firewall-policy');
-    expect(policy?.status).toBe('pass');
-    expect(policy?.message).toContain('table inet cocoscan_lab, chain input: policy drop');
-    expect(policy?.evidence.source).toContain('verified against knownHosts');
-    expect(row(good.report, 'CoCo-9')?.compliance).toBe('Yes');
-    expect(row(good.report, 'CoCo-9')?.comment).toContain('policy drop');
-    expect(good.report?.artefacts.map((a) => a.path)).toContain('evidence/gateways/fwcred-gw/host/nft-ruleset.txt');
-    const missing = bad.report?.findings.find((f) => f.id === 'host.firewall-policy');
-    expect(missing?.status).toBe('fail');
-    expect(missing?.message).toContain('empty ruleset');
-    expect(row(bad.report, 'CoCo-9')?.compliance).toBe('No');
-    // No credential material ends up in the report.
-    const key = await readFile(firewalled.clientKeyFile, 'utf8');
-    const body = key.split('\n').find((l) => l.length > 40 && !l.startsWith('-----'))!;
-    expect(JSON.stringify(good.report)).not.toContain(body);
-  });
+  it(
+    'with credentials, cites the nftables default-drop policy under CoCo-9, and the missing ruleset as a fail',
+    { timeout: LOADED_MACHINE_MS },
+    async () => {
+      const [good, bad] = await Promise.all([
+        check('fwcred', firewalled.address, firewalled.caFile, connectionYaml('fwcred', firewalled.address, firewalled.caFile, firewalled)),
+        check('opencred', open.address, open.caFile, connectionYaml('opencred', open.address, open.caFile, open)),
+      ]);
+      const policy = good.report?.findings.find((f) => f.id === 'host.firewall-policy');
+      expect(policy?.status).toBe('pass');
+      expect(policy?.message).toContain('table inet cocoscan_lab, chain input: policy drop');
+      expect(policy?.evidence.source).toContain('verified against knownHosts');
+      expect(row(good.report, 'CoCo-9')?.compliance).toBe('Yes');
+      expect(row(good.report, 'CoCo-9')?.comment).toContain('policy drop');
+      expect(good.report?.artefacts.map((a) => a.path)).toContain('evidence/gateways/fwcred-gw/host/nft-ruleset.txt');
+      const missing = bad.report?.findings.find((f) => f.id === 'host.firewall-policy');
+      expect(missing?.status).toBe('fail');
+      expect(missing?.message).toContain('empty ruleset');
+      expect(row(bad.report, 'CoCo-9')?.compliance).toBe('No');
+      // No credential material ends up in the report.
+      const key = await readFile(firewalled.clientKeyFile, 'utf8');
+      const body = key.split('\n').find((l) => l.length > 40 && !l.startsWith('-----'))!;
+      expect(JSON.stringify(good.report)).not.toContain(body);
+    },
+  );
 
   it('gives CoCo-8 No naming the undeclared port, and CoCo-9 not Yes, for a gateway with no firewall', async () => {
     const result = await check('open', open.address, open.caFile);
@@ -177,10 +187,15 @@ scan: { tcpPorts: "${PORTS}", probeTimeoutSeconds: 3 }
 tls: { trust: [ ${firewalled.caFile}, ${open.caFile} ] }
 `;
     const result = await check('many', firewalled.address, firewalled.caFile, yaml);
-    const undeclared = (gateway: string) => result.report?.findings.filter((f) => f.id === 'exposure.undeclared-port' && f.target.gateway === gateway).map((f) => `${f.status} ${f.target.port ?? ''}`);
+    const undeclared = (gateway: string) =>
+      result.report?.findings
+        .filter((f) => f.id === 'exposure.undeclared-port' && f.target.gateway === gateway)
+        .map((f) => `${f.status} ${f.target.port ?? ''}`);
     expect(undeclared('fw-gw')).toEqual(['pass ']);
     expect(undeclared('open-gw')).toEqual(['fail 8080']);
-    expect(result.report?.findings.find((f) => f.id === 'exposure.undeclared-port' && f.target.gateway === 'gone-gw')?.message).toMatch(/did not answer at all/);
+    expect(result.report?.findings.find((f) => f.id === 'exposure.undeclared-port' && f.target.gateway === 'gone-gw')?.message).toMatch(
+      /did not answer at all/,
+    );
     expect(result.report?.artefacts.map((a) => a.path)).toContain('evidence/nmap-sweep.xml');
     expect(result.report?.rows.find((r) => r.ref === 'CoCo-8')?.compliance).toBe('No');
   });

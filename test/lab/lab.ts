@@ -196,7 +196,9 @@ ${spec.firewallAllowUdp?.length ? `    udp dport { ${spec.firewallAllowUdp.join(
         ].join('\n');
         await writeFile(join(dir, 'sshd_config'), `${config}\n`);
         spawnInNs('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')]);
-        const knownHosts = await Promise.all(keys.map(async (k) => `${address} ${(await readFile(`${k}.pub`, 'utf8')).split(' ').slice(0, 2).join(' ')}`));
+        const knownHosts = await Promise.all(
+          keys.map(async (k) => `${address} ${(await readFile(`${k}.pub`, 'utf8')).split(' ').slice(0, 2).join(' ')}`),
+        );
         await writeFile(join(dir, 'known_hosts'), `${knownHosts.join('\n')}\n`);
       } else {
         await writeFile(join(dir, 'known_hosts'), '');
@@ -237,11 +239,27 @@ ${spec.firewallAllowUdp?.length ? `    udp dport { ${spec.firewallAllowUdp.join(
               ];
         await mkdir(join(dir, 'snmp'), { recursive: true });
         await writeFile(join(dir, 'snmpd.conf'), `${lines.join('\n')}\n`);
-        spawnInNs('env', [`SNMP_PERSISTENT_DIR=${join(dir, 'snmp')}`, '/usr/sbin/snmpd', '-f', '-Lo', '-C', '-c', join(dir, 'snmpd.conf'), '-p', join(dir, 'snmpd.pid')]);
+        spawnInNs('env', [
+          `SNMP_PERSISTENT_DIR=${join(dir, 'snmp')}`,
+          '/usr/sbin/snmpd',
+          '-f',
+          '-Lo',
+          '-C',
+          '-c',
+          join(dir, 'snmpd.conf'),
+          '-p',
+          join(dir, 'snmpd.pid'),
+        ]);
       }
 
-      await waitForListeners(namespace, services.filter((s) => s.kind !== 'snmpd').map((s) => s.port));
-      await waitForUdp(namespace, snmpd.map((s) => s.port));
+      await waitForListeners(
+        namespace,
+        services.filter((s) => s.kind !== 'snmpd').map((s) => s.port),
+      );
+      await waitForUdp(
+        namespace,
+        snmpd.map((s) => s.port),
+      );
       return pki;
     };
     const pki = await launch(spec.services);

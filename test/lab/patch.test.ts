@@ -42,14 +42,30 @@ scan: { tcpPorts: "22" }
 `,
     );
     const out = join(dir, 'out');
-    const result = await runCli(['check', file, '--out', out, '--no-progress', '--profile', join(ROOT, 'test/fixtures/profiles/coco11-only.yaml')]);
+    const result = await runCli([
+      'check',
+      file,
+      '--out',
+      out,
+      '--no-progress',
+      '--profile',
+      join(ROOT, 'test/fixtures/profiles/coco11-only.yaml'),
+    ]);
     expect(result.stderr).toBe('');
     const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as RunReport;
-    const facts = JSON.parse(await readFile(join(out, 'evidence/gateways/patch-gw/patch.json'), 'utf8')) as { manager: string; pending: { name: string; version: string; security: boolean }[]; os: { id: string } };
-    const direct = parseAptUpgradable((await run('apt', ['list', '--upgradable'], { maxBuffer: 16 * 1024 * 1024, timeout: 60_000, killSignal: 'SIGKILL' })).stdout);
+    const facts = JSON.parse(await readFile(join(out, 'evidence/gateways/patch-gw/patch.json'), 'utf8')) as {
+      manager: string;
+      pending: { name: string; version: string; security: boolean }[];
+      os: { id: string };
+    };
+    const direct = parseAptUpgradable(
+      (await run('apt', ['list', '--upgradable'], { maxBuffer: 16 * 1024 * 1024, timeout: 60_000, killSignal: 'SIGKILL' })).stdout,
+    );
 
     expect(facts.manager).toBe('apt');
-    expect(facts.pending.map((u) => `${u.name} ${u.version} ${u.security}`).sort()).toEqual(direct.map((u) => `${u.name} ${u.version} ${u.security}`).sort());
+    expect(facts.pending.map((u) => `${u.name} ${u.version} ${u.security}`).sort()).toEqual(
+      direct.map((u) => `${u.name} ${u.version} ${u.security}`).sort(),
+    );
     const coco11 = report.rows.find((r) => r.ref === 'CoCo-11')!;
     const securityPending = direct.filter((u) => u.security).length;
     // Debian does not date its updates: pending security updates make the row Partial, none make it Yes.

@@ -26,7 +26,10 @@ export interface LabPki {
 
 async function keyPem(key: CryptoKey): Promise<string> {
   const der = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', key));
-  return `-----BEGIN PRIVATE KEY-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n').trimEnd()}\n-----END PRIVATE KEY-----\n`;
+  return `-----BEGIN PRIVATE KEY-----\n${der
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .trimEnd()}\n-----END PRIVATE KEY-----\n`;
 }
 
 export async function makeLabPki(dir: string, address: string): Promise<LabPki> {
@@ -39,13 +42,22 @@ export async function makeLabPki(dir: string, address: string): Promise<LabPki> 
     notAfter: new Date(now + 3650 * DAY),
     signingAlgorithm: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
     keys: caKeys,
-    extensions: [new x509.BasicConstraintsExtension(true, undefined, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true)],
+    extensions: [
+      new x509.BasicConstraintsExtension(true, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+    ],
   });
 
   const leaf = async (name: string, serial: string, hash: 'SHA-256' | 'SHA-1', notBefore: Date, notAfter: Date): Promise<LeafFiles> => {
     const keys = (await webcrypto.subtle.generateKey({ ...RSA, hash: 'SHA-256' }, true, ['sign', 'verify'])) as CryptoKeyPair;
     // WebCrypto binds an RSA key to one hash, so the CA key is re-imported for the hash this leaf is signed with.
-    const signingKey = await webcrypto.subtle.importKey('pkcs8', await webcrypto.subtle.exportKey('pkcs8', caKeys.privateKey), { name: RSA.name, hash }, false, ['sign']);
+    const signingKey = await webcrypto.subtle.importKey(
+      'pkcs8',
+      await webcrypto.subtle.exportKey('pkcs8', caKeys.privateKey),
+      { name: RSA.name, hash },
+      false,
+      ['sign'],
+    );
     const cert = await x509.X509CertificateGenerator.create({
       serialNumber: serial,
       subject: `CN=${address}`,

@@ -88,7 +88,11 @@ snmp:
       if ((await stat(path)).size > 50 * 1024 * 1024) continue;
       const bytes = await readFile(path);
       // A DOCX is a zip: its text is compressed, so it is read unzipped.
-      const content = path.endsWith('.docx') ? Object.values(unzipSync(new Uint8Array(bytes))).map((part) => strFromU8(part)).join('\n') : bytes.toString('latin1');
+      const content = path.endsWith('.docx')
+        ? Object.values(unzipSync(new Uint8Array(bytes)))
+            .map((part) => strFromU8(part))
+            .join('\n')
+        : bytes.toString('latin1');
       for (const secret of secrets) expect(content.includes(secret), `${path} holds a secret`).toBe(false);
     }
     for (const secret of secrets) expect(result.stdout + result.stderr).not.toContain(secret);
@@ -100,11 +104,23 @@ snmp:
     const md = await readFile(join(out, 'statement.md'), 'utf8');
     const html = await readFile(join(out, 'report.html'), 'utf8');
     const csv = await readFile(join(out, 'statement.csv'), 'utf8');
-    const docx = Object.values(unzipSync(new Uint8Array(await readFile(join(out, 'statement.docx'))))).map((part) => strFromU8(part)).join('\n');
+    const docx = Object.values(unzipSync(new Uint8Array(await readFile(join(out, 'statement.docx')))))
+      .map((part) => strFromU8(part))
+      .join('\n');
     for (const row of refs) {
-      for (const [name, text] of [['md', md], ['html', html], ['csv', csv], ['docx', docx]] as const) expect(text.includes(row.ref), `${row.ref} in ${name}`).toBe(true);
+      for (const [name, text] of [
+        ['md', md],
+        ['html', html],
+        ['csv', csv],
+        ['docx', docx],
+      ] as const)
+        expect(text.includes(row.ref), `${row.ref} in ${name}`).toBe(true);
     }
-    const csvRows = csv.trim().split('\r\n').slice(1).filter((line) => !line.includes(',heading,'));
+    const csvRows = csv
+      .trim()
+      .split('\r\n')
+      .slice(1)
+      .filter((line) => !line.includes(',heading,'));
     expect(csvRows.every((line) => !/,(""|),[^,]*,[^,]*,[^,]*$/.test(line))).toBe(true);
     expect(docx).toContain('Hosted and supported in the UK only');
   });

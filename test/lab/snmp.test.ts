@@ -77,7 +77,9 @@ describe.skipIf(!lab.ok)('SNMP probe against real snmpd in lab gateways', () => 
     expect(finding(report, 'snmp.community')?.message).toContain('silence does not prove SNMP is off');
     expect(finding(report, 'snmp.v3-security')?.status).toBe('pass');
     // Passed because snmpd refused the lower levels, not because they went unanswered.
-    expect(finding(report, 'snmp.v3-security')?.evidence.actual).toMatch(/noAuthNoPriv: refused \(the agent refused: .*; authNoPriv: refused \(the agent refused: /);
+    expect(finding(report, 'snmp.v3-security')?.evidence.actual).toMatch(
+      /noAuthNoPriv: refused \(the agent refused: .*; authNoPriv: refused \(the agent refused: /,
+    );
     expect(finding(report, 'snmp.v3-crypto')?.status).toBe('pass');
     expect(finding(report, 'snmp.undeclared')?.status).toBe('pass');
     expect(report.rows.find((r) => r.ref === 'A.11.4.2')?.compliance).toBe('Yes');

@@ -18,7 +18,10 @@ else if (!sshAuditPresent) console.warn('[lab] ssh-audit is not installed: the a
 
 interface Checked {
   report: RunReport;
-  summary: { identification: string; kexinit: { kex: string[]; hostKey: string[]; encryptionServerToClient: string[]; macServerToClient: string[] } };
+  summary: {
+    identification: string;
+    kexinit: { kex: string[]; hostKey: string[]; encryptionServerToClient: string[]; macServerToClient: string[] };
+  };
 }
 
 async function check(gateway: LabGateway): Promise<Checked> {
@@ -106,7 +109,15 @@ describe.skipIf(!lab.ok)('SSH probe against real OpenSSH in lab gateways', () =>
 
   it('audits an SSH service the sweep finds on a port no flow declares', () => {
     const undeclared = good.report.findings.filter((f) => f.probe === 'ssh' && f.target.port === 2222);
-    expect(undeclared.map((f) => f.id).sort()).toEqual(['ssh.algorithm-warnings', 'ssh.auth-methods', 'ssh.ciphers', 'ssh.host-keys', 'ssh.kex', 'ssh.macs', 'ssh.strict-kex']);
+    expect(undeclared.map((f) => f.id).sort()).toEqual([
+      'ssh.algorithm-warnings',
+      'ssh.auth-methods',
+      'ssh.ciphers',
+      'ssh.host-keys',
+      'ssh.kex',
+      'ssh.macs',
+      'ssh.strict-kex',
+    ]);
     expect(undeclared.find((f) => f.id === 'ssh.auth-methods')?.message).toContain('undeclared SSH');
     expect(undeclared.every((f) => f.target.flow === undefined)).toBe(true);
   });
@@ -117,7 +128,15 @@ describe.skipIf(!lab.ok)('SSH probe against real OpenSSH in lab gateways', () =>
     expect(logon?.comment).toMatch(/password and keyboard-interactive log-on is allowed/);
     const crypto = row(bad.report, 'A.12.3.1');
     expect(crypto?.compliance).toBe('No');
-    for (const name of ['diffie-hellman-group1-sha1', 'diffie-hellman-group14-sha1', 'aes128-cbc', '3des-cbc', 'hmac-md5', 'ssh-rsa', 'RSA host key of 1024 bits']) {
+    for (const name of [
+      'diffie-hellman-group1-sha1',
+      'diffie-hellman-group14-sha1',
+      'aes128-cbc',
+      '3des-cbc',
+      'hmac-md5',
+      'ssh-rsa',
+      'RSA host key of 1024 bits',
+    ]) {
       expect(crypto?.comment).toContain(name);
     }
     expect(row(bad.report, 'A.11.4.2')?.compliance).toBe('No');
@@ -134,7 +153,9 @@ describe.skipIf(!lab.ok)('SSH probe against real OpenSSH in lab gateways', () =>
       expect(k.hostKey).toEqual(audit.lists.key);
       expect(k.encryptionServerToClient).toEqual(audit.lists.enc);
       expect(k.macServerToClient).toEqual(audit.lists.mac);
-      const ours = checked.report.findings.filter((f) => f.probe === 'ssh' && f.status === 'fail').flatMap((f) => (f.data?.weak as string[] | undefined) ?? []);
+      const ours = checked.report.findings
+        .filter((f) => f.probe === 'ssh' && f.status === 'fail')
+        .flatMap((f) => (f.data?.weak as string[] | undefined) ?? []);
       for (const failed of audit.fails) expect(ours, `ssh-audit fails ${failed}`).toContain(failed);
     }
   });

@@ -48,7 +48,10 @@ async function sslscanAccepted(address: string): Promise<string[]> {
   const xml = stdout.slice(stdout.indexOf('<?xml'));
   const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => name === 'cipher' }).parse(xml);
   const ciphers = (doc.document.ssltest.cipher ?? []) as { status: string; sslversion: string; id: string }[];
-  return ciphers.filter((c) => c.status === 'accepted' || c.status === 'preferred').map((c) => `${c.sslversion}:${c.id.toLowerCase()}`).sort();
+  return ciphers
+    .filter((c) => c.status === 'accepted' || c.status === 'preferred')
+    .map((c) => `${c.sslversion}:${c.id.toLowerCase()}`)
+    .sort();
 }
 
 function ours(summary: Checked['summary']): string[] {
@@ -100,7 +103,16 @@ describe.skipIf(!lab.ok)('TLS probe against real nginx in lab gateways', () => {
     expect(a12?.comment).toMatch(/expired on \d{4}-\d{2}-\d{2}/);
     expect(a12?.comment).toMatch(/the weakest TLS_\w+/);
     const failing = bad.report.findings.filter((f) => f.status === 'fail').map((f) => f.id);
-    expect(failing).toEqual(expect.arrayContaining(['tls.protocols', 'tls.cipher-suites', 'tls.cbc-suites', 'tls.certificate-validity', 'tls.certificate-signature', 'tls.hsts']));
+    expect(failing).toEqual(
+      expect.arrayContaining([
+        'tls.protocols',
+        'tls.cipher-suites',
+        'tls.cbc-suites',
+        'tls.certificate-validity',
+        'tls.certificate-signature',
+        'tls.hsts',
+      ]),
+    );
     expect(bad.report.findings.find((f) => f.id === 'tls.certificate-signature')?.message).toContain('SHA-1');
     // The PEM chain is kept as evidence.
     expect(bad.report.artefacts.map((a) => a.path)).toContain('evidence/gateways/tlsbad-gw/tls-443-chain.pem');
@@ -113,6 +125,7 @@ describe.skipIf(!lab.ok)('TLS probe against real nginx in lab gateways', () => {
     expect(ours(good.summary)).toEqual(goodScan);
     expect(ours(bad.summary)).toEqual(badScan);
     // nginx (OpenSSL) ends every suite and group list with a refusal alert, so no list is marked incomplete.
-    for (const summary of [good.summary, bad.summary]) expect(summary.versions.filter((v) => v.incomplete).map((v) => `${v.version}: ${v.incomplete}`)).toEqual([]);
+    for (const summary of [good.summary, bad.summary])
+      expect(summary.versions.filter((v) => v.incomplete).map((v) => `${v.version}: ${v.incomplete}`)).toEqual([]);
   });
 });

@@ -40,7 +40,10 @@ sections:
 
 function keys() {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  return { privatePem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), publicPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() };
+  return {
+    privatePem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    publicPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  };
 }
 
 /** An agent report built from real ClamAV output, collected at `collectedAt`. */
@@ -110,7 +113,9 @@ describe('CoCo-10 from agent-reported data (clock injected)', () => {
     const text = signReport(clamavReport('2026-11-22T08:30:00.000Z', fixture('freshclam-6h-gap.log')), signer.privatePem);
     const { row, finding } = await check('2026-11-22T08:33:12.000Z', text, signer.publicPem);
     expect(row.compliance).toBe('No');
-    expect(finding('antivirus.update-gaps').message).toContain('no signature update for 6.0 h, from 2026-11-21T06:00:01.000Z to 2026-11-21T12:00:09.000Z');
+    expect(finding('antivirus.update-gaps').message).toContain(
+      'no signature update for 6.0 h, from 2026-11-21T06:00:01.000Z to 2026-11-21T12:00:09.000Z',
+    );
   });
 
   it('a signed report altered by one byte: Not assessed, with the reason', async () => {
@@ -158,7 +163,10 @@ describe('CoCo-10 from agent-reported data (clock injected)', () => {
     expect(verifySignedReport(text, signer.publicPem).ok).toBe(true);
     const flipped = text.replace(/"signature": "(.)/, (_m, c: string) => `"signature": "${c === 'A' ? 'B' : 'A'}`);
     expect(verifySignedReport(flipped, signer.publicPem)).toMatchObject({ ok: false, reason: expect.stringContaining('altered') });
-    expect(verifySignedReport(text.slice(0, -20), signer.publicPem)).toMatchObject({ ok: false, reason: expect.stringContaining('not valid JSON') });
+    expect(verifySignedReport(text.slice(0, -20), signer.publicPem)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('not valid JSON'),
+    });
   });
 });
 
@@ -227,7 +235,16 @@ describe('signed agent reports under any input (fast-check)', () => {
   };
 
   it('any text is a verdict, never a throw', () => {
-    fc.assert(fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 300 }), fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v))), (text) => void never(text)), { numRuns: 300 });
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: 'binary', maxLength: 300 }),
+          fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
+        ),
+        (text) => void never(text),
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('envelopes of the right shape with any payload and signature, even under the right key fingerprint', () => {
@@ -236,8 +253,14 @@ describe('signed agent reports under any input (fast-check)', () => {
       version: fc.constant(1),
       algorithm: fc.constant('ed25519'),
       keySha256: fc.oneof(fc.constant(fingerprint), fc.stringMatching(/^[0-9a-f]{64}$/)),
-      payload: fc.oneof(fc.string({ maxLength: 80 }), fc.string({ unit: 'binary', maxLength: 80 }).map((t) => Buffer.from(t).toString('base64'))),
-      signature: fc.oneof(fc.string({ maxLength: 100 }), fc.uint8Array({ minLength: 0, maxLength: 80 }).map((b) => Buffer.from(b).toString('base64'))),
+      payload: fc.oneof(
+        fc.string({ maxLength: 80 }),
+        fc.string({ unit: 'binary', maxLength: 80 }).map((t) => Buffer.from(t).toString('base64')),
+      ),
+      signature: fc.oneof(
+        fc.string({ maxLength: 100 }),
+        fc.uint8Array({ minLength: 0, maxLength: 80 }).map((b) => Buffer.from(b).toString('base64')),
+      ),
     });
     fc.assert(
       fc.property(envelope, (e) => {
@@ -252,14 +275,24 @@ describe('signed agent reports under any input (fast-check)', () => {
     const payloadText = fc.oneof(
       fc.string({ unit: 'binary', maxLength: 120 }),
       fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
-      fc.dictionary(fc.constantFrom('constructor', '__proto__', 'toString', 'processes'), fc.constant({ name: 'x', command: 'x', status: 'ok', exitCode: 0, stdout: 'clamd\n', stderr: '' })).map((commands) =>
-        JSON.stringify({ ...clamavReport(NOW.toISOString(), ''), commands }),
-      ),
+      fc
+        .dictionary(
+          fc.constantFrom('constructor', '__proto__', 'toString', 'processes'),
+          fc.constant({ name: 'x', command: 'x', status: 'ok', exitCode: 0, stdout: 'clamd\n', stderr: '' }),
+        )
+        .map((commands) => JSON.stringify({ ...clamavReport(NOW.toISOString(), ''), commands })),
     );
     fc.assert(
       fc.property(payloadText, (text) => {
         const payload = Buffer.from(text);
-        const envelope = { format: 'cocoscan-signed-report', version: 1, algorithm: 'ed25519', keySha256: fingerprint, payload: payload.toString('base64'), signature: sign(null, payload, privateKey).toString('base64') };
+        const envelope = {
+          format: 'cocoscan-signed-report',
+          version: 1,
+          algorithm: 'ed25519',
+          keySha256: fingerprint,
+          payload: payload.toString('base64'),
+          signature: sign(null, payload, privateKey).toString('base64'),
+        };
         const verified = never(JSON.stringify(envelope));
         if (verified && !verified.ok) expect(verified.reason).toMatch(/not JSON|not a cocoscan agent report|altered/);
       }),
@@ -270,19 +303,33 @@ describe('signed agent reports under any input (fast-check)', () => {
   it('a key of another type is refused with a reason, not a crypto exception', () => {
     const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey;
     const rsaPem = rsa.export({ type: 'spki', format: 'pem' }).toString();
-    const envelope = { ...(JSON.parse(signReport(clamavReport(NOW.toISOString(), ''), signer.privatePem)) as object), keySha256: keyFingerprint(rsa) };
-    expect(verifySignedReport(JSON.stringify(envelope), rsaPem)).toMatchObject({ ok: false, reason: expect.stringContaining('not Ed25519') });
+    const envelope = {
+      ...(JSON.parse(signReport(clamavReport(NOW.toISOString(), ''), signer.privatePem)) as object),
+      keySha256: keyFingerprint(rsa),
+    };
+    expect(verifySignedReport(JSON.stringify(envelope), rsaPem)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('not Ed25519'),
+    });
   });
 });
 
 describe('command names from a report are data, never prototype members', () => {
   it('commands named constructor, __proto__ or toString are ignored, and no process list is invented', async () => {
     const dir = await tempDir();
-    const commands = JSON.parse('{"__proto__": {"name": "processes", "command": "x", "status": "ok", "exitCode": 0, "stdout": "clamd\\n", "stderr": ""}}') as Record<string, CommandOutcome>;
+    const commands = JSON.parse(
+      '{"__proto__": {"name": "processes", "command": "x", "status": "ok", "exitCode": 0, "stdout": "clamd\\n", "stderr": ""}}',
+    ) as Record<string, CommandOutcome>;
     for (const name of ['constructor', 'toString', 'hasOwnProperty']) commands[name] = ok(name, 'clamd\n');
-    const report = { ...clamavReport(ago(2 / 60).toISOString(), ''), commands: { ...commands, 'clamscan-version': ok('clamscan-version', fixture('clamscan-version.txt')) } };
+    const report = {
+      ...clamavReport(ago(2 / 60).toISOString(), ''),
+      commands: { ...commands, 'clamscan-version': ok('clamscan-version', fixture('clamscan-version.txt')) },
+    };
     await writeFile(join(dir, 'r.json'), JSON.stringify(report));
-    const [source] = await loadReportSources({ name: 'gw', host: '127.0.0.1', agentReports: [{ path: join(dir, 'r.json') }] } as Gateway, undefined);
+    const [source] = await loadReportSources(
+      { name: 'gw', host: '127.0.0.1', agentReports: [{ path: join(dir, 'r.json') }] } as Gateway,
+      undefined,
+    );
     expect(source?.unusable).toBeUndefined();
     expect(source?.processes).toBeUndefined();
     const present = verdictOf(judgeAntivirus({ gateway: 'gw', sources: [source!], missing: [] }, T, NOW), 'antivirus.present');
@@ -292,10 +339,21 @@ describe('command names from a report are data, never prototype members', () => 
 
 describe('report paths named like prototype members', () => {
   it('a remotePath named constructor that the session did not fetch is "not fetched", not a crash', async () => {
-    const session: HostSession = { ok: true, username: 'auditor', hostKeyFingerprint: 'SHA256:x', hostKeyVerified: true, commands: {}, files: {}, collectedAt: NOW.toISOString() };
+    const session: HostSession = {
+      ok: true,
+      username: 'auditor',
+      hostKeyFingerprint: 'SHA256:x',
+      hostKeyVerified: true,
+      commands: {},
+      files: {},
+      collectedAt: NOW.toISOString(),
+    };
     const gateway = { name: 'gw', host: '127.0.0.1', agentReports: [{ remotePath: 'constructor' }, { remotePath: 'toString' }] } as Gateway;
     const sources = await loadReportSources(gateway, session);
-    expect(sources.slice(0, 2).map((s) => s.unusable)).toEqual(['the report could not be read over SSH (not fetched)', 'the report could not be read over SSH (not fetched)']);
+    expect(sources.slice(0, 2).map((s) => s.unusable)).toEqual([
+      'the report could not be read over SSH (not fetched)',
+      'the report could not be read over SSH (not fetched)',
+    ]);
   });
 });
 
@@ -305,7 +363,11 @@ describe('local-time ClamAV files without a UTC offset', () => {
   it('the offset of an agentReports entry reaches the parser; without it the dates are marked as of unknown offset', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'clamscan.txt'), oldSignatures);
-    const gateway = { name: 'gw', host: '127.0.0.1', agentReports: [{ path: join(dir, 'clamscan.txt'), utcOffsetMinutes: EAST }, { path: join(dir, 'clamscan.txt') }] } as Gateway;
+    const gateway = {
+      name: 'gw',
+      host: '127.0.0.1',
+      agentReports: [{ path: join(dir, 'clamscan.txt'), utcOffsetMinutes: EAST }, { path: join(dir, 'clamscan.txt') }],
+    } as Gateway;
     const [given, unknown] = await loadReportSources(gateway, undefined);
     expect(given!.observations[0]!.signatureTime!.getTime()).toBe(ago(5.5).getTime());
     expect(given!.observations[0]!.offsetUnknown).toBeUndefined();

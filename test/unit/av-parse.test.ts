@@ -41,30 +41,46 @@ describe('anti-virus data formats', () => {
   const hoursAgo = (h: number) => new Date(NOW.getTime() - h * 3_600_000);
 
   it('freshclam.log without LogTime (the upstream default): each run dated by its "update process started at" line', () => {
-    const runs = [...schedule(hoursAgo(48), hoursAgo(26), 120, 'up-to-date'), { at: hoursAgo(25), outcome: 'failed' as const }, { at: hoursAgo(1), outcome: 'updated' as const }];
+    const runs = [
+      ...schedule(hoursAgo(48), hoursAgo(26), 120, 'up-to-date'),
+      { at: hoursAgo(25), outcome: 'failed' as const },
+      { at: hoursAgo(1), outcome: 'updated' as const },
+    ];
     const text = freshclamLog(runs, { logTime: false, utcOffsetMinutes: 60 });
     expect(text).not.toMatch(/ -> /);
     const parsed = parseFreshclamLog(text, 60)!;
     expect(parsed.historyProblem).toBeUndefined();
-    expect(parsed.updateRuns?.map((d) => d.toISOString())).toEqual([...schedule(hoursAgo(48), hoursAgo(26), 120, 'up-to-date'), { at: hoursAgo(1) }].map((r) => r.at.toISOString()));
+    expect(parsed.updateRuns?.map((d) => d.toISOString())).toEqual(
+      [...schedule(hoursAgo(48), hoursAgo(26), 120, 'up-to-date'), { at: hoursAgo(1) }].map((r) => r.at.toISOString()),
+    );
     expect(parsed.historyStart?.toISOString()).toBe(hoursAgo(48).toISOString());
     expect(parsed.notes.join(' ')).toMatch(/without LogTime/);
   });
 
   it('freshclam.log with LogTime: one success per run, failed runs are not updates', () => {
-    const runs = [{ at: hoursAgo(30), outcome: 'updated' as const }, { at: hoursAgo(20), outcome: 'failed' as const }, { at: hoursAgo(10), outcome: 'up-to-date' as const }];
+    const runs = [
+      { at: hoursAgo(30), outcome: 'updated' as const },
+      { at: hoursAgo(20), outcome: 'failed' as const },
+      { at: hoursAgo(10), outcome: 'up-to-date' as const },
+    ];
     const parsed = parseFreshclamLog(freshclamLog(runs, { logTime: true }), 0)!;
-    expect(parsed.updateRuns?.map((d) => d.toISOString())).toEqual([new Date(hoursAgo(30).getTime() + 9000), new Date(hoursAgo(10).getTime() + 1000)].map((d) => d.toISOString()));
+    expect(parsed.updateRuns?.map((d) => d.toISOString())).toEqual(
+      [new Date(hoursAgo(30).getTime() + 9000), new Date(hoursAgo(10).getTime() + 1000)].map((d) => d.toISOString()),
+    );
   });
 
   it('a freshclam.log with no dated run says so instead of reading as "no update"', () => {
-    const undated = 'daily.cld database is up-to-date (version: 27480, sigs: 2071350, f-level: 90, builder: raynman)\nfreshclam daemon 1.4.6 (OS: Linux, ARCH: x86_64, CPU: x86_64)\n';
+    const undated =
+      'daily.cld database is up-to-date (version: 27480, sigs: 2071350, f-level: 90, builder: raynman)\nfreshclam daemon 1.4.6 (OS: Linux, ARCH: x86_64, CPU: x86_64)\n';
     const parsed = parseFreshclamLog(undated, 0)!;
     expect(parsed.updateRuns).toEqual([]);
     expect(parsed.historyProblem).toMatch(/no dated line/);
     expect(parsed.notes.join(' ')).toMatch(/1 successful update line/);
     // A header whose date cannot be read dates nothing either.
-    expect(parseFreshclamLog('ClamAV update process started at Xyz Abc 99 99:99:99 2026\ndaily.cld updated (version: 1, sigs: 2)\n', 0)?.historyProblem).toMatch(/no dated line/);
+    expect(
+      parseFreshclamLog('ClamAV update process started at Xyz Abc 99 99:99:99 2026\ndaily.cld updated (version: 1, sigs: 2)\n', 0)
+        ?.historyProblem,
+    ).toMatch(/no dated line/);
   });
 
   it('Windows line ends and single-digit days are read', () => {
@@ -76,13 +92,24 @@ describe('anti-virus data formats', () => {
 
   it('fixture builders for tests on the real clock date the output where asked', () => {
     expect(parseAvData(clamscanVersion(hoursAgo(1)), 0)[0]?.signatureTime?.toISOString()).toBe(hoursAgo(1).toISOString());
-    expect(parseAvData(fixtureAt(fixture('clamscan-version.txt'), hoursAgo(2)), 0)[0]?.signatureTime?.toISOString()).toBe(hoursAgo(2).toISOString());
-    expect(parseAvData(fixtureAt(fixture('defender-ps7-rtp-off.json'), hoursAgo(3)))[0]).toMatchObject({ signatureTime: hoursAgo(3), realTimeProtection: false });
+    expect(parseAvData(fixtureAt(fixture('clamscan-version.txt'), hoursAgo(2)), 0)[0]?.signatureTime?.toISOString()).toBe(
+      hoursAgo(2).toISOString(),
+    );
+    expect(parseAvData(fixtureAt(fixture('defender-ps7-rtp-off.json'), hoursAgo(3)))[0]).toMatchObject({
+      signatureTime: hoursAgo(3),
+      realTimeProtection: false,
+    });
   });
 
   it('Defender from PowerShell 5.1 and 7', () => {
     const [ps51] = parseAvData(fixture('defender-ps51.json'));
-    expect(ps51).toMatchObject({ format: 'defender-status', product: 'Microsoft Defender', signatureVersion: '1.421.1203.0', engineRunning: true, realTimeProtection: true });
+    expect(ps51).toMatchObject({
+      format: 'defender-status',
+      product: 'Microsoft Defender',
+      signatureVersion: '1.421.1203.0',
+      engineRunning: true,
+      realTimeProtection: true,
+    });
     expect(iso(ps51?.signatureTime)).toBe('2026-11-22T05:33:12.000Z');
     const [ps7] = parseAvData(fixture('defender-ps7-rtp-off.json'));
     expect(ps7).toMatchObject({ realTimeProtection: false });
@@ -91,7 +118,12 @@ describe('anti-virus data formats', () => {
 
   it('mdatp health JSON with managed values', () => {
     const [mdatp] = parseAvData(fixture('mdatp-health.json'));
-    expect(mdatp).toMatchObject({ format: 'mdatp-health', realTimeProtection: true, engineRunning: true, signatureVersion: '1.421.1203.0' });
+    expect(mdatp).toMatchObject({
+      format: 'mdatp-health',
+      realTimeProtection: true,
+      engineRunning: true,
+      signatureVersion: '1.421.1203.0',
+    });
     expect(iso(mdatp?.signatureTime)).toBe('2026-11-22T06:33:12.000Z');
   });
 
@@ -108,7 +140,9 @@ describe('anti-virus data formats', () => {
 
   it('dates that are out of range are unknown, never an Invalid Date', () => {
     expect(parseAvData('{"definitionsUpdated": "99999999999999999999", "healthy": true}')[0]?.signatureTime).toBeUndefined();
-    expect(parseAvData('{"AMServiceEnabled": true, "AntivirusSignatureLastUpdated": "/Date(99999999999999999)/"}')[0]?.signatureTime).toBeUndefined();
+    expect(
+      parseAvData('{"AMServiceEnabled": true, "AntivirusSignatureLastUpdated": "/Date(99999999999999999)/"}')[0]?.signatureTime,
+    ).toBeUndefined();
     expect(parseAvData('[{"path": "/var/lib/clamav/daily.cld", "mtime": "999999999999999"}]')[0]?.signatureTime).toBeUndefined();
   });
 
@@ -167,8 +201,23 @@ const avLine = fc.oneof(
   ),
 );
 const avText = fc.array(avLine, { maxLength: 40 }).map((lines) => lines.join('\n'));
-const hostileKey = fc.oneof(fc.constantFrom(...HOSTILE_NAMES, 'antivirus', 'path', 'mtime', 'AMServiceEnabled', 'AntivirusSignatureLastUpdated', 'definitionsUpdated', 'healthy'), fc.string({ maxLength: 12 }));
-const avJsonValue = fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.constantFrom('/Date(99999999999999999)/', '/Date(-1)/', '99999999999999999999', '2026-13-45T99:99:99Z', '/var/lib/clamav/daily.cld'));
+const hostileKey = fc.oneof(
+  fc.constantFrom(
+    ...HOSTILE_NAMES,
+    'antivirus',
+    'path',
+    'mtime',
+    'AMServiceEnabled',
+    'AntivirusSignatureLastUpdated',
+    'definitionsUpdated',
+    'healthy',
+  ),
+  fc.string({ maxLength: 12 }),
+);
+const avJsonValue = fc.oneof(
+  fc.jsonValue({ maxDepth: 3 }),
+  fc.constantFrom('/Date(99999999999999999)/', '/Date(-1)/', '99999999999999999999', '2026-13-45T99:99:99Z', '/var/lib/clamav/daily.cld'),
+);
 const avJson = fc.oneof(
   fc.dictionary(hostileKey, avJsonValue, { maxKeys: 8 }),
   fc.array(fc.dictionary(hostileKey, avJsonValue, { maxKeys: 5 }), { maxLength: 6 }),

@@ -35,7 +35,10 @@ function finding(id: FindingId, status: FindingStatus, message = `${id} ${status
 
 describe('row verdicts', () => {
   it('is Yes when every deciding finding passes, citing the evidence', () => {
-    const verdict = evaluateRow(row, [finding('exposure.undeclared-port', 'pass', 'only declared ports'), finding('exposure.declared-port', 'pass')]);
+    const verdict = evaluateRow(row, [
+      finding('exposure.undeclared-port', 'pass', 'only declared ports'),
+      finding('exposure.declared-port', 'pass'),
+    ]);
     expect(verdict.compliance).toBe('Yes');
     expect(verdict.comment).toContain('gw: only declared ports; gw: exposure.declared-port pass [evidence: evidence/gw/nmap-sweep.xml].');
     expect(verdict.comment).toContain('Still to confirm by a person: the ISA lists the flows.');
@@ -43,17 +46,25 @@ describe('row verdicts', () => {
   });
 
   it('is No when any failing finding has onFail No, even beside errors', () => {
-    const verdict = evaluateRow(row, [finding('exposure.undeclared-port', 'fail', 'port 8080 open'), finding('exposure.declared-port', 'error')]);
+    const verdict = evaluateRow(row, [
+      finding('exposure.undeclared-port', 'fail', 'port 8080 open'),
+      finding('exposure.declared-port', 'error'),
+    ]);
     expect(verdict.compliance).toBe('No');
     expect(verdict.comment).toContain('port 8080 open');
   });
 
   it('is Partial when every failure is marked partial', () => {
-    expect(evaluateRow(row, [finding('exposure.undeclared-port', 'pass'), finding('exposure.declared-port', 'fail')]).compliance).toBe('Partial');
+    expect(evaluateRow(row, [finding('exposure.undeclared-port', 'pass'), finding('exposure.declared-port', 'fail')]).compliance).toBe(
+      'Partial',
+    );
   });
 
   it('is Not assessed, with the reason, when something could not be tested and nothing failed', () => {
-    const verdict = evaluateRow(row, [finding('exposure.undeclared-port', 'pass'), finding('exposure.declared-port', 'not_tested', 'UDP needs root')]);
+    const verdict = evaluateRow(row, [
+      finding('exposure.undeclared-port', 'pass'),
+      finding('exposure.declared-port', 'not_tested', 'UDP needs root'),
+    ]);
     expect(verdict.compliance).toBe('Not assessed');
     expect(verdict.comment).toContain('UDP needs root');
   });
@@ -69,16 +80,23 @@ describe('row verdicts', () => {
   });
 
   it('leaves manual rows for a person, with their guidance', () => {
-    const verdict = evaluateRow({ ...row, method: 'manual', rules: [], guidance: 'Describe it.' }, [finding('exposure.undeclared-port', 'fail')]);
+    const verdict = evaluateRow({ ...row, method: 'manual', rules: [], guidance: 'Describe it.' }, [
+      finding('exposure.undeclared-port', 'fail'),
+    ]);
     expect(verdict).toEqual({ compliance: null, comment: 'Describe it.', findings: [] });
   });
 
   it('cites an optional finding that could not be tested without changing the verdict', () => {
-    const verdict = evaluateRow(row, [finding('exposure.undeclared-port', 'pass'), finding('host.firewall-policy', 'not_tested', 'no SSH credentials')]);
+    const verdict = evaluateRow(row, [
+      finding('exposure.undeclared-port', 'pass'),
+      finding('host.firewall-policy', 'not_tested', 'no SSH credentials'),
+    ]);
     expect(verdict.compliance).toBe('Yes');
     expect(verdict.comment).toContain('Not tested (does not change the verdict): gw: no SSH credentials');
     expect(evaluateRow(row, [finding('host.firewall-policy', 'not_tested')]).compliance).toBe('Not assessed');
-    expect(evaluateRow(row, [finding('exposure.undeclared-port', 'pass'), finding('host.firewall-policy', 'fail', 'INPUT ACCEPT')]).compliance).toBe('No');
+    expect(
+      evaluateRow(row, [finding('exposure.undeclared-port', 'pass'), finding('host.firewall-policy', 'fail', 'INPUT ACCEPT')]).compliance,
+    ).toBe('No');
   });
 
   it('names a Note failure in the comment and keeps the verdict', () => {
@@ -88,7 +106,9 @@ describe('row verdicts', () => {
   });
 
   it('keys findings by id, gateway and port', () => {
-    expect(findingKey({ id: 'exposure.undeclared-port', target: { gateway: 'gw', host: 'h', port: 8080, transport: 'tcp' } })).toBe('exposure.undeclared-port@gw/8080/tcp');
+    expect(findingKey({ id: 'exposure.undeclared-port', target: { gateway: 'gw', host: 'h', port: 8080, transport: 'tcp' } })).toBe(
+      'exposure.undeclared-port@gw/8080/tcp',
+    );
     expect(findingKey({ id: 'firewall.filtering', target: { gateway: 'gw', host: 'h' } })).toBe('firewall.filtering@gw');
   });
 });

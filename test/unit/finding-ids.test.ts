@@ -19,7 +19,14 @@ const demoFindings = defineFindings({
 });
 
 const demo = defineGatewayProbe({
-  meta: { id: 'demo', title: 'Demo probe', description: 'A probe for this test only.', reads: [], thresholds: z.object({}), findings: demoFindings },
+  meta: {
+    id: 'demo',
+    title: 'Demo probe',
+    description: 'A probe for this test only.',
+    reads: [],
+    thresholds: z.object({}),
+    findings: demoFindings,
+  },
   gather: () => Promise.resolve({}),
   judge() {
     // @ts-expect-error -- 'demo.chek' is not an id the probe declares

@@ -11,7 +11,11 @@ const fixture = (name: string) => readFileSync(new URL(`../fixtures/host/${name}
 
 describe('host firewall readings', () => {
   it('reads an nftables default-drop input chain', () => {
-    expect(readNftRuleset(fixture('nft-ruleset-drop.txt'))).toEqual({ tool: 'nftables', policy: 'deny', detail: 'table inet cocoscan_lab, chain input: policy drop' });
+    expect(readNftRuleset(fixture('nft-ruleset-drop.txt'))).toEqual({
+      tool: 'nftables',
+      policy: 'deny',
+      detail: 'table inet cocoscan_lab, chain input: policy drop',
+    });
   });
 
   it('reads an empty or accept-all nftables ruleset as not denying', () => {
@@ -29,7 +33,9 @@ describe('host firewall readings', () => {
   });
 
   it('reads ufw and firewalld states', () => {
-    expect(readUfwStatus('Status: active\nLogging: on (low)\nDefault: deny (incoming), allow (outgoing), disabled (routed)\n').policy).toBe('deny');
+    expect(readUfwStatus('Status: active\nLogging: on (low)\nDefault: deny (incoming), allow (outgoing), disabled (routed)\n').policy).toBe(
+      'deny',
+    );
     expect(readUfwStatus('Status: inactive\n').policy).toBe('none');
     expect(readFirewalld('running\npublic (active)\n  target: default\n  services: ssh\n').policy).toBe('deny');
     expect(readFirewalld('not running\n').policy).toBe('none');
@@ -44,8 +50,12 @@ describe('logging', () => {
 
   it('finds forwarding in rsyslog and syslog-ng configuration, ignoring comments', () => {
     expect(logForwarding({ rsyslog: '*.* @@siem.example.org:6514\n#*.* @old.example.org\n' })).toEqual(['rsyslog TCP to siem.example.org']);
-    expect(logForwarding({ rsyslog: 'action(type="omfwd" target="10.0.0.5" port="514" protocol="tcp")\n' })).toEqual(['rsyslog omfwd to 10.0.0.5']);
-    expect(logForwarding({ syslogNg: 'destination d_siem { network("siem.example.org" transport("tls")); };' })).toEqual(['syslog-ng network to siem.example.org']);
+    expect(logForwarding({ rsyslog: 'action(type="omfwd" target="10.0.0.5" port="514" protocol="tcp")\n' })).toEqual([
+      'rsyslog omfwd to 10.0.0.5',
+    ]);
+    expect(logForwarding({ syslogNg: 'destination d_siem { network("siem.example.org" transport("tls")); };' })).toEqual([
+      'syslog-ng network to siem.example.org',
+    ]);
     expect(logForwarding({ auditRemote: 'active = yes\n' })).toEqual(['audisp-remote']);
     expect(logForwarding({ rsyslog: '*.* /var/log/syslog\n' })).toEqual([]);
   });

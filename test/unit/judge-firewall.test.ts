@@ -22,22 +22,54 @@ judgeTable('firewall.filtering', {
     { name: 'undeclared ports dropped', facts: facts([open(22), open(443)], [drops(1022)]) },
     { name: 'undeclared ports refused with ICMP admin-prohibited', facts: facts([open(443)], [drops(1023, 'admin-prohibited')]) },
     { name: 'a share just at the threshold', facts: facts([open(443)], [drops(90), resets(10)]) },
-    { name: 'a lower share with a laxer profile', facts: facts([open(443)], [drops(60), resets(40)]), thresholds: { minFilteredShare: 0.5 } },
+    {
+      name: 'a lower share with a laxer profile',
+      facts: facts([open(443)], [drops(60), resets(40)]),
+      thresholds: { minFilteredShare: 0.5 },
+    },
   ],
   invalid: [
-    { name: 'undeclared ports reset', facts: facts([open(443)], [resets(1023)]), verdicts: [{ id: 'firewall.filtering', status: 'fail', params: { filtered: 0, reset: 1023 } }] },
-    { name: 'a share just below the threshold', facts: facts([open(443)], [drops(89), resets(11)]), verdicts: [{ id: 'firewall.filtering', status: 'fail', params: { share: '89.0%' } }] },
-    { name: 'silence on every port, declared ones too', facts: facts([], [drops(1024)]), verdicts: [{ id: 'firewall.filtering', status: 'error', params: { reason: /answered on no port/ } }] },
+    {
+      name: 'undeclared ports reset',
+      facts: facts([open(443)], [resets(1023)]),
+      verdicts: [{ id: 'firewall.filtering', status: 'fail', params: { filtered: 0, reset: 1023 } }],
+    },
+    {
+      name: 'a share just below the threshold',
+      facts: facts([open(443)], [drops(89), resets(11)]),
+      verdicts: [{ id: 'firewall.filtering', status: 'fail', params: { share: '89.0%' } }],
+    },
+    {
+      name: 'silence on every port, declared ones too',
+      facts: facts([], [drops(1024)]),
+      verdicts: [{ id: 'firewall.filtering', status: 'error', params: { reason: /answered on no port/ } }],
+    },
     {
       name: 'silence plus host-unreachable from a router',
       facts: facts([], [drops(1000), drops(24, 'host-unreach')]),
       verdicts: [{ id: 'firewall.filtering', status: 'error' }],
     },
-    { name: 'sweep unreadable', facts: facts(undefined, [], 'nmap XML is malformed'), verdicts: [{ id: 'firewall.filtering', status: 'error', params: { reason: 'nmap XML is malformed' } }] },
+    {
+      name: 'sweep unreadable',
+      facts: facts(undefined, [], 'nmap XML is malformed'),
+      verdicts: [{ id: 'firewall.filtering', status: 'error', params: { reason: 'nmap XML is malformed' } }],
+    },
     { name: 'no host record', facts: facts(undefined), verdicts: [{ id: 'firewall.filtering', status: 'error' }] },
-    { name: 'closed for no-response is not a drop', facts: facts([open(443)], [{ state: 'closed', reason: 'no-response', count: 1023, proto: 'tcp' }]), verdicts: [{ id: 'firewall.filtering', status: 'fail' }] },
-    { name: 'a reason named __proto__ is not a filter', facts: facts([open(443)], [drops(1023, '__proto__')]), verdicts: [{ id: 'firewall.filtering', status: 'fail' }] },
-    { name: 'only declared ports swept', facts: facts([open(22), open(443)]), verdicts: [{ id: 'firewall.filtering', status: 'not_tested', params: { reason: /widen scan.tcpPorts/ } }] },
+    {
+      name: 'closed for no-response is not a drop',
+      facts: facts([open(443)], [{ state: 'closed', reason: 'no-response', count: 1023, proto: 'tcp' }]),
+      verdicts: [{ id: 'firewall.filtering', status: 'fail' }],
+    },
+    {
+      name: 'a reason named __proto__ is not a filter',
+      facts: facts([open(443)], [drops(1023, '__proto__')]),
+      verdicts: [{ id: 'firewall.filtering', status: 'fail' }],
+    },
+    {
+      name: 'only declared ports swept',
+      facts: facts([open(22), open(443)]),
+      verdicts: [{ id: 'firewall.filtering', status: 'not_tested', params: { reason: /widen scan.tcpPorts/ } }],
+    },
     {
       name: 'UDP silence does not count for TCP filtering',
       facts: facts([open(443)], [resets(1023), { state: 'open|filtered', reason: 'no-response', count: 60000, proto: 'udp' }]),

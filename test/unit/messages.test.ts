@@ -10,7 +10,8 @@ import { runCheck } from '../../src/run-check.ts';
 import { demoProbeMeta } from '../helpers/demo-probe.ts';
 
 /** The JavaScript engine's own words: none may be a finding's message. */
-const RAW = /Invalid string length|Cannot read properties|Unexpected token|Maximum call stack|is not a function|TypeError|RangeError|SyntaxError/;
+const RAW =
+  /Invalid string length|Cannot read properties|Unexpected token|Maximum call stack|is not a function|TypeError|RangeError|SyntaxError/;
 
 function throwingProbe(id: string, fault: () => never): AnyProbe {
   return defineGatewayProbe({
@@ -40,7 +41,12 @@ const PROBES = [
     throw new Error('Timed out while waiting for handshake');
   }),
   throwingProbe('refused', () => {
-    throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:22'), { code: 'ECONNREFUSED', address: '127.0.0.1', port: 22, syscall: 'connect' });
+    throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:22'), {
+      code: 'ECONNREFUSED',
+      address: '127.0.0.1',
+      port: 22,
+      syscall: 'connect',
+    });
   }),
 ];
 
@@ -82,7 +88,9 @@ describe('a probe that stops on a fault', () => {
     expect(refused.message).toContain('the connection to 127.0.0.1 port 22 was refused: nothing listens there or a firewall rejects it');
     expect(refused.evidence.raw).toContain('connect ECONNREFUSED 127.0.0.1:22');
     const library = byProbe.get('library')!;
-    expect(library.message).toContain('the library probe failed: Timed out while waiting for handshake; re-run, and if it repeats, check the gateway');
+    expect(library.message).toContain(
+      'the library probe failed: Timed out while waiting for handshake; re-run, and if it repeats, check the gateway',
+    );
     // Rows cite the findings' messages, so they are free of raw text too.
     for (const row of report.rows) expect(row.comment).not.toMatch(RAW);
   });
@@ -114,7 +122,13 @@ describe('the finding builder', () => {
     ["ENOENT: no such file or directory, open '/etc/cocoscan/key'", '/etc/cocoscan/key does not exist'],
     ['read ECONNRESET', 'the connection to the gateway was reset'],
   ])('puts a Node system error a probe quoted ("%s") in plain words, the original in the evidence', (quoted, plain) => {
-    const finding = build({ id: 'demo.check', target: { gateway: 'g', host: 'h' }, status: 'error', params: { reason: `the key exchange failed: ${quoted}` }, evidence: { source: 's' } });
+    const finding = build({
+      id: 'demo.check',
+      target: { gateway: 'g', host: 'h' },
+      status: 'error',
+      params: { reason: `the key exchange failed: ${quoted}` },
+      evidence: { source: 's' },
+    });
     expect(finding.message).toContain(`the key exchange failed: ${plain}`);
     expect(finding.message).not.toContain(quoted);
     expect(finding.evidence.raw).toContain(quoted);
@@ -138,7 +152,13 @@ describe('the finding builder', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 40 }), engine, fc.string({ maxLength: 40 }), (before, raw, after) => {
         const reason = `${before}${raw}${after}`;
-        const finding = build({ id: 'demo.check', target: { gateway: 'g', host: 'h' }, status: 'error', params: { reason }, evidence: { source: 's' } });
+        const finding = build({
+          id: 'demo.check',
+          target: { gateway: 'g', host: 'h' },
+          status: 'error',
+          params: { reason },
+          evidence: { source: 's' },
+        });
         expect(finding.message).not.toContain(raw);
         expect(finding.message).toContain('internal fault');
         expect(finding.evidence.raw).toContain(reason.slice(0, 1000));
@@ -147,15 +167,27 @@ describe('the finding builder', () => {
     );
   });
 
-  it('leaves a server\'s words in other parameters as they are: never reworded into cocoscan\'s own diagnosis', () => {
+  it("leaves a server's words in other parameters as they are: never reworded into cocoscan's own diagnosis", () => {
     const banner = 'connect ECONNREFUSED 10.0.0.1:22 x.map is not a function';
-    const finding = build({ id: 'demo.check', target: { gateway: 'g', host: 'h' }, status: 'fail', params: { value: banner }, evidence: { source: 's' } });
+    const finding = build({
+      id: 'demo.check',
+      target: { gateway: 'g', host: 'h' },
+      status: 'fail',
+      params: { value: banner },
+      evidence: { source: 's' },
+    });
     expect(finding.message).toContain(banner);
     expect(finding.message).not.toContain('internal fault');
   });
 
   it('never fills a template from an inherited name', () => {
-    const finding = build({ id: 'demo.check', target: { gateway: 'g', host: 'h' }, status: 'fail', params: { value: 1 }, evidence: { source: 's' } });
+    const finding = build({
+      id: 'demo.check',
+      target: { gateway: 'g', host: 'h' },
+      status: 'fail',
+      params: { value: 1 },
+      evidence: { source: 's' },
+    });
     expect(finding.message).toBe('value 1, {constructor}');
   });
 });

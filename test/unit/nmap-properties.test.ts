@@ -40,8 +40,17 @@ function readOrTypedError(xml: string): NmapRun | undefined {
     }
     // Whatever was read, judging it never throws and never reads a port that cannot be.
     const flows = [{ name: 'web', protocol: 'https', port: 443, transport: 'tcp' }] as Flow[];
-    judgeExposure({ host, plan: { tcpPorts: '1-65535', privileged: true, serviceDetection: true }, flows, target: { gateway: 'gw', host: 'h' }, source: { name: 's', time: '' } });
-    judgeFiltering({ host, target: { gateway: 'gw', host: 'h' }, declaredTcp: [443], source: { name: 'nmap', time: '' } }, { minFilteredShare: 0.9 });
+    judgeExposure({
+      host,
+      plan: { tcpPorts: '1-65535', privileged: true, serviceDetection: true },
+      flows,
+      target: { gateway: 'gw', host: 'h' },
+      source: { name: 's', time: '' },
+    });
+    judgeFiltering(
+      { host, target: { gateway: 'gw', host: 'h' }, declaredTcp: [443], source: { name: 'nmap', time: '' } },
+      { minFilteredShare: 0.9 },
+    );
     portStateOf(host, 'tcp', 443);
   }
   return run;
@@ -214,7 +223,13 @@ describe('nmap XML reader under odd input', () => {
         );
         if (!run) return;
         const flows = [{ name: 'web', protocol: 'https', port: 443, transport: 'tcp' }] as Flow[];
-        const findings = judgeExposure({ host: run.hosts[0]!, plan: { tcpPorts: '1-1024', privileged: true, serviceDetection: true }, flows, target: { gateway: 'gw', host: 'h' }, source: { name: 's', time: '' } });
+        const findings = judgeExposure({
+          host: run.hosts[0]!,
+          plan: { tcpPorts: '1-1024', privileged: true, serviceDetection: true },
+          flows,
+          target: { gateway: 'gw', host: 'h' },
+          source: { name: 's', time: '' },
+        });
         for (const finding of findings) expect(JSON.stringify(finding).length).toBeLessThan(3000);
       }),
       { numRuns: 200 },

@@ -10,7 +10,15 @@ import type { CommandOutcome } from '../../src/host/commands.ts';
 import type { Exec } from '../../src/exec.ts';
 import { findRelease } from '../../src/patch/os-support.ts';
 import * as patchParsers from '../../src/patch/parse.ts';
-import { lastAptUpgrade, newestMtime, parseApkPending, parseAptUpgradable, parseDnfSecurityInfo, parseDnfSecurityList, parseOsRelease } from '../../src/patch/parse.ts';
+import {
+  lastAptUpgrade,
+  newestMtime,
+  parseApkPending,
+  parseAptUpgradable,
+  parseDnfSecurityInfo,
+  parseDnfSecurityList,
+  parseOsRelease,
+} from '../../src/patch/parse.ts';
 import { parseProfile } from '../../src/profile/load.ts';
 import { runCheck } from '../../src/run-check.ts';
 import { tempDir } from '../helpers/cli.ts';
@@ -41,11 +49,17 @@ describe('patch fact readers', () => {
   });
 
   it('apk, os-release, apt lists and history', () => {
-    expect(parseApkPending(fixture('apk-version-pending.txt')).map((u) => `${u.name} ${u.from} ${u.version}`)).toEqual(['busybox 1.36.1-r29 1.36.1-r31', 'musl 1.2.5-r8 1.2.5-r9', 'openssl 3.3.2-r1 3.3.3-r0']);
+    expect(parseApkPending(fixture('apk-version-pending.txt')).map((u) => `${u.name} ${u.from} ${u.version}`)).toEqual([
+      'busybox 1.36.1-r29 1.36.1-r31',
+      'musl 1.2.5-r8 1.2.5-r9',
+      'openssl 3.3.2-r1 3.3.3-r0',
+    ]);
     expect(parseOsRelease(fixture('os-release-debian12.txt'))).toMatchObject({ id: 'debian', versionId: '12' });
     expect(parseOsRelease(fixture('os-release-rhel9.txt'))).toMatchObject({ id: 'rhel', versionId: '9.5' });
     expect(newestMtime(fixture('apt-lists-debian12.txt'))).toBeInstanceOf(Date);
-    expect(lastAptUpgrade('Start-Date: 2026-11-22  08:55:58\nUpgrade: openssl:amd64 (3.0.19, 3.0.22)\nEnd-Date: 2026-11-22  08:56:07\n', 60)).toEqual(new Date('2026-11-22T07:56:07Z'));
+    expect(
+      lastAptUpgrade('Start-Date: 2026-11-22  08:55:58\nUpgrade: openssl:amd64 (3.0.19, 3.0.22)\nEnd-Date: 2026-11-22  08:56:07\n', 60),
+    ).toEqual(new Date('2026-11-22T07:56:07Z'));
   });
 
   it('the support table knows the releases and their dates', () => {
@@ -86,9 +100,7 @@ function outcome(name: string, stdout: string, status: CommandOutcome['status'] 
 
 async function checkWith(commands: CommandOutcome[] | undefined) {
   const dir = await tempDir();
-  const reports = commands
-    ? `\n    agentReports: [ { path: report.json } ]`
-    : '';
+  const reports = commands ? `\n    agentReports: [ { path: report.json } ]` : '';
   if (commands) {
     const report = {
       format: 'cocoscan-agent-report',
@@ -101,10 +113,17 @@ async function checkWith(commands: CommandOutcome[] | undefined) {
     };
     await writeFile(join(dir, 'report.json'), JSON.stringify(report));
   }
-  await writeFile(join(dir, 'connection.yaml'), `connection: { name: p, mojSystem: M, thirdPartySystem: T, organisation: O }\ngateways:\n  - name: gw\n    host: 127.0.0.1${reports}\nflows: [ { name: web, protocol: https, port: 443 } ]\n`);
+  await writeFile(
+    join(dir, 'connection.yaml'),
+    `connection: { name: p, mojSystem: M, thirdPartySystem: T, organisation: O }\ngateways:\n  - name: gw\n    host: 127.0.0.1${reports}\nflows: [ { name: web, protocol: https, port: 443 } ]\n`,
+  );
   const connection = await loadConnectionFile(join(dir, 'connection.yaml'));
   const { report } = await runCheck({ connection, profile: PROFILE, now: () => new Date(NOW) });
-  return { row: report.rows[0]!, finding: (id: FindingIdOf<typeof patchProbe>) => report.findings.find((f) => f.id === id)!, observations: report.observations ?? [] };
+  return {
+    row: report.rows[0]!,
+    finding: (id: FindingIdOf<typeof patchProbe>) => report.findings.find((f) => f.id === id)!,
+    observations: report.observations ?? [],
+  };
 }
 
 const fresh = (seconds: number) => `${Math.floor(new Date(NOW).getTime() / 1000) - seconds} /var/cache/dnf/baseos/repodata/repomd.xml\n`;
@@ -125,11 +144,15 @@ describe('CoCo-11 from host facts (clock injected)', () => {
       outcome('apt-upgradable', '', 'missing'),
     ]);
     expect(row.compliance).toBe('No');
-    expect(finding('patch.overdue-updates').message).toContain('kernel 5.14.0-503.40.1.el9_5 (RHSA-2026:4321, Important, issued 2026-10-02, 51 days ago, window 7 days)');
+    expect(finding('patch.overdue-updates').message).toContain(
+      'kernel 5.14.0-503.40.1.el9_5 (RHSA-2026:4321, Important, issued 2026-10-02, 51 days ago, window 7 days)',
+    );
     // libxml2 (Moderate, 12 days, window 28) and tzdata (Low, 2 days) are within their windows.
     expect(finding('patch.overdue-updates').message).not.toContain('libxml2');
     expect(finding('patch.os-support').message).toContain('Red Hat Enterprise Linux 9 is supported until 2032-05-31');
-    expect(observations.filter((o) => o.kind === 'pending-updates')).toEqual([{ kind: 'pending-updates', gateway: 'gw', pending: 4, securityPending: 4 }]);
+    expect(observations.filter((o) => o.kind === 'pending-updates')).toEqual([
+      { kind: 'pending-updates', gateway: 'gw', pending: 4, securityPending: 4 },
+    ]);
     expect(finding('patch.overdue-updates').data).toMatchObject({ pending: 4, securityPending: 4 });
   });
 
@@ -150,7 +173,9 @@ describe('CoCo-11 from host facts (clock injected)', () => {
       outcome('apt-lists', fresh(7200)),
     ]);
     expect(row.compliance).toBe('Partial');
-    expect(finding('patch.undated-updates').message).toMatch(/pending security update\(s\) of unknown age \(apt says which updates come from a security archive, but its package lists do not date them\): .*apt 2\.6\.1 → 2\.6\.2 \(oldstable-security\)/);
+    expect(finding('patch.undated-updates').message).toMatch(
+      /pending security update\(s\) of unknown age \(apt says which updates come from a security archive, but its package lists do not date them\): .*apt 2\.6\.1 → 2\.6\.2 \(oldstable-security\)/,
+    );
     expect(finding('patch.os-support').message).toContain('in extended support (security fixes) until 2028-06-30');
   });
 
@@ -165,8 +190,13 @@ describe('CoCo-11 from host facts (clock injected)', () => {
   });
 
   it('Alpine: pending updates cannot be told secure or dated', async () => {
-    const { row, finding } = await checkWith([outcome('os-release', fixture('os-release-alpine320.txt')), outcome('apk-pending', fixture('apk-version-pending.txt'))]);
-    expect(finding('patch.undated-updates').message).toContain('apk says neither which updates are security fixes nor when they were released');
+    const { row, finding } = await checkWith([
+      outcome('os-release', fixture('os-release-alpine320.txt')),
+      outcome('apk-pending', fixture('apk-version-pending.txt')),
+    ]);
+    expect(finding('patch.undated-updates').message).toContain(
+      'apk says neither which updates are security fixes nor when they were released',
+    );
     expect(finding('patch.os-support').status).toBe('fail');
     expect(row.compliance).toBe('No');
   });
@@ -177,9 +207,14 @@ describe('CoCo-11 from host facts (clock injected)', () => {
       outcome('dnf-security-list', ''),
       outcome('dnf-lists', fresh(60)),
       outcome('kernel', '5.14.0-503.38.1.el9_5.x86_64\n'),
-      outcome('boot-kernels', 'config-5.14.0-503.38.1.el9_5.x86_64\nvmlinuz-5.14.0-503.38.1.el9_5.x86_64\nvmlinuz-5.14.0-503.40.1.el9_5.x86_64\n'),
+      outcome(
+        'boot-kernels',
+        'config-5.14.0-503.38.1.el9_5.x86_64\nvmlinuz-5.14.0-503.38.1.el9_5.x86_64\nvmlinuz-5.14.0-503.40.1.el9_5.x86_64\n',
+      ),
     ]);
-    expect(finding('patch.reboot-required').message).toContain('kernel 5.14.0-503.38.1.el9_5.x86_64 runs while 5.14.0-503.40.1.el9_5.x86_64 is installed');
+    expect(finding('patch.reboot-required').message).toContain(
+      'kernel 5.14.0-503.38.1.el9_5.x86_64 runs while 5.14.0-503.40.1.el9_5.x86_64 is installed',
+    );
     expect(row.compliance).toBe('Yes');
     expect(row.comment).toContain('Note:');
   });
@@ -236,7 +271,9 @@ const patchLine = fc.oneof(
 const patchText = fc.array(patchLine, { maxLength: 40 }).map((lines) => lines.join('\n'));
 
 describe('patch parsers under any input (fast-check)', () => {
-  const parsers = Object.entries(patchParsers as Record<string, unknown>).filter((entry): entry is [string, (text: string, n?: number) => unknown] => typeof entry[1] === 'function');
+  const parsers = Object.entries(patchParsers as Record<string, unknown>).filter(
+    (entry): entry is [string, (text: string, n?: number) => unknown] => typeof entry[1] === 'function',
+  );
 
   it('no input makes a parser throw anything but a typed error, or return an Invalid Date', () => {
     expect(parsers.length).toBeGreaterThanOrEqual(10);
@@ -294,7 +331,9 @@ sections:
 
   for (const product of ['constructor', '__proto__', 'toString']) {
     it(`a service whose banner says "${product}" is simply not compared`, async () => {
-      const xml = recorded.replace(/product="nginx" version="1\.22\.1"/g, `product="${product}" version="1.0"`).replace(/<address addr="[^"]+" addrtype="ipv4"\/>/g, '<address addr="127.0.0.1" addrtype="ipv4"/>');
+      const xml = recorded
+        .replace(/product="nginx" version="1\.22\.1"/g, `product="${product}" version="1.0"`)
+        .replace(/<address addr="[^"]+" addrtype="ipv4"\/>/g, '<address addr="127.0.0.1" addrtype="ipv4"/>');
       const exec: Exec = async (command, args, options) => {
         const base = { command, args, signal: null, stderr: '', durationMs: 1, exitCode: 0 };
         if (args[0] === '--version') return { ...base, stdout: 'Nmap version 7.93 ( https://nmap.org )\n' };
@@ -304,10 +343,26 @@ sections:
         return { ...base, stdout: '' };
       };
       const dir = await tempDir();
-      const commands = [outcome('os-release', fixture('os-release-debian12.txt')), outcome('apt-upgradable', 'Listing...\n'), outcome('apt-lists', fresh(60)), outcome('dpkg-packages', 'openssh-server\t1:9.2p1-2+deb12u10\tii \n')];
-      const report = { format: 'cocoscan-agent-report', version: 1, agentVersion: '0.1.0', host: 'gw', collectedAt: '2026-11-22T11:50:00.000Z', utcOffsetMinutes: 0, commands: Object.fromEntries(commands.map((c) => [c.name, c])) };
+      const commands = [
+        outcome('os-release', fixture('os-release-debian12.txt')),
+        outcome('apt-upgradable', 'Listing...\n'),
+        outcome('apt-lists', fresh(60)),
+        outcome('dpkg-packages', 'openssh-server\t1:9.2p1-2+deb12u10\tii \n'),
+      ];
+      const report = {
+        format: 'cocoscan-agent-report',
+        version: 1,
+        agentVersion: '0.1.0',
+        host: 'gw',
+        collectedAt: '2026-11-22T11:50:00.000Z',
+        utcOffsetMinutes: 0,
+        commands: Object.fromEntries(commands.map((c) => [c.name, c])),
+      };
       await writeFile(join(dir, 'report.json'), JSON.stringify(report));
-      await writeFile(join(dir, 'connection.yaml'), `connection: { name: p, mojSystem: M, thirdPartySystem: T, organisation: O }\ngateways:\n  - name: gw\n    host: 127.0.0.1\n    agentReports: [ { path: report.json } ]\nflows: [ { name: web, protocol: https, port: 443 } ]\n`);
+      await writeFile(
+        join(dir, 'connection.yaml'),
+        `connection: { name: p, mojSystem: M, thirdPartySystem: T, organisation: O }\ngateways:\n  - name: gw\n    host: 127.0.0.1\n    agentReports: [ { path: report.json } ]\nflows: [ { name: web, protocol: https, port: 443 } ]\n`,
+      );
       const connection = await loadConnectionFile(join(dir, 'connection.yaml'));
       const { report: result } = await runCheck({ connection, profile, exec, privileged: true, now: () => new Date(NOW) });
       const banners = result.findings.find((f) => f.id === 'patch.service-banners')!;

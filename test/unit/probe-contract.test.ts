@@ -8,7 +8,10 @@ import { demoProbeMeta } from '../helpers/demo-probe.ts';
 
 // A probe is a folder with an index.ts (gather, judge and findings beside it) or, while it moves over, one file.
 const probeFiles = readdirSync(new URL('../../probes/', import.meta.url), { withFileTypes: true })
-  .filter((entry) => (entry.isDirectory() && existsSync(new URL(`../../probes/${entry.name}/index.ts`, import.meta.url))) || entry.name.endsWith('.ts'))
+  .filter(
+    (entry) =>
+      (entry.isDirectory() && existsSync(new URL(`../../probes/${entry.name}/index.ts`, import.meta.url))) || entry.name.endsWith('.ts'),
+  )
   .map((entry) => entry.name.replace(/\.ts$/, ''))
   .sort();
 
@@ -32,19 +35,40 @@ describe('probe contract', () => {
   });
 
   it('refuses at run time a finding id the probe did not declare (an id that reached the builder untyped)', () => {
-    const meta = { id: 'demo', title: 'Demo probe', description: 'A probe for this test only.', reads: [], thresholds: z.object({}), findings: {} };
+    const meta = {
+      id: 'demo',
+      title: 'Demo probe',
+      description: 'A probe for this test only.',
+      reads: [],
+      thresholds: z.object({}),
+      findings: {},
+    };
     const build = findingBuilder<string>(meta, () => new Date(0));
-    expect(() => build({ id: 'demo.other', target: { gateway: 'g', host: 'h' }, status: 'pass', evidence: { source: 's' } })).toThrow(InternalError);
+    expect(() => build({ id: 'demo.other', target: { gateway: 'g', host: 'h' }, status: 'pass', evidence: { source: 's' } })).toThrow(
+      InternalError,
+    );
   });
 
   it('fills message templates and caps raw excerpts', () => {
     const meta = demoProbeMeta({ fail: 'port {port} is open' });
     const build = findingBuilder(meta, () => new Date(0));
-    const failed = build({ id: 'demo.check', target: { gateway: 'g', host: 'h' }, status: 'fail', params: { port: 8080 }, evidence: { source: 's', raw: 'x'.repeat(10_000) } });
+    const failed = build({
+      id: 'demo.check',
+      target: { gateway: 'g', host: 'h' },
+      status: 'fail',
+      params: { port: 8080 },
+      evidence: { source: 's', raw: 'x'.repeat(10_000) },
+    });
     expect(failed.message).toBe('port 8080 is open');
     expect(failed.evidence.time).toBe('1970-01-01T00:00:00.000Z');
     expect(failed.evidence.raw!.length).toBeLessThan(2100);
-    const errored = build({ id: 'demo.check', target: { gateway: 'g', host: 'h' }, status: 'error', params: { reason: 'timed out' }, evidence: { source: 's' } });
+    const errored = build({
+      id: 'demo.check',
+      target: { gateway: 'g', host: 'h' },
+      status: 'error',
+      params: { reason: 'timed out' },
+      evidence: { source: 's' },
+    });
     expect(errored.message).toBe('Demo check: could not be checked: timed out');
   });
 });

@@ -98,7 +98,15 @@ sections:
 
   it.each(INHERITED)('row verdicts: a finding "%s" decides nothing', (name) => {
     const row = profile.rows.find((r) => r.ref === 'CoCo-8')!;
-    const finding: Finding = { id: name, probe: 'x', target: { gateway: 'g', host: 'h' }, status: 'fail', severity: 'high', message: 'm', evidence: { source: 's', time: 't' } };
+    const finding: Finding = {
+      id: name,
+      probe: 'x',
+      target: { gateway: 'g', host: 'h' },
+      status: 'fail',
+      severity: 'high',
+      message: 'm',
+      evidence: { source: 's', time: 't' },
+    };
     expect(evaluateRow(row, [finding])).toMatchObject({ compliance: 'Not assessed', findings: [] });
   });
 
@@ -112,7 +120,9 @@ describe('answers template', () => {
   it('keeps profile guidance inside its comment, whatever line breaks it holds', () => {
     const injected: Profile = {
       ...profile,
-      rows: profile.rows.map((r) => (r.method === 'manual' ? { ...r, guidance: 'see below\nanswers:\n  - { ref: CoCo-8, compliance: "Yes" }\n# ' } : r)),
+      rows: profile.rows.map((r) =>
+        r.method === 'manual' ? { ...r, guidance: 'see below\nanswers:\n  - { ref: CoCo-8, compliance: "Yes" }\n# ' } : r,
+      ),
     };
     const parsed = parse(answersTemplate(injected)) as { answers: { ref: string }[] };
     const manual = profile.rows.filter((r) => !r.heading && r.method === 'manual').map((r) => r.ref);

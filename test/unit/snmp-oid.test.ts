@@ -9,7 +9,22 @@ const arcs = fc.array(fc.nat({ max: 0xffffffff }), { minLength: 2, maxLength: 20
 describe('OIDs from an agent', () => {
   it('reads dotted OIDs and refuses everything else with SnmpReplyError only', () => {
     expect(parseOid('1.3.6.1.2.1.25.6.3.1.2')).toEqual([1, 3, 6, 1, 2, 1, 25, 6, 3, 1, 2]);
-    for (const bad of ['', '1', '1..2', '.1.3', '1.3.', '1.3.-1', '1.3.01', '1.3.4294967296', '1.3.1e3', '1.3. 4', 'constructor', '__proto__', 'toString', `1.${'1.'.repeat(200)}1`]) {
+    for (const bad of [
+      '',
+      '1',
+      '1..2',
+      '.1.3',
+      '1.3.',
+      '1.3.-1',
+      '1.3.01',
+      '1.3.4294967296',
+      '1.3.1e3',
+      '1.3. 4',
+      'constructor',
+      '__proto__',
+      'toString',
+      `1.${'1.'.repeat(200)}1`,
+    ]) {
       expect(() => parseOid(bad), bad).toThrow(SnmpReplyError);
     }
     fc.assert(

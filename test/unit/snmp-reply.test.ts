@@ -11,7 +11,14 @@ const target: Target = { host: '127.0.0.1', port: 16161, timeoutMs: 60_000 };
 function capturingSession(): { session: Session; sent: () => Buffer } {
   const session = communitySession(target, '127.0.0.1', 'v2c', 'public');
   let sent: Buffer | undefined;
-  (session.dgram as unknown as { send: unknown }).send = (buffer: Buffer, _offset: number, length: number, _port: number, _address: string, done?: (error: Error | null, bytes: number) => void) => {
+  (session.dgram as unknown as { send: unknown }).send = (
+    buffer: Buffer,
+    _offset: number,
+    length: number,
+    _port: number,
+    _address: string,
+    done?: (error: Error | null, bytes: number) => void,
+  ) => {
     sent = Buffer.from(buffer);
     done?.(null, length);
   };
@@ -21,7 +28,11 @@ function capturingSession(): { session: Session; sent: () => Buffer } {
 describe('the SNMP reply path, fed what a hostile agent could send', () => {
   it('a reply, damaged anywhere, never throws out of the socket handler and never yields anything but an answer', async () => {
     const edit = fc.record({ at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }) });
-    const damage = fc.record({ edits: fc.array(edit, { maxLength: 6 }), cut: fc.option(fc.nat()), random: fc.option(fc.uint8Array({ maxLength: 300 })) });
+    const damage = fc.record({
+      edits: fc.array(edit, { maxLength: 6 }),
+      cut: fc.option(fc.nat()),
+      random: fc.option(fc.uint8Array({ maxLength: 300 })),
+    });
     await fc.assert(
       fc.asyncProperty(damage, async ({ edits, cut, random }) => {
         const { session, sent } = capturingSession();
@@ -55,7 +66,9 @@ function scriptedSession(replies: Varbind[][]): { session: Session; requests: ()
   const session = {
     getBulk: (_oids: string[], _nonRepeaters: number, _max: number, done: (error: Error | null, varbinds: Varbind[][]) => void) => {
       const reply = replies[requests++];
-      queueMicrotask(() => (reply ? done(null, [reply]) : done(Object.assign(new Error('Request timed out'), { name: 'RequestTimedOutError' }), [])));
+      queueMicrotask(() =>
+        reply ? done(null, [reply]) : done(Object.assign(new Error('Request timed out'), { name: 'RequestTimedOutError' }), []),
+      );
     },
     cancelRequests: () => {},
   } as unknown as Session;
@@ -73,11 +86,20 @@ const varbind = fc.record({ oid: oidText, type: fc.oneof(fc.constantFrom(2, 4, 1
 
 describe('a walk, fed any sequence of replies', () => {
   it('ends within its budget, and calls itself complete only when the agent said where the subtree ends', async () => {
-    const budget = fc.record({ maxRequests: fc.integer({ min: 1, max: 30 }), maxEntries: fc.integer({ min: 1, max: 60 }), maxSeconds: fc.constant(30) });
+    const budget = fc.record({
+      maxRequests: fc.integer({ min: 1, max: 30 }),
+      maxEntries: fc.integer({ min: 1, max: 60 }),
+      maxSeconds: fc.constant(30),
+    });
     await fc.assert(
       fc.asyncProperty(fc.array(fc.array(varbind, { maxLength: 8 }), { maxLength: 40 }), budget, async (replies, limits: WalkBudget) => {
         const { session, requests } = scriptedSession(replies);
-        const walk = await walkSubtree(session, HR_SW_INSTALLED_NAME, { target, bulk: true, budget: limits, signal: new AbortController().signal });
+        const walk = await walkSubtree(session, HR_SW_INSTALLED_NAME, {
+          target,
+          bulk: true,
+          budget: limits,
+          signal: new AbortController().signal,
+        });
         expect(walk.requests).toBe(requests());
         expect(walk.requests).toBeLessThanOrEqual(limits.maxRequests);
         expect(walk.values.length).toBeLessThanOrEqual(limits.maxEntries);
@@ -92,15 +114,28 @@ describe('a walk, fed any sequence of replies', () => {
   it('stops on an OID named like an Object property, as a bad reply', async () => {
     for (const name of ['constructor', '__proto__', 'toString']) {
       const { session } = scriptedSession([[{ oid: name, type: 4, value: Buffer.from('x') }]]);
-      const walk = await walkSubtree(session, HR_SW_INSTALLED_NAME, { target, bulk: true, budget: { maxRequests: 5, maxEntries: 5, maxSeconds: 5 }, signal: new AbortController().signal });
+      const walk = await walkSubtree(session, HR_SW_INSTALLED_NAME, {
+        target,
+        bulk: true,
+        budget: { maxRequests: 5, maxEntries: 5, maxSeconds: 5 },
+        signal: new AbortController().signal,
+      });
       expect(walk).toMatchObject({ stop: 'bad-reply', complete: false, requests: 1 });
     }
   });
 
   it('reads a well-behaved table to its end', async () => {
     const row = (n: number) => ({ oid: `${HR_SW_INSTALLED_NAME}.${n}`, type: 4, value: Buffer.from(`package-${n}`) });
-    const { session } = scriptedSession([[row(1), row(2)], [row(3), { oid: '1.3.6.1.2.1.25.6.3.1.3.1', type: 2, value: 1 }]]);
-    const walk = await walkSubtree(session, HR_SW_INSTALLED_NAME, { target, bulk: true, budget: { maxRequests: 5, maxEntries: 50, maxSeconds: 5 }, signal: new AbortController().signal });
+    const { session } = scriptedSession([
+      [row(1), row(2)],
+      [row(3), { oid: '1.3.6.1.2.1.25.6.3.1.3.1', type: 2, value: 1 }],
+    ]);
+    const walk = await walkSubtree(session, HR_SW_INSTALLED_NAME, {
+      target,
+      bulk: true,
+      budget: { maxRequests: 5, maxEntries: 50, maxSeconds: 5 },
+      signal: new AbortController().signal,
+    });
     expect(walk).toMatchObject({ stop: 'end-of-subtree', complete: true, requests: 2, values: ['package-1', 'package-2', 'package-3'] });
   });
 });
@@ -115,7 +150,10 @@ describe('the system group, whatever OIDs the agent names', () => {
       { oid: '1.3.6.1.2.1.1.5.0', type: 4, value: Buffer.from('second copy ignored') },
       { oid: '1.3.6.1.2.1.1.1.0', type: 129, value: null },
     ];
-    const session = { get: (_oids: string[], done: (error: Error | null, varbinds: Varbind[]) => void) => queueMicrotask(() => done(null, reply)), cancelRequests: () => {} } as unknown as Session;
+    const session = {
+      get: (_oids: string[], done: (error: Error | null, varbinds: Varbind[]) => void) => queueMicrotask(() => done(null, reply)),
+      cancelRequests: () => {},
+    } as unknown as Session;
     const answer = await getSystem(session, target, new AbortController().signal);
     expect(answer).toEqual({ answered: true, values: { sysName: 'gw1' } });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();

@@ -7,7 +7,12 @@ const UNPRINTABLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066
 
 describe('varbind values from an agent', () => {
   it('renders any value as bounded text without control characters, never throwing', () => {
-    const value = fc.oneof(fc.anything(), fc.uint8Array({ maxLength: 4000 }).map((b) => Buffer.from(b)), fc.string({ maxLength: 3000, unit: 'binary' }), fc.bigInt());
+    const value = fc.oneof(
+      fc.anything(),
+      fc.uint8Array({ maxLength: 4000 }).map((b) => Buffer.from(b)),
+      fc.string({ maxLength: 3000, unit: 'binary' }),
+      fc.bigInt(),
+    );
     fc.assert(
       fc.property(value, (v) => {
         const text = renderValue(v);

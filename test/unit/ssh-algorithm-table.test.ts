@@ -9,7 +9,13 @@ describe('SSH algorithm table: names from the network are looked up without a pr
     for (const name of PROTOTYPE_NAMES) {
       it(`${kind} "${name}" is unknown and warned about, not known-good`, () => {
         expect(isKnownAlgorithm(kind, name)).toBe(false);
-        expect(judgeAlgorithm(kind, name)).toEqual({ name, kind, verdict: 'warn', reason: "not in cocoscan's table; review it by hand", known: false });
+        expect(judgeAlgorithm(kind, name)).toEqual({
+          name,
+          kind,
+          verdict: 'warn',
+          reason: "not in cocoscan's table; review it by hand",
+          known: false,
+        });
       });
     }
   }
@@ -23,7 +29,16 @@ describe('SSH algorithm table: names from the network are looked up without a pr
 
 describe('hostKeyQueries: which host keys are fetched, one connection each', () => {
   it('asks for one RSA key whatever the signature algorithms, and one RSA certificate whatever its signature algorithm', () => {
-    expect(hostKeyQueries(['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa', 'ssh-ed25519', 'ssh-ed25519-cert-v01@openssh.com', 'sk-ssh-ed25519@openssh.com'])).toEqual({
+    expect(
+      hostKeyQueries([
+        'rsa-sha2-512',
+        'rsa-sha2-256',
+        'ssh-rsa',
+        'ssh-ed25519',
+        'ssh-ed25519-cert-v01@openssh.com',
+        'sk-ssh-ed25519@openssh.com',
+      ]),
+    ).toEqual({
       queries: ['ssh-ed25519', 'sk-ssh-ed25519@openssh.com', 'rsa-sha2-512', 'ssh-ed25519-cert-v01@openssh.com'],
       unknown: [],
       overCap: [],
@@ -32,7 +47,14 @@ describe('hostKeyQueries: which host keys are fetched, one connection each', () 
   });
 
   it('every offered host-key algorithm is asked for or listed: certificates and security keys are never left out silently', () => {
-    const offered = ['ssh-ed25519', 'rsa-sha2-512-cert-v01@openssh.com', 'rsa-sha2-256-cert-v01@openssh.com', 'sk-ecdsa-sha2-nistp256-cert-v01@openssh.com', 'ssh-rsa-cert-v00@openssh.com', 'made-up'];
+    const offered = [
+      'ssh-ed25519',
+      'rsa-sha2-512-cert-v01@openssh.com',
+      'rsa-sha2-256-cert-v01@openssh.com',
+      'sk-ecdsa-sha2-nistp256-cert-v01@openssh.com',
+      'ssh-rsa-cert-v00@openssh.com',
+      'made-up',
+    ];
     const plan = hostKeyQueries(offered);
     expect(plan).toEqual({
       queries: ['ssh-ed25519', 'sk-ecdsa-sha2-nistp256-cert-v01@openssh.com', 'rsa-sha2-512-cert-v01@openssh.com'],
@@ -52,8 +74,25 @@ describe('hostKeyQueries: which host keys are fetched, one connection each', () 
   });
 
   it('asks for at most MAX_HOST_KEY_QUERIES keys, plain keys before certificates, however many are offered', () => {
-    const plain = ['ssh-ed25519', 'ssh-ed448', 'ssh-dss', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'ssh-rsa', 'sk-ssh-ed25519@openssh.com', 'sk-ecdsa-sha2-nistp256@openssh.com'];
-    const certificates = ['ssh-ed25519-cert-v01@openssh.com', 'ssh-dss-cert-v01@openssh.com', 'ecdsa-sha2-nistp256-cert-v01@openssh.com', 'ecdsa-sha2-nistp384-cert-v01@openssh.com', 'ecdsa-sha2-nistp521-cert-v01@openssh.com', 'rsa-sha2-512-cert-v01@openssh.com'];
+    const plain = [
+      'ssh-ed25519',
+      'ssh-ed448',
+      'ssh-dss',
+      'ecdsa-sha2-nistp256',
+      'ecdsa-sha2-nistp384',
+      'ecdsa-sha2-nistp521',
+      'ssh-rsa',
+      'sk-ssh-ed25519@openssh.com',
+      'sk-ecdsa-sha2-nistp256@openssh.com',
+    ];
+    const certificates = [
+      'ssh-ed25519-cert-v01@openssh.com',
+      'ssh-dss-cert-v01@openssh.com',
+      'ecdsa-sha2-nistp256-cert-v01@openssh.com',
+      'ecdsa-sha2-nistp384-cert-v01@openssh.com',
+      'ecdsa-sha2-nistp521-cert-v01@openssh.com',
+      'rsa-sha2-512-cert-v01@openssh.com',
+    ];
     const offered = [...certificates, ...plain];
     const plan = hostKeyQueries(offered);
     expect(plan.queries).toHaveLength(MAX_HOST_KEY_QUERIES);
@@ -61,7 +100,16 @@ describe('hostKeyQueries: which host keys are fetched, one connection each', () 
     expect([...plan.queries, ...plan.overCap].sort()).toEqual([...offered].sort());
     const capped = hostKeyQueries(plain, 3);
     expect(capped.queries).toEqual(['ssh-ed25519', 'ssh-ed448', 'ssh-dss']);
-    expect(capped.overCap).toEqual(['ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'sk-ssh-ed25519@openssh.com', 'sk-ecdsa-sha2-nistp256@openssh.com', 'ssh-rsa']);
-    expect(hostKeyQueries([...offered, ...offered, ...Array.from({ length: 1000 }, (_, i) => `made-up-${i}`)]).queries).toHaveLength(MAX_HOST_KEY_QUERIES);
+    expect(capped.overCap).toEqual([
+      'ecdsa-sha2-nistp256',
+      'ecdsa-sha2-nistp384',
+      'ecdsa-sha2-nistp521',
+      'sk-ssh-ed25519@openssh.com',
+      'sk-ecdsa-sha2-nistp256@openssh.com',
+      'ssh-rsa',
+    ]);
+    expect(hostKeyQueries([...offered, ...offered, ...Array.from({ length: 1000 }, (_, i) => `made-up-${i}`)]).queries).toHaveLength(
+      MAX_HOST_KEY_QUERIES,
+    );
   });
 });

@@ -19,17 +19,25 @@ const NUM_RUNS = 300;
 const bytes = (maxLength = 512) => fc.uint8Array({ maxLength }).map((a) => Buffer.from(a));
 const name = fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789-@._'.split('')), minLength: 1, maxLength: 40 });
 const validKexinit = fc
-  .record({ kex: fc.array(name, { maxLength: 8 }), hostKey: fc.array(name, { maxLength: 8 }), encryption: fc.array(name, { maxLength: 8 }), mac: fc.array(name, { maxLength: 8 }), compression: fc.array(name, { maxLength: 3 }) })
+  .record({
+    kex: fc.array(name, { maxLength: 8 }),
+    hostKey: fc.array(name, { maxLength: 8 }),
+    encryption: fc.array(name, { maxLength: 8 }),
+    mac: fc.array(name, { maxLength: 8 }),
+    compression: fc.array(name, { maxLength: 3 }),
+  })
   .map((lists) => ({ lists, payload: kexinitPayload(lists) }));
 
 /** A valid payload with a few bytes overwritten, cut or extended. */
 const mutated = (base: fc.Arbitrary<Buffer>) =>
-  fc.tuple(base, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }), fc.option(fc.nat()), bytes(16)).map(([buffer, edits, cut, tail]) => {
-    const copy = Buffer.from(buffer);
-    for (const [at, value] of edits) if (copy.length > 0) copy[at % copy.length] = value;
-    const kept = cut === null ? copy : copy.subarray(0, cut % (copy.length + 1));
-    return Buffer.concat([kept, tail]);
-  });
+  fc
+    .tuple(base, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }), fc.option(fc.nat()), bytes(16))
+    .map(([buffer, edits, cut, tail]) => {
+      const copy = Buffer.from(buffer);
+      for (const [at, value] of edits) if (copy.length > 0) copy[at % copy.length] = value;
+      const kept = cut === null ? copy : copy.subarray(0, cut % (copy.length + 1));
+      return Buffer.concat([kept, tail]);
+    });
 
 /** Splits a byte stream into chunks as TCP might deliver it. */
 const chunked = (stream: fc.Arbitrary<Buffer>) =>
@@ -59,7 +67,11 @@ describe('SSH wire readers never throw anything but SshProtocolError', () => {
     const stream = fc
       .tuple(fc.array(fc.string({ maxLength: 60 }), { maxLength: 3 }), fc.string({ maxLength: 40 }), fc.array(bytes(200), { maxLength: 3 }))
       .map(([preamble, software, payloads]) =>
-        Buffer.concat([Buffer.from(preamble.map((l) => `${l}\r\n`).join(''), 'utf8'), Buffer.from(`SSH-2.0-${software}\r\n`, 'latin1'), ...payloads.map((p) => packet(p))]),
+        Buffer.concat([
+          Buffer.from(preamble.map((l) => `${l}\r\n`).join(''), 'utf8'),
+          Buffer.from(`SSH-2.0-${software}\r\n`, 'latin1'),
+          ...payloads.map((p) => packet(p)),
+        ]),
       );
     fc.assert(
       fc.property(chunked(mutated(stream)), (chunks) => {
@@ -83,15 +95,46 @@ describe('SSH wire readers never throw anything but SshProtocolError', () => {
   });
 
   it('KEXINIT: random and mutated payloads', () => {
-    fc.assert(fc.property(fc.oneof(bytes(), mutated(validKexinit.map((k) => k.payload))), (payload) => onlyTypedErrors(() => parseKexinit(payload))), { numRuns: NUM_RUNS });
+    fc.assert(
+      fc.property(fc.oneof(bytes(), mutated(validKexinit.map((k) => k.payload))), (payload) =>
+        onlyTypedErrors(() => parseKexinit(payload)),
+      ),
+      { numRuns: NUM_RUNS },
+    );
   });
 
   it('host key blobs: random and mutated', () => {
-    const blob = fc.constantFrom('ssh-rsa', 'ssh-dss', 'ssh-ed25519', 'ssh-ed448', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp521', 'x509v3-sign-rsa', 'ssh-rsa-cert-v01@openssh.com', 'ssh-ed25519-cert-v01@openssh.com', 'sk-ssh-ed25519@openssh.com', 'sk-ecdsa-sha2-nistp256@openssh.com').chain((type) =>
-      fc.array(bytes(80), { maxLength: 5 }).map((fields) => Buffer.concat([sshString(type), ...fields.map((f) => sshString(f))])),
+    const blob = fc
+      .constantFrom(
+        'ssh-rsa',
+        'ssh-dss',
+        'ssh-ed25519',
+        'ssh-ed448',
+        'ecdsa-sha2-nistp256',
+        'ecdsa-sha2-nistp521',
+        'x509v3-sign-rsa',
+        'ssh-rsa-cert-v01@openssh.com',
+        'ssh-ed25519-cert-v01@openssh.com',
+        'sk-ssh-ed25519@openssh.com',
+        'sk-ecdsa-sha2-nistp256@openssh.com',
+      )
+      .chain((type) =>
+        fc.array(bytes(80), { maxLength: 5 }).map((fields) => Buffer.concat([sshString(type), ...fields.map((f) => sshString(f))])),
+      );
+    const algorithm = fc.constantFrom(
+      'ssh-rsa',
+      'rsa-sha2-512',
+      'ssh-dss',
+      'ssh-ed25519',
+      'ecdsa-sha2-nistp256',
+      'rsa-sha2-512-cert-v01@openssh.com',
+      'sk-ssh-ed25519@openssh.com',
+      'constructor',
     );
-    const algorithm = fc.constantFrom('ssh-rsa', 'rsa-sha2-512', 'ssh-dss', 'ssh-ed25519', 'ecdsa-sha2-nistp256', 'rsa-sha2-512-cert-v01@openssh.com', 'sk-ssh-ed25519@openssh.com', 'constructor');
-    fc.assert(fc.property(algorithm, fc.oneof(bytes(), blob, mutated(blob)), (alg, data) => onlyTypedErrors(() => readHostKeyBlob(alg, data))), { numRuns: NUM_RUNS });
+    fc.assert(
+      fc.property(algorithm, fc.oneof(bytes(), blob, mutated(blob)), (alg, data) => onlyTypedErrors(() => readHostKeyBlob(alg, data))),
+      { numRuns: NUM_RUNS },
+    );
   });
 
   it('name-lists and mpints', () => {

@@ -89,8 +89,12 @@ describe('certificate dates', () => {
 describe('lookup tables keyed by names from the certificate have no prototype', () => {
   it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])('%s is an unknown OID everywhere', (name) => {
     expect(() => describeSignatureAlgorithm(new AlgorithmIdentifier({ algorithm: name }))).toThrow(CertificateError);
-    expect(() => describeSignatureAlgorithm(new AlgorithmIdentifier({ algorithm: name }))).toThrow(`unknown signature algorithm OID ${name}`);
-    expect(() => describePublicKey(new SubjectPublicKeyInfo({ algorithm: new AlgorithmIdentifier({ algorithm: name }) }))).toThrow(`unknown public key algorithm OID ${name}`);
+    expect(() => describeSignatureAlgorithm(new AlgorithmIdentifier({ algorithm: name }))).toThrow(
+      `unknown signature algorithm OID ${name}`,
+    );
+    expect(() => describePublicKey(new SubjectPublicKeyInfo({ algorithm: new AlgorithmIdentifier({ algorithm: name }) }))).toThrow(
+      `unknown public key algorithm OID ${name}`,
+    );
     expect(curveByOid(name)).toBeUndefined();
   });
 });
@@ -118,14 +122,19 @@ describe('the certificate reader on hostile bytes', () => {
   it('never throws on a mutated real certificate, and readValidity throws only CertificateError', () => {
     const base = plain.der[0]!;
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.nat(base.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }), fc.nat(base.length), (edits, cut) => {
-        const der = Buffer.from(base);
-        for (const [at, value] of edits) der[at] = value;
-        const sample = der.subarray(0, Math.max(cut, base.length - 40));
-        const facts = describeCertificate(sample);
-        for (const field of [facts.validity, facts.key, facts.signature]) expect(field.value !== undefined || typeof field.error === 'string').toBe(true);
-        return isTyped(() => readValidity(sample));
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.nat(base.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }),
+        fc.nat(base.length),
+        (edits, cut) => {
+          const der = Buffer.from(base);
+          for (const [at, value] of edits) der[at] = value;
+          const sample = der.subarray(0, Math.max(cut, base.length - 40));
+          const facts = describeCertificate(sample);
+          for (const field of [facts.validity, facts.key, facts.signature])
+            expect(field.value !== undefined || typeof field.error === 'string').toBe(true);
+          return isTyped(() => readValidity(sample));
+        },
+      ),
       { numRuns: 400 },
     );
   });

@@ -3,10 +3,23 @@ import { describe, expect, it } from 'vitest';
 import { CocoscanError } from '../../src/errors.ts';
 import { CIPHER_SUITES, suiteByCode } from '../../src/tls/cipher-suites.ts';
 import { candidateSuites } from '../../src/tls/enumerate.ts';
-import { buildClientHello, parseCertificateList, parseServerHello, parseServerKeyExchange, ServerFlightReader, TlsProtocolError } from '../../src/tls/wire.ts';
+import {
+  buildClientHello,
+  parseCertificateList,
+  parseServerHello,
+  parseServerKeyExchange,
+  ServerFlightReader,
+  TlsProtocolError,
+} from '../../src/tls/wire.ts';
 
 function serverHelloBody(version: number, suite: number, extensions?: Buffer, random: Buffer = Buffer.alloc(32, 1)): Buffer {
-  const parts = [Buffer.from([version >> 8, version & 0xff]), random, Buffer.from([0]), Buffer.from([suite >> 8, suite & 0xff]), Buffer.from([0])];
+  const parts = [
+    Buffer.from([version >> 8, version & 0xff]),
+    random,
+    Buffer.from([0]),
+    Buffer.from([suite >> 8, suite & 0xff]),
+    Buffer.from([0]),
+  ];
   if (extensions) parts.push(Buffer.from([extensions.length >> 8, extensions.length & 0xff]), extensions);
   return Buffer.concat(parts);
 }
@@ -38,9 +51,19 @@ describe('server answers', () => {
   it('reads the negotiated version from supported_versions and spots a HelloRetryRequest', () => {
     const ext = Buffer.from([0x00, 0x2b, 0x00, 0x02, 0x03, 0x04, 0x00, 0x33, 0x00, 0x02, 0x00, 0x17]);
     const hrr = Buffer.from('cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c', 'hex');
-    expect(parseServerHello(serverHelloBody(0x0303, 0x1301, ext))).toEqual({ version: 0x0304, suite: 0x1301, helloRetry: false, group: 23 });
+    expect(parseServerHello(serverHelloBody(0x0303, 0x1301, ext))).toEqual({
+      version: 0x0304,
+      suite: 0x1301,
+      helloRetry: false,
+      group: 23,
+    });
     expect(parseServerHello(serverHelloBody(0x0303, 0x1302, ext, hrr)).helloRetry).toBe(true);
-    expect(parseServerHello(serverHelloBody(0x0301, 0x002f))).toEqual({ version: 0x0301, suite: 0x002f, helloRetry: false, group: undefined });
+    expect(parseServerHello(serverHelloBody(0x0301, 0x002f))).toEqual({
+      version: 0x0301,
+      suite: 0x002f,
+      helloRetry: false,
+      group: undefined,
+    });
     expect(() => parseServerHello(Buffer.from([3, 3, 1]))).toThrow(TlsProtocolError);
   });
 
@@ -59,7 +82,9 @@ describe('server answers', () => {
     expect(() => new ServerFlightReader(1024).push(Buffer.from('SSH-2.0-OpenSSH_9.2\r\n'))).toThrow(/not TLS/);
     expect(() => new ServerFlightReader(1 << 20).push(Buffer.from([22, 3, 3, 0xff, 0xff]))).toThrow(/more than TLS allows/);
     expect(() => new ServerFlightReader(100).push(Buffer.alloc(200, 22))).toThrow(/passed 100 bytes/);
-    expect(new ServerFlightReader(100).push(Buffer.from([21, 3, 3, 0, 2, 2, 70]))).toEqual([{ kind: 'alert', alert: { level: 2, description: 70 } }]);
+    expect(new ServerFlightReader(100).push(Buffer.from([21, 3, 3, 0, 2, 2, 70]))).toEqual([
+      { kind: 'alert', alert: { level: 2, description: 70 } },
+    ]);
   });
 
   it('reads the DH prime size and the ECDHE curve from a ServerKeyExchange', () => {
@@ -116,7 +141,11 @@ describe('wire readers on hostile bytes throw only the typed error', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 300 }), fc.constantFrom('ECDH', 'DH', 'RSA', '?'), (bytes, kx) => {
         const body = Buffer.from(bytes);
-        return typedOrValue(() => parseServerHello(body)) && typedOrValue(() => parseServerKeyExchange(body, kx)) && typedOrValue(() => parseCertificateList(body));
+        return (
+          typedOrValue(() => parseServerHello(body)) &&
+          typedOrValue(() => parseServerKeyExchange(body, kx)) &&
+          typedOrValue(() => parseCertificateList(body))
+        );
       }),
       { numRuns: 500 },
     );
@@ -126,11 +155,15 @@ describe('wire readers on hostile bytes throw only the typed error', () => {
     const ext = Buffer.from([0x00, 0x2b, 0x00, 0x02, 0x03, 0x04, 0x00, 0x33, 0x00, 0x02, 0x00, 0x17]);
     const base = serverHelloBody(0x0303, 0x1301, ext);
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.nat(base.length - 1), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }), fc.nat(base.length), (edits, cut) => {
-        const body = Buffer.from(base);
-        for (const [at, value] of edits) body[at] = value;
-        return typedOrValue(() => parseServerHello(body.subarray(0, cut)));
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.nat(base.length - 1), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }),
+        fc.nat(base.length),
+        (edits, cut) => {
+          const body = Buffer.from(base);
+          for (const [at, value] of edits) body[at] = value;
+          return typedOrValue(() => parseServerHello(body.subarray(0, cut)));
+        },
+      ),
       { numRuns: 500 },
     );
   });
