@@ -1,3 +1,4 @@
+import { parseTestProfile, withShippedThresholds } from './helpers/test-profile.ts';
 import { once } from 'node:events';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -30,7 +31,7 @@ const connection = connectionFileSchema.parse({
   scan: { tcpPorts: '1-1024,8080' },
 });
 
-const NETWORK = parseProfile(
+const NETWORK = parseTestProfile(
   `id: net
 version: "1"
 title: Network rows
@@ -146,7 +147,7 @@ sections:
       - { ref: SSH-1, title: Strong SSH host keys, method: automated, decidedBy: [ssh.host-keys] }
       - { ref: CoCo-2, title: Changes advised, method: automated, decidedBy: [ { finding: changes.notifiable, onFail: Partial } ] }
 `;
-const SSH_CHANGES = parseProfile(SSH_CHANGES_YAML, 'ssh-changes.yaml');
+const SSH_CHANGES = parseTestProfile(SSH_CHANGES_YAML, 'ssh-changes.yaml');
 
 const sshConnectionYaml = (port: number) =>
   `connection: { name: sshgw, mojSystem: M, thirdPartySystem: T, organisation: O }\ngateways: [ { name: gw, host: 127.0.0.1 } ]\nflows: [ { name: admin, protocol: ssh, port: ${port} } ]\nscan: { probeTimeoutSeconds: 5 }\n`;
@@ -155,7 +156,7 @@ const sshConnectionYaml = (port: number) =>
 async function sshSetup(port: number) {
   const dir = await tempDir();
   await writeFile(join(dir, 'connection.yaml'), sshConnectionYaml(port));
-  await writeFile(join(dir, 'ssh-changes.yaml'), SSH_CHANGES_YAML);
+  await writeFile(join(dir, 'ssh-changes.yaml'), withShippedThresholds(SSH_CHANGES_YAML));
   return { dir, file: join(dir, 'connection.yaml'), profile: join(dir, 'ssh-changes.yaml'), history: join(dir, 'history') };
 }
 

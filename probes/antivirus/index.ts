@@ -5,11 +5,11 @@ import { gatherAntivirus } from './gather.ts';
 import { judgeAntivirus } from './judge.ts';
 
 const thresholds = z.strictObject({
-  maxSignatureAgeHours: z.number().positive({ error: 'expected a number of hours above 0' }).max(720).default(4),
-  maxUpdateGapHours: z.number().positive({ error: 'expected a number of hours above 0' }).max(720).default(4),
-  maxReportAgeHours: z.number().positive({ error: 'expected a number of hours above 0' }).max(720).default(1),
-  historyWindowDays: z.number().int().min(1, { error: 'expected 1 to 90 days' }).max(90, { error: 'expected 1 to 90 days' }).default(7),
-  maxClockSkewMinutes: z.number().min(0).max(1440).default(5),
+  maxSignatureAgeHours: z.number().positive({ error: 'expected a number of hours above 0' }).max(720),
+  maxUpdateGapHours: z.number().positive({ error: 'expected a number of hours above 0' }).max(720),
+  maxReportAgeHours: z.number().positive({ error: 'expected a number of hours above 0' }).max(720),
+  historyWindowDays: z.number().int().min(1, { error: 'expected 1 to 90 days' }).max(90, { error: 'expected 1 to 90 days' }),
+  maxClockSkewMinutes: z.number().min(0).max(1440),
 });
 
 export default defineGatewayProbe({

@@ -14,16 +14,6 @@ export default defineRunProbe({
     thresholds: z.strictObject({
       notifiableKinds: z
         .array(z.enum(CHANGE_KINDS, { error: `expected one of ${CHANGE_KINDS.join(', ')}` }))
-        .default([
-          'port-opened',
-          'port-closed',
-          'service-changed',
-          'tls-certificate-replaced',
-          'tls-offer-changed',
-          'ssh-host-key-changed',
-          'ssh-algorithms-changed',
-          'firewall-changed',
-        ])
         .describe('Change kinds that must be advised to the Accreditor'),
     }),
     findings: defineFindings({

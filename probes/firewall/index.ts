@@ -17,7 +17,6 @@ export default defineGatewayProbe({
         .number({ error: 'expected a share from 0.5 to 1' })
         .min(0.5, { error: 'expected a share from 0.5 to 1' })
         .max(1, { error: 'expected a share from 0.5 to 1' })
-        .default(0.9)
         .describe('Share of undeclared, non-open TCP ports that must be dropped or ICMP-refused'),
     }),
     findings: FIREWALL_FINDINGS,

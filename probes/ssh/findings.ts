@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { defineFindings } from '../../src/probe/contract.ts';
 
 export const SSH_THRESHOLDS = z.strictObject({
-  minRsaBits: z.number().int().min(1024, { error: 'expected at least 1024' }).max(16384).default(2048),
-  bannedAuthMethods: z.array(z.string().min(1)).default(['password', 'keyboard-interactive']),
+  minRsaBits: z.number().int().min(1024, { error: 'expected at least 1024' }).max(16384),
+  bannedAuthMethods: z.array(z.string().min(1)),
 });
 export type SshThresholds = z.output<typeof SSH_THRESHOLDS>;
 

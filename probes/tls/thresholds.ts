@@ -5,28 +5,21 @@ const SUITE_CLASSES = ['null', 'anon', 'export', 'rc4', 'des', '3des', 'static-r
 const ONE_YEAR_SECONDS = 31_536_000;
 
 export const tlsThresholds = z.strictObject({
-  minVersion: z
-    .enum(['TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'], { error: 'expected TLSv1.0, TLSv1.1, TLSv1.2 or TLSv1.3' })
-    .default('TLSv1.2'),
-  bannedSuiteClasses: z
-    .array(z.enum(SUITE_CLASSES, { error: `expected one of ${SUITE_CLASSES.join(', ')}` }))
-    .default(['null', 'anon', 'export', 'rc4', 'des', '3des', 'static-rsa', 'static-dh', 'md5', 'weak-bits']),
-  warnSuiteClasses: z.array(z.enum(SUITE_CLASSES, { error: `expected one of ${SUITE_CLASSES.join(', ')}` })).default(['cbc']),
-  minRsaBits: z.number().int().min(1024, { error: 'expected at least 1024' }).max(16384).default(2048),
-  minEcBits: z.number().int().min(160, { error: 'expected at least 160' }).max(521).default(256),
-  minDhBits: z.number().int().min(1024, { error: 'expected at least 1024' }).max(16384).default(2048),
-  bannedSignatureHashes: z
-    .array(z.enum(SIGNATURE_HASH_NAMES, { error: `expected one of ${SIGNATURE_HASH_NAMES.join(', ')}` }))
-    .default(['MD2', 'MD4', 'MD5', 'SHA-1', 'SHA-224', 'SHA-512/224', 'SHA3-224']),
-  expiryWarningDays: z.number().int().min(0, { error: 'expected 0 to 365 days' }).max(365, { error: 'expected 0 to 365 days' }).default(30),
-  requireHsts: z.boolean().default(true),
+  minVersion: z.enum(['TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'], { error: 'expected TLSv1.0, TLSv1.1, TLSv1.2 or TLSv1.3' }),
+  bannedSuiteClasses: z.array(z.enum(SUITE_CLASSES, { error: `expected one of ${SUITE_CLASSES.join(', ')}` })),
+  warnSuiteClasses: z.array(z.enum(SUITE_CLASSES, { error: `expected one of ${SUITE_CLASSES.join(', ')}` })),
+  minRsaBits: z.number().int().min(1024, { error: 'expected at least 1024' }).max(16384),
+  minEcBits: z.number().int().min(160, { error: 'expected at least 160' }).max(521),
+  minDhBits: z.number().int().min(1024, { error: 'expected at least 1024' }).max(16384),
+  bannedSignatureHashes: z.array(z.enum(SIGNATURE_HASH_NAMES, { error: `expected one of ${SIGNATURE_HASH_NAMES.join(', ')}` })),
+  expiryWarningDays: z.number().int().min(0, { error: 'expected 0 to 365 days' }).max(365, { error: 'expected 0 to 365 days' }),
+  requireHsts: z.boolean(),
   /** Shortest HSTS max-age that passes, in seconds (one year by default). */
   // max-age=0 tells a browser to forget the policy (RFC 6797 6.1.1), so it can never be enough.
   minHstsMaxAgeSeconds: z
     .number()
     .int()
     .min(1, { error: 'expected 1 or more seconds' })
-    .max(2 ** 31, { error: 'expected at most 2^31 seconds' })
-    .default(ONE_YEAR_SECONDS),
+    .max(2 ** 31, { error: 'expected at most 2^31 seconds' }),
 });
 export type TlsThresholds = z.output<typeof tlsThresholds>;

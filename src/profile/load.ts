@@ -106,16 +106,27 @@ export function parseProfile(text: string, file: string, probes: readonly AnyPro
   for (const key of thresholdKeys(parsed.data)) {
     if (!probes.some((p) => p.meta.id === key)) problems.push({ path: `thresholds.${key}`, message: `no probe is called "${key}"` });
   }
+  // The profile is the one place a threshold is set: a probe it uses has no value of its own to fall back on.
+  // A probe it does not use is not run, so its thresholds may be left out, but what is given must be valid.
   for (const probe of probes) {
-    const result = probe.meta.thresholds.safeParse(Object.hasOwn(raw.thresholds, probe.meta.id) ? raw.thresholds[probe.meta.id] : {});
+    const given: unknown = Object.hasOwn(raw.thresholds, probe.meta.id) ? raw.thresholds[probe.meta.id] : undefined;
+    if (given === undefined && !used.has(probe)) continue;
+    const result = probe.meta.thresholds.safeParse(given ?? {});
     if (result.success) {
       thresholds[probe.meta.id] = result.data;
-    } else {
-      for (const issue of result.error.issues) {
-        const path = formatPath(['thresholds', probe.meta.id, ...issue.path]);
-        const message = issue.code === 'unrecognized_keys' ? `unknown threshold(s): ${issue.keys.join(', ')}` : issue.message;
-        problems.push({ path, message });
-      }
+      continue;
+    }
+    for (const issue of result.error.issues) {
+      const missing = issue.code === 'invalid_type' && valueAt(given, issue.path) === undefined;
+      if (missing && !used.has(probe)) continue;
+      const path = formatPath(['thresholds', probe.meta.id, ...issue.path]);
+      const message =
+        issue.code === 'unrecognized_keys'
+          ? `unknown threshold(s): ${issue.keys.join(', ')}`
+          : missing
+            ? `missing: the profile sets every threshold of the probes its rows use (${probe.meta.id} has no value of its own)`
+            : issue.message;
+      problems.push({ path, message });
     }
   }
   if (problems.length > 0) throw new InputFileError(file, problems, 'fix the profile and run again; nothing was probed');
@@ -170,4 +181,14 @@ function flattenRows(raw: ProfileFile, problems: InputProblem[]): ProfileRow[] {
     });
   });
   return rows;
+}
+
+/** The value at a path of a parsed YAML value, undefined when any step is missing. */
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let value = root;
+  for (const key of path) {
+    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, key)) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
 }

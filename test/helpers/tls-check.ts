@@ -1,3 +1,4 @@
+import { withShippedThresholds } from './test-profile.ts';
 /** Runs the TLS probe alone (no nmap) against loopback servers and returns its findings. */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -33,7 +34,7 @@ export interface TlsCheckInput {
 
 export async function runTlsCheck(input: TlsCheckInput) {
   const dir = await tempDir();
-  await writeFile(join(dir, 'tls-only.yaml'), TLS_ONLY_PROFILE);
+  await writeFile(join(dir, 'tls-only.yaml'), withShippedThresholds(TLS_ONLY_PROFILE));
   const trustFile = join(dir, 'trust.pem');
   if (input.trust) await writeFile(trustFile, input.trust.join(''));
   const connection = connectionFileSchema.parse({

@@ -1,10 +1,10 @@
+import { parseTestProfile, withShippedThresholds } from '../helpers/test-profile.ts';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectionFileSchema } from '../../src/connection/schema.ts';
-import { parseProfile } from '../../src/profile/load.ts';
 import { runCheck } from '../../src/run-check.ts';
 import { closeSession, communitySession, desAvailable, HR_SW_INSTALLED_NAME, MAX_REPLIES_PER_REQUEST } from '../../src/snmp/client.ts';
 import { walkSubtree } from '../../src/snmp/walk.ts';
@@ -73,7 +73,7 @@ describe('SNMP against a hostile agent: bounded, never a crash or a false answer
 
   it('the probe reports replies it could not attribute as errors, never as silence', async () => {
     const fake = await agent('wrong-source');
-    const profile = parseProfile(SNMP_PROFILE, 's.yaml');
+    const profile = parseTestProfile(SNMP_PROFILE, 's.yaml');
     const { report } = await runCheck({ connection: connection(fake.port), profile });
     expect(
       report.findings
@@ -188,7 +188,7 @@ describe('SNMP walks against agents that would keep them going for ever', () => 
 
   it('a run interrupted before any community was answered gives errors, never a pass for silence', async () => {
     const fake = await agent('v3-report-loop'); // silent to v1 and v2c
-    const profile = parseProfile(SNMP_PROFILE, 's.yaml');
+    const profile = parseTestProfile(SNMP_PROFILE, 's.yaml');
     const controller = new AbortController();
     const started = performance.now();
     // A long request timeout: a run that ignored the abort would wait 30 s for the silent agent.
@@ -242,7 +242,7 @@ describe('SNMP walks against agents that would keep them going for ever', () => 
 
   it('the probe fails the answering community and reports the walk as truncated, never as complete', async () => {
     const fake = await agent('same-oid-exception');
-    const profile = parseProfile(SNMP_PROFILE, 's.yaml');
+    const profile = parseTestProfile(SNMP_PROFILE, 's.yaml');
     const started = performance.now();
     const { report } = await runCheck({ connection: connection(fake.port), profile });
     expect((performance.now() - started) / 1000).toBeLessThan(10 * REQUEST_DEADLINE_S);
@@ -256,7 +256,7 @@ describe('SNMP walks against agents that would keep them going for ever', () => 
   it('a CLI check walking a slow endless agent ends within 5 s of SIGTERM', async () => {
     const fake = await agent('endless', { walkDelayMs: 100 });
     const dir = await tempDir();
-    await writeFile(join(dir, 'profile.yaml'), SNMP_PROFILE);
+    await writeFile(join(dir, 'profile.yaml'), withShippedThresholds(SNMP_PROFILE));
     await writeFile(
       join(dir, 'connection.yaml'),
       `connection: { name: hostile, mojSystem: M, thirdPartySystem: T, organisation: O }\ngateways: [ { name: lo, host: 127.0.0.1 } ]\nflows: [ { name: web, protocol: https, port: 443 } ]\nsnmp: { port: ${fake.port}, timeoutSeconds: 1, communities: [public] }\n`,
@@ -311,7 +311,7 @@ describe('SNMPv3 against an agent that answers every request with a discovery Re
     // A Report loop is no refusal: every level stays unknown, none is taken as refused.
     expect(facts.v3?.levels.map((l) => l.accepted)).toEqual([undefined, undefined, undefined]);
     expect(facts.v3?.levels[2]?.reason).toMatch(/replies to one request/);
-    const profile = parseProfile(SNMP_PROFILE.replace('snmp.undeclared]', 'snmp.undeclared, snmp.v3-security]'), 's.yaml');
+    const profile = parseTestProfile(SNMP_PROFILE.replace('snmp.undeclared]', 'snmp.undeclared, snmp.v3-security]'), 's.yaml');
     const { report } = await runCheck({ connection: c, profile });
     expect(report.findings.find((f) => f.id === 'snmp.v3-security')?.status).toBe('error');
   });
@@ -334,7 +334,7 @@ describe('SNMPv3 security level: only a refusal from the agent counts as refused
     process.env.HOSTILE_V3_AUTH = keys.authKey;
     process.env.HOSTILE_V3_PRIV = keys.privKey;
     const started = performance.now();
-    const { report } = await runCheck({ connection: connection(fake.port, v3), profile: parseProfile(V3_PROFILE, 's.yaml') });
+    const { report } = await runCheck({ connection: connection(fake.port, v3), profile: parseTestProfile(V3_PROFILE, 's.yaml') });
     return { finding: report.findings.find((f) => f.id === 'snmp.v3-security')!, seconds: (performance.now() - started) / 1000, fake };
   }
 

@@ -1,3 +1,4 @@
+import { withShippedThresholds } from '../helpers/test-profile.ts';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -28,7 +29,7 @@ afterEach(async () => {
 async function checkAgainst(behaviour: FakeBehaviour) {
   server = await startFakeTlsServer(behaviour);
   const dir = await tempDir();
-  await writeFile(join(dir, 'tls-only.yaml'), TLS_ONLY_PROFILE);
+  await writeFile(join(dir, 'tls-only.yaml'), withShippedThresholds(TLS_ONLY_PROFILE));
   const connection = connectionFileSchema.parse({
     connection: { name: 'hostile', mojSystem: 'M', thirdPartySystem: 'T', organisation: 'O' },
     gateways: [{ name: 'lo', host: '127.0.0.1' }],

@@ -1,3 +1,4 @@
+import { parseTestProfile } from '../helpers/test-profile.ts';
 import { spawnSync } from 'node:child_process';
 import { createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -14,14 +15,13 @@ import { loadReportSources } from '../../src/facts/reported-sources.ts';
 import { classifyOutcome, commandBody, HOST_COMMANDS, remoteCommandLine, type CommandOutcome } from '../../src/host/commands.ts';
 import type { HostSession } from '../../src/host/session.ts';
 import { clamscanVersion, freshclamLog, schedule } from '../fixtures/av/build.ts';
-import { parseProfile } from '../../src/profile/load.ts';
 import { runCheck } from '../../src/run-check.ts';
 import { ago, NOW, ok, T } from '../helpers/av-sources.ts';
 import { tempDir } from '../helpers/cli.ts';
 import type { AvFindingId } from '../../src/av/findings.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/av/${name}`, import.meta.url), 'utf8');
-const PROFILE = parseProfile(
+const PROFILE = parseTestProfile(
   `id: coco10
 version: "1"
 title: CoCo-10 only

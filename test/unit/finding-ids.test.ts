@@ -1,3 +1,4 @@
+import { parseTestProfile } from '../helpers/test-profile.ts';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
 import ssh from '../../probes/ssh/index.ts';
@@ -5,7 +6,6 @@ import { AV_FINDING_IDS, type AvFindingId } from '../../src/av/findings.ts';
 import { defineFindings, defineGatewayProbe, findingIds, type FindingIdOf, type Verdict } from '../../src/probe/contract.ts';
 import { findingBuilder } from '../../src/probe/finding-builder.ts';
 import { findingCatalogue, isFindingId, PROBES, type FindingId } from '../../src/probe/registry.ts';
-import { parseProfile } from '../../src/profile/load.ts';
 import { InputFileError } from '../../src/errors.ts';
 
 // The `@ts-expect-error` lines are the type-level tests: `npm test` runs `tsc --noEmit` over test/, and tsc
@@ -90,10 +90,10 @@ sections:
     rows:
       - { ref: R1, title: T, method: automated, decidedBy: [${finding}] }
 `;
-    expect(() => parseProfile(profile('ssh.host-keys'), 'inline.yaml')).not.toThrow();
+    expect(() => parseTestProfile(profile('ssh.host-keys'), 'inline.yaml')).not.toThrow();
     let error: unknown;
     try {
-      parseProfile(profile('ssh.hostkeys'), 'inline.yaml');
+      parseTestProfile(profile('ssh.hostkeys'), 'inline.yaml');
     } catch (caught) {
       error = caught;
     }

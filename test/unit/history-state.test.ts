@@ -1,9 +1,9 @@
+import { parseTestProfile } from '../helpers/test-profile.ts';
 import { describe, expect, it } from 'vitest';
 import { connectionFileSchema } from '../../src/connection/schema.ts';
 import { describeChange, diffReports, diffStates } from '../../src/history/diff.ts';
 import type { Observation } from '../../src/history/observation.ts';
 import { observedState } from '../../src/history/state.ts';
-import { parseProfile } from '../../src/profile/load.ts';
 import { parseStoredReport, type ReportFinding, type RunReport } from '../../src/report/schema.ts';
 import { runCheck } from '../../src/run-check.ts';
 import { fakeNmap } from '../helpers/fake-nmap.ts';
@@ -178,7 +178,7 @@ describe('the state history compares, from typed observations', () => {
 });
 
 describe('observations in a stored report', () => {
-  const PROFILE = parseProfile(
+  const PROFILE = parseTestProfile(
     `id: net
 version: "1"
 title: Network rows

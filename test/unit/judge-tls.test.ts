@@ -1,3 +1,4 @@
+import { shippedThresholds } from '../helpers/test-profile.ts';
 import { describe, expect, it } from 'vitest';
 import type { FailedEndpoint, InspectedEndpoint, TlsEndpoint, TlsFacts, TlsFlow } from '../../probes/tls/facts.ts';
 import { TLS_FINDINGS, type TlsFindingId } from '../../probes/tls/findings.ts';
@@ -15,7 +16,7 @@ import { judgeTable, type InvalidCase, type ValidCase } from '../helpers/judge-t
 const NOW = new Date('2026-11-30T10:00:00Z');
 const DAY = 86_400_000;
 const daysFromNow = (days: number) => new Date(NOW.getTime() + days * DAY);
-const T: TlsThresholds = tlsThresholds.parse({});
+const T: TlsThresholds = shippedThresholds(tlsThresholds, 'tls');
 const with_ = (over: Partial<TlsThresholds>): TlsThresholds => ({ ...T, ...over });
 
 // Suites and groups by code (IANA).

@@ -1,3 +1,4 @@
+import { parseTestProfile } from '../helpers/test-profile.ts';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -5,12 +6,11 @@ import { connectionFileSchema } from '../../src/connection/schema.ts';
 import { EvidenceStore } from '../../src/evidence-store.ts';
 import { verifyReportFolder } from '../../src/output/verify.ts';
 import { renderReportFiles, writeReportFolder } from '../../src/output/write-report.ts';
-import { parseProfile } from '../../src/profile/load.ts';
 import { runCheck } from '../../src/run-check.ts';
 import { fakeNmap } from '../helpers/fake-nmap.ts';
 import { tempDir } from '../helpers/cli.ts';
 
-const EXPOSURE = parseProfile(
+const EXPOSURE = parseTestProfile(
   `id: net
 version: "1"
 title: Exposure only

@@ -1,3 +1,4 @@
+import { parseTestProfile } from '../helpers/test-profile.ts';
 import { readFileSync } from 'node:fs';
 import { writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -19,7 +20,6 @@ import {
   parseDnfSecurityList,
   parseOsRelease,
 } from '../../src/patch/parse.ts';
-import { parseProfile } from '../../src/profile/load.ts';
 import { runCheck } from '../../src/run-check.ts';
 import { tempDir } from '../helpers/cli.ts';
 import type { FindingIdOf } from '../../src/probe/contract.ts';
@@ -70,7 +70,7 @@ describe('patch fact readers', () => {
   });
 });
 
-const PROFILE = parseProfile(
+const PROFILE = parseTestProfile(
   `id: coco11
 version: "1"
 title: CoCo-11 only
@@ -308,7 +308,7 @@ describe('patch parsers under any input (fast-check)', () => {
 });
 
 describe('banner products named like prototype members', () => {
-  const profile = parseProfile(
+  const profile = parseTestProfile(
     `id: banners
 version: "1"
 title: banners

@@ -30,8 +30,9 @@ describe('probe contract', () => {
       const spec = probe.meta.findings[findingId]!;
       expect(spec.messages.fail ?? spec.messages.pass).toBeDefined();
     }
-    // Thresholds always parse from an empty object, so a profile may leave them out.
-    expect(() => probe.meta.thresholds.parse({})).not.toThrow();
+    // The profile is the one place a threshold is set: a probe with thresholds has no default for any of them.
+    const keys = Object.keys((probe.meta.thresholds as unknown as { shape: object }).shape);
+    expect(probe.meta.thresholds.safeParse({}).success).toBe(keys.length === 0);
   });
 
   it('refuses at run time a finding id the probe did not declare (an id that reached the builder untyped)', () => {

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { InputFileError, ProfileNotFoundError } from '../../src/errors.ts';
-import { loadProfile, parseProfile } from '../../src/profile/load.ts';
+import { builtinProfiles, loadProfile, parseProfile } from '../../src/profile/load.ts';
 import { DEFAULT_STATEMENT } from '../../src/profile/statement.ts';
 import { PROBES, findingCatalogue } from '../../src/probe/registry.ts';
 
@@ -72,10 +72,21 @@ describe('profile loading', () => {
     expect(profile.thresholds.firewall).toEqual({ minFilteredShare: 0.9 });
   });
 
-  it('keeps only the probes a profile uses, with default thresholds', () => {
+  it('keeps only the probes a profile uses; their thresholds come from the profile alone', () => {
     const profile = parseProfile(MINIMAL, 'test.yaml');
     expect(profile.probes.map((p) => p.meta.id)).toEqual(['exposure']);
-    expect(profile.thresholds.firewall).toEqual({ minFilteredShare: 0.9 });
+    expect(profile.thresholds.firewall).toBeUndefined();
+    const withFirewall = MINIMAL.replace('exposure.undeclared-port', 'firewall.filtering');
+    expect(problems(withFirewall)).toEqual([expect.stringMatching(/^thresholds\.firewall\.minFilteredShare: missing: the profile sets every threshold/)]);
+    const set = parseProfile(withFirewall.replace('sections:', 'thresholds:\n  firewall: { minFilteredShare: 0.8 }\nsections:'), 'test.yaml');
+    expect(set.thresholds.firewall).toEqual({ minFilteredShare: 0.8 });
+  });
+
+  it('every shipped profile sets every threshold of the probes it uses', async () => {
+    for (const name of await builtinProfiles()) {
+      const profile = await loadProfile(name);
+      for (const probe of profile.probes) expect(probe.meta.thresholds.safeParse(profile.thresholds[probe.meta.id]).success, `${name}: ${probe.meta.id}`).toBe(true);
+    }
   });
 
   it('rejects an unknown finding id', () => {

@@ -55,7 +55,7 @@ sections:
   - id: s
     title: S
     rows:
-      - { ref: R1, title: T, method: automated, decidedBy: [tls.protocols] }
+      - { ref: R1, title: T, method: automated, decidedBy: [exposure.undeclared-port] }
 `;
     expect(() => parseProfile(text, 't.yaml')).toThrow(InputFileError);
     try {

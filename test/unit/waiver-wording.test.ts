@@ -1,6 +1,6 @@
+import { parseTestProfile } from '../helpers/test-profile.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { connectionFileSchema } from '../../src/connection/schema.ts';
-import { parseProfile } from '../../src/profile/load.ts';
 import type { RunReport } from '../../src/report/schema.ts';
 import { runCheck } from '../../src/run-check.ts';
 import type { Waiver } from '../../src/waivers/waivers.ts';
@@ -58,7 +58,7 @@ describe('the waiver sentences', () => {
 describe('every renderer words a waiver the same way', () => {
   let report: RunReport;
   beforeAll(async () => {
-    const profile = parseProfile(
+    const profile = parseTestProfile(
       `id: net
 version: "1"
 title: Network rows
