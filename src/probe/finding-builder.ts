@@ -22,7 +22,7 @@ export function fillTemplate(template: string, params: Record<string, string | n
  * whose text is data and must never be reworded into what reads as cocoscan's own diagnosis.
  */
 function withoutRawMessages(params: Record<string, string | number>): { params: Record<string, string | number>; raw: string[] } {
-  const clean: Record<string, string | number> = Object.create(null);
+  const clean = Object.create(null) as Record<string, string | number>;
   const raw: string[] = [];
   for (const [name, value] of Object.entries(params)) {
     if (typeof value !== 'string' || name !== 'reason') {
