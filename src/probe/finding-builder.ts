@@ -41,9 +41,9 @@ function ownSpec(findings: Readonly<Record<string, FindingSpec>>, id: string): F
 }
 
 /**
- * Returns the `ctx.finding` function for one probe: checks the id, fills the message, stamps the time. The id
- * is typed from the probe's metadata, so a misspelt id does not compile; the check here stays for ids that
- * reach it untyped (a probe handed around as AnyProbe, a test).
+ * Turns one probe's verdicts into findings: checks the id, fills the message, sets the severity and stamps the
+ * time the evidence does not give. The id is typed from the probe's metadata, so a misspelt id does not
+ * compile; the check here stays for ids that reach it untyped (a probe handed around as AnyProbe, a test).
  */
 export function findingBuilder<Id extends string>(meta: ProbeMeta<z.ZodType, Id>, now: () => Date): (input: Verdict<Id>) => Finding {
   return (input) => {
