@@ -121,13 +121,15 @@ describe('waivers', () => {
     const dir = await tempDir();
     await writeFile(
       join(dir, 'connection.yaml'),
-      'connection: { name: w, mojSystem: M, thirdPartySystem: T, organisation: O }\ngateways: [ { name: gw, host: 127.0.0.1 } ]\nflows: [ { name: web, protocol: https, port: 443 } ]\n',
+      'connection: { name: w, mojSystem: M, thirdPartySystem: T, organisation: O }\n' +
+        'gateways: [ { name: gw, host: 127.0.0.1 } ]\nflows: [ { name: web, protocol: https, port: 443 } ]\n',
     );
     const result = await runCli(['check', join(dir, 'connection.yaml'), '--waivers', file, '--nmap', '/nonexistent/nmap']);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/waivers\[0\]\.expires \(line \d+\): expected a date such as 2027-03-31/);
     const valid = await waiverFile(
-      'waivers:\n  - { ref: CoCo-99, justification: x, approvedBy: y, plan: z, expires: "2027-01-01" }\n  - { finding: no.such-finding, justification: x, approvedBy: y, plan: z, expires: "2027-01-01" }\n',
+      'waivers:\n  - { ref: CoCo-99, justification: x, approvedBy: y, plan: z, expires: "2027-01-01" }\n' +
+        '  - { finding: no.such-finding, justification: x, approvedBy: y, plan: z, expires: "2027-01-01" }\n',
     );
     const refs = await runCli(['check', join(dir, 'connection.yaml'), '--waivers', valid, '--nmap', '/nonexistent/nmap']);
     expect(refs.code).toBe(2);
@@ -150,7 +152,9 @@ sections:
 const SSH_CHANGES = parseTestProfile(SSH_CHANGES_YAML, 'ssh-changes.yaml');
 
 const sshConnectionYaml = (port: number) =>
-  `connection: { name: sshgw, mojSystem: M, thirdPartySystem: T, organisation: O }\ngateways: [ { name: gw, host: 127.0.0.1 } ]\nflows: [ { name: admin, protocol: ssh, port: ${port} } ]\nscan: { probeTimeoutSeconds: 5 }\n`;
+  'connection: { name: sshgw, mojSystem: M, thirdPartySystem: T, organisation: O }\n' +
+  'gateways: [ { name: gw, host: 127.0.0.1 } ]\n' +
+  `flows: [ { name: admin, protocol: ssh, port: ${port} } ]\nscan: { probeTimeoutSeconds: 5 }\n`;
 
 /** A folder with the SSH connection and profile, for the CLI. */
 async function sshSetup(port: number) {
@@ -549,7 +553,8 @@ describe('history', () => {
     expect(runs.unreadable).toEqual([]);
     // The next run compares with the intact first run.
     const third = await runCli(['check', file, '--profile', PROFILE, '--history', history, '--out', join(dir, 'out3'), '--format', 'json']);
-    expect(JSON.parse(third.stdout).changes.since.id).toBe(runs.runs[0]!.id);
+    const compared = JSON.parse(third.stdout) as { changes: { since: { id: string } } };
+    expect(compared.changes.since.id).toBe(runs.runs[0]!.id);
   });
 });
 

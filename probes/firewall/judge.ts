@@ -54,11 +54,14 @@ function filteringVerdict(facts: FilteringFacts, minFilteredShare: number): Filt
   const { counts } = tally;
   const filtered = counts.dropped + counts['icmp-refused'];
   const total = filtered + counts.reset + counts.unreachable + counts.other;
-  const actual = `dropped ${counts.dropped}, ICMP-refused ${counts['icmp-refused']}, reset ${counts.reset}, unreachable ${counts.unreachable}, other ${counts.other}, open ${counts.open}`;
+  const actual =
+    `dropped ${counts.dropped}, ICMP-refused ${counts['icmp-refused']}, reset ${counts.reset}, ` +
+    `unreachable ${counts.unreachable}, other ${counts.other}, open ${counts.open}`;
   const data = { ...counts, minFilteredShare };
   if (!gatewayAnswered(facts.host)) {
     const reason =
-      'the gateway answered on no port at all, so a firewall dropping everything cannot be told apart from an unreachable host; declare a flow that is open, or check reachability';
+      'the gateway answered on no port at all, so a firewall dropping everything cannot be told apart from an unreachable host; ' +
+      'declare a flow that is open, or check reachability';
     return { status: 'error', params: { reason }, evidence: { expected, actual }, data };
   }
   if (total === 0) {

@@ -29,7 +29,7 @@ export function offerOf(facts: TlsEndpointFacts) {
 /** tls.protocols: nothing older than the profile's minimum version; a version with no clear answer below it is an error. */
 export function judgeVersions(on: EndpointSubject, facts: TlsEndpointFacts, t: TlsThresholds): Verdict<TlsFindingId> {
   const accepted = facts.scan.versions.filter((v) => v.status === 'accepted');
-  // What the endpoint offers, kept on tls.protocols so a later run can tell what changed.
+  // What the endpoint offers, kept in the data of tls.protocols for readers of the report (history compares observeTls).
   const state = offerOf(facts);
   const legacy = accepted.filter((v) => versionRank(v.version) < versionRank(t.minVersion));
   const unknownVersions = facts.scan.versions.filter((v) => v.status === 'error');

@@ -134,7 +134,9 @@ export function judgeAntivirus(facts: GatewayAvFacts, t: AvThresholds, now: Date
     ];
   }
   if (skewed.length > 0) {
-    const reason = `clock skew between the host and this checker is over ${t.maxClockSkewMinutes} min (${skewed.map(describeSource).join('; ')}): ages cannot be trusted`;
+    const reason =
+      `clock skew between the host and this checker is over ${t.maxClockSkewMinutes} min ` +
+      `(${skewed.map(describeSource).join('; ')}): ages cannot be trusted`;
     return AV_FINDING_IDS.map((id) =>
       verdict(id, id === 'antivirus.reports' ? 'error' : 'not_tested', { reason }, 'clocks within the skew limit', reportSummary, skewed),
     );
@@ -186,17 +188,19 @@ function whyNoObservation(
       .map((c) => ({ s, text: `${c.name}: ${c.status}${c.stderr.trim() ? ` (${c.stderr.trim().slice(0, 120)})` : ''}` })),
   );
   if (unread.length > 0) {
+    const which = unread.map((u) => `${u.s.label}: ${u.text}`).join('; ');
     return {
       status: 'error',
-      reason: `the anti-virus tools could not be read (${unread.map((u) => `${u.s.label}: ${u.text}`).join('; ')}): give the account the rights it needs, or send an agent report`,
+      reason: `the anti-virus tools could not be read (${which}): give the account the rights it needs, or send an agent report`,
       from: unread.map((u) => u.s),
     };
   }
   const seenBefore = stale.filter((s) => s.observations.length > 0);
   if (seenBefore.length > 0) {
+    const which = seenBefore.map((s) => `${s.label}, collected ${s.collectedAt?.toISOString() ?? 'at an unknown time'}`).join('; ');
     return {
       status: 'not_tested',
-      reason: `anti-virus shows only in reports too old to speak for now (${seenBefore.map((s) => `${s.label}, collected ${s.collectedAt?.toISOString() ?? 'at an unknown time'}`).join('; ')})${missing}: send a fresh report`,
+      reason: `anti-virus shows only in reports too old to speak for now (${which})${missing}: send a fresh report`,
       from: seenBefore,
     };
   }
@@ -241,7 +245,8 @@ function judgePresence(observations: Sourced[], fresh: ReportedSource[], missing
     if (product === 'ClamAV') {
       if (!processSource) {
         unknown.push(
-          `ClamAV: no process list in the data of any source${missing}, so whether clamd runs is unknown (the SSH session and cocoscan agent reports list processes)`,
+          `ClamAV: no process list in the data of any source${missing}, so whether clamd runs is unknown ` +
+            '(the SSH session and cocoscan agent reports list processes)',
         );
         continue;
       }
@@ -256,14 +261,16 @@ function judgePresence(observations: Sourced[], fresh: ReportedSource[], missing
       if (of.some(({ o }) => o.realTimeProtection === false)) problems.push(`${product}: real-time protection is off`);
       else if (of.every(({ o }) => o.realTimeProtection === undefined) && !(product === 'Windows Security Center' && defenderProtects)) {
         unknown.push(
-          `${product}: ${of.map(({ o, s }) => `${o.format} from ${s.label}`).join(', ')} does not say whether real-time protection is on (send Get-MpComputerStatus or mdatp health output)`,
+          `${product}: ${of.map(({ o, s }) => `${o.format} from ${s.label}`).join(', ')} ` +
+            'does not say whether real-time protection is on (send Get-MpComputerStatus or mdatp health output)',
         );
       }
     }
   }
   const versions = observations.map(
     ({ o, s }) =>
-      `${o.product}${o.engineVersion ? ` ${o.engineVersion}` : ''}${o.signatureVersion ? ` signatures ${o.signatureVersion}` : ''} (${o.format}, from ${s.label})`,
+      `${o.product}${o.engineVersion ? ` ${o.engineVersion}` : ''}` +
+      `${o.signatureVersion ? ` signatures ${o.signatureVersion}` : ''} (${o.format}, from ${s.label})`,
   );
   const actual = [...new Set(versions), ...running].join('; ');
   if (problems.length > 0) return verdict('antivirus.present', 'fail', { problem: problems.join('; ') }, expected, actual, cited);
@@ -433,7 +440,9 @@ function judgeUpdateGaps(observations: Sourced[], t: AvThresholds, now: Date, ve
     if (at === collected) return `${iso} (${collected === end ? 'now' : 'when the history was collected'})`;
     return iso;
   };
-  const actual = `${runs.length} successful run(s) from ${new Date(knownFrom).toISOString()} to ${new Date(collected).toISOString()}, longest gap ${hours(worst.gap)}`;
+  const actual =
+    `${runs.length} successful run(s) from ${new Date(knownFrom).toISOString()} to ${new Date(collected).toISOString()}, ` +
+    `longest gap ${hours(worst.gap)}`;
   const data = { runs: runs.length, gapHours: Number((worst.gap / HOUR).toFixed(2)), historyFrom: new Date(coveredFrom).toISOString() };
   if (worst.gap > t.maxUpdateGapHours * HOUR) {
     return verdict(
@@ -447,7 +456,10 @@ function judgeUpdateGaps(observations: Sourced[], t: AvThresholds, now: Date, ve
     );
   }
   if (coveredFrom > windowStart) {
-    const reason = `the update history reaches back only to ${new Date(coveredFrom).toISOString()} (${hours(end - coveredFrom)}), less than the ${t.historyWindowDays}-day window: too short to judge, though no gap over ${t.maxUpdateGapHours} h shows in what it covers`;
+    const reason =
+      `the update history reaches back only to ${new Date(coveredFrom).toISOString()} (${hours(end - coveredFrom)}), ` +
+      `less than the ${t.historyWindowDays}-day window: too short to judge, ` +
+      `though no gap over ${t.maxUpdateGapHours} h shows in what it covers`;
     return verdict('antivirus.update-gaps', 'not_tested', { reason }, expected, actual, from, data);
   }
   return verdict(
@@ -535,7 +547,9 @@ function underEveryOffset(observations: Sourced[], latestAllowed: number, judge:
         : status === 'fail'
           ? results.reduce((a, b) => (figure(b) < figure(a) ? b : a))
           : (results.find(({ offset }) => offset === 0) ?? results[0]!);
-    const note = `${files} print local time with no UTC offset: the verdict holds at every offset the host can be at, from ${formatOffset(offsets[0]!)} to ${formatOffset(offsets[offsets.length - 1]!)} (figures shown for ${formatOffset(pick.offset)})`;
+    const note =
+      `${files} print local time with no UTC offset: the verdict holds at every offset the host can be at, ` +
+      `from ${formatOffset(offsets[0]!)} to ${formatOffset(offsets[offsets.length - 1]!)} (figures shown for ${formatOffset(pick.offset)})`;
     return { ...pick.v, actual: `${pick.v.actual}; ${note}` };
   }
   const spans: { status: FindingStatus; from: number; to: number }[] = [];
@@ -547,7 +561,9 @@ function underEveryOffset(observations: Sourced[], latestAllowed: number, judge:
   const depends = spans
     .map(({ status, from, to }) => `${status} at ${formatOffset(from)}${to !== from ? ` to ${formatOffset(to)}` : ''}`)
     .join(', ');
-  const reason = `${files} print local time with no UTC offset, and the verdict depends on it (${depends}): set utcOffsetMinutes on that gateways[].agentReports entry (the host's offset from UTC in minutes, e.g. 300 for UTC+05:00)`;
+  const reason =
+    `${files} print local time with no UTC offset, and the verdict depends on it (${depends}): ` +
+    "set utcOffsetMinutes on that gateways[].agentReports entry (the host's offset from UTC in minutes, e.g. 300 for UTC+05:00)";
   const first = results[0]!.v;
   return {
     id: first.id,

@@ -169,13 +169,14 @@ export function parseFreshclamLog(text: string, utcOffsetMinutes?: number): AvOb
   if (utcOffsetMinutes === undefined) observation.offsetUnknown = true;
   if (!first)
     observation.historyProblem =
-      'the freshclam.log has no dated line: neither LogTime stamps nor a readable "ClamAV update process started at <date>" line, so no update can be placed in time';
+      'the freshclam.log has no dated line: neither LogTime stamps nor a readable "ClamAV update process started at <date>" line, ' +
+      'so no update can be placed in time';
   return observation;
 }
 
 function field(object: Record<string, unknown>, name: string): unknown {
   const value = object[name];
-  return value !== null && typeof value === 'object' && 'value' in (value as object) ? (value as { value: unknown }).value : value;
+  return value !== null && typeof value === 'object' && 'value' in value ? value.value : value;
 }
 
 /** PowerShell 5.1 writes "/Date(ms)/", PowerShell 7 ISO 8601. */

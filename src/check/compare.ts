@@ -36,7 +36,8 @@ export function comparison(profile: Profile, runProbes: readonly AnyProbe[], bas
       const final = changesIn(finished);
       if (JSON.stringify(judged) !== JSON.stringify(final)) {
         throw new InternalError(
-          `the changes judged for CoCo-2 (${judged.length}) differ from those of the finished report (${final.length}); a row depends on a finding of a run-level probe without being left out of the comparison`,
+          `the changes judged for CoCo-2 (${judged.length}) differ from those of the finished report (${final.length}); ` +
+            'a row depends on a finding of a run-level probe without being left out of the comparison',
         );
       }
     },

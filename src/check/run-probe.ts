@@ -66,7 +66,9 @@ async function onGateway(probe: GatewayProbeOf<AnyProbe>, gateway: Gateway, thre
     return { findings: verdicts.map(build), observations };
   } catch (error) {
     if (error instanceof InternalError) throw error;
-    const reason = `cocoscan could not judge what the ${probe.meta.id} probe gathered from ${gateway.name} (an internal fault; other gateways and probes are unaffected); keep the evidence folder and report it`;
+    const reason =
+      `cocoscan could not judge what the ${probe.meta.id} probe gathered from ${gateway.name} ` +
+      '(an internal fault; other gateways and probes are unaffected); keep the evidence folder and report it';
     return { findings: failedGateway(probe, gateway, reason, faultDetail(error)).map(build), observations: [] };
   }
 }

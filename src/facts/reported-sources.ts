@@ -125,7 +125,7 @@ async function readSource(
 }
 
 function observationsFrom(commands: Record<string, CommandOutcome>, utcOffsetMinutes: number | undefined): AvObservation[] {
-  return AV_COMMANDS.flatMap((name) => (commands[name]?.status === 'ok' ? parseAvData(commands[name]!.stdout, utcOffsetMinutes) : []));
+  return AV_COMMANDS.flatMap((name) => (commands[name]?.status === 'ok' ? parseAvData(commands[name].stdout, utcOffsetMinutes) : []));
 }
 
 function processesOf(commands: Record<string, CommandOutcome>): string[] | undefined {

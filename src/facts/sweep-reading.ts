@@ -8,17 +8,24 @@ export function sweepFailureReason(sweep: SweepFact): string | undefined {
   if (!sweep.outcome.ok) return sweep.outcome.reason;
   // The runner checks this too; a sweep nmap did not call a success is never judged, whoever built the fact.
   if (sweep.outcome.run.exit !== 'success') {
-    return `nmap ended the sweep with "${sweep.outcome.run.exit.slice(0, 40)}"${sweep.outcome.run.errorMessage ? `: ${sweep.outcome.run.errorMessage.slice(0, 200)}` : ''}, so its port list is incomplete`;
+    const message = sweep.outcome.run.errorMessage ? `: ${sweep.outcome.run.errorMessage.slice(0, 200)}` : '';
+    return `nmap ended the sweep with "${sweep.outcome.run.exit.slice(0, 40)}"${message}, so its port list is incomplete`;
   }
   if (!sweep.host) return 'nmap returned no host record';
   if (sweep.host.timedOut) {
-    return `nmap gave up on the host after ${sweep.plan.hostTimeoutSeconds} s (--host-timeout): the port list is incomplete; raise scan.hostTimeoutSeconds or narrow scan.tcpPorts`;
+    return (
+      `nmap gave up on the host after ${sweep.plan.hostTimeoutSeconds} s (--host-timeout): the port list is incomplete; ` +
+      'raise scan.hostTimeoutSeconds or narrow scan.tcpPorts'
+    );
   }
   // nmap accounts for every port it says it swept, listed or folded; fewer means ports (open ones, maybe) are missing.
   const swept = sweep.outcome.run.scanTypes.reduce((sum, scan) => sum + expandPortList(scan.services).length, 0);
   const accounted = sweep.host.ports.length + sweep.host.extraPorts.reduce((sum, extra) => sum + extra.count, 0);
   if (accounted < swept) {
-    return `nmap's XML accounts for ${accounted} of the ${swept} ports it says it swept on this host: the port list is incomplete, so it cannot show that no undeclared port is open; rerun the check`;
+    return (
+      `nmap's XML accounts for ${accounted} of the ${swept} ports it says it swept on this host: the port list is incomplete, ` +
+      'so it cannot show that no undeclared port is open; rerun the check'
+    );
   }
   return undefined;
 }

@@ -98,7 +98,9 @@ export async function collectSweeps(
             )
           : undefined;
       const version = outcome.ok ? outcome.run.version : (deps.nmapVersion ?? 'unknown');
-      const source = `nmap ${version} ${plan.privileged ? '-sS' : '-sT'}${plan.udpPorts && plan.privileged ? ' -sU' : ''}${plan.serviceDetection ? ' -sV' : ''} -p T:${plan.tcpPorts}${plan.udpPorts && plan.privileged ? `,U:${plan.udpPorts}` : ''}`;
+      const udp = Boolean(plan.udpPorts) && plan.privileged;
+      const flags = `${plan.privileged ? '-sS' : '-sT'}${udp ? ' -sU' : ''}${plan.serviceDetection ? ' -sV' : ''}`;
+      const source = `nmap ${version} ${flags} -p T:${plan.tcpPorts}${udp ? `,U:${plan.udpPorts}` : ''}`;
       for (const gateway of group) {
         deps.onActivity?.({ gateway: gateway.name, activity: 'nmap sweep finished', percent: 100 });
         const host = outcome.ok ? outcome.run.hosts.find((h) => matches(gateway, h)) : undefined;
@@ -123,7 +125,10 @@ export async function collectSweeps(
 
 function hostFailure(gateway: Gateway, host: NmapHost | undefined, outcome: Extract<NmapOutcome, { ok: true }>): string {
   if (host?.status === 'down' || (!host && outcome.run.hostsDown > 0 && outcome.run.hosts.every((h) => h.status === 'down'))) {
-    return `${gateway.host} did not answer at all (nmap found it down; on a local link that means no ARP reply): check the address and that this scanner can reach it`;
+    return (
+      `${gateway.host} did not answer at all (nmap found it down; on a local link that means no ARP reply): ` +
+      'check the address and that this scanner can reach it'
+    );
   }
   if (host) return `nmap gave ${gateway.host} the state "${host.status.slice(0, 40)}", not up, so its ports were not read`;
   const said = lastLines(outcome.exec.stderr).slice(0, 300);

@@ -26,14 +26,16 @@ export const HOST_COMMANDS: readonly HostCommand[] = [
   {
     name: 'sigtool-daily',
     command:
-      'for f in /var/lib/clamav/daily.cld /var/lib/clamav/daily.cvd; do if [ -f "$f" ]; then sigtool --info="$f"; exit $?; fi; done; echo "no ClamAV daily database" >&2; exit 127',
+      'for f in /var/lib/clamav/daily.cld /var/lib/clamav/daily.cvd; do if [ -f "$f" ]; then sigtool --info="$f"; exit $?; fi; done; ' +
+      'echo "no ClamAV daily database" >&2; exit 127',
     privileged: false,
   },
   {
     // Debian and Ubuntu log to /var/log/clamav/; RHEL's freshclam.conf names /var/log/freshclam.log when logging is on.
     name: 'freshclam-log',
     command:
-      'for f in /var/log/clamav/freshclam.log /var/log/freshclam.log; do if [ -f "$f" ]; then tail -n 20000 "$f"; exit $?; fi; done; echo "no freshclam.log" >&2; exit 127',
+      'for f in /var/log/clamav/freshclam.log /var/log/freshclam.log; do if [ -f "$f" ]; then tail -n 20000 "$f"; exit $?; fi; done; ' +
+      'echo "no freshclam.log" >&2; exit 127',
     privileged: false,
   },
   { name: 'mdatp-health', command: 'mdatp health --output json', privileged: false },

@@ -90,7 +90,9 @@ export async function collectHostSession(
   try {
     const budgetMs = options.budgetMs ?? options.timeoutMs * SESSION_BUDGET_PROBE_TIMEOUTS;
     const deadline = Date.now() + budgetMs;
-    const spent = `not run: the SSH session's time budget of ${budgetMs / 1000} s (${SESSION_BUDGET_PROBE_TIMEOUTS} × scan.probeTimeoutSeconds) was used up by earlier commands; check why the gateway answers slowly, or raise scan.probeTimeoutSeconds`;
+    const spent =
+      `not run: the SSH session's time budget of ${budgetMs / 1000} s (${SESSION_BUDGET_PROBE_TIMEOUTS} × scan.probeTimeoutSeconds) ` +
+      'was used up by earlier commands; check why the gateway answers slowly, or raise scan.probeTimeoutSeconds';
     const run = (name: string, line: string): Promise<CommandOutcome> => {
       if (options.signal.aborted) return Promise.resolve(notRun(name, line, 'not run: the run was cancelled'));
       const left = deadline - Date.now();

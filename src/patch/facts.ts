@@ -31,7 +31,7 @@ export interface PatchFacts {
 
 /** Reads patch facts from one source's command outputs (SSH session or agent report). */
 export function patchFacts(commands: Record<string, CommandOutcome>, utcOffsetMinutes?: number): PatchFacts {
-  const ok = (name: string) => (commands[name]?.status === 'ok' ? commands[name]!.stdout : undefined);
+  const ok = (name: string) => (commands[name]?.status === 'ok' ? commands[name].stdout : undefined);
   const facts: PatchFacts = {
     os: ok('os-release') ? parseOsRelease(ok('os-release')!) : undefined,
     manager: 'unknown',
@@ -42,7 +42,7 @@ export function patchFacts(commands: Record<string, CommandOutcome>, utcOffsetMi
       ? installedDpkg(ok('dpkg-packages')!)
       : ok('rpm-packages')
         ? installedRpm(ok('rpm-packages')!)
-        : new Map(),
+        : new Map<string, string>(),
     reboot: ok('reboot-required') ? parseRebootRequired(ok('reboot-required')!) : undefined,
   };
   if (ok('apt-upgradable') !== undefined) {
@@ -52,7 +52,9 @@ export function patchFacts(commands: Record<string, CommandOutcome>, utcOffsetMi
     facts.lastUpgradeAt = ok('apt-history') ? lastAptUpgrade(ok('apt-history')!, utcOffsetMinutes) : undefined;
   } else if (ok('dnf-security-list') !== undefined) {
     facts.manager = 'dnf';
-    const info = ok('dnf-security-info') ? parseDnfSecurityInfo(ok('dnf-security-info')!) : new Map();
+    const info = ok('dnf-security-info')
+      ? parseDnfSecurityInfo(ok('dnf-security-info')!)
+      : new Map<string, { issued?: Date; severity?: string }>();
     facts.pending = parseDnfSecurityList(ok('dnf-security-list')!).map((u) => {
       const advisory = u.advisory ? info.get(u.advisory) : undefined;
       return { ...u, issued: advisory?.issued, severity: u.severity ?? advisory?.severity };

@@ -22,7 +22,7 @@ export function fillTemplate(template: string, params: Record<string, string | n
  * whose text is data and must never be reworded into what reads as cocoscan's own diagnosis.
  */
 function withoutRawMessages(params: Record<string, string | number>): { params: Record<string, string | number>; raw: string[] } {
-  const clean: Record<string, string | number> = Object.create(null);
+  const clean = Object.create(null) as Record<string, string | number>;
   const raw: string[] = [];
   for (const [name, value] of Object.entries(params)) {
     if (typeof value !== 'string' || name !== 'reason') {
@@ -41,9 +41,9 @@ function ownSpec(findings: Readonly<Record<string, FindingSpec>>, id: string): F
 }
 
 /**
- * Returns the `ctx.finding` function for one probe: checks the id, fills the message, stamps the time. The id
- * is typed from the probe's metadata, so a misspelt id does not compile; the check here stays for ids that
- * reach it untyped (a probe handed around as AnyProbe, a test).
+ * Turns one probe's verdicts into findings: checks the id, fills the message, sets the severity and stamps the
+ * time the evidence does not give. The id is typed from the probe's metadata, so a misspelt id does not
+ * compile; the check here stays for ids that reach it untyped (a probe handed around as AnyProbe, a test).
  */
 export function findingBuilder<Id extends string>(meta: ProbeMeta<z.ZodType, Id>, now: () => Date): (input: Verdict<Id>) => Finding {
   return (input) => {

@@ -99,7 +99,9 @@ export async function auditSshEndpoint(
 ): Promise<SshEndpointFacts> {
   const started = Date.now();
   const budget = new PortBudget(options.budgetMs ?? options.timeoutMs * PORT_BUDGET_PROBE_TIMEOUTS);
-  const spent = `the port's time budget of ${budget.totalMs / 1000} s (${PORT_BUDGET_PROBE_TIMEOUTS} × scan.probeTimeoutSeconds) was used up by earlier connections that stalled`;
+  const spent =
+    `the port's time budget of ${budget.totalMs / 1000} s (${PORT_BUDGET_PROBE_TIMEOUTS} × scan.probeTimeoutSeconds) ` +
+    'was used up by earlier connections that stalled';
   const facts: SshEndpointFacts = { endpoint, hostKeys: [], hostKeyErrors: [], durationMs: 0, connections: 0 };
   const connection = <T>(work: (timeoutMs: number) => Promise<T>, exhausted: () => T) =>
     options.limit(() =>

@@ -34,7 +34,9 @@ export function offeredAuthMethods(
       () =>
         finish({
           ok: false,
-          reason: `${endpoint.host}:${endpoint.port} did not answer the authentication request within ${options.timeoutMs / 1000} s (scan.probeTimeoutSeconds): check the SSH server, or raise scan.probeTimeoutSeconds for a slow link`,
+          reason:
+            `${endpoint.host}:${endpoint.port} did not answer the authentication request within ${options.timeoutMs / 1000} s ` +
+            '(scan.probeTimeoutSeconds): check the SSH server, or raise scan.probeTimeoutSeconds for a slow link',
         }),
       options.timeoutMs,
     );

@@ -50,9 +50,10 @@ function stalledReason(endpoint: SshEndpoint, timeoutMs: number, seen: { bytes: 
     return `${where} accepted the connection but sent nothing within ${limit}: check that an SSH server answers there, or raise scan.probeTimeoutSeconds`;
   if (!seen.ident)
     return `${where} sent ${seen.bytes} bytes but no SSH identification within ${limit}: it does not answer like an SSH server`;
-  if (seen.packets === 0)
-    return `${where} sent its identification but no key-exchange packet within ${limit}: check the SSH server, or raise scan.probeTimeoutSeconds for a slow link`;
-  return `${where} did not finish its part of the key exchange within ${limit} (it stalled after ${seen.packets} packet(s), ${seen.bytes} bytes): check the SSH server, or raise scan.probeTimeoutSeconds for a slow link`;
+  const nextStep = 'check the SSH server, or raise scan.probeTimeoutSeconds for a slow link';
+  if (seen.packets === 0) return `${where} sent its identification but no key-exchange packet within ${limit}: ${nextStep}`;
+  const stalled = `it stalled after ${seen.packets} packet(s), ${seen.bytes} bytes`;
+  return `${where} did not finish its part of the key exchange within ${limit} (${stalled}): ${nextStep}`;
 }
 
 /**

@@ -115,7 +115,9 @@ describe('an agent report stuffed with huge fields', () => {
     await writeFile(join(dir, 'report.json'), JSON.stringify(report));
     await writeFile(
       join(dir, 'connection.yaml'),
-      'connection: { name: big, mojSystem: M, thirdPartySystem: T, organisation: O }\ngateways:\n  - name: gw\n    host: 127.0.0.1\n    agentReports: [ { path: report.json } ]\nflows: [ { name: web, protocol: https, port: 443 } ]\n',
+      'connection: { name: big, mojSystem: M, thirdPartySystem: T, organisation: O }\ngateways:\n' +
+        '  - name: gw\n    host: 127.0.0.1\n    agentReports: [ { path: report.json } ]\n' +
+        'flows: [ { name: web, protocol: https, port: 443 } ]\n',
     );
     const connection = await loadConnectionFile(join(dir, 'connection.yaml'));
     const profile = await loadProfile(join(ROOT, 'test/fixtures/profiles/coco10-only.yaml'));

@@ -96,7 +96,7 @@ describe('authenticated SSH collection against a gateway that logs in and then s
     // The gateway (and its key, made synchronously) is ready before the clock starts: only the session is timed.
     const gateway = await gatewayAt(port);
     const started = Date.now();
-    const session = await collectHostSession(gateway as never, { timeoutMs, now: () => new Date(), signal });
+    const session = await collectHostSession(gateway, { timeoutMs, now: () => new Date(), signal });
     const elapsed = Date.now() - started;
     if (!session.ok) throw new Error(session.reason);
     const outcomes = [...Object.values(session.commands), ...Object.values(session.files)];
@@ -119,7 +119,7 @@ describe('authenticated SSH collection against a gateway that logs in and then s
     const gateway = await gatewayAt(port);
     const started = Date.now();
     // Each command could wait 3 × 20 s; the abort comes with the first command.
-    const session = await collectHostSession(gateway as never, { timeoutMs: 20_000, now: () => new Date(), signal: controller.signal });
+    const session = await collectHostSession(gateway, { timeoutMs: 20_000, now: () => new Date(), signal: controller.signal });
     if (!session.ok) throw new Error(session.reason);
     expect(session.commands['os-release']).toMatchObject({ status: 'timeout', stderr: expect.stringMatching(/the run was cancelled/) });
     expect(Object.values(session.commands).every((o) => o.status === 'timeout')).toBe(true);
@@ -130,12 +130,15 @@ describe('authenticated SSH collection against a gateway that logs in and then s
   it('an output past the cap is truncated, never read as complete', async () => {
     const port = await hostileGateway('flood');
     const gateway = await gatewayAt(port);
-    const session = await collectHostSession({ ...gateway, agentReports: [] } as never, {
-      timeoutMs: 5000,
-      now: () => new Date(),
-      signal: new AbortController().signal,
-      budgetMs: 20_000,
-    });
+    const session = await collectHostSession(
+      { ...gateway, agentReports: [] },
+      {
+        timeoutMs: 5000,
+        now: () => new Date(),
+        signal: new AbortController().signal,
+        budgetMs: 20_000,
+      },
+    );
     if (!session.ok) throw new Error(session.reason);
     const first = session.commands['os-release']!;
     expect(first.status).toBe('truncated');

@@ -17,12 +17,12 @@ const firewalled = () => fixture('firewalled-gateway.xml').replaceAll('10.213.20
 
 /** An nmap stand-in: writes the XML `answer` gives for its targets where -oX says, and exits as told. */
 function fakeNmap(answer: (targets: string[]) => { xml: string; result?: Partial<ExecResult> } | Error): Exec {
-  return async (command, args) => {
+  return (command, args) => {
     const targets = args.slice(args.indexOf('--') + 1);
     const reply = answer(targets);
-    if (reply instanceof Error) throw reply;
+    if (reply instanceof Error) return Promise.reject(reply);
     writeFileSync(args[args.indexOf('-oX') + 1]!, reply.xml);
-    return { command, args, exitCode: 0, signal: null, stdout: '', stderr: '', durationMs: 1, ...reply.result };
+    return Promise.resolve({ command, args, exitCode: 0, signal: null, stdout: '', stderr: '', durationMs: 1, ...reply.result });
   };
 }
 
@@ -53,7 +53,7 @@ function verdicts(fact: SweepFact) {
     { name: 'admin', protocol: 'ssh', port: 22, transport: 'tcp' as const },
     { name: 'web', protocol: 'https', port: 443, transport: 'tcp' as const, tls: true },
   ];
-  const exposure = judgeExposure(exposureFacts(fact, flows as never));
+  const exposure = judgeExposure(exposureFacts(fact, flows));
   return {
     undeclared: exposure.filter((f) => f.id === 'exposure.undeclared-port').map((f) => f.status),
     firewall: judgeFiltering(
@@ -75,9 +75,14 @@ function tarpitXml(address: string): string {
   const ports = Array.from(
     { length: 65535 },
     (_, i) =>
-      `<port protocol="tcp" portid="${i + 1}"><state state="open" reason="syn-ack" reason_ttl="64"/><service name="http" product="${banner}" method="probed" conf="10"/></port>`,
+      `<port protocol="tcp" portid="${i + 1}"><state state="open" reason="syn-ack" reason_ttl="64"/>` +
+      `<service name="http" product="${banner}" method="probed" conf="10"/></port>`,
   ).join('\n');
-  return `<?xml version="1.0"?><nmaprun scanner="nmap" version="7.93"><host><status state="up" reason="user-set"/><address addr="${address}" addrtype="ipv4"/><ports>${ports}</ports></host><runstats><finished exit="success" elapsed="1"/><hosts up="1" down="0" total="1"/></runstats></nmaprun>`;
+  return (
+    '<?xml version="1.0"?><nmaprun scanner="nmap" version="7.93"><host><status state="up" reason="user-set"/>' +
+    `<address addr="${address}" addrtype="ipv4"/><ports>${ports}</ports></host>` +
+    '<runstats><finished exit="success" elapsed="1"/><hosts up="1" down="0" total="1"/></runstats></nmaprun>'
+  );
 }
 
 describe('nmap sweeps from a hostile or broken scan', () => {
@@ -133,7 +138,9 @@ describe('nmap sweeps from a hostile or broken scan', () => {
 
   it('reads a host nmap did not call up as an error, whatever its ports say', async () => {
     const xml = fixture('open-gateway.xml').replace(
-      '<status state="up" reason="arp-response" reason_ttl="0"/>\n<address addr="10.213.37.2" addrtype="ipv4"/>\n<address addr="6E:D4:63:DF:B4:6D" addrtype="mac"/>\n<hostnames>\n</hostnames>\n<ports>',
+      '<status state="up" reason="arp-response" reason_ttl="0"/>\n' +
+        '<address addr="10.213.37.2" addrtype="ipv4"/>\n' +
+        '<address addr="6E:D4:63:DF:B4:6D" addrtype="mac"/>\n<hostnames>\n</hostnames>\n<ports>',
       '<status state="unknown" reason="user-set"/>\n<address addr="10.213.37.2" addrtype="ipv4"/>\n<hostnames>\n</hostnames>\n<ports>',
     );
     expect(xml).toContain('state="unknown"');
@@ -154,7 +161,7 @@ describe('nmap sweeps from a hostile or broken scan', () => {
     );
     const fact = facts.get('gw')!;
     const flows = [{ name: 'web', protocol: 'https', port: 443, transport: 'tcp' as const, tls: true }];
-    const findings = judgeExposure(exposureFacts(fact, flows as never));
+    const findings = judgeExposure(exposureFacts(fact, flows));
     const seconds = (performance.now() - started) / 1000;
     const undeclared = findings.filter((f) => f.id === 'exposure.undeclared-port');
     expect(undeclared).toHaveLength(MAX_UNDECLARED_LISTED + 1);

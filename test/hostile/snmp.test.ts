@@ -41,7 +41,8 @@ function connection(port: number, v3?: Record<string, string>, timeoutSeconds = 
 }
 
 const SNMP_PROFILE =
-  'id: s\nversion: "1"\ntitle: S\nsections:\n  - id: s\n    title: S\n    rows:\n      - { ref: R, title: SNMP, method: automated, decidedBy: [snmp.community, snmp.undeclared] }\n';
+  'id: s\nversion: "1"\ntitle: S\nsections:\n  - id: s\n    title: S\n    rows:\n' +
+  '      - { ref: R, title: SNMP, method: automated, decidedBy: [snmp.community, snmp.undeclared] }\n';
 
 async function agent(behaviour: AgentBehaviour, options?: AgentOptions): Promise<FakeSnmpAgent> {
   const started = await startFakeSnmpAgent(behaviour, options);
@@ -259,7 +260,9 @@ describe('SNMP walks against agents that would keep them going for ever', () => 
     await writeFile(join(dir, 'profile.yaml'), withShippedThresholds(SNMP_PROFILE));
     await writeFile(
       join(dir, 'connection.yaml'),
-      `connection: { name: hostile, mojSystem: M, thirdPartySystem: T, organisation: O }\ngateways: [ { name: lo, host: 127.0.0.1 } ]\nflows: [ { name: web, protocol: https, port: 443 } ]\nsnmp: { port: ${fake.port}, timeoutSeconds: 1, communities: [public] }\n`,
+      'connection: { name: hostile, mojSystem: M, thirdPartySystem: T, organisation: O }\n' +
+        'gateways: [ { name: lo, host: 127.0.0.1 } ]\nflows: [ { name: web, protocol: https, port: 443 } ]\n' +
+        `snmp: { port: ${fake.port}, timeoutSeconds: 1, communities: [public] }\n`,
     );
     const walking = new Promise<void>((resolve) => fake.events.on('walk-request', (n: number) => n === 5 && resolve()));
     child = spawnCli(

@@ -92,7 +92,10 @@ describe('weakly signed chains from a real TLS server fail the signature check, 
     await Promise.all(servers.map((s) => s.close()));
   });
 
-  it('MD5 leaf, SHA-1 intermediate, DSA-SHA1 and SHA-224 fail; SHA-256 passes even with a SHA-1 self-signed root, which is a trust anchor and not judged', async () => {
+  const weakSignatures =
+    'MD5 leaf, SHA-1 intermediate, DSA-SHA1 and SHA-224 fail; ' +
+    'SHA-256 passes even with a SHA-1 self-signed root, which is a trust anchor and not judged';
+  it(weakSignatures, async () => {
     const specs: [string, ChainSpec, RegExp | undefined][] = [
       ['md5', { leafDigest: 'md5' }, /leaf CN=127\.0\.0\.1 \(RSA with MD5\)/],
       ['sha1-intermediate', { intermediateDigest: 'sha1' }, /chain certificate 2 CN=Test Intermediate \(RSA with SHA-1\)/],

@@ -288,7 +288,8 @@ ${spec.firewallAllowUdp?.length ? `    udp dport { ${spec.firewallAllowUdp.join(
 const SSHD_FLAVOURS: Record<LabSsh, string[]> = {
   default: ['PasswordAuthentication no', 'KbdInteractiveAuthentication no', 'PermitRootLogin prohibit-password'],
   hardened: [
-    'KexAlgorithms sntrup761x25519-sha512@openssh.com,curve25519-sha256,curve25519-sha256@libssh.org,diffie-hellman-group16-sha512,diffie-hellman-group18-sha512',
+    'KexAlgorithms sntrup761x25519-sha512@openssh.com,curve25519-sha256,curve25519-sha256@libssh.org,' +
+      'diffie-hellman-group16-sha512,diffie-hellman-group18-sha512',
     'Ciphers aes256-gcm@openssh.com,aes128-gcm@openssh.com,aes256-ctr,aes192-ctr,aes128-ctr',
     'MACs hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com,umac-128-etm@openssh.com',
     'HostKeyAlgorithms ssh-ed25519,rsa-sha2-512,rsa-sha2-256',
@@ -318,11 +319,15 @@ async function sshHostKeys(dir: string, flavour: LabSsh): Promise<string[]> {
   return keys;
 }
 
+const MODERN_CIPHERS =
+  'ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:' +
+  'ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305';
+
 function httpsServer(address: string, port: number, tls: LabTls, pki: LabPki): string {
   if (tls === 'modern') {
     return `server { listen ${address}:${port} ssl; ssl_certificate ${pki.good.cert}; ssl_certificate_key ${pki.good.key};
     ssl_protocols TLSv1.2 TLSv1.3; ssl_prefer_server_ciphers on;
-    ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305;
+    ssl_ciphers ${MODERN_CIPHERS};
     add_header Strict-Transport-Security "max-age=63072000" always;
     location / { return 200 "case sync\\n"; } }`;
   }

@@ -33,7 +33,7 @@ async function keyPem(key: CryptoKey): Promise<string> {
 }
 
 export async function makeLabPki(dir: string, address: string): Promise<LabPki> {
-  const caKeys = (await webcrypto.subtle.generateKey({ ...RSA, hash: 'SHA-256' }, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const caKeys = await webcrypto.subtle.generateKey({ ...RSA, hash: 'SHA-256' }, true, ['sign', 'verify']);
   const now = Date.now();
   const ca = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: '01',
@@ -49,7 +49,7 @@ export async function makeLabPki(dir: string, address: string): Promise<LabPki> 
   });
 
   const leaf = async (name: string, serial: string, hash: 'SHA-256' | 'SHA-1', notBefore: Date, notAfter: Date): Promise<LeafFiles> => {
-    const keys = (await webcrypto.subtle.generateKey({ ...RSA, hash: 'SHA-256' }, true, ['sign', 'verify'])) as CryptoKeyPair;
+    const keys = await webcrypto.subtle.generateKey({ ...RSA, hash: 'SHA-256' }, true, ['sign', 'verify']);
     // WebCrypto binds an RSA key to one hash, so the CA key is re-imported for the hash this leaf is signed with.
     const signingKey = await webcrypto.subtle.importKey(
       'pkcs8',

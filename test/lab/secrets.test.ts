@@ -3,6 +3,7 @@ import { copyFile, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { strFromU8, unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunReport } from '../../src/report/schema.ts';
 import { runCli, tempDir, writeConnection } from '../helpers/cli.ts';
 import { LAB_SNMP_V3, labAvailability, startLabGateway, type LabGateway } from './lab.ts';
 
@@ -75,10 +76,10 @@ snmp:
       LAB_SNMP_PRIV: LAB_SNMP_V3.privKey,
     });
     expect(result.stderr).toBe('');
-    const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8'));
+    const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as RunReport;
     // The secrets were used: the session logged in and the v3 user answered at authPriv.
-    expect(report.findings.find((f: { id: string }) => f.id === 'host.firewall-policy')?.status).not.toBe('error');
-    expect(report.findings.find((f: { id: string }) => f.id === 'snmp.v3-security')?.status).toBe('pass');
+    expect(report.findings.find((f) => f.id === 'host.firewall-policy')?.status).not.toBe('error');
+    expect(report.findings.find((f) => f.id === 'snmp.v3-security')?.status).toBe('pass');
 
     const keyBody = (await readFile(key, 'utf8')).split('\n').filter((l) => l.length > 40 && !l.startsWith('-----'));
     const secrets = [PASSPHRASE, LAB_SNMP_V3.authKey, LAB_SNMP_V3.privKey, ...keyBody];
@@ -98,7 +99,7 @@ snmp:
     for (const secret of secrets) expect(result.stdout + result.stderr).not.toContain(secret);
 
     // The statement has every row, and no row is left empty: measured, answered, or open with its guidance.
-    const refs = (report.rows as { ref: string; heading: boolean; comment: string; source: string }[]).filter((r) => !r.heading);
+    const refs = report.rows.filter((r) => !r.heading);
     for (const row of refs) expect(row.comment.length, row.ref).toBeGreaterThan(10);
     expect(refs.find((r) => r.ref === 'CoCo-13')?.source).toBe('answered');
     const md = await readFile(join(out, 'statement.md'), 'utf8');

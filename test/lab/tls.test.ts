@@ -46,8 +46,9 @@ tls: { trust: [ ${gateway.caFile} ] }
 async function sslscanAccepted(address: string): Promise<string[]> {
   const { stdout } = await run('sslscan', ['--no-colour', '--show-sigs', '--xml=-', `${address}:443`], { maxBuffer: 8 * 1024 * 1024 });
   const xml = stdout.slice(stdout.indexOf('<?xml'));
-  const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => name === 'cipher' }).parse(xml);
-  const ciphers = (doc.document.ssltest.cipher ?? []) as { status: string; sslversion: string; id: string }[];
+  const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => name === 'cipher' });
+  const doc = parser.parse(xml) as { document: { ssltest: { cipher?: { status: string; sslversion: string; id: string }[] } } };
+  const ciphers = doc.document.ssltest.cipher ?? [];
   return ciphers
     .filter((c) => c.status === 'accepted' || c.status === 'preferred')
     .map((c) => `${c.sslversion}:${c.id.toLowerCase()}`)

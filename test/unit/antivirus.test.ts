@@ -326,10 +326,7 @@ describe('command names from a report are data, never prototype members', () => 
       commands: { ...commands, 'clamscan-version': ok('clamscan-version', fixture('clamscan-version.txt')) },
     };
     await writeFile(join(dir, 'r.json'), JSON.stringify(report));
-    const [source] = await loadReportSources(
-      { name: 'gw', host: '127.0.0.1', agentReports: [{ path: join(dir, 'r.json') }] } as Gateway,
-      undefined,
-    );
+    const [source] = await loadReportSources({ name: 'gw', host: '127.0.0.1', agentReports: [{ path: join(dir, 'r.json') }] }, undefined);
     expect(source?.unusable).toBeUndefined();
     expect(source?.processes).toBeUndefined();
     const present = verdictOf(judgeAntivirus({ gateway: 'gw', sources: [source!], missing: [] }, T, NOW), 'antivirus.present');

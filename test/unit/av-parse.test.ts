@@ -71,7 +71,8 @@ describe('anti-virus data formats', () => {
 
   it('a freshclam.log with no dated run says so instead of reading as "no update"', () => {
     const undated =
-      'daily.cld database is up-to-date (version: 27480, sigs: 2071350, f-level: 90, builder: raynman)\nfreshclam daemon 1.4.6 (OS: Linux, ARCH: x86_64, CPU: x86_64)\n';
+      'daily.cld database is up-to-date (version: 27480, sigs: 2071350, f-level: 90, builder: raynman)\n' +
+      'freshclam daemon 1.4.6 (OS: Linux, ARCH: x86_64, CPU: x86_64)\n';
     const parsed = parseFreshclamLog(undated, 0)!;
     expect(parsed.updateRuns).toEqual([]);
     expect(parsed.historyProblem).toMatch(/no dated line/);

@@ -100,7 +100,7 @@ function context(sweep?: Sweep) {
 beforeEach(() => {
   audit.mockReset();
   greets.mockReset();
-  audit.mockImplementation(async (endpoint) => answered(endpoint));
+  audit.mockImplementation((endpoint) => Promise.resolve(answered(endpoint)));
   greets.mockResolvedValue(false);
 });
 
@@ -125,16 +125,18 @@ describe('ssh gathering', () => {
   });
 
   it('a port without an identification, or whose log-on methods could not be asked, says why as its failure', async () => {
-    audit.mockImplementation(async (endpoint) =>
-      endpoint.port === 22
-        ? {
-            ...answered(endpoint),
-            hello: undefined,
-            helloError: 'no SSH identification within 2 s',
-            auth: undefined,
-            hostKeyPlan: undefined,
-          }
-        : { ...answered(endpoint), auth: { ok: false, reason: 'the server closed the connection' } },
+    audit.mockImplementation((endpoint) =>
+      Promise.resolve(
+        endpoint.port === 22
+          ? {
+              ...answered(endpoint),
+              hello: undefined,
+              helloError: 'no SSH identification within 2 s',
+              auth: undefined,
+              hostKeyPlan: undefined,
+            }
+          : { ...answered(endpoint), auth: { ok: false, reason: 'the server closed the connection' } },
+      ),
     );
     const { ports } = await gatherSsh(context().ctx);
     expect(ports[0]).toMatchObject({ port: 22, failure: 'no SSH identification within 2 s' });
@@ -145,10 +147,10 @@ describe('ssh gathering', () => {
 
   // A fix: one port whose audit threw used to make every SSH finding of every gateway an error.
   it("one port's audit that throws is that port's failure; the other ports are still audited", async () => {
-    audit.mockImplementation(async (endpoint) => {
+    audit.mockImplementation((endpoint) => {
       if (endpoint.port === 22)
-        throw Object.assign(new Error('connect EHOSTUNREACH 192.0.2.1:22'), { code: 'EHOSTUNREACH', syscall: 'connect' });
-      return answered(endpoint);
+        return Promise.reject(Object.assign(new Error('connect EHOSTUNREACH 192.0.2.1:22'), { code: 'EHOSTUNREACH', syscall: 'connect' }));
+      return Promise.resolve(answered(endpoint));
     });
     const { ctx, contents } = context();
     const { ports } = await gatherSsh(ctx);
@@ -168,7 +170,7 @@ describe('ssh gathering', () => {
   });
 
   it('audits SSH the sweep announces or identifies on undeclared ports, once each, after the declared flows', async () => {
-    greets.mockImplementation(async (endpoint) => endpoint.port !== 8080);
+    greets.mockImplementation((endpoint) => Promise.resolve(endpoint.port !== 8080));
     const { ctx } = context({ announced: [8080, 2222, 22], sshInRecord: [2200, 2222] });
     const { ports } = await gatherSsh(ctx);
     expect(ports.map((p) => [p.port, p.flow])).toEqual([
@@ -194,10 +196,10 @@ describe('ssh gathering', () => {
     const run = new AbortController();
     const { ctx } = context();
     let seen: AbortSignal | undefined;
-    audit.mockImplementation(async (endpoint, options) => {
+    audit.mockImplementation((endpoint, options) => {
       seen = options.signal;
       run.abort();
-      return answered(endpoint);
+      return Promise.resolve(answered(endpoint));
     });
     await gatherSsh({ ...ctx, signal: run.signal });
     expect(seen).not.toBe(run.signal);

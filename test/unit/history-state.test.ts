@@ -117,7 +117,8 @@ describe('the state history compares, from typed observations', () => {
       ['service changed: gw 443/tcp (was https) (now http)', false],
       ['port opened: gw 8080/tcp (now http-proxy)', true],
       [
-        `tls certificate replaced: gw 443/tcp (was ${'ab'.repeat(8)}… CN=gw, issuer CN=ca, expires 2027-06-01) (now ${'cd'.repeat(8)}… CN=gw, issuer CN=ca, expires 2027-06-01)`,
+        `tls certificate replaced: gw 443/tcp (was ${'ab'.repeat(8)}… CN=gw, issuer CN=ca, expires 2027-06-01) ` +
+          `(now ${'cd'.repeat(8)}… CN=gw, issuer CN=ca, expires 2027-06-01)`,
         false,
       ],
       ['tls offer changed: gw 443/tcp (was TLSv1.2, TLSv1.3; 1 suites) (now TLSv1.0, TLSv1.2, TLSv1.3; 1 suites)', true],

@@ -168,7 +168,8 @@ judgeTable('antivirus', {
       name: 'a log with no dated run is not_tested with the reason',
       facts: facts([
         log(
-          'freshclam daemon 1.4.6 (OS: Linux, ARCH: x86_64, CPU: x86_64)\ndaily.cld database is up-to-date (version: 27480, sigs: 2071350, f-level: 90, builder: raynman)\n',
+          'freshclam daemon 1.4.6 (OS: Linux, ARCH: x86_64, CPU: x86_64)\n' +
+            'daily.cld database is up-to-date (version: 27480, sigs: 2071350, f-level: 90, builder: raynman)\n',
         ),
       ]),
       verdicts: [

@@ -9,8 +9,12 @@ import { judgeTable } from '../helpers/judge-table.ts';
 import { nmapHost as host, probedService as probed, type ExtraSpec, type PortSpec } from '../helpers/nmap-host.ts';
 
 const plan = { tcpPorts: '1-1024', udpPorts: '', privileged: true, serviceDetection: true };
-const flow = (protocol: string, port: number, transport: 'tcp' | 'udp' = 'tcp'): Flow =>
-  ({ name: `${protocol}-flow`, protocol, port, transport }) as Flow;
+const flow = (protocol: string, port: number, transport: 'tcp' | 'udp' = 'tcp'): Flow => ({
+  name: `${protocol}-flow`,
+  protocol,
+  port,
+  transport,
+});
 const https = [flow('https', 443)];
 const dropped = (count: number, ports?: string): ExtraSpec => ({ state: 'filtered', reason: 'no-response', count, proto: 'tcp', ports });
 

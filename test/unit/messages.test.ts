@@ -23,7 +23,7 @@ function throwingProbe(id: string, fault: () => never): AnyProbe {
       thresholds: z.object({}),
       findings: { [`${id}.check`]: { severity: 'high', title: `Check of ${id}`, messages: { pass: 'fine' } } },
     },
-    gather: async () => fault(),
+    gather: () => Promise.resolve().then(fault),
     judge: () => [],
   });
 }
@@ -109,7 +109,8 @@ describe('the finding builder', () => {
       evidence: { source: 's', raw: 'banner' },
     });
     expect(finding.message).toBe(
-      'Demo check: could not be checked: the certificate cannot be parsed: an internal fault stopped it; the details are in the evidence; re-run, and report it to the cocoscan maintainers if it repeats',
+      'Demo check: could not be checked: the certificate cannot be parsed: an internal fault stopped it; the details are in the evidence; ' +
+        're-run, and report it to the cocoscan maintainers if it repeats',
     );
     expect(finding.evidence.raw).toContain("Cannot read properties of undefined (reading 'notAfter')");
     expect(finding.evidence.raw).toContain('banner');

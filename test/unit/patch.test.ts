@@ -115,7 +115,8 @@ async function checkWith(commands: CommandOutcome[] | undefined) {
   }
   await writeFile(
     join(dir, 'connection.yaml'),
-    `connection: { name: p, mojSystem: M, thirdPartySystem: T, organisation: O }\ngateways:\n  - name: gw\n    host: 127.0.0.1${reports}\nflows: [ { name: web, protocol: https, port: 443 } ]\n`,
+    'connection: { name: p, mojSystem: M, thirdPartySystem: T, organisation: O }\ngateways:\n' +
+      `  - name: gw\n    host: 127.0.0.1${reports}\nflows: [ { name: web, protocol: https, port: 443 } ]\n`,
   );
   const connection = await loadConnectionFile(join(dir, 'connection.yaml'));
   const { report } = await runCheck({ connection, profile: PROFILE, now: () => new Date(NOW) });
@@ -174,7 +175,10 @@ describe('CoCo-11 from host facts (clock injected)', () => {
     ]);
     expect(row.compliance).toBe('Partial');
     expect(finding('patch.undated-updates').message).toMatch(
-      /pending security update\(s\) of unknown age \(apt says which updates come from a security archive, but its package lists do not date them\): .*apt 2\.6\.1 → 2\.6\.2 \(oldstable-security\)/,
+      new RegExp(
+        String.raw`pending security update\(s\) of unknown age \(apt says which updates come from a security archive, ` +
+          String.raw`but its package lists do not date them\): .*apt 2\.6\.1 → 2\.6\.2 \(oldstable-security\)`,
+      ),
     );
     expect(finding('patch.os-support').message).toContain('in extended support (security fixes) until 2028-06-30');
   });
@@ -334,13 +338,13 @@ sections:
       const xml = recorded
         .replace(/product="nginx" version="1\.22\.1"/g, `product="${product}" version="1.0"`)
         .replace(/<address addr="[^"]+" addrtype="ipv4"\/>/g, '<address addr="127.0.0.1" addrtype="ipv4"/>');
-      const exec: Exec = async (command, args, options) => {
+      const exec: Exec = (command, args, options) => {
         const base = { command, args, signal: null, stderr: '', durationMs: 1, exitCode: 0 };
-        if (args[0] === '--version') return { ...base, stdout: 'Nmap version 7.93 ( https://nmap.org )\n' };
+        if (args[0] === '--version') return Promise.resolve({ ...base, stdout: 'Nmap version 7.93 ( https://nmap.org )\n' });
         const out = args[args.indexOf('-oX') + 1];
         if (out && out !== '-') writeFileSync(out, xml);
         options.onStdout?.('');
-        return { ...base, stdout: '' };
+        return Promise.resolve({ ...base, stdout: '' });
       };
       const dir = await tempDir();
       const commands = [
@@ -361,7 +365,9 @@ sections:
       await writeFile(join(dir, 'report.json'), JSON.stringify(report));
       await writeFile(
         join(dir, 'connection.yaml'),
-        `connection: { name: p, mojSystem: M, thirdPartySystem: T, organisation: O }\ngateways:\n  - name: gw\n    host: 127.0.0.1\n    agentReports: [ { path: report.json } ]\nflows: [ { name: web, protocol: https, port: 443 } ]\n`,
+        'connection: { name: p, mojSystem: M, thirdPartySystem: T, organisation: O }\ngateways:\n' +
+          '  - name: gw\n    host: 127.0.0.1\n    agentReports: [ { path: report.json } ]\n' +
+          'flows: [ { name: web, protocol: https, port: 443 } ]\n',
       );
       const connection = await loadConnectionFile(join(dir, 'connection.yaml'));
       const { report: result } = await runCheck({ connection, profile, exec, privileged: true, now: () => new Date(NOW) });

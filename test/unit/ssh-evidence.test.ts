@@ -27,12 +27,20 @@ const facts = (k: Kexinit, preamble: string[] = []): SshEndpointFacts => ({
   connections: 1,
 });
 
+/** The parts of the evidence file these tests read. */
+interface EvidenceSummary {
+  truncated?: true;
+  kexinit?: { hostKey: string[] };
+  kexinitOmitted?: { hostKey: number };
+  preambleLines?: number;
+}
+
 describe('SSH evidence file', () => {
   it('keeps an ordinary server whole, unmarked', () => {
     const text = sshEvidenceText(facts(kexinit(['ssh-ed25519', 'rsa-sha2-512'])));
-    const summary = JSON.parse(text);
+    const summary = JSON.parse(text) as EvidenceSummary;
     expect(summary.truncated).toBeUndefined();
-    expect(summary.kexinit.hostKey).toEqual(['ssh-ed25519', 'rsa-sha2-512']);
+    expect(summary.kexinit?.hostKey).toEqual(['ssh-ed25519', 'rsa-sha2-512']);
   });
 
   it('stays under 64 KB and says it was cut, however long the lists and names', () => {
@@ -40,9 +48,9 @@ describe('SSH evidence file', () => {
     const lines = Array.from({ length: 50 }, () => '\u001b[31m'.repeat(60));
     const text = sshEvidenceText(facts(kexinit(huge, huge), lines));
     expect(Buffer.byteLength(text)).toBeLessThanOrEqual(MAX_SSH_EVIDENCE_BYTES);
-    const summary = JSON.parse(text);
+    const summary = JSON.parse(text) as EvidenceSummary;
     expect(summary.truncated).toBe(true);
-    expect(summary.kexinitOmitted.hostKey).toBeGreaterThan(4900);
+    expect(summary.kexinitOmitted?.hostKey).toBeGreaterThan(4900);
     expect(summary.preambleLines).toBe(50);
     expect(text).not.toContain('\u001b');
   });
