@@ -8,6 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startFakeSnmpAgent, type AgentBehaviour } from '../test/helpers/fake-snmp-agent.ts';
+import { withShippedThresholds } from '../test/helpers/test-profile.ts';
 
 const root = resolve(import.meta.dirname, '..');
 
@@ -26,7 +27,7 @@ async function timeCheck(behaviour: AgentBehaviour): Promise<{ seconds: number; 
   const agent = await startFakeSnmpAgent(behaviour);
   const dir = await mkdtemp(join(tmpdir(), 'cocoscan-bench-snmp-'));
   try {
-    await writeFile(join(dir, 'profile.yaml'), PROFILE);
+    await writeFile(join(dir, 'profile.yaml'), withShippedThresholds(PROFILE));
     await writeFile(
       join(dir, 'connection.yaml'),
       `connection: { name: snmp-loop, connectedSystem: M, connectingSystem: T, organisation: O }

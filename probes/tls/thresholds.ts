@@ -14,7 +14,7 @@ export const tlsThresholds = z.strictObject({
   bannedSignatureHashes: z.array(z.enum(SIGNATURE_HASH_NAMES, { error: `expected one of ${SIGNATURE_HASH_NAMES.join(', ')}` })),
   expiryWarningDays: z.number().int().min(0, { error: 'expected 0 to 365 days' }).max(365, { error: 'expected 0 to 365 days' }),
   requireHsts: z.boolean(),
-  /** Shortest HSTS max-age that passes, in seconds (one year by default). */
+  /** Shortest HSTS max-age that passes, in seconds . */
   // max-age=0 tells a browser to forget the policy (RFC 6797 6.1.1), so it can never be enough.
   minHstsMaxAgeSeconds: z
     .number()

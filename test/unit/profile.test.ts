@@ -77,15 +77,21 @@ describe('profile loading', () => {
     expect(profile.probes.map((p) => p.meta.id)).toEqual(['exposure']);
     expect(profile.thresholds.firewall).toBeUndefined();
     const withFirewall = MINIMAL.replace('exposure.undeclared-port', 'firewall.filtering');
-    expect(problems(withFirewall)).toEqual([expect.stringMatching(/^thresholds\.firewall\.minFilteredShare: missing: the profile sets every threshold/)]);
-    const set = parseProfile(withFirewall.replace('sections:', 'thresholds:\n  firewall: { minFilteredShare: 0.8 }\nsections:'), 'test.yaml');
+    expect(problems(withFirewall)).toEqual([
+      expect.stringMatching(/^thresholds\.firewall\.minFilteredShare: missing: the profile sets every threshold/),
+    ]);
+    const set = parseProfile(
+      withFirewall.replace('sections:', 'thresholds:\n  firewall: { minFilteredShare: 0.8 }\nsections:'),
+      'test.yaml',
+    );
     expect(set.thresholds.firewall).toEqual({ minFilteredShare: 0.8 });
   });
 
   it('every shipped profile sets every threshold of the probes it uses', async () => {
     for (const name of await builtinProfiles()) {
       const profile = await loadProfile(name);
-      for (const probe of profile.probes) expect(probe.meta.thresholds.safeParse(profile.thresholds[probe.meta.id]).success, `${name}: ${probe.meta.id}`).toBe(true);
+      for (const probe of profile.probes)
+        expect(probe.meta.thresholds.safeParse(profile.thresholds[probe.meta.id]).success, `${name}: ${probe.meta.id}`).toBe(true);
     }
   });
 
