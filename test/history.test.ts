@@ -10,7 +10,7 @@ import { connectionFileSchema, type ConnectionFile } from '../src/connection/sch
 import { diffReports } from '../src/history/diff.ts';
 import { latestRun, listRuns, saveRun } from '../src/history/store.ts';
 import { parseStoredReport, type RunReport } from '../src/report/schema.ts';
-import { loadProfile, parseProfile } from '../src/profile/load.ts';
+import { loadProfile } from '../src/profile/load.ts';
 import { runCheck } from '../src/run-check.ts';
 import { loadWaivers, waiverActive } from '../src/waivers/waivers.ts';
 import { fakeNmap } from './helpers/fake-nmap.ts';

@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { SIGNATURE_HASH_NAMES } from '../../src/tls/certificate-algorithms.ts';
 
 const SUITE_CLASSES = ['null', 'anon', 'export', 'rc4', 'des', '3des', 'static-rsa', 'static-dh', 'cbc', 'md5', 'weak-bits'] as const;
-const ONE_YEAR_SECONDS = 31_536_000;
 
 export const tlsThresholds = z.strictObject({
   minVersion: z.enum(['TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'], { error: 'expected TLSv1.0, TLSv1.1, TLSv1.2 or TLSv1.3' }),
