@@ -1,3 +1,4 @@
+import { describeFindingTarget } from '../src/target.ts';
 import type { ReportFinding, ReportRow, RunReport } from '../src/report/schema.ts';
 import { DEFAULT_STATEMENT, type StatementText } from '../src/profile/statement.ts';
 
@@ -58,8 +59,7 @@ export function ownerReference(row: ReportRow, report: RunReport): string {
 }
 
 export function targetText(finding: ReportFinding): string {
-  const t = finding.target;
-  return `${t.gateway} (${t.host})${t.port ? ` ${t.port}/${t.transport ?? 'tcp'}` : ''}${t.flow ? ` [${t.flow}]` : ''}`;
+  return describeFindingTarget(finding.target);
 }
 
 export function verdictLine(report: RunReport): string {

@@ -26,6 +26,12 @@ export function describeTarget(target: TargetPlace): string {
   return `${target.gateway}${target.port ? ` ${target.port}/${transportOf(target)}` : ''}`;
 }
 
+/** `gw (192.0.2.1) 443/tcp [web]`: a finding's whole target, as a report shows it beside the finding. */
+export function describeFindingTarget(target: FindingTarget): string {
+  const place = target.port ? ` ${target.port}/${transportOf(target)}` : '';
+  return `${target.gateway} (${target.host})${place}${target.flow ? ` [${target.flow}]` : ''}`;
+}
+
 /** What a waiver file's target may be: a gateway name, optionally with a port and then a transport. */
 export const TARGET_SPEC_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9._-]*(\/\d{1,5}(\/(tcp|udp))?)?$/;
 

@@ -3,7 +3,7 @@ import { applyWaivers } from '../../src/check/evaluate.ts';
 import type { FindingTarget } from '../../src/findings.ts';
 import { findingKey, findingKeyPrefix } from '../../src/profile/evaluate.ts';
 import type { ReportFinding, ReportRow } from '../../src/report/schema.ts';
-import { describeTarget, matchesTarget, parseTargetSpec, TARGET_SPEC_PATTERN, targetKey } from '../../src/target.ts';
+import { describeFindingTarget, describeTarget, matchesTarget, parseTargetSpec, TARGET_SPEC_PATTERN, targetKey } from '../../src/target.ts';
 import type { Waiver } from '../../src/waivers/waivers.ts';
 
 const at = (gateway: string, port?: number, transport?: 'tcp' | 'udp'): FindingTarget => ({
@@ -108,5 +108,15 @@ describe("a waiver file's target", () => {
     const summary = applyWaivers([waiver], rows, findings, new Date('2026-11-22T00:00:00Z'));
     expect(findings.map((f) => f.waiver?.status ?? null)).toEqual(['active', null, null, null]);
     expect(summary.unmatched).toEqual([]);
+  });
+});
+
+describe('describeFindingTarget', () => {
+  it.each<[FindingTarget, string]>([
+    [{ gateway: 'gw', host: '192.0.2.1' }, 'gw (192.0.2.1)'],
+    [{ gateway: 'gw', host: '192.0.2.1', port: 443, flow: 'web' }, 'gw (192.0.2.1) 443/tcp [web]'],
+    [{ gateway: 'gw', host: 'fd00::2', port: 161, transport: 'udp' }, 'gw (fd00::2) 161/udp'],
+  ])('%o reads %s', (target, text) => {
+    expect(describeFindingTarget(target)).toBe(text);
   });
 });
