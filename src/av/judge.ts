@@ -67,15 +67,7 @@ const timeOf = (x: Sourced, d: Date) => d.getTime() + (x.shiftMs ?? 0);
  */
 export function judgeAntivirus(facts: GatewayAvFacts, t: AvThresholds, now: Date): AvVerdict[] {
   const { sources } = facts;
-  const verdict = (
-    id: AvFindingId,
-    status: FindingStatus,
-    params: Record<string, string | number>,
-    expected: string,
-    actual: string,
-    from: Iterable<ReportedSource>,
-    data?: Record<string, unknown>,
-  ): AvVerdict => ({
+  const verdict: Make = (id, status, params, expected, actual, from, data) => ({
     id,
     status,
     params,
