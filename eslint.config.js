@@ -28,6 +28,35 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-unsafe-assignment': 'off' },
   },
   {
+    // A probe's files other than gather and index are its judge: a pure function of its facts, thresholds and the
+    // time it is given, with no I/O and no clock.
+    files: ['probes/*/*.ts'],
+    ignores: ['probes/*/gather*.ts', 'probes/*/index.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['node:*', '**/gather.ts', '**/exec.ts', '**/input/*', '**/output/*', '**/facts/facts.ts'],
+              allowTypeImports: true,
+              message: "a judge is pure: I/O belongs in the probe's gather",
+            },
+          ],
+        },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']",
+          message: 'a judge uses the `now` it is given',
+        },
+        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'a judge uses the `now` it is given' },
+        { selector: "MemberExpression[object.name='process']", message: 'a judge reads nothing from the process' },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
