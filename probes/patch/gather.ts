@@ -41,7 +41,7 @@ export interface PatchProbeFacts {
 
 export async function gatherPatch(ctx: GatherContext<unknown, 'reportedSources'>): Promise<PatchProbeFacts> {
   const { gateway } = ctx;
-  const usable = (await ctx.shared.reportedSources(gateway)).filter((s) => s.commands && !s.unusable);
+  const usable = (await ctx.shared.reportedSources(gateway)).filter((s) => s.commands && !s.failure);
   // A stable sort: of two sources collected at the same moment, the first given is read.
   const newest = usable.filter((s) => s.collectedAt).sort((a, b) => b.collectedAt!.getTime() - a.collectedAt!.getTime())[0];
   const snmp = await ctx.shared.snmpIfGathered(gateway)?.catch((error: unknown) => {

@@ -17,7 +17,7 @@ export function avEvidence(facts: GatewayAvFacts, now: Date): Record<string, unk
       label: s.label,
       kind: s.kind,
       signature: s.signature,
-      unusable: s.unusable,
+      failure: s.failure,
       collectedAt: s.collectedAt?.toISOString(),
       collectedAtFrom: s.collectedAtFrom,
       clockSkewSeconds: s.clockSkewSeconds,

@@ -88,8 +88,8 @@ export function judgeAntivirus(facts: GatewayAvFacts, t: AvThresholds, now: Date
 
   // The reports themselves: rejected ones make every verdict below unsafe.
   const ms = now.getTime();
-  const rejected = sources.filter((s) => s.unusable);
-  const usable = sources.filter((s) => !s.unusable);
+  const rejected = sources.filter((s) => s.failure);
+  const usable = sources.filter((s) => !s.failure);
   const fresh = usable.filter((s) => s.collectedAt && ms - s.collectedAt.getTime() <= t.maxReportAgeHours * HOUR);
   const stale = usable.filter((s) => !fresh.includes(s));
   const skewed = usable.filter(
@@ -105,12 +105,12 @@ export function judgeAntivirus(facts: GatewayAvFacts, t: AvThresholds, now: Date
       s.clockSkewSeconds !== undefined ? `, host clock ${s.clockSkewSeconds >= 0 ? '+' : ''}${s.clockSkewSeconds} s from this checker` : '';
     const signature =
       s.signature === 'unsigned' ? ', unsigned: its origin cannot be verified' : s.signature === 'valid' ? ', signature verified' : '';
-    return `${s.label}: ${s.unusable ?? age}${skew}${signature}`;
+    return `${s.label}: ${s.failure ?? age}${skew}${signature}`;
   };
   const reportSummary = `${sources.map(describeSource).join('; ')}${facts.missing.length > 0 ? `; not read: ${facts.missing.join('; ')}` : ''}`;
   const JUDGED = ['antivirus.present', 'antivirus.signature-age', 'antivirus.update-gaps'] as const;
   if (rejected.length > 0) {
-    const reason = rejected.map((s) => `${s.label}: ${s.unusable}`).join('; ');
+    const reason = rejected.map((s) => `${s.label}: ${s.failure}`).join('; ');
     return [
       verdict('antivirus.reports', 'error', { reason }, 'reports that verify and can be read', reportSummary, sources),
       ...JUDGED.map((id) =>

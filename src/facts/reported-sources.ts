@@ -17,7 +17,7 @@ export interface ReportedSource {
   /** valid: signature checked; unsigned: accepted, origin not verifiable; invalid: not used. */
   signature: 'valid' | 'unsigned' | 'invalid' | 'not-applicable';
   /** Why the source cannot be used, when it cannot. */
-  unusable?: string;
+  failure?: string;
   collectedAt?: Date;
   collectedAtFrom: 'report' | 'file modification time' | 'ssh session';
   /** Host clock minus this checker's clock, where it could be measured, in seconds. */
@@ -46,7 +46,7 @@ export async function loadReportSources(gateway: Gateway, session: HostSession |
         maxBytes: MAX_REPORT_BYTES,
       }).catch((error: Error) => error);
       if (read instanceof Error) {
-        sources.push(unusable(label, `the report file cannot be used: ${read.message}`));
+        sources.push(failedSource(label, `the report file cannot be used: ${read.message}`));
         continue;
       }
       text = read.content.toString('utf8');
@@ -55,7 +55,7 @@ export async function loadReportSources(gateway: Gateway, session: HostSession |
       const fetched = session?.ok && Object.hasOwn(session.files, entry.remotePath!) ? session.files[entry.remotePath!] : undefined;
       if (!fetched || fetched.status !== 'ok') {
         sources.push(
-          unusable(
+          failedSource(
             label,
             session && !session.ok
               ? `the SSH session failed: ${session.reason}`
@@ -74,8 +74,8 @@ export async function loadReportSources(gateway: Gateway, session: HostSession |
   return sources;
 }
 
-function unusable(label: string, reason: string): ReportedSource {
-  return { label, kind: 'tool-output', signature: 'invalid', unusable: reason, collectedAtFrom: 'report', observations: [] };
+function failedSource(label: string, reason: string): ReportedSource {
+  return { label, kind: 'tool-output', signature: 'invalid', failure: reason, collectedAtFrom: 'report', observations: [] };
 }
 
 async function readSource(
@@ -87,7 +87,7 @@ async function readSource(
 ): Promise<ReportedSource> {
   if (publicKeyFile) {
     const verified = verifySignedReport(text, await readSafeText(publicKeyFile, { kind: 'public-key' }));
-    if (!verified.ok) return { ...unusable(label, `signed report rejected: ${verified.reason}`), kind: 'agent-report' };
+    if (!verified.ok) return { ...failedSource(label, `signed report rejected: ${verified.reason}`), kind: 'agent-report' };
     return { ...fromAgentReport(label, verified.report), signature: 'valid' };
   }
   let json: unknown;
@@ -98,18 +98,18 @@ async function readSource(
   }
   if (json && typeof json === 'object' && (json as { format?: unknown }).format === 'cocoscan-signed-report') {
     return {
-      ...unusable(label, 'the report is signed, but its entry names no publicKey, so the signature cannot be checked'),
+      ...failedSource(label, 'the report is signed, but its entry names no publicKey, so the signature cannot be checked'),
       kind: 'agent-report',
     };
   }
   if (json && typeof json === 'object' && (json as { format?: unknown }).format === 'cocoscan-agent-report') {
     const parsed = agentReportSchema.safeParse(json);
-    if (!parsed.success) return { ...unusable(label, 'the agent report does not match its format'), kind: 'agent-report' };
+    if (!parsed.success) return { ...failedSource(label, 'the agent report does not match its format'), kind: 'agent-report' };
     return { ...fromAgentReport(label, parsed.data), signature: 'unsigned' };
   }
   const observations = parseAvData(text, utcOffsetMinutes);
   if (observations.length === 0)
-    return unusable(
+    return failedSource(
       label,
       'the file is not in a format cocoscan reads (clamscan, sigtool, freshclam.log, Defender, mdatp, osquery or a cocoscan agent report)',
     );

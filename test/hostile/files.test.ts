@@ -182,7 +182,7 @@ describe('an agent report that turned special after the load is an unusable sour
       agentReports: [{ path: files.fifo }, { path: files['symlink to /dev/zero'] }],
     } as never;
     const sources = await bounded(() => loadReportSources(gateway, undefined));
-    expect(sources.map((s) => s.unusable)).toEqual([expect.stringMatching(/FIFO/), expect.stringMatching(/device/)]);
+    expect(sources.map((s) => s.failure)).toEqual([expect.stringMatching(/FIFO/), expect.stringMatching(/device/)]);
   });
 });
 

@@ -327,7 +327,7 @@ describe('command names from a report are data, never prototype members', () => 
     };
     await writeFile(join(dir, 'r.json'), JSON.stringify(report));
     const [source] = await loadReportSources({ name: 'gw', host: '127.0.0.1', agentReports: [{ path: join(dir, 'r.json') }] }, undefined);
-    expect(source?.unusable).toBeUndefined();
+    expect(source?.failure).toBeUndefined();
     expect(source?.processes).toBeUndefined();
     const present = verdictOf(judgeAntivirus({ gateway: 'gw', sources: [source!], missing: [] }, T, NOW), 'antivirus.present');
     expect(present.status).toBe('not_tested');
@@ -347,7 +347,7 @@ describe('report paths named like prototype members', () => {
     };
     const gateway = { name: 'gw', host: '127.0.0.1', agentReports: [{ remotePath: 'constructor' }, { remotePath: 'toString' }] } as Gateway;
     const sources = await loadReportSources(gateway, session);
-    expect(sources.slice(0, 2).map((s) => s.unusable)).toEqual([
+    expect(sources.slice(0, 2).map((s) => s.failure)).toEqual([
       'the report could not be read over SSH (not fetched)',
       'the report could not be read over SSH (not fetched)',
     ]);

@@ -409,7 +409,7 @@ judgeTable('antivirus', {
     {
       name: 'a rejected report: the reports verdict is an error, the others are not tested',
       facts: facts([
-        fileSource('report.json', '', { signature: 'invalid', unusable: 'the report was altered after signing' }),
+        fileSource('report.json', '', { signature: 'invalid', failure: 'the report was altered after signing' }),
         ...healthy(),
       ]),
       verdicts: [
