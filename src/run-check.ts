@@ -141,6 +141,7 @@ function probeEnv(
     sweepEnabled: run.nmap !== undefined,
     nmapPath: options.nmapPath,
     nmapVersion: run.nmap,
+    addresses: new Map(run.addresses.flatMap((a) => (a.addresses.length === 1 ? [[a.gateway, a.addresses[0]!] as const] : []))),
     onActivity: options.onActivity,
   });
   const limits = new Map<string, LimitFunction>();

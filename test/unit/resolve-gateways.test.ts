@@ -168,3 +168,27 @@ describe('the check with resolved gateways', () => {
     expect(calls.filter((c) => c[1] !== '--version').every((c) => !c.includes('gone.example'))).toBe(true);
   });
 });
+
+describe('the sweep of a name', () => {
+  it('sweeps the address the name resolved to, with nmap -6 for an AAAA-only name (nmap alone would look up A only)', async () => {
+    const calls: string[][] = [];
+    const { report } = await runCheck({
+      connection: connection([
+        { name: 'v4', host: 'v4.example' },
+        { name: 'v6', host: 'v6.example' },
+      ]),
+      profile: await loadProfile(),
+      exec: fakeNmap('firewalled-gateway.xml', calls),
+      privileged: true,
+      resolveHost: table({ 'v4.example': ['127.0.0.1'], 'v6.example': ['::1'] }),
+    });
+    const sweeps = calls.filter((c) => c[1] !== '--version');
+    expect(sweeps.map((c) => c.slice(c.indexOf('--') + 1))).toEqual(expect.arrayContaining([['127.0.0.1'], ['::1']]));
+    expect(sweeps.find((c) => c.includes('::1'))).toContain('-6');
+    expect(sweeps.flat().some((arg) => arg.endsWith('.example'))).toBe(false);
+    expect(report.addresses).toEqual([
+      { gateway: 'v4', host: 'v4.example', addresses: ['127.0.0.1'] },
+      { gateway: 'v6', host: 'v6.example', addresses: ['::1'] },
+    ]);
+  });
+});
