@@ -47,6 +47,8 @@ export class ProfileNotFoundError extends CocoscanError {}
 export class ToolMissingError extends CocoscanError {}
 export class UsageError extends CocoscanError {}
 export class OutputError extends CocoscanError {}
+/** A gateway's host name resolves to several addresses: probing it would mix them, so nothing is probed. */
+export class AmbiguousHostError extends CocoscanError {}
 
 /** A programming error inside cocoscan (a probe emitting a finding id it never declared, say). */
 export class InternalError extends CocoscanError {

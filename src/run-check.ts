@@ -3,6 +3,7 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import type { Answer } from './answers/answers.ts';
 import { comparison, type Baseline } from './check/compare.ts';
 import { applyAnswers, applyWaivers, evaluateRows } from './check/evaluate.ts';
+import { resolveGateways, systemResolveHost, type GatewayAddresses, type ResolveHost } from './check/resolve-gateways.ts';
 import { runGatewayProbe, runRunProbe, type ProbeEnv } from './check/run-probe.ts';
 import type { ConnectionFile } from './connection/schema.ts';
 import { ExitCode, InternalError, ToolMissingError } from './errors.ts';
@@ -35,6 +36,8 @@ export interface CheckOptions {
   answers?: Answer[];
   /** The command line, secrets masked, recorded as provenance. */
   commandLine?: string[];
+  /** Resolves gateway host names (A and AAAA); the system resolver by default. */
+  resolveHost?: ResolveHost;
 }
 
 export interface CheckResult {
@@ -48,6 +51,8 @@ interface Plan {
   runProbes: AnyProbe[];
   /** The nmap version, when some probe reads the sweep. */
   nmap?: string;
+  /** Every gateway's address, resolved once before any probe. */
+  addresses: GatewayAddresses[];
 }
 
 /**
@@ -60,10 +65,10 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   const exec = options.exec ?? realExec;
   const privileged = options.privileged ?? process.getuid?.() === 0;
   const startedAt = now().toISOString();
-  const plan = await planCheck(options.profile, exec, options.nmapPath);
+  const plan = await planCheck(options, exec);
 
   const evidence = new EvidenceStore();
-  const env = probeEnv(options, { exec, now, privileged, evidence, nmap: plan.nmap });
+  const env = probeEnv(options, { exec, now, privileged, evidence, nmap: plan.nmap, addresses: plan.addresses });
   const gathered = await Promise.all(
     plan.gatewayProbes.map((probe) => runGatewayProbe(probe, options.profile.thresholds[probe.meta.id], env)),
   );
@@ -86,6 +91,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
     finishedAt: now().toISOString(),
     privileged,
     nmap: plan.nmap,
+    addresses: plan.addresses,
     rows,
     findings,
     observations,
@@ -96,29 +102,37 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   return { report, artefacts };
 }
 
-/** Which probes run in which phase, and the one tool a run cannot do without when some probe sweeps. */
-async function planCheck(profile: Profile, exec: Exec, nmapPath: string | undefined): Promise<Plan> {
+/**
+ * Which probes run in which phase, the one tool a run cannot do without when some probe sweeps, and the
+ * address of every gateway (a name is resolved here, once, so that the sweep and the probes reach the same one).
+ */
+async function planCheck(options: CheckOptions, exec: Exec): Promise<Plan> {
+  const { profile, nmapPath, connection } = options;
   const runProbes = profile.probes.filter((p) => p.meta.phase === 'after');
   const gatewayProbes = profile.probes.filter((p) => p.meta.phase !== 'after');
-  if (!profile.probes.some((p) => (p.meta.reads as readonly string[]).includes('sweep'))) return { gatewayProbes, runProbes };
-  const nmap = await nmapVersion(exec, nmapPath);
-  if (!nmap) {
+  const sweeps = profile.probes.some((p) => (p.meta.reads as readonly string[]).includes('sweep'));
+  const nmap = sweeps ? await nmapVersion(exec, nmapPath) : undefined;
+  if (sweeps && !nmap) {
     throw new ToolMissingError(
       `nmap is not installed (or "${nmapPath ?? 'nmap'}" does not run)`,
       'install it (Debian/Ubuntu: apt-get install nmap) and run the check again; nothing was probed',
     );
   }
-  return { gatewayProbes, runProbes, nmap };
+  const resolveTimeoutMs = connection.scan.probeTimeoutSeconds * 1000;
+  const addresses = await resolveGateways(connection.gateways, options.resolveHost ?? systemResolveHost, resolveTimeoutMs);
+  return { gatewayProbes, runProbes, ...(nmap ? { nmap } : {}), addresses };
 }
 
 function probeEnv(
   options: CheckOptions,
-  run: { exec: Exec; now: () => Date; privileged: boolean; evidence: EvidenceStore; nmap?: string },
+  run: { exec: Exec; now: () => Date; privileged: boolean; evidence: EvidenceStore; nmap?: string; addresses: GatewayAddresses[] },
 ): ProbeEnv {
   const { connection } = options;
   const signal = options.signal ?? new AbortController().signal;
+  const unresolved = new Map(run.addresses.flatMap((a) => (a.failure ? [[a.gateway, a.failure] as const] : [])));
   const facts = new Facts({
-    connection,
+    // A gateway whose name gave no address is not swept: nmap would only fail to resolve it again.
+    connection: { ...connection, gateways: connection.gateways.filter((g) => !unresolved.has(g.name)) },
     exec: run.exec,
     now: run.now,
     evidence: run.evidence,
@@ -127,6 +141,7 @@ function probeEnv(
     sweepEnabled: run.nmap !== undefined,
     nmapPath: options.nmapPath,
     nmapVersion: run.nmap,
+    addresses: new Map(run.addresses.flatMap((a) => (a.addresses.length === 1 ? [[a.gateway, a.addresses[0]!] as const] : []))),
     onActivity: options.onActivity,
   });
   const limits = new Map<string, LimitFunction>();
@@ -143,6 +158,7 @@ function probeEnv(
     evidence: run.evidence,
     signal,
     connectionLimit,
+    unresolved,
     onActivity: options.onActivity,
   };
 }
@@ -161,6 +177,7 @@ interface Judged {
   finishedAt: string;
   privileged: boolean;
   nmap?: string;
+  addresses: GatewayAddresses[];
   rows: ReportRow[];
   findings: ReportFinding[];
   observations: Observation[];
@@ -189,6 +206,7 @@ function assembleReport(options: CheckOptions, judged: Judged): RunReport {
     },
     provenance: { commandLine: options.commandLine ?? [], node: process.version, platform: `${process.platform} ${process.arch}` },
     connection,
+    addresses: judged.addresses,
     summary: {
       verdict: exitCode === ExitCode.Compliant ? 'compliant' : 'not-compliant',
       exitCode,

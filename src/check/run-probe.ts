@@ -18,6 +18,8 @@ export interface ProbeEnv {
   evidence: EvidenceStore;
   signal: AbortSignal;
   connectionLimit: (gateway: string) => LimitFunction;
+  /** Gateways whose host name gave no address, with the reason: an error for every probe there, nothing sent. */
+  unresolved: ReadonlyMap<string, string>;
   onActivity?: (event: { gateway: string; activity: string }) => void;
 }
 
@@ -37,6 +39,8 @@ export async function runGatewayProbe(probe: AnyProbe, thresholds: unknown, env:
 
 async function onGateway(probe: GatewayProbeOf<AnyProbe>, gateway: Gateway, thresholds: unknown, env: ProbeEnv): Promise<ProbeOutcome> {
   const build = findingBuilder(probe.meta, env.now);
+  const unresolved = env.unresolved.get(gateway.name);
+  if (unresolved !== undefined) return { findings: failedGateway(probe, gateway, unresolved, undefined).map(build), observations: [] };
   const ctx: GatherContext<never, SharedFactName> = {
     gateway,
     connection: env.connection,

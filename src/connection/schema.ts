@@ -132,7 +132,10 @@ export const agentReportEntrySchema = z
 
 export const gatewaySchema = z.strictObject({
   name: gatewayNameSchema.describe('Name used in the report and as its evidence folder, e.g. acme-gw-1; unique regardless of case'),
-  host: hostSchema.describe('IP address or DNS name: the only thing ever probed for this gateway'),
+  host: hostSchema.describe(
+    'IP address or DNS name: the only thing ever probed for this gateway. A name is resolved once before any probe and must ' +
+      'give one address: a name with several (A and AAAA, or round robin) is refused; declare a gateway for each address instead',
+  ),
   description: z.string({ error: 'expected text' }).max(500).optional(),
   ssh: sshCredentialsSchema.optional(),
   agentReports: z

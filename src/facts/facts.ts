@@ -25,6 +25,8 @@ export interface FactDeps {
   sweepEnabled: boolean;
   nmapPath?: string;
   nmapVersion?: string;
+  /** The address each gateway's host resolved to before any probe, by gateway name: the address nmap sweeps. */
+  addresses?: ReadonlyMap<string, string>;
   onActivity?: (event: ActivityEvent) => void;
 }
 

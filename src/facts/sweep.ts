@@ -41,9 +41,24 @@ export function sweepPlanFor(deps: FactDeps, hosts: string[]): SweepPlan {
   };
 }
 
-function matches(gateway: Gateway, host: NmapHost): boolean {
+/**
+ * The address nmap sweeps for a gateway: the one its name resolved to before any probe, so that nmap (which
+ * would resolve the name itself, to an IPv4 address only) sweeps the address the other probes reach.
+ */
+function sweptAddress(deps: FactDeps, gateway: Gateway): string {
+  return deps.addresses?.get(gateway.name) ?? gateway.host;
+}
+
+/** `10.0.0.1`, or `gw.example (10.0.0.1)` for a name. */
+function described(deps: FactDeps, gateway: Gateway): string {
+  const address = sweptAddress(deps, gateway);
+  return address === gateway.host ? address : `${gateway.host} (${address})`;
+}
+
+function matches(deps: FactDeps, gateway: Gateway, host: NmapHost): boolean {
   const name = gateway.host.toLowerCase().replace(/\.$/, '');
-  return host.addresses.includes(gateway.host) || host.hostnames.some((h) => h.toLowerCase().replace(/\.$/, '') === name);
+  const address = sweptAddress(deps, gateway);
+  return host.addresses.includes(address) || host.hostnames.some((h) => h.toLowerCase().replace(/\.$/, '') === name);
 }
 
 /**
@@ -57,18 +72,16 @@ export async function collectSweeps(
   gateways: Gateway[],
   onDiscovered: (gateway: Gateway, port: DiscoveredPort) => void,
 ): Promise<Map<string, SweepFact>> {
-  const families = [gateways.filter((g) => isIP(g.host) !== 6), gateways.filter((g) => isIP(g.host) === 6)].filter(
+  const address = (g: Gateway) => sweptAddress(deps, g);
+  const families = [gateways.filter((g) => isIP(address(g)) !== 6), gateways.filter((g) => isIP(address(g)) === 6)].filter(
     (list) => list.length > 0,
   );
   const facts = new Map<string, SweepFact>();
   await Promise.all(
     families.map(async (group) => {
-      const plan = sweepPlanFor(
-        deps,
-        group.map((g) => g.host),
-      );
+      const plan = sweepPlanFor(deps, group.map(address));
       const time = deps.now().toISOString();
-      for (const g of group) deps.onActivity?.({ gateway: g.name, activity: `nmap sweep of ${g.host}`, percent: 0 });
+      for (const g of group) deps.onActivity?.({ gateway: g.name, activity: `nmap sweep of ${described(deps, g)}`, percent: 0 });
       const byAddress = new Map<string, Gateway>();
       const outcome = await runNmap(deps.exec, plan, {
         signal: deps.signal,
@@ -78,7 +91,7 @@ export async function collectSweeps(
         },
         onDiscovered: (port) => {
           const gateway =
-            byAddress.get(port.address) ?? group.find((g) => g.host === port.address) ?? (group.length === 1 ? group[0] : undefined);
+            byAddress.get(port.address) ?? group.find((g) => address(g) === port.address) ?? (group.length === 1 ? group[0] : undefined);
           if (gateway) onDiscovered(gateway, port);
         },
       }).catch((error: unknown): NmapOutcome => ({
@@ -93,7 +106,7 @@ export async function collectSweeps(
       const shared =
         group.length > 1
           ? deps.evidence.add(
-              [gateways.length > group.length ? `nmap-sweep-${isIP(group[0]!.host) === 6 ? 'ipv6' : 'ipv4'}.xml` : 'nmap-sweep.xml'],
+              [gateways.length > group.length ? `nmap-sweep-${isIP(address(group[0]!)) === 6 ? 'ipv6' : 'ipv4'}.xml` : 'nmap-sweep.xml'],
               xml,
             )
           : undefined;
@@ -103,7 +116,7 @@ export async function collectSweeps(
       const source = `nmap ${version} ${flags} -p T:${plan.tcpPorts}${udp ? `,U:${plan.udpPorts}` : ''}`;
       for (const gateway of group) {
         deps.onActivity?.({ gateway: gateway.name, activity: 'nmap sweep finished', percent: 100 });
-        const host = outcome.ok ? outcome.run.hosts.find((h) => matches(gateway, h)) : undefined;
+        const host = outcome.ok ? outcome.run.hosts.find((h) => matches(deps, gateway, h)) : undefined;
         const artefact = shared ?? deps.evidence.add([gateway.name, 'nmap-sweep.xml'], xml);
         // Only a host nmap calls up has a port list to judge; a missing host is not "every port closed".
         const usable = host?.status === 'up' ? host : undefined;
@@ -112,7 +125,7 @@ export async function collectSweeps(
           plan,
           outcome,
           host: usable,
-          failure: outcome.ok ? (usable ? undefined : hostFailure(gateway, host, outcome)) : outcome.reason,
+          failure: outcome.ok ? (usable ? undefined : hostFailure(described(deps, gateway), host, outcome)) : outcome.reason,
           artefact,
           time,
           source,
@@ -123,16 +136,16 @@ export async function collectSweeps(
   return facts;
 }
 
-function hostFailure(gateway: Gateway, host: NmapHost | undefined, outcome: Extract<NmapOutcome, { ok: true }>): string {
+function hostFailure(target: string, host: NmapHost | undefined, outcome: Extract<NmapOutcome, { ok: true }>): string {
   if (host?.status === 'down' || (!host && outcome.run.hostsDown > 0 && outcome.run.hosts.every((h) => h.status === 'down'))) {
     return (
-      `${gateway.host} did not answer at all (nmap found it down; on a local link that means no ARP reply): ` +
+      `${target} did not answer at all (nmap found it down; on a local link that means no ARP reply): ` +
       'check the address and that this scanner can reach it'
     );
   }
-  if (host) return `nmap gave ${gateway.host} the state "${host.status.slice(0, 40)}", not up, so its ports were not read`;
+  if (host) return `nmap gave ${target} the state "${host.status.slice(0, 40)}", not up, so its ports were not read`;
   const said = lastLines(outcome.exec.stderr).slice(0, 300);
-  if (/Failed to resolve/i.test(outcome.exec.stderr) && outcome.exec.stderr.includes(gateway.host))
-    return `nmap could not resolve "${gateway.host}": ${said}`;
-  return `nmap returned no record for "${gateway.host}"${said ? `: ${said}` : ' (the name may not resolve)'}`;
+  if (/Failed to resolve/i.test(outcome.exec.stderr) && outcome.exec.stderr.includes(target))
+    return `nmap could not resolve "${target}": ${said}`;
+  return `nmap returned no record for "${target}"${said ? `: ${said}` : ' (the name may not resolve)'}`;
 }

@@ -77,6 +77,17 @@ export const runReportSchema = z.strictObject({
     })
     .describe('How and where the run was made (with tool, profile hash, scanner and times above)'),
   connection: loadedConnectionSchema,
+  addresses: z
+    .array(
+      z.strictObject({
+        gateway: z.string().describe('Gateway name from the connection file'),
+        host: z.string().describe('The host the connection file gives: an address, or a name'),
+        addresses: z.array(z.string()).describe('The address probed: the host itself, or what its name resolved to (A and AAAA)'),
+        failure: z.string().optional().describe('Why the name gave no address; the gateway was then not probed'),
+      }),
+    )
+    .optional()
+    .describe('The address behind every gateway, resolved once before any probe (absent in reports of earlier cocoscan versions)'),
   summary: z.strictObject({
     verdict: z.enum(['compliant', 'not-compliant']),
     exitCode: z.union([z.literal(0), z.literal(1)]),

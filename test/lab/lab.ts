@@ -45,12 +45,18 @@ export interface LabGatewaySpec {
   /** nftables default-drop input policy with these TCP ports open; no firewall when absent. */
   firewallAllowTcp?: number[];
   firewallAllowUdp?: number[];
+  /** `ip` filters IPv4 only, leaving IPv6 unfiltered; `inet` (the default) filters both. */
+  firewallFamily?: 'inet' | 'ip';
+  /** Also an IPv6 address on the link (`address6`), on which sshd and nginx listen too. */
+  ipv6?: boolean;
 }
 
 export interface LabGateway {
   name: string;
   namespace: string;
   address: string;
+  /** The gateway's IPv6 address, when the spec asks for one. */
+  address6?: string;
   /** An address on the same veth link that nobody answers for. */
   silentAddress: string;
   dir: string;
@@ -112,6 +118,8 @@ export async function startLabGateway(spec: LabGatewaySpec): Promise<LabGateway>
   const octet = await freeOctet();
   const prefix = `10.213.${octet}`;
   const address = `${prefix}.2`;
+  const address6 = spec.ipv6 ? `fd00:213:${octet}::2` : undefined;
+  const addresses = address6 ? [address, `[${address6}]`] : [address];
   const dir = await mkdtemp(join(tmpdir(), `cocoscan-lab-${spec.name}-`));
   const children: ChildProcess[] = [];
 
@@ -146,9 +154,14 @@ export async function startLabGateway(spec: LabGatewaySpec): Promise<LabGateway>
     await inNs('ip', ['addr', 'add', `${address}/24`, 'dev', nsIf]);
     await inNs('ip', ['link', 'set', nsIf, 'up']);
     await inNs('ip', ['link', 'set', 'lo', 'up']);
+    if (address6) {
+      // nodad: the address is usable at once, not after duplicate address detection.
+      await run('ip', ['addr', 'add', `fd00:213:${octet}::1/64`, 'dev', hostIf, 'nodad']);
+      await inNs('ip', ['addr', 'add', `${address6}/64`, 'dev', nsIf, 'nodad']);
+    }
 
     if (spec.firewallAllowTcp) {
-      const rules = `table inet cocoscan_lab {
+      const rules = `table ${spec.firewallFamily ?? 'inet'} cocoscan_lab {
   chain input {
     type filter hook input priority 0; policy drop;
     iif lo accept
@@ -186,7 +199,7 @@ ${spec.firewallAllowUdp?.length ? `    udp dport { ${spec.firewallAllowUdp.join(
         const flavour = sshd[0]!.ssh ?? 'default';
         const keys = await sshHostKeys(dir, flavour);
         const config = [
-          ...sshd.map((s) => `ListenAddress ${address}:${s.port}`),
+          ...sshd.flatMap((s) => addresses.map((a) => `ListenAddress ${a}:${s.port}`)),
           ...keys.map((k) => `HostKey ${k}`),
           `PidFile ${join(dir, 'sshd.pid')}`,
           `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
@@ -210,7 +223,10 @@ ${spec.firewallAllowUdp?.length ? `    udp dport { ${spec.firewallAllowUdp.join(
       if (https.length + http.length > 0) {
         const servers = [
           ...https.map((s) => httpsServer(address, s.port, s.tls ?? 'modern', pki)),
-          ...http.map((s) => `server { listen ${address}:${s.port}; location / { return 200 "stray admin console\\n"; } }`),
+          ...http.map(
+            (s) =>
+              `server { ${addresses.map((a) => `listen ${a}:${s.port};`).join(' ')} location / { return 200 "stray admin console\\n"; } }`,
+          ),
         ];
         const conf = `worker_processes 1;
   daemon off;
@@ -267,6 +283,7 @@ ${spec.firewallAllowUdp?.length ? `    udp dport { ${spec.firewallAllowUdp.join(
       name: spec.name,
       namespace,
       address,
+      ...(address6 ? { address6 } : {}),
       silentAddress: `${prefix}.77`,
       dir,
       caFile: pki.caFile,

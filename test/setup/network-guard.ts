@@ -1,5 +1,5 @@
 /**
- * Tests may send traffic only to loopback and to the lab namespaces they build (10.213.0.0/16). This guard
+ * Tests may send traffic only to loopback and to the lab namespaces they build (10.213.0.0/16, fd00:213::/32). This guard
  * makes any in-process TCP connection or UDP datagram to another address throw, so a test that points a probe
  * at the wrong host fails loudly instead of sending packets off the machine. (The CLI runs in child
  * processes; its tests name loopback or lab hosts only.)
@@ -10,7 +10,7 @@ import net from 'node:net';
 export function allowedTarget(host: string | undefined): boolean {
   if (host === undefined || host === 'localhost' || host === '::1') return true;
   const address = host.replace(/^::ffff:/, '');
-  return /^127\./.test(address) || /^10\.213\./.test(address) || /\.invalid$/.test(address);
+  return /^127\./.test(address) || /^10\.213\./.test(address) || /^fd00:213:/i.test(address) || /\.invalid$/.test(address);
 }
 
 // eslint-disable-next-line @typescript-eslint/unbound-method -- kept to be applied to the socket, as `this`
