@@ -71,7 +71,9 @@ function revealedBy(snmp: SnmpFacts): { revealed: string; readable: string; raw:
   const readable = !view
     ? 'nothing that was read'
     : view.subtrees.length === 0
-      ? `nothing under 1.3.6.1 (${view.reason})`
+      ? view.truncated
+        ? `unknown: the walk stopped before it found a subtree (${view.reason})`
+        : `nothing under 1.3.6.1 (${view.reason})`
       : `${view.subtrees.map(describeSubtree).join(', ')}${view.truncated ? ` and maybe more (${view.reason})` : ''}`;
   const software = read
     ? `\n${read.names.length}${read.truncated ? '+' : ''} installed software entries ` +

@@ -86,7 +86,9 @@ export async function gatherSnmp(connection: ConnectionFile, gateway: Gateway, o
   facts.address = address;
   const target: Target = { host: address, port: settings.port, timeoutMs: settings.timeoutSeconds * 1000 };
 
-  const discovery = discoverEngine(target, address, signal);
+  // Run beside the communities (silence costs the same timeout); not waited for once a community has answered.
+  const enough = new AbortController();
+  const discovery = discoverEngine(target, address, AbortSignal.any([signal, enough.signal]));
   const pairs = (['v2c', 'v1'] as const).flatMap((version) => options.communities.map((community) => ({ version, community })));
   const results = await Promise.all(
     pairs.map(async ({ version, community }) => {
@@ -118,20 +120,13 @@ export async function gatherSnmp(connection: ConnectionFile, gateway: Gateway, o
   if (first) {
     const { version, community } = first.attempt;
     const session = communitySession(target, address, version, community);
+    const budget = options.walk ?? DEFAULT_WALK_BUDGET;
+    const started = performance.now();
     try {
-      const view = await readableSubtrees(session, { target, budget: options.walk ?? DEFAULT_WALK_BUDGET, signal });
-      facts.readable = {
-        subtrees: view.values,
-        truncated: !view.complete,
-        stop: view.stop,
-        reason: view.reason,
-        requests: view.requests,
-        ...(view.complete || BOUND_STOPS.has(view.stop) ? {} : { error: view.reason }),
-      };
       const walk = await walkSubtree(session, HR_SW_INSTALLED_NAME, {
         target,
         bulk: version === 'v2c',
-        budget: options.walk ?? DEFAULT_WALK_BUDGET,
+        budget,
         signal,
       });
       facts.software = {
@@ -142,12 +137,30 @@ export async function gatherSnmp(connection: ConnectionFile, gateway: Gateway, o
         requests: walk.requests,
         ...(walk.complete || BOUND_STOPS.has(walk.stop) ? {} : { error: walk.reason }),
       };
+      // One walk budget for both walks: the view walk has what the software walk left of it.
+      const left: WalkBudget = {
+        maxEntries: budget.maxEntries,
+        maxRequests: budget.maxRequests - walk.requests,
+        maxSeconds: walk.stop === 'max-seconds' ? 0 : budget.maxSeconds - (performance.now() - started) / 1000,
+      };
+      const view = await readableSubtrees(session, { target, budget: left, signal });
+      facts.readable = {
+        subtrees: view.values,
+        truncated: !view.complete,
+        stop: view.stop,
+        reason: view.reason,
+        requests: view.requests,
+        ...(view.complete || BOUND_STOPS.has(view.stop) ? {} : { error: view.reason }),
+      };
     } finally {
       closeSession(session);
     }
   }
 
-  facts.engine = await discovery;
+  if (first) enough.abort();
+  const engine = await discovery;
+  facts.engine =
+    engine.engineId || signal.aborted || !first ? engine : { reason: 'not waited for: a community answered before the discovery Report' };
   if (settings.v3) facts.v3 = await tryV3(target, address, settings.v3, signal);
   if (signal.aborted) facts.interrupted = 'the run was interrupted (SIGINT or SIGTERM) before the SNMP checks finished';
   return facts;

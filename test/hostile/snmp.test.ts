@@ -55,7 +55,9 @@ async function against(behaviour: AgentBehaviour, options: Partial<GatherOptions
   const c = connection(fake.port);
   const started = performance.now();
   const facts = await gatherSnmp(c, c.gateways[0]!, { communities: ['public', 'private'], ...options });
-  return { facts, seconds: (performance.now() - started) / 1000, requests: fake.walkRequests(), fake };
+  // `requests`: the software walk's; the view walk (GETNEXT from 1.3.6.1) follows it within what is left of the same budget.
+  const requests = fake.walkRequests() - (facts.readable?.requests ?? 0);
+  return { facts, seconds: (performance.now() - started) / 1000, requests, fake };
 }
 
 describe('SNMP against a hostile agent: bounded, never a crash or a false answer', () => {
@@ -82,6 +84,7 @@ describe('SNMP against a hostile agent: bounded, never a crash or a false answer
         .map((f) => [f.id, f.status]),
     ).toEqual([
       ['snmp.community', 'error'],
+      ['snmp.cleartext', 'error'],
       ['snmp.undeclared', 'error'],
     ]);
     expect(report.rows[0]?.compliance).toBe('Not assessed');
@@ -145,8 +148,11 @@ describe('SNMP walks against agents that would keep them going for ever', () => 
   });
 
   it('stops an endless increasing walk at the request budget', async () => {
-    const { facts, seconds, requests } = await against('endless', { walk: { ...DEFAULT_WALK_BUDGET, maxRequests: 40 } });
+    const { facts, seconds, requests, fake } = await against('endless', { walk: { ...DEFAULT_WALK_BUDGET, maxRequests: 40 } });
     expect(requests).toBe(40);
+    // One budget for both walks: the view walk has nothing left, so it sends nothing and says why.
+    expect(fake.walkRequests()).toBe(40);
+    expect(facts.readable).toMatchObject({ truncated: true, stop: 'max-requests', requests: 0, subtrees: [] });
     expect(seconds).toBeLessThan(10 * REQUEST_DEADLINE_S);
     expect(facts.software).toMatchObject({ truncated: true, stop: 'max-requests', requests: 40 });
     expect(facts.software?.names).toHaveLength(40);
@@ -154,8 +160,9 @@ describe('SNMP walks against agents that would keep them going for ever', () => 
   });
 
   it('stops an endless increasing walk at the default request budget', async () => {
-    const { facts, seconds, requests } = await against('endless');
+    const { facts, seconds, requests, fake } = await against('endless');
     expect(requests).toBe(DEFAULT_WALK_BUDGET.maxRequests);
+    expect(fake.walkRequests()).toBe(DEFAULT_WALK_BUDGET.maxRequests);
     expect(seconds).toBeLessThan(20 * REQUEST_DEADLINE_S);
     expect(facts.software).toMatchObject({ truncated: true, stop: 'max-requests' });
   });
@@ -247,7 +254,8 @@ describe('SNMP walks against agents that would keep them going for ever', () => 
     const started = performance.now();
     const { report } = await runCheck({ connection: connection(fake.port), profile });
     expect((performance.now() - started) / 1000).toBeLessThan(10 * REQUEST_DEADLINE_S);
-    expect(fake.walkRequests()).toBe(1);
+    // One request of the software walk, one of the view walk (GETNEXT from 1.3.6.1), each stopped by the exception.
+    expect(fake.walkRequests()).toBe(2);
     const community = report.findings.find((f) => f.id === 'snmp.community');
     expect(community?.status).toBe('fail');
     expect(community?.evidence.raw).toMatch(/0\+ installed software entries \(hrSWInstalled, truncated: the agent answered noSuchInstance/);
@@ -309,8 +317,9 @@ describe('SNMPv3 against an agent that answers every request with a discovery Re
     const started = performance.now();
     const facts = await gatherSnmp(c, c.gateways[0]!, { communities: ['public'] });
     expect((performance.now() - started) / 1000).toBeLessThan(10 * REQUEST_DEADLINE_S);
-    // Three levels, each at most the discovery plus MAX_REPLIES_PER_REQUEST further requests; v1/v2c add two more.
-    expect(fake.datagrams()).toBeLessThanOrEqual(3 * 6 + 4);
+    // Three levels and the engine discovery, each at most the discovery plus MAX_REPLIES_PER_REQUEST further requests;
+    // v1/v2c add two more.
+    expect(fake.datagrams()).toBeLessThanOrEqual(4 * 6 + 4);
     // A Report loop is no refusal: every level stays unknown, none is taken as refused.
     expect(facts.v3?.levels.map((l) => l.accepted)).toEqual([undefined, undefined, undefined]);
     expect(facts.v3?.levels[2]?.reason).toMatch(/replies to one request/);
