@@ -8,6 +8,8 @@ import { connectionFileSchema } from '../../src/connection/schema.ts';
 import { runCheck } from '../../src/run-check.ts';
 import { closeSession, communitySession, desAvailable, HR_SW_INSTALLED_NAME, MAX_REPLIES_PER_REQUEST } from '../../src/snmp/client.ts';
 import { walkSubtree } from '../../src/snmp/walk.ts';
+import { readableSubtrees } from '../../src/snmp/view.ts';
+import { discoverEngine } from '../../src/snmp/discovery.ts';
 import { DEFAULT_WALK_BUDGET, gatherSnmp, SOFTWARE_LIMIT, type GatherOptions } from '../../src/snmp/gather.ts';
 import { spawnCli, tempDir } from '../helpers/cli.ts';
 import { startFakeSnmpAgent, type AgentBehaviour, type AgentOptions, type FakeSnmpAgent } from '../helpers/fake-snmp-agent.ts';
@@ -378,4 +380,44 @@ describe('SNMPv3 security level: only a refusal from the agent counts as refused
       });
     }
   }
+});
+
+describe('the view walk from 1.3.6.1 and engine discovery against hostile agents', () => {
+  const budget = { ...DEFAULT_WALK_BUDGET, maxRequests: 30 };
+  const target = (port: number) => ({ host: '127.0.0.1', port, timeoutMs: TIMEOUT_S * 1000 });
+
+  it('an agent inventing subtrees for ever is read up to the request budget, marked truncated', async () => {
+    const fake = await agent('endless');
+    const session = communitySession(target(fake.port), '127.0.0.1', 'v2c', 'public');
+    try {
+      const view = await readableSubtrees(session, { target: target(fake.port), budget, signal: new AbortController().signal });
+      expect(view).toMatchObject({ stop: 'max-requests', complete: false, requests: 30 });
+      expect(fake.walkRequests()).toBe(30);
+    } finally {
+      closeSession(session);
+    }
+  });
+
+  it('an agent answering the OID it was asked for stops the view walk at once', async () => {
+    const fake = await agent('same-oid');
+    const session = communitySession(target(fake.port), '127.0.0.1', 'v2c', 'public');
+    try {
+      const view = await readableSubtrees(session, { target: target(fake.port), budget, signal: new AbortController().signal });
+      expect(view).toMatchObject({ stop: 'non-increasing-oid', complete: false, requests: 1, values: [] });
+    } finally {
+      closeSession(session);
+    }
+  });
+
+  it('engine discovery reads the engine id of a Report loop, bounded, and silence gives none', async () => {
+    const looping = await agent('v3-report-loop');
+    const found = await discoverEngine(target(looping.port), '127.0.0.1', new AbortController().signal);
+    expect(found.engineId).toBe('80001f888000000000000000');
+    expect(looping.datagrams()).toBeLessThanOrEqual(1 + MAX_REPLIES_PER_REQUEST);
+    await close?.();
+    close = undefined;
+    const garbage = await agent('garbage');
+    const none = await discoverEngine(target(garbage.port), '127.0.0.1', new AbortController().signal);
+    expect(none.engineId).toBeUndefined();
+  });
 });
