@@ -63,6 +63,15 @@ function replies(attempts: SnmpFacts['attempts']): { accepted: SnmpFacts['attemp
 
 const named = (attempts: SnmpFacts['attempts']) => attempts.map((a) => `community "${a.community}" with ${a.version}`).join(', ');
 
+/** Subtrees named in a message; the rest are counted (snmp.json and the finding's data hold them all). */
+export const MAX_SUBTREES_NAMED = 12;
+
+function listSubtrees(subtrees: string[]): string {
+  const named = subtrees.slice(0, MAX_SUBTREES_NAMED).map(describeSubtree).join(', ');
+  const more = subtrees.length - MAX_SUBTREES_NAMED;
+  return more > 0 ? `${named} and ${more} more subtree(s)` : named;
+}
+
 /** What the first accepted community read: the system group and the subtrees its view holds. */
 function revealedBy(snmp: SnmpFacts): { revealed: string; readable: string; raw: string } {
   const { system, readable: view, software: read } = snmp;
@@ -74,7 +83,7 @@ function revealedBy(snmp: SnmpFacts): { revealed: string; readable: string; raw:
       ? view.truncated
         ? `unknown: the walk stopped before it found a subtree (${view.reason})`
         : `nothing under 1.3.6.1 (${view.reason})`
-      : `${view.subtrees.map(describeSubtree).join(', ')}${view.truncated ? ` and maybe more (${view.reason})` : ''}`;
+      : `${listSubtrees(view.subtrees)}${view.truncated ? ` and maybe more (${view.reason})` : ''}`;
   const software = read
     ? `\n${read.names.length}${read.truncated ? '+' : ''} installed software entries ` +
       `(hrSWInstalled${read.truncated ? `, truncated: ${read.reason}` : ''}; ${read.requests} request(s))`

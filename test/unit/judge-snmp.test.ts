@@ -347,6 +347,26 @@ judgeTable('snmp', {
       ],
     },
     {
+      name: 'a full view: twelve subtrees are named, the rest counted',
+      facts: facts({
+        attempts: [answered('public')],
+        readable: {
+          subtrees: Array.from({ length: 30 }, (_, i) => `1.3.6.1.2.1.${i + 1}`),
+          truncated: false,
+          stop: 'end-of-mib',
+          reason: 'endOfMibView',
+          requests: 31,
+        },
+      }),
+      verdicts: [
+        {
+          id: 'snmp.community',
+          status: 'fail',
+          params: { readable: /^1\.3\.6\.1\.2\.1\.1 \(system\), .*1\.3\.6\.1\.2\.1\.12 and 18 more subtree\(s\)$/ },
+        },
+      ],
+    },
+    {
       name: 'an accepted community whose view is empty (endOfMibView at once) still fails: the reply proves it',
       facts: facts({
         attempts: [answered('private')],
