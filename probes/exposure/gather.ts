@@ -6,6 +6,7 @@ import type { FindingTarget } from '../../src/findings.ts';
 import type { NmapHost } from '../../src/nmap/parse.ts';
 import type { SweepPlan } from '../../src/nmap/run.ts';
 import type { GatherContext } from '../../src/probe/contract.ts';
+import type { SnmpFacts } from '../../src/snmp/gather.ts';
 
 /** What the exposure judge reads: one gateway's sweep and the declared flows. */
 export interface ExposureFacts {
@@ -18,6 +19,19 @@ export interface ExposureFacts {
   plan?: Pick<SweepPlan, 'tcpPorts' | 'udpPorts' | 'privileged' | 'serviceDetection'>;
   /** Where the facts come from, for the evidence. */
   source: { name: string; time: string; artefact?: string };
+  /** What cocoscan's own SNMP probe got on its UDP port, when it ran and was answered: SNMP speaks there. */
+  snmpAnswer?: { port: number; evidence: string };
+}
+
+/** The SNMP probe's proof that SNMP answers on its port (an engine id, an accepted community, a served v3 user). */
+export function snmpAnswerOf(snmp: SnmpFacts | undefined): ExposureFacts['snmpAnswer'] {
+  if (!snmp) return undefined;
+  const proofs = [
+    ...(snmp.engine?.engineId ? [`SNMPv3 engine discovery answered with engine id ${snmp.engine.engineId}`] : []),
+    ...(snmp.attempts.some((a) => a.answered) ? ['a community string was accepted'] : []),
+    ...(snmp.v3?.levels.some((l) => l.accepted === true) ? ['the SNMPv3 user was served'] : []),
+  ];
+  return proofs.length > 0 ? { port: snmp.port, evidence: `cocoscan's SNMP probe: ${proofs.join('; ')}` } : undefined;
 }
 
 /** The facts of a sweep as the judge reads them. */
@@ -34,7 +48,14 @@ export function exposureFacts(sweep: SweepFact, flows: Flow[]): ExposureFacts {
 
 export async function gatherExposure(ctx: GatherContext<unknown, 'sweep'>): Promise<ExposureFacts> {
   try {
-    return exposureFacts(await ctx.shared.sweep(ctx.gateway), ctx.connection.flows);
+    const facts = exposureFacts(await ctx.shared.sweep(ctx.gateway), ctx.connection.flows);
+    // Only what the SNMP probe of this run gathered anyway; its own failure is its own finding.
+    const snmp = await ctx.shared.snmpIfGathered(ctx.gateway)?.catch((error: unknown) => {
+      if (error instanceof InternalError) throw error;
+      return undefined;
+    });
+    const snmpAnswer = snmpAnswerOf(snmp);
+    return snmpAnswer ? { ...facts, snmpAnswer } : facts;
   } catch (error) {
     if (error instanceof InternalError) throw error;
     // One gateway's unreadable sweep is an error there, on every flow; the other gateways keep their findings.

@@ -85,7 +85,7 @@ export function judgeExposure(facts: ExposureFacts): ExposureVerdict[] {
   const { host, plan } = facts;
   return [
     ...judgeUndeclared(gatewayTarget, host, flows, plan, base),
-    ...flows.flatMap((flow) => judgeFlow(flowTarget(gatewayTarget, flow), flow, host, plan, base)),
+    ...flows.flatMap((flow) => judgeFlow(flowTarget(gatewayTarget, flow), flow, host, plan, base, facts.snmpAnswer)),
   ];
 }
 
@@ -177,7 +177,14 @@ function summariseRest(
   };
 }
 
-function judgeFlow(target: FindingTarget, flow: Flow, host: NmapHost, plan: Plan, base: BaseEvidence): ExposureVerdict[] {
+function judgeFlow(
+  target: FindingTarget,
+  flow: Flow,
+  host: NmapHost,
+  plan: Plan,
+  base: BaseEvidence,
+  snmpAnswer?: ExposureFacts['snmpAnswer'],
+): ExposureVerdict[] {
   const params = { flow: flow.name, port: flow.port, transport: flow.transport, host: target.host, protocol: flow.protocol };
   const expected = `${flow.protocol} answering on ${flow.port}/${flow.transport}`;
   const declared = (status: FindingStatus, reason: string, actual: string): ExposureVerdict => {
@@ -210,7 +217,7 @@ function judgeFlow(target: FindingTarget, flow: Flow, host: NmapHost, plan: Plan
   }
   const actual = `${state.state} (${clipServiceField(state.reason)})`;
   if (state.state === 'open') {
-    return [declared('pass', 'open', actual), judgeProtocol(flow, state.port, plan, protocol)];
+    return [declared('pass', 'open', actual), judgeProtocol(flow, state.port, plan, protocol, snmpAnswer)];
   }
   if (state.state === 'closed') {
     const reason = `the gateway refused the connection (${clipServiceField(state.reason)}): nothing listens on the declared port`;
@@ -231,10 +238,14 @@ function judgeProtocol(
   port: NmapPort | undefined,
   plan: Plan,
   protocol: (status: FindingStatus, reason: string, seen?: string, raw?: string) => ExposureVerdict,
+  snmpAnswer?: ExposureFacts['snmpAnswer'],
 ): ExposureVerdict {
   if (!plan.serviceDetection) return protocol('not_tested', 'service detection (-sV) was turned off in scan settings');
   const match = matchProtocol(flow.protocol, port?.service);
   const seen = describeService(port?.service);
+  // nmap's SNMP probes use community "public"; an agent with another community answers cocoscan's SNMP probe only.
+  if (match.verdict === 'unidentified' && flow.protocol === 'snmp' && flow.transport === 'udp' && snmpAnswer?.port === flow.port)
+    return protocol('pass', 'matches', `${seen}; ${snmpAnswer.evidence}`, port ? serviceRaw(port) : undefined);
   switch (match.verdict) {
     case 'match':
       return protocol('pass', 'matches', seen);

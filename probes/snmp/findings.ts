@@ -6,9 +6,17 @@ export const SNMP_FINDINGS = defineFindings({
     title: 'No default community string is accepted',
     messages: {
       pass:
-        '{endpoint} answered none of {count} community strings with v1 or v2c ' +
+        '{endpoint} answered none of {count} community strings with v1 or v2c{besides} ' +
         '(SNMP stays silent for a wrong community and for a filtered port alike, so silence does not prove SNMP is off)',
-      fail: '{endpoint} accepts {accepted} in clear text; the agent revealed {revealed}',
+      fail: '{endpoint} accepts {accepted} in clear text; the agent revealed {revealed}; the community reads {readable}',
+    },
+  },
+  'snmp.cleartext': {
+    severity: 'medium',
+    title: 'SNMP does not authenticate with a community string in clear text (v1, v2c)',
+    messages: {
+      pass: '{endpoint} accepted none of {count} community strings tried with v1 or v2c',
+      fail: '{endpoint} accepts {accepted}: a community string travels in clear text, so v1 and v2c are weaker than SNMPv3 authPriv',
     },
   },
   'snmp.v3-security': {

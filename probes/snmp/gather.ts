@@ -28,6 +28,10 @@ export async function gatherSnmpFacts(ctx: GatherContext<SnmpThresholds, 'snmp'>
     communities,
     walk: { maxEntries: t.walkMaxEntries, maxRequests: t.walkMaxRequests, maxSeconds: t.walkMaxSeconds },
   });
+  // A community that is not one of the profile's defaults is the organisation's own secret: never written out.
+  const shown = (community: string) =>
+    t.communities.includes(community) ? community : `(community ${communities.indexOf(community) + 1} of the connection file)`;
+  const snmpShown: SnmpFacts = { ...snmp, attempts: snmp.attempts.map((a) => ({ ...a, community: shown(a.community) })) };
   const port = settings.port;
   const v3User = settings.v3 ? `, v3 user ${settings.v3.user}` : '';
   return {
@@ -36,8 +40,8 @@ export async function gatherSnmpFacts(ctx: GatherContext<SnmpThresholds, 'snmp'>
     ...(snmp.unresolved ? { failure: snmp.unresolved } : {}),
     communityCount: communities.length,
     declared: connection.flows.some((f) => f.transport === 'udp' && f.port === port),
-    snmp,
+    snmp: snmpShown,
     source: `cocoscan SNMP probe (net-snmp, ${communities.length} communities × v1/v2c${v3User})`,
-    artefact: ctx.evidence.add(['snmp.json'], JSON.stringify(snmp, null, 2)),
+    artefact: ctx.evidence.add(['snmp.json'], JSON.stringify(snmpShown, null, 2)),
   };
 }

@@ -5,10 +5,12 @@ import { SNMP_FINDINGS } from './findings.ts';
 import type { SnmpFacts } from '../../src/snmp/gather.ts';
 import type { SnmpProbeFacts } from './gather.ts';
 import type { SnmpThresholds } from './thresholds.ts';
+import { describeSubtree } from '../../src/snmp/view.ts';
 
 export type { SnmpProbeFacts } from './gather.ts';
 
-type Crypto = Pick<SnmpThresholds, 'weakAuthProtocols' | 'weakPrivProtocols'>;
+/** `communities`: the profile's default communities; an accepted one of them fails snmp.community, any other only snmp.cleartext. */
+type Crypto = Pick<SnmpThresholds, 'weakAuthProtocols' | 'weakPrivProtocols' | 'communities'>;
 type Params = Record<string, string | number>;
 
 interface Said {
@@ -47,7 +49,8 @@ export function judgeSnmp(facts: SnmpProbeFacts, thresholds: Crypto): Verdict<Sn
   }
   const { accepted, strange } = replies(facts.snmp.attempts);
   return [
-    verdict(facts, 'snmp.community', community(facts)),
+    verdict(facts, 'snmp.community', community(facts, thresholds.communities)),
+    verdict(facts, 'snmp.cleartext', cleartext(facts)),
     ...v3Verdicts(facts, thresholds).map(([id, said]) => verdict(facts, id, said)),
     verdict(facts, 'snmp.undeclared', undeclared(facts, accepted.length > 0, strange[0]?.reason)),
   ];
@@ -58,33 +61,59 @@ function replies(attempts: SnmpFacts['attempts']): { accepted: SnmpFacts['attemp
   return { accepted: attempts.filter((a) => a.answered), strange: attempts.filter((a) => a.strange || a.aborted) };
 }
 
-function community(facts: SnmpProbeFacts): Said {
-  const { attempts, system, software: read } = facts.snmp;
+const named = (attempts: SnmpFacts['attempts']) => attempts.map((a) => `community "${a.community}" with ${a.version}`).join(', ');
+
+/** Subtrees named in a message; the rest are counted (snmp.json and the finding's data hold them all). */
+export const MAX_SUBTREES_NAMED = 12;
+
+function listSubtrees(subtrees: string[]): string {
+  const named = subtrees.slice(0, MAX_SUBTREES_NAMED).map(describeSubtree).join(', ');
+  const more = subtrees.length - MAX_SUBTREES_NAMED;
+  return more > 0 ? `${named} and ${more} more subtree(s)` : named;
+}
+
+/** What the first accepted community read: the system group and the subtrees its view holds. */
+function revealedBy(snmp: SnmpFacts): { revealed: string; readable: string; raw: string } {
+  const { system, readable: view, software: read } = snmp;
+  const values = Object.entries(system ?? {});
+  const revealed = values.length > 0 ? values.map(([k, v]) => `${k}=${v}`).join(', ') : 'nothing of the system group';
+  const readable = !view
+    ? 'nothing that was read'
+    : view.subtrees.length === 0
+      ? view.truncated
+        ? `unknown: the walk stopped before it found a subtree (${view.reason})`
+        : `nothing under 1.3.6.1 (${view.reason})`
+      : `${listSubtrees(view.subtrees)}${view.truncated ? ` and maybe more (${view.reason})` : ''}`;
+  const software = read
+    ? `\n${read.names.length}${read.truncated ? '+' : ''} installed software entries ` +
+      `(hrSWInstalled${read.truncated ? `, truncated: ${read.reason}` : ''}; ${read.requests} request(s))`
+    : '';
+  return { revealed, readable, raw: `${revealed}${software}${view ? `\nreadable: ${readable}` : ''}` };
+}
+
+function community(facts: SnmpProbeFacts, defaults: readonly string[]): Said {
+  const { attempts, system, software: read, readable: view } = facts.snmp;
   const expected = 'no answer to default communities';
-  const { accepted, strange } = replies(attempts);
+  const { accepted: all, strange } = replies(attempts);
+  const accepted = all.filter((a) => defaults.includes(a.community));
   if (accepted.length > 0) {
-    const revealed = system
-      ? Object.entries(system)
-          .map(([k, v]) => `${k}=${v}`)
-          .join(', ')
-      : 'nothing readable';
-    const software = read
-      ? `\n${read.names.length}${read.truncated ? '+' : ''} installed software entries ` +
-        `(hrSWInstalled${read.truncated ? `, truncated: ${read.reason}` : ''}; ${read.requests} request(s))`
-      : '';
+    const { revealed, readable, raw } = revealedBy(facts.snmp);
     return {
       status: 'fail',
-      params: { accepted: accepted.map((a) => `community "${a.community}" with ${a.version}`).join(', '), revealed },
+      params: { accepted: named(accepted), revealed, readable },
       expected,
       actual: accepted.map((a) => `${a.version} "${a.community}" answered`).join('; '),
-      raw: `${revealed}${software}`,
+      raw,
       data: {
         accepted: accepted.map((a) => ({ version: a.version, community: a.community })),
         system: system ?? null,
+        readable: view ? { subtrees: view.subtrees, truncated: view.truncated, stop: view.stop, requests: view.requests } : null,
         software: read ? { entries: read.names.length, truncated: read.truncated, stop: read.stop, requests: read.requests } : null,
       },
     };
   }
+  // A community the organisation gave that is not a default one: clear text (snmp.cleartext), not a default.
+  const besides = all.length > 0 ? ` that are defaults (it accepts ${named(all)}, which no default list has)` : '';
   if (strange.length > 0) {
     return {
       status: 'error',
@@ -107,10 +136,42 @@ function community(facts: SnmpProbeFacts): Said {
   }
   return {
     status: 'pass',
-    params: { count: facts.communityCount },
+    params: { count: facts.communityCount, besides },
     expected,
-    actual: `no answer (${attempts[0]!.reason ?? 'none tried'})`,
+    actual: all.length > 0 ? `${named(all)} answered, none a default` : `no answer (${attempts[0]!.reason ?? 'none tried'})`,
   };
+}
+
+/** Any community accepted, a custom one too, is authentication in clear text: the profile decides what that costs a row. */
+function cleartext(facts: SnmpProbeFacts): Said {
+  const { attempts } = facts.snmp;
+  const expected = 'no community accepted (SNMPv3 authPriv only)';
+  const { accepted, strange } = replies(attempts);
+  if (accepted.length > 0) {
+    const { raw } = revealedBy(facts.snmp);
+    return {
+      status: 'fail',
+      params: { accepted: named(accepted) },
+      expected,
+      actual: accepted.map((a) => `${a.version} "${a.community}" answered`).join('; '),
+      raw,
+    };
+  }
+  if (strange.length > 0)
+    return {
+      status: 'error',
+      params: { reason: `${strange[0]!.reason}: whether a community is accepted cannot be told` },
+      expected,
+      actual: 'unclear',
+    };
+  if (attempts.length === 0)
+    return {
+      status: 'not_tested',
+      params: { reason: 'no community string was tried (snmp.communities in the connection file is empty)' },
+      expected,
+      actual: 'none tried',
+    };
+  return { status: 'pass', params: { count: facts.communityCount }, expected, actual: 'no community answered' };
 }
 
 function v3Verdicts(facts: SnmpProbeFacts, thresholds: Crypto): [SnmpFindingId, Said][] {
@@ -181,8 +242,9 @@ function crypto(v3: NonNullable<SnmpProbeFacts['snmp']['v3']>, unserved: string 
 
 function undeclared(facts: SnmpProbeFacts, communityAnswered: boolean, strangeReason: string | undefined): Said {
   const { port } = facts.target;
-  const v3 = facts.snmp.v3;
-  const answered = communityAnswered || (v3?.levels.some((l) => l.accepted === true) ?? false);
+  const { v3, engine } = facts.snmp;
+  const v3Answered = v3?.levels.some((l) => l.accepted === true) ?? false;
+  const answered = communityAnswered || v3Answered || engine?.engineId !== undefined;
   const expected = 'SNMP only on a declared flow';
   if (!answered && !facts.declared && strangeReason !== undefined) {
     return {
@@ -192,8 +254,19 @@ function undeclared(facts: SnmpProbeFacts, communityAnswered: boolean, strangeRe
       actual: 'unclear',
     };
   }
-  if (answered && !facts.declared) return { status: 'fail', params: { port }, expected, actual: `SNMP answered on ${port}/udp` };
-  if (!facts.declared && facts.snmp.attempts.length === 0 && !v3) {
+  if (answered && !facts.declared) {
+    // A community or v3 user answering says more than the engine id alone; the engine id is cited whenever known.
+    const how = communityAnswered ? 'a community was accepted' : v3Answered ? 'the v3 user was answered' : 'engine discovery';
+    const id = engine?.engineId ? `; SNMPv3 engine id ${engine.engineId}` : '';
+    return {
+      status: 'fail',
+      params: { port },
+      expected,
+      actual: `SNMP answered on ${port}/udp (${how}${id})`,
+      ...(engine?.engineId ? { raw: engine.reason, data: { engineId: engine.engineId } } : {}),
+    };
+  }
+  if (!facts.declared && facts.snmp.attempts.length === 0 && !v3 && !engine) {
     return {
       status: 'not_tested',
       params: { reason: 'nothing was asked of SNMP: no community string and no v3 user is given' },

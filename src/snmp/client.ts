@@ -176,10 +176,18 @@ export function ask<T>(
 }
 
 /** GETs the system group; a timeout is "no answer" (wrong community and filtered port look the same). */
-export async function getSystem(session: Session, target: Target, signal: AbortSignal): Promise<Answer> {
+export async function getSystem(
+  session: Session,
+  target: Target,
+  signal: AbortSignal,
+  /** Take a response with an error status as an answer (a v1/v2c agent answers only a community it accepts). */
+  { anyResponse = false } = {},
+): Promise<Answer> {
   const outcome = await ask<Varbind[]>(session, target, signal, (done) => session.get(Object.values(SYSTEM_OIDS), done));
   if (!outcome.ok) {
     if (outcome.aborted) return { answered: false, aborted: true, reason: outcome.reason };
+    if (anyResponse && outcome.error?.name === 'RequestFailedError' && typeof (outcome.error as { status?: unknown }).status === 'number')
+      return { answered: true, values: {} };
     const refusal = refusalOf(outcome.error);
     if (refusal) return { answered: false, refused: true, reason: `the agent refused: ${refusal}` };
     const record = traffic.get(session);

@@ -4,6 +4,8 @@ import { isIP } from 'node:net';
 import snmp, { type User } from 'net-snmp';
 import type { ConnectionFile, Gateway } from '../connection/schema.ts';
 import { closeSession, communitySession, desAvailable, getSystem, HR_SW_INSTALLED_NAME, v3Session, type Target } from './client.ts';
+import { discoverEngine, type EngineDiscovery } from './discovery.ts';
+import { readableSubtrees } from './view.ts';
 import { walkSubtree, type WalkBudget, type WalkStop } from './walk.ts';
 
 /** Defaults of the walk budget (the SNMP probe's thresholds walkMaxEntries, walkMaxRequests, walkMaxSeconds). */
@@ -46,7 +48,11 @@ export interface SnmpFacts {
   attempts: CommunityAttempt[];
   /** What the agent reveals, read with the first community that answered. */
   system?: Record<string, string>;
+  /** The subtrees under 1.3.6.1 the first community that answered can read (a GETNEXT walk from 1.3.6.1). */
+  readable?: Omit<SoftwareRead, 'names'> & { subtrees: string[] };
   software?: SoftwareRead;
+  /** SNMPv3 engine discovery, which needs no credentials: an engine id proves an agent answers on the port. */
+  engine?: EngineDiscovery;
   v3?: { user: string; authProtocol: string; privProtocol: string; levels: V3LevelAttempt[] };
   /** Set when the run was interrupted while SNMP was being checked. */
   interrupted?: string;
@@ -80,12 +86,16 @@ export async function gatherSnmp(connection: ConnectionFile, gateway: Gateway, o
   facts.address = address;
   const target: Target = { host: address, port: settings.port, timeoutMs: settings.timeoutSeconds * 1000 };
 
+  // Run beside the communities (silence costs the same timeout); not waited for once a community has answered.
+  const enough = new AbortController();
+  const discovery = discoverEngine(target, address, AbortSignal.any([signal, enough.signal]));
   const pairs = (['v2c', 'v1'] as const).flatMap((version) => options.communities.map((community) => ({ version, community })));
   const results = await Promise.all(
     pairs.map(async ({ version, community }) => {
       const session = communitySession(target, address, version, community);
       try {
-        const answer = await getSystem(session, target, signal);
+        // Any response proves the community, an error status included (v1 noSuchName for a view without the system group).
+        const answer = await getSystem(session, target, signal, { anyResponse: true });
         const attempt: CommunityAttempt = answer.answered
           ? { version, community, answered: true }
           : {
@@ -110,11 +120,13 @@ export async function gatherSnmp(connection: ConnectionFile, gateway: Gateway, o
   if (first) {
     const { version, community } = first.attempt;
     const session = communitySession(target, address, version, community);
+    const budget = options.walk ?? DEFAULT_WALK_BUDGET;
+    const started = performance.now();
     try {
       const walk = await walkSubtree(session, HR_SW_INSTALLED_NAME, {
         target,
         bulk: version === 'v2c',
-        budget: options.walk ?? DEFAULT_WALK_BUDGET,
+        budget,
         signal,
       });
       facts.software = {
@@ -125,11 +137,30 @@ export async function gatherSnmp(connection: ConnectionFile, gateway: Gateway, o
         requests: walk.requests,
         ...(walk.complete || BOUND_STOPS.has(walk.stop) ? {} : { error: walk.reason }),
       };
+      // One walk budget for both walks: the view walk has what the software walk left of it.
+      const left: WalkBudget = {
+        maxEntries: budget.maxEntries,
+        maxRequests: budget.maxRequests - walk.requests,
+        maxSeconds: walk.stop === 'max-seconds' ? 0 : budget.maxSeconds - (performance.now() - started) / 1000,
+      };
+      const view = await readableSubtrees(session, { target, budget: left, signal });
+      facts.readable = {
+        subtrees: view.values,
+        truncated: !view.complete,
+        stop: view.stop,
+        reason: view.reason,
+        requests: view.requests,
+        ...(view.complete || BOUND_STOPS.has(view.stop) ? {} : { error: view.reason }),
+      };
     } finally {
       closeSession(session);
     }
   }
 
+  if (first) enough.abort();
+  const engine = await discovery;
+  facts.engine =
+    engine.engineId || signal.aborted || !first ? engine : { reason: 'not waited for: a community answered before the discovery Report' };
   if (settings.v3) facts.v3 = await tryV3(target, address, settings.v3, signal);
   if (signal.aborted) facts.interrupted = 'the run was interrupted (SIGINT or SIGTERM) before the SNMP checks finished';
   return facts;

@@ -42,6 +42,8 @@ declare module 'net-snmp' {
     ): void;
     cancelRequests(error: Error): void;
     close(): void;
+    /** Set by a v3 session from the agent's discovery Report (RFC 3414 4): its authoritative engine. */
+    msgSecurityParameters?: { msgAuthoritativeEngineID?: unknown };
   }
 
   /** An SNMP agent; cocoscan uses it only in tests, as an honest v3 agent. */

@@ -8,6 +8,8 @@ import { connectionFileSchema } from '../../src/connection/schema.ts';
 import { runCheck } from '../../src/run-check.ts';
 import { closeSession, communitySession, desAvailable, HR_SW_INSTALLED_NAME, MAX_REPLIES_PER_REQUEST } from '../../src/snmp/client.ts';
 import { walkSubtree } from '../../src/snmp/walk.ts';
+import { readableSubtrees } from '../../src/snmp/view.ts';
+import { discoverEngine } from '../../src/snmp/discovery.ts';
 import { DEFAULT_WALK_BUDGET, gatherSnmp, SOFTWARE_LIMIT, type GatherOptions } from '../../src/snmp/gather.ts';
 import { spawnCli, tempDir } from '../helpers/cli.ts';
 import { startFakeSnmpAgent, type AgentBehaviour, type AgentOptions, type FakeSnmpAgent } from '../helpers/fake-snmp-agent.ts';
@@ -55,7 +57,9 @@ async function against(behaviour: AgentBehaviour, options: Partial<GatherOptions
   const c = connection(fake.port);
   const started = performance.now();
   const facts = await gatherSnmp(c, c.gateways[0]!, { communities: ['public', 'private'], ...options });
-  return { facts, seconds: (performance.now() - started) / 1000, requests: fake.walkRequests(), fake };
+  // `requests`: the software walk's; the view walk (GETNEXT from 1.3.6.1) follows it within what is left of the same budget.
+  const requests = fake.walkRequests() - (facts.readable?.requests ?? 0);
+  return { facts, seconds: (performance.now() - started) / 1000, requests, fake };
 }
 
 describe('SNMP against a hostile agent: bounded, never a crash or a false answer', () => {
@@ -82,6 +86,7 @@ describe('SNMP against a hostile agent: bounded, never a crash or a false answer
         .map((f) => [f.id, f.status]),
     ).toEqual([
       ['snmp.community', 'error'],
+      ['snmp.cleartext', 'error'],
       ['snmp.undeclared', 'error'],
     ]);
     expect(report.rows[0]?.compliance).toBe('Not assessed');
@@ -145,8 +150,11 @@ describe('SNMP walks against agents that would keep them going for ever', () => 
   });
 
   it('stops an endless increasing walk at the request budget', async () => {
-    const { facts, seconds, requests } = await against('endless', { walk: { ...DEFAULT_WALK_BUDGET, maxRequests: 40 } });
+    const { facts, seconds, requests, fake } = await against('endless', { walk: { ...DEFAULT_WALK_BUDGET, maxRequests: 40 } });
     expect(requests).toBe(40);
+    // One budget for both walks: the view walk has nothing left, so it sends nothing and says why.
+    expect(fake.walkRequests()).toBe(40);
+    expect(facts.readable).toMatchObject({ truncated: true, stop: 'max-requests', requests: 0, subtrees: [] });
     expect(seconds).toBeLessThan(10 * REQUEST_DEADLINE_S);
     expect(facts.software).toMatchObject({ truncated: true, stop: 'max-requests', requests: 40 });
     expect(facts.software?.names).toHaveLength(40);
@@ -154,8 +162,9 @@ describe('SNMP walks against agents that would keep them going for ever', () => 
   });
 
   it('stops an endless increasing walk at the default request budget', async () => {
-    const { facts, seconds, requests } = await against('endless');
+    const { facts, seconds, requests, fake } = await against('endless');
     expect(requests).toBe(DEFAULT_WALK_BUDGET.maxRequests);
+    expect(fake.walkRequests()).toBe(DEFAULT_WALK_BUDGET.maxRequests);
     expect(seconds).toBeLessThan(20 * REQUEST_DEADLINE_S);
     expect(facts.software).toMatchObject({ truncated: true, stop: 'max-requests' });
   });
@@ -247,7 +256,8 @@ describe('SNMP walks against agents that would keep them going for ever', () => 
     const started = performance.now();
     const { report } = await runCheck({ connection: connection(fake.port), profile });
     expect((performance.now() - started) / 1000).toBeLessThan(10 * REQUEST_DEADLINE_S);
-    expect(fake.walkRequests()).toBe(1);
+    // One request of the software walk, one of the view walk (GETNEXT from 1.3.6.1), each stopped by the exception.
+    expect(fake.walkRequests()).toBe(2);
     const community = report.findings.find((f) => f.id === 'snmp.community');
     expect(community?.status).toBe('fail');
     expect(community?.evidence.raw).toMatch(/0\+ installed software entries \(hrSWInstalled, truncated: the agent answered noSuchInstance/);
@@ -309,8 +319,9 @@ describe('SNMPv3 against an agent that answers every request with a discovery Re
     const started = performance.now();
     const facts = await gatherSnmp(c, c.gateways[0]!, { communities: ['public'] });
     expect((performance.now() - started) / 1000).toBeLessThan(10 * REQUEST_DEADLINE_S);
-    // Three levels, each at most the discovery plus MAX_REPLIES_PER_REQUEST further requests; v1/v2c add two more.
-    expect(fake.datagrams()).toBeLessThanOrEqual(3 * 6 + 4);
+    // Three levels and the engine discovery, each at most the discovery plus MAX_REPLIES_PER_REQUEST further requests;
+    // v1/v2c add two more.
+    expect(fake.datagrams()).toBeLessThanOrEqual(4 * 6 + 4);
     // A Report loop is no refusal: every level stays unknown, none is taken as refused.
     expect(facts.v3?.levels.map((l) => l.accepted)).toEqual([undefined, undefined, undefined]);
     expect(facts.v3?.levels[2]?.reason).toMatch(/replies to one request/);
@@ -369,4 +380,44 @@ describe('SNMPv3 security level: only a refusal from the agent counts as refused
       });
     }
   }
+});
+
+describe('the view walk from 1.3.6.1 and engine discovery against hostile agents', () => {
+  const budget = { ...DEFAULT_WALK_BUDGET, maxRequests: 30 };
+  const target = (port: number) => ({ host: '127.0.0.1', port, timeoutMs: TIMEOUT_S * 1000 });
+
+  it('an agent inventing subtrees for ever is read up to the request budget, marked truncated', async () => {
+    const fake = await agent('endless');
+    const session = communitySession(target(fake.port), '127.0.0.1', 'v2c', 'public');
+    try {
+      const view = await readableSubtrees(session, { target: target(fake.port), budget, signal: new AbortController().signal });
+      expect(view).toMatchObject({ stop: 'max-requests', complete: false, requests: 30 });
+      expect(fake.walkRequests()).toBe(30);
+    } finally {
+      closeSession(session);
+    }
+  });
+
+  it('an agent answering the OID it was asked for stops the view walk at once', async () => {
+    const fake = await agent('same-oid');
+    const session = communitySession(target(fake.port), '127.0.0.1', 'v2c', 'public');
+    try {
+      const view = await readableSubtrees(session, { target: target(fake.port), budget, signal: new AbortController().signal });
+      expect(view).toMatchObject({ stop: 'non-increasing-oid', complete: false, requests: 1, values: [] });
+    } finally {
+      closeSession(session);
+    }
+  });
+
+  it('engine discovery reads the engine id of a Report loop, bounded, and silence gives none', async () => {
+    const looping = await agent('v3-report-loop');
+    const found = await discoverEngine(target(looping.port), '127.0.0.1', new AbortController().signal);
+    expect(found.engineId).toBe('80001f888000000000000000');
+    expect(looping.datagrams()).toBeLessThanOrEqual(1 + MAX_REPLIES_PER_REQUEST);
+    await close?.();
+    close = undefined;
+    const garbage = await agent('garbage');
+    const none = await discoverEngine(target(garbage.port), '127.0.0.1', new AbortController().signal);
+    expect(none.engineId).toBeUndefined();
+  });
 });

@@ -29,8 +29,13 @@ export type LabTls = 'modern' | 'legacy';
  */
 export type LabSsh = 'default' | 'hardened' | 'weak';
 
-/** v2c-public: `rocommunity public`. v3-only: one authPriv user with SHA-256 and AES, no community at all. */
-export type LabSnmp = 'v2c-public' | 'v3-only';
+/**
+ * v2c-public: `rocommunity public`. v3-only: one authPriv user with SHA-256 and AES, no community at all.
+ * v1-ifmib-view: `public` for v1 only, restricted by VACM to the interfaces subtree (1.3.6.1.2.1.2).
+ * custom-community: only the non-default community LAB_SNMP_CUSTOM_COMMUNITY, v1 and v2c.
+ */
+export type LabSnmp = 'v2c-public' | 'v3-only' | 'v1-ifmib-view' | 'custom-community';
+export const LAB_SNMP_CUSTOM_COMMUNITY = 'Acme-Monitor-7';
 export const LAB_SNMP_V3 = { user: 'cocoscan', authKey: 'lab-auth-passphrase-1', privKey: 'lab-priv-passphrase-1' };
 
 export type LabService =
@@ -245,14 +250,23 @@ ${spec.firewallAllowUdp?.length ? `    udp dport { ${spec.firewallAllowUdp.join(
 
       const snmpd = services.filter((s) => s.kind === 'snmpd');
       for (const service of snmpd) {
-        const lines =
-          service.snmp === 'v2c-public'
-            ? [`agentAddress udp:${address}:${service.port}`, 'rocommunity public default']
-            : [
-                `agentAddress udp:${address}:${service.port}`,
-                `createUser ${LAB_SNMP_V3.user} SHA-256 "${LAB_SNMP_V3.authKey}" AES "${LAB_SNMP_V3.privKey}"`,
-                `rouser ${LAB_SNMP_V3.user} priv`,
-              ];
+        const agent = `agentAddress udp:${address}:${service.port}`;
+        const lines = {
+          'v2c-public': [agent, 'rocommunity public default'],
+          'v3-only': [
+            agent,
+            `createUser ${LAB_SNMP_V3.user} SHA-256 "${LAB_SNMP_V3.authKey}" AES "${LAB_SNMP_V3.privKey}"`,
+            `rouser ${LAB_SNMP_V3.user} priv`,
+          ],
+          'v1-ifmib-view': [
+            agent,
+            'view ifonly included .1.3.6.1.2.1.2',
+            'com2sec ifonlysec default public',
+            'group ifonlygroup v1 ifonlysec',
+            'access ifonlygroup "" v1 noauth exact ifonly none none',
+          ],
+          'custom-community': [agent, `rocommunity ${LAB_SNMP_CUSTOM_COMMUNITY} default`],
+        }[service.snmp];
         await mkdir(join(dir, 'snmp'), { recursive: true });
         await writeFile(join(dir, 'snmpd.conf'), `${lines.join('\n')}\n`);
         spawnInNs('env', [

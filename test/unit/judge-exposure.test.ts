@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { snmpAnswerOf } from '../../probes/exposure/gather.ts';
 import { judgeExposure, MAX_UNDECLARED_LISTED, observeExposure, type ExposureFacts } from '../../probes/exposure/judge.ts';
 import type { Flow } from '../../src/connection/schema.ts';
 import { observedState } from '../../src/history/state.ts';
@@ -217,6 +218,37 @@ judgeTable('exposure', {
       ],
     },
     {
+      name: 'issue 16 item 13: SNMP nmap could not identify (its probes use "public") but the SNMP probe was answered there',
+      facts: facts([[161, 'open', 'udp-response', undefined, 'udp']], [], {
+        flows: [flow('snmp', 161, 'udp')],
+        snmpAnswer: { port: 161, evidence: "cocoscan's SNMP probe: SNMPv3 engine discovery answered with engine id 80001f88" },
+      }),
+      verdicts: [
+        {
+          id: 'exposure.protocol-match',
+          status: 'pass',
+          params: {
+            seen: "unidentified service; cocoscan's SNMP probe: SNMPv3 engine discovery answered with engine id 80001f88",
+          },
+        },
+      ],
+    },
+    {
+      name: 'the SNMP probe answered on another port than the declared SNMP flow: nmap alone decides',
+      facts: facts([[1161, 'open', 'udp-response', undefined, 'udp']], [], {
+        flows: [flow('snmp', 1161, 'udp')],
+        snmpAnswer: { port: 161, evidence: "cocoscan's SNMP probe: a community string was accepted" },
+      }),
+      verdicts: [{ id: 'exposure.protocol-match', status: 'not_tested', params: { reason: /nmap could not identify the service/ } }],
+    },
+    {
+      name: 'an SNMP answer says nothing about an unidentified https flow',
+      facts: facts([[443, 'open', 'syn-ack']], [], {
+        snmpAnswer: { port: 443, evidence: "cocoscan's SNMP probe: a community string was accepted" },
+      }),
+      verdicts: [{ id: 'exposure.protocol-match', status: 'not_tested', params: { reason: /nmap could not identify the service/ } }],
+    },
+    {
       name: 'service detection turned off',
       facts: facts([httpsOpen], [], { plan: { ...plan, serviceDetection: false } }),
       verdicts: [
@@ -350,5 +382,21 @@ describe('exposure: what history compares', () => {
 
   it('observes the ports of a tarpit listed one by one, not the ones summed up', () => {
     expect(observeExposure(tarpit)).toHaveLength(MAX_UNDECLARED_LISTED + 1); // and the declared 443
+  });
+});
+
+describe("exposure: the SNMP probe's evidence it reads", () => {
+  const silent = { port: 161, attempts: [{ version: 'v2c' as const, community: 'public', answered: false, reason: 'no answer' }] };
+  it('takes an engine id, an accepted community or a served v3 user as proof, never silence', () => {
+    expect(snmpAnswerOf(undefined)).toBeUndefined();
+    expect(snmpAnswerOf({ ...silent, engine: { reason: 'no answer (timed out)' } })).toBeUndefined();
+    expect(snmpAnswerOf({ ...silent, engine: { engineId: '80001f88', reason: 'Report' } })).toEqual({
+      port: 161,
+      evidence: "cocoscan's SNMP probe: SNMPv3 engine discovery answered with engine id 80001f88",
+    });
+    expect(snmpAnswerOf({ port: 1161, attempts: [{ version: 'v1', community: 'x', answered: true }] })).toEqual({
+      port: 1161,
+      evidence: "cocoscan's SNMP probe: a community string was accepted",
+    });
   });
 });

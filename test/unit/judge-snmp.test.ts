@@ -4,8 +4,10 @@ import type { SnmpThresholds } from '../../probes/snmp/thresholds.ts';
 import type { CommunityAttempt, SnmpFacts, V3LevelAttempt } from '../../src/snmp/gather.ts';
 import { judgeTable } from '../helpers/judge-table.ts';
 
-type Crypto = Pick<SnmpThresholds, 'weakAuthProtocols' | 'weakPrivProtocols'>;
-const THRESHOLDS: Crypto = { weakAuthProtocols: ['md5', 'sha'], weakPrivProtocols: ['des'] };
+type Crypto = Pick<SnmpThresholds, 'weakAuthProtocols' | 'weakPrivProtocols' | 'communities'>;
+/** The profile's default communities: `__proto__` and `constructor` are on it to show they are names like any other. */
+const DEFAULTS = ['public', 'private', '__proto__', 'constructor'];
+const THRESHOLDS: Crypto = { weakAuthProtocols: ['md5', 'sha'], weakPrivProtocols: ['des'], communities: DEFAULTS };
 const NO_ANSWER = 'no answer within 3 s';
 
 const silent = (community: string, version: CommunityAttempt['version'] = 'v2c'): CommunityAttempt => ({
@@ -64,9 +66,13 @@ judgeTable('snmp', {
     },
     { name: 'a declared SNMP flow that stays silent', facts: facts({}, { declared: true }) },
     {
+      name: 'an agent found by engine discovery on a declared flow, no community accepted',
+      facts: facts({ engine: { engineId: '80001f8880aabbccdd', reason: 'discovery Report' } }, { declared: true }),
+    },
+    {
       name: 'SHA-1 with a laxer profile',
       facts: facts({ v3: v3(AUTH_PRIV_ONLY, 'sha') }, { declared: true }),
-      thresholds: { weakAuthProtocols: ['md5'], weakPrivProtocols: ['des'] },
+      thresholds: { weakAuthProtocols: ['md5'], weakPrivProtocols: ['des'], communities: DEFAULTS },
     },
   ],
   invalid: [
@@ -83,7 +89,8 @@ judgeTable('snmp', {
           params: { accepted: 'community "public" with v2c', revealed: 'sysDescr=Linux gw 6.1', endpoint: '192.0.2.1:161/udp' },
           actual: 'v2c "public" answered',
         },
-        { id: 'snmp.undeclared', status: 'fail', params: { port: 161 }, actual: 'SNMP answered on 161/udp' },
+        { id: 'snmp.cleartext', status: 'fail', params: { accepted: 'community "public" with v2c' } },
+        { id: 'snmp.undeclared', status: 'fail', params: { port: 161 }, actual: 'SNMP answered on 161/udp (a community was accepted)' },
       ],
     },
     {
@@ -93,7 +100,11 @@ judgeTable('snmp', {
         {
           id: 'snmp.community',
           status: 'fail',
-          params: { accepted: 'community "private" with v2c, community "private" with v1', revealed: 'nothing readable' },
+          params: {
+            accepted: 'community "private" with v2c, community "private" with v1',
+            revealed: 'nothing of the system group',
+            readable: 'nothing that was read',
+          },
         },
       ],
     },
@@ -293,6 +304,133 @@ judgeTable('snmp', {
       verdicts: [{ id: 'snmp.v3-crypto', status: 'fail', params: { weak: 'SHA authentication and DES privacy' } }],
     },
     {
+      name: 'issue 16 item 1: a v1 community restricted to a view of the interfaces (noSuchName for the system group)',
+      facts: facts({
+        attempts: [silent('public'), answered('public', 'v1'), silent('private'), silent('private', 'v1')],
+        system: {},
+        readable: { subtrees: ['1.3.6.1.2.1.2'], truncated: false, stop: 'end-of-mib', reason: 'noSuchName', requests: 2 },
+      }),
+      verdicts: [
+        {
+          id: 'snmp.community',
+          status: 'fail',
+          params: {
+            accepted: 'community "public" with v1',
+            revealed: 'nothing of the system group',
+            readable: '1.3.6.1.2.1.2 (interfaces)',
+          },
+        },
+        { id: 'snmp.cleartext', status: 'fail' },
+        { id: 'snmp.undeclared', status: 'fail', actual: /a community was accepted/ },
+      ],
+    },
+    {
+      name: 'a view walk cut short by its budget says the list may go on',
+      facts: facts({
+        attempts: [answered('public')],
+        readable: {
+          subtrees: ['1.3.6.1.2.1.1', '1.3.6.1.4.1.8072'],
+          truncated: true,
+          stop: 'max-requests',
+          reason: 'stopped after 2 requests (walkMaxRequests)',
+          requests: 2,
+        },
+      }),
+      verdicts: [
+        {
+          id: 'snmp.community',
+          status: 'fail',
+          params: {
+            readable: '1.3.6.1.2.1.1 (system), 1.3.6.1.4.1.8072 (enterprise) and maybe more (stopped after 2 requests (walkMaxRequests))',
+          },
+        },
+      ],
+    },
+    {
+      name: 'a full view: twelve subtrees are named, the rest counted',
+      facts: facts({
+        attempts: [answered('public')],
+        readable: {
+          subtrees: Array.from({ length: 30 }, (_, i) => `1.3.6.1.2.1.${i + 1}`),
+          truncated: false,
+          stop: 'end-of-mib',
+          reason: 'endOfMibView',
+          requests: 31,
+        },
+      }),
+      verdicts: [
+        {
+          id: 'snmp.community',
+          status: 'fail',
+          params: { readable: /^1\.3\.6\.1\.2\.1\.1 \(system\), .*1\.3\.6\.1\.2\.1\.12 and 18 more subtree\(s\)$/ },
+        },
+      ],
+    },
+    {
+      name: 'an accepted community whose view is empty (endOfMibView at once) still fails: the reply proves it',
+      facts: facts({
+        attempts: [answered('private')],
+        system: {},
+        readable: { subtrees: [], truncated: false, stop: 'end-of-mib', reason: 'the agent answered endOfMibView', requests: 1 },
+      }),
+      verdicts: [
+        {
+          id: 'snmp.community',
+          status: 'fail',
+          params: { readable: 'nothing under 1.3.6.1 (the agent answered endOfMibView)' },
+        },
+      ],
+    },
+    {
+      name: 'issue 16 item 13: a custom community the organisation gave is no default, but it is clear text',
+      facts: facts({ attempts: [answered('Acme-Monitoring-7'), silent('Acme-Monitoring-7', 'v1')] }, { declared: true, communityCount: 1 }),
+      verdicts: [
+        {
+          id: 'snmp.community',
+          status: 'pass',
+          params: { besides: / that are defaults \(it accepts community "Acme-Monitoring-7" with v2c, which no default list has\)/ },
+          actual: 'community "Acme-Monitoring-7" with v2c answered, none a default',
+        },
+        { id: 'snmp.cleartext', status: 'fail', params: { accepted: 'community "Acme-Monitoring-7" with v2c' } },
+        { id: 'snmp.undeclared', status: 'pass' },
+      ],
+    },
+    {
+      name: 'a custom community answered while a default one got an unusable reply: the default is unknown',
+      facts: facts({
+        attempts: [answered('acme'), { ...silent('public'), strange: true, reason: 'the agent sent 8 replies to one request' }],
+      }),
+      verdicts: [
+        { id: 'snmp.community', status: 'error', params: { reason: /8 replies to one request/ } },
+        { id: 'snmp.cleartext', status: 'fail' },
+      ],
+    },
+    {
+      name: 'issue 16 item 3: an agent found by engine discovery on an undeclared port, no community known',
+      facts: facts({
+        engine: { engineId: '80001f8880aabbccdd', reason: 'the agent sent a discovery Report with engine id 80001f8880aabbccdd' },
+      }),
+      verdicts: [
+        { id: 'snmp.community', status: 'pass' },
+        { id: 'snmp.cleartext', status: 'pass' },
+        {
+          id: 'snmp.undeclared',
+          status: 'fail',
+          params: { port: 161 },
+          actual: 'SNMP answered on 161/udp (engine discovery; SNMPv3 engine id 80001f8880aabbccdd)',
+        },
+      ],
+    },
+    {
+      name: 'engine discovery found nothing and no community was tried: asked, and SNMP did not answer',
+      facts: facts({ attempts: [], engine: { reason: 'no answer (timed out)' } }),
+      verdicts: [
+        { id: 'snmp.community', status: 'not_tested' },
+        { id: 'snmp.cleartext', status: 'not_tested' },
+        { id: 'snmp.undeclared', status: 'pass', params: { why: 'SNMP did not answer on 161/udp' } },
+      ],
+    },
+    {
       name: 'a v3 user answered on an undeclared port',
       facts: facts({ v3: v3(AUTH_PRIV_ONLY) }),
       verdicts: [{ id: 'snmp.undeclared', status: 'fail' }],
@@ -317,6 +455,7 @@ describe('snmp judge: evidence', () => {
     expect(community!.data).toEqual({
       accepted: [{ version: 'v2c', community: 'public' }],
       system: { sysName: 'gw' },
+      readable: null,
       software: { entries: 5000, truncated: true, stop: 'max-entries', requests: 84 },
     });
   });
@@ -324,7 +463,7 @@ describe('snmp judge: evidence', () => {
   it('a complete walk has no "+" and no truncation', () => {
     const read = { names: ['a', 'b'], truncated: false, stop: 'end-of-subtree' as const, reason: 'end of subtree', requests: 1 };
     const [community] = judgeSnmp(facts({ attempts: [answered('public')], software: read }), THRESHOLDS);
-    expect(community!.evidence.raw).toBe('nothing readable\n2 installed software entries (hrSWInstalled; 1 request(s))');
+    expect(community!.evidence.raw).toBe('nothing of the system group\n2 installed software entries (hrSWInstalled; 1 request(s))');
   });
 
   it('every verdict is on the SNMP port, cites snmp.json and names the endpoint', () => {
