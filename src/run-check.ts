@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Answer } from './answers/answers.ts';
 import { comparison, type Baseline } from './check/compare.ts';
+import { connectionForReport } from './check/redact.ts';
 import { applyAnswers, applyWaivers, evaluateRows } from './check/evaluate.ts';
 import { resolveGateways, systemResolveHost, type GatewayAddresses, type ResolveHost } from './check/resolve-gateways.ts';
 import { runGatewayProbe, runRunProbe, type ProbeEnv } from './check/run-probe.ts';
@@ -205,7 +206,7 @@ function assembleReport(options: CheckOptions, judged: Judged): RunReport {
       scanType: judged.privileged ? 'syn' : 'connect',
     },
     provenance: { commandLine: options.commandLine ?? [], node: process.version, platform: `${process.platform} ${process.arch}` },
-    connection,
+    connection: connectionForReport(connection, publicCommunities(profile)),
     addresses: judged.addresses,
     summary: {
       verdict: exitCode === ExitCode.Compliant ? 'compliant' : 'not-compliant',
@@ -245,4 +246,10 @@ function countBy(values: string[], known: readonly string[] = []): Record<string
   const counts: Record<string, number> = Object.fromEntries(known.map((k) => [k, 0]));
   for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
   return counts;
+}
+
+/** The community strings the profile tries by default: well known, so not secrets. */
+function publicCommunities(profile: Profile): readonly string[] {
+  const snmp = profile.thresholds.snmp as { communities?: unknown } | undefined;
+  return Array.isArray(snmp?.communities) ? snmp.communities.filter((c): c is string => typeof c === 'string') : [];
 }
