@@ -27,6 +27,8 @@ export interface FamilyView {
   /** New connections to a port no rule names, from a source no rule names. */
   undeclared: { tcp: PortVerdict; udp: PortVerdict };
   declared: { transport: 'tcp' | 'udp'; port: number; verdict: PortVerdict }[];
+  /** The tool filters nothing here (no table, inactive): not shown beside a tool that does. */
+  unconfigured?: true;
 }
 
 export interface PolicyReading {
@@ -48,6 +50,10 @@ const sameView = (verdict: PortVerdict, declared: readonly DeclaredPort[], where
   where,
   undeclared: { tcp: verdict, udp: verdict },
   declared: declared.map((d) => ({ ...d, verdict })),
+});
+const unconfigured = (declared: readonly DeclaredPort[], where: string): FamilyView => ({
+  ...sameView('accept', declared, where),
+  unconfigured: true,
 });
 
 /** Each packet's verdict through the base chains of one hook. */
@@ -75,7 +81,7 @@ export function readNftRuleset(text: string, declared: readonly DeclaredPort[] =
       .flatMap((t) => t.inputChains.map((c) => ({ all: t.chains, chain: c.chain, name: `table ${c.table}, chain ${c.name}` })));
     if (chains.length === 0) {
       const where = tables.length === 0 ? 'empty ruleset' : `no chain hooks input for ${FAMILY_NAMES[family]}`;
-      families[family] = sameView('accept', declared, where);
+      families[family] = unconfigured(declared, where);
       continue;
     }
     const where = chains.map((c) => `${c.name} (policy ${c.chain.policy ?? 'accept'})`).join(' and ');
@@ -88,7 +94,7 @@ export function readNftRuleset(text: string, declared: readonly DeclaredPort[] =
 export function readIptablesSave(text: string, declared: readonly DeclaredPort[] = [], family: Family = 'ipv4'): PolicyReading {
   const tool = family === 'ipv4' ? 'iptables' : 'ip6tables';
   const filter = parseIptablesFilter(text);
-  if (!filter?.input) return { tool, families: { [family]: sameView('accept', declared, 'no filter table') } };
+  if (!filter?.input) return { tool, families: { [family]: unconfigured(declared, 'no filter table') } };
   const policy = /^:INPUT\s+(\S+)/m.exec(text)?.[1] ?? 'ACCEPT';
   const view = evaluate(`filter INPUT (policy ${policy})`, [{ all: filter.chains, chain: filter.input }], family, declared);
   return { tool, families: { [family]: view } };
@@ -97,7 +103,7 @@ export function readIptablesSave(text: string, declared: readonly DeclaredPort[]
 /** `ufw status verbose`: its default incoming policy, for both families; the verdicts of single ports are not read. */
 export function readUfwStatus(text: string, declared: readonly DeclaredPort[] = []): PolicyReading {
   const both = (view: FamilyView) => ({ tool: 'ufw', families: { ipv4: view, ipv6: view } });
-  if (!/Status:\s*active/i.test(text)) return both(sameView('accept', declared, 'ufw is inactive'));
+  if (!/Status:\s*active/i.test(text)) return both(unconfigured(declared, 'ufw is inactive'));
   const incoming = /Default:\s*(\w+)\s*\(incoming\)/i.exec(text)?.[1]?.toLowerCase();
   const verdict: PortVerdict =
     incoming === 'deny' ? 'drop' : incoming === 'reject' ? 'reject' : incoming === 'allow' ? 'accept' : 'unknown';
@@ -107,7 +113,7 @@ export function readUfwStatus(text: string, declared: readonly DeclaredPort[] = 
 /** `firewall-cmd --state && firewall-cmd --list-all`: the zone's target, for both families. */
 export function readFirewalld(text: string, declared: readonly DeclaredPort[] = []): PolicyReading {
   const both = (view: FamilyView) => ({ tool: 'firewalld', families: { ipv4: view, ipv6: view } });
-  if (!/^running/m.test(text)) return both(sameView('accept', declared, 'firewalld is not running'));
+  if (!/^running/m.test(text)) return both(unconfigured(declared, 'firewalld is not running'));
   const target = /target:\s*(\S+)/.exec(text)?.[1] ?? 'default';
   const verdict: PortVerdict = target === 'ACCEPT' ? 'accept' : target === 'DROP' ? 'drop' : 'reject';
   const where = target === 'ACCEPT' ? 'zone target ACCEPT' : `zone target ${target} (unlisted services are refused)`;
@@ -190,7 +196,8 @@ const FAMILY_WORDS: Readonly<Record<FamilyPolicy, string>> = {
 /** "IPv4 and IPv6 deny by default: nftables, table inet fw, chain input (policy drop): other ports drop; tcp/22 accept". */
 export function describeFamilies(families: readonly FamilyJudgement[]): string {
   const texts = families.map((f) => {
-    const views = f.views.map((v) => `${v.tool}, ${describeView(v.view)}`);
+    const configured = f.views.filter((v) => !v.view.unconfigured);
+    const views = (configured.length > 0 ? configured : f.views).map((v) => `${v.tool}, ${describeView(v.view)}`);
     const unread = f.unread.length > 0 ? [`${f.unread.join(', ')} not read in full`] : [];
     const shown = [...views, ...unread];
     return { family: f.family, text: `${FAMILY_WORDS[f.policy]}: ${shown.length > 0 ? shown.join('; ') : 'no tool read its ruleset'}` };
