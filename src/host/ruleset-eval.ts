@@ -40,7 +40,7 @@ const MAX_DEPTH = 16;
 
 /** The verdict of a base chain for a packet: its rules in order, then its policy. */
 export function evaluateBaseChain(chains: ReadonlyMap<string, Chain>, chain: Chain, packet: Packet): PortVerdict {
-  const outcome = runRules(chains, chain.rules, 0, packet, 0);
+  const outcome = runRules(chains, chain.rules, packet, 0, chain.policy ?? 'accept');
   return outcome === 'end' ? (chain.policy ?? 'accept') : outcome;
 }
 
@@ -49,18 +49,33 @@ export function combineChains(verdicts: readonly PortVerdict[]): PortVerdict {
   return verdicts.find((v) => v === 'drop' || v === 'reject') ?? (verdicts.includes('unknown') ? 'unknown' : 'accept');
 }
 
-function runRules(chains: ReadonlyMap<string, Chain>, rules: readonly Rule[], start: number, packet: Packet, depth: number): Outcome {
-  for (let i = start; i < rules.length; i += 1) {
-    const rule = rules[i]!;
+/**
+ * `fallThrough`: what running off the end means (a base chain's policy); in a jumped-to chain it means going on in
+ * the caller, which this chain cannot see, so a rule that may apply there is unknown unless it also ends the chain.
+ */
+function runRules(
+  chains: ReadonlyMap<string, Chain>,
+  rules: readonly Rule[],
+  packet: Packet,
+  depth: number,
+  fallThrough: Outcome = 'end',
+): Outcome {
+  // Rules that may or may not apply: the packet's fate is known only when every way agrees. Kept in a list, not
+  // by recursion, so that a ruleset of many thousand such rules cannot overflow the stack.
+  const maybe: Outcome[] = [];
+  let outcome: Outcome = fallThrough;
+  for (const rule of rules) {
     const match = rule.match(packet);
     if (match === 'no') continue;
     const taken = act(chains, rule.action, packet, depth);
     if (taken === 'next') continue;
-    if (match === 'yes') return taken;
-    // The rule may or may not apply: the packet's fate is known only when both ways agree.
-    return agree(taken, runRules(chains, rules, i + 1, packet, depth));
+    if (match === 'yes') {
+      outcome = taken === 'end' ? fallThrough : taken;
+      break;
+    }
+    maybe.push(taken === 'end' ? fallThrough : taken);
   }
-  return 'end';
+  return maybe.reduceRight<Outcome>((rest, taken) => agree(taken, rest), outcome);
 }
 
 function agree(a: Outcome, b: Outcome): Outcome {
@@ -79,7 +94,7 @@ function act(chains: ReadonlyMap<string, Chain>, action: Action, packet: Packet,
     case 'goto': {
       const target = chains.get(action.chain);
       if (!target || depth >= MAX_DEPTH) return 'unknown';
-      const outcome = runRules(chains, target.rules, 0, packet, depth + 1);
+      const outcome = runRules(chains, target.rules, packet, depth + 1);
       if (outcome !== 'end') return outcome;
       return action.kind === 'jump' ? 'next' : 'end';
     }

@@ -340,6 +340,16 @@ judgeTable('host', {
       ],
     },
     {
+      name: 'firewall: 60 000 rules the reader cannot evaluate are unknown, and read without overflowing the stack',
+      facts: firewall({ 'nft-ruleset': nftDropWith(Array.from({ length: 60_000 }, () => 'limit rate 1/second accept').join('\n\t\t')) }),
+      verdicts: [{ id: 'host.firewall-policy', status: 'not_tested' }],
+    },
+    {
+      name: 'firewall: a rule the reader cannot evaluate is harmless when both ways end the same',
+      facts: firewall({ 'nft-ruleset': nftDropWith('limit rate 1/second drop\n\t\tmeta pkttype broadcast reject') }),
+      verdicts: [{ id: 'host.firewall-policy', status: 'pass' }],
+    },
+    {
       name: 'firewall: an accept on an interface the reader cannot place is unknown',
       facts: firewall({ 'nft-ruleset': nftDropWith('iifname "eth1" accept') }),
       verdicts: [{ id: 'host.firewall-policy', status: 'not_tested' }],
