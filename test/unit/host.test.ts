@@ -58,6 +58,26 @@ describe('host firewall readings', () => {
     expect([v6.tool, policy(v6, 'ipv6'), v6.families.ipv4]).toEqual(['ip6tables', 'deny', undefined]);
   });
 
+  it('reads the same rules alike through iptables-save and nft (iptables-nft, user chains the way ufw writes them)', () => {
+    const declared = [
+      { transport: 'tcp', port: 22 },
+      { transport: 'udp', port: 53 },
+    ] as const;
+    const expected = {
+      undeclared: { tcp: 'drop', udp: 'drop' },
+      // udp/53 is accepted from 10.0.0.0/8 only: the verdict is for a source no rule names.
+      declared: [
+        { transport: 'tcp', port: 22, verdict: 'accept' },
+        { transport: 'udp', port: 53, verdict: 'drop' },
+      ],
+    };
+    expect(readNftRuleset(fixture('nft-ruleset-iptables-nft.txt'), declared).families.ipv4).toMatchObject(expected);
+    expect(readNftRuleset(fixture('nft-ruleset-iptables-nft.txt'), declared).families.ipv6).toMatchObject({
+      undeclared: { tcp: 'accept' },
+    });
+    expect(readIptablesSave(fixture('iptables-save-user-chains.txt'), declared).families.ipv4).toMatchObject(expected);
+  });
+
   it('reads ufw and firewalld states', () => {
     expect(
       policy(readUfwStatus('Status: active\nLogging: on (low)\nDefault: deny (incoming), allow (outgoing), disabled (routed)\n')),
