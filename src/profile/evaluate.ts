@@ -55,11 +55,10 @@ export function evaluateRow(row: ProfileRow, findings: readonly Finding[]): RowV
   };
   const answered = relevant.filter((f) => f.status === 'fail' && answeredBy(f) !== undefined);
   const notes = relevant.filter((f) => f.status === 'fail' && isNote(f) && !answered.includes(f));
+  const answering = [...new Set(answered.map(answeredBy))].join(', ');
   const noted =
     (notes.length > 0 ? ` Note: ${cite(notes)}` : '') +
-    (answered.length > 0
-      ? ` Not a failure of this row, since ${[...new Set(answered.map(answeredBy))].join(', ')} passes for the same gateway: ${cite(answered)}`
-      : '');
+    (answered.length > 0 ? ` Not a failure of this row, since ${answering} passes for the same gateway: ${cite(answered)}` : '');
   const failing = relevant.filter((f) => f.status === 'fail' && !isNote(f) && !answered.includes(f));
   if (failing.length > 0) {
     const partial = failing.every((f) => ruleOf.get(f.id)?.onFail === 'Partial');

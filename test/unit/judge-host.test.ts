@@ -140,7 +140,8 @@ judgeTable('host', {
       name: 'firewall: loopback, established and ICMP accepts are no accept for a new connection from outside',
       facts: firewall({
         'nft-ruleset': nftDropWith(
-          'iifname "lo" accept\n\t\tct state { established, related } accept\n\t\ticmp type echo-request accept\n\t\tmeta l4proto ipv6-icmp accept',
+          'iifname "lo" accept\n\t\tct state { established, related } accept\n\t\t' +
+            'icmp type echo-request accept\n\t\tmeta l4proto ipv6-icmp accept',
         ),
       }),
     },
