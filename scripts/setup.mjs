@@ -16,6 +16,7 @@ const NEEDS = {
   test: {
     nmap: 'nmap',
     nft: 'nftables',
+    'iptables-restore': 'iptables',
     sshd: 'openssh-server',
     'ssh-keygen': 'openssh-client',
     nginx: 'nginx-light',

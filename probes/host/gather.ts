@@ -1,6 +1,7 @@
 import { gatewayEvidencePath } from '../../src/evidence-store.ts';
 import type { FindingTarget } from '../../src/findings.ts';
 import type { CommandOutcome } from '../../src/host/commands.ts';
+import type { DeclaredPort } from '../../src/host/firewall-rules.ts';
 import type { HostSession } from '../../src/host/session.ts';
 import type { GatherContext } from '../../src/probe/contract.ts';
 
@@ -15,16 +16,20 @@ export interface HostFacts {
   session: HostSessionFacts;
   /** Report-relative folder where the session kept each command's output as <name>.txt. */
   evidenceFolder: string;
+  /** The declared flows' ports, whose verdict the host firewall reading gives. */
+  declared?: DeclaredPort[];
 }
 
-export function hostFacts(target: FindingTarget, session: HostSession): HostFacts {
+export function hostFacts(target: FindingTarget, session: HostSession, declared: DeclaredPort[] = []): HostFacts {
   const { gateway } = target;
   const evidenceFolder = gatewayEvidencePath(gateway, 'host');
-  if (!session.ok) return { target, session: { ok: false, reason: session.reason, credentials: session.credentials }, evidenceFolder };
+  if (!session.ok)
+    return { target, session: { ok: false, reason: session.reason, credentials: session.credentials }, evidenceFolder, declared };
   const { username, hostKeyFingerprint, hostKeyVerified, commands } = session;
-  return { target, session: { ok: true, username, hostKeyFingerprint, hostKeyVerified, commands }, evidenceFolder };
+  return { target, session: { ok: true, username, hostKeyFingerprint, hostKeyVerified, commands }, evidenceFolder, declared };
 }
 
 export async function gatherHost(ctx: GatherContext<unknown, 'hostSession'>): Promise<HostFacts> {
-  return hostFacts({ gateway: ctx.gateway.name, host: ctx.gateway.host }, await ctx.shared.hostSession(ctx.gateway));
+  const declared = ctx.connection.flows.map((f) => ({ transport: f.transport, port: f.port }));
+  return hostFacts({ gateway: ctx.gateway.name, host: ctx.gateway.host }, await ctx.shared.hostSession(ctx.gateway), declared);
 }

@@ -10,7 +10,8 @@ export default defineGatewayProbe({
     title: "The gateway's own firewall, audit logs and sshd settings (authenticated)",
     description:
       'Over an SSH session with the credentials the connection file names, runs read-only commands once per gateway ' +
-      "(nft, iptables-save, ufw, firewall-cmd, ps, the syslog configuration, sshd -T) and judges the gateway's own controls. " +
+      '(nft, iptables-save, ip6tables-save, ufw, firewall-cmd, ps, the syslog configuration, sshd -T) ' +
+      "and judges the gateway's own controls. " +
       'Without credentials every finding is not tested.',
     reads: ['hostSession'],
     thresholds: z.strictObject({}),

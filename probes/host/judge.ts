@@ -53,14 +53,14 @@ export function unreadFirewallSources(commands: Readonly<Record<string, Pick<Com
 }
 
 /** Each firewall tool's dump that was read, and the judgement of them all. */
-function firewallOf(commands: Commands) {
+function firewallOf(commands: Commands, declared: HostFacts['declared'] = []) {
   const dumps = new Map<string, string>(
     FIREWALL_SOURCES.flatMap((name) => {
       const text = stdoutOf(commands, name);
       return text === undefined ? [] : [[name, text] as const];
     }),
   );
-  const readings: FirewallReading[] = readFirewallDumps(dumps);
+  const readings: FirewallReading[] = readFirewallDumps(dumps, declared);
   // A tool that was denied, timed out or whose output was cut may hold the deny policy the others lack.
   return { dumps, readings, judgement: judgeFirewall(readings, unreadFirewallSources(commands)) };
 }
@@ -84,30 +84,35 @@ export function judgeHost(facts: HostFacts): HostVerdict[] {
     evidenceFolder,
   };
   const { commands } = session;
-  return [firewallPolicy(c, commands), auditLogging(c, commands), logForwarding(c, commands), ...sshd(c, commands)];
+  return [firewallPolicy(c, commands, facts.declared), auditLogging(c, commands), logForwarding(c, commands), ...sshd(c, commands)];
 }
 
-/** Any tool that shows a default-deny input policy is enough; an open or empty one fails. */
-function firewallPolicy(c: Common, commands: Commands): HostVerdict {
-  const { dumps, readings, judgement } = firewallOf(commands);
-  const expected = 'a default drop or reject policy on inbound traffic';
-  const actual = readings.map((r) => `${r.reading.tool}: ${r.reading.detail}`).join('; ');
-  const everyArtefact = FIREWALL_SOURCES.map((name) => artefact(c, name));
+/**
+ * Both address families must deny undeclared ports by default, by the rules in order; a family open fails,
+ * naming it; one the reader cannot evaluate or read in full is not tested.
+ */
+function firewallPolicy(c: Common, commands: Commands, declared: HostFacts['declared']): HostVerdict {
+  const { dumps, judgement } = firewallOf(commands, declared);
+  const expected = 'inbound traffic to undeclared ports dropped or rejected by default, over IPv4 and IPv6';
+  const artefacts = judgement.sources.map((name) => artefact(c, name));
   if (judgement.status === 'pass') {
-    const raw = dumps.get(judgement.sources[0]!)!.slice(0, 2000);
-    const artefacts = judgement.sources.map((name) => artefact(c, name));
-    return verdict(c, 'host.firewall-policy', 'pass', { detail: judgement.detail }, { expected, actual, artefacts, raw });
+    const raw = judgement.sources
+      .map((name) => dumps.get(name) ?? '')
+      .join('\n')
+      .slice(0, 2000);
+    return verdict(c, 'host.firewall-policy', 'pass', { detail: judgement.detail }, { expected, actual: judgement.detail, artefacts, raw });
   }
   if (judgement.status === 'fail') {
-    const artefacts = judgement.sources.map((name) => artefact(c, name));
-    return verdict(c, 'host.firewall-policy', 'fail', { detail: judgement.detail }, { expected, actual, artefacts });
+    return verdict(c, 'host.firewall-policy', 'fail', { detail: judgement.detail }, { expected, actual: judgement.detail, artefacts });
   }
-  const reason = judgement.partial
-    ? `no default-deny policy in what could be read (${judgement.partial}), ` +
-      `but ${judgement.unread.map((name) => why(commands[name])).join('; ')} ` +
-      'could not be read in full and may hold it'
-    : `no firewall tool could be read (${FIREWALL_SOURCES.map((name) => why(commands[name])).join('; ')}); ` +
-      'if they are only denied, allow them through sudo and set ssh.sudo: true';
+  const everyArtefact = FIREWALL_SOURCES.map((name) => artefact(c, name));
+  const unread = judgement.unread.map((name) => why(commands[name])).join('; ');
+  const reason =
+    judgement.sources.length === 0
+      ? `no firewall tool could be read (${FIREWALL_SOURCES.map((name) => why(commands[name])).join('; ')}); ` +
+        'if they are only denied, allow them through sudo and set ssh.sudo: true'
+      : `no default deny proven for both IPv4 and IPv6 (${judgement.detail})` +
+        (unread ? `; ${unread} could not be read in full and may hold it` : '');
   return verdict(c, 'host.firewall-policy', 'not_tested', { reason }, { expected, actual: reason, artefacts: everyArtefact });
 }
 
@@ -208,7 +213,7 @@ function sshd(c: Common, commands: Commands): [HostVerdict, HostVerdict] {
 /** The host's own firewall verdict, for comparison with a later run, with what decided it. */
 export function observeHost(facts: HostFacts): Observation[] {
   if (!facts.session.ok) return [];
-  const { judgement } = firewallOf(facts.session.commands);
+  const { judgement } = firewallOf(facts.session.commands, facts.declared);
   if (judgement.status !== 'pass' && judgement.status !== 'fail') return [];
   return [{ kind: 'firewall', gateway: facts.target.gateway, view: 'host', verdict: judgement.status, detail: judgement.detail }];
 }

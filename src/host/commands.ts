@@ -14,6 +14,7 @@ export const HOST_COMMANDS: readonly HostCommand[] = [
   { name: 'processes', command: 'ps -eo comm=', privileged: false },
   { name: 'nft-ruleset', command: 'nft list ruleset', privileged: true },
   { name: 'iptables-save', command: 'iptables-save', privileged: true },
+  { name: 'ip6tables-save', command: 'ip6tables-save', privileged: true },
   { name: 'ufw-status', command: 'ufw status verbose', privileged: true },
   { name: 'firewalld', command: 'firewall-cmd --state && firewall-cmd --list-all', privileged: true },
   { name: 'rsyslog-config', command: 'cat /etc/rsyslog.conf /etc/rsyslog.d/*.conf', privileged: false },

@@ -1,71 +1,126 @@
-/** Reading a host firewall's input policy out of the ruleset dumps each tool prints. */
+/** Reading a host firewall's inbound verdicts, per address family, out of the ruleset dumps each tool prints. */
+import { parseIptablesFilter } from './iptables-ruleset.ts';
+import { parseNftRuleset, tableFamilies } from './nft-ruleset.ts';
+import {
+  combineChains,
+  evaluateBaseChain,
+  FAMILIES,
+  FAMILY_NAMES,
+  type Chain,
+  type Family,
+  type Packet,
+  type PortVerdict,
+} from './ruleset-eval.ts';
+
+export type { Family, PortVerdict } from './ruleset-eval.ts';
+
+/** A declared flow's port, whose verdict the reading gives. */
+export interface DeclaredPort {
+  transport: 'tcp' | 'udp';
+  port: number;
+}
+
+/** What one tool shows for one address family. */
+export interface FamilyView {
+  /** Where the verdict comes from: "table inet fw, chain input (policy drop)", "filter INPUT (policy DROP)". */
+  where: string;
+  /** New connections to a port no rule names, from a source no rule names. */
+  undeclared: { tcp: PortVerdict; udp: PortVerdict };
+  declared: { transport: 'tcp' | 'udp'; port: number; verdict: PortVerdict }[];
+  /** The tool filters nothing here (no table, inactive): not shown beside a tool that does. */
+  unconfigured?: true;
+}
+
 export interface PolicyReading {
   tool: string;
-  /** deny: inbound is dropped or rejected unless a rule allows it; open: accepted by default; none: nothing configured. */
-  policy: 'deny' | 'open' | 'none';
-  detail: string;
+  /** The families the tool's output covers. */
+  families: Partial<Record<Family, FamilyView>>;
 }
 
-/** `nft list ruleset`: input-hook chains and their policy (or a final drop/reject rule). */
-export function readNftRuleset(text: string): PolicyReading {
-  const chains = [...text.matchAll(/table\s+(\S+)\s+(\S+)\s*\{([\s\S]*?)\n\}/g)].flatMap((table) =>
-    [...table[3]!.matchAll(/chain\s+(\S+)\s*\{([\s\S]*?)\n\t?\s*\}/g)].map((chain) => ({
-      table: `${table[1]} ${table[2]}`,
-      name: chain[1]!,
-      body: chain[2]!,
-    })),
-  );
-  const input = chains.filter((c) => /type\s+filter\s+hook\s+input\b/.test(c.body));
-  if (input.length === 0)
-    return { tool: 'nftables', policy: 'none', detail: chains.length === 0 ? 'empty ruleset' : 'no chain hooks input' };
-  for (const chain of input) {
-    const policy = /policy\s+(accept|drop)\s*;/.exec(chain.body)?.[1] ?? 'accept';
-    const rules = chain.body
-      .split('\n')
-      .map((l) => l.trim())
-      .filter((l) => l && !l.startsWith('type '));
-    const last = rules[rules.length - 1] ?? '';
-    if (policy === 'drop') return { tool: 'nftables', policy: 'deny', detail: `table ${chain.table}, chain ${chain.name}: policy drop` };
-    if (/^(drop|reject)\b/.test(last) || (/\b(drop|reject)( with .*)?$/.test(last) && !/\b(dport|sport|saddr|daddr|iif|ct)\b/.test(last))) {
-      return { tool: 'nftables', policy: 'deny', detail: `table ${chain.table}, chain ${chain.name}: ends with "${last}"` };
-    }
-  }
-  return { tool: 'nftables', policy: 'open', detail: input.map((c) => `table ${c.table}, chain ${c.name}: policy accept`).join('; ') };
+/** deny: undeclared ports are dropped or rejected; open: accepted; unknown: the reader cannot tell. */
+export type FamilyPolicy = 'deny' | 'open' | 'unknown';
+
+export function familyPolicy(view: FamilyView): FamilyPolicy {
+  const { tcp, udp } = view.undeclared;
+  if (tcp === 'accept' || udp === 'accept') return 'open';
+  return tcp === 'unknown' || udp === 'unknown' ? 'unknown' : 'deny';
 }
 
-/** `iptables-save`: the filter table's INPUT policy, or a final catch-all DROP/REJECT. */
-export function readIptablesSave(text: string): PolicyReading {
-  const filter = /\*filter\n([\s\S]*?)\nCOMMIT/.exec(text)?.[1];
-  if (!filter) return { tool: 'iptables', policy: 'none', detail: 'no filter table' };
-  const policy = /^:INPUT\s+(ACCEPT|DROP)/m.exec(filter)?.[1];
-  if (policy === 'DROP') return { tool: 'iptables', policy: 'deny', detail: 'INPUT policy DROP' };
-  const rules = filter.split('\n').filter((l) => l.startsWith('-A INPUT '));
-  const last = rules[rules.length - 1] ?? '';
-  if (/^-A INPUT -j (DROP|REJECT)\b/.test(last)) return { tool: 'iptables', policy: 'deny', detail: `INPUT ends with "${last}"` };
+const sameView = (verdict: PortVerdict, declared: readonly DeclaredPort[], where: string): FamilyView => ({
+  where,
+  undeclared: { tcp: verdict, udp: verdict },
+  declared: declared.map((d) => ({ ...d, verdict })),
+});
+const unconfigured = (declared: readonly DeclaredPort[], where: string): FamilyView => ({
+  ...sameView('accept', declared, where),
+  unconfigured: true,
+});
+
+/** Each packet's verdict through the base chains of one hook. */
+function evaluate(
+  where: string,
+  chains: { all: ReadonlyMap<string, Chain>; chain: Chain }[],
+  family: Family,
+  declared: readonly DeclaredPort[],
+) {
+  const verdict = (packet: Packet) => combineChains(chains.map((c) => evaluateBaseChain(c.all, c.chain, packet)));
   return {
-    tool: 'iptables',
-    policy: rules.length === 0 && policy !== 'DROP' ? 'none' : 'open',
-    detail: `INPUT policy ${policy ?? 'ACCEPT'}, ${rules.length} rule(s), no final drop`,
+    where,
+    undeclared: { tcp: verdict({ family, proto: 'tcp', port: undefined }), udp: verdict({ family, proto: 'udp', port: undefined }) },
+    declared: declared.map((d) => ({ ...d, verdict: verdict({ family, proto: d.transport, port: d.port }) })),
   };
 }
 
-/** `ufw status verbose`. */
-export function readUfwStatus(text: string): PolicyReading {
-  if (!/Status:\s*active/i.test(text)) return { tool: 'ufw', policy: 'none', detail: 'ufw is inactive' };
-  const incoming = /Default:\s*(\w+)\s*\(incoming\)/i.exec(text)?.[1]?.toLowerCase();
-  return incoming === 'deny' || incoming === 'reject'
-    ? { tool: 'ufw', policy: 'deny', detail: `active, default ${incoming} (incoming)` }
-    : { tool: 'ufw', policy: 'open', detail: `active, default ${incoming ?? 'unknown'} (incoming)` };
+/** `nft list ruleset`: every filter chain on the input hook of the tables each family passes through, rules in order. */
+export function readNftRuleset(text: string, declared: readonly DeclaredPort[] = []): PolicyReading {
+  const tables = parseNftRuleset(text);
+  const families: Partial<Record<Family, FamilyView>> = {};
+  for (const family of FAMILIES) {
+    const chains = tables
+      .filter((t) => tableFamilies(t.family).includes(family))
+      .flatMap((t) => t.inputChains.map((c) => ({ all: t.chains, chain: c.chain, name: `table ${c.table}, chain ${c.name}` })));
+    if (chains.length === 0) {
+      const where = tables.length === 0 ? 'empty ruleset' : `no chain hooks input for ${FAMILY_NAMES[family]}`;
+      families[family] = unconfigured(declared, where);
+      continue;
+    }
+    const where = chains.map((c) => `${c.name} (policy ${c.chain.policy ?? 'accept'})`).join(' and ');
+    families[family] = evaluate(where, chains, family, declared);
+  }
+  return { tool: 'nftables', families };
 }
 
-/** `firewall-cmd --state && firewall-cmd --list-all`. */
-export function readFirewalld(text: string): PolicyReading {
-  if (!/^running/m.test(text)) return { tool: 'firewalld', policy: 'none', detail: 'firewalld is not running' };
-  const target = /target:\s*(\S+)/.exec(text)?.[1] ?? 'default';
-  return target === 'ACCEPT'
-    ? { tool: 'firewalld', policy: 'open', detail: 'zone target ACCEPT' }
-    : { tool: 'firewalld', policy: 'deny', detail: `zone target ${target} (unlisted services are rejected)` };
+/** `iptables-save` (IPv4) or `ip6tables-save` (IPv6): the filter table's INPUT chain, rules in order, then its policy. */
+export function readIptablesSave(text: string, declared: readonly DeclaredPort[] = [], family: Family = 'ipv4'): PolicyReading {
+  const tool = family === 'ipv4' ? 'iptables' : 'ip6tables';
+  const filter = parseIptablesFilter(text);
+  if (!filter?.input) return { tool, families: { [family]: unconfigured(declared, 'no filter table') } };
+  const policy = /^:INPUT\s+(\S+)/m.exec(text)?.[1] ?? 'ACCEPT';
+  const view = evaluate(`filter INPUT (policy ${policy})`, [{ all: filter.chains, chain: filter.input }], family, declared);
+  return { tool, families: { [family]: view } };
 }
+
+/** `ufw status verbose`: its default incoming policy, for both families; the verdicts of single ports are not read. */
+export function readUfwStatus(text: string, declared: readonly DeclaredPort[] = []): PolicyReading {
+  const both = (view: FamilyView) => ({ tool: 'ufw', families: { ipv4: view, ipv6: view } });
+  if (!/Status:\s*active/i.test(text)) return both(unconfigured(declared, 'ufw is inactive'));
+  const incoming = /Default:\s*(\w+)\s*\(incoming\)/i.exec(text)?.[1]?.toLowerCase();
+  const verdict: PortVerdict =
+    incoming === 'deny' ? 'drop' : incoming === 'reject' ? 'reject' : incoming === 'allow' ? 'accept' : 'unknown';
+  return both({ ...sameView(verdict, declared, `active, default ${incoming ?? 'unknown'} (incoming)`), declared: unknownPorts(declared) });
+}
+
+/** `firewall-cmd --state && firewall-cmd --list-all`: the zone's target, for both families. */
+export function readFirewalld(text: string, declared: readonly DeclaredPort[] = []): PolicyReading {
+  const both = (view: FamilyView) => ({ tool: 'firewalld', families: { ipv4: view, ipv6: view } });
+  if (!/^running/m.test(text)) return both(unconfigured(declared, 'firewalld is not running'));
+  const target = /target:\s*(\S+)/.exec(text)?.[1] ?? 'default';
+  const verdict: PortVerdict = target === 'ACCEPT' ? 'accept' : target === 'DROP' ? 'drop' : 'reject';
+  const where = target === 'ACCEPT' ? 'zone target ACCEPT' : `zone target ${target} (unlisted services are refused)`;
+  return both({ ...sameView(verdict, declared, where), declared: unknownPorts(declared) });
+}
+
+const unknownPorts = (declared: readonly DeclaredPort[]) => declared.map((d) => ({ ...d, verdict: 'unknown' as const }));
 
 /** One ruleset dump that could be read, by the command name that produced it. */
 export interface FirewallReading {
@@ -73,38 +128,104 @@ export interface FirewallReading {
   reading: PolicyReading;
 }
 
-export type FirewallJudgement =
-  | { status: 'pass'; detail: string; sources: string[] }
-  | { status: 'fail'; detail: string; sources: string[] }
-  /** `partial`: what the tools that were read show, when others could not be read in full (`unread`). */
-  | { status: 'not_tested'; sources: []; partial?: string; unread: string[] };
+/** Each firewall tool's command, and the families its output covers. */
+export const FIREWALL_SOURCES = ['nft-ruleset', 'iptables-save', 'ip6tables-save', 'ufw-status', 'firewalld'] as const;
+const SOURCE_FAMILIES: Readonly<Record<string, readonly Family[]>> = {
+  'nft-ruleset': FAMILIES,
+  'iptables-save': ['ipv4'],
+  'ip6tables-save': ['ipv6'],
+  'ufw-status': FAMILIES,
+  firewalld: FAMILIES,
+};
+
+/** One family's effective verdict, with the tool views it rests on. */
+export interface FamilyJudgement {
+  family: Family;
+  policy: FamilyPolicy;
+  /** The views read for this family; for a deny, the one that denies. */
+  views: { source: string; tool: string; view: FamilyView }[];
+  /** Tools covering this family whose output could not be read in full. */
+  unread: string[];
+}
+
+export interface FirewallJudgement {
+  status: 'pass' | 'fail' | 'not_tested';
+  detail: string;
+  /** The commands whose output the verdict rests on. */
+  sources: string[];
+  families: FamilyJudgement[];
+  /** Tools whose output could not be read in full. */
+  unread: string[];
+}
 
 /**
- * The host firewall verdict: any tool showing a default-deny inbound policy passes; readings that are all
- * open or empty fail, unless a tool timed out or its output was cut (`unread`): that one may hold the deny
- * policy, so the verdict is not tested; no reading at all is not tested (the caller says which tools could
- * not be read).
+ * The host firewall verdict, per family: a family denies when any tool's input hook drops or rejects undeclared
+ * ports (every hook must let a packet through); it is open when every tool that covers it was read and accepts
+ * them. Both families denying passes; any family open fails (naming it); anything else — a rule the reader
+ * cannot evaluate, a tool that timed out or was cut (`unread`), a family no tool read — is not tested.
  */
 export function judgeFirewall(readings: readonly FirewallReading[], unread: readonly string[] = []): FirewallJudgement {
-  const deny = readings.find((r) => r.reading.policy === 'deny');
-  if (deny) return { status: 'pass', detail: `${deny.reading.tool}, ${deny.reading.detail}`, sources: [deny.source] };
-  const detail = readings.map((r) => `${r.reading.tool}: ${r.reading.detail}`).join('; ');
-  if (readings.length > 0 && unread.length === 0) return { status: 'fail', detail, sources: readings.map((r) => r.source) };
-  return { status: 'not_tested', sources: [], unread: [...unread], ...(detail ? { partial: detail } : {}) };
+  const families = FAMILIES.map((family): FamilyJudgement => {
+    const views = readings.flatMap((r) => {
+      const view = r.reading.families[family];
+      return view ? [{ source: r.source, tool: r.reading.tool, view }] : [];
+    });
+    const unreadHere = unread.filter((name) => (SOURCE_FAMILIES[name] ?? FAMILIES).includes(family));
+    const deny = views.find((v) => familyPolicy(v.view) === 'deny');
+    if (deny) return { family, policy: 'deny', views: [deny], unread: unreadHere };
+    const open = views.length > 0 && unreadHere.length === 0 && views.every((v) => familyPolicy(v.view) === 'open');
+    return { family, policy: open ? 'open' : 'unknown', views, unread: unreadHere };
+  });
+  const detail = describeFamilies(families);
+  const sources = [...new Set(families.flatMap((f) => f.views.map((v) => v.source)))];
+  if (families.every((f) => f.policy === 'deny')) return { status: 'pass', detail, sources, families, unread: [...unread] };
+  if (families.some((f) => f.policy === 'open')) {
+    const open = families.filter((f) => f.policy === 'open').map((f) => FAMILY_NAMES[f.family]);
+    const lead = open.length < families.length ? `${open.join(' and ')} open to undeclared ports. ` : '';
+    return { status: 'fail', detail: `${lead}${detail}`, sources, families, unread: [...unread] };
+  }
+  return { status: 'not_tested', detail, sources, families, unread: [...unread] };
+}
+
+const FAMILY_WORDS: Readonly<Record<FamilyPolicy, string>> = {
+  deny: 'denies by default',
+  open: 'accepts by default',
+  unknown: 'not evaluated',
+};
+
+/** "IPv4 and IPv6 deny by default: nftables, table inet fw, chain input (policy drop): other ports drop; tcp/22 accept". */
+export function describeFamilies(families: readonly FamilyJudgement[]): string {
+  const texts = families.map((f) => {
+    const configured = f.views.filter((v) => !v.view.unconfigured);
+    const views = (configured.length > 0 ? configured : f.views).map((v) => `${v.tool}, ${describeView(v.view)}`);
+    const unread = f.unread.length > 0 ? [`${f.unread.join(', ')} not read in full`] : [];
+    const shown = [...views, ...unread];
+    return { family: f.family, text: `${FAMILY_WORDS[f.policy]}: ${shown.length > 0 ? shown.join('; ') : 'no tool read its ruleset'}` };
+  });
+  if (texts.length === 2 && texts[0]!.text === texts[1]!.text)
+    return `IPv4 and IPv6 ${texts[0]!.text.replace('denies', 'deny').replace('accepts', 'accept')}`;
+  return texts.map((t) => `${FAMILY_NAMES[t.family]} ${t.text}`).join('. ');
+}
+
+/** "table inet fw, chain input (policy drop): other ports drop; tcp/22 accept, udp/53 unknown". */
+export function describeView(view: FamilyView): string {
+  const { tcp, udp } = view.undeclared;
+  const other = tcp === udp ? `other ports ${tcp}` : `other TCP ports ${tcp}, other UDP ports ${udp}`;
+  const declared = view.declared.map((d) => `${d.transport}/${d.port} ${d.verdict}`).join(', ');
+  return `${view.where}: ${other}${declared ? `; ${declared}` : ''}`;
 }
 
 /** Reads each dump that was obtained (by command name) with its tool's reader, in a fixed order. */
-export function readFirewallDumps(dumps: ReadonlyMap<string, string>): FirewallReading[] {
+export function readFirewallDumps(dumps: ReadonlyMap<string, string>, declared: readonly DeclaredPort[] = []): FirewallReading[] {
   const readers: [string, (text: string) => PolicyReading][] = [
-    ['nft-ruleset', readNftRuleset],
-    ['iptables-save', readIptablesSave],
-    ['ufw-status', readUfwStatus],
-    ['firewalld', readFirewalld],
+    ['nft-ruleset', (text) => readNftRuleset(text, declared)],
+    ['iptables-save', (text) => readIptablesSave(text, declared, 'ipv4')],
+    ['ip6tables-save', (text) => readIptablesSave(text, declared, 'ipv6')],
+    ['ufw-status', (text) => readUfwStatus(text, declared)],
+    ['firewalld', (text) => readFirewalld(text, declared)],
   ];
   return readers.flatMap(([source, read]) => {
     const text = dumps.get(source);
     return text === undefined ? [] : [{ source, reading: read(text) }];
   });
 }
-
-export const FIREWALL_SOURCES = ['nft-ruleset', 'iptables-save', 'ufw-status', 'firewalld'] as const;

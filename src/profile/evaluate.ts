@@ -25,7 +25,8 @@ export function findingKeyPrefix(id: string): string {
 /**
  * The one place a row's verdict is decided:
  * any failing finding → No (or Partial when every failing finding's rule says so); failures whose rule is
- * `Note` never change the verdict, they are named in the comment;
+ * `Note` never change the verdict, they are named in the comment; a failure whose rule names `unlessPasses`
+ * a finding that passed for the same gateway does not decide the row either, it is cited beside that pass;
  * otherwise any error/not_tested → Not assessed, with the reasons (a rule marked `required: false` only
  * has its reason cited, unless nothing else decided the row);
  * otherwise any pass → Yes; all not_applicable → N/A; nothing at all → Not assessed.
@@ -48,9 +49,17 @@ export function evaluateRow(row: ProfileRow, findings: readonly Finding[]): RowV
     };
   }
   const isNote = (f: Finding) => ruleOf.get(f.id)?.onFail === 'Note';
-  const notes = relevant.filter((f) => f.status === 'fail' && isNote(f));
-  const noted = notes.length > 0 ? ` Note: ${cite(notes)}` : '';
-  const failing = relevant.filter((f) => f.status === 'fail' && !isNote(f));
+  const answeredBy = (f: Finding) => {
+    const other = ruleOf.get(f.id)?.unlessPasses;
+    return relevant.some((g) => g.id === other && g.status === 'pass' && g.target.gateway === f.target.gateway) ? other : undefined;
+  };
+  const answered = relevant.filter((f) => f.status === 'fail' && answeredBy(f) !== undefined);
+  const notes = relevant.filter((f) => f.status === 'fail' && isNote(f) && !answered.includes(f));
+  const answering = [...new Set(answered.map(answeredBy))].join(', ');
+  const noted =
+    (notes.length > 0 ? ` Note: ${cite(notes)}` : '') +
+    (answered.length > 0 ? ` Not a failure of this row, since ${answering} passes for the same gateway: ${cite(answered)}` : '');
+  const failing = relevant.filter((f) => f.status === 'fail' && !isNote(f) && !answered.includes(f));
   if (failing.length > 0) {
     const partial = failing.every((f) => ruleOf.get(f.id)?.onFail === 'Partial');
     return { compliance: partial ? 'Partial' : 'No', comment: cite(failing) + noted + attest, findings: keys };

@@ -18,6 +18,8 @@ export interface RowRule {
   finding: string;
   onFail: 'No' | 'Partial' | 'Note';
   required: boolean;
+  /** A fail of this finding does not decide the row when this other finding of the row passes for the same gateway. */
+  unlessPasses?: string;
 }
 
 export interface ProfileRow {
@@ -168,6 +170,13 @@ function flattenRows(raw: ProfileFile, problems: InputProblem[]): ProfileRow[] {
       const ids = rules.map((rule) => rule.finding);
       const repeated = ids.find((id, i) => ids.indexOf(id) !== i);
       if (repeated) problems.push({ path: `${where}.decidedBy`, message: `finding "${repeated}" is listed twice` });
+      rules.forEach((rule, i) => {
+        if (rule.unlessPasses === undefined || (rule.unlessPasses !== rule.finding && ids.includes(rule.unlessPasses))) return;
+        problems.push({
+          path: `${where}.decidedBy[${i}].unlessPasses`,
+          message: `"${rule.unlessPasses}" must be another finding listed in the same row's decidedBy`,
+        });
+      });
       rows.push({
         ref: row.ref,
         section: section.id,

@@ -18,6 +18,12 @@ const findingRule = z.union([
       .describe(
         'false: when this finding could not be tested (no credentials, say), the row is still judged on the others; the reason is cited',
       ),
+    unlessPasses: z
+      .string({ error: 'expected a finding id listed in the same row' })
+      .optional()
+      .describe(
+        'Another finding of the row: when it passes for the same gateway, a fail of this one does not decide the row; both are cited',
+      ),
   }),
 ]);
 

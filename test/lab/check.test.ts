@@ -122,10 +122,12 @@ describe.skipIf(!lab.ok)('cocoscan check against lab gateways (real nmap, sshd, 
       ]);
       const policy = good.report?.findings.find((f) => f.id === 'host.firewall-policy');
       expect(policy?.status).toBe('pass');
-      expect(policy?.message).toContain('table inet cocoscan_lab, chain input: policy drop');
+      expect(policy?.message).toContain(
+        'IPv4 and IPv6 deny by default: nftables, table inet cocoscan_lab, chain input (policy drop): other ports drop',
+      );
       expect(policy?.evidence.source).toContain('verified against knownHosts');
       expect(row(good.report, 'CoCo-9')?.compliance).toBe('Yes');
-      expect(row(good.report, 'CoCo-9')?.comment).toContain('policy drop');
+      expect(row(good.report, 'CoCo-9')?.comment).toContain('(policy drop): other ports drop');
       expect(good.report?.artefacts.map((a) => a.path)).toContain('evidence/gateways/fwcred-gw/host/nft-ruleset.txt');
       const missing = bad.report?.findings.find((f) => f.id === 'host.firewall-policy');
       expect(missing?.status).toBe('fail');

@@ -54,6 +54,10 @@ export interface LabGatewaySpec {
   firewallFamily?: 'inet' | 'ip';
   /** Also an IPv6 address on the link (`address6`), on which sshd and nginx listen too. */
   ipv6?: boolean;
+  /** An nftables ruleset loaded as it is (nft -f), beside or instead of the default-drop one. */
+  nftRuleset?: string;
+  /** iptables-restore and ip6tables-restore input, for gateways firewalled with iptables. */
+  iptables?: { ipv4: string; ipv6: string };
 }
 
 export interface LabGateway {
@@ -75,7 +79,18 @@ export interface LabGateway {
   stop(): Promise<void>;
 }
 
-const REQUIRED_TOOLS = ['ip', 'nft', 'nmap', 'openssl', '/usr/sbin/sshd', '/usr/sbin/nginx', 'ssh-keygen', '/usr/sbin/snmpd'];
+const REQUIRED_TOOLS = [
+  'ip',
+  'nft',
+  'nmap',
+  'openssl',
+  '/usr/sbin/sshd',
+  '/usr/sbin/nginx',
+  'ssh-keygen',
+  '/usr/sbin/snmpd',
+  'iptables-restore',
+  'ip6tables-restore',
+];
 
 /** Whether namespaces can be built here; the reason when they cannot. */
 export async function labAvailability(): Promise<{ ok: true } | { ok: false; reason: string }> {
@@ -177,6 +192,17 @@ ${spec.firewallAllowUdp?.length ? `    udp dport { ${spec.firewallAllowUdp.join(
 `;
       await writeFile(join(dir, 'ruleset.nft'), rules);
       await inNs('nft', ['-f', join(dir, 'ruleset.nft')]);
+    }
+
+    if (spec.nftRuleset) {
+      await writeFile(join(dir, 'custom.nft'), spec.nftRuleset);
+      await inNs('nft', ['-f', join(dir, 'custom.nft')]);
+    }
+    if (spec.iptables) {
+      await writeFile(join(dir, 'iptables.rules'), spec.iptables.ipv4);
+      await writeFile(join(dir, 'ip6tables.rules'), spec.iptables.ipv6);
+      await inNs('iptables-restore', [join(dir, 'iptables.rules')]);
+      await inNs('ip6tables-restore', [join(dir, 'ip6tables.rules')]);
     }
 
     // Daemons, keys and certificates: made anew on every launch, so a relaunch changes them.

@@ -105,6 +105,48 @@ describe('row verdicts', () => {
     expect(verdict.comment).toContain('Note: gw: no HSTS header');
   });
 
+  describe('a fail answered by another finding that passes (unlessPasses)', () => {
+    const coco9: ProfileRow = {
+      ...row,
+      ref: 'CoCo-9',
+      rules: [
+        { finding: 'firewall.filtering', onFail: 'No', required: true, unlessPasses: 'host.firewall-policy' },
+        { finding: 'host.firewall-policy', onFail: 'No', required: false },
+      ],
+      attest: undefined,
+    };
+    const on = (gateway: string, f: Finding): Finding => ({ ...f, target: { gateway, host: '192.0.2.1' } });
+    const resets = (gateway = 'gw') =>
+      on(gateway, finding('firewall.filtering', 'fail', 'Only 0 of 998 undeclared TCP ports were filtered'));
+    const ruleset = (status: FindingStatus, gateway = 'gw') =>
+      on(gateway, {
+        ...finding('host.firewall-policy', status, `ruleset ${status}`),
+        evidence: { source: 'ssh', time: '2026-01-01T00:00:00.000Z', artefacts: ['nft.txt'] },
+      });
+
+    it('is Yes when the ruleset proves default deny although the external view sees resets, citing both views', () => {
+      const verdict = evaluateRow(coco9, [resets(), ruleset('pass')]);
+      expect(verdict.compliance).toBe('Yes');
+      expect(verdict.comment).toBe(
+        'gw: ruleset pass [evidence: nft.txt]. Not a failure of this row, since host.firewall-policy passes for the same gateway: ' +
+          'gw: Only 0 of 998 undeclared TCP ports were filtered [evidence: evidence/gw/nmap-sweep.xml].',
+      );
+      expect(verdict.findings).toHaveLength(2);
+    });
+
+    it('is still No when the ruleset fails, could not be read, or passed on another gateway only', () => {
+      expect(evaluateRow(coco9, [resets(), ruleset('fail')]).compliance).toBe('No');
+      expect(evaluateRow(coco9, [resets(), ruleset('not_tested')]).compliance).toBe('No');
+      expect(evaluateRow(coco9, [resets()]).compliance).toBe('No');
+      const mixed = evaluateRow(coco9, [resets('a'), ruleset('pass', 'a'), resets('b'), ruleset('not_tested', 'b')]);
+      expect(mixed.compliance).toBe('No');
+      expect(mixed.comment).toMatch(/^b: Only 0 of 998/);
+      expect(mixed.comment).toContain(
+        'Not a failure of this row, since host.firewall-policy passes for the same gateway: a: Only 0 of 998',
+      );
+    });
+  });
+
   it('keys findings by id, gateway and port', () => {
     expect(findingKey({ id: 'exposure.undeclared-port', target: { gateway: 'gw', host: 'h', port: 8080, transport: 'tcp' } })).toBe(
       'exposure.undeclared-port@gw/8080/tcp',

@@ -2,43 +2,89 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { classifyOutcome, HOST_COMMANDS, remoteCommandLine } from '../../src/host/commands.ts';
-import { readFirewalld, readIptablesSave, readNftRuleset, readUfwStatus } from '../../src/host/firewall-rules.ts';
+import {
+  familyPolicy,
+  readFirewalld,
+  readIptablesSave,
+  readNftRuleset,
+  readUfwStatus,
+  type PolicyReading,
+} from '../../src/host/firewall-rules.ts';
 import { knownHostsAccepts } from '../../src/host/known-hosts.ts';
 import { logForwarding, runningLogDaemons } from '../../src/host/logging.ts';
 
 // nft and iptables-save output recorded from the real tools in a lab namespace.
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/host/${name}`, import.meta.url), 'utf8');
 
+/** The default verdict a reading gives for a family: deny, open or unknown; undefined when it does not cover it. */
+const policy = (reading: PolicyReading, family: 'ipv4' | 'ipv6' = 'ipv4') => {
+  const view = reading.families[family];
+  return view && familyPolicy(view);
+};
+
 describe('host firewall readings', () => {
-  it('reads an nftables default-drop input chain', () => {
-    expect(readNftRuleset(fixture('nft-ruleset-drop.txt'))).toEqual({
-      tool: 'nftables',
-      policy: 'deny',
-      detail: 'table inet cocoscan_lab, chain input: policy drop',
+  it('reads an nftables default-drop input chain for both families of an inet table, per port', () => {
+    const reading = readNftRuleset(fixture('nft-ruleset-drop.txt'), [
+      { transport: 'tcp', port: 22 },
+      { transport: 'udp', port: 53 },
+    ]);
+    expect(reading.families.ipv4).toEqual({
+      where: 'table inet cocoscan_lab, chain input (policy drop)',
+      undeclared: { tcp: 'drop', udp: 'drop' },
+      declared: [
+        { transport: 'tcp', port: 22, verdict: 'accept' },
+        { transport: 'udp', port: 53, verdict: 'drop' },
+      ],
     });
+    expect(reading.families.ipv6).toEqual(reading.families.ipv4);
   });
 
-  it('reads an empty or accept-all nftables ruleset as not denying', () => {
-    expect(readNftRuleset('').policy).toBe('none');
+  it('reads an empty or accept-all nftables ruleset as open', () => {
+    expect(policy(readNftRuleset(''))).toBe('open');
     const accept = fixture('nft-ruleset-drop.txt').replace('policy drop', 'policy accept');
-    expect(readNftRuleset(accept).policy).toBe('open');
+    expect(policy(readNftRuleset(accept))).toBe('open');
     const finalDrop = accept.replace('tcp dport { 22, 443 } accept', 'tcp dport { 22, 443 } accept\n\t\tdrop');
-    expect(readNftRuleset(finalDrop).policy).toBe('deny');
+    expect(policy(readNftRuleset(finalDrop))).toBe('deny');
   });
 
-  it('reads iptables-save INPUT policies', () => {
-    expect(readIptablesSave(fixture('iptables-save-drop.txt'))).toMatchObject({ policy: 'deny', detail: 'INPUT policy DROP' });
-    expect(readIptablesSave(fixture('iptables-save-open.txt'))).toMatchObject({ policy: 'open' });
-    expect(readIptablesSave('').policy).toBe('none');
+  it('reads iptables-save INPUT policies, and ip6tables-save for IPv6 only', () => {
+    expect(readIptablesSave(fixture('iptables-save-drop.txt')).families.ipv4).toMatchObject({
+      where: 'filter INPUT (policy DROP)',
+      undeclared: { tcp: 'drop', udp: 'drop' },
+    });
+    expect(policy(readIptablesSave(fixture('iptables-save-open.txt')))).toBe('open');
+    expect(policy(readIptablesSave(''))).toBe('open');
+    const v6 = readIptablesSave(fixture('iptables-save-drop.txt'), [], 'ipv6');
+    expect([v6.tool, policy(v6, 'ipv6'), v6.families.ipv4]).toEqual(['ip6tables', 'deny', undefined]);
+  });
+
+  it('reads the same rules alike through iptables-save and nft (iptables-nft, user chains the way ufw writes them)', () => {
+    const declared = [
+      { transport: 'tcp', port: 22 },
+      { transport: 'udp', port: 53 },
+    ] as const;
+    const expected = {
+      undeclared: { tcp: 'drop', udp: 'drop' },
+      // udp/53 is accepted from 10.0.0.0/8 only: the verdict is for a source no rule names.
+      declared: [
+        { transport: 'tcp', port: 22, verdict: 'accept' },
+        { transport: 'udp', port: 53, verdict: 'drop' },
+      ],
+    };
+    expect(readNftRuleset(fixture('nft-ruleset-iptables-nft.txt'), declared).families.ipv4).toMatchObject(expected);
+    expect(readNftRuleset(fixture('nft-ruleset-iptables-nft.txt'), declared).families.ipv6).toMatchObject({
+      undeclared: { tcp: 'accept' },
+    });
+    expect(readIptablesSave(fixture('iptables-save-user-chains.txt'), declared).families.ipv4).toMatchObject(expected);
   });
 
   it('reads ufw and firewalld states', () => {
-    expect(readUfwStatus('Status: active\nLogging: on (low)\nDefault: deny (incoming), allow (outgoing), disabled (routed)\n').policy).toBe(
-      'deny',
-    );
-    expect(readUfwStatus('Status: inactive\n').policy).toBe('none');
-    expect(readFirewalld('running\npublic (active)\n  target: default\n  services: ssh\n').policy).toBe('deny');
-    expect(readFirewalld('not running\n').policy).toBe('none');
+    expect(
+      policy(readUfwStatus('Status: active\nLogging: on (low)\nDefault: deny (incoming), allow (outgoing), disabled (routed)\n')),
+    ).toBe('deny');
+    expect(policy(readUfwStatus('Status: inactive\n'), 'ipv6')).toBe('open');
+    expect(policy(readFirewalld('running\npublic (active)\n  target: default\n  services: ssh\n'))).toBe('deny');
+    expect(policy(readFirewalld('not running\n'))).toBe('open');
   });
 });
 

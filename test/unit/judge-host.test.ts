@@ -13,6 +13,40 @@ const nftDrop = fixture('nft-ruleset-drop.txt');
 const nftAccept = nftDrop.replace('policy drop', 'policy accept');
 const iptablesOpen = fixture('iptables-save-open.txt');
 const iptablesDrop = fixture('iptables-save-drop.txt');
+const iptablesFinalReject = iptablesOpen.replace('COMMIT', '-A INPUT -j REJECT --reject-with icmp-port-unreachable\nCOMMIT');
+/** The lab's inet table, policy drop, with these rules in place of the declared-port accept. */
+const nftDropWith = (rules: string) => nftDrop.replace('tcp dport { 22, 443 } accept', rules);
+/** A table ip and a table ip6, each with its own input policy. */
+const nftPerFamily = (v4: string, v6: string) =>
+  ['ip', 'ip6']
+    .map(
+      (family, i) =>
+        `table ${family} filter {\n\tchain input {\n\t\ttype filter hook input priority filter; policy ${[v4, v6][i]};\n` +
+        '\t\ttcp dport 22 accept\n\t}\n}\n',
+    )
+    .join('');
+/** Policy drop, jumping to a regular chain with these rules. */
+const nftJump = (rules: string) =>
+  'table inet f {\n\tchain allowed {\n\t\t' +
+  rules +
+  '\n\t}\n\n\tchain input {\n' +
+  '\t\ttype filter hook input priority filter; policy drop;\n\t\tjump allowed\n\t}\n}\n';
+const iptablesUfwStyle = [
+  '*filter',
+  ':INPUT DROP [0:0]',
+  ':ufw-before-input - [0:0]',
+  ':ufw-user-input - [0:0]',
+  '-A INPUT -j ufw-before-input',
+  '-A INPUT -j ufw-user-input',
+  '-A INPUT -j DROP',
+  '-A ufw-before-input -i lo -j ACCEPT',
+  '-A ufw-before-input -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT',
+  '-A ufw-before-input -p icmp -m icmp --icmp-type 8 -j ACCEPT',
+  '-A ufw-user-input -p tcp -m multiport --dports 22,443 -m comment --comment "ssh and https" -j ACCEPT',
+  '-A ufw-user-input -p tcp ! --dport 22 -j LOG --log-prefix "[UFW BLOCK] "',
+  'COMMIT',
+  '',
+].join('\n');
 const HARDENED = 'passwordauthentication no\nkbdinteractiveauthentication no\npermitrootlogin no\npermitemptypasswords no\nusepam yes\n';
 const HARDENED_SHOWN =
   'passwordauthentication no, kbdinteractiveauthentication no, permitrootlogin no, permitemptypasswords no, usepam yes';
@@ -52,6 +86,7 @@ function facts(commands: Record<string, string | CommandOutcome | undefined> = {
 }
 /** Only the firewall tools given, none of the baseline's. */
 const firewall = (commands: Record<string, string | CommandOutcome>) => facts({ 'nft-ruleset': undefined, ...commands });
+const declaring = (f: HostFacts, declared: HostFacts['declared']): HostFacts => ({ ...f, declared });
 const sshd = (text: string | CommandOutcome) => facts({ 'sshd-config': text });
 const forwarding = (commands: Record<string, string | CommandOutcome>) => facts({ 'rsyslog-config': undefined, ...commands });
 
@@ -65,15 +100,13 @@ judgeTable('host', {
       name: 'firewall: nftables accept policy ending in a catch-all drop',
       facts: firewall({ 'nft-ruleset': nftAccept.replace('tcp dport { 22, 443 } accept', 'tcp dport { 22, 443 } accept\n\t\tdrop') }),
     },
-    { name: 'firewall: iptables :INPUT DROP', facts: firewall({ 'iptables-save': iptablesDrop }) },
     {
-      name: 'firewall: iptables ACCEPT policy ending in -j REJECT',
-      facts: firewall({
-        'iptables-save': iptablesOpen.replace(
-          /(-A INPUT .*\n)(?![\s\S]*-A INPUT)/,
-          '$1-A INPUT -j REJECT --reject-with icmp-port-unreachable\n',
-        ),
-      }),
+      name: 'firewall: iptables and ip6tables :INPUT DROP',
+      facts: firewall({ 'iptables-save': iptablesDrop, 'ip6tables-save': iptablesDrop }),
+    },
+    {
+      name: 'firewall: iptables and ip6tables ACCEPT policy ending in -j REJECT',
+      facts: firewall({ 'iptables-save': iptablesFinalReject, 'ip6tables-save': iptablesFinalReject }),
     },
     {
       name: 'firewall: ufw active, default deny (incoming)',
@@ -92,8 +125,42 @@ judgeTable('host', {
       facts: firewall({ 'nft-ruleset': nftAccept, 'ufw-status': 'Status: active\nDefault: deny (incoming)\n' }),
     },
     {
-      name: 'firewall: a denying iptables whatever else timed out',
-      facts: firewall({ 'iptables-save': iptablesDrop, 'nft-ruleset': outcome('nft-ruleset', 'timeout') }),
+      name: 'firewall: denying iptables and ip6tables whatever else timed out',
+      facts: firewall({ 'iptables-save': iptablesDrop, 'ip6tables-save': iptablesDrop, 'nft-ruleset': outcome('nft-ruleset', 'timeout') }),
+    },
+    {
+      name: 'firewall: nftables table ip and table ip6, both policy drop',
+      facts: firewall({ 'nft-ruleset': nftPerFamily('drop', 'drop') }),
+    },
+    {
+      name: 'firewall: an accept for a named source is no accept for the rest',
+      facts: firewall({ 'nft-ruleset': nftDropWith('ip saddr 10.0.0.0/8 accept\n\t\tip6 saddr fd00::/8 accept') }),
+    },
+    {
+      name: 'firewall: loopback, established and ICMP accepts are no accept for a new connection from outside',
+      facts: firewall({
+        'nft-ruleset': nftDropWith(
+          'iifname "lo" accept\n\t\tct state { established, related } accept\n\t\t' +
+            'icmp type echo-request accept\n\t\tmeta l4proto ipv6-icmp accept',
+        ),
+      }),
+    },
+    {
+      name: 'firewall: nftables jumping to a chain that accepts the declared port and returns',
+      facts: firewall({ 'nft-ruleset': nftJump('tcp dport 22 accept\n\t\treturn') }),
+    },
+    {
+      name: 'firewall: iptables user chains the way ufw writes them, ending in a drop',
+      facts: firewall({ 'iptables-save': iptablesUfwStyle, 'ip6tables-save': iptablesUfwStyle }),
+    },
+    {
+      name: 'firewall: a catch-all reject with TCP resets is a deny',
+      facts: firewall({
+        'nft-ruleset': nftAccept.replace(
+          'tcp dport { 22, 443 } accept',
+          'tcp dport { 22, 443 } accept\n\t\tmeta l4proto tcp reject with tcp reset\n\t\treject',
+        ),
+      }),
     },
     { name: 'audit logging: systemd-journald alone', facts: facts({ processes: 'systemd\nsystemd-journal\n' }) },
     { name: 'audit logging: syslog-ng with padding', facts: facts({ processes: '  syslog-ng  \n' }) },
@@ -138,7 +205,10 @@ judgeTable('host', {
         {
           id: 'host.firewall-policy',
           status: 'pass',
-          params: { gateway: 'gw', detail: 'nftables, table inet cocoscan_lab, chain input: policy drop' },
+          params: {
+            gateway: 'gw',
+            detail: 'IPv4 and IPv6 deny by default: nftables, table inet cocoscan_lab, chain input (policy drop): other ports drop',
+          },
         },
         { id: 'host.audit-logging', status: 'pass', params: { daemons: 'auditd, rsyslogd' }, actual: 'auditd, rsyslogd' },
         { id: 'host.log-forwarding', status: 'pass', params: { destinations: 'rsyslog TCP to siem.example.org' } },
@@ -151,43 +221,220 @@ judgeTable('host', {
       name: 'firewall: nft policy accept',
       facts: firewall({ 'nft-ruleset': nftAccept }),
       verdicts: [
-        { id: 'host.firewall-policy', status: 'fail', params: { detail: 'nftables: table inet cocoscan_lab, chain input: policy accept' } },
+        {
+          id: 'host.firewall-policy',
+          status: 'fail',
+          params: {
+            detail: 'IPv4 and IPv6 accept by default: nftables, table inet cocoscan_lab, chain input (policy accept): other ports accept',
+          },
+        },
       ],
     },
     {
-      name: 'firewall: nftables whose last rule drops one port only',
-      facts: firewall({
-        'nft-ruleset': nftAccept.replace('tcp dport { 22, 443 } accept', 'tcp dport { 22, 443 } accept\n\t\ttcp dport 23 drop'),
-      }),
-      verdicts: [{ id: 'host.firewall-policy', status: 'fail' }],
+      name: 'firewall: the verdict of each declared port, and of undeclared ones',
+      facts: declaring(firewall({ 'nft-ruleset': nftDrop }), [
+        { transport: 'tcp', port: 22 },
+        { transport: 'tcp', port: 8443 },
+        { transport: 'udp', port: 53 },
+      ]),
+      verdicts: [
+        {
+          id: 'host.firewall-policy',
+          status: 'pass',
+          params: {
+            detail:
+              'IPv4 and IPv6 deny by default: nftables, table inet cocoscan_lab, chain input (policy drop): other ports drop; ' +
+              'tcp/22 accept, tcp/8443 drop, udp/53 drop',
+          },
+        },
+      ],
     },
     {
-      name: 'firewall: an empty nftables ruleset',
-      facts: firewall({ 'nft-ruleset': '' }),
-      verdicts: [{ id: 'host.firewall-policy', status: 'fail', params: { detail: 'nftables: empty ruleset' } }],
-    },
-    {
-      name: 'firewall: every tool read, every output empty',
-      facts: firewall({ 'nft-ruleset': '', 'iptables-save': '', 'ufw-status': '', firewalld: '' }),
+      name: 'firewall: a table ip with policy drop leaves IPv6 open',
+      facts: firewall({ 'nft-ruleset': nftDrop.replace('table inet', 'table ip') }),
       verdicts: [
         {
           id: 'host.firewall-policy',
           status: 'fail',
           params: {
-            detail: 'nftables: empty ruleset; iptables: no filter table; ufw: ufw is inactive; firewalld: firewalld is not running',
+            detail:
+              'IPv6 open to undeclared ports. ' +
+              'IPv4 denies by default: nftables, table ip cocoscan_lab, chain input (policy drop): other ports drop. ' +
+              'IPv6 accepts by default: nftables, no chain hooks input for IPv6: other ports accept',
+          },
+        },
+      ],
+    },
+    {
+      name: 'firewall: table ip drops, table ip6 accepts',
+      facts: firewall({ 'nft-ruleset': nftPerFamily('drop', 'accept') }),
+      verdicts: [{ id: 'host.firewall-policy', status: 'fail', params: { detail: /^IPv6 open to undeclared ports\. IPv4 denies/ } }],
+    },
+    {
+      name: 'firewall: nftables policy drop followed by a catch-all accept',
+      facts: firewall({ 'nft-ruleset': nftDropWith('counter packets 0 bytes 0 accept') }),
+      verdicts: [
+        {
+          id: 'host.firewall-policy',
+          status: 'fail',
+          params: {
+            detail: 'IPv4 and IPv6 accept by default: nftables, table inet cocoscan_lab, chain input (policy drop): other ports accept',
+          },
+        },
+      ],
+    },
+    {
+      name: 'firewall: iptables :INPUT DROP followed by -A INPUT -j ACCEPT',
+      facts: firewall({ 'iptables-save': iptablesDrop.replace('COMMIT', '-A INPUT -j ACCEPT\nCOMMIT'), 'ip6tables-save': iptablesDrop }),
+      verdicts: [
+        {
+          id: 'host.firewall-policy',
+          status: 'fail',
+          params: {
+            detail:
+              'IPv4 open to undeclared ports. IPv4 accepts by default: iptables, filter INPUT (policy DROP): other ports accept. ' +
+              'IPv6 denies by default: ip6tables, filter INPUT (policy DROP): other ports drop',
+          },
+        },
+      ],
+    },
+    {
+      name: 'firewall: iptables drops, ip6tables accepts',
+      facts: firewall({ 'iptables-save': iptablesDrop, 'ip6tables-save': iptablesOpen }),
+      verdicts: [{ id: 'host.firewall-policy', status: 'fail', params: { detail: /^IPv6 open to undeclared ports\. / } }],
+    },
+    {
+      name: 'firewall: iptables drops, nothing read IPv6',
+      facts: firewall({ 'iptables-save': iptablesDrop, 'ip6tables-save': outcome('ip6tables-save', 'missing') }),
+      verdicts: [
+        {
+          id: 'host.firewall-policy',
+          status: 'not_tested',
+          params: {
+            reason:
+              /^no default deny proven for both IPv4 and IPv6 \(IPv4 denies by default: .*IPv6 not evaluated: no tool read its ruleset\)$/,
+          },
+        },
+      ],
+    },
+    {
+      name: 'firewall: TCP dropped but UDP accepted is open',
+      facts: firewall({ 'nft-ruleset': nftAccept.replace('tcp dport { 22, 443 } accept', 'tcp dport != 22 drop') }),
+      verdicts: [{ id: 'host.firewall-policy', status: 'fail', params: { detail: /other TCP ports drop, other UDP ports accept$/ } }],
+    },
+    {
+      name: 'firewall: a source that is not the named one is accepted',
+      facts: firewall({ 'nft-ruleset': nftDropWith('ip saddr != 10.0.0.0/8 accept') }),
+      verdicts: [
+        { id: 'host.firewall-policy', status: 'fail', params: { detail: /^IPv4 open to undeclared ports\. .*IPv6 denies by default/ } },
+      ],
+    },
+    {
+      name: 'firewall: a rate limit the reader cannot evaluate is unknown, never a pass',
+      facts: firewall({ 'nft-ruleset': nftDropWith('limit rate 10/second accept') }),
+      verdicts: [
+        {
+          id: 'host.firewall-policy',
+          status: 'not_tested',
+          params: { reason: /IPv4 and IPv6 not evaluated: nftables, .*: other ports unknown\)$/ },
+        },
+      ],
+    },
+    {
+      name: 'firewall: 60 000 rules the reader cannot evaluate are unknown, and read without overflowing the stack',
+      facts: firewall({ 'nft-ruleset': nftDropWith(Array.from({ length: 60_000 }, () => 'limit rate 1/second accept').join('\n\t\t')) }),
+      verdicts: [{ id: 'host.firewall-policy', status: 'not_tested' }],
+    },
+    {
+      name: 'firewall: a rule the reader cannot evaluate is harmless when both ways end the same',
+      facts: firewall({ 'nft-ruleset': nftDropWith('limit rate 1/second drop\n\t\tmeta pkttype broadcast reject') }),
+      verdicts: [{ id: 'host.firewall-policy', status: 'pass' }],
+    },
+    {
+      name: 'firewall: an accept on an interface the reader cannot place is unknown',
+      facts: firewall({ 'nft-ruleset': nftDropWith('iifname "eth1" accept') }),
+      verdicts: [{ id: 'host.firewall-policy', status: 'not_tested' }],
+    },
+    {
+      name: 'firewall: a port range accepted may hold an undeclared port: unknown',
+      facts: firewall({ 'nft-ruleset': nftDropWith('tcp dport 1024-65535 accept') }),
+      verdicts: [{ id: 'host.firewall-policy', status: 'not_tested' }],
+    },
+    {
+      name: 'firewall: a jump to a chain that does not exist is unknown',
+      facts: firewall({ 'nft-ruleset': nftDropWith('jump nowhere') }),
+      verdicts: [{ id: 'host.firewall-policy', status: 'not_tested' }],
+    },
+    {
+      name: 'firewall: a jump to a chain that accepts everything',
+      facts: firewall({ 'nft-ruleset': nftJump('accept') }),
+      verdicts: [{ id: 'host.firewall-policy', status: 'fail' }],
+    },
+    {
+      name: 'firewall: chains named like prototype properties are only chains',
+      facts: firewall({
+        'iptables-save': iptablesDrop
+          .replace(':OUTPUT ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]\n:constructor - [0:0]\n:__proto__ - [0:0]')
+          .replace('COMMIT', '-A INPUT -j __proto__\n-A __proto__ -j constructor\n-A constructor -j ACCEPT\nCOMMIT'),
+        'ip6tables-save': iptablesDrop.replace('COMMIT', '-A INPUT -j toString\nCOMMIT'),
+      }),
+      verdicts: [
+        {
+          id: 'host.firewall-policy',
+          status: 'fail',
+          params: {
+            detail: /^IPv4 open to undeclared ports\. .*IPv6 not evaluated: ip6tables, filter INPUT \(policy DROP\): other ports unknown$/,
+          },
+        },
+      ],
+    },
+    {
+      name: 'firewall: chains jumping to each other forever are unknown',
+      facts: firewall({
+        'iptables-save': iptablesDrop
+          .replace(':OUTPUT ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]\n:a - [0:0]')
+          .replace('COMMIT', '-A INPUT -j a\n-A a -j a\nCOMMIT'),
+        'ip6tables-save': iptablesDrop,
+      }),
+      verdicts: [{ id: 'host.firewall-policy', status: 'not_tested' }],
+    },
+    {
+      name: 'firewall: an empty nftables ruleset',
+      facts: firewall({ 'nft-ruleset': '' }),
+      verdicts: [
+        {
+          id: 'host.firewall-policy',
+          status: 'fail',
+          params: { detail: 'IPv4 and IPv6 accept by default: nftables, empty ruleset: other ports accept' },
+        },
+      ],
+    },
+    {
+      name: 'firewall: every tool read, every output empty',
+      facts: firewall({ 'nft-ruleset': '', 'iptables-save': '', 'ip6tables-save': '', 'ufw-status': '', firewalld: '' }),
+      verdicts: [
+        {
+          id: 'host.firewall-policy',
+          status: 'fail',
+          params: {
+            detail:
+              'IPv4 accepts by default: nftables, empty ruleset: other ports accept; iptables, no filter table: other ports accept; ' +
+              'ufw, ufw is inactive: other ports accept; firewalld, firewalld is not running: other ports accept. ' +
+              'IPv6 accepts by default: nftables, empty ruleset: other ports accept; ip6tables, no filter table: other ports accept; ' +
+              'ufw, ufw is inactive: other ports accept; firewalld, firewalld is not running: other ports accept',
           },
         },
       ],
     },
     {
       name: 'firewall: iptables INPUT ACCEPT without a final drop',
-      facts: firewall({ 'iptables-save': iptablesOpen }),
+      facts: firewall({ 'iptables-save': iptablesOpen, 'ip6tables-save': iptablesOpen }),
       verdicts: [{ id: 'host.firewall-policy', status: 'fail' }],
     },
     {
-      name: 'firewall: iptables :INPUT DROP written by hand with a lower-case policy',
-      facts: firewall({ 'iptables-save': iptablesDrop.replace(':INPUT DROP', ':INPUT drop') }),
-      verdicts: [{ id: 'host.firewall-policy', status: 'fail' }],
+      name: 'firewall: iptables :INPUT DROP written by hand with a lower-case policy is not read as a policy',
+      facts: firewall({ 'iptables-save': iptablesDrop.replace(':INPUT DROP', ':INPUT drop'), 'ip6tables-save': iptablesDrop }),
+      verdicts: [{ id: 'host.firewall-policy', status: 'not_tested' }],
     },
     {
       name: 'firewall: ufw active, default allow (incoming)',
@@ -197,7 +444,13 @@ judgeTable('host', {
     {
       name: 'firewall: ufw inactive',
       facts: firewall({ 'ufw-status': 'Status: inactive\n' }),
-      verdicts: [{ id: 'host.firewall-policy', status: 'fail', params: { detail: 'ufw: ufw is inactive' } }],
+      verdicts: [
+        {
+          id: 'host.firewall-policy',
+          status: 'fail',
+          params: { detail: 'IPv4 and IPv6 accept by default: ufw, ufw is inactive: other ports accept' },
+        },
+      ],
     },
     {
       name: 'firewall: firewalld zone target ACCEPT',
@@ -211,7 +464,7 @@ judgeTable('host', {
         {
           id: 'host.firewall-policy',
           status: 'not_tested',
-          params: { reason: /^no firewall tool could be read \(not run; not run; not run; not run\); if they are only denied/ },
+          params: { reason: /^no firewall tool could be read \(not run; not run; not run; not run; not run\); if they are only denied/ },
         },
       ],
     },
@@ -220,6 +473,7 @@ judgeTable('host', {
       facts: firewall({
         'nft-ruleset': sudoDenied('nft-ruleset'),
         'iptables-save': sudoDenied('iptables-save'),
+        'ip6tables-save': sudoDenied('ip6tables-save'),
         'ufw-status': sudoDenied('ufw-status'),
         firewalld: sudoDenied('firewalld'),
       }),
@@ -250,8 +504,10 @@ judgeTable('host', {
           id: 'host.firewall-policy',
           status: 'not_tested',
           params: {
-            reason:
-              /^no default-deny policy in what could be read \(iptables: .*\), but nft-ruleset: timeout could not be read in full and may hold it$/,
+            reason: new RegExp(
+              '^no default deny proven for both IPv4 and IPv6 \\(IPv4 not evaluated: iptables, .*; nft-ruleset not read in full\\. ' +
+                'IPv6 not evaluated: nft-ruleset not read in full\\); nft-ruleset: timeout could not be read in full and may hold it$',
+            ),
           },
         },
       ],
@@ -263,19 +519,24 @@ judgeTable('host', {
         'ufw-status': 'Status: active\nDefault: allow (incoming)\n',
       }),
       verdicts: [
-        { id: 'host.firewall-policy', status: 'not_tested', params: { reason: /but nft-ruleset: truncated could not be read in full/ } },
+        { id: 'host.firewall-policy', status: 'not_tested', params: { reason: /nft-ruleset: truncated could not be read in full/ } },
+      ],
+    },
+    {
+      name: 'firewall: an open ufw beside a denied ip6tables-save is open over IPv4',
+      facts: firewall({ 'ufw-status': 'Status: active\nDefault: allow (incoming)\n', 'ip6tables-save': sudoDenied('ip6tables-save') }),
+      verdicts: [
+        {
+          id: 'host.firewall-policy',
+          status: 'fail',
+          params: { detail: /^IPv4 open to undeclared ports\. .*IPv6 not evaluated: .*ip6tables-save not read in full$/ },
+        },
       ],
     },
     {
       name: 'firewall: an open ufw beside a denied iptables-save',
       facts: firewall({ 'ufw-status': 'Status: active\nDefault: allow (incoming)\n', 'iptables-save': sudoDenied('iptables-save') }),
-      verdicts: [
-        {
-          id: 'host.firewall-policy',
-          status: 'not_tested',
-          params: { reason: /iptables-save: denied \(sudo: a password is required\) could not be read in full/ },
-        },
-      ],
+      verdicts: [{ id: 'host.firewall-policy', status: 'fail', params: { detail: /^IPv6 open to undeclared ports\. / } }],
     },
     {
       name: 'firewall: a tool that failed is no deny policy',
@@ -554,11 +815,17 @@ describe('host: what history compares', () => {
         gateway: 'gw',
         view: 'host',
         verdict: 'pass',
-        detail: 'nftables, table inet cocoscan_lab, chain input: policy drop',
+        detail: 'IPv4 and IPv6 deny by default: nftables, table inet cocoscan_lab, chain input (policy drop): other ports drop',
       },
     ]);
     expect(observeHost(firewall({ 'ufw-status': 'Status: inactive\n' }))).toEqual([
-      { kind: 'firewall', gateway: 'gw', view: 'host', verdict: 'fail', detail: 'ufw: ufw is inactive' },
+      {
+        kind: 'firewall',
+        gateway: 'gw',
+        view: 'host',
+        verdict: 'fail',
+        detail: 'IPv4 and IPv6 accept by default: ufw, ufw is inactive: other ports accept',
+      },
     ]);
   });
 

@@ -103,6 +103,14 @@ describe('profile loading', () => {
 
   it('rejects a duplicate row', () => {
     expect(problems(MINIMAL.replace('ref: R2', 'ref: R1'))).toEqual([expect.stringMatching(/duplicate row ref "R1"/)]);
+    expect(
+      problems(
+        MINIMAL.replace(
+          'decidedBy: [exposure.undeclared-port]',
+          'decidedBy: [{ finding: exposure.undeclared-port, unlessPasses: tls.hsts }]',
+        ),
+      ),
+    ).toEqual(['sections[0].rows[0].decidedBy[0].unlessPasses: "tls.hsts" must be another finding listed in the same row\'s decidedBy']);
   });
 
   it('rejects bad and unknown thresholds', () => {
