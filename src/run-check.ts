@@ -128,6 +128,7 @@ function probeEnv(
     nmapPath: options.nmapPath,
     nmapVersion: run.nmap,
     onActivity: options.onActivity,
+    sshdUsers: (options.profile.thresholds.ssh as { authUsers?: string[] } | undefined)?.authUsers ?? [],
   });
   const limits = new Map<string, LimitFunction>();
   const connectionLimit = (gateway: string) => {

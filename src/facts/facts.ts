@@ -26,6 +26,8 @@ export interface FactDeps {
   nmapPath?: string;
   nmapVersion?: string;
   onActivity?: (event: ActivityEvent) => void;
+  /** Users whose sshd settings the host session reads (`sshd -T -C user=…`), besides the audit user. */
+  sshdUsers?: readonly string[];
 }
 
 /**
@@ -95,6 +97,7 @@ export class Facts implements SharedFacts, IncidentalFacts {
         timeoutMs: this.#deps.connection.scan.probeTimeoutSeconds * 1000,
         now: this.#deps.now,
         signal: this.#deps.signal,
+        sshdUsers: this.#deps.sshdUsers ?? [],
       });
       if (session.ok) {
         for (const outcome of Object.values(session.commands)) {

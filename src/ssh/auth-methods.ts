@@ -22,8 +22,9 @@ export const unknownUser = () => `cocoscan-probe-${randomBytes(4).toString('hex'
  * undefined when it can.
  */
 export function unnegotiableKex(serverKex: readonly string[]): string | undefined {
-  const known = everySsh2Algorithm().kex ?? [];
-  if (serverKex.some((k) => (known as readonly string[]).includes(k))) return undefined;
+  const known = everySsh2Algorithm().kex;
+  // Without ssh2's own list, let it try: its failure is then the server's, reported as an error.
+  if (!known || serverKex.some((k) => (known as readonly string[]).includes(k))) return undefined;
   const offered = serverKex.filter((k) => !k.startsWith('ext-info-') && !k.startsWith('kex-strict-'));
   return (
     `the server offers only key exchange the SSH client library cannot complete (${offered
