@@ -48,13 +48,16 @@ export function listenerPid(ssOutput: string, port: number): number | undefined 
  * rewrites it to ("sshd: /usr/sbin/sshd -D -f /etc/ssh/alt_config [listener] 0 of 10-100 startups").
  */
 export function sshdCommandLine(cmdline: string): { binary: string; configFile: string; explicit: boolean } | undefined {
-  const args = cmdline.includes('\0')
-    ? cmdline.split('\0').filter((a) => a !== '')
-    : cmdline
+  const parts = cmdline.split('\0').filter((a) => a !== '');
+  // OpenSSH rewrites its title over the argument area, which then holds one line (NUL-padded).
+  const title = parts.length === 1 || parts[0]?.startsWith('sshd:');
+  const args = title
+    ? (parts[0] ?? '')
         .replace(/^sshd:\s*/, '')
         .replace(/\s*\[listener\].*$/s, '')
         .trim()
-        .split(/\s+/);
+        .split(/\s+/)
+    : parts;
   const binary = args[0];
   if (!binary || !/(^|\/)sshd$/.test(binary)) return undefined;
   let configFile: string | undefined;

@@ -42,6 +42,8 @@ describe('finding the running sshd', () => {
       configFile: '/tmp/lab/sshd_config',
     });
     expect(sshdCommandLine('/usr/sbin/sshd\0-De\0-f/etc/ssh/x\0')).toMatchObject({ configFile: '/etc/ssh/x' });
+    const padded = `sshd: /usr/sbin/sshd -D -f /etc/ssh/alt [listener] 0 of 10-100 startups${'\0'.repeat(40)}`;
+    expect(sshdCommandLine(padded)).toMatchObject({ binary: '/usr/sbin/sshd', configFile: '/etc/ssh/alt', explicit: true });
     expect(sshdCommandLine('sshd: /usr/sbin/sshd -D [listener] 0 of 10-100 startups')).toEqual({
       binary: '/usr/sbin/sshd',
       configFile: '/etc/ssh/sshd_config',
