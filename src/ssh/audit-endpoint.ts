@@ -1,6 +1,6 @@
 import type { LimitFunction } from 'p-limit';
 import { isKnownAlgorithm } from './algorithm-table.ts';
-import { offeredAuthMethods, unnegotiableKex, type AuthMethodsResult } from './auth-methods.ts';
+import { offeredAuthMethods, onlyGroupExchange, unnegotiableKex, type AuthMethodsResult } from './auth-methods.ts';
 import { fetchHostKey, readServerHello, type HostKey, type SshEndpoint, type SshHello } from './exchange.ts';
 
 /**
@@ -95,6 +95,12 @@ class PortBudget {
   }
 }
 
+async function inTurn<T, R>(items: readonly T[], work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  for (const item of items) results.push(await work(item));
+  return results;
+}
+
 /** Everything the SSH probe judges about one endpoint, with a bounded number of connections and a time budget. */
 export async function auditSshEndpoint(
   endpoint: SshEndpoint,
@@ -138,7 +144,8 @@ export async function auditSshEndpoint(
           (timeoutMs) => offeredAuthMethods(endpoint, { timeoutMs, signal: options.signal, ...(user ? { user } : {}) }),
           () => ({ ok: false, reason: spent, ...(user ? { user } : {}) }),
         );
-  const [keys, auth, userAuth] = await Promise.all([
+  const users = [...new Set(options.users ?? [])];
+  const fetchKeys = () =>
     Promise.all(
       plan.queries.map((algorithm) =>
         connection(
@@ -146,10 +153,12 @@ export async function auditSshEndpoint(
           () => ({ ok: false as const, reason: `${algorithm} host key not read: ${spent}` }),
         ),
       ),
-    ),
-    askAs(),
-    Promise.all([...new Set(options.users ?? [])].map((user) => askAs(user))),
-  ]);
+    );
+  // Over group exchange the client library holds the event loop for seconds per connection (it tests the
+  // server's prime): the host keys are read first, then one log-on question at a time, so none starves another.
+  const [keys, auth, userAuth] = onlyGroupExchange(hello.value.kexinit.kex)
+    ? [await fetchKeys(), await askAs(), await inTurn(users, askAs)]
+    : await Promise.all([fetchKeys(), askAs(), Promise.all(users.map((user) => askAs(user)))]);
   keys.forEach((key, i) => {
     if (key.ok) facts.hostKeys.push(key.value);
     else facts.hostKeyErrors.push(key.reason.startsWith(plan.queries[i]!) ? key.reason : `${plan.queries[i]}: ${key.reason}`);

@@ -36,6 +36,16 @@ export function unnegotiableKex(serverKex: readonly string[]): string | undefine
 }
 
 /**
+ * Whether ssh2 would have to use Diffie-Hellman group exchange: it then checks the server's prime with
+ * createDiffieHellman, which holds the event loop for seconds, so such connections are made one at a time.
+ */
+export function onlyGroupExchange(serverKex: readonly string[]): boolean {
+  const known = (everySsh2Algorithm().kex ?? []) as readonly string[];
+  const usable = serverKex.filter((k) => known.includes(k));
+  return usable.length > 0 && usable.every((k) => k.startsWith('diffie-hellman-group-exchange-'));
+}
+
+/**
  * The authentication methods the server offers to a user (by default one it does not know): one `none`
  * attempt, whose failure lists them (RFC 4252 5.2). No password or key is ever tried.
  */

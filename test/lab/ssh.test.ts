@@ -162,15 +162,14 @@ describe.skipIf(!lab.ok)('SSH probe against real OpenSSH in lab gateways', () =>
 });
 
 /** A check of one lab gateway with root's lab key as the audit credentials; the report and the findings of port 22. */
-async function checkWithCredentials(gateway: LabGateway): Promise<RunReport> {
+async function checkWithCredentials(gateway: LabGateway, credentials = true): Promise<RunReport> {
   const dir = await tempDir();
   const file = await writeConnection(
     dir,
     `connection: { name: ${gateway.name}, mojSystem: Case Management System, thirdPartySystem: Acme Case Portal, organisation: Acme Ltd }
 gateways:
   - name: ${gateway.name}-gw
-    host: ${gateway.address}
-    ssh: { username: root, privateKeyFile: ${gateway.clientKeyFile}, knownHosts: ${gateway.knownHostsFile} }
+    host: ${gateway.address}${credentials ? `\n    ssh: { username: root, privateKeyFile: ${gateway.clientKeyFile}, knownHosts: ${gateway.knownHostsFile} }` : ''}
 flows: [ { name: admin, protocol: ssh, port: 22 } ]
 scan: { tcpPorts: "22" }
 `,
@@ -222,7 +221,8 @@ describe.skipIf(!lab.ok)('SSH log-on per user, the running sshd and key exchange
       checkWithCredentials(own),
       checkWithCredentials(edit),
       checkWithCredentials(sntrup),
-      checkWithCredentials(gex),
+      // Without credentials: over group exchange the SSH client library holds the event loop for seconds per connection.
+      checkWithCredentials(gex, false),
     ]);
   });
 
