@@ -309,9 +309,12 @@ function sshdDrift(c: Common, views: SshdView[], facts: SshdFacts | undefined, a
   const compared = views.filter((v) => v.settings?.has('passwordauthentication') && v.live);
   if (!facts || compared.length === 0) {
     const unasked = facts?.live.flatMap((l) => ('failure' in l ? [`${l.user ?? 'an unknown user'}: ${l.failure}`] : [])) ?? [];
+    const global = views[0];
     const reason = !facts
       ? 'the running sshd was not looked for in this session'
-      : `nothing to compare: ${unasked.length > 0 ? `the server did not answer (${unasked.join('; ')})` : 'sshd -T could not be read'}`;
+      : !global?.settings
+        ? `nothing to compare: sshd -T could not be read (${why(global?.outcome)})`
+        : `nothing to compare: ${unasked.length > 0 ? `the server did not answer (${unasked.join('; ')})` : 'sshd -T printed no PasswordAuthentication'}`;
     return verdict(c, 'host.sshd-drift', 'not_tested', { reason }, { expected, actual: 'unknown', artefacts });
   }
   const drift = compared.map(driftOf).filter((d): d is string => d !== undefined);

@@ -164,12 +164,13 @@ describe.skipIf(!lab.ok)('SSH probe against real OpenSSH in lab gateways', () =>
 /** A check of one lab gateway with root's lab key as the audit credentials; the report and the findings of port 22. */
 async function checkWithCredentials(gateway: LabGateway, credentials = true): Promise<RunReport> {
   const dir = await tempDir();
+  const sshCredentials = `{ username: root, privateKeyFile: ${gateway.clientKeyFile}, knownHosts: ${gateway.knownHostsFile} }`;
   const file = await writeConnection(
     dir,
     `connection: { name: ${gateway.name}, mojSystem: Case Management System, thirdPartySystem: Acme Case Portal, organisation: Acme Ltd }
 gateways:
   - name: ${gateway.name}-gw
-    host: ${gateway.address}${credentials ? `\n    ssh: { username: root, privateKeyFile: ${gateway.clientKeyFile}, knownHosts: ${gateway.knownHostsFile} }` : ''}
+    host: ${gateway.address}${credentials ? `\n    ssh: ${sshCredentials}` : ''}
 flows: [ { name: admin, protocol: ssh, port: 22 } ]
 scan: { tcpPorts: "22" }
 `,
@@ -213,7 +214,7 @@ describe.skipIf(!lab.ok)('SSH log-on per user, the running sshd and key exchange
       }),
     ]);
     gateways.push(...started);
-    const [match, own, edit, sntrup, gex] = started as [LabGateway, LabGateway, LabGateway, LabGateway, LabGateway];
+    const [match, own, edit, sntrup, gex] = started;
     const config = join(edit.dir, 'sshd_config');
     await writeFile(config, `PasswordAuthentication yes\n${await readFile(config, 'utf8')}`);
     [matchRoot, ownFile, edited, sntrupOnly, gexOnly] = await Promise.all([

@@ -1,3 +1,4 @@
+import { getDiffieHellman } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   listenerPid,
@@ -7,6 +8,8 @@ import {
   sshdTestCommand,
   type SshdInstance,
 } from '../../src/host/sshd-instance.ts';
+import { gexInitMessage } from '../../src/ssh/exchange.ts';
+import { SshProtocolError, SshReader, sshMpint } from '../../src/ssh/wire.ts';
 
 const SS = [
   'LISTEN 0      128        10.213.4.2:2222      0.0.0.0:*    users:(("nginx",pid=90,fd=6))',
@@ -90,5 +93,25 @@ describe('finding the running sshd', () => {
       'sshd -T -C user=root,host=10.213.4.1,addr=10.213.4.1,laddr=10.213.4.2,lport=22',
       'sshd -T -C user=auditor,host=10.213.4.1,addr=10.213.4.1,laddr=10.213.4.2,lport=22',
     ]);
+  });
+});
+
+describe('group exchange, second step', () => {
+  const group = (prime: Buffer, generator: number) =>
+    Buffer.concat([Buffer.from([31]), sshMpint(prime), sshMpint(Buffer.from([generator]))]);
+
+  it('sends g^x mod p as an mpint inside the group the server chose', () => {
+    const prime = getDiffieHellman('modp14').getPrime();
+    const message = gexInitMessage(group(prime, 2));
+    expect(message[0]).toBe(32);
+    const reader = new SshReader(message.subarray(1));
+    const e = BigInt(`0x${reader.string().toString('hex')}`);
+    const p = BigInt(`0x${prime.toString('hex')}`);
+    expect(e > 1n && e < p - 1n).toBe(true);
+  });
+
+  it('refuses a toy group and an unusable generator', () => {
+    expect(() => gexInitMessage(group(Buffer.from([0xff, 0xfb]), 2))).toThrow(SshProtocolError);
+    expect(() => gexInitMessage(group(getDiffieHellman('modp14').getPrime(), 1))).toThrow(/unusable group generator/);
   });
 });
