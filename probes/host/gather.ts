@@ -60,6 +60,8 @@ export async function gatherHost(ctx: GatherContext<unknown, 'hostSession'>): Pr
     ctx
       .connectionLimit(() => offeredAuthMethods(endpoint, { timeoutMs, signal: ctx.signal, ...(user ? { user } : {}) }))
       .then((r) => ({ ...(user ? { user } : {}), ...(r.ok ? { methods: r.methods } : { failure: r.reason }) }));
-  const live = await Promise.all([ask(), ...session.sshd.users.map((user) => ask(user))]);
+  // One at a time: a few quick questions, and over group exchange each holds the event loop for seconds.
+  const live: LiveAuth[] = [];
+  for (const user of [undefined, ...session.sshd.users]) live.push(await ask(user));
   return hostFacts(target, session, { ...session.sshd, livePort, live });
 }

@@ -804,3 +804,24 @@ describe('ssh observations: what history compares', () => {
     expect(observeSsh(facts())).toEqual([]);
   });
 });
+
+describe('ssh.auth-methods data per user', () => {
+  it('keeps what each user was offered, the unknown user first, in the finding data', () => {
+    const verdict = judgeSsh(
+      one({
+        users: [
+          { user: 'root', methods: ['publickey', 'password'] },
+          { user: 'admin', failure: 'timed out' },
+        ],
+      }),
+      thresholds,
+    ).find((v) => v.id === 'ssh.auth-methods');
+    expect(verdict?.data).toEqual({
+      methods: ['publickey', 'password'],
+      users: [
+        { user: 'an unknown user', methods: ['publickey'] },
+        { user: 'root', methods: ['publickey', 'password'] },
+      ],
+    });
+  });
+});
