@@ -144,6 +144,7 @@ function probeEnv(
     nmapVersion: run.nmap,
     addresses: new Map(run.addresses.flatMap((a) => (a.addresses.length === 1 ? [[a.gateway, a.addresses[0]!] as const] : []))),
     onActivity: options.onActivity,
+    sshdUsers: (options.profile.thresholds.ssh as { authUsers?: string[] } | undefined)?.authUsers ?? [],
   });
   const limits = new Map<string, LimitFunction>();
   const connectionLimit = (gateway: string) => {

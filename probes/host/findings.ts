@@ -32,5 +32,13 @@ export const HOST_FINDINGS = defineFindings({
       fail: '{gateway} sshd lets root log in directly with a key (PermitRootLogin {value})',
     },
   },
+  'host.sshd-drift': {
+    severity: 'medium',
+    title: "The running sshd's settings match what it offers",
+    messages: {
+      pass: '{gateway} sshd: the settings read ({config}) match what port {port} offers {who}',
+      fail: '{gateway} sshd: the settings read ({config}) differ from what port {port} offers ({drift}); the live answer decides',
+    },
+  },
 });
 export type HostFindingId = keyof typeof HOST_FINDINGS;

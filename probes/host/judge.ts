@@ -4,9 +4,10 @@ import { UNREAD_STATUSES, type CommandOutcome } from '../../src/host/commands.ts
 import { FIREWALL_SOURCES, judgeFirewall, readFirewallDumps, type FirewallReading } from '../../src/host/firewall-rules.ts';
 import { judgeAuditLogging, judgeLogForwarding } from '../../src/host/logging.ts';
 import { judgeRootLogin, judgeSshdConfig, readSshdSettings } from '../../src/host/sshd-config.ts';
+import { userConfigName } from '../../src/host/sshd-instance.ts';
 import { findingIds, type Verdict } from '../../src/probe/contract.ts';
 import { HOST_FINDINGS, type HostFindingId } from './findings.ts';
-import type { HostFacts } from './gather.ts';
+import type { HostFacts, SshdFacts } from './gather.ts';
 
 export type { HostFacts, HostSessionFacts } from './gather.ts';
 type HostVerdict = Verdict<HostFindingId>;
@@ -84,7 +85,12 @@ export function judgeHost(facts: HostFacts): HostVerdict[] {
     evidenceFolder,
   };
   const { commands } = session;
-  return [firewallPolicy(c, commands, facts.declared), auditLogging(c, commands), logForwarding(c, commands), ...sshd(c, commands)];
+  return [
+    firewallPolicy(c, commands, facts.declared),
+    auditLogging(c, commands),
+    logForwarding(c, commands),
+    ...sshd(c, commands, session.sshd),
+  ];
 }
 
 /**
@@ -163,30 +169,126 @@ function logForwarding(c: Common, commands: Commands): HostVerdict {
   return verdict(c, 'host.log-forwarding', 'fail', { checked }, { expected, actual: 'no forwarding found', artefacts });
 }
 
-function sshd(c: Common, commands: Commands): [HostVerdict, HostVerdict] {
-  const artefacts = [artefact(c, 'sshd-config')];
-  const text = stdoutOf(commands, 'sshd-config');
-  if (text === undefined) {
+/** One reading of sshd's settings: the plain `sshd -T` (no user) or one user's `sshd -T -C user=…`. */
+interface SshdView {
+  user?: string;
+  name: string;
+  settings?: ReadonlyMap<string, string>;
+  outcome?: CommandOutcome;
+  /** What the server offered the same user on the session's port, when it answered. */
+  live?: string[];
+}
+
+const PASSWORD_PROBLEM = 'password log-on (PasswordAuthentication yes)';
+const forUsers = (users: string[]) => (users.length > 0 ? ` for ${users.join(', ')}` : '');
+
+function sshdViews(commands: Commands, sshd: SshdFacts | undefined): SshdView[] {
+  const liveOf = (user?: string) => {
+    const answer = sshd?.live.find((l) => l.user === user);
+    return answer && 'methods' in answer ? answer.methods : undefined;
+  };
+  const view = (name: string, user?: string): SshdView => {
+    const text = stdoutOf(commands, name);
+    const live = liveOf(user);
+    return {
+      name,
+      ...(user !== undefined ? { user } : {}),
+      ...(text !== undefined ? { settings: readSshdSettings(text) } : {}),
+      ...(commands[name] ? { outcome: commands[name] } : {}),
+      ...(live ? { live } : {}),
+    };
+  };
+  return [view('sshd-config'), ...(sshd?.users ?? []).map((user) => view(userConfigName(user), user))];
+}
+
+/** The configuration that was read: the running instance's file, or the default one and why. */
+function configRead(sshd: SshdFacts | undefined): string {
+  if (!sshd) return 'the default configuration file';
+  const instance = sshd.instance;
+  return 'pid' in instance
+    ? `${instance.configFile} of the sshd (pid ${instance.pid}) listening on port ${instance.port}`
+    : `the default configuration file, as the running sshd was not found: ${instance.failure}`;
+}
+
+/** Where a user's settings and the live server disagree about password log-on: "root: sshd -T says no, the server offers it". */
+function driftOf(view: SshdView): string | undefined {
+  if (!view.settings || !view.live) return undefined;
+  const configured = view.settings.get('passwordauthentication');
+  if (configured === undefined) return undefined;
+  const offered = view.live.includes('password');
+  if ((configured === 'yes') === offered) return undefined;
+  const who = view.user ?? 'an unknown user';
+  return `${who}: PasswordAuthentication ${configured}, yet the server ${offered ? 'offers' : 'does not offer'} password`;
+}
+
+function sshd(c: Common, commands: Commands, facts: SshdFacts | undefined): [HostVerdict, HostVerdict, HostVerdict] {
+  const views = sshdViews(commands, facts);
+  const artefacts = views.map((v) => artefact(c, v.name));
+  const drift = sshdDrift(c, views, facts, artefacts);
+  const global = views[0]!;
+  if (!global.settings) {
     const reason =
       `sshd -T could not be read (${why(commands['sshd-config'])}); it needs root: ` + 'allow it through sudo and set ssh.sudo: true';
     return [
       verdict(c, 'host.sshd-config', 'not_tested', { reason }, { expected: 'sshd settings', actual: 'unknown', artefacts }),
       verdict(c, 'host.root-login', 'not_tested', { reason }, { expected: 'PermitRootLogin no', actual: 'unknown', artefacts }),
+      drift,
     ];
   }
-  const settings = readSshdSettings(text);
   const unprinted = (names: string[]) =>
     `sshd -T printed no value for ${names.join(', ')}; ` +
     'run it on the gateway to see why (an old or patched sshd, or a wrapper that filters its output)';
-  const config = judgeSshdConfig(settings);
-  const evidence = { expected: 'no password, empty-password or root password log-on', actual: config.shown, artefacts };
+  const config = judgeSshdConfig(global.settings);
+  // Each problem once, with the users whose Match blocks alone give it; the live answer decides about passwords.
+  const problemUsers = new Map<string, string[]>();
+  const add = (problem: string, user: string | undefined) => {
+    const users = problemUsers.get(problem) ?? [];
+    if (user !== undefined && !users.includes(user)) users.push(user);
+    problemUsers.set(problem, users);
+  };
+  const globalProblems = new Set<string>();
+  for (const view of views) {
+    if (!view.settings) continue;
+    const problems = judgeSshdConfig(view.settings).problems;
+    const passwordOffered = view.live?.includes('password');
+    for (const problem of problems) {
+      if (problem === PASSWORD_PROBLEM && passwordOffered === false) continue;
+      if (view.user === undefined) globalProblems.add(problem);
+      else if (!globalProblems.has(problem)) add(problem, view.user);
+      if (view.user === undefined) add(problem, undefined);
+    }
+    if (passwordOffered && !problems.includes(PASSWORD_PROBLEM)) {
+      const offered = `password log-on (offered on port ${facts?.livePort ?? '?'} although sshd -T says PasswordAuthentication no)`;
+      if (view.user === undefined) {
+        globalProblems.add(offered);
+        add(offered, undefined);
+      } else if (!globalProblems.has(offered)) add(offered, view.user);
+    }
+  }
+  const problems = [...problemUsers].map(([problem, users]) => `${problem}${globalProblems.has(problem) ? '' : forUsers(users)}`);
+  const unreadUsers = views.filter((v) => v.user !== undefined && !v.settings);
+  const shown = views.length > 1 ? `${config.shown} (${configRead(facts)})` : config.shown;
+  const evidence = { expected: 'no password, empty-password or root password log-on for any user', actual: shown, artefacts };
   const configVerdict =
-    config.status === 'fail'
-      ? verdict(c, 'host.sshd-config', 'fail', { problems: config.problems.join(', ') }, evidence)
+    problems.length > 0
+      ? verdict(c, 'host.sshd-config', 'fail', { problems: problems.join(', ') }, evidence)
       : config.status === 'unknown'
         ? verdict(c, 'host.sshd-config', 'not_tested', { reason: unprinted(config.missing) }, evidence)
-        : verdict(c, 'host.sshd-config', 'pass', { settings: config.shown }, evidence);
-  const root = judgeRootLogin(settings);
+        : unreadUsers.length > 0
+          ? verdict(
+              c,
+              'host.sshd-config',
+              'not_tested',
+              {
+                reason: `sshd -T -C could not be read for ${unreadUsers.map((v) => `${v.user} (${why(v.outcome)})`).join(', ')}`,
+              },
+              evidence,
+            )
+          : verdict(c, 'host.sshd-config', 'pass', { settings: config.shown }, evidence);
+  // Root's own settings (a Match User root block) decide; without them, the plain ones.
+  const rootView = views.find((v) => v.user === 'root' && v.settings) ?? global;
+  const root = judgeRootLogin(rootView.settings!);
+  const rootArtefacts = [artefact(c, rootView.name)];
   const rootVerdict =
     root.status === 'unknown'
       ? verdict(
@@ -197,7 +299,7 @@ function sshd(c: Common, commands: Commands): [HostVerdict, HostVerdict] {
           {
             expected: 'PermitRootLogin no',
             actual: 'PermitRootLogin unknown',
-            artefacts,
+            artefacts: rootArtefacts,
           },
         )
       : verdict(
@@ -205,9 +307,39 @@ function sshd(c: Common, commands: Commands): [HostVerdict, HostVerdict] {
           'host.root-login',
           root.status,
           { value: root.value },
-          { expected: 'PermitRootLogin no', actual: `PermitRootLogin ${root.value}`, artefacts },
+          { expected: 'PermitRootLogin no', actual: `PermitRootLogin ${root.value}`, artefacts: rootArtefacts },
         );
-  return [configVerdict, rootVerdict];
+  return [configVerdict, rootVerdict, drift];
+}
+
+/** The settings read against the live server, user by user: a disagreement is a finding of its own. */
+function sshdDrift(c: Common, views: SshdView[], facts: SshdFacts | undefined, artefacts: string[]): HostVerdict {
+  const expected = 'the settings read agree with what the server offers';
+  const config = configRead(facts);
+  const compared = views.filter((v) => v.settings?.has('passwordauthentication') && v.live);
+  if (!facts || compared.length === 0) {
+    const unasked = facts?.live.flatMap((l) => ('failure' in l ? [`${l.user ?? 'an unknown user'}: ${l.failure}`] : [])) ?? [];
+    const global = views[0];
+    const reason = !facts
+      ? 'the running sshd was not looked for in this session'
+      : !global?.settings
+        ? `nothing to compare: sshd -T could not be read (${why(global?.outcome)})`
+        : `nothing to compare: ${unasked.length > 0 ? `the server did not answer (${unasked.join('; ')})` : 'sshd -T printed no PasswordAuthentication'}`;
+    return verdict(c, 'host.sshd-drift', 'not_tested', { reason }, { expected, actual: 'unknown', artefacts });
+  }
+  const drift = compared.map(driftOf).filter((d): d is string => d !== undefined);
+  const port = String(facts.livePort);
+  if (drift.length > 0) {
+    return verdict(
+      c,
+      'host.sshd-drift',
+      'fail',
+      { config, port, drift: drift.join('; ') },
+      { expected, actual: drift.join('; '), artefacts },
+    );
+  }
+  const who = compared.map((v) => v.user ?? 'an unknown user').join(', ');
+  return verdict(c, 'host.sshd-drift', 'pass', { config, port, who }, { expected, actual: `agree for ${who}`, artefacts });
 }
 
 /** The host's own firewall verdict, for comparison with a later run, with what decided it. */

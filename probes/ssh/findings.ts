@@ -1,9 +1,19 @@
 import { z } from 'zod';
 import { defineFindings } from '../../src/probe/contract.ts';
 
+/** Most named users asked per port, the audit user included: each costs a connection within the port's budget. */
+export const MAX_AUTH_USERS = 6;
+
 export const SSH_THRESHOLDS = z.strictObject({
   minRsaBits: z.number().int().min(1024, { error: 'expected at least 1024' }).max(16384),
   bannedAuthMethods: z.array(z.string().min(1)),
+  /**
+   * Users the log-on methods are asked for besides an unknown one (`Match User` blocks differ per user); the
+   * gateway's audit user is added when the connection file gives credentials. One connection each, so few.
+   */
+  authUsers: z
+    .array(z.string().regex(/^[a-zA-Z0-9._][a-zA-Z0-9._-]{0,63}$/, { error: 'expected a user name (letters, digits, ".", "_", "-")' }))
+    .max(MAX_AUTH_USERS, { error: `expected at most ${MAX_AUTH_USERS} users (one connection each)` }),
 });
 export type SshThresholds = z.output<typeof SSH_THRESHOLDS>;
 
@@ -45,8 +55,8 @@ export const SSH_FINDINGS = defineFindings({
     severity: 'high',
     title: 'Log-on needs keys, not passwords',
     messages: {
-      pass: '{endpoint} offers an unknown user only {methods}',
-      fail: '{endpoint} offers an unknown user {methods}: {banned} log-on is allowed',
+      pass: '{endpoint} offers {users} only {methods}',
+      fail: '{endpoint} offers {users} {methods}: {banned} log-on is allowed',
     },
   },
 });

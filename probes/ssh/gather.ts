@@ -4,7 +4,9 @@ import { describeProbeFailure, faultDetail, InternalError } from '../../src/erro
 import type { FindingTarget } from '../../src/findings.ts';
 import type { GatherContext } from '../../src/probe/contract.ts';
 import { auditSshEndpoint, type HostKeyPlan, type SshEndpointFacts } from '../../src/ssh/audit-endpoint.ts';
+import type { AuthMethodsResult } from '../../src/ssh/auth-methods.ts';
 import { sshEvidenceText } from '../../src/ssh/evidence-summary.ts';
+import { MAX_AUTH_USERS, type SshThresholds } from './findings.ts';
 import { greetsWithSsh, type HostKey, type SshEndpoint, type SshHello } from '../../src/ssh/exchange.ts';
 
 /** Protocols of the flows audited as SSH. */
@@ -26,8 +28,13 @@ export interface SshPortFacts {
   hostKeyErrors: string[];
   hostKeyPlan?: HostKeyPlan;
   /** The methods offered to an unknown user, or why they could not be asked for. */
-  auth?: { methods: string[] } | { failure: string };
+  auth?: AuthFacts;
+  /** The methods offered to each named user (thresholds.ssh.authUsers and the audit user), in that order. */
+  users?: ({ user: string } & AuthFacts)[];
 }
+
+/** `untestable`: cocoscan could not ask at all (no key exchange the client library knows): not tested, not an error. */
+export type AuthFacts = { methods: string[] } | { failure: string; untestable?: true };
 
 export interface SshFacts {
   target: FindingTarget;
@@ -35,7 +42,7 @@ export interface SshFacts {
   ports: SshPortFacts[];
 }
 
-export async function gatherSsh(ctx: GatherContext): Promise<SshFacts> {
+export async function gatherSsh(ctx: GatherContext<SshThresholds>): Promise<SshFacts> {
   // One abort signal per gateway, listened to by at most its connection slots, instead of every
   // connection of every gateway listening on the run's signal.
   const scoped = new AbortController();
@@ -50,7 +57,15 @@ export async function gatherSsh(ctx: GatherContext): Promise<SshFacts> {
   }
 }
 
-async function gatherPorts(ctx: GatherContext, signal: AbortSignal): Promise<SshFacts> {
+/** The profile's users, then the audit user of the connection file, each once, at most MAX_AUTH_USERS. */
+export function authUsersOf(configured: readonly string[], auditUser: string | undefined): string[] {
+  return [...new Set([...configured, ...(auditUser ? [auditUser] : [])])].slice(0, MAX_AUTH_USERS);
+}
+
+const authFacts = (auth: AuthMethodsResult): AuthFacts =>
+  auth.ok ? { methods: auth.methods } : { failure: auth.reason, ...(auth.untestable ? { untestable: true as const } : {}) };
+
+async function gatherPorts(ctx: GatherContext<SshThresholds>, signal: AbortSignal): Promise<SshFacts> {
   const { gateway } = ctx;
   const timeoutMs = ctx.connection.scan.probeTimeoutSeconds * 1000;
   const declared = ctx.connection.flows.filter(speaksSsh);
@@ -78,7 +93,7 @@ async function gatherPorts(ctx: GatherContext, signal: AbortSignal): Promise<Ssh
 }
 
 /** Audits one port and keeps its evidence file; a port that cannot be audited is a failure of that port only. */
-async function auditPort(ctx: GatherContext, signal: AbortSignal, port: number, flow?: string): Promise<SshPortFacts> {
+async function auditPort(ctx: GatherContext<SshThresholds>, signal: AbortSignal, port: number, flow?: string): Promise<SshPortFacts> {
   const endpoint: SshEndpoint = { host: ctx.gateway.host, port };
   const where = { port, ...(flow ? { flow } : {}) };
   let audited: SshEndpointFacts;
@@ -87,6 +102,7 @@ async function auditPort(ctx: GatherContext, signal: AbortSignal, port: number, 
       timeoutMs: ctx.connection.scan.probeTimeoutSeconds * 1000,
       limit: ctx.connectionLimit,
       signal,
+      users: authUsersOf(ctx.thresholds.authUsers, ctx.gateway.ssh?.username),
     });
   } catch (error) {
     if (error instanceof InternalError) throw error;
@@ -95,7 +111,7 @@ async function auditPort(ctx: GatherContext, signal: AbortSignal, port: number, 
     return { ...where, artefact, failure, hostKeys: [], hostKeyErrors: [] };
   }
   const artefact = ctx.evidence.add([`ssh-${port}.json`], sshEvidenceText(audited));
-  const { hello, hostKeys, hostKeyErrors, hostKeyPlan, auth } = audited;
+  const { hello, hostKeys, hostKeyErrors, hostKeyPlan, auth, userAuth } = audited;
   return {
     ...where,
     artefact,
@@ -103,6 +119,7 @@ async function auditPort(ctx: GatherContext, signal: AbortSignal, port: number, 
     hostKeys,
     hostKeyErrors,
     ...(hostKeyPlan ? { hostKeyPlan } : {}),
-    ...(auth ? { auth: auth.ok ? { methods: auth.methods } : { failure: auth.reason } } : {}),
+    ...(auth ? { auth: authFacts(auth) } : {}),
+    ...(hello && userAuth ? { users: userAuth.map((result) => ({ user: result.user ?? '?', ...authFacts(result) })) } : {}),
   };
 }

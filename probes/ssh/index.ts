@@ -11,7 +11,9 @@ export default defineGatewayProbe({
     description:
       'Reads the identification and the KEXINIT every SSH service sends in clear ' +
       '(declared flows, and SSH services the sweep finds on other ports), ' +
-      'fetches each host key, and asks which log-on methods an unknown user is offered. Never tries a password.',
+      'fetches each host key (over any key exchange the server may offer alone, group exchange and the post-quantum hybrids included), ' +
+      'and asks which log-on methods an unknown user and each of thresholds.ssh.authUsers (and the audit user) is offered. ' +
+      'Never tries a password.',
     reads: [],
     thresholds: SSH_THRESHOLDS,
     findings: SSH_FINDINGS,

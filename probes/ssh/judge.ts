@@ -45,6 +45,6 @@ function judgePort(facts: SshFacts, port: SshPortFacts, thresholds: SshThreshold
     portVerdict(frame, 'ssh.host-keys', hostKeysOutcome(port, offered, judged, thresholds.minRsaBits)),
     portVerdict(frame, 'ssh.strict-kex', strictKexOutcome(offered)),
     portVerdict(frame, 'ssh.algorithm-warnings', warningsOutcome(judged)),
-    portVerdict(frame, 'ssh.auth-methods', authOutcome(port.auth, thresholds.bannedAuthMethods)),
+    portVerdict(frame, 'ssh.auth-methods', authOutcome(port, thresholds.bannedAuthMethods)),
   ];
 }

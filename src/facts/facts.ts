@@ -28,6 +28,8 @@ export interface FactDeps {
   /** The address each gateway's host resolved to before any probe, by gateway name: the address nmap sweeps. */
   addresses?: ReadonlyMap<string, string>;
   onActivity?: (event: ActivityEvent) => void;
+  /** Users whose sshd settings the host session reads (`sshd -T -C user=…`), besides the audit user. */
+  sshdUsers?: readonly string[];
 }
 
 /**
@@ -97,6 +99,7 @@ export class Facts implements SharedFacts, IncidentalFacts {
         timeoutMs: this.#deps.connection.scan.probeTimeoutSeconds * 1000,
         now: this.#deps.now,
         signal: this.#deps.signal,
+        sshdUsers: this.#deps.sshdUsers ?? [],
       });
       if (session.ok) {
         for (const outcome of Object.values(session.commands)) {

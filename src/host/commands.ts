@@ -21,7 +21,6 @@ export const HOST_COMMANDS: readonly HostCommand[] = [
   { name: 'syslog-ng-config', command: 'cat /etc/syslog-ng/syslog-ng.conf /etc/syslog-ng/conf.d/*.conf', privileged: false },
   { name: 'audit-remote', command: 'cat /etc/audit/plugins.d/au-remote.conf /etc/audisp/plugins.d/au-remote.conf', privileged: false },
   { name: 'journal-upload', command: 'systemctl is-active systemd-journal-upload', privileged: false },
-  { name: 'sshd-config', command: 'sshd -T', privileged: true },
   { name: 'clock', command: 'date -u +%s && date +%z', privileged: false },
   { name: 'clamscan-version', command: 'clamscan --version', privileged: false },
   {

@@ -5,6 +5,7 @@ import type { Gateway, SshCredentials } from '../connection/schema.ts';
 import { everySsh2Algorithm } from '../ssh/ssh2-algorithms.ts';
 import { classifyOutcome, HOST_COMMANDS, remoteCommandLine, type CommandOutcome, type CommandStatus } from './commands.ts';
 import { knownHostsAccepts } from './known-hosts.ts';
+import { readSshd, type SshdReading } from './sshd-instance.ts';
 
 export type HostSession =
   | {
@@ -14,6 +15,8 @@ export type HostSession =
       /** Whether the host key was checked against the knownHosts file. */
       hostKeyVerified: boolean;
       commands: Record<string, CommandOutcome>;
+      /** The sshd on the session's port and the users its settings were read for (outputs in `commands`). */
+      sshd?: SshdReading;
       /** Agent report files read from the gateway (gateways[].agentReports[].remotePath). */
       files: Record<string, CommandOutcome>;
       collectedAt: string;
@@ -37,7 +40,7 @@ export const SESSION_BUDGET_PROBE_TIMEOUTS = 8;
  */
 export async function collectHostSession(
   gateway: Gateway,
-  options: { timeoutMs: number; now: () => Date; signal: AbortSignal; budgetMs?: number },
+  options: { timeoutMs: number; now: () => Date; signal: AbortSignal; budgetMs?: number; sshdUsers?: readonly string[] },
 ): Promise<HostSession> {
   const ssh = gateway.ssh;
   if (!ssh)
@@ -101,6 +104,9 @@ export async function collectHostSession(
     };
     const commands: Record<string, CommandOutcome> = {};
     for (const command of HOST_COMMANDS) commands[command.name] = await run(command.name, remoteCommandLine(command, ssh.sudo));
+    const sshdUsers = [...(options.sshdUsers ?? []), ssh.username];
+    const sshd = await readSshd((command) => run(command.name, remoteCommandLine(command, ssh.sudo)), sshdUsers, ssh.port);
+    for (const outcome of sshd.outcomes) commands[outcome.name] = outcome;
     const files: Record<string, CommandOutcome> = {};
     for (const entry of gateway.agentReports) {
       // remotePath is limited by the schema to letters, digits, ".", "_", "-" and "/", so it is safe to quote.
@@ -112,6 +118,7 @@ export async function collectHostSession(
       hostKeyFingerprint: fingerprint,
       hostKeyVerified: knownHosts !== undefined,
       commands,
+      sshd: sshd.reading,
       files,
       collectedAt: options.now().toISOString(),
     };

@@ -1,6 +1,6 @@
 import type { LimitFunction } from 'p-limit';
 import { isKnownAlgorithm } from './algorithm-table.ts';
-import { offeredAuthMethods, type AuthMethodsResult } from './auth-methods.ts';
+import { offeredAuthMethods, onlyGroupExchange, unnegotiableKex, type AuthMethodsResult } from './auth-methods.ts';
 import { fetchHostKey, readServerHello, type HostKey, type SshEndpoint, type SshHello } from './exchange.ts';
 
 /**
@@ -29,7 +29,10 @@ export interface SshEndpointFacts {
   hostKeys: HostKey[];
   hostKeyErrors: string[];
   hostKeyPlan?: HostKeyPlan;
+  /** The methods offered to a user the server cannot know. */
   auth?: AuthMethodsResult;
+  /** The methods offered to each named user (`Match User` blocks can differ per user), in the order asked. */
+  userAuth?: AuthMethodsResult[];
   durationMs: number;
   /** Connections opened to the port (the banner check before the audit not counted). */
   connections: number;
@@ -92,10 +95,16 @@ class PortBudget {
   }
 }
 
+async function inTurn<T, R>(items: readonly T[], work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  for (const item of items) results.push(await work(item));
+  return results;
+}
+
 /** Everything the SSH probe judges about one endpoint, with a bounded number of connections and a time budget. */
 export async function auditSshEndpoint(
   endpoint: SshEndpoint,
-  options: { timeoutMs: number; limit: LimitFunction; signal: AbortSignal; budgetMs?: number },
+  options: { timeoutMs: number; limit: LimitFunction; signal: AbortSignal; budgetMs?: number; users?: readonly string[] },
 ): Promise<SshEndpointFacts> {
   const started = Date.now();
   const budget = new PortBudget(options.budgetMs ?? options.timeoutMs * PORT_BUDGET_PROBE_TIMEOUTS);
@@ -126,7 +135,17 @@ export async function auditSshEndpoint(
   facts.hello = hello.value;
   const plan = hostKeyQueries(hello.value.kexinit.hostKey);
   facts.hostKeyPlan = plan;
-  const [keys, auth] = await Promise.all([
+  const untestable = unnegotiableKex(hello.value.kexinit.kex);
+  // One connection per user: OpenSSH refuses a change of user name within one connection.
+  const askAs = (user?: string): Promise<AuthMethodsResult> =>
+    untestable
+      ? Promise.resolve({ ok: false, reason: untestable, untestable: true, ...(user ? { user } : {}) })
+      : connection<AuthMethodsResult>(
+          (timeoutMs) => offeredAuthMethods(endpoint, { timeoutMs, signal: options.signal, ...(user ? { user } : {}) }),
+          () => ({ ok: false, reason: spent, ...(user ? { user } : {}) }),
+        );
+  const users = [...new Set(options.users ?? [])];
+  const fetchKeys = () =>
     Promise.all(
       plan.queries.map((algorithm) =>
         connection(
@@ -134,17 +153,18 @@ export async function auditSshEndpoint(
           () => ({ ok: false as const, reason: `${algorithm} host key not read: ${spent}` }),
         ),
       ),
-    ),
-    connection(
-      (timeoutMs) => offeredAuthMethods(endpoint, { timeoutMs, signal: options.signal }),
-      () => ({ ok: false as const, reason: spent }),
-    ),
-  ]);
+    );
+  // Over group exchange the client library holds the event loop for seconds per connection (it tests the
+  // server's prime): the host keys are read first, then one log-on question at a time, so none starves another.
+  const [keys, auth, userAuth] = onlyGroupExchange(hello.value.kexinit.kex)
+    ? [await fetchKeys(), await askAs(), await inTurn(users, askAs)]
+    : await Promise.all([fetchKeys(), askAs(), Promise.all(users.map((user) => askAs(user)))]);
   keys.forEach((key, i) => {
     if (key.ok) facts.hostKeys.push(key.value);
     else facts.hostKeyErrors.push(key.reason.startsWith(plan.queries[i]!) ? key.reason : `${plan.queries[i]}: ${key.reason}`);
   });
   facts.auth = auth;
+  facts.userAuth = userAuth;
   facts.durationMs = Date.now() - started;
   return facts;
 }

@@ -7,18 +7,54 @@ import type { SshEndpoint } from './exchange.ts';
 import { everySsh2Algorithm } from './ssh2-algorithms.ts';
 import { displayText } from './bounded-text.ts';
 
-export type AuthMethodsResult = { ok: true; methods: string[]; user: string } | { ok: false; reason: string };
+/**
+ * `untestable`: cocoscan cannot ask at all (no key exchange both sides know), so the methods are not tested;
+ * any other failure is the server's (refused, stalled, closed).
+ */
+export type AuthMethodsResult =
+  { ok: true; methods: string[]; user: string } | { ok: false; reason: string; untestable?: true; user?: string };
+
+/** A user name cocoscan makes up, so that the server cannot know it. */
+export const unknownUser = () => `cocoscan-probe-${randomBytes(4).toString('hex')}`;
 
 /**
- * The authentication methods the server offers to a user it does not know: one `none` attempt, whose
- * failure lists them (RFC 4252 5.2). No password or key is ever tried.
+ * Why ssh2 cannot log on to a server offering these key exchanges (none of them is one ssh2 knows), or
+ * undefined when it can.
+ */
+export function unnegotiableKex(serverKex: readonly string[]): string | undefined {
+  const known = everySsh2Algorithm().kex;
+  // Without ssh2's own list, let it try: its failure is then the server's, reported as an error.
+  if (!known || serverKex.some((k) => (known as readonly string[]).includes(k))) return undefined;
+  const offered = serverKex.filter((k) => !k.startsWith('ext-info-') && !k.startsWith('kex-strict-'));
+  return (
+    `the server offers only key exchange the SSH client library cannot complete (${offered
+      .slice(0, 8)
+      .map((k) => displayText(k, 60))
+      .join(', ')}), ` +
+    "so no log-on could be attempted: the methods are not tested (check them on the gateway, or with the host probe's sshd -T)"
+  );
+}
+
+/**
+ * Whether ssh2 would have to use Diffie-Hellman group exchange: it then checks the server's prime with
+ * createDiffieHellman, which holds the event loop for seconds, so such connections are made one at a time.
+ */
+export function onlyGroupExchange(serverKex: readonly string[]): boolean {
+  const known = (everySsh2Algorithm().kex ?? []) as readonly string[];
+  const usable = serverKex.filter((k) => known.includes(k));
+  return usable.length > 0 && usable.every((k) => k.startsWith('diffie-hellman-group-exchange-'));
+}
+
+/**
+ * The authentication methods the server offers to a user (by default one it does not know): one `none`
+ * attempt, whose failure lists them (RFC 4252 5.2). No password or key is ever tried.
  */
 export function offeredAuthMethods(
   endpoint: SshEndpoint,
-  options: { timeoutMs: number; signal?: AbortSignal },
+  options: { timeoutMs: number; signal?: AbortSignal; user?: string },
 ): Promise<AuthMethodsResult> {
   return new Promise((resolve) => {
-    const user = `cocoscan-probe-${randomBytes(4).toString('hex')}`;
+    const user = options.user ?? unknownUser();
     const client = new Client();
     let done = false;
     const finish = (result: AuthMethodsResult) => {
@@ -28,7 +64,7 @@ export function offeredAuthMethods(
       options.signal?.removeEventListener('abort', onAbort);
       client.end();
       client.destroy();
-      resolve(result);
+      resolve(result.ok ? result : { ...result, user });
     };
     const timer = setTimeout(
       () =>

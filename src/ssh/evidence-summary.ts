@@ -30,6 +30,8 @@ function boundedKexinit(kexinit: Kexinit, maxNames: number) {
   return { lists, omitted };
 }
 
+const boundedAuth = (auth: SshEndpointFacts['auth']) => (auth?.ok ? { ...auth, methods: keepNames(auth.methods, 16).names } : auth);
+
 function build(facts: SshEndpointFacts, maxNames: number): { summary: Record<string, unknown>; truncated: boolean } {
   const hello = facts.hello;
   const kexinit = hello ? boundedKexinit(hello.kexinit, maxNames) : undefined;
@@ -60,7 +62,8 @@ function build(facts: SshEndpointFacts, maxNames: number): { summary: Record<str
           unreadable: plan!.unreadable,
         }
       : undefined,
-    authMethods: facts.auth?.ok ? { ...facts.auth, methods: keepNames(facts.auth.methods, 16).names } : facts.auth,
+    authMethods: boundedAuth(facts.auth),
+    ...(facts.userAuth?.length ? { userAuthMethods: facts.userAuth.map(boundedAuth) } : {}),
   };
   return { summary, truncated };
 }

@@ -1,4 +1,4 @@
-import { createECDH, generateKeyPairSync, getDiffieHellman } from 'node:crypto';
+import { createECDH, generateKeyPairSync, getDiffieHellman, randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import {
   MSG_DISCONNECT,
@@ -13,6 +13,7 @@ import {
   parseKexinit,
   sshMpint,
   sshString,
+  uint32,
   type Kexinit,
 } from './wire.ts';
 import { describeNames, displayText } from './bounded-text.ts';
@@ -147,6 +148,12 @@ const KEX_PREFERENCE = [
   'diffie-hellman-group18-sha512',
   'diffie-hellman-group14-sha1',
   'diffie-hellman-group1-sha1',
+  // A server may offer only these: cocoscan starts them too, far enough to be sent the host key.
+  'diffie-hellman-group-exchange-sha256',
+  'diffie-hellman-group-exchange-sha1',
+  'sntrup761x25519-sha512',
+  'sntrup761x25519-sha512@openssh.com',
+  'mlkem768x25519-sha256',
 ];
 
 const MODP = new Map([
@@ -161,16 +168,45 @@ const NIST_CURVE = new Map([
   ['nistp521', 'secp521r1'],
 ]);
 
+/** RFC 4419: group exchange messages. */
+const MSG_KEX_DH_GEX_GROUP = 31;
+const MSG_KEX_DH_GEX_INIT = 32;
+const MSG_KEX_DH_GEX_REPLY = 33;
+const MSG_KEX_DH_GEX_REQUEST = 34;
+/** The group sizes cocoscan asks for (RFC 8270's minimum, OpenSSH's preferred and maximum). */
+const GEX_BITS = { min: 2048, preferred: 3072, max: 8192 };
+
+/**
+ * Public-key sizes of the post-quantum half of the hybrid key exchanges. cocoscan never finishes these
+ * exchanges, so it sends an all-zero KEM key (well-formed: every ML-KEM coefficient 0 is below q) with a
+ * real X25519 key; the server encapsulates to it and replies with its host key before anything is checked.
+ */
+const HYBRID_KEM_PUBLIC_BYTES = new Map([
+  ['sntrup761x25519-sha512', 1158],
+  ['sntrup761x25519-sha512@openssh.com', 1158],
+  ['mlkem768x25519-sha256', 1184],
+]);
+
 /** A key-exchange method cocoscan can start (to be sent the host key), or undefined. */
 export function chooseKex(offered: string[]): string | undefined {
   return KEX_PREFERENCE.find((k) => offered.includes(k));
 }
 
+const isGroupExchange = (kex: string) => kex.startsWith('diffie-hellman-group-exchange-');
+
+function x25519Public(): Buffer {
+  return generateKeyPairSync('x25519').publicKey.export({ type: 'spki', format: 'der' }).subarray(-32);
+}
+
+/** The first key-exchange message: the client's public value, or for group exchange the request for a group. */
 function kexInitMessage(kex: string): Buffer {
-  if (kex.startsWith('curve25519')) {
-    const raw = generateKeyPairSync('x25519').publicKey.export({ type: 'spki', format: 'der' }).subarray(-32);
-    return Buffer.concat([Buffer.from([MSG_KEXDH_INIT]), sshString(raw)]);
+  if (isGroupExchange(kex)) {
+    return Buffer.concat([Buffer.from([MSG_KEX_DH_GEX_REQUEST]), uint32(GEX_BITS.min), uint32(GEX_BITS.preferred), uint32(GEX_BITS.max)]);
   }
+  const kem = HYBRID_KEM_PUBLIC_BYTES.get(kex);
+  if (kem !== undefined)
+    return Buffer.concat([Buffer.from([MSG_KEXDH_INIT]), sshString(Buffer.concat([Buffer.alloc(kem), x25519Public()]))]);
+  if (kex.startsWith('curve25519')) return Buffer.concat([Buffer.from([MSG_KEXDH_INIT]), sshString(x25519Public())]);
   const curve = /nistp\d+/.exec(kex)?.[0];
   if (curve) {
     const ecdh = createECDH(NIST_CURVE.get(curve) ?? 'prime256v1');
@@ -179,6 +215,38 @@ function kexInitMessage(kex: string): Buffer {
   const group = /group\d+/.exec(kex)?.[0];
   const dh = getDiffieHellman(MODP.get(group ?? '') ?? 'modp14');
   return Buffer.concat([Buffer.from([MSG_KEXDH_INIT]), sshMpint(dh.generateKeys())]);
+}
+
+/** base^exponent mod modulus, on BigInts (square and multiply). */
+function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint {
+  let result = 1n;
+  let b = base % modulus;
+  for (let e = exponent; e > 0n; e >>= 1n) {
+    if (e & 1n) result = (result * b) % modulus;
+    b = (b * b) % modulus;
+  }
+  return result;
+}
+
+const toBigInt = (bytes: Buffer) => (bytes.length === 0 ? 0n : BigInt(`0x${bytes.toString('hex')}`));
+function fromBigInt(value: bigint): Buffer {
+  const hex = value.toString(16);
+  return Buffer.from(hex.length % 2 ? `0${hex}` : hex, 'hex');
+}
+
+/**
+ * Group exchange, second step: the client's public value g^x mod p in the group the server chose. Computed
+ * here rather than with createDiffieHellman, which tests the prime first and takes seconds for a 3072-bit one.
+ */
+export function gexInitMessage(groupMessage: Buffer): Buffer {
+  const reader = new SshReader(groupMessage.subarray(1));
+  const prime = toBigInt(reader.string());
+  const generator = toBigInt(reader.string());
+  const bits = prime.toString(2).length;
+  if (bits < 512 || bits > GEX_BITS.max) throw new SshProtocolError(`the server chose a group of ${bits} bits`);
+  if (generator < 2n || generator >= prime - 1n) throw new SshProtocolError('the server chose an unusable group generator');
+  const exponent = toBigInt(randomBytes(32)) | (1n << 255n);
+  return Buffer.concat([Buffer.from([MSG_KEX_DH_GEX_INIT]), sshMpint(fromBigInt(modPow(generator, exponent, prime)))]);
 }
 
 /**
@@ -193,6 +261,7 @@ export function fetchHostKey(endpoint: SshEndpoint, server: Kexinit, hostKeyAlgo
       ok: false as const,
       reason: `the server offers no key exchange cocoscan can start (${describeNames(server.kex)})`,
     });
+  let groupSent = false;
   return exchange<HostKey>(endpoint, options, (event, send) => {
     if (event.kind === 'ident') {
       send(
@@ -212,8 +281,13 @@ export function fetchHostKey(endpoint: SshEndpoint, server: Kexinit, hostKeyAlgo
       return undefined;
     }
     if (event.payload[0] === MSG_KEXINIT) return undefined;
-    if (event.payload[0] !== MSG_KEXDH_REPLY)
-      throw new SshProtocolError(`expected the key-exchange reply, got message ${event.payload[0]}`);
+    if (isGroupExchange(kex) && event.payload[0] === MSG_KEX_DH_GEX_GROUP && !groupSent) {
+      groupSent = true;
+      send(packet(gexInitMessage(event.payload)));
+      return undefined;
+    }
+    const reply = isGroupExchange(kex) ? MSG_KEX_DH_GEX_REPLY : MSG_KEXDH_REPLY;
+    if (event.payload[0] !== reply) throw new SshProtocolError(`expected the key-exchange reply, got message ${event.payload[0]}`);
     const reader = new SshReader(event.payload.subarray(1));
     return readHostKeyBlob(hostKeyAlgorithm, reader.string());
   });

@@ -87,7 +87,7 @@ export function parseKexinit(payload: Buffer): Kexinit {
   return kexinit;
 }
 
-function uint32(n: number): Buffer {
+export function uint32(n: number): Buffer {
   const b = Buffer.alloc(4);
   b.writeUInt32BE(n);
   return b;

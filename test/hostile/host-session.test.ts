@@ -100,7 +100,8 @@ describe('authenticated SSH collection against a gateway that logs in and then s
     const elapsed = Date.now() - started;
     if (!session.ok) throw new Error(session.reason);
     const outcomes = [...Object.values(session.commands), ...Object.values(session.files)];
-    expect(outcomes).toHaveLength(HOST_COMMANDS.length + 1);
+    // The sshd reading adds the session's connection, the listeners, the plain sshd -T and one sshd -T -C for the audit user.
+    expect(outcomes).toHaveLength(HOST_COMMANDS.length + 4 + 1);
     expect(outcomes.every((o) => o.status === 'timeout')).toBe(true);
     // At most the budget's worth of commands waited; the rest were not even started.
     const waited = outcomes.filter((o) => /no complete answer within/.test(o.stderr));

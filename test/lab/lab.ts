@@ -39,7 +39,18 @@ export const LAB_SNMP_CUSTOM_COMMUNITY = 'Acme-Monitor-7';
 export const LAB_SNMP_V3 = { user: 'cocoscan', authKey: 'lab-auth-passphrase-1', privKey: 'lab-priv-passphrase-1' };
 
 export type LabService =
-  | { kind: 'sshd'; port: number; ssh?: LabSsh }
+  | {
+      kind: 'sshd';
+      port: number;
+      ssh?: LabSsh;
+      /** Lines appended to the flavour's sshd_config (KexAlgorithms, Match blocks: these go last). */
+      extraConfig?: string[];
+      /**
+       * What /etc/ssh/sshd_config holds for this sshd and its sessions (a private mount namespace binds it
+       * there), while the daemon itself runs with `-f` its own file.
+       */
+      defaultConfig?: string[];
+    }
   | { kind: 'nginx-http'; port: number }
   | { kind: 'snmpd'; port: number; snmp: LabSnmp }
   | { kind: 'nginx-https'; port: number; tls?: LabTls };
@@ -237,9 +248,18 @@ ${spec.firewallAllowUdp?.length ? `    udp dport { ${spec.firewallAllowUdp.join(
           'StrictModes no',
           'UsePAM no',
           ...SSHD_FLAVOURS[flavour],
+          ...(sshd[0]!.extraConfig ?? []),
         ].join('\n');
         await writeFile(join(dir, 'sshd_config'), `${config}\n`);
-        spawnInNs('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')]);
+        const defaultConfig = sshd[0]!.defaultConfig;
+        if (defaultConfig) {
+          // sshd -T refuses to print without a host key it can load: the lab's keys stand in for /etc/ssh's.
+          await writeFile(join(dir, 'etc_sshd_config'), `${[...keys.map((k) => `HostKey ${k}`), ...defaultConfig].join('\n')}\n`);
+          const script = `mount --make-rprivate / && mount --bind "$1" /etc/ssh/sshd_config && exec /usr/sbin/sshd -D -e -f "$2"`;
+          spawnInNs('unshare', ['-m', 'sh', '-c', script, 'sh', join(dir, 'etc_sshd_config'), join(dir, 'sshd_config')]);
+        } else {
+          spawnInNs('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')]);
+        }
         const knownHosts = await Promise.all(
           keys.map(async (k) => `${address} ${(await readFile(`${k}.pub`, 'utf8')).split(' ').slice(0, 2).join(' ')}`),
         );

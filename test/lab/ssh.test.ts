@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -158,5 +158,120 @@ describe.skipIf(!lab.ok)('SSH probe against real OpenSSH in lab gateways', () =>
         .flatMap((f) => (f.data?.weak as string[] | undefined) ?? []);
       for (const failed of audit.fails) expect(ours, `ssh-audit fails ${failed}`).toContain(failed);
     }
+  });
+});
+
+/** A check of one lab gateway with root's lab key as the audit credentials; the report and the findings of port 22. */
+async function checkWithCredentials(gateway: LabGateway, credentials = true): Promise<RunReport> {
+  const dir = await tempDir();
+  const sshCredentials = `{ username: root, privateKeyFile: ${gateway.clientKeyFile}, knownHosts: ${gateway.knownHostsFile} }`;
+  const file = await writeConnection(
+    dir,
+    `connection: { name: ${gateway.name}, mojSystem: Case Management System, thirdPartySystem: Acme Case Portal, organisation: Acme Ltd }
+gateways:
+  - name: ${gateway.name}-gw
+    host: ${gateway.address}${credentials ? `\n    ssh: ${sshCredentials}` : ''}
+flows: [ { name: admin, protocol: ssh, port: 22 } ]
+scan: { tcpPorts: "22" }
+`,
+  );
+  const out = join(dir, 'out');
+  const result = await runCli(['check', file, '--out', out, '--no-progress']);
+  expect(result.stderr).toBe('');
+  return JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as RunReport;
+}
+
+describe.skipIf(!lab.ok)('SSH log-on per user, the running sshd and key exchange coverage (issue 16 items 6, 9, 11)', () => {
+  const gateways: LabGateway[] = [];
+  let matchRoot: RunReport;
+  let ownFile: RunReport;
+  let edited: RunReport;
+  let sntrupOnly: RunReport;
+  let gexOnly: RunReport;
+
+  beforeAll(async () => {
+    const started = await Promise.all([
+      // Item 6: passwords for root only, through a Match block.
+      startLabGateway({
+        name: 'sshmatch',
+        services: [{ kind: 'sshd', port: 22, extraConfig: ['Match User root', '  PasswordAuthentication yes'] }],
+      }),
+      // Item 9: a keys-only sshd started with -f its own file, while /etc/ssh/sshd_config (as its sessions see it) allows passwords.
+      startLabGateway({
+        name: 'sshownf',
+        services: [{ kind: 'sshd', port: 22, defaultConfig: ['PasswordAuthentication yes', 'PermitRootLogin yes', 'UsePAM no'] }],
+      }),
+      // Item 9: the file edited to allow passwords and not reloaded: the running daemon still refuses them.
+      startLabGateway({ name: 'sshedit', services: [{ kind: 'sshd', port: 22 }] }),
+      // Item 11: servers offering one key exchange only.
+      startLabGateway({
+        name: 'sshsntrup',
+        services: [{ kind: 'sshd', port: 22, extraConfig: ['KexAlgorithms sntrup761x25519-sha512@openssh.com'] }],
+      }),
+      startLabGateway({
+        name: 'sshgex',
+        services: [{ kind: 'sshd', port: 22, extraConfig: ['KexAlgorithms diffie-hellman-group-exchange-sha256'] }],
+      }),
+    ]);
+    gateways.push(...started);
+    const [match, own, edit, sntrup, gex] = started;
+    const config = join(edit.dir, 'sshd_config');
+    await writeFile(config, `PasswordAuthentication yes\n${await readFile(config, 'utf8')}`);
+    [matchRoot, ownFile, edited, sntrupOnly, gexOnly] = await Promise.all([
+      checkWithCredentials(match),
+      checkWithCredentials(own),
+      checkWithCredentials(edit),
+      checkWithCredentials(sntrup),
+      // Without credentials: over group exchange the SSH client library holds the event loop for seconds per connection.
+      checkWithCredentials(gex, false),
+    ]);
+  });
+
+  afterAll(async () => {
+    await Promise.all(gateways.map((g) => g.stop()));
+  });
+
+  it('item 6: Match User root with PasswordAuthentication yes gives A.11.5.1 No naming root, live and in sshd -T -C', () => {
+    const logon = row(matchRoot, 'A.11.5.1');
+    expect(logon?.compliance, logon?.comment).toBe('No');
+    const auth = ssh(matchRoot, 'ssh.auth-methods');
+    expect(auth?.status).toBe('fail');
+    expect(auth?.message).toMatch(/offers root publickey, password: password log-on is allowed/);
+    const config = ssh(matchRoot, 'host.sshd-config');
+    expect(config?.status, config?.message).toBe('fail');
+    expect(config?.message).toContain('password log-on (PasswordAuthentication yes) for root');
+  });
+
+  it('item 9: the settings are those of the sshd listening on the port (its -f file), not /etc/ssh/sshd_config', () => {
+    const config = ssh(ownFile, 'host.sshd-config');
+    expect(config?.status, `${config?.message} ${config?.evidence.actual} ${ssh(ownFile, 'host.sshd-drift')?.message}`).toBe('pass');
+    expect(config?.evidence.actual).toMatch(/passwordauthentication no.*sshd_config of the sshd \(pid \d+\) listening on port 22/);
+    expect(ssh(ownFile, 'host.sshd-drift')?.status).toBe('pass');
+    const logon = row(ownFile, 'A.11.5.1');
+    expect(logon?.compliance, logon?.comment).toBe('Yes');
+  });
+
+  it('item 9: a file edited but not reloaded: the live answer decides and the drift is a finding of its own', () => {
+    expect(ssh(edited, 'host.sshd-config')?.status).toBe('pass');
+    const drift = ssh(edited, 'host.sshd-drift');
+    expect(drift?.status).toBe('fail');
+    expect(drift?.message).toContain('an unknown user: PasswordAuthentication yes, yet the server does not offer password');
+    expect(row(edited, 'A.11.5.1')?.compliance).toBe('Yes');
+  });
+
+  it('item 11: host keys are read from a server offering only sntrup761; its log-on methods are not tested, with the reason', () => {
+    const keys = ssh(sntrupOnly, 'ssh.host-keys');
+    expect(keys?.status, keys?.message).toBe('pass');
+    expect(keys?.message).toMatch(/ssh-ed25519 256 bits SHA256:/);
+    const auth = ssh(sntrupOnly, 'ssh.auth-methods');
+    expect(auth?.status).toBe('not_tested');
+    expect(auth?.message).toMatch(/only key exchange the SSH client library cannot complete \(sntrup761x25519-sha512@openssh\.com/);
+  });
+
+  it('item 11: host keys and log-on methods are read from a server offering only group exchange', () => {
+    const keys = ssh(gexOnly, 'ssh.host-keys');
+    expect(keys?.status, keys?.message).toBe('pass');
+    expect(keys?.message).toMatch(/ssh-ed25519 256 bits SHA256:/);
+    expect(ssh(gexOnly, 'ssh.auth-methods')?.status, ssh(gexOnly, 'ssh.auth-methods')?.message).toBe('pass');
   });
 });

@@ -1,6 +1,7 @@
 import pLimit from 'p-limit';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { gatherSsh } from '../../probes/ssh/gather.ts';
+import type { SshThresholds } from '../../probes/ssh/findings.ts';
 import type { ConnectionFile, Gateway } from '../../src/connection/schema.ts';
 import { InternalError } from '../../src/errors.ts';
 import type { SweepFact } from '../../src/facts/sweep.ts';
@@ -70,7 +71,7 @@ function context(sweep?: Sweep) {
   const ctx = {
     gateway,
     connection,
-    thresholds: undefined,
+    thresholds: { minRsaBits: 2048, bannedAuthMethods: ['password'], authUsers: ['root'] },
     shared: {
       sweepIfRun: () => (sweepFact ? Promise.resolve(sweepFact) : undefined),
       onOpenPort: (_g: Gateway, listener: (port: DiscoveredPort) => void) => {
@@ -93,7 +94,7 @@ function context(sweep?: Sweep) {
     now: () => new Date('2026-11-30T10:00:00Z'),
     connectionLimit: pLimit(4),
     activity: () => undefined,
-  } as unknown as GatherContext;
+  } as unknown as GatherContext<SshThresholds>;
   return { ctx, added, contents };
 }
 

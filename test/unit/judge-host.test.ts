@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import type { SshdFacts } from '../../probes/host/gather.ts';
 import { judgeHost, observeHost, unreadFirewallSources, type HostFacts } from '../../probes/host/judge.ts';
 import type { CommandOutcome, CommandStatus } from '../../src/host/commands.ts';
 import { judgeTable } from '../helpers/judge-table.ts';
@@ -73,16 +74,49 @@ const BASELINE: Record<string, string> = {
  * The session of a gateway: the baseline commands, overridden by `commands` (text is an `ok` output, an
  * outcome is kept as it is, undefined leaves the command out: not run).
  */
-function facts(commands: Record<string, string | CommandOutcome | undefined> = {}, verified = true): HostFacts {
+function facts(commands: Record<string, string | CommandOutcome | undefined> = {}, verified = true, sshd?: SshdFacts): HostFacts {
   const merged: Record<string, CommandOutcome> = Object.create(null) as Record<string, CommandOutcome>;
   for (const [name, value] of Object.entries({ ...BASELINE, ...commands })) {
     if (value !== undefined) merged[name] = typeof value === 'string' ? outcome(name, 'ok', value) : value;
   }
   return {
     target: { gateway: 'gw', host: '192.0.2.1' },
-    session: { ok: true, username: 'auditor', hostKeyFingerprint: 'SHA256:abc', hostKeyVerified: verified, commands: merged },
+    session: {
+      ok: true,
+      username: 'auditor',
+      hostKeyFingerprint: 'SHA256:abc',
+      hostKeyVerified: verified,
+      commands: merged,
+      sshd: sshd ?? agreeing(merged['sshd-config']?.stdout ?? ''),
+    },
     evidenceFolder: 'evidence/gateways/gw/host',
   };
+}
+
+const INSTANCE = { port: 22, pid: 812, binary: '/usr/sbin/sshd', configFile: '/etc/ssh/sshd_config', explicit: false };
+/** A live server that offers an unknown user what the plain settings say: password when PasswordAuthentication is yes. */
+function agreeing(text: string): SshdFacts {
+  const password = /^passwordauthentication\s+yes/im.test(text);
+  return { instance: INSTANCE, users: [], livePort: 22, live: [{ methods: password ? ['publickey', 'password'] : ['publickey'] }] };
+}
+/** Per-user settings and live answers: `users` maps a user to its `sshd -T -C` text and what the server offered it. */
+function perUser(
+  users: [user: string, settings: string | CommandOutcome | undefined, live: string[] | string][],
+  global = HARDENED,
+  unknownLive: string[] | string = ['publickey'],
+): HostFacts {
+  const answer = (live: string[] | string) => (typeof live === 'string' ? { failure: live } : { methods: live });
+  const sshdFacts: SshdFacts = {
+    instance: INSTANCE,
+    users: users.map(([user]) => user),
+    livePort: 22,
+    live: [answer(unknownLive), ...users.map(([user, , live]) => ({ user, ...answer(live) }))],
+  };
+  return facts(
+    { 'sshd-config': global, ...Object.fromEntries(users.map(([user, settings]) => [`sshd-config-user-${user}`, settings])) },
+    true,
+    sshdFacts,
+  );
 }
 /** Only the firewall tools given, none of the baseline's. */
 const firewall = (commands: Record<string, string | CommandOutcome>) => facts({ 'nft-ruleset': undefined, ...commands });
@@ -96,6 +130,14 @@ judgeTable('host', {
   now: new Date('2026-11-30T10:00:00Z'),
   valid: [
     { name: 'a hardened gateway', facts: facts() },
+    {
+      name: 'sshd per user: root, admin and the audit user all refused passwords, settings and server agree',
+      facts: perUser([
+        ['root', HARDENED, ['publickey']],
+        ['admin', HARDENED, ['publickey']],
+        ['auditor', HARDENED, ['publickey']],
+      ]),
+    },
     {
       name: 'firewall: nftables accept policy ending in a catch-all drop',
       facts: firewall({ 'nft-ruleset': nftAccept.replace('tcp dport { 22, 443 } accept', 'tcp dport { 22, 443 } accept\n\t\tdrop') }),
@@ -634,6 +676,124 @@ judgeTable('host', {
       }),
       verdicts: [
         { id: 'host.log-forwarding', status: 'not_tested', params: { reason: /\(rsyslog-config: timeout; journal-upload: truncated\)/ } },
+      ],
+    },
+    // sshd per user (issue 16 item 6) and against the live server (item 9)
+    {
+      name: 'sshd: Match User root turns passwords on for root only: fails naming root',
+      facts: perUser([
+        ['root', HARDENED.replace('passwordauthentication no', 'passwordauthentication yes'), ['publickey', 'password']],
+        ['admin', HARDENED, ['publickey']],
+      ]),
+      verdicts: [
+        { id: 'host.sshd-config', status: 'fail', params: { problems: 'password log-on (PasswordAuthentication yes) for root' } },
+        { id: 'host.sshd-drift', status: 'pass', params: { who: 'an unknown user, root, admin' } },
+      ],
+    },
+    {
+      name: 'sshd: the same problem for two users is named once with both',
+      facts: perUser([
+        ['root', HARDENED.replace('passwordauthentication no', 'passwordauthentication yes'), ['password']],
+        ['admin', HARDENED.replace('passwordauthentication no', 'passwordauthentication yes'), ['password']],
+      ]),
+      verdicts: [
+        { id: 'host.sshd-config', status: 'fail', params: { problems: 'password log-on (PasswordAuthentication yes) for root, admin' } },
+      ],
+    },
+    {
+      name: "sshd: a Match block giving root PermitRootLogin yes: root's own settings decide root log-in",
+      facts: perUser([['root', HARDENED.replace('permitrootlogin no', 'permitrootlogin yes'), ['publickey']]]),
+      verdicts: [
+        {
+          id: 'host.root-login',
+          status: 'fail',
+          params: { value: 'yes' },
+        },
+        { id: 'host.sshd-config', status: 'fail', params: { problems: 'root log-in with a password (PermitRootLogin yes) for root' } },
+      ],
+    },
+    {
+      name: 'sshd: the file says passwords, the running server offers none: the server decides, the drift is a finding',
+      facts: perUser([], HARDENED.replace('passwordauthentication no', 'passwordauthentication yes'), ['publickey']),
+      verdicts: [
+        { id: 'host.sshd-config', status: 'pass' },
+        {
+          id: 'host.sshd-drift',
+          status: 'fail',
+          params: { drift: 'an unknown user: PasswordAuthentication yes, yet the server does not offer password', port: '22' },
+        },
+      ],
+    },
+    {
+      name: 'sshd: the file says no passwords, the running server offers them to root: fails, and drifts',
+      facts: perUser([['root', HARDENED, ['publickey', 'password']]]),
+      verdicts: [
+        {
+          id: 'host.sshd-config',
+          status: 'fail',
+          params: { problems: 'password log-on (offered on port 22 although sshd -T says PasswordAuthentication no) for root' },
+        },
+        { id: 'host.sshd-drift', status: 'fail', params: { drift: 'root: PasswordAuthentication no, yet the server offers password' } },
+      ],
+    },
+    {
+      name: 'sshd: the running instance was not found: the default file is read and the verdict says so',
+      facts: facts({}, true, {
+        instance: { port: 22, failure: 'ss -tlnp shows no sshd listening on port 22' },
+        users: [],
+        livePort: 22,
+        live: [{ methods: ['publickey'] }],
+      }),
+      verdicts: [
+        {
+          id: 'host.sshd-drift',
+          status: 'pass',
+          params: { config: /^the default configuration file, as the running sshd was not found: ss -tlnp shows no sshd/ },
+        },
+      ],
+    },
+    {
+      name: "sshd: one user's sshd -T -C was denied: not tested naming the user, never a pass",
+      facts: perUser([['admin', sudoDenied('sshd-config-user-admin'), ['publickey']]]),
+      verdicts: [
+        {
+          id: 'host.sshd-config',
+          status: 'not_tested',
+          params: { reason: /^sshd -T -C could not be read for admin \(sshd-config-user-admin: denied/ },
+        },
+      ],
+    },
+    {
+      name: 'sshd: the live server did not answer: the drift is not tested, the settings alone judge',
+      facts: perUser(
+        [['root', HARDENED.replace('passwordauthentication no', 'passwordauthentication yes'), 'the server closed the connection']],
+        HARDENED,
+        'timed out',
+      ),
+      verdicts: [
+        { id: 'host.sshd-config', status: 'fail', params: { problems: 'password log-on (PasswordAuthentication yes) for root' } },
+        {
+          id: 'host.sshd-drift',
+          status: 'not_tested',
+          params: { reason: /an unknown user: timed out; root: the server closed the connection/ },
+        },
+      ],
+    },
+    {
+      name: 'sshd: user names __proto__ and constructor are names, not properties',
+      facts: perUser([
+        ['__proto__', HARDENED.replace('passwordauthentication no', 'passwordauthentication yes'), ['password']],
+        ['constructor', HARDENED, ['publickey']],
+      ]),
+      verdicts: [
+        { id: 'host.sshd-config', status: 'fail', params: { problems: 'password log-on (PasswordAuthentication yes) for __proto__' } },
+      ],
+    },
+    {
+      name: 'sshd: a session without the sshd reading (no instance looked for): drift not tested',
+      facts: { ...facts(), session: { ...(facts().session as Extract<HostFacts['session'], { ok: true }>), sshd: undefined } },
+      verdicts: [
+        { id: 'host.sshd-drift', status: 'not_tested', params: { reason: 'the running sshd was not looked for in this session' } },
       ],
     },
     // sshd -T

@@ -11,7 +11,11 @@ import type { HostKey } from '../../src/ssh/exchange.ts';
 import type { Kexinit } from '../../src/ssh/wire.ts';
 import { judgeTable } from '../helpers/judge-table.ts';
 
-const thresholds: SshThresholds = { minRsaBits: 2048, bannedAuthMethods: ['password', 'keyboard-interactive'] };
+const thresholds: SshThresholds = {
+  minRsaBits: 2048,
+  bannedAuthMethods: ['password', 'keyboard-interactive'],
+  authUsers: ['root', 'admin'],
+};
 const now = new Date('2026-11-30T10:00:00Z');
 const STRICT = 'kex-strict-s-v00@openssh.com';
 
@@ -90,6 +94,7 @@ interface PortSpec {
   keyErrors?: string[];
   methods?: string[];
   auth?: SshPortFacts['auth'] | null;
+  users?: SshPortFacts['users'];
   preamble?: string[];
   ident?: string;
   plan?: SshPortFacts['hostKeyPlan'];
@@ -109,6 +114,7 @@ function port(spec: PortSpec = {}): SshPortFacts {
     hostKeyErrors: spec.keyErrors ?? [],
     hostKeyPlan: spec.plan ?? hostKeyQueries(k.hostKey),
     ...(spec.auth === null ? {} : { auth: spec.auth ?? { methods: spec.methods ?? ['publickey'] } }),
+    ...(spec.users ? { users: spec.users } : {}),
   };
 }
 const failed = (failure: string, n = 22): SshPortFacts => ({
@@ -525,6 +531,93 @@ judgeTable('ssh', {
       facts: one({ methods: [] }),
       verdicts: [{ id: 'ssh.auth-methods', status: 'pass', params: { methods: 'no method at all' } }],
     },
+    // Log-on methods per user (issue 16 item 6: Match User blocks)
+    {
+      name: 'every user offered public keys only: the pass names who was asked',
+      facts: one({
+        users: [
+          { user: 'root', methods: ['publickey'] },
+          { user: 'admin', methods: ['publickey'] },
+        ],
+      }),
+      verdicts: [{ id: 'ssh.auth-methods', status: 'pass', params: { users: 'an unknown user, root and admin', methods: 'publickey' } }],
+    },
+    {
+      name: 'password offered to root only (Match User root) fails naming root',
+      facts: one({
+        users: [
+          { user: 'root', methods: ['publickey', 'password'] },
+          { user: 'admin', methods: ['publickey'] },
+        ],
+      }),
+      verdicts: [
+        {
+          id: 'ssh.auth-methods',
+          status: 'fail',
+          params: { users: 'root', methods: 'publickey, password', banned: 'password' },
+          actual: 'root: publickey, password',
+        },
+      ],
+    },
+    {
+      name: 'two users offered different banned methods: both named, the banned methods together',
+      facts: one({
+        users: [
+          { user: 'root', methods: ['password'] },
+          { user: 'admin', methods: ['keyboard-interactive'] },
+        ],
+      }),
+      verdicts: [
+        { id: 'ssh.auth-methods', status: 'fail', params: { users: 'root and admin', banned: 'password and keyboard-interactive' } },
+      ],
+    },
+    {
+      name: 'a user who could not be asked does not hide another who is offered a password',
+      facts: one({
+        users: [
+          { user: 'root', methods: ['password'] },
+          { user: 'admin', failure: 'the server closed the connection' },
+        ],
+      }),
+      verdicts: [{ id: 'ssh.auth-methods', status: 'fail', params: { users: 'root' }, actual: /not asked for admin \(the server closed/ }],
+    },
+    {
+      name: 'a user who could not be asked leaves the verdict open: an error naming the user, never a pass',
+      facts: one({
+        users: [
+          { user: 'root', methods: ['publickey'] },
+          { user: 'admin', failure: 'timed out' },
+        ],
+      }),
+      verdicts: [{ id: 'ssh.auth-methods', status: 'error', params: { reason: 'admin: timed out' } }],
+    },
+    {
+      name: 'a server whose key exchange the client cannot complete: not tested with the reason, never silence',
+      facts: one({
+        auth: {
+          failure: 'the server offers only key exchange the SSH client library cannot complete (sntrup761x25519-sha512)',
+          untestable: true,
+        },
+        users: [{ user: 'root', failure: 'the server offers only key exchange …', untestable: true }],
+      }),
+      verdicts: [
+        {
+          id: 'ssh.auth-methods',
+          status: 'not_tested',
+          params: { reason: /an unknown user: the server offers only key exchange the SSH client library cannot complete \(sntrup761/ },
+        },
+      ],
+    },
+    {
+      name: 'user names __proto__ and constructor are just names',
+      facts: one({
+        users: [
+          { user: '__proto__', methods: ['password'] },
+          { user: 'constructor', methods: ['publickey'] },
+        ],
+      }),
+      verdicts: [{ id: 'ssh.auth-methods', status: 'fail', params: { users: '__proto__', banned: 'password' } }],
+    },
     // Port failures, truncated answers
     {
       name: 'a port that sent no usable identification: every check an error with its reason',
@@ -709,5 +802,26 @@ describe('ssh observations: what history compares', () => {
   it('a port that failed, or no SSH at all, observes nothing', () => {
     expect(observeSsh(facts(failed('refused')))).toEqual([]);
     expect(observeSsh(facts())).toEqual([]);
+  });
+});
+
+describe('ssh.auth-methods data per user', () => {
+  it('keeps what each user was offered, the unknown user first, in the finding data', () => {
+    const verdict = judgeSsh(
+      one({
+        users: [
+          { user: 'root', methods: ['publickey', 'password'] },
+          { user: 'admin', failure: 'timed out' },
+        ],
+      }),
+      thresholds,
+    ).find((v) => v.id === 'ssh.auth-methods');
+    expect(verdict?.data).toEqual({
+      methods: ['publickey', 'password'],
+      users: [
+        { user: 'an unknown user', methods: ['publickey'] },
+        { user: 'root', methods: ['publickey', 'password'] },
+      ],
+    });
   });
 });
