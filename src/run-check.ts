@@ -63,7 +63,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   const plan = await planCheck(options.profile, exec, options.nmapPath);
 
   const evidence = new EvidenceStore();
-  const env = probeEnv(options, { exec, now, privileged, evidence, nmap: plan.nmap });
+  const env = probeEnv(options, { exec, now, privileged, evidence, nmap: plan.nmap, gatherers: plan.gatewayProbes.length });
   const gathered = await Promise.all(
     plan.gatewayProbes.map((probe) => runGatewayProbe(probe, options.profile.thresholds[probe.meta.id], env)),
   );
@@ -113,7 +113,7 @@ async function planCheck(profile: Profile, exec: Exec, nmapPath: string | undefi
 
 function probeEnv(
   options: CheckOptions,
-  run: { exec: Exec; now: () => Date; privileged: boolean; evidence: EvidenceStore; nmap?: string },
+  run: { exec: Exec; now: () => Date; privileged: boolean; evidence: EvidenceStore; nmap?: string; gatherers: number },
 ): ProbeEnv {
   const { connection } = options;
   const signal = options.signal ?? new AbortController().signal;
@@ -128,6 +128,7 @@ function probeEnv(
     nmapPath: options.nmapPath,
     nmapVersion: run.nmap,
     onActivity: options.onActivity,
+    gatherers: run.gatherers,
   });
   const limits = new Map<string, LimitFunction>();
   const connectionLimit = (gateway: string) => {

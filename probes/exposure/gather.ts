@@ -6,6 +6,7 @@ import type { FindingTarget } from '../../src/findings.ts';
 import type { NmapHost } from '../../src/nmap/parse.ts';
 import type { SweepPlan } from '../../src/nmap/run.ts';
 import type { GatherContext } from '../../src/probe/contract.ts';
+import type { ReachedPort } from '../../src/facts/shared.ts';
 
 /** What the exposure judge reads: one gateway's sweep and the declared flows. */
 export interface ExposureFacts {
@@ -18,11 +19,14 @@ export interface ExposureFacts {
   plan?: Pick<SweepPlan, 'tcpPorts' | 'udpPorts' | 'privileged' | 'serviceDetection'>;
   /** Where the facts come from, for the evidence. */
   source: { name: string; time: string; artefact?: string };
+  /** Ports where another probe of the run completed an exchange: the gateway answers there, whatever nmap saw. */
+  reached?: readonly ReachedPort[];
 }
 
 /** The facts of a sweep as the judge reads them. */
-export function exposureFacts(sweep: SweepFact, flows: Flow[]): ExposureFacts {
+export function exposureFacts(sweep: SweepFact, flows: Flow[], reached: readonly ReachedPort[] = []): ExposureFacts {
   return {
+    reached,
     target: { gateway: sweep.gateway.name, host: sweep.gateway.host },
     flows,
     failure: sweepFailureReason(sweep),
@@ -34,7 +38,8 @@ export function exposureFacts(sweep: SweepFact, flows: Flow[]): ExposureFacts {
 
 export async function gatherExposure(ctx: GatherContext<unknown, 'sweep'>): Promise<ExposureFacts> {
   try {
-    return exposureFacts(await ctx.shared.sweep(ctx.gateway), ctx.connection.flows);
+    const sweep = await ctx.shared.sweep(ctx.gateway);
+    return exposureFacts(sweep, ctx.connection.flows, await ctx.shared.reachedPorts(ctx.gateway));
   } catch (error) {
     if (error instanceof InternalError) throw error;
     // One gateway's unreadable sweep is an error there, on every flow; the other gateways keep their findings.

@@ -96,6 +96,8 @@ async function auditPort(ctx: GatherContext, signal: AbortSignal, port: number, 
   }
   const artefact = ctx.evidence.add([`ssh-${port}.json`], sshEvidenceText(audited));
   const { hello, hostKeys, hostKeyErrors, hostKeyPlan, auth } = audited;
+  if (hello)
+    ctx.shared.portReached(ctx.gateway, { port, transport: 'tcp', probe: 'ssh', protocol: 'ssh', proof: 'its SSH identification' });
   return {
     ...where,
     artefact,

@@ -6,6 +6,7 @@ const { Client } = ssh2;
 import type { SshEndpoint } from './exchange.ts';
 import { everySsh2Algorithm } from './ssh2-algorithms.ts';
 import { displayText } from './bounded-text.ts';
+import { hostPort } from '../host-port.ts';
 
 export type AuthMethodsResult = { ok: true; methods: string[]; user: string } | { ok: false; reason: string };
 
@@ -35,7 +36,7 @@ export function offeredAuthMethods(
         finish({
           ok: false,
           reason:
-            `${endpoint.host}:${endpoint.port} did not answer the authentication request within ${options.timeoutMs / 1000} s ` +
+            `${hostPort(endpoint.host, endpoint.port)} did not answer the authentication request within ${options.timeoutMs / 1000} s ` +
             '(scan.probeTimeoutSeconds): check the SSH server, or raise scan.probeTimeoutSeconds for a slow link',
         }),
       options.timeoutMs,
