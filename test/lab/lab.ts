@@ -45,6 +45,12 @@ export interface LabGatewaySpec {
   /** nftables default-drop input policy with these TCP ports open; no firewall when absent. */
   firewallAllowTcp?: number[];
   firewallAllowUdp?: number[];
+  /**
+   * TCP ports the firewall lets through at `limit rate 3/minute` only, and never to a bare SYN without
+   * SACK-permitted (nmap's raw scan SYN): what nmap sees once cocoscan's own probes have used the limit up,
+   * without depending on which of them reaches the port first.
+   */
+  rateLimitTcp?: number[];
 }
 
 export interface LabGateway {
@@ -103,6 +109,16 @@ async function freeOctet(): Promise<number> {
   throw new Error('no free 10.213.x.0/24 subnet left for a lab gateway');
 }
 
+function allowed(transport: 'tcp' | 'udp', ports: number[] | undefined): string {
+  return ports?.length ? `    ${transport} dport { ${ports.join(', ')} } accept\n` : '';
+}
+
+function rateLimited(ports: number[] | undefined): string {
+  if (!ports?.length) return '';
+  const set = `{ ${ports.join(', ')} }`;
+  return `    tcp dport ${set} tcp option sack-perm missing drop\n    tcp dport ${set} ct state new limit rate 3/minute accept\n`;
+}
+
 export async function startLabGateway(spec: LabGatewaySpec): Promise<LabGateway> {
   const id = randomBytes(2).toString('hex');
   const namespace = `cc-${spec.name}-${id}`.slice(0, 30);
@@ -153,8 +169,7 @@ export async function startLabGateway(spec: LabGatewaySpec): Promise<LabGateway>
     type filter hook input priority 0; policy drop;
     iif lo accept
     ct state established,related accept
-    tcp dport { ${spec.firewallAllowTcp.join(', ')} } accept
-${spec.firewallAllowUdp?.length ? `    udp dport { ${spec.firewallAllowUdp.join(', ')} } accept\n` : ''}  }
+${allowed('tcp', spec.firewallAllowTcp)}${rateLimited(spec.rateLimitTcp)}${allowed('udp', spec.firewallAllowUdp)}  }
 }
 `;
       await writeFile(join(dir, 'ruleset.nft'), rules);
