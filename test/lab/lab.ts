@@ -35,6 +35,7 @@ export const LAB_SNMP_V3 = { user: 'cocoscan', authKey: 'lab-auth-passphrase-1',
 
 export type LabService =
   | { kind: 'sshd'; port: number; ssh?: LabSsh }
+  | { kind: 'dropbear'; port: number }
   | { kind: 'nginx-http'; port: number }
   | { kind: 'snmpd'; port: number; snmp: LabSnmp }
   | { kind: 'nginx-https'; port: number; tls?: LabTls };
@@ -70,7 +71,18 @@ export interface LabGateway {
   stop(): Promise<void>;
 }
 
-const REQUIRED_TOOLS = ['ip', 'nft', 'nmap', 'openssl', '/usr/sbin/sshd', '/usr/sbin/nginx', 'ssh-keygen', '/usr/sbin/snmpd'];
+const REQUIRED_TOOLS = [
+  'ip',
+  'nft',
+  'nmap',
+  'openssl',
+  '/usr/sbin/sshd',
+  '/usr/sbin/nginx',
+  'ssh-keygen',
+  '/usr/sbin/snmpd',
+  '/usr/sbin/dropbear',
+  'dropbearkey',
+];
 
 /** Whether namespaces can be built here; the reason when they cannot. */
 export async function labAvailability(): Promise<{ ok: true } | { ok: false; reason: string }> {
@@ -217,6 +229,15 @@ ${allowed('tcp', spec.firewallAllowTcp)}${rateLimited(spec.rateLimitTcp)}${allow
         await writeFile(join(dir, 'known_hosts'), `${knownHosts.join('\n')}\n`);
       } else {
         await writeFile(join(dir, 'known_hosts'), '');
+      }
+
+      // Dropbear as Debian ships it (zlib@openssh.com compression offered), public keys only (-s).
+      for (const service of services.filter((s) => s.kind === 'dropbear')) {
+        const key = join(dir, `dropbear_ed25519_${service.port}`);
+        await rm(key, { force: true });
+        await run('dropbearkey', ['-t', 'ed25519', '-f', key]);
+        const pid = join(dir, `dropbear-${service.port}.pid`);
+        spawnInNs('/usr/sbin/dropbear', ['-F', '-E', '-s', '-p', `${address}:${service.port}`, '-r', key, '-P', pid]);
       }
 
       const pki = await makeLabPki(dir, address);
