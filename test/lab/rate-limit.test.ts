@@ -63,6 +63,13 @@ scan:
     expect(finding('exposure.declared-port')).toMatchObject({ status: 'pass' });
     expect(finding('exposure.protocol-match')).toMatchObject({ status: 'pass' });
     expect(JSON.stringify(report.findings)).not.toContain('answered on no port');
-    expect(report.rows.find((r) => r.ref === 'CoCo-9')?.compliance).toBe('Yes');
+    // The rate limit is named as such, and does not change CoCo-9 (a Note).
+    expect(finding('firewall.rate-limit')).toMatchObject({ status: 'fail', severity: 'info' });
+    expect(finding('firewall.rate-limit')?.message).toMatch(
+      /dropped nmap's probes on 22 although the ssh probe received its SSH identification/,
+    );
+    const coco9 = report.rows.find((r) => r.ref === 'CoCo-9');
+    expect(coco9?.compliance).toBe('Yes');
+    expect(coco9?.comment).toMatch(/Note: .*dropped nmap's probes on 22/);
   });
 });
