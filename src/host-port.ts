@@ -3,6 +3,10 @@
  * and `[fd00::2]:22` for an IPv6 address, which without brackets reads as a longer address.
  */
 export function hostPort(host: string, port: number | string): string {
-  const bracketed = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
-  return `${bracketed}:${port}`;
+  return `${bracketHost(host)}:${port}`;
+}
+
+/** A host as a URL or an HTTP Host header writes it: an IPv6 address in brackets. */
+export function bracketHost(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
