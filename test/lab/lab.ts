@@ -52,12 +52,16 @@ export interface LabGatewaySpec {
    * without depending on which of them reaches the port first.
    */
   rateLimitTcp?: number[];
+  /** Also give the gateway an IPv6 address (fd00:213:<subnet>::2), where sshd listens too. */
+  ipv6?: boolean;
 }
 
 export interface LabGateway {
   name: string;
   namespace: string;
   address: string;
+  /** The gateway's IPv6 address, when the spec asked for one. */
+  address6?: string;
   /** An address on the same veth link that nobody answers for. */
   silentAddress: string;
   dir: string;
@@ -140,6 +144,7 @@ export async function startLabGateway(spec: LabGatewaySpec): Promise<LabGateway>
   const octet = await freeOctet();
   const prefix = `10.213.${octet}`;
   const address = `${prefix}.2`;
+  const address6 = spec.ipv6 ? `fd00:213:${octet}::2` : undefined;
   const dir = await mkdtemp(join(tmpdir(), `cocoscan-lab-${spec.name}-`));
   const children: ChildProcess[] = [];
 
@@ -174,6 +179,10 @@ export async function startLabGateway(spec: LabGatewaySpec): Promise<LabGateway>
     await inNs('ip', ['addr', 'add', `${address}/24`, 'dev', nsIf]);
     await inNs('ip', ['link', 'set', nsIf, 'up']);
     await inNs('ip', ['link', 'set', 'lo', 'up']);
+    if (address6) {
+      await run('ip', ['-6', 'addr', 'add', `fd00:213:${octet}::1/64`, 'dev', hostIf, 'nodad']);
+      await inNs('ip', ['-6', 'addr', 'add', `${address6}/64`, 'dev', nsIf, 'nodad']);
+    }
 
     if (spec.firewallAllowTcp) {
       const rules = `table inet cocoscan_lab {
@@ -214,6 +223,7 @@ ${allowed('tcp', spec.firewallAllowTcp)}${rateLimited(spec.rateLimitTcp)}${allow
         const keys = await sshHostKeys(dir, flavour);
         const config = [
           ...sshd.map((s) => `ListenAddress ${address}:${s.port}`),
+          ...(address6 ? sshd.map((s) => `ListenAddress [${address6}]:${s.port}`) : []),
           ...keys.map((k) => `HostKey ${k}`),
           `PidFile ${join(dir, 'sshd.pid')}`,
           `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
@@ -303,6 +313,7 @@ ${allowed('tcp', spec.firewallAllowTcp)}${rateLimited(spec.rateLimitTcp)}${allow
       name: spec.name,
       namespace,
       address,
+      ...(address6 ? { address6 } : {}),
       silentAddress: `${prefix}.77`,
       dir,
       caFile: pki.caFile,
