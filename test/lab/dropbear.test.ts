@@ -21,11 +21,14 @@ describe.skipIf(!lab.ok)("Debian's Dropbear (real dropbear, nmap)", () => {
     await gateway?.stop();
   });
 
-  it('names its delayed compression and finds no compression before log-on', { timeout: LOADED_MACHINE_MS }, async () => {
-    const dir = await tempDir();
-    const file = await writeConnection(
-      dir,
-      `connection:
+  it(
+    'names its delayed compression and finds no compression before log-on; a silent declared port is not listed as answering',
+    { timeout: LOADED_MACHINE_MS },
+    async () => {
+      const dir = await tempDir();
+      const file = await writeConnection(
+        dir,
+        `connection:
   name: drop
   mojSystem: Case Management System
   thirdPartySystem: Acme Case Portal
@@ -37,22 +40,30 @@ flows:
   - name: admin
     protocol: ssh
     port: 22
+  - name: portal
+    protocol: https
+    port: 8443
 scan:
   tcpPorts: "1-1024"
   probeTimeoutSeconds: 3
 `,
-    );
-    const out = join(dir, 'out');
-    const result = await runCli(['check', file, '--out', out, '--no-progress']);
-    expect([0, 1], result.stderr).toContain(result.code);
-    const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as RunReport;
-    const compression = report.findings.find((f) => f.id === 'ssh.compression');
-    expect(compression).toMatchObject({ status: 'pass', target: { port: 22 } });
-    expect(compression?.message).toBe(
-      `admin (${gateway.address}:22) offers no compression before log-on (compression: zlib@openssh.com, which starts only after log-on)`,
-    );
-    expect(compression?.evidence.raw).toMatch(/^SSH-2\.0-dropbear/);
-    const a1231 = report.rows.find((r) => r.ref === 'A.12.3.1');
-    expect(a1231?.findings).toContain('ssh.compression@drop-gw/22/tcp');
-  });
+      );
+      const out = join(dir, 'out');
+      const result = await runCli(['check', file, '--out', out, '--no-progress']);
+      expect([0, 1], result.stderr).toContain(result.code);
+      const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as RunReport;
+      const compression = report.findings.find((f) => f.id === 'ssh.compression');
+      expect(compression).toMatchObject({ status: 'pass', target: { port: 22 } });
+      expect(compression?.message).toBe(
+        `admin (${gateway.address}:22) offers no compression before log-on (compression: zlib@openssh.com, which starts only after log-on)`,
+      );
+      expect(compression?.evidence.raw).toMatch(/^SSH-2\.0-dropbear/);
+      // Declared 8443 is served by nothing: the pass names only the declared port that answered, and 8443 apart.
+      expect(report.findings.find((f) => f.id === 'exposure.undeclared-port')?.message).toBe(
+        `Only declared ports answer on ${gateway.address} (22/tcp); declared but not seen open: 8443/tcp; swept T:1-1024`,
+      );
+      const a1231 = report.rows.find((r) => r.ref === 'A.12.3.1');
+      expect(a1231?.findings).toContain('ssh.compression@drop-gw/22/tcp');
+    },
+  );
 });
