@@ -22,6 +22,8 @@ const NEEDS = {
     nginx: 'nginx-light',
     snmpd: 'snmpd',
     snmpget: 'snmp',
+    dropbear: 'dropbear-bin',
+    dropbearkey: 'dropbear-bin',
     openssl: 'openssl',
     ip: 'iproute2',
     ss: 'iproute2',

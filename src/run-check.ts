@@ -69,7 +69,15 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   const plan = await planCheck(options, exec);
 
   const evidence = new EvidenceStore();
-  const env = probeEnv(options, { exec, now, privileged, evidence, nmap: plan.nmap, addresses: plan.addresses });
+  const env = probeEnv(options, {
+    exec,
+    now,
+    privileged,
+    evidence,
+    nmap: plan.nmap,
+    addresses: plan.addresses,
+    gatherers: plan.gatewayProbes.length,
+  });
   const gathered = await Promise.all(
     plan.gatewayProbes.map((probe) => runGatewayProbe(probe, options.profile.thresholds[probe.meta.id], env)),
   );
@@ -126,7 +134,15 @@ async function planCheck(options: CheckOptions, exec: Exec): Promise<Plan> {
 
 function probeEnv(
   options: CheckOptions,
-  run: { exec: Exec; now: () => Date; privileged: boolean; evidence: EvidenceStore; nmap?: string; addresses: GatewayAddresses[] },
+  run: {
+    exec: Exec;
+    now: () => Date;
+    privileged: boolean;
+    evidence: EvidenceStore;
+    nmap?: string;
+    addresses: GatewayAddresses[];
+    gatherers: number;
+  },
 ): ProbeEnv {
   const { connection } = options;
   const signal = options.signal ?? new AbortController().signal;
@@ -145,6 +161,7 @@ function probeEnv(
     addresses: new Map(run.addresses.flatMap((a) => (a.addresses.length === 1 ? [[a.gateway, a.addresses[0]!] as const] : []))),
     onActivity: options.onActivity,
     sshdUsers: (options.profile.thresholds.ssh as { authUsers?: string[] } | undefined)?.authUsers ?? [],
+    gatherers: run.gatherers,
   });
   const limits = new Map<string, LimitFunction>();
   const connectionLimit = (gateway: string) => {

@@ -5,7 +5,7 @@ export const EXPOSURE_FINDINGS = defineFindings({
     severity: 'high',
     title: 'No undeclared port is open',
     messages: {
-      pass: 'Only declared ports answer on {host} ({declared}); swept {swept}',
+      pass: 'Only declared ports answer on {host} ({declared}){silent}; swept {swept}',
       fail: 'Undeclared {what} open on {host}: {service}',
     },
   },

@@ -7,6 +7,7 @@ import type { NmapHost } from '../../src/nmap/parse.ts';
 import type { SweepPlan } from '../../src/nmap/run.ts';
 import type { GatherContext } from '../../src/probe/contract.ts';
 import type { SnmpFacts } from '../../src/snmp/gather.ts';
+import type { ReachedPort } from '../../src/facts/shared.ts';
 
 /** What the exposure judge reads: one gateway's sweep and the declared flows. */
 export interface ExposureFacts {
@@ -19,6 +20,8 @@ export interface ExposureFacts {
   plan?: Pick<SweepPlan, 'tcpPorts' | 'udpPorts' | 'privileged' | 'serviceDetection'>;
   /** Where the facts come from, for the evidence. */
   source: { name: string; time: string; artefact?: string };
+  /** Ports where another probe of the run completed an exchange: the gateway answers there, whatever nmap saw. */
+  reached?: readonly ReachedPort[];
   /** What cocoscan's own SNMP probe got on its UDP port, when it ran and was answered: SNMP speaks there. */
   snmpAnswer?: { port: number; evidence: string };
 }
@@ -35,8 +38,9 @@ export function snmpAnswerOf(snmp: SnmpFacts | undefined): ExposureFacts['snmpAn
 }
 
 /** The facts of a sweep as the judge reads them. */
-export function exposureFacts(sweep: SweepFact, flows: Flow[]): ExposureFacts {
+export function exposureFacts(sweep: SweepFact, flows: Flow[], reached: readonly ReachedPort[] = []): ExposureFacts {
   return {
+    reached,
     target: { gateway: sweep.gateway.name, host: sweep.gateway.host },
     flows,
     failure: sweepFailureReason(sweep),
@@ -48,7 +52,8 @@ export function exposureFacts(sweep: SweepFact, flows: Flow[]): ExposureFacts {
 
 export async function gatherExposure(ctx: GatherContext<unknown, 'sweep'>): Promise<ExposureFacts> {
   try {
-    const facts = exposureFacts(await ctx.shared.sweep(ctx.gateway), ctx.connection.flows);
+    const sweep = await ctx.shared.sweep(ctx.gateway);
+    const facts = exposureFacts(sweep, ctx.connection.flows, await ctx.shared.reachedPorts(ctx.gateway));
     // Only what the SNMP probe of this run gathered anyway; its own failure is its own finding.
     const snmp = await ctx.shared.snmpIfGathered(ctx.gateway)?.catch((error: unknown) => {
       if (error instanceof InternalError) throw error;

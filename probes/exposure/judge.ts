@@ -1,5 +1,6 @@
 import type { Flow } from '../../src/connection/schema.ts';
-import { gatewayAnswered } from '../../src/facts/sweep-reading.ts';
+import { gatewayAnswered, reachedProof } from '../../src/facts/sweep-reading.ts';
+import type { ReachedPort } from '../../src/facts/shared.ts';
 import type { Evidence, FindingStatus, FindingTarget } from '../../src/findings.ts';
 import type { Observation } from '../../src/history/observation.ts';
 import { clipServiceField, describeService, portStateOf, type NmapHost, type NmapPort, type NmapService } from '../../src/nmap/parse.ts';
@@ -83,13 +84,21 @@ export function judgeExposure(facts: ExposureFacts): ExposureVerdict[] {
   if (facts.failure || !facts.host || !facts.plan)
     return sweepErrorFindings(facts.failure ?? 'nmap returned no host record', flows, gatewayTarget, base);
   const { host, plan } = facts;
+  const reached = facts.reached ?? [];
   return [
-    ...judgeUndeclared(gatewayTarget, host, flows, plan, base),
-    ...flows.flatMap((flow) => judgeFlow(flowTarget(gatewayTarget, flow), flow, host, plan, base, facts.snmpAnswer)),
+    ...judgeUndeclared(gatewayTarget, host, flows, plan, base, reached),
+    ...flows.flatMap((flow) => judgeFlow(flowTarget(gatewayTarget, flow), flow, host, plan, base, reached, facts.snmpAnswer)),
   ];
 }
 
-function judgeUndeclared(target: FindingTarget, host: NmapHost, flows: Flow[], plan: Plan, base: BaseEvidence): ExposureVerdict[] {
+function judgeUndeclared(
+  target: FindingTarget,
+  host: NmapHost,
+  flows: Flow[],
+  plan: Plan,
+  base: BaseEvidence,
+  reached: readonly ReachedPort[],
+): ExposureVerdict[] {
   const declared = new Set(flows.map((f) => `${f.port}/${f.transport}`));
   const undeclared = undeclaredOpen(host, flows);
   const expected = `open ports limited to the declared flows: ${[...declared].join(', ')}`;
@@ -118,7 +127,8 @@ function judgeUndeclared(target: FindingTarget, host: NmapHost, flows: Flow[], p
     if (rest.length > 0) findings.push(summariseRest(target, rest, listed.length, expected, base));
     return findings;
   }
-  if (!gatewayAnswered(host)) {
+  const proof = gatewayAnswered(host) ? undefined : reachedProof(reached);
+  if (!gatewayAnswered(host) && !proof) {
     return [
       {
         id: 'exposure.undeclared-port',
@@ -134,15 +144,33 @@ function judgeUndeclared(target: FindingTarget, host: NmapHost, flows: Flow[], p
     ];
   }
   const swept = `T:${plan.tcpPorts}${plan.udpPorts && plan.privileged ? ` U:${plan.udpPorts}` : ''}`;
+  const answering = flows.filter((flow) => answers(host, flow, reached)).map((f) => `${f.port}/${f.transport}`);
+  const silent = [...declared].filter((port) => !answering.includes(port));
+  const heard = proof ? `; the sweep heard no answer, but ${proof}` : '';
   return [
     {
       id: 'exposure.undeclared-port',
       target,
       status: 'pass',
-      params: { host: target.host, declared: [...declared].join(', '), swept },
-      evidence: { ...base, expected, actual: `no undeclared port open among ${swept}` },
+      params: {
+        host: target.host,
+        declared: answering.length > 0 ? [...new Set(answering)].join(', ') : 'none of them open',
+        silent: silent.length > 0 ? `; declared but not seen open: ${silent.join(', ')}` : '',
+        swept,
+      },
+      evidence: { ...base, expected, actual: `no undeclared port open among ${swept}${heard}` },
     },
   ];
+}
+
+/** The exchange another probe completed on the flow's port, if any. */
+function reachedAt(reached: readonly ReachedPort[], flow: Flow): ReachedPort | undefined {
+  return reached.find((r) => r.port === flow.port && r.transport === flow.transport);
+}
+
+/** Whether the declared flow's port answers: open in the sweep, or reached by another probe of the run. */
+function answers(host: NmapHost, flow: Flow, reached: readonly ReachedPort[]): boolean {
+  return portStateOf(host, flow.transport, flow.port)?.state === 'open' || reachedAt(reached, flow) !== undefined;
 }
 
 /** One finding for the undeclared open ports beyond the first MAX_UNDECLARED_LISTED: a tarpit must not flood the report. */
@@ -183,6 +211,7 @@ function judgeFlow(
   host: NmapHost,
   plan: Plan,
   base: BaseEvidence,
+  reached: readonly ReachedPort[],
   snmpAnswer?: ExposureFacts['snmpAnswer'],
 ): ExposureVerdict[] {
   const params = { flow: flow.name, port: flow.port, transport: flow.transport, host: target.host, protocol: flow.protocol };
@@ -218,6 +247,18 @@ function judgeFlow(
   const actual = `${state.state} (${clipServiceField(state.reason)})`;
   if (state.state === 'open') {
     return [declared('pass', 'open', actual), judgeProtocol(flow, state.port, plan, protocol, snmpAnswer)];
+  }
+  const exchange = reachedAt(reached, flow);
+  if (exchange) {
+    // The probe's completed exchange outweighs what the sweep saw later (a rate limit the probes used up).
+    const heard = `${actual} to nmap, but the ${exchange.probe} probe received ${exchange.proof} there`;
+    const seen = `${exchange.protocol} (cocoscan ${exchange.probe} probe)`;
+    return [
+      declared('pass', 'open', heard),
+      exchange.protocol === flow.protocol
+        ? protocol('pass', 'matches', seen)
+        : protocol('not_tested', `nmap saw the port ${state.state}; the ${exchange.probe} probe found ${exchange.protocol} there`, seen),
+    ];
   }
   if (state.state === 'closed') {
     const reason = `the gateway refused the connection (${clipServiceField(state.reason)}): nothing listens on the declared port`;

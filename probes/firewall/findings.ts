@@ -11,4 +11,14 @@ export const FIREWALL_FINDINGS = defineFindings({
         '{reset} answered with a TCP reset{resetList}: nothing filters them',
     },
   },
+  'firewall.rate-limit': {
+    severity: 'info',
+    title: 'The sweep saw every port a probe reached (no rate limit hid one)',
+    messages: {
+      pass: 'Every port cocoscan reached on {host} also answered the sweep ({ports})',
+      fail:
+        "{host} dropped nmap's probes on {ports} although {proof}: a rate limit (or a filter that tells scanners apart) " +
+        "hides these ports from the sweep, so their verdicts rest on cocoscan's own probes",
+    },
+  },
 });

@@ -2,6 +2,7 @@ import type { GatherContext } from '../../src/probe/contract.ts';
 import type { NmapHost } from '../../src/nmap/parse.ts';
 import { sweepFailureReason } from '../../src/facts/sweep-reading.ts';
 import type { FindingTarget } from '../../src/findings.ts';
+import type { ReachedPort } from '../../src/facts/shared.ts';
 
 /** What the firewall judge reads: the gateway's sweep and the declared TCP ports. */
 export interface FilteringFacts {
@@ -12,6 +13,8 @@ export interface FilteringFacts {
   host?: NmapHost;
   /** Where the facts come from, for the evidence. */
   source: { name: string; time: string; artefact?: string };
+  /** Ports where another probe of the run completed an exchange: proof that the gateway answers. */
+  reached?: readonly ReachedPort[];
 }
 
 export async function gatherFiltering(ctx: GatherContext<unknown, 'sweep'>): Promise<FilteringFacts> {
@@ -22,5 +25,6 @@ export async function gatherFiltering(ctx: GatherContext<unknown, 'sweep'>): Pro
     failure: sweepFailureReason(sweep),
     host: sweep.host,
     source: { name: sweep.source, time: sweep.time, artefact: sweep.artefact },
+    reached: await ctx.shared.reachedPorts(ctx.gateway),
   };
 }

@@ -3,6 +3,7 @@ import { defineGatewayProbe } from '../../src/probe/contract.ts';
 import { FIREWALL_FINDINGS } from './findings.ts';
 import { gatherFiltering } from './gather.ts';
 import { judgeFiltering, observeFiltering } from './judge.ts';
+import { judgeRateLimit } from './rate-limit.ts';
 
 export default defineGatewayProbe({
   meta: {
@@ -10,7 +11,8 @@ export default defineGatewayProbe({
     title: 'A filtering firewall stands in front of the gateway (external view)',
     description:
       'Reads how the undeclared ports of the nmap sweep answered: dropped or refused with ICMP is evidence of a filtering firewall; ' +
-      'TCP resets from every undeclared port are evidence that nothing filters them.',
+      'TCP resets from every undeclared port are evidence that nothing filters them. ' +
+      'A port another probe reached but the sweep saw silent is named as rate limited.',
     reads: ['sweep'],
     thresholds: z.strictObject({
       minFilteredShare: z
@@ -22,6 +24,6 @@ export default defineGatewayProbe({
     findings: FIREWALL_FINDINGS,
   },
   gather: gatherFiltering,
-  judge: (facts, thresholds) => [judgeFiltering(facts, thresholds)],
+  judge: (facts, thresholds) => [judgeFiltering(facts, thresholds), judgeRateLimit(facts)],
   observe: observeFiltering,
 });

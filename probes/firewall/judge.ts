@@ -1,6 +1,6 @@
 import type { Observation } from '../../src/history/observation.ts';
 import type { Verdict } from '../../src/probe/contract.ts';
-import { gatewayAnswered, tallyTcpReplies } from '../../src/facts/sweep-reading.ts';
+import { gatewayAnswered, reachedProof, tallyTcpReplies } from '../../src/facts/sweep-reading.ts';
 import { compressPorts } from '../../src/nmap/ports.ts';
 import type { FIREWALL_FINDINGS } from './findings.ts';
 import type { FilteringFacts } from './gather.ts';
@@ -54,11 +54,14 @@ function filteringVerdict(facts: FilteringFacts, minFilteredShare: number): Filt
   const { counts } = tally;
   const filtered = counts.dropped + counts['icmp-refused'];
   const total = filtered + counts.reset + counts.unreachable + counts.other;
-  const actual =
+  const counted =
     `dropped ${counts.dropped}, ICMP-refused ${counts['icmp-refused']}, reset ${counts.reset}, ` +
     `unreachable ${counts.unreachable}, other ${counts.other}, open ${counts.open}`;
   const data = { ...counts, minFilteredShare };
-  if (!gatewayAnswered(facts.host)) {
+  // A probe's completed exchange proves the gateway answers when the sweep heard nothing (a used-up rate limit).
+  const reached = gatewayAnswered(facts.host) ? undefined : reachedProof(facts.reached, 'tcp');
+  const actual = reached ? `${counted}; the sweep heard no answer, but ${reached}` : counted;
+  if (!gatewayAnswered(facts.host) && !reached) {
     const reason =
       'the gateway answered on no port at all, so a firewall dropping everything cannot be told apart from an unreachable host; ' +
       'declare a flow that is open, or check reachability';

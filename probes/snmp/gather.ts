@@ -2,6 +2,7 @@ import type { FindingTarget } from '../../src/findings.ts';
 import type { GatherContext } from '../../src/probe/contract.ts';
 import type { SnmpFacts } from '../../src/snmp/gather.ts';
 import type { SnmpThresholds } from './thresholds.ts';
+import { hostPort } from '../../src/host-port.ts';
 
 /** What the SNMP judge reads for one gateway: what the agent answered, and what the connection file declares. */
 export interface SnmpProbeFacts {
@@ -36,7 +37,7 @@ export async function gatherSnmpFacts(ctx: GatherContext<SnmpThresholds, 'snmp'>
   const v3User = settings.v3 ? `, v3 user ${settings.v3.user}` : '';
   return {
     target: { gateway: gateway.name, host: gateway.host, port, transport: 'udp' },
-    endpoint: `${gateway.host}:${port}/udp`,
+    endpoint: `${hostPort(gateway.host, port)}/udp`,
     ...(snmp.unresolved ? { failure: snmp.unresolved } : {}),
     communityCount: communities.length,
     declared: connection.flows.some((f) => f.transport === 'udp' && f.port === port),

@@ -51,6 +51,14 @@ export const SSH_FINDINGS = defineFindings({
     title: 'No algorithm with a warning',
     messages: { pass: '{endpoint} offers no algorithm with a warning', fail: '{endpoint} offers algorithms with warnings: {warned}' },
   },
+  'ssh.compression': {
+    severity: 'low',
+    title: 'No compression before log-on',
+    messages: {
+      pass: '{endpoint} offers no compression before log-on (compression: {how})',
+      fail: '{endpoint} offers compression before log-on ({early}): an unauthenticated client reaches the decompressor',
+    },
+  },
   'ssh.auth-methods': {
     severity: 'high',
     title: 'Log-on needs keys, not passwords',

@@ -112,6 +112,8 @@ async function auditPort(ctx: GatherContext<SshThresholds>, signal: AbortSignal,
   }
   const artefact = ctx.evidence.add([`ssh-${port}.json`], sshEvidenceText(audited));
   const { hello, hostKeys, hostKeyErrors, hostKeyPlan, auth, userAuth } = audited;
+  if (hello)
+    ctx.shared.portReached(ctx.gateway, { port, transport: 'tcp', probe: 'ssh', protocol: 'ssh', proof: 'its SSH identification' });
   return {
     ...where,
     artefact,

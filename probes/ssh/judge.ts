@@ -1,6 +1,7 @@
 import { findingIds, type Verdict } from '../../src/probe/contract.ts';
 import { categoryOutcome, judgeOffered, offeredAlgorithms, strictKexOutcome, warningsOutcome } from './algorithms.ts';
 import { authOutcome } from './auth.ts';
+import { compressionOutcome } from './compression.ts';
 import { SSH_FINDINGS, type SshFindingId, type SshThresholds } from './findings.ts';
 import type { SshFacts, SshPortFacts } from './gather.ts';
 import { hostKeysOutcome } from './host-keys.ts';
@@ -45,6 +46,7 @@ function judgePort(facts: SshFacts, port: SshPortFacts, thresholds: SshThreshold
     portVerdict(frame, 'ssh.host-keys', hostKeysOutcome(port, offered, judged, thresholds.minRsaBits)),
     portVerdict(frame, 'ssh.strict-kex', strictKexOutcome(offered)),
     portVerdict(frame, 'ssh.algorithm-warnings', warningsOutcome(judged)),
+    portVerdict(frame, 'ssh.compression', compressionOutcome(port.hello.kexinit)),
     portVerdict(frame, 'ssh.auth-methods', authOutcome(port, thresholds.bannedAuthMethods)),
   ];
 }

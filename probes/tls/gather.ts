@@ -45,6 +45,15 @@ async function inspectFlow(ctx: GatherContext<TlsThresholds>, flow: Flow, trust:
         signal: ctx.signal,
       },
     );
+    if (inspection.session) {
+      ctx.shared.portReached(ctx.gateway, {
+        port: flow.port,
+        transport: 'tcp',
+        probe: 'tls',
+        protocol: flow.protocol,
+        proof: 'a TLS handshake',
+      });
+    }
     const summary = ctx.evidence.add([`tls-${flow.port}.json`], JSON.stringify(summarise(inspection), null, 2));
     const chain =
       inspection.chain.length > 0

@@ -10,6 +10,7 @@ import { judgeKeyExchange, judgeSuites } from './judge-suites.ts';
 import { judgeVersions, offerOf } from './judge-versions.ts';
 import type { TlsThresholds } from './thresholds.ts';
 import { endpointVerdict, type EndpointSubject } from './verdict.ts';
+import { hostPort } from '../../src/host-port.ts';
 
 const ALL_IDS = findingIds(TLS_FINDINGS);
 
@@ -43,7 +44,7 @@ function targetOf(gateway: TlsFacts['gateway'], e: TlsEndpoint): FindingTarget {
 
 /** One endpoint: a failure or a fault judging it is an error of this endpoint only. */
 function judgeEndpoint(gateway: TlsFacts['gateway'], e: TlsEndpoint, t: TlsThresholds, now: Date): Verdict<TlsFindingId>[] {
-  const endpoint = `${e.flow.name} (${gateway.host}:${e.flow.port})`;
+  const endpoint = `${e.flow.name} (${hostPort(gateway.host, e.flow.port)})`;
   if (e.failure !== undefined) return failedEndpoint(targetOf(gateway, e), endpoint, e.time, e.failure);
   try {
     return judgeInspected(gateway, e, t, now);
@@ -66,7 +67,7 @@ function judgeInspected(gateway: TlsFacts['gateway'], e: InspectedEndpoint, t: T
   const facts = e.inspection;
   const on: EndpointSubject = {
     target: targetOf(gateway, e),
-    endpoint: `${e.flow.name} (${gateway.host}:${e.flow.port})`,
+    endpoint: `${e.flow.name} (${hostPort(gateway.host, e.flow.port)})`,
     source: `cocoscan TLS probe (${facts.scan.handshakes} ClientHellos, one full handshake)`,
     time: e.time,
     artefacts: [e.artefacts.summary, ...(e.artefacts.chain ? [e.artefacts.chain] : [])],

@@ -63,6 +63,8 @@ async function onGateway(probe: GatewayProbeOf<AnyProbe>, gateway: Gateway, thre
       findings: failedGateway(probe, gateway, describeProbeFailure(probe.meta.id, error), faultDetail(error)).map(build),
       observations: [],
     };
+  } finally {
+    env.facts.gatherEnded(gateway);
   }
   try {
     const verdicts = probe.judge(facts as never, thresholds as never, env.now());

@@ -6,7 +6,7 @@ import type { DiscoveredPort } from '../nmap/run.ts';
 import { collectHostSession, type HostSession } from '../host/session.ts';
 import { gatherSnmp, type GatherOptions, type SnmpFacts } from '../snmp/gather.ts';
 import { loadReportSources, type ReportedSource } from './reported-sources.ts';
-import type { IncidentalFacts, SharedFacts } from './shared.ts';
+import type { IncidentalFacts, ReachedPort, SharedFacts } from './shared.ts';
 
 export interface ActivityEvent {
   gateway: string;
@@ -30,6 +30,15 @@ export interface FactDeps {
   onActivity?: (event: ActivityEvent) => void;
   /** Users whose sshd settings the host session reads (`sshd -T -C user=…`), besides the audit user. */
   sshdUsers?: readonly string[];
+  /** How many gateway probes gather on each gateway this run (each ends with `gatherEnded`); none when left out. */
+  gatherers?: number;
+}
+
+/** The gatherings of one gateway still running, those waiting for the reached ports, and the ports reached. */
+interface GatewayGatherings {
+  running: number;
+  waiters: (() => void)[];
+  reached: ReachedPort[];
 }
 
 /**
@@ -89,6 +98,38 @@ export class Facts implements SharedFacts, IncidentalFacts {
 
   sweepIfRun(gateway: Gateway): Promise<SweepFact> | undefined {
     return this.#deps.sweepEnabled ? this.sweep(gateway) : undefined;
+  }
+
+  readonly #gatherings = new Map<string, GatewayGatherings>();
+
+  #gatheringsOf(gateway: Gateway): GatewayGatherings {
+    let state = this.#gatherings.get(gateway.name);
+    if (!state) this.#gatherings.set(gateway.name, (state = { running: this.#deps.gatherers ?? 0, waiters: [], reached: [] }));
+    return state;
+  }
+
+  portReached(gateway: Gateway, reached: ReachedPort): void {
+    this.#gatheringsOf(gateway).reached.push({ ...reached });
+  }
+
+  reachedPorts(gateway: Gateway): Promise<readonly ReachedPort[]> {
+    const state = this.#gatheringsOf(gateway);
+    const ready = new Promise<void>((resolve) => state.waiters.push(resolve));
+    this.#release(state);
+    return ready.then(() => state.reached.map((r) => ({ ...r })));
+  }
+
+  /** The engine says one gathering of the gateway ended (returned or threw). */
+  gatherEnded(gateway: Gateway): void {
+    const state = this.#gatheringsOf(gateway);
+    state.running = Math.max(0, state.running - 1);
+    this.#release(state);
+  }
+
+  /** Every gathering still running waits for the reached ports: nothing more can be reached, so they all get them. */
+  #release(state: GatewayGatherings): void {
+    if (state.waiters.length < state.running) return;
+    for (const resolve of state.waiters.splice(0)) resolve();
   }
 
   /** The authenticated SSH collection of one gateway, run once and shared by every probe that reads host facts. */

@@ -22,6 +22,21 @@ export interface SharedFacts {
 
 export type SharedFactName = keyof SharedFacts;
 
+/**
+ * A port on which a probe of this run completed an exchange with the gateway (an SSH identification, a TLS
+ * handshake): proof that the gateway answers there, whatever a later sweep saw (a rate limit, say).
+ */
+export interface ReachedPort {
+  port: number;
+  transport: 'tcp' | 'udp';
+  /** The probe that reached it. */
+  probe: string;
+  /** The protocol the gateway spoke there. */
+  protocol: string;
+  /** What came back, as people read it: "its SSH identification", "a TLS handshake". */
+  proof: string;
+}
+
 /** Facts another probe of the run may gather; asking for them never starts a gathering of its own. */
 export interface IncidentalFacts {
   /** The gateway's sweep when this run sweeps at all (some probe reads `sweep`), else undefined. */
@@ -30,4 +45,11 @@ export interface IncidentalFacts {
   onOpenPort(gateway: Gateway, listener: (port: DiscoveredPort) => void): boolean;
   /** The gateway's SNMP facts when the SNMP probe of this run gathers them, else undefined. */
   snmpIfGathered(gateway: Gateway): Promise<SnmpFacts> | undefined;
+  /** Records that a gathering completed an exchange on a port of the gateway; judges read it only through their facts. */
+  portReached(gateway: Gateway, reached: ReachedPort): void;
+  /**
+   * The ports this run's probes reached on the gateway, once every other gathering of the gateway has ended
+   * (or waits here too, so two waiting probes never wait for each other).
+   */
+  reachedPorts(gateway: Gateway): Promise<readonly ReachedPort[]>;
 }

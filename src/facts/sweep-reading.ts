@@ -1,5 +1,6 @@
 import type { NmapHost } from '../nmap/parse.ts';
 import { expandPortList } from '../nmap/ports.ts';
+import type { ReachedPort } from './shared.ts';
 import type { SweepFact } from './sweep.ts';
 
 /** Why a sweep cannot be judged, or undefined when it can. */
@@ -48,6 +49,17 @@ function isAnswer(reason: string, protocol: string | undefined): boolean {
 export function gatewayAnswered(host: NmapHost): boolean {
   if (host.ports.some((p) => isAnswer(p.reason, p.protocol))) return true;
   return host.extraPorts.some((extra) => extra.reasons.some((r) => r.count > 0 && isAnswer(r.reason, r.protocol)));
+}
+
+/**
+ * What proves the gateway answers although the sweep heard nothing (a rate limit used up by the probes, say):
+ * the exchanges other probes of the run completed, as people read them; undefined when there were none.
+ */
+export function reachedProof(reached: readonly ReachedPort[] | undefined, transport?: 'tcp' | 'udp'): string | undefined {
+  const proofs = (reached ?? [])
+    .filter((r) => transport === undefined || r.transport === transport)
+    .map((r) => `the ${r.probe} probe received ${r.proof} on ${r.port}/${r.transport}`);
+  return proofs.length > 0 ? [...new Set(proofs)].join('; ') : undefined;
 }
 
 export type ReplyKind = 'open' | 'reset' | 'dropped' | 'icmp-refused' | 'unreachable' | 'other';

@@ -7,6 +7,7 @@ import { InputFileError, ProfileNotFoundError, type InputProblem } from '../erro
 import { formatPath, parseYaml } from '../input/yaml-input.ts';
 import type { AnyProbe } from '../probe/contract.ts';
 import { PROBES, findingCatalogue } from '../probe/registry.ts';
+import { checkConcerns } from './concerns.ts';
 import { profileSchema, type ProfileFile } from './schema.ts';
 import type { RequirableConnectionField, StatementText } from './statement.ts';
 import { validateYaml } from '../input/yaml-input.ts';
@@ -102,6 +103,8 @@ export function parseProfile(text: string, file: string, probes: readonly AnyPro
       }
     });
   });
+
+  problems.push(...checkConcerns(raw, rows, (id) => catalogue.has(id)));
 
   // Keys are read from the parsed YAML itself: schema validation drops a `__proto__` key without a word.
   const thresholds = Object.create(null) as Record<string, unknown>;

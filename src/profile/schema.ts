@@ -36,10 +36,15 @@ const rowSchema = z
     decidedBy: z.array(findingRule).optional(),
     guidance: z.string().max(2000).optional(),
     attest: z.string().max(1000).optional().describe('The part of the control no probe can see, left for a person to confirm'),
+    concerns: z
+      .array(z.string({ error: 'expected a concern id such as exposure' }))
+      .optional()
+      .describe('The concerns (profile `concerns`) this row is about: it cites every finding of each, with the same rule as the others'),
   })
   .superRefine((row, ctx) => {
     if (row.heading) {
-      if (row.method || row.decidedBy) ctx.addIssue({ code: 'custom', message: 'a heading row has no method or decidedBy' });
+      if (row.method || row.decidedBy || row.concerns)
+        ctx.addIssue({ code: 'custom', message: 'a heading row has no method, decidedBy or concerns' });
       return;
     }
     if (!row.method) ctx.addIssue({ code: 'custom', path: ['method'], message: 'missing: expected "automated" or "manual"' });
@@ -67,6 +72,18 @@ export const profileSchema = z.strictObject({
     .array(z.enum(REQUIRABLE_CONNECTION_FIELDS, { error: `expected a connection field: ${REQUIRABLE_CONNECTION_FIELDS.join(', ')}` }))
     .default([])
     .describe('Connection fields (connection.<field>) a connection file must give to be checked against this profile'),
+  concerns: z
+    .record(
+      z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { error: 'expected a lower-case concern id such as exposure' }),
+      z.strictObject({
+        title: z.string().min(1).max(300),
+        findings: z.array(z.string({ error: 'expected a finding id' })).min(1, { error: 'a concern needs at least one finding id' }),
+      }),
+    )
+    .default({})
+    .describe(
+      'Findings that decide every row about the same thing: a row that cites one of them is tagged with the concern and cites them all',
+    ),
   sections: z
     .array(
       z.strictObject({

@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import snmp, { type Session, type User, type Varbind } from 'net-snmp';
 import { refusalOf } from './refusal.ts';
 import { exceptionOf, renderValue } from './values.ts';
+import { hostPort } from '../host-port.ts';
 
 export const SYSTEM_OIDS = {
   sysDescr: '1.3.6.1.2.1.1.1.0',
@@ -51,7 +52,7 @@ function guarded(session: Session, target: Target, address: string): Session {
   session.dgram.removeAllListeners('message');
   session.dgram.on('message', (buffer: Buffer, rinfo: { address: string; port: number }) => {
     if (rinfo.port !== target.port || normalise(rinfo.address) !== normalise(address)) {
-      if (record.wrongSource.length < 5) record.wrongSource.push(`${rinfo.address}:${rinfo.port}`);
+      if (record.wrongSource.length < 5) record.wrongSource.push(hostPort(rinfo.address, rinfo.port));
       return;
     }
     record.accepted += 1;

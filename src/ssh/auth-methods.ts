@@ -6,6 +6,7 @@ const { Client } = ssh2;
 import type { SshEndpoint } from './exchange.ts';
 import { everySsh2Algorithm } from './ssh2-algorithms.ts';
 import { displayText } from './bounded-text.ts';
+import { hostPort } from '../host-port.ts';
 
 /**
  * `untestable`: cocoscan cannot ask at all (no key exchange both sides know), so the methods are not tested;
@@ -71,7 +72,7 @@ export function offeredAuthMethods(
         finish({
           ok: false,
           reason:
-            `${endpoint.host}:${endpoint.port} did not answer the authentication request within ${options.timeoutMs / 1000} s ` +
+            `${hostPort(endpoint.host, endpoint.port)} did not answer the authentication request within ${options.timeoutMs / 1000} s ` +
             '(scan.probeTimeoutSeconds): check the SSH server, or raise scan.probeTimeoutSeconds for a slow link',
         }),
       options.timeoutMs,

@@ -18,6 +18,7 @@ import {
 } from './wire.ts';
 import { describeNames, displayText } from './bounded-text.ts';
 import { readHostKeyBlob, type HostKey } from './host-key-blob.ts';
+import { hostPort } from '../host-port.ts';
 
 export type { HostKey };
 
@@ -45,7 +46,7 @@ export type ExchangeResult<T> = { ok: true; value: T } | { ok: false; reason: st
 
 /** What a silent or slow server had sent when the time ran out, in words a user can act on. */
 function stalledReason(endpoint: SshEndpoint, timeoutMs: number, seen: { bytes: number; ident: boolean; packets: number }): string {
-  const where = `${endpoint.host}:${endpoint.port}`;
+  const where = hostPort(endpoint.host, endpoint.port);
   const limit = `${timeoutMs / 1000} s (scan.probeTimeoutSeconds)`;
   if (seen.bytes === 0)
     return `${where} accepted the connection but sent nothing within ${limit}: check that an SSH server answers there, or raise scan.probeTimeoutSeconds`;
@@ -88,7 +89,7 @@ function exchange<T>(endpoint: SshEndpoint, options: ExchangeOptions, step: Step
       if (seen.bytes > MAX_BYTES_PER_CONNECTION) {
         return finish({
           ok: false,
-          reason: `${endpoint.host}:${endpoint.port} sent over ${MAX_BYTES_PER_CONNECTION / 1024} KB without finishing its part of the key exchange`,
+          reason: `${hostPort(endpoint.host, endpoint.port)} sent over ${MAX_BYTES_PER_CONNECTION / 1024} KB without finishing its part of the key exchange`,
         });
       }
       try {

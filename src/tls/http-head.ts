@@ -1,4 +1,5 @@
 import type { Duplex } from 'node:stream';
+import { bracketHost } from '../host-port.ts';
 
 /** What one GET / answered, up to the end of its headers. */
 export type HttpHeadOutcome =
@@ -77,7 +78,9 @@ export function readHttpHead(socket: Duplex, options: HttpHeadOptions): Promise<
     socket.on('end', onEnd);
     socket.on('close', onEnd);
     socket.on('error', onError);
-    socket.write(`GET / HTTP/1.1\r\nHost: ${options.host}\r\nUser-Agent: cocoscan\r\nAccept: */*\r\nConnection: close\r\n\r\n`);
+    socket.write(
+      `GET / HTTP/1.1\r\nHost: ${bracketHost(options.host)}\r\nUser-Agent: cocoscan\r\nAccept: */*\r\nConnection: close\r\n\r\n`,
+    );
   });
 }
 

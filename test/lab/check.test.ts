@@ -91,6 +91,10 @@ describe.skipIf(!lab.ok)('cocoscan check against lab gateways (real nmap, sshd, 
     // Without credentials the gateway's own ruleset is not read: said in the comment, not held against the row.
     expect(row(result.report, 'CoCo-9')?.comment).toMatch(/Not tested \(does not change the verdict\): .*no SSH credentials/);
     expect(row(result.report, 'A.1.2.2-3')?.compliance).toBe('Not assessed');
+    // The SSH identification on 22 and the TLS handshake on 443 are set against the sweep: no port was hidden from it.
+    expect(result.report?.findings.find((f) => f.id === 'firewall.rate-limit')?.message).toBe(
+      `Every port cocoscan reached on ${firewalled.address} also answered the sweep (22,443)`,
+    );
     // The stray service on 8080 is behind the firewall: dropped, never reported as open.
     expect(result.report?.findings.some((f) => f.status === 'fail' && f.id.startsWith('exposure.'))).toBe(false);
     const protocols = result.report?.findings.filter((f) => f.id === 'exposure.protocol-match').map((f) => [f.target.port, f.status]);

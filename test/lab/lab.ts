@@ -51,6 +51,7 @@ export type LabService =
        */
       defaultConfig?: string[];
     }
+  | { kind: 'dropbear'; port: number }
   | { kind: 'nginx-http'; port: number }
   | { kind: 'snmpd'; port: number; snmp: LabSnmp }
   | { kind: 'nginx-https'; port: number; tls?: LabTls };
@@ -61,6 +62,12 @@ export interface LabGatewaySpec {
   /** nftables default-drop input policy with these TCP ports open; no firewall when absent. */
   firewallAllowTcp?: number[];
   firewallAllowUdp?: number[];
+  /**
+   * TCP ports the firewall lets through at `limit rate 3/minute` only, and never to a bare SYN without
+   * SACK-permitted (nmap's raw scan SYN): what nmap sees once cocoscan's own probes have used the limit up,
+   * without depending on which of them reaches the port first.
+   */
+  rateLimitTcp?: number[];
   /** `ip` filters IPv4 only, leaving IPv6 unfiltered; `inet` (the default) filters both. */
   firewallFamily?: 'inet' | 'ip';
   /** Also an IPv6 address on the link (`address6`), on which sshd and nginx listen too. */
@@ -101,6 +108,8 @@ const REQUIRED_TOOLS = [
   '/usr/sbin/snmpd',
   'iptables-restore',
   'ip6tables-restore',
+  '/usr/sbin/dropbear',
+  'dropbearkey',
 ];
 
 /** Whether namespaces can be built here; the reason when they cannot. */
@@ -138,6 +147,16 @@ async function freeOctet(): Promise<number> {
     if (!used.has(octet)) return octet;
   }
   throw new Error('no free 10.213.x.0/24 subnet left for a lab gateway');
+}
+
+function allowed(transport: 'tcp' | 'udp', ports: number[] | undefined): string {
+  return ports?.length ? `    ${transport} dport { ${ports.join(', ')} } accept\n` : '';
+}
+
+function rateLimited(ports: number[] | undefined): string {
+  if (!ports?.length) return '';
+  const set = `{ ${ports.join(', ')} }`;
+  return `    tcp dport ${set} tcp option sack-perm missing drop\n    tcp dport ${set} ct state new limit rate 3/minute accept\n`;
 }
 
 export async function startLabGateway(spec: LabGatewaySpec): Promise<LabGateway> {
@@ -197,8 +216,7 @@ export async function startLabGateway(spec: LabGatewaySpec): Promise<LabGateway>
     type filter hook input priority 0; policy drop;
     iif lo accept
     ct state established,related accept
-    tcp dport { ${spec.firewallAllowTcp.join(', ')} } accept
-${spec.firewallAllowUdp?.length ? `    udp dport { ${spec.firewallAllowUdp.join(', ')} } accept\n` : ''}  }
+${allowed('tcp', spec.firewallAllowTcp)}${rateLimited(spec.rateLimitTcp)}${allowed('udp', spec.firewallAllowUdp)}  }
 }
 `;
       await writeFile(join(dir, 'ruleset.nft'), rules);
@@ -266,6 +284,15 @@ ${spec.firewallAllowUdp?.length ? `    udp dport { ${spec.firewallAllowUdp.join(
         await writeFile(join(dir, 'known_hosts'), `${knownHosts.join('\n')}\n`);
       } else {
         await writeFile(join(dir, 'known_hosts'), '');
+      }
+
+      // Dropbear as Debian ships it (zlib@openssh.com compression offered), public keys only (-s).
+      for (const service of services.filter((s) => s.kind === 'dropbear')) {
+        const key = join(dir, `dropbear_ed25519_${service.port}`);
+        await rm(key, { force: true });
+        await run('dropbearkey', ['-t', 'ed25519', '-f', key]);
+        const pid = join(dir, `dropbear-${service.port}.pid`);
+        spawnInNs('/usr/sbin/dropbear', ['-F', '-E', '-s', '-p', `${address}:${service.port}`, '-r', key, '-P', pid]);
       }
 
       const pki = await makeLabPki(dir, address);

@@ -113,6 +113,7 @@ describe.skipIf(!lab.ok)('SSH probe against real OpenSSH in lab gateways', () =>
       'ssh.algorithm-warnings',
       'ssh.auth-methods',
       'ssh.ciphers',
+      'ssh.compression',
       'ssh.host-keys',
       'ssh.kex',
       'ssh.macs',

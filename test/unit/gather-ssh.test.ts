@@ -10,6 +10,7 @@ import type { GatherContext } from '../../src/probe/contract.ts';
 import { auditSshEndpoint, type SshEndpointFacts } from '../../src/ssh/audit-endpoint.ts';
 import { greetsWithSsh, type SshEndpoint } from '../../src/ssh/exchange.ts';
 import { nmapHost } from '../helpers/nmap-host.ts';
+import type { ReachedPort } from '../../src/facts/shared.ts';
 
 // The gathering's own logic (which ports, in which order, one port's failure kept to that port), without a
 // network: the SSH exchanges themselves are tested against real and hostile servers in test/hostile/ssh.test.ts.
@@ -62,6 +63,7 @@ interface Sweep {
 
 function context(sweep?: Sweep) {
   const added: string[][] = [];
+  const reached: ReachedPort[] = [];
   const contents = new Map<string, string>();
   const sweepFact =
     sweep &&
@@ -81,6 +83,8 @@ function context(sweep?: Sweep) {
         return true;
       },
       snmpIfGathered: () => undefined,
+      portReached: (_g: Gateway, port: ReachedPort) => reached.push(port),
+      reachedPorts: () => Promise.resolve(reached),
     },
     evidence: {
       add: (segments: string[], content: string | Buffer) => {
@@ -95,7 +99,7 @@ function context(sweep?: Sweep) {
     connectionLimit: pLimit(4),
     activity: () => undefined,
   } as unknown as GatherContext<SshThresholds>;
-  return { ctx, added, contents };
+  return { ctx, added, contents, reached };
 }
 
 beforeEach(() => {
@@ -139,8 +143,11 @@ describe('ssh gathering', () => {
           : { ...answered(endpoint), auth: { ok: false, reason: 'the server closed the connection' } },
       ),
     );
-    const { ports } = await gatherSsh(context().ctx);
+    const { ctx, reached } = context();
+    const { ports } = await gatherSsh(ctx);
     expect(ports[0]).toMatchObject({ port: 22, failure: 'no SSH identification within 2 s' });
+    // Only the port that sent its identification proves the gateway answers there (firewall and exposure read it).
+    expect(reached).toEqual([{ port: 2022, transport: 'tcp', probe: 'ssh', protocol: 'ssh', proof: 'its SSH identification' }]);
     expect(ports[0]!.hello).toBeUndefined();
     expect(ports[1]).toMatchObject({ port: 2022, auth: { failure: 'the server closed the connection' } });
     expect(ports[1]!.failure).toBeUndefined();

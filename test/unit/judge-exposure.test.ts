@@ -7,6 +7,8 @@ import type { NmapService } from '../../src/nmap/parse.ts';
 import { matchProtocol } from '../../src/nmap/protocols.ts';
 import type { ReportFinding } from '../../src/report/schema.ts';
 import { judgeTable } from '../helpers/judge-table.ts';
+import exposureProbe from '../../probes/exposure/index.ts';
+import { findingBuilder } from '../../src/probe/finding-builder.ts';
 import { nmapHost as host, probedService as probed, type ExtraSpec, type PortSpec } from '../helpers/nmap-host.ts';
 
 const plan = { tcpPorts: '1-1024', udpPorts: '', privileged: true, serviceDetection: true };
@@ -17,6 +19,8 @@ const flow = (protocol: string, port: number, transport: 'tcp' | 'udp' = 'tcp'):
   transport,
 });
 const https = [flow('https', 443)];
+const sshReached = { port: 22, transport: 'tcp', probe: 'ssh', protocol: 'ssh', proof: 'its SSH identification' } as const;
+const sshFlows = [flow('ssh', 22)];
 const dropped = (count: number, ports?: string): ExtraSpec => ({ state: 'filtered', reason: 'no-response', count, proto: 'tcp', ports });
 
 function facts(ports: PortSpec[] | undefined, extra: ExtraSpec[] = [], more: Partial<ExposureFacts> = {}): ExposureFacts {
@@ -116,9 +120,66 @@ judgeTable('exposure', {
       name: 'declared port closed',
       facts: facts([], [{ state: 'closed', reason: 'reset', count: 1024, proto: 'tcp', ports: '1-1024' }]),
       verdicts: [
-        { id: 'exposure.undeclared-port', status: 'pass', params: { declared: '443/tcp', swept: 'T:1-1024' } },
+        {
+          id: 'exposure.undeclared-port',
+          status: 'pass',
+          params: { declared: 'none of them open', silent: '; declared but not seen open: 443/tcp', swept: 'T:1-1024' },
+        },
         { id: 'exposure.declared-port', status: 'fail', params: { reason: /the gateway refused the connection \(reset\)/ } },
         { id: 'exposure.protocol-match', status: 'not_tested' },
+      ],
+    },
+    {
+      name: 'two declared ports, one answers: the pass names only the one that answered and the silent one apart',
+      facts: facts([httpsOpen, [8443, 'filtered', 'no-response']], [dropped(1022)], { flows: [...https, flow('https', 8443)] }),
+      verdicts: [
+        {
+          id: 'exposure.undeclared-port',
+          status: 'pass',
+          params: { declared: '443/tcp', silent: '; declared but not seen open: 8443/tcp' },
+        },
+      ],
+    },
+    {
+      name: 'every declared port answers: nothing said of silent ones',
+      facts: facts([httpsOpen], [dropped(1023)]),
+      verdicts: [{ id: 'exposure.undeclared-port', status: 'pass', params: { declared: '443/tcp', silent: '' } }],
+    },
+    {
+      name: 'rate-limited SSH: the sweep heard nothing, but the SSH probe completed on 22 first',
+      facts: facts([[22, 'filtered', 'no-response']], [dropped(1023)], { flows: sshFlows, reached: [sshReached] }),
+      verdicts: [
+        {
+          id: 'exposure.undeclared-port',
+          status: 'pass',
+          params: { declared: '22/tcp', silent: '' },
+          actual: /the sweep heard no answer, but the ssh probe received its SSH identification on 22\/tcp/,
+        },
+        {
+          id: 'exposure.declared-port',
+          status: 'pass',
+          actual: 'filtered (no-response) to nmap, but the ssh probe received its SSH identification there',
+        },
+        { id: 'exposure.protocol-match', status: 'pass', params: { seen: 'ssh (cocoscan ssh probe)' } },
+      ],
+    },
+    {
+      name: 'a probe reached the declared port speaking another protocol than declared',
+      facts: facts([[22, 'filtered', 'no-response']], [dropped(1023)], {
+        flows: [flow('sftp', 22)],
+        reached: [sshReached],
+      }),
+      verdicts: [
+        { id: 'exposure.declared-port', status: 'pass' },
+        { id: 'exposure.protocol-match', status: 'not_tested', params: { reason: /nmap saw the port filtered; the ssh probe found ssh/ } },
+      ],
+    },
+    {
+      name: 'silence everywhere and no probe reached the gateway',
+      facts: facts([[22, 'filtered', 'no-response']], [dropped(1023)], { flows: sshFlows, reached: [] }),
+      verdicts: [
+        { id: 'exposure.undeclared-port', status: 'error', params: { reason: /did not answer on any swept port/ } },
+        { id: 'exposure.declared-port', status: 'error' },
       ],
     },
     {
@@ -399,4 +460,13 @@ describe("exposure: the SNMP probe's evidence it reads", () => {
       evidence: "cocoscan's SNMP probe: a community string was accepted",
     });
   });
+});
+
+it('says which declared ports answered and which did not, never a declared port that never answered among those that do', () => {
+  const build = findingBuilder(exposureProbe.meta, () => new Date('2026-11-30T10:00:00Z'));
+  const twoFlows = facts([httpsOpen, [8443, 'filtered', 'no-response']], [dropped(1022)], { flows: [...https, flow('https', 8443)] });
+  const pass = judgeExposure(twoFlows).find((v) => v.id === 'exposure.undeclared-port')!;
+  expect(build(pass).message).toBe(
+    'Only declared ports answer on 192.0.2.1 (443/tcp); declared but not seen open: 8443/tcp; swept T:1-1024',
+  );
 });

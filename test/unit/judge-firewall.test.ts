@@ -13,12 +13,15 @@ const facts = (ports: PortSpec[] | undefined, extra: ExtraSpec[] = [], failure?:
 });
 const resets = (count: number): ExtraSpec => ({ state: 'closed', reason: 'reset', count, proto: 'tcp' });
 const drops = (count: number, reason = 'no-response'): ExtraSpec => ({ state: 'filtered', reason, count, proto: 'tcp' });
+const sshReached = { port: 22, transport: 'tcp', probe: 'ssh', protocol: 'ssh', proof: 'its SSH identification' } as const;
+const rateLimited = (reached: FilteringFacts['reached']): FilteringFacts => ({ ...facts([], [drops(1024)]), reached });
 
 judgeTable('firewall.filtering', {
   judge: (f: FilteringFacts, t: { minFilteredShare: number }) => [judgeFiltering(f, t)],
   thresholds: { minFilteredShare: 0.9 },
   now: new Date('2026-11-30T10:00:00Z'),
   valid: [
+    { name: 'a rate-limited gateway the SSH probe reached', facts: rateLimited([sshReached]) },
     { name: 'undeclared ports dropped', facts: facts([open(22), open(443)], [drops(1022)]) },
     { name: 'undeclared ports refused with ICMP admin-prohibited', facts: facts([open(443)], [drops(1023, 'admin-prohibited')]) },
     { name: 'a share just at the threshold', facts: facts([open(443)], [drops(90), resets(10)]) },
@@ -42,6 +45,28 @@ judgeTable('firewall.filtering', {
     {
       name: 'silence on every port, declared ones too',
       facts: facts([], [drops(1024)]),
+      verdicts: [{ id: 'firewall.filtering', status: 'error', params: { reason: /answered on no port/ } }],
+    },
+    {
+      name: 'silence on every port, but the SSH probe completed on 22 before the sweep (a rate limit it used up)',
+      facts: rateLimited([sshReached]),
+      verdicts: [
+        {
+          id: 'firewall.filtering',
+          status: 'pass',
+          params: { filtered: 1024, total: 1024 },
+          actual: /the sweep heard no answer, but the ssh probe received its SSH identification on 22\/tcp$/,
+        },
+      ],
+    },
+    {
+      name: 'silence on every port; only a UDP exchange reached the gateway, which says nothing of TCP filtering',
+      facts: rateLimited([{ port: 161, transport: 'udp', probe: 'snmp', protocol: 'snmp', proof: 'an SNMP response' }]),
+      verdicts: [{ id: 'firewall.filtering', status: 'error', params: { reason: /answered on no port/ } }],
+    },
+    {
+      name: 'silence on every port and no probe reached it',
+      facts: rateLimited([]),
       verdicts: [{ id: 'firewall.filtering', status: 'error', params: { reason: /answered on no port/ } }],
     },
     {

@@ -26,6 +26,9 @@ interface Offer {
   mac: string[];
   /** Ciphers and MACs of the client-to-server direction, when they differ. */
   toServer?: { cipher: string[]; mac: string[] };
+  /** Compression of both directions; the client-to-server list apart when it differs. */
+  compression?: string[];
+  compressionToServer?: string[];
 }
 const modern: Offer = {
   kex: ['curve25519-sha256', 'sntrup761x25519-sha512@openssh.com', 'ext-info-s', STRICT],
@@ -42,8 +45,8 @@ const kexinit = (o: Offer): Kexinit => ({
   encryptionClientToServer: o.toServer?.cipher ?? o.cipher,
   macServerToClient: o.mac,
   macClientToServer: o.toServer?.mac ?? o.mac,
-  compressionServerToClient: ['none'],
-  compressionClientToServer: ['none'],
+  compressionServerToClient: o.compression ?? ['none'],
+  compressionClientToServer: o.compressionToServer ?? o.compression ?? ['none'],
   firstKexFollows: false,
 });
 
@@ -135,6 +138,7 @@ const EVERY_ID = [
   'ssh.macs',
   'ssh.strict-kex',
   'ssh.algorithm-warnings',
+  'ssh.compression',
   'ssh.auth-methods',
 ] as const;
 
@@ -617,6 +621,46 @@ judgeTable('ssh', {
         ],
       }),
       verdicts: [{ id: 'ssh.auth-methods', status: 'fail', params: { users: '__proto__', banned: 'password' } }],
+    },
+    // Compression (issue 16 item 13: Dropbear's zlib@openssh.com)
+    {
+      name: "Dropbear's delayed zlib@openssh.com is named, not a finding",
+      facts: one({ ident: 'SSH-2.0-dropbear_2022.83', offer: { compression: ['zlib@openssh.com', 'none'] } }),
+      verdicts: [
+        {
+          id: 'ssh.compression',
+          status: 'pass',
+          params: { how: 'zlib@openssh.com, which starts only after log-on' },
+          actual: 'zlib@openssh.com, none',
+        },
+      ],
+    },
+    {
+      name: 'no compression at all',
+      facts: one(),
+      verdicts: [{ id: 'ssh.compression', status: 'pass', params: { how: 'none' } }],
+    },
+    {
+      name: 'zlib from the first packet: an unauthenticated client reaches the decompressor',
+      facts: one({ offer: { compression: ['none', 'zlib@openssh.com', 'zlib'] } }),
+      verdicts: [{ id: 'ssh.compression', status: 'fail', params: { early: 'zlib' } }],
+    },
+    {
+      name: 'zlib in one direction only is still compression before log-on',
+      facts: one({ offer: { compression: ['none'], compressionToServer: ['zlib', 'none'] } }),
+      verdicts: [{ id: 'ssh.compression', status: 'fail', params: { early: 'zlib' } }],
+    },
+    {
+      name: 'compression names cocoscan does not know (prototype names, huge) are named, bounded',
+      facts: one({ offer: { compression: ['none', '__proto__', 'constructor', 'x'.repeat(5000)] } }),
+      verdicts: [
+        { id: 'ssh.compression', status: 'pass', params: { how: /^compression cocoscan does not know: __proto__, constructor, x+…/ } },
+      ],
+    },
+    {
+      name: 'an empty compression list',
+      facts: one({ offer: { compression: [] } }),
+      verdicts: [{ id: 'ssh.compression', status: 'pass', params: { how: 'none' } }],
     },
     // Port failures, truncated answers
     {

@@ -1,0 +1,69 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunReport } from '../../src/report/schema.ts';
+import { runCli, tempDir, writeConnection } from '../helpers/cli.ts';
+import { labAvailability, startLabGateway, type LabGateway } from './lab.ts';
+
+const lab = await labAvailability();
+if (!lab.ok) console.warn(`[lab] skipping the Dropbear lab test: ${lab.reason}`);
+
+/** A whole check with an SSH audit, on a loaded 2-core machine. */
+const LOADED_MACHINE_MS = 180_000;
+
+// Issue 16 item 13: Dropbear offers zlib@openssh.com, compression that starts only after log-on.
+describe.skipIf(!lab.ok)("Debian's Dropbear (real dropbear, nmap)", () => {
+  let gateway: LabGateway;
+  beforeAll(async () => {
+    gateway = await startLabGateway({ name: 'drop', services: [{ kind: 'dropbear', port: 22 }] });
+  });
+  afterAll(async () => {
+    await gateway?.stop();
+  });
+
+  it(
+    'names its delayed compression and finds no compression before log-on; a silent declared port is not listed as answering',
+    { timeout: LOADED_MACHINE_MS },
+    async () => {
+      const dir = await tempDir();
+      const file = await writeConnection(
+        dir,
+        `connection:
+  name: drop
+  mojSystem: Case Management System
+  thirdPartySystem: Acme Case Portal
+  organisation: Acme Ltd
+gateways:
+  - name: drop-gw
+    host: ${gateway.address}
+flows:
+  - name: admin
+    protocol: ssh
+    port: 22
+  - name: portal
+    protocol: https
+    port: 8443
+scan:
+  tcpPorts: "1-1024"
+  probeTimeoutSeconds: 3
+`,
+      );
+      const out = join(dir, 'out');
+      const result = await runCli(['check', file, '--out', out, '--no-progress']);
+      expect([0, 1], result.stderr).toContain(result.code);
+      const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as RunReport;
+      const compression = report.findings.find((f) => f.id === 'ssh.compression');
+      expect(compression).toMatchObject({ status: 'pass', target: { port: 22 } });
+      expect(compression?.message).toBe(
+        `admin (${gateway.address}:22) offers no compression before log-on (compression: zlib@openssh.com, which starts only after log-on)`,
+      );
+      expect(compression?.evidence.raw).toMatch(/^SSH-2\.0-dropbear/);
+      // Declared 8443 is served by nothing: the pass names only the declared port that answered, and 8443 apart.
+      expect(report.findings.find((f) => f.id === 'exposure.undeclared-port')?.message).toBe(
+        `Only declared ports answer on ${gateway.address} (22/tcp); declared but not seen open: 8443/tcp; swept T:1-1024`,
+      );
+      const a1231 = report.rows.find((r) => r.ref === 'A.12.3.1');
+      expect(a1231?.findings).toContain('ssh.compression@drop-gw/22/tcp');
+    },
+  );
+});

@@ -1,0 +1,75 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunReport } from '../../src/report/schema.ts';
+import { runCli, tempDir, writeConnection } from '../helpers/cli.ts';
+import { labAvailability, startLabGateway, type LabGateway } from './lab.ts';
+
+const lab = await labAvailability();
+if (!lab.ok) console.warn(`[lab] skipping the rate-limit lab test: ${lab.reason}`);
+
+/** A whole check with an SSH audit, on a loaded 2-core machine. */
+const LOADED_MACHINE_MS = 180_000;
+
+// Issue 16 item 10: SSH behind `limit rate 3/minute`, every other port dropped. cocoscan's SSH probe reaches 22;
+// nmap's scan SYN to 22 is dropped (as it is once the probes used the limit up), so the sweep hears nothing at all.
+describe.skipIf(!lab.ok)('a rate-limited SSH port (real sshd, nmap and nftables)', () => {
+  let gateway: LabGateway;
+  beforeAll(async () => {
+    gateway = await startLabGateway({
+      name: 'rate',
+      services: [{ kind: 'sshd', port: 22, ssh: 'hardened' }],
+      firewallAllowTcp: [],
+      rateLimitTcp: [22],
+    });
+  });
+  afterAll(async () => {
+    await gateway?.stop();
+  });
+
+  it("counts the SSH probe's completed exchange as proof that the gateway answers", { timeout: LOADED_MACHINE_MS }, async () => {
+    const dir = await tempDir();
+    const file = await writeConnection(
+      dir,
+      `connection:
+  name: rate
+  mojSystem: Case Management System
+  thirdPartySystem: Acme Case Portal
+  organisation: Acme Ltd
+gateways:
+  - name: rate-gw
+    host: ${gateway.address}
+flows:
+  - name: admin
+    protocol: ssh
+    port: 22
+scan:
+  tcpPorts: "1-1024"
+  probeTimeoutSeconds: 3
+`,
+    );
+    const out = join(dir, 'out');
+    const result = await runCli(['check', file, '--out', out, '--no-progress']);
+    expect([0, 1], result.stderr).toContain(result.code);
+    const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as RunReport;
+    const finding = (id: string) => report.findings.find((f) => f.id === id);
+
+    // nmap saw 22 filtered: without the probe's proof this was "answered on no port at all" (error).
+    expect(finding('exposure.declared-port')?.evidence.actual).toMatch(/^filtered \(no-response\) to nmap, but the ssh probe/);
+    expect(finding('firewall.filtering')).toMatchObject({ status: 'pass' });
+    expect(finding('firewall.filtering')?.evidence.actual).toMatch(/but the ssh probe received its SSH identification on 22\/tcp/);
+    expect(finding('exposure.undeclared-port')).toMatchObject({ status: 'pass' });
+    expect(finding('exposure.undeclared-port')?.message).toMatch(/^Only declared ports answer on \S+ \(22\/tcp\); swept T:1-1024/);
+    expect(finding('exposure.declared-port')).toMatchObject({ status: 'pass' });
+    expect(finding('exposure.protocol-match')).toMatchObject({ status: 'pass' });
+    expect(JSON.stringify(report.findings)).not.toContain('answered on no port');
+    // The rate limit is named as such, and does not change CoCo-9 (a Note).
+    expect(finding('firewall.rate-limit')).toMatchObject({ status: 'fail', severity: 'info' });
+    expect(finding('firewall.rate-limit')?.message).toMatch(
+      /dropped nmap's probes on 22 although the ssh probe received its SSH identification/,
+    );
+    const coco9 = report.rows.find((r) => r.ref === 'CoCo-9');
+    expect(coco9?.compliance).toBe('Yes');
+    expect(coco9?.comment).toMatch(/Note: .*dropped nmap's probes on 22/);
+  });
+});
