@@ -73,7 +73,9 @@ export async function collectHostSession(
       clearTimeout(timer);
       resolve({ ok: true });
     });
-    client.once('error', (error: Error) => {
+    // `on`, not `once`: a server that resets after a failed handshake emits a second error, and an error with
+    // no listener would end the whole run.
+    client.on('error', (error: Error) => {
       clearTimeout(timer);
       resolve({
         ok: false,
