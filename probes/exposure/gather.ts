@@ -6,6 +6,7 @@ import type { FindingTarget } from '../../src/findings.ts';
 import type { NmapHost } from '../../src/nmap/parse.ts';
 import type { SweepPlan } from '../../src/nmap/run.ts';
 import type { GatherContext } from '../../src/probe/contract.ts';
+import { askUdp, type AmplifierQuery } from './amplifier-queries.ts';
 
 /** What the exposure judge reads: one gateway's sweep and the declared flows. */
 export interface ExposureFacts {
@@ -15,7 +16,9 @@ export interface ExposureFacts {
   failure?: string;
   host?: NmapHost;
   /** Absent only when the sweep itself could not be read (then `failure` says why). */
-  plan?: Pick<SweepPlan, 'tcpPorts' | 'udpPorts' | 'privileged' | 'serviceDetection'>;
+  plan?: Pick<SweepPlan, 'tcpPorts' | 'udpPorts' | 'udpTop' | 'udpNamed' | 'privileged' | 'serviceDetection'>;
+  /** cocoscan's own bounded questions to the open UDP services that may amplify (DNS recursion, NTP mode 6). */
+  amplifierQueries?: AmplifierQuery[];
   /** Where the facts come from, for the evidence. */
   source: { name: string; time: string; artefact?: string };
 }
@@ -32,9 +35,31 @@ export function exposureFacts(sweep: SweepFact, flows: Flow[]): ExposureFacts {
   };
 }
 
+/** The open UDP ports cocoscan asks a question of its own, and which question: at most a few per gateway. */
+export function amplifierQuestions(host: NmapHost | undefined): { port: number; kind: AmplifierQuery['kind'] }[] {
+  if (!host) return [];
+  const questions = host.ports.flatMap((p): { port: number; kind: AmplifierQuery['kind'] }[] => {
+    if (p.protocol !== 'udp' || p.state !== 'open') return [];
+    const name = p.service?.name;
+    if (name === 'domain' || (name === undefined && p.port === 53)) return [{ port: p.port, kind: 'dns-recursion' }];
+    if (name === 'ntp' || (name === undefined && p.port === 123)) return [{ port: p.port, kind: 'ntp-mode6' }];
+    return [];
+  });
+  return questions.slice(0, MAX_AMPLIFIER_QUESTIONS);
+}
+export const MAX_AMPLIFIER_QUESTIONS = 8;
+
 export async function gatherExposure(ctx: GatherContext<unknown, 'sweep'>): Promise<ExposureFacts> {
   try {
-    return exposureFacts(await ctx.shared.sweep(ctx.gateway), ctx.connection.flows);
+    const facts = exposureFacts(await ctx.shared.sweep(ctx.gateway), ctx.connection.flows);
+    const questions = facts.failure ? [] : amplifierQuestions(facts.host);
+    if (questions.length === 0) return facts;
+    ctx.activity('asking the open UDP services whether they amplify');
+    const timeoutMs = Math.min(ctx.connection.scan.probeTimeoutSeconds, 5) * 1000;
+    const amplifierQueries = await Promise.all(
+      questions.map((q) => ctx.connectionLimit(() => askUdp(ctx.gateway.host, q.port, q.kind, timeoutMs))),
+    );
+    return { ...facts, amplifierQueries };
   } catch (error) {
     if (error instanceof InternalError) throw error;
     // One gateway's unreadable sweep is an error there, on every flow; the other gateways keep their findings.

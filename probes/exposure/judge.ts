@@ -8,6 +8,7 @@ import { matchProtocol } from '../../src/nmap/protocols.ts';
 import type { Verdict } from '../../src/probe/contract.ts';
 import type { ExposureFindingId } from './findings.ts';
 import type { ExposureFacts } from './gather.ts';
+import { describeSwept, describeUnanswered, judgeAmplifiers } from './judge-udp.ts';
 
 export type { ExposureFacts } from './gather.ts';
 type ExposureVerdict = Verdict<ExposureFindingId>;
@@ -35,6 +36,7 @@ const flowTarget = (gatewayTarget: FindingTarget, flow: Flow): FindingTarget => 
 function sweepErrorFindings(reason: string, flows: Flow[], gatewayTarget: FindingTarget, base: BaseEvidence): ExposureVerdict[] {
   return [
     { id: 'exposure.undeclared-port', target: gatewayTarget, status: 'error', params: { reason }, evidence: base },
+    { id: 'exposure.udp-amplifier', target: gatewayTarget, status: 'error', params: { reason }, evidence: base },
     ...flows.flatMap((flow): ExposureVerdict[] => {
       const target = flowTarget(gatewayTarget, flow);
       return [
@@ -85,6 +87,7 @@ export function judgeExposure(facts: ExposureFacts): ExposureVerdict[] {
   const { host, plan } = facts;
   return [
     ...judgeUndeclared(gatewayTarget, host, flows, plan, base),
+    ...judgeAmplifiers(gatewayTarget, facts, host, plan, base),
     ...flows.flatMap((flow) => judgeFlow(flowTarget(gatewayTarget, flow), flow, host, plan, base)),
   ];
 }
@@ -133,14 +136,15 @@ function judgeUndeclared(target: FindingTarget, host: NmapHost, flows: Flow[], p
       },
     ];
   }
-  const swept = `T:${plan.tcpPorts}${plan.udpPorts && plan.privileged ? ` U:${plan.udpPorts}` : ''}`;
+  const swept = describeSwept(plan);
+  const unanswered = describeUnanswered(plan, host);
   return [
     {
       id: 'exposure.undeclared-port',
       target,
       status: 'pass',
-      params: { host: target.host, declared: [...declared].join(', '), swept },
-      evidence: { ...base, expected, actual: `no undeclared port open among ${swept}` },
+      params: { host: target.host, declared: [...declared].join(', '), swept, unanswered },
+      evidence: { ...base, expected, actual: `no undeclared port open among ${swept}${unanswered}` },
     },
   ];
 }

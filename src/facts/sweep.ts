@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import type { Gateway } from '../connection/schema.ts';
 import type { NmapHost } from '../nmap/parse.ts';
 import { compressPorts, expandPortList } from '../nmap/ports.ts';
+import { topUdpPorts } from '../nmap/udp-top-ports.ts';
 import { lastLines, runNmap, type DiscoveredPort, type NmapOutcome, type SweepPlan } from '../nmap/run.ts';
 import { describeCause } from '../errors.ts';
 import type { FactDeps } from './facts.ts';
@@ -26,10 +27,13 @@ export function sweepPlanFor(deps: FactDeps, hosts: string[]): SweepPlan {
   const scan = connection.scan;
   const declaredUdp = connection.flows.filter((f) => f.transport === 'udp').map((f) => f.port);
   const extraUdp = scan.udpPorts ? expandPortList(scan.udpPorts) : [];
+  const topUdp = topUdpPorts(scan.udpTopPorts);
   return {
     hosts,
     tcpPorts: scan.tcpPorts,
-    udpPorts: compressPorts([...declaredUdp, ...extraUdp]),
+    udpPorts: compressPorts([...declaredUdp, ...extraUdp, ...topUdp]),
+    udpTop: topUdp.length,
+    udpNamed: compressPorts([...declaredUdp, ...extraUdp]),
     timing: scan.timing,
     hostTimeoutSeconds: scan.hostTimeoutSeconds,
     serviceDetection: scan.serviceDetection,
@@ -100,7 +104,8 @@ export async function collectSweeps(
       const version = outcome.ok ? outcome.run.version : (deps.nmapVersion ?? 'unknown');
       const udp = Boolean(plan.udpPorts) && plan.privileged;
       const flags = `${plan.privileged ? '-sS' : '-sT'}${udp ? ' -sU' : ''}${plan.serviceDetection ? ' -sV' : ''}`;
-      const source = `nmap ${version} ${flags} -p T:${plan.tcpPorts}${udp ? `,U:${plan.udpPorts}` : ''}`;
+      const udpSpec = plan.udpTop ? `(top ${plan.udpTop})${plan.udpNamed ? `+${plan.udpNamed}` : ''}` : plan.udpPorts;
+      const source = `nmap ${version} ${flags} -p T:${plan.tcpPorts}${udp ? `,U:${udpSpec}` : ''}`;
       for (const gateway of group) {
         deps.onActivity?.({ gateway: gateway.name, activity: 'nmap sweep finished', percent: 100 });
         const host = outcome.ok ? outcome.run.hosts.find((h) => matches(gateway, h)) : undefined;

@@ -13,6 +13,10 @@ export interface SweepPlan {
   tcpPorts: string;
   /** Empty or undefined: no UDP scan. */
   udpPorts?: string;
+  /** How many of nmap's most common UDP services udpPorts includes (the first N of NMAP_TOP_UDP_PORTS). */
+  udpTop?: number;
+  /** The UDP ports udpPorts includes besides the top ones: the declared UDP flows and the configured udpPorts. */
+  udpNamed?: string;
   timing: number;
   hostTimeoutSeconds: number;
   serviceDetection: boolean;

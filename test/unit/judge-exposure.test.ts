@@ -8,7 +8,9 @@ import type { ReportFinding } from '../../src/report/schema.ts';
 import { judgeTable } from '../helpers/judge-table.ts';
 import { nmapHost as host, probedService as probed, type ExtraSpec, type PortSpec } from '../helpers/nmap-host.ts';
 
-const plan = { tcpPorts: '1-1024', udpPorts: '', privileged: true, serviceDetection: true };
+// The default sweep: TCP and the most common UDP services (here the first four of nmap's list).
+const plan = { tcpPorts: '1-1024', udpPorts: '53,123,161,1900', udpTop: 4, udpNamed: '', privileged: true, serviceDetection: true };
+const tcpOnly = { ...plan, udpPorts: '', udpTop: 0 };
 const flow = (protocol: string, port: number, transport: 'tcp' | 'udp' = 'tcp'): Flow => ({
   name: `${protocol}-flow`,
   protocol,
@@ -41,7 +43,7 @@ const longService: NmapService = {
   fingerprint: longText,
 };
 const allError = (reason: string | RegExp) =>
-  (['exposure.undeclared-port', 'exposure.declared-port', 'exposure.protocol-match'] as const).map((id) => ({
+  (['exposure.undeclared-port', 'exposure.udp-amplifier', 'exposure.declared-port', 'exposure.protocol-match'] as const).map((id) => ({
     id,
     status: 'error' as const,
     params: { reason },
@@ -115,7 +117,7 @@ judgeTable('exposure', {
       name: 'declared port closed',
       facts: facts([], [{ state: 'closed', reason: 'reset', count: 1024, proto: 'tcp', ports: '1-1024' }]),
       verdicts: [
-        { id: 'exposure.undeclared-port', status: 'pass', params: { declared: '443/tcp', swept: 'T:1-1024' } },
+        { id: 'exposure.undeclared-port', status: 'pass', params: { declared: '443/tcp', swept: 'T:1-1024 U:top 4' } },
         { id: 'exposure.declared-port', status: 'fail', params: { reason: /the gateway refused the connection \(reset\)/ } },
         { id: 'exposure.protocol-match', status: 'not_tested' },
       ],
@@ -196,7 +198,7 @@ judgeTable('exposure', {
     },
     {
       name: 'UDP swept only as root: the plan says so',
-      facts: facts([httpsOpen], [], { plan: { ...plan, udpPorts: '161' } }),
+      facts: facts([httpsOpen], [], { plan: { ...tcpOnly, udpPorts: '161' } }),
       verdicts: [{ id: 'exposure.undeclared-port', status: 'pass', params: { swept: 'T:1-1024 U:161' } }],
     },
     {
