@@ -20,7 +20,7 @@ export interface ExposureFacts {
   /** cocoscan's own bounded questions to the open UDP services that may amplify (DNS recursion, NTP mode 6). */
   amplifierQueries?: AmplifierQuery[];
   /** Where the facts come from, for the evidence. */
-  source: { name: string; time: string; artefact?: string };
+  source: { name: string; time: string; artefact?: string; udpArtefact?: string };
 }
 
 /** The facts of a sweep as the judge reads them. */
@@ -31,7 +31,7 @@ export function exposureFacts(sweep: SweepFact, flows: Flow[]): ExposureFacts {
     failure: sweepFailureReason(sweep),
     host: sweep.host,
     plan: sweep.plan,
-    source: { name: sweep.source, time: sweep.time, artefact: sweep.artefact },
+    source: { name: sweep.source, time: sweep.time, artefact: sweep.artefact, udpArtefact: sweep.udpArtefact },
   };
 }
 

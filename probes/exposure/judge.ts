@@ -22,8 +22,9 @@ export const MAX_PORT_LIST_CHARS = 400;
 type BaseEvidence = Omit<Evidence, 'time'> & { time?: string };
 
 function baseEvidence(facts: ExposureFacts): BaseEvidence {
-  const { name, time, artefact } = facts.source;
-  return { source: name, time, ...(artefact !== undefined ? { artefacts: [artefact] } : {}) };
+  const { name, time, artefact, udpArtefact } = facts.source;
+  const artefacts = [artefact, udpArtefact].filter((a) => a !== undefined);
+  return { source: name, time, ...(artefacts.length > 0 ? { artefacts } : {}) };
 }
 
 const flowTarget = (gatewayTarget: FindingTarget, flow: Flow): FindingTarget => ({

@@ -37,7 +37,11 @@ export type LabService =
   | { kind: 'sshd'; port: number; ssh?: LabSsh }
   | { kind: 'nginx-http'; port: number }
   | { kind: 'snmpd'; port: number; snmp: LabSnmp }
-  | { kind: 'nginx-https'; port: number; tls?: LabTls };
+  | { kind: 'nginx-https'; port: number; tls?: LabTls }
+  /** dnsmasq answering recursive queries (RA set; names under .invalid get NXDOMAIN, as from a real resolver). */
+  | { kind: 'dnsmasq'; port: number }
+  /** A UDP echo service (RFC 862) on any port: it answers whatever nmap sends. */
+  | { kind: 'udp-echo'; port: number };
 
 export interface LabGatewaySpec {
   name: string;
@@ -64,7 +68,17 @@ export interface LabGateway {
   stop(): Promise<void>;
 }
 
-const REQUIRED_TOOLS = ['ip', 'nft', 'nmap', 'openssl', '/usr/sbin/sshd', '/usr/sbin/nginx', 'ssh-keygen', '/usr/sbin/snmpd'];
+const REQUIRED_TOOLS = [
+  'ip',
+  'nft',
+  'nmap',
+  'openssl',
+  '/usr/sbin/sshd',
+  '/usr/sbin/nginx',
+  'ssh-keygen',
+  '/usr/sbin/snmpd',
+  '/usr/sbin/dnsmasq',
+];
 
 /** Whether namespaces can be built here; the reason when they cannot. */
 export async function labAvailability(): Promise<{ ok: true } | { ok: false; reason: string }> {
@@ -252,13 +266,38 @@ ${spec.firewallAllowUdp?.length ? `    udp dport { ${spec.firewallAllowUdp.join(
         ]);
       }
 
+      for (const service of services.filter((s) => s.kind === 'dnsmasq')) {
+        spawnInNs('/usr/sbin/dnsmasq', [
+          '--keep-in-foreground',
+          '--conf-file=/dev/null',
+          '--no-resolv',
+          '--no-hosts',
+          `--port=${service.port}`,
+          `--listen-address=${address}`,
+          '--bind-interfaces',
+          '--local=/invalid/',
+          `--pid-file=${join(dir, `dnsmasq-${service.port}.pid`)}`,
+          '--user=root',
+        ]);
+      }
+      const echo = services.filter((s) => s.kind === 'udp-echo');
+      if (echo.length > 0) {
+        const script =
+          "const dgram = require('node:dgram');" +
+          `for (const port of ${JSON.stringify(echo.map((s) => s.port))}) {` +
+          "const s = dgram.createSocket('udp4'); s.on('message', (m, r) => s.send(m, r.port, r.address));" +
+          `s.bind(port, ${JSON.stringify(address)}); }`;
+        spawnInNs(process.execPath, ['-e', script]);
+      }
+
+      const udp = ['snmpd', 'dnsmasq', 'udp-echo'];
       await waitForListeners(
         namespace,
-        services.filter((s) => s.kind !== 'snmpd').map((s) => s.port),
+        services.filter((s) => !udp.includes(s.kind) || s.kind === 'dnsmasq').map((s) => s.port),
       );
       await waitForUdp(
         namespace,
-        snmpd.map((s) => s.port),
+        services.filter((s) => udp.includes(s.kind)).map((s) => s.port),
       );
       return pki;
     };
@@ -343,7 +382,7 @@ async function waitForUdp(namespace: string, ports: number[]): Promise<void> {
     const { stdout } = await run('ip', ['netns', 'exec', namespace, 'ss', '-Hlun']);
     const bound = new Set([...stdout.matchAll(/:(\d+)\s/g)].map((m) => Number(m[1])));
     if (ports.every((p) => bound.has(p))) return;
-    if (Date.now() > deadline) throw new Error(`snmpd did not bind ${ports.join(', ')}/udp in ${namespace}`);
+    if (Date.now() > deadline) throw new Error(`the lab's UDP services did not bind ${ports.join(', ')}/udp in ${namespace}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
