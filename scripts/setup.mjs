@@ -21,6 +21,7 @@ const NEEDS = {
     nginx: 'nginx-light',
     snmpd: 'snmpd',
     snmpget: 'snmp',
+    dnsmasq: 'dnsmasq-base',
     openssl: 'openssl',
     ip: 'iproute2',
     ss: 'iproute2',

@@ -49,6 +49,8 @@ export interface LabGatewaySpec {
   /** nftables default-drop input policy with these TCP ports open; no firewall when absent. */
   firewallAllowTcp?: number[];
   firewallAllowUdp?: number[];
+  /** Closed UDP ports answer every probe with ICMP port unreachable at once (net.ipv4.icmp_ratelimit=0). */
+  icmpRateLimitOff?: boolean;
 }
 
 export interface LabGateway {
@@ -160,6 +162,7 @@ export async function startLabGateway(spec: LabGatewaySpec): Promise<LabGateway>
     await inNs('ip', ['addr', 'add', `${address}/24`, 'dev', nsIf]);
     await inNs('ip', ['link', 'set', nsIf, 'up']);
     await inNs('ip', ['link', 'set', 'lo', 'up']);
+    if (spec.icmpRateLimitOff) await inNs('sysctl', ['-qw', 'net.ipv4.icmp_ratelimit=0']);
 
     if (spec.firewallAllowTcp) {
       const rules = `table inet cocoscan_lab {
