@@ -115,7 +115,7 @@ flows:
   - { name: web, protocol: https, port: 443 }
   - { name: admin, protocol: ssh, port: 22 }
   - { name: monitoring, protocol: snmp, port: 161, transport: udp }
-scan: { ${timing.scan}tcpPorts: "1-65535" }
+scan: { ${timing.scan}tcpPorts: "1-65535", udpTopPorts: 0 }
 tls: { trust: [ ${gateways.map((g) => g.caFile).join(', ')} ] }
 `,
   );

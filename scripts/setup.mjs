@@ -24,6 +24,7 @@ const NEEDS = {
     snmpget: 'snmp',
     dropbear: 'dropbear-bin',
     dropbearkey: 'dropbear-bin',
+    dnsmasq: 'dnsmasq-base',
     openssl: 'openssl',
     ip: 'iproute2',
     ss: 'iproute2',

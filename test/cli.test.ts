@@ -56,6 +56,9 @@ describe('cocoscan CLI: bad input gives a clear message and exit code 2, before 
     const ports = await runCli(['check', file, '--ports', '1-99999']);
     expect(ports.code).toBe(2);
     expect(ports.stderr).toContain('--ports 1-99999: ports must be from 1 to 65535');
+    const top = await runCli(['check', file, '--udp-top-ports', '101']);
+    expect(top.code).toBe(2);
+    expect(top.stderr).toContain('--udp-top-ports must be a whole number from 0 to 100, not "101"');
     const unknown = await runCli(['check', file, '--frobnicate']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("unknown option '--frobnicate'");

@@ -5,7 +5,7 @@ export const EXPOSURE_FINDINGS = defineFindings({
     severity: 'high',
     title: 'No undeclared port is open',
     messages: {
-      pass: 'Only declared ports answer on {host} ({declared}){silent}; swept {swept}',
+      pass: 'Only declared ports answer on {host} ({declared}){silent}; swept {swept}{unanswered}',
       fail: 'Undeclared {what} open on {host}: {service}',
     },
   },
@@ -23,6 +23,14 @@ export const EXPOSURE_FINDINGS = defineFindings({
     messages: {
       pass: 'Flow {flow} on {port}/{transport} speaks {protocol} as declared (nmap saw {seen})',
       fail: 'Flow {flow} on {port}/{transport} is declared as {protocol} but nmap identified {seen}',
+    },
+  },
+  'exposure.udp-amplifier': {
+    severity: 'high',
+    title: 'No UDP service open to amplification abuse',
+    messages: {
+      pass: 'No amplification-prone UDP service answers on {host}; swept {swept}{checked}{unanswered}',
+      fail: 'Amplification-prone UDP service open on {host}: {service} on {port}/udp ({how})',
     },
   },
 });

@@ -8,6 +8,7 @@ import type { SweepPlan } from '../../src/nmap/run.ts';
 import type { GatherContext } from '../../src/probe/contract.ts';
 import type { SnmpFacts } from '../../src/snmp/gather.ts';
 import type { ReachedPort } from '../../src/facts/shared.ts';
+import { askUdp, type AmplifierQuery } from './gather-amplifiers.ts';
 
 /** What the exposure judge reads: one gateway's sweep and the declared flows. */
 export interface ExposureFacts {
@@ -17,9 +18,11 @@ export interface ExposureFacts {
   failure?: string;
   host?: NmapHost;
   /** Absent only when the sweep itself could not be read (then `failure` says why). */
-  plan?: Pick<SweepPlan, 'tcpPorts' | 'udpPorts' | 'privileged' | 'serviceDetection'>;
+  plan?: Pick<SweepPlan, 'tcpPorts' | 'udpPorts' | 'udpTop' | 'udpNamed' | 'privileged' | 'serviceDetection'>;
+  /** cocoscan's own bounded questions to the open UDP services that may amplify (DNS recursion, NTP mode 6). */
+  amplifierQueries?: AmplifierQuery[];
   /** Where the facts come from, for the evidence. */
-  source: { name: string; time: string; artefact?: string };
+  source: { name: string; time: string; artefact?: string; udpArtefact?: string };
   /** Ports where another probe of the run completed an exchange: the gateway answers there, whatever nmap saw. */
   reached?: readonly ReachedPort[];
   /** What cocoscan's own SNMP probe got on its UDP port, when it ran and was answered: SNMP speaks there. */
@@ -46,9 +49,23 @@ export function exposureFacts(sweep: SweepFact, flows: Flow[], reached: readonly
     failure: sweepFailureReason(sweep),
     host: sweep.host,
     plan: sweep.plan,
-    source: { name: sweep.source, time: sweep.time, artefact: sweep.artefact },
+    source: { name: sweep.source, time: sweep.time, artefact: sweep.artefact, udpArtefact: sweep.udpArtefact },
   };
 }
+
+/** The open UDP ports cocoscan asks a question of its own, and which question: at most a few per gateway. */
+export function amplifierQuestions(host: NmapHost | undefined): { port: number; kind: AmplifierQuery['kind'] }[] {
+  if (!host) return [];
+  const questions = host.ports.flatMap((p): { port: number; kind: AmplifierQuery['kind'] }[] => {
+    if (p.protocol !== 'udp' || p.state !== 'open') return [];
+    const name = p.service?.name;
+    if (name === 'domain' || (name === undefined && p.port === 53)) return [{ port: p.port, kind: 'dns-recursion' }];
+    if (name === 'ntp' || (name === undefined && p.port === 123)) return [{ port: p.port, kind: 'ntp-mode6' }];
+    return [];
+  });
+  return questions.slice(0, MAX_AMPLIFIER_QUESTIONS);
+}
+export const MAX_AMPLIFIER_QUESTIONS = 8;
 
 export async function gatherExposure(ctx: GatherContext<unknown, 'sweep'>): Promise<ExposureFacts> {
   try {
@@ -60,7 +77,15 @@ export async function gatherExposure(ctx: GatherContext<unknown, 'sweep'>): Prom
       return undefined;
     });
     const snmpAnswer = snmpAnswerOf(snmp);
-    return snmpAnswer ? { ...facts, snmpAnswer } : facts;
+    const withSnmp = snmpAnswer ? { ...facts, snmpAnswer } : facts;
+    const questions = facts.failure ? [] : amplifierQuestions(facts.host);
+    if (questions.length === 0) return withSnmp;
+    ctx.activity('asking the open UDP services whether they amplify');
+    const timeoutMs = Math.min(ctx.connection.scan.probeTimeoutSeconds, 5) * 1000;
+    const amplifierQueries = await Promise.all(
+      questions.map((q) => ctx.connectionLimit(() => askUdp(ctx.gateway.host, q.port, q.kind, timeoutMs))),
+    );
+    return { ...withSnmp, amplifierQueries };
   } catch (error) {
     if (error instanceof InternalError) throw error;
     // One gateway's unreadable sweep is an error there, on every flow; the other gateways keep their findings.

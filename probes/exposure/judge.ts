@@ -9,6 +9,7 @@ import { matchProtocol } from '../../src/nmap/protocols.ts';
 import type { Verdict } from '../../src/probe/contract.ts';
 import type { ExposureFindingId } from './findings.ts';
 import type { ExposureFacts } from './gather.ts';
+import { describeSwept, describeUnanswered, judgeAmplifiers } from './judge-udp.ts';
 
 export type { ExposureFacts } from './gather.ts';
 type ExposureVerdict = Verdict<ExposureFindingId>;
@@ -22,8 +23,9 @@ export const MAX_PORT_LIST_CHARS = 400;
 type BaseEvidence = Omit<Evidence, 'time'> & { time?: string };
 
 function baseEvidence(facts: ExposureFacts): BaseEvidence {
-  const { name, time, artefact } = facts.source;
-  return { source: name, time, ...(artefact !== undefined ? { artefacts: [artefact] } : {}) };
+  const { name, time, artefact, udpArtefact } = facts.source;
+  const artefacts = [artefact, udpArtefact].filter((a) => a !== undefined);
+  return { source: name, time, ...(artefacts.length > 0 ? { artefacts } : {}) };
 }
 
 const flowTarget = (gatewayTarget: FindingTarget, flow: Flow): FindingTarget => ({
@@ -36,6 +38,7 @@ const flowTarget = (gatewayTarget: FindingTarget, flow: Flow): FindingTarget => 
 function sweepErrorFindings(reason: string, flows: Flow[], gatewayTarget: FindingTarget, base: BaseEvidence): ExposureVerdict[] {
   return [
     { id: 'exposure.undeclared-port', target: gatewayTarget, status: 'error', params: { reason }, evidence: base },
+    { id: 'exposure.udp-amplifier', target: gatewayTarget, status: 'error', params: { reason }, evidence: base },
     ...flows.flatMap((flow): ExposureVerdict[] => {
       const target = flowTarget(gatewayTarget, flow);
       return [
@@ -87,6 +90,7 @@ export function judgeExposure(facts: ExposureFacts): ExposureVerdict[] {
   const reached = facts.reached ?? [];
   return [
     ...judgeUndeclared(gatewayTarget, host, flows, plan, base, reached),
+    ...judgeAmplifiers(gatewayTarget, facts, host, plan, base),
     ...flows.flatMap((flow) => judgeFlow(flowTarget(gatewayTarget, flow), flow, host, plan, base, reached, facts.snmpAnswer)),
   ];
 }
@@ -143,7 +147,8 @@ function judgeUndeclared(
       },
     ];
   }
-  const swept = `T:${plan.tcpPorts}${plan.udpPorts && plan.privileged ? ` U:${plan.udpPorts}` : ''}`;
+  const swept = describeSwept(plan);
+  const unanswered = describeUnanswered(plan, host);
   const answering = flows.filter((flow) => answers(host, flow, reached)).map((f) => `${f.port}/${f.transport}`);
   const silent = [...declared].filter((port) => !answering.includes(port));
   const heard = proof ? `; the sweep heard no answer, but ${proof}` : '';
@@ -157,8 +162,9 @@ function judgeUndeclared(
         declared: answering.length > 0 ? [...new Set(answering)].join(', ') : 'none of them open',
         silent: silent.length > 0 ? `; declared but not seen open: ${silent.join(', ')}` : '',
         swept,
+        unanswered,
       },
-      evidence: { ...base, expected, actual: `no undeclared port open among ${swept}${heard}` },
+      evidence: { ...base, expected, actual: `no undeclared port open among ${swept}${unanswered}${heard}` },
     },
   ];
 }

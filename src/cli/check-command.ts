@@ -35,6 +35,7 @@ export interface CheckCommandOptions {
   format: 'text' | 'json';
   ports?: string;
   udpPorts?: string;
+  udpTopPorts?: string;
   timing?: string;
   maxRate?: string;
   concurrency?: string;
@@ -214,6 +215,7 @@ function applyScanOverrides(connection: ConnectionFile, options: CheckCommandOpt
   const scan = { ...connection.scan };
   if (options.ports !== undefined) scan.tcpPorts = checkPortSpec('--ports', options.ports);
   if (options.udpPorts !== undefined) scan.udpPorts = checkPortSpec('--udp-ports', options.udpPorts);
+  if (options.udpTopPorts !== undefined) scan.udpTopPorts = wholeNumber('--udp-top-ports', options.udpTopPorts, 0, 100);
   if (options.timing !== undefined) {
     const timing = Number(options.timing);
     if (!Number.isInteger(timing) || timing < 0 || timing > 5) throw new UsageError(`--timing must be 0 to 5, not "${options.timing}"`);

@@ -45,6 +45,7 @@ function checkOptions(opts: Record<string, unknown>): CheckCommandOptions {
     format: (opts.format as 'text' | 'json' | undefined) ?? 'text',
     ports: opts.ports as string | undefined,
     udpPorts: opts.udpPorts as string | undefined,
+    udpTopPorts: opts.udpTopPorts as string | undefined,
     timing: opts.timing as string | undefined,
     maxRate: opts.maxRate as string | undefined,
     concurrency: opts.concurrency as string | undefined,
@@ -72,6 +73,7 @@ export function buildProgram(signal: AbortSignal, setExit: (code: number) => voi
     .addOption(new Option('-f, --format <format>', 'what to print on stdout').choices(['text', 'json']).default('text'))
     .option('--ports <list>', 'TCP ports to sweep, overriding scan.tcpPorts (e.g. 1-1024,8443)')
     .option('--udp-ports <list>', 'extra UDP ports to sweep besides the declared ones')
+    .option('--udp-top-ports <0-100>', "how many of nmap's most common UDP services to sweep, overriding scan.udpTopPorts (default 100)")
     .option('--timing <0-5>', 'nmap timing template, overriding scan.timing')
     .option('--max-rate <pps>', 'most packets per second the nmap sweep sends (nmap --max-rate); unlimited by default')
     .option('--concurrency <n>', 'gateways swept in parallel by one nmap run (default 32, scan.gatewaysAtOnce)')

@@ -157,7 +157,19 @@ export const onwardConnectionSchema = z.strictObject({
 export const scanSchema = z
   .strictObject({
     tcpPorts: portSpecSchema.default('1-65535').describe('TCP ports the sweep covers'),
-    udpPorts: portSpecSchema.optional().describe('UDP ports the sweep covers; by default only the declared UDP flows'),
+    udpPorts: portSpecSchema
+      .optional()
+      .describe('UDP ports the sweep covers besides the declared UDP flows and the udpTopPorts most common services'),
+    udpTopPorts: z
+      .number({ error: 'expected a whole number from 0 to 100' })
+      .int({ error: 'expected a whole number from 0 to 100' })
+      .min(0, { error: 'expected a whole number from 0 to 100' })
+      .max(100, { error: 'expected a whole number from 0 to 100' })
+      .default(100)
+      .describe(
+        "How many of nmap's most common UDP services (nmap -sU --top-ports) the sweep covers on every gateway, besides the " +
+          'declared UDP flows; 0 sweeps only the declared and udpPorts ones. UDP sweeps need root.',
+      ),
     timing: z
       .number({ error: 'expected an nmap timing template from 0 to 5' })
       .int()

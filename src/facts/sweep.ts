@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import type { Gateway } from '../connection/schema.ts';
 import type { NmapHost } from '../nmap/parse.ts';
 import { compressPorts, expandPortList } from '../nmap/ports.ts';
+import { topUdpPorts } from '../nmap/udp-top-ports.ts';
 import { lastLines, runNmap, type DiscoveredPort, type NmapOutcome, type SweepPlan } from '../nmap/run.ts';
 import { describeCause } from '../errors.ts';
 import type { FactDeps } from './facts.ts';
@@ -16,6 +17,8 @@ export interface SweepFact {
   failure?: string;
   /** Evidence path of the raw nmap XML. */
   artefact: string;
+  /** Evidence path of the UDP run's nmap XML, when UDP was swept (a run of its own). */
+  udpArtefact?: string;
   time: string;
   /** "nmap 7.93 -sS -sV", for evidence. */
   source: string;
@@ -26,10 +29,13 @@ export function sweepPlanFor(deps: FactDeps, hosts: string[]): SweepPlan {
   const scan = connection.scan;
   const declaredUdp = connection.flows.filter((f) => f.transport === 'udp').map((f) => f.port);
   const extraUdp = scan.udpPorts ? expandPortList(scan.udpPorts) : [];
+  const topUdp = topUdpPorts(scan.udpTopPorts);
   return {
     hosts,
     tcpPorts: scan.tcpPorts,
-    udpPorts: compressPorts([...declaredUdp, ...extraUdp]),
+    udpPorts: compressPorts([...declaredUdp, ...extraUdp, ...topUdp]),
+    udpTop: topUdp.length,
+    udpNamed: compressPorts([...declaredUdp, ...extraUdp]),
     timing: scan.timing,
     hostTimeoutSeconds: scan.hostTimeoutSeconds,
     serviceDetection: scan.serviceDetection,
@@ -83,24 +89,41 @@ export async function collectSweeps(
       const time = deps.now().toISOString();
       for (const g of group) deps.onActivity?.({ gateway: g.name, activity: `nmap sweep of ${described(deps, g)}`, percent: 0 });
       const byAddress = new Map<string, Gateway>();
-      const outcome = await runNmap(deps.exec, plan, {
-        signal: deps.signal,
-        nmapPath: deps.nmapPath,
-        onProgress: (progress) => {
-          for (const g of group) deps.onActivity?.({ gateway: g.name, activity: `nmap ${progress.task}`, percent: progress.percent });
-        },
-        onDiscovered: (port) => {
-          const gateway =
-            byAddress.get(port.address) ?? group.find((g) => address(g) === port.address) ?? (group.length === 1 ? group[0] : undefined);
-          if (gateway) onDiscovered(gateway, port);
-        },
-      }).catch((error: unknown): NmapOutcome => ({
-        // A failure of the runner itself is this sweep's failure: the other family's sweep goes on.
-        ok: false,
-        reason: `the nmap sweep failed: ${describeCause(error).slice(0, 300)}`,
-        xml: '',
-        exec: { command: deps.nmapPath ?? 'nmap', args: [], exitCode: null, signal: null, stdout: '', stderr: '', durationMs: 0 },
-      }));
+      const run = (part: SweepPlan) =>
+        runNmap(deps.exec, part, {
+          signal: deps.signal,
+          nmapPath: deps.nmapPath,
+          onProgress: (progress) => {
+            for (const g of group) deps.onActivity?.({ gateway: g.name, activity: `nmap ${progress.task}`, percent: progress.percent });
+          },
+          onDiscovered: (port) => {
+            const gateway =
+              byAddress.get(port.address) ?? group.find((g) => address(g) === port.address) ?? (group.length === 1 ? group[0] : undefined);
+            if (gateway) onDiscovered(gateway, port);
+          },
+        }).catch((error: unknown): NmapOutcome => ({
+          // A failure of the runner itself is this sweep's failure: the other family's sweep goes on.
+          ok: false,
+          reason: `the nmap sweep failed: ${describeCause(error).slice(0, 300)}`,
+          xml: '',
+          exec: { command: deps.nmapPath ?? 'nmap', args: [], exitCode: null, signal: null, stdout: '', stderr: '', durationMs: 0 },
+        }));
+      // UDP goes in a run of its own, beside the TCP one, so its light service probes (see buildNmapArgs) stay light.
+      const udpPart = plan.privileged && plan.udpPorts ? { ...plan, tcpPorts: '' } : undefined;
+      const [tcpOutcome, udpOutcome] = await Promise.all([run({ ...plan, udpPorts: '' }), udpPart ? run(udpPart) : undefined]);
+      const outcome = udpOutcome ? mergeOutcomes(tcpOutcome, udpOutcome) : tcpOutcome;
+      const udpXml = udpOutcome && (udpOutcome.xml || `<!-- nmap produced no XML: ${udpOutcome.ok ? '' : udpOutcome.reason} -->\n`);
+      const udpShared =
+        udpXml !== undefined && group.length > 1
+          ? deps.evidence.add(
+              [
+                gateways.length > group.length
+                  ? `nmap-sweep-udp-${isIP(address(group[0]!)) === 6 ? 'ipv6' : 'ipv4'}.xml`
+                  : 'nmap-sweep-udp.xml',
+              ],
+              udpXml,
+            )
+          : undefined;
       const xml = outcome.xml || `<!-- nmap produced no XML: ${outcome.ok ? '' : outcome.reason} -->\n`;
       // One gateway keeps its sweep beside its other evidence; several share one file.
       const shared =
@@ -112,12 +135,16 @@ export async function collectSweeps(
           : undefined;
       const version = outcome.ok ? outcome.run.version : (deps.nmapVersion ?? 'unknown');
       const udp = Boolean(plan.udpPorts) && plan.privileged;
-      const flags = `${plan.privileged ? '-sS' : '-sT'}${udp ? ' -sU' : ''}${plan.serviceDetection ? ' -sV' : ''}`;
-      const source = `nmap ${version} ${flags} -p T:${plan.tcpPorts}${udp ? `,U:${plan.udpPorts}` : ''}`;
+      const sV = plan.serviceDetection ? ' -sV' : '';
+      const udpSpec = plan.udpTop ? `(top ${plan.udpTop})${plan.udpNamed ? `+${plan.udpNamed}` : ''}` : plan.udpPorts;
+      const udpRun = udp ? `; nmap ${version} -sU${sV}${sV ? ' --version-intensity 0' : ''} -p U:${udpSpec}` : '';
+      const source = `nmap ${version} ${plan.privileged ? '-sS' : '-sT'}${sV} -p T:${plan.tcpPorts}${udpRun}`;
       for (const gateway of group) {
         deps.onActivity?.({ gateway: gateway.name, activity: 'nmap sweep finished', percent: 100 });
         const host = outcome.ok ? outcome.run.hosts.find((h) => matches(deps, gateway, h)) : undefined;
         const artefact = shared ?? deps.evidence.add([gateway.name, 'nmap-sweep.xml'], xml);
+        const udpArtefact =
+          udpXml === undefined ? undefined : (udpShared ?? deps.evidence.add([gateway.name, 'nmap-sweep-udp.xml'], udpXml));
         // Only a host nmap calls up has a port list to judge; a missing host is not "every port closed".
         const usable = host?.status === 'up' ? host : undefined;
         facts.set(gateway.name, {
@@ -127,6 +154,7 @@ export async function collectSweeps(
           host: usable,
           failure: outcome.ok ? (usable ? undefined : hostFailure(described(deps, gateway), host, outcome)) : outcome.reason,
           artefact,
+          ...(udpArtefact !== undefined ? { udpArtefact } : {}),
           time,
           source,
         });
@@ -148,4 +176,26 @@ function hostFailure(target: string, host: NmapHost | undefined, outcome: Extrac
   if (/Failed to resolve/i.test(outcome.exec.stderr) && outcome.exec.stderr.includes(target))
     return `nmap could not resolve "${target}": ${said}`;
   return `nmap returned no record for "${target}"${said ? `: ${said}` : ' (the name may not resolve)'}`;
+}
+
+/**
+ * The TCP and UDP runs as one sweep: each host's ports and folded ports from both, the scan types of both.
+ * Either run failing fails the sweep, since without it no port list is complete.
+ */
+export function mergeOutcomes(tcp: NmapOutcome, udp: NmapOutcome): NmapOutcome {
+  if (!tcp.ok) return tcp;
+  if (!udp.ok) return { ok: false, reason: `the UDP sweep failed: ${udp.reason}`, xml: tcp.xml, exec: udp.exec };
+  if (udp.run.exit !== 'success') return { ...udp, xml: tcp.xml };
+  const hosts = tcp.run.hosts.map((host) => {
+    const other = udp.run.hosts.find((h) => h.addresses.some((a) => host.addresses.includes(a)));
+    if (!other) return host;
+    return {
+      ...host,
+      status: host.status === 'up' || other.status === 'up' ? 'up' : host.status,
+      timedOut: host.timedOut || other.timedOut,
+      ports: [...host.ports, ...other.ports],
+      extraPorts: [...host.extraPorts, ...other.extraPorts],
+    };
+  });
+  return { ...tcp, run: { ...tcp.run, hosts, scanTypes: [...tcp.run.scanTypes, ...udp.run.scanTypes] } };
 }

@@ -10,9 +10,14 @@ import { CocoscanError, INTERNAL_FAULT } from '../errors.ts';
 export interface SweepPlan {
   /** One nmap run covers all of these (all IPv4/names, or all IPv6). */
   hosts: string[];
+  /** Empty: no TCP scan (the UDP run of a sweep). */
   tcpPorts: string;
   /** Empty or undefined: no UDP scan. */
   udpPorts?: string;
+  /** How many of nmap's most common UDP services udpPorts includes (the first N of NMAP_TOP_UDP_PORTS). */
+  udpTop?: number;
+  /** The UDP ports udpPorts includes besides the top ones: the declared UDP flows and the configured udpPorts. */
+  udpNamed?: string;
   timing: number;
   hostTimeoutSeconds: number;
   serviceDetection: boolean;
@@ -33,7 +38,8 @@ export interface SweepPlan {
  */
 export function buildNmapArgs(plan: SweepPlan, xmlFile: string): string[] {
   const udp = plan.privileged && plan.udpPorts ? plan.udpPorts : '';
-  const portSpec = [`T:${plan.tcpPorts}`, udp ? `U:${udp}` : ''].filter(Boolean).join(',');
+  const tcp = plan.tcpPorts;
+  const portSpec = [tcp ? `T:${tcp}` : '', udp ? `U:${udp}` : ''].filter(Boolean).join(',');
   const group = plan.hostGroup ?? plan.hosts.length;
   return [
     '-oX',
@@ -41,9 +47,12 @@ export function buildNmapArgs(plan: SweepPlan, xmlFile: string): string[] {
     '-v',
     '-Pn',
     '-n',
-    plan.privileged ? '-sS' : '-sT',
+    ...(tcp ? [plan.privileged ? '-sS' : '-sT'] : []),
     ...(udp ? ['-sU'] : []),
     ...(plan.serviceDetection ? ['-sV'] : []),
+    // A UDP-only run probes each silent port only with the probes written for that port: at the default intensity
+    // nmap tries every UDP probe on every open|filtered port, minutes per firewalled gateway (425 s for 100 in the lab).
+    ...(plan.serviceDetection && udp && !tcp ? ['--version-intensity', '0'] : []),
     '-p',
     portSpec,
     `-T${plan.timing}`,

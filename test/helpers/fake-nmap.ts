@@ -14,9 +14,19 @@ export function fakeNmap(fixture: string, calls: string[][] = [], stdout = ''): 
     // The recording names the lab address it was made on; the fake answers for the host it is asked about.
     const target = args[args.indexOf('--') + 1] ?? '127.0.0.1';
     const out = args[args.indexOf('-oX') + 1];
+    // The sweep's UDP run gets the recording's UDP part only (none in a TCP recording), as nmap would answer it.
+    const udpRun = args.includes('-sU') && !args.includes('-sS') && !args.includes('-sT');
+    const recorded = udpRun ? withoutTcp(xml) : xml;
     if (out && out !== '-')
-      writeFileSync(out, xml.replace(/<address addr="[^"]+" addrtype="ipv4"\/>/g, `<address addr="${target}" addrtype="ipv4"/>`));
+      writeFileSync(out, recorded.replace(/<address addr="[^"]+" addrtype="ipv4"\/>/g, `<address addr="${target}" addrtype="ipv4"/>`));
     options.onStdout?.(stdout);
     return Promise.resolve({ ...base, stdout });
   };
+}
+
+function withoutTcp(xml: string): string {
+  return xml
+    .replace(/<scaninfo [^>]*protocol="tcp"[^>]*\/>\n?/g, '')
+    .replace(/<port protocol="tcp"[\s\S]*?<\/port>\n?/g, '')
+    .replace(/<extraports [^>]*>\s*(<extrareasons [^>]*proto="tcp"[^>]*\/>\s*)+<\/extraports>\n?/g, '');
 }

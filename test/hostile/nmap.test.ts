@@ -31,6 +31,8 @@ function deps(exec: Exec, gateways: { name: string; host: string }[]): FactDeps 
     connection: { name: 'hostile', mojSystem: 'M', thirdPartySystem: 'T', organisation: 'O' },
     gateways,
     flows: [{ name: 'web', protocol: 'https', port: 443 }],
+    // The recordings below are TCP sweeps, answered to every nmap run: no UDP run here.
+    scan: { udpTopPorts: 0 },
   });
   return {
     connection,

@@ -48,7 +48,7 @@ gateways:
     ssh: { username: root, privateKeyFile: ${gateway.clientKeyFile}, knownHosts: ${gateway.knownHostsFile} }
     agentReports: [ { path: clamscan.txt } ]
 flows: [ { name: admin, protocol: ssh, port: 22 } ]
-scan: { probeTimeoutSeconds: 5 }
+scan: { udpTopPorts: 0, probeTimeoutSeconds: 5 }
 `,
     );
     const connection = await loadConnectionFile(join(dir, 'connection.yaml'));

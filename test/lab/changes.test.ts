@@ -34,7 +34,7 @@ gateways: [ { name: chg-gw, host: ${gateway.address} } ]
 flows:
   - { name: case-sync, protocol: https, port: 443 }
   - { name: admin, protocol: ssh, port: 22 }
-scan: { tcpPorts: "1-1024,8080", probeTimeoutSeconds: 3 }
+scan: { tcpPorts: "1-1024,8080", udpTopPorts: 0, probeTimeoutSeconds: 3 }
 `,
     );
     const check = async (out: string) => {

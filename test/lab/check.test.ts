@@ -35,6 +35,7 @@ flows:
     port: 22
 scan:
   tcpPorts: "${PORTS}"
+  udpTopPorts: 0
   probeTimeoutSeconds: 3
 tls:
   trust: [ ${caFile} ]
@@ -189,7 +190,7 @@ gateways:
 flows:
   - { name: case-sync, protocol: https, port: 443 }
   - { name: admin, protocol: ssh, port: 22 }
-scan: { tcpPorts: "${PORTS}", probeTimeoutSeconds: 3 }
+scan: { tcpPorts: "${PORTS}", udpTopPorts: 0, probeTimeoutSeconds: 3 }
 tls: { trust: [ ${firewalled.caFile}, ${open.caFile} ] }
 `;
     const result = await check('many', firewalled.address, firewalled.caFile, yaml);

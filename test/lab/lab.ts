@@ -54,7 +54,11 @@ export type LabService =
   | { kind: 'dropbear'; port: number }
   | { kind: 'nginx-http'; port: number }
   | { kind: 'snmpd'; port: number; snmp: LabSnmp }
-  | { kind: 'nginx-https'; port: number; tls?: LabTls };
+  | { kind: 'nginx-https'; port: number; tls?: LabTls }
+  /** dnsmasq answering recursive queries (RA set; names under .invalid get NXDOMAIN, as from a real resolver). */
+  | { kind: 'dnsmasq'; port: number }
+  /** A UDP echo service (RFC 862) on any port: it answers whatever nmap sends. */
+  | { kind: 'udp-echo'; port: number };
 
 export interface LabGatewaySpec {
   name: string;
@@ -76,6 +80,8 @@ export interface LabGatewaySpec {
   nftRuleset?: string;
   /** iptables-restore and ip6tables-restore input, for gateways firewalled with iptables. */
   iptables?: { ipv4: string; ipv6: string };
+  /** Closed UDP ports answer every probe with ICMP port unreachable at once (net.ipv4.icmp_ratelimit=0). */
+  icmpRateLimitOff?: boolean;
 }
 
 export interface LabGateway {
@@ -110,6 +116,7 @@ const REQUIRED_TOOLS = [
   'ip6tables-restore',
   '/usr/sbin/dropbear',
   'dropbearkey',
+  '/usr/sbin/dnsmasq',
 ];
 
 /** Whether namespaces can be built here; the reason when they cannot. */
@@ -209,6 +216,7 @@ export async function startLabGateway(spec: LabGatewaySpec): Promise<LabGateway>
       await run('ip', ['addr', 'add', `fd00:213:${octet}::1/64`, 'dev', hostIf, 'nodad']);
       await inNs('ip', ['addr', 'add', `${address6}/64`, 'dev', nsIf, 'nodad']);
     }
+    if (spec.icmpRateLimitOff) await inNs('sysctl', ['-qw', 'net.ipv4.icmp_ratelimit=0']);
 
     if (spec.firewallAllowTcp) {
       const rules = `table ${spec.firewallFamily ?? 'inet'} cocoscan_lab {
@@ -355,13 +363,38 @@ ${allowed('tcp', spec.firewallAllowTcp)}${rateLimited(spec.rateLimitTcp)}${allow
         ]);
       }
 
+      for (const service of services.filter((s) => s.kind === 'dnsmasq')) {
+        spawnInNs('/usr/sbin/dnsmasq', [
+          '--keep-in-foreground',
+          '--conf-file=/dev/null',
+          '--no-resolv',
+          '--no-hosts',
+          `--port=${service.port}`,
+          `--listen-address=${address}`,
+          '--bind-interfaces',
+          '--local=/invalid/',
+          `--pid-file=${join(dir, `dnsmasq-${service.port}.pid`)}`,
+          '--user=root',
+        ]);
+      }
+      const echo = services.filter((s) => s.kind === 'udp-echo');
+      if (echo.length > 0) {
+        const script =
+          "const dgram = require('node:dgram');" +
+          `for (const port of ${JSON.stringify(echo.map((s) => s.port))}) {` +
+          "const s = dgram.createSocket('udp4'); s.on('message', (m, r) => s.send(m, r.port, r.address));" +
+          `s.bind(port, ${JSON.stringify(address)}); }`;
+        spawnInNs(process.execPath, ['-e', script]);
+      }
+
+      const udp = ['snmpd', 'dnsmasq', 'udp-echo'];
       await waitForListeners(
         namespace,
-        services.filter((s) => s.kind !== 'snmpd').map((s) => s.port),
+        services.filter((s) => !udp.includes(s.kind) || s.kind === 'dnsmasq').map((s) => s.port),
       );
       await waitForUdp(
         namespace,
-        snmpd.map((s) => s.port),
+        services.filter((s) => udp.includes(s.kind)).map((s) => s.port),
       );
       return pki;
     };
@@ -447,7 +480,7 @@ async function waitForUdp(namespace: string, ports: number[]): Promise<void> {
     const { stdout } = await run('ip', ['netns', 'exec', namespace, 'ss', '-Hlun']);
     const bound = new Set([...stdout.matchAll(/:(\d+)\s/g)].map((m) => Number(m[1])));
     if (ports.every((p) => bound.has(p))) return;
-    if (Date.now() > deadline) throw new Error(`snmpd did not bind ${ports.join(', ')}/udp in ${namespace}`);
+    if (Date.now() > deadline) throw new Error(`the lab's UDP services did not bind ${ports.join(', ')}/udp in ${namespace}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

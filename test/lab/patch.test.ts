@@ -38,7 +38,7 @@ gateways:
     host: ${gateway.address}
     ssh: { username: root, privateKeyFile: ${gateway.clientKeyFile}, knownHosts: ${gateway.knownHostsFile} }
 flows: [ { name: admin, protocol: ssh, port: 22 } ]
-scan: { tcpPorts: "22" }
+scan: { tcpPorts: "22", udpTopPorts: 0 }
 `,
     );
     const out = join(dir, 'out');

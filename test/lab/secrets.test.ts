@@ -53,7 +53,7 @@ gateways:
 flows:
   - { name: admin, protocol: ssh, port: 22 }
   - { name: monitoring, protocol: snmp, port: 161, transport: udp }
-scan: { tcpPorts: "1-100", probeTimeoutSeconds: 3 }
+scan: { tcpPorts: "1-100", udpTopPorts: 0, probeTimeoutSeconds: 3 }
 snmp:
   timeoutSeconds: 1
   v3: { user: ${LAB_SNMP_V3.user}, authProtocol: sha256, authKeyEnv: LAB_SNMP_AUTH, privProtocol: aes, privKeyEnv: LAB_SNMP_PRIV }

@@ -15,7 +15,7 @@ async function check(gateway: LabGateway, v3: boolean, declareSnmp = true, commu
     `connection: { name: ${gateway.name}, mojSystem: Case Management System, thirdPartySystem: Acme Case Portal, organisation: Acme Ltd }
 gateways: [ { name: ${gateway.name}-gw, host: ${gateway.address} } ]
 flows: [ ${declareSnmp ? '{ name: monitoring, protocol: snmp, port: 161, transport: udp }' : '{ name: case-sync, protocol: https, port: 443 }'} ]
-scan: { tcpPorts: "1-100" }
+scan: { tcpPorts: "1-100", udpTopPorts: 0 }
 snmp:
   timeoutSeconds: 1
 ${communities ? `  communities: [${communities.join(', ')}]` : ''}

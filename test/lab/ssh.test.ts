@@ -31,7 +31,7 @@ async function check(gateway: LabGateway): Promise<Checked> {
     `connection: { name: ${gateway.name}, mojSystem: Case Management System, thirdPartySystem: Acme Case Portal, organisation: Acme Ltd }
 gateways: [ { name: ${gateway.name}-gw, host: ${gateway.address} } ]
 flows: [ { name: admin, protocol: ssh, port: 22 } ]
-scan: { tcpPorts: "22,2222" }
+scan: { tcpPorts: "22,2222", udpTopPorts: 0 }
 `,
   );
   const out = join(dir, 'out');

@@ -30,7 +30,7 @@ async function check(gateway: LabGateway): Promise<Checked> {
     `connection: { name: ${gateway.name}, mojSystem: Case Management System, thirdPartySystem: Acme Case Portal, organisation: Acme Ltd }
 gateways: [ { name: ${gateway.name}-gw, host: ${gateway.address} } ]
 flows: [ { name: case-sync, protocol: https, port: 443 } ]
-scan: { tcpPorts: "443" }
+scan: { tcpPorts: "443", udpTopPorts: 0 }
 tls: { trust: [ ${gateway.caFile} ] }
 `,
   );

@@ -70,7 +70,7 @@ describe.skipIf(!nmapPresent)('real nmap against in-process hostile services on 
       `connection: { name: hostile, mojSystem: M, thirdPartySystem: T, organisation: O }
 gateways: [ { name: lo, host: 127.0.0.1 } ]
 flows: [ { name: admin, protocol: ssh, port: ${declaredPort} } ]
-scan: { tcpPorts: "${bannerPort},${declaredPort}" }
+scan: { tcpPorts: "${bannerPort},${declaredPort}", udpTopPorts: 0 }
 `,
     );
     const out = join(dir, 'out');

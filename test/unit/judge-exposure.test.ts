@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { snmpAnswerOf } from '../../probes/exposure/gather.ts';
 import { judgeExposure, MAX_UNDECLARED_LISTED, observeExposure, type ExposureFacts } from '../../probes/exposure/judge.ts';
+import type { AmplifierQuery } from '../../probes/exposure/gather-amplifiers.ts';
 import type { Flow } from '../../src/connection/schema.ts';
 import { observedState } from '../../src/history/state.ts';
 import type { NmapService } from '../../src/nmap/parse.ts';
@@ -11,7 +12,16 @@ import exposureProbe from '../../probes/exposure/index.ts';
 import { findingBuilder } from '../../src/probe/finding-builder.ts';
 import { nmapHost as host, probedService as probed, type ExtraSpec, type PortSpec } from '../helpers/nmap-host.ts';
 
-const plan = { tcpPorts: '1-1024', udpPorts: '', privileged: true, serviceDetection: true };
+// The default sweep: TCP and the most common UDP services (here the first four of nmap's list).
+const plan = { tcpPorts: '1-1024', udpPorts: '53,123,161,1900', udpTop: 4, udpNamed: '', privileged: true, serviceDetection: true };
+const tcpOnly = { ...plan, udpPorts: '', udpTop: 0 };
+const udpTop100 = { ...plan, udpPorts: '7,9,17,19,53', udpTop: 100, udpNamed: '53' };
+const query = (kind: AmplifierQuery['kind'], port: number, more: Partial<AmplifierQuery> = {}): AmplifierQuery => ({
+  kind,
+  port,
+  sentBytes: 50,
+  ...more,
+});
 const flow = (protocol: string, port: number, transport: 'tcp' | 'udp' = 'tcp'): Flow => ({
   name: `${protocol}-flow`,
   protocol,
@@ -21,6 +31,7 @@ const flow = (protocol: string, port: number, transport: 'tcp' | 'udp' = 'tcp'):
 const https = [flow('https', 443)];
 const sshReached = { port: 22, transport: 'tcp', probe: 'ssh', protocol: 'ssh', proof: 'its SSH identification' } as const;
 const sshFlows = [flow('ssh', 22)];
+const dnsAndSsh = [flow('ssh', 22), flow('dns', 53, 'udp')];
 const dropped = (count: number, ports?: string): ExtraSpec => ({ state: 'filtered', reason: 'no-response', count, proto: 'tcp', ports });
 
 function facts(ports: PortSpec[] | undefined, extra: ExtraSpec[] = [], more: Partial<ExposureFacts> = {}): ExposureFacts {
@@ -46,7 +57,7 @@ const longService: NmapService = {
   fingerprint: longText,
 };
 const allError = (reason: string | RegExp) =>
-  (['exposure.undeclared-port', 'exposure.declared-port', 'exposure.protocol-match'] as const).map((id) => ({
+  (['exposure.undeclared-port', 'exposure.udp-amplifier', 'exposure.declared-port', 'exposure.protocol-match'] as const).map((id) => ({
     id,
     status: 'error' as const,
     params: { reason },
@@ -68,6 +79,21 @@ judgeTable('exposure', {
     },
     { name: 'https guessed from a proxy name with an ssl tunnel', facts: facts([[443, 'open', 'syn-ack', probed('http-proxy', 'ssl')]]) },
     { name: 'no flow declared and nothing open, the gateway resets', facts: facts([[1, 'closed', 'reset']], [], { flows: [] }) },
+    {
+      name: 'declared DNS over UDP and SSH, every other UDP port closed, DNS refuses recursion',
+      facts: facts(
+        [
+          [22, 'open', 'syn-ack', probed('ssh')],
+          [53, 'open', 'udp-response', probed('domain'), 'udp'],
+        ],
+        [{ state: 'closed', reason: 'port-unreach', count: 99, proto: 'udp' }],
+        {
+          flows: dnsAndSsh,
+          plan: udpTop100,
+          amplifierQueries: [query('dns-recursion', 53, { replyBytes: 50, detail: 'no recursion (RA clear), REFUSED', amplifies: false })],
+        },
+      ),
+    },
   ],
   invalid: [
     {
@@ -123,7 +149,7 @@ judgeTable('exposure', {
         {
           id: 'exposure.undeclared-port',
           status: 'pass',
-          params: { declared: 'none of them open', silent: '; declared but not seen open: 443/tcp', swept: 'T:1-1024' },
+          params: { declared: 'none of them open', silent: '; declared but not seen open: 443/tcp', swept: 'T:1-1024 U:top 4' },
         },
         { id: 'exposure.declared-port', status: 'fail', params: { reason: /the gateway refused the connection \(reset\)/ } },
         { id: 'exposure.protocol-match', status: 'not_tested' },
@@ -258,7 +284,7 @@ judgeTable('exposure', {
     },
     {
       name: 'UDP swept only as root: the plan says so',
-      facts: facts([httpsOpen], [], { plan: { ...plan, udpPorts: '161' } }),
+      facts: facts([httpsOpen], [], { plan: { ...tcpOnly, udpPorts: '161' } }),
       verdicts: [{ id: 'exposure.undeclared-port', status: 'pass', params: { swept: 'T:1-1024 U:161' } }],
     },
     {
@@ -336,6 +362,196 @@ judgeTable('exposure', {
         [8080, 'open', 'syn-ack', longService],
       ]),
       verdicts: [{ id: 'exposure.undeclared-port', port: 8080, status: 'fail', params: { service: /more characters in the nmap XML/ } }],
+    },
+    // Issue 16 item 2: the UDP sweep, open|filtered said plainly, amplification-prone services.
+    {
+      name: 'undeclared UDP echo on 7 and a service on 5353 beside the declared DNS flow',
+      facts: facts(
+        [
+          [22, 'open', 'syn-ack', probed('ssh')],
+          [7, 'open', 'udp-response', { name: 'echo', method: 'probed' }, 'udp'],
+          [53, 'open', 'udp-response', probed('domain'), 'udp'],
+          [5353, 'open', 'udp-response', { name: 'zeroconf', method: 'table' }, 'udp'],
+        ],
+        [{ state: 'open|filtered', reason: 'no-response', count: 97, proto: 'udp' }],
+        { flows: dnsAndSsh, plan: udpTop100 },
+      ),
+      verdicts: [
+        { id: 'exposure.undeclared-port', port: 7, status: 'fail', params: { what: 'port 7/udp is', service: 'echo' } },
+        { id: 'exposure.undeclared-port', port: 5353, status: 'fail', actual: '5353/udp open (udp-response)' },
+        {
+          id: 'exposure.udp-amplifier',
+          status: 'pass',
+          params: { swept: 'T:1-1024 U:top 100 + 53', unanswered: /97 UDP ports gave no reply/ },
+        },
+        { id: 'exposure.declared-port', port: 53, status: 'pass' },
+      ],
+    },
+    {
+      name: 'only declared ports open, most UDP ports silent: the pass names the sweep and says silence proves nothing',
+      facts: facts(
+        [
+          [22, 'open', 'syn-ack', probed('ssh')],
+          [53, 'open', 'udp-response', probed('domain'), 'udp'],
+        ],
+        [{ state: 'open|filtered', reason: 'no-response', count: 99, proto: 'udp' }],
+        { flows: dnsAndSsh, plan: udpTop100 },
+      ),
+      verdicts: [
+        {
+          id: 'exposure.undeclared-port',
+          status: 'pass',
+          params: {
+            swept: 'T:1-1024 U:top 100 + 53',
+            unanswered:
+              '; 99 UDP ports gave no reply (open|filtered): a service may listen there unseen, so this is no proof that nothing does',
+          },
+        },
+      ],
+    },
+    {
+      name: 'an undeclared UDP port that stayed silent (open|filtered) is not called open',
+      facts: facts([httpsOpen, [7, 'open|filtered', 'no-response', undefined, 'udp']]),
+      verdicts: [{ id: 'exposure.undeclared-port', status: 'pass', params: { unanswered: /^; 1 UDP port gave no reply/ } }],
+    },
+    {
+      name: 'open DNS recursion on the declared DNS flow',
+      facts: facts(
+        [
+          [22, 'open', 'syn-ack', probed('ssh')],
+          [53, 'open', 'udp-response', probed('domain'), 'udp'],
+        ],
+        [],
+        {
+          flows: dnsAndSsh,
+          plan: udpTop100,
+          amplifierQueries: [query('dns-recursion', 53, { replyBytes: 50, detail: 'recursion available, NXDOMAIN', amplifies: true })],
+        },
+      ),
+      verdicts: [
+        {
+          id: 'exposure.udp-amplifier',
+          port: 53,
+          status: 'fail',
+          params: {
+            service: 'DNS with open recursion',
+            how: 'recursion available, NXDOMAIN: 50 bytes back for 50 sent to a recursive query for cocoscan-recursion-check.invalid',
+          },
+        },
+        { id: 'exposure.undeclared-port', status: 'pass' },
+        { id: 'exposure.declared-port', port: 53, status: 'pass' },
+      ],
+    },
+    {
+      name: 'DNS that refuses recursion, NTP silent to mode 6: named in the pass',
+      facts: facts(
+        [
+          [53, 'open', 'udp-response', probed('domain'), 'udp'],
+          [123, 'open', 'udp-response', probed('ntp'), 'udp'],
+        ],
+        [],
+        {
+          flows: [flow('dns', 53, 'udp'), flow('ntp', 123, 'udp')],
+          amplifierQueries: [
+            query('dns-recursion', 53, { replyBytes: 50, detail: 'no recursion (RA clear), REFUSED', amplifies: false }),
+            query('ntp-mode6', 123),
+          ],
+        },
+      ),
+      verdicts: [
+        {
+          id: 'exposure.udp-amplifier',
+          status: 'pass',
+          params: { checked: '; asked 53/udp: no recursion (RA clear), REFUSED, 123/udp: no reply' },
+        },
+      ],
+    },
+    {
+      name: 'NTP answering mode 6 control queries',
+      facts: facts([[123, 'open', 'udp-response', probed('ntp'), 'udp']], [], {
+        flows: [flow('ntp', 123, 'udp')],
+        amplifierQueries: [query('ntp-mode6', 123, { sentBytes: 12, replyBytes: 468, detail: 'mode 6 READVAR answered', amplifies: true })],
+      }),
+      verdicts: [
+        {
+          id: 'exposure.udp-amplifier',
+          port: 123,
+          status: 'fail',
+          params: { service: 'NTP answering mode 6 control queries', how: /^mode 6 READVAR answered: 468 bytes back for 12 sent/ },
+        },
+      ],
+    },
+    ...(
+      [
+        [1900, 'upnp', 'SSDP (UPnP discovery)'],
+        [11211, 'memcache', 'memcached'],
+        [389, 'ldap', 'CLDAP (connectionless LDAP)'],
+        [19, 'chargen', 'chargen'],
+      ] as const
+    ).map(([port, name, service]) => ({
+      name: `${service} answering on ${port}/udp, found by the sweep's service name`,
+      facts: facts([httpsOpen, [port, 'open', 'udp-response', { name, method: 'table' }, 'udp']]),
+      verdicts: [
+        { id: 'exposure.udp-amplifier' as const, port, status: 'fail' as const, params: { service, how: new RegExp(`as ${name}$`) } },
+        { id: 'exposure.undeclared-port' as const, port, status: 'fail' as const },
+      ],
+    })),
+    {
+      name: 'SSDP silent (open|filtered) is not called an amplifier',
+      facts: facts([httpsOpen, [1900, 'open|filtered', 'no-response', { name: 'upnp', method: 'table' }, 'udp']]),
+      verdicts: [{ id: 'exposure.udp-amplifier', status: 'pass' }],
+    },
+    {
+      name: 'UDP services named like prototype members are no amplifiers',
+      facts: facts([
+        httpsOpen,
+        [9001, 'open', 'udp-response', { name: '__proto__', method: 'probed' }, 'udp'],
+        [9002, 'open', 'udp-response', { name: 'constructor', method: 'probed' }, 'udp'],
+        [9003, 'open', 'udp-response', { name: 'toString', method: 'probed' }, 'udp'],
+      ]),
+      verdicts: [
+        { id: 'exposure.udp-amplifier', status: 'pass' },
+        { id: 'exposure.undeclared-port', port: 9001, status: 'fail' },
+      ],
+    },
+    {
+      name: 'a recursion question that could not be sent is an error on that port',
+      facts: facts([[53, 'open', 'udp-response', probed('domain'), 'udp']], [], {
+        flows: [flow('dns', 53, 'udp')],
+        amplifierQueries: [query('dns-recursion', 53, { failure: 'the UDP question could not be asked (EHOSTUNREACH)' })],
+      }),
+      verdicts: [{ id: 'exposure.udp-amplifier', port: 53, status: 'error', params: { reason: /could not be sent: .*EHOSTUNREACH/ } }],
+    },
+    {
+      name: 'a reply that is no DNS answer (an echo of the query) is not recursion',
+      facts: facts([[53, 'open', 'udp-response', probed('echo'), 'udp']], [], {
+        flows: [flow('dns', 53, 'udp')],
+        amplifierQueries: [
+          query('dns-recursion', 53, { replyBytes: 50, detail: 'a reply that is not an answer to the query', amplifies: false }),
+        ],
+      }),
+      verdicts: [{ id: 'exposure.udp-amplifier', status: 'pass' }],
+    },
+    {
+      name: 'no UDP swept (udpTopPorts 0, no UDP flow): the amplifier check is not tested, the pass names TCP only',
+      facts: facts([httpsOpen], [], { plan: tcpOnly }),
+      verdicts: [
+        { id: 'exposure.udp-amplifier', status: 'not_tested', params: { reason: /covered no UDP port/ } },
+        { id: 'exposure.undeclared-port', status: 'pass', params: { swept: 'T:1-1024', unanswered: '' } },
+      ],
+    },
+    {
+      name: 'without root: no UDP, and the pass says so',
+      facts: facts([httpsOpen], [], { plan: { ...plan, privileged: false } }),
+      verdicts: [
+        { id: 'exposure.udp-amplifier', status: 'not_tested', params: { reason: /needs root/ } },
+        { id: 'exposure.undeclared-port', status: 'pass', params: { swept: 'T:1-1024', unanswered: ' (no UDP: UDP sweeps need root)' } },
+      ],
+    },
+    {
+      name: 'a huge count of silent UDP ports is said as a number',
+      facts: facts([httpsOpen], [{ state: 'open|filtered', reason: 'no-response', count: 65535, proto: 'udp' }]),
+      verdicts: [{ id: 'exposure.undeclared-port', status: 'pass', params: { unanswered: /^; 65535 UDP ports gave no reply/ } }],
     },
   ],
 });
@@ -467,6 +683,6 @@ it('says which declared ports answered and which did not, never a declared port 
   const twoFlows = facts([httpsOpen, [8443, 'filtered', 'no-response']], [dropped(1022)], { flows: [...https, flow('https', 8443)] });
   const pass = judgeExposure(twoFlows).find((v) => v.id === 'exposure.undeclared-port')!;
   expect(build(pass).message).toBe(
-    'Only declared ports answer on 192.0.2.1 (443/tcp); declared but not seen open: 8443/tcp; swept T:1-1024',
+    'Only declared ports answer on 192.0.2.1 (443/tcp); declared but not seen open: 8443/tcp; swept T:1-1024 U:top 4',
   );
 });

@@ -367,7 +367,7 @@ sections:
         join(dir, 'connection.yaml'),
         'connection: { name: p, mojSystem: M, thirdPartySystem: T, organisation: O }\ngateways:\n' +
           '  - name: gw\n    host: 127.0.0.1\n    agentReports: [ { path: report.json } ]\n' +
-          'flows: [ { name: web, protocol: https, port: 443 } ]\n',
+          'flows: [ { name: web, protocol: https, port: 443 } ]\nscan: { udpTopPorts: 0 }\n',
       );
       const connection = await loadConnectionFile(join(dir, 'connection.yaml'));
       const { report: result } = await runCheck({ connection, profile, exec, privileged: true, now: () => new Date(NOW) });
