@@ -19,7 +19,7 @@ const connection = (gateways: { name: string; host: string }[]) =>
     connection: { name: 'dual', connectedSystem: 'Case Management System', connectingSystem: 'Acme Case Portal', organisation: 'Acme Ltd' },
     gateways,
     flows: [{ name: 'admin', protocol: 'ssh', port: 22 }],
-    scan: { tcpPorts: '22,8080', probeTimeoutSeconds: 3 },
+    scan: { tcpPorts: '22,8080', udpTopPorts: 0, probeTimeoutSeconds: 3 },
     snmp: { timeoutSeconds: 0.5 },
   });
 

@@ -55,6 +55,7 @@ flows:
     port: 22
 scan:
   tcpPorts: "1-1024"
+  udpTopPorts: 0
   probeTimeoutSeconds: 3
 `;
 }

@@ -173,7 +173,7 @@ gateways:
   - name: ${gateway.name}-gw
     host: ${gateway.address}${credentials ? `\n    ssh: ${sshCredentials}` : ''}
 flows: [ { name: admin, protocol: ssh, port: 22 } ]
-scan: { tcpPorts: "22" }
+scan: { tcpPorts: "22", udpTopPorts: 0 }
 `,
   );
   const out = join(dir, 'out');
