@@ -260,6 +260,13 @@ function judgeFlow(
         : protocol('not_tested', `nmap saw the port ${state.state}; the ${exchange.probe} probe found ${exchange.protocol} there`, seen),
     ];
   }
+  if (flow.sources && flow.sources.length > 0) {
+    // Not reaching a flow open only to given sources is what its firewall should do; the host ruleset is the evidence.
+    const reason =
+      `restricted to ${flow.sources.join(', ')} by design; the scanner is not among them; the ruleset, when read, is the evidence ` +
+      `(the sweep saw ${state.state})`;
+    return [declared('not_applicable', reason, actual), protocol('not_applicable', reason)];
+  }
   if (state.state === 'closed') {
     const reason = `the gateway refused the connection (${clipServiceField(state.reason)}): nothing listens on the declared port`;
     return [declared('fail', reason, actual), protocol('not_tested', 'the declared port is closed, so there was nothing to identify')];

@@ -19,6 +19,17 @@ const flow = (protocol: string, port: number, transport: 'tcp' | 'udp' = 'tcp'):
   transport,
 });
 const https = [flow('https', 443)];
+const restricted = (...sources: string[]): Flow[] => [{ ...flow('https', 8443), sources }];
+const sshOpen: PortSpec = [22, 'open', 'syn-ack', probed('ssh')];
+const restrictedReason = (sources: string, seen: string) =>
+  `restricted to ${sources} by design; the scanner is not among them; the ruleset, when read, is the evidence (the sweep saw ${seen})`;
+const byDesign = (sources: string, seen: string) =>
+  (['exposure.declared-port', 'exposure.protocol-match'] as const).map((id) => ({
+    id,
+    port: 8443,
+    status: 'not_applicable' as const,
+    params: { reason: restrictedReason(sources, seen) },
+  }));
 const sshReached = { port: 22, transport: 'tcp', probe: 'ssh', protocol: 'ssh', proof: 'its SSH identification' } as const;
 const sshFlows = [flow('ssh', 22)];
 const dropped = (count: number, ports?: string): ExtraSpec => ({ state: 'filtered', reason: 'no-response', count, proto: 'tcp', ports });
@@ -70,6 +81,40 @@ judgeTable('exposure', {
     { name: 'no flow declared and nothing open, the gateway resets', facts: facts([[1, 'closed', 'reset']], [], { flows: [] }) },
   ],
   invalid: [
+    {
+      name: 'a flow restricted to 10.99.0.0/16 that the sweep saw filtered: not reachable by design',
+      facts: facts([sshOpen, [8443, 'filtered', 'no-response']], [], { flows: [flow('ssh', 22), ...restricted('10.99.0.0/16')] }),
+      verdicts: [
+        { id: 'exposure.undeclared-port', status: 'pass', params: { silent: '; declared but not seen open: 8443/tcp' } },
+        ...byDesign('10.99.0.0/16', 'filtered'),
+      ],
+    },
+    {
+      name: 'a flow restricted to sources that rejects the scanner with a reset: by design, not a missing service',
+      facts: facts([sshOpen, [8443, 'closed', 'reset']], [], { flows: [flow('ssh', 22), ...restricted('10.99.0.0/16', '192.0.2.0/24')] }),
+      verdicts: byDesign('10.99.0.0/16, 192.0.2.0/24', 'closed'),
+    },
+    {
+      name: 'a flow restricted to an IPv6 block, not seen open',
+      facts: facts([sshOpen, [8443, 'filtered', 'admin-prohibited']], [], { flows: [flow('ssh', 22), ...restricted('fd00:99::/64')] }),
+      verdicts: byDesign('fd00:99::/64', 'filtered'),
+    },
+    {
+      name: 'a restricted flow that answers anyway is judged as any open flow',
+      facts: facts([[8443, 'open', 'syn-ack', probed('http', 'ssl')]], [], { flows: restricted('10.99.0.0/16') }),
+      verdicts: [
+        { id: 'exposure.declared-port', port: 8443, status: 'pass' },
+        { id: 'exposure.protocol-match', port: 8443, status: 'pass' },
+      ],
+    },
+    {
+      name: 'a restricted flow the sweep has no record of is still an error',
+      facts: facts([sshOpen], [], { flows: [flow('ssh', 22), ...restricted('10.99.0.0/16')] }),
+      verdicts: [
+        { id: 'exposure.declared-port', port: 8443, status: 'error', params: { reason: 'nmap reported nothing for 8443/tcp' } },
+        { id: 'exposure.protocol-match', port: 8443, status: 'error' },
+      ],
+    },
     {
       name: 'undeclared 8080 open',
       facts: facts([httpsOpen, [8080, 'open', 'syn-ack', probed('http')]]),
