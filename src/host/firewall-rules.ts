@@ -288,16 +288,22 @@ export function judgeFlowSources(
   const name = `${port.transport}/${port.port}`;
   const families = FAMILIES.map((family) => {
     const views = readings.flatMap((r) => {
-      const entry = r.reading.families[family]?.declared.find((d) => d.transport === port.transport && d.port === port.port);
-      return entry?.others ? [{ source: r.source, tool: r.reading.tool, others: entry.others }] : [];
+      const view = r.reading.families[family];
+      const entry = view?.declared.find((d) => d.transport === port.transport && d.port === port.port);
+      return entry?.others
+        ? [{ source: r.source, tool: r.reading.tool, others: entry.others, unconfigured: view?.unconfigured === true }]
+        : [];
     });
     const unreadHere = unread.filter((tool) => (SOURCE_FAMILIES[tool] ?? FAMILIES).includes(family));
     const refusing = views.find((v) => v.others.verdict === 'drop' || v.others.verdict === 'reject');
     if (refusing) return { family, state: 'restricted' as const, views: [refusing], text: `${refusing.tool} refuses every other source` };
     const open = views.length > 0 && unreadHere.length === 0 && views.every((v) => v.others.verdict === 'accept');
     if (open) {
-      const allowed = [...new Set(views.map((v) => v.others.allowed ?? 'another source'))].join(', ');
-      return { family, state: 'open' as const, views, text: `${views.map((v) => v.tool).join(' and ')} accepts ${allowed}` };
+      // A tool that filters nothing here is not named beside one that does (as in describeFamilies).
+      const configured = views.filter((v) => !v.unconfigured);
+      const shown = configured.length > 0 ? configured : views;
+      const allowed = [...new Set(shown.map((v) => v.others.allowed ?? 'another source'))].join(', ');
+      return { family, state: 'open' as const, views, text: `${shown.map((v) => v.tool).join(' and ')} accepts ${allowed}` };
     }
     const why = [
       ...views.map((v) => `${v.tool} not evaluated${v.others.allowed ? ` (${v.others.allowed})` : ''}`),

@@ -295,6 +295,11 @@ judgeTable('host', {
       verdicts: [flowSourcesVerdict('fail', { detail: /^tcp\/8443 IPv4: nftables accepts 10\.0\.0\.0\/8\. IPv6: nftables refuses/ })],
     },
     {
+      name: 'a wider block in nftables beside an iptables with no filter table: only the tool that filters is named',
+      facts: restricting({ ...nftWith8443('ip saddr 10.96.0.0/12 tcp dport 8443 accept'), 'iptables-save': '' }),
+      verdicts: [flowSourcesVerdict('fail', { detail: /^tcp\/8443 IPv4: nftables accepts 10\.96\.0\.0\/12\. IPv6: nftables refuses/ })],
+    },
+    {
       name: 'a wider iptables rule after a narrower one: order does not save it',
       facts: restricting({
         'iptables-save': iptablesWith8443(
