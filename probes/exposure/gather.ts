@@ -1,3 +1,5 @@
+import { createSocket } from 'node:dgram';
+import { isIP } from 'node:net';
 import type { Flow } from '../../src/connection/schema.ts';
 import { describeCause, InternalError } from '../../src/errors.ts';
 import type { SweepFact } from '../../src/facts/sweep.ts';
@@ -24,6 +26,29 @@ export interface ExposureFacts {
   reached?: readonly ReachedPort[];
   /** What cocoscan's own SNMP probe got on its UDP port, when it ran and was answered: SNMP speaks there. */
   snmpAnswer?: { port: number; evidence: string };
+  /**
+   * The scanner's own address towards the gateway, as the routing table picks it (before any NAT on the way): a flow
+   * open only to given sources that hold it should answer the sweep, so it is judged as any other.
+   */
+  scannerAddress?: string;
+}
+
+/** The local address the system would send from to `address`: a UDP connect picks the route and sends nothing. */
+export async function localAddressTowards(address: string): Promise<string | undefined> {
+  const family = isIP(address);
+  if (family === 0) return undefined;
+  const socket = createSocket(family === 6 ? 'udp6' : 'udp4');
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.connect(9, address, () => resolve());
+    });
+    return socket.address().address;
+  } catch {
+    return undefined;
+  } finally {
+    socket.close();
+  }
 }
 
 /** The SNMP probe's proof that SNMP answers on its port (an engine id, an accepted community, a served v3 user). */
@@ -60,7 +85,10 @@ export async function gatherExposure(ctx: GatherContext<unknown, 'sweep'>): Prom
       return undefined;
     });
     const snmpAnswer = snmpAnswerOf(snmp);
-    return snmpAnswer ? { ...facts, snmpAnswer } : facts;
+    // Only worth asking when a flow names its sources: it decides whether the sweep should have reached them.
+    const gatewayAddress = sweep.host?.addresses.find((a) => isIP(a) !== 0);
+    const scannerAddress = gatewayAddress && facts.flows.some((f) => f.sources) ? await localAddressTowards(gatewayAddress) : undefined;
+    return { ...facts, ...(snmpAnswer ? { snmpAnswer } : {}), ...(scannerAddress ? { scannerAddress } : {}) };
   } catch (error) {
     if (error instanceof InternalError) throw error;
     // One gateway's unreadable sweep is an error there, on every flow; the other gateways keep their findings.

@@ -1,3 +1,4 @@
+import { cidrContains, parseCidr } from '../../src/connection/cidr.ts';
 import type { Flow } from '../../src/connection/schema.ts';
 import { gatewayAnswered, reachedProof } from '../../src/facts/sweep-reading.ts';
 import type { ReachedPort } from '../../src/facts/shared.ts';
@@ -87,7 +88,18 @@ export function judgeExposure(facts: ExposureFacts): ExposureVerdict[] {
   const reached = facts.reached ?? [];
   return [
     ...judgeUndeclared(gatewayTarget, host, flows, plan, base, reached),
-    ...flows.flatMap((flow) => judgeFlow(flowTarget(gatewayTarget, flow), flow, host, plan, base, reached, facts.snmpAnswer)),
+    ...flows.flatMap((flow) =>
+      judgeFlow(
+        flowTarget(gatewayTarget, flow),
+        flow,
+        host,
+        plan,
+        base,
+        reached,
+        facts.snmpAnswer,
+        scannerAllowed(flow, facts.scannerAddress),
+      ),
+    ),
   ];
 }
 
@@ -205,6 +217,18 @@ function summariseRest(
   };
 }
 
+/** Whether the scanner's own address is among a restricted flow's sources (then the flow should answer it). */
+function scannerAllowed(flow: Flow, scannerAddress: string | undefined): boolean {
+  const scanner = scannerAddress !== undefined ? parseCidr(scannerAddress) : undefined;
+  return (
+    scanner !== undefined &&
+    (flow.sources ?? []).some((text) => {
+      const block = parseCidr(text);
+      return block !== undefined && cidrContains(block, scanner);
+    })
+  );
+}
+
 function judgeFlow(
   target: FindingTarget,
   flow: Flow,
@@ -213,6 +237,7 @@ function judgeFlow(
   base: BaseEvidence,
   reached: readonly ReachedPort[],
   snmpAnswer?: ExposureFacts['snmpAnswer'],
+  scannerAllowed = false,
 ): ExposureVerdict[] {
   const params = { flow: flow.name, port: flow.port, transport: flow.transport, host: target.host, protocol: flow.protocol };
   const expected = `${flow.protocol} answering on ${flow.port}/${flow.transport}`;
@@ -260,7 +285,7 @@ function judgeFlow(
         : protocol('not_tested', `nmap saw the port ${state.state}; the ${exchange.probe} probe found ${exchange.protocol} there`, seen),
     ];
   }
-  if (flow.sources && flow.sources.length > 0) {
+  if (flow.sources && flow.sources.length > 0 && !scannerAllowed) {
     // Not reaching a flow open only to given sources is what its firewall should do; the host ruleset is the evidence.
     const reason =
       `restricted to ${flow.sources.join(', ')} by design; the scanner is not among them; the ruleset, when read, is the evidence ` +

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { snmpAnswerOf } from '../../probes/exposure/gather.ts';
+import { localAddressTowards, snmpAnswerOf } from '../../probes/exposure/gather.ts';
 import { judgeExposure, MAX_UNDECLARED_LISTED, observeExposure, type ExposureFacts } from '../../probes/exposure/judge.ts';
 import type { Flow } from '../../src/connection/schema.ts';
 import { observedState } from '../../src/history/state.ts';
@@ -98,6 +98,33 @@ judgeTable('exposure', {
       name: 'a flow restricted to an IPv6 block, not seen open',
       facts: facts([sshOpen, [8443, 'filtered', 'admin-prohibited']], [], { flows: [flow('ssh', 22), ...restricted('fd00:99::/64')] }),
       verdicts: byDesign('fd00:99::/64', 'filtered'),
+    },
+    {
+      name: 'a restricted flow whose sources hold the scanner is judged as today: it should have answered',
+      facts: facts([sshOpen, [8443, 'filtered', 'no-response']], [], {
+        flows: [flow('ssh', 22), ...restricted('fd00:99::/64', '10.99.0.0/16')],
+        scannerAddress: '10.99.3.4',
+      }),
+      verdicts: [
+        { id: 'exposure.declared-port', port: 8443, status: 'error', params: { reason: /no answer from the declared port \(filtered/ } },
+        { id: 'exposure.protocol-match', port: 8443, status: 'error' },
+      ],
+    },
+    {
+      name: 'a restricted flow, the scanner known and outside its sources',
+      facts: facts([sshOpen, [8443, 'filtered', 'no-response']], [], {
+        flows: [flow('ssh', 22), ...restricted('10.99.0.0/16')],
+        scannerAddress: '10.213.7.1',
+      }),
+      verdicts: byDesign('10.99.0.0/16', 'filtered'),
+    },
+    {
+      name: 'a scanner address that is no address is ignored',
+      facts: facts([sshOpen, [8443, 'filtered', 'no-response']], [], {
+        flows: [flow('ssh', 22), ...restricted('10.99.0.0/16')],
+        scannerAddress: '__proto__',
+      }),
+      verdicts: byDesign('10.99.0.0/16', 'filtered'),
     },
     {
       name: 'a restricted flow that answers anyway is judged as any open flow',
@@ -514,4 +541,11 @@ it('says which declared ports answered and which did not, never a declared port 
   expect(build(pass).message).toBe(
     'Only declared ports answer on 192.0.2.1 (443/tcp); declared but not seen open: 8443/tcp; swept T:1-1024',
   );
+});
+
+describe('exposure: the scanner address towards a gateway', () => {
+  it('is the local address the route picks, without sending anything; no address for a name', async () => {
+    expect(await localAddressTowards('127.0.0.1')).toBe('127.0.0.1');
+    expect(await localAddressTowards('gw.example.org')).toBeUndefined();
+  });
 });
