@@ -1,6 +1,6 @@
-import { createSocket } from 'node:dgram';
 import { isIP } from 'node:net';
 import type { Flow } from '../../src/connection/schema.ts';
+import { localAddressTowards } from '../../src/facts/scanner-address.ts';
 import { describeCause, InternalError } from '../../src/errors.ts';
 import type { SweepFact } from '../../src/facts/sweep.ts';
 import { sweepFailureReason } from '../../src/facts/sweep-reading.ts';
@@ -31,24 +31,6 @@ export interface ExposureFacts {
    * open only to given sources that hold it should answer the sweep, so it is judged as any other.
    */
   scannerAddress?: string;
-}
-
-/** The local address the system would send from to `address`: a UDP connect picks the route and sends nothing. */
-export async function localAddressTowards(address: string): Promise<string | undefined> {
-  const family = isIP(address);
-  if (family === 0) return undefined;
-  const socket = createSocket(family === 6 ? 'udp6' : 'udp4');
-  try {
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.connect(9, address, () => resolve());
-    });
-    return socket.address().address;
-  } catch {
-    return undefined;
-  } finally {
-    socket.close();
-  }
 }
 
 /** The SNMP probe's proof that SNMP answers on its port (an engine id, an accepted community, a served v3 user). */

@@ -1,5 +1,5 @@
-import { cidrContains, parseCidr } from '../../src/connection/cidr.ts';
 import type { Flow } from '../../src/connection/schema.ts';
+import { restrictedByDesign, scannerAmong } from '../../src/facts/scanner-address.ts';
 import { gatewayAnswered, reachedProof } from '../../src/facts/sweep-reading.ts';
 import type { ReachedPort } from '../../src/facts/shared.ts';
 import type { Evidence, FindingStatus, FindingTarget } from '../../src/findings.ts';
@@ -97,7 +97,7 @@ export function judgeExposure(facts: ExposureFacts): ExposureVerdict[] {
         base,
         reached,
         facts.snmpAnswer,
-        scannerAllowed(flow, facts.scannerAddress),
+        scannerAmong(flow.sources, facts.scannerAddress),
       ),
     ),
   ];
@@ -217,18 +217,6 @@ function summariseRest(
   };
 }
 
-/** Whether the scanner's own address is among a restricted flow's sources (then the flow should answer it). */
-function scannerAllowed(flow: Flow, scannerAddress: string | undefined): boolean {
-  const scanner = scannerAddress !== undefined ? parseCidr(scannerAddress) : undefined;
-  return (
-    scanner !== undefined &&
-    (flow.sources ?? []).some((text) => {
-      const block = parseCidr(text);
-      return block !== undefined && cidrContains(block, scanner);
-    })
-  );
-}
-
 function judgeFlow(
   target: FindingTarget,
   flow: Flow,
@@ -287,9 +275,7 @@ function judgeFlow(
   }
   if (flow.sources && flow.sources.length > 0 && !scannerAllowed) {
     // Not reaching a flow open only to given sources is what its firewall should do; the host ruleset is the evidence.
-    const reason =
-      `restricted to ${flow.sources.join(', ')} by design; the scanner is not among them; the ruleset, when read, is the evidence ` +
-      `(the sweep saw ${state.state})`;
+    const reason = `${restrictedByDesign(flow.sources)}; the ruleset, when read, is the evidence (the sweep saw ${state.state})`;
     return [declared('not_applicable', reason, actual), protocol('not_applicable', reason)];
   }
   if (state.state === 'closed') {

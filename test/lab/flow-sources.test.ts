@@ -97,6 +97,15 @@ describe.skipIf(!lab.ok)('a flow open only to given sources (real nftables, scan
     }
   });
 
+  it('does not hold the TLS settings of the unreachable flow against the gateway: CoCo-8 is assessed', () => {
+    for (const gateway of [restricted, wide]) {
+      const tls = finding(report, 'tls.protocols', gateway.name);
+      expect(tls?.status).toBe('not_applicable');
+      expect(tls?.message).toContain('restricted to 10.99.0.0/16 by design; the scanner is not among them; its TLS can only be inspected');
+    }
+    expect(report.rows.find((r) => r.ref === 'CoCo-8')?.compliance).toBe('Yes');
+  });
+
   it('passes the ruleset that accepts the port only from the declared block, over IPv4 and IPv6', () => {
     const seen = finding(report, 'host.flow-sources', restricted.name);
     expect(seen?.status).toBe('pass');

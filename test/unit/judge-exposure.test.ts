@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { localAddressTowards, snmpAnswerOf } from '../../probes/exposure/gather.ts';
+import { snmpAnswerOf } from '../../probes/exposure/gather.ts';
+import { localAddressTowards } from '../../src/facts/scanner-address.ts';
 import { judgeExposure, MAX_UNDECLARED_LISTED, observeExposure, type ExposureFacts } from '../../probes/exposure/judge.ts';
 import type { Flow } from '../../src/connection/schema.ts';
 import { observedState } from '../../src/history/state.ts';
