@@ -12,7 +12,7 @@ import {
   type Packet,
   type PortVerdict,
 } from './ruleset-eval.ts';
-import { MAX_SOURCE_CANDIDATES, namedBlocks, sourceCandidates } from './source-candidates.ts';
+import { candidateBudget, namedBlocks, sourceCandidates } from './source-candidates.ts';
 
 export type { Family, PortVerdict } from './ruleset-eval.ts';
 
@@ -68,13 +68,24 @@ const unconfigured = (declared: readonly DeclaredPort[], where: string): FamilyV
   unconfigured: true,
 });
 
+/** The address blocks a dump names, and how many stretches between them its length lets be evaluated. */
+interface NamedSources {
+  blocks: readonly Cidr[];
+  budget: number;
+}
+/** Read only when a flow names its sources: the other readings never pay for it. */
+const namedSources = (text: string, declared: readonly DeclaredPort[]): NamedSources =>
+  declared.some((d) => d.sources)
+    ? { blocks: namedBlocks(text), budget: candidateBudget(text.split('\n').length) }
+    : { blocks: [], budget: 0 };
+
 /** Each packet's verdict through the base chains of one hook. */
 function evaluate(
   where: string,
   chains: { all: ReadonlyMap<string, Chain>; chain: Chain }[],
   family: Family,
   declared: readonly DeclaredPort[],
-  named: readonly Cidr[],
+  named: NamedSources,
 ): FamilyView {
   const verdict = (packet: Packet) => combineChains(chains.map((c) => evaluateBaseChain(c.all, c.chain, packet)));
   return {
@@ -91,13 +102,13 @@ function evaluate(
 function otherSources(
   family: Family,
   sources: readonly string[],
-  named: readonly Cidr[],
+  named: NamedSources,
   packet: Packet,
   verdict: (packet: Packet) => PortVerdict,
 ): OtherSources {
   const declared = sources.flatMap((text) => parseCidr(text) ?? []);
-  const candidates = sourceCandidates(family, declared, named);
-  if (!candidates) return { verdict: 'unknown', allowed: `more than ${MAX_SOURCE_CANDIDATES} address ranges to evaluate` };
+  const candidates = sourceCandidates(family, declared, named.blocks, named.budget);
+  if (!candidates) return { verdict: 'unknown', allowed: `more than ${named.budget} address ranges to evaluate` };
   let result: PortVerdict = 'drop';
   for (const candidate of candidates) {
     const outcome = verdict({ ...packet, source: candidate.source });
@@ -111,6 +122,7 @@ function otherSources(
 export function readNftRuleset(text: string, declared: readonly DeclaredPort[] = []): PolicyReading {
   const tables = parseNftRuleset(text);
   const families: Partial<Record<Family, FamilyView>> = {};
+  const named = namedSources(text, declared);
   for (const family of FAMILIES) {
     const chains = tables
       .filter((t) => tableFamilies(t.family).includes(family))
@@ -121,7 +133,7 @@ export function readNftRuleset(text: string, declared: readonly DeclaredPort[] =
       continue;
     }
     const where = chains.map((c) => `${c.name} (policy ${c.chain.policy ?? 'accept'})`).join(' and ');
-    families[family] = evaluate(where, chains, family, declared, namedBlocks(text));
+    families[family] = evaluate(where, chains, family, declared, named);
   }
   return { tool: 'nftables', families };
 }
@@ -133,7 +145,7 @@ export function readIptablesSave(text: string, declared: readonly DeclaredPort[]
   if (!filter?.input) return { tool, families: { [family]: unconfigured(declared, 'no filter table') } };
   const policy = /^:INPUT\s+(\S+)/m.exec(text)?.[1] ?? 'ACCEPT';
   const input = [{ all: filter.chains, chain: filter.input }];
-  const view = evaluate(`filter INPUT (policy ${policy})`, input, family, declared, namedBlocks(text));
+  const view = evaluate(`filter INPUT (policy ${policy})`, input, family, declared, namedSources(text, declared));
   return { tool, families: { [family]: view } };
 }
 

@@ -8,6 +8,12 @@ import type { Family } from './ruleset-eval.ts';
 
 /** More stretches than this are not evaluated (a ruleset of thousands of addresses): the verdict is unknown. */
 export const MAX_SOURCE_CANDIDATES = 1024;
+/** Stretches times rules a reading may cost: a long ruleset gets fewer stretches, so a hostile dump stays quick. */
+export const MAX_SOURCE_EVALUATIONS = 2_000_000;
+
+/** How many stretches a ruleset of `lines` lines may have evaluated. */
+export const candidateBudget = (lines: number): number =>
+  Math.min(MAX_SOURCE_CANDIDATES, Math.max(16, Math.floor(MAX_SOURCE_EVALUATIONS / Math.max(1, lines))));
 
 const ADDRESS =
   /(?<![\w:.])(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}(?:\d{1,3}(?:\.\d{1,3}){3})?)(?:\/\d{1,3})?(?![\w:.])/gi;
@@ -27,7 +33,12 @@ export interface SourceCandidate {
 }
 
 /** One address per stretch outside the declared blocks, or undefined when there are too many to evaluate. */
-export function sourceCandidates(family: Family, declared: readonly Cidr[], named: readonly Cidr[]): SourceCandidate[] | undefined {
+export function sourceCandidates(
+  family: Family,
+  declared: readonly Cidr[],
+  named: readonly Cidr[],
+  budget = MAX_SOURCE_CANDIDATES,
+): SourceCandidate[] | undefined {
   const own = declared.filter((b) => b.family === family);
   const blocks = [...own, ...named.filter((b) => b.family === family)];
   const max = maxAddress(family);
@@ -38,7 +49,7 @@ export function sourceCandidates(family: Family, declared: readonly Cidr[], name
     if (after <= max) starts.add(after);
   }
   const outside = [...starts].filter((value) => !own.some((b) => cidrContains(b, addressCidr(family, value))));
-  if (outside.length > MAX_SOURCE_CANDIDATES) return undefined;
+  if (outside.length > budget) return undefined;
   return outside
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
     .map((value) => {

@@ -347,6 +347,18 @@ judgeTable('host', {
       ],
     },
     {
+      name: 'more named addresses than can be evaluated: not tested, saying so',
+      facts: restricting(
+        nftWith8443(
+          `ip saddr { ${Array.from({ length: 600 }, (_, i) => `10.${i >> 8}.${i & 255}.1`).join(', ')} } tcp dport 8443 drop\n\t\t` +
+            'ip saddr 10.99.0.0/16 tcp dport 8443 accept',
+        ),
+      ),
+      verdicts: [
+        flowSourcesVerdict('not_tested', { reason: /IPv4: nftables not evaluated \(more than 1024 address ranges to evaluate\)/ }),
+      ],
+    },
+    {
       name: 'the ruleset could not be read: not tested',
       facts: restricting({ 'nft-ruleset': sudoDenied('nft-ruleset') }),
       verdicts: [flowSourcesVerdict('not_tested', { reason: /^no firewall tool could be read \(nft-ruleset: denied/ })],
@@ -1144,5 +1156,16 @@ describe('firewall tools that could not be read in full', () => {
     expect(
       unreadFirewallSources({ 'nft-ruleset': status('missing'), 'iptables-save': status('ok'), 'ufw-status': status('failed') }),
     ).toEqual([]);
+  });
+});
+
+describe('host: a flow open only to given sources, on a hostile ruleset', () => {
+  it('reads 20 000 rules naming 10 000 addresses in bounded time, and says it could not evaluate them all', () => {
+    const rules = Array.from({ length: 20_000 }, (_, i) => `ip saddr 10.${(i >> 8) & 255}.${i & 255}.${i >> 16} tcp dport 8443 drop`);
+    const started = performance.now();
+    const [verdict] = judgeHost(restricting(nftWith8443(rules.join('\n\t\t')))).filter((v) => v.id === 'host.flow-sources');
+    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(verdict?.status).toBe('not_tested');
+    expect(verdict?.params?.reason).toMatch(/more than \d+ address ranges to evaluate/);
   });
 });
