@@ -279,6 +279,23 @@ judgeTable('host', {
       verdicts: [flowSourcesVerdict('pass', { detail: /IPv4: iptables refuses every other source\. IPv6: ip6tables refuses/ })],
     },
     {
+      name: 'every other source dropped first (ip saddr != the block), then the port accepted',
+      facts: restricting(
+        nftWith8443('ip saddr != 10.99.0.0/16 tcp dport 8443 drop\n\t\tmeta nfproto ipv6 tcp dport 8443 drop\n\t\ttcp dport 8443 accept'),
+      ),
+      verdicts: [flowSourcesVerdict('pass', {})],
+    },
+    {
+      name: 'iptables: every source but the block dropped (! -s), then the port accepted',
+      facts: restricting({
+        'iptables-save': iptablesWith8443(
+          '-A INPUT ! -s 10.99.0.0/16 -p tcp -m tcp --dport 8443 -j DROP\n-A INPUT -p tcp -m tcp --dport 8443 -j ACCEPT',
+        ),
+        'ip6tables-save': iptablesDrop,
+      }),
+      verdicts: [flowSourcesVerdict('pass', {})],
+    },
+    {
       name: 'a flow declared restricted but open to all sources',
       facts: restricting(nftWith8443('tcp dport 8443 accept')),
       verdicts: [
