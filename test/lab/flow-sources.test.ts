@@ -27,7 +27,7 @@ const nftInput = (rule: string) => `table inet cocoscan_fw {
 }
 `;
 
-function connection(gateways: LabGateway[]): string {
+function connection(gateways: LabGateway[], sources = '10.99.0.0/16'): string {
   const entries = gateways.map(
     (g) =>
       `  - name: ${g.name}\n    host: ${g.address}\n` +
@@ -47,11 +47,20 @@ flows:
   - name: api
     protocol: https
     port: 8443
-    sources: [10.99.0.0/16]
+    sources: [${sources}]
 scan:
   tcpPorts: "1-1024,8443"
   probeTimeoutSeconds: 3
 `;
+}
+
+async function check(gateways: LabGateway[], sources?: string): Promise<RunReport> {
+  const dir = await tempDir();
+  const file = await writeConnection(dir, connection(gateways, sources));
+  const out = join(dir, 'out');
+  const result = await runCli(['check', file, '--out', out, '--no-progress']);
+  expect(result.code, result.stderr).toBeLessThanOrEqual(1);
+  return JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as RunReport;
 }
 
 const finding = (report: RunReport, id: string, gateway: string) =>
@@ -61,7 +70,9 @@ describe.skipIf(!lab.ok)('a flow open only to given sources (real nftables, scan
   const gateways: LabGateway[] = [];
   let restricted: LabGateway;
   let wide: LabGateway;
+  let self: LabGateway;
   let report: RunReport;
+  let selfReport: RunReport;
 
   beforeAll(async () => {
     const services = [
@@ -72,13 +83,14 @@ describe.skipIf(!lab.ok)('a flow open only to given sources (real nftables, scan
       startLabGateway({ name: 'src-exact', services: [...services], nftRuleset: nftInput('ip saddr 10.99.0.0/16 tcp dport 8443 accept') }),
       startLabGateway({ name: 'src-wide', services: [...services], nftRuleset: nftInput('ip saddr 10.96.0.0/12 tcp dport 8443 accept') }),
     ]);
-    gateways.push(restricted, wide);
-    const dir = await tempDir();
-    const file = await writeConnection(dir, connection(gateways));
-    const out = join(dir, 'out');
-    const result = await runCli(['check', file, '--out', out, '--no-progress']);
-    expect(result.code, result.stderr).toBeLessThanOrEqual(1);
-    report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as RunReport;
+    // The lab's links are all in 10.213.0.0/16: a flow open to it is open to the scanner too.
+    self = await startLabGateway({
+      name: 'src-self',
+      services: [...services],
+      nftRuleset: nftInput('ip saddr 10.213.0.0/16 tcp dport 8443 accept'),
+    });
+    gateways.push(restricted, wide, self);
+    [report, selfReport] = await Promise.all([check([restricted, wide]), check([self], '10.213.0.0/16')]);
   }, LOADED_MACHINE_MS);
 
   afterAll(async () => {
@@ -126,5 +138,15 @@ describe.skipIf(!lab.ok)('a flow open only to given sources (real nftables, scan
     const coco9 = report.rows.find((r) => r.ref === 'CoCo-9');
     expect(coco9?.compliance).toBe('Partial');
     expect(coco9?.comment).toContain('accepts flow api from sources other than 10.99.0.0/16');
+  });
+
+  it('judges a flow whose sources hold the scanner as any other: it answers, its TLS is read, its ruleset restricts it', () => {
+    expect(finding(selfReport, 'exposure.declared-port', self.name)?.status).toBe('pass');
+    expect(finding(selfReport, 'exposure.protocol-match', self.name)?.status).toBe('pass');
+    expect(finding(selfReport, 'tls.protocols', self.name)?.status).toBe('pass');
+    expect(finding(selfReport, 'host.flow-sources', self.name)?.message).toBe(
+      `${self.name} accepts flow api only from 10.213.0.0/16: ` +
+        'tcp/8443 IPv4: nftables refuses every other source. IPv6: nftables refuses every other source',
+    );
   });
 });
