@@ -1,4 +1,6 @@
+import { isIP } from 'node:net';
 import type { Flow } from '../../src/connection/schema.ts';
+import { localAddressTowards } from '../../src/facts/scanner-address.ts';
 import { describeCause, InternalError } from '../../src/errors.ts';
 import type { SweepFact } from '../../src/facts/sweep.ts';
 import { sweepFailureReason } from '../../src/facts/sweep-reading.ts';
@@ -27,6 +29,11 @@ export interface ExposureFacts {
   reached?: readonly ReachedPort[];
   /** What cocoscan's own SNMP probe got on its UDP port, when it ran and was answered: SNMP speaks there. */
   snmpAnswer?: { port: number; evidence: string };
+  /**
+   * The scanner's own address towards the gateway, as the routing table picks it (before any NAT on the way): a flow
+   * open only to given sources that hold it should answer the sweep, so it is judged as any other.
+   */
+  scannerAddress?: string;
 }
 
 /** The SNMP probe's proof that SNMP answers on its port (an engine id, an accepted community, a served v3 user). */
@@ -77,7 +84,10 @@ export async function gatherExposure(ctx: GatherContext<unknown, 'sweep'>): Prom
       return undefined;
     });
     const snmpAnswer = snmpAnswerOf(snmp);
-    const withSnmp = snmpAnswer ? { ...facts, snmpAnswer } : facts;
+    // Only worth asking when a flow names its sources: it decides whether the sweep should have reached them.
+    const gatewayAddress = sweep.host?.addresses.find((a) => isIP(a) !== 0);
+    const scannerAddress = gatewayAddress && facts.flows.some((f) => f.sources) ? await localAddressTowards(gatewayAddress) : undefined;
+    const withSnmp = { ...facts, ...(snmpAnswer ? { snmpAnswer } : {}), ...(scannerAddress ? { scannerAddress } : {}) };
     const questions = facts.failure ? [] : amplifierQuestions(facts.host);
     if (questions.length === 0) return withSnmp;
     ctx.activity('asking the open UDP services whether they amplify');

@@ -1,4 +1,5 @@
 import type { Flow } from '../../src/connection/schema.ts';
+import { restrictedByDesign, scannerAmong } from '../../src/facts/scanner-address.ts';
 import { gatewayAnswered, reachedProof } from '../../src/facts/sweep-reading.ts';
 import type { ReachedPort } from '../../src/facts/shared.ts';
 import type { Evidence, FindingStatus, FindingTarget } from '../../src/findings.ts';
@@ -91,7 +92,18 @@ export function judgeExposure(facts: ExposureFacts): ExposureVerdict[] {
   return [
     ...judgeUndeclared(gatewayTarget, host, flows, plan, base, reached),
     ...judgeAmplifiers(gatewayTarget, facts, host, plan, base),
-    ...flows.flatMap((flow) => judgeFlow(flowTarget(gatewayTarget, flow), flow, host, plan, base, reached, facts.snmpAnswer)),
+    ...flows.flatMap((flow) =>
+      judgeFlow(
+        flowTarget(gatewayTarget, flow),
+        flow,
+        host,
+        plan,
+        base,
+        reached,
+        facts.snmpAnswer,
+        scannerAmong(flow.sources, facts.scannerAddress),
+      ),
+    ),
   ];
 }
 
@@ -219,6 +231,7 @@ function judgeFlow(
   base: BaseEvidence,
   reached: readonly ReachedPort[],
   snmpAnswer?: ExposureFacts['snmpAnswer'],
+  scannerAllowed = false,
 ): ExposureVerdict[] {
   const params = { flow: flow.name, port: flow.port, transport: flow.transport, host: target.host, protocol: flow.protocol };
   const expected = `${flow.protocol} answering on ${flow.port}/${flow.transport}`;
@@ -265,6 +278,11 @@ function judgeFlow(
         ? protocol('pass', 'matches', seen)
         : protocol('not_tested', `nmap saw the port ${state.state}; the ${exchange.probe} probe found ${exchange.protocol} there`, seen),
     ];
+  }
+  if (flow.sources && flow.sources.length > 0 && !scannerAllowed) {
+    // Not reaching a flow open only to given sources is what its firewall should do; the host ruleset is the evidence.
+    const reason = `${restrictedByDesign(flow.sources)}; the ruleset, when read, is the evidence (the sweep saw ${state.state})`;
+    return [declared('not_applicable', reason, actual), protocol('not_applicable', reason)];
   }
   if (state.state === 'closed') {
     const reason = `the gateway refused the connection (${clipServiceField(state.reason)}): nothing listens on the declared port`;

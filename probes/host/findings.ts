@@ -9,6 +9,14 @@ export const HOST_FINDINGS = defineFindings({
       fail: '{gateway} host firewall does not deny by default: {detail}',
     },
   },
+  'host.flow-sources': {
+    severity: 'high',
+    title: 'A flow open only to given sources accepts no other source',
+    messages: {
+      pass: '{gateway} accepts flow {flow} only from {sources}: {detail}',
+      fail: '{gateway} accepts flow {flow} from sources other than {sources}: {detail}',
+    },
+  },
   'host.audit-logging': {
     severity: 'medium',
     title: 'The gateway keeps its own audit logs',

@@ -54,7 +54,11 @@ export function hostFacts(target: FindingTarget, session: HostSession, declared:
 }
 
 export async function gatherHost(ctx: GatherContext<unknown, 'hostSession'>): Promise<HostFacts> {
-  const declared = ctx.connection.flows.map((f) => ({ transport: f.transport, port: f.port }));
+  const declared = ctx.connection.flows.map((f): DeclaredPort => ({
+    transport: f.transport,
+    port: f.port,
+    ...(f.sources ? { flow: f.name, sources: f.sources } : {}),
+  }));
   const session = await ctx.shared.hostSession(ctx.gateway);
   const target = { gateway: ctx.gateway.name, host: ctx.gateway.host };
   if (!session.ok || !session.sshd || !ctx.gateway.ssh) return hostFacts(target, session, declared);

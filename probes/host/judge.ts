@@ -1,7 +1,13 @@
 import type { FindingStatus, FindingTarget } from '../../src/findings.ts';
 import type { Observation } from '../../src/history/observation.ts';
 import { UNREAD_STATUSES, type CommandOutcome } from '../../src/host/commands.ts';
-import { FIREWALL_SOURCES, judgeFirewall, readFirewallDumps, type FirewallReading } from '../../src/host/firewall-rules.ts';
+import {
+  FIREWALL_SOURCES,
+  judgeFirewall,
+  judgeFlowSources,
+  readFirewallDumps,
+  type FirewallReading,
+} from '../../src/host/firewall-rules.ts';
 import { judgeAuditLogging, judgeLogForwarding } from '../../src/host/logging.ts';
 import { judgeRootLogin, judgeSshdConfig, readSshdSettings } from '../../src/host/sshd-config.ts';
 import { userConfigName } from '../../src/host/sshd-instance.ts';
@@ -67,6 +73,58 @@ function firewallOf(commands: Commands, declared: HostFacts['declared'] = []) {
 }
 
 /**
+ * Each flow open only to given sources: its port must refuse every other source, over IPv4 and IPv6, by the rules
+ * in order. The scanner outside those sources cannot test it; the ruleset is the evidence.
+ */
+function flowSources(c: Common, commands: Commands, declared: HostFacts['declared'] = []): HostVerdict[] {
+  const restricted = declared.filter((d) => d.sources && d.sources.length > 0);
+  if (restricted.length === 0) {
+    const reason = 'no declared flow names its allowed sources';
+    return [
+      verdict(
+        c,
+        'host.flow-sources',
+        'not_applicable',
+        { reason },
+        { expected: 'flows restricted to their sources', actual: reason, artefacts: [] },
+      ),
+    ];
+  }
+  const { dumps, readings } = firewallOf(commands, declared);
+  const unread = unreadFirewallSources(commands);
+  return restricted.map((port): HostVerdict => {
+    const sources = (port.sources ?? []).join(', ');
+    const target: FindingTarget = { ...c.target, port: port.port, transport: port.transport, ...(port.flow ? { flow: port.flow } : {}) };
+    const at = { ...c, target };
+    const expected = `${port.transport}/${port.port} accepted only from ${sources}, over IPv4 and IPv6`;
+    const judgement = judgeFlowSources(readings, port, unread);
+    const params = { flow: port.flow ?? `${port.transport}/${port.port}`, sources, detail: judgement.detail };
+    const artefacts = judgement.sources.map((name) => artefact(c, name));
+    if (judgement.status !== 'not_tested') {
+      const raw =
+        judgement.status === 'pass'
+          ? judgement.sources
+              .map((name) => dumps.get(name) ?? '')
+              .join('\n')
+              .slice(0, 2000)
+          : undefined;
+      return verdict(at, 'host.flow-sources', judgement.status, params, {
+        expected,
+        actual: judgement.detail,
+        artefacts,
+        ...(raw ? { raw } : {}),
+      });
+    }
+    const reason =
+      judgement.sources.length === 0
+        ? `no firewall tool could be read (${FIREWALL_SOURCES.map((name) => why(commands[name])).join('; ')})`
+        : `the rules for ${port.transport}/${port.port} could not be evaluated for every other source (${judgement.detail})`;
+    const everyArtefact = FIREWALL_SOURCES.map((name) => artefact(c, name));
+    return verdict(at, 'host.flow-sources', 'not_tested', { ...params, reason }, { expected, actual: reason, artefacts: everyArtefact });
+  });
+}
+
+/**
  * Judges the gateway's own controls from its SSH session. Pure. Without credentials every verdict is not
  * tested; a session that failed is an error. A tool that could not be read is never a pass or a fail.
  */
@@ -90,6 +148,7 @@ export function judgeHost(facts: HostFacts): HostVerdict[] {
     auditLogging(c, commands),
     logForwarding(c, commands),
     ...sshd(c, commands, session.sshd),
+    ...flowSources(c, commands, facts.declared),
   ];
 }
 

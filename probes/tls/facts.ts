@@ -7,6 +7,10 @@ export interface TlsFlow {
   protocol: string;
   /** HTTP runs inside this TLS (https, or http declared with `tls: true`): GET / is asked and HSTS applies. */
   http: boolean;
+  /** The only sources the flow is open to, when the connection file restricts it. */
+  sources?: readonly string[];
+  /** Whether the scanner's own address is among them (then the flow should answer it). */
+  scannerAmongSources?: boolean;
 }
 
 /** An endpoint whose TLS answers were read (they may still say it cannot be judged: `inspection.failure`). */

@@ -1,13 +1,14 @@
 import { isIP } from 'node:net';
 import { speaksTls } from '../../src/protocol/table.ts';
 import type { Flow } from '../../src/connection/schema.ts';
+import { localAddressTowards, scannerAmong } from '../../src/facts/scanner-address.ts';
 import { readSafeText } from '../../src/input/safe-read.ts';
 import type { GatherContext } from '../../src/probe/contract.ts';
 import { chainOrderProblem, hostMatches } from '../../src/tls/certificates.ts';
 import { HTTP_HEAD_MAX_BYTES } from '../../src/tls/http-head.ts';
 import { inspectTlsEndpoint, type TlsEndpointFacts } from '../../src/tls/inspect-endpoint.ts';
 import { derToPem, splitPem, systemTrustStore } from '../../src/tls/trust-store.ts';
-import type { TlsEndpoint, TlsFacts } from './facts.ts';
+import type { TlsEndpoint, TlsFacts, TlsFlow } from './facts.ts';
 import { faultReason } from './fault.ts';
 import { summarise } from './summary.ts';
 import type { TlsThresholds } from './thresholds.ts';
@@ -32,7 +33,13 @@ async function inspectFlow(ctx: GatherContext<TlsThresholds>, flow: Flow, trust:
   const timeoutMs = ctx.connection.scan.probeTimeoutSeconds * 1000;
   const host = ctx.gateway.host;
   // Only flows that speak TLS reach here, so `http` is HTTP over TLS declared with `tls: true`.
-  const ref = { name: flow.name, port: flow.port, protocol: flow.protocol, http: flow.protocol === 'https' || flow.protocol === 'http' };
+  const ref: TlsFlow = {
+    name: flow.name,
+    port: flow.port,
+    protocol: flow.protocol,
+    http: flow.protocol === 'https' || flow.protocol === 'http',
+    ...(flow.sources ? { sources: flow.sources, scannerAmongSources: scannerAmong(flow.sources, await localAddressTowards(host)) } : {}),
+  };
   try {
     const inspection = await inspectTlsEndpoint(
       { host, port: flow.port, serverName: host },

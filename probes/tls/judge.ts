@@ -11,6 +11,7 @@ import { judgeVersions, offerOf } from './judge-versions.ts';
 import type { TlsThresholds } from './thresholds.ts';
 import { endpointVerdict, type EndpointSubject } from './verdict.ts';
 import { hostPort } from '../../src/host-port.ts';
+import { restrictedByDesign } from '../../src/facts/scanner-address.ts';
 
 const ALL_IDS = findingIds(TLS_FINDINGS);
 
@@ -45,12 +46,33 @@ function targetOf(gateway: TlsFacts['gateway'], e: TlsEndpoint): FindingTarget {
 /** One endpoint: a failure or a fault judging it is an error of this endpoint only. */
 function judgeEndpoint(gateway: TlsFacts['gateway'], e: TlsEndpoint, t: TlsThresholds, now: Date): Verdict<TlsFindingId>[] {
   const endpoint = `${e.flow.name} (${hostPort(gateway.host, e.flow.port)})`;
+  const unanswered = e.failure ?? (e.inspection.session === undefined ? e.inspection.failure : undefined);
+  if (unanswered !== undefined && e.flow.sources && !e.flow.scannerAmongSources)
+    return restrictedEndpoint(targetOf(gateway, e), endpoint, e.time, e.flow.sources, unanswered);
   if (e.failure !== undefined) return failedEndpoint(targetOf(gateway, e), endpoint, e.time, e.failure);
   try {
     return judgeInspected(gateway, e, t, now);
   } catch (error) {
     return failedEndpoint(targetOf(gateway, e), endpoint, e.time, faultReason(error, 'the TLS answers of this endpoint'));
   }
+}
+
+/** A flow open only to given sources that gave the scanner outside them no TLS answer: as its firewall should. */
+function restrictedEndpoint(
+  target: FindingTarget,
+  endpoint: string,
+  time: string,
+  sources: readonly string[],
+  why: string,
+): Verdict<TlsFindingId>[] {
+  const reason = `${restrictedByDesign(sources)}; its TLS can only be inspected from one of them (${why})`;
+  return ALL_IDS.map((id) => ({
+    id,
+    target,
+    status: 'not_applicable',
+    params: { endpoint, reason },
+    evidence: { source: 'cocoscan TLS probe', time, expected: 'a judgeable TLS endpoint', actual: why },
+  }));
 }
 
 function failedEndpoint(target: FindingTarget, endpoint: string, time: string, reason: string): Verdict<TlsFindingId>[] {

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { parseCidr } from './cidr.ts';
 
 // RFC 1123 host names: letters, digits and hyphens, no label starting or ending with a hyphen.
 const HOSTNAME = /^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*\.?$/;
@@ -80,6 +81,23 @@ export const flowSchema = z.strictObject({
     .optional()
     .describe('Whether the flow runs over TLS; by default, from the protocol (https, ldaps, smtps, … are TLS)'),
   description: z.string({ error: 'expected text' }).max(500).optional(),
+  sources: z
+    .array(
+      z
+        .string({ error: 'expected an IPv4 or IPv6 address block such as 10.99.0.0/16 or fd00:99::/64' })
+        .max(64)
+        .refine((text) => parseCidr(text) !== undefined, {
+          error: 'expected an IPv4 or IPv6 address block such as 10.99.0.0/16 or fd00:99::/64',
+        }),
+      { error: 'expected a list of address blocks' },
+    )
+    .min(1, { error: 'expected at least one address block (leave sources out for a flow open to all)' })
+    .max(CONNECTION_LIMITS.listItems, { error: `at most ${CONNECTION_LIMITS.listItems} address blocks` })
+    .optional()
+    .describe(
+      'The only sources the flow is open to, as address blocks (10.99.0.0/16, fd00:99::/64). A scanner outside them ' +
+        'cannot reach the flow by design; the host ruleset, when read, is checked to accept the port only from them',
+    ),
 });
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;

@@ -1,4 +1,5 @@
 /** Reading a host firewall's inbound verdicts, per address family, out of the ruleset dumps each tool prints. */
+import { parseCidr, type Cidr } from '../connection/cidr.ts';
 import { parseIptablesFilter } from './iptables-ruleset.ts';
 import { parseNftRuleset, tableFamilies } from './nft-ruleset.ts';
 import {
@@ -11,6 +12,7 @@ import {
   type Packet,
   type PortVerdict,
 } from './ruleset-eval.ts';
+import { candidateBudget, namedBlocks, sourceCandidates } from './source-candidates.ts';
 
 export type { Family, PortVerdict } from './ruleset-eval.ts';
 
@@ -18,6 +20,16 @@ export type { Family, PortVerdict } from './ruleset-eval.ts';
 export interface DeclaredPort {
   transport: 'tcp' | 'udp';
   port: number;
+  /** The flow's name and its only allowed sources, when the connection file restricts it. */
+  flow?: string;
+  sources?: readonly string[];
+}
+
+/** For a flow open only to given sources: what the port does for every other source. */
+export interface OtherSources {
+  /** accept when some other source gets through (`allowed` names it); unknown when the reader cannot tell. */
+  verdict: PortVerdict;
+  allowed?: string;
 }
 
 /** What one tool shows for one address family. */
@@ -26,7 +38,7 @@ export interface FamilyView {
   where: string;
   /** New connections to a port no rule names, from a source no rule names. */
   undeclared: { tcp: PortVerdict; udp: PortVerdict };
-  declared: { transport: 'tcp' | 'udp'; port: number; verdict: PortVerdict }[];
+  declared: { transport: 'tcp' | 'udp'; port: number; verdict: PortVerdict; others?: OtherSources }[];
   /** The tool filters nothing here (no table, inactive): not shown beside a tool that does. */
   unconfigured?: true;
 }
@@ -49,12 +61,23 @@ export function familyPolicy(view: FamilyView): FamilyPolicy {
 const sameView = (verdict: PortVerdict, declared: readonly DeclaredPort[], where: string): FamilyView => ({
   where,
   undeclared: { tcp: verdict, udp: verdict },
-  declared: declared.map((d) => ({ ...d, verdict })),
+  declared: declared.map((d) => ({ ...d, verdict, ...(d.sources ? { others: { verdict, allowed: 'any source' } } : {}) })),
 });
 const unconfigured = (declared: readonly DeclaredPort[], where: string): FamilyView => ({
   ...sameView('accept', declared, where),
   unconfigured: true,
 });
+
+/** The address blocks a dump names, and how many stretches between them its length lets be evaluated. */
+interface NamedSources {
+  blocks: readonly Cidr[];
+  budget: number;
+}
+/** Read only when a flow names its sources: the other readings never pay for it. */
+const namedSources = (text: string, declared: readonly DeclaredPort[]): NamedSources =>
+  declared.some((d) => d.sources)
+    ? { blocks: namedBlocks(text), budget: candidateBudget(text.split('\n').length) }
+    : { blocks: [], budget: 0 };
 
 /** Each packet's verdict through the base chains of one hook. */
 function evaluate(
@@ -62,19 +85,44 @@ function evaluate(
   chains: { all: ReadonlyMap<string, Chain>; chain: Chain }[],
   family: Family,
   declared: readonly DeclaredPort[],
-) {
+  named: NamedSources,
+): FamilyView {
   const verdict = (packet: Packet) => combineChains(chains.map((c) => evaluateBaseChain(c.all, c.chain, packet)));
   return {
     where,
     undeclared: { tcp: verdict({ family, proto: 'tcp', port: undefined }), udp: verdict({ family, proto: 'udp', port: undefined }) },
-    declared: declared.map((d) => ({ ...d, verdict: verdict({ family, proto: d.transport, port: d.port }) })),
+    declared: declared.map((d) => {
+      const packet: Packet = { family, proto: d.transport, port: d.port };
+      return { ...d, verdict: verdict(packet), ...(d.sources ? { others: otherSources(family, d.sources, named, packet, verdict) } : {}) };
+    }),
   };
+}
+
+/** The first other source the port accepts, in address order; else drop, or unknown if any could not be evaluated. */
+function otherSources(
+  family: Family,
+  sources: readonly string[],
+  named: NamedSources,
+  packet: Packet,
+  verdict: (packet: Packet) => PortVerdict,
+): OtherSources {
+  const declared = sources.flatMap((text) => parseCidr(text) ?? []);
+  const candidates = sourceCandidates(family, declared, named.blocks, named.budget);
+  if (!candidates) return { verdict: 'unknown', allowed: `more than ${named.budget} address ranges to evaluate` };
+  let result: PortVerdict = 'drop';
+  for (const candidate of candidates) {
+    const outcome = verdict({ ...packet, source: candidate.source });
+    if (outcome === 'accept') return { verdict: 'accept', allowed: candidate.label };
+    if (outcome === 'unknown') result = 'unknown';
+  }
+  return { verdict: result };
 }
 
 /** `nft list ruleset`: every filter chain on the input hook of the tables each family passes through, rules in order. */
 export function readNftRuleset(text: string, declared: readonly DeclaredPort[] = []): PolicyReading {
   const tables = parseNftRuleset(text);
   const families: Partial<Record<Family, FamilyView>> = {};
+  const named = namedSources(text, declared);
   for (const family of FAMILIES) {
     const chains = tables
       .filter((t) => tableFamilies(t.family).includes(family))
@@ -85,7 +133,7 @@ export function readNftRuleset(text: string, declared: readonly DeclaredPort[] =
       continue;
     }
     const where = chains.map((c) => `${c.name} (policy ${c.chain.policy ?? 'accept'})`).join(' and ');
-    families[family] = evaluate(where, chains, family, declared);
+    families[family] = evaluate(where, chains, family, declared, named);
   }
   return { tool: 'nftables', families };
 }
@@ -96,7 +144,8 @@ export function readIptablesSave(text: string, declared: readonly DeclaredPort[]
   const filter = parseIptablesFilter(text);
   if (!filter?.input) return { tool, families: { [family]: unconfigured(declared, 'no filter table') } };
   const policy = /^:INPUT\s+(\S+)/m.exec(text)?.[1] ?? 'ACCEPT';
-  const view = evaluate(`filter INPUT (policy ${policy})`, [{ all: filter.chains, chain: filter.input }], family, declared);
+  const input = [{ all: filter.chains, chain: filter.input }];
+  const view = evaluate(`filter INPUT (policy ${policy})`, input, family, declared, namedSources(text, declared));
   return { tool, families: { [family]: view } };
 }
 
@@ -120,7 +169,8 @@ export function readFirewalld(text: string, declared: readonly DeclaredPort[] = 
   return both({ ...sameView(verdict, declared, where), declared: unknownPorts(declared) });
 }
 
-const unknownPorts = (declared: readonly DeclaredPort[]) => declared.map((d) => ({ ...d, verdict: 'unknown' as const }));
+const unknownPorts = (declared: readonly DeclaredPort[]) =>
+  declared.map((d) => ({ ...d, verdict: 'unknown' as const, ...(d.sources ? { others: { verdict: 'unknown' as const } } : {}) }));
 
 /** One ruleset dump that could be read, by the command name that produced it. */
 export interface FirewallReading {
@@ -228,4 +278,54 @@ export function readFirewallDumps(dumps: ReadonlyMap<string, string>, declared: 
     const text = dumps.get(source);
     return text === undefined ? [] : [{ source, reading: read(text) }];
   });
+}
+
+/** For one flow open only to given sources: whether every other source is refused, per family, by the rules read. */
+export interface FlowSourcesJudgement {
+  status: 'pass' | 'fail' | 'not_tested';
+  detail: string;
+  sources: string[];
+}
+
+/**
+ * A family is restricted when some tool's input hook refuses every other source on the port (every hook must let
+ * a packet through); it is open when every tool covering it was read and lets some other source in (named by the
+ * widest block of the ruleset that holds it). Both restricted passes; either open fails; anything else is not tested.
+ */
+export function judgeFlowSources(
+  readings: readonly FirewallReading[],
+  port: DeclaredPort,
+  unread: readonly string[] = [],
+): FlowSourcesJudgement {
+  const name = `${port.transport}/${port.port}`;
+  const families = FAMILIES.map((family) => {
+    const views = readings.flatMap((r) => {
+      const view = r.reading.families[family];
+      const entry = view?.declared.find((d) => d.transport === port.transport && d.port === port.port);
+      return entry?.others
+        ? [{ source: r.source, tool: r.reading.tool, others: entry.others, unconfigured: view?.unconfigured === true }]
+        : [];
+    });
+    const unreadHere = unread.filter((tool) => (SOURCE_FAMILIES[tool] ?? FAMILIES).includes(family));
+    const refusing = views.find((v) => v.others.verdict === 'drop' || v.others.verdict === 'reject');
+    if (refusing) return { family, state: 'restricted' as const, views: [refusing], text: `${refusing.tool} refuses every other source` };
+    const open = views.length > 0 && unreadHere.length === 0 && views.every((v) => v.others.verdict === 'accept');
+    if (open) {
+      // A tool that filters nothing here is not named beside one that does (as in describeFamilies).
+      const configured = views.filter((v) => !v.unconfigured);
+      const shown = configured.length > 0 ? configured : views;
+      const allowed = [...new Set(shown.map((v) => v.others.allowed ?? 'another source'))].join(', ');
+      return { family, state: 'open' as const, views, text: `${shown.map((v) => v.tool).join(' and ')} accepts ${allowed}` };
+    }
+    const why = [
+      ...views.map((v) => `${v.tool} not evaluated${v.others.allowed ? ` (${v.others.allowed})` : ''}`),
+      ...(unreadHere.length > 0 ? [`${unreadHere.join(', ')} not read in full`] : []),
+    ];
+    return { family, state: 'unknown' as const, views, text: why.length > 0 ? why.join('; ') : 'no tool read its ruleset' };
+  });
+  const detail = `${name} ${families.map((f) => `${FAMILY_NAMES[f.family]}: ${f.text}`).join('. ')}`;
+  const sources = [...new Set(families.flatMap((f) => f.views.map((v) => v.source)))];
+  if (families.every((f) => f.state === 'restricted')) return { status: 'pass', detail, sources };
+  if (families.some((f) => f.state === 'open')) return { status: 'fail', detail, sources };
+  return { status: 'not_tested', detail, sources };
 }

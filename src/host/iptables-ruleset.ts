@@ -8,6 +8,7 @@ import {
   type Action,
   type Chain,
   type Packet,
+  sourcesMatch,
   type Rule,
   type Tri,
 } from './ruleset-eval.ts';
@@ -84,7 +85,7 @@ export function parseIptablesRule(text: string, chains: ReadonlyMap<string, Chai
       add((p) => portsMatch(value.split(','), p.port));
     } else if (word === '--sport' || word === '--sports' || word === '--source-port' || word === '--source-ports') add(() => 'maybe');
     else if (word === '-i' || word === '--in-interface') add(() => (value === 'lo' ? 'no' : 'maybe'));
-    else if (word === '-s' || word === '--source') add(() => 'no');
+    else if (word === '-s' || word === '--source') add((p) => sourcesMatch(value.split(','), p));
     else if (word === '-d' || word === '--destination') add(() => 'maybe');
     else if (word === '--ctstate' || word === '--state') add(() => statesMatch(value.split(',')));
     else if (word === '-m' || word === '--match' || word === '--comment') continue;

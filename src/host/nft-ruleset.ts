@@ -9,6 +9,7 @@ import {
   type Chain,
   type Family,
   type Packet,
+  sourcesMatch,
   type Rule,
   type Tri,
 } from './ruleset-eval.ts';
@@ -175,7 +176,7 @@ function nftMatch(words: string[]): (packet: Packet) => Tri {
       conditions.push((p) => {
         if (p.family !== family) return 'no';
         // The default is the verdict for a source no rule names; a destination depends on the address probed.
-        const hit: Tri = source && !value.startsWith('@') ? 'no' : 'maybe';
+        const hit: Tri = source ? sourcesMatch(value.startsWith('@') ? [value] : setValues(value), p) : 'maybe';
         return negated ? negate(hit) : hit;
       });
       i = after;

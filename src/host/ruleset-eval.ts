@@ -4,6 +4,8 @@
  * loopback interface, connection state, named sources); a rule the reader cannot evaluate that could decide the
  * packet makes the verdict `unknown`, never accept or drop.
  */
+import { cidrContains, parseCidr, type Cidr } from '../connection/cidr.ts';
+
 export type Family = 'ipv4' | 'ipv6';
 export const FAMILIES: readonly Family[] = ['ipv4', 'ipv6'];
 export const FAMILY_NAMES: Readonly<Record<Family, string>> = { ipv4: 'IPv4', ipv6: 'IPv6' };
@@ -15,6 +17,8 @@ export interface Packet {
   family: Family;
   proto: 'tcp' | 'udp';
   port: number | undefined;
+  /** One source address (a block of one); undefined for a source no rule names. */
+  source?: Cidr;
 }
 
 /** Whether a rule's match applies to a packet; `maybe` when it depends on what the reader cannot see. */
@@ -152,4 +156,19 @@ export function protocolMatches(value: string, proto: 'tcp' | 'udp'): Tri {
   if (name === 'all' || name === '0') return 'yes';
   if (/^(icmp|ipv6-icmp|icmpv6|1|58|esp|ah|gre|sctp|igmp|udplite)$/.test(name)) return 'no';
   return 'maybe';
+}
+
+/**
+ * A source match (`ip saddr …`, `-s …`) for a packet: without a source, a source no rule names, so never; with one,
+ * whether an address or block of the list holds it. A named set, a range or a name cannot be evaluated here.
+ */
+export function sourcesMatch(values: readonly string[], packet: Packet): Tri {
+  if (!packet.source) return values.some((v) => v.startsWith('@')) ? 'maybe' : 'no';
+  let result: Tri = 'no';
+  for (const value of values) {
+    const block = parseCidr(value);
+    if (!block) result = 'maybe';
+    else if (cidrContains(block, packet.source)) return 'yes';
+  }
+  return result;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { snmpAnswerOf } from '../../probes/exposure/gather.ts';
+import { localAddressTowards } from '../../src/facts/scanner-address.ts';
 import { judgeExposure, MAX_UNDECLARED_LISTED, observeExposure, type ExposureFacts } from '../../probes/exposure/judge.ts';
 import type { AmplifierQuery } from '../../probes/exposure/gather-amplifiers.ts';
 import type { Flow } from '../../src/connection/schema.ts';
@@ -29,6 +30,17 @@ const flow = (protocol: string, port: number, transport: 'tcp' | 'udp' = 'tcp'):
   transport,
 });
 const https = [flow('https', 443)];
+const restricted = (...sources: string[]): Flow[] => [{ ...flow('https', 8443), sources }];
+const sshOpen: PortSpec = [22, 'open', 'syn-ack', probed('ssh')];
+const restrictedReason = (sources: string, seen: string) =>
+  `restricted to ${sources} by design; the scanner is not among them; the ruleset, when read, is the evidence (the sweep saw ${seen})`;
+const byDesign = (sources: string, seen: string) =>
+  (['exposure.declared-port', 'exposure.protocol-match'] as const).map((id) => ({
+    id,
+    port: 8443,
+    status: 'not_applicable' as const,
+    params: { reason: restrictedReason(sources, seen) },
+  }));
 const sshReached = { port: 22, transport: 'tcp', probe: 'ssh', protocol: 'ssh', proof: 'its SSH identification' } as const;
 const sshFlows = [flow('ssh', 22)];
 const dnsAndSsh = [flow('ssh', 22), flow('dns', 53, 'udp')];
@@ -96,6 +108,67 @@ judgeTable('exposure', {
     },
   ],
   invalid: [
+    {
+      name: 'a flow restricted to 10.99.0.0/16 that the sweep saw filtered: not reachable by design',
+      facts: facts([sshOpen, [8443, 'filtered', 'no-response']], [], { flows: [flow('ssh', 22), ...restricted('10.99.0.0/16')] }),
+      verdicts: [
+        { id: 'exposure.undeclared-port', status: 'pass', params: { silent: '; declared but not seen open: 8443/tcp' } },
+        ...byDesign('10.99.0.0/16', 'filtered'),
+      ],
+    },
+    {
+      name: 'a flow restricted to sources that rejects the scanner with a reset: by design, not a missing service',
+      facts: facts([sshOpen, [8443, 'closed', 'reset']], [], { flows: [flow('ssh', 22), ...restricted('10.99.0.0/16', '192.0.2.0/24')] }),
+      verdicts: byDesign('10.99.0.0/16, 192.0.2.0/24', 'closed'),
+    },
+    {
+      name: 'a flow restricted to an IPv6 block, not seen open',
+      facts: facts([sshOpen, [8443, 'filtered', 'admin-prohibited']], [], { flows: [flow('ssh', 22), ...restricted('fd00:99::/64')] }),
+      verdicts: byDesign('fd00:99::/64', 'filtered'),
+    },
+    {
+      name: 'a restricted flow whose sources hold the scanner is judged as today: it should have answered',
+      facts: facts([sshOpen, [8443, 'filtered', 'no-response']], [], {
+        flows: [flow('ssh', 22), ...restricted('fd00:99::/64', '10.99.0.0/16')],
+        scannerAddress: '10.99.3.4',
+      }),
+      verdicts: [
+        { id: 'exposure.declared-port', port: 8443, status: 'error', params: { reason: /no answer from the declared port \(filtered/ } },
+        { id: 'exposure.protocol-match', port: 8443, status: 'error' },
+      ],
+    },
+    {
+      name: 'a restricted flow, the scanner known and outside its sources',
+      facts: facts([sshOpen, [8443, 'filtered', 'no-response']], [], {
+        flows: [flow('ssh', 22), ...restricted('10.99.0.0/16')],
+        scannerAddress: '10.213.7.1',
+      }),
+      verdicts: byDesign('10.99.0.0/16', 'filtered'),
+    },
+    {
+      name: 'a scanner address that is no address is ignored',
+      facts: facts([sshOpen, [8443, 'filtered', 'no-response']], [], {
+        flows: [flow('ssh', 22), ...restricted('10.99.0.0/16')],
+        scannerAddress: '__proto__',
+      }),
+      verdicts: byDesign('10.99.0.0/16', 'filtered'),
+    },
+    {
+      name: 'a restricted flow that answers anyway is judged as any open flow',
+      facts: facts([[8443, 'open', 'syn-ack', probed('http', 'ssl')]], [], { flows: restricted('10.99.0.0/16') }),
+      verdicts: [
+        { id: 'exposure.declared-port', port: 8443, status: 'pass' },
+        { id: 'exposure.protocol-match', port: 8443, status: 'pass' },
+      ],
+    },
+    {
+      name: 'a restricted flow the sweep has no record of is still an error',
+      facts: facts([sshOpen], [], { flows: [flow('ssh', 22), ...restricted('10.99.0.0/16')] }),
+      verdicts: [
+        { id: 'exposure.declared-port', port: 8443, status: 'error', params: { reason: 'nmap reported nothing for 8443/tcp' } },
+        { id: 'exposure.protocol-match', port: 8443, status: 'error' },
+      ],
+    },
     {
       name: 'undeclared 8080 open',
       facts: facts([httpsOpen, [8080, 'open', 'syn-ack', probed('http')]]),
@@ -685,4 +758,11 @@ it('says which declared ports answered and which did not, never a declared port 
   expect(build(pass).message).toBe(
     'Only declared ports answer on 192.0.2.1 (443/tcp); declared but not seen open: 8443/tcp; swept T:1-1024 U:top 4',
   );
+});
+
+describe('exposure: the scanner address towards a gateway', () => {
+  it('is the local address the route picks, without sending anything; no address for a name', async () => {
+    expect(await localAddressTowards('127.0.0.1')).toBe('127.0.0.1');
+    expect(await localAddressTowards('gw.example.org')).toBeUndefined();
+  });
 });

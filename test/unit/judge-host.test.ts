@@ -121,6 +121,20 @@ function perUser(
 /** Only the firewall tools given, none of the baseline's. */
 const firewall = (commands: Record<string, string | CommandOutcome>) => facts({ 'nft-ruleset': undefined, ...commands });
 const declaring = (f: HostFacts, declared: HostFacts['declared']): HostFacts => ({ ...f, declared });
+/** A gateway whose flow api (tcp/8443) is declared open only to `sources`, with these firewall dumps. */
+const restricting = (commands: Record<string, string | CommandOutcome | undefined>, sources = ['10.99.0.0/16']): HostFacts =>
+  declaring(firewall(commands as Record<string, string | CommandOutcome>), [
+    { transport: 'tcp', port: 22 },
+    { transport: 'tcp', port: 8443, flow: 'api', sources },
+  ]);
+const nftWith8443 = (rules: string) => ({ 'nft-ruleset': nftDropWith(`tcp dport 22 accept\n\t\t${rules}`) });
+const flowSourcesVerdict = (status: 'pass' | 'fail' | 'not_tested', params: Record<string, string | RegExp>) => ({
+  id: 'host.flow-sources' as const,
+  port: 8443,
+  status,
+  params: { flow: 'api', ...params },
+});
+const iptablesWith8443 = (rule: string) => iptablesDrop.replace('COMMIT', `${rule}\nCOMMIT`);
 const sshd = (text: string | CommandOutcome) => facts({ 'sshd-config': text });
 const forwarding = (commands: Record<string, string | CommandOutcome>) => facts({ 'rsyslog-config': undefined, ...commands });
 
@@ -240,6 +254,147 @@ judgeTable('host', {
     },
   ],
   invalid: [
+    // Flows open only to given sources
+    {
+      name: 'a flow restricted to 10.99.0.0/16 by nftables: every other source dropped, over both families',
+      facts: restricting(nftWith8443('ip saddr 10.99.0.0/16 tcp dport 8443 accept')),
+      verdicts: [
+        flowSourcesVerdict('pass', {
+          sources: '10.99.0.0/16',
+          detail: 'tcp/8443 IPv4: nftables refuses every other source. IPv6: nftables refuses every other source',
+        }),
+      ],
+    },
+    {
+      name: 'a flow restricted to a narrower block than declared still refuses every other source',
+      facts: restricting(nftWith8443('ip saddr { 10.99.1.0/24, 10.99.2.7 } tcp dport 8443 accept')),
+      verdicts: [flowSourcesVerdict('pass', { sources: '10.99.0.0/16' })],
+    },
+    {
+      name: 'a flow restricted by iptables and ip6tables, in order',
+      facts: restricting({
+        'iptables-save': iptablesWith8443('-A INPUT -s 10.99.0.0/16 -p tcp -m tcp --dport 8443 -j ACCEPT'),
+        'ip6tables-save': iptablesDrop,
+      }),
+      verdicts: [flowSourcesVerdict('pass', { detail: /IPv4: iptables refuses every other source\. IPv6: ip6tables refuses/ })],
+    },
+    {
+      name: 'every other source dropped first (ip saddr != the block), then the port accepted',
+      facts: restricting(
+        nftWith8443('ip saddr != 10.99.0.0/16 tcp dport 8443 drop\n\t\tmeta nfproto ipv6 tcp dport 8443 drop\n\t\ttcp dport 8443 accept'),
+      ),
+      verdicts: [flowSourcesVerdict('pass', {})],
+    },
+    {
+      name: 'iptables: every source but the block dropped (! -s), then the port accepted',
+      facts: restricting({
+        'iptables-save': iptablesWith8443(
+          '-A INPUT ! -s 10.99.0.0/16 -p tcp -m tcp --dport 8443 -j DROP\n-A INPUT -p tcp -m tcp --dport 8443 -j ACCEPT',
+        ),
+        'ip6tables-save': iptablesDrop,
+      }),
+      verdicts: [flowSourcesVerdict('pass', {})],
+    },
+    {
+      name: 'a flow declared restricted but open to all sources',
+      facts: restricting(nftWith8443('tcp dport 8443 accept')),
+      verdicts: [
+        flowSourcesVerdict('fail', {
+          sources: '10.99.0.0/16',
+          detail: 'tcp/8443 IPv4: nftables accepts any source (0.0.0.0 and others). IPv6: nftables accepts any source (:: and others)',
+        }),
+        { id: 'host.firewall-policy', status: 'pass' },
+      ],
+    },
+    {
+      name: 'a flow accepted from a wider block than declared: names the block',
+      facts: restricting(nftWith8443('ip saddr 10.0.0.0/8 tcp dport 8443 accept')),
+      verdicts: [flowSourcesVerdict('fail', { detail: /^tcp\/8443 IPv4: nftables accepts 10\.0\.0\.0\/8\. IPv6: nftables refuses/ })],
+    },
+    {
+      name: 'a wider block in nftables beside an iptables with no filter table: only the tool that filters is named',
+      facts: restricting({ ...nftWith8443('ip saddr 10.96.0.0/12 tcp dport 8443 accept'), 'iptables-save': '' }),
+      verdicts: [flowSourcesVerdict('fail', { detail: /^tcp\/8443 IPv4: nftables accepts 10\.96\.0\.0\/12\. IPv6: nftables refuses/ })],
+    },
+    {
+      name: 'a wider iptables rule after a narrower one: order does not save it',
+      facts: restricting({
+        'iptables-save': iptablesWith8443(
+          '-A INPUT -s 10.99.0.0/16 -p tcp -m tcp --dport 8443 -j ACCEPT\n-A INPUT -s 10.0.0.0/8 -p tcp -m tcp --dport 8443 -j ACCEPT',
+        ),
+        'ip6tables-save': iptablesDrop,
+      }),
+      verdicts: [flowSourcesVerdict('fail', { detail: /IPv4: iptables accepts 10\.0\.0\.0\/8/ })],
+    },
+    {
+      name: 'a wider block dropped first, then the declared one: restricted',
+      facts: restricting(nftWith8443('ip saddr 10.99.0.0/16 tcp dport 8443 accept\n\t\tip saddr 10.0.0.0/8 drop\n\t\ttcp dport 8443 drop')),
+      verdicts: [flowSourcesVerdict('pass', {})],
+    },
+    {
+      name: 'IPv6: a declared /64 accepted over a /48',
+      facts: restricting(nftWith8443('ip saddr 10.99.0.0/16 tcp dport 8443 accept\n\t\tip6 saddr fd00:99::/48 tcp dport 8443 accept'), [
+        '10.99.0.0/16',
+        'fd00:99::/64',
+      ]),
+      verdicts: [
+        flowSourcesVerdict('fail', {
+          sources: '10.99.0.0/16, fd00:99::/64',
+          detail: 'tcp/8443 IPv4: nftables refuses every other source. IPv6: nftables accepts fd00:99::/48',
+        }),
+      ],
+    },
+    {
+      name: 'IPv6: a flow restricted to its IPv6 block only',
+      facts: restricting(nftWith8443('ip6 saddr fd00:99::/64 tcp dport 8443 accept'), ['fd00:99::/64']),
+      verdicts: [flowSourcesVerdict('pass', { sources: 'fd00:99::/64' })],
+    },
+    {
+      name: 'a flow restricted to IPv4 sources that IPv6 reaches from anywhere',
+      facts: restricting(nftWith8443('ip saddr 10.99.0.0/16 tcp dport 8443 accept\n\t\tmeta nfproto ipv6 tcp dport 8443 accept')),
+      verdicts: [flowSourcesVerdict('fail', { detail: /IPv6: nftables accepts any source \(:: and others\)$/ })],
+    },
+    {
+      name: 'a named set the reader cannot see into: not tested',
+      facts: restricting(nftWith8443('ip saddr @allowed tcp dport 8443 accept')),
+      verdicts: [
+        flowSourcesVerdict('not_tested', {
+          reason: /could not be evaluated for every other source \(tcp\/8443 IPv4: nftables not evaluated\. IPv6: nftables refuses/,
+        }),
+      ],
+    },
+    {
+      name: 'more named addresses than can be evaluated: not tested, saying so',
+      facts: restricting(
+        nftWith8443(
+          `ip saddr { ${Array.from({ length: 600 }, (_, i) => `10.${i >> 8}.${i & 255}.1`).join(', ')} } tcp dport 8443 drop\n\t\t` +
+            'ip saddr 10.99.0.0/16 tcp dport 8443 accept',
+        ),
+      ),
+      verdicts: [
+        flowSourcesVerdict('not_tested', { reason: /IPv4: nftables not evaluated \(more than 1024 address ranges to evaluate\)/ }),
+      ],
+    },
+    {
+      name: 'the ruleset could not be read: not tested',
+      facts: restricting({ 'nft-ruleset': sudoDenied('nft-ruleset') }),
+      verdicts: [flowSourcesVerdict('not_tested', { reason: /^no firewall tool could be read \(nft-ruleset: denied/ })],
+    },
+    {
+      name: 'only ufw read: its per-port rules are not read, so neither are the sources',
+      facts: restricting({ 'ufw-status': 'Status: active\nDefault: deny (incoming)\n' }),
+      verdicts: [flowSourcesVerdict('not_tested', {})],
+    },
+    {
+      name: 'no ruleset at all on the host: every source reaches the port',
+      facts: restricting({ 'nft-ruleset': '' }),
+      verdicts: [flowSourcesVerdict('fail', { detail: 'tcp/8443 IPv4: nftables accepts any source. IPv6: nftables accepts any source' })],
+    },
+    {
+      name: 'a gateway with no restricted flow: does not apply',
+      facts: facts(),
+      verdicts: [{ id: 'host.flow-sources', status: 'not_applicable', params: { reason: 'no declared flow names its allowed sources' } }],
+    },
     {
       name: 'a hardened gateway, as the findings say it',
       facts: facts({}, false),
@@ -915,14 +1070,21 @@ judgeTable('host', {
         session: { ok: false, credentials: false, reason: 'no SSH credentials for gw' },
         evidenceFolder: 'e',
       },
-      verdicts: (['host.firewall-policy', 'host.audit-logging', 'host.log-forwarding', 'host.sshd-config', 'host.root-login'] as const).map(
-        (id) => ({
-          id,
-          status: 'not_tested' as const,
-          params: { reason: 'no SSH credentials for gw' },
-          actual: 'no SSH credentials for gw',
-        }),
-      ),
+      verdicts: (
+        [
+          'host.firewall-policy',
+          'host.audit-logging',
+          'host.log-forwarding',
+          'host.sshd-config',
+          'host.root-login',
+          'host.flow-sources',
+        ] as const
+      ).map((id) => ({
+        id,
+        status: 'not_tested' as const,
+        params: { reason: 'no SSH credentials for gw' },
+        actual: 'no SSH credentials for gw',
+      })),
     },
     {
       name: 'a session that failed: every verdict an error',
@@ -1011,5 +1173,16 @@ describe('firewall tools that could not be read in full', () => {
     expect(
       unreadFirewallSources({ 'nft-ruleset': status('missing'), 'iptables-save': status('ok'), 'ufw-status': status('failed') }),
     ).toEqual([]);
+  });
+});
+
+describe('host: a flow open only to given sources, on a hostile ruleset', () => {
+  it('reads 20 000 rules naming 10 000 addresses in bounded time, and says it could not evaluate them all', () => {
+    const rules = Array.from({ length: 20_000 }, (_, i) => `ip saddr 10.${(i >> 8) & 255}.${i & 255}.${i >> 16} tcp dport 8443 drop`);
+    const started = performance.now();
+    const [verdict] = judgeHost(restricting(nftWith8443(rules.join('\n\t\t')))).filter((v) => v.id === 'host.flow-sources');
+    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(verdict?.status).toBe('not_tested');
+    expect(verdict?.params?.reason).toMatch(/more than \d+ address ranges to evaluate/);
   });
 });

@@ -381,6 +381,37 @@ const invalid: InvalidCase<TlsFacts, TlsFindingId>[] = [
     thresholds: with_({ minVersion: 'TLSv1.1' }),
     verdicts: [{ id: 'tls.key-exchange', status: 'fail', params: { weak: 'TLSv1.1 DHE 2047-bit' } }],
   },
+  // A flow open only to given sources (issue 16 item 12).
+  {
+    name: 'a restricted flow that gave the scanner outside its sources no answer: not applicable, by design',
+    facts: one({
+      flow: { port: 8443, sources: ['10.99.0.0/16'], scannerAmongSources: false },
+      inspection: { failure: 'no usable TLS answer: no answer within 3000 ms (TCP connect)', session: undefined, chain: [] },
+    }),
+    verdicts: every(
+      ALL,
+      'not_applicable',
+      {
+        reason:
+          'restricted to 10.99.0.0/16 by design; the scanner is not among them; its TLS can only be inspected from one of them ' +
+          '(no usable TLS answer: no answer within 3000 ms (TCP connect))',
+      },
+      8443,
+    ),
+  },
+  {
+    name: 'a restricted flow whose sources hold the scanner and gave no answer: an error as any other',
+    facts: one({
+      flow: { port: 8443, sources: ['10.99.0.0/16'], scannerAmongSources: true },
+      inspection: { failure: 'no usable TLS answer: no answer within 3000 ms (TCP connect)', session: undefined, chain: [] },
+    }),
+    verdicts: every(ALL, 'error', { reason: 'no usable TLS answer: no answer within 3000 ms (TCP connect)' }, 8443),
+  },
+  {
+    name: 'a restricted flow that answers the scanner anyway is judged as any other',
+    facts: one({ flow: { sources: ['10.99.0.0/16'], scannerAmongSources: false } }),
+    verdicts: [{ id: 'tls.protocols', status: 'pass' }],
+  },
   // Whole endpoint.
   {
     name: 'an endpoint whose inspection threw is an error there; the other endpoint keeps its verdicts',
