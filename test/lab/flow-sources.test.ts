@@ -50,6 +50,7 @@ flows:
     sources: [${sources}]
 scan:
   tcpPorts: "1-1024,8443"
+  udpTopPorts: 0
   probeTimeoutSeconds: 3
 `;
 }
