@@ -39,8 +39,26 @@ export function judgeCertificates(on: EndpointSubject, e: InspectedEndpoint, hos
   ];
 }
 
+// Dates and names are findings of their own (validity, name): OpenSSL's word on them does not decide trust.
+const NOT_TRUST_ERRORS: ReadonlySet<string> = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'ERR_TLS_CERT_ALTNAME_INVALID']);
+
 function judgeTrust(on: EndpointSubject, facts: TlsEndpointFacts, chainText: string): TlsVerdict {
   const expected = 'a chain to a trusted root';
+  const trust = facts.trust;
+  if (trust) {
+    if (!trust.trusted) {
+      const status = trust.problem === 'unreadable' ? 'error' : 'fail';
+      return endpointVerdict(on, 'tls.certificate-trust', status, { reason: trust.reason }, expected, trust.reason, chainText);
+    }
+    // OpenSSL's own verification also checks what issuers and signatures alone do not (a CA flag, a path length).
+    const refusal = facts.session?.authorizationError;
+    if (refusal && !NOT_TRUST_ERRORS.has(refusal)) {
+      const reason = `the chain reaches ${trust.anchor}, but OpenSSL refuses it: ${refusal}`;
+      return endpointVerdict(on, 'tls.certificate-trust', 'fail', { reason }, expected, reason, chainText);
+    }
+    const verified = `verified up to ${trust.anchor}${facts.session ? '' : ' (no full handshake: OpenSSL did not check it)'}`;
+    return endpointVerdict(on, 'tls.certificate-trust', 'pass', { trust: `to ${trust.anchor}` }, expected, verified, chainText);
+  }
   if (!facts.session)
     return endpointVerdict(
       on,

@@ -22,6 +22,7 @@ export function summarise(facts: TlsEndpointFacts): unknown {
       })),
       groups: v.groups.map(groupName),
       dhBits: v.dhBits,
+      dhSuites: v.dhSuites?.map((d) => ({ suite: suiteByCode(d.suite).name, bits: d.bits })),
     })),
     session: facts.session
       ? {

@@ -16,6 +16,8 @@ import {
 } from './wire.ts';
 import { suiteByCode } from './cipher-suites.ts';
 
+export const CLOSED_WITHOUT_ALERT = 'the server closed the connection without an alert';
+
 export interface Endpoint {
   host: string;
   port: number;
@@ -121,7 +123,7 @@ export function helloExchange(endpoint: Endpoint, clientHello: Buffer, options: 
       if (hello) return finish({ kind: 'hello', hello, keyExchange, certificates });
       finish(
         connected
-          ? { kind: 'closed', detail: 'the server closed the connection without an alert' }
+          ? { kind: 'closed', detail: CLOSED_WITHOUT_ALERT }
           : { kind: 'failed', reason: 'connection closed before it was established' },
       );
     });
