@@ -32,6 +32,11 @@ const NEEDS = {
     sslscan: 'sslscan',
     'ssh-audit': 'ssh-audit',
     chromium: 'chromium',
+    slapd: 'slapd',
+    vsftpd: 'vsftpd',
+    dovecot: 'dovecot-core',
+    doveconf: 'dovecot-core',
+    '/usr/lib/dovecot/imap-login': 'dovecot-imapd',
   },
   bench: {
     nmap: 'nmap',
