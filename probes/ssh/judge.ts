@@ -5,6 +5,7 @@ import { compressionOutcome } from './compression.ts';
 import { SSH_FINDINGS, type SshFindingId, type SshThresholds } from './findings.ts';
 import type { SshFacts, SshPortFacts } from './gather.ts';
 import { hostKeysOutcome } from './host-keys.ts';
+import { knownVulnerabilitiesOutcome } from './known-vulnerabilities.ts';
 import { portFrame, portVerdict } from './verdict.ts';
 
 export type { SshFacts, SshPortFacts } from './gather.ts';
@@ -48,5 +49,6 @@ function judgePort(facts: SshFacts, port: SshPortFacts, thresholds: SshThreshold
     portVerdict(frame, 'ssh.algorithm-warnings', warningsOutcome(judged)),
     portVerdict(frame, 'ssh.compression', compressionOutcome(port.hello.kexinit)),
     portVerdict(frame, 'ssh.auth-methods', authOutcome(port, thresholds.bannedAuthMethods)),
+    portVerdict(frame, 'ssh.known-vulnerabilities', knownVulnerabilitiesOutcome(port.hello.ident, thresholds.vulnerabilityFailCvss)),
   ];
 }
