@@ -692,6 +692,24 @@ judgeTable('ssh', {
       verdicts: [{ id: 'ssh.kex', status: 'error', params: { reason: 'no SSH identification within 1.5 s' } }],
     },
     {
+      name: 'a flow open only to given sources, the scanner outside them, that did not answer: not tested by design',
+      facts: facts({ ...failed('could not connect: the connection timed out'), restrictedTo: ['10.99.0.0/16', 'fd00:99::/64'] }),
+      verdicts: EVERY_ID.map((id) => ({
+        id,
+        status: 'not_tested' as const,
+        params: {
+          reason:
+            'restricted to 10.99.0.0/16, fd00:99::/64 by design; the scanner is not among them; ' +
+            'its SSH can only be audited from one of them (could not connect: the connection timed out)',
+        },
+      })),
+    },
+    {
+      name: 'a flow restricted to given sources that answers anyway is judged on what it offers',
+      facts: facts({ ...port(), restrictedTo: ['10.99.0.0/16'] }),
+      verdicts: EVERY_ID.map((id) => ({ id, status: 'pass' as const })),
+    },
+    {
       name: "one port's failure stays that port's",
       facts: facts(failed('the server closed the connection before the key exchange', 22), port({ port: 2222, flow: 'sftp' })),
       verdicts: [
