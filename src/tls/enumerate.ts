@@ -17,7 +17,10 @@ export interface VersionResult {
   groups: number[];
   /** Smallest finite-field DHE prime, when a DHE suite is accepted. */
   dhBits?: number;
-  /** The DHE prime size read under each accepted DHE suite (servers size it per suite: anonymous DH is often smaller). */
+  /**
+   * The DHE prime size read per kind of accepted DHE suite (authentication and cipher strength: anonymous DH is
+   * often smaller), each under the suite it was read with.
+   */
   dhSuites?: { suite: number; bits: number }[];
   /** Set when an enumeration was cut short: the lists above may be incomplete. */
   incomplete?: string;
@@ -336,25 +339,35 @@ async function enumerateKeyExchange(result: VersionResult, exchange: ExchangeFn)
 }
 
 /**
- * The DH prime under each accepted DHE suite: one hello each, offering every group, RFC 7919 ones included (GnuTLS
+ * The DH prime under each kind of accepted DHE suite: one hello each, offering every group, RFC 7919 ones included (GnuTLS
  * servers without DH parameters of their own answer DHE only then).
  */
 async function measureDhe(result: VersionResult, dhe: number[], exchange: ExchangeFn): Promise<void> {
   const version = result.version;
-  const sizes = await Promise.all(
-    dhe.map(async (suite) => {
-      const outcome = await exchange(version, [suite], ALL_GROUP_CODES, true);
-      const ffdhe = outcome.kind === 'hello' ? outcome.keyExchange?.group : undefined;
-      if (ffdhe !== undefined && !result.groups.includes(ffdhe)) result.groups.push(ffdhe);
-      return { suite, bits: outcome.kind === 'hello' ? outcome.keyExchange?.dhBits : undefined };
-    }),
-  );
+  // Servers size DH by authentication and cipher strength (OpenSSL's automatic DH: anonymous 128-bit suites get
+  // 1024 bits; a fixed callback by export), never by the rest of the suite: one suite of each kind is asked.
+  const kinds = new Map<string, number>();
+  for (const code of dhe) {
+    const suite = suiteByCode(code);
+    const kind = `${suite.kx}/${suite.au}/${suite.bits}`;
+    if (!kinds.has(kind)) kinds.set(kind, code);
+  }
+  const measure = async (suite: number) => {
+    const outcome = await exchange(version, [suite], ALL_GROUP_CODES, true);
+    const ffdhe = outcome.kind === 'hello' ? outcome.keyExchange?.group : undefined;
+    if (ffdhe !== undefined && !result.groups.includes(ffdhe)) result.groups.push(ffdhe);
+    return { suite, bits: outcome.kind === 'hello' ? outcome.keyExchange?.dhBits : undefined };
+  };
+  // The first kind alone: a server whose flight cannot be read once (too large, no key exchange) is not asked again.
+  const [first, ...others] = [...kinds.values()];
+  const firstSize = await measure(first!);
+  const sizes = [firstSize, ...(firstSize.bits ? await Promise.all(others.map(measure)) : [])];
   const read = sizes.filter((s): s is { suite: number; bits: number } => s.bits !== undefined && s.bits > 0);
   if (read.length > 0) {
     result.dhSuites = read;
     result.dhBits = Math.min(...read.map((s) => s.bits));
   }
-  if (read.length < dhe.length) {
+  if (read.length < kinds.size) {
     const unread = sizes.filter((s) => !read.includes(s as { suite: number; bits: number })).map((s) => suiteByCode(s.suite).name);
     noteCut(result, `the DH parameters of ${unread.join(', ')} could not be read`, false);
   }
