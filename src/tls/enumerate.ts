@@ -109,6 +109,11 @@ export async function scanTls(options: TlsScanOptions): Promise<TlsScanResult> {
   return { versions, sentChain, handshakes };
 }
 
+/** A clean hang-up (FIN) without an alert; a reset is not one (firewalls and IPSs reset). */
+function hungUp(outcome: HelloOutcome | undefined): boolean {
+  return outcome?.kind === 'closed' && outcome.detail === CLOSED_WITHOUT_ALERT;
+}
+
 /** Why a list was cut short, and whether only by a hang-up without an alert (some servers refuse that way only). */
 type Cut = { reason: string; byClose: boolean };
 const CUTS = new WeakMap<VersionResult, Cut[]>();
@@ -121,8 +126,8 @@ function noteCut(result: VersionResult, reason: string, byClose: boolean): void 
 }
 
 /**
- * A server that never sent an alert and refused a whole version by hanging up (dovecot does so for every refusal)
- * says "no more" by hanging up: lists it ended that way are complete.
+ * A server that never sent an alert and refused a whole version by hanging up cleanly (dovecot and slapd do so for
+ * every refusal) says "no more" by hanging up: lists it ended that way are complete. Resets never count.
  */
 function acceptHangUpsAsRefusals(versions: VersionResult[], alertsSeen: number): void {
   const refusesByClosing = versions.some((v) => v.status === 'rejected' && v.detail.startsWith(CLOSED_WITHOUT_ALERT));
@@ -134,6 +139,7 @@ function acceptHangUpsAsRefusals(versions: VersionResult[], alertsSeen: number):
     CUTS.set(v, rest);
     if (rest.length > 0) v.incomplete = rest.map((c) => c.reason).join('; ');
     else delete v.incomplete;
+    v.detail += '; the server refuses by hanging up, never with an alert, so a hang-up ended the lists';
   }
 }
 
@@ -247,7 +253,7 @@ async function enumerateSuites(version: TlsVersion, exchange: ExchangeFn): Promi
   }
   const stopped = () => `suite enumeration stopped after ${accepted.length} accepted suite(s)`;
   if (first.violation) noteCut(result, `${stopped()}: ${first.violation}`, false);
-  else if (!honestEnd && version === 'TLSv1.3') noteCut(result, `${stopped()}: ${cutShort(firstEnd!)}`, firstEnd!.kind === 'closed');
+  else if (!honestEnd && version === 'TLSv1.3') noteCut(result, `${stopped()}: ${cutShort(firstEnd!)}`, hungUp(firstEnd));
   else if (!honestEnd) {
     // One answer does not decide: a version is rejected only when no family of suites gets a hello.
     const cuts: Cut[] = [];
@@ -258,7 +264,7 @@ async function enumerateSuites(version: TlsVersion, exchange: ExchangeFn): Promi
       accepted.push(...part.accepted);
       const reason =
         part.violation ?? (part.end && (part.accepted.length > 0 || part.end.kind === 'failed') ? cutShort(part.end) : undefined);
-      if (reason) cuts.push({ reason: `${family} suites: ${reason}`, byClose: part.end?.kind === 'closed' });
+      if (reason) cuts.push({ reason: `${family} suites: ${reason}`, byClose: hungUp(part.end) });
     }
     if (accepted.length === 0) {
       result.detail = `${refusal(firstEnd!)} (and to each key-exchange family alone)`;
@@ -308,7 +314,7 @@ function takeGroup(
   return {
     next: false,
     cutShort: result.groups.length === 0 ? refusal(outcome) : cutShort(outcome),
-    byClose: result.groups.length > 0 && outcome.kind === 'closed',
+    byClose: result.groups.length > 0 && hungUp(outcome),
   };
 }
 
