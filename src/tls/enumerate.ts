@@ -206,11 +206,12 @@ interface ListEnumeration {
 }
 
 /** Offers the list, removing each suite the server picks, until it picks none of what is left. */
-async function enumerateList(version: TlsVersion, candidates: number[], exchange: ExchangeFn): Promise<ListEnumeration> {
+async function enumerateList(version: TlsVersion, candidates: number[], exchange: ExchangeFn, askTwice = false): Promise<ListEnumeration> {
   const remaining = [...candidates];
   const accepted: number[] = [];
   for (let attempt = 0; remaining.length > 0 && attempt <= candidates.length; attempt += 1) {
-    const outcome = accepted.length === 0 ? await exchange(version, remaining) : await askAgainIfClosed(() => exchange(version, remaining));
+    const ask = () => exchange(version, remaining);
+    const outcome = accepted.length === 0 && !askTwice ? await ask() : await askAgainIfClosed(ask);
     if (outcome.kind !== 'hello' || negotiated(outcome) !== version) return { accepted, end: outcome };
     const index = remaining.indexOf(outcome.hello.suite);
     if (index < 0)
@@ -260,11 +261,16 @@ async function enumerateSuites(version: TlsVersion, exchange: ExchangeFn): Promi
     for (const family of ['ECDHE', 'DHE', 'RSA', 'other']) {
       const suites = candidateSuites(version).filter((code) => familyOf(code) === family && !accepted.includes(code));
       if (suites.length === 0) continue;
-      const part = await enumerateList(version, suites, exchange);
+      // Asked twice on a hang-up. Once the version is known to be spoken, a reset (a firewall's) leaves the family
+      // untested; a clean hang-up (dovecot's abort on DHE without parameters) or an alert is the server's refusal.
+      const spoken = accepted.length > 0;
+      const part = await enumerateList(version, suites, exchange, true);
       accepted.push(...part.accepted);
-      const reason =
-        part.violation ?? (part.end && (part.accepted.length > 0 || part.end.kind === 'failed') ? cutShort(part.end) : undefined);
-      if (reason) cuts.push({ reason: `${family} suites: ${reason}`, byClose: hungUp(part.end) });
+      const end = part.end;
+      const reset = end?.kind === 'closed' && !hungUp(end);
+      const untested = end && (part.accepted.length > 0 || end.kind === 'failed' || (reset && spoken));
+      const reason = part.violation ?? (untested ? cutShort(end) : undefined);
+      if (reason) cuts.push({ reason: `${family} suites: ${reason}`, byClose: hungUp(end) });
     }
     if (accepted.length === 0) {
       result.detail = `${refusal(firstEnd!)} (and to each key-exchange family alone)`;
