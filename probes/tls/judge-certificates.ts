@@ -154,6 +154,11 @@ function judgeExpiring(on: EndpointSubject, leaf: CertificateFacts, t: TlsThresh
 function judgeChainOrder(on: EndpointSubject, e: InspectedEndpoint, chainText: string): TlsVerdict {
   const facts = e.inspection;
   const expected = 'each certificate followed by its issuer';
+  const legacy = facts.scan.versions.find((v) => v.status === 'accepted' && v.version !== 'TLSv1.3');
+  if (facts.chainSource !== 'sent' && legacy) {
+    const reason = `${legacy.version} is accepted, but no certificate message could be read from its handshakes`;
+    return endpointVerdict(on, 'tls.certificate-chain-order', 'error', { reason }, expected, 'unknown');
+  }
   if (facts.chainSource !== 'sent') {
     const reason = 'only TLS 1.3 is accepted, which encrypts the certificate message; the order as sent cannot be read';
     return endpointVerdict(on, 'tls.certificate-chain-order', 'not_tested', { reason }, expected, 'unknown');

@@ -34,6 +34,7 @@ export function summarise(facts: TlsEndpointFacts): unknown {
         }
       : undefined,
     sessionError: facts.sessionError,
+    trust: facts.trust,
     chainSource: facts.chainSource,
     chainTruncated: facts.chainTruncated,
     chain: facts.chain.map((c) => ({

@@ -17,7 +17,10 @@ export interface VersionResult {
   groups: number[];
   /** Smallest finite-field DHE prime, when a DHE suite is accepted. */
   dhBits?: number;
-  /** The DHE prime size read under each accepted DHE suite (servers size it per suite: anonymous DH is often smaller). */
+  /**
+   * The DHE prime size read per kind of accepted DHE suite (authentication and cipher strength: anonymous DH is
+   * often smaller), each under the suite it was read with.
+   */
   dhSuites?: { suite: number; bits: number }[];
   /** Set when an enumeration was cut short: the lists above may be incomplete. */
   incomplete?: string;
@@ -106,6 +109,11 @@ export async function scanTls(options: TlsScanOptions): Promise<TlsScanResult> {
   return { versions, sentChain, handshakes };
 }
 
+/** A clean hang-up (FIN) without an alert; a reset is not one (firewalls and IPSs reset). */
+function hungUp(outcome: HelloOutcome | undefined): boolean {
+  return outcome?.kind === 'closed' && outcome.detail === CLOSED_WITHOUT_ALERT;
+}
+
 /** Why a list was cut short, and whether only by a hang-up without an alert (some servers refuse that way only). */
 type Cut = { reason: string; byClose: boolean };
 const CUTS = new WeakMap<VersionResult, Cut[]>();
@@ -118,8 +126,8 @@ function noteCut(result: VersionResult, reason: string, byClose: boolean): void 
 }
 
 /**
- * A server that never sent an alert and refused a whole version by hanging up (dovecot does so for every refusal)
- * says "no more" by hanging up: lists it ended that way are complete.
+ * A server that never sent an alert and refused a whole version by hanging up cleanly (dovecot and slapd do so for
+ * every refusal) says "no more" by hanging up: lists it ended that way are complete. Resets never count.
  */
 function acceptHangUpsAsRefusals(versions: VersionResult[], alertsSeen: number): void {
   const refusesByClosing = versions.some((v) => v.status === 'rejected' && v.detail.startsWith(CLOSED_WITHOUT_ALERT));
@@ -131,6 +139,7 @@ function acceptHangUpsAsRefusals(versions: VersionResult[], alertsSeen: number):
     CUTS.set(v, rest);
     if (rest.length > 0) v.incomplete = rest.map((c) => c.reason).join('; ');
     else delete v.incomplete;
+    v.detail += '; the server refuses by hanging up, never with an alert, so a hang-up ended the lists';
   }
 }
 
@@ -197,11 +206,12 @@ interface ListEnumeration {
 }
 
 /** Offers the list, removing each suite the server picks, until it picks none of what is left. */
-async function enumerateList(version: TlsVersion, candidates: number[], exchange: ExchangeFn): Promise<ListEnumeration> {
+async function enumerateList(version: TlsVersion, candidates: number[], exchange: ExchangeFn, askTwice = false): Promise<ListEnumeration> {
   const remaining = [...candidates];
   const accepted: number[] = [];
   for (let attempt = 0; remaining.length > 0 && attempt <= candidates.length; attempt += 1) {
-    const outcome = accepted.length === 0 ? await exchange(version, remaining) : await askAgainIfClosed(() => exchange(version, remaining));
+    const ask = () => exchange(version, remaining);
+    const outcome = accepted.length === 0 && !askTwice ? await ask() : await askAgainIfClosed(ask);
     if (outcome.kind !== 'hello' || negotiated(outcome) !== version) return { accepted, end: outcome };
     const index = remaining.indexOf(outcome.hello.suite);
     if (index < 0)
@@ -244,18 +254,23 @@ async function enumerateSuites(version: TlsVersion, exchange: ExchangeFn): Promi
   }
   const stopped = () => `suite enumeration stopped after ${accepted.length} accepted suite(s)`;
   if (first.violation) noteCut(result, `${stopped()}: ${first.violation}`, false);
-  else if (!honestEnd && version === 'TLSv1.3') noteCut(result, `${stopped()}: ${cutShort(firstEnd!)}`, firstEnd!.kind === 'closed');
+  else if (!honestEnd && version === 'TLSv1.3') noteCut(result, `${stopped()}: ${cutShort(firstEnd!)}`, hungUp(firstEnd));
   else if (!honestEnd) {
     // One answer does not decide: a version is rejected only when no family of suites gets a hello.
     const cuts: Cut[] = [];
     for (const family of ['ECDHE', 'DHE', 'RSA', 'other']) {
       const suites = candidateSuites(version).filter((code) => familyOf(code) === family && !accepted.includes(code));
       if (suites.length === 0) continue;
-      const part = await enumerateList(version, suites, exchange);
+      // Asked twice on a hang-up. Once the version is known to be spoken, a reset (a firewall's) leaves the family
+      // untested; a clean hang-up (dovecot's abort on DHE without parameters) or an alert is the server's refusal.
+      const spoken = accepted.length > 0;
+      const part = await enumerateList(version, suites, exchange, true);
       accepted.push(...part.accepted);
-      const reason =
-        part.violation ?? (part.end && (part.accepted.length > 0 || part.end.kind === 'failed') ? cutShort(part.end) : undefined);
-      if (reason) cuts.push({ reason: `${family} suites: ${reason}`, byClose: part.end?.kind === 'closed' });
+      const end = part.end;
+      const reset = end?.kind === 'closed' && !hungUp(end);
+      const untested = end && (part.accepted.length > 0 || end.kind === 'failed' || (reset && spoken));
+      const reason = part.violation ?? (untested ? cutShort(end) : undefined);
+      if (reason) cuts.push({ reason: `${family} suites: ${reason}`, byClose: hungUp(end) });
     }
     if (accepted.length === 0) {
       result.detail = `${refusal(firstEnd!)} (and to each key-exchange family alone)`;
@@ -305,7 +320,7 @@ function takeGroup(
   return {
     next: false,
     cutShort: result.groups.length === 0 ? refusal(outcome) : cutShort(outcome),
-    byClose: result.groups.length > 0 && outcome.kind === 'closed',
+    byClose: result.groups.length > 0 && hungUp(outcome),
   };
 }
 
@@ -336,25 +351,35 @@ async function enumerateKeyExchange(result: VersionResult, exchange: ExchangeFn)
 }
 
 /**
- * The DH prime under each accepted DHE suite: one hello each, offering every group, RFC 7919 ones included (GnuTLS
+ * The DH prime under each kind of accepted DHE suite: one hello each, offering every group, RFC 7919 ones included (GnuTLS
  * servers without DH parameters of their own answer DHE only then).
  */
 async function measureDhe(result: VersionResult, dhe: number[], exchange: ExchangeFn): Promise<void> {
   const version = result.version;
-  const sizes = await Promise.all(
-    dhe.map(async (suite) => {
-      const outcome = await exchange(version, [suite], ALL_GROUP_CODES, true);
-      const ffdhe = outcome.kind === 'hello' ? outcome.keyExchange?.group : undefined;
-      if (ffdhe !== undefined && !result.groups.includes(ffdhe)) result.groups.push(ffdhe);
-      return { suite, bits: outcome.kind === 'hello' ? outcome.keyExchange?.dhBits : undefined };
-    }),
-  );
+  // Servers size DH by authentication and cipher strength (OpenSSL's automatic DH: anonymous 128-bit suites get
+  // 1024 bits; a fixed callback by export), never by the rest of the suite: one suite of each kind is asked.
+  const kinds = new Map<string, number>();
+  for (const code of dhe) {
+    const suite = suiteByCode(code);
+    const kind = `${suite.kx}/${suite.au}/${suite.bits}`;
+    if (!kinds.has(kind)) kinds.set(kind, code);
+  }
+  const measure = async (suite: number) => {
+    const outcome = await exchange(version, [suite], ALL_GROUP_CODES, true);
+    const ffdhe = outcome.kind === 'hello' ? outcome.keyExchange?.group : undefined;
+    if (ffdhe !== undefined && !result.groups.includes(ffdhe)) result.groups.push(ffdhe);
+    return { suite, bits: outcome.kind === 'hello' ? outcome.keyExchange?.dhBits : undefined };
+  };
+  // The first kind alone: a server whose flight cannot be read once (too large, no key exchange) is not asked again.
+  const [first, ...others] = [...kinds.values()];
+  const firstSize = await measure(first!);
+  const sizes = [firstSize, ...(firstSize.bits ? await Promise.all(others.map(measure)) : [])];
   const read = sizes.filter((s): s is { suite: number; bits: number } => s.bits !== undefined && s.bits > 0);
   if (read.length > 0) {
     result.dhSuites = read;
     result.dhBits = Math.min(...read.map((s) => s.bits));
   }
-  if (read.length < dhe.length) {
+  if (read.length < kinds.size) {
     const unread = sizes.filter((s) => !read.includes(s as { suite: number; bits: number })).map((s) => suiteByCode(s.suite).name);
     noteCut(result, `the DH parameters of ${unread.join(', ')} could not be read`, false);
   }

@@ -859,6 +859,18 @@ const invalid: InvalidCase<TlsFacts, TlsFindingId>[] = [
     facts: one({ inspection: { ...scan({ 'TLSv1.3': MODERN['TLSv1.3'] }), chainSource: 'node' } }),
     verdicts: [{ id: 'tls.certificate-chain-order', status: 'not_tested', params: { reason: /only TLS 1\.3 is accepted/ } }],
   },
+  {
+    // Fixed (issue 17): a static-RSA-only server was "only TLS 1.3 accepted"; its chain is now read, and when it is not, said so.
+    name: 'TLS 1.2 accepted but no certificate message read: an error, never "only TLS 1.3"',
+    facts: one({ inspection: { ...scan({ 'TLSv1.2': accepted([0x009c], []) }), chainSource: 'node' } }),
+    verdicts: [
+      {
+        id: 'tls.certificate-chain-order',
+        status: 'error',
+        params: { reason: 'TLSv1.2 is accepted, but no certificate message could be read from its handshakes' },
+      },
+    ],
+  },
   // HSTS.
   {
     // Fixed: HTTP declared over TLS (`protocol: http, tls: true`) was "http is not HTTP" and never asked for HSTS.
