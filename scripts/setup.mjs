@@ -50,6 +50,10 @@ const NEEDS = {
     sslscan: 'sslscan',
     testssl: 'testssl.sh',
     'ssh-audit': 'ssh-audit',
+    // ssh-agreement and udp sections: Dropbear beside OpenSSH, dnsmasq on the UDP gateway.
+    dropbear: 'dropbear-bin',
+    dropbearkey: 'dropbear-bin',
+    dnsmasq: 'dnsmasq-base',
   },
 };
 

@@ -34,8 +34,12 @@ export function knownVulnerabilitiesOutcome(ident: string, failCvss: number): Po
   const lesser = matched.filter((v) => v.cvss < failCvss);
   const threshold = failCvss.toFixed(1);
   if (serious.length > 0) {
-    const others =
-      lesser.length > 0 ? `; also ${lesser.length} CVE(s) below CVSS ${threshold}: ${lesser.map((v) => v.cve).join(', ')}` : '';
+    const ids =
+      lesser
+        .slice(0, MAX_NAMED)
+        .map((v) => v.cve)
+        .join(', ') + (lesser.length > MAX_NAMED ? ` and ${lesser.length - MAX_NAMED} more` : '');
+    const others = lesser.length > 0 ? `; also ${lesser.length} CVE(s) below CVSS ${threshold}: ${ids}` : '';
     return {
       status: 'fail',
       params: { software: software.display, threshold, cves: list(serious), others, caveat: CAVEAT },

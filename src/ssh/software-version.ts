@@ -35,7 +35,9 @@ function parseVersion(product: SshProduct, text: string, pattern: RegExp): SshSo
   const numbers = match[1]!.split('.');
   if (numbers.some((n) => n.length > MAX_NUMBER_DIGITS)) return undefined;
   const patch = match[2]!.replace(/^[-_.]+/, '');
-  return { product, version: numbers.map(Number), patch, display: `${product} ${match[1]}${patch}` };
+  // The patch is the server's text: the display keeps a short run of plain characters of it.
+  const shown = /^[\w.+~]{0,32}/.exec(patch)![0];
+  return { product, version: numbers.map(Number), patch, display: `${product} ${match[1]}${shown}${shown === patch ? '' : '…'}` };
 }
 
 /** The software an identification names, when it is one the vulnerability table covers. */

@@ -825,6 +825,11 @@ describe('ssh known vulnerabilities: the message', () => {
     expect(data.software).toBe('OpenSSH 3.1p1');
     expect(data.cves.length).toBeGreaterThan(6);
   });
+  it('counts the CVEs below the threshold past six, and keeps odd patch text out of the software named', () => {
+    const verdict = cves('SSH-2.0-OpenSSH_4.3p2<script>alert(1)</script>', 8);
+    expect(verdict.params?.software).toBe('OpenSSH 4.3p2…');
+    expect(verdict.params?.others).toMatch(/^; also 18 CVE\(s\) below CVSS 8\.0: (CVE-\d{4}-\d+, ){5}CVE-\d{4}-\d+ and 12 more$/);
+  });
   it('treats a Dropbear test release as coming before the release', () => {
     expect((cves('SSH-2.0-dropbear_2018.76').data as { cves: { cve: string }[] }).cves.map((c) => c.cve)).toEqual(['CVE-2018-15599']);
     expect((cves('SSH-2.0-dropbear_2018.77test1').data as { cves: unknown[] }).cves).toEqual([]);
