@@ -32,6 +32,14 @@ const NEEDS = {
     sslscan: 'sslscan',
     'ssh-audit': 'ssh-audit',
     chromium: 'chromium',
+    // The TLS endpoint zoo (test/lab/tls-zoo.ts).
+    apache2: 'apache2-bin',
+    'gnutls-serv': 'gnutls-bin',
+    stunnel4: 'stunnel4',
+    haproxy: 'haproxy',
+    '/usr/bin/python3': 'python3',
+    '/usr/lib/dovecot/imap-login': 'dovecot-imapd',
+    '/usr/lib/dovecot/pop3-login': 'dovecot-pop3d',
   },
   bench: {
     nmap: 'nmap',
@@ -45,6 +53,14 @@ const NEEDS = {
     sslscan: 'sslscan',
     testssl: 'testssl.sh',
     'ssh-audit': 'ssh-audit',
+    // The TLS endpoint zoo (test/lab/tls-zoo.ts).
+    apache2: 'apache2-bin',
+    'gnutls-serv': 'gnutls-bin',
+    stunnel4: 'stunnel4',
+    haproxy: 'haproxy',
+    '/usr/bin/python3': 'python3',
+    '/usr/lib/dovecot/imap-login': 'dovecot-imapd',
+    '/usr/lib/dovecot/pop3-login': 'dovecot-pop3d',
   },
 };
 
