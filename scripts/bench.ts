@@ -1,6 +1,7 @@
 /**
  * `npm run bench [-- section …]`: measured figures, printed as `name: value (target)` lines.
- * Sections: tls (the TLS probe beside sslscan and testssl.sh), peers (one gateway: the check against nmap
+ * Sections: tls (the TLS probe beside sslscan and testssl.sh), tls-zoo (the same over the TLS zoo's endpoints:
+ * agreement with sslscan and testssl.sh, and time), peers (one gateway: the check against nmap
  * alone and against the peer toolchain run one after another), scale (1, 8 and 32 gateways in one check), hostile-ssh
  * (500 hostile SSH ports on 127.0.0.1), snmp-loop (a check against a looping SNMP agent on 127.0.0.1). The lab sections
  * build gateways in network namespaces, so they need root; exits 2 with the reason otherwise.
@@ -18,6 +19,8 @@ import { systemTrustStore } from '../src/tls/trust-store.ts';
 import { labAvailability, startLabGateway, type LabGateway } from '../test/lab/lab.ts';
 import { benchSnmpLoop } from './bench-snmp-loop.ts';
 import { benchHostileSsh } from './bench-hostile-ssh.ts';
+import { stopOnSignal } from './bench-cleanup.ts';
+import { benchTlsZoo } from './bench-tls-zoo.ts';
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '..');
@@ -39,6 +42,7 @@ async function tlsSection(): Promise<void> {
     startLabGateway({ name: 'benchtls1', services: [{ kind: 'nginx-https', port: 443, tls: 'modern' }] }),
     startLabGateway({ name: 'benchtls2', services: [{ kind: 'nginx-https', port: 443, tls: 'legacy' }] }),
   ]);
+  const unregister = stopOnSignal(() => Promise.all(gateways.map((g) => g.stop())));
   try {
     for (const [label, gateway] of [
       ['modern', gateways[0]!],
@@ -74,6 +78,7 @@ async function tlsSection(): Promise<void> {
       line(`testssl-over-tls-probe[${label}]`, (testssl / probe).toFixed(1), 'target >= 10');
     }
   } finally {
+    unregister();
     await Promise.all(gateways.map((g) => g.stop()));
   }
 }
@@ -140,6 +145,7 @@ async function timedCheck(file: string, dir: string): Promise<{ seconds: number;
 /** Figures 1 and 2: one gateway, the check against nmap alone and against the peer toolchain run one after another. */
 async function peersSection(): Promise<void> {
   const gateway = await benchGateway('bpeer');
+  const unregister = stopOnSignal(() => gateway.stop());
   const dir = await mkdtemp(join(tmpdir(), 'cocoscan-bench-'));
   try {
     const tool = (command: string, args: string[]) =>
@@ -189,6 +195,7 @@ async function peersSection(): Promise<void> {
       );
     }
   } finally {
+    unregister();
     await gateway.stop();
   }
 }
@@ -197,6 +204,7 @@ async function peersSection(): Promise<void> {
 async function scaleSection(): Promise<void> {
   const timing = TIMINGS.find((t) => t.label === (process.env.COCOSCAN_BENCH_SCALE_TIMING ?? 'lan'))!;
   const gateways: LabGateway[] = [];
+  const unregister = stopOnSignal(() => Promise.all(gateways.map((g) => g.stop())));
   const dir = await mkdtemp(join(tmpdir(), 'cocoscan-bench-'));
   try {
     for (let i = 0; i < 32; i += 1) gateways.push(await benchGateway(`bs${i}`));
@@ -212,11 +220,12 @@ async function scaleSection(): Promise<void> {
     line(`[${timing.label}] wall-32-over-1`, (results[32]!.seconds / results[1]!.seconds).toFixed(3), 'target <= 2.0');
     line(`[${timing.label}] peak-rss-mb-32`, results[32]!.rssMb.toFixed(1), 'target <= 250');
   } finally {
+    unregister();
     await Promise.all(gateways.map((g) => g.stop()));
   }
 }
 
-const lab = ['tls', 'peers', 'scale'].some(wanted) ? await labAvailability() : { ok: true as const };
+const lab = ['tls', 'tls-zoo', 'peers', 'scale'].some(wanted) ? await labAvailability() : { ok: true as const };
 if (!lab.ok) {
   process.stderr.write(`bench: cannot build lab gateways: ${lab.reason}\n`);
   process.exit(2);
@@ -227,6 +236,7 @@ process.stdout.write(
 );
 if (wanted('hostile-ssh')) await benchHostileSsh();
 if (wanted('tls')) await tlsSection();
+if (wanted('tls-zoo')) await benchTlsZoo(line);
 if (wanted('peers')) await peersSection();
 if (wanted('scale')) await scaleSection();
 if (wanted('snmp-loop')) await benchSnmpLoop(line);
