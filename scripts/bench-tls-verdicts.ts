@@ -3,13 +3,9 @@
  * one yes/no so the two can be compared per endpoint. A verdict either side cannot give is `undefined` and is
  * not counted.
  */
-import { isIP } from 'node:net';
 import type { Verdict } from '../src/probe/contract.ts';
 import { suiteByCode, type CipherSuite } from '../src/tls/cipher-suites.ts';
-import { chainOrderProblem, hostMatches } from '../src/tls/certificates.ts';
 import type { TlsEndpointFacts } from '../src/tls/inspect-endpoint.ts';
-import { judgeTls } from '../probes/tls/judge.ts';
-import type { TlsThresholds } from '../probes/tls/thresholds.ts';
 
 /** One object of testssl.sh's `--jsonfile` output. */
 export interface TestsslFinding {
@@ -182,27 +178,4 @@ export function compareVerdicts(testssl: TestsslFinding[], view: CocoscanView, v
       cocoscan: named.cocoscan(view),
     };
   });
-}
-
-/** The TLS judge's verdicts on one inspected endpoint, as the probe would give them for a declared flow. */
-export function judgeInspection(facts: TlsEndpointFacts, thresholds: TlsThresholds, now: Date): Verdict[] {
-  const host = facts.endpoint.host;
-  const leaf = facts.chain[0];
-  return judgeTls(
-    {
-      gateway: { name: 'zoo', host },
-      endpoints: [
-        {
-          flow: { name: `zoo-${facts.endpoint.port}`, port: facts.endpoint.port, protocol: 'tls', http: false },
-          time: now.toISOString(),
-          inspection: facts,
-          leafNamesHost: leaf?.readable ? hostMatches(leaf.der, host, isIP(host) !== 0) : undefined,
-          chainOrderProblem: facts.chainSource === 'sent' ? chainOrderProblem(facts.chain.map((c) => c.der)) : undefined,
-          artefacts: { summary: `tls-${facts.endpoint.port}.json` },
-        },
-      ],
-    },
-    thresholds,
-    now,
-  );
 }

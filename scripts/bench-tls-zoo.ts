@@ -12,13 +12,12 @@ import { loadProfile } from '../src/profile/load.ts';
 import { inspectTlsEndpoint, type TlsEndpointFacts } from '../src/tls/inspect-endpoint.ts';
 import { splitPem, systemTrustStore } from '../src/tls/trust-store.ts';
 import type { TlsThresholds } from '../probes/tls/thresholds.ts';
-import { differences, probeView, sslscanView } from '../test/lab/tls-agreement.ts';
+import { differences, judgeInspection, probeView, sslscanView } from '../test/lab/tls-agreement.ts';
 import { startTlsZoo, type TlsZoo, type ZooEndpoint } from '../test/lab/tls-zoo.ts';
 import { stopOnSignal } from './bench-cleanup.ts';
 import {
   compareVerdicts,
   COMPARED_VERDICTS,
-  judgeInspection,
   PENDING_TLSCHECKS_VERDICTS,
   type TestsslFinding,
   type VerdictComparison,

@@ -3,9 +3,15 @@
  * the zoo's agreement test and by `npm run bench`.
  */
 import { execFile } from 'node:child_process';
+import { isIP } from 'node:net';
 import { promisify } from 'node:util';
 import { XMLParser } from 'fast-xml-parser';
+import type { Verdict } from '../../src/probe/contract.ts';
+import { chainOrderProblem, hostMatches } from '../../src/tls/certificates.ts';
 import type { TlsScanResult } from '../../src/tls/enumerate.ts';
+import type { TlsEndpointFacts } from '../../src/tls/inspect-endpoint.ts';
+import { judgeTls } from '../../probes/tls/judge.ts';
+import type { TlsThresholds } from '../../probes/tls/thresholds.ts';
 
 const run = promisify(execFile);
 
@@ -72,4 +78,27 @@ export function differences(cocoscan: AcceptedView, sslscan: AcceptedView): stri
     if (onlyTheirs.length > 0) lines.push(`${key} only sslscan: ${onlyTheirs.join(' ')}`);
   }
   return lines;
+}
+
+/** The TLS judge's verdicts on one inspected endpoint, as the probe would give them for a declared flow. */
+export function judgeInspection(facts: TlsEndpointFacts, thresholds: TlsThresholds, now: Date): Verdict[] {
+  const host = facts.endpoint.host;
+  const leaf = facts.chain[0];
+  return judgeTls(
+    {
+      gateway: { name: 'zoo', host },
+      endpoints: [
+        {
+          flow: { name: `zoo-${facts.endpoint.port}`, port: facts.endpoint.port, protocol: 'tls', http: false },
+          time: now.toISOString(),
+          inspection: facts,
+          leafNamesHost: leaf?.readable ? hostMatches(leaf.der, host, isIP(host) !== 0) : undefined,
+          chainOrderProblem: facts.chainSource === 'sent' ? chainOrderProblem(facts.chain.map((c) => c.der)) : undefined,
+          artefacts: { summary: `tls-${facts.endpoint.port}.json` },
+        },
+      ],
+    },
+    thresholds,
+    now,
+  );
 }
