@@ -3,7 +3,8 @@
  * eight server programs (nginx, apache2 with mod_ssl, gnutls-serv, openssl s_server, stunnel4, haproxy,
  * python3's ssl module, dovecot) in several TLS configurations each, with certificates from one lab root CA.
  * Every daemon runs by PID with its own config file in the gateway's temp dir; `stop()` ends them, then the
- * namespace.
+ * namespace. To add a server program: a ZooServer name, its endpoints in ZOO_ENDPOINTS, a ConfigWriter in
+ * WRITERS (config files in `dir`, the command lines to run), and its binary in ZOO_TOOLS.
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { mkdir, writeFile, chmod } from 'node:fs/promises';
@@ -273,7 +274,7 @@ const stunnel: ConfigWriter = async (address, list, pki, dir) => {
 accept = ${address}:${e.port}
 connect = 127.0.0.1:9
 cert = ${p.pem}
-sslVersionMin = ${p.min === 'TLSv1' ? 'TLSv1' : p.min}
+sslVersionMin = ${p.min}
 sslVersionMax = ${p.max}
 ciphers = ${p.ciphers}
 ${p.ciphers === LEGACY ? 'securityLevel = 0' : ''}`;
