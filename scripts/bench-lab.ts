@@ -15,6 +15,8 @@ function track<T>(work: Promise<T>): Promise<T> {
   return work;
 }
 let installed = false;
+/** Other labs' stops (the TLS zoo), run with the gateways'. */
+const otherStops = new Set<() => Promise<unknown>>();
 
 let stopping: Promise<void> = Promise.resolve();
 
@@ -25,10 +27,12 @@ let stopping: Promise<void> = Promise.resolve();
 export function stopAllLabGateways(): Promise<void> {
   stopping = stopping.then(async () => {
     // Starts and stops begun meanwhile (a section's own `finally`) are waited for too.
-    while (pending.size > 0 || running.size > 0) {
+    while (pending.size > 0 || running.size > 0 || otherStops.size > 0) {
       const all = [...running];
+      const others = [...otherStops];
       running.clear();
-      await Promise.allSettled([...pending, ...all.map((g) => g.stop())]);
+      otherStops.clear();
+      await Promise.allSettled([...pending, ...all.map((g) => g.stop()), ...others.map((stop) => stop())]);
     }
   });
   return stopping;
@@ -54,6 +58,13 @@ function installCleanup(): void {
       });
     });
   }
+}
+
+/** Registers a lab's own `stop` (one not started through startLabGateway) to run on every way out; returns its unregistering. */
+export function stopOnExit(stop: () => Promise<unknown>): () => void {
+  installCleanup();
+  otherStops.add(stop);
+  return () => otherStops.delete(stop);
 }
 
 /** startLabGateway, remembered until stopped so that a signal or an error still removes its namespace. */

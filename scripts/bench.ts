@@ -1,6 +1,7 @@
 /**
  * `npm run bench [-- section …]`: measured figures, printed as `name: value (target)` lines.
- * Sections: tls (the TLS probe beside sslscan and testssl.sh), peers (one gateway: the check against nmap
+ * Sections: tls (the TLS probe beside sslscan and testssl.sh), tls-zoo (the same over the TLS zoo's endpoints:
+ * agreement with sslscan and testssl.sh, and time), peers (one gateway: the check against nmap
  * alone and against the peer toolchain run one after another), scale (1, 8 and 32 gateways in one check), hostile-ssh
  * (500 hostile SSH ports on 127.0.0.1), snmp-loop (a check against a looping SNMP agent on 127.0.0.1), ssh-agreement (SSH
  * lists against ssh-audit's), udp (undeclared UDP services against nmap's, and the UDP sweep's cost). The lab sections
@@ -22,6 +23,7 @@ import { startLabGateway, stopAllLabGateways } from './bench-lab.ts';
 import { benchSshAgreement, benchUdp } from './bench-agreement.ts';
 import { benchSnmpLoop } from './bench-snmp-loop.ts';
 import { benchHostileSsh } from './bench-hostile-ssh.ts';
+import { benchTlsZoo } from './bench-tls-zoo.ts';
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '..');
@@ -220,7 +222,7 @@ async function scaleSection(): Promise<void> {
   }
 }
 
-const lab = ['tls', 'peers', 'scale', 'ssh-agreement', 'udp'].some(wanted) ? await labAvailability() : { ok: true as const };
+const lab = ['tls', 'tls-zoo', 'peers', 'scale', 'ssh-agreement', 'udp'].some(wanted) ? await labAvailability() : { ok: true as const };
 if (!lab.ok) {
   process.stderr.write(`bench: cannot build lab gateways: ${lab.reason}\n`);
   process.exit(2);
@@ -232,6 +234,7 @@ process.stdout.write(
 try {
   if (wanted('hostile-ssh')) await benchHostileSsh();
   if (wanted('tls')) await tlsSection();
+  if (wanted('tls-zoo')) await benchTlsZoo(line);
   if (wanted('peers')) await peersSection();
   if (wanted('scale')) await scaleSection();
   if (wanted('snmp-loop')) await benchSnmpLoop(line);

@@ -37,6 +37,13 @@ const NEEDS = {
     dovecot: 'dovecot-core',
     doveconf: 'dovecot-core',
     '/usr/lib/dovecot/imap-login': 'dovecot-imapd',
+    // The TLS endpoint zoo (test/lab/tls-zoo.ts).
+    apache2: 'apache2-bin',
+    'gnutls-serv': 'gnutls-bin',
+    stunnel4: 'stunnel4',
+    haproxy: 'haproxy',
+    '/usr/bin/python3': 'python3',
+    '/usr/lib/dovecot/pop3-login': 'dovecot-pop3d',
   },
   bench: {
     nmap: 'nmap',
@@ -54,6 +61,14 @@ const NEEDS = {
     dropbear: 'dropbear-bin',
     dropbearkey: 'dropbear-bin',
     dnsmasq: 'dnsmasq-base',
+    // The TLS endpoint zoo (test/lab/tls-zoo.ts).
+    apache2: 'apache2-bin',
+    'gnutls-serv': 'gnutls-bin',
+    stunnel4: 'stunnel4',
+    haproxy: 'haproxy',
+    '/usr/bin/python3': 'python3',
+    '/usr/lib/dovecot/imap-login': 'dovecot-imapd',
+    '/usr/lib/dovecot/pop3-login': 'dovecot-pop3d',
   },
 };
 

@@ -8,6 +8,7 @@ export interface PeerSession {
   cipher: string;
   /** Chain as Node saw it (leaf first, following issuers); DER. */
   chain: Buffer[];
+  /** Whether the chain verifies against the trust store (the name is not part of it). */
   authorized: boolean;
   authorizationError?: string;
   /** The response head to `GET /` when asked for (https flows); a failure here never spoils the handshake facts. */
