@@ -61,6 +61,14 @@ function judged(id: string) {
   };
 }
 
+/** All of the findings together: false when one fails; undefined when one is neither pass nor fail. */
+function judgedTogether(...ids: string[]) {
+  return (view: CocoscanView): boolean | undefined => {
+    const answers = ids.map((id) => judged(id)(view));
+    return answers.includes(undefined) ? undefined : answers.every(Boolean);
+  };
+}
+
 /** The verdicts cocoscan gives today, with testssl.sh's cipher categories (testssl.sh 3.0, run_cipherlists). */
 export const COMPARED_VERDICTS: readonly NamedVerdict[] = [
   ...(['SSLv3', 'TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const).map((version) => ({
@@ -109,9 +117,10 @@ export const COMPARED_VERDICTS: readonly NamedVerdict[] = [
   },
   {
     id: 'cert_chain_of_trust',
-    meaning: 'chain verifies to a trusted root',
+    // OpenSSL's verification, which testssl.sh reports, also fails on dates; cocoscan judges dates apart.
+    meaning: 'chain verifies to a trusted root, every certificate in date',
     testssl: (f) => (/^passed/i.test(f.finding) ? true : /^failed/i.test(f.finding) ? false : undefined),
-    cocoscan: judged('tls.certificate-trust'),
+    cocoscan: judgedTogether('tls.certificate-trust', 'tls.certificate-validity'),
   },
   {
     id: 'cert_trust',
