@@ -1,0 +1,109 @@
+/**
+ * The single checks of one endpoint (testssl.sh's list): those that need nothing from the enumeration start
+ * with it (`startTlsChecks`), the rest follow it (`finishTlsChecks`); every connection goes through the
+ * endpoint's connection limit and has its own deadline.
+ */
+import { isIP } from 'node:net';
+import type { LimitFunction } from 'p-limit';
+import type { Endpoint } from '../hello-exchange.ts';
+import type { TlsEndpointFacts } from '../inspect-endpoint.ts';
+import { leafIssuerPresence, readLeafUsage, type IssuerPresence, type LeafUsageReadout } from './certificate-checks.ts';
+import { probeFallback, type FallbackAnswer } from './fallback.ts';
+import { probeLegacyFeatures, type LegacyFeatures } from './legacy-features.ts';
+import {
+  clientRenegotiation,
+  leafWithoutSni,
+  stapledOcsp,
+  type RenegotiationAnswer,
+  type ServedLeaf,
+  type StapleAnswer,
+} from './node-sessions.ts';
+import { probeSslv2, type Sslv2Answer } from './sslv2.ts';
+
+type OrError<T> = T | { status: 'error'; detail: string };
+
+export interface TlsChecksFacts {
+  sslv2: Sslv2Answer;
+  /** One hello below TLS 1.3 offering DEFLATE, renegotiation_info, SCT and heartbeat. */
+  legacy: LegacyFeatures;
+  fallback: FallbackAnswer;
+  clientRenegotiation: OrError<RenegotiationAnswer>;
+  ocsp: OrError<{ status: 'answered' } & StapleAnswer>;
+  /** The leaf served to a client that sends no SNI; not-applicable when the gateway is an IP address (no SNI is sent anyway). */
+  withoutSni: OrError<({ status: 'served' } & ServedLeaf) | { status: 'not-applicable' }>;
+  leafUsage: OrError<LeafUsageReadout>;
+  leafIssuer: IssuerPresence;
+  /** Where the chain behind `leafIssuer` came from: as sent (TLS 1.2 and older), or as Node built it (TLS 1.3). */
+  chainSource: TlsEndpointFacts['chainSource'];
+  /** Wall time of the checks that did not overlap the enumeration, in ms. */
+  addedMs: number;
+}
+
+export interface ChecksOptions {
+  timeoutMs: number;
+  limit: LimitFunction;
+  signal: AbortSignal;
+}
+
+interface Started {
+  sslv2: Promise<Sslv2Answer>;
+  legacy: Promise<LegacyFeatures>;
+  clientRenegotiation: Promise<TlsChecksFacts['clientRenegotiation']>;
+  ocsp: Promise<TlsChecksFacts['ocsp']>;
+  withoutSni: Promise<TlsChecksFacts['withoutSni']>;
+}
+
+export type StartedChecks = Started;
+
+/** Starts the checks that need nothing from the enumeration; they run beside it. */
+export function startTlsChecks(endpoint: Endpoint, options: ChecksOptions): StartedChecks {
+  const o = { timeoutMs: options.timeoutMs, signal: options.signal };
+  const sni = endpoint.serverName && isIP(endpoint.serverName) === 0;
+  return {
+    sslv2: options.limit(() => probeSslv2(endpoint, o)),
+    legacy: options.limit(() => probeLegacyFeatures(endpoint, o)),
+    clientRenegotiation: options
+      .limit(() => clientRenegotiation(endpoint, o))
+      .then((r) => r.value ?? { status: 'error', detail: r.failure }),
+    ocsp: options
+      .limit(() => stapledOcsp(endpoint, o))
+      .then((r) => (r.value ? { status: 'answered', ...r.value } : { status: 'error', detail: r.failure })),
+    withoutSni: sni
+      ? options
+          .limit(() => leafWithoutSni(endpoint, o))
+          .then((r) => (r.value ? { status: 'served', ...r.value } : { status: 'error', detail: r.failure }))
+      : Promise.resolve({ status: 'not-applicable' }),
+  };
+}
+
+/** The checks that need the enumeration's answers, and all of them gathered into facts. */
+export async function finishTlsChecks(
+  started: StartedChecks,
+  endpoint: Endpoint,
+  inspection: TlsEndpointFacts,
+  trust: readonly string[],
+  options: ChecksOptions,
+): Promise<TlsChecksFacts> {
+  const begun = Date.now();
+  const accepted = inspection.scan.versions.filter((v) => v.status === 'accepted').map((v) => v.version);
+  const fallback =
+    accepted.length > 0
+      ? options.limit(() => probeFallback(endpoint, accepted, { timeoutMs: options.timeoutMs, signal: options.signal }))
+      : Promise.resolve<FallbackAnswer>({ status: 'error', detail: 'no version was accepted' });
+  const leaf = inspection.chain[0];
+  const der = inspection.chain.map((c) => c.der);
+  const facts: TlsChecksFacts = {
+    sslv2: await started.sslv2,
+    legacy: await started.legacy,
+    fallback: await fallback,
+    clientRenegotiation: await started.clientRenegotiation,
+    ocsp: await started.ocsp,
+    withoutSni: await started.withoutSni,
+    leafUsage: leaf ? readLeafUsage(leaf.der) : { status: 'error', detail: inspection.chainError ?? 'no certificate was read' },
+    leafIssuer: leaf ? leafIssuerPresence(der, trust) : { status: 'unknown', detail: inspection.chainError ?? 'no certificate was read' },
+    chainSource: inspection.chainSource,
+    addedMs: 0,
+  };
+  facts.addedMs = Date.now() - begun;
+  return facts;
+}
