@@ -31,6 +31,7 @@ const NEEDS = {
     sha256sum: 'coreutils',
     sslscan: 'sslscan',
     'ssh-audit': 'ssh-audit',
+    'gnutls-serv': 'gnutls-bin',
     chromium: 'chromium',
   },
   bench: {
