@@ -97,6 +97,11 @@ describe.skipIf(!lab.ok)('TLS single checks against real servers in a lab gatewa
       expectVerdict('tls.secure-renegotiation', port, 'pass', /answers renegotiation_info/);
   });
 
+  it('a server without RFC 5746 is still checked for the rest: its staple, and the renegotiation it allows', () => {
+    expectVerdict('tls.ocsp-stapling', CHECK_PORTS.gnutlsUnsafe, 'fail', /staples no OCSP response/);
+    expectVerdict('tls.client-renegotiation', CHECK_PORTS.gnutlsUnsafe, 'fail', /lets the client renegotiate/);
+  });
+
   it('gnutls-serv --heartbeat offers heartbeats and does not over-read; nginx offers none', () => {
     expectVerdict('tls.heartbleed', CHECK_PORTS.gnutlsHeartbeat, 'pass', /offers heartbeats but did not over-read/);
     expectVerdict('tls.heartbleed', CHECK_PORTS.nginxGood, 'pass', /does not offer the heartbeat extension/);

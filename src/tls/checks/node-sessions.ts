@@ -3,7 +3,7 @@
  * that sends no SNI, the OCSP response stapled when one is asked for (any version, TLS 1.3 included), and
  * whether the server lets the client renegotiate (TLS 1.2 and older). Each handshake has its own deadline.
  */
-import { createHash } from 'node:crypto';
+import { constants, createHash } from 'node:crypto';
 import { connect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import type { Endpoint } from '../hello-exchange.ts';
 
@@ -31,6 +31,8 @@ function session<T>(
       rejectUnauthorized: false,
       minVersion: 'TLSv1',
       ciphers: 'DEFAULT:@SECLEVEL=0',
+      // A server without RFC 5746 is still a server to check (tls.secure-renegotiation reports the flaw).
+      secureOptions: constants.SSL_OP_LEGACY_SERVER_CONNECT | constants.SSL_OP_ALLOW_UNSAFE_LEGACY_RENEGOTIATION,
       ...extra,
     });
     const settle = (result: Settled<T>) => {
