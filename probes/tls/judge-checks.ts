@@ -286,9 +286,28 @@ function chainComplete(x: Ctx): V {
   if (p.status === 'missing')
     return endpointVerdict(x.on, 'tls.certificate-chain-complete', 'fail', { issuer: p.issuer }, expected, 'not found');
   const detail = {
-    'sent-chain': x.c.chainSource === 'sent' ? 'is sent in the chain' : 'is in the chain Node built (TLS 1.3 hides the chain as sent)',
+    'sent-chain':
+      x.c.chainSource === 'sent' || x.c.chainSource === 'sent-tls13'
+        ? 'is sent in the chain'
+        : 'is in the chain Node built (the TLS 1.3 chain as sent could not be read)',
     'trust-store': 'is a trust anchor',
     'self-signed': 'is the leaf itself (self-signed)',
   }[p.foundIn];
   return endpointVerdict(x.on, 'tls.certificate-chain-complete', 'pass', { issuer: p.issuer, detail }, expected, detail);
+}
+
+/**
+ * tls.certificate-chain-order under TLS 1.3 only, from the Certificate message decrypted by the single checks;
+ * undefined when the enumeration read the chain in clear (judge-certificates.ts judges it then).
+ */
+export function chainOrderUnderTls13(on: EndpointSubject, e: InspectedEndpoint): V | undefined {
+  const order = e.checks.tls13ChainOrder;
+  if (!order || e.inspection.chainSource === 'sent') return undefined;
+  const expected = 'each certificate followed by its issuer';
+  const subject: EndpointSubject = { ...on, artefacts: [...on.artefacts, ...(e.artefacts.checks ? [e.artefacts.checks] : [])] };
+  if (order.status === 'error')
+    return endpointVerdict(subject, 'tls.certificate-chain-order', 'error', { reason: order.detail }, expected, order.detail);
+  return order.problem
+    ? endpointVerdict(subject, 'tls.certificate-chain-order', 'fail', { problem: `${order.problem} (TLS 1.3)` }, expected, order.problem)
+    : endpointVerdict(subject, 'tls.certificate-chain-order', 'pass', { count: order.count }, expected, 'in order (TLS 1.3)');
 }

@@ -16,6 +16,8 @@ export interface ChecksPki {
   /** Leaf then intermediate, as a server should send it. */
   fullChain: string;
   key: string;
+  /** Leaf, root, intermediate: out of order. */
+  misorderedChain: string;
   /** The clientAuth-only leaf alone, without its intermediate. */
   clientOnlyLeaf: string;
   clientOnlyKey: string;
@@ -97,8 +99,11 @@ export async function makeChecksPki(dir: string, address: string): Promise<Check
     '2',
   ]);
   await writeFile(f('server-chain.crt'), (await readFile(f('server.crt'), 'utf8')) + (await readFile(f('inter.crt'), 'utf8')));
+  const pem = async (name: string) => readFile(f(name), 'utf8');
+  await writeFile(f('misordered.crt'), (await pem('server.crt')) + (await pem('root.crt')) + (await pem('inter.crt')));
   return {
     rootFile: f('root.crt'),
+    misorderedChain: f('misordered.crt'),
     root: await readFile(f('root.crt'), 'utf8'),
     fullChain: f('server-chain.crt'),
     key: f('server.key'),

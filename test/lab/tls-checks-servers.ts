@@ -15,6 +15,8 @@ export const CHECK_PORTS = {
   nginxGood: 443,
   /** nginx, a clientAuth-only leaf sent without its intermediate, no staple. */
   nginxBroken: 444,
+  /** nginx, TLS 1.3 only, the chain sent as leaf, root, intermediate. */
+  nginxTls13Misordered: 445,
   /** openssl s_server -client_renegotiation. */
   sServerRenegotiation: 4433,
   /** openssl s_server with -status_file (a staple), client renegotiation refused (the default). */
@@ -50,6 +52,9 @@ http {
     location / { return 200 "ok\\n"; } }
   server { listen ${a}:${CHECK_PORTS.nginxBroken} ssl; ssl_certificate ${pki.clientOnlyLeaf}; ssl_certificate_key ${pki.clientOnlyKey};
     ssl_protocols TLSv1.2 TLSv1.3;
+    location / { return 200 "ok\\n"; } }
+  server { listen ${a}:${CHECK_PORTS.nginxTls13Misordered} ssl; ssl_certificate ${pki.misorderedChain}; ssl_certificate_key ${pki.key};
+    ssl_protocols TLSv1.3;
     location / { return 200 "ok\\n"; } }
 }
 `;

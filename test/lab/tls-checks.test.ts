@@ -85,6 +85,18 @@ describe.skipIf(!lab.ok)('TLS single checks against real servers in a lab gatewa
     expectVerdict('tls.certificate-chain-complete', CHECK_PORTS.nginxGood, 'pass', /\(CN=cocoscan checks intermediate\) is/);
   });
 
+  it('under TLS 1.3 only, the chain order is read from the decrypted Certificate message', () => {
+    expectVerdict(
+      'tls.certificate-chain-order',
+      CHECK_PORTS.nginxTls13Misordered,
+      'fail',
+      /out of order: certificate 1 is followed by certificate 2, but its issuer is certificate 3 \(TLS 1.3\)/,
+    );
+    expectVerdict('tls.certificate-chain-complete', CHECK_PORTS.nginxTls13Misordered, 'pass', /is sent in the chain/);
+    expectVerdict('tls.compression', CHECK_PORTS.nginxTls13Misordered, 'not_applicable', /accepts only TLS 1.3/);
+    expectVerdict('tls.fallback-scsv', CHECK_PORTS.nginxTls13Misordered, 'pass', /accepts no version below TLSv1.3/);
+  });
+
   it('client-initiated renegotiation: s_server -client_renegotiation allows it, nginx and default s_server refuse', () => {
     expectVerdict('tls.client-renegotiation', CHECK_PORTS.sServerRenegotiation, 'fail', /lets the client renegotiate \(TLSv1.2\)/);
     expectVerdict('tls.client-renegotiation', CHECK_PORTS.sServerStaple, 'pass', /refuses client-initiated renegotiation/);
@@ -108,7 +120,7 @@ describe.skipIf(!lab.ok)('TLS single checks against real servers in a lab gatewa
   });
 
   it('every real server refuses SSLv2, SSLv3 and compression, and answers the fallback SCSV', () => {
-    for (const port of Object.values(CHECK_PORTS)) {
+    for (const port of Object.values(CHECK_PORTS).filter((p) => p !== CHECK_PORTS.nginxTls13Misordered)) {
       expectVerdict('tls.sslv2', port, 'pass', /refuses SSLv2/);
       expectVerdict('tls.sslv3', port, 'pass', /refuses SSLv3/);
       expectVerdict('tls.compression', port, 'pass', /chose no compression when offered DEFLATE/);

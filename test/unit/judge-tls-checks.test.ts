@@ -65,7 +65,8 @@ function endpoint(
         http: { ok: true, statusLine: 'HTTP/1.1 200 OK', headers: [['strict-transport-security', 'max-age=31536000']], bytes: 90 },
       },
       chain: [leaf],
-      chainSource: 'sent',
+      // Without a version below TLS 1.3 the enumeration sees no chain in clear: Node's is used.
+      chainSource: accepted['TLSv1.2'] || accepted['TLSv1.1'] || accepted['TLSv1.0'] || accepted.SSLv3 ? 'sent' : 'node',
       durationMs: 40,
     },
     leafNamesHost: true,
@@ -80,8 +81,10 @@ const TLS13_ONLY: Partial<TlsChecksFacts> = {
   legacy: { status: 'refused', detail: 'alert protocol_version' },
   clientRenegotiation: { status: 'no-legacy-handshake', detail: 'the handshake failed (ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION)' },
   fallback: { status: 'no-lower-version', highest: 'TLSv1.3' },
-  chainSource: 'node',
+  chainSource: 'sent-tls13',
+  tls13ChainOrder: { status: 'read', count: 2 },
 };
+const TLS13: Partial<Record<TlsVersion, number[]>> = { 'TLSv1.3': [AES_GCM_13] };
 const answered = (over: object) => ({ legacy: { ...(goodChecks().legacy as object), ...over } as TlsChecksFacts['legacy'] });
 
 const valid: ValidCase<TlsFacts>[] = [
@@ -263,6 +266,32 @@ const invalid: InvalidCase<TlsFacts, TlsFindingId>[] = [
     name: 'the handshake without SNI failed',
     facts: endpoint({ withoutSni: { status: 'error', detail: 'the handshake failed (ERR_SSL_TLSV1_UNRECOGNIZED_NAME)' } }),
     verdicts: [verdict('tls.certificate-without-sni', 'error', { reason: /unrecognized|UNRECOGNIZED/ })],
+  },
+  {
+    name: 'TLS 1.3 only, a chain sent out of order: the order is read from the decrypted Certificate message',
+    facts: endpoint(
+      {
+        ...TLS13_ONLY,
+        tls13ChainOrder: {
+          status: 'read',
+          count: 3,
+          problem: 'certificate 1 is followed by certificate 2, but its issuer is certificate 3',
+        },
+      },
+      TLS13,
+    ),
+    verdicts: [verdict('tls.certificate-chain-order', 'fail', { problem: /but its issuer is certificate 3 \(TLS 1.3\)/ })],
+  },
+  {
+    name: 'TLS 1.3 only, the Certificate message unreadable: chain order is an error, never a pass',
+    facts: endpoint(
+      {
+        ...TLS13_ONLY,
+        tls13ChainOrder: { status: 'error', detail: 'the TLS 1.3 Certificate message could not be read: alert handshake_failure' },
+      },
+      TLS13,
+    ),
+    verdicts: [verdict('tls.certificate-chain-order', 'error', { reason: /alert handshake_failure/ })],
   },
   {
     name: 'a missing intermediate',

@@ -19,6 +19,8 @@ import {
   type StapleAnswer,
 } from './node-sessions.ts';
 import { probeSslv2, type Sslv2Answer } from './sslv2.ts';
+import { readTls13Chain, type Tls13Chain } from './tls13-chain.ts';
+import { chainOrderProblem } from '../certificates.ts';
 
 type OrError<T> = T | { status: 'error'; detail: string };
 
@@ -33,8 +35,13 @@ export interface TlsChecksFacts {
   withoutSni: OrError<({ status: 'served' } & ServedLeaf) | { status: 'not-applicable' }>;
   leafUsage: OrError<LeafUsageReadout>;
   leafIssuer: IssuerPresence;
-  /** Where the chain behind `leafIssuer` came from: as sent (TLS 1.2 and older), or as Node built it (TLS 1.3). */
-  chainSource: TlsEndpointFacts['chainSource'];
+  /** Where the chain behind `leafIssuer` came from: as sent below TLS 1.3, as sent under TLS 1.3 (decrypted), or as Node built it. */
+  chainSource: TlsEndpointFacts['chainSource'] | 'sent-tls13';
+  /**
+   * The order of the chain as sent under TLS 1.3, read when the enumeration saw no chain in clear (TLS 1.3 only);
+   * undefined otherwise. `problem` is the first break, as for older versions.
+   */
+  tls13ChainOrder?: { status: 'read'; count: number; problem?: string } | { status: 'error'; detail: string };
   /** Wall time of the checks that did not overlap the enumeration, in ms. */
   addedMs: number;
 }
@@ -51,6 +58,7 @@ interface Started {
   clientRenegotiation: Promise<TlsChecksFacts['clientRenegotiation']>;
   ocsp: Promise<TlsChecksFacts['ocsp']>;
   withoutSni: Promise<TlsChecksFacts['withoutSni']>;
+  tls13Chain: Promise<Tls13Chain>;
 }
 
 export type StartedChecks = Started;
@@ -73,6 +81,7 @@ export function startTlsChecks(endpoint: Endpoint, options: ChecksOptions): Star
           .limit(() => leafWithoutSni(endpoint, o))
           .then((r) => (r.value ? { status: 'served', ...r.value } : { status: 'error', detail: r.failure }))
       : Promise.resolve({ status: 'not-applicable' }),
+    tls13Chain: options.limit(() => readTls13Chain(endpoint, o)),
   };
 }
 
@@ -91,7 +100,16 @@ export async function finishTlsChecks(
       ? options.limit(() => probeFallback(endpoint, accepted, { timeoutMs: options.timeoutMs, signal: options.signal }))
       : Promise.resolve<FallbackAnswer>({ status: 'error', detail: 'no version was accepted' });
   const leaf = inspection.chain[0];
-  const der = inspection.chain.map((c) => c.der);
+  const tls13 = await started.tls13Chain;
+  // Under TLS 1.3 only, the chain as sent (decrypted here) replaces the one Node built from the trust store.
+  const useTls13 = inspection.chainSource !== 'sent' && tls13.status === 'read' && tls13.chain.length > 0;
+  const der = useTls13 ? tls13.chain : inspection.chain.map((c) => c.der);
+  const tls13ChainOrder: TlsChecksFacts['tls13ChainOrder'] =
+    inspection.chainSource === 'sent'
+      ? undefined
+      : tls13.status === 'read'
+        ? { status: 'read', count: tls13.chain.length, ...optional('problem', chainOrderProblem(tls13.chain)) }
+        : { status: 'error', detail: `the TLS 1.3 Certificate message could not be read: ${tls13.detail}` };
   const facts: TlsChecksFacts = {
     sslv2: await started.sslv2,
     legacy: await started.legacy,
@@ -101,9 +119,14 @@ export async function finishTlsChecks(
     withoutSni: await started.withoutSni,
     leafUsage: leaf ? readLeafUsage(leaf.der) : { status: 'error', detail: inspection.chainError ?? 'no certificate was read' },
     leafIssuer: leaf ? leafIssuerPresence(der, trust) : { status: 'unknown', detail: inspection.chainError ?? 'no certificate was read' },
-    chainSource: inspection.chainSource,
+    chainSource: useTls13 ? 'sent-tls13' : inspection.chainSource,
+    ...(tls13ChainOrder ? { tls13ChainOrder } : {}),
     addedMs: 0,
   };
   facts.addedMs = Date.now() - begun;
   return facts;
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
 }
