@@ -140,6 +140,10 @@ function clientRenegotiation(x: Ctx): V {
     const detail = `refuses client-initiated renegotiation (${r.detail})`;
     return endpointVerdict(x.on, 'tls.client-renegotiation', 'pass', { detail }, expected, r.detail);
   }
+  if (r.status === 'unanswered') {
+    const reason = `the server neither completed nor refused a client-initiated renegotiation (${r.detail})`;
+    return endpointVerdict(x.on, 'tls.client-renegotiation', 'not_tested', { reason }, expected, r.detail);
+  }
   if (r.status === 'no-legacy-handshake' && x.legacyVersions.length === 0) {
     const reason = 'the endpoint accepts only TLS 1.3, which has no renegotiation';
     return endpointVerdict(x.on, 'tls.client-renegotiation', 'not_applicable', { reason }, expected, r.detail);

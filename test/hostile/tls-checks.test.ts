@@ -1,3 +1,5 @@
+import type { Server, Socket } from 'node:net';
+import { createSecureContext, createServer as createTlsServer } from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTlsHttpServer, type RealTlsServer } from '../helpers/fake-tls-server.ts';
 import { LEAK_MARKER, startHostileFront, type FrontBehaviour, type HostileFront } from '../helpers/hostile-tls-front.ts';
@@ -87,5 +89,62 @@ describe('TLS single checks against broken servers', () => {
       'tls.secure-renegotiation',
     ] as const)
       expect({ id, status: find(id).status, message: find(id).message }).toMatchObject({ status: 'pass' });
+  });
+});
+
+describe('the certificate served without SNI, from a real Node TLS server that picks its certificate by SNI', () => {
+  let other: Chain;
+  const servers: Server[] = [];
+  const sockets = new Set<Socket>();
+  beforeAll(async () => {
+    other = await makeChain();
+  });
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  });
+
+  /** Serves `named` to clients that send SNI `localhost`, `fallback` to the others; on both address families. */
+  async function sniServer(named: Chain, fallback: Chain): Promise<number> {
+    const context = (c: Chain) => createSecureContext({ key: c.leafKey, cert: c.served });
+    const server = createTlsServer(
+      {
+        key: fallback.leafKey,
+        cert: fallback.served,
+        SNICallback: (name, cb) => cb(null, name === 'localhost' ? context(named) : context(fallback)),
+      },
+      (socket) => socket.end('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'),
+    );
+    server.on('tlsClientError', () => undefined);
+    server.on('connection', (socket: Socket) => {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '::', resolve));
+    return (server.address() as { port: number }).port;
+  }
+
+  it('another certificate without SNI fails, naming both', async () => {
+    const port = await sniServer(chain, other);
+    const { find } = await runTlsCheck({
+      gateways: [{ name: 'lo', host: 'localhost' }],
+      flows: [{ name: 'web', port }],
+      trust: [chain.root],
+    });
+    const f = find('tls.certificate-without-sni');
+    expect(f.status).toBe('fail');
+    expect(f.message).toMatch(/serves another certificate without SNI: .*\(SHA-256 [0-9a-f]{16}…\) instead of /);
+  });
+
+  it('the same certificate with and without SNI passes', async () => {
+    const port = await sniServer(chain, chain);
+    const { find } = await runTlsCheck({
+      gateways: [{ name: 'lo', host: 'localhost' }],
+      flows: [{ name: 'web', port }],
+      trust: [chain.root],
+    });
+    expect(find('tls.certificate-without-sni').status).toBe('pass');
   });
 });

@@ -193,6 +193,13 @@ const invalid: InvalidCase<TlsFacts, TlsFindingId>[] = [
     verdicts: [verdict('tls.client-renegotiation', 'fail', { protocol: 'TLSv1.2' })],
   },
   {
+    name: 'a renegotiation neither completed nor refused is not tested, never a pass',
+    facts: endpoint({
+      clientRenegotiation: { status: 'unanswered', protocol: 'TLSv1.2', detail: 'no answer to the renegotiation within 1000 ms' },
+    }),
+    verdicts: [verdict('tls.client-renegotiation', 'not_tested', { reason: /neither completed nor refused .*within 1000 ms/ })],
+  },
+  {
     name: 'no TLS 1.2 handshake completed although TLS 1.2 is accepted',
     facts: endpoint({ clientRenegotiation: { status: 'no-legacy-handshake', detail: 'no answer within 1000 ms' } }),
     verdicts: [verdict('tls.client-renegotiation', 'error', { reason: /no handshake to renegotiate/ })],

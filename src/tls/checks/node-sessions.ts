@@ -122,11 +122,14 @@ export type RenegotiationAnswer =
   | { status: 'accepted'; protocol: string }
   | { status: 'refused'; protocol: string; detail: string }
   /** No handshake below TLS 1.3 (TLS 1.3 has no renegotiation). */
-  | { status: 'no-legacy-handshake'; detail: string };
+  | { status: 'no-legacy-handshake'; detail: string }
+  /** The server neither completed nor refused the renegotiation in time. */
+  | { status: 'unanswered'; protocol: string; detail: string };
 
 /** A TLS 1.2-or-older handshake, then a renegotiation the client starts. */
 export async function clientRenegotiation(endpoint: Endpoint, options: SessionOptions): Promise<Settled<RenegotiationAnswer>> {
   let completed = false;
+  const begun = Date.now();
   const result = await session<RenegotiationAnswer>(
     endpoint,
     { servername: endpoint.serverName ?? '', maxVersion: 'TLSv1.2' },
@@ -134,6 +137,14 @@ export async function clientRenegotiation(endpoint: Endpoint, options: SessionOp
     (socket, settle) => {
       completed = true;
       const protocol = socket.getProtocol() ?? 'unknown';
+      // A server that ignores the renegotiation would hold the endpoint for the whole deadline: four handshake
+      // times (at least a second) are enough for an answer, the deadline still being the upper bound.
+      const waitMs = Math.min(options.timeoutMs, Math.max(1000, 4 * (Date.now() - begun)));
+      const unanswered = setTimeout(
+        () => settle({ value: { status: 'unanswered', protocol, detail: `no answer to the renegotiation within ${waitMs} ms` } }),
+        waitMs,
+      );
+      socket.once('close', () => clearTimeout(unanswered));
       socket.removeAllListeners('error');
       socket.on('error', (error: NodeJS.ErrnoException) =>
         settle({ value: { status: 'refused', protocol, detail: `the server ended the renegotiation (${error.code ?? 'error'})` } }),
