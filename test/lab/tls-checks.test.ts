@@ -128,12 +128,12 @@ describe.skipIf(!lab.ok)('TLS single checks against real servers in a lab gatewa
     }
   });
 
-  it('the checks add little time to an nginx endpoint (median of 5, printed)', async () => {
+  it('the checks add little time to an nginx endpoint (median of 7, printed)', async () => {
     const endpoint = { host: gateway.address, port: CHECK_PORTS.nginxGood, serverName: gateway.address };
     const options = { timeoutMs: 3000, budgetMs: 36_000, trust: [pki.root], limit: pLimit(6), signal: new AbortController().signal };
     const alone: number[] = [];
     const withChecks: number[] = [];
-    for (let i = 0; i < 5; i += 1) {
+    for (let i = 0; i < 7; i += 1) {
       let started = Date.now();
       await inspectTlsEndpoint(endpoint, options);
       alone.push(Date.now() - started);
@@ -144,8 +144,8 @@ describe.skipIf(!lab.ok)('TLS single checks against real servers in a lab gatewa
       await finishTlsChecks(early, endpoint, inspection, [pki.root], checkOptions);
       withChecks.push(Date.now() - started);
     }
-    const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[2]!;
-    console.log(`[lab] nginx endpoint: inspection ${median(alone)} ms, with the single checks ${median(withChecks)} ms (median of 5)`);
+    const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[3]!;
+    console.log(`[lab] nginx endpoint: inspection ${median(alone)} ms, with the single checks ${median(withChecks)} ms (median of 7)`);
     expect(median(withChecks) - median(alone)).toBeLessThan(1000);
   }, 120_000);
 });

@@ -9,8 +9,11 @@ import type { Endpoint } from '../hello-exchange.ts';
 export type ConversationEnd = 'closed' | 'reset' | 'timeout';
 
 export interface Conversation<T> {
-  /** Called with every byte received so far; a value ends the conversation. `write` sends more. */
-  data(received: Buffer, write: (bytes: Buffer) => void): T | undefined;
+  /**
+   * Called with every byte received so far; a value ends the conversation. `write` sends more; `shorten` ends
+   * the wait sooner (never later than the deadline), for an answer that may never come.
+   */
+  data(received: Buffer, write: (bytes: Buffer) => void, shorten: (ms: number) => void): T | undefined;
   /** What the end of the connection, or the deadline, means given the bytes received. */
   end(how: ConversationEnd, received: Buffer): T;
 }
@@ -49,7 +52,12 @@ export function converse<T>(
       connected
         ? finish({ value: conversation.end(how, received) })
         : finish({ failure: `no TCP connection within ${options.timeoutMs} ms` });
-    const timer = setTimeout(() => ended('timeout'), options.timeoutMs);
+    const deadline = Date.now() + options.timeoutMs;
+    let timer = setTimeout(() => ended('timeout'), options.timeoutMs);
+    const shorten = (ms: number) => {
+      clearTimeout(timer);
+      timer = setTimeout(() => ended('timeout'), Math.max(0, Math.min(ms, deadline - Date.now())));
+    };
     const onAbort = () => finish({ failure: 'the check was stopped (time budget or cancellation)' });
     options.signal?.addEventListener('abort', onAbort, { once: true });
     socket.on('connect', () => {
@@ -60,7 +68,7 @@ export function converse<T>(
       if (done) return;
       received = Buffer.concat([received, chunk]);
       try {
-        const value = conversation.data(received, (bytes) => socket.write(bytes));
+        const value = conversation.data(received, (bytes) => socket.write(bytes), shorten);
         if (value !== undefined) return finish({ value });
       } catch (error) {
         return finish({ failure: error instanceof CocoscanError ? error.message : 'the reply could not be read' });
