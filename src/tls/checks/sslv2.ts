@@ -70,7 +70,8 @@ export async function probeSslv2(endpoint: Endpoint, options: { timeoutMs: numbe
         received.length > 0
           ? { status: 'error', detail: `an SSLv2 answer cut short (${received.length} bytes), then ${describeEnd(how)}` }
           : how === 'timeout'
-            ? { status: 'error', detail: 'no answer to the SSLv2 CLIENT-HELLO in time' }
+            ? // As testssl.sh reads it: a server that speaks SSLv2 answers its CLIENT-HELLO at once.
+              { status: 'rejected', detail: `no SSLv2 answer within ${options.timeoutMs} ms` }
             : { status: 'rejected', detail: describeEnd(how) },
     },
     { timeoutMs: options.timeoutMs, maxBytes: 64 * 1024, signal: options.signal },
