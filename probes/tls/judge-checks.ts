@@ -202,25 +202,34 @@ function fallback(x: Ctx): V {
 }
 
 function robot(x: Ctx): V {
-  const rsa = x.e.inspection.scan.versions
-    .filter((v) => v.status === 'accepted')
-    .flatMap((v) => v.suites)
-    .filter((code) => suiteByCode(code).classes.includes('static-rsa'));
-  const expected = 'no RSA key-exchange suite, or no padding oracle';
-  if (rsa.length === 0)
-    return endpointVerdict(
-      x.on,
-      'tls.robot',
-      'pass',
-      { detail: 'accepts no RSA key-exchange suite, so ROBOT cannot apply' },
-      expected,
-      'none',
-    );
-  const unique = [...new Set(rsa)];
-  const reason =
-    `the endpoint accepts ${unique.length} RSA key-exchange suite(s) (e.g. ${suiteByCode(unique[0]!).name}); cocoscan does not send ` +
-    "ROBOT's Bleichenbacher oracle probes: run testssl.sh --robot against it, or refuse RSA key exchange";
-  return endpointVerdict(x.on, 'tls.robot', 'not_tested', { reason }, expected, reason);
+  const r = x.c.robot;
+  const expected = 'the same answer to every malformed RSA padding (no Bleichenbacher oracle)';
+  switch (r.status) {
+    case 'no-rsa':
+      return endpointVerdict(
+        x.on,
+        'tls.robot',
+        'pass',
+        { detail: 'accepts no RSA key-exchange suite, so ROBOT cannot apply' },
+        expected,
+        'none',
+      );
+    case 'no-oracle': {
+      const detail = `answers five RSA key exchanges, one well padded and four not, alike (${r.answer}, ${r.version}): no padding oracle`;
+      return endpointVerdict(x.on, 'tls.robot', 'pass', { detail }, expected, r.answer);
+    }
+    case 'oracle': {
+      const answers = Object.entries(r.answers)
+        .map(([variant, answer]) => `${variant}: ${answer}`)
+        .join('; ');
+      const detail = `answers RSA key exchanges differently by their padding (${answers}; ${r.version}): a Bleichenbacher oracle (ROBOT) that lets an attacker decrypt or sign with the server's key`;
+      return endpointVerdict(x.on, 'tls.robot', 'fail', { detail }, expected, answers);
+    }
+    case 'inconclusive': {
+      const reason = `the ROBOT probe gave no clear answer: ${r.detail}`;
+      return endpointVerdict(x.on, 'tls.robot', 'not_tested', { reason }, expected, r.detail);
+    }
+  }
 }
 
 function ocsp(x: Ctx): V {

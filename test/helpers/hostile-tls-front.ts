@@ -4,9 +4,16 @@
  * piped to the real server, so the rest of the TLS probe sees a normal endpoint.
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { randomBytes } from 'node:crypto';
+import { constants, privateDecrypt, randomBytes } from 'node:crypto';
+import { suiteByCode } from '../../src/tls/cipher-suites.ts';
 
-export type FrontBehaviour = 'sslv2' | 'sslv3' | 'deflate' | 'heartbleed' | 'heartbeat-silent' | 'ignores-fallback-scsv';
+export type FrontBehaviour = 'sslv2' | 'sslv3' | 'deflate' | 'heartbleed' | 'heartbeat-silent' | 'ignores-fallback-scsv' | 'robot-oracle';
+
+/** The leaf a front that does key exchange itself serves (ROBOT). */
+export interface FrontIdentity {
+  leafDer: Buffer;
+  leafKey: string;
+}
 
 /** What the Heartbleed front "leaks": it must never reach a report or an evidence file. */
 export const LEAK_MARKER = 'SECRET-SESSION-KEY-';
@@ -77,8 +84,40 @@ function sslv2ServerHello(): Buffer {
   return Buffer.concat([Buffer.from([0x80 | (body.length >> 8), body.length & 0xff]), body]);
 }
 
+/**
+ * A Bleichenbacher oracle: the ClientKeyExchange is decrypted without padding checks, and a message that starts
+ * 00 02 gets bad_record_mac while any other gets handshake_failure (as the vulnerable stacks of the ROBOT paper).
+ */
+function answerRobot(hello: ClientHello, socket: Socket, identity: FrontIdentity, note: (kind: string) => void): void {
+  const u24b = (n: number) => u24(n);
+  const certificate = Buffer.concat([u24b(identity.leafDer.length + 3), u24b(identity.leafDer.length), identity.leafDer]);
+  const exts = RENEGOTIATION_INFO;
+  const serverHello = Buffer.concat([
+    u16(hello.version),
+    randomBytes(32),
+    Buffer.from([0]),
+    u16(hello.suites[0]!),
+    Buffer.from([0]),
+    u16(exts.length),
+    exts,
+  ]);
+  socket.write(
+    record(22, hello.version, Buffer.concat([handshake(2, serverHello), handshake(11, certificate), handshake(14, Buffer.alloc(0))])),
+  );
+  let received = Buffer.alloc(0);
+  socket.on('data', (chunk: Buffer) => {
+    received = Buffer.concat([received, chunk]);
+    if (received.length < 11 || received[0] !== 22 || received[5] !== 16) return;
+    const length = received.readUInt16BE(9);
+    if (received.length < 11 + length) return;
+    const em = privateDecrypt({ key: identity.leafKey, padding: constants.RSA_NO_PADDING }, received.subarray(11, 11 + length));
+    note('robot');
+    socket.end(record(21, hello.version, Buffer.from([2, em[0] === 0 && em[1] === 2 ? 20 : 40])));
+  });
+}
+
 /** Answers the hello itself when the behaviour says so; false to pipe the connection to the real server. */
-function answer(behaviour: FrontBehaviour, first: Buffer, socket: Socket, note: (kind: string) => void): boolean {
+function answer(behaviour: FrontBehaviour, first: Buffer, socket: Socket, note: (kind: string) => void, identity?: FrontIdentity): boolean {
   if ((first[0]! & 0x80) !== 0 && first[2] === 1) {
     if (behaviour !== 'sslv2') return false;
     note('sslv2');
@@ -87,6 +126,16 @@ function answer(behaviour: FrontBehaviour, first: Buffer, socket: Socket, note: 
   }
   const hello = parseClientHello(first);
   if (!hello) return false;
+  // The ROBOT probe offers only the RSA key-exchange suites the enumeration saw accepted; the enumeration never does.
+  if (
+    behaviour === 'robot-oracle' &&
+    identity &&
+    hello.suites.length <= 24 &&
+    hello.suites.every((s) => suiteByCode(s).classes.includes('static-rsa'))
+  ) {
+    answerRobot(hello, socket, identity, note);
+    return true;
+  }
   if (behaviour === 'sslv3' && hello.version === 0x0300) {
     note('sslv3');
     if (hello.suites.includes(0x000a)) socket.end(serverFlight(0x0300, 0x000a, 0, [RENEGOTIATION_INFO]));
@@ -126,7 +175,7 @@ function answer(behaviour: FrontBehaviour, first: Buffer, socket: Socket, note: 
   return false;
 }
 
-export async function startHostileFront(behaviour: FrontBehaviour, backendPort: number): Promise<HostileFront> {
+export async function startHostileFront(behaviour: FrontBehaviour, backendPort: number, identity?: FrontIdentity): Promise<HostileFront> {
   const answered: string[] = [];
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
@@ -142,7 +191,7 @@ export async function startHostileFront(behaviour: FrontBehaviour, backendPort: 
           : first.length >= 5 && first.length >= 5 + first.readUInt16BE(3);
       if (!complete) return;
       socket.off('data', onData);
-      if (answer(behaviour, first, socket, (kind) => answered.push(kind))) return;
+      if (answer(behaviour, first, socket, (kind) => answered.push(kind), identity)) return;
       const backend = connect({ host: '127.0.0.1', port: backendPort });
       sockets.add(backend);
       backend.on('close', () => sockets.delete(backend));

@@ -14,6 +14,7 @@ export function goodChecks(leafSha256 = 'a1'.repeat(32), over: Partial<TlsChecks
       heartbeatDetail: 'the server does not offer heartbeats',
     },
     fallback: { status: 'refused', highest: 'TLSv1.3', offered: 'TLSv1.2' },
+    robot: { status: 'no-rsa' },
     clientRenegotiation: {
       status: 'refused',
       protocol: 'TLSv1.2',

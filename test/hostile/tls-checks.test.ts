@@ -40,12 +40,21 @@ describe('TLS single checks against broken servers', () => {
     expect(find('tls.heartbleed').status).toBe('pass');
   });
 
-  it('a server that accepts SSLv3 fails tls.sslv3, and ROBOT is not tested on its RSA key exchange', async () => {
+  it('a server that accepts SSLv3 fails tls.sslv3', async () => {
     const { find } = await checkBehind('sslv3');
     expect(find('tls.sslv3').status).toBe('fail');
     expect(find('tls.sslv3').message).toMatch(/accepts SSLv3 \(1 suite\(s\)\): POODLE/);
-    expect(find('tls.robot').status).toBe('not_tested');
-    expect(find('tls.robot').message).toMatch(/TLS_RSA_WITH_3DES_EDE_CBC_SHA.*testssl.sh --robot/);
+  });
+
+  it('a server whose answer to an RSA key exchange depends on the padding fails tls.robot', async () => {
+    front = await startHostileFront('robot-oracle', backend.port, { leafDer: chain.der[0]!, leafKey: chain.leafKey });
+    const { find } = await runTlsCheck({ flows: [{ name: 'web', port: front.port }], trust: [chain.root], probeTimeoutSeconds: 2 });
+    expect(front.answered().filter((a) => a === 'robot')).toHaveLength(10);
+    const robot = find('tls.robot');
+    expect(robot.status).toBe('fail');
+    expect(robot.message).toMatch(
+      /correct: alert bad_record_mac; wrong first bytes: alert handshake_failure; .*Bleichenbacher oracle \(ROBOT\)/,
+    );
   });
 
   it('a server that chooses DEFLATE fails tls.compression (CRIME)', async () => {

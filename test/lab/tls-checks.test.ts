@@ -128,6 +128,17 @@ describe.skipIf(!lab.ok)('TLS single checks against real servers in a lab gatewa
     }
   });
 
+  it('ROBOT: nginx (RSA key exchange among its defaults) answers every malformed padding alike', () => {
+    expectVerdict(
+      'tls.robot',
+      CHECK_PORTS.nginxGood,
+      'pass',
+      /answers five RSA key exchanges, one well padded and four not, alike \(alert \w+, TLSv1.2\)/,
+    );
+    expectVerdict('tls.robot', CHECK_PORTS.sServerStaple, 'pass', /alike \(alert bad_record_mac, TLSv1.2\)/);
+    expectVerdict('tls.robot', CHECK_PORTS.nginxTls13Misordered, 'pass', /accepts no RSA key-exchange suite/);
+  });
+
   it('the checks add little time to an nginx endpoint (median of 7, printed)', async () => {
     const endpoint = { host: gateway.address, port: CHECK_PORTS.nginxGood, serverName: gateway.address };
     const options = { timeoutMs: 3000, budgetMs: 36_000, trust: [pki.root], limit: pLimit(6), signal: new AbortController().signal };

@@ -217,13 +217,36 @@ const invalid: InvalidCase<TlsFacts, TlsFindingId>[] = [
     verdicts: [verdict('tls.fallback-scsv', 'error')],
   },
   {
-    name: 'RSA key exchange accepted: ROBOT is not tested, with the reason',
-    facts: endpoint({}, { 'TLSv1.2': [ECDHE_GCM, RSA_GCM], 'TLSv1.3': [AES_GCM_13] }),
+    name: 'ROBOT: answers that differ by padding are an oracle',
+    facts: endpoint(
+      {
+        robot: {
+          status: 'oracle',
+          version: 'TLSv1.2',
+          answers: {
+            correct: 'alert bad_record_mac',
+            'wrong first bytes': 'alert handshake_failure',
+            'no 0x00 separator': 'connection closed',
+          },
+        },
+      },
+      { 'TLSv1.2': [ECDHE_GCM, RSA_GCM], 'TLSv1.3': [AES_GCM_13] },
+    ),
     verdicts: [
-      verdict('tls.robot', 'not_tested', {
-        reason: /1 RSA key-exchange suite\(s\) \(e.g. TLS_RSA_WITH_AES_128_GCM_SHA256\).*testssl.sh --robot/,
+      verdict('tls.robot', 'fail', {
+        detail: /correct: alert bad_record_mac; wrong first bytes: alert handshake_failure.*Bleichenbacher oracle/,
       }),
     ],
+  },
+  {
+    name: 'ROBOT: answers that changed between rounds are not tested, never a pass',
+    facts: endpoint({
+      robot: {
+        status: 'inconclusive',
+        detail: 'answers changed between two rounds for correct (alert bad_record_mac then connection reset)',
+      },
+    }),
+    verdicts: [verdict('tls.robot', 'not_tested', { reason: /no clear answer: answers changed between two rounds/ })],
   },
   {
     name: 'no OCSP staple',

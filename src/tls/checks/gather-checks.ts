@@ -20,6 +20,9 @@ import {
 } from './node-sessions.ts';
 import { probeSslv2, type Sslv2Answer } from './sslv2.ts';
 import { readTls13Chain, type Tls13Chain } from './tls13-chain.ts';
+import { probeRobot, type RobotAnswer } from './robot.ts';
+import { suiteByCode } from '../cipher-suites.ts';
+import { versionRank } from '../versions.ts';
 import { chainOrderProblem } from '../certificates.ts';
 
 type OrError<T> = T | { status: 'error'; detail: string };
@@ -29,6 +32,8 @@ export interface TlsChecksFacts {
   /** One hello below TLS 1.3 offering DEFLATE, renegotiation_info, SCT and heartbeat. */
   legacy: LegacyFeatures;
   fallback: FallbackAnswer;
+  /** ROBOT, asked only when an RSA key-exchange suite is accepted below TLS 1.3. */
+  robot: RobotAnswer | { status: 'no-rsa' };
   clientRenegotiation: OrError<RenegotiationAnswer>;
   ocsp: OrError<{ status: 'answered' } & StapleAnswer>;
   /** The leaf served to a client that sends no SNI; not-applicable when the gateway is an IP address (no SNI is sent anyway). */
@@ -99,6 +104,10 @@ export async function finishTlsChecks(
     accepted.length > 0
       ? options.limit(() => probeFallback(endpoint, accepted, { timeoutMs: options.timeoutMs, signal: options.signal }))
       : Promise.resolve<FallbackAnswer>({ status: 'error', detail: 'no version was accepted' });
+  const robot = robotTarget(inspection);
+  const robotAnswer: Promise<TlsChecksFacts['robot']> = robot
+    ? probeRobot(endpoint, robot.version, robot.suites, { timeoutMs: options.timeoutMs, signal: options.signal, limit: options.limit })
+    : Promise.resolve({ status: 'no-rsa' });
   const leaf = inspection.chain[0];
   const tls13 = await started.tls13Chain;
   // Under TLS 1.3 only, the chain as sent (decrypted here) replaces the one Node built from the trust store.
@@ -114,6 +123,7 @@ export async function finishTlsChecks(
     sslv2: await started.sslv2,
     legacy: await started.legacy,
     fallback: await fallback,
+    robot: await robotAnswer,
     clientRenegotiation: await started.clientRenegotiation,
     ocsp: await started.ocsp,
     withoutSni: await started.withoutSni,
@@ -129,4 +139,14 @@ export async function finishTlsChecks(
 
 function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
   return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
+}
+
+/** The highest version below TLS 1.3 with an accepted RSA key-exchange suite, and those suites. */
+function robotTarget(inspection: TlsEndpointFacts) {
+  const candidates = inspection.scan.versions
+    .filter((v) => v.status === 'accepted' && v.version !== 'TLSv1.3')
+    .map((v) => ({ version: v.version, suites: v.suites.filter((code) => suiteByCode(code).classes.includes('static-rsa')) }))
+    .filter((v) => v.suites.length > 0)
+    .sort((a, b) => versionRank(b.version) - versionRank(a.version));
+  return candidates[0];
 }
