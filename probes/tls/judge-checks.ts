@@ -222,7 +222,9 @@ function robot(x: Ctx): V {
       const answers = Object.entries(r.answers)
         .map(([variant, answer]) => `${variant}: ${answer}`)
         .join('; ');
-      const detail = `answers RSA key exchanges differently by their padding (${answers}; ${r.version}): a Bleichenbacher oracle (ROBOT) that lets an attacker decrypt or sign with the server's key`;
+      const detail =
+        `answers RSA key exchanges differently by their padding (${answers}; ${r.version}): ` +
+        "a Bleichenbacher oracle (ROBOT) that lets an attacker decrypt or sign with the server's key";
       return endpointVerdict(x.on, 'tls.robot', 'fail', { detail }, expected, answers);
     }
     case 'inconclusive': {

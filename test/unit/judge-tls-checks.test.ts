@@ -243,7 +243,7 @@ const invalid: InvalidCase<TlsFacts, TlsFindingId>[] = [
     facts: endpoint({
       robot: {
         status: 'inconclusive',
-        detail: 'answers changed between two rounds for correct (alert bad_record_mac then connection reset)',
+        detail: 'answers changed between two rounds (correct: alert bad_record_mac then connection reset)',
       },
     }),
     verdicts: [verdict('tls.robot', 'not_tested', { reason: /no clear answer: answers changed between two rounds/ })],

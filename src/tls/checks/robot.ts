@@ -147,12 +147,8 @@ export async function probeRobot(
   );
   if (unsent) return { status: 'inconclusive', detail: `a broken key exchange could not be sent: ${unsent}` };
   const second = await round();
-  const changed = ROBOT_VARIANTS.filter((_, i) => first[i] !== second[i]);
-  if (changed.length > 0)
-    return {
-      status: 'inconclusive',
-      detail: `answers changed between two rounds for ${changed.join(', ')} (${changed.map((v) => `${first[ROBOT_VARIANTS.indexOf(v)]} then ${second[ROBOT_VARIANTS.indexOf(v)]}`).join('; ')})`,
-    };
+  const changed = ROBOT_VARIANTS.flatMap((v, i) => (first[i] !== second[i] ? [`${v}: ${first[i]} then ${second[i]}`] : []));
+  if (changed.length > 0) return { status: 'inconclusive', detail: `answers changed between two rounds (${changed.join('; ')})` };
   if (new Set(first).size === 1) return { status: 'no-oracle', answer: first[0]!, version };
   return { status: 'oracle', answers: Object.fromEntries(ROBOT_VARIANTS.map((v, i) => [v, first[i]!])), version };
 }
