@@ -6,7 +6,7 @@ import { readSafeText } from '../../src/input/safe-read.ts';
 import type { GatherContext } from '../../src/probe/contract.ts';
 import { chainOrderProblem, hostMatches } from '../../src/tls/certificates.ts';
 import { HTTP_HEAD_MAX_BYTES } from '../../src/tls/http-head.ts';
-import { finishTlsChecks, startTlsChecks } from '../../src/tls/checks/gather-checks.ts';
+import { gatherTlsChecks } from '../../src/tls/checks/gather-checks.ts';
 import { inspectTlsEndpoint, type TlsEndpointFacts } from '../../src/tls/inspect-endpoint.ts';
 import { derToPem, splitPem, systemTrustStore } from '../../src/tls/trust-store.ts';
 import type { TlsEndpoint, TlsFacts, TlsFlow } from './facts.ts';
@@ -44,7 +44,6 @@ async function inspectFlow(ctx: GatherContext<TlsThresholds>, flow: Flow, trust:
   try {
     const endpoint = { host, port: flow.port, serverName: host };
     const checkOptions = { timeoutMs, limit: ctx.connectionLimit, signal: ctx.signal };
-    const started = startTlsChecks(endpoint, checkOptions);
     const inspection = await inspectTlsEndpoint(endpoint, {
       timeoutMs,
       budgetMs: timeoutMs * 12,
@@ -62,7 +61,7 @@ async function inspectFlow(ctx: GatherContext<TlsThresholds>, flow: Flow, trust:
         proof: 'a TLS handshake',
       });
     }
-    const checks = await finishTlsChecks(started, endpoint, inspection, trust, checkOptions);
+    const checks = await gatherTlsChecks(endpoint, inspection, trust, checkOptions);
     const summary = ctx.evidence.add([`tls-${flow.port}.json`], JSON.stringify(summarise(inspection), null, 2));
     const checksFile = ctx.evidence.add([`tls-${flow.port}-checks.json`], JSON.stringify(checks, null, 2));
     const chain =

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import pLimit from 'p-limit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/findings.ts';
-import { finishTlsChecks, startTlsChecks } from '../../src/tls/checks/gather-checks.ts';
+import { gatherTlsChecks } from '../../src/tls/checks/gather-checks.ts';
 import { inspectTlsEndpoint } from '../../src/tls/inspect-endpoint.ts';
 import { runTlsCheck } from '../helpers/tls-check.ts';
 import { labAvailability, startLabGateway, type LabGateway } from './lab.ts';
@@ -150,9 +150,8 @@ describe.skipIf(!lab.ok)('TLS single checks against real servers in a lab gatewa
       alone.push(Date.now() - started);
       started = Date.now();
       const checkOptions = { timeoutMs: 3000, limit: options.limit, signal: options.signal };
-      const early = startTlsChecks(endpoint, checkOptions);
       const inspection = await inspectTlsEndpoint(endpoint, options);
-      await finishTlsChecks(early, endpoint, inspection, [pki.root], checkOptions);
+      await gatherTlsChecks(endpoint, inspection, [pki.root], checkOptions);
       withChecks.push(Date.now() - started);
     }
     const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[3]!;

@@ -1,7 +1,6 @@
 /**
- * The single checks of one endpoint (testssl.sh's list): those that need nothing from the enumeration start
- * with it (`startTlsChecks`), the rest follow it (`finishTlsChecks`); every connection goes through the
- * endpoint's connection limit and has its own deadline.
+ * The single checks of one endpoint (testssl.sh's list), after its enumeration: every connection goes through
+ * the endpoint's connection limit and has its own deadline.
  */
 import { isIP } from 'node:net';
 import type { LimitFunction } from 'p-limit';
@@ -47,7 +46,7 @@ export interface TlsChecksFacts {
    * undefined otherwise. `problem` is the first break, as for older versions.
    */
   tls13ChainOrder?: { status: 'read'; count: number; problem?: string } | { status: 'error'; detail: string };
-  /** Wall time of the checks that did not overlap the enumeration, in ms. */
+  /** Wall time of the single checks, which follow the enumeration, in ms. */
   addedMs: number;
 }
 
@@ -57,52 +56,49 @@ export interface ChecksOptions {
   signal: AbortSignal;
 }
 
-interface Started {
-  sslv2: Promise<Sslv2Answer>;
-  legacy: Promise<LegacyFeatures>;
-  clientRenegotiation: Promise<TlsChecksFacts['clientRenegotiation']>;
-  ocsp: Promise<TlsChecksFacts['ocsp']>;
-  withoutSni: Promise<TlsChecksFacts['withoutSni']>;
-  tls13Chain: Promise<Tls13Chain>;
-}
+const error = (detail: string) => ({ status: 'error', detail }) as const;
 
-export type StartedChecks = Started;
-
-/** Starts the checks that need nothing from the enumeration; they run beside it. */
-export function startTlsChecks(endpoint: Endpoint, options: ChecksOptions): StartedChecks {
-  const o = { timeoutMs: options.timeoutMs, signal: options.signal };
-  const sni = endpoint.serverName && isIP(endpoint.serverName) === 0;
-  return {
-    sslv2: options.limit(() => probeSslv2(endpoint, o)),
-    legacy: options.limit(() => probeLegacyFeatures(endpoint, o)),
-    clientRenegotiation: options
-      .limit(() => clientRenegotiation(endpoint, o))
-      .then((r) => r.value ?? { status: 'error', detail: r.failure }),
-    ocsp: options
-      .limit(() => stapledOcsp(endpoint, o))
-      .then((r) => (r.value ? { status: 'answered', ...r.value } : { status: 'error', detail: r.failure })),
-    withoutSni: sni
-      ? options
-          .limit(() => leafWithoutSni(endpoint, o))
-          .then((r) => (r.value ? { status: 'served', ...r.value } : { status: 'error', detail: r.failure }))
-      : Promise.resolve({ status: 'not-applicable' }),
-    tls13Chain: options.limit(() => readTls13Chain(endpoint, o)),
-  };
-}
-
-/** The checks that need the enumeration's answers, and all of them gathered into facts. */
-export async function finishTlsChecks(
-  started: StartedChecks,
+/**
+ * The single checks of one endpoint, after the enumeration (so that they never race its connections, and ask
+ * only what its answers leave open), all at once through the endpoint's connection limit.
+ */
+export async function gatherTlsChecks(
   endpoint: Endpoint,
   inspection: TlsEndpointFacts,
   trust: readonly string[],
   options: ChecksOptions,
 ): Promise<TlsChecksFacts> {
   const begun = Date.now();
-  const accepted = inspection.scan.versions.filter((v) => v.status === 'accepted').map((v) => v.version);
+  const o = { timeoutMs: options.timeoutMs, signal: options.signal };
+  const acceptedVersions = inspection.scan.versions.filter((v) => v.status === 'accepted').map((v) => v.version);
+  const legacy = acceptedVersions.some((v) => v !== 'TLSv1.3');
+  const none = 'the enumeration saw no version below TLS 1.3 accepted';
+  const sni = endpoint.serverName && isIP(endpoint.serverName) === 0;
+  const started = {
+    sslv2: options.limit(() => probeSslv2(endpoint, o)),
+    legacy: legacy
+      ? options.limit(() => probeLegacyFeatures(endpoint, o))
+      : Promise.resolve<LegacyFeatures>({ status: 'refused', detail: none }),
+    clientRenegotiation: legacy
+      ? options.limit(() => clientRenegotiation(endpoint, o)).then((r) => r.value ?? error(r.failure))
+      : Promise.resolve<RenegotiationAnswer>({ status: 'no-legacy-handshake', detail: none }),
+    ocsp: options
+      .limit(() => stapledOcsp(endpoint, o))
+      .then((r): TlsChecksFacts['ocsp'] => (r.value ? { status: 'answered', ...r.value } : error(r.failure))),
+    withoutSni: sni
+      ? options
+          .limit(() => leafWithoutSni(endpoint, o))
+          .then((r): TlsChecksFacts['withoutSni'] => (r.value ? { status: 'served', ...r.value } : error(r.failure)))
+      : Promise.resolve<TlsChecksFacts['withoutSni']>({ status: 'not-applicable' }),
+    // The chain as sent under TLS 1.3 matters only when no older version showed it in clear.
+    tls13Chain:
+      inspection.chainSource !== 'sent' && acceptedVersions.includes('TLSv1.3')
+        ? options.limit(() => readTls13Chain(endpoint, o))
+        : Promise.resolve<Tls13Chain>({ status: 'not-tls13', detail: 'not asked: the chain was read in clear' }),
+  };
   const fallback =
-    accepted.length > 0
-      ? options.limit(() => probeFallback(endpoint, accepted, { timeoutMs: options.timeoutMs, signal: options.signal }))
+    acceptedVersions.length > 0
+      ? options.limit(() => probeFallback(endpoint, acceptedVersions, o))
       : Promise.resolve<FallbackAnswer>({ status: 'error', detail: 'no version was accepted' });
   const robot = robotTarget(inspection);
   const robotAnswer: Promise<TlsChecksFacts['robot']> = robot
