@@ -5,7 +5,11 @@
  */
 import { constants, createHash } from 'node:crypto';
 import { connect, type ConnectionOptions, type TLSSocket } from 'node:tls';
+import { isIP } from 'node:net';
 import type { Endpoint } from '../hello-exchange.ts';
+
+/** SNI for Node: the endpoint's server name unless it is an IP address (RFC 6066 3; Node warns otherwise). */
+const sniOf = (endpoint: Endpoint): string => (endpoint.serverName && isIP(endpoint.serverName) === 0 ? endpoint.serverName : '');
 
 export interface SessionOptions {
   timeoutMs: number;
@@ -107,7 +111,7 @@ export function stapledOcsp(endpoint: Endpoint, options: SessionOptions): Promis
   return session<StapleAnswer>(
     endpoint,
     // requestOCSP is a TLSSocket option that tls.connect passes on; its type does not list it.
-    { servername: endpoint.serverName ?? '', requestOCSP: true } as ConnectionOptions,
+    { servername: sniOf(endpoint), requestOCSP: true } as ConnectionOptions,
     options,
     (socket, settle) => {
       const protocol = socket.getProtocol() ?? 'unknown';
@@ -132,7 +136,7 @@ export async function clientRenegotiation(endpoint: Endpoint, options: SessionOp
   const begun = Date.now();
   const result = await session<RenegotiationAnswer>(
     endpoint,
-    { servername: endpoint.serverName ?? '', maxVersion: 'TLSv1.2' },
+    { servername: sniOf(endpoint), maxVersion: 'TLSv1.2' },
     { ...options, timeoutMs: options.timeoutMs },
     (socket, settle) => {
       completed = true;
