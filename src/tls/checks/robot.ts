@@ -3,7 +3,7 @@
  * well-formed PKCS #1 v1.5 padding from a broken one (a Bleichenbacher oracle). As the ROBOT authors' script
  * and testssl.sh do: five premaster secrets (one correct, four broken in known ways), each encrypted to the
  * server's key and followed by ChangeCipherSpec and a garbage Finished; a server that answers them alike has
- * no oracle. Each variant is asked twice, and answers that change between the rounds are no verdict.
+ * no oracle. Answers that differ are asked a second time, and answers that change between the rounds are no verdict.
  */
 import { randomBytes, X509Certificate } from 'node:crypto';
 import type { Endpoint } from '../hello-exchange.ts';
@@ -133,7 +133,7 @@ async function askOnce(
   return result.failure !== undefined ? `failure: ${result.failure}` : result.value;
 }
 
-/** Two rounds of the five variants, the variants of a round at once (through `limit`). */
+/** The five variants at once (through `limit`), and a second round when their answers differ. */
 export async function probeRobot(
   endpoint: Endpoint,
   version: TlsVersion,
@@ -146,9 +146,10 @@ export async function probeRobot(
     (a) => a.startsWith('failure:') || a.startsWith('refused the hello') || a.startsWith('the hello got') || a === 'no RSA certificate',
   );
   if (unsent) return { status: 'inconclusive', detail: `a broken key exchange could not be sent: ${unsent}` };
+  // Alike answers end it; answers that differ are asked again, so that one lost packet is no oracle.
+  if (new Set(first).size === 1) return { status: 'no-oracle', answer: first[0]!, version };
   const second = await round();
   const changed = ROBOT_VARIANTS.flatMap((v, i) => (first[i] !== second[i] ? [`${v}: ${first[i]} then ${second[i]}`] : []));
   if (changed.length > 0) return { status: 'inconclusive', detail: `answers changed between two rounds (${changed.join('; ')})` };
-  if (new Set(first).size === 1) return { status: 'no-oracle', answer: first[0]!, version };
   return { status: 'oracle', answers: Object.fromEntries(ROBOT_VARIANTS.map((v, i) => [v, first[i]!])), version };
 }
