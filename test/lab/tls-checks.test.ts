@@ -101,6 +101,8 @@ describe.skipIf(!lab.ok)('TLS single checks against real servers in a lab gatewa
     expectVerdict('tls.client-renegotiation', CHECK_PORTS.sServerRenegotiation, 'fail', /lets the client renegotiate \(TLSv1.2\)/);
     expectVerdict('tls.client-renegotiation', CHECK_PORTS.sServerStaple, 'pass', /refuses client-initiated renegotiation/);
     expectVerdict('tls.client-renegotiation', CHECK_PORTS.nginxGood, 'pass', /refuses client-initiated renegotiation/);
+    // GnuTLS allows it by default, as testssl.sh reports too (secure_client_renego VULNERABLE).
+    expectVerdict('tls.client-renegotiation', CHECK_PORTS.gnutlsHeartbeat, 'fail', /lets the client renegotiate \(TLSv1.2\)/);
   });
 
   it('gnutls-serv with %DISABLE_SAFE_RENEGOTIATION sends no renegotiation_info; the others do', () => {
