@@ -61,6 +61,14 @@ function judged(id: string) {
   };
 }
 
+/** True when the finding fails (the weakness is there), false when it passes. */
+function failed(id: string) {
+  return (view: CocoscanView): boolean | undefined => {
+    const answer = judged(id)(view);
+    return answer === undefined ? undefined : !answer;
+  };
+}
+
 /** All of the findings together: false when one fails; undefined when one is neither pass nor fail. */
 function judgedTogether(...ids: string[]) {
   return (view: CocoscanView): boolean | undefined => {
@@ -130,42 +138,38 @@ export const COMPARED_VERDICTS: readonly NamedVerdict[] = [
   },
 ];
 
-/**
- * HOOK for the checks the tlschecks helper is adding (issue 17): each reads testssl.sh's finding already; its
- * `cocoscan` reader returns undefined until the probe gathers the fact, so it is reported as pending, not
- * counted. Fill in the reader (from TlsEndpointFacts or the verdict's id) and move the entry to COMPARED_VERDICTS.
- */
-export const PENDING_TLSCHECKS_VERDICTS: readonly NamedVerdict[] = [
-  { id: 'SSLv2', meaning: 'SSLv2 offered', testssl: offered, cocoscan: () => undefined },
+/** The single checks (SSLv2, Heartbleed, renegotiation, fallback SCSV, compression), from their verdicts. */
+export const CHECK_VERDICTS: readonly NamedVerdict[] = [
+  { id: 'SSLv2', meaning: 'SSLv2 offered', testssl: offered, cocoscan: failed('tls.sslv2') },
   {
     id: 'heartbleed',
     meaning: 'vulnerable to Heartbleed',
     testssl: (f) => (/^not vulnerable/i.test(f.finding) ? false : /vulnerable/i.test(f.finding) ? true : undefined),
-    cocoscan: () => undefined,
+    cocoscan: failed('tls.heartbleed'),
   },
   {
     id: 'secure_renego',
     meaning: 'secure renegotiation (RFC 5746) supported',
     testssl: (f) => (/^supported/i.test(f.finding) ? true : /not supported/i.test(f.finding) ? false : undefined),
-    cocoscan: () => undefined,
+    cocoscan: judged('tls.secure-renegotiation'),
   },
   {
     id: 'secure_client_renego',
     meaning: 'client-initiated renegotiation allowed',
     testssl: (f) => (/^not vulnerable/i.test(f.finding) ? false : /vulnerable/i.test(f.finding) ? true : undefined),
-    cocoscan: () => undefined,
+    cocoscan: failed('tls.client-renegotiation'),
   },
   {
     id: 'fallback_SCSV',
     meaning: 'TLS_FALLBACK_SCSV honoured',
     testssl: (f) => (/^supported/i.test(f.finding) ? true : /not supported|downgrade/i.test(f.finding) ? false : undefined),
-    cocoscan: () => undefined,
+    cocoscan: judged('tls.fallback-scsv'),
   },
   {
     id: 'CRIME_TLS',
     meaning: 'TLS compression offered',
     testssl: (f) => (/^not vulnerable/i.test(f.finding) ? false : /vulnerable/i.test(f.finding) ? true : undefined),
-    cocoscan: () => undefined,
+    cocoscan: failed('tls.compression'),
   },
 ];
 

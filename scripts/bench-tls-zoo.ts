@@ -9,19 +9,19 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pLimit from 'p-limit';
 import { loadProfile } from '../src/profile/load.ts';
-import { inspectTlsEndpoint, type TlsEndpointFacts } from '../src/tls/inspect-endpoint.ts';
 import { splitPem, systemTrustStore } from '../src/tls/trust-store.ts';
 import type { TlsThresholds } from '../probes/tls/thresholds.ts';
-import { differences, judgeInspection, probeView, sslscanView } from '../test/lab/tls-agreement.ts';
+import {
+  differences,
+  inspectWithChecks,
+  judgeInspection,
+  probeView,
+  sslscanView,
+  type InspectedEndpoint,
+} from '../test/lab/tls-agreement.ts';
 import { startTlsZoo, type TlsZoo, type ZooEndpoint } from '../test/lab/tls-zoo.ts';
 import { stopOnExit } from './bench-lab.ts';
-import {
-  compareVerdicts,
-  COMPARED_VERDICTS,
-  PENDING_TLSCHECKS_VERDICTS,
-  type TestsslFinding,
-  type VerdictComparison,
-} from './bench-tls-verdicts.ts';
+import { compareVerdicts, COMPARED_VERDICTS, CHECK_VERDICTS, type TestsslFinding, type VerdictComparison } from './bench-tls-verdicts.ts';
 
 const run = promisify(execFile);
 type Line = (name: string, value: string, target: string) => void;
@@ -54,11 +54,8 @@ async function testsslFindings(zoo: TlsZoo, endpoint: ZooEndpoint, dir: string):
   return JSON.parse(await readFile(file, 'utf8')) as TestsslFinding[];
 }
 
-function inspect(zoo: TlsZoo, endpoint: ZooEndpoint, trust: string[]): Promise<TlsEndpointFacts> {
-  return inspectTlsEndpoint(
-    { host: zoo.address, port: endpoint.port, serverName: zoo.address },
-    { timeoutMs: 10_000, budgetMs: 120_000, trust, limit: pLimit(6), signal: new AbortController().signal },
-  );
+function inspect(zoo: TlsZoo, endpoint: ZooEndpoint, trust: string[]): Promise<InspectedEndpoint> {
+  return inspectWithChecks(zoo.address, endpoint.port, trust, 120_000);
 }
 
 export async function benchTlsZoo(line: Line): Promise<void> {
@@ -77,19 +74,19 @@ export async function benchTlsZoo(line: Line): Promise<void> {
 
     // One endpoint at a time, so that the times compare the tools and not the load.
     const ratios: number[] = [];
-    const facts = new Map<string, TlsEndpointFacts>();
+    const facts = new Map<string, InspectedEndpoint>();
     let equal = 0;
     for (const endpoint of zoo.endpoints) {
       const [probeSeconds, inspected] = await seconds(() => inspect(zoo, endpoint, trust));
       const [sslscanSeconds, sslscan] = await seconds(() => sslscanView(zoo.address, endpoint.port));
       facts.set(endpoint.id, inspected);
-      const diff = differences(probeView(inspected.scan), sslscan);
+      const diff = differences(probeView(inspected.facts.scan), sslscan);
       if (diff.length === 0) equal += 1;
       ratios.push(probeSeconds / sslscanSeconds);
       line(
         `tls-zoo[${endpoint.id}]`,
         `probe ${probeSeconds.toFixed(3)} s, sslscan ${sslscanSeconds.toFixed(3)} s, ${diff.length === 0 ? 'equal' : diff.join('; ')}`,
-        `reference: ${probeView(inspected.scan).suites.length} suites, ${inspected.scan.handshakes} ClientHellos`,
+        `reference: ${probeView(inspected.facts.scan).suites.length} suites, ${inspected.facts.scan.handshakes} ClientHellos`,
       );
     }
     line('tls-versions-suites-equal-sslscan', `${equal}/${zoo.endpoints.length}`, 'target all');
@@ -103,12 +100,11 @@ export async function benchTlsZoo(line: Line): Promise<void> {
         limit(async () => {
           const [testsslSeconds, findings] = await seconds(() => testsslFindings(zoo, endpoint, dir));
           const inspected = facts.get(endpoint.id)!;
-          const view = { facts: inspected, verdicts: judgeInspection(inspected, thresholds, now) };
+          const view = { facts: inspected.facts, verdicts: judgeInspection(inspected, thresholds, now) };
           return {
             endpoint,
             testsslSeconds,
-            compared: compareVerdicts(findings, view, COMPARED_VERDICTS),
-            pending: compareVerdicts(findings, view, PENDING_TLSCHECKS_VERDICTS),
+            compared: compareVerdicts(findings, view, [...COMPARED_VERDICTS, ...CHECK_VERDICTS]),
           };
         }),
       ),
@@ -131,13 +127,6 @@ export async function benchTlsZoo(line: Line): Promise<void> {
       );
     }
     line('tls-verdicts-equal-testssl', `${agreed}/${total}`, 'target all');
-    const pendingIds = PENDING_TLSCHECKS_VERDICTS.map((v) => v.id);
-    const pendingRead = compared.flatMap((r) => r.pending).filter((c) => c.testssl !== undefined).length;
-    line(
-      'tls-verdicts-pending-tlschecks',
-      `${pendingIds.length} verdicts x ${compared.length} endpoints (${pendingRead} testssl.sh answers read)`,
-      `reference: no cocoscan check yet for ${pendingIds.join(', ')}; hook PENDING_TLSCHECKS_VERDICTS in scripts/bench-tls-verdicts.ts`,
-    );
   } finally {
     unregister();
     await zoo.stop();

@@ -31,6 +31,7 @@ const NEEDS = {
     sha256sum: 'coreutils',
     sslscan: 'sslscan',
     'ssh-audit': 'ssh-audit',
+    'gnutls-serv': 'gnutls-bin',
     chromium: 'chromium',
     slapd: 'slapd',
     vsftpd: 'vsftpd',
@@ -39,7 +40,6 @@ const NEEDS = {
     '/usr/lib/dovecot/imap-login': 'dovecot-imapd',
     // The TLS endpoint zoo (test/lab/tls-zoo.ts).
     apache2: 'apache2-bin',
-    'gnutls-serv': 'gnutls-bin',
     stunnel4: 'stunnel4',
     haproxy: 'haproxy',
     '/usr/bin/python3': 'python3',

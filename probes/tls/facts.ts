@@ -1,3 +1,4 @@
+import type { TlsChecksFacts } from '../../src/tls/checks/gather-checks.ts';
 import type { TlsEndpointFacts } from '../../src/tls/inspect-endpoint.ts';
 
 /** A declared flow that speaks TLS, as the judge needs it. */
@@ -24,8 +25,10 @@ export interface InspectedEndpoint {
   leafNamesHost: boolean | undefined;
   /** The first break in the order of the chain as sent (TLS 1.2 and older); undefined when in order or not sent. */
   chainOrderProblem: string | undefined;
-  /** Report-relative paths of the endpoint's artefacts: the summary, and the chain when one was seen. */
-  artefacts: { summary: string; chain?: string };
+  /** The single checks testssl.sh makes (SSLv2, compression, renegotiation, Heartbleed, …): judge-checks.ts. */
+  checks: TlsChecksFacts;
+  /** Report-relative paths of the endpoint's artefacts: the summary, the chain when one was seen, the checks. */
+  artefacts: { summary: string; chain?: string; checks?: string };
 }
 
 /** An endpoint whose inspection threw: an error for this endpoint only. */

@@ -1,4 +1,5 @@
 import { defineFindings, type FindingIdOf } from '../../src/probe/contract.ts';
+import { TLS_CHECK_FINDINGS } from './findings-checks.ts';
 
 export const TLS_FINDINGS = defineFindings({
   'tls.protocols': {
@@ -97,6 +98,7 @@ export const TLS_FINDINGS = defineFindings({
       fail: '{endpoint} {problem}',
     },
   },
+  ...TLS_CHECK_FINDINGS,
 });
 export type TlsFindingId = FindingIdOf<typeof TLS_FINDINGS>;
 

@@ -6,6 +6,7 @@ import { readSafeText } from '../../src/input/safe-read.ts';
 import type { GatherContext } from '../../src/probe/contract.ts';
 import { chainOrderProblem, hostMatches } from '../../src/tls/certificates.ts';
 import { HTTP_HEAD_MAX_BYTES } from '../../src/tls/http-head.ts';
+import { gatherTlsChecks } from '../../src/tls/checks/gather-checks.ts';
 import { inspectTlsEndpoint, type TlsEndpointFacts } from '../../src/tls/inspect-endpoint.ts';
 import { derToPem, splitPem, systemTrustStore } from '../../src/tls/trust-store.ts';
 import type { TlsEndpoint, TlsFacts, TlsFlow } from './facts.ts';
@@ -41,17 +42,16 @@ async function inspectFlow(ctx: GatherContext<TlsThresholds>, flow: Flow, trust:
     ...(flow.sources ? { sources: flow.sources, scannerAmongSources: scannerAmong(flow.sources, await localAddressTowards(host)) } : {}),
   };
   try {
-    const inspection = await inspectTlsEndpoint(
-      { host, port: flow.port, serverName: host },
-      {
-        timeoutMs,
-        budgetMs: timeoutMs * 12,
-        trust,
-        http: ref.http ? { timeoutMs, maxBytes: HTTP_HEAD_MAX_BYTES } : undefined,
-        limit: ctx.connectionLimit,
-        signal: ctx.signal,
-      },
-    );
+    const endpoint = { host, port: flow.port, serverName: host };
+    const checkOptions = { timeoutMs, limit: ctx.connectionLimit, signal: ctx.signal };
+    const inspection = await inspectTlsEndpoint(endpoint, {
+      timeoutMs,
+      budgetMs: timeoutMs * 12,
+      trust,
+      http: ref.http ? { timeoutMs, maxBytes: HTTP_HEAD_MAX_BYTES } : undefined,
+      limit: ctx.connectionLimit,
+      signal: ctx.signal,
+    });
     if (inspection.session) {
       ctx.shared.portReached(ctx.gateway, {
         port: flow.port,
@@ -61,7 +61,9 @@ async function inspectFlow(ctx: GatherContext<TlsThresholds>, flow: Flow, trust:
         proof: 'a TLS handshake',
       });
     }
+    const checks = await gatherTlsChecks(endpoint, inspection, trust, checkOptions);
     const summary = ctx.evidence.add([`tls-${flow.port}.json`], JSON.stringify(summarise(inspection), null, 2));
+    const checksFile = ctx.evidence.add([`tls-${flow.port}-checks.json`], JSON.stringify(checks, null, 2));
     const chain =
       inspection.chain.length > 0
         ? ctx.evidence.add([`tls-${flow.port}-chain.pem`], inspection.chain.map((c) => derToPem(c.der)).join(''))
@@ -72,7 +74,8 @@ async function inspectFlow(ctx: GatherContext<TlsThresholds>, flow: Flow, trust:
       inspection,
       leafNamesHost: leafNamesHost(inspection, host),
       chainOrderProblem: inspection.chainSource === 'sent' ? chainOrderProblem(inspection.chain.map((c) => c.der)) : undefined,
-      artefacts: chain ? { summary, chain } : { summary },
+      checks,
+      artefacts: chain ? { summary, chain, checks: checksFile } : { summary, checks: checksFile },
     };
   } catch (error) {
     return { flow: ref, failure: faultReason(error, 'the TLS answers of this endpoint'), time: ctx.now().toISOString() };

@@ -11,7 +11,9 @@ export default defineGatewayProbe({
     description:
       'On every declared flow that speaks TLS: which protocol versions, cipher suites and key-exchange groups the server accepts ' +
       '(raw ClientHellos, so legacy suites are testable), and whether its certificate chain is trusted, matches the gateway, ' +
-      'is in date and uses strong keys and signatures.',
+      'is in date and uses strong keys and signatures; and the single checks testssl.sh makes (SSLv2 and DROWN, SSLv3, compression, ' +
+      'secure and client-initiated renegotiation, TLS_FALLBACK_SCSV, Heartbleed, ROBOT, OCSP stapling, SCTs, key usage, ' +
+      'the certificate without SNI, a missing intermediate, chain order under TLS 1.3).',
     reads: [],
     thresholds: tlsThresholds,
     findings: TLS_FINDINGS,

@@ -5,6 +5,7 @@ import type { InspectedEndpoint, TlsEndpoint, TlsFacts } from './facts.ts';
 import { faultReason } from './fault.ts';
 import { CERTIFICATE_IDS, TLS_FINDINGS, type TlsFindingId } from './findings.ts';
 import { judgeCertificates } from './judge-certificates.ts';
+import { chainOrderUnderTls13, CHECK_IDS, judgeChecks } from './judge-checks.ts';
 import { judgeHsts } from './judge-hsts.ts';
 import { judgeKeyExchange, judgeSuites } from './judge-suites.ts';
 import { judgeVersions, offerOf } from './judge-versions.ts';
@@ -105,5 +106,14 @@ function judgeInspected(gateway: TlsFacts['gateway'], e: InspectedEndpoint, t: T
     verdicts.push(...CERTIFICATE_IDS.map((id) => endpointVerdict(on, id, 'error', { reason }, 'a certificate chain', reason)));
   }
   verdicts.push(judgeHsts(on, facts, e.flow, t));
+  try {
+    const order = chainOrderUnderTls13(on, e);
+    const at = verdicts.findIndex((v) => v.id === 'tls.certificate-chain-order');
+    if (order && at >= 0) verdicts.splice(at, 1, order);
+    verdicts.push(...judgeChecks(on, e));
+  } catch (error) {
+    const reason = faultReason(error, 'the single checks of this endpoint');
+    verdicts.push(...CHECK_IDS.map((id) => endpointVerdict(on, id, 'error', { reason }, 'the single checks', reason)));
+  }
   return verdicts;
 }

@@ -61,11 +61,13 @@ function message(type: number, body: Buffer): Buffer {
 
 /** The client's version and first offered suite, read from a ClientHello record. */
 function readHello(data: Buffer): { version: number; suite: number } | undefined {
-  if (data.length < 5 + 4 + 2 + 32 + 1) return undefined;
+  // An SSLv2 CLIENT-HELLO (or anything else that is not a TLS handshake record) names nothing to echo.
+  if (data.length < 5 + 4 + 2 + 32 + 1 || data[0] !== 22) return undefined;
   let offset = 9;
   const version = data.readUInt16BE(offset);
   offset += 2 + 32;
   offset += 1 + data[offset]!;
+  if (offset + 4 > data.length) return undefined;
   const suitesLength = data.readUInt16BE(offset);
   if (suitesLength < 2) return undefined;
   return { version: Math.min(version, 0x0303), suite: data.readUInt16BE(offset + 2) };

@@ -9,7 +9,9 @@ import { XMLParser } from 'fast-xml-parser';
 import type { Verdict } from '../../src/probe/contract.ts';
 import { chainOrderProblem, hostMatches } from '../../src/tls/certificates.ts';
 import type { TlsScanResult } from '../../src/tls/enumerate.ts';
-import type { TlsEndpointFacts } from '../../src/tls/inspect-endpoint.ts';
+import pLimit from 'p-limit';
+import { gatherTlsChecks, type TlsChecksFacts } from '../../src/tls/checks/gather-checks.ts';
+import { inspectTlsEndpoint, type TlsEndpointFacts } from '../../src/tls/inspect-endpoint.ts';
 import { judgeTls } from '../../probes/tls/judge.ts';
 import type { TlsThresholds } from '../../probes/tls/thresholds.ts';
 
@@ -80,8 +82,24 @@ export function differences(cocoscan: AcceptedView, sslscan: AcceptedView): stri
   return lines;
 }
 
+/** What the TLS probe gathers on one endpoint: the enumeration and handshake, then the single checks. */
+export interface InspectedEndpoint {
+  facts: TlsEndpointFacts;
+  checks: TlsChecksFacts;
+}
+
+/** The TLS probe's gathering on one endpoint (no HTTP step), as the probe runs it. */
+export async function inspectWithChecks(host: string, port: number, trust: string[], budgetMs: number): Promise<InspectedEndpoint> {
+  const endpoint = { host, port, serverName: host };
+  const limit = pLimit(6);
+  const signal = new AbortController().signal;
+  const facts = await inspectTlsEndpoint(endpoint, { timeoutMs: 10_000, budgetMs, trust, limit, signal });
+  const checks = await gatherTlsChecks(endpoint, facts, trust, { timeoutMs: 10_000, limit, signal });
+  return { facts, checks };
+}
+
 /** The TLS judge's verdicts on one inspected endpoint, as the probe would give them for a declared flow. */
-export function judgeInspection(facts: TlsEndpointFacts, thresholds: TlsThresholds, now: Date): Verdict[] {
+export function judgeInspection({ facts, checks }: InspectedEndpoint, thresholds: TlsThresholds, now: Date): Verdict[] {
   const host = facts.endpoint.host;
   const leaf = facts.chain[0];
   return judgeTls(
@@ -92,6 +110,7 @@ export function judgeInspection(facts: TlsEndpointFacts, thresholds: TlsThreshol
           flow: { name: `zoo-${facts.endpoint.port}`, port: facts.endpoint.port, protocol: 'tls', http: false },
           time: now.toISOString(),
           inspection: facts,
+          checks,
           leafNamesHost: leaf?.readable ? hostMatches(leaf.der, host, isIP(host) !== 0) : undefined,
           chainOrderProblem: facts.chainSource === 'sent' ? chainOrderProblem(facts.chain.map((c) => c.der)) : undefined,
           artefacts: { summary: `tls-${facts.endpoint.port}.json` },

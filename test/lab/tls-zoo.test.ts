@@ -8,11 +8,10 @@ import { promisify } from 'node:util';
 import pLimit from 'p-limit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadProfile } from '../../src/profile/load.ts';
-import { inspectTlsEndpoint } from '../../src/tls/inspect-endpoint.ts';
 import { splitPem } from '../../src/tls/trust-store.ts';
 import type { TlsThresholds } from '../../probes/tls/thresholds.ts';
 import { labAvailability } from './lab.ts';
-import { differences, judgeInspection, probeView, sslscanView, type AcceptedView } from './tls-agreement.ts';
+import { differences, inspectWithChecks, judgeInspection, probeView, sslscanView, type AcceptedView } from './tls-agreement.ts';
 import { startTlsZoo, zooMissingTool, ZOO_ENDPOINTS, type TlsZoo, type ZooEndpoint } from './tls-zoo.ts';
 
 const run = promisify(execFile);
@@ -56,13 +55,11 @@ describe.skipIf(reason !== undefined)('TLS probe against sslscan on the TLS zoo'
     await Promise.all(
       zoo.endpoints.map((e) =>
         limit(async () => {
-          const facts = await inspectTlsEndpoint(
-            { host: zoo.address, port: e.port, serverName: zoo.address },
-            { timeoutMs: 10_000, budgetMs: 60_000, trust, limit: pLimit(6), signal: new AbortController().signal },
-          );
+          const inspected = await inspectWithChecks(zoo.address, e.port, trust, 60_000);
+          const facts = inspected.facts;
           const incomplete = facts.scan.versions.flatMap((v) => (v.incomplete ? [`${v.version}: ${v.incomplete}`] : []));
           const certificate = Object.fromEntries(
-            judgeInspection(facts, thresholds, new Date())
+            judgeInspection(inspected, thresholds, new Date())
               .filter((v) => CERTIFICATE_VERDICTS.includes(v.id))
               .map((v) => [v.id, v.status]),
           );

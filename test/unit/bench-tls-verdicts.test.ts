@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Verdict } from '../../src/probe/contract.ts';
 import type { TlsEndpointFacts } from '../../src/tls/inspect-endpoint.ts';
 import type { VersionResult } from '../../src/tls/enumerate.ts';
-import { compareVerdicts, COMPARED_VERDICTS, PENDING_TLSCHECKS_VERDICTS, type TestsslFinding } from '../../scripts/bench-tls-verdicts.ts';
+import { compareVerdicts, COMPARED_VERDICTS, CHECK_VERDICTS, type TestsslFinding } from '../../scripts/bench-tls-verdicts.ts';
 
 const version = (v: VersionResult['version'], status: VersionResult['status'], suites: number[] = []): VersionResult => ({
   version: v,
@@ -72,10 +72,18 @@ describe('named TLS verdicts, testssl.sh beside cocoscan', () => {
     expect(byId.get('cert_trust')).toMatchObject({ testssl: true, cocoscan: true });
   });
 
-  it('reads the pending checks from testssl.sh and leaves cocoscan undefined until it has them', () => {
-    const pending = new Map(compareVerdicts(testssl, { facts, verdicts }, PENDING_TLSCHECKS_VERDICTS).map((c) => [c.id, c]));
-    expect(pending.get('secure_client_renego')).toMatchObject({ testssl: true, cocoscan: undefined });
+  it("reads the single checks from their verdicts: a failing check is testssl.sh's 'vulnerable' or 'not supported'", () => {
+    const withChecks = [
+      ...verdicts,
+      { id: 'tls.client-renegotiation', status: 'fail' },
+      { id: 'tls.secure-renegotiation', status: 'pass' },
+      { id: 'tls.heartbleed', status: 'not_tested' },
+    ] as Verdict[];
+    const checks = new Map(compareVerdicts(testssl, { facts, verdicts: withChecks }, CHECK_VERDICTS).map((c) => [c.id, c]));
+    expect(checks.get('secure_client_renego')).toMatchObject({ testssl: true, cocoscan: true });
+    expect(checks.get('secure_renego')?.cocoscan).toBe(true);
+    expect(checks.get('heartbleed')?.cocoscan).toBeUndefined();
     // "no protocol below TLS 1.2 offered" is no answer about the SCSV.
-    expect(pending.get('fallback_SCSV')).toMatchObject({ testssl: undefined, cocoscan: undefined });
+    expect(checks.get('fallback_SCSV')).toMatchObject({ testssl: undefined, cocoscan: undefined });
   });
 });

@@ -1,7 +1,7 @@
 import { shippedThresholds } from '../helpers/test-profile.ts';
 import { describe, expect, it } from 'vitest';
 import type { FailedEndpoint, InspectedEndpoint, TlsEndpoint, TlsFacts, TlsFlow } from '../../probes/tls/facts.ts';
-import { TLS_FINDINGS, type TlsFindingId } from '../../probes/tls/findings.ts';
+import { CERTIFICATE_IDS, TLS_FINDINGS, type TlsFindingId } from '../../probes/tls/findings.ts';
 import { judgeTls, observeTls } from '../../probes/tls/judge.ts';
 import { tlsThresholds, type TlsThresholds } from '../../probes/tls/thresholds.ts';
 import { findingIds } from '../../src/probe/contract.ts';
@@ -12,6 +12,7 @@ import type { TlsEndpointFacts } from '../../src/tls/inspect-endpoint.ts';
 import type { PeerSession } from '../../src/tls/peer-session.ts';
 import type { TlsVersion } from '../../src/tls/versions.ts';
 import { judgeTable, type InvalidCase, type ValidCase } from '../helpers/judge-table.ts';
+import { goodChecks } from '../helpers/tls-checks-facts.ts';
 
 const NOW = new Date('2026-11-30T10:00:00Z');
 const DAY = 86_400_000;
@@ -123,6 +124,7 @@ function endpoint(spec: EndpointSpec = {}): InspectedEndpoint {
     },
     leafNamesHost: 'leafNamesHost' in spec ? spec.leafNamesHost : true,
     chainOrderProblem: spec.chainOrderProblem,
+    checks: goodChecks(),
     artefacts: { summary: `evidence/gateways/gw/tls-${flow.port}.json`, chain: `evidence/gateways/gw/tls-${flow.port}-chain.pem` },
   };
 }
@@ -245,7 +247,8 @@ const valid: ValidCase<TlsFacts>[] = [
 ];
 
 const ALL = findingIds(TLS_FINDINGS);
-const CERTIFICATE: TlsFindingId[] = ALL.filter((id) => id.startsWith('tls.certificate-'));
+// The findings judged from the chain; the single checks on certificates (judge-checks.ts) have their own facts.
+const CERTIFICATE: TlsFindingId[] = [...CERTIFICATE_IDS];
 const every = (ids: TlsFindingId[], status: 'error' | 'not_applicable', params: Record<string, string | RegExp> = {}, port?: number) =>
   ids.map((id) => ({ id, status, params, ...(port ? { port } : {}) }));
 

@@ -1,0 +1,84 @@
+/**
+ * One TCP conversation for a single check: send bytes, let the check read what came back, and end on its
+ * word, on the server's close, on the deadline or at the byte cap. The check decides what each ending means.
+ */
+import { connect } from 'node:net';
+import { CocoscanError } from '../../errors.ts';
+import type { Endpoint } from '../hello-exchange.ts';
+
+export type ConversationEnd = 'closed' | 'reset' | 'timeout';
+
+export interface Conversation<T> {
+  /**
+   * Called with every byte received so far; a value ends the conversation. `write` sends more; `shorten` ends
+   * the wait sooner (never later than the deadline), for an answer that may never come.
+   */
+  data(received: Buffer, write: (bytes: Buffer) => void, shorten: (ms: number) => void): T | undefined;
+  /** What the end of the connection, or the deadline, means given the bytes received. */
+  end(how: ConversationEnd, received: Buffer): T;
+}
+
+export interface ConversationOptions {
+  timeoutMs: number;
+  /** The most bytes read from the server; past it the conversation ends as a failure. */
+  maxBytes: number;
+  signal?: AbortSignal;
+}
+
+export type ConversationResult<T> = { value: T; failure?: undefined } | { value?: undefined; failure: string };
+
+export function converse<T>(
+  endpoint: Endpoint,
+  first: Buffer,
+  conversation: Conversation<T>,
+  options: ConversationOptions,
+): Promise<ConversationResult<T>> {
+  return new Promise((resolve) => {
+    if (options.signal?.aborted) return resolve({ failure: 'the check was stopped before it started (time budget or cancellation)' });
+    let received = Buffer.alloc(0);
+    let connected = false;
+    let done = false;
+    const socket = connect({ host: endpoint.host, port: endpoint.port });
+    const finish = (result: ConversationResult<T>) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      socket.on('error', () => undefined);
+      socket.destroy();
+      resolve(result);
+    };
+    const ended = (how: ConversationEnd) =>
+      connected
+        ? finish({ value: conversation.end(how, received) })
+        : finish({ failure: `no TCP connection within ${options.timeoutMs} ms` });
+    const deadline = Date.now() + options.timeoutMs;
+    let timer = setTimeout(() => ended('timeout'), options.timeoutMs);
+    const shorten = (ms: number) => {
+      clearTimeout(timer);
+      timer = setTimeout(() => ended('timeout'), Math.max(0, Math.min(ms, deadline - Date.now())));
+    };
+    const onAbort = () => finish({ failure: 'the check was stopped (time budget or cancellation)' });
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    socket.on('connect', () => {
+      connected = true;
+      socket.write(first);
+    });
+    socket.on('data', (chunk: Buffer) => {
+      if (done) return;
+      received = Buffer.concat([received, chunk]);
+      try {
+        const value = conversation.data(received, (bytes) => socket.write(bytes), shorten);
+        if (value !== undefined) return finish({ value });
+      } catch (error) {
+        return finish({ failure: error instanceof CocoscanError ? error.message : 'the reply could not be read' });
+      }
+      if (received.length > options.maxBytes) finish({ failure: `the server sent more than ${options.maxBytes} bytes` });
+    });
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      if (connected && (error.code === 'ECONNRESET' || error.code === 'EPIPE')) return ended('reset');
+      finish({ failure: `${error.code ?? 'error'}: could not connect` });
+    });
+    socket.on('close', () => (connected ? ended('closed') : finish({ failure: 'the connection closed before it was established' })));
+  });
+}

@@ -1,0 +1,104 @@
+/**
+ * The TLS servers of the single-check lab, started inside a lab gateway's namespace by PID and stopped by PID:
+ * nginx with and without an OCSP staple (the second serving a clientAuth-only leaf without its intermediate),
+ * openssl s_server allowing client renegotiation and stapling, gnutls-serv without RFC 5746 and with heartbeats.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { LabGateway } from './lab.ts';
+import type { ChecksPki } from './tls-checks-pki.ts';
+
+export const CHECK_PORTS = {
+  /** nginx, full chain, OCSP staple from a file, TLS 1.2 and 1.3. */
+  nginxGood: 443,
+  /** nginx, a clientAuth-only leaf sent without its intermediate, no staple. */
+  nginxBroken: 444,
+  /** nginx, TLS 1.3 only, the chain sent as leaf, root, intermediate. */
+  nginxTls13Misordered: 445,
+  /** openssl s_server -client_renegotiation. */
+  sServerRenegotiation: 4433,
+  /** openssl s_server with -status_file (a staple), client renegotiation refused (the default). */
+  sServerStaple: 4434,
+  /** gnutls-serv with %DISABLE_SAFE_RENEGOTIATION: no renegotiation_info. */
+  gnutlsUnsafe: 4435,
+  /** gnutls-serv with heartbeats on (not vulnerable). */
+  gnutlsHeartbeat: 4436,
+} as const;
+
+export interface ChecksServers {
+  stop(): Promise<void>;
+}
+
+export async function startChecksServers(gateway: LabGateway, pki: ChecksPki, dir: string): Promise<ChecksServers> {
+  const children: ChildProcess[] = [];
+  const spawnInNs = (cmd: string, args: string[]) => {
+    const child = spawn('ip', ['netns', 'exec', gateway.namespace, cmd, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    child.stderr?.resume();
+    children.push(child);
+  };
+  const a = gateway.address;
+  const nginx = `worker_processes 1;
+daemon off;
+pid ${join(dir, 'nginx.pid')};
+error_log ${join(dir, 'nginx-error.log')};
+events { worker_connections 256; }
+http {
+  access_log off;
+  client_body_temp_path ${dir};
+  server { listen ${a}:${CHECK_PORTS.nginxGood} ssl; ssl_certificate ${pki.fullChain}; ssl_certificate_key ${pki.key};
+    ssl_protocols TLSv1.2 TLSv1.3; ssl_stapling on; ssl_stapling_file ${pki.ocspResponse};
+    location / { return 200 "ok\\n"; } }
+  server { listen ${a}:${CHECK_PORTS.nginxBroken} ssl; ssl_certificate ${pki.clientOnlyLeaf}; ssl_certificate_key ${pki.clientOnlyKey};
+    ssl_protocols TLSv1.2 TLSv1.3;
+    location / { return 200 "ok\\n"; } }
+  server { listen ${a}:${CHECK_PORTS.nginxTls13Misordered} ssl; ssl_certificate ${pki.misorderedChain}; ssl_certificate_key ${pki.key};
+    ssl_protocols TLSv1.3;
+    location / { return 200 "ok\\n"; } }
+}
+`;
+  await writeFile(join(dir, 'nginx.conf'), nginx);
+  spawnInNs('/usr/sbin/nginx', ['-e', join(dir, 'nginx-error.log'), '-p', dir, '-c', join(dir, 'nginx.conf')]);
+  const sServer = (port: number, extra: string[]) =>
+    spawnInNs('openssl', ['s_server', '-accept', `${a}:${port}`, '-cert', pki.fullChain, '-key', pki.key, '-www', '-quiet', ...extra]);
+  sServer(CHECK_PORTS.sServerRenegotiation, ['-client_renegotiation']);
+  sServer(CHECK_PORTS.sServerStaple, ['-status_file', pki.ocspResponse]);
+  const gnutls = (port: number, extra: string[]) =>
+    spawnInNs('gnutls-serv', ['--http', '-p', String(port), '--x509certfile', pki.fullChain, '--x509keyfile', pki.key, ...extra]);
+  gnutls(CHECK_PORTS.gnutlsUnsafe, ['--priority', 'NORMAL:%DISABLE_SAFE_RENEGOTIATION']);
+  gnutls(CHECK_PORTS.gnutlsHeartbeat, ['--heartbeat']);
+  const stop = async () => {
+    for (const child of children.splice(0)) {
+      if (child.exitCode !== null || child.signalCode !== null) continue;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 3000))]);
+    }
+  };
+  try {
+    await Promise.all(Object.values(CHECK_PORTS).map((port) => listening(a, port)));
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { stop };
+}
+
+/** Connects until the port accepts (bounded: 15 s), then hangs up. */
+async function listening(host: string, port: number): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = connect({ host, port });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`the single-check lab server on port ${port} did not start listening`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
