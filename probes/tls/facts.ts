@@ -1,3 +1,4 @@
+import type { TlsUpgradeDialect } from '../../src/protocol/table.ts';
 import type { TlsEndpointFacts } from '../../src/tls/inspect-endpoint.ts';
 
 /** A declared flow that speaks TLS, as the judge needs it. */
@@ -5,6 +6,10 @@ export interface TlsFlow {
   name: string;
   port: number;
   protocol: string;
+  /** The protocol's step to TLS (STARTTLS and kin) when TLS is not implicit. */
+  upgrade?: TlsUpgradeDialect;
+  /** No flow declares the port: the sweep found it open and the protocol table says it speaks TLS. */
+  undeclared?: true;
   /** HTTP runs inside this TLS (https, or http declared with `tls: true`): GET / is asked and HSTS applies. */
   http: boolean;
   /** The only sources the flow is open to, when the connection file restricts it. */

@@ -1,4 +1,4 @@
-import { connect } from 'node:net';
+import type { Socket } from 'node:net';
 import {
   ALERT_NAMES,
   HANDSHAKE_CERTIFICATE,
@@ -15,12 +15,10 @@ import {
   type ServerKeyExchange,
 } from './wire.ts';
 import { suiteByCode } from './cipher-suites.ts';
+import { openTlsReadySocket, type TlsTarget } from './tls-ready-socket.ts';
 
-export interface Endpoint {
-  host: string;
-  port: number;
-  serverName?: string;
-}
+/** An endpoint to speak TLS to; with `upgrade`, each connection first runs the protocol's STARTTLS step. */
+export type Endpoint = TlsTarget;
 
 export type HelloOutcome =
   | { kind: 'hello'; hello: ServerHello; keyExchange?: ServerKeyExchange; certificates?: Buffer[] }
@@ -39,16 +37,25 @@ export interface ExchangeOptions {
 }
 
 /** Sends one ClientHello and reads the server's answer up to what was asked for; never completes a handshake. */
-export function helloExchange(endpoint: Endpoint, clientHello: Buffer, options: ExchangeOptions): Promise<HelloOutcome> {
+export async function helloExchange(endpoint: Endpoint, clientHello: Buffer, options: ExchangeOptions): Promise<HelloOutcome> {
+  let socket: Socket;
+  try {
+    socket = await openTlsReadySocket(endpoint, { timeoutMs: options.timeoutMs, signal: options.signal });
+  } catch (error) {
+    return { kind: 'failed', reason: error instanceof Error ? error.message : 'the connection could not be opened' };
+  }
+  return exchangeOn(socket, clientHello, options);
+}
+
+function exchangeOn(socket: Socket, clientHello: Buffer, options: ExchangeOptions): Promise<HelloOutcome> {
   return new Promise((resolve) => {
     const reader = new ServerFlightReader(options.maxBytes ?? 512 * 1024);
     let hello: ServerHello | undefined;
     let keyExchange: ServerKeyExchange | undefined;
     let certificates: Buffer[] | undefined;
     let done = false;
-    let connected = false;
+    const connected = true;
 
-    const socket = connect({ host: endpoint.host, port: endpoint.port });
     const finish = (outcome: HelloOutcome) => {
       if (done) return;
       done = true;
@@ -72,10 +79,6 @@ export function helloExchange(endpoint: Endpoint, clientHello: Buffer, options: 
     const onAbort = () => finish({ kind: 'failed', reason: 'the run was cancelled' });
     options.signal?.addEventListener('abort', onAbort, { once: true });
 
-    socket.on('connect', () => {
-      connected = true;
-      socket.write(clientHello);
-    });
     socket.on('data', (chunk: Buffer) => {
       try {
         for (const event of reader.push(chunk)) {
@@ -125,5 +128,7 @@ export function helloExchange(endpoint: Endpoint, clientHello: Buffer, options: 
           : { kind: 'failed', reason: 'connection closed before it was established' },
       );
     });
+    socket.resume();
+    socket.write(clientHello);
   });
 }
