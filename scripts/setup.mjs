@@ -32,6 +32,11 @@ const NEEDS = {
     sslscan: 'sslscan',
     'ssh-audit': 'ssh-audit',
     chromium: 'chromium',
+    postfix: 'postfix',
+    '/usr/lib/dovecot/imap': 'dovecot-imapd',
+    '/usr/lib/dovecot/pop3': 'dovecot-pop3d',
+    vsftpd: 'vsftpd',
+    slapd: 'slapd',
   },
   bench: {
     nmap: 'nmap',

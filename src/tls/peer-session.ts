@@ -36,6 +36,8 @@ export async function peerSession(endpoint: Endpoint, options: PeerSessionOption
     let settled = false;
     const socket = connect({
       socket: plain,
+      // The name the certificate is checked against when no server name is sent (an address).
+      host: endpoint.host,
       servername: endpoint.serverName && isIP(endpoint.serverName) === 0 ? endpoint.serverName : undefined,
       ca: options.trust,
       rejectUnauthorized: false,
