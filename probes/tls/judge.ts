@@ -102,13 +102,13 @@ function judgeInspected(gateway: TlsFacts['gateway'], e: InspectedEndpoint, t: T
   const others = ALL_IDS.filter((id) => id !== 'tls.starttls');
   if (facts.upgrade?.upgraded === false) {
     const reason = untestedWithoutUpgrade(facts.upgrade.failure);
-    return [upgrade, ...others.map((id) => endpointVerdict(on, id, 'not_tested', { reason }, 'a TLS server', reason))];
+    return [...others.map((id) => endpointVerdict(on, id, 'not_tested', { reason }, 'a TLS server', reason)), upgrade];
   }
   const failure = facts.failure;
   if (failure !== undefined)
     return [upgrade, ...others.map((id) => endpointVerdict(on, id, 'error', { reason: failure }, 'a TLS server', failure))];
 
-  const verdicts = [upgrade, judgeVersions(on, facts, t), ...judgeSuites(on, facts, t), judgeKeyExchange(on, facts, t)];
+  const verdicts = [judgeVersions(on, facts, t), ...judgeSuites(on, facts, t), judgeKeyExchange(on, facts, t), upgrade];
   try {
     verdicts.push(...judgeCertificates(on, e, gateway.host, t, now));
   } catch (error) {
