@@ -42,7 +42,7 @@ async function checkAgainst(behaviour: FakeBehaviour) {
 }
 
 /** The findings about TLS itself: the upgrade step's does not apply to implicit TLS. */
-const onTls = (findings: { id: string; status: string }[]) => {
+const onTls = <F extends { id: string; status: string }>(findings: F[]): F[] => {
   expect(findings.find((f) => f.id === 'tls.starttls')?.status).toBe('not_applicable');
   return findings.filter((f) => f.id !== 'tls.starttls');
 };
