@@ -37,6 +37,7 @@ const NEEDS = {
     '/usr/lib/dovecot/pop3': 'dovecot-pop3d',
     vsftpd: 'vsftpd',
     slapd: 'slapd',
+    '/usr/lib/postgresql/15/bin/postgres': 'postgresql-15',
   },
   bench: {
     nmap: 'nmap',

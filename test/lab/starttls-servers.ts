@@ -2,7 +2,7 @@
  * Real mail, directory and file-transfer daemons for the STARTTLS lab tests, each with its own configuration in a
  * temporary folder, inside a lab gateway's namespace, with the lab CA's good certificate: postfix (SMTP and
  * submission with STARTTLS, smtps on 465, and one smtpd without TLS), dovecot (IMAP STARTTLS, POP3 STLS, imaps),
- * vsftpd (AUTH TLS) and slapd (StartTLS, ldaps). Stopped by the PIDs started here.
+ * vsftpd (AUTH TLS), slapd (StartTLS, ldaps) and PostgreSQL (SSLRequest). Stopped by the PIDs started here.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { chmod, chown, copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -26,7 +26,13 @@ export const STARTTLS_PORTS = {
   ftp: 21,
   ldap: 389,
   ldaps: 636,
+  postgresql: 5432,
 } as const;
+
+/** Debian's PostgreSQL 15 server programs (postgresql-15). */
+function POSTGRES_BIN(name: string): string {
+  return `/usr/lib/postgresql/15/bin/${name}`;
+}
 
 export const STARTTLS_TOOLS = [
   '/usr/lib/postfix/sbin/master',
@@ -36,6 +42,9 @@ export const STARTTLS_TOOLS = [
   '/usr/lib/dovecot/pop3',
   '/usr/sbin/vsftpd',
   '/usr/sbin/slapd',
+  POSTGRES_BIN('postgres'),
+  POSTGRES_BIN('initdb'),
+  '/usr/bin/setpriv',
 ];
 
 export interface StartTlsServers {
@@ -73,6 +82,7 @@ export async function startStartTlsServers(gateway: LabGateway): Promise<StartTl
     await dovecot(join(dir, 'dovecot'), address, cert, key, spawnInNs);
     await vsftpd(join(dir, 'vsftpd'), address, cert, key, spawnInNs);
     await slapd(join(dir, 'slapd'), address, cert, key, spawnInNs);
+    await postgresql(join(dir, 'postgresql'), address, cert, key, spawnInNs);
     await waitForListeners(gateway.namespace, Object.values(STARTTLS_PORTS));
     return { stop };
   } catch (error) {
@@ -217,6 +227,41 @@ directory ${dir}/ldif
   );
   const urls = `ldap://${address}:${STARTTLS_PORTS.ldap}/ ldaps://${address}:${STARTTLS_PORTS.ldaps}/`;
   spawnInNs('/usr/sbin/slapd', ['-d', '0', '-h', urls, '-f', join(dir, 'slapd.conf')]);
+}
+
+async function postgresql(dir: string, address: string, cert: string, key: string, spawnInNs: Spawn): Promise<void> {
+  const [uid, gid] = await ids('postgres');
+  await mkdir(dir, { recursive: true });
+  await chown(dir, uid, gid);
+  // PostgreSQL refuses a key another user could read: its own copy, owned by its user, mode 0600.
+  for (const [from, to] of [
+    [cert, 'server.crt'],
+    [key, 'server.key'],
+  ] as const) {
+    await copyFile(from, join(dir, to));
+    await chown(join(dir, to), uid, gid);
+    await chmod(join(dir, to), 0o600);
+  }
+  const asPostgres = ['--reuid', String(uid), '--regid', String(gid), '--clear-groups'];
+  await run('setpriv', [...asPostgres, POSTGRES_BIN('initdb'), '-D', join(dir, 'data'), '-A', 'trust', '--no-sync', '-U', 'postgres']);
+  spawnInNs('setpriv', [
+    ...asPostgres,
+    POSTGRES_BIN('postgres'),
+    '-D',
+    join(dir, 'data'),
+    '-k',
+    dir,
+    '-c',
+    `listen_addresses=${address}`,
+    '-c',
+    `port=${STARTTLS_PORTS.postgresql}`,
+    '-c',
+    'ssl=on',
+    '-c',
+    `ssl_cert_file=${join(dir, 'server.crt')}`,
+    '-c',
+    `ssl_key_file=${join(dir, 'server.key')}`,
+  ]);
 }
 
 async function ids(user: string): Promise<[number, number]> {

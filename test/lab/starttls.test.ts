@@ -30,7 +30,7 @@ async function firstMissing(tools: string[]): Promise<string | undefined> {
 type Finding = RunReport['findings'][number];
 const CERTIFICATE_PASSES = ['tls.certificate-trust', 'tls.certificate-name', 'tls.certificate-validity', 'tls.certificate-key'];
 
-describe.skipIf(!lab.ok || missing !== undefined)('TLS through STARTTLS on real postfix, dovecot, vsftpd and slapd', () => {
+describe.skipIf(!lab.ok || missing !== undefined)('TLS through STARTTLS on real postfix, dovecot, vsftpd, slapd and PostgreSQL', () => {
   let gateway: LabGateway;
   let servers: StartTlsServers;
   let report: RunReport;
@@ -54,6 +54,7 @@ flows:
   - { name: mailbox-pop, protocol: pop3, port: ${P.pop3} }
   - { name: files, protocol: ftp, port: ${P.ftp} }
   - { name: directory, protocol: ldap, port: ${P.ldap} }
+  - { name: database, protocol: postgresql, port: ${P.postgresql} }
 scan: { tcpPorts: "${Object.values(P).join(',')}", udpTopPorts: 0 }
 tls: { trust: [ ${gateway.caFile} ] }
 `,
@@ -137,6 +138,11 @@ tls: { trust: [ ${gateway.caFile} ] }
       status: 'fail',
       message: `directory (${gateway.address}:${P.ldap}) accepts TLSv1.0, TLSv1.1, older than TLSv1.2`,
     });
+  });
+
+  it('PostgreSQL: SSLRequest, then TLS 1.2 and 1.3 only (PostgreSQL 15 refuses older) and the trusted lab certificate', async () => {
+    judgedThroughUpgrade(P.postgresql, 'PostgreSQL SSLRequest');
+    expect(await accepted(P.postgresql)).toEqual(['TLSv1.2', 'TLSv1.3']);
   });
 
   it('undeclared open ports that speak TLS are audited too, on the port with no flow named: smtps 465, ldaps 636', () => {
