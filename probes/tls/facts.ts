@@ -43,9 +43,9 @@ export interface FailedEndpoint {
 
 export type TlsEndpoint = InspectedEndpoint | FailedEndpoint;
 
-/** What the TLS judge reads for one gateway: every declared flow that speaks TLS, on this gateway. */
+/** What the TLS judge reads for one gateway: every declared flow that speaks TLS, then undeclared open ports that do. */
 export interface TlsFacts {
   gateway: { name: string; host: string };
-  /** Empty when no declared flow speaks TLS: then nothing applies. */
+  /** Empty when no declared flow speaks TLS (implicit or by upgrade) and no undeclared open port does: then nothing applies. */
   endpoints: TlsEndpoint[];
 }

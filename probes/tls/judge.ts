@@ -24,8 +24,8 @@ export function judgeTls(facts: TlsFacts, t: TlsThresholds, now: Date): Verdict<
       id,
       target,
       status: 'not_applicable',
-      params: { reason: 'no declared flow speaks TLS' },
-      evidence: { source: 'cocoscan TLS probe', expected: 'TLS flows to inspect', actual: 'none declared' },
+      params: { reason: 'no flow and no open port speaks TLS (implicit or through STARTTLS)' },
+      evidence: { source: 'cocoscan TLS probe', expected: 'TLS endpoints to inspect', actual: 'none declared or found' },
     }));
   }
   return facts.endpoints.flatMap((e) => judgeEndpoint(facts.gateway, e, t, now));

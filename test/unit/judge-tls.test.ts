@@ -963,7 +963,11 @@ describe('TLS judge: what a case cannot say', () => {
   it('without a declared TLS flow, every id is not_applicable for the gateway', () => {
     const verdicts = judgeTls(facts(), T, NOW);
     expect(verdicts.map((v) => v.id).sort()).toEqual([...ALL].sort());
-    expect(verdicts.every((v) => v.status === 'not_applicable' && v.params?.reason === 'no declared flow speaks TLS')).toBe(true);
+    expect(
+      verdicts.every(
+        (v) => v.status === 'not_applicable' && v.params?.reason === 'no flow and no open port speaks TLS (implicit or through STARTTLS)',
+      ),
+    ).toBe(true);
     expect(verdicts[0]!.target).toEqual({ gateway: 'gw', host: 'gw.example.net' });
   });
 
