@@ -54,8 +54,6 @@ function exchangeOn(socket: Socket, clientHello: Buffer, options: ExchangeOption
     let keyExchange: ServerKeyExchange | undefined;
     let certificates: Buffer[] | undefined;
     let done = false;
-    const connected = true;
-
     const finish = (outcome: HelloOutcome) => {
       if (done) return;
       done = true;
@@ -71,7 +69,7 @@ function exchangeOn(socket: Socket, clientHello: Buffer, options: ExchangeOption
             ? { kind: 'hello', hello, keyExchange, certificates }
             : {
                 kind: 'failed',
-                reason: `no answer within ${options.timeoutMs} ms${connected ? ' after the ClientHello' : ' (TCP connect)'}`,
+                reason: `no answer within ${options.timeoutMs} ms after the ClientHello`,
               },
         ),
       options.timeoutMs,
@@ -116,17 +114,13 @@ function exchangeOn(socket: Socket, clientHello: Buffer, options: ExchangeOption
     });
     socket.on('error', (error: NodeJS.ErrnoException) => {
       if (hello) return finish({ kind: 'hello', hello, keyExchange, certificates });
-      if (connected && (error.code === 'ECONNRESET' || error.code === 'EPIPE'))
+      if (error.code === 'ECONNRESET' || error.code === 'EPIPE')
         return finish({ kind: 'closed', detail: `connection reset (${error.code})` });
       finish({ kind: 'failed', reason: `${error.code ?? 'error'}: ${error.message}` });
     });
     socket.on('close', () => {
       if (hello) return finish({ kind: 'hello', hello, keyExchange, certificates });
-      finish(
-        connected
-          ? { kind: 'closed', detail: 'the server closed the connection without an alert' }
-          : { kind: 'failed', reason: 'connection closed before it was established' },
-      );
+      finish({ kind: 'closed', detail: 'the server closed the connection without an alert' });
     });
     socket.resume();
     socket.write(clientHello);
