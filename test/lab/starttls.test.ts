@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunReport } from '../../src/report/schema.ts';
 import { runCli, tempDir, writeConnection } from '../helpers/cli.ts';
@@ -28,6 +29,36 @@ async function firstMissing(tools: string[]): Promise<string | undefined> {
 }
 
 type Finding = RunReport['findings'][number];
+
+const sslscanPresent = await run('sslscan', ['--version']).then(
+  () => true,
+  () => false,
+);
+/**
+ * The upgrade endpoints compared with sslscan, and its option for the same upgrade. sslscan 2.0.7's --starttls-ldap
+ * fails against slapd ("unknown error"), so LDAP is left out.
+ */
+const SSLSCAN_AGREES: [number, string][] = [
+  [P.smtp, '--starttls-smtp'],
+  [P.submission, '--starttls-smtp'],
+  [P.postgresql, '--starttls-psql'],
+  [P.imap, '--starttls-imap'],
+  [P.pop3, '--starttls-pop3'],
+  [P.ftp, '--starttls-ftp'],
+];
+
+/** Accepted (version, suite id) pairs as sslscan reports them through an upgrade. */
+async function sslscanAccepted(address: string, port: number, option: string): Promise<string[]> {
+  const { stdout } = await run('sslscan', ['--no-colour', option, '--xml=-', `${address}:${port}`], { maxBuffer: 8 * 1024 * 1024 });
+  const xml = stdout.slice(stdout.indexOf('<?xml'));
+  const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => name === 'cipher' });
+  const doc = parser.parse(xml) as { document: { ssltest?: { cipher?: { status: string; sslversion: string; id: string }[] } } };
+  if (!doc.document.ssltest) throw new Error(`sslscan ${option} on ${port} tested nothing: ${stdout.slice(0, 600)}`);
+  return (doc.document.ssltest.cipher ?? [])
+    .filter((c) => c.status === 'accepted' || c.status === 'preferred')
+    .map((c) => `${c.sslversion}:${c.id.toLowerCase()}`)
+    .sort();
+}
 const CERTIFICATE_PASSES = ['tls.certificate-trust', 'tls.certificate-name', 'tls.certificate-validity', 'tls.certificate-key'];
 
 describe.skipIf(!lab.ok || missing !== undefined)('TLS through STARTTLS on real postfix, dovecot, vsftpd, slapd and PostgreSQL', () => {
@@ -80,6 +111,12 @@ tls: { trust: [ ${gateway.caFile} ] }
           .join(', ')}`,
       );
     return found;
+  };
+  const ourSuites = async (port: number): Promise<string[]> => {
+    const summary = JSON.parse(await readFile(join(out, `evidence/gateways/mail-gw/tls-${port}.json`), 'utf8')) as {
+      versions: { version: string; suites: { code: string }[] }[];
+    };
+    return summary.versions.flatMap((v) => v.suites.map((suite) => `${v.version}:${suite.code.toLowerCase()}`)).sort();
   };
   const accepted = async (port: number): Promise<string[]> => {
     const summary = JSON.parse(await readFile(join(out, `evidence/gateways/mail-gw/tls-${port}.json`), 'utf8')) as {
@@ -143,6 +180,20 @@ tls: { trust: [ ${gateway.caFile} ] }
   it('PostgreSQL: SSLRequest, then TLS 1.2 and 1.3 only (PostgreSQL 15 refuses older) and the trusted lab certificate', async () => {
     judgedThroughUpgrade(P.postgresql, 'PostgreSQL SSLRequest');
     expect(await accepted(P.postgresql)).toEqual(['TLSv1.2', 'TLSv1.3']);
+  });
+
+  it.skipIf(!sslscanPresent)('accepts exactly the versions and suites sslscan reports through the same upgrade', async () => {
+    const agreement = await Promise.all(
+      SSLSCAN_AGREES.map(async ([port, option]) => ({
+        port,
+        ours: await ourSuites(port),
+        sslscan: await sslscanAccepted(gateway.address, port, option),
+      })),
+    );
+    for (const { port, sslscan } of agreement) expect(sslscan.length, `sslscan on ${port}`).toBeGreaterThan(0);
+    expect(Object.fromEntries(agreement.map((a) => [a.port, a.ours]))).toEqual(
+      Object.fromEntries(agreement.map((a) => [a.port, a.sslscan])),
+    );
   });
 
   it('undeclared open ports that speak TLS are audited too, on the port with no flow named: smtps 465, ldaps 636', () => {
