@@ -137,7 +137,7 @@ tls: { trust: [ ${gateway.caFile} ] }
     expect(await accepted(P.smtp)).toEqual(expect.arrayContaining(['TLSv1.2', 'TLSv1.3']));
   });
 
-  it('a postfix smtpd without TLS offers no STARTTLS: tls.starttls fails, its TLS findings are not tested, A.12.3.1 is No', () => {
+  it('a postfix smtpd without TLS offers no STARTTLS: tls.starttls fails, its TLS findings are not tested, A.12.3.1 is No', async () => {
     const starttls = one(P.smtpPlain, 'tls.starttls');
     expect(starttls.status).toBe('fail');
     expect(starttls.message).toBe(
@@ -146,6 +146,9 @@ tls: { trust: [ ${gateway.caFile} ] }
     const protocols = one(P.smtpPlain, 'tls.protocols');
     expect(protocols.status).toBe('not_tested');
     expect(protocols.message).toContain('no TLS to test: the upgrade did not happen (offers no STARTTLS');
+    expect(starttls.evidence.artefacts).toContain(`evidence/gateways/mail-gw/tls-${P.smtpPlain}.json`);
+    const evidence = JSON.parse(await readFile(join(out, `evidence/gateways/mail-gw/tls-${P.smtpPlain}.json`), 'utf8')) as unknown;
+    expect(evidence).toMatchObject({ upgrade: { dialect: 'smtp', step: 'SMTP STARTTLS', upgraded: false, refusal: 'not-offered' } });
     const a12 = report.rows.find((r) => r.ref === 'A.12.3.1');
     expect(a12?.compliance).toBe('No');
     expect(a12?.comment).toContain('offers no STARTTLS');
