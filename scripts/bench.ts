@@ -1,9 +1,12 @@
 /**
  * `npm run bench [-- section …]`: measured figures, printed as `name: value (target)` lines.
- * Sections: tls (the TLS probe beside sslscan and testssl.sh), peers (one gateway: the check against nmap
+ * Sections: tls (the TLS probe beside sslscan and testssl.sh), tls-zoo (the same over the TLS zoo's endpoints:
+ * agreement with sslscan and testssl.sh, and time), peers (one gateway: the check against nmap
  * alone and against the peer toolchain run one after another), scale (1, 8 and 32 gateways in one check), hostile-ssh
- * (500 hostile SSH ports on 127.0.0.1), snmp-loop (a check against a looping SNMP agent on 127.0.0.1). The lab sections
- * build gateways in network namespaces, so they need root; exits 2 with the reason otherwise.
+ * (500 hostile SSH ports on 127.0.0.1), snmp-loop (a check against a looping SNMP agent on 127.0.0.1), ssh-agreement (SSH
+ * lists against ssh-audit's), udp (undeclared UDP services against nmap's, and the UDP sweep's cost). The lab sections
+ * build gateways in network namespaces, so they need root; exits 2 with the reason otherwise. Lab gateways are
+ * stopped on SIGINT, SIGTERM and errors too (bench-lab.ts).
  */
 import { execFile } from 'node:child_process';
 import os from 'node:os';
@@ -15,9 +18,12 @@ import pLimit from 'p-limit';
 import { buildNmapArgs } from '../src/nmap/run.ts';
 import { inspectTlsEndpoint } from '../src/tls/inspect-endpoint.ts';
 import { systemTrustStore } from '../src/tls/trust-store.ts';
-import { labAvailability, startLabGateway, type LabGateway } from '../test/lab/lab.ts';
+import { labAvailability, type LabGateway } from '../test/lab/lab.ts';
+import { startLabGateway, stopAllLabGateways } from './bench-lab.ts';
+import { benchSshAgreement, benchUdp } from './bench-agreement.ts';
 import { benchSnmpLoop } from './bench-snmp-loop.ts';
 import { benchHostileSsh } from './bench-hostile-ssh.ts';
+import { benchTlsZoo } from './bench-tls-zoo.ts';
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '..');
@@ -216,7 +222,7 @@ async function scaleSection(): Promise<void> {
   }
 }
 
-const lab = ['tls', 'peers', 'scale'].some(wanted) ? await labAvailability() : { ok: true as const };
+const lab = ['tls', 'tls-zoo', 'peers', 'scale', 'ssh-agreement', 'udp'].some(wanted) ? await labAvailability() : { ok: true as const };
 if (!lab.ok) {
   process.stderr.write(`bench: cannot build lab gateways: ${lab.reason}\n`);
   process.exit(2);
@@ -225,8 +231,15 @@ process.stdout.write(
   `# cocoscan bench, ${new Date().toISOString()}, ${os.cpus().length} CPU(s) ` +
     `${os.cpus()[0]?.model ?? ''}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}\n`,
 );
-if (wanted('hostile-ssh')) await benchHostileSsh();
-if (wanted('tls')) await tlsSection();
-if (wanted('peers')) await peersSection();
-if (wanted('scale')) await scaleSection();
-if (wanted('snmp-loop')) await benchSnmpLoop(line);
+try {
+  if (wanted('hostile-ssh')) await benchHostileSsh();
+  if (wanted('tls')) await tlsSection();
+  if (wanted('tls-zoo')) await benchTlsZoo(line);
+  if (wanted('peers')) await peersSection();
+  if (wanted('scale')) await scaleSection();
+  if (wanted('snmp-loop')) await benchSnmpLoop(line);
+  if (wanted('ssh-agreement')) await benchSshAgreement(line);
+  if (wanted('udp')) await benchUdp(line);
+} finally {
+  await stopAllLabGateways();
+}

@@ -32,11 +32,20 @@ const NEEDS = {
     sslscan: 'sslscan',
     'ssh-audit': 'ssh-audit',
     chromium: 'chromium',
-    postfix: 'postfix',
-    '/usr/lib/dovecot/imap': 'dovecot-imapd',
-    '/usr/lib/dovecot/pop3': 'dovecot-pop3d',
-    vsftpd: 'vsftpd',
     slapd: 'slapd',
+    vsftpd: 'vsftpd',
+    dovecot: 'dovecot-core',
+    doveconf: 'dovecot-core',
+    '/usr/lib/dovecot/imap-login': 'dovecot-imapd',
+    // The TLS endpoint zoo (test/lab/tls-zoo.ts).
+    apache2: 'apache2-bin',
+    'gnutls-serv': 'gnutls-bin',
+    stunnel4: 'stunnel4',
+    haproxy: 'haproxy',
+    '/usr/bin/python3': 'python3',
+    '/usr/lib/dovecot/pop3-login': 'dovecot-pop3d',
+    // The STARTTLS lab (test/lab/starttls-servers.ts).
+    postfix: 'postfix',
     '/usr/lib/postgresql/15/bin/postgres': 'postgresql-15',
   },
   bench: {
@@ -51,6 +60,18 @@ const NEEDS = {
     sslscan: 'sslscan',
     testssl: 'testssl.sh',
     'ssh-audit': 'ssh-audit',
+    // ssh-agreement and udp sections: Dropbear beside OpenSSH, dnsmasq on the UDP gateway.
+    dropbear: 'dropbear-bin',
+    dropbearkey: 'dropbear-bin',
+    dnsmasq: 'dnsmasq-base',
+    // The TLS endpoint zoo (test/lab/tls-zoo.ts).
+    apache2: 'apache2-bin',
+    'gnutls-serv': 'gnutls-bin',
+    stunnel4: 'stunnel4',
+    haproxy: 'haproxy',
+    '/usr/bin/python3': 'python3',
+    '/usr/lib/dovecot/imap-login': 'dovecot-imapd',
+    '/usr/lib/dovecot/pop3-login': 'dovecot-pop3d',
   },
 };
 

@@ -6,6 +6,7 @@ import type { SnmpFacts } from '../../src/snmp/gather.ts';
 import type { SnmpProbeFacts } from './gather.ts';
 import type { SnmpThresholds } from './thresholds.ts';
 import { describeSubtree } from '../../src/snmp/view.ts';
+import { restrictedByDesign } from '../../src/facts/scanner-address.ts';
 
 export type { SnmpProbeFacts } from './gather.ts';
 
@@ -48,12 +49,32 @@ export function judgeSnmp(facts: SnmpProbeFacts, thresholds: Crypto): Verdict<Sn
     );
   }
   const { accepted, strange } = replies(facts.snmp.attempts);
+  const judged: [SnmpFindingId, Said][] = [
+    ['snmp.community', community(facts, thresholds.communities)],
+    ['snmp.cleartext', cleartext(facts)],
+    ...v3Verdicts(facts, thresholds),
+  ];
+  const silent = accepted.length === 0 && strange.length === 0 && !agentAnswered(facts.snmp);
   return [
-    verdict(facts, 'snmp.community', community(facts, thresholds.communities)),
-    verdict(facts, 'snmp.cleartext', cleartext(facts)),
-    ...v3Verdicts(facts, thresholds).map(([id, said]) => verdict(facts, id, said)),
+    ...judged.map(([id, said]) =>
+      facts.restrictedTo && silent && said.status !== 'not_applicable'
+        ? verdict(facts, id, restricted(facts.restrictedTo, said))
+        : verdict(facts, id, said),
+    ),
     verdict(facts, 'snmp.undeclared', undeclared(facts, accepted.length > 0, strange[0]?.reason)),
   ];
+}
+
+/** Whether the agent itself said something: an engine id, or a v3 level answered or refused. */
+function agentAnswered(snmp: SnmpFacts): boolean {
+  return snmp.engine?.engineId !== undefined || (snmp.v3?.levels.some((l) => l.accepted !== undefined) ?? false);
+}
+
+/** A flow open only to given sources gave the scanner outside them no answer at all: as its firewall should. */
+function restricted(sources: readonly string[], said: Said): Said {
+  const why = said.status === 'pass' ? said.actual : String(said.params.reason ?? said.actual);
+  const reason = `${restrictedByDesign(sources)}; its SNMP can only be checked from one of them (${why})`;
+  return { status: 'not_tested', params: { reason }, expected: said.expected, actual: said.actual };
 }
 
 /** The attempts a community answered, and those whose outcome is unknown (an unusable reply, an interrupted run). */
@@ -171,6 +192,15 @@ function cleartext(facts: SnmpProbeFacts): Said {
       expected,
       actual: 'none tried',
     };
+  // Silence to the organisation's own community proves nothing unless the agent showed it is there to answer: a
+  // wrong community, a filtered port and v1/v2c switched off all look the same.
+  if (facts.ownCommunities > 0 && !agentAnswered(facts.snmp)) {
+    const reason =
+      `no answer to the ${facts.ownCommunities} community string(s) the connection file gives, nor any sign of an agent ` +
+      '(no SNMPv3 engine id): a filtered port is silent too, so this does not show that clear-text SNMP is off; ' +
+      'check that the port is reachable from the scanner';
+    return { status: 'not_tested', params: { reason }, expected, actual: 'no community answered, and no agent answered' };
+  }
   return { status: 'pass', params: { count: facts.communityCount }, expected, actual: 'no community answered' };
 }
 

@@ -14,6 +14,8 @@ export const SSH_THRESHOLDS = z.strictObject({
   authUsers: z
     .array(z.string().regex(/^[a-zA-Z0-9._][a-zA-Z0-9._-]{0,63}$/, { error: 'expected a user name (letters, digits, ".", "_", "-")' }))
     .max(MAX_AUTH_USERS, { error: `expected at most ${MAX_AUTH_USERS} users (one connection each)` }),
+  /** A published CVE matching the banner's version fails ssh.known-vulnerabilities from this CVSS v2 score; lower ones are named. */
+  vulnerabilityFailCvss: z.number().min(0).max(10),
 });
 export type SshThresholds = z.output<typeof SSH_THRESHOLDS>;
 
@@ -65,6 +67,14 @@ export const SSH_FINDINGS = defineFindings({
     messages: {
       pass: '{endpoint} offers {users} only {methods}',
       fail: '{endpoint} offers {users} {methods}: {banned} log-on is allowed',
+    },
+  },
+  'ssh.known-vulnerabilities': {
+    severity: 'medium',
+    title: 'The SSH version named in the banner has no serious published CVE',
+    messages: {
+      pass: '{endpoint} runs {software}: {summary}',
+      fail: '{endpoint} runs {software}, a version with published CVEs of CVSS {threshold} or more ({caveat}): {cves}{others}',
     },
   },
 });

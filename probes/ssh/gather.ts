@@ -1,6 +1,7 @@
 import { speaksSsh } from '../../src/protocol/table.ts';
 import { setMaxListeners } from 'node:events';
 import { describeProbeFailure, faultDetail, InternalError } from '../../src/errors.ts';
+import { localAddressTowards, scannerAmong } from '../../src/facts/scanner-address.ts';
 import type { FindingTarget } from '../../src/findings.ts';
 import type { GatherContext } from '../../src/probe/contract.ts';
 import { auditSshEndpoint, type HostKeyPlan, type SshEndpointFacts } from '../../src/ssh/audit-endpoint.ts';
@@ -20,6 +21,8 @@ export interface SshPortFacts {
   flow?: string;
   /** Path of the port's evidence file (ssh-<port>.json). */
   artefact: string;
+  /** The flow's sources when it is open only to them and the scanner is not among them: silence is by design. */
+  restrictedTo?: string[];
   /** Why the port could not be audited (no usable SSH identification); nothing else is read then. */
   failure?: string;
   hello?: SshHello;
@@ -70,7 +73,14 @@ async function gatherPorts(ctx: GatherContext<SshThresholds>, signal: AbortSigna
   const timeoutMs = ctx.connection.scan.probeTimeoutSeconds * 1000;
   const declared = ctx.connection.flows.filter(speaksSsh);
   const audits = new Map<number, Promise<SshPortFacts | undefined>>();
-  for (const flow of declared) audits.set(flow.port, auditPort(ctx, signal, flow.port, flow.name));
+  const scanner = declared.some((flow) => flow.sources) ? await localAddressTowards(gateway.host) : undefined;
+  for (const flow of declared) {
+    const restrictedTo = flow.sources && !scannerAmong(flow.sources, scanner) ? flow.sources : undefined;
+    audits.set(
+      flow.port,
+      auditPort(ctx, signal, flow.port, flow.name).then((facts) => (restrictedTo ? { ...facts, restrictedTo } : facts)),
+    );
+  }
   // SSH on ports no flow declares is audited too: as soon as the sweep announces the port, if it greets with SSH.
   const consider = (port: number) => {
     if (audits.has(port)) return;

@@ -5,7 +5,9 @@ import { compressionOutcome } from './compression.ts';
 import { SSH_FINDINGS, type SshFindingId, type SshThresholds } from './findings.ts';
 import type { SshFacts, SshPortFacts } from './gather.ts';
 import { hostKeysOutcome } from './host-keys.ts';
+import { knownVulnerabilitiesOutcome } from './known-vulnerabilities.ts';
 import { portFrame, portVerdict } from './verdict.ts';
+import { restrictedByDesign } from '../../src/facts/scanner-address.ts';
 
 export type { SshFacts, SshPortFacts } from './gather.ts';
 
@@ -32,9 +34,12 @@ export function judgeSsh(facts: SshFacts, thresholds: SshThresholds): Verdict<Ss
 function judgePort(facts: SshFacts, port: SshPortFacts, thresholds: SshThresholds): Verdict<SshFindingId>[] {
   const frame = portFrame(facts.target, port);
   if (port.failure !== undefined || !port.hello) {
-    const reason = port.failure ?? 'no SSH identification';
+    const why = port.failure ?? 'no SSH identification';
+    // A flow open only to given sources, the scanner not among them: its silence is its firewall doing its job.
+    const restricted = port.restrictedTo !== undefined;
+    const reason = restricted ? `${restrictedByDesign(port.restrictedTo!)}; its SSH can only be audited from one of them (${why})` : why;
     return findingIds(SSH_FINDINGS).map((id) =>
-      portVerdict(frame, id, { status: 'error', params: { reason }, expected: 'an SSH server', actual: reason }),
+      portVerdict(frame, id, { status: restricted ? 'not_tested' : 'error', params: { reason }, expected: 'an SSH server', actual: why }),
     );
   }
   const offered = offeredAlgorithms(port.hello.kexinit);
@@ -48,5 +53,6 @@ function judgePort(facts: SshFacts, port: SshPortFacts, thresholds: SshThreshold
     portVerdict(frame, 'ssh.algorithm-warnings', warningsOutcome(judged)),
     portVerdict(frame, 'ssh.compression', compressionOutcome(port.hello.kexinit)),
     portVerdict(frame, 'ssh.auth-methods', authOutcome(port, thresholds.bannedAuthMethods)),
+    portVerdict(frame, 'ssh.known-vulnerabilities', knownVulnerabilitiesOutcome(port.hello.ident, thresholds.vulnerabilityFailCvss)),
   ];
 }

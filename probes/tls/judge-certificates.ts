@@ -39,8 +39,26 @@ export function judgeCertificates(on: EndpointSubject, e: InspectedEndpoint, hos
   ];
 }
 
+// Dates and names are findings of their own (validity, name): OpenSSL's word on them does not decide trust.
+const NOT_TRUST_ERRORS: ReadonlySet<string> = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'ERR_TLS_CERT_ALTNAME_INVALID']);
+
 function judgeTrust(on: EndpointSubject, facts: TlsEndpointFacts, chainText: string): TlsVerdict {
   const expected = 'a chain to a trusted root';
+  const trust = facts.trust;
+  if (trust) {
+    if (!trust.trusted) {
+      const status = trust.problem === 'unreadable' ? 'error' : 'fail';
+      return endpointVerdict(on, 'tls.certificate-trust', status, { reason: trust.reason }, expected, trust.reason, chainText);
+    }
+    // OpenSSL's own verification also checks what issuers and signatures alone do not (a CA flag, a path length).
+    const refusal = facts.session?.authorizationError;
+    if (refusal && !NOT_TRUST_ERRORS.has(refusal)) {
+      const reason = `the chain reaches ${trust.anchor}, but OpenSSL refuses it: ${refusal}`;
+      return endpointVerdict(on, 'tls.certificate-trust', 'fail', { reason }, expected, reason, chainText);
+    }
+    const verified = `verified up to ${trust.anchor}${facts.session ? '' : ' (no full handshake: OpenSSL did not check it)'}`;
+    return endpointVerdict(on, 'tls.certificate-trust', 'pass', { trust: `to ${trust.anchor}` }, expected, verified, chainText);
+  }
   if (!facts.session)
     return endpointVerdict(
       on,
@@ -136,6 +154,11 @@ function judgeExpiring(on: EndpointSubject, leaf: CertificateFacts, t: TlsThresh
 function judgeChainOrder(on: EndpointSubject, e: InspectedEndpoint, chainText: string): TlsVerdict {
   const facts = e.inspection;
   const expected = 'each certificate followed by its issuer';
+  const legacy = facts.scan.versions.find((v) => v.status === 'accepted' && v.version !== 'TLSv1.3');
+  if (facts.chainSource !== 'sent' && legacy) {
+    const reason = `${legacy.version} is accepted, but no certificate message could be read from its handshakes`;
+    return endpointVerdict(on, 'tls.certificate-chain-order', 'error', { reason }, expected, 'unknown');
+  }
   if (facts.chainSource !== 'sent') {
     const reason = 'only TLS 1.3 is accepted, which encrypts the certificate message; the order as sent cannot be read';
     return endpointVerdict(on, 'tls.certificate-chain-order', 'not_tested', { reason }, expected, 'unknown');

@@ -113,17 +113,31 @@ export function judgeKeyExchange(on: EndpointSubject, facts: TlsEndpointFacts, t
   const accepted = acceptedOf(facts);
   const incomplete = accepted.filter((v) => v.incomplete);
   const groupsText = accepted
-    .map((v) => `${v.version}: ${v.groups.map(groupName).join(', ') || 'no (EC)DHE groups'}${v.dhBits ? `, DHE ${v.dhBits}-bit` : ''}`)
+    .map((v) => `${v.version}: ${v.groups.map(groupName).join(', ') || 'no (EC)DHE groups'}${dhText(v)}`)
     .join('; ');
   const weak = accepted.flatMap((v) => [
     ...v.groups.filter((g) => isWeakGroup(g, t)).map((g) => `${v.version} ${groupName(g)}`),
-    ...(v.dhBits && v.dhBits < t.minDhBits ? [`${v.version} DHE ${v.dhBits}-bit`] : []),
+    ...weakDh(v, t.minDhBits),
   ]);
   const expected = `EC groups of at least ${t.minEcBits} bits, DH of at least ${t.minDhBits} bits`;
   if (weak.length > 0) return endpointVerdict(on, 'tls.key-exchange', 'fail', { weak: weak.join(', ') }, expected, groupsText);
   if (incomplete.length > 0)
     return endpointVerdict(on, 'tls.key-exchange', 'error', { reason: incompleteText(incomplete) }, expected, groupsText);
   return endpointVerdict(on, 'tls.key-exchange', 'pass', { groups: groupsText }, expected, groupsText);
+}
+
+/** The DH primes read, per suite when they differ. */
+function dhText(v: Accepted): string {
+  const sizes = [...new Set((v.dhSuites ?? []).map((s) => s.bits))];
+  if (sizes.length > 1) return `, DHE ${v.dhSuites!.map((s) => `${s.bits}-bit with ${suiteLabel(s.suite)}`).join(', ')}`;
+  return v.dhBits ? `, DHE ${v.dhBits}-bit` : '';
+}
+
+/** Each DHE suite whose prime is too small (anonymous DH is often smaller than the rest), or the smallest prime. */
+function weakDh(v: Accepted, minDhBits: number): string[] {
+  if (v.dhSuites && v.dhSuites.length > 0)
+    return v.dhSuites.filter((s) => s.bits < minDhBits).map((s) => `${v.version} DHE ${s.bits}-bit with ${suiteLabel(s.suite)}`);
+  return v.dhBits && v.dhBits < minDhBits ? [`${v.version} DHE ${v.dhBits}-bit`] : [];
 }
 
 function isWeakGroup(group: number, t: TlsThresholds): boolean {

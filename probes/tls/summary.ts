@@ -23,6 +23,7 @@ export function summarise(facts: TlsEndpointFacts): unknown {
       })),
       groups: v.groups.map(groupName),
       dhBits: v.dhBits,
+      dhSuites: v.dhSuites?.map((d) => ({ suite: suiteByCode(d.suite).name, bits: d.bits })),
     })),
     session: facts.session
       ? {
@@ -34,6 +35,7 @@ export function summarise(facts: TlsEndpointFacts): unknown {
         }
       : undefined,
     sessionError: facts.sessionError,
+    trust: facts.trust,
     chainSource: facts.chainSource,
     chainTruncated: facts.chainTruncated,
     chain: facts.chain.map((c) => ({

@@ -48,3 +48,6 @@ export const ALL_GROUP_CODES: readonly number[] = [...NAMED_GROUPS.keys()];
 export function groupName(code: number): string {
   return NAMED_GROUPS.get(code) ?? `group-0x${code.toString(16).padStart(4, '0')}`;
 }
+
+/** The RFC 7919 finite-field groups. */
+export const FFDHE_GROUP_CODES: readonly number[] = [256, 257, 258, 259, 260];

@@ -17,6 +17,8 @@ import {
 import { suiteByCode } from './cipher-suites.ts';
 import { openTlsReadySocket, type TlsTarget } from './tls-ready-socket.ts';
 
+export const CLOSED_WITHOUT_ALERT = 'the server closed the connection without an alert';
+
 /** An endpoint to speak TLS to; with `upgrade`, each connection first runs the protocol's STARTTLS step. */
 export type Endpoint = TlsTarget;
 
@@ -120,7 +122,7 @@ function exchangeOn(socket: Socket, clientHello: Buffer, options: ExchangeOption
     });
     socket.on('close', () => {
       if (hello) return finish({ kind: 'hello', hello, keyExchange, certificates });
-      finish({ kind: 'closed', detail: 'the server closed the connection without an alert' });
+      finish({ kind: 'closed', detail: CLOSED_WITHOUT_ALERT });
     });
     socket.resume();
     socket.write(clientHello);

@@ -1,7 +1,9 @@
 import type { LimitFunction } from 'p-limit';
 import { describeCertificate, type CertificateFacts } from './certificates.ts';
 import { scanTls, type TlsScanResult } from './enumerate.ts';
+import { chainTrust, type ChainTrust } from './chain-trust.ts';
 import type { Endpoint } from './hello-exchange.ts';
+import type { HttpHeadOutcome } from './http-head.ts';
 import { peerSession, type PeerSession } from './peer-session.ts';
 import { checkUpgrade, type UpgradeFacts } from './upgrade/check.ts';
 
@@ -23,6 +25,8 @@ export interface TlsEndpointFacts {
   chainError?: string;
   /** Set to the number sent when the chain held more than MAX_CHAIN_CERTIFICATES. */
   chainTruncated?: number;
+  /** The chain checked against the trust store on its own (names and dates aside); absent when no chain was seen. */
+  trust?: ChainTrust;
   durationMs: number;
 }
 
@@ -34,6 +38,18 @@ export interface InspectOptions {
   http?: { timeoutMs: number; maxBytes: number };
   limit: LimitFunction;
   signal: AbortSignal;
+}
+
+async function httpStep(endpoint: Endpoint, options: InspectOptions): Promise<HttpHeadOutcome> {
+  const http = options.http!;
+  // The handshake's deadline plus the request's: the step is bounded by its own time, never by the scan's.
+  const signal = AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs + http.timeoutMs)]);
+  try {
+    const session = await options.limit(() => peerSession(endpoint, { timeoutMs: options.timeoutMs, trust: options.trust, http, signal }));
+    return session.http ?? { ok: false, reason: 'no HTTP request was made', bytes: 0 };
+  } catch (error) {
+    return { ok: false, reason: `the TLS handshake for the HTTP request failed: ${(error as Error).message}`, bytes: 0 };
+  }
 }
 
 /** Everything the TLS probe judges about one endpoint, gathered with bounded connections and time. */
@@ -61,7 +77,7 @@ export async function inspectTlsEndpoint(endpoint: Endpoint, options: InspectOpt
   const [scan, sessionResult] = await Promise.all([
     scanTls({ endpoint, timeoutMs: options.timeoutMs, limit: options.limit, signal }),
     options
-      .limit(() => peerSession(endpoint, { timeoutMs: options.timeoutMs, trust: options.trust, http: options.http, signal }))
+      .limit(() => peerSession(endpoint, { timeoutMs: options.timeoutMs, trust: options.trust, signal }))
       .then(
         (session) => ({ session }),
         (error: Error) => ({ error: error.message }),
@@ -93,6 +109,10 @@ export async function inspectTlsEndpoint(endpoint: Endpoint, options: InspectOpt
   } else {
     facts.chainError = facts.sessionError ? `no certificate: ${facts.sessionError}` : 'the server sent no certificate';
   }
+  facts.trust = facts.chain.length > 0 ? chainTrust(raw!.slice(0, MAX_CHAIN_CERTIFICATES), options.trust) : undefined;
+  // The HTTP step comes last, on a connection of its own with its own deadline (not the endpoint's budget): a server
+  // that does not answer GET / (openssl s_server) or serves one client at a time spoils tls.hsts only.
+  if (options.http && facts.session && !options.signal.aborted) facts.session.http = await httpStep(endpoint, options);
   facts.durationMs = Date.now() - started;
   return facts;
 }

@@ -125,10 +125,10 @@ export interface ServerHello {
 }
 
 export interface ServerKeyExchange {
-  /** Named group for ECDHE. */
-  group?: number;
   /** Prime size for finite-field DHE. */
   dhBits?: number;
+  /** Named group: the ECDHE curve, or the RFC 7919 group a DHE prime is (recognised by its value). */
+  group?: number;
 }
 
 export { TlsProtocolError };
@@ -168,9 +168,30 @@ export function parseServerKeyExchange(body: Buffer, kx: string): ServerKeyExcha
     const firstNonZero = p.findIndex((b) => b !== 0);
     if (firstNonZero < 0) return { dhBits: 0 };
     const bits = (p.length - firstNonZero - 1) * 8 + (32 - Math.clz32(p[firstNonZero]!));
-    return { dhBits: bits };
+    const group = ffdheGroupOf(p.subarray(firstNonZero), bits);
+    return group === undefined ? { dhBits: bits } : { dhBits: bits, group };
   }
   return {};
+}
+
+// RFC 7919 primes: the top 64 bits and the bottom 64 bits are all ones, and the bits after the top 64 are those of e
+// (the same for every size); only the sizes below are defined.
+const FFDHE_HEAD = Buffer.from('ffffffffffffffffadf85458a2bb4a9aafdc5620273d3cf1', 'hex');
+const FFDHE_TAIL = Buffer.alloc(8, 0xff);
+const FFDHE_BY_BITS = new Map([
+  [2048, 256],
+  [3072, 257],
+  [4096, 258],
+  [6144, 259],
+  [8192, 260],
+]);
+
+/** The RFC 7919 group code of a DH prime, when the prime is one of them. */
+export function ffdheGroupOf(prime: Buffer, bits: number): number | undefined {
+  const code = FFDHE_BY_BITS.get(bits);
+  if (code === undefined || prime.length < FFDHE_HEAD.length + FFDHE_TAIL.length) return undefined;
+  const head = prime.subarray(0, FFDHE_HEAD.length).equals(FFDHE_HEAD);
+  return head && prime.subarray(-FFDHE_TAIL.length).equals(FFDHE_TAIL) ? code : undefined;
 }
 
 /** Splits the certificate_list of a TLS 1.2-or-older Certificate message into DER certificates. */
@@ -219,6 +240,7 @@ export class ServerFlightReader {
   #buffer = Buffer.alloc(0);
   #handshake = Buffer.alloc(0);
   #total = 0;
+  #alerted = false;
 
   constructor(private readonly maxBytes: number) {}
 
@@ -232,6 +254,11 @@ export class ServerFlightReader {
       const major = this.#buffer[1]!;
       const length = this.#buffer.readUInt16BE(3);
       if (major !== 3 || (type !== RECORD_HANDSHAKE && type !== RECORD_ALERT && type !== 20 && type !== 23)) {
+        // An alert already read is the server's answer; what follows it (vsftpd's "500 OOPS") is not read as TLS.
+        if (this.#alerted) {
+          this.#buffer = Buffer.alloc(0);
+          break;
+        }
         throw new TlsProtocolError(`the reply is not TLS (first bytes ${this.#buffer.subarray(0, 8).toString('hex')})`);
       }
       if (length > 18_432) throw new TlsProtocolError(`a TLS record claims ${length} bytes, more than TLS allows`);
@@ -239,7 +266,10 @@ export class ServerFlightReader {
       const fragment = this.#buffer.subarray(5, 5 + length);
       this.#buffer = this.#buffer.subarray(5 + length);
       if (type === RECORD_ALERT) {
-        if (fragment.length >= 2) events.push({ kind: 'alert', alert: { level: fragment[0]!, description: fragment[1]! } });
+        if (fragment.length >= 2) {
+          this.#alerted = true;
+          events.push({ kind: 'alert', alert: { level: fragment[0]!, description: fragment[1]! } });
+        }
         continue;
       }
       if (type !== RECORD_HANDSHAKE) continue;

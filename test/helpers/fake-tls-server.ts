@@ -26,6 +26,8 @@ export interface EnumerableBehaviour {
   refusalAlert?: number;
   /** Always choose its first group, offered or not (a protocol violation). */
   ignoreGroupOffer?: boolean;
+  /** Refuse everything (versions too) by hanging up without an alert, as dovecot and slapd do. */
+  silentRefusals?: boolean;
 }
 
 export interface FakeTlsServer {
@@ -122,19 +124,14 @@ function answerEnumerable(socket: Socket, behaviour: EnumerableBehaviour, countT
     if (received.length < 5 || received.length < 5 + received.readUInt16BE(3)) return;
     socket.off('data', onData);
     const hello = parseClientHello(received.subarray(0, 5 + received.readUInt16BE(3)));
-    if (!hello || !hello.versions.includes(0x0304)) {
-      socket.end(alertRecord(70));
-      return;
-    }
+    const refuse = (alert: number) => void (behaviour.silentRefusals ? socket.end() : socket.end(alertRecord(alert)));
+    if (!hello || !hello.versions.includes(0x0304)) return refuse(70);
     const cut = behaviour.cut?.(countTls13());
     if (cut === 'reset') return void socket.resetAndDestroy();
     if (cut === 'hang-up') return void socket.end();
     const suite = behaviour.suites.find((s) => hello.suites.includes(s));
     const group = behaviour.ignoreGroupOffer ? behaviour.groups[0] : behaviour.groups.find((g) => hello.groups.includes(g));
-    if (suite === undefined || group === undefined) {
-      socket.end(alertRecord(behaviour.refusalAlert ?? 40));
-      return;
-    }
+    if (suite === undefined || group === undefined) return refuse(behaviour.refusalAlert ?? 40);
     // A ServerHello with a key share when the client sent one for this group, else a HelloRetryRequest naming it.
     const retry = !hello.keyShares.includes(group);
     const keyShare = retry ? u16(group) : Buffer.concat([u16(group), u16(32), Buffer.alloc(32, 9)]);

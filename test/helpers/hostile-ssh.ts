@@ -31,6 +31,8 @@ export interface HostileSshOptions {
    */
   behaviour?: 'stall' | 'x509' | 'silent' | 'keys';
   hostKeyBlobs?: Map<string, Buffer>;
+  /** The identification sent, `SSH-2.0-Hostile_6.6` by default. */
+  ident?: string;
 }
 
 export function hostileKexinit(options: HostileSshOptions = {}): Buffer {
@@ -70,7 +72,7 @@ export async function startHostileSsh(count: number, options: HostileSshOptions 
     socket.on('error', () => undefined);
     socket.on('close', () => sockets.delete(socket));
     if (options.behaviour === 'silent') return;
-    socket.write(Buffer.concat([Buffer.from('SSH-2.0-Hostile_6.6\r\n'), kexinit]));
+    socket.write(Buffer.concat([Buffer.from(`${options.ident ?? 'SSH-2.0-Hostile_6.6'}\r\n`), kexinit]));
     if (options.behaviour !== 'x509' && options.behaviour !== 'keys') return;
     const reader = new SshStreamReader();
     let asked = '';

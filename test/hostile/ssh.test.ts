@@ -214,7 +214,7 @@ describe('SSH probe against a KEXINIT of 340 made-up host-key algorithms', () =>
       expect(summary.kexinitOmitted?.hostKey).toBe(MADE_UP_HOST_KEY_ALGORITHMS + 2 - 64);
     }
     const ssh = report.findings.filter((f) => f.probe === 'ssh');
-    expect(ssh).toHaveLength(20 * 8);
+    expect(ssh).toHaveLength(20 * 9);
     for (const finding of ssh) expect(JSON.stringify(finding).length).toBeLessThan(6 * 1024);
     const hostKeys = ssh.filter((f) => f.id === 'ssh.host-keys');
     expect(hostKeys.every((f) => f.status === 'error')).toBe(true);

@@ -313,6 +313,25 @@ describe('an enumeration cut short by resets, hang-ups or a lying server is an e
     });
   });
 
+  it('a server that refuses everything by hanging up, never with an alert (dovecot, slapd): the hang-up ends its lists', async () => {
+    const { tls13, scan } = await scanOnly({ ...polite, silentRefusals: true });
+    expect(tls13).toMatchObject({ status: 'accepted', suites: [0x1301, 0x1302, 0x1303], groups: [29, 23, 24] });
+    expect(tls13.incomplete).toBeUndefined();
+    expect(tls13.detail).toMatch(/refuses by hanging up, never with an alert/);
+    expect(scan.versions.filter((v) => v.version !== 'TLSv1.3').map((v) => v.status)).toEqual([
+      'rejected',
+      'rejected',
+      'rejected',
+      'rejected',
+    ]);
+  });
+
+  it('the same server behind a limiter that resets: resets never count as its refusals', async () => {
+    const { tls13 } = await scanOnly({ ...polite, silentRefusals: true, cut: (nth) => (nth > 2 ? 'reset' : undefined) });
+    expect(tls13.suites).toEqual([0x1301, 0x1302]);
+    expect(tls13.incomplete).toMatch(/connection reset \(ECONNRESET\), twice in a row/);
+  });
+
   it('an alert that is not a refusal (internal_error) does not end the list either', async () => {
     const { tls13 } = await scanOnly({ ...polite, refusalAlert: 80 });
     expect(tls13.suites).toEqual([0x1301, 0x1302, 0x1303]);

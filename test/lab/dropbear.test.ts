@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunReport } from '../../src/report/schema.ts';
 import { runCli, tempDir, writeConnection } from '../helpers/cli.ts';
+import { sshAuditCves, sshAuditPresent } from '../helpers/ssh-audit.ts';
 import { labAvailability, startLabGateway, type LabGateway } from './lab.ts';
 
 const lab = await labAvailability();
@@ -65,6 +66,14 @@ scan:
       );
       const a1231 = report.rows.find((r) => r.ref === 'A.12.3.1');
       expect(a1231?.findings).toContain('ssh.compression@drop-gw/22/tcp');
+      // Item 13: the banner's version mapped to known CVEs, as ssh-audit maps it (none for 2022.83).
+      const known = report.findings.find((f) => f.id === 'ssh.known-vulnerabilities');
+      expect(known?.message).toMatch(/^admin \(.+:22\) runs Dropbear 2022\.83: no published CVE in ssh-audit 2\.5\.0's version database/);
+      expect(report.rows.find((r) => r.ref === 'CoCo-11')?.findings).toContain('ssh.known-vulnerabilities@drop-gw/22/tcp');
+      if (sshAuditPresent) {
+        const cves = (known?.data?.cves as { cve: string }[] | undefined)?.map((c) => c.cve);
+        expect(cves).toEqual(await sshAuditCves(gateway.address));
+      }
     },
   );
 });

@@ -87,3 +87,100 @@ export async function makeLabPki(dir: string, address: string): Promise<LabPki> 
     bad: await leaf('bad', '03', 'SHA-1', new Date(now - 400 * DAY), new Date(now - 10 * DAY)),
   };
 }
+
+export interface ZooPki {
+  caFile: string;
+  /** RSA 2048, SHA-256, in date, naming the address. */
+  rsa: LeafFiles;
+  /** ECDSA P-256, in date, naming the address. */
+  ecdsa: LeafFiles;
+  /** RSA 2048, SHA-256, expired ten days ago. */
+  expired: LeafFiles;
+  /** RSA 2048, in date, naming only wrong-name.invalid. */
+  wrongName: LeafFiles;
+  /** The lab DH group for DHE suites: RFC 7919 ffdhe2048, as PEM parameters. */
+  dhParams: string;
+}
+
+/** Leaves for the TLS endpoint zoo (test/lab/tls-zoo.ts), all from one lab root CA; also key+cert PEMs (`.pem`). */
+export async function makeZooPki(dir: string, address: string): Promise<ZooPki> {
+  const caKeys = await webcrypto.subtle.generateKey({ ...RSA, hash: 'SHA-256' }, true, ['sign', 'verify']);
+  const now = Date.now();
+  const ca = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: '01',
+    name: 'CN=cocoscan lab zoo root CA',
+    notBefore: new Date(now - 2000 * DAY),
+    notAfter: new Date(now + 3650 * DAY),
+    signingAlgorithm: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
+    keys: caKeys,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+    ],
+  });
+  const ecdsa = { name: 'ECDSA', namedCurve: 'P-256' } as const;
+  const leaf = async (
+    name: string,
+    serial: string,
+    key: 'rsa' | 'ecdsa',
+    names: { cn: string; san: { type: 'ip' | 'dns'; value: string } },
+    notBefore: Date,
+    notAfter: Date,
+  ): Promise<LeafFiles> => {
+    const keys =
+      key === 'rsa'
+        ? await webcrypto.subtle.generateKey({ ...RSA, hash: 'SHA-256' }, true, ['sign', 'verify'])
+        : await webcrypto.subtle.generateKey(ecdsa, true, ['sign', 'verify']);
+    const cert = await x509.X509CertificateGenerator.create({
+      serialNumber: serial,
+      subject: `CN=${names.cn}`,
+      issuer: ca.subject,
+      notBefore,
+      notAfter,
+      signingAlgorithm: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
+      publicKey: keys.publicKey,
+      signingKey: caKeys.privateKey,
+      extensions: [
+        new x509.SubjectAlternativeNameExtension([names.san]),
+        new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
+      ],
+    });
+    const files = { cert: join(dir, `${name}.crt`), key: join(dir, `${name}.key`) };
+    const keyText = await keyPem(keys.privateKey);
+    await writeFile(files.cert, cert.toString('pem') + '\n');
+    await writeFile(files.key, keyText);
+    // haproxy and stunnel read the key and the certificate from one file.
+    await writeFile(join(dir, `${name}.pem`), cert.toString('pem') + '\n' + keyText);
+    return files;
+  };
+  const caFile = join(dir, 'zoo-root-ca.pem');
+  await writeFile(caFile, ca.toString('pem') + '\n');
+  const dhParams = join(dir, 'ffdhe2048.pem');
+  await writeFile(dhParams, FFDHE2048_PEM);
+  const own = { cn: address, san: { type: 'ip' as const, value: address } };
+  const [rsa, ecdsaLeaf, expired, wrongName] = await Promise.all([
+    leaf('zoo-rsa', '02', 'rsa', own, new Date(now - DAY), new Date(now + 365 * DAY)),
+    leaf('zoo-ecdsa', '03', 'ecdsa', own, new Date(now - DAY), new Date(now + 365 * DAY)),
+    leaf('zoo-expired', '04', 'rsa', own, new Date(now - 400 * DAY), new Date(now - 10 * DAY)),
+    leaf(
+      'zoo-wrong-name',
+      '05',
+      'rsa',
+      { cn: 'wrong-name.invalid', san: { type: 'dns', value: 'wrong-name.invalid' } },
+      new Date(now - DAY),
+      new Date(now + 365 * DAY),
+    ),
+  ]);
+  return { caFile, rsa, ecdsa: ecdsaLeaf, expired, wrongName, dhParams };
+}
+
+/** RFC 7919 ffdhe2048 (`openssl genpkey -genparam -algorithm DH -pkeyopt group:ffdhe2048`): fixed, so no generation wait. */
+const FFDHE2048_PEM = `-----BEGIN DH PARAMETERS-----
+MIIBCAKCAQEA//////////+t+FRYortKmq/cViAnPTzx2LnFg84tNpWp4TZBFGQz
++8yTnc4kmz75fS/jY2MMddj2gbICrsRhetPfHtXV/WVhJDP1H18GbtCFY2VVPe0a
+87VXE15/V8k1mE8McODmi3fipona8+/och3xWKE2rec1MKzKT0g6eXq8CrGCsyT7
+YdEIqUuyyOP7uWrat2DX9GgdT0Kj3jlN9K5W7edjcrsZCwenyO4KbXCeAvzhzffi
+7MA0BM0oNC9hkXL+nOmFg/+OTxIy7vKBg8P+OxtMb61zO7X8vC7CIAXFjvGDfRaD
+ssbzSibBsu/6iGtCOGEoXJf//////////wIBAg==
+-----END DH PARAMETERS-----
+`;

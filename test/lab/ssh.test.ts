@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunReport } from '../../src/report/schema.ts';
 import { runCli, tempDir, writeConnection } from '../helpers/cli.ts';
+import { sshAuditCves } from '../helpers/ssh-audit.ts';
 import { labAvailability, startLabGateway, type LabGateway } from './lab.ts';
 
 const run = promisify(execFile);
@@ -116,6 +117,7 @@ describe.skipIf(!lab.ok)('SSH probe against real OpenSSH in lab gateways', () =>
       'ssh.compression',
       'ssh.host-keys',
       'ssh.kex',
+      'ssh.known-vulnerabilities',
       'ssh.macs',
       'ssh.strict-kex',
     ]);
@@ -158,6 +160,14 @@ describe.skipIf(!lab.ok)('SSH probe against real OpenSSH in lab gateways', () =>
         .filter((f) => f.probe === 'ssh' && f.status === 'fail')
         .flatMap((f) => (f.data?.weak as string[] | undefined) ?? []);
       for (const failed of audit.fails) expect(ours, `ssh-audit fails ${failed}`).toContain(failed);
+      // Item 13: the banner's version mapped to known CVEs: the same (none, for Debian's 9.2p1) as ssh-audit lists.
+      const known = ssh(checked.report, 'ssh.known-vulnerabilities');
+      const cves = (known?.data?.cves as { cve: string }[] | undefined)?.map((c) => c.cve);
+      expect(cves).toEqual(await sshAuditCves(gateway.address));
+      expect(known?.status).toBe('pass');
+      expect(known?.message).toMatch(
+        /^admin \(.+:22\) runs OpenSSH 9\.2p1: no published CVE in ssh-audit 2\.5\.0's version database \(CVSS v2 scores\) matches this version$/,
+      );
     }
   });
 });

@@ -73,7 +73,7 @@ function context(sweep?: Sweep) {
   const ctx = {
     gateway,
     connection,
-    thresholds: { minRsaBits: 2048, bannedAuthMethods: ['password'], authUsers: ['root'] },
+    thresholds: { minRsaBits: 2048, bannedAuthMethods: ['password'], authUsers: ['root'], vulnerabilityFailCvss: 8 },
     shared: {
       sweepIfRun: () => (sweepFact ? Promise.resolve(sweepFact) : undefined),
       onOpenPort: (_g: Gateway, listener: (port: DiscoveredPort) => void) => {

@@ -42,6 +42,7 @@ function facts(snmp: Partial<SnmpFacts>, extra: Partial<SnmpProbeFacts> = {}): S
     target: { gateway: 'gw', host: '192.0.2.1', port: 161, transport: 'udp' },
     endpoint: '192.0.2.1:161/udp',
     communityCount: 2,
+    ownCommunities: 0,
     declared: false,
     snmp: { port: 161, address: '192.0.2.1', attempts: silence('public', 'private'), ...snmp },
     source: 'cocoscan SNMP probe (net-snmp, 2 communities × v1/v2c)',
@@ -74,8 +75,57 @@ judgeTable('snmp', {
       facts: facts({ v3: v3(AUTH_PRIV_ONLY, 'sha') }, { declared: true }),
       thresholds: { weakAuthProtocols: ['md5'], weakPrivProtocols: ['des'], communities: DEFAULTS },
     },
+    {
+      name: "the organisation's own community is silent where the agent answered engine discovery: it is not accepted",
+      facts: facts(
+        { attempts: silence('Acme-Monitor-7'), engine: { engineId: '80001f8880aabbccdd', reason: 'discovery Report' } },
+        { declared: true, ownCommunities: 1, communityCount: 1 },
+      ),
+    },
+    {
+      name: 'a restricted flow that answers is judged on what it answered',
+      facts: facts({ v3: v3(AUTH_PRIV_ONLY) }, { declared: true, restrictedTo: ['10.99.0.0/16'] }),
+    },
   ],
   invalid: [
+    {
+      name: "silence to the organisation's own community and no sign of an agent: clear text is not tested",
+      facts: facts({ attempts: silence('Acme-Monitor-7') }, { declared: true, ownCommunities: 1, communityCount: 1 }),
+      verdicts: [
+        {
+          id: 'snmp.cleartext',
+          status: 'not_tested',
+          params: { reason: /^no answer to the 1 community string\(s\) the connection file gives, nor any sign of an agent/ },
+        },
+        { id: 'snmp.community', status: 'pass' },
+      ],
+    },
+    {
+      name: 'a flow open only to given sources, the scanner outside them, silent to everything: not tested by design',
+      facts: facts(
+        { attempts: silence('public', 'private'), v3: v3([timedOut('noAuthNoPriv'), timedOut('authNoPriv'), timedOut('authPriv')]) },
+        { declared: true, restrictedTo: ['10.99.0.0/16'] },
+      ),
+      verdicts: [
+        ...(['snmp.community', 'snmp.cleartext', 'snmp.v3-security', 'snmp.v3-crypto'] as const).map((id) => ({
+          id,
+          status: 'not_tested' as const,
+          params: {
+            reason:
+              /^restricted to 10\.99\.0\.0\/16 by design; the scanner is not among them; its SNMP can only be checked from one of them \(/,
+          },
+        })),
+        { id: 'snmp.undeclared', status: 'pass' },
+      ],
+    },
+    {
+      name: 'a restricted flow without a v3 user: v3 still does not apply',
+      facts: facts({}, { declared: true, restrictedTo: ['10.99.0.0/16'] }),
+      verdicts: [
+        { id: 'snmp.community', status: 'not_tested' },
+        { id: 'snmp.v3-security', status: 'not_applicable' },
+      ],
+    },
     {
       name: 'the default community "public" accepted with v2c',
       facts: facts({

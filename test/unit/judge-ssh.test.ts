@@ -15,6 +15,7 @@ const thresholds: SshThresholds = {
   minRsaBits: 2048,
   bannedAuthMethods: ['password', 'keyboard-interactive'],
   authUsers: ['root', 'admin'],
+  vulnerabilityFailCvss: 8,
 };
 const now = new Date('2026-11-30T10:00:00Z');
 const STRICT = 'kex-strict-s-v00@openssh.com';
@@ -140,6 +141,7 @@ const EVERY_ID = [
   'ssh.algorithm-warnings',
   'ssh.compression',
   'ssh.auth-methods',
+  'ssh.known-vulnerabilities',
 ] as const;
 
 judgeTable('ssh', {
@@ -183,6 +185,17 @@ judgeTable('ssh', {
     // Today's behaviour: a server that offers an unknown user no method at all lets nobody in with a password.
     { name: 'no log-on method offered at all', facts: one({ methods: [] }) },
     { name: 'several good ports, one undeclared', facts: facts(port(), port({ port: 2222, flow: '' })) },
+    // ssh.known-vulnerabilities: versions past every range of the table
+    { name: "Debian's OpenSSH 9.2p1 with its comment", facts: one({ ident: 'SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u7' }) },
+    { name: "Debian's Dropbear 2022.83", facts: one({ ident: 'SSH-2.0-dropbear_2022.83' }) },
+    // ssh-audit 2.5 compares versions as text ("10.0" < "7.7") and would list CVE-2018-15473 here.
+    { name: 'OpenSSH 10.0, compared number by number', facts: one({ ident: 'SSH-2.0-OpenSSH_10.0' }) },
+    { name: 'libssh 0.8.4, the first fix of the authentication bypass', facts: one({ ident: 'SSH-2.0-libssh_0.8.4' }) },
+    {
+      name: 'OpenSSH 7.2p2: CVEs below the CVSS at which the profile fails are named in a pass',
+      facts: one({ ident: 'SSH-2.0-OpenSSH_7.2p2 Ubuntu-4ubuntu2.10' }),
+      thresholds: { ...thresholds, vulnerabilityFailCvss: 9 },
+    },
   ],
   invalid: [
     // Key exchange
@@ -679,6 +692,24 @@ judgeTable('ssh', {
       verdicts: [{ id: 'ssh.kex', status: 'error', params: { reason: 'no SSH identification within 1.5 s' } }],
     },
     {
+      name: 'a flow open only to given sources, the scanner outside them, that did not answer: not tested by design',
+      facts: facts({ ...failed('could not connect: the connection timed out'), restrictedTo: ['10.99.0.0/16', 'fd00:99::/64'] }),
+      verdicts: EVERY_ID.map((id) => ({
+        id,
+        status: 'not_tested' as const,
+        params: {
+          reason:
+            'restricted to 10.99.0.0/16, fd00:99::/64 by design; the scanner is not among them; ' +
+            'its SSH can only be audited from one of them (could not connect: the connection timed out)',
+        },
+      })),
+    },
+    {
+      name: 'a flow restricted to given sources that answers anyway is judged on what it offers',
+      facts: facts({ ...port(), restrictedTo: ['10.99.0.0/16'] }),
+      verdicts: EVERY_ID.map((id) => ({ id, status: 'pass' as const })),
+    },
+    {
       name: "one port's failure stays that port's",
       facts: facts(failed('the server closed the connection before the key exchange', 22), port({ port: 2222, flow: 'sftp' })),
       verdicts: [
@@ -700,6 +731,109 @@ judgeTable('ssh', {
       ],
     },
   ],
+});
+
+const cves = (ident: string, failCvss = 8) =>
+  judgeSsh(one({ ident }), { ...thresholds, vulnerabilityFailCvss: failCvss }).find((v) => v.id === 'ssh.known-vulnerabilities')!;
+
+judgeTable('ssh known vulnerabilities', {
+  judge: judgeSsh,
+  thresholds,
+  now,
+  valid: [{ name: 'OpenSSH 7.8p1, the release after the user-name enumeration fix', facts: one({ ident: 'SSH-2.0-OpenSSH_7.8p1' }) }],
+  invalid: [
+    {
+      name: 'OpenSSH 7.2p2 (Ubuntu 16.04): CVE-2016-6515 at 7.8 is below 8.0, so a pass that names every CVE',
+      facts: one({ ident: 'SSH-2.0-OpenSSH_7.2p2 Ubuntu-4ubuntu2.10' }),
+      verdicts: [
+        {
+          id: 'ssh.known-vulnerabilities',
+          status: 'pass',
+          params: { software: 'OpenSSH 7.2p2', summary: /^published CVEs below CVSS 8\.0 match this version .*CVE-2016-6515 \(CVSS 7\.8/ },
+          actual: 'OpenSSH 7.2p2: CVE-2016-6515, CVE-2015-8325, CVE-2018-15473',
+        },
+      ],
+    },
+    {
+      name: 'the same version under a profile failing from CVSS 7.0',
+      facts: one({ ident: 'SSH-2.0-OpenSSH_7.2p2 Ubuntu-4ubuntu2.10' }),
+      thresholds: { ...thresholds, vulnerabilityFailCvss: 7 },
+      verdicts: [
+        {
+          id: 'ssh.known-vulnerabilities',
+          status: 'fail',
+          params: {
+            threshold: '7.0',
+            cves: /^CVE-2016-6515 .*; CVE-2015-8325 \(CVSS 7\.2, local users only/,
+            others: '; also 1 CVE(s) below CVSS 7.0: CVE-2018-15473',
+          },
+        },
+      ],
+    },
+    {
+      name: 'OpenSSH 4.3p2: a remote code execution of CVSS 9.3 fails',
+      facts: one({ ident: 'SSH-2.0-OpenSSH_4.3p2 Debian-9' }),
+      verdicts: [{ id: 'ssh.known-vulnerabilities', status: 'fail', params: { cves: /^CVE-2006-5051 \(CVSS 9\.3/ } }],
+    },
+    {
+      name: 'OpenSSH 6.9 (OpenBSD, no patch) is 6.9p1: CVE-2015-5600 of that single version fails',
+      facts: one({ ident: 'SSH-2.0-OpenSSH_6.9' }),
+      verdicts: [{ id: 'ssh.known-vulnerabilities', status: 'fail', params: { cves: /^CVE-2015-5600 \(CVSS 8\.5/ } }],
+    },
+    {
+      name: 'Dropbear 2016.72: remote code execution (CVE-2016-7406)',
+      facts: one({ ident: 'SSH-2.0-dropbear_2016.72' }),
+      verdicts: [{ id: 'ssh.known-vulnerabilities', status: 'fail', params: { cves: /CVE-2016-7406 \(CVSS 10\.0/ } }],
+    },
+    {
+      name: 'libssh 0.8.3: the authentication bypass (CVSS 6.4) is named in a pass',
+      facts: one({ ident: 'SSH-2.0-libssh_0.8.3' }),
+      verdicts: [{ id: 'ssh.known-vulnerabilities', status: 'pass', params: { summary: /CVE-2018-10933 \(CVSS 6\.4/ } }],
+    },
+    {
+      name: 'a banner hiding the version: not tested, never a pass',
+      facts: one({ ident: 'SSH-2.0-Server' }),
+      verdicts: [
+        { id: 'ssh.known-vulnerabilities', status: 'not_tested', params: { reason: /no CVE table for \(Server; covered: OpenSSH/ } },
+      ],
+    },
+    {
+      name: 'hostile banners: prototype names, markup, an absurd version number',
+      facts: facts(
+        port({ ident: 'SSH-2.0-__proto__' }),
+        port({ port: 2222, ident: 'SSH-2.0-constructor_1.0' }),
+        port({ port: 2223, ident: 'SSH-2.0-<script>alert(1)</script>' }),
+        port({ port: 2224, ident: 'SSH-2.0-OpenSSH_99999999999999999999.1' }),
+      ),
+      verdicts: [
+        { id: 'ssh.known-vulnerabilities', port: 22, status: 'not_tested' },
+        { id: 'ssh.known-vulnerabilities', port: 2222, status: 'not_tested' },
+        { id: 'ssh.known-vulnerabilities', port: 2223, status: 'not_tested' },
+        { id: 'ssh.known-vulnerabilities', port: 2224, status: 'not_tested' },
+      ],
+    },
+  ],
+});
+
+describe('ssh known vulnerabilities: the message', () => {
+  it('names the caveat, lists at most six CVEs and keeps every one in the data', () => {
+    const verdict = cves('SSH-2.0-OpenSSH_3.1p1', 5);
+    expect(verdict.status).toBe('fail');
+    expect(verdict.params?.caveat).toMatch(/backport/);
+    expect(String(verdict.params?.cves)).toMatch(/; and \d+ more$/);
+    const data = verdict.data as { software: string; cves: { cve: string }[] };
+    expect(data.software).toBe('OpenSSH 3.1p1');
+    expect(data.cves.length).toBeGreaterThan(6);
+  });
+  it('counts the CVEs below the threshold past six, and keeps odd patch text out of the software named', () => {
+    const verdict = cves('SSH-2.0-OpenSSH_4.3p2<script>alert(1)</script>', 8);
+    expect(verdict.params?.software).toBe('OpenSSH 4.3p2…');
+    expect(verdict.params?.others).toMatch(/^; also 18 CVE\(s\) below CVSS 8\.0: (CVE-\d{4}-\d+, ){5}CVE-\d{4}-\d+ and 12 more$/);
+  });
+  it('treats a Dropbear test release as coming before the release', () => {
+    expect((cves('SSH-2.0-dropbear_2018.76').data as { cves: { cve: string }[] }).cves.map((c) => c.cve)).toEqual(['CVE-2018-15599']);
+    expect((cves('SSH-2.0-dropbear_2018.77test1').data as { cves: unknown[] }).cves).toEqual([]);
+  });
 });
 
 describe('ssh judge: what the table does not show', () => {

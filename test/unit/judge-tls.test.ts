@@ -135,6 +135,9 @@ const facts = (...endpoints: TlsEndpoint[]): TlsFacts => ({ gateway: { name: 'gw
 const one = (spec: EndpointSpec = {}) => facts(endpoint(spec));
 const scan = (given: Partial<Record<TlsVersion, VersionSpec>>) => ({ scan: { versions: versions(given), handshakes: 12 } });
 
+const TRUSTED = { trusted: true, anchor: 'CN=Example Root' } as const;
+const ADH_AES128 = 0x0034;
+const DHE_GCM = 0x009f;
 const smtp: Partial<TlsFlow> = { name: 'mail', port: 25, protocol: 'smtp', http: false, upgrade: 'smtp' };
 const upgraded = { dialect: 'smtp' as const, step: 'SMTP STARTTLS', upgraded: true as const };
 const NO_STARTTLS = 'offers no STARTTLS in its EHLO reply: mail to and from it travels in clear text';
@@ -156,6 +159,31 @@ const notUpgraded = (
 
 const valid: ValidCase<TlsFacts>[] = [
   { name: 'TLS 1.2 and 1.3 with ECDHE and AEAD, a trusted chain in order, a year of HSTS', facts: one() },
+  {
+    name: 'a chain that reaches a trusted root: trust passes although OpenSSL also saw a date or a name it disliked',
+    facts: one({ inspection: { trust: TRUSTED, session: session({ authorized: false, authorizationError: 'CERT_HAS_EXPIRED' }) } }),
+  },
+  {
+    name: 'the ERR_TLS_CERT_ALTNAME_INVALID of an older session is the name finding, not trust',
+    facts: one({
+      inspection: { trust: TRUSTED, session: session({ authorized: false, authorizationError: 'ERR_TLS_CERT_ALTNAME_INVALID' }) },
+    }),
+  },
+  {
+    name: 'DHE primes read per suite, all strong, two sizes',
+    facts: one({
+      inspection: scan({
+        'TLSv1.2': accepted([DHE_GCM, 0x009e], [], {
+          dhBits: 2048,
+          dhSuites: [
+            { suite: DHE_GCM, bits: 3072 },
+            { suite: 0x009e, bits: 2048 },
+          ],
+        }),
+        'TLSv1.3': MODERN['TLSv1.3'],
+      }),
+    }),
+  },
   { name: 'no declared flow speaks TLS: nothing applies', facts: facts() },
   {
     name: 'a TLS flow that is not HTTP: HSTS does not apply',
@@ -385,6 +413,34 @@ const invalid: InvalidCase<TlsFacts, TlsFindingId>[] = [
     verdicts: [{ id: 'tls.key-exchange', status: 'fail', params: { weak: 'TLSv1.2 DHE 1024-bit' } }],
   },
   {
+    name: 'DH read per suite: the 1024-bit anonymous prime beside a 2048-bit DHE-RSA one is named with its suite',
+    facts: one({
+      inspection: scan({
+        'TLSv1.2': accepted([DHE_GCM, ADH_AES128], [], {
+          dhBits: 1024,
+          dhSuites: [
+            { suite: DHE_GCM, bits: 2048 },
+            { suite: ADH_AES128, bits: 1024 },
+          ],
+        }),
+        'TLSv1.3': MODERN['TLSv1.3'],
+      }),
+    }),
+    verdicts: [
+      {
+        id: 'tls.key-exchange',
+        status: 'fail',
+        params: { weak: 'TLSv1.2 DHE 1024-bit with TLS_DH_anon_WITH_AES_128_CBC_SHA (ADH-AES128-SHA)' },
+        actual: /2048-bit with TLS_DHE_RSA_WITH_AES_256_GCM_SHA384 .*1024-bit with TLS_DH_anon/,
+      },
+    ],
+  },
+  {
+    name: 'an empty per-suite list (odd facts) falls back to the smallest prime',
+    facts: one({ inspection: scan({ 'TLSv1.2': accepted([DHE_GCM], [], { dhBits: 1024, dhSuites: [] }), 'TLSv1.3': MODERN['TLSv1.3'] }) }),
+    verdicts: [{ id: 'tls.key-exchange', status: 'fail', params: { weak: 'TLSv1.2 DHE 1024-bit' } }],
+  },
+  {
     name: 'secp192r1 and a binary curve',
     facts: one({ inspection: scan({ 'TLSv1.2': accepted([ECDHE_GCM], [SECP192R1, SECT163K1, X25519]) }) }),
     verdicts: [{ id: 'tls.key-exchange', status: 'fail', params: { weak: 'TLSv1.2 secp192r1, TLSv1.2 sect163k1' } }],
@@ -560,6 +616,68 @@ const invalid: InvalidCase<TlsFacts, TlsFindingId>[] = [
     ],
   },
   // Certificates: trust and name.
+  {
+    name: 'a chain that ends at a self-signed root outside the trust store',
+    facts: one({
+      inspection: {
+        trust: {
+          trusted: false,
+          problem: 'untrusted-root',
+          reason: 'the chain ends at the self-signed CN=Stranger, which is not in the trust store',
+        },
+      },
+    }),
+    verdicts: [{ id: 'tls.certificate-trust', status: 'fail', params: { reason: /self-signed CN=Stranger/ } }],
+  },
+  {
+    name: 'an incomplete chain is named so, and the name and dates keep their own verdicts',
+    facts: one({
+      inspection: {
+        trust: { trusted: false, problem: 'incomplete', reason: 'incomplete chain: CN=gw is issued by CN=Example Issuing CA, which ...' },
+        session: session({ authorized: false, authorizationError: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' }),
+      },
+    }),
+    verdicts: [
+      { id: 'tls.certificate-trust', status: 'fail', params: { reason: /^incomplete chain/ } },
+      { id: 'tls.certificate-name', status: 'pass' },
+      { id: 'tls.certificate-validity', status: 'pass' },
+    ],
+  },
+  {
+    name: 'a chain that reaches a root but that OpenSSL refuses for another reason (a CA flag)',
+    facts: one({ inspection: { trust: TRUSTED, session: session({ authorized: false, authorizationError: 'INVALID_CA' }) } }),
+    verdicts: [
+      { id: 'tls.certificate-trust', status: 'fail', params: { reason: /reaches CN=Example Root, but OpenSSL refuses it: INVALID_CA/ } },
+    ],
+  },
+  {
+    name: 'a leaf whose issuer cannot be checked: trust is an error',
+    facts: one({ inspection: { trust: { trusted: false, problem: 'unreadable', reason: 'the leaf certificate cannot be read' } } }),
+    verdicts: [{ id: 'tls.certificate-trust', status: 'error', params: { reason: 'the leaf certificate cannot be read' } }],
+  },
+  {
+    name: 'a chain that reaches a root without a full handshake: a pass that says OpenSSL did not check it',
+    facts: one({ inspection: { trust: TRUSTED, session: undefined, sessionError: 'socket hang up' } }),
+    verdicts: [
+      { id: 'tls.certificate-trust', status: 'pass', actual: /no full handshake/ },
+      { id: 'tls.hsts', status: 'error' },
+    ],
+  },
+  {
+    name: 'a name mismatch with a trusted chain fails the name only',
+    facts: one({
+      leafNamesHost: false,
+      inspection: {
+        trust: TRUSTED,
+        chain: [cert({ subjectAltName: 'DNS:elsewhere.invalid' }), intermediate(), root()],
+        session: session({ authorized: true }),
+      },
+    }),
+    verdicts: [
+      { id: 'tls.certificate-name', status: 'fail', params: { names: 'DNS:elsewhere.invalid' } },
+      { id: 'tls.certificate-trust', status: 'pass' },
+    ],
+  },
   {
     name: 'an untrusted chain',
     facts: one({ inspection: { session: session({ authorized: false, authorizationError: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' }) } }),
@@ -773,6 +891,18 @@ const invalid: InvalidCase<TlsFacts, TlsFindingId>[] = [
     name: 'TLS 1.3 only: the order as sent cannot be read',
     facts: one({ inspection: { ...scan({ 'TLSv1.3': MODERN['TLSv1.3'] }), chainSource: 'node' } }),
     verdicts: [{ id: 'tls.certificate-chain-order', status: 'not_tested', params: { reason: /only TLS 1\.3 is accepted/ } }],
+  },
+  {
+    // Fixed (issue 17): a static-RSA-only server was "only TLS 1.3 accepted"; its chain is now read, and when it is not, said so.
+    name: 'TLS 1.2 accepted but no certificate message read: an error, never "only TLS 1.3"',
+    facts: one({ inspection: { ...scan({ 'TLSv1.2': accepted([0x009c], []) }), chainSource: 'node' } }),
+    verdicts: [
+      {
+        id: 'tls.certificate-chain-order',
+        status: 'error',
+        params: { reason: 'TLSv1.2 is accepted, but no certificate message could be read from its handshakes' },
+      },
+    ],
   },
   // HSTS.
   {

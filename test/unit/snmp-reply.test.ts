@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import type { Session, Varbind } from 'net-snmp';
 import { describe, expect, it } from 'vitest';
 import { closeSession, communitySession, getSystem, HR_SW_INSTALLED_NAME, type Target } from '../../src/snmp/client.ts';
-import { walkSubtree, type WalkBudget } from '../../src/snmp/walk.ts';
+import { readableSubtrees } from '../../src/snmp/view.ts';
+import { walkOids, walkSubtree, type WalkBudget, type WalkReader } from '../../src/snmp/walk.ts';
 import { systemGroupReply } from '../helpers/fake-snmp-agent.ts';
 
 const target: Target = { host: '127.0.0.1', port: 16161, timeoutMs: 60_000 };
@@ -157,5 +158,79 @@ describe('the system group, whatever OIDs the agent names', () => {
     const answer = await getSystem(session, target, new AbortController().signal);
     expect(answer).toEqual({ answered: true, values: { sysName: 'gw1' } });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+/** A session that answers each GETNEXT with the next scripted varbind, recording what it was asked; then times out. */
+function scriptedGetNext(replies: Varbind[]): { session: Session; asked: string[] } {
+  const asked: string[] = [];
+  const session = {
+    getNext: (oids: string[], done: (error: Error | null, varbinds: Varbind[]) => void) => {
+      const reply = replies[asked.length];
+      asked.push(oids[0]!);
+      queueMicrotask(() =>
+        reply ? done(null, [reply]) : done(Object.assign(new Error('Request timed out'), { name: 'RequestTimedOutError' }), []),
+      );
+    },
+    cancelRequests: () => {},
+  } as unknown as Session;
+  return { session, asked };
+}
+
+describe('the view walk is the same walk (one GETNEXT loop, its own step)', () => {
+  it('asks from 1.3.6.1, then past each readable subtree, and ends where the agent says', async () => {
+    const at = (oid: string) => ({ oid, type: 4, value: Buffer.from('x') });
+    const { session, asked } = scriptedGetNext([
+      at('1.3.6.1.2.1.2.1.0'),
+      at('1.3.6.1.2.1.31.1.1.1.1.1'),
+      { oid: '1.3.6.1.2.1.32', type: 130, value: null },
+    ]);
+    const view = await readableSubtrees(session, {
+      target,
+      budget: { maxRequests: 10, maxEntries: 10, maxSeconds: 5 },
+      signal: new AbortController().signal,
+    });
+    expect(asked).toEqual(['1.3.6.1', '1.3.6.1.2.1.3', '1.3.6.1.2.1.32']);
+    expect(view).toMatchObject({ stop: 'end-of-mib', complete: true, values: ['1.3.6.1.2.1.2', '1.3.6.1.2.1.31'] });
+    expect(view.reason).toBe('the agent answered endOfMibView: the end of its view');
+  });
+
+  it('keeps the walk guarantees on any sequence of replies: bounded, ordered, complete only when the agent said so', async () => {
+    const budget = fc.record({
+      maxRequests: fc.integer({ min: 1, max: 30 }),
+      maxEntries: fc.integer({ min: 1, max: 60 }),
+      maxSeconds: fc.constant(30),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(varbind, { maxLength: 40 }), budget, async (replies, limits: WalkBudget) => {
+        const { session, asked } = scriptedGetNext(replies);
+        const view = await readableSubtrees(session, { target, budget: limits, signal: new AbortController().signal });
+        expect(view.requests).toBe(asked.length);
+        expect(view.requests).toBeLessThanOrEqual(limits.maxRequests);
+        expect(view.values.length).toBeLessThanOrEqual(limits.maxEntries);
+        // Each request starts past the subtree before it: the walk never asks the same place twice.
+        expect(new Set(asked).size).toBe(asked.length);
+        expect(view.complete).toBe(view.stop === 'end-of-subtree' || view.stop === 'end-of-mib');
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a walk step that jumps leaves the rest of a GETBULK batch behind', async () => {
+    const row = (n: number) => ({ oid: `${HR_SW_INSTALLED_NAME}.${n}`, type: 4, value: Buffer.from(`v${n}`) });
+    const { session, requests } = scriptedSession([[row(1), row(2), row(3)], [row(9)]]);
+    const jumpAfterFirst: WalkReader = {
+      visit: (oid) => ({ value: oid.join('.'), ...(oid.at(-1) === 1 ? { next: [...oid.slice(0, -1), 5] } : {}) }),
+      scope: 'MIB',
+      noun: 'entries',
+    };
+    const walk = await walkOids(
+      session,
+      HR_SW_INSTALLED_NAME,
+      { target, bulk: true, budget: { maxRequests: 2, maxEntries: 10, maxSeconds: 5 }, signal: new AbortController().signal },
+      jumpAfterFirst,
+    );
+    expect(requests()).toBe(2);
+    expect(walk.values).toEqual([`${HR_SW_INSTALLED_NAME}.1`, `${HR_SW_INSTALLED_NAME}.9`]);
   });
 });

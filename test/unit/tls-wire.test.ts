@@ -5,6 +5,7 @@ import { CIPHER_SUITES, suiteByCode } from '../../src/tls/cipher-suites.ts';
 import { candidateSuites } from '../../src/tls/enumerate.ts';
 import {
   buildClientHello,
+  ffdheGroupOf,
   parseCertificateList,
   parseServerHello,
   parseServerKeyExchange,
@@ -85,6 +86,36 @@ describe('server answers', () => {
     expect(new ServerFlightReader(100).push(Buffer.from([21, 3, 3, 0, 2, 2, 70]))).toEqual([
       { kind: 'alert', alert: { level: 2, description: 70 } },
     ]);
+  });
+
+  it('reads an alert before what follows it, even plaintext in the same chunk (vsftpd: alert, then "500 OOPS")', () => {
+    const oops = Buffer.from('500 OOPS: error:0A0000C1:SSL routines::no shared cipher\r\n');
+    const reader = new ServerFlightReader(1024);
+    expect(reader.push(Buffer.concat([Buffer.from([21, 3, 2, 0, 2, 2, 40]), oops]))).toEqual([
+      { kind: 'alert', alert: { level: 2, description: 40 } },
+    ]);
+    expect(reader.push(oops)).toEqual([]);
+    // Plaintext first is still not TLS.
+    expect(() => new ServerFlightReader(1024).push(Buffer.concat([oops, Buffer.from([21, 3, 2, 0, 2, 2, 40])]))).toThrow(/not TLS/);
+  });
+
+  it('names an RFC 7919 prime by its value, and no other prime', () => {
+    // ffdhe2048 as `openssl genpkey -genparam -algorithm DH -pkeyopt group:ffdhe2048` writes it (RFC 7919 appendix A.1).
+    const ffdhe2048 = Buffer.from(
+      '//////////+t+FRYortKmq/cViAnPTzx2LnFg84tNpWp4TZBFGQz+8yTnc4kmz75fS/jY2MMddj2gbICrsRhetPfHtXV/WVhJDP1H18GbtCFY2VVPe0a' +
+        '87VXE15/V8k1mE8McODmi3fipona8+/och3xWKE2rec1MKzKT0g6eXq8CrGCsyT7YdEIqUuyyOP7uWrat2DX9GgdT0Kj3jlN9K5W7edjcrsZCwenyO4K' +
+        'bXCeAvzhzffi7MA0BM0oNC9hkXL+nOmFg/+OTxIy7vKBg8P+OxtMb61zO7X8vC7CIAXFjvGDfRaDssbzSibBsu/6iGtCOGEoXJf//////////w==',
+      'base64',
+    );
+    expect(ffdhe2048).toHaveLength(256);
+    const ske = (p: Buffer) => Buffer.concat([Buffer.from([p.length >> 8, p.length & 0xff]), p, Buffer.from([0, 1, 2, 0, 1, 7])]);
+    expect(parseServerKeyExchange(ske(ffdhe2048), 'DH')).toEqual({ dhBits: 2048, group: 256 });
+    // The same head at a size RFC 7919 does not define, and a 2048-bit prime of the server's own, are no group.
+    expect(ffdheGroupOf(ffdhe2048.subarray(0, 200), 1600)).toBeUndefined();
+    const own = Buffer.from(ffdhe2048);
+    own[10] = 0x00;
+    expect(parseServerKeyExchange(ske(own), 'DH')).toEqual({ dhBits: 2048 });
+    expect(parseServerKeyExchange(ske(Buffer.from([0x0f])), 'DH')).toEqual({ dhBits: 4 });
   });
 
   it('reads the DH prime size and the ECDHE curve from a ServerKeyExchange', () => {

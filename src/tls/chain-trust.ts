@@ -1,0 +1,78 @@
+import { X509Certificate } from 'node:crypto';
+
+/**
+ * Whether a chain leads to the trust store, judged on issuers and signatures only: the name the certificate is
+ * for and the dates are findings of their own, so a certificate for another name or an expired one is not an
+ * "untrusted" one here.
+ */
+export type ChainTrust =
+  { trusted: true; anchor: string } | { trusted: false; problem: 'incomplete' | 'untrusted-root' | 'unreadable'; reason: string };
+
+const parsedStores = new WeakMap<readonly string[], Map<string, X509Certificate[]>>();
+
+/** The trust store indexed by subject, parsed once per store. */
+function anchorsBySubject(trust: readonly string[]): Map<string, X509Certificate[]> {
+  let bySubject = parsedStores.get(trust);
+  if (bySubject) return bySubject;
+  bySubject = new Map();
+  for (const pem of trust) {
+    const anchor = parse(pem);
+    if (!anchor) continue;
+    const list = bySubject.get(anchor.subject) ?? [];
+    list.push(anchor);
+    bySubject.set(anchor.subject, list);
+  }
+  parsedStores.set(trust, bySubject);
+  return bySubject;
+}
+
+function parse(data: string | Buffer): X509Certificate | undefined {
+  try {
+    return new X509Certificate(data);
+  } catch {
+    return undefined;
+  }
+}
+
+function issued(issuer: X509Certificate, subject: X509Certificate): boolean {
+  try {
+    return subject.checkIssued(issuer) && subject.verify(issuer.publicKey);
+  } catch {
+    return false;
+  }
+}
+
+const oneLine = (name: string) => name.replace(/\n/g, ', ');
+
+/** Follows issuers from the leaf, through the certificates sent, to a certificate of the trust store. */
+export function chainTrust(chain: readonly Buffer[], trust: readonly string[]): ChainTrust {
+  const anchors = anchorsBySubject(trust);
+  const sent = chain.map((der) => parse(der));
+  const leaf = sent[0];
+  if (!leaf)
+    return { trusted: false, problem: 'unreadable', reason: 'the leaf certificate cannot be read, so its issuer cannot be checked' };
+  const used = new Set<number>([0]);
+  let current = leaf;
+  for (let step = 0; step <= chain.length; step += 1) {
+    const candidates = anchors.get(current.issuer) ?? [];
+    if ((anchors.get(current.subject) ?? []).some((a) => a.fingerprint256 === current.fingerprint256))
+      return { trusted: true, anchor: oneLine(current.subject) };
+    const anchor = candidates.find((a) => issued(a, current));
+    if (anchor) return { trusted: true, anchor: oneLine(anchor.subject) };
+    const next = sent.findIndex((c, i) => c !== undefined && !used.has(i) && issued(c, current));
+    if (next < 0) break;
+    used.add(next);
+    current = sent[next]!;
+  }
+  if (current.subject === current.issuer && issued(current, current)) {
+    const what = current === leaf ? 'the certificate is self-signed' : `the chain ends at the self-signed ${oneLine(current.subject)}`;
+    return { trusted: false, problem: 'untrusted-root', reason: `${what}, which is not in the trust store (system roots plus tls.trust)` };
+  }
+  return {
+    trusted: false,
+    problem: 'incomplete',
+    reason:
+      `incomplete chain: ${oneLine(current.subject)} is issued by ${oneLine(current.issuer)}, which the server did not send ` +
+      'and the trust store (system roots plus tls.trust) does not hold',
+  };
+}
