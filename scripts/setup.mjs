@@ -44,6 +44,9 @@ const NEEDS = {
     haproxy: 'haproxy',
     '/usr/bin/python3': 'python3',
     '/usr/lib/dovecot/pop3-login': 'dovecot-pop3d',
+    // The STARTTLS lab (test/lab/starttls-servers.ts).
+    postfix: 'postfix',
+    '/usr/lib/postgresql/15/bin/postgres': 'postgresql-15',
   },
   bench: {
     nmap: 'nmap',

@@ -1,4 +1,5 @@
 import type { TlsChecksFacts } from '../../src/tls/checks/gather-checks.ts';
+import type { TlsUpgradeDialect } from '../../src/protocol/table.ts';
 import type { TlsEndpointFacts } from '../../src/tls/inspect-endpoint.ts';
 
 /** A declared flow that speaks TLS, as the judge needs it. */
@@ -6,6 +7,10 @@ export interface TlsFlow {
   name: string;
   port: number;
   protocol: string;
+  /** The protocol's step to TLS (STARTTLS and kin) when TLS is not implicit. */
+  upgrade?: TlsUpgradeDialect;
+  /** No flow declares the port: the sweep found it open and the protocol table says it speaks TLS. */
+  undeclared?: true;
   /** HTTP runs inside this TLS (https, or http declared with `tls: true`): GET / is asked and HSTS applies. */
   http: boolean;
   /** The only sources the flow is open to, when the connection file restricts it. */
@@ -41,9 +46,9 @@ export interface FailedEndpoint {
 
 export type TlsEndpoint = InspectedEndpoint | FailedEndpoint;
 
-/** What the TLS judge reads for one gateway: every declared flow that speaks TLS, on this gateway. */
+/** What the TLS judge reads for one gateway: every declared flow that speaks TLS, then undeclared open ports that do. */
 export interface TlsFacts {
   gateway: { name: string; host: string };
-  /** Empty when no declared flow speaks TLS: then nothing applies. */
+  /** Empty when no declared flow speaks TLS (implicit or by upgrade) and no undeclared open port does: then nothing applies. */
   endpoints: TlsEndpoint[];
 }

@@ -90,6 +90,14 @@ export const TLS_FINDINGS = defineFindings({
       fail: '{endpoint} sends its chain out of order: {problem}',
     },
   },
+  'tls.starttls': {
+    severity: 'high',
+    title: "TLS is offered through the protocol's upgrade (STARTTLS)",
+    messages: {
+      pass: '{endpoint} goes on to TLS after {step}',
+      fail: '{endpoint} {problem}',
+    },
+  },
   'tls.hsts': {
     severity: 'low',
     title: 'HTTP Strict-Transport-Security is set',

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { speaksTls } from '../../src/protocol/table.ts';
+import { tlsAccessOf, tlsProtocolOfService, type TlsAccess } from '../../src/protocol/table.ts';
 import type { Flow } from '../../src/connection/schema.ts';
 import { localAddressTowards, scannerAmong } from '../../src/facts/scanner-address.ts';
 import { readSafeText } from '../../src/input/safe-read.ts';
@@ -14,14 +14,74 @@ import { faultReason } from './fault.ts';
 import { summarise } from './summary.ts';
 import type { TlsThresholds } from './thresholds.ts';
 
-/** Inspects every declared flow that speaks TLS on one gateway, with the gateway's connection limit. */
+/** A port to inspect: a declared flow, or an open port no flow declares whose protocol speaks TLS. */
+interface TlsPort {
+  name: string;
+  port: number;
+  protocol: string;
+  access: TlsAccess;
+  sources?: Flow['sources'];
+  undeclared?: true;
+}
+
+/**
+ * Inspects every declared flow that speaks TLS (implicit, or through its protocol's upgrade) on one gateway, and
+ * every open port no flow declares whose service the protocol table says speaks TLS, with the gateway's
+ * connection limit.
+ */
 export async function gatherTls(ctx: GatherContext<TlsThresholds>): Promise<TlsFacts> {
   const gateway = { name: ctx.gateway.name, host: ctx.gateway.host };
-  const flows = ctx.connection.flows.filter(speaksTls);
-  if (flows.length === 0) return { gateway, endpoints: [] };
-  const trust = [...systemTrustStore(), ...(await readTrustFiles(ctx.connection.tls.trust))];
-  const endpoints = await Promise.all(flows.map((flow) => inspectFlow(ctx, flow, trust)));
+  const declared = ctx.connection.flows.flatMap((flow): TlsPort[] => {
+    const access = tlsAccessOf(flow);
+    return access ? [{ name: flow.name, port: flow.port, protocol: flow.protocol, access, sources: flow.sources }] : [];
+  });
+  const declaredTcp = new Set(ctx.connection.flows.filter((f) => f.transport === 'tcp').map((f) => f.port));
+  let trust: Promise<string[]> | undefined;
+  const trustOnce = () => (trust ??= readTrustFiles(ctx.connection.tls.trust).then((files) => [...systemTrustStore(), ...files]));
+  const inspections = new Map<number, Promise<TlsEndpoint | undefined>>();
+  for (const port of declared)
+    inspections.set(
+      port.port,
+      trustOnce().then((t) => inspectFlow(ctx, port, t)),
+    );
+  // Undeclared open ports: by the port's usual protocol as soon as the sweep announces it, by nmap's name at its end.
+  const consider = (port: number, service?: { name?: string; tunnel?: string }) => {
+    if (declaredTcp.has(port) || inspections.has(port)) return;
+    const match = tlsProtocolOfService(port, service);
+    if (!match) return;
+    const undeclared: TlsPort = {
+      name: `undeclared ${match.protocol}`,
+      port,
+      protocol: match.protocol,
+      access: match.access,
+      undeclared: true,
+    };
+    inspections.set(
+      port,
+      trustOnce()
+        .then((t) => inspectFlow(ctx, undeclared, t))
+        .then((e) => (spokeTls(e) ? e : undefined)),
+    );
+  };
+  const sweeping = ctx.shared.sweepIfRun(ctx.gateway);
+  ctx.shared.onOpenPort(ctx.gateway, (p) => {
+    if (p.transport === 'tcp') consider(p.port);
+  });
+  const sweep = await sweeping;
+  for (const p of sweep?.host?.ports ?? []) if (p.protocol === 'tcp' && p.state === 'open') consider(p.port, p.service);
+  const endpoints = (await Promise.all(inspections.values())).filter((e): e is TlsEndpoint => e !== undefined);
   return { gateway, endpoints };
+}
+
+/**
+ * Whether an undeclared port's guessed protocol was right: it spoke TLS, or answered the upgrade in its protocol's
+ * words. Anything else is another service, which the exposure probe reports; it is not a TLS finding.
+ */
+function spokeTls(e: TlsEndpoint): boolean {
+  if (e.failure !== undefined) return false;
+  const upgrade = e.inspection.upgrade;
+  if (upgrade && !upgrade.upgraded) return upgrade.refusal !== 'broken';
+  return e.inspection.session !== undefined || e.inspection.scan.versions.some((v) => v.status === 'accepted');
 }
 
 async function readTrustFiles(paths: string[]): Promise<string[]> {
@@ -30,7 +90,7 @@ async function readTrustFiles(paths: string[]): Promise<string[]> {
 }
 
 /** One endpoint: whatever goes wrong here is this endpoint's failure, and touches no other. */
-async function inspectFlow(ctx: GatherContext<TlsThresholds>, flow: Flow, trust: string[]): Promise<TlsEndpoint> {
+async function inspectFlow(ctx: GatherContext<TlsThresholds>, flow: TlsPort, trust: string[]): Promise<TlsEndpoint> {
   const timeoutMs = ctx.connection.scan.probeTimeoutSeconds * 1000;
   const host = ctx.gateway.host;
   // Only flows that speak TLS reach here, so `http` is HTTP over TLS declared with `tls: true`.
@@ -38,11 +98,13 @@ async function inspectFlow(ctx: GatherContext<TlsThresholds>, flow: Flow, trust:
     name: flow.name,
     port: flow.port,
     protocol: flow.protocol,
-    http: flow.protocol === 'https' || flow.protocol === 'http',
+    http: flow.access.kind === 'implicit' && (flow.protocol === 'https' || flow.protocol === 'http'),
+    ...(flow.access.kind === 'upgrade' ? { upgrade: flow.access.dialect } : {}),
+    ...(flow.undeclared ? { undeclared: true as const } : {}),
     ...(flow.sources ? { sources: flow.sources, scannerAmongSources: scannerAmong(flow.sources, await localAddressTowards(host)) } : {}),
   };
   try {
-    const endpoint = { host, port: flow.port, serverName: host };
+    const endpoint = { host, port: flow.port, serverName: host, ...(ref.upgrade ? { upgrade: ref.upgrade } : {}) };
     const checkOptions = { timeoutMs, limit: ctx.connectionLimit, signal: ctx.signal };
     const inspection = await inspectTlsEndpoint(endpoint, {
       timeoutMs,
@@ -52,13 +114,14 @@ async function inspectFlow(ctx: GatherContext<TlsThresholds>, flow: Flow, trust:
       limit: ctx.connectionLimit,
       signal: ctx.signal,
     });
-    if (inspection.session) {
+    const answeredUpgrade = inspection.upgrade !== undefined && (inspection.upgrade.upgraded || inspection.upgrade.refusal !== 'broken');
+    if (inspection.session || answeredUpgrade) {
       ctx.shared.portReached(ctx.gateway, {
         port: flow.port,
         transport: 'tcp',
         probe: 'tls',
         protocol: flow.protocol,
-        proof: 'a TLS handshake',
+        proof: inspection.session ? 'a TLS handshake' : `its answer to ${inspection.upgrade?.step ?? 'the upgrade'}`,
       });
     }
     const checks = await gatherTlsChecks(endpoint, inspection, trust, checkOptions);

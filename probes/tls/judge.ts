@@ -7,6 +7,7 @@ import { CERTIFICATE_IDS, TLS_FINDINGS, type TlsFindingId } from './findings.ts'
 import { judgeCertificates } from './judge-certificates.ts';
 import { chainOrderUnderTls13, CHECK_IDS, judgeChecks } from './judge-checks.ts';
 import { judgeHsts } from './judge-hsts.ts';
+import { judgeUpgrade, untestedWithoutUpgrade } from './judge-upgrade.ts';
 import { judgeKeyExchange, judgeSuites } from './judge-suites.ts';
 import { judgeVersions, offerOf } from './judge-versions.ts';
 import type { TlsThresholds } from './thresholds.ts';
@@ -24,8 +25,8 @@ export function judgeTls(facts: TlsFacts, t: TlsThresholds, now: Date): Verdict<
       id,
       target,
       status: 'not_applicable',
-      params: { reason: 'no declared flow speaks TLS' },
-      evidence: { source: 'cocoscan TLS probe', expected: 'TLS flows to inspect', actual: 'none declared' },
+      params: { reason: 'no flow and no open port speaks TLS (implicit or through STARTTLS)' },
+      evidence: { source: 'cocoscan TLS probe', expected: 'TLS endpoints to inspect', actual: 'none declared or found' },
     }));
   }
   return facts.endpoints.flatMap((e) => judgeEndpoint(facts.gateway, e, t, now));
@@ -41,13 +42,16 @@ export function observeTls(facts: TlsFacts): Observation[] {
 }
 
 function targetOf(gateway: TlsFacts['gateway'], e: TlsEndpoint): FindingTarget {
-  return { gateway: gateway.name, host: gateway.host, port: e.flow.port, transport: 'tcp', flow: e.flow.name };
+  const target: FindingTarget = { gateway: gateway.name, host: gateway.host, port: e.flow.port, transport: 'tcp' };
+  return e.flow.undeclared ? target : { ...target, flow: e.flow.name };
 }
 
 /** One endpoint: a failure or a fault judging it is an error of this endpoint only. */
 function judgeEndpoint(gateway: TlsFacts['gateway'], e: TlsEndpoint, t: TlsThresholds, now: Date): Verdict<TlsFindingId>[] {
   const endpoint = `${e.flow.name} (${hostPort(gateway.host, e.flow.port)})`;
-  const unanswered = e.failure ?? (e.inspection.session === undefined ? e.inspection.failure : undefined);
+  // A server that answered the upgrade with a no has answered: that is judged even on a flow restricted to other sources.
+  const refusedUpgrade = e.failure === undefined && e.inspection.upgrade?.upgraded === false && e.inspection.upgrade.refusal !== 'broken';
+  const unanswered = refusedUpgrade ? undefined : (e.failure ?? (e.inspection.session === undefined ? e.inspection.failure : undefined));
   if (unanswered !== undefined && e.flow.sources && !e.flow.scannerAmongSources)
     return restrictedEndpoint(targetOf(gateway, e), endpoint, e.time, e.flow.sources, unanswered);
   if (e.failure !== undefined) return failedEndpoint(targetOf(gateway, e), endpoint, e.time, e.failure);
@@ -95,10 +99,17 @@ function judgeInspected(gateway: TlsFacts['gateway'], e: InspectedEndpoint, t: T
     time: e.time,
     artefacts: [e.artefacts.summary, ...(e.artefacts.chain ? [e.artefacts.chain] : [])],
   };
+  const upgrade = judgeUpgrade(on, e);
+  const others = ALL_IDS.filter((id) => id !== 'tls.starttls');
+  if (facts.upgrade?.upgraded === false) {
+    const reason = untestedWithoutUpgrade(facts.upgrade.failure);
+    return [...others.map((id) => endpointVerdict(on, id, 'not_tested', { reason }, 'a TLS server', reason)), upgrade];
+  }
   const failure = facts.failure;
-  if (failure !== undefined) return ALL_IDS.map((id) => endpointVerdict(on, id, 'error', { reason: failure }, 'a TLS server', failure));
+  if (failure !== undefined)
+    return [upgrade, ...others.map((id) => endpointVerdict(on, id, 'error', { reason: failure }, 'a TLS server', failure))];
 
-  const verdicts = [judgeVersions(on, facts, t), ...judgeSuites(on, facts, t), judgeKeyExchange(on, facts, t)];
+  const verdicts = [judgeVersions(on, facts, t), ...judgeSuites(on, facts, t), judgeKeyExchange(on, facts, t), upgrade];
   try {
     verdicts.push(...judgeCertificates(on, e, gateway.host, t, now));
   } catch (error) {

@@ -6,6 +6,7 @@ import type { TlsEndpointFacts } from '../../src/tls/inspect-endpoint.ts';
 export function summarise(facts: TlsEndpointFacts): unknown {
   return {
     endpoint: facts.endpoint,
+    upgrade: facts.upgrade,
     durationMs: facts.durationMs,
     handshakes: facts.scan.handshakes,
     unusable: facts.failure,

@@ -15,7 +15,15 @@ export interface ProtocolFacts {
   readonly ssh: boolean;
   /** The port it usually listens on, when one is obvious. */
   readonly usualPort?: number;
+  /** How a plaintext start is upgraded to TLS (STARTTLS and its kin), when the protocol has such a step. */
+  readonly tlsUpgrade?: TlsUpgradeDialect;
 }
+
+/** The conversations that turn a plaintext connection into a TLS one, one per protocol family. */
+export type TlsUpgradeDialect = 'smtp' | 'imap' | 'pop3' | 'ftp' | 'ldap' | 'xmpp' | 'postgresql' | 'mysql' | 'rdp';
+
+/** How TLS is reached on a connection: from the first byte, or after an upgrade in the protocol's own words. */
+export type TlsAccess = { kind: 'implicit' } | { kind: 'upgrade'; dialect: TlsUpgradeDialect };
 
 const plain = (usualPort: number, ...nmapServices: string[]): ProtocolFacts => ({
   nmapServices,
@@ -24,6 +32,10 @@ const plain = (usualPort: number, ...nmapServices: string[]): ProtocolFacts => (
   usualPort,
 });
 const tls = (usualPort: number, ...nmapServices: string[]): ProtocolFacts => ({ nmapServices, implicitTls: true, ssh: false, usualPort });
+const upgrade = (usualPort: number, tlsUpgrade: TlsUpgradeDialect, ...nmapServices: string[]): ProtocolFacts => ({
+  ...plain(usualPort, ...nmapServices),
+  tlsUpgrade,
+});
 const ssh = (usualPort: number): ProtocolFacts => ({ nmapServices: ['ssh'], implicitTls: false, ssh: true, usualPort });
 
 const PROTOCOLS = {
@@ -32,29 +44,32 @@ const PROTOCOLS = {
   ssh: ssh(22),
   sftp: ssh(22),
   scp: ssh(22),
-  ftp: plain(21, 'ftp'),
+  ftp: upgrade(21, 'ftp', 'ftp'),
   // Implicit-TLS FTP only: plain `ftp` may be cleartext (nmap cannot tell an AUTH TLS upgrade from none).
   ftps: tls(990, 'ssl/ftp', 'ftps', 'ssl/ftps'),
-  smtp: plain(25, 'smtp'),
-  submission: plain(587, 'smtp', 'submission'),
+  smtp: upgrade(25, 'smtp', 'smtp'),
+  submission: upgrade(587, 'smtp', 'smtp', 'submission'),
   smtps: tls(465, 'ssl/smtp', 'smtps', 'ssl/smtps'),
-  imap: plain(143, 'imap'),
+  imap: upgrade(143, 'imap', 'imap'),
   imaps: tls(993, 'ssl/imap', 'imaps', 'ssl/imaps'),
+  pop3: upgrade(110, 'pop3', 'pop3'),
   pop3s: tls(995, 'ssl/pop3', 'pop3s', 'ssl/pop3s'),
-  ldap: plain(389, 'ldap'),
+  ldap: upgrade(389, 'ldap', 'ldap'),
   ldaps: tls(636, 'ssl/ldap', 'ldapssl', 'ssl/ldapssl'),
   snmp: plain(161, 'snmp'),
   dns: plain(53, 'domain'),
   ntp: plain(123, 'ntp'),
   syslog: plain(514, 'syslog'),
   'syslog-tls': tls(6514, 'ssl/syslog', 'syslog-tls'),
-  rdp: plain(3389, 'ms-wbt-server'),
+  // RDP negotiates TLS in its X.224 Connection Request (PROTOCOL_SSL) before the first TLS byte.
+  rdp: upgrade(3389, 'rdp', 'ms-wbt-server'),
   ipsec: plain(500, 'isakmp'),
   openvpn: plain(1194, 'openvpn'),
   smb: plain(445, 'microsoft-ds', 'netbios-ssn'),
   mssql: plain(1433, 'ms-sql-s'),
-  postgresql: plain(5432, 'postgresql'),
-  mysql: plain(3306, 'mysql'),
+  postgresql: upgrade(5432, 'postgresql', 'postgresql'),
+  xmpp: upgrade(5222, 'xmpp', 'xmpp-client', 'jabber'),
+  mysql: upgrade(3306, 'mysql', 'mysql'),
   amqps: tls(5671, 'ssl/amqp', 'amqps'),
   mqtts: tls(8883, 'ssl/mqtt', 'secure-mqtt'),
   // TLS, but with no nmap names the exposure check trusts yet.
@@ -93,4 +108,37 @@ export function speaksTls(flow: FlowProtocol): boolean {
 /** Whether the flow is SSH (ssh, sftp, scp over TCP). */
 export function speaksSsh(flow: FlowProtocol): boolean {
   return flow.transport === 'tcp' && (protocolFacts(flow.protocol)?.ssh ?? false);
+}
+
+/** How the flow reaches TLS: implicit TLS as declared or usual, else its protocol's upgrade; undefined when it has none. */
+export function tlsAccessOf(flow: FlowProtocol): TlsAccess | undefined {
+  if (speaksTls(flow)) return { kind: 'implicit' };
+  if (flow.transport !== 'tcp' || flow.tls === false) return undefined;
+  const dialect = protocolFacts(flow.protocol)?.tlsUpgrade;
+  return dialect ? { kind: 'upgrade', dialect } : undefined;
+}
+
+/** A protocol of the table that speaks TLS one way or the other, with its name there. */
+export interface TlsProtocolMatch {
+  protocol: string;
+  access: TlsAccess;
+}
+
+const accessOfRow = (facts: ProtocolFacts): TlsAccess | undefined =>
+  facts.implicitTls ? { kind: 'implicit' } : facts.tlsUpgrade ? { kind: 'upgrade', dialect: facts.tlsUpgrade } : undefined;
+
+/**
+ * What the table says about a service found on an undeclared port: by nmap's service name (with its tunnel,
+ * "ssl/imap") when nmap named it, else by the port's usual protocol. Undefined when it speaks no TLS we can reach.
+ */
+export function tlsProtocolOfService(port: number, service?: { name?: string; tunnel?: string }): TlsProtocolMatch | undefined {
+  const named = service?.name ? (service.tunnel ? `${service.tunnel}/${service.name}` : service.name) : undefined;
+  for (const [protocol, facts] of Object.entries(PROTOCOL_TABLE)) {
+    const access = accessOfRow(facts);
+    if (!access) continue;
+    if (named !== undefined ? facts.nmapServices?.includes(named) : facts.usualPort === port) return { protocol, access };
+  }
+  // nmap named an SSL tunnel it could not see into: TLS from the first byte all the same.
+  if (service?.tunnel === 'ssl') return { protocol: named ?? 'tls', access: { kind: 'implicit' } };
+  return undefined;
 }

@@ -1,4 +1,4 @@
-import { connect } from 'node:net';
+import type { Socket } from 'node:net';
 import {
   ALERT_NAMES,
   HANDSHAKE_CERTIFICATE,
@@ -15,14 +15,12 @@ import {
   type ServerKeyExchange,
 } from './wire.ts';
 import { suiteByCode } from './cipher-suites.ts';
+import { openTlsReadySocket, type TlsTarget } from './tls-ready-socket.ts';
 
 export const CLOSED_WITHOUT_ALERT = 'the server closed the connection without an alert';
 
-export interface Endpoint {
-  host: string;
-  port: number;
-  serverName?: string;
-}
+/** An endpoint to speak TLS to; with `upgrade`, each connection first runs the protocol's STARTTLS step. */
+export type Endpoint = TlsTarget;
 
 export type HelloOutcome =
   | { kind: 'hello'; hello: ServerHello; keyExchange?: ServerKeyExchange; certificates?: Buffer[] }
@@ -41,16 +39,23 @@ export interface ExchangeOptions {
 }
 
 /** Sends one ClientHello and reads the server's answer up to what was asked for; never completes a handshake. */
-export function helloExchange(endpoint: Endpoint, clientHello: Buffer, options: ExchangeOptions): Promise<HelloOutcome> {
+export async function helloExchange(endpoint: Endpoint, clientHello: Buffer, options: ExchangeOptions): Promise<HelloOutcome> {
+  let socket: Socket;
+  try {
+    socket = await openTlsReadySocket(endpoint, { timeoutMs: options.timeoutMs, signal: options.signal });
+  } catch (error) {
+    return { kind: 'failed', reason: error instanceof Error ? error.message : 'the connection could not be opened' };
+  }
+  return exchangeOn(socket, clientHello, options);
+}
+
+function exchangeOn(socket: Socket, clientHello: Buffer, options: ExchangeOptions): Promise<HelloOutcome> {
   return new Promise((resolve) => {
     const reader = new ServerFlightReader(options.maxBytes ?? 512 * 1024);
     let hello: ServerHello | undefined;
     let keyExchange: ServerKeyExchange | undefined;
     let certificates: Buffer[] | undefined;
     let done = false;
-    let connected = false;
-
-    const socket = connect({ host: endpoint.host, port: endpoint.port });
     const finish = (outcome: HelloOutcome) => {
       if (done) return;
       done = true;
@@ -66,7 +71,7 @@ export function helloExchange(endpoint: Endpoint, clientHello: Buffer, options: 
             ? { kind: 'hello', hello, keyExchange, certificates }
             : {
                 kind: 'failed',
-                reason: `no answer within ${options.timeoutMs} ms${connected ? ' after the ClientHello' : ' (TCP connect)'}`,
+                reason: `no answer within ${options.timeoutMs} ms after the ClientHello`,
               },
         ),
       options.timeoutMs,
@@ -74,10 +79,6 @@ export function helloExchange(endpoint: Endpoint, clientHello: Buffer, options: 
     const onAbort = () => finish({ kind: 'failed', reason: 'the run was cancelled' });
     options.signal?.addEventListener('abort', onAbort, { once: true });
 
-    socket.on('connect', () => {
-      connected = true;
-      socket.write(clientHello);
-    });
     socket.on('data', (chunk: Buffer) => {
       try {
         for (const event of reader.push(chunk)) {
@@ -115,17 +116,15 @@ export function helloExchange(endpoint: Endpoint, clientHello: Buffer, options: 
     });
     socket.on('error', (error: NodeJS.ErrnoException) => {
       if (hello) return finish({ kind: 'hello', hello, keyExchange, certificates });
-      if (connected && (error.code === 'ECONNRESET' || error.code === 'EPIPE'))
+      if (error.code === 'ECONNRESET' || error.code === 'EPIPE')
         return finish({ kind: 'closed', detail: `connection reset (${error.code})` });
       finish({ kind: 'failed', reason: `${error.code ?? 'error'}: ${error.message}` });
     });
     socket.on('close', () => {
       if (hello) return finish({ kind: 'hello', hello, keyExchange, certificates });
-      finish(
-        connected
-          ? { kind: 'closed', detail: CLOSED_WITHOUT_ALERT }
-          : { kind: 'failed', reason: 'connection closed before it was established' },
-      );
+      finish({ kind: 'closed', detail: CLOSED_WITHOUT_ALERT });
     });
+    socket.resume();
+    socket.write(clientHello);
   });
 }

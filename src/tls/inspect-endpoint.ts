@@ -5,12 +5,15 @@ import { chainTrust, type ChainTrust } from './chain-trust.ts';
 import type { Endpoint } from './hello-exchange.ts';
 import type { HttpHeadOutcome } from './http-head.ts';
 import { peerSession, type PeerSession } from './peer-session.ts';
+import { checkUpgrade, type UpgradeFacts } from './upgrade/check.ts';
 
 /** Certificates of one chain read at most; real chains hold two to four. */
 export const MAX_CHAIN_CERTIFICATES = 16;
 
 export interface TlsEndpointFacts {
   endpoint: Endpoint;
+  /** How the protocol's upgrade to TLS went (STARTTLS and kin); absent for implicit TLS. */
+  upgrade?: UpgradeFacts;
   /** Why the endpoint could not be judged at all (refused, not TLS, …). */
   failure?: string;
   scan: TlsScanResult;
@@ -53,6 +56,24 @@ async function httpStep(endpoint: Endpoint, options: InspectOptions): Promise<Ht
 export async function inspectTlsEndpoint(endpoint: Endpoint, options: InspectOptions): Promise<TlsEndpointFacts> {
   const started = Date.now();
   const signal = AbortSignal.any([options.signal, AbortSignal.timeout(options.budgetMs)]);
+  let upgrade: UpgradeFacts | undefined;
+  if (endpoint.upgrade) {
+    // One conversation alone first: a server that will not upgrade is told once, not by every ClientHello.
+    const dialect = endpoint.upgrade;
+    upgrade = await options.limit(() => checkUpgrade({ ...endpoint, upgrade: dialect }, { timeoutMs: options.timeoutMs, signal }));
+    if (!upgrade.upgraded) {
+      return {
+        endpoint,
+        upgrade,
+        failure: upgrade.failure,
+        scan: { versions: [], handshakes: 0 },
+        chain: [],
+        chainSource: 'none',
+        chainError: 'no TLS: the upgrade did not happen',
+        durationMs: Date.now() - started,
+      };
+    }
+  }
   const [scan, sessionResult] = await Promise.all([
     scanTls({ endpoint, timeoutMs: options.timeoutMs, limit: options.limit, signal }),
     options
@@ -64,6 +85,7 @@ export async function inspectTlsEndpoint(endpoint: Endpoint, options: InspectOpt
   ]);
   const facts: TlsEndpointFacts = {
     endpoint,
+    ...(upgrade ? { upgrade } : {}),
     scan,
     chain: [],
     chainSource: 'none',

@@ -1,6 +1,7 @@
 import { connect, type DetailedPeerCertificate, type PeerCertificate } from 'node:tls';
 import { isIP } from 'node:net';
 import type { Endpoint } from './hello-exchange.ts';
+import { openTlsReadySocket } from './tls-ready-socket.ts';
 import { HTTP_HEAD_MAX_BYTES, readHttpHead, type HttpHeadOutcome } from './http-head.ts';
 
 export interface PeerSession {
@@ -28,14 +29,16 @@ export interface PeerSessionOptions {
  * itself (TLS 1.3 encrypts it, so the raw hello cannot see it), and optionally the HTTP response head. The
  * handshake deadline ends at the handshake; the HTTP step has its own, and its failure is recorded in `http`.
  */
-export function peerSession(endpoint: Endpoint, options: PeerSessionOptions): Promise<PeerSession> {
+export async function peerSession(endpoint: Endpoint, options: PeerSessionOptions): Promise<PeerSession> {
+  if (options.signal?.aborted) throw new Error('the TLS inspection was stopped before the handshake (time budget or cancellation)');
+  // TCP and the protocol's upgrade (STARTTLS) first, each with its own deadline; then the handshake has its own.
+  const plain = await openTlsReadySocket(endpoint, { timeoutMs: options.timeoutMs, signal: options.signal });
   return new Promise((resolve, reject) => {
-    if (options.signal?.aborted)
-      return reject(new Error('the TLS inspection was stopped before the handshake (time budget or cancellation)'));
     let settled = false;
     const socket = connect({
+      socket: plain,
+      // The name the certificate is checked against when no server name is sent (an address).
       host: endpoint.host,
-      port: endpoint.port,
       servername: endpoint.serverName && isIP(endpoint.serverName) === 0 ? endpoint.serverName : undefined,
       ca: options.trust,
       rejectUnauthorized: false,
@@ -51,6 +54,7 @@ export function peerSession(endpoint: Endpoint, options: PeerSessionOptions): Pr
       options.signal?.removeEventListener('abort', onAbort);
       socket.on('error', () => undefined);
       socket.destroy();
+      plain.destroy();
     };
     const fail = (error: Error) => {
       if (settled) return;

@@ -140,6 +140,24 @@ const scan = (given: Partial<Record<TlsVersion, VersionSpec>>) => ({ scan: { ver
 const TRUSTED = { trusted: true, anchor: 'CN=Example Root' } as const;
 const ADH_AES128 = 0x0034;
 const DHE_GCM = 0x009f;
+const smtp: Partial<TlsFlow> = { name: 'mail', port: 25, protocol: 'smtp', http: false, upgrade: 'smtp' };
+const upgraded = { dialect: 'smtp' as const, step: 'SMTP STARTTLS', upgraded: true as const };
+const NO_STARTTLS = 'offers no STARTTLS in its EHLO reply: mail to and from it travels in clear text';
+/** The inspection of an endpoint whose upgrade did not happen: nothing of TLS was read. */
+const notUpgraded = (
+  refusal: 'not-offered' | 'refused' | 'broken',
+  failure: string,
+  dialect: 'smtp' | 'ftp' = 'smtp',
+  step = 'SMTP STARTTLS',
+): Partial<TlsEndpointFacts> => ({
+  upgrade: { dialect, step, upgraded: false, refusal, failure },
+  failure,
+  scan: { versions: [], handshakes: 0 },
+  session: undefined,
+  chain: [],
+  chainSource: 'none',
+  chainError: 'no TLS: the upgrade did not happen',
+});
 
 const valid: ValidCase<TlsFacts>[] = [
   { name: 'TLS 1.2 and 1.3 with ECDHE and AEAD, a trusted chain in order, a year of HSTS', facts: one() },
@@ -244,9 +262,18 @@ const valid: ValidCase<TlsFacts>[] = [
     name: 'HSTS directives in any letter case',
     facts: one({ inspection: { session: session({ http: hsts('MAX-AGE=63072000; INCLUDESUBDOMAINS') }) } }),
   },
+  {
+    name: 'an smtp flow that goes on to TLS after STARTTLS is judged as any TLS endpoint; HSTS does not apply',
+    facts: one({
+      flow: { name: 'mail', port: 25, protocol: 'smtp', http: false, upgrade: 'smtp' },
+      inspection: { upgrade: { dialect: 'smtp', step: 'SMTP STARTTLS', upgraded: true }, session: session({ http: undefined }) },
+    }),
+  },
 ];
 
 const ALL = findingIds(TLS_FINDINGS);
+/** The findings about TLS itself: all but the upgrade step's, which does not apply to implicit TLS. */
+const ON_TLS = ALL.filter((id) => id !== 'tls.starttls');
 // The findings judged from the chain; the single checks on certificates (judge-checks.ts) have their own facts.
 const CERTIFICATE: TlsFindingId[] = [...CERTIFICATE_IDS];
 const every = (ids: TlsFindingId[], status: 'error' | 'not_applicable', params: Record<string, string | RegExp> = {}, port?: number) =>
@@ -465,7 +492,10 @@ const invalid: InvalidCase<TlsFacts, TlsFindingId>[] = [
       flow: { port: 8443, sources: ['10.99.0.0/16'], scannerAmongSources: true },
       inspection: { failure: 'no usable TLS answer: no answer within 3000 ms (TCP connect)', session: undefined, chain: [] },
     }),
-    verdicts: every(ALL, 'error', { reason: 'no usable TLS answer: no answer within 3000 ms (TCP connect)' }, 8443),
+    verdicts: [
+      ...every(ON_TLS, 'error', { reason: 'no usable TLS answer: no answer within 3000 ms (TCP connect)' }, 8443),
+      { id: 'tls.starttls', status: 'not_applicable', port: 8443 },
+    ],
   },
   {
     name: 'a restricted flow that answers the scanner anyway is judged as any other',
@@ -492,7 +522,10 @@ const invalid: InvalidCase<TlsFacts, TlsFindingId>[] = [
         chainSource: 'none',
       },
     }),
-    verdicts: every(ALL, 'error', { reason: 'the server refused every ClientHello (handshake_failure alert)' }),
+    verdicts: [
+      ...every(ON_TLS, 'error', { reason: 'the server refused every ClientHello (handshake_failure alert)' }),
+      { id: 'tls.starttls', status: 'not_applicable', params: { reason: 'TLS from the first byte: the protocol has no upgrade step' } },
+    ],
   },
   // Certificates: dates.
   {
@@ -975,6 +1008,86 @@ const invalid: InvalidCase<TlsFacts, TlsFindingId>[] = [
     facts: one({ inspection: { session: session({ http: hsts(`max-age=${'9'.repeat(400)}`) }) } }),
     verdicts: [{ id: 'tls.hsts', status: 'fail' }],
   },
+  // The upgrade step (STARTTLS and kin).
+  {
+    name: 'an upgrade that happened passes tls.starttls, naming the step',
+    facts: one({ flow: smtp, inspection: { upgrade: upgraded, session: session({ http: undefined }) } }),
+    verdicts: [{ id: 'tls.starttls', status: 'pass', port: 25, params: { step: 'SMTP STARTTLS', endpoint: 'mail (gw.example.net:25)' } }],
+  },
+  {
+    name: 'a mail server that offers no STARTTLS fails tls.starttls; its TLS findings are not tested, with the reason',
+    facts: one({ flow: smtp, inspection: notUpgraded('not-offered', NO_STARTTLS) }),
+    verdicts: [
+      { id: 'tls.starttls', status: 'fail', port: 25, params: { problem: NO_STARTTLS }, actual: NO_STARTTLS },
+      ...ON_TLS.map((id) => ({
+        id,
+        status: 'not_tested' as const,
+        port: 25,
+        params: { reason: `no TLS to test: the upgrade did not happen (${NO_STARTTLS})` },
+      })),
+    ],
+  },
+  {
+    name: 'an FTP server that refuses AUTH TLS fails tls.starttls',
+    facts: one({
+      flow: { name: 'ftp', port: 21, protocol: 'ftp', http: false, upgrade: 'ftp' },
+      inspection: notUpgraded('refused', 'refuses AUTH TLS: 534 "Policy denied"', 'ftp', 'FTP AUTH TLS'),
+    }),
+    verdicts: [
+      { id: 'tls.starttls', status: 'fail', params: { problem: 'refuses AUTH TLS: 534 "Policy denied"', step: 'FTP AUTH TLS' } },
+      { id: 'tls.protocols', status: 'not_tested', params: { reason: /refuses AUTH TLS/ } },
+    ],
+  },
+  {
+    name: 'an upgrade conversation that broke is an error of tls.starttls, never a pass; the rest not tested',
+    facts: one({ flow: smtp, inspection: notUpgraded('broken', 'no complete SMTP STARTTLS answer within 3000 ms') }),
+    verdicts: [
+      { id: 'tls.starttls', status: 'error', params: { reason: 'no complete SMTP STARTTLS answer within 3000 ms' } },
+      { id: 'tls.certificate-trust', status: 'not_tested', params: { reason: /within 3000 ms/ } },
+    ],
+  },
+  {
+    name: 'a server that said no to the upgrade has answered: judged even on a flow restricted to other sources',
+    facts: one({
+      flow: { ...smtp, sources: ['10.99.0.0/16'], scannerAmongSources: false },
+      inspection: notUpgraded('not-offered', NO_STARTTLS),
+    }),
+    verdicts: [{ id: 'tls.starttls', status: 'fail', params: { problem: NO_STARTTLS } }],
+  },
+  {
+    name: 'a restricted flow that gave the scanner outside its sources no upgrade conversation: nothing applies',
+    facts: one({
+      flow: { ...smtp, sources: ['10.99.0.0/16'], scannerAmongSources: false },
+      inspection: notUpgraded('broken', 'no SMTP STARTTLS conversation: no answer within 3000 ms (TCP connect)'),
+    }),
+    verdicts: every(ALL, 'not_applicable', { reason: /restricted to 10\.99\.0\.0\/16 by design/ }, 25),
+  },
+  {
+    name: 'an upgrade that happened, then no usable TLS: tls.starttls passes, the TLS findings are errors',
+    facts: one({
+      flow: smtp,
+      inspection: {
+        upgrade: upgraded,
+        failure: 'the server refused every ClientHello (handshake_failure alert)',
+        session: undefined,
+        chain: [],
+      },
+    }),
+    verdicts: [
+      { id: 'tls.starttls', status: 'pass' },
+      ...every(ON_TLS, 'error', { reason: 'the server refused every ClientHello (handshake_failure alert)' }, 25),
+    ],
+  },
+  {
+    name: "a server's hostile words in its refusal are only data in the message parameters",
+    facts: one({ flow: smtp, inspection: notUpgraded('refused', 'refuses STARTTLS: 454 "<script>alert(1)</script> __proto__"') }),
+    verdicts: [{ id: 'tls.starttls', status: 'fail', params: { problem: 'refuses STARTTLS: 454 "<script>alert(1)</script> __proto__"' } }],
+  },
+  {
+    name: 'an undeclared open port that offers no STARTTLS: a finding on the port, with no flow named',
+    facts: one({ flow: { ...smtp, name: 'undeclared smtp', undeclared: true }, inspection: notUpgraded('not-offered', NO_STARTTLS) }),
+    verdicts: [{ id: 'tls.starttls', status: 'fail', port: 25, params: { endpoint: 'undeclared smtp (gw.example.net:25)' } }],
+  },
 ];
 
 judgeTable('TLS judge', { judge: judgeTls, thresholds: T, now: NOW, valid, invalid });
@@ -983,7 +1096,11 @@ describe('TLS judge: what a case cannot say', () => {
   it('without a declared TLS flow, every id is not_applicable for the gateway', () => {
     const verdicts = judgeTls(facts(), T, NOW);
     expect(verdicts.map((v) => v.id).sort()).toEqual([...ALL].sort());
-    expect(verdicts.every((v) => v.status === 'not_applicable' && v.params?.reason === 'no declared flow speaks TLS')).toBe(true);
+    expect(
+      verdicts.every(
+        (v) => v.status === 'not_applicable' && v.params?.reason === 'no flow and no open port speaks TLS (implicit or through STARTTLS)',
+      ),
+    ).toBe(true);
     expect(verdicts[0]!.target).toEqual({ gateway: 'gw', host: 'gw.example.net' });
   });
 
@@ -1057,7 +1174,7 @@ describe('a fault judging one endpoint', () => {
       expect(v.status).toBe('error');
       expect(v.params?.reason).toMatch(/^cocoscan could not judge the TLS answers of this endpoint \(an internal fault/);
     }
-    expect(verdicts.filter((v) => v.target.port === 443).every((v) => v.status === 'pass')).toBe(true);
+    expect(verdicts.filter((v) => v.target.port === 443 && v.id !== 'tls.starttls').every((v) => v.status === 'pass')).toBe(true);
   });
 
   it('an impossible leaf date spoils the certificate findings only, and the observation says unreadable instead of throwing', () => {

@@ -7,6 +7,8 @@ import { constants, createHash } from 'node:crypto';
 import { connect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { isIP } from 'node:net';
 import type { Endpoint } from '../hello-exchange.ts';
+import { openTlsReadySocket } from '../tls-ready-socket.ts';
+import { TlsUpgradeError } from '../upgrade/errors.ts';
 
 /** SNI for Node: the endpoint's server name unless it is an IP address (RFC 6066 3; Node warns otherwise). */
 const sniOf = (endpoint: Endpoint): string => (endpoint.serverName && isIP(endpoint.serverName) === 0 ? endpoint.serverName : '');
@@ -19,25 +21,39 @@ export interface SessionOptions {
 export type Settled<T> = { value: T; failure?: undefined } | { value?: undefined; failure: string };
 
 /** A handshake, a step once it completes, and always the socket closed; `step` sees only this session. */
-function session<T>(
+async function session<T>(
   endpoint: Endpoint,
   extra: ConnectionOptions,
   options: SessionOptions,
   step: (socket: TLSSocket, settle: (result: Settled<T>) => void) => void,
   onSocket?: (socket: TLSSocket) => void,
 ): Promise<Settled<T>> {
+  if (options.signal?.aborted) return { failure: 'the check was stopped before it started (time budget or cancellation)' };
+  if (!endpoint.upgrade) return handshake({ host: endpoint.host, port: endpoint.port, ...extra }, options, step, onSocket);
+  // Through the protocol's upgrade (STARTTLS and kin): Node's handshake runs on the upgraded connection.
+  try {
+    const socket = await openTlsReadySocket(endpoint, { timeoutMs: options.timeoutMs, signal: options.signal });
+    return await handshake({ socket, ...extra }, options, step, onSocket);
+  } catch (error) {
+    return { failure: error instanceof TlsUpgradeError ? error.message : 'could not connect and upgrade to TLS' };
+  }
+}
+
+function handshake<T>(
+  where: ConnectionOptions,
+  options: SessionOptions,
+  step: (socket: TLSSocket, settle: (result: Settled<T>) => void) => void,
+  onSocket?: (socket: TLSSocket) => void,
+): Promise<Settled<T>> {
   return new Promise((resolve) => {
-    if (options.signal?.aborted) return resolve({ failure: 'the check was stopped before it started (time budget or cancellation)' });
     let settled = false;
     const socket = connect({
-      host: endpoint.host,
-      port: endpoint.port,
       rejectUnauthorized: false,
       minVersion: 'TLSv1',
       ciphers: 'DEFAULT:@SECLEVEL=0',
       // A server without RFC 5746 is still a server to check (tls.secure-renegotiation reports the flaw).
       secureOptions: constants.SSL_OP_LEGACY_SERVER_CONNECT | constants.SSL_OP_ALLOW_UNSAFE_LEGACY_RENEGOTIATION,
-      ...extra,
+      ...where,
     });
     const settle = (result: Settled<T>) => {
       if (settled) return;

@@ -2,9 +2,11 @@
  * One TCP conversation for a single check: send bytes, let the check read what came back, and end on its
  * word, on the server's close, on the deadline or at the byte cap. The check decides what each ending means.
  */
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { CocoscanError } from '../../errors.ts';
 import type { Endpoint } from '../hello-exchange.ts';
+import { openTlsReadySocket } from '../tls-ready-socket.ts';
+import { TlsUpgradeError } from '../upgrade/errors.ts';
 
 export type ConversationEnd = 'closed' | 'reset' | 'timeout';
 
@@ -27,18 +29,34 @@ export interface ConversationOptions {
 
 export type ConversationResult<T> = { value: T; failure?: undefined } | { value?: undefined; failure: string };
 
-export function converse<T>(
+export async function converse<T>(
   endpoint: Endpoint,
   first: Buffer,
   conversation: Conversation<T>,
   options: ConversationOptions,
 ): Promise<ConversationResult<T>> {
+  if (options.signal?.aborted) return { failure: 'the check was stopped before it started (time budget or cancellation)' };
+  if (!endpoint.upgrade) return talk(connect({ host: endpoint.host, port: endpoint.port }), false, first, conversation, options);
+  // Through the protocol's upgrade (STARTTLS and kin): the socket comes ready for the first TLS record.
+  try {
+    const socket = await openTlsReadySocket(endpoint, { timeoutMs: options.timeoutMs, signal: options.signal });
+    return await talk(socket, true, first, conversation, options);
+  } catch (error) {
+    return { failure: error instanceof TlsUpgradeError ? error.message : 'could not connect and upgrade to TLS' };
+  }
+}
+
+function talk<T>(
+  socket: Socket,
+  alreadyConnected: boolean,
+  first: Buffer,
+  conversation: Conversation<T>,
+  options: ConversationOptions,
+): Promise<ConversationResult<T>> {
   return new Promise((resolve) => {
-    if (options.signal?.aborted) return resolve({ failure: 'the check was stopped before it started (time budget or cancellation)' });
     let received = Buffer.alloc(0);
-    let connected = false;
+    let connected = alreadyConnected;
     let done = false;
-    const socket = connect({ host: endpoint.host, port: endpoint.port });
     const finish = (result: ConversationResult<T>) => {
       if (done) return;
       done = true;
@@ -60,10 +78,12 @@ export function converse<T>(
     };
     const onAbort = () => finish({ failure: 'the check was stopped (time budget or cancellation)' });
     options.signal?.addEventListener('abort', onAbort, { once: true });
-    socket.on('connect', () => {
-      connected = true;
-      socket.write(first);
-    });
+    if (alreadyConnected) socket.write(first);
+    else
+      socket.on('connect', () => {
+        connected = true;
+        socket.write(first);
+      });
     socket.on('data', (chunk: Buffer) => {
       if (done) return;
       received = Buffer.concat([received, chunk]);

@@ -1,0 +1,24 @@
+import { quoteServer } from './conversation.ts';
+import type { PlainConversation } from './conversation.ts';
+import { TlsUpgradeError } from './errors.ts';
+
+/** How a message quotes a server's line. */
+export const lineForMessage = quoteServer;
+
+/** A reply of numbered lines (SMTP, FTP): "250-…" continues, "250 …" ends it. */
+export interface NumberedReply {
+  code: number;
+  lines: string[];
+}
+
+/** Reads one numbered reply; a line that is not one is a broken conversation, never guessed at. */
+export async function readNumberedReply(talk: PlainConversation, protocol: string): Promise<NumberedReply> {
+  const lines: string[] = [];
+  for (;;) {
+    const line = await talk.readLine();
+    const match = /^(\d{3})([ -]|$)/.exec(line);
+    if (!match) throw new TlsUpgradeError('broken', `the server's answer is not ${protocol}: "${lineForMessage(line)}"`);
+    lines.push(line.slice(4));
+    if (match[2] !== '-') return { code: Number(match[1]), lines };
+  }
+}
