@@ -24,8 +24,8 @@ export const MAX_PORT_LIST_CHARS = 400;
 type BaseEvidence = Omit<Evidence, 'time'> & { time?: string };
 
 function baseEvidence(facts: ExposureFacts): BaseEvidence {
-  const { name, time, artefact, udpArtefact } = facts.source;
-  const artefacts = [artefact, udpArtefact].filter((a) => a !== undefined);
+  const { name, time, artefact, udpArtefact, serviceArtefact } = facts.source;
+  const artefacts = [artefact, serviceArtefact, udpArtefact].filter((a) => a !== undefined);
   return { source: name, time, ...(artefacts.length > 0 ? { artefacts } : {}) };
 }
 

@@ -70,7 +70,12 @@ async function gatherPorts(ctx: GatherContext<SshThresholds>, signal: AbortSigna
   const timeoutMs = ctx.connection.scan.probeTimeoutSeconds * 1000;
   const declared = ctx.connection.flows.filter(speaksSsh);
   const audits = new Map<number, Promise<SshPortFacts | undefined>>();
-  for (const flow of declared) audits.set(flow.port, auditPort(ctx, signal, flow.port, flow.name));
+  // A declared port is audited once nmap's discovery has reported it, and nmap's -sV waits for the audit (see PortTurns).
+  for (const flow of declared)
+    audits.set(
+      flow.port,
+      ctx.shared.probeSweptPort(gateway, flow.port, () => auditPort(ctx, signal, flow.port, flow.name)),
+    );
   // SSH on ports no flow declares is audited too: as soon as the sweep announces the port, if it greets with SSH.
   const consider = (port: number) => {
     if (audits.has(port)) return;

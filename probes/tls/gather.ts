@@ -18,8 +18,12 @@ export async function gatherTls(ctx: GatherContext<TlsThresholds>): Promise<TlsF
   const gateway = { name: ctx.gateway.name, host: ctx.gateway.host };
   const flows = ctx.connection.flows.filter(speaksTls);
   if (flows.length === 0) return { gateway, endpoints: [] };
-  const trust = [...systemTrustStore(), ...(await readTrustFiles(ctx.connection.tls.trust))];
-  const endpoints = await Promise.all(flows.map((flow) => inspectFlow(ctx, flow, trust)));
+  const trust = readTrustFiles(ctx.connection.tls.trust).then((files) => [...systemTrustStore(), ...files]);
+  void trust.catch(() => undefined); // awaited below, by each endpoint: an unreadable trust file fails the gathering there
+  // Each endpoint once nmap's discovery has reported its port; nmap's -sV waits for it (see PortTurns).
+  const endpoints = await Promise.all(
+    flows.map((flow) => ctx.shared.probeSweptPort(ctx.gateway, flow.port, async () => inspectFlow(ctx, flow, await trust))),
+  );
   return { gateway, endpoints };
 }
 
