@@ -120,16 +120,13 @@ export class Facts implements SharedFacts, IncidentalFacts {
     return turns;
   }
 
-  probeSweptPort<T>(gateway: Gateway, port: number, probe: () => Promise<T>): Promise<T> {
+  probeSweptPort<T>(gateway: Gateway, _port: number, probe: () => Promise<T>): Promise<T> {
     if (!this.#deps.sweepEnabled) return probe();
     const turns = this.#turnsOf(gateway);
     const done = turns.hold();
-    this.onOpenPort(gateway, (found) => {
-      if (found.transport === 'tcp' && found.port === port) turns.portFound(port);
-    });
     // The run sweeps anyway (some probe reads the sweep): asking here only makes sure discovery has started.
     void this.sweep(gateway).catch(() => undefined);
-    const result = turns.swept(port).then(probe);
+    const result = turns.discovered().then(probe);
     void result.then(done, done);
     return result;
   }

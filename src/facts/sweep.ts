@@ -10,7 +10,7 @@ import { serviceDetectionGap, servicePlanFor, withServices } from './service-det
 
 /** When the phases of a sweep may go on: the hooks by which the run's probes and nmap take turns on a gateway. */
 export interface SweepPhases {
-  /** Discovery (the port scan without -sV) of these gateways ended: every open TCP port of theirs was announced. */
+  /** Discovery (the TCP port scan without -sV) of these gateways ended: each swept port is open, or known not to be. */
   discoveryEnded?: (gateways: Gateway[]) => void;
   /** Resolves when service detection may connect to these gateways (the probes of their declared ports are done there). */
   beforeServiceDetection?: (gateways: Gateway[]) => Promise<void>;
@@ -125,8 +125,8 @@ export async function collectSweeps(
         }));
       // UDP goes in a run of its own, beside the TCP one, so its light service probes (see buildNmapArgs) stay light.
       const udpPart = plan.privileged && plan.udpPorts ? { ...plan, tcpPorts: '' } : undefined;
-      // TCP in two phases: discovery (no -sV) announces open ports as it goes, so that probes start on them; then -sV
-      // only on the ports found open, once the probes of the declared ports are done with them (see SweepPhases).
+      // TCP in two phases: discovery (no -sV), announcing open ports as it goes; then -sV only on the ports found open,
+      // once the probes of the declared ports, which wait for discovery to end, are done with them (see PortTurns).
       const tcpPhases = async () => {
         const discovery = await run({ ...plan, udpPorts: '', serviceDetection: false });
         phases.discoveryEnded?.(group);
