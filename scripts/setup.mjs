@@ -32,6 +32,7 @@ const NEEDS = {
     sslscan: 'sslscan',
     'ssh-audit': 'ssh-audit',
     chromium: 'chromium',
+    'gnutls-serv': 'gnutls-bin',
   },
   bench: {
     nmap: 'nmap',
