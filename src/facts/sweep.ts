@@ -30,6 +30,8 @@ export interface SweepFact {
   udpArtefact?: string;
   /** Evidence path of the service detection run's nmap XML (-sV on the ports discovery found open), when there was one. */
   serviceArtefact?: string;
+  /** The gateway's TCP ports as the service detection run saw them (it scans them again, after the probes). */
+  serviceRunPorts?: { port: number; state: string; reason: string }[];
   /** Why the service detection run named no service on the gateway (it failed, or ran out of its budget). */
   serviceDetectionFailure?: string;
   time: string;
@@ -186,6 +188,10 @@ export async function collectSweeps(
           servicesXml === undefined ? undefined : (servicesShared ?? deps.evidence.add([gateway.name, 'nmap-services.xml'], servicesXml));
         const serviceGap =
           host && serviceDetectionGap(tcp.services, sweptAddress(deps, gateway), deps.connection.scan.serviceDetectionSeconds);
+        const serviceHost = tcp.services?.ok ? tcp.services.run.hosts.find((h) => matches(deps, gateway, h)) : undefined;
+        const rechecked = serviceHost?.ports
+          .filter((p) => p.protocol === 'tcp')
+          .map((p) => ({ port: p.port, state: p.state, reason: p.reason }));
         // Only a host nmap calls up has a port list to judge; a missing host is not "every port closed".
         const usable = host?.status === 'up' ? host : undefined;
         facts.set(gateway.name, {
@@ -198,6 +204,7 @@ export async function collectSweeps(
           ...(udpArtefact !== undefined ? { udpArtefact } : {}),
           ...(serviceArtefact !== undefined ? { serviceArtefact } : {}),
           ...(serviceGap ? { serviceDetectionFailure: serviceGap } : {}),
+          ...(rechecked ? { serviceRunPorts: rechecked } : {}),
           time,
           source,
         });

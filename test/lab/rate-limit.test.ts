@@ -132,7 +132,12 @@ scan:
     // -sV came after the probes had used the limit up, so the SSH probe's exchange names the service.
     expect(finding('exposure.protocol-match')).toMatchObject({ status: 'pass' });
     expect(finding('exposure.protocol-match')?.evidence.actual).toMatch(/ssh \(cocoscan ssh probe: its SSH identification\)$/);
-    expect(finding('firewall.rate-limit')).toMatchObject({ status: 'pass' });
+    // The limit is still named: nmap's service detection, after the probes, found 22 silent.
+    expect(finding('firewall.rate-limit')).toMatchObject({ status: 'fail', severity: 'info' });
+    expect(finding('firewall.rate-limit')?.evidence.actual).toMatch(
+      /^22\/tcp open to nmap's discovery, then filtered \(no-response\) to its service detection; the ssh probe received/,
+    );
+    expect(finding('firewall.rate-limit')?.message).toMatch(/dropped nmap's service detection after cocoscan's probes/);
     for (const ref of ['CoCo-8', 'CoCo-9']) expect(report.rows.find((r) => r.ref === ref)?.compliance, ref).toBe('Yes');
   });
 });
