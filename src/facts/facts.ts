@@ -101,11 +101,12 @@ export class Facts implements SharedFacts, IncidentalFacts {
           beforeServiceDetection: (gateways) => this.#probesDone(gateways),
         },
       );
-      // A sweep that threw never announces the end of discovery: the probes waiting for it go on regardless.
+      // A sweep that threw, or a gateway it did not sweep, never hears discovery end: whoever waits goes on regardless.
       void sweeps
         .catch(() => undefined)
         .then(() => {
-          for (const g of this.#deps.connection.gateways) this.#turnsOf(g).discoveryEnded();
+          this.#sweepsSettled = true;
+          for (const turns of this.#turns.values()) turns.discoveryEnded();
         });
       return sweeps;
     });
@@ -114,9 +115,14 @@ export class Facts implements SharedFacts, IncidentalFacts {
 
   readonly #turns = new Map<string, PortTurns>();
 
+  #sweepsSettled = false;
+
   #turnsOf(gateway: Gateway): PortTurns {
     let turns = this.#turns.get(gateway.name);
-    if (!turns) this.#turns.set(gateway.name, (turns = new PortTurns()));
+    if (!turns) {
+      this.#turns.set(gateway.name, (turns = new PortTurns()));
+      if (this.#sweepsSettled) turns.discoveryEnded();
+    }
     return turns;
   }
 

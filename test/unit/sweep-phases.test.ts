@@ -191,6 +191,18 @@ describe('probes and nmap taking turns on a gateway', () => {
     }
   });
 
+  it('runs the probe of a gateway the sweep left out (its name gave no address) once the sweep settled', async () => {
+    const events: string[] = [];
+    const nmap = scriptedNmap(events);
+    const run = facts(nmap.exec);
+    const unswept = { ...connection().gateways[0]!, name: 'unresolved', host: 'gw.invalid' };
+    const probe = run.probeSweptPort(unswept, 443, () => Promise.resolve('refused'));
+    await until(() => events.length === 1);
+    nmap.finishDiscovery();
+    await expect(probe).resolves.toBe('refused');
+    await expect(run.probeSweptPort(unswept, 22, () => Promise.resolve('later'))).resolves.toBe('later');
+  });
+
   it('runs a probe at once when the run does not sweep', async () => {
     const run = new Facts({ connection: connection(), sweepEnabled: false } as FactDeps);
     await expect(run.probeSweptPort(connection().gateways[0]!, 443, () => Promise.resolve('now'))).resolves.toBe('now');
