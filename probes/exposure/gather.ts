@@ -24,7 +24,7 @@ export interface ExposureFacts {
   /** cocoscan's own bounded questions to the open UDP services that may amplify (DNS recursion, NTP mode 6). */
   amplifierQueries?: AmplifierQuery[];
   /** Where the facts come from, for the evidence. */
-  source: { name: string; time: string; artefact?: string; udpArtefact?: string };
+  source: { name: string; time: string; artefact?: string; udpArtefact?: string; serviceArtefact?: string };
   /** Ports where another probe of the run completed an exchange: the gateway answers there, whatever nmap saw. */
   reached?: readonly ReachedPort[];
   /** What cocoscan's own SNMP probe got on its UDP port, when it ran and was answered: SNMP speaks there. */
@@ -56,7 +56,13 @@ export function exposureFacts(sweep: SweepFact, flows: Flow[], reached: readonly
     failure: sweepFailureReason(sweep),
     host: sweep.host,
     plan: sweep.plan,
-    source: { name: sweep.source, time: sweep.time, artefact: sweep.artefact, udpArtefact: sweep.udpArtefact },
+    source: {
+      name: sweep.source,
+      time: sweep.time,
+      artefact: sweep.artefact,
+      udpArtefact: sweep.udpArtefact,
+      ...(sweep.serviceArtefact ? { serviceArtefact: sweep.serviceArtefact } : {}),
+    },
   };
 }
 

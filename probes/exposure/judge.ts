@@ -24,8 +24,8 @@ export const MAX_PORT_LIST_CHARS = 400;
 type BaseEvidence = Omit<Evidence, 'time'> & { time?: string };
 
 function baseEvidence(facts: ExposureFacts): BaseEvidence {
-  const { name, time, artefact, udpArtefact } = facts.source;
-  const artefacts = [artefact, udpArtefact].filter((a) => a !== undefined);
+  const { name, time, artefact, udpArtefact, serviceArtefact } = facts.source;
+  const artefacts = [artefact, serviceArtefact, udpArtefact].filter((a) => a !== undefined);
   return { source: name, time, ...(artefacts.length > 0 ? { artefacts } : {}) };
 }
 
@@ -264,10 +264,10 @@ function judgeFlow(
     return [declared('error', reason, 'no result'), protocol('error', reason)];
   }
   const actual = `${state.state} (${clipServiceField(state.reason)})`;
-  if (state.state === 'open') {
-    return [declared('pass', 'open', actual), judgeProtocol(flow, state.port, plan, protocol, snmpAnswer)];
-  }
   const exchange = reachedAt(reached, flow);
+  if (state.state === 'open') {
+    return [declared('pass', 'open', actual), judgeProtocol(flow, state.port, plan, protocol, snmpAnswer, exchange)];
+  }
   if (exchange) {
     // The probe's completed exchange outweighs what the sweep saw later (a rate limit the probes used up).
     const heard = `${actual} to nmap, but the ${exchange.probe} probe received ${exchange.proof} there`;
@@ -304,10 +304,14 @@ function judgeProtocol(
   plan: Plan,
   protocol: (status: FindingStatus, reason: string, seen?: string, raw?: string) => ExposureVerdict,
   snmpAnswer?: ExposureFacts['snmpAnswer'],
+  exchange?: ReachedPort,
 ): ExposureVerdict {
   if (!plan.serviceDetection) return protocol('not_tested', 'service detection (-sV) was turned off in scan settings');
   const match = matchProtocol(flow.protocol, port?.service);
   const seen = describeService(port?.service);
+  // nmap's -sV comes after the probes: a rate limit they used up leaves it nothing to read; the probe's exchange is the proof.
+  if (match.verdict === 'unidentified' && exchange?.protocol === flow.protocol)
+    return protocol('pass', 'matches', `${seen}; ${exchange.protocol} (cocoscan ${exchange.probe} probe: ${exchange.proof})`);
   // nmap's SNMP probes use community "public"; an agent with another community answers cocoscan's SNMP probe only.
   if (match.verdict === 'unidentified' && flow.protocol === 'snmp' && flow.transport === 'udp' && snmpAnswer?.port === flow.port)
     return protocol('pass', 'matches', `${seen}; ${snmpAnswer.evidence}`, port ? serviceRaw(port) : undefined);

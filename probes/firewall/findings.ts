@@ -16,9 +16,7 @@ export const FIREWALL_FINDINGS = defineFindings({
     title: 'The sweep saw every port a probe reached (no rate limit hid one)',
     messages: {
       pass: 'Every port cocoscan reached on {host} also answered the sweep ({ports})',
-      fail:
-        "{host} dropped nmap's probes on {ports} although {proof}: a rate limit (or a filter that tells scanners apart) " +
-        "hides these ports from the sweep, so their verdicts rest on cocoscan's own probes",
+      fail: "{host} dropped nmap's probes on {ports} although {proof}: a rate limit (or a filter that tells scanners apart) {effect}",
     },
   },
 });

@@ -13,6 +13,8 @@ export interface FilteringFacts {
   host?: NmapHost;
   /** Where the facts come from, for the evidence. */
   source: { name: string; time: string; artefact?: string };
+  /** The TCP ports as nmap's service detection saw them, when it scanned them again after the probes (see PortTurns). */
+  rechecked?: readonly { port: number; state: string; reason: string }[];
   /** Ports where another probe of the run completed an exchange: proof that the gateway answers. */
   reached?: readonly ReachedPort[];
 }
@@ -24,6 +26,7 @@ export async function gatherFiltering(ctx: GatherContext<unknown, 'sweep'>): Pro
     declaredTcp: ctx.connection.flows.filter((f) => f.transport === 'tcp').map((f) => f.port),
     failure: sweepFailureReason(sweep),
     host: sweep.host,
+    ...(sweep.serviceRunPorts ? { rechecked: sweep.serviceRunPorts } : {}),
     source: { name: sweep.source, time: sweep.time, artefact: sweep.artefact },
     reached: await ctx.shared.reachedPorts(ctx.gateway),
   };

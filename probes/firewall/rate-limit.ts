@@ -26,7 +26,13 @@ export function judgeRateLimit(facts: FilteringFacts): Verdict<FirewallFindingId
     const reason = "no probe of this run completed an exchange on a TCP port, so there is nothing to set against the sweep's view";
     return { id: 'firewall.rate-limit', target, status: 'not_applicable', params: { reason }, evidence: { ...base, expected } };
   }
-  const hidden = reached.filter((r) => portStateOf(host, 'tcp', r.port)?.state !== 'open');
+  // Open to discovery, then silent when nmap came back for -sV after the probes: the limit the probes used up.
+  const recheck = new Map((facts.rechecked ?? []).map((p) => [p.port, p]));
+  const droppedLater = (port: number) => {
+    const again = recheck.get(port);
+    return portStateOf(host, 'tcp', port)?.state === 'open' && again?.state === 'filtered' ? again : undefined;
+  };
+  const hidden = reached.filter((r) => portStateOf(host, 'tcp', r.port)?.state !== 'open' || droppedLater(r.port));
   const ports = (list: typeof reached) => compressPorts([...new Set(list.map((r) => r.port))]);
   if (hidden.length === 0) {
     const all = ports(reached);
@@ -40,14 +46,19 @@ export function judgeRateLimit(facts: FilteringFacts): Verdict<FirewallFindingId
   }
   const proof = [...new Set(hidden.map((r) => `the ${r.probe} probe received ${r.proof} on ${r.port}/tcp`))].join('; ');
   const seen = hidden.map((r) => {
+    const later = droppedLater(r.port);
+    if (later) return `${r.port}/tcp open to nmap's discovery, then ${later.state} (${later.reason}) to its service detection`;
     const state = portStateOf(host, 'tcp', r.port);
     return `${r.port}/tcp ${state ? `${state.state} (${state.reason})` : 'not reported'} to nmap`;
   });
+  const effect = hidden.every((r) => droppedLater(r.port))
+    ? "dropped nmap's service detection after cocoscan's probes, so what speaks there is named by those probes"
+    : "hides these ports from the sweep, so their verdicts rest on cocoscan's own probes";
   return {
     id: 'firewall.rate-limit',
     target,
     status: 'fail',
-    params: { host: target.host, ports: ports(hidden), proof },
+    params: { host: target.host, ports: ports(hidden), proof, effect },
     evidence: { ...base, expected, actual: `${[...new Set(seen)].join(', ')}; ${proof}` },
     data: { hiddenPorts: [...new Set(hidden.map((r) => r.port))] },
   };

@@ -74,11 +74,14 @@ async function gatherPorts(ctx: GatherContext<SshThresholds>, signal: AbortSigna
   const declared = ctx.connection.flows.filter(speaksSsh);
   const audits = new Map<number, Promise<SshPortFacts | undefined>>();
   const scanner = declared.some((flow) => flow.sources) ? await localAddressTowards(gateway.host) : undefined;
+  // A declared port is audited once nmap's discovery has reported it, and nmap's -sV waits for the audit (see PortTurns).
   for (const flow of declared) {
     const restrictedTo = flow.sources && !scannerAmong(flow.sources, scanner) ? flow.sources : undefined;
     audits.set(
       flow.port,
-      auditPort(ctx, signal, flow.port, flow.name).then((facts) => (restrictedTo ? { ...facts, restrictedTo } : facts)),
+      ctx.shared
+        .probeSweptPort(gateway, flow.port, () => auditPort(ctx, signal, flow.port, flow.name))
+        .then((facts) => (restrictedTo ? { ...facts, restrictedTo } : facts)),
     );
   }
   // SSH on ports no flow declares is audited too: as soon as the sweep announces the port, if it greets with SSH.

@@ -39,10 +39,11 @@ export async function gatherTls(ctx: GatherContext<TlsThresholds>): Promise<TlsF
   let trust: Promise<string[]> | undefined;
   const trustOnce = () => (trust ??= readTrustFiles(ctx.connection.tls.trust).then((files) => [...systemTrustStore(), ...files]));
   const inspections = new Map<number, Promise<TlsEndpoint | undefined>>();
+  // Each declared endpoint once nmap's discovery has reported its port; nmap's -sV waits for it (see PortTurns).
   for (const port of declared)
     inspections.set(
       port.port,
-      trustOnce().then((t) => inspectFlow(ctx, port, t)),
+      ctx.shared.probeSweptPort(ctx.gateway, port.port, async () => inspectFlow(ctx, port, await trustOnce())),
     );
   // Undeclared open ports: by the port's usual protocol as soon as the sweep announces it, by nmap's name at its end.
   const consider = (port: number, service?: { name?: string; tunnel?: string }) => {

@@ -203,6 +203,16 @@ export const scanSchema = z
       .default(3600)
       .describe('Give up on a gateway after this long'),
     serviceDetection: z.boolean({ error: 'expected true or false' }).default(true).describe('Run nmap -sV on open ports'),
+    serviceDetectionSeconds: z
+      .number({ error: 'expected a number of seconds' })
+      .int({ error: 'expected a whole number of seconds' })
+      .min(5, { error: 'expected 5 to 3600 seconds' })
+      .max(3600, { error: 'expected 5 to 3600 seconds' })
+      .default(30)
+      .describe(
+        "How long nmap's service detection (-sV, run on the open ports once discovery has found them) may spend on one " +
+          'gateway: a silent or single-threaded service holds it for minutes at nmap\'s default version intensity',
+      ),
     probeTimeoutSeconds: z
       .number({ error: 'expected a number of seconds' })
       .min(1, { error: 'expected 1 to 120 seconds' })

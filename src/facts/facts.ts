@@ -7,6 +7,7 @@ import { collectHostSession, type HostSession } from '../host/session.ts';
 import { gatherSnmp, type GatherOptions, type SnmpFacts } from '../snmp/gather.ts';
 import { loadReportSources, type ReportedSource } from './reported-sources.ts';
 import type { IncidentalFacts, ReachedPort, SharedFacts } from './shared.ts';
+import { PortTurns } from './port-turns.ts';
 
 export interface ActivityEvent {
   gateway: string;
@@ -33,6 +34,12 @@ export interface FactDeps {
   /** How many gateway probes gather on each gateway this run (each ends with `gatherEnded`); none when left out. */
   gatherers?: number;
 }
+
+/**
+ * How long nmap's service detection waits for the probes of a gateway's declared ports, in probe timeouts: as long
+ * as the TLS probe's own budget for one endpoint (inspectTlsEndpoint's budgetMs), so a stuck probe delays -sV, never stops it.
+ */
+const PROBE_TURN_BUDGET_TIMEOUTS = 12;
 
 /** The gatherings of one gateway still running, those waiting for the reached ports, and the ports reached. */
 interface GatewayGatherings {
@@ -77,15 +84,66 @@ export class Facts implements SharedFacts, IncidentalFacts {
 
   /** Every gateway's sweep, gathered by as few nmap runs as possible; the first request starts them all. */
   sweep(gateway: Gateway): Promise<SweepFact> {
-    const all = this.#once('sweeps', () =>
-      collectSweeps(this.#deps, this.#deps.connection.gateways, (g, port) => {
-        const seen = this.#discovered.get(g.name) ?? [];
-        seen.push(port);
-        this.#discovered.set(g.name, seen);
-        for (const listener of this.#listeners.get(g.name) ?? []) listener(port);
-      }),
-    );
+    const all = this.#once('sweeps', () => {
+      const sweeps = collectSweeps(
+        this.#deps,
+        this.#deps.connection.gateways,
+        (g, port) => {
+          const seen = this.#discovered.get(g.name) ?? [];
+          seen.push(port);
+          this.#discovered.set(g.name, seen);
+          for (const listener of this.#listeners.get(g.name) ?? []) listener(port);
+        },
+        {
+          discoveryEnded: (gateways) => {
+            for (const g of gateways) this.#turnsOf(g).discoveryEnded();
+          },
+          beforeServiceDetection: (gateways) => this.#probesDone(gateways),
+        },
+      );
+      // A sweep that threw, or a gateway it did not sweep, never hears discovery end: whoever waits goes on regardless.
+      void sweeps
+        .catch(() => undefined)
+        .then(() => {
+          this.#sweepsSettled = true;
+          for (const turns of this.#turns.values()) turns.discoveryEnded();
+        });
+      return sweeps;
+    });
     return all.then((sweeps) => sweeps.get(gateway.name)!);
+  }
+
+  readonly #turns = new Map<string, PortTurns>();
+
+  #sweepsSettled = false;
+
+  #turnsOf(gateway: Gateway): PortTurns {
+    let turns = this.#turns.get(gateway.name);
+    if (!turns) {
+      this.#turns.set(gateway.name, (turns = new PortTurns()));
+      if (this.#sweepsSettled) turns.discoveryEnded();
+    }
+    return turns;
+  }
+
+  probeSweptPort<T>(gateway: Gateway, _port: number, probe: () => Promise<T>): Promise<T> {
+    if (!this.#deps.sweepEnabled) return probe();
+    const turns = this.#turnsOf(gateway);
+    const done = turns.hold();
+    // The run sweeps anyway (some probe reads the sweep): asking here only makes sure discovery has started.
+    void this.sweep(gateway).catch(() => undefined);
+    const result = turns.discovered().then(probe);
+    void result.then(done, done);
+    return result;
+  }
+
+  /** Every probe of these gateways' declared ports settled, or the budget for waiting on them ran out. */
+  async #probesDone(gateways: Gateway[]): Promise<void> {
+    const budgetMs = this.#deps.connection.scan.probeTimeoutSeconds * 1000 * PROBE_TURN_BUDGET_TIMEOUTS;
+    let timer: NodeJS.Timeout | undefined;
+    const budget = new Promise<void>((resolve) => (timer = setTimeout(resolve, budgetMs)));
+    await Promise.race([Promise.all(gateways.map((g) => this.#turnsOf(g).idle())), budget]);
+    clearTimeout(timer);
   }
 
   /** Calls `listener` for every open port the sweep of this gateway announces, those already found included. */

@@ -6,6 +6,15 @@ import { topUdpPorts } from '../nmap/udp-top-ports.ts';
 import { lastLines, runNmap, type DiscoveredPort, type NmapOutcome, type SweepPlan } from '../nmap/run.ts';
 import { describeCause } from '../errors.ts';
 import type { FactDeps } from './facts.ts';
+import { serviceDetectionGap, servicePlanFor, withServices } from './service-detection.ts';
+
+/** When the phases of a sweep may go on: the hooks by which the run's probes and nmap take turns on a gateway. */
+export interface SweepPhases {
+  /** Discovery (the TCP port scan without -sV) of these gateways ended: each swept port is open, or known not to be. */
+  discoveryEnded?: (gateways: Gateway[]) => void;
+  /** Resolves when service detection may connect to these gateways (the probes of their declared ports are done there). */
+  beforeServiceDetection?: (gateways: Gateway[]) => Promise<void>;
+}
 
 export interface SweepFact {
   gateway: Gateway;
@@ -19,8 +28,14 @@ export interface SweepFact {
   artefact: string;
   /** Evidence path of the UDP run's nmap XML, when UDP was swept (a run of its own). */
   udpArtefact?: string;
+  /** Evidence path of the service detection run's nmap XML (-sV on the ports discovery found open), when there was one. */
+  serviceArtefact?: string;
+  /** The gateway's TCP ports as the service detection run saw them (it scans them again, after the probes). */
+  serviceRunPorts?: { port: number; state: string; reason: string }[];
+  /** Why the service detection run named no service on the gateway (it failed, or ran out of its budget). */
+  serviceDetectionFailure?: string;
   time: string;
-  /** "nmap 7.93 -sS -sV", for evidence. */
+  /** Every nmap run of the sweep, as run: "nmap 7.93 -sS -p T:1-65535; nmap 7.93 -sS -sV --host-timeout 30s -p T:22", for evidence. */
   source: string;
 }
 
@@ -77,6 +92,7 @@ export async function collectSweeps(
   deps: FactDeps,
   gateways: Gateway[],
   onDiscovered: (gateway: Gateway, port: DiscoveredPort) => void,
+  phases: SweepPhases = {},
 ): Promise<Map<string, SweepFact>> {
   const address = (g: Gateway) => sweptAddress(deps, g);
   const families = [gateways.filter((g) => isIP(address(g)) !== 6), gateways.filter((g) => isIP(address(g)) === 6)].filter(
@@ -89,7 +105,7 @@ export async function collectSweeps(
       const time = deps.now().toISOString();
       for (const g of group) deps.onActivity?.({ gateway: g.name, activity: `nmap sweep of ${described(deps, g)}`, percent: 0 });
       const byAddress = new Map<string, Gateway>();
-      const run = (part: SweepPlan) =>
+      const run = (part: SweepPlan, announce = true) =>
         runNmap(deps.exec, part, {
           signal: deps.signal,
           nmapPath: deps.nmapPath,
@@ -97,6 +113,7 @@ export async function collectSweeps(
             for (const g of group) deps.onActivity?.({ gateway: g.name, activity: `nmap ${progress.task}`, percent: progress.percent });
           },
           onDiscovered: (port) => {
+            if (!announce) return;
             const gateway =
               byAddress.get(port.address) ?? group.find((g) => address(g) === port.address) ?? (group.length === 1 ? group[0] : undefined);
             if (gateway) onDiscovered(gateway, port);
@@ -110,8 +127,26 @@ export async function collectSweeps(
         }));
       // UDP goes in a run of its own, beside the TCP one, so its light service probes (see buildNmapArgs) stay light.
       const udpPart = plan.privileged && plan.udpPorts ? { ...plan, tcpPorts: '' } : undefined;
-      const [tcpOutcome, udpOutcome] = await Promise.all([run({ ...plan, udpPorts: '' }), udpPart ? run(udpPart) : undefined]);
+      // TCP in two phases: discovery (no -sV), announcing open ports as it goes; then -sV only on the ports found open,
+      // once the probes of the declared ports, which wait for discovery to end, are done with them (see PortTurns).
+      const tcpPhases = async () => {
+        const discovery = await run({ ...plan, udpPorts: '', serviceDetection: false });
+        phases.discoveryEnded?.(group);
+        const servicePlan = servicePlanFor(plan, discovery, deps.connection.scan.serviceDetectionSeconds);
+        if (!servicePlan) return { discovery };
+        await phases.beforeServiceDetection?.(group);
+        for (const g of group) deps.onActivity?.({ gateway: g.name, activity: `nmap service detection of ${described(deps, g)}` });
+        return { discovery, servicePlan, services: await run(servicePlan, false) };
+      };
+      const [tcp, udpOutcome] = await Promise.all([tcpPhases(), udpPart ? run(udpPart) : undefined]);
+      const tcpOutcome = withServices(tcp.discovery, tcp.services);
       const outcome = udpOutcome ? mergeOutcomes(tcpOutcome, udpOutcome) : tcpOutcome;
+      const familyName = (base: string) =>
+        gateways.length > group.length ? `${base}-${isIP(address(group[0]!)) === 6 ? 'ipv6' : 'ipv4'}.xml` : `${base}.xml`;
+      const servicesXml =
+        tcp.services && (tcp.services.xml || `<!-- nmap produced no XML: ${tcp.services.ok ? '' : tcp.services.reason} -->\n`);
+      const servicesShared =
+        servicesXml !== undefined && group.length > 1 ? deps.evidence.add([familyName('nmap-services')], servicesXml) : undefined;
       const udpXml = udpOutcome && (udpOutcome.xml || `<!-- nmap produced no XML: ${udpOutcome.ok ? '' : udpOutcome.reason} -->\n`);
       const udpShared =
         udpXml !== undefined && group.length > 1
@@ -124,7 +159,7 @@ export async function collectSweeps(
               udpXml,
             )
           : undefined;
-      const xml = outcome.xml || `<!-- nmap produced no XML: ${outcome.ok ? '' : outcome.reason} -->\n`;
+      const xml = tcp.discovery.xml || `<!-- nmap produced no XML: ${outcome.ok ? '' : outcome.reason} -->\n`;
       // One gateway keeps its sweep beside its other evidence; several share one file.
       const shared =
         group.length > 1
@@ -138,13 +173,25 @@ export async function collectSweeps(
       const sV = plan.serviceDetection ? ' -sV' : '';
       const udpSpec = plan.udpTop ? `(top ${plan.udpTop})${plan.udpNamed ? `+${plan.udpNamed}` : ''}` : plan.udpPorts;
       const udpRun = udp ? `; nmap ${version} -sU${sV}${sV ? ' --version-intensity 0' : ''} -p U:${udpSpec}` : '';
-      const source = `nmap ${version} ${plan.privileged ? '-sS' : '-sT'}${sV} -p T:${plan.tcpPorts}${udpRun}`;
+      const scanType = plan.privileged ? '-sS' : '-sT';
+      const servicesRun = tcp.servicePlan
+        ? `; nmap ${version} ${scanType} -sV --host-timeout ${tcp.servicePlan.hostTimeoutSeconds}s -p T:${tcp.servicePlan.tcpPorts}`
+        : '';
+      const source = `nmap ${version} ${scanType} -p T:${plan.tcpPorts}${servicesRun}${udpRun}`;
       for (const gateway of group) {
         deps.onActivity?.({ gateway: gateway.name, activity: 'nmap sweep finished', percent: 100 });
         const host = outcome.ok ? outcome.run.hosts.find((h) => matches(deps, gateway, h)) : undefined;
         const artefact = shared ?? deps.evidence.add([gateway.name, 'nmap-sweep.xml'], xml);
         const udpArtefact =
           udpXml === undefined ? undefined : (udpShared ?? deps.evidence.add([gateway.name, 'nmap-sweep-udp.xml'], udpXml));
+        const serviceArtefact =
+          servicesXml === undefined ? undefined : (servicesShared ?? deps.evidence.add([gateway.name, 'nmap-services.xml'], servicesXml));
+        const serviceGap =
+          host && serviceDetectionGap(tcp.services, sweptAddress(deps, gateway), deps.connection.scan.serviceDetectionSeconds);
+        const serviceHost = tcp.services?.ok ? tcp.services.run.hosts.find((h) => matches(deps, gateway, h)) : undefined;
+        const rechecked = serviceHost?.ports
+          .filter((p) => p.protocol === 'tcp')
+          .map((p) => ({ port: p.port, state: p.state, reason: p.reason }));
         // Only a host nmap calls up has a port list to judge; a missing host is not "every port closed".
         const usable = host?.status === 'up' ? host : undefined;
         facts.set(gateway.name, {
@@ -155,6 +202,9 @@ export async function collectSweeps(
           failure: outcome.ok ? (usable ? undefined : hostFailure(described(deps, gateway), host, outcome)) : outcome.reason,
           artefact,
           ...(udpArtefact !== undefined ? { udpArtefact } : {}),
+          ...(serviceArtefact !== undefined ? { serviceArtefact } : {}),
+          ...(serviceGap ? { serviceDetectionFailure: serviceGap } : {}),
+          ...(rechecked ? { serviceRunPorts: rechecked } : {}),
           time,
           source,
         });

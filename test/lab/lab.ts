@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { makeLabPki, type LabPki } from './pki.ts';
+import { spawnGnutlsServ } from './gnutls.ts';
 
 const run = promisify(execFile);
 
@@ -58,7 +59,9 @@ export type LabService =
   /** dnsmasq answering recursive queries (RA set; names under .invalid get NXDOMAIN, as from a real resolver). */
   | { kind: 'dnsmasq'; port: number }
   /** A UDP echo service (RFC 862) on any port: it answers whatever nmap sends. */
-  | { kind: 'udp-echo'; port: number };
+  | { kind: 'udp-echo'; port: number }
+  /** gnutls-serv --http, single-threaded (see gnutls.ts), with the modern flavour's certificate. */
+  | { kind: 'gnutls-https'; port: number };
 
 export interface LabGatewaySpec {
   name: string;
@@ -72,6 +75,8 @@ export interface LabGatewaySpec {
    * without depending on which of them reaches the port first.
    */
   rateLimitTcp?: number[];
+  /** `limit`: nmap's scan SYN goes through the rate limit as any other SYN (no sack-perm rule): a real `limit rate 3/minute`. */
+  rateLimitScanSyn?: 'drop' | 'limit';
   /** `ip` filters IPv4 only, leaving IPv6 unfiltered; `inet` (the default) filters both. */
   firewallFamily?: 'inet' | 'ip';
   /** Also an IPv6 address on the link (`address6`), on which sshd and nginx listen too. */
@@ -160,10 +165,11 @@ function allowed(transport: 'tcp' | 'udp', ports: number[] | undefined): string 
   return ports?.length ? `    ${transport} dport { ${ports.join(', ')} } accept\n` : '';
 }
 
-function rateLimited(ports: number[] | undefined): string {
+function rateLimited(ports: number[] | undefined, scanSyn: 'drop' | 'limit' = 'drop'): string {
   if (!ports?.length) return '';
   const set = `{ ${ports.join(', ')} }`;
-  return `    tcp dport ${set} tcp option sack-perm missing drop\n    tcp dport ${set} ct state new limit rate 3/minute accept\n`;
+  const dropScanSyn = scanSyn === 'drop' ? `    tcp dport ${set} tcp option sack-perm missing drop\n` : '';
+  return `${dropScanSyn}    tcp dport ${set} ct state new limit rate 3/minute accept\n`;
 }
 
 export async function startLabGateway(spec: LabGatewaySpec): Promise<LabGateway> {
@@ -224,7 +230,7 @@ export async function startLabGateway(spec: LabGatewaySpec): Promise<LabGateway>
     type filter hook input priority 0; policy drop;
     iif lo accept
     ct state established,related accept
-${allowed('tcp', spec.firewallAllowTcp)}${rateLimited(spec.rateLimitTcp)}${allowed('udp', spec.firewallAllowUdp)}  }
+${allowed('tcp', spec.firewallAllowTcp)}${rateLimited(spec.rateLimitTcp, spec.rateLimitScanSyn)}${allowed('udp', spec.firewallAllowUdp)}  }
 }
 `;
       await writeFile(join(dir, 'ruleset.nft'), rules);
@@ -328,6 +334,8 @@ ${allowed('tcp', spec.firewallAllowTcp)}${rateLimited(spec.rateLimitTcp)}${allow
         await writeFile(join(dir, 'nginx.conf'), conf);
         spawnInNs('/usr/sbin/nginx', ['-e', join(dir, 'nginx-error.log'), '-p', dir, '-c', join(dir, 'nginx.conf')]);
       }
+
+      for (const service of services.filter((s) => s.kind === 'gnutls-https')) spawnGnutlsServ(spawnInNs, service.port, pki.good);
 
       const snmpd = services.filter((s) => s.kind === 'snmpd');
       for (const service of snmpd) {

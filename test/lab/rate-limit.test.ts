@@ -74,3 +74,70 @@ scan:
     expect(coco9?.comment).toMatch(/Note: .*dropped nmap's probes on 22/);
   });
 });
+
+// The same limit as nftables applies it to every new connection, nmap's scan SYN included: discovery runs first and
+// the SSH probe starts on 22 once nmap has announced it, so the probe's connections no longer use the limit up
+// before nmap gets there.
+describe.skipIf(!lab.ok)('a rate-limited SSH port that limits nmap too (real sshd, nmap and nftables)', () => {
+  let gateway: LabGateway;
+  beforeAll(async () => {
+    gateway = await startLabGateway({
+      name: 'ratelim',
+      services: [{ kind: 'sshd', port: 22, ssh: 'hardened' }],
+      firewallAllowTcp: [],
+      rateLimitTcp: [22],
+      rateLimitScanSyn: 'limit',
+    });
+  });
+  afterAll(async () => {
+    await gateway?.stop();
+  });
+
+  it("lets nmap's discovery reach 22 before the probes, so nmap's own view decides", { timeout: LOADED_MACHINE_MS }, async () => {
+    const dir = await tempDir();
+    const file = await writeConnection(
+      dir,
+      `connection:
+  name: ratelim
+  mojSystem: Case Management System
+  thirdPartySystem: Acme Case Portal
+  organisation: Acme Ltd
+gateways:
+  - name: ratelim-gw
+    host: ${gateway.address}
+flows:
+  - name: admin
+    protocol: ssh
+    port: 22
+scan:
+  tcpPorts: "1-1024"
+  udpTopPorts: 0
+  probeTimeoutSeconds: 3
+`,
+    );
+    const out = join(dir, 'out');
+    const result = await runCli(['check', file, '--out', out, '--no-progress']);
+    expect([0, 1], result.stderr).toContain(result.code);
+    const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as RunReport;
+    const finding = (id: string) => report.findings.find((f) => f.id === id);
+
+    // nmap's discovery reached 22 before any probe did: its own view says open, and the verdicts come from it.
+    expect(finding('exposure.declared-port')).toMatchObject({ status: 'pass', evidence: { actual: 'open (syn-ack)' } });
+    expect(finding('exposure.declared-port')?.evidence.source).toMatch(
+      /^nmap \S+ -sS -p T:1-1024; nmap \S+ -sS -sV --host-timeout 30s -p T:22$/,
+    );
+    expect(finding('exposure.undeclared-port')?.message).toMatch(/^Only declared ports answer on \S+ \(22\/tcp\); swept T:1-1024/);
+    expect(finding('exposure.undeclared-port')?.evidence.actual).toBe('no undeclared port open among T:1-1024');
+    expect(finding('firewall.filtering')).toMatchObject({ status: 'pass' });
+    // -sV came after the probes had used the limit up, so the SSH probe's exchange names the service.
+    expect(finding('exposure.protocol-match')).toMatchObject({ status: 'pass' });
+    expect(finding('exposure.protocol-match')?.evidence.actual).toMatch(/ssh \(cocoscan ssh probe: its SSH identification\)$/);
+    // The limit is still named: nmap's service detection, after the probes, found 22 silent.
+    expect(finding('firewall.rate-limit')).toMatchObject({ status: 'fail', severity: 'info' });
+    expect(finding('firewall.rate-limit')?.evidence.actual).toMatch(
+      /^22\/tcp open to nmap's discovery, then filtered \(no-response\) to its service detection; the ssh probe received/,
+    );
+    expect(finding('firewall.rate-limit')?.message).toMatch(/dropped nmap's service detection after cocoscan's probes/);
+    for (const ref of ['CoCo-8', 'CoCo-9']) expect(report.rows.find((r) => r.ref === ref)?.compliance, ref).toBe('Yes');
+  });
+});

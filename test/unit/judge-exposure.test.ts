@@ -263,6 +263,39 @@ judgeTable('exposure', {
       ],
     },
     {
+      name: 'rate-limited SSH: open to discovery, but -sV after the probes read nothing: the probe names the service',
+      facts: facts([[22, 'open', 'syn-ack', { name: 'ssh', method: 'table' }]], [dropped(1023)], {
+        flows: sshFlows,
+        reached: [sshReached],
+      }),
+      verdicts: [
+        { id: 'exposure.declared-port', status: 'pass', actual: 'open (syn-ack)' },
+        {
+          id: 'exposure.protocol-match',
+          status: 'pass',
+          params: { seen: 'ssh (guessed from the port number); ssh (cocoscan ssh probe: its SSH identification)' },
+        },
+      ],
+    },
+    {
+      name: 'open but unidentified, and the probe that reached it found another protocol: still not tested',
+      facts: facts([[22, 'open', 'syn-ack', { name: 'ssh', method: 'table' }]], [dropped(1023)], {
+        flows: [flow('sftp', 22)],
+        reached: [sshReached],
+      }),
+      verdicts: [{ id: 'exposure.protocol-match', status: 'not_tested', params: { reason: /nmap could not identify the service/ } }],
+    },
+    {
+      name: 'open and unidentified with no probe exchange: not tested, as before',
+      facts: facts([[22, 'open', 'syn-ack', { name: 'ssh', method: 'table' }]], [dropped(1023)], { flows: sshFlows, reached: [] }),
+      verdicts: [{ id: 'exposure.protocol-match', status: 'not_tested', params: { reason: /nmap could not identify the service/ } }],
+    },
+    {
+      name: 'a probe exchange never overrides what nmap identified: a mismatch stays a fail',
+      facts: facts([[22, 'open', 'syn-ack', probed('http')]], [dropped(1023)], { flows: sshFlows, reached: [sshReached] }),
+      verdicts: [{ id: 'exposure.protocol-match', status: 'fail' }],
+    },
+    {
       name: 'a probe reached the declared port speaking another protocol than declared',
       facts: facts([[22, 'filtered', 'no-response']], [dropped(1023)], {
         flows: [flow('sftp', 22)],

@@ -27,6 +27,34 @@ judgeTable('firewall.rate-limit', {
   now: new Date('2026-11-30T10:00:00Z'),
   valid: [
     { name: 'the port the SSH probe reached is open to nmap too', facts: facts([[22, 'open', 'syn-ack']], [drops(1023)], [reach(22)]) },
+    {
+      name: 'open to discovery and again to service detection',
+      facts: {
+        ...facts([[22, 'open', 'syn-ack']], [drops(1023)], [reach(22)]),
+        rechecked: [{ port: 22, state: 'open', reason: 'syn-ack' }],
+      },
+    },
+    {
+      name: 'service detection gave no state for the port (it ran out of its budget): discovery decides',
+      facts: { ...facts([[22, 'open', 'syn-ack']], [drops(1023)], [reach(22)]), rechecked: [] },
+    },
+    {
+      name: 'closed when service detection came back (the service stopped): not a drop',
+      facts: {
+        ...facts([[22, 'open', 'syn-ack']], [drops(1023)], [reach(22)]),
+        rechecked: [{ port: 22, state: 'closed', reason: 'reset' }],
+      },
+    },
+    {
+      name: 'a recheck of a port no probe reached is not compared',
+      facts: {
+        ...facts([[22, 'open', 'syn-ack']], [drops(1023)], [reach(22)]),
+        rechecked: [
+          { port: 80, state: 'filtered', reason: 'no-response' },
+          { port: 22, state: 'open', reason: 'syn-ack' },
+        ],
+      },
+    },
     { name: 'no probe reached a TCP port: nothing to compare', facts: facts([], [drops(1024)], []) },
     { name: 'only a UDP exchange: not a TCP comparison', facts: facts([], [drops(1024)], [reach(161, 'snmp', 'udp')]) },
   ],
@@ -42,6 +70,38 @@ judgeTable('firewall.rate-limit', {
           actual: '22/tcp filtered (no-response) to nmap; the ssh probe received its SSH identification on 22/tcp',
         },
       ],
+    },
+    {
+      name: 'open to discovery, dropped when nmap came back for -sV after the probes (a real limit rate 3/minute)',
+      facts: {
+        ...facts([[22, 'open', 'syn-ack']], [drops(1023)], [reach(22)]),
+        rechecked: [{ port: 22, state: 'filtered', reason: 'no-response' }],
+      },
+      verdicts: [
+        {
+          id: 'firewall.rate-limit',
+          status: 'fail',
+          params: { ports: '22', effect: /^dropped nmap's service detection after cocoscan's probes/ },
+          actual:
+            "22/tcp open to nmap's discovery, then filtered (no-response) to its service detection; " +
+            'the ssh probe received its SSH identification on 22/tcp',
+        },
+      ],
+    },
+    {
+      name: 'one port hidden from discovery, another only from service detection: the sweep-level effect is named',
+      facts: {
+        ...facts(
+          [
+            [22, 'open', 'syn-ack'],
+            [443, 'filtered', 'no-response'],
+          ],
+          [drops(1022)],
+          [reach(22), reach(443, 'tls')],
+        ),
+        rechecked: [{ port: 22, state: 'filtered', reason: 'no-response' }],
+      },
+      verdicts: [{ id: 'firewall.rate-limit', status: 'fail', params: { ports: '22,443', effect: /^hides these ports from the sweep/ } }],
     },
     {
       name: 'reached ports folded into extraports, and a port nmap never reported',

@@ -114,19 +114,24 @@ describe('one sweep from the TCP and UDP runs', () => {
     const calls: string[][] = [];
     const d = deps({}, true, fakeNmap('open-gateway.xml', calls));
     const sweep = (await collectSweeps(d, d.connection.gateways, () => {})).get('gw')!;
-    expect(calls.filter((c) => c.includes('-oX'))).toHaveLength(2);
+    // TCP discovery, -sV on the TCP ports it found open, and the UDP run.
+    expect(calls.filter((c) => c.includes('-oX'))).toHaveLength(3);
     expect(sweep.artefact).toMatch(/nmap-sweep\.xml$/);
+    expect(sweep.serviceArtefact).toMatch(/nmap-services\.xml$/);
     expect(sweep.udpArtefact).toMatch(/nmap-sweep-udp\.xml$/);
-    expect(sweep.source).toBe('nmap 7.93 -sS -sV -p T:1-65535; nmap 7.93 -sU -sV --version-intensity 0 -p U:(top 100)+53,40162');
+    expect(sweep.source).toBe(
+      'nmap 7.93 -sS -p T:1-65535; nmap 7.93 -sS -sV --host-timeout 30s -p T:22,443,8080; ' +
+        'nmap 7.93 -sU -sV --version-intensity 0 -p U:(top 100)+53,40162',
+    );
     expect(sweepFailureReason(sweep)).toBeUndefined();
   });
 
-  it('runs nmap once, TCP only, without root', async () => {
+  it('runs TCP only without root: discovery, then -sV on the open ports', async () => {
     const calls: string[][] = [];
     const d = deps({}, false, fakeNmap('open-gateway.xml', calls));
     const sweep = (await collectSweeps(d, d.connection.gateways, () => {})).get('gw')!;
-    expect(calls.filter((c) => c.includes('-oX'))).toHaveLength(1);
+    expect(calls.filter((c) => c.includes('-oX'))).toHaveLength(2);
     expect(sweep.udpArtefact).toBeUndefined();
-    expect(sweep.source).toBe('nmap 7.93 -sT -sV -p T:1-65535');
+    expect(sweep.source).toBe('nmap 7.93 -sT -p T:1-65535; nmap 7.93 -sT -sV --host-timeout 30s -p T:22,443,8080');
   });
 });

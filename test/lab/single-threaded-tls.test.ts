@@ -1,0 +1,85 @@
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunReport } from '../../src/report/schema.ts';
+import { runCli, tempDir, writeConnection } from '../helpers/cli.ts';
+import { labAvailability, startLabGateway, type LabGateway } from './lab.ts';
+
+const lab = await labAvailability();
+const gnutls = await promisify(execFile)('sh', ['-c', 'command -v gnutls-serv']).then(
+  () => true,
+  () => false,
+);
+if (!lab.ok) console.warn(`[lab] skipping the single-threaded TLS lab test: ${lab.reason}`);
+else if (!gnutls) console.warn('[lab] gnutls-serv is not installed (scripts/setup.mjs and .ci/run install gnutls-bin)');
+
+/** Today's main: nmap's -sV alone held gnutls-serv 135 s; the check now costs discovery, the probe and -sV's budget. */
+const CHECK_MS = 60_000;
+
+// Issue 17 item 8: gnutls-serv serves one connection at a time, and nmap's -sV waits out each of its probes on it in
+// turn. The TLS probe goes first (once discovery has ended), -sV after it and within scan.serviceDetectionSeconds.
+describe.skipIf(!lab.ok || !gnutls)('a single-threaded TLS server (gnutls-serv) on a declared https port', () => {
+  let gateway: LabGateway;
+  beforeAll(async () => {
+    gateway = await startLabGateway({ name: 'gnutls', services: [{ kind: 'gnutls-https', port: 443 }] });
+  });
+  afterAll(async () => {
+    await gateway?.stop();
+  });
+
+  it('gets real TLS verdicts, with the handshakes before -sV started, in well under a minute', { timeout: 180_000 }, async () => {
+    const dir = await tempDir();
+    const file = await writeConnection(
+      dir,
+      `connection:
+  name: gnutls
+  mojSystem: Case Management System
+  thirdPartySystem: Acme Case Portal
+  organisation: Acme Ltd
+gateways:
+  - name: gnutls-gw
+    host: ${gateway.address}
+flows:
+  - name: case-sync
+    protocol: https
+    port: 443
+scan:
+  tcpPorts: "1-1024"
+  udpTopPorts: 0
+  probeTimeoutSeconds: 5
+tls:
+  trust: [ ${gateway.caFile} ]
+`,
+    );
+    const out = join(dir, 'out');
+    const started = Date.now();
+    const result = await runCli(['check', file, '--out', out, '--no-progress'], 170_000);
+    const elapsed = Date.now() - started;
+    expect([0, 1], result.stderr).toContain(result.code);
+    const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as RunReport;
+    const tls = report.findings.filter((f) => f.id.startsWith('tls.'));
+    const finding = (id: string) => report.findings.find((f) => f.id === id);
+
+    // Every TLS verdict is a reading of the server, none a "could not connect".
+    expect(tls.length).toBeGreaterThan(5);
+    expect(tls.filter((f) => f.status === 'error').map((f) => `${f.id}: ${f.message}`)).toEqual([]);
+    // GnuTLS 3.7's defaults still accept TLS 1.0 and 1.1: a fail read off the server, as sslscan reads it.
+    expect(finding('tls.protocols')).toMatchObject({ status: 'fail' });
+    expect(finding('tls.protocols')?.message).toMatch(/accepts TLSv1\.0, TLSv1\.1/);
+    expect(finding('tls.certificate-trust')).toMatchObject({ status: 'pass' });
+
+    // nmap ran -sV after the TLS probe was done, within its own budget: its XML says when it started.
+    const source = finding('exposure.declared-port')?.evidence.source ?? '';
+    expect(source).toMatch(/^nmap \S+ -sS -p T:1-1024; nmap \S+ -sS -sV --host-timeout 30s -p T:443$/);
+    const services = await readFile(join(out, 'evidence/gateways/gnutls-gw/nmap-services.xml'), 'utf8');
+    const serviceStart = Number(/<nmaprun [^>]*\bstart="(\d+)"/.exec(services)?.[1]) * 1000;
+    const handshakes = Date.parse(finding('tls.protocols')!.evidence.time);
+    // nmap's start is in whole seconds: the probe ended before -sV began, within that second at most.
+    expect(handshakes).toBeLessThan(serviceStart + 1000);
+    expect(finding('exposure.declared-port')).toMatchObject({ status: 'pass' });
+    expect(finding('exposure.protocol-match')).toMatchObject({ status: 'pass' });
+    expect(elapsed).toBeLessThan(CHECK_MS);
+  });
+});
