@@ -211,7 +211,7 @@ export const scanSchema = z
       .default(30)
       .describe(
         "How long nmap's service detection (-sV, run on the open ports once discovery has found them) may spend on one " +
-          'gateway: a silent or single-threaded service holds it for minutes at nmap\'s default version intensity',
+          "gateway: a silent or single-threaded service holds it for minutes at nmap's default version intensity",
       ),
     probeTimeoutSeconds: z
       .number({ error: 'expected a number of seconds' })
