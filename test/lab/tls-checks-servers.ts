@@ -3,11 +3,12 @@
  * nginx with and without an OCSP staple (the second serving a clientAuth-only leaf without its intermediate),
  * openssl s_server allowing client renegotiation and stapling, gnutls-serv without RFC 5746 and with heartbeats.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LabGateway } from './lab.ts';
+import { spawnInNamespace, stopChildren } from './processes.ts';
 import type { ChecksPki } from './tls-checks-pki.ts';
 
 export const CHECK_PORTS = {
@@ -34,9 +35,7 @@ export interface ChecksServers {
 export async function startChecksServers(gateway: LabGateway, pki: ChecksPki, dir: string): Promise<ChecksServers> {
   const children: ChildProcess[] = [];
   const spawnInNs = (cmd: string, args: string[]) => {
-    const child = spawn('ip', ['netns', 'exec', gateway.namespace, cmd, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-    child.stderr?.resume();
-    children.push(child);
+    children.push(spawnInNamespace(gateway.namespace, cmd, args, { onFailure: (m) => process.stderr.write(`[tls-checks] ${m}\n`) }));
   };
   const a = gateway.address;
   const nginx = `worker_processes 1;
@@ -68,14 +67,7 @@ http {
     spawnInNs('gnutls-serv', ['--http', '-p', String(port), '--x509certfile', pki.fullChain, '--x509keyfile', pki.key, ...extra]);
   gnutls(CHECK_PORTS.gnutlsUnsafe, ['--priority', 'NORMAL:%DISABLE_SAFE_RENEGOTIATION']);
   gnutls(CHECK_PORTS.gnutlsHeartbeat, ['--heartbeat']);
-  const stop = async () => {
-    for (const child of children.splice(0)) {
-      if (child.exitCode !== null || child.signalCode !== null) continue;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 3000))]);
-    }
-  };
+  const stop = () => stopChildren(children);
   try {
     await Promise.all(Object.values(CHECK_PORTS).map((port) => listening(a, port)));
   } catch (error) {
