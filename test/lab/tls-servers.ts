@@ -10,6 +10,7 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
+import { keyPem } from './pki.ts';
 import { spawnInNamespace, stopChildren, waitForListeners } from './processes.ts';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
@@ -37,14 +38,6 @@ export interface AccuracyPki {
 }
 
 const pem = (...certs: x509.X509Certificate[]) => certs.map((c) => c.toString('pem')).join('\n') + '\n';
-
-async function keyPem(key: CryptoKey): Promise<string> {
-  const der = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', key));
-  return `-----BEGIN PRIVATE KEY-----\n${der
-    .toString('base64')
-    .replace(/(.{64})/g, '$1\n')
-    .trimEnd()}\n-----END PRIVATE KEY-----\n`;
-}
 
 async function makePki(dir: string, address: string): Promise<AccuracyPki> {
   const [rootKeys, intKeys, strangerKeys, leafKeys] = await Promise.all(
