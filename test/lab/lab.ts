@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { makeLabPki, type LabPki } from './pki.ts';
 import { spawnGnutlsServ } from './gnutls.ts';
+import { writeNginxConfig } from './nginx.ts';
 import { spawnInNamespace, stopChildren, waitForListeners } from './processes.ts';
 
 const run = promisify(execFile);
@@ -300,19 +301,7 @@ ${allowed('tcp', spec.firewallAllowTcp)}${rateLimited(spec.rateLimitTcp, spec.ra
               `server { ${addresses.map((a) => `listen ${a}:${s.port};`).join(' ')} location / { return 200 "stray admin console\\n"; } }`,
           ),
         ];
-        const conf = `worker_processes 1;
-  daemon off;
-  pid ${join(dir, 'nginx.pid')};
-  error_log ${join(dir, 'nginx-error.log')};
-  events { worker_connections 256; }
-  http {
-    access_log off;
-    client_body_temp_path ${dir};
-    ${servers.join('\n  ')}
-  }
-  `;
-        await writeFile(join(dir, 'nginx.conf'), conf);
-        spawnInNs('/usr/sbin/nginx', ['-e', join(dir, 'nginx-error.log'), '-p', dir, '-c', join(dir, 'nginx.conf')]);
+        spawnInNs('/usr/sbin/nginx', await writeNginxConfig(dir, servers));
       }
 
       for (const service of services.filter((s) => s.kind === 'gnutls-https')) spawnGnutlsServ(spawnInNs, service.port, pki.good);
