@@ -1,8 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunReport } from '../../src/report/schema.ts';
-import { runCli, tempDir, writeConnection } from '../helpers/cli.ts';
+import { labGateway, runLabCheck } from './check-run.ts';
 import { sshAuditCves, sshAuditPresent } from '../helpers/ssh-audit.ts';
 import { labAvailability, startLabGateway, type LabGateway } from './lab.ts';
 
@@ -26,34 +23,11 @@ describe.skipIf(!lab.ok)("Debian's Dropbear (real dropbear, nmap)", () => {
     'names its delayed compression and finds no compression before log-on; a silent declared port is not listed as answering',
     { timeout: LOADED_MACHINE_MS },
     async () => {
-      const dir = await tempDir();
-      const file = await writeConnection(
-        dir,
-        `connection:
-  name: drop
-  mojSystem: Case Management System
-  thirdPartySystem: Acme Case Portal
-  organisation: Acme Ltd
-gateways:
-  - name: drop-gw
-    host: ${gateway.address}
-flows:
-  - name: admin
-    protocol: ssh
-    port: 22
-  - name: portal
-    protocol: https
-    port: 8443
-scan:
-  tcpPorts: "1-1024"
-  udpTopPorts: 0
-  probeTimeoutSeconds: 3
-`,
-      );
-      const out = join(dir, 'out');
-      const result = await runCli(['check', file, '--out', out, '--no-progress']);
-      expect([0, 1], result.stderr).toContain(result.code);
-      const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as RunReport;
+      const { report } = await runLabCheck({
+        name: 'drop',
+        gateways: [labGateway(gateway, { name: 'drop-gw' })],
+        flows: ['{ name: admin, protocol: ssh, port: 22 }', '{ name: portal, protocol: https, port: 8443 }'],
+      });
       const compression = report.findings.find((f) => f.id === 'ssh.compression');
       expect(compression).toMatchObject({ status: 'pass', target: { port: 22 } });
       expect(compression?.message).toBe(

@@ -3,11 +3,9 @@
  * SSH: the scanner (10.213.x.1) is outside the declared 10.99.0.0/16, so the external view cannot reach the flow by
  * design, and the ruleset decides whether the port refuses every other source.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunReport } from '../../src/report/schema.ts';
-import { runCli, tempDir, writeConnection } from '../helpers/cli.ts';
+import { labGateway, runLabCheck } from './check-run.ts';
 import { labAvailability, startLabGateway, type LabGateway } from './lab.ts';
 
 const lab = await labAvailability();
@@ -27,41 +25,14 @@ const nftInput = (rule: string) => `table inet cocoscan_fw {
 }
 `;
 
-function connection(gateways: LabGateway[], sources = '10.99.0.0/16'): string {
-  const entries = gateways.map(
-    (g) =>
-      `  - name: ${g.name}\n    host: ${g.address}\n` +
-      `    ssh: { username: root, privateKeyFile: ${g.clientKeyFile}, knownHosts: ${g.knownHostsFile} }`,
-  );
-  return `connection:
-  name: flowsources
-  connectedSystem: Case Management System
-  connectingSystem: Acme Case Portal
-  organisation: Acme Ltd
-gateways:
-${entries.join('\n')}
-flows:
-  - name: admin
-    protocol: ssh
-    port: 22
-  - name: api
-    protocol: https
-    port: 8443
-    sources: [${sources}]
-scan:
-  tcpPorts: "1-1024,8443"
-  udpTopPorts: 0
-  probeTimeoutSeconds: 3
-`;
-}
-
-async function check(gateways: LabGateway[], sources?: string): Promise<RunReport> {
-  const dir = await tempDir();
-  const file = await writeConnection(dir, connection(gateways, sources));
-  const out = join(dir, 'out');
-  const result = await runCli(['check', file, '--out', out, '--no-progress']);
-  expect(result.code, result.stderr).toBeLessThanOrEqual(1);
-  return JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as RunReport;
+async function check(gateways: LabGateway[], sources = '10.99.0.0/16'): Promise<RunReport> {
+  const run = await runLabCheck({
+    name: 'flowsources',
+    gateways: gateways.map((g) => labGateway(g, { ssh: true })),
+    flows: ['{ name: admin, protocol: ssh, port: 22 }', `{ name: api, protocol: https, port: 8443, sources: [${sources}] }`],
+    tcpPorts: '1-1024,8443',
+  });
+  return run.report;
 }
 
 const finding = (report: RunReport, id: string, gateway: string) =>

@@ -2,11 +2,9 @@
  * The host ruleset read per address family and in rule order (issue 16 item 5), and CoCo-9 decided by both
  * firewall views (item 8), on real nftables and iptables rulesets in namespace gateways read over SSH.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunReport } from '../../src/report/schema.ts';
-import { runCli, tempDir, writeConnection } from '../helpers/cli.ts';
+import { labGateway, runLabCheck } from './check-run.ts';
 import { labAvailability, startLabGateway, type LabGateway } from './lab.ts';
 
 const lab = await labAvailability();
@@ -36,37 +34,13 @@ const iptables = (rules: string[]) =>
     '',
   ].join('\n');
 
-function connection(name: string, gateways: LabGateway[]): string {
-  const entries = gateways.map(
-    (g) =>
-      `  - name: ${g.name}\n    host: ${g.address}\n` +
-      `    ssh: { username: root, privateKeyFile: ${g.clientKeyFile}, knownHosts: ${g.knownHostsFile} }`,
-  );
-  return `connection:
-  name: ${name}
-  mojSystem: Case Management System
-  thirdPartySystem: Acme Case Portal
-  organisation: Acme Ltd
-gateways:
-${entries.join('\n')}
-flows:
-  - name: admin
-    protocol: ssh
-    port: 22
-scan:
-  tcpPorts: "1-1024"
-  udpTopPorts: 0
-  probeTimeoutSeconds: 3
-`;
-}
-
-async function check(name: string, gateways: LabGateway[]) {
-  const dir = await tempDir();
-  const file = await writeConnection(dir, connection(name, gateways));
-  const out = join(dir, 'out');
-  const result = await runCli(['check', file, '--out', out, '--no-progress']);
-  expect(result.code, result.stderr).toBeLessThanOrEqual(1);
-  return JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as RunReport;
+async function check(name: string, gateways: LabGateway[]): Promise<RunReport> {
+  const run = await runLabCheck({
+    name,
+    gateways: gateways.map((g) => labGateway(g, { ssh: true })),
+    flows: ['{ name: admin, protocol: ssh, port: 22 }'],
+  });
+  return run.report;
 }
 
 const finding = (report: RunReport, id: string, gateway: string) =>

@@ -1,8 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunReport } from '../../src/report/schema.ts';
-import { runCli, tempDir, writeConnection } from '../helpers/cli.ts';
+import { labGateway, runLabCheck } from './check-run.ts';
 import { labAvailability, startLabGateway, type LabGateway } from './lab.ts';
 
 const lab = await labAvailability();
@@ -23,31 +20,11 @@ describe.skipIf(!lab.ok)('a gateway reached over IPv6 (real sshd, nmap)', () => 
 
   it('writes its endpoints with the address in brackets', { timeout: LOADED_MACHINE_MS }, async () => {
     const host = gateway.address6!;
-    const dir = await tempDir();
-    const file = await writeConnection(
-      dir,
-      `connection:
-  name: six
-  mojSystem: Case Management System
-  thirdPartySystem: Acme Case Portal
-  organisation: Acme Ltd
-gateways:
-  - name: six-gw
-    host: "${host}"
-flows:
-  - name: admin
-    protocol: ssh
-    port: 22
-scan:
-  tcpPorts: "1-1024"
-  udpTopPorts: 0
-  probeTimeoutSeconds: 3
-`,
-    );
-    const out = join(dir, 'out');
-    const result = await runCli(['check', file, '--out', out, '--no-progress']);
-    expect([0, 1], result.stderr).toContain(result.code);
-    const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as RunReport;
+    const { report } = await runLabCheck({
+      name: 'six',
+      gateways: [labGateway(gateway, { name: 'six-gw', host })],
+      flows: ['{ name: admin, protocol: ssh, port: 22 }'],
+    });
     const ssh = report.findings.filter((f) => f.probe === 'ssh');
     expect(ssh.length).toBeGreaterThan(0);
     for (const finding of ssh) expect(finding.message).toContain(`admin ([${host}]:22)`);

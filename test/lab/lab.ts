@@ -4,7 +4,7 @@
  * nginx) run inside, and an nftables ruleset when the gateway is firewalled. Everything is torn down by
  * `stop()`: the daemons by the PIDs this module started, then the namespace and its veth.
  */
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { makeLabPki, type LabPki } from './pki.ts';
 import { spawnGnutlsServ } from './gnutls.ts';
+import { writeNginxConfig } from './nginx.ts';
+import { spawnInNamespace, stopChildren, waitForListeners } from './processes.ts';
 
 const run = promisify(execFile);
 
@@ -186,22 +188,8 @@ export async function startLabGateway(spec: LabGatewaySpec): Promise<LabGateway>
   const dir = await mkdtemp(join(tmpdir(), `cocoscan-lab-${spec.name}-`));
   const children: ChildProcess[] = [];
 
-  const stopChildren = async () => {
-    for (const child of children.splice(0)) {
-      if (child.pid && child.exitCode === null) {
-        child.kill('SIGTERM');
-        await new Promise((resolve) => {
-          const timer = setTimeout(resolve, 3000);
-          child.once('exit', () => {
-            clearTimeout(timer);
-            resolve(undefined);
-          });
-        });
-      }
-    }
-  };
   const stop = async () => {
-    await stopChildren();
+    await stopChildren(children);
     await run('ip', ['netns', 'del', namespace]).catch(() => undefined);
     await run('ip', ['link', 'del', hostIf]).catch(() => undefined);
     await rm(dir, { recursive: true, force: true });
@@ -251,14 +239,7 @@ ${allowed('tcp', spec.firewallAllowTcp)}${rateLimited(spec.rateLimitTcp, spec.ra
     // Daemons, keys and certificates: made anew on every launch, so a relaunch changes them.
     const launch = async (services: LabService[]) => {
       const spawnInNs = (cmd: string, args: string[]) => {
-        const child = spawn('ip', ['netns', 'exec', namespace, cmd, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-        let stderr = '';
-        child.stderr?.on('data', (chunk: Buffer) => {
-          if (stderr.length < 4000) stderr += chunk.toString();
-        });
-        child.on('exit', (code) => {
-          if (code && code !== 0 && code !== 143) process.stderr.write(`[lab ${spec.name}] ${cmd} exited ${code}: ${stderr}\n`);
-        });
+        const child = spawnInNamespace(namespace, cmd, args, { onFailure: (m) => process.stderr.write(`[lab ${spec.name}] ${m}\n`) });
         children.push(child);
         return child;
       };
@@ -320,19 +301,7 @@ ${allowed('tcp', spec.firewallAllowTcp)}${rateLimited(spec.rateLimitTcp, spec.ra
               `server { ${addresses.map((a) => `listen ${a}:${s.port};`).join(' ')} location / { return 200 "stray admin console\\n"; } }`,
           ),
         ];
-        const conf = `worker_processes 1;
-  daemon off;
-  pid ${join(dir, 'nginx.pid')};
-  error_log ${join(dir, 'nginx-error.log')};
-  events { worker_connections 256; }
-  http {
-    access_log off;
-    client_body_temp_path ${dir};
-    ${servers.join('\n  ')}
-  }
-  `;
-        await writeFile(join(dir, 'nginx.conf'), conf);
-        spawnInNs('/usr/sbin/nginx', ['-e', join(dir, 'nginx-error.log'), '-p', dir, '-c', join(dir, 'nginx.conf')]);
+        spawnInNs('/usr/sbin/nginx', await writeNginxConfig(dir, servers));
       }
 
       for (const service of services.filter((s) => s.kind === 'gnutls-https')) spawnGnutlsServ(spawnInNs, service.port, pki.good);
@@ -399,6 +368,7 @@ ${allowed('tcp', spec.firewallAllowTcp)}${rateLimited(spec.rateLimitTcp, spec.ra
       await waitForListeners(
         namespace,
         services.filter((s) => !udp.includes(s.kind) || s.kind === 'dnsmasq').map((s) => s.port),
+        'lab services',
       );
       await waitForUdp(
         namespace,
@@ -419,7 +389,7 @@ ${allowed('tcp', spec.firewallAllowTcp)}${rateLimited(spec.rateLimitTcp, spec.ra
       knownHostsFile: join(dir, 'known_hosts'),
       stop,
       relaunch: async (services: LabService[]) => {
-        await stopChildren();
+        await stopChildren(children);
         for (const name of await readdir(dir)) if (/^ssh_host_/.test(name)) await rm(join(dir, name), { force: true });
         await launch(services);
       },
@@ -489,19 +459,6 @@ async function waitForUdp(namespace: string, ports: number[]): Promise<void> {
     const bound = new Set([...stdout.matchAll(/:(\d+)\s/g)].map((m) => Number(m[1])));
     if (ports.every((p) => bound.has(p))) return;
     if (Date.now() > deadline) throw new Error(`the lab's UDP services did not bind ${ports.join(', ')}/udp in ${namespace}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-/** Polls `ss` inside the namespace until every port listens (bounded: 15 s). */
-async function waitForListeners(namespace: string, ports: number[]): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const { stdout } = await run('ip', ['netns', 'exec', namespace, 'ss', '-Hltn']);
-    const listening = new Set([...stdout.matchAll(/:(\d+)\s/g)].map((m) => Number(m[1])));
-    const missing = ports.filter((p) => !listening.has(p));
-    if (missing.length === 0) return;
-    if (Date.now() > deadline) throw new Error(`lab services did not start listening on ${missing.join(', ')} in ${namespace}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

@@ -24,7 +24,8 @@ export interface LabPki {
   bad: LeafFiles;
 }
 
-async function keyPem(key: CryptoKey): Promise<string> {
+/** A private key as a PKCS#8 PEM. */
+export async function keyPem(key: CryptoKey): Promise<string> {
   const der = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', key));
   return `-----BEGIN PRIVATE KEY-----\n${der
     .toString('base64')
@@ -32,12 +33,12 @@ async function keyPem(key: CryptoKey): Promise<string> {
     .trimEnd()}\n-----END PRIVATE KEY-----\n`;
 }
 
-export async function makeLabPki(dir: string, address: string): Promise<LabPki> {
+/** A self-signed RSA 2048 root CA (SHA-256), in date from 2000 days before `now` for ten years. */
+async function makeRootCa(name: string, now: number): Promise<{ ca: x509.X509Certificate; caKeys: CryptoKeyPair }> {
   const caKeys = await webcrypto.subtle.generateKey({ ...RSA, hash: 'SHA-256' }, true, ['sign', 'verify']);
-  const now = Date.now();
   const ca = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: '01',
-    name: 'CN=cocoscan lab root CA',
+    name,
     notBefore: new Date(now - 2000 * DAY),
     notAfter: new Date(now + 3650 * DAY),
     signingAlgorithm: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
@@ -47,6 +48,12 @@ export async function makeLabPki(dir: string, address: string): Promise<LabPki> 
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
     ],
   });
+  return { ca, caKeys };
+}
+
+export async function makeLabPki(dir: string, address: string): Promise<LabPki> {
+  const now = Date.now();
+  const { ca, caKeys } = await makeRootCa('CN=cocoscan lab root CA', now);
 
   const leaf = async (name: string, serial: string, hash: 'SHA-256' | 'SHA-1', notBefore: Date, notAfter: Date): Promise<LeafFiles> => {
     const keys = await webcrypto.subtle.generateKey({ ...RSA, hash: 'SHA-256' }, true, ['sign', 'verify']);
@@ -104,20 +111,8 @@ export interface ZooPki {
 
 /** Leaves for the TLS endpoint zoo (test/lab/tls-zoo.ts), all from one lab root CA; also key+cert PEMs (`.pem`). */
 export async function makeZooPki(dir: string, address: string): Promise<ZooPki> {
-  const caKeys = await webcrypto.subtle.generateKey({ ...RSA, hash: 'SHA-256' }, true, ['sign', 'verify']);
   const now = Date.now();
-  const ca = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: '01',
-    name: 'CN=cocoscan lab zoo root CA',
-    notBefore: new Date(now - 2000 * DAY),
-    notAfter: new Date(now + 3650 * DAY),
-    signingAlgorithm: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
-    keys: caKeys,
-    extensions: [
-      new x509.BasicConstraintsExtension(true, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
-    ],
-  });
+  const { ca, caKeys } = await makeRootCa('CN=cocoscan lab zoo root CA', now);
   const ecdsa = { name: 'ECDSA', namedCurve: 'P-256' } as const;
   const leaf = async (
     name: string,

@@ -1,8 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunReport } from '../../src/report/schema.ts';
-import { runCli, tempDir, writeConnection } from '../helpers/cli.ts';
+import { labGateway, runLabCheck } from './check-run.ts';
 import { labAvailability, startLabGateway, type LabGateway } from './lab.ts';
 
 const lab = await labAvailability();
@@ -28,32 +25,11 @@ describe.skipIf(!lab.ok)('a rate-limited SSH port (real sshd, nmap and nftables)
   });
 
   it("counts the SSH probe's completed exchange as proof that the gateway answers", { timeout: LOADED_MACHINE_MS }, async () => {
-    const dir = await tempDir();
-    const file = await writeConnection(
-      dir,
-      `connection:
-  name: rate
-  mojSystem: Case Management System
-  thirdPartySystem: Acme Case Portal
-  organisation: Acme Ltd
-gateways:
-  - name: rate-gw
-    host: ${gateway.address}
-flows:
-  - name: admin
-    protocol: ssh
-    port: 22
-scan:
-  tcpPorts: "1-1024"
-  udpTopPorts: 0
-  probeTimeoutSeconds: 3
-`,
-    );
-    const out = join(dir, 'out');
-    const result = await runCli(['check', file, '--out', out, '--no-progress']);
-    expect([0, 1], result.stderr).toContain(result.code);
-    const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as RunReport;
-    const finding = (id: string) => report.findings.find((f) => f.id === id);
+    const { report, finding } = await runLabCheck({
+      name: 'rate',
+      gateways: [labGateway(gateway, { name: 'rate-gw' })],
+      flows: ['{ name: admin, protocol: ssh, port: 22 }'],
+    });
 
     // nmap saw 22 filtered: without the probe's proof this was "answered on no port at all" (error).
     expect(finding('exposure.declared-port')?.evidence.actual).toMatch(/^filtered \(no-response\) to nmap, but the ssh probe/);
@@ -94,32 +70,11 @@ describe.skipIf(!lab.ok)('a rate-limited SSH port that limits nmap too (real ssh
   });
 
   it("lets nmap's discovery reach 22 before the probes, so nmap's own view decides", { timeout: LOADED_MACHINE_MS }, async () => {
-    const dir = await tempDir();
-    const file = await writeConnection(
-      dir,
-      `connection:
-  name: ratelim
-  mojSystem: Case Management System
-  thirdPartySystem: Acme Case Portal
-  organisation: Acme Ltd
-gateways:
-  - name: ratelim-gw
-    host: ${gateway.address}
-flows:
-  - name: admin
-    protocol: ssh
-    port: 22
-scan:
-  tcpPorts: "1-1024"
-  udpTopPorts: 0
-  probeTimeoutSeconds: 3
-`,
-    );
-    const out = join(dir, 'out');
-    const result = await runCli(['check', file, '--out', out, '--no-progress']);
-    expect([0, 1], result.stderr).toContain(result.code);
-    const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as RunReport;
-    const finding = (id: string) => report.findings.find((f) => f.id === id);
+    const { report, finding } = await runLabCheck({
+      name: 'ratelim',
+      gateways: [labGateway(gateway, { name: 'ratelim-gw' })],
+      flows: ['{ name: admin, protocol: ssh, port: 22 }'],
+    });
 
     // nmap's discovery reached 22 before any probe did: its own view says open, and the verdicts come from it.
     expect(finding('exposure.declared-port')).toMatchObject({ status: 'pass', evidence: { actual: 'open (syn-ack)' } });

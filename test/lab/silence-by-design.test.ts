@@ -3,11 +3,9 @@
  * outside them) are not tested by design rather than errors, and the organisation's own community meeting
  * silence on a filtered port does not pass snmp.cleartext. Real sshd, snmpd and nftables in lab namespaces.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunReport } from '../../src/report/schema.ts';
-import { runCli, tempDir, writeConnection } from '../helpers/cli.ts';
+import { labGateway, runLabCheck } from './check-run.ts';
 import { LAB_SNMP_CUSTOM_COMMUNITY, labAvailability, startLabGateway, type LabGateway } from './lab.ts';
 
 const lab = await labAvailability();
@@ -29,22 +27,15 @@ const restrictedRuleset = `table inet filter {
 }
 `;
 
-async function check(gateway: LabGateway, flows: string): Promise<RunReport> {
-  const dir = await tempDir();
-  const file = await writeConnection(
-    dir,
-    `connection: { name: ${gateway.name}, connectedSystem: Case Management System, connectingSystem: Acme Case Portal, organisation: Acme Ltd }
-gateways: [ { name: ${gateway.name}, host: ${gateway.address} } ]
-flows:
-${flows}
-scan: { tcpPorts: "22,2222", udpTopPorts: 0, probeTimeoutSeconds: 3 }
-snmp: { timeoutSeconds: 1, communities: [${LAB_SNMP_CUSTOM_COMMUNITY}] }
-`,
-  );
-  const out = join(dir, 'out');
-  const result = await runCli(['check', file, '--out', out, '--no-progress']);
-  expect(result.code, result.stderr).toBeLessThanOrEqual(1);
-  return JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as RunReport;
+async function check(gateway: LabGateway, flows: string[]): Promise<RunReport> {
+  const run = await runLabCheck({
+    name: gateway.name,
+    gateways: [labGateway(gateway)],
+    flows,
+    tcpPorts: '22,2222',
+    extra: `snmp: { timeoutSeconds: 1, communities: [${LAB_SNMP_CUSTOM_COMMUNITY}] }\n`,
+  });
+  return run.report;
 }
 
 describe.skipIf(!lab.ok)('silence that proves nothing (real sshd, snmpd, nftables)', () => {
@@ -72,13 +63,12 @@ describe.skipIf(!lab.ok)('silence that proves nothing (real sshd, snmpd, nftable
       }),
     ]);
     [sourcesReport, filteredReport] = await Promise.all([
-      check(
-        restricted,
-        `  - { name: admin, protocol: ssh, port: 22 }
-  - { name: partner-admin, protocol: ssh, port: 2222, sources: [10.99.0.0/16] }
-  - { name: monitoring, protocol: snmp, port: 161, transport: udp, sources: [10.99.0.0/16] }`,
-      ),
-      check(filtered, '  - { name: monitoring, protocol: snmp, port: 161, transport: udp }'),
+      check(restricted, [
+        '{ name: admin, protocol: ssh, port: 22 }',
+        '{ name: partner-admin, protocol: ssh, port: 2222, sources: [10.99.0.0/16] }',
+        '{ name: monitoring, protocol: snmp, port: 161, transport: udp, sources: [10.99.0.0/16] }',
+      ]),
+      check(filtered, ['{ name: monitoring, protocol: snmp, port: 161, transport: udp }']),
     ]);
   }, LOADED_MACHINE_MS);
 

@@ -3,8 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunReport } from '../../src/report/schema.ts';
-import { runCli, tempDir, writeConnection } from '../helpers/cli.ts';
+import { labGateway, runLabCheck } from './check-run.ts';
 import { labAvailability, startLabGateway, type LabGateway } from './lab.ts';
 
 const lab = await labAvailability();
@@ -30,37 +29,22 @@ describe.skipIf(!lab.ok || !gnutls)('a single-threaded TLS server (gnutls-serv) 
   });
 
   it('gets real TLS verdicts, with the handshakes before -sV started, in well under a minute', { timeout: 180_000 }, async () => {
-    const dir = await tempDir();
-    const file = await writeConnection(
-      dir,
-      `connection:
-  name: gnutls
-  mojSystem: Case Management System
-  thirdPartySystem: Acme Case Portal
-  organisation: Acme Ltd
-gateways:
-  - name: gnutls-gw
-    host: ${gateway.address}
-flows:
-  - name: case-sync
-    protocol: https
-    port: 443
-scan:
-  tcpPorts: "1-1024"
-  udpTopPorts: 0
-  probeTimeoutSeconds: 5
-tls:
-  trust: [ ${gateway.caFile} ]
-`,
+    const {
+      report,
+      out,
+      elapsedMs: elapsed,
+      finding,
+    } = await runLabCheck(
+      {
+        name: 'gnutls',
+        gateways: [labGateway(gateway, { name: 'gnutls-gw' })],
+        flows: ['{ name: case-sync, protocol: https, port: 443 }'],
+        probeTimeoutSeconds: 5,
+        extra: `tls:\n  trust: [ ${gateway.caFile} ]\n`,
+      },
+      170_000,
     );
-    const out = join(dir, 'out');
-    const started = Date.now();
-    const result = await runCli(['check', file, '--out', out, '--no-progress'], 170_000);
-    const elapsed = Date.now() - started;
-    expect([0, 1], result.stderr).toContain(result.code);
-    const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as RunReport;
     const tls = report.findings.filter((f) => f.id.startsWith('tls.'));
-    const finding = (id: string) => report.findings.find((f) => f.id === id);
 
     // Every TLS verdict is a reading of the server, none a "could not connect".
     expect(tls.length).toBeGreaterThan(5);

@@ -10,6 +10,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { LabGateway } from './lab.ts';
+import { stopChildren, waitForListeners } from './processes.ts';
 
 const run = promisify(execFile);
 
@@ -68,12 +69,7 @@ export async function startStartTlsServers(gateway: LabGateway): Promise<StartTl
     return child;
   };
   const stop = async () => {
-    for (const child of children.splice(0)) {
-      if (!child.pid || child.exitCode !== null) continue;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 3000))]);
-    }
+    await stopChildren(children);
     await rm(dir, { recursive: true, force: true });
   };
   try {
@@ -83,7 +79,7 @@ export async function startStartTlsServers(gateway: LabGateway): Promise<StartTl
     await vsftpd(join(dir, 'vsftpd'), address, cert, key, spawnInNs);
     await slapd(join(dir, 'slapd'), address, cert, key, spawnInNs);
     await postgresql(join(dir, 'postgresql'), address, cert, key, spawnInNs);
-    await waitForListeners(gateway.namespace, Object.values(STARTTLS_PORTS));
+    await waitForListeners(gateway.namespace, Object.values(STARTTLS_PORTS), 'the STARTTLS daemons');
     return { stop };
   } catch (error) {
     await stop();
@@ -270,17 +266,4 @@ async function ids(user: string): Promise<[number, number]> {
   const gid = /gid=(\d+)/.exec(stdout);
   if (!uid || !gid) throw new Error(`no user ${user} (${userInfo().username} runs the lab)`);
   return [Number(uid[1]), Number(gid[1])];
-}
-
-/** Polls `ss` inside the namespace until every port listens (bounded: 15 s). */
-async function waitForListeners(namespace: string, ports: number[]): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const { stdout } = await run('ip', ['netns', 'exec', namespace, 'ss', '-Hltn']);
-    const listening = new Set([...stdout.matchAll(/:(\d+)\s/g)].map((m) => Number(m[1])));
-    const missing = ports.filter((p) => !listening.has(p));
-    if (missing.length === 0) return;
-    if (Date.now() > deadline) throw new Error(`the STARTTLS daemons did not listen on ${missing.join(', ')} in ${namespace}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }

@@ -3,11 +3,11 @@
  * nginx with and without an OCSP staple (the second serving a clientAuth-only leaf without its intermediate),
  * openssl s_server allowing client renegotiation and stapling, gnutls-serv without RFC 5746 and with heartbeats.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { LabGateway } from './lab.ts';
+import { writeNginxConfig } from './nginx.ts';
+import { spawnInNamespace, stopChildren } from './processes.ts';
 import type { ChecksPki } from './tls-checks-pki.ts';
 
 export const CHECK_PORTS = {
@@ -34,32 +34,21 @@ export interface ChecksServers {
 export async function startChecksServers(gateway: LabGateway, pki: ChecksPki, dir: string): Promise<ChecksServers> {
   const children: ChildProcess[] = [];
   const spawnInNs = (cmd: string, args: string[]) => {
-    const child = spawn('ip', ['netns', 'exec', gateway.namespace, cmd, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-    child.stderr?.resume();
-    children.push(child);
+    children.push(spawnInNamespace(gateway.namespace, cmd, args, { onFailure: (m) => process.stderr.write(`[tls-checks] ${m}\n`) }));
   };
   const a = gateway.address;
-  const nginx = `worker_processes 1;
-daemon off;
-pid ${join(dir, 'nginx.pid')};
-error_log ${join(dir, 'nginx-error.log')};
-events { worker_connections 256; }
-http {
-  access_log off;
-  client_body_temp_path ${dir};
-  server { listen ${a}:${CHECK_PORTS.nginxGood} ssl; ssl_certificate ${pki.fullChain}; ssl_certificate_key ${pki.key};
-    ssl_protocols TLSv1.2 TLSv1.3; ssl_stapling on; ssl_stapling_file ${pki.ocspResponse};
-    location / { return 200 "ok\\n"; } }
-  server { listen ${a}:${CHECK_PORTS.nginxBroken} ssl; ssl_certificate ${pki.clientOnlyLeaf}; ssl_certificate_key ${pki.clientOnlyKey};
-    ssl_protocols TLSv1.2 TLSv1.3;
-    location / { return 200 "ok\\n"; } }
-  server { listen ${a}:${CHECK_PORTS.nginxTls13Misordered} ssl; ssl_certificate ${pki.misorderedChain}; ssl_certificate_key ${pki.key};
-    ssl_protocols TLSv1.3;
-    location / { return 200 "ok\\n"; } }
-}
-`;
-  await writeFile(join(dir, 'nginx.conf'), nginx);
-  spawnInNs('/usr/sbin/nginx', ['-e', join(dir, 'nginx-error.log'), '-p', dir, '-c', join(dir, 'nginx.conf')]);
+  const nginxServers = [
+    `server { listen ${a}:${CHECK_PORTS.nginxGood} ssl; ssl_certificate ${pki.fullChain}; ssl_certificate_key ${pki.key};
+      ssl_protocols TLSv1.2 TLSv1.3; ssl_stapling on; ssl_stapling_file ${pki.ocspResponse};
+      location / { return 200 "ok\\n"; } }`,
+    `server { listen ${a}:${CHECK_PORTS.nginxBroken} ssl; ssl_certificate ${pki.clientOnlyLeaf}; ssl_certificate_key ${pki.clientOnlyKey};
+      ssl_protocols TLSv1.2 TLSv1.3;
+      location / { return 200 "ok\\n"; } }`,
+    `server { listen ${a}:${CHECK_PORTS.nginxTls13Misordered} ssl; ssl_certificate ${pki.misorderedChain}; ssl_certificate_key ${pki.key};
+      ssl_protocols TLSv1.3;
+      location / { return 200 "ok\\n"; } }`,
+  ];
+  spawnInNs('/usr/sbin/nginx', await writeNginxConfig(dir, nginxServers));
   const sServer = (port: number, extra: string[]) =>
     spawnInNs('openssl', ['s_server', '-accept', `${a}:${port}`, '-cert', pki.fullChain, '-key', pki.key, '-www', '-quiet', ...extra]);
   sServer(CHECK_PORTS.sServerRenegotiation, ['-client_renegotiation']);
@@ -68,14 +57,7 @@ http {
     spawnInNs('gnutls-serv', ['--http', '-p', String(port), '--x509certfile', pki.fullChain, '--x509keyfile', pki.key, ...extra]);
   gnutls(CHECK_PORTS.gnutlsUnsafe, ['--priority', 'NORMAL:%DISABLE_SAFE_RENEGOTIATION']);
   gnutls(CHECK_PORTS.gnutlsHeartbeat, ['--heartbeat']);
-  const stop = async () => {
-    for (const child of children.splice(0)) {
-      if (child.exitCode !== null || child.signalCode !== null) continue;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 3000))]);
-    }
-  };
+  const stop = () => stopChildren(children);
   try {
     await Promise.all(Object.values(CHECK_PORTS).map((port) => listening(a, port)));
   } catch (error) {

@@ -4,16 +4,16 @@
  * of their own (root, intermediate, an untrusted root) so each certificate defect can be served alone.
  */
 import 'reflect-metadata';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { webcrypto } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import * as x509 from '@peculiar/x509';
+import { keyPem } from './pki.ts';
+import { spawnInNamespace, stopChildren, waitForListeners } from './processes.ts';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
-const run = promisify(execFile);
 const DAY = 86_400_000;
 const RSA = { name: 'RSASSA-PKCS1-v1_5', publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048, hash: 'SHA-256' } as const;
 
@@ -38,14 +38,6 @@ export interface AccuracyPki {
 }
 
 const pem = (...certs: x509.X509Certificate[]) => certs.map((c) => c.toString('pem')).join('\n') + '\n';
-
-async function keyPem(key: CryptoKey): Promise<string> {
-  const der = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', key));
-  return `-----BEGIN PRIVATE KEY-----\n${der
-    .toString('base64')
-    .replace(/(.{64})/g, '$1\n')
-    .trimEnd()}\n-----END PRIVATE KEY-----\n`;
-}
 
 async function makePki(dir: string, address: string): Promise<AccuracyPki> {
   const [rootKeys, intKeys, strangerKeys, leafKeys] = await Promise.all(
@@ -141,35 +133,11 @@ export async function startAccuracyServers(namespace: string, address: string, s
   await chmod(dir, 0o755);
   const children: ChildProcess[] = [];
   const stop = async () => {
-    await Promise.all(
-      children.map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null || child.signalCode !== null) return resolve();
-            const timer = setTimeout(() => {
-              child.kill('SIGKILL');
-              resolve();
-            }, 3000);
-            child.once('exit', () => {
-              clearTimeout(timer);
-              resolve();
-            });
-            child.kill('SIGTERM');
-          }),
-      ),
-    );
+    await stopChildren(children);
     await rm(dir, { recursive: true, force: true });
   };
   const spawnInNs = (cmd: string, args: string[], holdStdin = false) => {
-    const child = spawn('ip', ['netns', 'exec', namespace, cmd, ...args], { stdio: [holdStdin ? 'pipe' : 'ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => {
-      if (stderr.length < 4000) stderr += chunk.toString();
-    });
-    child.on('exit', (code) => {
-      if (code && code !== 143) process.stderr.write(`[tls-accuracy] ${cmd} exited ${code}: ${stderr}\n`);
-    });
-    children.push(child);
+    children.push(spawnInNamespace(namespace, cmd, args, { holdStdin, onFailure: (m) => process.stderr.write(`[tls-accuracy] ${m}\n`) }));
   };
   try {
     const pki = await makePki(dir, address);
@@ -262,26 +230,14 @@ userdb {
         spawnInNs('/usr/sbin/dovecot', ['-F', '-c', conf]);
       }
     }
-    await waitForPorts(
+    await waitForListeners(
       namespace,
       servers.map((s) => s.port),
+      'TLS servers',
     );
     return { pki, stop };
   } catch (error) {
     await stop();
     throw error;
-  }
-}
-
-/** Polls `ss` inside the namespace until every port listens (bounded: 15 s). */
-async function waitForPorts(namespace: string, ports: number[]): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const { stdout } = await run('ip', ['netns', 'exec', namespace, 'ss', '-Hltn']);
-    const listening = new Set([...stdout.matchAll(/:(\d+)\s/g)].map((m) => Number(m[1])));
-    const missing = ports.filter((p) => !listening.has(p));
-    if (missing.length === 0) return;
-    if (Date.now() > deadline) throw new Error(`TLS servers did not start listening on ${missing.join(', ')} in ${namespace}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

@@ -6,12 +6,13 @@
  * namespace. To add a server program: a ZooServer name, its endpoints in ZOO_ENDPOINTS, a ConfigWriter in
  * WRITERS (config files in `dir`, the command lines to run), and its binary in ZOO_TOOLS.
  */
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { mkdir, writeFile, chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startLabGateway, type LabGateway } from './lab.ts';
 import { makeZooPki, type LeafFiles, type ZooPki } from './pki.ts';
+import { spawnInNamespace, stopChildren, waitForListeners } from './processes.ts';
 
 const run = promisify(execFile);
 
@@ -406,7 +407,7 @@ export async function startTlsZoo(options: { only?: (e: ZooEndpoint) => boolean 
   const gateway = await startLabGateway({ name: 'tlszoo', services: [] });
   const children: ChildProcess[] = [];
   const stop = async () => {
-    await Promise.all(children.splice(0).map(stopChild));
+    await stopChildren(children);
     await gateway.stop();
   };
   try {
@@ -427,51 +428,17 @@ export async function startTlsZoo(options: { only?: (e: ZooEndpoint) => boolean 
       )
     ).flat();
     const failures: string[] = [];
-    for (const daemon of daemons) children.push(spawnDaemon(gateway.namespace, daemon, failures));
+    for (const daemon of daemons)
+      children.push(spawnInNamespace(gateway.namespace, daemon.command, daemon.args, { onFailure: (m) => failures.push(m) }));
     await waitForListeners(
       gateway.namespace,
       wanted.map((e) => e.port),
-      failures,
+      'TLS zoo daemons',
+      { timeoutMs: 20_000, failures },
     );
     return { gateway, address: gateway.address, caFile: pki.caFile, endpoints: wanted, stop };
   } catch (error) {
     await stop();
     throw error;
-  }
-}
-
-function spawnDaemon(namespace: string, daemon: Daemon, failures: string[]): ChildProcess {
-  const child = spawn('ip', ['netns', 'exec', namespace, daemon.command, ...daemon.args], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    if (stderr.length < 4000) stderr += chunk.toString();
-  });
-  child.on('exit', (code, signal) => {
-    if (signal !== 'SIGTERM' && signal !== 'SIGKILL' && code !== 0 && code !== 143)
-      failures.push(`${daemon.command} exited ${code ?? signal}: ${stderr.trim().slice(0, 1000)}`);
-  });
-  return child;
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (!child.pid || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-  await exited;
-  clearTimeout(timer);
-}
-
-/** Polls `ss` in the namespace until every port listens (bounded: 20 s), failing at once when a daemon died. */
-async function waitForListeners(namespace: string, ports: number[], failures: string[]): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    if (failures.length > 0) throw new Error(`a TLS zoo daemon failed to start: ${failures.join('; ')}`);
-    const { stdout } = await run('ip', ['netns', 'exec', namespace, 'ss', '-Hltn']);
-    const listening = new Set([...stdout.matchAll(/:(\d+)\s/g)].map((m) => Number(m[1])));
-    const missing = ports.filter((p) => !listening.has(p));
-    if (missing.length === 0) return;
-    if (Date.now() > deadline) throw new Error(`TLS zoo daemons did not listen on ${missing.join(', ')} in ${namespace}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
