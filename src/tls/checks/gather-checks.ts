@@ -104,6 +104,9 @@ export async function gatherTlsChecks(
   const robotAnswer: Promise<TlsChecksFacts['robot']> = robot
     ? probeRobot(endpoint, robot.version, robot.suites, { timeoutMs: options.timeoutMs, signal: options.signal, limit: options.limit })
     : Promise.resolve({ status: 'no-rsa' });
+  // Every check settles before any is read: one that throws must not leave the others' rejections unhandled.
+  const thrown = (await Promise.allSettled([...Object.values(started), fallback, robotAnswer])).find((o) => o.status === 'rejected');
+  if (thrown) throw thrown.reason;
   const leaf = inspection.chain[0];
   const tls13 = await started.tls13Chain;
   // Under TLS 1.3 only, the chain as sent (decrypted here) replaces the one Node built from the trust store.
