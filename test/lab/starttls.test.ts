@@ -137,6 +137,14 @@ tls: { trust: [ ${gateway.caFile} ] }
     expect(await accepted(P.smtp)).toEqual(expect.arrayContaining(['TLSv1.2', 'TLSv1.3']));
   });
 
+  it('the single checks reach TLS through the upgrade too: answers read, not silence taken for a refusal', () => {
+    for (const port of [P.smtp, P.submission]) {
+      for (const id of ['tls.sslv2', 'tls.compression', 'tls.secure-renegotiation', 'tls.heartbleed'])
+        expect(one(port, id).status, `${id} on ${port}: ${one(port, id).message}`).toBe('pass');
+      expect(one(port, 'tls.sslv2').message).not.toMatch(/no SSLv2 answer within/);
+    }
+  });
+
   it('a postfix smtpd without TLS offers no STARTTLS: tls.starttls fails, its TLS findings are not tested, A.12.3.1 is No', async () => {
     const starttls = one(P.smtpPlain, 'tls.starttls');
     expect(starttls.status).toBe('fail');

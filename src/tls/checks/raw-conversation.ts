@@ -100,5 +100,7 @@ function talk<T>(
       finish({ failure: `${error.code ?? 'error'}: could not connect` });
     });
     socket.on('close', () => (connected ? ended('closed') : finish({ failure: 'the connection closed before it was established' })));
+    // A socket handed over by the upgrade comes paused: a 'data' listener alone would never see a byte.
+    if (alreadyConnected) socket.resume();
   });
 }
