@@ -124,6 +124,10 @@ function heartbleed(x: Ctx): V {
   if (l.status !== 'answered') return l;
   if (l.heartbeat === 'overread')
     return endpointVerdict(x.on, 'tls.heartbleed', 'fail', { detail: l.heartbeatDetail }, expected, l.heartbeatDetail);
+  if (l.heartbeat === 'unclear') {
+    const detail = `offers heartbeats, but the answer to the heartbeat request proves nothing: ${l.heartbeatDetail}`;
+    return endpointVerdict(x.on, 'tls.heartbleed', 'not_tested', { reason: detail }, expected, l.heartbeatDetail);
+  }
   const detail =
     l.heartbeat === 'not-supported'
       ? 'does not offer the heartbeat extension, so nothing can leak through it'
@@ -174,6 +178,10 @@ function fallback(x: Ctx): V {
         expected,
         'inappropriate_fallback',
       );
+    case 'unclear': {
+      const reason = `the ${f.offered} hello carrying TLS_FALLBACK_SCSV met ${f.detail}, which says nothing of the SCSV`;
+      return endpointVerdict(x.on, id, 'not_tested', { reason }, expected, f.detail);
+    }
     case 'other':
       return endpointVerdict(
         x.on,

@@ -212,6 +212,18 @@ const invalid: InvalidCase<TlsFacts, TlsFindingId>[] = [
     ],
   },
   {
+    name: 'the fallback hello met a hang-up (a rate limiter or an IPS does the same): not tested, never a pass',
+    facts: endpoint({ fallback: { status: 'unclear', highest: 'TLSv1.3', offered: 'TLSv1.2', detail: 'the server reset the connection' } }),
+    verdicts: [
+      verdict('tls.fallback-scsv', 'not_tested', { reason: /met the server reset the connection, which says nothing of the SCSV/ }),
+    ],
+  },
+  {
+    name: 'Heartbleed: the server reset the connection after the heartbeat request: no evidence either way',
+    facts: endpoint(answered({ heartbeat: 'unclear', heartbeatDetail: 'the server reset the connection after the heartbeat request' })),
+    verdicts: [verdict('tls.heartbleed', 'not_tested', { reason: /proves nothing: the server reset the connection/ })],
+  },
+  {
     name: 'the fallback hello got no answer',
     facts: endpoint({ fallback: { status: 'error', detail: 'no answer within 1000 ms after the ClientHello' } }),
     verdicts: [verdict('tls.fallback-scsv', 'error')],

@@ -18,6 +18,7 @@ export type FallbackAnswer =
   | { status: 'accepted'; highest: TlsVersion; offered: TlsVersion }
   /** Another alert or a hang-up: not the signal RFC 7507 asks for, and not a handshake either. */
   | { status: 'other'; highest: TlsVersion; offered: TlsVersion; detail: string }
+  | { status: 'unclear'; highest: TlsVersion; offered: TlsVersion; detail: string }
   | { status: 'error'; detail: string };
 
 /** Sends the fallback hello for the version just below the highest accepted; `accepted` is in any order. */
@@ -44,8 +45,9 @@ export async function probeFallback(
         : { status: 'other', highest, offered: lower, detail: `alert ${outcome.name}` };
     case 'hello':
       return { status: 'accepted', highest, offered: lower };
+    // A hang-up or reset is no refusal of the fallback: a rate limiter or an IPS does the same to any hello.
     case 'closed':
-      return { status: 'other', highest, offered: lower, detail: outcome.detail };
+      return { status: 'unclear', highest, offered: lower, detail: outcome.detail };
     case 'failed':
       return { status: 'error', detail: outcome.reason };
   }

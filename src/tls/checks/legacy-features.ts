@@ -26,8 +26,10 @@ const HEARTBEAT_REQUEST_BODY = Buffer.from([1, 0x40, 0x00]);
 export type HeartbeatAnswer =
   /** The server did not echo the heartbeat extension: no request was sent. */
   | 'not-supported'
-  /** A request was sent and nothing came back longer than it (an alert, a close, or silence). */
+  /** A request was sent and nothing came back longer than it (a reply no longer than it, an alert, or silence). */
   | 'no-overread'
+  /** A request was sent and the server reset or closed the connection: no evidence either way. */
+  | 'unclear'
   /** A heartbeat reply longer than the request: the server read past what was sent (Heartbleed). */
   | 'overread';
 
@@ -131,7 +133,9 @@ export async function probeLegacyFeatures(endpoint: Endpoint, options: LegacyFea
         return undefined;
       },
       end(how: ConversationEnd) {
-        if (heartbeatFrom !== undefined) return answered('no-overread', `${describeEnd(how)} after the heartbeat request`);
+        // Silence is what RFC 6520 asks of a server that drops a bad request; a hang-up proves nothing either way.
+        if (heartbeatFrom !== undefined)
+          return answered(how === 'timeout' ? 'no-overread' : 'unclear', `${describeEnd(how)} after the heartbeat request`);
         if (serverHello) return { status: 'error', detail: `${describeEnd(how)} before the server's first flight was complete` };
         return how === 'timeout'
           ? { status: 'error', detail: 'no answer to the ClientHello' }
