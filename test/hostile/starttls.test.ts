@@ -62,6 +62,14 @@ describe('upgrade conversations with hostile or broken servers: bounded, and nev
     });
   });
 
+  it('a 421 greeting (too many connections, closing): broken, never a refusal of TLS', async () => {
+    const busy = await serve(answering('421 too many connections\r\n', () => undefined));
+    expect(await upgrade(busy, 'smtp')).toMatchObject({ upgraded: false, refusal: 'broken' });
+    await new Promise((resolve) => server!.close(resolve));
+    const ftp = await serve(answering('421 service not available\r\n', () => undefined));
+    expect(await upgrade(ftp, 'ftp')).toMatchObject({ upgraded: false, refusal: 'broken' });
+  });
+
   it('a greeting that never ends its line: broken at the byte cap', async () => {
     const port = await serve((socket) => socket.write(Buffer.alloc(UPGRADE_MAX_BYTES + 1024, 0x41)));
     expect(await upgrade(port, 'imap')).toMatchObject({

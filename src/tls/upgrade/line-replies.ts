@@ -22,3 +22,12 @@ export async function readNumberedReply(talk: PlainConversation, protocol: strin
     if (match[2] !== '-') return { code: Number(match[1]), lines };
   }
 }
+
+/**
+ * A numbered reply that is not the go-ahead. 421 (SMTP and FTP: service not available, closing; too many
+ * connections) says nothing of the service's TLS: a broken conversation (an error), never a refusal. A 454 to
+ * STARTTLS stays a refusal: postfix answers it for good when its TLS is misconfigured, and mail then goes in clear.
+ */
+export function refusalOf(code: number): 'refused' | 'broken' {
+  return code === 421 ? 'broken' : 'refused';
+}
