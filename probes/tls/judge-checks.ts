@@ -18,7 +18,11 @@ export function judgeChecks(on: EndpointSubject, e: InspectedEndpoint): V[] {
   const accepted = e.inspection.scan.versions.filter((v) => v.status === 'accepted');
   const legacyVersions = accepted.filter((v) => versionRank(v.version) < versionRank('TLSv1.3')).map((v) => v.version);
   const subject: EndpointSubject = { ...on, artefacts: [...on.artefacts, ...(e.artefacts.checks ? [e.artefacts.checks] : [])] };
-  const ctx: Ctx = { on: subject, e, c, legacyVersions };
+  // Versions below TLS 1.3 the enumeration could not settle: "none accepted" cannot be read from them.
+  const unsettled = e.inspection.scan.versions
+    .filter((v) => versionRank(v.version) < versionRank('TLSv1.3') && (v.status === 'error' || v.incomplete !== undefined))
+    .map((v) => `${v.version} ${v.status === 'error' ? 'could not be tested' : 'has a list that may be incomplete'}`);
+  const ctx: Ctx = { on: subject, e, c, legacyVersions, unsettled };
   return [
     sslv2(ctx),
     sslv3(ctx),
@@ -41,7 +45,22 @@ interface Ctx {
   e: InspectedEndpoint;
   c: TlsChecksFacts;
   legacyVersions: TlsVersion[];
+  /** Versions below TLS 1.3 whose answer is unknown or partial, said as reasons. */
+  unsettled: string[];
 }
+
+/** When an answer rests on "no such version accepted" and the enumeration could not settle one: not tested, with why. */
+const unsettledVerdict = (x: Ctx, id: TlsFindingId, expected: string, what: string): V | undefined =>
+  x.unsettled.length === 0
+    ? undefined
+    : endpointVerdict(
+        x.on,
+        id,
+        'not_tested',
+        { reason: `${x.unsettled.join('; ')}, so ${what} cannot be ruled out` },
+        expected,
+        x.unsettled.join('; '),
+      );
 
 const error = (x: Ctx, id: TlsFindingId, reason: string, expected: string): V =>
   endpointVerdict(x.on, id, 'error', { reason }, expected, reason);
@@ -75,13 +94,9 @@ function legacyAnswer(x: Ctx, id: TlsFindingId, expected: string, none: string) 
   const l = x.c.legacy;
   if (l.status === 'answered') return l;
   if (x.legacyVersions.length === 0 && l.status === 'refused')
-    return endpointVerdict(
-      x.on,
-      id,
-      'not_applicable',
-      { reason: `the endpoint accepts only TLS 1.3, which has ${none}` },
-      expected,
-      l.detail,
+    return (
+      unsettledVerdict(x, id, expected, 'a version below TLS 1.3') ??
+      endpointVerdict(x.on, id, 'not_applicable', { reason: `the endpoint accepts only TLS 1.3, which has ${none}` }, expected, l.detail)
     );
   const why =
     l.status === 'refused'
@@ -149,6 +164,8 @@ function clientRenegotiation(x: Ctx): V {
     return endpointVerdict(x.on, 'tls.client-renegotiation', 'not_tested', { reason }, expected, r.detail);
   }
   if (r.status === 'no-legacy-handshake' && x.legacyVersions.length === 0) {
+    const unsettled = unsettledVerdict(x, 'tls.client-renegotiation', expected, 'renegotiation below TLS 1.3');
+    if (unsettled) return unsettled;
     const reason = 'the endpoint accepts only TLS 1.3, which has no renegotiation';
     return endpointVerdict(x.on, 'tls.client-renegotiation', 'not_applicable', { reason }, expected, r.detail);
   }
@@ -161,13 +178,16 @@ function fallback(x: Ctx): V {
   const id = 'tls.fallback-scsv';
   switch (f.status) {
     case 'no-lower-version':
-      return endpointVerdict(
-        x.on,
-        id,
-        'pass',
-        { detail: `accepts no version below ${f.highest}: there is nothing to fall back to` },
-        expected,
-        f.highest,
+      return (
+        unsettledVerdict(x, id, expected, 'a version to fall back to') ??
+        endpointVerdict(
+          x.on,
+          id,
+          'pass',
+          { detail: `accepts no version below ${f.highest}: there is nothing to fall back to` },
+          expected,
+          f.highest,
+        )
       );
     case 'refused':
       return endpointVerdict(
@@ -214,13 +234,9 @@ function robot(x: Ctx): V {
   const expected = 'the same answer to every malformed RSA padding (no Bleichenbacher oracle)';
   switch (r.status) {
     case 'no-rsa':
-      return endpointVerdict(
-        x.on,
-        'tls.robot',
-        'pass',
-        { detail: 'accepts no RSA key-exchange suite, so ROBOT cannot apply' },
-        expected,
-        'none',
+      return (
+        unsettledVerdict(x, 'tls.robot', expected, 'an RSA key-exchange suite') ??
+        endpointVerdict(x.on, 'tls.robot', 'pass', { detail: 'accepts no RSA key-exchange suite, so ROBOT cannot apply' }, expected, 'none')
       );
     case 'no-oracle': {
       const detail = `answers five RSA key exchanges, one well padded and four not, alike (${r.answer}, ${r.version}): no padding oracle`;

@@ -85,6 +85,15 @@ const TLS13_ONLY: Partial<TlsChecksFacts> = {
   tls13ChainOrder: { status: 'read', count: 2 },
 };
 const TLS13: Partial<Record<TlsVersion, number[]>> = { 'TLSv1.3': [AES_GCM_13] };
+/** The facts with one version's enumeration failed (a timeout, a reset): neither accepted nor rejected. */
+function withVersionError(facts: TlsFacts, version: TlsVersion): TlsFacts {
+  for (const e of facts.endpoints)
+    if ('inspection' in e)
+      e.inspection.scan.versions = e.inspection.scan.versions.map((v) =>
+        v.version === version ? { ...v, status: 'error', detail: 'no answer within 3000 ms' } : v,
+      );
+  return facts;
+}
 const answered = (over: object) => ({ legacy: { ...(goodChecks().legacy as object), ...over } as TlsChecksFacts['legacy'] });
 
 const valid: ValidCase<TlsFacts>[] = [
@@ -222,6 +231,18 @@ const invalid: InvalidCase<TlsFacts, TlsFindingId>[] = [
     name: 'Heartbleed: the server reset the connection after the heartbeat request: no evidence either way',
     facts: endpoint(answered({ heartbeat: 'unclear', heartbeatDetail: 'the server reset the connection after the heartbeat request' })),
     verdicts: [verdict('tls.heartbleed', 'not_tested', { reason: /proves nothing: the server reset the connection/ })],
+  },
+  {
+    name: 'TLS 1.3 accepted and TLS 1.2 untestable: "TLS 1.3 only" is never read from an unknown; the checks are not tested',
+    facts: withVersionError(endpoint(TLS13_ONLY, TLS13), 'TLSv1.2'),
+    verdicts: [
+      verdict('tls.compression', 'not_tested', { reason: /TLSv1\.2 could not be tested, so a version below TLS 1\.3 cannot be ruled out/ }),
+      verdict('tls.secure-renegotiation', 'not_tested'),
+      verdict('tls.heartbleed', 'not_tested'),
+      verdict('tls.client-renegotiation', 'not_tested', { reason: /so renegotiation below TLS 1\.3 cannot be ruled out/ }),
+      verdict('tls.fallback-scsv', 'not_tested', { reason: /so a version to fall back to cannot be ruled out/ }),
+      verdict('tls.robot', 'not_tested', { reason: /so an RSA key-exchange suite cannot be ruled out/ }),
+    ],
   },
   {
     name: 'the fallback hello got no answer',
