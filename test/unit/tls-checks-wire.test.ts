@@ -1,3 +1,4 @@
+import { visibleSubject } from '../../src/tls/checks/node-sessions.ts';
 import { describe, expect, it } from 'vitest';
 import { readRecords } from '../../src/tls/checks/check-hello.ts';
 import { countSignedTimestamps } from '../../src/tls/checks/legacy-features.ts';
@@ -86,5 +87,12 @@ describe('SCT lists and OCSP response status', () => {
     expect(ocspResponseStatus(Buffer.from([0x30, 0x05, 0x0a, 0x01, 0x00, 0xa0, 0x00]))).toBe('successful');
     expect(ocspResponseStatus(Buffer.from([0x30, 0x81, 0x05, 0x0a, 0x01, 0x03, 0xa0, 0x00]))).toBe('tryLater');
     expect(ocspResponseStatus(Buffer.from('not der at all'))).toBeUndefined();
+  });
+});
+
+describe("the subject of the certificate served without SNI is the server's text", () => {
+  it('makes control characters visible and bounds the length', () => {
+    expect(visibleSubject('CN=gw\u001b[31m\nO=x\u0085')).toBe('CN=gw\\x1b[31m\\x0aO=x\\x85');
+    expect(visibleSubject('CN='.padEnd(2000, 'a'))).toHaveLength(513);
   });
 });

@@ -73,6 +73,12 @@ function handshake<T>(
   });
 }
 
+/** A certificate's subject is the server's text: control characters made visible, the length bounded. */
+export function visibleSubject(text: string): string {
+  const shown = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return shown.length > 512 ? `${shown.slice(0, 512)}…` : shown;
+}
+
 export interface ServedLeaf {
   sha256: string;
   subject: string;
@@ -85,9 +91,11 @@ export function leafWithoutSni(endpoint: Endpoint, options: SessionOptions): Pro
     const leaf = socket.getPeerCertificate();
     if (!leaf.raw) return settle({ failure: 'the server sent no certificate' });
     const subject = leaf.subject
-      ? Object.entries(leaf.subject)
-          .map(([k, v]) => `${k}=${String(v)}`)
-          .join(', ')
+      ? visibleSubject(
+          Object.entries(leaf.subject)
+            .map(([k, v]) => `${k}=${String(v)}`)
+            .join(', '),
+        )
       : '';
     settle({
       value: { sha256: createHash('sha256').update(leaf.raw).digest('hex'), subject, protocol: socket.getProtocol() ?? 'unknown' },
