@@ -6,7 +6,8 @@ import { X509Certificate } from 'node:crypto';
  * "untrusted" one here.
  */
 export type ChainTrust =
-  { trusted: true; anchor: string } | { trusted: false; problem: 'incomplete' | 'untrusted-root' | 'unreadable'; reason: string };
+  | { trusted: true; anchor: string }
+  | { trusted: false; problem: 'incomplete' | 'untrusted-root' | 'not-a-ca' | 'unreadable'; reason: string };
 
 const parsedStores = new WeakMap<readonly string[], Map<string, X509Certificate[]>>();
 
@@ -61,6 +62,13 @@ export function chainTrust(chain: readonly Buffer[], trust: readonly string[]): 
     if (anchor) return { trusted: true, anchor: oneLine(anchor.subject) };
     const next = sent.findIndex((c, i) => c !== undefined && !used.has(i) && issued(c, current));
     if (next < 0) break;
+    // Only a CA may issue: a leaf signed with another end-entity certificate's key does not chain (RFC 5280 4.2.1.9).
+    if (!sent[next]!.ca)
+      return {
+        trusted: false,
+        problem: 'not-a-ca',
+        reason: `${oneLine(current.subject)} is signed by ${oneLine(sent[next]!.subject)}, which is not a CA certificate (no basicConstraints cA)`,
+      };
     used.add(next);
     current = sent[next]!;
   }

@@ -22,6 +22,8 @@ export interface ChainSpec {
   /** Digest the intermediate uses to sign the leaf. */
   leafDigest?: string;
   leafKey?: KeySpec;
+  /** The certificate that signs the leaf is an end-entity one (basicConstraints CA:FALSE), not a CA. */
+  intermediateNotCa?: boolean;
   /** Extra `openssl x509 -req` options for the leaf (e.g. PSS). */
   leafSignOptions?: readonly string[];
 }
@@ -78,6 +80,12 @@ export async function makeChain(spec: ChainSpec = {}): Promise<Chain> {
       dir,
     );
     await writeFile(join(dir, 'ca.ext'), 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n');
+    await writeFile(
+      join(dir, 'int.ext'),
+      spec.intermediateNotCa
+        ? 'basicConstraints=critical,CA:FALSE\n'
+        : 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n',
+    );
     await writeFile(join(dir, 'leaf.ext'), 'basicConstraints=CA:FALSE\nsubjectAltName=IP:127.0.0.1,IP:127.0.0.2,DNS:localhost\n');
     await newKey(spec.intermediateKey ?? 'rsa', 'int.key', dir);
     await openssl(['req', '-new', '-key', 'int.key', '-out', 'int.csr', '-subj', '/CN=Test Intermediate'], dir);
@@ -97,7 +105,7 @@ export async function makeChain(spec: ChainSpec = {}): Promise<Chain> {
         '30',
         `-${spec.intermediateDigest ?? 'sha256'}`,
         '-extfile',
-        'ca.ext',
+        'int.ext',
         '-out',
         'int.pem',
       ],

@@ -4,9 +4,10 @@ import { makeChain, type Chain } from '../helpers/weak-pki.ts';
 
 let ours: Chain;
 let stranger: Chain;
+let endEntityIssuer: Chain;
 
 beforeAll(async () => {
-  [ours, stranger] = await Promise.all([makeChain(), makeChain()]);
+  [ours, stranger, endEntityIssuer] = await Promise.all([makeChain(), makeChain(), makeChain({ intermediateNotCa: true })]);
 });
 
 describe('chain trust, judged on issuers and signatures alone', () => {
@@ -15,6 +16,12 @@ describe('chain trust, judged on issuers and signatures alone', () => {
     expect(chainTrust([leaf!, intermediate!], [ours.root])).toMatchObject({ trusted: true, anchor: expect.stringContaining('CN=') });
     // Sent out of order, or with the root too, the issuers are still found.
     expect(chainTrust([leaf!, ours.der[2]!, intermediate!], [ours.root]).trusted).toBe(true);
+  });
+
+  it('a leaf signed by an end-entity certificate (no basicConstraints cA) does not chain, whatever the signatures', () => {
+    const result = chainTrust(endEntityIssuer.der.slice(0, 2), [endEntityIssuer.root]);
+    expect(result).toMatchObject({ trusted: false, problem: 'not-a-ca' });
+    expect(!result.trusted && result.reason).toMatch(/is signed by CN=Test Intermediate, which is not a CA certificate/);
   });
 
   it('a leaf sent without its intermediate is an incomplete chain, named so', () => {
