@@ -324,11 +324,15 @@ function chainComplete(x: Ctx): V {
   if (p.status === 'unknown') return error(x, 'tls.certificate-chain-complete', p.detail, expected);
   if (p.status === 'missing')
     return endpointVerdict(x.on, 'tls.certificate-chain-complete', 'fail', { issuer: p.issuer }, expected, 'not found');
+  const asSent = x.c.chainSource === 'sent' || x.c.chainSource === 'sent-tls13';
+  // Node completes the chain from the trust store (tls.trust included): its chain cannot show what the server left out.
+  if (p.foundIn === 'sent-chain' && !asSent) {
+    const reason =
+      "the chain as sent could not be read (TLS 1.3 only, and its Certificate message not decrypted): Node's chain may hold issuers the server never sent";
+    return endpointVerdict(x.on, 'tls.certificate-chain-complete', 'not_tested', { reason }, expected, 'chain built by Node');
+  }
   const detail = {
-    'sent-chain':
-      x.c.chainSource === 'sent' || x.c.chainSource === 'sent-tls13'
-        ? 'is sent in the chain'
-        : 'is in the chain Node built (the TLS 1.3 chain as sent could not be read)',
+    'sent-chain': 'is sent in the chain',
     'trust-store': 'is a trust anchor',
     'self-signed': 'is the leaf itself (self-signed)',
   }[p.foundIn];

@@ -362,6 +362,11 @@ const invalid: InvalidCase<TlsFacts, TlsFindingId>[] = [
     verdicts: [verdict('tls.certificate-chain-complete', 'fail', { issuer: 'CN=Example Issuing CA' })],
   },
   {
+    name: 'the issuer found only in the chain Node built (TLS 1.3 only, not decrypted): Node fills in from the trust store, so not tested',
+    facts: endpoint({ ...TLS13_ONLY, chainSource: 'node', tls13ChainOrder: { status: 'error', detail: 'a HelloRetryRequest' } }, TLS13),
+    verdicts: [verdict('tls.certificate-chain-complete', 'not_tested', { reason: /Node's chain may hold issuers the server never sent/ })],
+  },
+  {
     name: 'no chain to look in',
     facts: endpoint({ leafIssuer: { status: 'unknown', detail: 'the server sent no certificate' } }),
     verdicts: [verdict('tls.certificate-chain-complete', 'error', { reason: 'the server sent no certificate' })],
