@@ -20,7 +20,10 @@ export interface ExposureFacts {
   failure?: string;
   host?: NmapHost;
   /** Absent only when the sweep itself could not be read (then `failure` says why). */
-  plan?: Pick<SweepPlan, 'tcpPorts' | 'udpPorts' | 'udpTop' | 'udpNamed' | 'privileged' | 'serviceDetection'>;
+  plan?: Pick<SweepPlan, 'tcpPorts' | 'udpPorts' | 'udpTop' | 'udpNamed' | 'privileged' | 'serviceDetection'> & {
+    /** Why nmap's -sV named no service on this gateway (its budget ran out, or it failed), when it did not. */
+    serviceDetectionFailure?: string;
+  };
   /** cocoscan's own bounded questions to the open UDP services that may amplify (DNS recursion, NTP mode 6). */
   amplifierQueries?: AmplifierQuery[];
   /** Where the facts come from, for the evidence. */
@@ -55,7 +58,7 @@ export function exposureFacts(sweep: SweepFact, flows: Flow[], reached: readonly
     flows,
     failure: sweepFailureReason(sweep),
     host: sweep.host,
-    plan: sweep.plan,
+    plan: sweep.serviceDetectionFailure ? { ...sweep.plan, serviceDetectionFailure: sweep.serviceDetectionFailure } : sweep.plan,
     source: {
       name: sweep.source,
       time: sweep.time,

@@ -323,7 +323,14 @@ function judgeProtocol(
     case 'unknown-protocol':
       return protocol('not_tested', `cocoscan has no service signature for protocol "${flow.protocol}"`, seen);
     case 'unidentified':
-      return protocol('not_tested', `nmap could not identify the service (${seen})`, seen, port ? serviceRaw(port) : undefined);
+      return protocol(
+        'not_tested',
+        plan.serviceDetectionFailure
+          ? `nmap's service detection named nothing on this gateway: ${plan.serviceDetectionFailure}`
+          : `nmap could not identify the service (${seen})`,
+        seen,
+        port ? serviceRaw(port) : undefined,
+      );
   }
 }
 

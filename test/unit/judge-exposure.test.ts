@@ -411,6 +411,19 @@ judgeTable('exposure', {
       ],
     },
     {
+      name: '-sV ran out of its budget on the gateway: the unidentified service says why, not that nmap could not tell',
+      facts: facts([[443, 'open', 'syn-ack']], [], {
+        plan: { ...plan, serviceDetectionFailure: 'nmap -sV did not finish within scan.serviceDetectionSeconds (30 s)' },
+      }),
+      verdicts: [
+        {
+          id: 'exposure.protocol-match',
+          status: 'not_tested',
+          params: { reason: /named nothing on this gateway: nmap -sV did not finish within scan\.serviceDetectionSeconds/ },
+        },
+      ],
+    },
+    {
       name: 'issue 16 item 13: SNMP nmap could not identify (its probes use "public") but the SNMP probe was answered there',
       facts: facts([[161, 'open', 'udp-response', undefined, 'udp']], [], {
         flows: [flow('snmp', 161, 'udp')],
