@@ -52,8 +52,8 @@ export class TcpConnectError extends Error {
 
 /**
  * The one way cocoscan opens a connection for TLS: TCP, then the protocol's upgrade when it has one. The socket
- * returned is ready for a ClientHello. A refused upgrade rejects with TlsUpgradeError; a failed connect with
- * TcpConnectError.
+ * returned is ready for a ClientHello, and paused: a caller that reads it attaches its listeners, then calls
+ * `resume()`. A refused upgrade rejects with TlsUpgradeError; a failed connect with TcpConnectError.
  */
 export async function openTlsReadySocket(target: TlsTarget, options: OpenOptions): Promise<Socket> {
   const socket = await connectTcp(target, options);

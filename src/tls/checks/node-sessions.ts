@@ -5,10 +5,10 @@
  */
 import { constants, createHash } from 'node:crypto';
 import { connect, type ConnectionOptions, type TLSSocket } from 'node:tls';
-import { isIP } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import type { Endpoint } from '../hello-exchange.ts';
 import { openTlsReadySocket } from '../tls-ready-socket.ts';
-import { TlsUpgradeError } from '../upgrade/errors.ts';
+import { openFailure } from './raw-conversation.ts';
 
 /** SNI for Node: the endpoint's server name unless it is an IP address (RFC 6066 3; Node warns otherwise). */
 const sniOf = (endpoint: Endpoint): string => (endpoint.serverName && isIP(endpoint.serverName) === 0 ? endpoint.serverName : '');
@@ -29,14 +29,14 @@ async function session<T>(
   onSocket?: (socket: TLSSocket) => void,
 ): Promise<Settled<T>> {
   if (options.signal?.aborted) return { failure: 'the check was stopped before it started (time budget or cancellation)' };
-  if (!endpoint.upgrade) return handshake({ host: endpoint.host, port: endpoint.port, ...extra }, options, step, onSocket);
-  // Through the protocol's upgrade (STARTTLS and kin): Node's handshake runs on the upgraded connection.
+  let plain: Socket;
   try {
-    const socket = await openTlsReadySocket(endpoint, { timeoutMs: options.timeoutMs, signal: options.signal });
-    return await handshake({ socket, ...extra }, options, step, onSocket);
+    // TCP, then the protocol's upgrade (STARTTLS and kin) when it has one; Node's handshake runs on that connection.
+    plain = await openTlsReadySocket(endpoint, { timeoutMs: options.timeoutMs, signal: options.signal });
   } catch (error) {
-    return { failure: error instanceof TlsUpgradeError ? error.message : 'could not connect and upgrade to TLS' };
+    return { failure: openFailure(error) };
   }
+  return handshake({ socket: plain, ...extra }, options, step, onSocket);
 }
 
 function handshake<T>(
@@ -161,7 +161,7 @@ export async function clientRenegotiation(endpoint: Endpoint, options: SessionOp
   const result = await session<RenegotiationAnswer>(
     endpoint,
     { servername: sniOf(endpoint), maxVersion: 'TLSv1.2' },
-    { ...options, timeoutMs: options.timeoutMs },
+    options,
     (socket, settle) => {
       completed = true;
       const protocol = socket.getProtocol() ?? 'unknown';

@@ -2,10 +2,10 @@
  * One TCP conversation for a single check: send bytes, let the check read what came back, and end on its
  * word, on the server's close, on the deadline or at the byte cap. The check decides what each ending means.
  */
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { CocoscanError } from '../../errors.ts';
 import type { Endpoint } from '../hello-exchange.ts';
-import { openTlsReadySocket } from '../tls-ready-socket.ts';
+import { openTlsReadySocket, TcpConnectError } from '../tls-ready-socket.ts';
 import { TlsUpgradeError } from '../upgrade/errors.ts';
 
 export type ConversationEnd = 'closed' | 'reset' | 'timeout';
@@ -36,26 +36,31 @@ export async function converse<T>(
   options: ConversationOptions,
 ): Promise<ConversationResult<T>> {
   if (options.signal?.aborted) return { failure: 'the check was stopped before it started (time budget or cancellation)' };
-  if (!endpoint.upgrade) return talk(connect({ host: endpoint.host, port: endpoint.port }), false, first, conversation, options);
-  // Through the protocol's upgrade (STARTTLS and kin): the socket comes ready for the first TLS record.
+  let socket: Socket;
   try {
-    const socket = await openTlsReadySocket(endpoint, { timeoutMs: options.timeoutMs, signal: options.signal });
-    return await talk(socket, true, first, conversation, options);
+    // TCP, then the protocol's upgrade (STARTTLS and kin) when it has one: the socket comes ready for the first record.
+    socket = await openTlsReadySocket(endpoint, { timeoutMs: options.timeoutMs, signal: options.signal });
   } catch (error) {
-    return { failure: error instanceof TlsUpgradeError ? error.message : 'could not connect and upgrade to TLS' };
+    return { failure: openFailure(error) };
   }
+  return talk(socket, first, conversation, options);
+}
+
+/** Why no TLS-ready connection could be opened, in words a message can carry. */
+export function openFailure(error: unknown): string {
+  if (error instanceof TlsUpgradeError) return error.message;
+  if (error instanceof TcpConnectError) return `could not connect: ${error.message}`;
+  return 'could not connect';
 }
 
 function talk<T>(
   socket: Socket,
-  alreadyConnected: boolean,
   first: Buffer,
   conversation: Conversation<T>,
   options: ConversationOptions,
 ): Promise<ConversationResult<T>> {
   return new Promise((resolve) => {
     let received = Buffer.alloc(0);
-    let connected = alreadyConnected;
     let done = false;
     const finish = (result: ConversationResult<T>) => {
       if (done) return;
@@ -66,10 +71,7 @@ function talk<T>(
       socket.destroy();
       resolve(result);
     };
-    const ended = (how: ConversationEnd) =>
-      connected
-        ? finish({ value: conversation.end(how, received) })
-        : finish({ failure: `no TCP connection within ${options.timeoutMs} ms` });
+    const ended = (how: ConversationEnd) => finish({ value: conversation.end(how, received) });
     const deadline = Date.now() + options.timeoutMs;
     let timer = setTimeout(() => ended('timeout'), options.timeoutMs);
     const shorten = (ms: number) => {
@@ -78,12 +80,6 @@ function talk<T>(
     };
     const onAbort = () => finish({ failure: 'the check was stopped (time budget or cancellation)' });
     options.signal?.addEventListener('abort', onAbort, { once: true });
-    if (alreadyConnected) socket.write(first);
-    else
-      socket.on('connect', () => {
-        connected = true;
-        socket.write(first);
-      });
     socket.on('data', (chunk: Buffer) => {
       if (done) return;
       received = Buffer.concat([received, chunk]);
@@ -96,11 +92,12 @@ function talk<T>(
       if (received.length > options.maxBytes) finish({ failure: `the server sent more than ${options.maxBytes} bytes` });
     });
     socket.on('error', (error: NodeJS.ErrnoException) => {
-      if (connected && (error.code === 'ECONNRESET' || error.code === 'EPIPE')) return ended('reset');
-      finish({ failure: `${error.code ?? 'error'}: could not connect` });
+      if (error.code === 'ECONNRESET' || error.code === 'EPIPE') return ended('reset');
+      finish({ failure: `the connection failed (${error.code ?? 'error'})` });
     });
-    socket.on('close', () => (connected ? ended('closed') : finish({ failure: 'the connection closed before it was established' })));
-    // A socket handed over by the upgrade comes paused: a 'data' listener alone would never see a byte.
-    if (alreadyConnected) socket.resume();
+    socket.on('close', () => ended('closed'));
+    // openTlsReadySocket hands the socket over paused: a 'data' listener alone would not start the flow.
+    socket.resume();
+    socket.write(first);
   });
 }
