@@ -7,7 +7,8 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { constants, privateDecrypt, randomBytes } from 'node:crypto';
 import { suiteByCode } from '../../src/tls/cipher-suites.ts';
 
-export type FrontBehaviour = 'sslv2' | 'sslv3' | 'deflate' | 'heartbleed' | 'heartbeat-silent' | 'ignores-fallback-scsv' | 'robot-oracle';
+export type FrontBehaviour =
+  'sslv2' | 'sslv3' | 'deflate' | 'heartbleed' | 'heartbeat-silent' | 'ignores-fallback-scsv' | 'robot-oracle' | 'robot-silent';
 
 /** The leaf a front that does key exchange itself serves (ROBOT). */
 export interface FrontIdentity {
@@ -88,7 +89,7 @@ function sslv2ServerHello(): Buffer {
  * A Bleichenbacher oracle: the ClientKeyExchange is decrypted without padding checks, and a message that starts
  * 00 02 gets bad_record_mac while any other gets handshake_failure (as the vulnerable stacks of the ROBOT paper).
  */
-function answerRobot(hello: ClientHello, socket: Socket, identity: FrontIdentity, note: (kind: string) => void): void {
+function answerRobot(hello: ClientHello, socket: Socket, identity: FrontIdentity, note: (kind: string) => void, silent = false): void {
   const u24b = (n: number) => u24(n);
   const certificate = Buffer.concat([u24b(identity.leafDer.length + 3), u24b(identity.leafDer.length), identity.leafDer]);
   const exts = RENEGOTIATION_INFO;
@@ -112,6 +113,8 @@ function answerRobot(hello: ClientHello, socket: Socket, identity: FrontIdentity
     if (received.length < 11 + length) return;
     const em = privateDecrypt({ key: identity.leafKey, padding: constants.RSA_NO_PADDING }, received.subarray(11, 11 + length));
     note('robot');
+    // A server that waits broken handshakes out answers none of them: silence, whatever the padding.
+    if (silent) return;
     socket.end(record(21, hello.version, Buffer.from([2, em[0] === 0 && em[1] === 2 ? 20 : 40])));
   });
 }
@@ -128,12 +131,12 @@ function answer(behaviour: FrontBehaviour, first: Buffer, socket: Socket, note: 
   if (!hello) return false;
   // The ROBOT probe offers only the RSA key-exchange suites the enumeration saw accepted; the enumeration never does.
   if (
-    behaviour === 'robot-oracle' &&
+    (behaviour === 'robot-oracle' || behaviour === 'robot-silent') &&
     identity &&
     hello.suites.length <= 24 &&
     hello.suites.every((s) => suiteByCode(s).classes.includes('static-rsa'))
   ) {
-    answerRobot(hello, socket, identity, note);
+    answerRobot(hello, socket, identity, note, behaviour === 'robot-silent');
     return true;
   }
   if (behaviour === 'sslv3' && hello.version === 0x0300) {

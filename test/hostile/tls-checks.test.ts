@@ -57,6 +57,16 @@ describe('TLS single checks against broken servers', () => {
     );
   });
 
+  it('a server that answers no broken RSA key exchange at all gives no ROBOT verdict: not tested, never a pass', async () => {
+    front = await startHostileFront('robot-silent', backend.port, { leafDer: chain.der[0]!, leafKey: chain.leafKey });
+    const { find } = await runTlsCheck({ flows: [{ name: 'web', port: front.port }], trust: [chain.root], probeTimeoutSeconds: 2 });
+    expect(front.answered().filter((a) => a === 'robot')).toHaveLength(5);
+    expect(find('tls.robot')).toMatchObject({
+      status: 'not_tested',
+      message: expect.stringMatching(/no variant got an answer before the deadline/),
+    });
+  });
+
   it('a server that chooses DEFLATE fails tls.compression (CRIME)', async () => {
     const { find } = await checkBehind('deflate');
     expect(find('tls.compression').status).toBe('fail');
