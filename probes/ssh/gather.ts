@@ -80,17 +80,20 @@ async function gatherPorts(ctx: GatherContext<SshThresholds>, signal: AbortSigna
     audits.set(
       flow.port,
       ctx.shared
-        .probeSweptPort(gateway, flow.port, () => auditPort(ctx, signal, flow.port, flow.name))
+        .probeSweptPort(gateway, () => auditPort(ctx, signal, flow.port, flow.name))
         .then((facts) => (restrictedTo ? { ...facts, restrictedTo } : facts)),
     );
   }
-  // SSH on ports no flow declares is audited too: as soon as the sweep announces the port, if it greets with SSH.
+  // SSH on ports no flow declares is audited too, if it greets with SSH: in the same turns as a declared port.
   const consider = (port: number) => {
     if (audits.has(port)) return;
-    const greets = ctx.connectionLimit(() => greetsWithSsh({ host: gateway.host, port }, Math.min(timeoutMs, GREETING_TIMEOUT_MS)));
     audits.set(
       port,
-      greets.then((ssh) => (ssh ? auditPort(ctx, signal, port) : undefined)),
+      ctx.shared.probeSweptPort(gateway, async () => {
+        const greeting = Math.min(timeoutMs, GREETING_TIMEOUT_MS);
+        const ssh = await ctx.connectionLimit(() => greetsWithSsh({ host: gateway.host, port }, greeting));
+        return ssh ? auditPort(ctx, signal, port) : undefined;
+      }),
     );
   };
   const sweeping = ctx.shared.sweepIfRun(gateway);

@@ -43,7 +43,7 @@ export async function gatherTls(ctx: GatherContext<TlsThresholds>): Promise<TlsF
   for (const port of declared)
     inspections.set(
       port.port,
-      ctx.shared.probeSweptPort(ctx.gateway, port.port, async () => inspectFlow(ctx, port, await trustOnce())),
+      ctx.shared.probeSweptPort(ctx.gateway, async () => inspectFlow(ctx, port, await trustOnce())),
     );
   // Undeclared open ports: by the port's usual protocol as soon as the sweep announces it, by nmap's name at its end.
   const consider = (port: number, service?: { name?: string; tunnel?: string }) => {
@@ -57,11 +57,13 @@ export async function gatherTls(ctx: GatherContext<TlsThresholds>): Promise<TlsF
       access: match.access,
       undeclared: true,
     };
+    // Through the same turns as a declared port: after discovery, and before -sV holds a single-threaded server.
     inspections.set(
       port,
-      trustOnce()
-        .then((t) => inspectFlow(ctx, undeclared, t))
-        .then((e) => (spokeTls(e) ? e : undefined)),
+      ctx.shared.probeSweptPort(ctx.gateway, async () => {
+        const e = await inspectFlow(ctx, undeclared, await trustOnce());
+        return spokeTls(e) ? e : undefined;
+      }),
     );
   };
   const sweeping = ctx.shared.sweepIfRun(ctx.gateway);

@@ -126,7 +126,7 @@ export class Facts implements SharedFacts, IncidentalFacts {
     return turns;
   }
 
-  probeSweptPort<T>(gateway: Gateway, _port: number, probe: () => Promise<T>): Promise<T> {
+  probeSweptPort<T>(gateway: Gateway, probe: () => Promise<T>): Promise<T> {
     if (!this.#deps.sweepEnabled) return probe();
     const turns = this.#turnsOf(gateway);
     const done = turns.hold();

@@ -44,11 +44,11 @@ export interface IncidentalFacts {
   /** Calls `listener` for each open port the gateway's sweep announces, those already found included; false when the run does not sweep. */
   onOpenPort(gateway: Gateway, listener: (port: DiscoveredPort) => void): boolean;
   /**
-   * Runs `probe` (the connections of one probe to a declared TCP port) once the sweep's discovery (the port scan,
+   * Runs `probe` (the connections of one probe to a TCP port of the gateway) once the sweep's discovery (the port scan,
    * without -sV) has ended, and holds nmap's service detection (-sV) of the gateway until it settles, so that neither
    * starves the other (see PortTurns). Runs it at once when the run does not sweep.
    */
-  probeSweptPort<T>(gateway: Gateway, port: number, probe: () => Promise<T>): Promise<T>;
+  probeSweptPort<T>(gateway: Gateway, probe: () => Promise<T>): Promise<T>;
   /** The gateway's SNMP facts when the SNMP probe of this run gathers them, else undefined. */
   snmpIfGathered(gateway: Gateway): Promise<SnmpFacts> | undefined;
   /** Records that a gathering completed an exchange on a port of the gateway; judges read it only through their facts. */

@@ -83,7 +83,7 @@ function context(sweep?: Sweep) {
         return true;
       },
       snmpIfGathered: () => undefined,
-      probeSweptPort: <T>(_g: Gateway, _port: number, probe: () => Promise<T>) => probe(),
+      probeSweptPort: <T>(_g: Gateway, probe: () => Promise<T>) => probe(),
       portReached: (_g: Gateway, port: ReachedPort) => reached.push(port),
       reachedPorts: () => Promise.resolve(reached),
     },

@@ -139,7 +139,7 @@ describe('probes and nmap taking turns on a gateway', () => {
     const announced: number[] = [];
     run.onOpenPort(gw, (port) => announced.push(port.port));
     let finishProbe = () => {};
-    const probe = run.probeSweptPort(gw, 443, () => {
+    const probe = run.probeSweptPort(gw, () => {
       events.push('tls probe of 443');
       return new Promise<string>((resolve) => (finishProbe = () => resolve('handshake')));
     });
@@ -168,7 +168,7 @@ describe('probes and nmap taking turns on a gateway', () => {
       const nmap = scriptedNmap(events);
       const run = facts(nmap.exec);
       const gw = connection().gateways[0]!;
-      void run.probeSweptPort(gw, 443, () => new Promise<never>(() => {}));
+      void run.probeSweptPort(gw, () => new Promise<never>(() => {}));
       const sweep = run.sweep(gw);
       await settled(sweep);
       await until(() => events.length === 1);
@@ -196,15 +196,15 @@ describe('probes and nmap taking turns on a gateway', () => {
     const nmap = scriptedNmap(events);
     const run = facts(nmap.exec);
     const unswept = { ...connection().gateways[0]!, name: 'unresolved', host: 'gw.invalid' };
-    const probe = run.probeSweptPort(unswept, 443, () => Promise.resolve('refused'));
+    const probe = run.probeSweptPort(unswept, () => Promise.resolve('refused'));
     await until(() => events.length === 1);
     nmap.finishDiscovery();
     await expect(probe).resolves.toBe('refused');
-    await expect(run.probeSweptPort(unswept, 22, () => Promise.resolve('later'))).resolves.toBe('later');
+    await expect(run.probeSweptPort(unswept, () => Promise.resolve('later'))).resolves.toBe('later');
   });
 
   it('runs a probe at once when the run does not sweep', async () => {
     const run = new Facts({ connection: connection(), sweepEnabled: false } as FactDeps);
-    await expect(run.probeSweptPort(connection().gateways[0]!, 443, () => Promise.resolve('now'))).resolves.toBe('now');
+    await expect(run.probeSweptPort(connection().gateways[0]!, () => Promise.resolve('now'))).resolves.toBe('now');
   });
 });
