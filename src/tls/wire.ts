@@ -29,7 +29,7 @@ const EXT_KEY_SHARE = 0x0033;
 const EXT_RENEGOTIATION_INFO = 0xff01;
 
 // SHA-256("HelloRetryRequest"): a ServerHello with this random is a HelloRetryRequest (RFC 8446 4.1.3).
-const HRR_RANDOM = Buffer.from('cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c', 'hex');
+export const HRR_RANDOM = Buffer.from('cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c', 'hex');
 
 const SIGNATURE_ALGORITHMS = [
   0x0403, 0x0503, 0x0603, 0x0804, 0x0805, 0x0806, 0x0807, 0x0808, 0x0809, 0x080a, 0x080b, 0x0401, 0x0501, 0x0601, 0x0303, 0x0301, 0x0302,
@@ -45,12 +45,16 @@ export interface HelloOptions {
   tls13?: boolean;
   /** Server name for SNI; IP addresses are never sent as SNI. */
   serverName?: string;
+  /** Compression methods offered, null (0) last; only null when absent. */
+  compression?: readonly number[];
+  /** Extensions of the caller's own (type and body), after the usual ones: each type at most once in a hello. */
+  extensions?: ReadonlyArray<readonly [number, Buffer]>;
 }
 
 function u8(n: number): Buffer {
   return Buffer.from([n & 0xff]);
 }
-function u16(n: number): Buffer {
+export function u16(n: number): Buffer {
   const b = Buffer.alloc(2);
   b.writeUInt16BE(n);
   return b;
@@ -58,16 +62,16 @@ function u16(n: number): Buffer {
 function u24(n: number): Buffer {
   return Buffer.from([(n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff]);
 }
-function vec16(body: Buffer): Buffer {
+export function vec16(body: Buffer): Buffer {
   return Buffer.concat([u16(body.length), body]);
 }
-function vec8(body: Buffer): Buffer {
+export function vec8(body: Buffer): Buffer {
   return Buffer.concat([u8(body.length), body]);
 }
 function list16(values: readonly number[]): Buffer {
   return Buffer.concat(values.map(u16));
 }
-function extension(type: number, body: Buffer): Buffer {
+export function extension(type: number, body: Buffer): Buffer {
   return Buffer.concat([u16(type), vec16(body)]);
 }
 
@@ -100,13 +104,14 @@ export function buildClientHello(options: HelloOptions): Buffer {
       const share = options.groups.includes(29) ? vec16(Buffer.concat([u16(29), vec16(x25519KeyShare())])) : vec16(Buffer.alloc(0));
       extensions.push(extension(EXT_KEY_SHARE, share));
     }
+    for (const [type, body] of options.extensions ?? []) extensions.push(extension(type, body));
   }
   const body = Buffer.concat([
     u16(options.version),
     randomBytes(32),
     vec8(options.tls13 ? randomBytes(32) : Buffer.alloc(0)),
     vec16(list16(options.suites)),
-    vec8(Buffer.from([0])),
+    vec8(Buffer.from(options.compression ?? [0])),
     ...(extensions.length > 0 ? [vec16(Buffer.concat(extensions))] : []),
   ]);
   const handshake = Buffer.concat([u8(HANDSHAKE_CLIENT_HELLO), u24(body.length), body]);

@@ -1,12 +1,9 @@
 /**
- * ClientHellos for the single checks (compression offered, heartbeat, OCSP and SCT extensions, SSLv2) and a
- * reader of the records that come back. Separate from wire.ts, which builds the enumeration's hellos.
+ * What the single checks offer in their ClientHellos (built by wire.ts's buildClientHello) and a reader of the
+ * records that come back, alerts and heartbeat headers included.
  */
-import { randomBytes } from 'node:crypto';
-import { isIP } from 'node:net';
 import { ByteReader } from '../../wire/byte-reader.ts';
 import { TlsProtocolError } from '../errors.ts';
-import { ALL_GROUP_CODES } from '../groups.ts';
 
 export const EXT = {
   serverName: 0x0000,
@@ -22,51 +19,8 @@ export const EXT = {
 export const RECORD = { changeCipherSpec: 20, alert: 21, handshake: 22, applicationData: 23, heartbeat: 24 } as const;
 export const HANDSHAKE = { serverHello: 2, certificate: 11, serverKeyExchange: 12, serverHelloDone: 14, certificateStatus: 22 } as const;
 
-const SIGNATURE_ALGORITHMS = [0x0403, 0x0503, 0x0603, 0x0804, 0x0805, 0x0806, 0x0807, 0x0401, 0x0501, 0x0601, 0x0303, 0x0201, 0x0203];
-
-const u16 = (n: number): Buffer => Buffer.from([(n >> 8) & 0xff, n & 0xff]);
-const vec16 = (body: Buffer): Buffer => Buffer.concat([u16(body.length), body]);
-const vec8 = (body: Buffer): Buffer => Buffer.concat([Buffer.from([body.length]), body]);
-const ext = (type: number, body: Buffer): Buffer => Buffer.concat([u16(type), vec16(body)]);
-
-export interface CheckHelloOptions {
-  /** ClientHello version, 0x0300 to 0x0303 (no supported_versions: TLS 1.3 is never offered). */
-  version: number;
-  suites: readonly number[];
-  /** Compression methods offered, null (0) last. */
-  compression?: readonly number[];
-  serverName?: string;
-  /** Extra extensions by type, with their bodies. */
-  extensions?: ReadonlyArray<readonly [number, Buffer]>;
-}
-
-/** A TLS 1.2-or-older ClientHello with the extensions every server expects plus the check's own. */
-export function buildCheckHello(options: CheckHelloOptions): Buffer {
-  const extensions: Buffer[] = [];
-  if (options.serverName && isIP(options.serverName) === 0) {
-    const name = Buffer.from(options.serverName.replace(/\.$/, ''), 'ascii');
-    extensions.push(ext(EXT.serverName, vec16(Buffer.concat([Buffer.from([0]), vec16(name)]))));
-  }
-  extensions.push(ext(EXT.supportedGroups, vec16(Buffer.concat(ALL_GROUP_CODES.map(u16)))));
-  extensions.push(ext(EXT.ecPointFormats, vec8(Buffer.from([0]))));
-  extensions.push(ext(EXT.signatureAlgorithms, vec16(Buffer.concat(SIGNATURE_ALGORITHMS.map(u16)))));
-  for (const [type, body] of options.extensions ?? []) extensions.push(ext(type, body));
-  const body = Buffer.concat([
-    u16(options.version),
-    randomBytes(32),
-    vec8(Buffer.alloc(0)),
-    vec16(Buffer.concat(options.suites.map(u16))),
-    vec8(Buffer.from(options.compression ?? [0])),
-    vec16(Buffer.concat(extensions)),
-  ]);
-  const handshake = Buffer.concat([Buffer.from([1, body.length >> 16, (body.length >> 8) & 0xff, body.length & 0xff]), body]);
-  return Buffer.concat([Buffer.from([RECORD.handshake]), u16(options.version === 0x0300 ? 0x0300 : 0x0301), vec16(handshake)]);
-}
-
 /** Extension bodies the checks offer. */
 export const OFFER = {
-  /** renegotiation_info, empty: the client's first handshake (RFC 5746 3.4). */
-  renegotiationInfo: Buffer.from([0]),
   /** status_request for OCSP, no responder ids, no extensions (RFC 6066 8). */
   statusRequest: Buffer.from([1, 0, 0, 0, 0]),
   signedCertificateTimestamp: Buffer.alloc(0),

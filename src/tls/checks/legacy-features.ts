@@ -6,17 +6,9 @@
  */
 import { candidateSuites } from '../enumerate.ts';
 import type { Endpoint } from '../hello-exchange.ts';
-import { ALERT_NAMES } from '../wire.ts';
-import {
-  buildCheckHello,
-  EXT,
-  HANDSHAKE,
-  OFFER,
-  parseCheckServerHello,
-  readRecords,
-  RECORD,
-  type CheckServerHello,
-} from './check-hello.ts';
+import { ALERT_NAMES, buildClientHello } from '../wire.ts';
+import { ALL_GROUP_CODES } from '../groups.ts';
+import { EXT, HANDSHAKE, OFFER, parseCheckServerHello, readRecords, RECORD, type CheckServerHello } from './check-hello.ts';
 import { converse, type ConversationEnd } from './raw-conversation.ts';
 
 export const DEFLATE = 1;
@@ -58,13 +50,14 @@ export interface LegacyFeatureOptions {
 const MAX_FLIGHT_BYTES = 256 * 1024;
 
 export async function probeLegacyFeatures(endpoint: Endpoint, options: LegacyFeatureOptions): Promise<LegacyFeatures> {
-  const hello = buildCheckHello({
+  // renegotiation_info (RFC 5746) is in every hello buildClientHello makes.
+  const hello = buildClientHello({
     version: 0x0303,
     suites: candidateSuites('TLSv1.2'),
+    groups: ALL_GROUP_CODES,
     compression: [DEFLATE, 0],
     serverName: endpoint.serverName,
     extensions: [
-      [EXT.renegotiationInfo, OFFER.renegotiationInfo],
       [EXT.signedCertificateTimestamp, OFFER.signedCertificateTimestamp],
       [EXT.heartbeat, OFFER.heartbeat],
     ],

@@ -10,6 +10,7 @@ import { isIP } from 'node:net';
 import { ByteReader } from '../../wire/byte-reader.ts';
 import { TlsProtocolError } from '../errors.ts';
 import type { Endpoint } from '../hello-exchange.ts';
+import { extension as ext, HRR_RANDOM, u16, vec16, vec8 } from '../wire.ts';
 import { alertName, describeEnd } from './legacy-features.ts';
 import { converse } from './raw-conversation.ts';
 
@@ -21,10 +22,6 @@ const MAX_BYTES = 512 * 1024;
 export type Tls13Chain =
   { status: 'read'; chain: Buffer[] } | { status: 'not-tls13'; detail: string } | { status: 'error'; detail: string };
 
-const u16 = (n: number) => Buffer.from([(n >> 8) & 0xff, n & 0xff]);
-const vec16 = (b: Buffer) => Buffer.concat([u16(b.length), b]);
-const vec8 = (b: Buffer) => Buffer.concat([Buffer.from([b.length]), b]);
-const ext = (type: number, body: Buffer) => Buffer.concat([u16(type), vec16(body)]);
 const reader = (b: Buffer) => new ByteReader(b, () => new TlsProtocolError('a TLS 1.3 handshake message is shorter than its fields'));
 
 function hkdfExtract(salt: Buffer, ikm: Buffer): Buffer {
@@ -76,8 +73,7 @@ function serverShare(body: Buffer): Buffer | string {
   r.bytes(r.u8());
   const suite = r.u16();
   r.u8();
-  if (random.equals(Buffer.from('cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c', 'hex')))
-    return 'the server asked for another key share (HelloRetryRequest)';
+  if (random.equals(HRR_RANDOM)) return 'the server asked for another key share (HelloRetryRequest)';
   let version = 0;
   let share: Buffer | undefined;
   const list = reader(r.remaining() >= 2 ? r.bytes(r.u16()) : Buffer.alloc(0));
@@ -109,11 +105,12 @@ export async function readTls13Chain(endpoint: Endpoint, options: { timeoutMs: n
   const { publicKey, privateKey } = generateKeyPairSync('x25519');
   const raw = publicKey.export({ type: 'spki', format: 'der' }).subarray(-32);
   const hello = clientHello(raw, endpoint.serverName);
+  const state: ReadState = { clientHello: hello.message, privateKey, offset: 0, sequence: 0n, handshake: Buffer.alloc(0) };
   const result = await converse<Tls13Chain>(
     endpoint,
     hello.record,
     {
-      data: (received) => step(received, hello.message, privateKey),
+      data: (received) => step(received, state),
       end: (how, received) =>
         received.length === 0 && how !== 'timeout'
           ? { status: 'not-tls13', detail: describeEnd(how) }
@@ -124,46 +121,57 @@ export async function readTls13Chain(endpoint: Endpoint, options: { timeoutMs: n
   return result.failure !== undefined ? { status: 'error', detail: result.failure } : result.value;
 }
 
-/** Reads as far as the bytes go; a chain or a verdict ends the conversation, undefined asks for more. */
-function step(received: Buffer, clientHelloMessage: Buffer, privateKey: KeyObject): Tls13Chain | undefined {
-  let offset = 0;
-  let serverHello: Buffer | undefined;
-  let keys: { key: Buffer; iv: Buffer } | undefined;
-  let sequence = 0n;
-  let handshake = Buffer.alloc(0);
-  while (received.length - offset >= 5) {
+/** How far the server's answer has been read: each record is read (and decrypted) once, however the bytes trickle in. */
+interface ReadState {
+  clientHello: Buffer;
+  privateKey: KeyObject;
+  /** Where the first record not yet read starts. */
+  offset: number;
+  serverHello?: Buffer;
+  keys?: { key: Buffer; iv: Buffer };
+  sequence: bigint;
+  /** Decrypted handshake bytes not yet a whole message. */
+  handshake: Buffer;
+}
+
+/** Reads the records that arrived since the last call; a chain or a verdict ends the conversation, undefined asks for more. */
+function step(received: Buffer, state: ReadState): Tls13Chain | undefined {
+  while (received.length - state.offset >= 5) {
+    const offset = state.offset;
     const type = received[offset]!;
     const length = received.readUInt16BE(offset + 3);
     if (received[offset + 1] !== 3) throw new TlsProtocolError('the reply is not TLS');
     if (received.length - offset < 5 + length) return undefined;
     const header = received.subarray(offset, offset + 5);
     const fragment = received.subarray(offset + 5, offset + 5 + length);
-    offset += 5 + length;
+    state.offset = offset + 5 + length;
     if (type === 21) return { status: 'not-tls13', detail: `alert ${alertName(fragment[1] ?? 0)}` };
     if (type === 20) continue;
-    if (type === 22 && !serverHello) {
+    if (type === 22 && !state.serverHello) {
       const messageLength = fragment.readUIntBE(1, 3);
       if (fragment[0] !== 2 || fragment.length < 4 + messageLength)
         return { status: 'error', detail: 'the ServerHello does not fit one record' };
-      serverHello = fragment.subarray(0, 4 + messageLength);
+      const serverHello = fragment.subarray(0, 4 + messageLength);
+      state.serverHello = serverHello;
       const share = serverShare(serverHello.subarray(4));
       if (typeof share === 'string') return { status: 'not-tls13', detail: share };
       const shared = diffieHellman({
-        privateKey,
+        privateKey: state.privateKey,
         publicKey: createPublicKey({ key: Buffer.concat([X25519_SPKI_PREFIX, share]), format: 'der', type: 'spki' }),
       });
       const early = hkdfExtract(Buffer.alloc(32), Buffer.alloc(32));
       const derived = hkdfExpandLabel(early, 'derived', sha256(Buffer.alloc(0)), 32);
       const handshakeSecret = hkdfExtract(derived, shared);
-      const traffic = hkdfExpandLabel(handshakeSecret, 's hs traffic', sha256(Buffer.concat([clientHelloMessage, serverHello])), 32);
-      keys = { key: hkdfExpandLabel(traffic, 'key', Buffer.alloc(0), 16), iv: hkdfExpandLabel(traffic, 'iv', Buffer.alloc(0), 12) };
+      const traffic = hkdfExpandLabel(handshakeSecret, 's hs traffic', sha256(Buffer.concat([state.clientHello, serverHello])), 32);
+      state.keys = { key: hkdfExpandLabel(traffic, 'key', Buffer.alloc(0), 16), iv: hkdfExpandLabel(traffic, 'iv', Buffer.alloc(0), 12) };
       continue;
     }
+    const keys = state.keys;
     if (type !== 23 || !keys) return { status: 'error', detail: `an unexpected record of type ${type}` };
     const nonce = Buffer.from(keys.iv);
     const counter = Buffer.alloc(8);
-    counter.writeBigUInt64BE(sequence);
-    sequence += 1n;
+    counter.writeBigUInt64BE(state.sequence);
+    state.sequence += 1n;
     for (let i = 0; i < 8; i += 1) nonce[4 + i]! ^= counter[i]!;
     if (fragment.length < 17) return { status: 'error', detail: 'an encrypted record too short to hold its tag' };
     const decipher = createDecipheriv('aes-128-gcm', keys.key, nonce);
@@ -178,12 +186,12 @@ function step(received: Buffer, clientHelloMessage: Buffer, privateKey: KeyObjec
     let end = inner.length - 1;
     while (end >= 0 && inner[end] === 0) end -= 1;
     if (end < 0 || inner[end] !== 22) return { status: 'error', detail: 'an encrypted record that is not a handshake message' };
-    handshake = Buffer.concat([handshake, inner.subarray(0, end)]);
-    while (handshake.length >= 4) {
-      const messageLength = handshake.readUIntBE(1, 3);
-      if (handshake.length < 4 + messageLength) break;
-      const message = handshake.subarray(0, 4 + messageLength);
-      handshake = handshake.subarray(4 + messageLength);
+    state.handshake = Buffer.concat([state.handshake, inner.subarray(0, end)]);
+    while (state.handshake.length >= 4) {
+      const messageLength = state.handshake.readUIntBE(1, 3);
+      if (state.handshake.length < 4 + messageLength) break;
+      const message = state.handshake.subarray(0, 4 + messageLength);
+      state.handshake = state.handshake.subarray(4 + messageLength);
       if (message[0] === 11) return { status: 'read', chain: parseCertificate13(message.subarray(4)) };
     }
   }
