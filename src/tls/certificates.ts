@@ -95,7 +95,8 @@ function describeDecodeFault(error: unknown): string {
   return text ? `decoder: ${text}` : 'decoder gave no detail';
 }
 
-function tryNode(der: Buffer): NodeCertificate | undefined {
+/** A certificate for Node's checks (issuer, signature, CA flag); undefined when Node cannot read it. */
+export function tryNode(der: string | Buffer): NodeCertificate | undefined {
   try {
     return new NodeCertificate(der);
   } catch {
@@ -103,7 +104,8 @@ function tryNode(der: Buffer): NodeCertificate | undefined {
   }
 }
 
-function verifiesWith(cert: NodeCertificate, issuer: NodeCertificate): boolean {
+/** Whether `issuer` issued `cert`: the names match and the signature verifies with the issuer's key. */
+export function verifiesWith(cert: NodeCertificate, issuer: NodeCertificate): boolean {
   try {
     return cert.checkIssued(issuer) && cert.verify(issuer.publicKey);
   } catch {

@@ -1,4 +1,5 @@
-import { X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
+import { tryNode, verifiesWith } from './certificates.ts';
 
 /**
  * Whether a chain leads to the trust store, judged on issuers and signatures only: the name the certificate is
@@ -11,13 +12,18 @@ export type ChainTrust =
 
 const parsedStores = new WeakMap<readonly string[], Map<string, X509Certificate[]>>();
 
+/** The trust store's certificates, parsed once per store (an unreadable one is skipped). */
+export function trustAnchors(trust: readonly string[]): X509Certificate[] {
+  return [...anchorsBySubject(trust).values()].flat();
+}
+
 /** The trust store indexed by subject, parsed once per store. */
 function anchorsBySubject(trust: readonly string[]): Map<string, X509Certificate[]> {
   let bySubject = parsedStores.get(trust);
   if (bySubject) return bySubject;
   bySubject = new Map();
   for (const pem of trust) {
-    const anchor = parse(pem);
+    const anchor = tryNode(pem);
     if (!anchor) continue;
     const list = bySubject.get(anchor.subject) ?? [];
     list.push(anchor);
@@ -27,28 +33,12 @@ function anchorsBySubject(trust: readonly string[]): Map<string, X509Certificate
   return bySubject;
 }
 
-function parse(data: string | Buffer): X509Certificate | undefined {
-  try {
-    return new X509Certificate(data);
-  } catch {
-    return undefined;
-  }
-}
-
-function issued(issuer: X509Certificate, subject: X509Certificate): boolean {
-  try {
-    return subject.checkIssued(issuer) && subject.verify(issuer.publicKey);
-  } catch {
-    return false;
-  }
-}
-
 const oneLine = (name: string) => name.replace(/\n/g, ', ');
 
 /** Follows issuers from the leaf, through the certificates sent, to a certificate of the trust store. */
 export function chainTrust(chain: readonly Buffer[], trust: readonly string[]): ChainTrust {
   const anchors = anchorsBySubject(trust);
-  const sent = chain.map((der) => parse(der));
+  const sent = chain.map((der) => tryNode(der));
   const leaf = sent[0];
   if (!leaf)
     return { trusted: false, problem: 'unreadable', reason: 'the leaf certificate cannot be read, so its issuer cannot be checked' };
@@ -58,9 +48,9 @@ export function chainTrust(chain: readonly Buffer[], trust: readonly string[]): 
     const candidates = anchors.get(current.issuer) ?? [];
     if ((anchors.get(current.subject) ?? []).some((a) => a.fingerprint256 === current.fingerprint256))
       return { trusted: true, anchor: oneLine(current.subject) };
-    const anchor = candidates.find((a) => issued(a, current));
+    const anchor = candidates.find((a) => verifiesWith(current, a));
     if (anchor) return { trusted: true, anchor: oneLine(anchor.subject) };
-    const next = sent.findIndex((c, i) => c !== undefined && !used.has(i) && issued(c, current));
+    const next = sent.findIndex((c, i) => c !== undefined && !used.has(i) && verifiesWith(current, c));
     if (next < 0) break;
     // Only a CA may issue: a leaf signed with another end-entity certificate's key does not chain (RFC 5280 4.2.1.9).
     if (!sent[next]!.ca)
@@ -72,7 +62,7 @@ export function chainTrust(chain: readonly Buffer[], trust: readonly string[]): 
     used.add(next);
     current = sent[next]!;
   }
-  if (current.subject === current.issuer && issued(current, current)) {
+  if (current.subject === current.issuer && verifiesWith(current, current)) {
     const what = current === leaf ? 'the certificate is self-signed' : `the chain ends at the self-signed ${oneLine(current.subject)}`;
     return { trusted: false, problem: 'untrusted-root', reason: `${what}, which is not in the trust store (system roots plus tls.trust)` };
   }

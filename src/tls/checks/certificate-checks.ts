@@ -5,6 +5,7 @@
 import { X509Certificate } from 'node:crypto';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import { Certificate, ExtendedKeyUsage, id_ce_extKeyUsage, id_ce_keyUsage, KeyUsage, type KeyUsageType } from '@peculiar/asn1-x509';
+import { trustAnchors } from '../chain-trust.ts';
 import { countSignedTimestamps } from './legacy-features.ts';
 
 /** RFC 6962 3.3: the embedded SCT list extension. */
@@ -53,23 +54,6 @@ export type IssuerPresence =
   | { status: 'missing'; issuer: string }
   | { status: 'unknown'; detail: string };
 
-const parsedTrust = new WeakMap<readonly string[], X509Certificate[]>();
-
-function anchors(trust: readonly string[]): X509Certificate[] {
-  let parsed = parsedTrust.get(trust);
-  if (!parsed) {
-    parsed = trust.flatMap((pem) => {
-      try {
-        return [new X509Certificate(pem)];
-      } catch {
-        return [];
-      }
-    });
-    parsedTrust.set(trust, parsed);
-  }
-  return parsed;
-}
-
 /**
  * Whether the leaf's issuer was sent with it, or is a trust anchor (issuer name and key identifiers match,
  * as OpenSSL's X509_check_issued decides). `chain` is leaf first; under TLS 1.3 it is the chain Node built.
@@ -92,6 +76,6 @@ export function leafIssuerPresence(chain: readonly Buffer[], trust: readonly str
       // An unreadable certificate in the chain issues nothing; the trust-finding reports it.
     }
   }
-  if (anchors(trust).some((anchor) => leaf.checkIssued(anchor))) return { status: 'found', issuer, foundIn: 'trust-store' };
+  if (trustAnchors(trust).some((anchor) => leaf.checkIssued(anchor))) return { status: 'found', issuer, foundIn: 'trust-store' };
   return { status: 'missing', issuer };
 }
