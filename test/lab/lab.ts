@@ -370,9 +370,11 @@ ${allowed('tcp', spec.firewallAllowTcp)}${rateLimited(spec.rateLimitTcp, spec.ra
         services.filter((s) => !udp.includes(s.kind) || s.kind === 'dnsmasq').map((s) => s.port),
         'lab services',
       );
-      await waitForUdp(
+      await waitForListeners(
         namespace,
         services.filter((s) => udp.includes(s.kind)).map((s) => s.port),
+        "the lab's UDP services",
+        { transport: 'udp' },
       );
       return pki;
     };
@@ -449,16 +451,4 @@ function httpsServer(address: string, port: number, tls: LabTls, pki: LabPki): s
   return `server { listen ${address}:${port} ssl; ssl_certificate ${pki.bad.cert}; ssl_certificate_key ${pki.bad.key};
     ssl_protocols TLSv1 TLSv1.1 TLSv1.2; ssl_ciphers DEFAULT:@SECLEVEL=0;
     location / { return 200 "legacy case sync\\n"; } }`;
-}
-
-/** Polls `ss -lun` inside the namespace until every UDP port is bound (bounded: 15 s). */
-async function waitForUdp(namespace: string, ports: number[]): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  while (ports.length > 0) {
-    const { stdout } = await run('ip', ['netns', 'exec', namespace, 'ss', '-Hlun']);
-    const bound = new Set([...stdout.matchAll(/:(\d+)\s/g)].map((m) => Number(m[1])));
-    if (ports.every((p) => bound.has(p))) return;
-    if (Date.now() > deadline) throw new Error(`the lab's UDP services did not bind ${ports.join(', ')}/udp in ${namespace}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }

@@ -60,9 +60,11 @@ export interface WaitForListenersOptions {
   timeoutMs?: number;
   /** Fails at once when a daemon has reported a failure here. */
   failures?: string[];
+  /** UDP ports are bound rather than listening: `ss -lun` instead of `ss -ltn`. */
+  transport?: 'tcp' | 'udp';
 }
 
-/** Polls `ss` inside the namespace until every TCP port listens. `what` names the daemons in the error. */
+/** Polls `ss` inside the namespace until every TCP port listens (or UDP port is bound). `what` names the daemons in the error. */
 export async function waitForListeners(
   namespace: string,
   ports: number[],
@@ -72,7 +74,7 @@ export async function waitForListeners(
   const deadline = Date.now() + (options.timeoutMs ?? 15_000);
   for (;;) {
     if (options.failures?.length) throw new Error(`${what} failed to start: ${options.failures.join('; ')}`);
-    const { stdout } = await run('ip', ['netns', 'exec', namespace, 'ss', '-Hltn']);
+    const { stdout } = await run('ip', ['netns', 'exec', namespace, 'ss', options.transport === 'udp' ? '-Hlun' : '-Hltn']);
     const listening = new Set([...stdout.matchAll(/:(\d+)\s/g)].map((m) => Number(m[1])));
     const missing = ports.filter((p) => !listening.has(p));
     if (missing.length === 0) return;

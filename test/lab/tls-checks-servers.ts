@@ -4,10 +4,9 @@
  * openssl s_server allowing client renegotiation and stapling, gnutls-serv without RFC 5746 and with heartbeats.
  */
 import type { ChildProcess } from 'node:child_process';
-import { connect } from 'node:net';
 import type { LabGateway } from './lab.ts';
 import { writeNginxConfig } from './nginx.ts';
-import { spawnInNamespace, stopChildren } from './processes.ts';
+import { spawnInNamespace, stopChildren, waitForListeners } from './processes.ts';
 import type { ChecksPki } from './tls-checks-pki.ts';
 
 export const CHECK_PORTS = {
@@ -59,28 +58,10 @@ export async function startChecksServers(gateway: LabGateway, pki: ChecksPki, di
   gnutls(CHECK_PORTS.gnutlsHeartbeat, ['--heartbeat']);
   const stop = () => stopChildren(children);
   try {
-    await Promise.all(Object.values(CHECK_PORTS).map((port) => listening(a, port)));
+    await waitForListeners(gateway.namespace, Object.values(CHECK_PORTS), 'the single-check lab servers');
   } catch (error) {
     await stop();
     throw error;
   }
   return { stop };
-}
-
-/** Connects until the port accepts (bounded: 15 s), then hangs up. */
-async function listening(host: string, port: number): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = connect({ host, port });
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`the single-check lab server on port ${port} did not start listening`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
