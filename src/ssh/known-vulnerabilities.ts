@@ -130,5 +130,8 @@ export const KNOWN_SSH_VULNERABILITIES: readonly KnownVulnerability[] = Object.f
   ...rows('libssh', LIBSSH),
 ]);
 
-/** Where the table's facts come from, for the evidence. */
-export const KNOWN_VULNERABILITIES_SOURCE = "ssh-audit 2.5.0's version database (CVSS v2 scores)";
+/** The year of the newest CVE in the table: a version released later can have CVEs the table never heard of. */
+const NEWEST_YEAR = Math.max(...KNOWN_SSH_VULNERABILITIES.map((v) => Number(/^CVE-(\d{4})-/.exec(v.cve)![1])));
+
+/** Where the table's facts come from, and how far they reach, for the evidence and every message. */
+export const KNOWN_VULNERABILITIES_SOURCE = `ssh-audit 2.5.0's version database (CVSS v2 scores; its newest CVE is from ${NEWEST_YEAR})`;

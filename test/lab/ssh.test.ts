@@ -165,9 +165,9 @@ describe.skipIf(!lab.ok)('SSH probe against real OpenSSH in lab gateways', () =>
       const cves = (known?.data?.cves as { cve: string }[] | undefined)?.map((c) => c.cve);
       expect(cves).toEqual(await sshAuditCves(gateway.address));
       expect(known?.status).toBe('pass');
-      expect(known?.message).toMatch(
-        /^admin \(.+:22\) runs OpenSSH 9\.2p1: no published CVE in ssh-audit 2\.5\.0's version database \(CVSS v2 scores\) matches this version$/,
-      );
+      expect(known?.message).toMatch(/^admin \(.+:22\) runs OpenSSH 9\.2p1: no published CVE in ssh-audit 2\.5\.0's version database /);
+      // Its reach is said: a later version can have CVEs the table never heard of.
+      expect(known?.message).toMatch(/\(CVSS v2 scores; its newest CVE is from 2018\) matches this version$/);
     }
   });
 });
