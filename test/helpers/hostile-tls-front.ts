@@ -8,7 +8,15 @@ import { constants, privateDecrypt, randomBytes } from 'node:crypto';
 import { suiteByCode } from '../../src/tls/cipher-suites.ts';
 
 export type FrontBehaviour =
-  'sslv2' | 'sslv3' | 'deflate' | 'heartbleed' | 'heartbeat-silent' | 'ignores-fallback-scsv' | 'robot-oracle' | 'robot-silent';
+  | 'sslv2'
+  | 'sslv3'
+  | 'deflate'
+  | 'heartbleed'
+  | 'heartbeat-silent'
+  | 'ignores-fallback-scsv'
+  | 'robot-oracle'
+  | 'robot-silent'
+  | 'robot-weak-oracle';
 
 /** The leaf a front that does key exchange itself serves (ROBOT). */
 export interface FrontIdentity {
@@ -89,7 +97,13 @@ function sslv2ServerHello(): Buffer {
  * A Bleichenbacher oracle: the ClientKeyExchange is decrypted without padding checks, and a message that starts
  * 00 02 gets bad_record_mac while any other gets handshake_failure (as the vulnerable stacks of the ROBOT paper).
  */
-function answerRobot(hello: ClientHello, socket: Socket, identity: FrontIdentity, note: (kind: string) => void, silent = false): void {
+function answerRobot(
+  hello: ClientHello,
+  socket: Socket,
+  identity: FrontIdentity,
+  note: (kind: string) => void,
+  mode: 'oracle' | 'silent' | 'weak',
+): void {
   const u24b = (n: number) => u24(n);
   const certificate = Buffer.concat([u24b(identity.leafDer.length + 3), u24b(identity.leafDer.length), identity.leafDer]);
   const exts = RENEGOTIATION_INFO;
@@ -114,8 +128,16 @@ function answerRobot(hello: ClientHello, socket: Socket, identity: FrontIdentity
     const em = privateDecrypt({ key: identity.leafKey, padding: constants.RSA_NO_PADDING }, received.subarray(11, 11 + length));
     note('robot');
     // A server that waits broken handshakes out answers none of them: silence, whatever the padding.
-    if (silent) return;
-    socket.end(record(21, hello.version, Buffer.from([2, em[0] === 0 && em[1] === 2 ? 20 : 40])));
+    if (mode === 'silent') return;
+    const wellPadded = em[0] === 0 && em[1] === 2;
+    // A weak oracle (ROBOT paper, 4.3): the same alert every time, but the connection kept open only for good padding.
+    if (mode === 'weak') {
+      const alert = record(21, hello.version, Buffer.from([2, 40]));
+      if (wellPadded) socket.write(alert);
+      else socket.end(alert);
+      return;
+    }
+    socket.end(record(21, hello.version, Buffer.from([2, wellPadded ? 20 : 40])));
   });
 }
 
@@ -131,12 +153,18 @@ function answer(behaviour: FrontBehaviour, first: Buffer, socket: Socket, note: 
   if (!hello) return false;
   // The ROBOT probe offers only the RSA key-exchange suites the enumeration saw accepted; the enumeration never does.
   if (
-    (behaviour === 'robot-oracle' || behaviour === 'robot-silent') &&
+    (behaviour === 'robot-oracle' || behaviour === 'robot-silent' || behaviour === 'robot-weak-oracle') &&
     identity &&
     hello.suites.length <= 24 &&
     hello.suites.every((s) => suiteByCode(s).classes.includes('static-rsa'))
   ) {
-    answerRobot(hello, socket, identity, note, behaviour === 'robot-silent');
+    answerRobot(
+      hello,
+      socket,
+      identity,
+      note,
+      behaviour === 'robot-silent' ? 'silent' : behaviour === 'robot-weak-oracle' ? 'weak' : 'oracle',
+    );
     return true;
   }
   if (behaviour === 'sslv3' && hello.version === 0x0300) {

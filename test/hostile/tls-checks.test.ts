@@ -53,7 +53,18 @@ describe('TLS single checks against broken servers', () => {
     const robot = find('tls.robot');
     expect(robot.status).toBe('fail');
     expect(robot.message).toMatch(
-      /correct: alert bad_record_mac; wrong first bytes: alert handshake_failure; .*Bleichenbacher oracle \(ROBOT\)/,
+      /correct: alert bad_record_mac, then connection closed; wrong first bytes: alert handshake_failure, then/,
+    );
+    expect(robot.message).toMatch(/Bleichenbacher oracle \(ROBOT\)/);
+  });
+
+  it('a weak oracle (the same alert, but the connection kept open only for good padding) fails tls.robot too', async () => {
+    front = await startHostileFront('robot-weak-oracle', backend.port, { leafDer: chain.der[0]!, leafKey: chain.leafKey });
+    const { find } = await runTlsCheck({ flows: [{ name: 'web', port: front.port }], trust: [chain.root], probeTimeoutSeconds: 2 });
+    const robot = find('tls.robot');
+    expect(robot.status).toBe('fail');
+    expect(robot.message).toMatch(
+      /correct: alert handshake_failure, then connection timeout; wrong first bytes: alert handshake_failure, then connection closed/,
     );
   });
 

@@ -13,6 +13,9 @@ import { alertName } from './legacy-features.ts';
 import { HANDSHAKE, readRecords } from './check-hello.ts';
 import { converse } from './raw-conversation.ts';
 
+/** Records named in one answer; a server that sends more is described by these. */
+const MAX_RECORDS_DESCRIBED = 8;
+
 export const ROBOT_VARIANTS = ['correct', 'wrong first bytes', '0x00 in the padding', 'no 0x00 separator', 'wrong version'] as const;
 export type RobotVariant = (typeof ROBOT_VARIANTS)[number];
 
@@ -119,18 +122,35 @@ async function askOnce(
           }
           return undefined;
         }
-        const after = readRecords(received.subarray(sentAt)).items;
-        for (const item of after) {
-          if (item.kind === 'alert') return `alert ${alertName(item.description)}`;
-          return `a record of type ${item.kind === 'handshake' ? 22 : item.header.type}`;
-        }
+        // Everything the server says, and how it ends the connection, is the answer: weak oracles differ only there.
         return undefined;
       },
-      end: (how) => (sentAt === undefined ? `the hello got no full answer (${how})` : `connection ${how}`),
+      end: (how, received) => {
+        if (sentAt === undefined) return `the hello got no full answer (${how})`;
+        const said = describeRecords(received.subarray(sentAt));
+        return said ? `${said}, then connection ${how}` : `connection ${how}`;
+      },
     },
     { timeoutMs: options.timeoutMs, maxBytes: 256 * 1024, signal: options.signal },
   );
   return result.failure !== undefined ? `failure: ${result.failure}` : result.value;
+}
+
+/** The records after the broken key exchange, in order: alerts by name, other records by type; the bytes are not kept. */
+function describeRecords(bytes: Buffer): string {
+  try {
+    const { items } = readRecords(bytes);
+    return items
+      .slice(0, MAX_RECORDS_DESCRIBED)
+      .map((item) =>
+        item.kind === 'alert'
+          ? `alert ${alertName(item.description)}`
+          : `a record of type ${item.kind === 'handshake' ? 22 : item.header.type}`,
+      )
+      .join(', ');
+  } catch {
+    return 'bytes that are not TLS';
+  }
 }
 
 /** The five variants at once (through `limit`), and a second round when their answers differ. */
