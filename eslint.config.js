@@ -4,7 +4,7 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'schemas/*.json', 'out/', 'demo-out/', 'scratch/', '.cocoscan-tmp-*/', 'test/fixtures/'] },
+  { ignores: ['node_modules/', 'dist/', 'schemas/*.json', 'out/', 'demo-out/', 'scratch/', '.cocoscan-tmp-*/', 'test/fixtures/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

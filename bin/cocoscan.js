@@ -1,7 +1,5 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources through tsx, so `npx cocoscan` works straight from a clone.
-import { register } from 'tsx/esm/api';
+// The installed command: runs the compiled CLI (npm run build writes dist/; `npm ci` in a clone builds it).
+import { main } from '../dist/src/cli/main.js';
 
-register();
-const { main } = await import('../src/cli/main.ts');
 process.exitCode = await main(process.argv);

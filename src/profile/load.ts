@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { readSafeText, UnsafeFileError } from '../input/safe-read.ts';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import { packagePath } from '../package-root.ts';
 import { InputFileError, ProfileNotFoundError, type InputProblem } from '../errors.ts';
 import { formatPath, parseYaml } from '../input/yaml-input.ts';
 import type { AnyProbe } from '../probe/contract.ts';
@@ -12,7 +12,7 @@ import { profileSchema, type ProfileFile } from './schema.ts';
 import type { RequirableConnectionField, StatementText } from './statement.ts';
 import { validateYaml } from '../input/yaml-input.ts';
 
-export const BUILTIN_PROFILE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../profiles');
+export const BUILTIN_PROFILE_DIR = packagePath('profiles');
 export const DEFAULT_PROFILE = 'moj-coco';
 
 export interface RowRule {
