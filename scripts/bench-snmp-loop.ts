@@ -39,7 +39,7 @@ snmp: { port: ${agent.port} }
     const started = performance.now();
     const code = await new Promise<number | null>((done) => {
       const args = [
-        join(root, 'bin/cocoscan.js'),
+        join(root, 'bin/cocoscan-from-source.js'),
         'check',
         join(dir, 'connection.yaml'),
         '--profile',

@@ -1,3 +1,8 @@
+// net-snmp publishes no types: the declarations cocoscan wrote for it ship with the package (build-assets.mjs copies
+// them), and this reference, kept in dist/src/index.d.ts, brings them to a consumer's compiler. An ambient module
+// declaration cannot be imported.
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference
+/// <reference path="./snmp/net-snmp.d.ts" preserve="true" />
 /**
  * cocoscan as a library (`import { runCheck } from 'cocoscan'`): load and validate a connection file and a profile,
  * run the check, render and write the report. The CLI (src/cli/main.ts) is built from these same pieces.

@@ -6,7 +6,8 @@ import { join, resolve } from 'node:path';
 import { afterAll, afterEach, TestRunner } from 'vitest';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
-export const BIN = join(ROOT, 'bin/cocoscan.js');
+/** The CLI run from source (no build needed), as every CLI test runs it; test/package runs the installed one. */
+export const BIN = join(ROOT, 'bin/cocoscan-from-source.js');
 
 export interface CliResult {
   code: number | null;

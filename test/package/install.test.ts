@@ -1,0 +1,293 @@
+/**
+ * The package as a user gets it: `npm pack` (which builds dist/ through `prepare`), the tarball installed globally
+ * into a temporary prefix, then the installed `cocoscan` run (--help, --version, a check of a gateway on
+ * 127.0.0.1), the library imported from plain JavaScript and type-checked from TypeScript against the shipped
+ * declarations. npm installs the dependencies from its cache (`npm ci` filled it); on a cache miss it asks the registry.
+ *
+ * COCOSCAN_PACKAGE_NODES (node binaries separated by ':') runs the installed package on other Node.js versions
+ * besides this one, e.g. those of the `node` package: npm install --prefix /tmp/n22 node@22.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import type { Server, Socket } from 'node:net';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunReport } from '../../src/report/schema.ts';
+import { ROOT, tempDir } from '../helpers/cli.ts';
+
+const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+const NODES = [process.execPath, ...(process.env.COCOSCAN_PACKAGE_NODES ?? '').split(':').filter(Boolean)];
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** npm run from inside `npm test` would inherit its npm_* settings; the commands here run as a user types them. */
+function userEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name)));
+  return { ...env, ...extra };
+}
+
+function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs: number }): Promise<Run> {
+  return new Promise((done) => {
+    execFile(
+      command,
+      args,
+      { cwd: options.cwd, env: options.env ?? userEnv(), timeout: options.timeoutMs, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8' },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
+        done({ code, stdout, stderr: stderr || (error && code === null ? error.message : '') });
+      },
+    );
+  });
+}
+
+async function succeed(command: string, args: string[], options: { cwd?: string; timeoutMs: number }): Promise<string> {
+  const result = await run(command, args, options);
+  if (result.code !== 0) throw new Error(`${command} ${args.join(' ')} exited ${result.code}:\n${result.stderr}\n${result.stdout}`);
+  return result.stdout;
+}
+
+/** The demo's gateway, smaller: a declared HTTPS flow and an undeclared "admin console", both on 127.0.0.1. */
+async function startGateway(dir: string) {
+  const key = join(dir, 'gw.key');
+  const cert = join(dir, 'gw.crt');
+  await succeed(
+    'openssl',
+    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-sha256', '-days', '30'].concat([
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-subj',
+      '/CN=package-test',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ]),
+    { timeoutMs: 20_000 },
+  );
+  const sockets = new Set<Socket>();
+  const track = (server: Server) =>
+    server.on('connection', (socket: Socket) => {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+      socket.on('close', () => sockets.delete(socket));
+    });
+  const https = track(
+    createHttpsServer({ key: await readFile(key), cert: await readFile(cert) }, (_req, res) => res.end('case sync endpoint\n')),
+  );
+  const admin = track(createHttpServer((_req, res) => res.end('Acme gateway admin console\n')));
+  const listen = (server: Server) =>
+    new Promise<number>((done) => server.listen(0, '127.0.0.1', () => done((server.address() as { port: number }).port)));
+  const ports = { https: await listen(https), admin: await listen(admin) };
+  const stop = async () => {
+    for (const socket of sockets) socket.destroy();
+    await Promise.all([https, admin].map((server) => new Promise((done) => server.close(done))));
+  };
+  return { ports, stop };
+}
+
+describe('the npm package, packed and installed globally into a temporary prefix', () => {
+  let work = '';
+  let prefix = '';
+  let installed = '';
+  let packedFiles: string[] = [];
+  let gateway: Awaited<ReturnType<typeof startGateway>> | undefined;
+  let connectionFile = '';
+
+  beforeAll(async () => {
+    work = await tempDir('cocoscan-package-');
+    prefix = join(work, 'prefix');
+    // `npm pack` runs `prepare`, so the tarball holds a dist/ built from the sources as they are now.
+    const packed = JSON.parse(await succeed('npm', ['pack', '--json', '--pack-destination', work], { cwd: ROOT, timeoutMs: 90_000 })) as {
+      filename: string;
+      files: { path: string }[];
+    }[];
+    packedFiles = packed[0]!.files.map((file) => file.path);
+    await succeed(
+      'npm',
+      ['install', '--global', '--prefix', prefix, join(work, packed[0]!.filename), '--prefer-offline', '--no-audit', '--no-fund'],
+      { cwd: work, timeoutMs: 90_000 },
+    );
+    installed = join(prefix, 'lib/node_modules/cocoscan');
+
+    gateway = await startGateway(work);
+    connectionFile = join(work, 'connection.yaml');
+    await writeFile(
+      connectionFile,
+      `connection:
+  name: package-demo
+  connectedSystem: Case Management System
+  connectingSystem: Acme Case Portal (package test)
+  organisation: Acme Ltd
+gateways:
+  - name: demo-gw
+    host: 127.0.0.1
+flows:
+  - name: case-sync
+    protocol: https
+    port: ${gateway.ports.https}
+scan:
+  tcpPorts: "${gateway.ports.https},${gateway.ports.admin}"
+  udpTopPorts: 0
+`,
+    );
+  }, 200_000);
+
+  afterAll(async () => {
+    await gateway?.stop();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  it('ships the compiled CLI, the library, its declarations and the profiles, and no tests, scripts or sources', () => {
+    expect(packedFiles).toEqual(
+      expect.arrayContaining([
+        'bin/cocoscan.js',
+        'dist/src/index.js',
+        'dist/src/index.d.ts',
+        'dist/src/cli/main.js',
+        'dist/src/ssh/algorithms.yaml',
+        'dist/src/patch/os-support.yaml',
+        'dist/src/tls/cipher-suites.json',
+        'dist/src/snmp/net-snmp.d.ts',
+        'profiles/moj-coco.yaml',
+        'schemas/report.schema.json',
+        'package.json',
+      ]),
+    );
+    const unwanted = packedFiles.filter(
+      (path) =>
+        /^(test|scripts|src|probes|reports|dist\/(test|scripts))\//.test(path) ||
+        /(?<!\.d)\.ts$/.test(path) ||
+        path.includes('from-source'),
+    );
+    expect(unwanted).toEqual([]);
+  });
+
+  it('installs only the runtime dependencies: no TypeScript runner or compiler lands beside it', async () => {
+    expect(await readdir(join(prefix, 'bin'))).toEqual(['cocoscan']);
+    const dependencies = await readdir(join(installed, 'node_modules'));
+    expect(dependencies).not.toEqual(expect.arrayContaining(['tsx']));
+    for (const tool of ['tsx', 'esbuild', '@esbuild', 'typescript', 'vitest']) expect(dependencies).not.toContain(tool);
+  });
+
+  describe.each(NODES)('on Node.js at %s', (node) => {
+    const env = () => userEnv({ PATH: `${dirname(node)}:${process.env.PATH ?? ''}`, COCOSCAN_HISTORY: join(work, 'history') });
+    const cocoscan = (args: string[], timeoutMs = 20_000) => run(join(prefix, 'bin/cocoscan'), args, { cwd: '/', env: env(), timeoutMs });
+    const nodeVersion = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
+
+    it('answers --version with the package version and --help with the commands, from /', async () => {
+      const version = await cocoscan(['--version']);
+      expect(version).toMatchObject({ code: 0, stdout: `${PACKAGE.version}\n` });
+      const help = await cocoscan(['--help']);
+      expect(help.code).toBe(0);
+      expect(help.stdout).toMatch(/check \[options\] <connection-files\.\.\.>/);
+      expect(help.stdout).toContain('Exit codes:');
+      const profiles = await cocoscan(['profiles']);
+      expect(profiles.stdout).toMatch(/^moj-coco\t/m);
+    });
+
+    it('checks a gateway on 127.0.0.1 and writes the report, from the installed files alone', async () => {
+      const out = join(work, `report-${nodeVersion}`);
+      const result = await cocoscan(['check', connectionFile, '--out', out, '--no-progress', '--no-history'], 55_000);
+      expect(result.stderr).not.toMatch(/internal error/);
+      // Non-compliant on purpose: an undeclared admin console and no firewall in front.
+      expect(result.code).toBe(1);
+      expect(result.stdout).toContain('Automated rows:');
+      const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as RunReport;
+      expect(report.tool).toEqual({ name: 'cocoscan', version: PACKAGE.version });
+      expect(report.provenance.node).toBe(nodeVersion);
+      expect(report.profile.id).toBe('moj-coco');
+      const undeclared = report.findings.find((f) => f.id === 'exposure.undeclared-port' && f.status === 'fail');
+      expect(undeclared?.target.port).toBe(gateway!.ports.admin);
+      // The TLS probe ran (its data tables were found in dist/) and read the test's certificate.
+      const tls = report.findings.filter((f) => f.id.startsWith('tls.') && f.target.port === gateway!.ports.https);
+      expect(tls.length).toBeGreaterThan(0);
+      expect(tls.every((f) => f.status !== 'error')).toBe(true);
+      const files = await readdir(out);
+      expect(files).toEqual(expect.arrayContaining(['report.json', 'report.html', 'statement.md', 'evidence']));
+    }, 60_000);
+
+    it('imports the library from an .mjs file and renders a stored report with it', async () => {
+      const consumer = join(work, `consumer-${nodeVersion}`);
+      await mkdir(join(consumer, 'node_modules'), { recursive: true });
+      await symlink(installed, join(consumer, 'node_modules/cocoscan'));
+      await writeFile(join(consumer, 'package.json'), '{ "private": true, "type": "module" }\n');
+      await writeFile(
+        join(consumer, 'use.mjs'),
+        `import { readFile } from 'node:fs/promises';
+import * as cocoscan from 'cocoscan';
+const profile = await cocoscan.loadProfile('cyber-essentials');
+const connection = await cocoscan.loadConnectionFile(process.argv[2]);
+const text = await readFile(process.argv[3], 'utf8');
+const report = cocoscan.parseStoredReport(text, process.argv[3]);
+const markdown = cocoscan.renderMarkdown(report);
+console.log(JSON.stringify({
+  version: cocoscan.TOOL_VERSION,
+  profile: profile.id,
+  gateways: connection.gateways.map((g) => g.name),
+  exitCodes: cocoscan.ExitCode,
+  runCheck: typeof cocoscan.runCheck,
+  markdown: markdown.includes('package-demo'),
+}));
+`,
+      );
+      const report = join(work, `report-${nodeVersion}`, 'report.json');
+      const result = await run(node, ['use.mjs', connectionFile, report], { cwd: consumer, env: env(), timeoutMs: 20_000 });
+      expect(result.stderr).toBe('');
+      expect(JSON.parse(result.stdout)).toMatchObject({
+        version: PACKAGE.version,
+        profile: 'cyber-essentials',
+        gateways: ['demo-gw'],
+        exitCodes: { Compliant: 0 },
+        runCheck: 'function',
+        markdown: true,
+      });
+    });
+  });
+
+  it('type-checks a TypeScript consumer against the installed declarations', async () => {
+    const consumer = join(work, 'consumer-ts');
+    await mkdir(join(consumer, 'node_modules'), { recursive: true });
+    await symlink(installed, join(consumer, 'node_modules/cocoscan'));
+    await writeFile(join(consumer, 'package.json'), '{ "private": true, "type": "module" }\n');
+    await writeFile(
+      join(consumer, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          strict: true,
+          noEmit: true,
+          skipLibCheck: false,
+          types: ['node'],
+          typeRoots: [join(ROOT, 'node_modules/@types')],
+        },
+        files: ['check.ts'],
+      }),
+    );
+    await writeFile(
+      join(consumer, 'check.ts'),
+      `import { ExitCode, loadConnectionFile, loadProfile, renderHtml, runCheck, type CheckOptions, type RunReport } from 'cocoscan';
+
+const options: CheckOptions = { connection: await loadConnectionFile('connection.yaml'), profile: await loadProfile('moj-coco') };
+const report: RunReport = (await runCheck(options)).report;
+const failing: string[] = report.rows.filter((row) => row.compliance === 'No').map((row) => row.ref);
+const html: string = renderHtml(report);
+const code: number = report.summary.exitCode === 0 ? ExitCode.Compliant : ExitCode.NotCompliant;
+// @ts-expect-error the declarations are precise: a report has no such field
+console.log(report.verdict, failing, html.length, code);
+`,
+    );
+    const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
+    const result = await run(process.execPath, [tsc, '-p', join(consumer, 'tsconfig.json')], { cwd: consumer, timeoutMs: 50_000 });
+    expect(result.stdout + result.stderr).toBe('');
+    expect(result.code).toBe(0);
+  }, 60_000);
+});
