@@ -14,7 +14,9 @@ import { createServer as createHttpsServer } from 'node:https';
 import { mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import type { Server, Socket } from 'node:net';
 import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { packageRootFor } from '../../src/package-root.ts';
 import type { RunReport } from '../../src/report/schema.ts';
 import { ROOT, tempDir } from '../helpers/cli.ts';
 
@@ -94,6 +96,14 @@ async function startGateway(dir: string) {
   };
   return { ports, stop };
 }
+
+describe('the package root (package.json, profiles/)', () => {
+  it('is one folder above a source module and two above a compiled one', () => {
+    expect(packageRootFor(pathToFileURL(join(ROOT, 'src/version.ts')).href)).toBe(ROOT);
+    expect(packageRootFor(pathToFileURL(join(ROOT, 'dist/src/version.js')).href)).toBe(ROOT);
+    expect(packageRootFor(pathToFileURL('/usr/lib/node_modules/cocoscan/dist/src/version.js').href)).toBe('/usr/lib/node_modules/cocoscan');
+  });
+});
 
 describe('the npm package, packed and installed globally into a temporary prefix', () => {
   let work = '';
