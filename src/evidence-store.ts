@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { OutputError } from './errors.ts';
 
 export interface Artefact {
@@ -54,6 +54,17 @@ export function readArtefact(artefact: Artefact, maxBytes: number = EVIDENCE_LIM
     return buffer.subarray(0, read);
   } finally {
     closeSync(fd);
+  }
+}
+
+/** Makes the folders of a path below `root`, never `root` itself: a store whose folder vanished fails. */
+function makeFoldersBelow(root: string, segments: string[]): void {
+  for (let i = 1; i <= segments.length; i += 1) {
+    try {
+      mkdirSync(join(root, ...segments.slice(0, i)), { mode: 0o700 });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
   }
 }
 
@@ -109,7 +120,7 @@ export class EvidenceStore {
     try {
       this.#folder ??= this.#makeFolder();
       file = join(this.#folder, path);
-      mkdirSync(dirname(file), { recursive: true });
+      makeFoldersBelow(this.#folder, path.split('/').slice(0, -1));
       writeFileSync(file, bytes, { mode: 0o600 });
       return file;
     } catch (error) {
