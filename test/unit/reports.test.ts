@@ -150,4 +150,22 @@ describe('statement.docx with thousands of findings', () => {
     expect(xml).toContain('passing-0<');
     expect((xml.match(/passing-\d+</g) ?? []).length).toBe(MAX_DOCX_ROWS - 300);
   });
+
+  it("draws each table's grid once and sizes its text through one style, not on every cell (a cell's own properties cost memory)", async () => {
+    const { strFromU8, unzipSync } = await import('fflate');
+    const { renderDocx } = await import('../../reports/docx.ts');
+    const zip = unzipSync(new Uint8Array(await renderDocx(result.report)));
+    const xml = strFromU8(zip['word/document.xml']!);
+    const tables = xml.match(/<w:tbl>/g) ?? [];
+    expect(tables.length).toBeGreaterThan(2);
+    const grids = xml.match(/<w:tblBorders>[\s\S]*?<\/w:tblBorders>/g) ?? [];
+    expect(grids).toHaveLength(tables.length);
+    for (const grid of grids)
+      for (const edge of ['top', 'left', 'bottom', 'right', 'insideH', 'insideV']) expect(grid).toContain(`<w:${edge} `);
+    expect(xml).not.toContain('<w:tcBorders>');
+    expect(xml).not.toMatch(/<w:r><w:rPr>(<w:b\/><w:bCs\/>)?<w:sz /);
+    const cells = xml.match(/<w:tc>/g) ?? [];
+    expect((xml.match(/<w:pStyle w:val="CocoscanCell"\/>/g) ?? []).length).toBeGreaterThanOrEqual(cells.length);
+    expect(strFromU8(zip['word/styles.xml']!)).toMatch(/<w:style w:type="paragraph" w:styleId="CocoscanCell">[\s\S]*?<w:sz w:val="18"\/>/);
+  });
 });
