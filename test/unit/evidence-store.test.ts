@@ -101,3 +101,40 @@ describe('evidence store on disk', () => {
     expect(() => store.add(['gw', 'ssh-22.json'], '{}')).toThrow(/discarded/);
   });
 });
+
+describe('a run that fails after gathering', () => {
+  it('removes the evidence it had written to its temporary folder', async () => {
+    const { readdirSync } = await import('node:fs');
+    const { connectionFileSchema } = await import('../../src/connection/schema.ts');
+    const { loadProfile } = await import('../../src/profile/load.ts');
+    const { runCheck } = await import('../../src/run-check.ts');
+    const { fakeNmap } = await import('../helpers/fake-nmap.ts');
+    const tmp = await tempDir();
+    const evidenceFiles = () =>
+      readdirSync(tmp, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && e.parentPath.includes('cocoscan-evidence-'));
+    const connection = connectionFileSchema.parse({
+      connection: { name: 'fails', mojSystem: 'M', thirdPartySystem: 'T', organisation: 'O' },
+      gateways: [{ name: 'gw', host: '127.0.0.1' }],
+      flows: [{ name: 'web', protocol: 'https', port: 443 }],
+      scan: { tcpPorts: '1-1024', probeTimeoutSeconds: 1 },
+    });
+    let seen = 0;
+    // The clock breaks once evidence is on disk: the run fails while assembling its report.
+    const now = () => {
+      seen = Math.max(seen, evidenceFiles().length);
+      if (seen > 0) throw new Error('the clock broke');
+      return new Date();
+    };
+    const previous = process.env.TMPDIR;
+    process.env.TMPDIR = tmp;
+    try {
+      await expect(
+        runCheck({ connection, profile: await loadProfile(), exec: fakeNmap('open-gateway.xml'), privileged: true, now }),
+      ).rejects.toThrow(/the clock broke/);
+    } finally {
+      process.env.TMPDIR = previous;
+    }
+    expect(seen).toBeGreaterThan(0);
+    expect(readdirSync(tmp).filter((name) => name.startsWith('cocoscan-evidence-'))).toEqual([]);
+  });
+});
