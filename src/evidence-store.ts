@@ -70,9 +70,16 @@ function makeFoldersBelow(root: string, segments: string[]): void {
 
 /** Temporary folders of stores not yet disposed: removed when the process exits, however it exits. */
 const LIVE_FOLDERS = new Set<string>();
-process.once('exit', () => {
+process.once('exit', removeEvidenceFolders);
+
+/**
+ * Removes the temporary folder of every store not yet disposed: at exit, and after each test file (a test
+ * worker is ended without an exit event).
+ */
+export function removeEvidenceFolders(): void {
   for (const folder of LIVE_FOLDERS) rmSync(folder, { recursive: true, force: true });
-});
+  LIVE_FOLDERS.clear();
+}
 
 /**
  * Raw artefacts gathered during a run. Each is written, as it is added, to a temporary folder the store makes
