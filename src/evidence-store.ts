@@ -109,6 +109,9 @@ export class EvidenceStore {
     if (segments.length === 1 && RESERVED_TOP_LEVEL.has(segments[0]!.toLowerCase()))
       throw new Error(`evidence name reserved by the report folder: ${segments[0]}`);
     const path = segments.length === 1 ? `evidence/${segments[0]}` : ['evidence', 'gateways', ...segments].join('/');
+    // The run is over (its report written or abandoned): an artefact from a gatherer still winding down has
+    // nowhere to go, and must not make a folder nobody will remove.
+    if (this.#disposed) return path;
     const raw = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
     const cap = PORT_LEVEL.test(segments[segments.length - 1]!) ? this.limits.portArtefactBytes : this.limits.artefactBytes;
     const previous = this.#artefacts.get(path);
@@ -122,7 +125,6 @@ export class EvidenceStore {
 
   /** Writes the bytes under the store's folder, at the artefact's report path; a failure is an OutputError. */
   #write(path: string, bytes: Buffer): string {
-    if (this.#disposed) throw new OutputError(`evidence ${path} came after the run's evidence was discarded`, 'report this as a bug');
     let file = path;
     try {
       this.#folder ??= this.#makeFolder();
@@ -150,7 +152,7 @@ export class EvidenceStore {
     return this.#folder;
   }
 
-  /** Removes the store's temporary folder (only the one it made); the artefacts can no longer be read. */
+  /** Removes the store's temporary folder (only the one it made); the artefacts can no longer be read, and later ones are not kept. */
   async dispose(): Promise<void> {
     this.#disposed = true;
     const folder = this.#folder;
