@@ -1,18 +1,6 @@
-import {
-  BorderStyle,
-  Document,
-  HeadingLevel,
-  Packer,
-  PageOrientation,
-  Paragraph,
-  ShadingType,
-  Table,
-  TableCell,
-  TableRow,
-  TextRun,
-  WidthType,
-} from 'docx';
+import { Document, Packer, PageOrientation } from 'docx';
 import type { ReportRow, RunReport } from '../src/report/schema.ts';
+import { DocxBody } from './docx-body.ts';
 import { docxText } from './escape.ts';
 import {
   complianceLabel,
@@ -27,33 +15,12 @@ import {
   verdictLine,
 } from './view-model.ts';
 
-const BORDER = { style: BorderStyle.SINGLE, size: 4, color: '999999' };
-const BORDERS = { top: BORDER, bottom: BORDER, left: BORDER, right: BORDER };
+/** Table text is 9 pt through one paragraph style, not a size on every run. */
+const CELL_STYLE = 'CocoscanCell';
 
-function cell(text: string, options: { bold?: boolean; shade?: boolean; width?: number } = {}): TableCell {
-  return new TableCell({
-    borders: BORDERS,
-    width: options.width ? { size: options.width, type: WidthType.PERCENTAGE } : undefined,
-    shading: options.shade ? { type: ShadingType.CLEAR, color: 'auto', fill: 'E7E7E7' } : undefined,
-    children: docxText(text)
-      .split('\n')
-      .map((line) => new Paragraph({ children: [new TextRun({ text: line, bold: options.bold, size: 18 })] })),
-  });
-}
-
-function table(header: string[], rows: string[][], widths: number[], headingRows: Set<number> = new Set()): Table {
-  return new Table({
-    width: { size: 100, type: WidthType.PERCENTAGE },
-    rows: [
-      new TableRow({ tableHeader: true, children: header.map((h, i) => cell(h, { bold: true, shade: true, width: widths[i] })) }),
-      ...rows.map(
-        (r, index) =>
-          new TableRow({
-            children: r.map((text, i) => cell(text, { bold: headingRows.has(index), shade: headingRows.has(index), width: widths[i] })),
-          }),
-      ),
-    ],
-  });
+/** Cells as Word shows them: hidden characters made visible, line breaks kept (each line is a paragraph). */
+function cells(rows: string[][]): string[][] {
+  return rows.map((row) => row.map(docxText));
 }
 
 function statementRows(rows: ReportRow[], report: RunReport): { cells: string[][]; headings: Set<number> } {
@@ -69,9 +36,9 @@ function statementRows(rows: ReportRow[], report: RunReport): { cells: string[][
 }
 
 /**
- * Rows of one evidence table in the Word statement. Word tables cost the docx library tens of kilobytes a row,
- * so a gateway with thousands of findings would decide the run's memory; past this the reader is sent to
- * report.json and report.html, which hold every finding.
+ * Rows of one evidence table in the Word statement: a statement a reader can take in, and a bounded size
+ * however many findings a fleet has; past this the reader is sent to report.json and report.html, which hold
+ * every finding.
  */
 export const MAX_DOCX_ROWS = 400;
 const STATUS_ORDER = ['fail', 'error', 'not_tested', 'pass', 'not_applicable'];
@@ -91,72 +58,58 @@ export async function renderDocx(report: RunReport): Promise<Buffer> {
   const c = report.connection;
   const { headings } = statementText(report);
   const title = statementTitle(report);
-  const children: (Paragraph | Table)[] = [
-    new Paragraph({ heading: HeadingLevel.TITLE, children: [new TextRun(docxText(title))] }),
-    new Paragraph({ children: [new TextRun({ text: docxText(verdictLine(report)), bold: true })] }),
-    new Paragraph({
-      children: [
-        new TextRun(
-          docxText(
-            `Profile ${report.profile.title} (${report.profile.id} ${report.profile.version}); checked by cocoscan ` +
-              `${report.tool.version} from ${report.scanner.hostname}, ${report.startedAt} to ${report.finishedAt}.`,
-          ),
-        ),
-      ],
-    }),
-    new Paragraph({ heading: HeadingLevel.HEADING_1, children: [new TextRun(docxText(headings.connection))] }),
-    table(
-      ['Item', 'Value'],
-      [
-        ...partyLines(report),
-        [headings.gateways, c.gateways.map((g) => `${g.name} (${g.host})`).join('\n')],
-        [headings.flows, c.flows.map((f) => `${f.name}: ${f.protocol} ${f.port}/${f.transport}`).join('\n')],
-        [headings.onwardConnections, c.onwardConnections.map((o) => `${o.name}: ${o.description}`).join('\n') || 'none declared'],
-      ],
-      [30, 70],
-    ),
-  ];
+  const body = new DocxBody();
+  const table = (header: string[], rows: string[][], widths: number[], headingRows?: Set<number>) =>
+    body.table(cells([header])[0]!, cells(rows), { widths, headingRows, cellStyle: CELL_STYLE });
+  body
+    .paragraph(docxText(title), { style: 'Title' })
+    .paragraph(docxText(verdictLine(report)), { bold: true })
+    .paragraph(
+      docxText(
+        `Profile ${report.profile.title} (${report.profile.id} ${report.profile.version}); checked by cocoscan ` +
+          `${report.tool.version} from ${report.scanner.hostname}, ${report.startedAt} to ${report.finishedAt}.`,
+      ),
+    )
+    .paragraph(docxText(headings.connection), { style: 'Heading1' });
+  table(
+    ['Item', 'Value'],
+    [
+      ...partyLines(report),
+      [headings.gateways, c.gateways.map((g) => `${g.name} (${g.host})`).join('\n')],
+      [headings.flows, c.flows.map((f) => `${f.name}: ${f.protocol} ${f.port}/${f.transport}`).join('\n')],
+      [headings.onwardConnections, c.onwardConnections.map((o) => `${o.name}: ${o.description}`).join('\n') || 'none declared'],
+    ],
+    [30, 70],
+  );
   for (const section of rowsBySection(report)) {
-    const { cells, headings } = statementRows(section.rows, report);
-    children.push(new Paragraph({ heading: HeadingLevel.HEADING_1, children: [new TextRun(docxText(section.title))] }));
-    children.push(table(statementColumns(report), cells, [9, 26, 10, 20, 35], headings));
+    const { cells: rows, headings: headingRows } = statementRows(section.rows, report);
+    body.paragraph(docxText(section.title), { style: 'Heading1' });
+    table(statementColumns(report), rows, [9, 26, 10, 20, 35], headingRows);
   }
-  children.push(new Paragraph({ heading: HeadingLevel.HEADING_1, children: [new TextRun('Evidence summary')] }));
+  body.paragraph('Evidence summary', { style: 'Heading1' });
   const shown = findingsWorthAReader(report);
-  children.push(
-    table(
-      ['Status', 'Finding', 'Target', 'Message'],
-      shown.map((f) => [statusLabel(f.status), f.id, targetText(f), f.message]),
-      [10, 18, 22, 50],
-    ),
+  table(
+    ['Status', 'Finding', 'Target', 'Message'],
+    shown.map((f) => [statusLabel(f.status), f.id, targetText(f), f.message]),
+    [10, 18, 22, 50],
   );
   const left = report.findings.length - shown.length;
-  if (left > 0)
-    children.push(new Paragraph({ children: [new TextRun(`${left} more finding(s), passes last, are in report.json and report.html.`)] }));
-  children.push(
-    new Paragraph({
-      children: [new TextRun('Artefacts (verify with: cocoscan verify <folder>, or sha256sum -c evidence/manifest.sha256):')],
-    }),
+  if (left > 0) body.paragraph(`${left} more finding(s), passes last, are in report.json and report.html.`);
+  body.paragraph('Artefacts (verify with: cocoscan verify <folder>, or sha256sum -c evidence/manifest.sha256):');
+  table(
+    ['File', 'SHA-256'],
+    report.artefacts.slice(0, MAX_DOCX_ROWS).map((a) => [a.path, a.sha256]),
+    [40, 60],
   );
-  children.push(
-    table(
-      ['File', 'SHA-256'],
-      report.artefacts.slice(0, MAX_DOCX_ROWS).map((a) => [a.path, a.sha256]),
-      [40, 60],
-    ),
-  );
-  if (report.artefacts.length > MAX_DOCX_ROWS) {
-    children.push(
-      new Paragraph({
-        children: [new TextRun(`${report.artefacts.length - MAX_DOCX_ROWS} more artefact(s) are listed in evidence/manifest.sha256.`)],
-      }),
-    );
-  }
+  if (report.artefacts.length > MAX_DOCX_ROWS)
+    body.paragraph(`${report.artefacts.length - MAX_DOCX_ROWS} more artefact(s) are listed in evidence/manifest.sha256.`);
+  // The library makes the package (styles with the cell style, properties, relationships); the body is ours.
   const document = new Document({
     creator: docxText(`cocoscan ${report.tool.version}`).replace(/\n/g, ' '),
     title: docxText(title).replace(/\n/g, ' '),
     description: 'Compliance statement with evidence',
-    sections: [{ properties: { page: { size: { orientation: PageOrientation.LANDSCAPE } } }, children }],
+    styles: { paragraphStyles: [{ id: CELL_STYLE, name: 'Table text', basedOn: 'Normal', run: { size: 18 } }] },
+    sections: [{ properties: { page: { size: { orientation: PageOrientation.LANDSCAPE } } }, children: [] }],
   });
-  return Packer.toBuffer(document);
+  return Packer.toBuffer(document, undefined, [{ path: 'word/document.xml', data: body.toXml() }]);
 }

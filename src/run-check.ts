@@ -45,6 +45,8 @@ export interface CheckResult {
   report: RunReport;
   /** Raw evidence gathered by the probes, to be written under evidence/. */
   artefacts: Artefact[];
+  /** Keeps the artefacts' bytes on disk: the caller disposes of it once the report is written. */
+  evidence: EvidenceStore;
 }
 
 interface Plan {
@@ -69,6 +71,19 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   const plan = await planCheck(options, exec);
 
   const evidence = new EvidenceStore();
+  try {
+    return await gatherAndJudge(options, { now, exec, privileged, startedAt, plan, evidence });
+  } catch (error) {
+    await evidence.dispose();
+    throw error;
+  }
+}
+
+async function gatherAndJudge(
+  options: CheckOptions,
+  stage: { now: () => Date; exec: Exec; privileged: boolean; startedAt: string; plan: Plan; evidence: EvidenceStore },
+): Promise<CheckResult> {
+  const { now, exec, privileged, startedAt, plan, evidence } = stage;
   const env = probeEnv(options, {
     exec,
     now,
@@ -108,7 +123,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
     waivers,
     artefacts,
   });
-  return { report, artefacts };
+  return { report, artefacts, evidence };
 }
 
 /**
@@ -244,7 +259,7 @@ function assembleReport(options: CheckOptions, judged: Judged): RunReport {
     rows,
     findings,
     observations: judged.observations,
-    artefacts: judged.artefacts.map((a) => ({ path: a.path, sha256: a.sha256, bytes: a.content.length })),
+    artefacts: judged.artefacts.map((a) => ({ path: a.path, sha256: a.sha256, bytes: a.bytes })),
   };
 }
 

@@ -3,7 +3,7 @@ import { loadConnectionFile } from '../connection/load.ts';
 import { checkProfileRequirements } from '../profile/requirements.ts';
 import { portSpecSchema, type ConnectionFile } from '../connection/schema.ts';
 import { ExitCode, UsageError } from '../errors.ts';
-import { renderReportFiles, writeReportFolder } from '../output/write-report.ts';
+import { renderReportFiles, writeReportFolder, type ReportFiles } from '../output/write-report.ts';
 import { checkOutFolder, removeLeftovers } from '../output/out-folder.ts';
 import { loadProfile, type Profile } from '../profile/load.ts';
 import { runCheck } from '../run-check.ts';
@@ -89,8 +89,10 @@ async function readSigningKey(file: string): Promise<string> {
 
 export interface PerformedCheck {
   report: RunReport;
-  files: Map<string, Buffer>;
+  files: ReportFiles;
   stored?: StoredRun;
+  /** Removes the evidence kept on disk for `files`: call it once the report folder is written (or not). */
+  dispose: () => Promise<void>;
 }
 
 /** One check: compare with the baseline (given, or the previous run), run, and keep it in the history. */
@@ -127,12 +129,18 @@ export async function performCheck(
     answers,
     commandLine: maskSecrets(options.argv ?? []),
   });
-  if (signal.aborted) throw new UsageError('the check was interrupted; nothing was written');
-  let report = result.report;
-  if (options.history) report = { ...report, history: { id: `${connection.connection.name}/${runStamp(report.startedAt)}` } };
-  const files = await renderReportFiles(report, result.artefacts, signingKeyPem);
-  const stored = options.history ? await saveRun(root, report, files) : undefined;
-  return { report, files, stored };
+  const dispose = () => result.evidence.dispose();
+  try {
+    if (signal.aborted) throw new UsageError('the check was interrupted; nothing was written');
+    let report = result.report;
+    if (options.history) report = { ...report, history: { id: `${connection.connection.name}/${runStamp(report.startedAt)}` } };
+    const files = await renderReportFiles(report, result.artefacts, signingKeyPem);
+    const stored = options.history ? await saveRun(root, report, files) : undefined;
+    return { report, files, stored, dispose };
+  } catch (error) {
+    await dispose();
+    throw error;
+  }
 }
 
 /** Option values whose names suggest a secret are masked; cocoscan itself never takes secrets on its command line. */
@@ -201,7 +209,12 @@ async function runPrepared(prepared: PreparedCheck, options: CheckCommandOptions
   } finally {
     progress?.stop();
   }
-  const written = await writeReportFolder(outDir, performed.files);
+  let written: string;
+  try {
+    written = await writeReportFolder(outDir, performed.files);
+  } finally {
+    await performed.dispose();
+  }
   if (options.format === 'json') process.stdout.write(renderJson(performed.report));
   else
     process.stdout.write(

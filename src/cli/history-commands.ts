@@ -108,6 +108,7 @@ export function addHistoryCommands(
         throw error;
       }
       runs += 1;
+      await performed.dispose(); // the run is in the history; its evidence is not needed in the temporary folder
       const { report } = performed;
       const counts = Object.entries(report.summary.automatedRows)
         .map(([k, v]) => `${k} ${v}`)

@@ -3,7 +3,7 @@ import { readSafeText } from '../input/safe-read.ts';
 import { join, resolve } from 'node:path';
 import envPaths from 'env-paths';
 import { CocoscanError, UsageError } from '../errors.ts';
-import { writeReportFolder } from '../output/write-report.ts';
+import { writeReportFolder, type ReportFiles } from '../output/write-report.ts';
 import { parseStoredReport, type RunReport } from '../report/schema.ts';
 
 /** Where runs are kept: --history, else $COCOSCAN_HISTORY, else the per-user data folder. */
@@ -27,7 +27,7 @@ export function runStamp(startedAt: string): string {
  * Stores a run under <root>/<connection>/<stamp>. The folder is written aside and renamed into place, so a
  * process killed half-way leaves a temporary folder (ignored by readers), never a damaged run.
  */
-export async function saveRun(root: string, report: RunReport, files: Map<string, Buffer>): Promise<StoredRun> {
+export async function saveRun(root: string, report: RunReport, files: ReportFiles): Promise<StoredRun> {
   const connection = report.connection.connection.name;
   const stamp = runStamp(report.startedAt);
   const dir = join(root, connection, stamp);

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { OutputError } from '../errors.ts';
 import type { Artefact } from '../evidence-store.ts';
@@ -14,19 +14,23 @@ import { inspectOutFolder, makeFolders, MARKER_PATH, markerContent, TEMP_PREFIX 
 
 export const MANIFEST_PATH = 'evidence/manifest.sha256';
 
+/** One file of a report folder: rendered bytes, or an artefact the evidence store already keeps on disk. */
+export type ReportFile = Buffer | Artefact;
+export type ReportFiles = Map<string, ReportFile>;
+
 /**
  * The files of a report folder, rendered but not yet written: the reports, the raw evidence, and a manifest
  * covering every one of them, signed when a key is given.
  */
-export async function renderReportFiles(report: RunReport, artefacts: Artefact[], signingKeyPem?: string): Promise<Map<string, Buffer>> {
-  const files = new Map<string, Buffer>([
+export async function renderReportFiles(report: RunReport, artefacts: Artefact[], signingKeyPem?: string): Promise<ReportFiles> {
+  const files: ReportFiles = new Map<string, ReportFile>([
     ['report.json', Buffer.from(renderJson(report))],
     ['statement.md', Buffer.from(renderMarkdown(report))],
     ['report.html', Buffer.from(renderHtml(report))],
     ['statement.csv', Buffer.from(renderCsv(report))],
     ['statement.docx', await renderDocx(report)],
   ]);
-  for (const artefact of artefacts) files.set(artefact.path, artefact.content);
+  for (const artefact of artefacts) files.set(artefact.path, artefact);
   files.set(MARKER_PATH, markerContent([...files.keys(), MANIFEST_PATH, ...(signingKeyPem ? [SIGNATURE_PATH] : [])]));
   const list = Buffer.from(manifest(files));
   files.set(MANIFEST_PATH, list);
@@ -35,12 +39,17 @@ export async function renderReportFiles(report: RunReport, artefacts: Artefact[]
 }
 
 /** `sha256sum -c` format: one "<hash>  <path>" line per file, paths relative to the report folder. */
-export function manifest(files: Map<string, Buffer>): string {
+export function manifest(files: ReportFiles): string {
   return [...files.entries()]
     .filter(([path]) => path !== MANIFEST_PATH && path !== SIGNATURE_PATH)
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([path, content]) => `${createHash('sha256').update(content).digest('hex')}  ${path}\n`)
+    .map(([path, content]) => `${sha256Of(content)}  ${path}\n`)
     .join('');
+}
+
+/** An artefact's hash was taken from the very bytes the store wrote; rendered files are hashed here. */
+function sha256Of(content: ReportFile): string {
+  return Buffer.isBuffer(content) ? createHash('sha256').update(content).digest('hex') : content.sha256;
 }
 
 /**
@@ -48,7 +57,7 @@ export function manifest(files: Map<string, Buffer>): string {
  * place, so a killed run never leaves a half-written report. An existing folder is replaced only when
  * cocoscan wrote it and it holds nothing else (see inspectOutFolder).
  */
-export async function writeReportFolder(outDir: string, files: Map<string, Buffer>): Promise<string> {
+export async function writeReportFolder(outDir: string, files: ReportFiles): Promise<string> {
   const target = resolve(outDir);
   const state = await inspectOutFolder(target);
   const parent = dirname(target);
@@ -61,12 +70,15 @@ export async function writeReportFolder(outDir: string, files: Map<string, Buffe
   try {
     // The marker goes first, so a leftover of a killed run is always recognisable as cocoscan's own.
     await mkdir(temp);
-    await writeFile(join(temp, MARKER_PATH), files.get(MARKER_PATH) ?? markerContent([...files.keys()]));
+    const marker = files.get(MARKER_PATH);
+    await writeFile(join(temp, MARKER_PATH), Buffer.isBuffer(marker) ? marker : markerContent([...files.keys()]));
     for (const [path, content] of files) {
       if (path === MARKER_PATH) continue;
       const file = join(temp, path);
       await makeFolders(dirname(file));
-      await writeFile(file, content);
+      // Evidence is copied from the store's folder by the kernel, never read into memory.
+      if (Buffer.isBuffer(content)) await writeFile(file, content);
+      else await copyFile(content.file, file);
     }
     // Test hook: a pause between writing and committing, so a test can kill the process right there.
     const pause = Number(process.env.COCOSCAN_DEBUG_PAUSE_BEFORE_COMMIT_MS ?? 0);

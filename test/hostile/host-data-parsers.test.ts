@@ -123,7 +123,7 @@ describe('an agent report stuffed with huge fields', () => {
     const profile = await loadProfile(join(ROOT, 'test/fixtures/profiles/coco10-only.yaml'));
     const { report: result, artefacts } = await runCheck({ connection, profile, now: () => now });
     const evidence = artefacts.find((a) => a.path.endsWith('antivirus.json'))!;
-    expect(evidence.content.length).toBeLessThan(64 * 1024);
+    expect(evidence.bytes).toBeLessThan(64 * 1024);
     for (const finding of result.findings) expect(finding.message.length, finding.id).toBeLessThan(4096);
     expect(result.findings.find((f) => f.id === 'antivirus.present')?.status).toBe('pass');
     expect(result.findings.find((f) => f.id === 'antivirus.signature-age')?.status).toBe('pass');

@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { chmod, readdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { exec } from '../../src/exec.ts';
@@ -170,25 +170,33 @@ describe('a signal while the run waits on something that ignores it', () => {
     const history = join(dir, 'history');
     const file = await offlineConnection(dir);
     const profile = join(ROOT, 'test/fixtures/profiles/coco10-only.yaml');
+    // The evidence store's temporary folder goes here: it must be gone after every run, however the run ended.
+    const tmp = join(dir, 'tmp');
+    await mkdir(tmp);
+    const evidenceFolders = async () => (await readdir(tmp)).filter((n) => n.startsWith('cocoscan-evidence-'));
     const run = (out: string, env: NodeJS.ProcessEnv = {}) => {
       const child = spawnCli(['check', file, '--profile', profile, '--history', history, '--out', join(dir, out), '--no-progress'], {
         stdio: 'ignore',
-        env,
+        env: { TMPDIR: tmp, ...env },
       });
       children.push(child);
       return { child, exited: new Promise<number | null>((r) => child.once('exit', (code) => r(code))) };
     };
     expect(await run('out1').exited).toBe(1);
+    expect(await readdir(join(dir, 'out1', 'evidence', 'gateways', 'gw'))).toContain('antivirus.json');
+    expect(await evidenceFolders()).toEqual([]);
 
     // The second run stalls between writing its history folder and committing it (a timer that ignores the signal).
     const second = run('out2', { COCOSCAN_DEBUG_PAUSE_BEFORE_COMMIT_MS: '60000' });
     const temps = async () => (await readdir(join(history, 'offline'))).filter((n) => n.startsWith('.cocoscan-tmp'));
     await waitUntil('the second run to start writing', async () => (await temps()).length > 0, 60_000);
+    expect(await evidenceFolders()).toHaveLength(1);
     const sent = Date.now();
     second.child.kill('SIGTERM');
     expect(await second.exited).not.toBe(0);
     expect(Date.now() - sent).toBeLessThan(5000);
     expect(await readdir(dir)).not.toContain('out2');
+    expect(await evidenceFolders()).toEqual([]);
     expect((await readdir(join(history, 'offline'))).filter((n) => !n.startsWith('.'))).toHaveLength(1);
 
     // The next start removes the leftover (its marker is cocoscan's, its writer is gone) and compares with run one.

@@ -9,6 +9,7 @@ import { connectionFileSchema } from '../../src/connection/schema.ts';
 import { loadProfile } from '../../src/profile/load.ts';
 import { runCheck } from '../../src/run-check.ts';
 import { MAX_SSH_EVIDENCE_BYTES } from '../../src/ssh/evidence-summary.ts';
+import { readArtefact } from '../../src/evidence-store.ts';
 import { MADE_UP_HOST_KEY_ALGORITHMS, hostileKexinit, startHostileSsh } from '../helpers/hostile-ssh.ts';
 import { ed25519KeyBlob, hostCertificate, rsaKeyFields } from '../helpers/ssh-certificate.ts';
 
@@ -208,8 +209,8 @@ describe('SSH probe against a KEXINIT of 340 made-up host-key algorithms', () =>
     const files = artefacts.filter((a) => /\/ssh-\d+\.json$/.test(a.path));
     expect(files).toHaveLength(20);
     for (const file of files) {
-      expect(file.content.length).toBeLessThanOrEqual(MAX_SSH_EVIDENCE_BYTES);
-      const summary = JSON.parse(file.content.toString('utf8')) as { truncated?: boolean; kexinitOmitted?: { hostKey?: number } };
+      expect(file.bytes).toBeLessThanOrEqual(MAX_SSH_EVIDENCE_BYTES);
+      const summary = JSON.parse(readArtefact(file).toString('utf8')) as { truncated?: boolean; kexinitOmitted?: { hostKey?: number } };
       expect(summary.truncated).toBe(true);
       expect(summary.kexinitOmitted?.hostKey).toBe(MADE_UP_HOST_KEY_ALGORITHMS + 2 - 64);
     }

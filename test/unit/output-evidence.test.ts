@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { connectionFileSchema } from '../../src/connection/schema.ts';
-import { EvidenceStore } from '../../src/evidence-store.ts';
+import { EvidenceStore, readArtefact } from '../../src/evidence-store.ts';
 import { verifyReportFolder } from '../../src/output/verify.ts';
 import { renderReportFiles, writeReportFolder } from '../../src/output/write-report.ts';
 import { runCheck } from '../../src/run-check.ts';
@@ -58,8 +58,8 @@ describe('evidence caps', () => {
     const path = store.add(['gw', 'ssh-22.json'], 'A'.repeat(300_000));
     const [artefact] = store.list();
     expect(path).toBe('evidence/gateways/gw/ssh-22.json');
-    expect(artefact!.content.length).toBeLessThan(64 * 1024 + 200);
-    expect(artefact!.content.toString()).toMatch(
+    expect(artefact!.bytes).toBeLessThan(64 * 1024 + 200);
+    expect(readArtefact(artefact!).toString()).toMatch(
       /\[cocoscan: truncated: 65536 of 300000 bytes kept \(the cap of 65536 bytes per artefact\)\]\n$/,
     );
   });
@@ -72,16 +72,16 @@ describe('evidence caps', () => {
     expect(
       store
         .list()
-        .filter((a) => a.content.length > 200)
-        .reduce((n, a) => n + a.content.length, 0),
+        .filter((a) => a.bytes > 200)
+        .reduce((n, a) => n + a.bytes, 0),
     ).toBeLessThanOrEqual(1024 * 1024);
     const last = store.list().find((a) => a.path.endsWith('/ssh-500.json'))!;
-    expect(last.content.toString()).toMatch(/^\[cocoscan: not kept: the run's evidence reached its cap of 1048576 bytes/);
+    expect(readArtefact(last).toString()).toMatch(/^\[cocoscan: not kept: the run's evidence reached its cap of 1048576 bytes/);
   });
 
   it('small artefacts are kept byte for byte', () => {
     const store = new EvidenceStore();
     store.add(['gw', 'tls-443.json'], '{"ok":true}');
-    expect(store.list()[0]!.content.toString()).toBe('{"ok":true}');
+    expect(readArtefact(store.list()[0]!).toString()).toBe('{"ok":true}');
   });
 });

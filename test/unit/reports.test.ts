@@ -150,4 +150,39 @@ describe('statement.docx with thousands of findings', () => {
     expect(xml).toContain('passing-0<');
     expect((xml.match(/passing-\d+</g) ?? []).length).toBe(MAX_DOCX_ROWS - 300);
   });
+
+  it('writes its own body XML well-formed: markup, ampersands and line breaks in a message stay text', async () => {
+    const { strFromU8, unzipSync } = await import('fflate');
+    const { XMLValidator } = await import('fast-xml-parser');
+    const { renderDocx } = await import('../../reports/docx.ts');
+    const base = result.report.findings.find((f) => f.status === 'fail')!;
+    const message = 'Tom & Jerry </w:t></w:r></w:p><w:p><w:r><w:t>injected\nsecond line > first';
+    const zip = unzipSync(new Uint8Array(await renderDocx({ ...result.report, findings: [{ ...base, message }] })));
+    const xml = strFromU8(zip['word/document.xml']!);
+    expect(XMLValidator.validate(xml)).toBe(true);
+    expect(xml).toContain(
+      '>Tom &amp; Jerry &lt;/w:t&gt;&lt;/w:r&gt;&lt;/w:p&gt;&lt;w:p&gt;&lt;w:r&gt;&lt;w:t&gt;injected</w:t></w:r></w:p>',
+    );
+    expect(xml).toContain('<w:t xml:space="preserve">second line &gt; first</w:t>');
+    expect(xml).toMatch(/<w:sectPr><w:pgSz w:w="16838" w:h="11906" w:orient="landscape"\/>/);
+    expect(Object.keys(zip).filter((name) => name === 'word/document.xml')).toHaveLength(1);
+  });
+
+  it("draws each table's grid once and sizes its text through one style, not on every cell (a cell's own properties cost memory)", async () => {
+    const { strFromU8, unzipSync } = await import('fflate');
+    const { renderDocx } = await import('../../reports/docx.ts');
+    const zip = unzipSync(new Uint8Array(await renderDocx(result.report)));
+    const xml = strFromU8(zip['word/document.xml']!);
+    const tables = xml.match(/<w:tbl>/g) ?? [];
+    expect(tables.length).toBeGreaterThan(2);
+    const grids = xml.match(/<w:tblBorders>[\s\S]*?<\/w:tblBorders>/g) ?? [];
+    expect(grids).toHaveLength(tables.length);
+    for (const grid of grids)
+      for (const edge of ['top', 'left', 'bottom', 'right', 'insideH', 'insideV']) expect(grid).toContain(`<w:${edge} `);
+    expect(xml).not.toContain('<w:tcBorders>');
+    expect(xml).not.toMatch(/<w:r><w:rPr>(<w:b\/><w:bCs\/>)?<w:sz /);
+    const cells = xml.match(/<w:tc>/g) ?? [];
+    expect((xml.match(/<w:pStyle w:val="CocoscanCell"\/>/g) ?? []).length).toBeGreaterThanOrEqual(cells.length);
+    expect(strFromU8(zip['word/styles.xml']!)).toMatch(/<w:style w:type="paragraph" w:styleId="CocoscanCell">[\s\S]*?<w:sz w:val="18"\/>/);
+  });
 });

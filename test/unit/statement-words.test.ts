@@ -42,8 +42,8 @@ async function reportFor(profileName: string): Promise<RunReport> {
 /** The statement in every format a reader gets, as text: Markdown, HTML, CSV and the Word document's body. */
 async function rendered(report: RunReport): Promise<Record<'md' | 'html' | 'csv' | 'docx', string>> {
   const files = await renderReportFiles(report, []);
-  const text = (name: string) => files.get(name)!.toString('utf8');
-  const docx = strFromU8(unzipSync(new Uint8Array(files.get('statement.docx')!))['word/document.xml']!);
+  const text = (name: string) => (files.get(name) as Buffer).toString('utf8');
+  const docx = strFromU8(unzipSync(new Uint8Array(files.get('statement.docx') as Buffer))['word/document.xml']!);
   return { md: text('statement.md'), html: text('report.html'), csv: text('statement.csv'), docx };
 }
 
