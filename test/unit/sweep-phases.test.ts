@@ -43,15 +43,24 @@ async function until(done: () => boolean): Promise<void> {
 
 describe('the service detection phase', () => {
   const plan = sweepPlanFor({ connection: connection(), privileged: true } as FactDeps, [RECORDED]);
+  const budgets = { serviceDetectionSeconds: 30, servicePortSeconds: 10 };
 
   it('runs -sV only on the ports discovery found open, within its own budget', () => {
-    const services = servicePlanFor(plan, ok(fixture), 30)!;
-    expect(services).toMatchObject({ hosts: [RECORDED], tcpPorts: '22,443,8080', udpPorts: '', hostTimeoutSeconds: 30 });
+    const services = servicePlanFor(plan, ok(fixture), budgets)!;
+    expect(services).toMatchObject({
+      hosts: [RECORDED],
+      tcpPorts: '22,443,8080',
+      udpPorts: '',
+      hostTimeoutSeconds: 30,
+      versionIntensity: 2,
+    });
+    // Without nmap's probe database to cap, the probes keep nmap's own waits.
+    expect(services.serviceProbeWaitMs).toBeUndefined();
     expect(services.serviceDetection).toBe(true);
-    expect(servicePlanFor({ ...plan, serviceDetection: false }, ok(fixture), 30)).toBeUndefined();
+    expect(servicePlanFor({ ...plan, serviceDetection: false }, ok(fixture), budgets)).toBeUndefined();
     const nothingOpen = fixture.replace(/state="open"/g, 'state="closed"');
-    expect(servicePlanFor(plan, ok(nothingOpen), 30)).toBeUndefined();
-    expect(servicePlanFor(plan, { ok: false, reason: 'killed', xml: '', exec: execResult }, 30)).toBeUndefined();
+    expect(servicePlanFor(plan, ok(nothingOpen), budgets)).toBeUndefined();
+    expect(servicePlanFor(plan, { ok: false, reason: 'killed', xml: '', exec: execResult }, budgets)).toBeUndefined();
   });
 
   it("keeps discovery's port states and takes the service run's names", () => {
@@ -157,7 +166,13 @@ describe('probes and nmap taking turns on a gateway', () => {
     await expect(probe).resolves.toBe('handshake');
     const fact = await sweep;
     expect(events).toEqual(['nmap discovery', 'tls probe of 443', 'nmap -sV -p T:22,443,8080']);
-    expect(fact.source).toBe('nmap 7.93 -sS -p T:1-65535; nmap 7.93 -sS -sV --host-timeout 30s -p T:22,443,8080');
+    // Light version detection; the probe waits are capped when nmap's probe database is installed here.
+    const db = String.raw`( --versiondb \(nmap's, probe waits ≤ \d+ ms\))?`;
+    expect(fact.source).toMatch(
+      new RegExp(
+        String.raw`^nmap 7\.93 -sS -p T:1-65535; nmap 7\.93 -sS -sV --version-intensity 2${db} --host-timeout 30s -p T:22,443,8080$`,
+      ),
+    );
     expect(fact.serviceArtefact).toMatch(/nmap-services\.xml$/);
   });
 
