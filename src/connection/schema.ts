@@ -222,7 +222,7 @@ export const scanSchema = z
       .describe(
         "How long nmap's service detection may wait on one port that answers none of its probes (a silent or " +
           "single-threaded service): nmap's probe waits are capped to share it (at least 0.5 s a probe), and a port it " +
-          'leaves unnamed is reported as such while the other ports keep their names',
+          'leaves unnamed is reported as such while the other ports keep their names; at most half of serviceDetectionSeconds',
       ),
     probeTimeoutSeconds: z
       .number({ error: 'expected a number of seconds' })

@@ -44,9 +44,17 @@ export function servicePlanFor(
     hostTimeoutSeconds: Math.min(plan.hostTimeoutSeconds, budgets.serviceDetectionSeconds),
     versionIntensity: SERVICE_VERSION_INTENSITY,
     ...(probes && probes.length > 0
-      ? { serviceProbeWaitMs: probeWaitMs(probes, [...ports], budgets.servicePortSeconds, SERVICE_VERSION_INTENSITY) }
+      ? { serviceProbeWaitMs: probeWaitMs(probes, [...ports], portBudgetSeconds(budgets), SERVICE_VERSION_INTENSITY) }
       : {}),
   };
+}
+
+/**
+ * A port's budget within the gateway's: at most half of it, since nmap tries its probes again through TLS on a port
+ * it finds speaking TLS, and a gateway past its budget loses every name.
+ */
+export function portBudgetSeconds(budgets: ServiceBudgets): number {
+  return Math.min(budgets.servicePortSeconds, budgets.serviceDetectionSeconds / 2);
 }
 
 function openTcp(host: NmapHost): NmapPort[] {

@@ -56,6 +56,15 @@ describe('the service detection phase', () => {
     });
     // Without nmap's probe database to cap, the probes keep nmap's own waits.
     expect(services.serviceProbeWaitMs).toBeUndefined();
+    // With it, the port that gets most probes shares the port budget among them: at most half the gateway's.
+    const probes = [
+      { name: 'NULL', rarity: 9, ports: new Set<number>() },
+      { name: 'Web', rarity: 1, ports: new Set([8080]) },
+    ];
+    expect(servicePlanFor(plan, ok(fixture), budgets, probes)?.serviceProbeWaitMs).toBe(5000);
+    expect(servicePlanFor(plan, ok(fixture), { serviceDetectionSeconds: 8, servicePortSeconds: 10 }, probes)?.serviceProbeWaitMs).toBe(
+      2000,
+    );
     expect(services.serviceDetection).toBe(true);
     expect(servicePlanFor({ ...plan, serviceDetection: false }, ok(fixture), budgets)).toBeUndefined();
     const nothingOpen = fixture.replace(/state="open"/g, 'state="closed"');
