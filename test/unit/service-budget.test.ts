@@ -1,10 +1,14 @@
-import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import type { Exec } from '../../src/exec.ts';
 import { unnamedPorts } from '../../src/facts/service-detection.ts';
 import { parseNmapXml } from '../../src/nmap/parse.ts';
-import { buildNmapArgs, type SweepPlan } from '../../src/nmap/run.ts';
+import { buildNmapArgs, runNmap, type SweepPlan } from '../../src/nmap/run.ts';
 import {
   cappedServiceProbes,
+  loadServiceProbes,
   MIN_PROBE_WAIT_MS,
   probesTriedOn,
   probeWaitMs,
@@ -176,5 +180,46 @@ describe('ports the service run left unnamed', () => {
     expect(unnamedPorts(discovery, { ...services, timedOut: true }, plan)).toEqual([]);
     expect(unnamedPorts(discovery, undefined, plan)).toEqual([]);
     expect(unnamedPorts(discovery, services, { ...plan, tcpPorts: '22,443,8080' })).toEqual([]);
+  });
+});
+
+describe('the capped database on disk', () => {
+  it("is read from $NMAPDIR, written into the run's folder, given to nmap, and gone after the run", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cocoscan-probes-'));
+    writeFileSync(join(dir, 'nmap-service-probes'), DATABASE);
+    vi.stubEnv('NMAPDIR', dir);
+    try {
+      const db = await loadServiceProbes('/nowhere/bin/nmap');
+      expect(db?.path).toBe(join(dir, 'nmap-service-probes'));
+      expect(db?.tcp.map((p) => p.name)).toEqual(['NULL', 'GetRequest', 'X11Probe', 'Slow']);
+
+      let given: { args: readonly string[]; db: string } | undefined;
+      const exec: Exec = (command, args) => {
+        const file = args[args.indexOf('--versiondb') + 1]!;
+        given = { args, db: readFileSync(file, 'utf8') };
+        writeFileSync(
+          args[args.indexOf('-oX') + 1]!,
+          '<nmaprun scanner="nmap" version="7.93"><runstats><finished exit="success"/></runstats></nmaprun>',
+        );
+        return Promise.resolve({ command, args: [...args], exitCode: 0, signal: null, stdout: '', stderr: '', durationMs: 1 });
+      };
+      const plan: SweepPlan = {
+        hosts: ['192.0.2.10'],
+        tcpPorts: '39999',
+        timing: 4,
+        hostTimeoutSeconds: 30,
+        serviceDetection: true,
+        privileged: true,
+        versionIntensity: 2,
+        serviceProbeWaitMs: 1200,
+      };
+      await runNmap(exec, plan, { serviceProbes: db!.text });
+      expect(given?.db).toMatch(/^Probe TCP NULL q\|\|\ntotalwaitms 1200\ntcpwrappedms 1200$/m);
+      const file = given!.args[given!.args.indexOf('--versiondb') + 1]!;
+      expect(existsSync(file)).toBe(false);
+    } finally {
+      vi.unstubAllEnvs();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
