@@ -3,6 +3,9 @@ import { compressPorts, expandPortList } from '../nmap/ports.ts';
 import type { NmapOutcome, SweepPlan } from '../nmap/run.ts';
 import { probeWaitMs, SERVICE_VERSION_INTENSITY, type TcpServiceProbe } from '../nmap/service-probes.ts';
 
+/** Most ports -sV probes at once (nmap's own ceiling for service detection). */
+export const MAX_SERVICE_PARALLELISM = 100;
+
 /** The service detection budgets of a connection file's scan settings. */
 export interface ServiceBudgets {
   /** The whole run on one gateway (nmap's --host-timeout): past it, nmap drops every name of the gateway. */
@@ -26,11 +29,13 @@ export function servicePlanFor(
   if (!discovery.ok || !plan.serviceDetection) return undefined;
   const hosts: string[] = [];
   const ports = new Set<number>();
+  let services = 0;
   for (const host of discovery.run.hosts) {
     const open = openTcp(host);
     const address = host.addresses.find((a) => plan.hosts.includes(a)) ?? host.addresses[0];
     if (open.length === 0 || address === undefined) continue;
     hosts.push(address);
+    services += open.length;
     for (const port of open) ports.add(port.port);
   }
   if (hosts.length === 0) return undefined;
@@ -43,6 +48,8 @@ export function servicePlanFor(
     udpNamed: '',
     hostTimeoutSeconds: Math.min(plan.hostTimeoutSeconds, budgets.serviceDetectionSeconds),
     versionIntensity: SERVICE_VERSION_INTENSITY,
+    // nmap probes about 20 ports at once at -T4: silent ports past that wait their turn, a budget each, in rounds.
+    ...(services > 20 ? { serviceParallelism: Math.min(services, MAX_SERVICE_PARALLELISM) } : {}),
     ...(probes && probes.length > 0
       ? { serviceProbeWaitMs: probeWaitMs(probes, [...ports], portBudgetSeconds(budgets), SERVICE_VERSION_INTENSITY) }
       : {}),

@@ -38,7 +38,7 @@ export interface SweepFact {
   /** Open ports the service detection run, which did finish on the gateway, left unnamed, each with why. */
   unnamedPorts?: UnnamedPort[];
   time: string;
-  /** Every nmap run of the sweep, as run: "nmap 7.93 -sS -p T:1-65535; nmap 7.93 -sS -sV --host-timeout 30s -p T:22", for evidence. */
+  /** Every nmap run of the sweep, as run ("nmap 7.93 -sS -p T:1-65535; nmap 7.93 -sS -sV … -p T:22"), for evidence. */
   source: string;
 }
 
@@ -223,11 +223,12 @@ export async function collectSweeps(
   return facts;
 }
 
-/** -sV's options as the evidence gives them: "-sV --version-intensity 2 --versiondb (probe waits ≤ 1666 ms) --host-timeout 30s". */
+/** -sV's options as the evidence gives them: "-sV --version-intensity 2 --versiondb (nmap's, probe waits ≤ 1111 ms) --host-timeout 30s". */
 function serviceOptions(plan: SweepPlan): string {
   const intensity = plan.versionIntensity === undefined ? '' : ` --version-intensity ${plan.versionIntensity}`;
   const db = plan.serviceProbeWaitMs === undefined ? '' : ` --versiondb (nmap's, probe waits ≤ ${plan.serviceProbeWaitMs} ms)`;
-  return `-sV${intensity}${db} --host-timeout ${plan.hostTimeoutSeconds}s`;
+  const parallel = plan.serviceParallelism === undefined ? '' : ` --min-parallelism ${plan.serviceParallelism}`;
+  return `-sV${intensity}${db}${parallel} --host-timeout ${plan.hostTimeoutSeconds}s`;
 }
 
 function hostFailure(target: string, host: NmapHost | undefined, outcome: Extract<NmapOutcome, { ok: true }>): string {

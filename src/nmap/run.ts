@@ -34,6 +34,8 @@ export interface SweepPlan {
   versionIntensity?: number;
   /** Each service probe's wait at most (see service-probes.ts), when -sV gets a capped copy of nmap's probe database. */
   serviceProbeWaitMs?: number;
+  /** Ports -sV probes at once across the run (--min-parallelism), when more than nmap's own choice (about 20 at -T4). */
+  serviceParallelism?: number;
 }
 
 /**
@@ -60,6 +62,7 @@ export function buildNmapArgs(plan: SweepPlan, xmlFile: string, versionDb?: stri
     ...(plan.serviceDetection && udp && !tcp ? ['--version-intensity', '0'] : []),
     ...(plan.serviceDetection && tcp && plan.versionIntensity !== undefined ? ['--version-intensity', String(plan.versionIntensity)] : []),
     ...(plan.serviceDetection && versionDb ? ['--versiondb', versionDb] : []),
+    ...(plan.serviceDetection && plan.serviceParallelism ? ['--min-parallelism', String(plan.serviceParallelism)] : []),
     '-p',
     portSpec,
     `-T${plan.timing}`,

@@ -125,6 +125,11 @@ describe('-sV arguments', () => {
     expect(args.slice(-3)).toEqual(['--', '192.0.2.10', '192.0.2.11']);
   });
 
+  it('probes more ports at once than nmap would only when told to', () => {
+    expect(buildNmapArgs({ ...plan, serviceParallelism: 64 }, '/x.xml').join(' ')).toContain('--min-parallelism 64');
+    expect(buildNmapArgs(plan, '/x.xml')).not.toContain('--min-parallelism');
+  });
+
   it('gives no database or intensity to a run without service detection, nor a database it was not given', () => {
     expect(buildNmapArgs({ ...plan, serviceDetection: false }, '/x.xml', '/db')).not.toEqual(expect.arrayContaining(['--versiondb']));
     expect(buildNmapArgs({ ...plan, serviceDetection: false }, '/x.xml', '/db')).not.toContain('--version-intensity');

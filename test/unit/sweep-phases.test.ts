@@ -65,11 +65,24 @@ describe('the service detection phase', () => {
     expect(servicePlanFor(plan, ok(fixture), { serviceDetectionSeconds: 8, servicePortSeconds: 10 }, probes)?.serviceProbeWaitMs).toBe(
       2000,
     );
+    // Three services: nmap's own parallelism holds them all at once.
+    expect(services.serviceParallelism).toBeUndefined();
     expect(services.serviceDetection).toBe(true);
     expect(servicePlanFor({ ...plan, serviceDetection: false }, ok(fixture), budgets)).toBeUndefined();
     const nothingOpen = fixture.replace(/state="open"/g, 'state="closed"');
     expect(servicePlanFor(plan, ok(nothingOpen), budgets)).toBeUndefined();
     expect(servicePlanFor(plan, { ok: false, reason: 'killed', xml: '', exec: execResult }, budgets)).toBeUndefined();
+  });
+
+  it("probes every open port at once, up to nmap's ceiling, so silent ports do not wait in rounds", () => {
+    const ports = (count: number) =>
+      Array.from({ length: count }, (_, i) => `<port protocol="tcp" portid="${i + 1}"><state state="open" reason="syn-ack"/></port>`).join(
+        '',
+      );
+    const many = (count: number) => fixture.replace(/<ports>[\s\S]*<\/ports>/, `<ports>${ports(count)}</ports>`);
+    expect(servicePlanFor(plan, ok(many(20)), budgets)?.serviceParallelism).toBeUndefined();
+    expect(servicePlanFor(plan, ok(many(21)), budgets)?.serviceParallelism).toBe(21);
+    expect(servicePlanFor(plan, ok(many(500)), budgets)?.serviceParallelism).toBe(100);
   });
 
   it("keeps discovery's port states and takes the service run's names", () => {
