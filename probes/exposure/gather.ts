@@ -23,6 +23,8 @@ export interface ExposureFacts {
   plan?: Pick<SweepPlan, 'tcpPorts' | 'udpPorts' | 'udpTop' | 'udpNamed' | 'privileged' | 'serviceDetection'> & {
     /** Why nmap's -sV named no service on this gateway (its budget ran out, or it failed), when it did not. */
     serviceDetectionFailure?: string;
+    /** Open TCP ports -sV, which did finish on this gateway, left unnamed, each with why (a silent port, say). */
+    unnamedPorts?: { port: number; reason: string }[];
   };
   /** cocoscan's own bounded questions to the open UDP services that may amplify (DNS recursion, NTP mode 6). */
   amplifierQueries?: AmplifierQuery[];
@@ -58,7 +60,11 @@ export function exposureFacts(sweep: SweepFact, flows: Flow[], reached: readonly
     flows,
     failure: sweepFailureReason(sweep),
     host: sweep.host,
-    plan: sweep.serviceDetectionFailure ? { ...sweep.plan, serviceDetectionFailure: sweep.serviceDetectionFailure } : sweep.plan,
+    plan: {
+      ...sweep.plan,
+      ...(sweep.serviceDetectionFailure ? { serviceDetectionFailure: sweep.serviceDetectionFailure } : {}),
+      ...(sweep.unnamedPorts ? { unnamedPorts: sweep.unnamedPorts } : {}),
+    },
     source: {
       name: sweep.source,
       time: sweep.time,

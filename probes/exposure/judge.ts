@@ -322,15 +322,19 @@ function judgeProtocol(
       return protocol('fail', 'mismatch', seen, port ? serviceRaw(port) : undefined);
     case 'unknown-protocol':
       return protocol('not_tested', `cocoscan has no service signature for protocol "${flow.protocol}"`, seen);
-    case 'unidentified':
+    case 'unidentified': {
+      const unnamed = flow.transport === 'udp' ? undefined : plan.unnamedPorts?.find((p) => p.port === flow.port);
       return protocol(
         'not_tested',
         plan.serviceDetectionFailure
           ? `nmap's service detection named nothing on this gateway: ${plan.serviceDetectionFailure}`
-          : `nmap could not identify the service (${seen})`,
+          : unnamed
+            ? `nmap's service detection named no service on port ${flow.port}: ${unnamed.reason}`
+            : `nmap could not identify the service (${seen})`,
         seen,
         port ? serviceRaw(port) : undefined,
       );
+    }
   }
 }
 

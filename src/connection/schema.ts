@@ -211,7 +211,18 @@ export const scanSchema = z
       .default(30)
       .describe(
         "How long nmap's service detection (-sV, run on the open ports once discovery has found them) may spend on one " +
-          "gateway: a silent or single-threaded service holds it for minutes at nmap's default version intensity",
+          'gateway in all: past it nmap drops every service name of the gateway, so keep it above servicePortSeconds',
+      ),
+    servicePortSeconds: z
+      .number({ error: 'expected a number of seconds' })
+      .int({ error: 'expected a whole number of seconds' })
+      .min(2, { error: 'expected 2 to 600 seconds' })
+      .max(600, { error: 'expected 2 to 600 seconds' })
+      .default(10)
+      .describe(
+        "How long nmap's service detection may wait on one port that answers none of its probes (a silent or " +
+          "single-threaded service): nmap's probe waits are capped to share it (at least 0.5 s a probe), and a port it " +
+          'leaves unnamed is reported as such while the other ports keep their names; at most half of serviceDetectionSeconds',
       ),
     probeTimeoutSeconds: z
       .number({ error: 'expected a number of seconds' })

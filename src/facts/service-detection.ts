@@ -1,21 +1,41 @@
 import type { NmapHost, NmapPort } from '../nmap/parse.ts';
-import { compressPorts } from '../nmap/ports.ts';
+import { compressPorts, expandPortList } from '../nmap/ports.ts';
 import type { NmapOutcome, SweepPlan } from '../nmap/run.ts';
+import { probeWaitMs, SERVICE_VERSION_INTENSITY, type TcpServiceProbe } from '../nmap/service-probes.ts';
+
+/** Most ports -sV probes at once (nmap's own ceiling for service detection). */
+export const MAX_SERVICE_PARALLELISM = 100;
+
+/** The service detection budgets of a connection file's scan settings. */
+export interface ServiceBudgets {
+  /** The whole run on one gateway (nmap's --host-timeout): past it, nmap drops every name of the gateway. */
+  serviceDetectionSeconds: number;
+  /** One port that answers none of nmap's probes (the probes' waits are capped to share it). */
+  servicePortSeconds: number;
+}
 
 /**
- * The second phase of a TCP sweep: `nmap -sV` on the ports discovery found open, on the hosts they were found on,
- * within its own budget (--host-timeout), so that a silent or single-threaded service costs that budget at most.
+ * The second phase of a TCP sweep: `nmap -sV` on the ports discovery found open, on the hosts they were found on, at
+ * --version-light, with each probe's wait capped (given nmap's probe database) so that a silent port costs its
+ * budget (scan.servicePortSeconds), and the whole gateway at most scan.serviceDetectionSeconds.
  * Undefined when discovery found nothing open (or failed): there is nothing to identify.
  */
-export function servicePlanFor(plan: SweepPlan, discovery: NmapOutcome, budgetSeconds: number): SweepPlan | undefined {
+export function servicePlanFor(
+  plan: SweepPlan,
+  discovery: NmapOutcome,
+  budgets: ServiceBudgets,
+  probes?: readonly TcpServiceProbe[],
+): SweepPlan | undefined {
   if (!discovery.ok || !plan.serviceDetection) return undefined;
   const hosts: string[] = [];
   const ports = new Set<number>();
+  let services = 0;
   for (const host of discovery.run.hosts) {
     const open = openTcp(host);
     const address = host.addresses.find((a) => plan.hosts.includes(a)) ?? host.addresses[0];
     if (open.length === 0 || address === undefined) continue;
     hosts.push(address);
+    services += open.length;
     for (const port of open) ports.add(port.port);
   }
   if (hosts.length === 0) return undefined;
@@ -26,8 +46,22 @@ export function servicePlanFor(plan: SweepPlan, discovery: NmapOutcome, budgetSe
     udpPorts: '',
     udpTop: 0,
     udpNamed: '',
-    hostTimeoutSeconds: Math.min(plan.hostTimeoutSeconds, budgetSeconds),
+    hostTimeoutSeconds: Math.min(plan.hostTimeoutSeconds, budgets.serviceDetectionSeconds),
+    versionIntensity: SERVICE_VERSION_INTENSITY,
+    // nmap probes about 20 ports at once at -T4: silent ports past that wait their turn, a budget each, in rounds.
+    ...(services > 20 ? { serviceParallelism: Math.min(services, MAX_SERVICE_PARALLELISM) } : {}),
+    ...(probes && probes.length > 0
+      ? { serviceProbeWaitMs: probeWaitMs(probes, [...ports], portBudgetSeconds(budgets), SERVICE_VERSION_INTENSITY) }
+      : {}),
   };
+}
+
+/**
+ * A port's budget within the gateway's: at most half of it, since nmap tries its probes again through TLS on a port
+ * it finds speaking TLS, and a gateway past its budget loses every name.
+ */
+export function portBudgetSeconds(budgets: ServiceBudgets): number {
+  return Math.min(budgets.servicePortSeconds, budgets.serviceDetectionSeconds / 2);
 }
 
 function openTcp(host: NmapHost): NmapPort[] {
@@ -63,4 +97,44 @@ export function serviceDetectionGap(services: NmapOutcome | undefined, address: 
   if (host?.timedOut)
     return `nmap's service detection ran out of its ${budgetSeconds} s budget (scan.serviceDetectionSeconds), so it named no service`;
   return undefined;
+}
+
+/** One open port the service run left without a name, and why. */
+export interface UnnamedPort {
+  port: number;
+  reason: string;
+}
+
+/**
+ * The gateway's open TCP ports (as discovery found them) that a service run which did finish on the gateway left
+ * without a name, each with why: it answered none of nmap's probes within its budget, it answered something no
+ * signature matches, or the run saw it other than open. Empty when the run failed or ran out of its gateway budget:
+ * serviceDetectionGap says why for the whole gateway.
+ */
+export function unnamedPorts(discovery: NmapHost | undefined, service: NmapHost | undefined, plan: SweepPlan): UnnamedPort[] {
+  if (!discovery || !service || service.timedOut) return [];
+  const swept = new Set(expandPortList(plan.tcpPorts));
+  const seen = new Map(service.ports.filter((p) => p.protocol === 'tcp').map((p) => [p.port, p]));
+  const budget =
+    plan.serviceProbeWaitMs === undefined
+      ? "at nmap's own probe waits"
+      : `within its budget (scan.servicePortSeconds; each probe waited ${plan.serviceProbeWaitMs} ms)`;
+  const unnamed: UnnamedPort[] = [];
+  for (const port of openTcp(discovery)) {
+    if (!swept.has(port.port)) continue;
+    const again = seen.get(port.port);
+    if (again && again.state !== 'open') {
+      unnamed.push({ port: port.port, reason: `nmap's service detection found the port ${again.state.slice(0, 40)}, so it named nothing` });
+      continue;
+    }
+    const service = again?.service;
+    if (service?.method === 'probed' && service.name && service.name !== 'unknown') continue;
+    unnamed.push({
+      port: port.port,
+      reason: service?.fingerprint
+        ? "the port answered nmap's probes, but with nothing any signature in nmap's database matches"
+        : `the port accepted connections but answered none of nmap's probes ${budget}`,
+    });
+  }
+  return unnamed;
 }

@@ -6,7 +6,8 @@ import { topUdpPorts } from '../nmap/udp-top-ports.ts';
 import { lastLines, runNmap, type DiscoveredPort, type NmapOutcome, type SweepPlan } from '../nmap/run.ts';
 import { describeCause } from '../errors.ts';
 import type { FactDeps } from './facts.ts';
-import { serviceDetectionGap, servicePlanFor, withServices } from './service-detection.ts';
+import { loadServiceProbes } from '../nmap/service-probes.ts';
+import { serviceDetectionGap, servicePlanFor, unnamedPorts, withServices, type UnnamedPort } from './service-detection.ts';
 
 /** When the phases of a sweep may go on: the hooks by which the run's probes and nmap take turns on a gateway. */
 export interface SweepPhases {
@@ -34,8 +35,10 @@ export interface SweepFact {
   serviceRunPorts?: { port: number; state: string; reason: string }[];
   /** Why the service detection run named no service on the gateway (it failed, or ran out of its budget). */
   serviceDetectionFailure?: string;
+  /** Open ports the service detection run, which did finish on the gateway, left unnamed, each with why. */
+  unnamedPorts?: UnnamedPort[];
   time: string;
-  /** Every nmap run of the sweep, as run: "nmap 7.93 -sS -p T:1-65535; nmap 7.93 -sS -sV --host-timeout 30s -p T:22", for evidence. */
+  /** Every nmap run of the sweep, as run ("nmap 7.93 -sS -p T:1-65535; nmap 7.93 -sS -sV … -p T:22"), for evidence. */
   source: string;
 }
 
@@ -105,10 +108,11 @@ export async function collectSweeps(
       const time = deps.now().toISOString();
       for (const g of group) deps.onActivity?.({ gateway: g.name, activity: `nmap sweep of ${described(deps, g)}`, percent: 0 });
       const byAddress = new Map<string, Gateway>();
-      const run = (part: SweepPlan, announce = true) =>
+      const run = (part: SweepPlan, announce = true, serviceProbes?: string) =>
         runNmap(deps.exec, part, {
           signal: deps.signal,
           nmapPath: deps.nmapPath,
+          serviceProbes,
           onProgress: (progress) => {
             for (const g of group) deps.onActivity?.({ gateway: g.name, activity: `nmap ${progress.task}`, percent: progress.percent });
           },
@@ -132,11 +136,13 @@ export async function collectSweeps(
       const tcpPhases = async () => {
         const discovery = await run({ ...plan, udpPorts: '', serviceDetection: false });
         phases.discoveryEnded?.(group);
-        const servicePlan = servicePlanFor(plan, discovery, deps.connection.scan.serviceDetectionSeconds);
+        if (!discovery.ok || !plan.serviceDetection) return { discovery };
+        const probes = await loadServiceProbes(deps.nmapPath);
+        const servicePlan = servicePlanFor(plan, discovery, deps.connection.scan, probes?.tcp);
         if (!servicePlan) return { discovery };
         await phases.beforeServiceDetection?.(group);
         for (const g of group) deps.onActivity?.({ gateway: g.name, activity: `nmap service detection of ${described(deps, g)}` });
-        return { discovery, servicePlan, services: await run(servicePlan, false) };
+        return { discovery, servicePlan, services: await run(servicePlan, false, probes?.text) };
       };
       const [tcp, udpOutcome] = await Promise.all([tcpPhases(), udpPart ? run(udpPart) : undefined]);
       const tcpOutcome = withServices(tcp.discovery, tcp.services);
@@ -175,7 +181,7 @@ export async function collectSweeps(
       const udpRun = udp ? `; nmap ${version} -sU${sV}${sV ? ' --version-intensity 0' : ''} -p U:${udpSpec}` : '';
       const scanType = plan.privileged ? '-sS' : '-sT';
       const servicesRun = tcp.servicePlan
-        ? `; nmap ${version} ${scanType} -sV --host-timeout ${tcp.servicePlan.hostTimeoutSeconds}s -p T:${tcp.servicePlan.tcpPorts}`
+        ? `; nmap ${version} ${scanType} ${serviceOptions(tcp.servicePlan)} -p T:${tcp.servicePlan.tcpPorts}`
         : '';
       const source = `nmap ${version} ${scanType} -p T:${plan.tcpPorts}${servicesRun}${udpRun}`;
       for (const gateway of group) {
@@ -189,6 +195,8 @@ export async function collectSweeps(
         const serviceGap =
           host && serviceDetectionGap(tcp.services, sweptAddress(deps, gateway), deps.connection.scan.serviceDetectionSeconds);
         const serviceHost = tcp.services?.ok ? tcp.services.run.hosts.find((h) => matches(deps, gateway, h)) : undefined;
+        const discovered = tcp.discovery.ok ? tcp.discovery.run.hosts.find((h) => matches(deps, gateway, h)) : undefined;
+        const unnamed = tcp.servicePlan && !serviceGap ? unnamedPorts(discovered, serviceHost, tcp.servicePlan) : [];
         const rechecked = serviceHost?.ports
           .filter((p) => p.protocol === 'tcp')
           .map((p) => ({ port: p.port, state: p.state, reason: p.reason }));
@@ -204,6 +212,7 @@ export async function collectSweeps(
           ...(udpArtefact !== undefined ? { udpArtefact } : {}),
           ...(serviceArtefact !== undefined ? { serviceArtefact } : {}),
           ...(serviceGap ? { serviceDetectionFailure: serviceGap } : {}),
+          ...(unnamed.length > 0 ? { unnamedPorts: unnamed } : {}),
           ...(rechecked ? { serviceRunPorts: rechecked } : {}),
           time,
           source,
@@ -212,6 +221,14 @@ export async function collectSweeps(
     }),
   );
   return facts;
+}
+
+/** -sV's options as the evidence gives them: "-sV --version-intensity 2 --versiondb (nmap's, probe waits ≤ 1111 ms) --host-timeout 30s". */
+function serviceOptions(plan: SweepPlan): string {
+  const intensity = plan.versionIntensity === undefined ? '' : ` --version-intensity ${plan.versionIntensity}`;
+  const db = plan.serviceProbeWaitMs === undefined ? '' : ` --versiondb (nmap's, probe waits ≤ ${plan.serviceProbeWaitMs} ms)`;
+  const parallel = plan.serviceParallelism === undefined ? '' : ` --min-parallelism ${plan.serviceParallelism}`;
+  return `-sV${intensity}${db}${parallel} --host-timeout ${plan.hostTimeoutSeconds}s`;
 }
 
 function hostFailure(target: string, host: NmapHost | undefined, outcome: Extract<NmapOutcome, { ok: true }>): string {

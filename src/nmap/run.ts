@@ -1,10 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { readSafeText } from '../input/safe-read.ts';
 import { isIP } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeExecFailure, type Exec, type ExecResult } from '../exec.ts';
 import { NmapXmlError, parseNmapXml, type NmapRun } from './parse.ts';
+import { cappedServiceProbes } from './service-probes.ts';
 import { CocoscanError, INTERNAL_FAULT } from '../errors.ts';
 
 export interface SweepPlan {
@@ -29,6 +30,12 @@ export interface SweepPlan {
   maxRetries?: number;
   /** How many hosts nmap scans in parallel. */
   hostGroup?: number;
+  /** -sV's --version-intensity, when not nmap's default (7). */
+  versionIntensity?: number;
+  /** Each service probe's wait at most (see service-probes.ts), when -sV gets a capped copy of nmap's probe database. */
+  serviceProbeWaitMs?: number;
+  /** Ports -sV probes at once across the run (--min-parallelism), when more than nmap's own choice (about 20 at -T4). */
+  serviceParallelism?: number;
 }
 
 /**
@@ -36,7 +43,7 @@ export interface SweepPlan {
  * be read as one (the connection schema refuses such hosts too). XML goes to a file and the verbose normal
  * output to stdout, where open ports are announced as they are found.
  */
-export function buildNmapArgs(plan: SweepPlan, xmlFile: string): string[] {
+export function buildNmapArgs(plan: SweepPlan, xmlFile: string, versionDb?: string): string[] {
   const udp = plan.privileged && plan.udpPorts ? plan.udpPorts : '';
   const tcp = plan.tcpPorts;
   const portSpec = [tcp ? `T:${tcp}` : '', udp ? `U:${udp}` : ''].filter(Boolean).join(',');
@@ -53,6 +60,9 @@ export function buildNmapArgs(plan: SweepPlan, xmlFile: string): string[] {
     // A UDP-only run probes each silent port only with the probes written for that port: at the default intensity
     // nmap tries every UDP probe on every open|filtered port, minutes per firewalled gateway (425 s for 100 in the lab).
     ...(plan.serviceDetection && udp && !tcp ? ['--version-intensity', '0'] : []),
+    ...(plan.serviceDetection && tcp && plan.versionIntensity !== undefined ? ['--version-intensity', String(plan.versionIntensity)] : []),
+    ...(plan.serviceDetection && versionDb ? ['--versiondb', versionDb] : []),
+    ...(plan.serviceDetection && plan.serviceParallelism ? ['--min-parallelism', String(plan.serviceParallelism)] : []),
     '-p',
     portSpec,
     `-T${plan.timing}`,
@@ -93,12 +103,19 @@ export async function runNmap(
     onProgress?: (progress: NmapProgress) => void;
     onDiscovered?: (port: DiscoveredPort) => void;
     nmapPath?: string;
+    /** nmap's nmap-service-probes text, capped into the run's folder when the plan gives a service probe wait. */
+    serviceProbes?: string;
   },
 ): Promise<NmapOutcome> {
   const dir = await mkdtemp(join(tmpdir(), 'cocoscan-nmap-'));
   const xmlFile = join(dir, 'sweep.xml');
   try {
-    const result = await exec(options.nmapPath ?? 'nmap', buildNmapArgs(plan, xmlFile), {
+    let versionDb: string | undefined;
+    if (plan.serviceDetection && plan.serviceProbeWaitMs !== undefined && options.serviceProbes !== undefined) {
+      versionDb = join(dir, 'service-probes');
+      await writeFile(versionDb, cappedServiceProbes(options.serviceProbes, plan.serviceProbeWaitMs), { mode: 0o600 });
+    }
+    const result = await exec(options.nmapPath ?? 'nmap', buildNmapArgs(plan, xmlFile, versionDb), {
       // nmap enforces the host timeout itself; this outer bound only catches a wedged process.
       timeoutMs: (plan.hostTimeoutSeconds * Math.ceil(plan.hosts.length / (plan.hostGroup ?? plan.hosts.length)) + 120) * 1000,
       maxOutputBytes: 64 * 1024 * 1024,

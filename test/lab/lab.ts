@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { makeLabPki, type LabPki } from './pki.ts';
 import { spawnGnutlsServ } from './gnutls.ts';
+import { spawnSilentTcp } from './silent-tcp.ts';
 import { writeNginxConfig } from './nginx.ts';
 import { spawnInNamespace, stopChildren, waitForListeners } from './processes.ts';
 
@@ -63,7 +64,9 @@ export type LabService =
   /** A UDP echo service (RFC 862) on any port: it answers whatever nmap sends. */
   | { kind: 'udp-echo'; port: number }
   /** gnutls-serv --http, single-threaded (see gnutls.ts), with the modern flavour's certificate. */
-  | { kind: 'gnutls-https'; port: number };
+  | { kind: 'gnutls-https'; port: number }
+  /** A TCP port that accepts connections and never speaks (see silent-tcp.ts). */
+  | { kind: 'tcp-silent'; port: number };
 
 export interface LabGatewaySpec {
   name: string;
@@ -305,6 +308,11 @@ ${allowed('tcp', spec.firewallAllowTcp)}${rateLimited(spec.rateLimitTcp, spec.ra
       }
 
       for (const service of services.filter((s) => s.kind === 'gnutls-https')) spawnGnutlsServ(spawnInNs, service.port, pki.good);
+      spawnSilentTcp(
+        spawnInNs,
+        services.filter((s) => s.kind === 'tcp-silent').map((s) => s.port),
+        address,
+      );
 
       const snmpd = services.filter((s) => s.kind === 'snmpd');
       for (const service of snmpd) {

@@ -424,6 +424,36 @@ judgeTable('exposure', {
       ],
     },
     {
+      name: 'issue 18: a silent declared port -sV left unnamed within its budget says so, not that nmap could not tell',
+      facts: facts([[443, 'open', 'syn-ack']], [], {
+        plan: {
+          ...plan,
+          unnamedPorts: [
+            { port: 8443, reason: 'another port' },
+            { port: 443, reason: "the port accepted connections but answered none of nmap's probes within its budget" },
+          ],
+        },
+      }),
+      verdicts: [
+        {
+          id: 'exposure.protocol-match',
+          status: 'not_tested',
+          params: {
+            reason:
+              "nmap's service detection named no service on port 443: the port accepted connections but answered none of nmap's probes within its budget",
+          },
+        },
+      ],
+    },
+    {
+      name: 'an unnamed TCP port says nothing about a UDP flow on the same number',
+      facts: facts([[161, 'open', 'udp-response', undefined, 'udp']], [], {
+        flows: [flow('snmp', 161, 'udp')],
+        plan: { ...plan, unnamedPorts: [{ port: 161, reason: 'silent' }] },
+      }),
+      verdicts: [{ id: 'exposure.protocol-match', status: 'not_tested', params: { reason: /^nmap could not identify the service/ } }],
+    },
+    {
       name: 'issue 16 item 13: SNMP nmap could not identify (its probes use "public") but the SNMP probe was answered there',
       facts: facts([[161, 'open', 'udp-response', undefined, 'udp']], [], {
         flows: [flow('snmp', 161, 'udp')],

@@ -43,15 +43,46 @@ async function until(done: () => boolean): Promise<void> {
 
 describe('the service detection phase', () => {
   const plan = sweepPlanFor({ connection: connection(), privileged: true } as FactDeps, [RECORDED]);
+  const budgets = { serviceDetectionSeconds: 30, servicePortSeconds: 10 };
 
   it('runs -sV only on the ports discovery found open, within its own budget', () => {
-    const services = servicePlanFor(plan, ok(fixture), 30)!;
-    expect(services).toMatchObject({ hosts: [RECORDED], tcpPorts: '22,443,8080', udpPorts: '', hostTimeoutSeconds: 30 });
+    const services = servicePlanFor(plan, ok(fixture), budgets)!;
+    expect(services).toMatchObject({
+      hosts: [RECORDED],
+      tcpPorts: '22,443,8080',
+      udpPorts: '',
+      hostTimeoutSeconds: 30,
+      versionIntensity: 2,
+    });
+    // Without nmap's probe database to cap, the probes keep nmap's own waits.
+    expect(services.serviceProbeWaitMs).toBeUndefined();
+    // With it, the port that gets most probes shares the port budget among them: at most half the gateway's.
+    const probes = [
+      { name: 'NULL', rarity: 9, ports: new Set<number>() },
+      { name: 'Web', rarity: 1, ports: new Set([8080]) },
+    ];
+    expect(servicePlanFor(plan, ok(fixture), budgets, probes)?.serviceProbeWaitMs).toBe(5000);
+    expect(servicePlanFor(plan, ok(fixture), { serviceDetectionSeconds: 8, servicePortSeconds: 10 }, probes)?.serviceProbeWaitMs).toBe(
+      2000,
+    );
+    // Three services: nmap's own parallelism holds them all at once.
+    expect(services.serviceParallelism).toBeUndefined();
     expect(services.serviceDetection).toBe(true);
-    expect(servicePlanFor({ ...plan, serviceDetection: false }, ok(fixture), 30)).toBeUndefined();
+    expect(servicePlanFor({ ...plan, serviceDetection: false }, ok(fixture), budgets)).toBeUndefined();
     const nothingOpen = fixture.replace(/state="open"/g, 'state="closed"');
-    expect(servicePlanFor(plan, ok(nothingOpen), 30)).toBeUndefined();
-    expect(servicePlanFor(plan, { ok: false, reason: 'killed', xml: '', exec: execResult }, 30)).toBeUndefined();
+    expect(servicePlanFor(plan, ok(nothingOpen), budgets)).toBeUndefined();
+    expect(servicePlanFor(plan, { ok: false, reason: 'killed', xml: '', exec: execResult }, budgets)).toBeUndefined();
+  });
+
+  it("probes every open port at once, up to nmap's ceiling, so silent ports do not wait in rounds", () => {
+    const ports = (count: number) =>
+      Array.from({ length: count }, (_, i) => `<port protocol="tcp" portid="${i + 1}"><state state="open" reason="syn-ack"/></port>`).join(
+        '',
+      );
+    const many = (count: number) => fixture.replace(/<ports>[\s\S]*<\/ports>/, `<ports>${ports(count)}</ports>`);
+    expect(servicePlanFor(plan, ok(many(20)), budgets)?.serviceParallelism).toBeUndefined();
+    expect(servicePlanFor(plan, ok(many(21)), budgets)?.serviceParallelism).toBe(21);
+    expect(servicePlanFor(plan, ok(many(500)), budgets)?.serviceParallelism).toBe(100);
   });
 
   it("keeps discovery's port states and takes the service run's names", () => {
@@ -157,7 +188,13 @@ describe('probes and nmap taking turns on a gateway', () => {
     await expect(probe).resolves.toBe('handshake');
     const fact = await sweep;
     expect(events).toEqual(['nmap discovery', 'tls probe of 443', 'nmap -sV -p T:22,443,8080']);
-    expect(fact.source).toBe('nmap 7.93 -sS -p T:1-65535; nmap 7.93 -sS -sV --host-timeout 30s -p T:22,443,8080');
+    // Light version detection; the probe waits are capped when nmap's probe database is installed here.
+    const db = String.raw`( --versiondb \(nmap's, probe waits ≤ \d+ ms\))?`;
+    expect(fact.source).toMatch(
+      new RegExp(
+        String.raw`^nmap 7\.93 -sS -p T:1-65535; nmap 7\.93 -sS -sV --version-intensity 2${db} --host-timeout 30s -p T:22,443,8080$`,
+      ),
+    );
     expect(fact.serviceArtefact).toMatch(/nmap-services\.xml$/);
   });
 
