@@ -2,7 +2,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { loadConnectionFile } from '../connection/load.ts';
 import { checkProfileRequirements } from '../profile/requirements.ts';
 import { portSpecSchema, type ConnectionFile } from '../connection/schema.ts';
-import { ExitCode, UsageError } from '../errors.ts';
+import { ExitCode, UsageError, worstExitCode } from '../errors.ts';
 import { renderReportFiles, writeReportFolder } from '../output/write-report.ts';
 import { checkOutFolder, removeLeftovers } from '../output/out-folder.ts';
 import { loadProfile, type Profile } from '../profile/load.ts';
@@ -174,7 +174,7 @@ export async function checkCommand(files: string[], options: CheckCommandOptions
       }
     }),
   );
-  return Math.max(...codes);
+  return worstExitCode(codes);
 }
 
 async function checkOne(file: string, options: CheckCommandOptions, signal: AbortSignal): Promise<number> {

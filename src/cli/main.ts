@@ -18,9 +18,11 @@ const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 const EXIT_CODES_HELP = `
 Exit codes:
   0  every automated row of the profile is Yes or N/A
-  1  at least one automated row is No, Partial or Not assessed (a check that could not run never passes)
+  1  at least one automated row is No or Partial (this wins over 4)
   2  bad input (connection file, profile, options), a missing tool such as nmap, or a usage error; nothing was probed
   3  an internal error in cocoscan (please report it)
+  4  no automated row is No or Partial, but at least one is Not assessed: a gateway could not be reached or a
+     check could not run (a check that could not run never passes)
   SIGINT or SIGTERM stop a run within 5 s, with every child process: nothing is written for the unfinished run
   (exit 2), or 130/143 when it had to be ended hard.
 
