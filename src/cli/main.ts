@@ -10,6 +10,7 @@ import { addHistoryCommands } from './history-commands.ts';
 import { addEvidenceCommands } from './evidence-commands.ts';
 import { terminalBlock, terminalText } from '../../reports/escape.ts';
 import { signalAllCommands } from '../exec.ts';
+import { REPORT_FORMATS } from '../output/report-paths.ts';
 
 /** After SIGINT or SIGTERM, the run has this long to end by itself before cocoscan stops it hard. */
 export const SIGNAL_GRACE_MS = Number(process.env.COCOSCAN_SIGNAL_GRACE_MS ?? 3000);
@@ -26,8 +27,10 @@ Exit codes:
   SIGINT or SIGTERM stop a run within 5 s, with every child process: nothing is written for the unfinished run
   (exit 2), or 130/143 when it had to be ended hard.
 
-Output (--out DIR): report.json (schemas/report.schema.json), statement.md, report.html, evidence/ with
-evidence/manifest.sha256; check it with "sha256sum -c evidence/manifest.sha256" from DIR.`;
+Output (--out DIR): report.json (schemas/report.schema.json), statement.md, report.html, statement.csv,
+findings.csv, statement.docx, evidence/ with evidence/manifest.sha256; check it with
+"sha256sum -c evidence/manifest.sha256" from DIR. --report junit=FILE, sarif=FILE, jsonl=FILE, findings-csv=FILE
+or json=FILE also writes that format to FILE (replacing only a file cocoscan wrote).`;
 
 /** The arguments of the current invocation, for provenance. */
 let invocation: string[] = [];
@@ -55,6 +58,7 @@ function checkOptions(opts: Record<string, unknown>): CheckCommandOptions {
     privileged: opts.unprivileged ? false : undefined,
     progress: opts.progress !== false,
     nmap: opts.nmap as string,
+    report: opts.report as string[] | undefined,
   };
 }
 
@@ -89,6 +93,11 @@ export function buildProgram(signal: AbortSignal, setExit: (code: number) => voi
     .option('--waivers <file>', 'YAML file of waivers (accepted risks with an expiry date)')
     .option('--answers <file>', "YAML file of the organisation's answers to the manual rows (cocoscan answers template)")
     .option('--sign <key>', 'sign the evidence manifest with this Ed25519 private key (cocoscan keygen)')
+    .option(
+      '--report <format=path>',
+      `also write one format to a file of its own (repeatable); formats: ${REPORT_FORMATS.join(', ')}`,
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (files: string[], opts: Record<string, unknown>) => {
       setExit(await checkCommand(files, checkOptions(opts), signal));
