@@ -95,7 +95,13 @@ export async function checkReportPaths(paths: ReportPath[], outDir: string): Pro
 }
 
 async function refuseForeign(target: string, format: string): Promise<void> {
-  const info = await lstat(target).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? undefined : Promise.reject(error)));
+  // ENOTDIR: a part of the path is a file; the parent check that follows names the problem.
+  const info = await lstat(target).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return undefined;
+    throw new OutputError(`--report ${format}=${target} cannot be inspected (${error.code ?? 'error'})`, 'choose another path', {
+      cause: error,
+    });
+  });
   if (!info) return;
   if (!info.isFile())
     throw new OutputError(
