@@ -79,7 +79,7 @@ describe('check --report FORMAT=PATH', () => {
     expect(folder.stderr).toMatch(/is a folder/);
     const unknown = await runCli([...args, '--report', 'pdf=x.pdf']);
     expect(unknown.code).toBe(ExitCode.BadInput);
-    expect(unknown.stderr).toContain('FORMAT one of junit, sarif, jsonl, findings-csv, json');
+    expect(unknown.stderr).toContain('FORMAT one of junit, sarif, jsonl, ocsf, findings-csv, json');
     const twice = await runCli([...args, '--report', `junit=${join(dir, 'a')}`, '--report', `sarif=${join(dir, 'a')}`]);
     expect(twice.code).toBe(ExitCode.BadInput);
     const under = await runCli([...args, '--report', `jsonl=${join(mine, 'x.jsonl')}`]);

@@ -29,8 +29,8 @@ Exit codes:
 
 Output (--out DIR): report.json (schemas/report.schema.json), statement.md, report.html, statement.csv,
 findings.csv, statement.docx, evidence/ with evidence/manifest.sha256; check it with
-"sha256sum -c evidence/manifest.sha256" from DIR. --report junit=FILE, sarif=FILE, jsonl=FILE, findings-csv=FILE
-or json=FILE also writes that format to FILE (replacing only a file cocoscan wrote).`;
+"sha256sum -c evidence/manifest.sha256" from DIR. --report junit=FILE, sarif=FILE, jsonl=FILE, ocsf=FILE,
+findings-csv=FILE or json=FILE also writes that format to FILE (replacing only a file cocoscan wrote).`;
 
 /** The arguments of the current invocation, for provenance. */
 let invocation: string[] = [];

@@ -8,6 +8,7 @@ import { renderJson } from '../../reports/json.ts';
 import { JUNIT_SIGNATURE, renderJunit } from '../../reports/junit.ts';
 import { renderSarif, type SarifSource } from '../../reports/sarif.ts';
 import { renderJsonLines } from '../../reports/jsonl.ts';
+import { renderOcsf } from '../../reports/ocsf.ts';
 import { BOM, FINDINGS_CSV_COLUMNS, renderFindingsCsv } from '../../reports/findings-csv.ts';
 import { csvCell } from '../../reports/escape.ts';
 import { makeFolders } from './out-folder.ts';
@@ -35,6 +36,7 @@ const FORMATS: ReadonlyMap<string, ReportFormat> = new Map<string, ReportFormat>
   ['junit', { render: (r) => renderJunit(r), ours: (head) => head.split('\n')[1]?.startsWith(JUNIT_SIGNATURE) === true }],
   ['sarif', { render: (r, c) => renderSarif(r, sarifOf(c)), ours: (head) => /"driver": \{\s*"name": "cocoscan"/.test(head) }],
   ['jsonl', { render: (r) => renderJsonLines(r), ours: (head) => head.startsWith('{"tool":"cocoscan",') }],
+  ['ocsf', { render: (r) => renderOcsf(r), ours: (head) => /^\{"activity_id":1,[^\n]*"product":\{"name":"cocoscan"/.test(head) }],
   [
     'findings-csv',
     { render: (r) => renderFindingsCsv(r), ours: (head) => head.startsWith(BOM + FINDINGS_CSV_COLUMNS.map(csvCell).join(',')) },

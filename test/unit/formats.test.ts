@@ -13,6 +13,7 @@ import { runCheck } from '../../src/run-check.ts';
 import { renderJunit } from '../../reports/junit.ts';
 import { renderSarif, type SarifSource } from '../../reports/sarif.ts';
 import { renderJsonLines } from '../../reports/jsonl.ts';
+import { renderOcsf } from '../../reports/ocsf.ts';
 import { BOM, renderFindingsCsv } from '../../reports/findings-csv.ts';
 import { fakeNmap } from '../helpers/fake-nmap.ts';
 import { ROOT, tempDir } from '../helpers/cli.ts';
@@ -218,5 +219,53 @@ describe('JSON Lines and the finding-level CSV', () => {
     expect(lines[1]).toContain(`"'=HYPERLINK(""http://x"")"`);
     expect(lines[1]).toContain(`'\\x09@SUM(1)`);
     expect(csv).toContain('exposure.undeclared-port@acme-gw-1/8080/tcp,exposure.undeclared-port,FAIL');
+  });
+});
+
+interface OcsfEvent {
+  message: string;
+  time: unknown;
+  compliance: { standards: string[] };
+  finding_info: { uid: string };
+}
+
+describe('OCSF Compliance Finding events', () => {
+  it('one class 2003 event a finding, with the fields OCSF 1.2.0 requires and honest compliance statuses', () => {
+    const events = renderOcsf(hostile(report))
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as OcsfEvent);
+    expect(events).toHaveLength(report.findings.length);
+    for (const e of events) {
+      for (const field of [
+        'activity_id',
+        'category_uid',
+        'class_uid',
+        'metadata',
+        'severity_id',
+        'time',
+        'type_uid',
+        'compliance',
+        'finding_info',
+      ])
+        expect(e, field).toHaveProperty(field);
+      expect(e).toMatchObject({
+        class_uid: 2003,
+        category_uid: 2,
+        type_uid: 200301,
+        metadata: { version: '1.2.0', product: { name: 'cocoscan' } },
+      });
+      expect(e.compliance.standards).toEqual([`${report.profile.title} ${report.profile.version}`]);
+      expect(typeof e.time).toBe('number');
+    }
+    const byKey = new Map(events.map((e) => [e.finding_info.uid.replace(/@2026-11-22T10:00:00\.000Z$/, ''), e]));
+    expect(byKey.get('exposure.undeclared-port@acme-gw-1/8080/tcp')).toMatchObject({
+      severity_id: 4,
+      compliance: { status_id: 3, status: 'Fail' },
+      resource: { name: 'acme-gw-1', uid: '127.0.0.1:8080/tcp' },
+    });
+    // Could not be tested: a Warning (no result for lack of information), never a Pass.
+    expect(byKey.get('ssh.kex@acme-gw-1/22/tcp')).toMatchObject({ compliance: { status_id: 2, status: 'Warning' } });
+    expect(byKey.get('exposure.undeclared-port@acme-gw-1/8080/tcp')!.message.startsWith(HOSTILE)).toBe(true);
   });
 });
