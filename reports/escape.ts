@@ -133,3 +133,29 @@ export function jsonText(json: string): string {
     [...Array(char.length).keys()].map((i) => `\\u${char.charCodeAt(i).toString(16).padStart(4, '0')}`).join(''),
   );
 }
+
+/** U+FFFE and U+FFFF are not XML characters at all; `visible` shows every other character XML 1.0 forbids. */
+const XML_NONCHARACTERS = /[\ufffe\uffff]/g;
+
+function xmlEscaped(shown: string): string {
+  return shown
+    .replace(XML_NONCHARACTERS, (char) => `\\u${char.charCodeAt(0).toString(16)}`)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
+}
+
+/**
+ * XML element text (JUnit): hidden characters shown as escapes, line breaks kept, markup characters as entities,
+ * so `]]>` or `<script>` from a server is text and no character makes the document ill-formed.
+ */
+export function xmlText(value: string): string {
+  return xmlEscaped(visible(value, { newlines: 'keep' }));
+}
+
+/** An XML attribute value: one line (a parser would fold a line break into a space anyway). */
+export function xmlAttribute(value: string): string {
+  return xmlEscaped(visible(value, { newlines: 'space' }));
+}

@@ -69,7 +69,9 @@ export function verdictLine(report: RunReport): string {
   const verdict =
     report.summary.verdict === 'compliant'
       ? 'every automated row is Yes or N/A'
-      : 'at least one automated row is No, Partial or Not assessed';
+      : report.summary.verdict === 'not-assessed'
+        ? 'no automated row is No or Partial, but at least one could not be assessed'
+        : 'at least one automated row is No or Partial';
   return `Automated rows: ${counts || 'none'} — ${verdict}. Manual rows left to answer: ${report.summary.manualRows}.`;
 }
 

@@ -100,7 +100,8 @@ scan: { tcpPorts: "1-65535", probeTimeoutSeconds: 2, connectionsPerHost: 32 }
     ).then(
       (r) => ({ ...r, code: 0 }),
       (error: { stdout?: string; stderr?: string; code?: number }) => {
-        if (error.code === 1) return { stdout: error.stdout ?? '', stderr: error.stderr ?? '', code: 1 }; // exit 1 is a verdict
+        // exit 1 (non-compliant) or 4 (could not assess) is a verdict
+        if (error.code === 1 || error.code === 4) return { stdout: error.stdout ?? '', stderr: error.stderr ?? '', code: error.code };
         throw new Error(`the check failed (exit ${String(error.code)}): ${(error.stderr ?? '').slice(-2000)}`);
       },
     );

@@ -136,7 +136,7 @@ async function timedCheck(file: string, dir: string): Promise<{ seconds: number;
       [join(root, 'scripts/measure-check.ts'), 'check', file, '--out', join(dir, `out-${Date.now()}`), '--no-progress', '--no-history'],
       { maxBuffer: 64 * 1024 * 1024 },
     ).catch((error: { stderr?: string; code?: number }) => {
-      if (error.code === 1) return { stderr: error.stderr ?? '' }; // exit 1 is a verdict, not a failure
+      if (error.code === 1 || error.code === 4) return { stderr: error.stderr ?? '' }; // exit 1 or 4 is a verdict, not a failure
       throw error;
     }),
   );

@@ -29,6 +29,7 @@ const NEEDS = {
     ip: 'iproute2',
     ss: 'iproute2',
     sha256sum: 'coreutils',
+    xmllint: 'libxml2-utils',
     sslscan: 'sslscan',
     'ssh-audit': 'ssh-audit',
     'gnutls-serv': 'gnutls-bin',

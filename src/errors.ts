@@ -2,14 +2,31 @@
 export const ExitCode = {
   /** Every automated row is Yes or N/A. */
   Compliant: 0,
-  /** At least one automated row is No, Partial or Not assessed. */
+  /** At least one automated row is No or Partial (not waived). */
   NotCompliant: 1,
   /** Bad input, a missing tool or a usage error: nothing was probed. */
   BadInput: 2,
   /** A bug in cocoscan itself. */
   Internal: 3,
+  /** No automated row is No or Partial, but at least one is Not assessed: a gateway could not be reached or a check could not run. */
+  NotAssessed: 4,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** From least to most serious: "could not assess" is worse than compliant and milder than non-compliant. */
+const EXIT_SEVERITY: readonly number[] = [
+  ExitCode.Compliant,
+  ExitCode.NotAssessed,
+  ExitCode.NotCompliant,
+  ExitCode.BadInput,
+  ExitCode.Internal,
+];
+
+/** The most serious of several runs' exit codes (several connection files checked at once). */
+export function worstExitCode(codes: number[]): number {
+  const rank = (code: number) => (EXIT_SEVERITY.includes(code) ? EXIT_SEVERITY.indexOf(code) : EXIT_SEVERITY.length);
+  return codes.reduce((worst, code) => (rank(code) > rank(worst) ? code : worst), ExitCode.Compliant);
+}
 
 /** Base class: every error cocoscan raises on purpose carries an exit code and a hint for what to do next. */
 export class CocoscanError extends Error {

@@ -224,8 +224,7 @@ function assembleReport(options: CheckOptions, judged: Judged): RunReport {
   const { connection, profile, baseline } = options;
   const { rows, findings } = judged;
   const automated = rows.filter((r) => r.method === 'automated');
-  const counts = (r: ReportRow) => r.compliance !== 'Yes' && r.compliance !== 'N/A' && r.waiver?.status !== 'active';
-  const exitCode = automated.some(counts) ? ExitCode.NotCompliant : ExitCode.Compliant;
+  const exitCode = runExitCode(automated);
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     tool: { name: 'cocoscan', version: TOOL_VERSION },
@@ -242,7 +241,7 @@ function assembleReport(options: CheckOptions, judged: Judged): RunReport {
     connection: connectionForReport(connection, publicCommunities(profile)),
     addresses: judged.addresses,
     summary: {
-      verdict: exitCode === ExitCode.Compliant ? 'compliant' : 'not-compliant',
+      verdict: VERDICT_OF_EXIT[exitCode],
       exitCode,
       automatedRows: countBy(automated.map((r) => r.compliance ?? 'null')),
       manualRows: rows.filter((r) => r.method === 'manual').length,
@@ -285,4 +284,22 @@ function countBy(values: string[], known: readonly string[] = []): Record<string
 function publicCommunities(profile: Profile): readonly string[] {
   const snmp = profile.thresholds.snmp as { communities?: unknown } | undefined;
   return Array.isArray(snmp?.communities) ? snmp.communities.filter((c): c is string => typeof c === 'string') : [];
+}
+
+const VERDICT_OF_EXIT = {
+  [ExitCode.Compliant]: 'compliant',
+  [ExitCode.NotCompliant]: 'not-compliant',
+  [ExitCode.NotAssessed]: 'not-assessed',
+} as const;
+
+/**
+ * A failing row (No or Partial) decides the exit code before a row that could not be assessed: a pipeline learns first
+ * that the gateway is non-compliant, and exit 4 means only "nothing failed, but something could not be checked".
+ * An active waiver keeps its row from counting either way.
+ */
+export function runExitCode(automated: ReportRow[]): 0 | 1 | 4 {
+  const counting = automated.filter((r) => r.waiver?.status !== 'active');
+  if (counting.some((r) => r.compliance === 'No' || r.compliance === 'Partial')) return ExitCode.NotCompliant;
+  if (counting.some((r) => r.compliance !== 'Yes' && r.compliance !== 'N/A')) return ExitCode.NotAssessed;
+  return ExitCode.Compliant;
 }

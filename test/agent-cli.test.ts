@@ -41,7 +41,7 @@ describe('cocoscan agent: keygen, collect, and the check that reads the report',
     await writeFile(join(dir, 'report.json'), text.slice(0, at) + (text[at] === 'A' ? 'B' : 'A') + text.slice(at + 1));
     const bad = await runCli(['check', join(dir, 'connection.yaml'), '--profile', PROFILE, '--out', out, '--format', 'json']);
     const altered = JSON.parse(bad.stdout) as RunReport;
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(4);
     expect(altered.rows[0]?.compliance).toBe('Not assessed');
     expect(altered.rows[0]?.comment).toMatch(/signed report rejected: the signature does not match the report/);
   });

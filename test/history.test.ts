@@ -531,7 +531,7 @@ describe('history', () => {
     const history = join(dir, 'history');
     const file = await offlineConnection(dir);
     const first = await runCli(['check', file, '--profile', PROFILE, '--history', history, '--out', join(dir, 'out1')]);
-    expect(first.code).toBe(1);
+    expect(first.code).toBe(4);
 
     // The second run pauses between writing and committing its history folder; it is killed right there.
     const child = spawnCli(['check', file, '--profile', PROFILE, '--history', history, '--out', join(dir, 'out2')], {
@@ -580,7 +580,7 @@ describe('runs judged against other profiles', () => {
         '--format',
         'json',
       ]);
-      expect(first.code, first.stderr).toBe(1);
+      expect(first.code, first.stderr).toBe(4);
       const firstId = (JSON.parse(first.stdout) as { history: { id: string } }).history.id;
       // A run of another profile in between: it is the first of its profile, and is not compared with the run above.
       const second = await runCli([
@@ -595,7 +595,7 @@ describe('runs judged against other profiles', () => {
         '--format',
         'json',
       ]);
-      expect(second.code, second.stderr).toBe(1);
+      expect(second.code, second.stderr).toBe(4);
       expect((JSON.parse(second.stdout) as { changes?: unknown }).changes).toBeUndefined();
       // The next run of the first profile compares with the first run, not the newer run of the other profile.
       const third = await runCli([

@@ -2,7 +2,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { loadConnectionFile } from '../connection/load.ts';
 import { checkProfileRequirements } from '../profile/requirements.ts';
 import { portSpecSchema, type ConnectionFile } from '../connection/schema.ts';
-import { ExitCode, UsageError } from '../errors.ts';
+import { ExitCode, UsageError, worstExitCode } from '../errors.ts';
 import { renderReportFiles, writeReportFolder, type ReportFiles } from '../output/write-report.ts';
 import { checkOutFolder, removeLeftovers } from '../output/out-folder.ts';
 import { loadProfile, type Profile } from '../profile/load.ts';
@@ -18,6 +18,10 @@ import { renderJson } from '../../reports/json.ts';
 import { renderTextSummary } from '../../reports/text.ts';
 import { Progress } from './progress.ts';
 import { terminalText } from '../../reports/escape.ts';
+import type { SarifSource } from '../../reports/sarif.ts';
+import { checkReportPaths, parseReportPaths, sarifUri, writeReportPaths, type ReportPath } from '../output/report-paths.ts';
+import { declarationLines } from '../connection/lines.ts';
+import { readYaml } from '../input/yaml-input.ts';
 
 export interface CheckCommandOptions {
   out?: string;
@@ -43,6 +47,8 @@ export interface CheckCommandOptions {
   privileged?: boolean;
   progress: boolean;
   nmap?: string;
+  /** `--report FORMAT=PATH` values: further formats written to paths of their own. */
+  report?: string[];
 }
 
 export interface PreparedCheck {
@@ -52,6 +58,9 @@ export interface PreparedCheck {
   answers?: Answer[];
   signingKeyPem?: string;
   historyRoot: string;
+  reportPaths: ReportPath[];
+  /** Where the connection file declares its gateways and flows; read only when SARIF is asked for. */
+  sarif?: SarifSource;
 }
 
 /** Everything a check needs, read and validated before any packet is sent. */
@@ -61,7 +70,11 @@ export async function prepareCheck(file: string, options: CheckCommandOptions): 
   if (format !== 'text' && format !== 'json') {
     throw new UsageError(`--format must be "text" or "json", not "${format}"`);
   }
+  const reportPaths = parseReportPaths(options.report ?? []);
   const connection = applyScanOverrides(await loadConnectionFile(file), options);
+  const sarif = reportPaths.some((r) => r.format === 'sarif')
+    ? { uri: sarifUri(file), lines: declarationLines(await readYaml(file, 'connection file')) }
+    : undefined;
   const profile = await loadProfile(options.profile);
   checkProfileRequirements(connection, profile, file);
   const waivers = options.waivers ? await loadWaivers(options.waivers, profile) : undefined;
@@ -70,7 +83,7 @@ export async function prepareCheck(file: string, options: CheckCommandOptions): 
   const root = historyRoot(options.historyDir);
   // A run killed while writing leaves a temporary folder; the next start clears the ones that are provably ours.
   if (options.history) await removeLeftovers([join(root, connection.connection.name)]);
-  return { connection, profile, waivers, answers, signingKeyPem, historyRoot: root };
+  return { connection, profile, waivers, answers, signingKeyPem, historyRoot: root, reportPaths, ...(sarif ? { sarif } : {}) };
 }
 
 async function readSigningKey(file: string): Promise<string> {
@@ -162,6 +175,8 @@ export async function checkCommand(files: string[], options: CheckCommandOptions
   if (files.length === 1) return checkOne(files[0]!, options, signal);
   if (options.format === 'json')
     throw new UsageError('--format json prints one report: check one connection file at a time, or read each report.json');
+  if ((options.report ?? []).length > 0)
+    throw new UsageError('--report writes one run to each path: check one connection file at a time, or read each report folder');
   const prepared = await Promise.all(files.map((file) => prepareCheck(file, options)));
   const names = prepared.map((p) => p.connection.connection.name);
   const duplicate = names.find((n, i) => names.indexOf(n) !== i);
@@ -182,13 +197,14 @@ export async function checkCommand(files: string[], options: CheckCommandOptions
       }
     }),
   );
-  return Math.max(...codes);
+  return worstExitCode(codes);
 }
 
 async function checkOne(file: string, options: CheckCommandOptions, signal: AbortSignal): Promise<number> {
   const prepared = await prepareCheck(file, options);
   const out = options.out ?? defaultOutDir(prepared.connection);
   await readyOutFolders([out]);
+  await checkReportPaths(prepared.reportPaths, out);
   return runPrepared(prepared, { ...options, out }, signal);
 }
 
@@ -215,10 +231,12 @@ async function runPrepared(prepared: PreparedCheck, options: CheckCommandOptions
   } finally {
     await performed.dispose();
   }
+  const extra = await writeReportPaths(prepared.reportPaths, performed.report, { sarif: prepared.sarif });
   if (options.format === 'json') process.stdout.write(renderJson(performed.report));
   else
     process.stdout.write(
       renderTextSummary(performed.report, written) +
+        extra.map((path, i) => `Also written: ${terminalText(path)} (${prepared.reportPaths[i]!.format})\n`).join('') +
         (performed.stored ? `History: ${performed.stored.id} (in ${prepared.historyRoot})\n` : ''),
     );
   return performed.report.summary.exitCode;

@@ -10,6 +10,7 @@ import { addHistoryCommands } from './history-commands.ts';
 import { addEvidenceCommands } from './evidence-commands.ts';
 import { terminalBlock, terminalText } from '../../reports/escape.ts';
 import { signalAllCommands } from '../exec.ts';
+import { REPORT_FORMATS } from '../output/report-paths.ts';
 
 /** After SIGINT or SIGTERM, the run has this long to end by itself before cocoscan stops it hard. */
 export const SIGNAL_GRACE_MS = Number(process.env.COCOSCAN_SIGNAL_GRACE_MS ?? 3000);
@@ -18,14 +19,18 @@ const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 const EXIT_CODES_HELP = `
 Exit codes:
   0  every automated row of the profile is Yes or N/A
-  1  at least one automated row is No, Partial or Not assessed (a check that could not run never passes)
+  1  at least one automated row is No or Partial (this wins over 4)
   2  bad input (connection file, profile, options), a missing tool such as nmap, or a usage error; nothing was probed
   3  an internal error in cocoscan (please report it)
+  4  no automated row is No or Partial, but at least one is Not assessed: a gateway could not be reached or a
+     check could not run (a check that could not run never passes)
   SIGINT or SIGTERM stop a run within 5 s, with every child process: nothing is written for the unfinished run
   (exit 2), or 130/143 when it had to be ended hard.
 
-Output (--out DIR): report.json (schemas/report.schema.json), statement.md, report.html, evidence/ with
-evidence/manifest.sha256; check it with "sha256sum -c evidence/manifest.sha256" from DIR.`;
+Output (--out DIR): report.json (schemas/report.schema.json), statement.md, report.html, statement.csv,
+findings.csv, statement.docx, evidence/ with evidence/manifest.sha256; check it with
+"sha256sum -c evidence/manifest.sha256" from DIR. --report junit=FILE, sarif=FILE, jsonl=FILE, ocsf=FILE,
+findings-csv=FILE or json=FILE also writes that format to FILE (replacing only a file cocoscan wrote).`;
 
 /** The arguments of the current invocation, for provenance. */
 let invocation: string[] = [];
@@ -53,6 +58,7 @@ function checkOptions(opts: Record<string, unknown>): CheckCommandOptions {
     privileged: opts.unprivileged ? false : undefined,
     progress: opts.progress !== false,
     nmap: opts.nmap as string,
+    report: opts.report as string[] | undefined,
   };
 }
 
@@ -87,6 +93,11 @@ export function buildProgram(signal: AbortSignal, setExit: (code: number) => voi
     .option('--waivers <file>', 'YAML file of waivers (accepted risks with an expiry date)')
     .option('--answers <file>', "YAML file of the organisation's answers to the manual rows (cocoscan answers template)")
     .option('--sign <key>', 'sign the evidence manifest with this Ed25519 private key (cocoscan keygen)')
+    .option(
+      '--report <format=path>',
+      `also write one format to a file of its own (repeatable); formats: ${REPORT_FORMATS.join(', ')}`,
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (files: string[], opts: Record<string, unknown>) => {
       setExit(await checkCommand(files, checkOptions(opts), signal));

@@ -8,6 +8,7 @@ import { renderHtml } from '../../reports/html.ts';
 import { renderJson } from '../../reports/json.ts';
 import { renderMarkdown } from '../../reports/markdown.ts';
 import { renderCsv } from '../../reports/csv.ts';
+import { renderFindingsCsv } from '../../reports/findings-csv.ts';
 import { renderDocx } from '../../reports/docx.ts';
 import { SIGNATURE_PATH, signManifest } from './signing.ts';
 import { inspectOutFolder, makeFolders, MARKER_PATH, markerContent, TEMP_PREFIX } from './out-folder.ts';
@@ -28,6 +29,7 @@ export async function renderReportFiles(report: RunReport, artefacts: Artefact[]
     ['statement.md', Buffer.from(renderMarkdown(report))],
     ['report.html', Buffer.from(renderHtml(report))],
     ['statement.csv', Buffer.from(renderCsv(report))],
+    ['findings.csv', Buffer.from(renderFindingsCsv(report))],
     ['statement.docx', await renderDocx(report)],
   ]);
   for (const artefact of artefacts) files.set(artefact.path, artefact);

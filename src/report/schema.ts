@@ -89,8 +89,10 @@ export const runReportSchema = z.strictObject({
     .optional()
     .describe('The address behind every gateway, resolved once before any probe (absent in reports of earlier cocoscan versions)'),
   summary: z.strictObject({
-    verdict: z.enum(['compliant', 'not-compliant']),
-    exitCode: z.union([z.literal(0), z.literal(1)]),
+    verdict: z
+      .enum(['compliant', 'not-compliant', 'not-assessed'])
+      .describe('not-assessed: no automated row is No or Partial, but at least one could not be assessed (exit code 4)'),
+    exitCode: z.union([z.literal(0), z.literal(1), z.literal(4)]),
     automatedRows: countsSchema.describe('Automated rows by compliance value'),
     manualRows: z.number().int().min(0),
     findings: countsSchema.describe(`Findings by status (${FINDING_STATUSES.join(', ')})`),

@@ -135,8 +135,8 @@ describe('a --nmap wrapper whose child holds stdout does not outlive its command
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     const grandchild = await readPid(nmap.pidFile);
     const code = await exited;
-    // The sweep could not be read: a complete report whose sweep rows are errors, never a pass.
-    expect(code).toBe(1);
+    // The sweep could not be read: a complete report whose sweep rows are errors (exit 4, could not assess), never a pass.
+    expect(code).toBe(4);
     await waitUntil('the grandchild to be gone', () => gone(grandchild), 2000);
     expect(await readdir(join(dir, 'out'))).toContain('report.json');
   });
@@ -182,7 +182,7 @@ describe('a signal while the run waits on something that ignores it', () => {
       children.push(child);
       return { child, exited: new Promise<number | null>((r) => child.once('exit', (code) => r(code))) };
     };
-    expect(await run('out1').exited).toBe(1);
+    expect(await run('out1').exited).toBe(4);
     expect(await readdir(join(dir, 'out1', 'evidence', 'gateways', 'gw'))).toContain('antivirus.json');
     expect(await evidenceFolders()).toEqual([]);
 
@@ -200,7 +200,7 @@ describe('a signal while the run waits on something that ignores it', () => {
     expect((await readdir(join(history, 'offline'))).filter((n) => !n.startsWith('.'))).toHaveLength(1);
 
     // The next start removes the leftover (its marker is cocoscan's, its writer is gone) and compares with run one.
-    expect(await run('out3').exited).toBe(1);
+    expect(await run('out3').exited).toBe(4);
     expect(await temps()).toEqual([]);
     expect((await readdir(join(history, 'offline'))).filter((n) => !n.startsWith('.'))).toHaveLength(2);
   });

@@ -183,7 +183,7 @@ describe('leftover temporary folders', () => {
       '--history',
       history,
     ]);
-    expect(result.code, result.stderr).toBe(1);
+    expect(result.code, result.stderr).toBe(4);
     expect((await readdir(dir)).filter((n) => n.startsWith('.cocoscan-tmp'))).toEqual([]);
     expect((await readdir(join(history, 'offline'))).filter((n) => n.startsWith('.'))).toEqual([]);
     expect(await readFile(join(dir, 'out', MARKER_PATH), 'utf8')).toContain('report.json');

@@ -123,10 +123,10 @@ describe('evidence that can be verified', () => {
     const { dir, report } = await writtenFolder();
     const result = await verifyReportFolder(dir);
     expect(result).toMatchObject({ ok: true, changed: [], missing: [], extra: [] });
-    // The five reports (json, md, html, csv, docx), cocoscan's folder marker and every evidence artefact.
-    expect(result.checked).toBe(report.artefacts.length + 6);
+    // The six reports (json, md, html, statement csv, findings csv, docx), cocoscan's folder marker and every evidence artefact.
+    expect(result.checked).toBe(report.artefacts.length + 7);
     const check = execFileSync('sha256sum', ['-c', 'evidence/manifest.sha256'], { cwd: dir, encoding: 'utf8' });
-    expect(check.trim().split('\n')).toHaveLength(report.artefacts.length + 6);
+    expect(check.trim().split('\n')).toHaveLength(report.artefacts.length + 7);
   });
 
   it('one changed evidence byte, a removed file or an added file fail verify, naming the file', async () => {
