@@ -20,7 +20,8 @@ export type FileKind =
   | 'waiver-file'
   | 'history-report'
   | 'manifest'
-  | 'nmap-xml';
+  | 'nmap-xml'
+  | 'masscan-output';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -40,6 +41,7 @@ export const FILE_BYTE_LIMITS: Readonly<Record<FileKind, number>> = {
   'history-report': 64 * MiB,
   manifest: 16 * MiB,
   'nmap-xml': 64 * MiB,
+  'masscan-output': 64 * MiB,
 };
 
 const DESCRIPTION: Readonly<Record<FileKind, string>> = {
@@ -56,6 +58,7 @@ const DESCRIPTION: Readonly<Record<FileKind, string>> = {
   'history-report': 'report.json',
   manifest: 'evidence manifest',
   'nmap-xml': 'nmap XML output',
+  'masscan-output': 'masscan JSON output',
 };
 
 export interface SafeReadOptions {

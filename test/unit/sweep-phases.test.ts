@@ -157,7 +157,9 @@ describe('probes and nmap taking turns on a gateway', () => {
     await expect(probe).resolves.toBe('handshake');
     const fact = await sweep;
     expect(events).toEqual(['nmap discovery', 'tls probe of 443', 'nmap -sV -p T:22,443,8080']);
-    expect(fact.source).toBe('nmap 7.93 -sS -p T:1-65535; nmap 7.93 -sS -sV --host-timeout 30s -p T:22,443,8080');
+    expect(fact.source).toBe(
+      'nmap 7.93 -sS -p T:1-65535 --max-rate 20000 --max-retries 2; nmap 7.93 -sS -sV --host-timeout 30s -p T:22,443,8080',
+    );
     expect(fact.serviceArtefact).toMatch(/nmap-services\.xml$/);
   });
 
