@@ -233,7 +233,7 @@ export const scanSchema = z
       .describe(
         'Fills rate and retries when they are left out. internet (for paths to a third party): 20000 packets/s for the ' +
           'whole run and 2 retries, so 2 % loss on the way misses no open port. lan (clean links: a lab, the same LAN): ' +
-          '150000 packets/s, held as a minimum too, and 1 retry',
+          '100000 packets/s and 1 retry. nmap holds the rate as a minimum too, as masscan does',
       ),
     rate: z
       .number({ error: 'expected packets per second' })
@@ -270,7 +270,7 @@ export const scanSchema = z
       .optional()
       .describe(
         'Packets per second per gateway nmap keeps up at least (nmap --min-rate, times the gateways one process sweeps ' +
-          'together, never above its share of rate): for fast, clean links (a lab or a LAN); leave it out on the internet',
+          'together, never above its share of rate); left out, nmap holds its whole share of rate',
       ),
     maxRetries: z
       .number({ error: 'expected 0 to 10' })

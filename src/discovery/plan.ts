@@ -12,12 +12,14 @@ export type DiscoveryPaceName = 'internet' | 'lan';
  * internet: a third party's gateways across paths cocoscan does not control. 20,000 packets a second for the whole
  * run (about 10 Mbit/s of SYNs, 625 a second per gateway when 32 share it) and two retries, so that with 2 % loss
  * on the way an open port is missed with a chance of about 0.04³ (6 in 100,000), not 0.04² as with one retry.
- * lan: a clean link (a lab, the same LAN): 150,000 a second, below the ~190,000 a 2-core machine sends, held as a
- * minimum too so nmap's congestion control cannot throttle a clean link; one retry for the odd dropped frame.
+ * lan: a clean link (a lab, the same LAN): 100,000 a second (a 2-core machine sends ~190,000 to silent gateways but
+ * loses replies well below that when every port answers) and one retry for the odd dropped frame.
+ * Either way nmap holds the rate as a minimum too, as masscan does: its congestion control reads a firewall's silence
+ * and a lossy path as congestion and throttles itself to a few thousand packets a second (minutes per gateway).
  */
-export const PACES: Readonly<Record<DiscoveryPaceName, { rate: number; retries: number; holdRate: boolean }>> = {
-  internet: { rate: 20_000, retries: 2, holdRate: false },
-  lan: { rate: 150_000, retries: 1, holdRate: true },
+export const PACES: Readonly<Record<DiscoveryPaceName, { rate: number; retries: number }>> = {
+  internet: { rate: 20_000, retries: 2 },
+  lan: { rate: 100_000, retries: 1 },
 };
 
 export interface PaceSettings {
@@ -35,8 +37,7 @@ export interface DiscoveryPace {
   /** Packets per second for the whole run's discovery, shared among its processes. */
   rate: number;
   retries: number;
-  /** Whether nmap holds the rate as a minimum too (its congestion control may not slow it). */
-  holdRate: boolean;
+  /** Packets per second per gateway nmap keeps up at least, when set: below the share, nmap may slow down to it. */
   minRatePerGateway?: number;
 }
 
@@ -45,7 +46,6 @@ export function discoveryPace(scan: PaceSettings): DiscoveryPace {
   return {
     rate: scan.rate ?? scan.maxRate ?? preset.rate,
     retries: scan.retries ?? scan.maxRetries ?? preset.retries,
-    holdRate: preset.holdRate,
     ...(scan.minRate !== undefined ? { minRatePerGateway: scan.minRate } : {}),
   };
 }
@@ -78,12 +78,11 @@ export function rateShare(total: number, processes: number): number {
 }
 
 /**
- * nmap's --min-rate for one discovery process: the whole share on a clean link (holdRate), else the configured
- * per-gateway minimum times the gateways it sweeps at once, never above its share (nmap refuses min > max).
+ * nmap's --min-rate for one discovery process: its whole share (see PACES), or the configured per-gateway minimum
+ * times the gateways it sweeps at once, never above its share (nmap refuses a minimum above the maximum).
  */
-export function nmapMinRate(pace: DiscoveryPace, share: number, gatewaysAtOnce: number): number | undefined {
-  if (pace.holdRate) return share;
-  if (pace.minRatePerGateway === undefined) return undefined;
+export function nmapMinRate(pace: DiscoveryPace, share: number, gatewaysAtOnce: number): number {
+  if (pace.minRatePerGateway === undefined) return share;
   return Math.min(share, pace.minRatePerGateway * Math.max(1, gatewaysAtOnce));
 }
 

@@ -26,16 +26,15 @@ describe('the pace of discovery', () => {
   it('is the internet pace by default: a total rate for the run and retries enough for a lossy path', () => {
     const scan = scanOf({});
     expect(scan.engine).toBe('nmap');
-    expect(discoveryPace(scan)).toEqual({ rate: 20_000, retries: 2, holdRate: false });
+    expect(discoveryPace(scan)).toEqual({ rate: 20_000, retries: 2 });
   });
 
-  it('holds a higher rate on a clean link (lan) and lets rate, retries and their older names override the preset', () => {
-    expect(discoveryPace(scanOf({ pace: 'lan' }))).toEqual({ rate: 150_000, retries: 1, holdRate: true });
+  it('sends faster on a clean link (lan) and lets rate, retries and their older names override the preset', () => {
+    expect(discoveryPace(scanOf({ pace: 'lan' }))).toEqual({ rate: 100_000, retries: 1 });
     expect(discoveryPace(scanOf({ pace: 'lan', rate: 5000, retries: 0 }))).toMatchObject({ rate: 5000, retries: 0 });
     expect(discoveryPace(scanOf({ maxRate: 700, maxRetries: 3, minRate: 50 }))).toEqual({
       rate: 700,
       retries: 3,
-      holdRate: false,
       minRatePerGateway: 50,
     });
     expect(discoveryPace(scanOf({ rate: 900, maxRate: 700 })).rate).toBe(900);
@@ -65,12 +64,11 @@ describe('splitting discovery among processes', () => {
     expect(rateShare(5, 16)).toBe(1);
   });
 
-  it('gives nmap a minimum rate within its share only', () => {
+  it('holds nmap at its share, or at a configured minimum within its share', () => {
     const internet = discoveryPace(scanOf({}));
-    expect(nmapMinRate(internet, 10_000, 16)).toBeUndefined();
+    expect(nmapMinRate(internet, 10_000, 16)).toBe(10_000);
     expect(nmapMinRate({ ...internet, minRatePerGateway: 5000 }, 10_000, 16)).toBe(10_000);
     expect(nmapMinRate({ ...internet, minRatePerGateway: 100 }, 10_000, 16)).toBe(1600);
-    expect(nmapMinRate(discoveryPace(scanOf({ pace: 'lan' })), 75_000, 16)).toBe(75_000);
   });
 
   it('passes a total minimum rate to nmap as it is', () => {

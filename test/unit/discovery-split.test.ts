@@ -71,8 +71,7 @@ describe('discovery split among processes', () => {
     const discovery = calls.filter((c) => !c.includes('-sV'));
     expect(discovery.map((c) => c.slice(c.indexOf('--') + 1)).sort()).toEqual([ADDRESSES.slice(0, 2), ADDRESSES.slice(2)]);
     for (const c of discovery) {
-      expect(c.join(' ')).toContain('--max-rate 10000 --max-retries 2');
-      expect(c).not.toContain('--min-rate');
+      expect(c.join(' ')).toContain('--max-rate 10000 --min-rate 10000 --max-retries 2');
     }
     const services = calls.filter((c) => c.includes('-sV'));
     expect(services.map((c) => c.slice(c.indexOf('--') + 1))).toEqual([ADDRESSES]);
@@ -90,19 +89,19 @@ describe('discovery split among processes', () => {
         .content.toString(),
     ).toContain('192.0.2.4');
     expect(facts.get('gw3')!.source).toBe(
-      'nmap 7.93 -sS -p T:1-1024,8080 --max-rate 10000 --max-retries 2 (discovery run 2 of 2, 2 gateways); ' +
+      'nmap 7.93 -sS -p T:1-1024,8080 --max-rate 10000 --min-rate 10000 --max-retries 2 (discovery run 2 of 2, 2 gateways); ' +
         'nmap 7.93 -sS -sV --host-timeout 30s -p T:22,443,8080',
     );
     expect([...facts.values()].every((f) => f.host?.ports.some((p) => p.port === 22 && p.state === 'open'))).toBe(true);
   });
 
-  it('holds the lan pace as a minimum, shared the same way', async () => {
+  it('shares the lan pace the same way', async () => {
     const calls: string[][] = [];
     const d = deps(scriptedNmap(calls), { pace: 'lan' }, { cores: 4 });
     await collectSweeps(d, d.connection.gateways, () => undefined);
     const discovery = calls.filter((c) => !c.includes('-sV'));
     expect(discovery).toHaveLength(4);
-    for (const c of discovery) expect(c.join(' ')).toContain('--max-rate 37500 --min-rate 37500 --max-retries 1');
+    for (const c of discovery) expect(c.join(' ')).toContain('--max-rate 25000 --min-rate 25000 --max-retries 1');
   });
 
   it('fails only the gateways of a process that failed', async () => {

@@ -158,7 +158,7 @@ describe('probes and nmap taking turns on a gateway', () => {
     const fact = await sweep;
     expect(events).toEqual(['nmap discovery', 'tls probe of 443', 'nmap -sV -p T:22,443,8080']);
     expect(fact.source).toBe(
-      'nmap 7.93 -sS -p T:1-65535 --max-rate 20000 --max-retries 2; nmap 7.93 -sS -sV --host-timeout 30s -p T:22,443,8080',
+      'nmap 7.93 -sS -p T:1-65535 --max-rate 20000 --min-rate 20000 --max-retries 2; nmap 7.93 -sS -sV --host-timeout 30s -p T:22,443,8080',
     );
     expect(fact.serviceArtefact).toMatch(/nmap-services\.xml$/);
   });
