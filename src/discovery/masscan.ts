@@ -59,7 +59,7 @@ export async function runMasscan(
     clearTimeout(overstay);
     clearInterval(nudger);
     const version = /masscan (\d[\w.]*)/i.exec(result.stderr)?.[1] ?? 'unknown';
-    if (result.failure || result.exitCode !== 0) return failed(result, failureOf(result, command));
+    if (result.failure || result.exitCode !== 0) return failed(result, failureOf(result, command, plan));
     let output: string;
     try {
       output = await readSafeText(outFile, { kind: 'masscan-output', noFollow: true });
@@ -88,8 +88,13 @@ function failed(result: ExecResult, reason: string): MasscanOutcome {
   return { outcome: { ok: false, reason, xml: '', exec: result }, output: '' };
 }
 
-function failureOf(result: ExecResult, command: string): string {
+function failureOf(result: ExecResult, command: string, plan: MasscanPlan): string {
   if (result.failure === 'not-found') return `masscan is not installed (no ${command.slice(0, 200)}): ${MASSCAN_REMEDY}`;
+  if (/ARP timed-out/i.test(result.stderr))
+    return (
+      `the next hop ${plan.route.nextHop} did not answer ARP on ${plan.route.dev}, so masscan sent nothing (when it is the ` +
+      'gateway itself, it did not answer at all): check the address and that this scanner can reach it'
+    );
   const said = lastLines(result.stderr.replace(/rate:[^\n]*?found=\d+/g, '')).slice(0, 300);
   if (result.failure) return `masscan did not complete (${result.failure}${said ? `: ${said}` : ''}): ${MASSCAN_REMEDY}`;
   return `masscan failed (exit ${result.exitCode ?? result.signal}${said ? `: ${said}` : ''}): ${MASSCAN_REMEDY}`;

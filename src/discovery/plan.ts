@@ -53,7 +53,7 @@ export function discoveryPace(scan: PaceSettings): DiscoveryPace {
 /** Most nmap discovery processes of one address family: one per core, the kernel spreading them. */
 export const MAX_NMAP_PROCESSES = 8;
 /** Most masscan processes at once (one per route); more routes wait their turn. */
-export const MAX_MASSCAN_AT_ONCE = 16;
+export const MAX_MASSCAN_AT_ONCE = 32;
 
 export function nmapProcessCount(gateways: number, cores: number): number {
   return Math.max(1, Math.min(gateways, Math.max(1, Math.floor(cores)), MAX_NMAP_PROCESSES));

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import type { Gateway } from '../connection/schema.ts';
@@ -58,6 +59,8 @@ export function startDiscovery(
   const pace = discoveryPace(deps.connection.scan);
   const cores = deps.cores ?? availableParallelism();
   const masscan = deps.connection.scan.engine === 'masscan';
+  // One abort listener per process and route lookup, up to a few dozen at once: not a leak.
+  setMaxListeners(MAX_MASSCAN_AT_ONCE * 2 + 16, deps.signal);
   const layout = (async () => {
     const jobs = await Promise.all(
       families.map((family) =>
@@ -156,7 +159,8 @@ function evidenceSegments(job: Job, context: JobContext, file: { base: string; e
 
 async function runJob(deps: FactDeps, job: Job, context: JobContext): Promise<DiscoveryRun> {
   const { name } = context;
-  const count = name.processes > 1 ? ` (discovery run ${name.i + 1} of ${name.processes}, ${job.gateways.length} gateways)` : '';
+  const swept = job.gateways.length === 1 ? '1 gateway' : `${job.gateways.length} gateways`;
+  const count = name.processes > 1 ? ` (discovery run ${name.i + 1} of ${name.processes}, ${swept})` : '';
   const byAddress = new Map(job.gateways.map((g) => [context.address(g), g]));
   const announce = (port: DiscoveredPort) => {
     const gateway = byAddress.get(port.address) ?? (job.gateways.length === 1 ? job.gateways[0] : undefined);

@@ -48,10 +48,14 @@ describe.skipIf(!lab.ok)('discovery engines on lab gateways (real nmap, masscan,
     await Promise.all(Object.values(gateways).map((g) => g.stop()));
   });
 
-  function deps(scan: Record<string, unknown>, extra: Partial<FactDeps> = {}): FactDeps {
+  function deps(scan: Record<string, unknown>, extra: Partial<FactDeps> = {}, more: { name: string; host: string }[] = []): FactDeps {
     const connection = connectionFileSchema.parse({
       connection: { name: 'engines', mojSystem: 'M', thirdPartySystem: 'T', organisation: 'O' },
-      gateways: [...Object.entries(gateways).map(([name, g]) => ({ name, host: g.address })), { name: 'fw6', host: gateways.fw!.address6 }],
+      gateways: [
+        ...Object.entries(gateways).map(([name, g]) => ({ name, host: g.address })),
+        { name: 'fw6', host: gateways.fw!.address6 },
+        ...more,
+      ],
       flows: [{ name: 'web', protocol: 'http', port: 8080 }],
       scan: { tcpPorts: PORTS, udpTopPorts: 0, serviceDetection: false, ...scan },
     });
@@ -146,4 +150,18 @@ describe.skipIf(!lab.ok)('discovery engines on lab gateways (real nmap, masscan,
     }
     expect(facts.get('fw6')!.source).toMatch(/^nmap .*\(IPv6: masscan sweeps IPv4 only\)$/);
   });
+
+  it(
+    'fails a gateway that does not answer ARP with masscan, never reading its silence as filtered ports',
+    { timeout: LOADED_MACHINE_MS },
+    async () => {
+      const gone = { name: 'gone', host: gateways.fw!.silentAddress };
+      const { facts } = await sweep(deps({ engine: 'masscan', tcpPorts: '1-1024' }, {}, [gone]));
+      expect(facts.get('gone')!.host).toBeUndefined();
+      expect(facts.get('gone')!.failure).toMatch(
+        /^the next hop \S+ did not answer ARP on \S+, so masscan sent nothing .*check the address/,
+      );
+      expect(open(facts.get('fw2'))).toEqual(TRUTH.fw2);
+    },
+  );
 });
