@@ -108,7 +108,10 @@ async function masscanJobs(deps: FactDeps, family: DiscoveryFamily, address: (g:
     family.gateways.map(async (gateway) => {
       const target = address(gateway);
       if (isIP(target) !== 4) return { gateway, route: { failure: `"${gateway.host}" has no IPv4 address to give masscan` } };
-      return { gateway, route: await routeTowards(deps.exec, target, deps.signal) };
+      const route = await routeTowards(deps.exec, target, deps.signal).catch((error: unknown) => ({
+        failure: `the route towards ${target} could not be read: ${describeCause(error).slice(0, 200)}`,
+      }));
+      return { gateway, route };
     }),
   );
   const failed: Job[] = routes.flatMap(({ gateway, route }) =>
