@@ -5,6 +5,7 @@ import { exec } from '../../src/exec.ts';
 import type { FactDeps } from '../../src/facts/facts.ts';
 import { collectSweeps, type SweepFact } from '../../src/facts/sweep.ts';
 import { nmapVersion } from '../../src/nmap/run.ts';
+import { labGateway, runLabCheck } from './check-run.ts';
 import { labAvailability, startLabGateway, type LabGateway } from './lab.ts';
 
 const lab = await labAvailability();
@@ -164,4 +165,19 @@ describe.skipIf(!lab.ok)('discovery engines on lab gateways (real nmap, masscan,
       expect(open(facts.get('fw2'))).toEqual([80]);
     },
   );
+
+  it('judges exposure from a masscan sweep in a whole check', { timeout: LOADED_MACHINE_MS }, async () => {
+    const { finding, report } = await runLabCheck({
+      name: 'masscan-check',
+      gateways: [labGateway(gateways.fw!, { name: 'fw' }), labGateway(gateways.open!, { name: 'open' })],
+      flows: ['{ name: admin, protocol: ssh, port: 22 }', '{ name: web, protocol: http, port: 8080 }'],
+      tcpPorts: PORTS,
+      // Read as part of the scan section, which the lab's connection file ends with.
+      extra: '  engine: masscan\n  serviceDetection: false\n',
+    });
+    expect(finding('exposure.undeclared-port', 'open')).toMatchObject({ status: 'fail', target: { port: 8000 } });
+    expect(finding('exposure.undeclared-port', 'fw')).toMatchObject({ status: 'pass' });
+    expect(finding('exposure.undeclared-port', 'fw')?.evidence.source).toMatch(/^masscan 1\.\S+ -p 1-10000 --rate \d+ --retries 2 /);
+    expect(report.artefacts.map((a) => a.path)).toContain('evidence/gateways/fw/masscan.json');
+  });
 });
