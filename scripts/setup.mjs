@@ -48,6 +48,8 @@ const NEEDS = {
     // The STARTTLS lab (test/lab/starttls-servers.ts).
     postfix: 'postfix',
     '/usr/lib/postgresql/15/bin/postgres': 'postgresql-15',
+    // The discovery engine lab (test/lab/discovery-engines.test.ts): scan.engine masscan.
+    masscan: 'masscan',
   },
   bench: {
     nmap: 'nmap',

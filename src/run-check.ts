@@ -30,6 +30,8 @@ export interface CheckOptions {
   /** Raw-socket scans (SYN, UDP); defaults to running as root. */
   privileged?: boolean;
   nmapPath?: string;
+  /** The masscan program, when scan.engine is masscan. */
+  masscanPath?: string;
   onActivity?: (event: ActivityEvent) => void;
   /** The run to compare with: the previous run of the connection, or an approved baseline. */
   baseline?: Baseline;
@@ -172,6 +174,7 @@ function probeEnv(
     privileged: run.privileged,
     sweepEnabled: run.nmap !== undefined,
     nmapPath: options.nmapPath,
+    masscanPath: options.masscanPath,
     nmapVersion: run.nmap,
     addresses: new Map(run.addresses.flatMap((a) => (a.addresses.length === 1 ? [[a.gateway, a.addresses[0]!] as const] : []))),
     onActivity: options.onActivity,

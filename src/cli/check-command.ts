@@ -49,6 +49,7 @@ export interface CheckCommandOptions {
   nmap?: string;
   /** `--report FORMAT=PATH` values: further formats written to paths of their own. */
   report?: string[];
+  masscan?: string;
 }
 
 export interface PreparedCheck {
@@ -136,6 +137,7 @@ export async function performCheck(
     signal,
     privileged: options.privileged,
     nmapPath: options.nmap,
+    masscanPath: options.masscan,
     onActivity,
     baseline,
     waivers,
@@ -253,7 +255,7 @@ function applyScanOverrides(connection: ConnectionFile, options: CheckCommandOpt
     scan.timing = timing;
   }
   if (!options.serviceDetection) scan.serviceDetection = false;
-  if (options.maxRate !== undefined) scan.maxRate = wholeNumber('--max-rate', options.maxRate, 1, 1_000_000);
+  if (options.maxRate !== undefined) scan.rate = scan.maxRate = wholeNumber('--max-rate', options.maxRate, 1, 1_000_000);
   if (options.concurrency !== undefined) scan.gatewaysAtOnce = wholeNumber('--concurrency', options.concurrency, 1, 256);
   return { ...connection, scan };
 }

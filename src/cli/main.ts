@@ -59,6 +59,7 @@ function checkOptions(opts: Record<string, unknown>): CheckCommandOptions {
     progress: opts.progress !== false,
     nmap: opts.nmap as string,
     report: opts.report as string[] | undefined,
+    masscan: opts.masscan as string,
   };
 }
 
@@ -81,12 +82,13 @@ export function buildProgram(signal: AbortSignal, setExit: (code: number) => voi
     .option('--udp-ports <list>', 'extra UDP ports to sweep besides the declared ones')
     .option('--udp-top-ports <0-100>', "how many of nmap's most common UDP services to sweep, overriding scan.udpTopPorts (default 100)")
     .option('--timing <0-5>', 'nmap timing template, overriding scan.timing')
-    .option('--max-rate <pps>', 'most packets per second the nmap sweep sends (nmap --max-rate); unlimited by default')
+    .option('--max-rate <pps>', 'packets per second the port discovery sends in total, overriding scan.rate (default from scan.pace)')
     .option('--concurrency <n>', 'gateways swept in parallel by one nmap run (default 32, scan.gatewaysAtOnce)')
     .option('--no-service-detection', 'skip nmap -sV (protocol checks become not tested)')
     .option('--unprivileged', 'use a TCP connect scan even as root (no UDP)')
     .option('--no-progress', 'no progress line on stderr')
     .option('--nmap <path>', 'nmap binary to run', 'nmap')
+    .option('--masscan <path>', 'masscan binary to run when scan.engine is masscan', 'masscan')
     .option('--history <dir>', 'history folder (default: $COCOSCAN_HISTORY or the per-user data folder)')
     .option('--no-history', 'keep no history and compare with no previous run')
     .option('--baseline <run>', 'compare with this approved run (a report folder or a history id) instead of the previous one')

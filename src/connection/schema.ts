@@ -230,13 +230,49 @@ export const scanSchema = z
       .max(120, { error: 'expected 1 to 120 seconds' })
       .default(10)
       .describe('How long one probe connection (a TLS handshake, an SSH banner) may take'),
+    engine: z
+      .enum(['nmap', 'masscan'], { error: 'expected "nmap" or "masscan"' })
+      .default('nmap')
+      .describe(
+        'What finds the open TCP ports (discovery, before nmap -sV names their services). nmap: one SYN scan process per ' +
+          'core, the gateways split among them. masscan (IPv4 only, needs root and masscan installed): holds its rate under ' +
+          'packet loss where nmap throttles itself; one process per route out of this machine; IPv6 gateways stay on nmap',
+      ),
+    pace: z
+      .enum(['internet', 'lan'], { error: 'expected "internet" or "lan"' })
+      .default('internet')
+      .describe(
+        'Fills rate and retries when they are left out. internet (for paths to a third party): 20000 packets/s for the ' +
+          'whole run and 2 retries, so 2 % loss on the way misses no open port. lan (clean links: a lab, the same LAN): ' +
+          '100000 packets/s and 1 retry. nmap holds the rate as a minimum too, as masscan does',
+      ),
+    rate: z
+      .number({ error: 'expected packets per second' })
+      .int({ error: 'expected a whole number of packets per second' })
+      .min(1, { error: 'expected at least 1 packet per second' })
+      .max(1_000_000, { error: 'expected at most 1000000 packets per second' })
+      .optional()
+      .describe(
+        'Packets per second discovery sends in total, for the whole run: shared among its processes and gateways, never ' +
+          'per gateway (nmap --max-rate, masscan --rate, divided between the processes). From pace when left out',
+      ),
+    retries: z
+      .number({ error: 'expected 0 to 10' })
+      .int({ error: 'expected a whole number from 0 to 10' })
+      .min(0, { error: 'expected 0 to 10' })
+      .max(10, { error: 'expected 0 to 10' })
+      .optional()
+      .describe(
+        'How many times discovery probes a port again that did not answer (nmap --max-retries, masscan --retries). ' +
+          'From pace when left out; 0 misses open ports on a lossy path',
+      ),
     maxRate: z
       .number({ error: 'expected packets per second' })
       .int()
       .min(1, { error: 'expected at least 1 packet per second' })
       .max(1_000_000)
       .optional()
-      .describe('nmap --max-rate: most packets per second the sweep sends'),
+      .describe('Older name of rate (used when rate is left out): most packets per second discovery sends in total'),
     minRate: z
       .number({ error: 'expected packets per second' })
       .int()
@@ -244,8 +280,8 @@ export const scanSchema = z
       .max(1_000_000)
       .optional()
       .describe(
-        'Packets per second per gateway the sweep keeps up at least (nmap --min-rate, times the ' +
-          'gateways swept together): for fast, clean links (a lab or a LAN); leave it out on the internet',
+        'Packets per second per gateway nmap keeps up at least (nmap --min-rate, times the gateways one process sweeps ' +
+          'together, never above its share of rate); left out, nmap holds its whole share of rate',
       ),
     maxRetries: z
       .number({ error: 'expected 0 to 10' })
@@ -253,7 +289,7 @@ export const scanSchema = z
       .min(0)
       .max(10)
       .optional()
-      .describe('nmap --max-retries: fewer retransmissions to filtered ports'),
+      .describe('Older name of retries (used when retries is left out)'),
     gatewaysAtOnce: z
       .number({ error: 'expected a whole number from 1 to 256' })
       .int()

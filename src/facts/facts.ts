@@ -26,6 +26,10 @@ export interface FactDeps {
   sweepEnabled: boolean;
   nmapPath?: string;
   nmapVersion?: string;
+  /** The masscan program (scan.engine: masscan); `masscan` on PATH when left out. */
+  masscanPath?: string;
+  /** How many discovery processes may run side by side; os.availableParallelism() when left out. */
+  cores?: number;
   /** The address each gateway's host resolved to before any probe, by gateway name: the address nmap sweeps. */
   addresses?: ReadonlyMap<string, string>;
   onActivity?: (event: ActivityEvent) => void;

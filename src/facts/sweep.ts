@@ -8,6 +8,7 @@ import { describeCause } from '../errors.ts';
 import type { FactDeps } from './facts.ts';
 import { loadServiceProbes } from '../nmap/service-probes.ts';
 import { serviceDetectionGap, servicePlanFor, unnamedPorts, withServices, type UnnamedPort } from './service-detection.ts';
+import { startDiscovery, type DiscoveryFamily, type DiscoveryRun } from './discovery.ts';
 
 /** When the phases of a sweep may go on: the hooks by which the run's probes and nmap take turns on a gateway. */
 export interface SweepPhases {
@@ -86,9 +87,9 @@ function matches(deps: FactDeps, gateway: Gateway, host: NmapHost): boolean {
 }
 
 /**
- * Sweeps every gateway of the connection with as few nmap runs as possible (one for IPv4 and names, one
- * for IPv6), all in parallel within the host group. Open ports are passed on as nmap announces them, so
- * other probes can start on them before the sweep ends. A gateway nmap could not reach gets its own
+ * Sweeps every gateway of the connection. TCP discovery runs first, split into processes (see startDiscovery), each
+ * announcing open ports as it finds them so other probes can start on them; then one `nmap -sV` per address family
+ * on the ports found open; UDP in a run of its own per family. A gateway that could not be swept gets its own
  * failure; the others are unaffected.
  */
 export async function collectSweeps(
@@ -98,29 +99,27 @@ export async function collectSweeps(
   phases: SweepPhases = {},
 ): Promise<Map<string, SweepFact>> {
   const address = (g: Gateway) => sweptAddress(deps, g);
-  const families = [gateways.filter((g) => isIP(address(g)) !== 6), gateways.filter((g) => isIP(address(g)) === 6)].filter(
-    (list) => list.length > 0,
-  );
+  const families: DiscoveryFamily[] = (
+    [
+      ['ipv4', gateways.filter((g) => isIP(address(g)) !== 6)],
+      ['ipv6', gateways.filter((g) => isIP(address(g)) === 6)],
+    ] as const
+  )
+    .filter(([, list]) => list.length > 0)
+    .map(([name, list]) => ({ name, gateways: list, plan: sweepPlanFor(deps, list.map(address)) }));
+  const time = deps.now().toISOString();
+  for (const g of gateways) deps.onActivity?.({ gateway: g.name, activity: `nmap sweep of ${described(deps, g)}`, percent: 0 });
+  const discoveries = startDiscovery(deps, families, address, onDiscovered, (ended) => phases.discoveryEnded?.(ended));
   const facts = new Map<string, SweepFact>();
   await Promise.all(
-    families.map(async (group) => {
-      const plan = sweepPlanFor(deps, group.map(address));
-      const time = deps.now().toISOString();
-      for (const g of group) deps.onActivity?.({ gateway: g.name, activity: `nmap sweep of ${described(deps, g)}`, percent: 0 });
-      const byAddress = new Map<string, Gateway>();
-      const run = (part: SweepPlan, announce = true, serviceProbes?: string) =>
+    families.map(async ({ name: familyName, gateways: group, plan }, index) => {
+      const run = (part: SweepPlan, serviceProbes?: string) =>
         runNmap(deps.exec, part, {
           signal: deps.signal,
           nmapPath: deps.nmapPath,
           serviceProbes,
           onProgress: (progress) => {
             for (const g of group) deps.onActivity?.({ gateway: g.name, activity: `nmap ${progress.task}`, percent: progress.percent });
-          },
-          onDiscovered: (port) => {
-            if (!announce) return;
-            const gateway =
-              byAddress.get(port.address) ?? group.find((g) => address(g) === port.address) ?? (group.length === 1 ? group[0] : undefined);
-            if (gateway) onDiscovered(gateway, port);
           },
         }).catch((error: unknown): NmapOutcome => ({
           // A failure of the runner itself is this sweep's failure: the other family's sweep goes on.
@@ -134,60 +133,40 @@ export async function collectSweeps(
       // TCP in two phases: discovery (no -sV), announcing open ports as it goes; then -sV only on the ports found open,
       // once the probes of the declared ports, which wait for discovery to end, are done with them (see PortTurns).
       const tcpPhases = async () => {
-        const discovery = await run({ ...plan, udpPorts: '', serviceDetection: false });
-        phases.discoveryEnded?.(group);
-        if (!discovery.ok || !plan.serviceDetection) return { discovery };
+        const runs = await discoveries[index]!;
+        const found = foundOpen(runs);
+        if (!found.ok || !plan.serviceDetection) return { runs };
         const probes = await loadServiceProbes(deps.nmapPath);
-        const servicePlan = servicePlanFor(plan, discovery, deps.connection.scan, probes?.tcp);
-        if (!servicePlan) return { discovery };
+        const servicePlan = servicePlanFor(plan, found, deps.connection.scan, probes?.tcp);
+        if (!servicePlan) return { runs };
         await phases.beforeServiceDetection?.(group);
         for (const g of group) deps.onActivity?.({ gateway: g.name, activity: `nmap service detection of ${described(deps, g)}` });
-        return { discovery, servicePlan, services: await run(servicePlan, false, probes?.text) };
+        return { runs, servicePlan, services: await run(servicePlan, probes?.text) };
       };
       const [tcp, udpOutcome] = await Promise.all([tcpPhases(), udpPart ? run(udpPart) : undefined]);
-      const tcpOutcome = withServices(tcp.discovery, tcp.services);
-      const outcome = udpOutcome ? mergeOutcomes(tcpOutcome, udpOutcome) : tcpOutcome;
-      const familyName = (base: string) =>
-        gateways.length > group.length ? `${base}-${isIP(address(group[0]!)) === 6 ? 'ipv6' : 'ipv4'}.xml` : `${base}.xml`;
+      const familyFile = (base: string) => (gateways.length > group.length ? `${base}-${familyName}.xml` : `${base}.xml`);
       const servicesXml =
         tcp.services && (tcp.services.xml || `<!-- nmap produced no XML: ${tcp.services.ok ? '' : tcp.services.reason} -->\n`);
       const servicesShared =
-        servicesXml !== undefined && group.length > 1 ? deps.evidence.add([familyName('nmap-services')], servicesXml) : undefined;
+        servicesXml !== undefined && group.length > 1 ? deps.evidence.add([familyFile('nmap-services')], servicesXml) : undefined;
       const udpXml = udpOutcome && (udpOutcome.xml || `<!-- nmap produced no XML: ${udpOutcome.ok ? '' : udpOutcome.reason} -->\n`);
-      const udpShared =
-        udpXml !== undefined && group.length > 1
-          ? deps.evidence.add(
-              [
-                gateways.length > group.length
-                  ? `nmap-sweep-udp-${isIP(address(group[0]!)) === 6 ? 'ipv6' : 'ipv4'}.xml`
-                  : 'nmap-sweep-udp.xml',
-              ],
-              udpXml,
-            )
-          : undefined;
-      const xml = tcp.discovery.xml || `<!-- nmap produced no XML: ${outcome.ok ? '' : outcome.reason} -->\n`;
-      // One gateway keeps its sweep beside its other evidence; several share one file.
-      const shared =
-        group.length > 1
-          ? deps.evidence.add(
-              [gateways.length > group.length ? `nmap-sweep-${isIP(address(group[0]!)) === 6 ? 'ipv6' : 'ipv4'}.xml` : 'nmap-sweep.xml'],
-              xml,
-            )
-          : undefined;
-      const version = outcome.ok ? outcome.run.version : (deps.nmapVersion ?? 'unknown');
+      const udpShared = udpXml !== undefined && group.length > 1 ? deps.evidence.add([familyFile('nmap-sweep-udp')], udpXml) : undefined;
+      const version = udpOutcome?.ok ? udpOutcome.run.version : (deps.nmapVersion ?? 'unknown');
       const udp = Boolean(plan.udpPorts) && plan.privileged;
       const sV = plan.serviceDetection ? ' -sV' : '';
       const udpSpec = plan.udpTop ? `(top ${plan.udpTop})${plan.udpNamed ? `+${plan.udpNamed}` : ''}` : plan.udpPorts;
       const udpRun = udp ? `; nmap ${version} -sU${sV}${sV ? ' --version-intensity 0' : ''} -p U:${udpSpec}` : '';
       const scanType = plan.privileged ? '-sS' : '-sT';
+      const servicesVersion = tcp.services?.ok ? tcp.services.run.version : (deps.nmapVersion ?? 'unknown');
       const servicesRun = tcp.servicePlan
-        ? `; nmap ${version} ${scanType} ${serviceOptions(tcp.servicePlan)} -p T:${tcp.servicePlan.tcpPorts}`
+        ? `; nmap ${servicesVersion} ${scanType} ${serviceOptions(tcp.servicePlan)} -p T:${tcp.servicePlan.tcpPorts}`
         : '';
-      const source = `nmap ${version} ${scanType} -p T:${plan.tcpPorts}${servicesRun}${udpRun}`;
       for (const gateway of group) {
         deps.onActivity?.({ gateway: gateway.name, activity: 'nmap sweep finished', percent: 100 });
+        const discovery = tcp.runs.find((r) => r.gateways.includes(gateway))!;
+        const tcpOutcome = withServices(discovery.outcome, tcp.services);
+        const outcome = udpOutcome ? mergeOutcomes(tcpOutcome, udpOutcome) : tcpOutcome;
         const host = outcome.ok ? outcome.run.hosts.find((h) => matches(deps, gateway, h)) : undefined;
-        const artefact = shared ?? deps.evidence.add([gateway.name, 'nmap-sweep.xml'], xml);
         const udpArtefact =
           udpXml === undefined ? undefined : (udpShared ?? deps.evidence.add([gateway.name, 'nmap-sweep-udp.xml'], udpXml));
         const serviceArtefact =
@@ -195,7 +174,7 @@ export async function collectSweeps(
         const serviceGap =
           host && serviceDetectionGap(tcp.services, sweptAddress(deps, gateway), deps.connection.scan.serviceDetectionSeconds);
         const serviceHost = tcp.services?.ok ? tcp.services.run.hosts.find((h) => matches(deps, gateway, h)) : undefined;
-        const discovered = tcp.discovery.ok ? tcp.discovery.run.hosts.find((h) => matches(deps, gateway, h)) : undefined;
+        const discovered = discovery.outcome.ok ? discovery.outcome.run.hosts.find((h) => matches(deps, gateway, h)) : undefined;
         const unnamed = tcp.servicePlan && !serviceGap ? unnamedPorts(discovered, serviceHost, tcp.servicePlan) : [];
         const rechecked = serviceHost?.ports
           .filter((p) => p.protocol === 'tcp')
@@ -208,14 +187,14 @@ export async function collectSweeps(
           outcome,
           host: usable,
           failure: outcome.ok ? (usable ? undefined : hostFailure(described(deps, gateway), host, outcome)) : outcome.reason,
-          artefact,
+          artefact: discovery.artefact,
           ...(udpArtefact !== undefined ? { udpArtefact } : {}),
           ...(serviceArtefact !== undefined ? { serviceArtefact } : {}),
           ...(serviceGap ? { serviceDetectionFailure: serviceGap } : {}),
           ...(unnamed.length > 0 ? { unnamedPorts: unnamed } : {}),
           ...(rechecked ? { serviceRunPorts: rechecked } : {}),
           time,
-          source,
+          source: `${discovery.command}${servicesRun}${udpRun}`,
         });
       }
     }),
@@ -229,6 +208,14 @@ function serviceOptions(plan: SweepPlan): string {
   const db = plan.serviceProbeWaitMs === undefined ? '' : ` --versiondb (nmap's, probe waits ≤ ${plan.serviceProbeWaitMs} ms)`;
   const parallel = plan.serviceParallelism === undefined ? '' : ` --min-parallelism ${plan.serviceParallelism}`;
   return `-sV${intensity}${db}${parallel} --host-timeout ${plan.hostTimeoutSeconds}s`;
+}
+
+/** The hosts of the discovery runs that succeeded, as one run, for the service detection plan. */
+function foundOpen(runs: DiscoveryRun[]): NmapOutcome {
+  const done = runs.flatMap((r) => (r.outcome.ok ? [r.outcome] : []));
+  const [first] = done;
+  if (!first) return runs[0]!.outcome;
+  return { ...first, run: { ...first.run, hosts: done.flatMap((o) => o.run.hosts) } };
 }
 
 function hostFailure(target: string, host: NmapHost | undefined, outcome: Extract<NmapOutcome, { ok: true }>): string {

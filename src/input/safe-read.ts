@@ -21,7 +21,8 @@ export type FileKind =
   | 'history-report'
   | 'manifest'
   | 'nmap-xml'
-  | 'nmap-service-probes';
+  | 'nmap-service-probes'
+  | 'masscan-output';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -42,6 +43,7 @@ export const FILE_BYTE_LIMITS: Readonly<Record<FileKind, number>> = {
   manifest: 16 * MiB,
   'nmap-xml': 64 * MiB,
   'nmap-service-probes': 16 * MiB,
+  'masscan-output': 64 * MiB,
 };
 
 const DESCRIPTION: Readonly<Record<FileKind, string>> = {
@@ -59,6 +61,7 @@ const DESCRIPTION: Readonly<Record<FileKind, string>> = {
   manifest: 'evidence manifest',
   'nmap-xml': 'nmap XML output',
   'nmap-service-probes': "nmap's service probe database (nmap-service-probes)",
+  'masscan-output': 'masscan JSON output',
 };
 
 export interface SafeReadOptions {

@@ -27,6 +27,8 @@ export interface SweepPlan {
   /** nmap --max-rate and --min-rate (packets per second) and --max-retries, when set. */
   maxRate?: number;
   minRate?: number;
+  /** nmap --min-rate for the whole run as it is (discovery's share of the run's rate); minRate is ignored when set. */
+  minRateTotal?: number;
   maxRetries?: number;
   /** How many hosts nmap scans in parallel. */
   hostGroup?: number;
@@ -72,7 +74,11 @@ export function buildNmapArgs(plan: SweepPlan, xmlFile: string, versionDb?: stri
     '2s',
     ...(plan.maxRate ? ['--max-rate', String(plan.maxRate)] : []),
     // The minimum rate is per gateway: nmap's is for the whole run, so it grows with the hosts swept together.
-    ...(plan.minRate ? ['--min-rate', String(plan.minRate * Math.min(group, plan.hosts.length))] : []),
+    ...(plan.minRateTotal
+      ? ['--min-rate', String(plan.minRateTotal)]
+      : plan.minRate
+        ? ['--min-rate', String(plan.minRate * Math.min(group, plan.hosts.length))]
+        : []),
     ...(plan.maxRetries !== undefined ? ['--max-retries', String(plan.maxRetries)] : []),
     ...(plan.hosts.length > 1 ? ['--min-hostgroup', String(Math.min(group, plan.hosts.length)), '--max-hostgroup', String(group)] : []),
     ...(plan.hosts.some((h) => isIP(h) === 6) ? ['-6'] : []),

@@ -192,7 +192,8 @@ describe('probes and nmap taking turns on a gateway', () => {
     const db = String.raw`( --versiondb \(nmap's, probe waits ≤ \d+ ms\))?`;
     expect(fact.source).toMatch(
       new RegExp(
-        String.raw`^nmap 7\.93 -sS -p T:1-65535; nmap 7\.93 -sS -sV --version-intensity 2${db} --host-timeout 30s -p T:22,443,8080$`,
+        String.raw`^nmap 7\.93 -sS -p T:1-65535 --max-rate 20000 --min-rate 20000 --max-retries 2; ` +
+          String.raw`nmap 7\.93 -sS -sV --version-intensity 2${db} --host-timeout 30s -p T:22,443,8080$`,
       ),
     );
     expect(fact.serviceArtefact).toMatch(/nmap-services\.xml$/);

@@ -1,0 +1,139 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { connectionFileSchema, type Gateway } from '../../src/connection/schema.ts';
+import { EvidenceStore, readArtefact } from '../../src/evidence-store.ts';
+import { exec as realExec, type Exec, type ExecResult } from '../../src/exec.ts';
+import type { FactDeps } from '../../src/facts/facts.ts';
+import { collectSweeps } from '../../src/facts/sweep.ts';
+
+const fixture = readFileSync(new URL('../fixtures/nmap/open-gateway.xml', import.meta.url), 'utf8');
+const RECORDED = /<address addr="([^"]+)" addrtype="ipv4"\/>/.exec(fixture)![1]!;
+const HOST = /<host [\s\S]*<\/host>/.exec(fixture)![0];
+const ADDRESSES = ['192.0.2.1', '192.0.2.2', '192.0.2.3', '192.0.2.4'];
+
+/** nmap's XML for these hosts, each as the fixture's open gateway. */
+const xmlFor = (hosts: string[]) => fixture.replace(HOST, hosts.map((h) => HOST.replaceAll(RECORDED, h)).join('\n'));
+
+const result = (args: readonly string[], extra: Partial<ExecResult> = {}): ExecResult => ({
+  command: 'nmap',
+  args,
+  exitCode: 0,
+  signal: null,
+  stdout: '',
+  stderr: '',
+  durationMs: 1,
+  ...extra,
+});
+
+function deps(exec: Exec, scan: Record<string, unknown> = {}, extra: Partial<FactDeps> = {}): FactDeps {
+  const connection = connectionFileSchema.parse({
+    connection: { name: 'split', mojSystem: 'M', thirdPartySystem: 'T', organisation: 'O' },
+    gateways: ADDRESSES.map((host, i) => ({ name: `gw${i + 1}`, host })),
+    flows: [{ name: 'web', protocol: 'https', port: 443 }],
+    scan: { udpTopPorts: 0, tcpPorts: '1-1024,8080', ...scan },
+  });
+  return {
+    connection,
+    exec,
+    now: () => new Date('2026-11-30T10:00:00Z'),
+    evidence: new EvidenceStore(),
+    signal: new AbortController().signal,
+    privileged: true,
+    sweepEnabled: true,
+    nmapVersion: '7.93',
+    cores: 2,
+    ...extra,
+  };
+}
+
+/** An nmap that sweeps what it is given, announcing 22 on every host; discovery of `failing` hosts exits 1. */
+function scriptedNmap(calls: string[][], failing: string[] = []): Exec {
+  return (_command, args, options) => {
+    calls.push([...args]);
+    const hosts = args.slice(args.indexOf('--') + 1);
+    if (!args.includes('-sV') && hosts.some((h) => failing.includes(h)))
+      return Promise.resolve(result(args, { exitCode: 1, stderr: 'QUITTING!' }));
+    writeFileSync(args[args.indexOf('-oX') + 1]!, xmlFor(hosts));
+    if (!args.includes('-sV')) options.onStdout?.(hosts.map((h) => `Discovered open port 22/tcp on ${h}\n`).join(''));
+    return Promise.resolve(result(args));
+  };
+}
+
+describe('discovery split among processes', () => {
+  it('sweeps the gateways in one nmap per core, each at its share of the total rate, then one -sV on all', async () => {
+    const calls: string[][] = [];
+    const ended: string[][] = [];
+    const announced: string[] = [];
+    const d = deps(scriptedNmap(calls));
+    const facts = await collectSweeps(d, d.connection.gateways, (g, port) => announced.push(`${g.name}:${port.port}`), {
+      discoveryEnded: (gateways: Gateway[]) => ended.push(gateways.map((g) => g.name)),
+    });
+    const discovery = calls.filter((c) => !c.includes('-sV'));
+    expect(discovery.map((c) => c.slice(c.indexOf('--') + 1)).sort()).toEqual([ADDRESSES.slice(0, 2), ADDRESSES.slice(2)]);
+    for (const c of discovery) {
+      expect(c.join(' ')).toContain('--max-rate 10000 --min-rate 10000 --max-retries 2');
+    }
+    const services = calls.filter((c) => c.includes('-sV'));
+    expect(services.map((c) => c.slice(c.indexOf('--') + 1))).toEqual([ADDRESSES]);
+    expect(ended.sort()).toEqual([
+      ['gw1', 'gw2'],
+      ['gw3', 'gw4'],
+    ]);
+    expect(announced.sort()).toEqual(['gw1:22', 'gw2:22', 'gw3:22', 'gw4:22']);
+    expect(facts.get('gw1')!.artefact).toBe('evidence/nmap-sweep-1.xml');
+    expect(facts.get('gw4')!.artefact).toBe('evidence/nmap-sweep-2.xml');
+    expect(readArtefact(d.evidence.list().find((a) => a.path === 'evidence/nmap-sweep-2.xml')!).toString()).toContain('192.0.2.4');
+    expect(facts.get('gw3')!.source.replace(/ --versiondb \(nmap's, probe waits ≤ \d+ ms\)/, '')).toBe(
+      'nmap 7.93 -sS -p T:1-1024,8080 --max-rate 10000 --min-rate 10000 --max-retries 2 (discovery run 2 of 2, 2 gateways); ' +
+        'nmap 7.93 -sS -sV --version-intensity 2 --host-timeout 30s -p T:22,443,8080',
+    );
+    expect([...facts.values()].every((f) => f.host?.ports.some((p) => p.port === 22 && p.state === 'open'))).toBe(true);
+  });
+
+  it('shares the lan pace the same way', async () => {
+    const calls: string[][] = [];
+    const d = deps(scriptedNmap(calls), { pace: 'lan' }, { cores: 4 });
+    await collectSweeps(d, d.connection.gateways, () => undefined);
+    const discovery = calls.filter((c) => !c.includes('-sV'));
+    expect(discovery).toHaveLength(4);
+    for (const c of discovery) expect(c.join(' ')).toContain('--max-rate 25000 --min-rate 25000 --max-retries 1');
+  });
+
+  it('fails only the gateways of a process that failed', async () => {
+    const calls: string[][] = [];
+    const d = deps(scriptedNmap(calls, ['192.0.2.1']));
+    const facts = await collectSweeps(d, d.connection.gateways, () => undefined);
+    expect(facts.get('gw1')!.failure).toMatch(/exit|QUITTING/);
+    expect(facts.get('gw2')!.failure).toBe(facts.get('gw1')!.failure);
+    expect(facts.get('gw3')!.failure).toBeUndefined();
+    expect(facts.get('gw4')!.host?.status).toBe('up');
+  });
+});
+
+describe('masscan as the discovery engine', () => {
+  /** `ip route get` answers as on a host whose targets are all on eth0's link; everything else runs for real. */
+  const routed: Exec = (command, args, options) =>
+    command === 'ip'
+      ? Promise.resolve(result(args, { stdout: JSON.stringify([{ dst: args[3], dev: 'eth0', prefsrc: '192.0.2.100', flags: [] }]) }))
+      : realExec(command, args, options);
+
+  it('fails each gateway with what to do when masscan is not installed, never reading it as closed ports', async () => {
+    const d = deps(routed, { engine: 'masscan' }, { masscanPath: '/nonexistent/masscan' });
+    const ended: string[] = [];
+    const facts = await collectSweeps(d, d.connection.gateways, () => undefined, {
+      discoveryEnded: (gateways) => ended.push(...gateways.map((g) => g.name)),
+    });
+    for (const fact of facts.values()) {
+      expect(fact.host).toBeUndefined();
+      expect(fact.failure).toMatch(/masscan is not installed \(no \/nonexistent\/masscan\): install masscan .* or set scan\.engine: nmap/);
+    }
+    expect(ended.sort()).toEqual(['gw1', 'gw2', 'gw3', 'gw4']);
+  });
+
+  it('needs root, and says so', async () => {
+    const d = deps(routed, { engine: 'masscan' }, { privileged: false, masscanPath: '/nonexistent/masscan' });
+    const facts = await collectSweeps(d, d.connection.gateways, () => undefined);
+    expect(facts.get('gw2')!.failure).toMatch(/needs root: run cocoscan as root, or set scan\.engine: nmap/);
+    expect(facts.get('gw2')!.artefact).toBe('evidence/gateways/gw2/masscan-not-run.txt');
+  });
+});
