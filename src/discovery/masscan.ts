@@ -32,8 +32,9 @@ export interface MasscanOutcome {
 /**
  * Runs one masscan over the targets of one route and reads its output file (bounded). masscan 1.3.2's receive
  * thread stays blocked on a quiet adapter after its wait (10 s and more in the lab): from the time its probes and
- * wait should have taken, one empty UDP datagram a second to the next hop's discard port (9) gives it the packet it
- * waits for. Any failure is the failure of these targets, with what to do.
+ * wait should have taken, one empty UDP datagram a second to the discard port (9) of a target it swept gives it
+ * the packet it waits for (its capture sees the datagram leave by the same adapter; nothing goes anywhere the
+ * connection file does not name). Any failure is the failure of these targets, with what to do.
  */
 export async function runMasscan(
   exec: Exec,
@@ -48,7 +49,7 @@ export async function runMasscan(
   const socket = createSocket('udp4');
   socket.on('error', () => undefined);
   const overstay = setTimeout(() => {
-    nudger = setInterval(() => socket.send(Buffer.alloc(0), 9, plan.route.nextHop, () => undefined), 1000);
+    nudger = setInterval(() => socket.send(Buffer.alloc(0), 9, plan.addresses[0]!, () => undefined), 1000);
   }, expectedMs);
   try {
     const result = await exec(command, buildMasscanArgs(plan, outFile), {
