@@ -1,7 +1,8 @@
 /**
  * `npm run bench -- fleet` (issue 18): one check of many firewalled lab gateways against one, against the packet rate
  * this machine reaches in the same run, under 2 % induced loss, against the sweep alone, and with a silent open port.
- * COCOSCAN_BENCH_FLEET_GATEWAYS sets how many gateways (32 unless set; figures are named after the count used).
+ * COCOSCAN_BENCH_FLEET_GATEWAYS sets how many gateways (32 unless set; figures are named after the count used);
+ * COCOSCAN_BENCH_FLEET_LOSS_ONLY=1 measures only the misses under loss.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
@@ -222,10 +223,56 @@ async function induceLoss(gateways: LabGateway[]): Promise<{ how: string; remove
   };
 }
 
+/** Every figure but the loss one, in one run: the packet rate, the checks of 1 and of all gateways, the sweep alone, a silent port. */
+async function timedFigures(line: Line, dir: string, gateways: LabGateway[]): Promise<void> {
+  const count = gateways.length;
+  const n = String(count);
+  const rate = await packetRate(gateways);
+  line(
+    'packet-rate-pps',
+    rate.pps.toFixed(0),
+    `reference: ${rate.packets} packets on the links in ${rate.seconds.toFixed(1)} s (nmap counted ${rate.nmapPackets}), ` +
+      `${Math.min(os.cpus().length, count)} nmap -sS --max-retries 0 processes to all ${TCP_PORTS} ports of ${n} gateways`,
+  );
+
+  const one = await check(await connectionFile(dir, '1', gateways.slice(0, 1), FLEET_SCAN), dir, gateways.slice(0, 1));
+  line('gateways-1-seconds', one.seconds.toFixed(1), `reference: one check of 1 gateway, peak RSS ${one.rssMb.toFixed(1)} MB`);
+  const all = await check(await connectionFile(dir, n, gateways, FLEET_SCAN), dir, gateways);
+  line(`gateways-${n}-seconds`, all.seconds.toFixed(1), `reference: one check of ${n} gateways, ${all.packets} packets on the links`);
+  const limit = (count * TCP_PORTS) / rate.pps;
+  line(`gateways-${n}-over-1`, (all.seconds / one.seconds).toFixed(3), 'target <= 2.5');
+  line(
+    `gateways-${n}-over-limit`,
+    (all.seconds / limit).toFixed(3),
+    `target <= 4; limit ${limit.toFixed(1)} s = ${count * TCP_PORTS} probes / ${rate.pps.toFixed(0)} pps`,
+  );
+  line(`peak-rss-mb-${n}`, all.rssMb.toFixed(1), 'target <= 200');
+  const allMissed = missed(all.report, count);
+  if (allMissed.length > 0) line(`missed-ports-clean-${n}`, String(allMissed.length), `reference: ${allMissed.slice(0, 8).join(', ')}`);
+
+  const sweep = await run(join(root, 'node_modules/.bin/tsx'), [
+    join(root, 'scripts/measure-sweep.ts'),
+    await connectionFile(dir, 'sweep', gateways.slice(0, 1), FLEET_SCAN),
+  ]);
+  const sweepSeconds = Number(/sweep_seconds=([\d.]+)/.exec(sweep.stderr)?.[1] ?? Number.NaN);
+  line('sweep-1-seconds', sweepSeconds.toFixed(1), "reference: the check's discovery and service detection alone, 1 gateway");
+  line('check-over-sweep', (one.seconds / sweepSeconds).toFixed(3), 'target <= 1.05');
+  const stopSilent = await startSilentPort(gateways[0]!);
+  try {
+    const silent = await check(await connectionFile(dir, 'silent', gateways.slice(0, 1), FLEET_SCAN), dir, gateways.slice(0, 1));
+    line(
+      'silent-port-seconds',
+      (silent.seconds - one.seconds).toFixed(1),
+      `target <= 15; ${silent.seconds.toFixed(1)} s with a silent open port on ${SILENT_PORT}, ${one.seconds.toFixed(1)} s without`,
+    );
+  } finally {
+    await stopSilent(); // the port is closed from now on, so the truth below is unchanged
+  }
+}
+
 export async function benchFleet(line: Line): Promise<void> {
   const count = Number(process.env.COCOSCAN_BENCH_FLEET_GATEWAYS ?? 32);
   if (!Number.isInteger(count) || count < 2 || count > 200) throw new Error('COCOSCAN_BENCH_FLEET_GATEWAYS: a whole number from 2 to 200');
-  const n = String(count);
   const dir = await mkdtemp(join(tmpdir(), 'cocoscan-bench-fleet-'));
   const gateways: LabGateway[] = [];
   try {
@@ -234,48 +281,7 @@ export async function benchFleet(line: Line): Promise<void> {
       gateways.push(...(await Promise.all(Array.from({ length: Math.min(4, count - i) }, (_, j) => fleetGateway(`bf${i + j}`)))));
     line('fleet-scan', `{ ${FLEET_SCAN} }`, `reference: the scan block of the timed checks; loss: { ${LOSS_SCAN} }`);
 
-    const rate = await packetRate(gateways);
-    line(
-      'packet-rate-pps',
-      rate.pps.toFixed(0),
-      `reference: ${rate.packets} packets on the links in ${rate.seconds.toFixed(1)} s (nmap counted ${rate.nmapPackets}), ` +
-        `${Math.min(os.cpus().length, count)} nmap -sS --max-retries 0 processes to all ${TCP_PORTS} ports of ${n} gateways`,
-    );
-
-    const one = await check(await connectionFile(dir, '1', gateways.slice(0, 1), FLEET_SCAN), dir, gateways.slice(0, 1));
-    line('gateways-1-seconds', one.seconds.toFixed(1), `reference: one check of 1 gateway, peak RSS ${one.rssMb.toFixed(1)} MB`);
-    const all = await check(await connectionFile(dir, n, gateways, FLEET_SCAN), dir, gateways);
-    line(`gateways-${n}-seconds`, all.seconds.toFixed(1), `reference: one check of ${n} gateways, ${all.packets} packets on the links`);
-    const limit = (count * TCP_PORTS) / rate.pps;
-    line(`gateways-${n}-over-1`, (all.seconds / one.seconds).toFixed(3), 'target <= 2.5');
-    line(
-      `gateways-${n}-over-limit`,
-      (all.seconds / limit).toFixed(3),
-      `target <= 4; limit ${limit.toFixed(1)} s = ${count * TCP_PORTS} probes / ${rate.pps.toFixed(0)} pps`,
-    );
-    line(`peak-rss-mb-${n}`, all.rssMb.toFixed(1), 'target <= 200');
-    const allMissed = missed(all.report, count);
-    if (allMissed.length > 0) line(`missed-ports-clean-${n}`, String(allMissed.length), `reference: ${allMissed.slice(0, 8).join(', ')}`);
-
-    const sweep = await run(join(root, 'node_modules/.bin/tsx'), [
-      join(root, 'scripts/measure-sweep.ts'),
-      await connectionFile(dir, 'sweep', gateways.slice(0, 1), FLEET_SCAN),
-    ]);
-    const sweepSeconds = Number(/sweep_seconds=([\d.]+)/.exec(sweep.stderr)?.[1] ?? Number.NaN);
-    line('sweep-1-seconds', sweepSeconds.toFixed(1), "reference: the check's discovery and service detection alone, 1 gateway");
-    line('check-over-sweep', (one.seconds / sweepSeconds).toFixed(3), 'target <= 1.05');
-
-    const stopSilent = await startSilentPort(gateways[0]!);
-    try {
-      const silent = await check(await connectionFile(dir, 'silent', gateways.slice(0, 1), FLEET_SCAN), dir, gateways.slice(0, 1));
-      line(
-        'silent-port-seconds',
-        (silent.seconds - one.seconds).toFixed(1),
-        `target <= 15; ${silent.seconds.toFixed(1)} s with a silent open port on ${SILENT_PORT}, ${one.seconds.toFixed(1)} s without`,
-      );
-    } finally {
-      await stopSilent(); // the port is closed from now on, so the truth below is unchanged
-    }
+    if (process.env.COCOSCAN_BENCH_FLEET_LOSS_ONLY !== '1') await timedFigures(line, dir, gateways);
 
     const loss = await induceLoss(gateways);
     try {
