@@ -2,7 +2,8 @@
  * `npm run bench [-- section …]`: measured figures, printed as `name: value (target)` lines.
  * Sections: tls (the TLS probe beside sslscan and testssl.sh), tls-zoo (the same over the TLS zoo's endpoints:
  * agreement with sslscan and testssl.sh, and time), peers (one gateway: the check against nmap
- * alone and against the peer toolchain run one after another), scale (1, 8 and 32 gateways in one check), hostile-ssh
+ * alone and against the peer toolchain run one after another), scale (1, 8 and 32 gateways in one check), fleet (issue 18:
+ * 32 gateways against one, the packet rate, 2 % loss, the sweep alone, a silent port; bench-fleet.ts), hostile-ssh
  * (500 hostile SSH ports on 127.0.0.1), snmp-loop (a check against a looping SNMP agent on 127.0.0.1), ssh-agreement (SSH
  * lists against ssh-audit's), udp (undeclared UDP services against nmap's, and the UDP sweep's cost). The lab sections
  * build gateways in network namespaces, so they need root; exits 2 with the reason otherwise. Lab gateways are
@@ -24,6 +25,7 @@ import { benchSshAgreement, benchUdp } from './bench-agreement.ts';
 import { benchSnmpLoop } from './bench-snmp-loop.ts';
 import { benchHostileSsh } from './bench-hostile-ssh.ts';
 import { benchTlsZoo } from './bench-tls-zoo.ts';
+import { benchFleet } from './bench-fleet.ts';
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '..');
@@ -223,7 +225,9 @@ async function scaleSection(): Promise<void> {
   }
 }
 
-const lab = ['tls', 'tls-zoo', 'peers', 'scale', 'ssh-agreement', 'udp'].some(wanted) ? await labAvailability() : { ok: true as const };
+const lab = ['tls', 'tls-zoo', 'peers', 'scale', 'fleet', 'ssh-agreement', 'udp'].some(wanted)
+  ? await labAvailability()
+  : { ok: true as const };
 if (!lab.ok) {
   process.stderr.write(`bench: cannot build lab gateways: ${lab.reason}\n`);
   process.exit(2);
@@ -238,6 +242,7 @@ try {
   if (wanted('tls-zoo')) await benchTlsZoo(line);
   if (wanted('peers')) await peersSection();
   if (wanted('scale')) await scaleSection();
+  if (wanted('fleet')) await benchFleet(line);
   if (wanted('snmp-loop')) await benchSnmpLoop(line);
   if (wanted('ssh-agreement')) await benchSshAgreement(line);
   if (wanted('udp')) await benchUdp(line);

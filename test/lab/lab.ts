@@ -102,6 +102,8 @@ export interface LabGateway {
   address6?: string;
   /** An address on the same veth link that nobody answers for. */
   silentAddress: string;
+  /** The veth end in the test's own namespace (the scanner side): for tx counters, or `tc qdisc … netem` on the link. */
+  hostInterface: string;
   dir: string;
   /** The lab CA that signed the gateway's certificates (trust it with tls.trust). */
   caFile: string;
@@ -393,6 +395,7 @@ ${allowed('tcp', spec.firewallAllowTcp)}${rateLimited(spec.rateLimitTcp, spec.ra
       address,
       ...(address6 ? { address6 } : {}),
       silentAddress: `${prefix}.77`,
+      hostInterface: hostIf,
       dir,
       caFile: pki.caFile,
       clientKeyFile: join(dir, 'client_ed25519'),
