@@ -8,6 +8,7 @@ import { addAgentCommands } from './agent-commands.ts';
 import { checkCommand, type CheckCommandOptions } from './check-command.ts';
 import { addHistoryCommands } from './history-commands.ts';
 import { addEvidenceCommands } from './evidence-commands.ts';
+import { addInitCommand } from './init-command.ts';
 import { terminalBlock, terminalText } from '../../reports/escape.ts';
 import { signalAllCommands } from '../exec.ts';
 import { REPORT_FORMATS } from '../output/report-paths.ts';
@@ -129,6 +130,7 @@ export function buildProgram(signal: AbortSignal, setExit: (code: number) => voi
       }
       setExit(ExitCode.Compliant);
     });
+  addInitCommand(program, setExit);
   addAgentCommands(program, setExit);
   addHistoryCommands(program, signal, setExit, checkOptions);
   addEvidenceCommands(program, setExit);
