@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempDir, writeConnection } from './helpers/cli.ts';
@@ -92,5 +94,20 @@ describe('cocoscan CLI: bad input gives a clear message and exit code 2, before 
     const valid = await runCli(['validate', scoped, '--profile', 'cyber-essentials']);
     expect(valid.stdout).toContain('profile cyber-essentials 1.0.0: valid');
     expect(valid.code).toBe(0);
+  });
+
+  it('a history folder that cannot be created refuses the run before nmap is started', async () => {
+    const dir = await tempDir();
+    const file = await writeConnection(dir, GOOD);
+    const marker = join(dir, 'nmap-was-run');
+    const nmap = join(dir, 'nmap');
+    await writeFile(nmap, `#!/bin/sh\ntouch '${marker}'\nexit 1\n`, { mode: 0o755 });
+    await writeFile(join(dir, 'a-file'), 'not a folder\n');
+    const history = join(dir, 'a-file', 'history');
+    const result = await runCli(['check', file, '--no-progress', '--nmap', nmap, '--out', join(dir, 'out'), '--history', history]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`the history folder ${join(history, 't')} cannot be created (ENOTDIR); nothing was probed`);
+    expect(result.stderr).toContain('--no-history');
+    expect(existsSync(marker)).toBe(false);
   });
 });

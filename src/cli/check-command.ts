@@ -8,7 +8,7 @@ import { checkOutFolder, removeLeftovers } from '../output/out-folder.ts';
 import { loadProfile, type Profile } from '../profile/load.ts';
 import { runCheck } from '../run-check.ts';
 import type { ActivityEvent } from '../facts/facts.ts';
-import { historyRoot, latestRun, resolveRun, runStamp, saveRun, type StoredRun } from '../history/store.ts';
+import { checkHistoryFolder, historyRoot, latestRun, resolveRun, runStamp, saveRun, type StoredRun } from '../history/store.ts';
 import type { RunReport } from '../report/schema.ts';
 import { loadWaivers, type Waiver } from '../waivers/waivers.ts';
 import { loadAnswers, type Answer } from '../answers/answers.ts';
@@ -82,7 +82,10 @@ export async function prepareCheck(file: string, options: CheckCommandOptions): 
   const signingKeyPem = options.sign ? await readSigningKey(options.sign) : undefined;
   const root = historyRoot(options.historyDir);
   // A run killed while writing leaves a temporary folder; the next start clears the ones that are provably ours.
-  if (options.history) await removeLeftovers([join(root, connection.connection.name)]);
+  if (options.history) {
+    await checkHistoryFolder(root, connection.connection.name);
+    await removeLeftovers([join(root, connection.connection.name)]);
+  }
   return { connection, profile, waivers, answers, signingKeyPem, historyRoot: root, reportPaths, ...(sarif ? { sarif } : {}) };
 }
 
