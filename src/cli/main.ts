@@ -25,8 +25,8 @@ Exit codes:
   3  an internal error in cocoscan (please report it)
   4  no automated row is No or Partial, but at least one is Not assessed: a gateway could not be reached or a
      check could not run (a check that could not run never passes)
-  SIGINT or SIGTERM stop a run within 5 s, with every child process: nothing is written for the unfinished run
-  (exit 2), or 130/143 when it had to be ended hard.
+  130/143  stopped by SIGINT (Ctrl-C) or SIGTERM: a run stops within 5 s, with every child process, and nothing
+     is written for the unfinished run
 
 Output (--out DIR): report.json (schemas/report.schema.json), statement.md, report.html, statement.csv,
 findings.csv, statement.docx, evidence/ with evidence/manifest.sha256; check it with
@@ -158,8 +158,10 @@ export async function main(argv: string[]): Promise<number> {
   // The first signal asks every probe to stop and every command to end; whatever does not end within the
   // grace period (a read that ignores the signal, a wedged child) is ended hard. A second signal ends it at once.
   // Temporary folders are renamed into place in one step, so a hard stop never leaves a damaged report or run.
+  let stoppedBy: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) stopNow(signal);
+    stoppedBy = signal;
     controller.abort();
     signalAllCommands('SIGTERM');
     hardStop = setTimeout(() => stopNow(signal), SIGNAL_GRACE_MS);
@@ -171,10 +173,19 @@ export async function main(argv: string[]): Promise<number> {
   const program = buildProgram(controller.signal, (code) => {
     exitCode = code;
   });
+  // A run a signal interrupted ends with the shell's code for that signal (128 + its number).
+  const signalled = (): number | undefined => {
+    if (!stoppedBy) return undefined;
+    process.stderr.write(`cocoscan: stopped by ${stoppedBy}; no report was written for the unfinished run, and the history is intact\n`);
+    return SIGNAL_EXIT[stoppedBy] ?? ExitCode.BadInput;
+  };
   try {
+    // A command that winds down by itself on a signal (watch, between runs) says how it ended.
     await program.parseAsync(argv);
     return exitCode;
   } catch (error) {
+    const code = signalled();
+    if (code !== undefined) return code;
     if (error instanceof CommanderError) {
       // Help and version end with code 0; every other parse failure is a usage error.
       return error.exitCode === 0 ? ExitCode.Compliant : ExitCode.BadInput;
