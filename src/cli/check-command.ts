@@ -206,9 +206,30 @@ export async function checkCommand(files: string[], options: CheckCommandOptions
 async function checkOne(file: string, options: CheckCommandOptions, signal: AbortSignal): Promise<number> {
   const prepared = await prepareCheck(file, options);
   const out = options.out ?? defaultOutDir(prepared.connection);
+  await readyOutputs(prepared, out);
+  return runPrepared(prepared, { ...options, out }, signal);
+}
+
+/** Before the first packet: the report folder and every --report path can be written. */
+export async function readyOutputs(prepared: PreparedCheck, out: string): Promise<void> {
   await readyOutFolders([out]);
   await checkReportPaths(prepared.reportPaths, out);
-  return runPrepared(prepared, { ...options, out }, signal);
+}
+
+/** Writes one run's report folder (replacing the previous run's there) and its --report files; returns what was written. */
+export async function writeOutputs(
+  prepared: PreparedCheck,
+  performed: PerformedCheck,
+  out: string,
+): Promise<{ folder: string; extra: string[] }> {
+  let folder: string;
+  try {
+    folder = await writeReportFolder(out, performed.files);
+  } finally {
+    await performed.dispose();
+  }
+  const extra = await writeReportPaths(prepared.reportPaths, performed.report, { sarif: prepared.sarif });
+  return { folder, extra };
 }
 
 /** Before the first packet: clear our own leftovers beside each --out, and refuse an --out that cannot be used. */
@@ -228,13 +249,7 @@ async function runPrepared(prepared: PreparedCheck, options: CheckCommandOptions
   } finally {
     progress?.stop();
   }
-  let written: string;
-  try {
-    written = await writeReportFolder(outDir, performed.files);
-  } finally {
-    await performed.dispose();
-  }
-  const extra = await writeReportPaths(prepared.reportPaths, performed.report, { sarif: prepared.sarif });
+  const { folder: written, extra } = await writeOutputs(prepared, performed, outDir);
   if (options.format === 'json') process.stdout.write(renderJson(performed.report));
   else
     process.stdout.write(

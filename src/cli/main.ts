@@ -11,7 +11,7 @@ import { addEvidenceCommands } from './evidence-commands.ts';
 import { addInitCommand } from './init-command.ts';
 import { terminalBlock, terminalText } from '../../reports/escape.ts';
 import { signalAllCommands } from '../exec.ts';
-import { REPORT_FORMATS } from '../output/report-paths.ts';
+import { addRunOptions } from './run-options.ts';
 
 /** After SIGINT or SIGTERM, the run has this long to end by itself before cocoscan stops it hard. */
 export const SIGNAL_GRACE_MS = Number(process.env.COCOSCAN_SIGNAL_GRACE_MS ?? 3000);
@@ -71,34 +71,14 @@ export function buildProgram(signal: AbortSignal, setExit: (code: number) => voi
     .addHelpText('after', EXIT_CODES_HELP)
     .exitOverride();
 
-  program
+  const check = program
     .command('check')
     .description('probe the gateways of a connection file and write the compliance statement')
-    .argument('<connection-files...>', 'YAML connection file(s) (schemas/connection.schema.json); several are checked side by side')
-    .option('-o, --out <dir>', 'report folder (default: cocoscan-<name>-<time>); with several files, one folder per connection inside it')
-    .option('-p, --profile <name|path>', `profile name or YAML file`, DEFAULT_PROFILE)
+    .argument('<connection-files...>', 'YAML connection file(s) (schemas/connection.schema.json); several are checked side by side');
+  addRunOptions(check)
     .addOption(new Option('-f, --format <format>', 'what to print on stdout').choices(['text', 'json']).default('text'))
-    .option('--ports <list>', 'TCP ports to sweep, overriding scan.tcpPorts (e.g. 1-1024,8443)')
-    .option('--udp-ports <list>', 'extra UDP ports to sweep besides the declared ones')
-    .option('--udp-top-ports <0-100>', "how many of nmap's most common UDP services to sweep, overriding scan.udpTopPorts (default 100)")
-    .option('--timing <0-5>', 'nmap timing template, overriding scan.timing')
-    .option('--max-rate <pps>', 'most packets per second the nmap sweep sends (nmap --max-rate); unlimited by default')
-    .option('--concurrency <n>', 'gateways swept in parallel by one nmap run (default 32, scan.gatewaysAtOnce)')
-    .option('--no-service-detection', 'skip nmap -sV (protocol checks become not tested)')
-    .option('--unprivileged', 'use a TCP connect scan even as root (no UDP)')
     .option('--no-progress', 'no progress line on stderr')
-    .option('--nmap <path>', 'nmap binary to run', 'nmap')
-    .option('--history <dir>', 'history folder (default: $COCOSCAN_HISTORY or the per-user data folder)')
     .option('--no-history', 'keep no history and compare with no previous run')
-    .option('--baseline <run>', 'compare with this approved run (a report folder or a history id) instead of the previous one')
-    .option('--waivers <file>', 'YAML file of waivers (accepted risks with an expiry date)')
-    .option('--answers <file>', "YAML file of the organisation's answers to the manual rows (cocoscan answers template)")
-    .option('--sign <key>', 'sign the evidence manifest with this Ed25519 private key (cocoscan keygen)')
-    .option(
-      '--report <format=path>',
-      `also write one format to a file of its own (repeatable); formats: ${REPORT_FORMATS.join(', ')}`,
-      (value: string, previous: string[] = []) => [...previous, value],
-    )
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (files: string[], opts: Record<string, unknown>) => {
       setExit(await checkCommand(files, checkOptions(opts), signal));
