@@ -62,6 +62,10 @@ describe('cocoscan init', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('exists already; cocoscan init never replaces a file');
     expect(await readFile(file, 'utf8')).toBe('mine\n');
+    // Without flags, before asking anything.
+    const bare = await runCli(['init', file]);
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toContain('exists already');
   });
 
   it('without a terminal, names every flag it still needs (exit 2) and writes nothing', async () => {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
 import type { Readable, Writable } from 'node:stream';
@@ -49,6 +50,8 @@ export function addInitCommand(program: Command, setExit: (code: number) => void
         const problem = value === undefined ? undefined : partyProblem(field, value);
         if (problem) throw new UsageError(`${flag} ${JSON.stringify(value)}: ${problem}`);
       }
+      // Said before any question is asked; the write itself still never replaces a file made meanwhile.
+      if (existsSync(file)) throw existsError(file);
       if (missingFlags(answers).length > 0) {
         if (!process.stdin.isTTY) {
           throw new UsageError(
@@ -72,13 +75,15 @@ async function writeNew(file: string, text: string): Promise<void> {
     await writeFile(file, text, { flag: 'wx', mode: 0o644 });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') {
-      throw new OutputError(`${file} exists already; cocoscan init never replaces a file`, 'name another file, or remove this one first', {
-        cause: error,
-      });
-    }
+    if (code === 'EEXIST') throw existsError(file, error);
     throw new OutputError(`${file} cannot be written (${code ?? 'unknown error'})`, 'choose a folder you can write to', { cause: error });
   }
+}
+
+function existsError(file: string, cause?: unknown): OutputError {
+  return new OutputError(`${file} exists already; cocoscan init never replaces a file`, 'name another file, or remove this one first', {
+    cause,
+  });
 }
 
 /** Asks for every field the flags left out, re-asking (a few times) after an answer that would not validate. */
