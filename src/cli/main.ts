@@ -25,8 +25,8 @@ Exit codes:
   3  an internal error in cocoscan (please report it)
   4  no automated row is No or Partial, but at least one is Not assessed: a gateway could not be reached or a
      check could not run (a check that could not run never passes)
-  130/143  stopped by SIGINT (Ctrl-C) or SIGTERM: a run stops within 5 s, with every child process, and nothing
-     is written for the unfinished run
+  130/143  a run stopped by SIGINT (Ctrl-C) or SIGTERM: it stops within 5 s, with every child process, and
+     nothing is written for the unfinished run (watch, stopped between runs, exits 0)
 
 Output (--out DIR): report.json (schemas/report.schema.json), statement.md, report.html, statement.csv,
 findings.csv, statement.docx, evidence/ with evidence/manifest.sha256; check it with
