@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempDir, writeConnection } from './helpers/cli.ts';
@@ -92,5 +94,42 @@ describe('cocoscan CLI: bad input gives a clear message and exit code 2, before 
     const valid = await runCli(['validate', scoped, '--profile', 'cyber-essentials']);
     expect(valid.stdout).toContain('profile cyber-essentials 1.0.0: valid');
     expect(valid.code).toBe(0);
+  });
+
+  it('a history folder that cannot be created refuses the run before nmap is started', async () => {
+    const dir = await tempDir();
+    const file = await writeConnection(dir, GOOD);
+    const marker = join(dir, 'nmap-was-run');
+    const nmap = join(dir, 'nmap');
+    await writeFile(nmap, `#!/bin/sh\ntouch '${marker}'\nexit 1\n`, { mode: 0o755 });
+    await writeFile(join(dir, 'a-file'), 'not a folder\n');
+    const history = join(dir, 'a-file', 'history');
+    const result = await runCli(['check', file, '--no-progress', '--nmap', nmap, '--out', join(dir, 'out'), '--history', history]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`the history folder ${join(history, 't')} cannot be created (ENOTDIR); nothing was probed`);
+    expect(result.stderr).toContain('--no-history');
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it('validate on a binary or non-UTF-8 file, or YAML that quotes control bytes: a short readable error, no raw bytes', async () => {
+    const dir = await tempDir();
+    const binary = join(dir, 'binary.yaml');
+    await writeFile(binary, Buffer.concat([Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x1b, 0x5b, 0x32, 0x4a]), Buffer.alloc(4000, 0xfe)]));
+    const latin1 = join(dir, 'latin1.yaml');
+    await writeFile(latin1, Buffer.from('connection: { name: caf\xe9 }\n', 'latin1'));
+    const quoted = join(dir, 'quoted.yaml');
+    await writeFile(quoted, `a: b\n${'\u001b[2J\u0007x'.repeat(400)}: [\n`);
+    const expected = [
+      'it holds a NUL byte (at byte 3): it is a binary file, not YAML text',
+      'it is not UTF-8 text (a binary file, or text in another encoding: save it as UTF-8), not YAML text',
+      '(yaml)',
+    ];
+    for (const [i, file] of [binary, latin1, quoted].entries()) {
+      const result = await runCli(['validate', file]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(expected[i]);
+      expect(result.stderr.length).toBeLessThan(2000);
+      expect(result.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f\ufffd]/);
+    }
   });
 });

@@ -8,7 +8,7 @@ import { checkOutFolder, removeLeftovers } from '../output/out-folder.ts';
 import { loadProfile, type Profile } from '../profile/load.ts';
 import { runCheck } from '../run-check.ts';
 import type { ActivityEvent } from '../facts/facts.ts';
-import { historyRoot, latestRun, resolveRun, runStamp, saveRun, type StoredRun } from '../history/store.ts';
+import { checkHistoryFolder, historyRoot, latestRun, resolveRun, runStamp, saveRun, type StoredRun } from '../history/store.ts';
 import type { RunReport } from '../report/schema.ts';
 import { loadWaivers, type Waiver } from '../waivers/waivers.ts';
 import { loadAnswers, type Answer } from '../answers/answers.ts';
@@ -83,7 +83,10 @@ export async function prepareCheck(file: string, options: CheckCommandOptions): 
   const signingKeyPem = options.sign ? await readSigningKey(options.sign) : undefined;
   const root = historyRoot(options.historyDir);
   // A run killed while writing leaves a temporary folder; the next start clears the ones that are provably ours.
-  if (options.history) await removeLeftovers([join(root, connection.connection.name)]);
+  if (options.history) {
+    await checkHistoryFolder(root, connection.connection.name);
+    await removeLeftovers([join(root, connection.connection.name)]);
+  }
   return { connection, profile, waivers, answers, signingKeyPem, historyRoot: root, reportPaths, ...(sarif ? { sarif } : {}) };
 }
 
@@ -205,9 +208,30 @@ export async function checkCommand(files: string[], options: CheckCommandOptions
 async function checkOne(file: string, options: CheckCommandOptions, signal: AbortSignal): Promise<number> {
   const prepared = await prepareCheck(file, options);
   const out = options.out ?? defaultOutDir(prepared.connection);
+  await readyOutputs(prepared, out);
+  return runPrepared(prepared, { ...options, out }, signal);
+}
+
+/** Before the first packet: the report folder and every --report path can be written. */
+export async function readyOutputs(prepared: PreparedCheck, out: string): Promise<void> {
   await readyOutFolders([out]);
   await checkReportPaths(prepared.reportPaths, out);
-  return runPrepared(prepared, { ...options, out }, signal);
+}
+
+/** Writes one run's report folder (replacing the previous run's there) and its --report files; returns what was written. */
+export async function writeOutputs(
+  prepared: PreparedCheck,
+  performed: PerformedCheck,
+  out: string,
+): Promise<{ folder: string; extra: string[] }> {
+  let folder: string;
+  try {
+    folder = await writeReportFolder(out, performed.files);
+  } finally {
+    await performed.dispose();
+  }
+  const extra = await writeReportPaths(prepared.reportPaths, performed.report, { sarif: prepared.sarif });
+  return { folder, extra };
 }
 
 /** Before the first packet: clear our own leftovers beside each --out, and refuse an --out that cannot be used. */
@@ -227,13 +251,7 @@ async function runPrepared(prepared: PreparedCheck, options: CheckCommandOptions
   } finally {
     progress?.stop();
   }
-  let written: string;
-  try {
-    written = await writeReportFolder(outDir, performed.files);
-  } finally {
-    await performed.dispose();
-  }
-  const extra = await writeReportPaths(prepared.reportPaths, performed.report, { sarif: prepared.sarif });
+  const { folder: written, extra } = await writeOutputs(prepared, performed, outDir);
   if (options.format === 'json') process.stdout.write(renderJson(performed.report));
   else
     process.stdout.write(

@@ -5,7 +5,8 @@ import { ExitCode, UsageError } from '../errors.ts';
 import { describeChange, diffReports } from '../history/diff.ts';
 import { historyRoot, listRuns, locateRun, readLocatedRun } from '../history/store.ts';
 import { comparisonFindingIds } from '../probe/registry.ts';
-import { performCheck, prepareCheck, type CheckCommandOptions } from './check-command.ts';
+import { performCheck, prepareCheck, readyOutputs, writeOutputs, type CheckCommandOptions } from './check-command.ts';
+import { addRunOptions } from './run-options.ts';
 import { jsonText, terminalText } from '../../reports/escape.ts';
 
 /** `cocoscan history`, `cocoscan diff` and `cocoscan watch`. */
@@ -82,15 +83,15 @@ export function addHistoryCommands(
       'shell command run when anything changed since the previous run (or the baseline), ' +
         'given the changes as JSON on stdin; the next run waits for it (at most 10 min)',
     )
-    .option('--max-runs <n>', 'stop after this many runs')
-    .option('-p, --profile <name|path>', 'profile name or YAML file', 'moj-coco')
-    .option('--history <dir>', 'history folder')
-    .option('--baseline <run>', 'compare every run with this approved run instead of the previous one')
-    .option('--waivers <file>', 'YAML file of waivers')
-    .option('--nmap <path>', 'nmap binary to run', 'nmap');
+    .option('--max-runs <n>', 'stop after this many runs');
+  // The same run options as check; with --out, each run replaces the previous one's report folder there.
+  addRunOptions(watch);
   watch.action(async (file: string, opts: Record<string, unknown>) => {
     const options: CheckCommandOptions = { ...checkOptions({ ...opts, format: 'text', progress: false }), history: true };
     const prepared = await prepareCheck(file, options);
+    if (options.out !== undefined) await readyOutputs(prepared, options.out);
+    else if (prepared.reportPaths.length > 0)
+      throw new UsageError('watch writes --report files beside a report folder: give --out DIR as well');
     const schedule = parseSchedule(String(opts.every));
     const maxRuns = opts.maxRuns === undefined ? Infinity : Number(opts.maxRuns);
     if ((!Number.isInteger(maxRuns) && maxRuns !== Infinity) || maxRuns < 1)
@@ -108,8 +109,9 @@ export function addHistoryCommands(
         throw error;
       }
       runs += 1;
-      await performed.dispose(); // the run is in the history; its evidence is not needed in the temporary folder
       const { report } = performed;
+      // The run is in the history; its evidence is not needed in the temporary folder once written (or not).
+      const written = options.out !== undefined ? await writeOutputs(prepared, performed, options.out) : await performed.dispose();
       const counts = Object.entries(report.summary.automatedRows)
         .map(([k, v]) => `${k} ${v}`)
         .join(', ');
@@ -119,6 +121,7 @@ export function addHistoryCommands(
         ? `${changes.length} change(s)${worse ? `, ${worse} worse` : ''} since ${report.changes.since.id}`
         : 'first run';
       process.stdout.write(`${report.finishedAt} ${performed.stored?.id ?? ''} exit ${report.summary.exitCode}: ${counts}; ${since}\n`);
+      if (written) process.stdout.write(`  written: ${[written.folder, ...written.extra].map((p) => terminalText(p)).join(', ')}\n`);
       // Only when something changed, and waited for: the next run never starts while the hook still runs.
       if (typeof opts.onChange === 'string' && opts.onChange !== '' && changes.length > 0)
         await runHook(opts.onChange, { run: performed.stored?.id, since: report.changes?.since, changes }, signal);

@@ -8,9 +8,10 @@ import { addAgentCommands } from './agent-commands.ts';
 import { checkCommand, type CheckCommandOptions } from './check-command.ts';
 import { addHistoryCommands } from './history-commands.ts';
 import { addEvidenceCommands } from './evidence-commands.ts';
+import { addInitCommand } from './init-command.ts';
 import { terminalBlock, terminalText } from '../../reports/escape.ts';
 import { signalAllCommands } from '../exec.ts';
-import { REPORT_FORMATS } from '../output/report-paths.ts';
+import { addRunOptions } from './run-options.ts';
 
 /** After SIGINT or SIGTERM, the run has this long to end by itself before cocoscan stops it hard. */
 export const SIGNAL_GRACE_MS = Number(process.env.COCOSCAN_SIGNAL_GRACE_MS ?? 3000);
@@ -24,8 +25,8 @@ Exit codes:
   3  an internal error in cocoscan (please report it)
   4  no automated row is No or Partial, but at least one is Not assessed: a gateway could not be reached or a
      check could not run (a check that could not run never passes)
-  SIGINT or SIGTERM stop a run within 5 s, with every child process: nothing is written for the unfinished run
-  (exit 2), or 130/143 when it had to be ended hard.
+  130/143  a run stopped by SIGINT (Ctrl-C) or SIGTERM: it stops within 5 s, with every child process, and
+     nothing is written for the unfinished run (watch, stopped between runs, exits 0)
 
 Output (--out DIR): report.json (schemas/report.schema.json), statement.md, report.html, statement.csv,
 findings.csv, statement.docx, evidence/ with evidence/manifest.sha256; check it with
@@ -71,35 +72,14 @@ export function buildProgram(signal: AbortSignal, setExit: (code: number) => voi
     .addHelpText('after', EXIT_CODES_HELP)
     .exitOverride();
 
-  program
+  const check = program
     .command('check')
     .description('probe the gateways of a connection file and write the compliance statement')
-    .argument('<connection-files...>', 'YAML connection file(s) (schemas/connection.schema.json); several are checked side by side')
-    .option('-o, --out <dir>', 'report folder (default: cocoscan-<name>-<time>); with several files, one folder per connection inside it')
-    .option('-p, --profile <name|path>', `profile name or YAML file`, DEFAULT_PROFILE)
+    .argument('<connection-files...>', 'YAML connection file(s) (schemas/connection.schema.json); several are checked side by side');
+  addRunOptions(check)
     .addOption(new Option('-f, --format <format>', 'what to print on stdout').choices(['text', 'json']).default('text'))
-    .option('--ports <list>', 'TCP ports to sweep, overriding scan.tcpPorts (e.g. 1-1024,8443)')
-    .option('--udp-ports <list>', 'extra UDP ports to sweep besides the declared ones')
-    .option('--udp-top-ports <0-100>', "how many of nmap's most common UDP services to sweep, overriding scan.udpTopPorts (default 100)")
-    .option('--timing <0-5>', 'nmap timing template, overriding scan.timing')
-    .option('--max-rate <pps>', 'packets per second the port discovery sends in total, overriding scan.rate (default from scan.pace)')
-    .option('--concurrency <n>', 'gateways swept in parallel by one nmap run (default 32, scan.gatewaysAtOnce)')
-    .option('--no-service-detection', 'skip nmap -sV (protocol checks become not tested)')
-    .option('--unprivileged', 'use a TCP connect scan even as root (no UDP)')
     .option('--no-progress', 'no progress line on stderr')
-    .option('--nmap <path>', 'nmap binary to run', 'nmap')
-    .option('--masscan <path>', 'masscan binary to run when scan.engine is masscan', 'masscan')
-    .option('--history <dir>', 'history folder (default: $COCOSCAN_HISTORY or the per-user data folder)')
     .option('--no-history', 'keep no history and compare with no previous run')
-    .option('--baseline <run>', 'compare with this approved run (a report folder or a history id) instead of the previous one')
-    .option('--waivers <file>', 'YAML file of waivers (accepted risks with an expiry date)')
-    .option('--answers <file>', "YAML file of the organisation's answers to the manual rows (cocoscan answers template)")
-    .option('--sign <key>', 'sign the evidence manifest with this Ed25519 private key (cocoscan keygen)')
-    .option(
-      '--report <format=path>',
-      `also write one format to a file of its own (repeatable); formats: ${REPORT_FORMATS.join(', ')}`,
-      (value: string, previous: string[] = []) => [...previous, value],
-    )
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (files: string[], opts: Record<string, unknown>) => {
       setExit(await checkCommand(files, checkOptions(opts), signal));
@@ -131,6 +111,7 @@ export function buildProgram(signal: AbortSignal, setExit: (code: number) => voi
       }
       setExit(ExitCode.Compliant);
     });
+  addInitCommand(program, setExit);
   addAgentCommands(program, setExit);
   addHistoryCommands(program, signal, setExit, checkOptions);
   addEvidenceCommands(program, setExit);
@@ -158,8 +139,10 @@ export async function main(argv: string[]): Promise<number> {
   // The first signal asks every probe to stop and every command to end; whatever does not end within the
   // grace period (a read that ignores the signal, a wedged child) is ended hard. A second signal ends it at once.
   // Temporary folders are renamed into place in one step, so a hard stop never leaves a damaged report or run.
+  let stoppedBy: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) stopNow(signal);
+    stoppedBy = signal;
     controller.abort();
     signalAllCommands('SIGTERM');
     hardStop = setTimeout(() => stopNow(signal), SIGNAL_GRACE_MS);
@@ -171,10 +154,19 @@ export async function main(argv: string[]): Promise<number> {
   const program = buildProgram(controller.signal, (code) => {
     exitCode = code;
   });
+  // A run a signal interrupted ends with the shell's code for that signal (128 + its number).
+  const signalled = (): number | undefined => {
+    if (!stoppedBy) return undefined;
+    process.stderr.write(`cocoscan: stopped by ${stoppedBy}; no report was written for the unfinished run, and the history is intact\n`);
+    return SIGNAL_EXIT[stoppedBy] ?? ExitCode.BadInput;
+  };
   try {
+    // A command that winds down by itself on a signal (watch, between runs) says how it ended.
     await program.parseAsync(argv);
     return exitCode;
   } catch (error) {
+    const code = signalled();
+    if (code !== undefined) return code;
     if (error instanceof CommanderError) {
       // Help and version end with code 0; every other parse failure is a usage error.
       return error.exitCode === 0 ? ExitCode.Compliant : ExitCode.BadInput;

@@ -2,6 +2,7 @@ import type { ConnectionFile, Gateway } from '../connection/schema.ts';
 import type { EvidenceStore } from '../evidence-store.ts';
 import type { Exec } from '../exec.ts';
 import { collectSweeps, type SweepFact } from './sweep.ts';
+import { keepNmapMessages } from './nmap-messages.ts';
 import type { DiscoveredPort } from '../nmap/run.ts';
 import { collectHostSession, type HostSession } from '../host/session.ts';
 import { gatherSnmp, type GatherOptions, type SnmpFacts } from '../snmp/gather.ts';
@@ -104,7 +105,7 @@ export class Facts implements SharedFacts, IncidentalFacts {
           },
           beforeServiceDetection: (gateways) => this.#probesDone(gateways),
         },
-      );
+      ).then((facts) => keepNmapMessages(facts, this.#deps.evidence));
       // A sweep that threw, or a gateway it did not sweep, never hears discovery end: whoever waits goes on regardless.
       void sweeps
         .catch(() => undefined)

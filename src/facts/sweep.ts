@@ -3,7 +3,7 @@ import type { Gateway } from '../connection/schema.ts';
 import type { NmapHost } from '../nmap/parse.ts';
 import { compressPorts, expandPortList } from '../nmap/ports.ts';
 import { topUdpPorts } from '../nmap/udp-top-ports.ts';
-import { lastLines, runNmap, type DiscoveredPort, type NmapOutcome, type SweepPlan } from '../nmap/run.ts';
+import { runNmap, type DiscoveredPort, type NmapOutcome, type SweepPlan } from '../nmap/run.ts';
 import { describeCause } from '../errors.ts';
 import type { FactDeps } from './facts.ts';
 import { loadServiceProbes } from '../nmap/service-probes.ts';
@@ -226,10 +226,10 @@ function hostFailure(target: string, host: NmapHost | undefined, outcome: Extrac
     );
   }
   if (host) return `nmap gave ${target} the state "${host.status.slice(0, 40)}", not up, so its ports were not read`;
-  const said = lastLines(outcome.exec.stderr).slice(0, 300);
+  // nmap's own words stay out of the reason (every finding the sweep decides repeats it): they go to the evidence.
   if (/Failed to resolve/i.test(outcome.exec.stderr) && outcome.exec.stderr.includes(target))
-    return `nmap could not resolve "${target}": ${said}`;
-  return `nmap returned no record for "${target}"${said ? `: ${said}` : ' (the name may not resolve)'}`;
+    return `nmap could not resolve "${target}", so its ports were not read: check the name and this scanner's DNS`;
+  return `nmap returned no record for "${target}", so its ports were not read`;
 }
 
 /**

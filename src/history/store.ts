@@ -1,14 +1,36 @@
-import { readdir, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, readdir, stat } from 'node:fs/promises';
 import { readSafeText } from '../input/safe-read.ts';
 import { join, resolve } from 'node:path';
 import envPaths from 'env-paths';
-import { CocoscanError, UsageError } from '../errors.ts';
+import { CocoscanError, OutputError, UsageError } from '../errors.ts';
+import { makeFolders } from '../output/out-folder.ts';
 import { writeReportFolder, type ReportFiles } from '../output/write-report.ts';
 import { parseStoredReport, type RunReport } from '../report/schema.ts';
 
 /** Where runs are kept: --history, else $COCOSCAN_HISTORY, else the per-user data folder. */
 export function historyRoot(option?: string): string {
   return resolve(option ?? process.env.COCOSCAN_HISTORY ?? join(envPaths('cocoscan', { suffix: '' }).data, 'history'));
+}
+
+/**
+ * Before the first packet: the connection's history folder exists (made now) and can be written, so a run is
+ * never thrown away after a full scan because it cannot be stored.
+ */
+export async function checkHistoryFolder(root: string, connection: string): Promise<void> {
+  const dir = join(root, connection);
+  const hint = 'give a history folder you can write to with --history DIR (or $COCOSCAN_HISTORY), or run with --no-history';
+  try {
+    await makeFolders(dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new OutputError(`the history folder ${dir} cannot be created (${code}); nothing was probed`, hint, { cause: error });
+  }
+  try {
+    await access(dir, constants.W_OK | constants.X_OK);
+  } catch (error) {
+    throw new OutputError(`the history folder ${dir} cannot be written; nothing was probed`, hint, { cause: error });
+  }
 }
 
 export interface StoredRun {

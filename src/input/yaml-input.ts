@@ -1,7 +1,8 @@
 import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { InputFileError, type InputProblem } from '../errors.ts';
-import { readSafeText, UnsafeFileError, type FileKind } from './safe-read.ts';
+import { visible } from '../../reports/escape.ts';
+import { readSafe, UnsafeFileError, type FileKind } from './safe-read.ts';
 
 export interface ParsedYaml {
   file: string;
@@ -19,9 +20,9 @@ const KIND_OF: ReadonlyMap<string, FileKind> = new Map([
 
 /** Reads and parses a YAML file; every syntax problem comes back with its line. */
 export async function readYaml(file: string, what: string): Promise<ParsedYaml> {
-  let text: string;
+  let content: Buffer;
   try {
-    text = await readSafeText(file, { kind: KIND_OF.get(what) ?? 'connection-file' });
+    content = (await readSafe(file, { kind: KIND_OF.get(what) ?? 'connection-file' })).content;
   } catch (error) {
     const reason = error instanceof UnsafeFileError ? error.reason : 'cannot be read';
     throw new InputFileError(
@@ -31,7 +32,27 @@ export async function readYaml(file: string, what: string): Promise<ParsedYaml> 
       { cause: error },
     );
   }
-  return parseYaml(text, file, what);
+  const notText = notTextReason(content);
+  if (notText) {
+    throw new InputFileError(
+      file,
+      [{ path: '(file)', message: `${notText}, not YAML text` }],
+      `check that ${file} is the ${what} you meant`,
+    );
+  }
+  return parseYaml(content.toString('utf8'), file, what);
+}
+
+/** Why bytes are no text file (a NUL byte, or bytes that are not UTF-8), or undefined for text. */
+function notTextReason(content: Buffer): string | undefined {
+  const nul = content.indexOf(0);
+  if (nul >= 0) return `it holds a NUL byte (at byte ${nul}): it is a binary file`;
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(content);
+  } catch {
+    return 'it is not UTF-8 text (a binary file, or text in another encoding: save it as UTF-8)';
+  }
+  return undefined;
 }
 
 export function parseYaml(text: string, file: string, what: string): ParsedYaml {
@@ -124,6 +145,10 @@ function keyNodeRange(parsed: ParsedYaml, path: readonly PropertyKey[]): number 
   return undefined;
 }
 
+/** A parser's message, bounded and with control characters made visible: it may quote the file's bytes. */
 function firstLine(message: string): string {
-  return message.split('\n')[0] ?? message;
+  const line = visible(message.split('\n')[0] ?? message);
+  return line.length > MESSAGE_CHARS ? `${line.slice(0, MESSAGE_CHARS)}…` : line;
 }
+
+const MESSAGE_CHARS = 200;

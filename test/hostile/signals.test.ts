@@ -44,13 +44,13 @@ async function waitUntil(what: string, predicate: () => Promise<boolean>, ms: nu
  * An nmap stand-in that answers --version, then for the sweep starts a sleeping grandchild that holds its
  * stdout and writes the grandchild's PID to a file. `mode` says what the wrapper does next.
  */
-async function wrapper(dir: string, mode: 'wait-ignoring-term' | 'exit-at-once'): Promise<{ path: string; pidFile: string }> {
+async function wrapper(dir: string, mode: 'wait-ignoring-term' | 'wait' | 'exit-at-once'): Promise<{ path: string; pidFile: string }> {
   const path = join(dir, `nmap-${mode}.sh`);
   const pidFile = join(dir, `grandchild-${mode}.pid`);
-  const tail =
-    mode === 'wait-ignoring-term'
-      ? "trap '' TERM INT\nsleep 300 &\necho $! > '" + pidFile + "'\nwait\n"
-      : "sleep 300 &\necho $! > '" + pidFile + "'\nexit 0\n";
+  const start = "sleep 300 &\necho $! > '" + pidFile + "'\n";
+  const tail = { 'wait-ignoring-term': `trap '' TERM INT\n${start}wait\n`, wait: `${start}wait\n`, 'exit-at-once': `${start}exit 0\n` }[
+    mode
+  ];
   await writeFile(path, `#!/bin/sh\ncase "$1" in --version) echo "Nmap version 7.93 ( https://nmap.org )"; exit 0;; esac\n${tail}`);
   await chmod(path, 0o755);
   return { path, pidFile };
@@ -85,12 +85,16 @@ function startCheck(dir: string, nmap: string): ChildProcess {
 }
 
 describe('signals end any run within 5 s, taking every child with them', () => {
-  it.each(['SIGTERM', 'SIGINT'] as const)(
-    '%s while nmap (a wrapper that ignores signals, with a grandchild holding stdout) runs',
-    async (signal) => {
+  it.each([
+    ['SIGTERM', 'wait-ignoring-term', 143],
+    ['SIGINT', 'wait-ignoring-term', 130],
+    ['SIGINT', 'wait', 130],
+  ] as const)(
+    '%s while nmap (a wrapper that does "%s", with a grandchild holding stdout) runs: exit %i',
+    async (signal, mode, exitCode) => {
       const dir = await tempDir();
       await writeConnection(dir, CONNECTION);
-      const nmap = await wrapper(dir, 'wait-ignoring-term');
+      const nmap = await wrapper(dir, mode);
       const child = startCheck(dir, nmap.path);
       let stderr = '';
       child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -102,8 +106,8 @@ describe('signals end any run within 5 s, taking every child with them', () => {
       child.kill(signal);
       const code = await exited;
       expect(Date.now() - sent).toBeLessThan(5000);
-      expect(code).not.toBe(0);
-      expect(code).not.toBe(3);
+      expect(code).toBe(exitCode);
+      expect(stderr).toContain(`stopped by ${signal}`);
       await waitUntil('the grandchild to be gone', () => gone(grandchild), 2000);
       // Nothing was written for the unfinished run, and the history holds no run.
       expect(await readdir(dir)).not.toContain('out');

@@ -168,6 +168,11 @@ describe.skipIf(!lab.ok)('cocoscan check against lab gateways (real nmap, sshd, 
     expect(row(result.report, 'CoCo-9')?.compliance).toBe('Not assessed');
     expect(row(result.report, 'CoCo-9')?.comment).toMatch(/did not answer at all/);
     expect(result.stdout).toMatch(/Could not be tested/);
+    // One short reason, the same on every finding the sweep decides, not nmap's own output on each.
+    const swept = result.report!.findings.filter((f) => /^(exposure|firewall)\./.test(f.id));
+    const reasons = new Set(swept.map((f) => f.message.replace(/^.*?: could not be checked: /, '')));
+    expect(reasons.size).toBe(1);
+    expect([...reasons][0]!.length).toBeLessThan(300);
   });
 
   it('does not take silence for a firewall: a gateway that answers on no swept port is Not assessed', async () => {

@@ -75,11 +75,43 @@ describe('answers to the manual rows', () => {
     ]);
   });
 
-  it('the template lists every manual row and is refused until filled in', async () => {
+  it('the template lists every manual row and, with nothing filled in, loads with every row Open', async () => {
     const template = answersTemplate(profile);
     const manual = profile.rows.filter((r) => !r.heading && r.method === 'manual');
     for (const row of manual) expect(template).toContain(`- ref: ${row.ref}\n`);
-    await expect(loadAnswers(await answersFile(template), profile)).rejects.toThrow(InputFileError);
+    const answers = await loadAnswers(await answersFile(template), profile);
+    expect(answers).toEqual([]);
+    const { report } = await runCheck({ connection, profile, exec: fakeNmap('open-gateway.xml'), privileged: true, answers });
+    for (const row of report.rows.filter((r) => !r.heading && r.method === 'manual')) {
+      expect(row, row.ref).toMatchObject({ compliance: null, source: 'open' });
+      expect(row.comment, row.ref).toMatch(/^Open: not yet answered\./);
+    }
+  });
+
+  it('a partly filled file: blank entries are Open, filled ones are used, and a half-filled answer is named', async () => {
+    const partly = await loadAnswers(
+      await answersFile(`answers:
+  - { ref: A.5.1.1, compliance: "Yes", owner: IT, references: [], comment: Policy v4 }
+  - { ref: A.6.1.1, compliance: "", owner: "", references: [], comment: "" }
+  - { ref: A.9.1.1, compliance: , owner: Facilities, comment: draft }
+  - { ref: A.7.1.3 }
+`),
+      profile,
+    );
+    expect(partly).toEqual([{ ref: 'A.5.1.1', compliance: 'Yes', owner: 'IT', references: [], comment: 'Policy v4' }]);
+    const half = (await loadAnswers(
+      await answersFile(`answers:
+  - { ref: A.5.1.1, compliance: "Yes", owner: "", comment: "" }
+  - { ref: A.6.1.1, compliance: Maybe }
+`),
+      profile,
+    ).catch((e: unknown) => e)) as InputFileError;
+    expect(half).toBeInstanceOf(InputFileError);
+    expect(half.problems.map((p) => `${p.path}: ${p.message}`)).toEqual([
+      'answers[0].owner: a Yes answer needs its process owner',
+      'answers[0].comment: a Yes answer needs a comment: how the control is met, or why not',
+      'answers[1].compliance: expected Yes, No, Partial or N/A (or blank while Open)',
+    ]);
   });
 
   it('fill the manual rows, and never override a measured verdict', async () => {
