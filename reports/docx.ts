@@ -4,13 +4,15 @@ import { DocxBody } from './docx-body.ts';
 import { docxText } from './escape.ts';
 import {
   complianceLabel,
+  findingBadge,
   ownerReference,
+  readableTime,
+  scorecard,
   partyLines,
   rowsBySection,
   statementColumns,
   statementText,
   statementTitle,
-  statusLabel,
   targetText,
   verdictLine,
 } from './view-model.ts';
@@ -67,10 +69,20 @@ export async function renderDocx(report: RunReport): Promise<Buffer> {
     .paragraph(
       docxText(
         `Profile ${report.profile.title} (${report.profile.id} ${report.profile.version}); checked by cocoscan ` +
-          `${report.tool.version} from ${report.scanner.hostname}, ${report.startedAt} to ${report.finishedAt}.`,
+          `${report.tool.version} from ${report.scanner.hostname}, ${readableTime(report.startedAt)} to ${readableTime(report.finishedAt)}.`,
       ),
     )
-    .paragraph(docxText(headings.connection), { style: 'Heading1' });
+    .paragraph('Scorecard', { style: 'Heading1' });
+  const [refColumn, controlColumn, complianceColumn] = statementColumns(report);
+  for (const group of scorecard(report)) {
+    if (group.gateway !== null) body.paragraph(docxText(`Gateway ${group.gateway}`), { style: 'Heading2' });
+    table(
+      [refColumn!, controlColumn!, complianceColumn!, 'Reason'],
+      group.lines.map((l) => [l.ref, l.title, l.compliance, l.reason]),
+      [10, 30, 12, 48],
+    );
+  }
+  body.paragraph(docxText(headings.connection), { style: 'Heading1' });
   table(
     ['Item', 'Value'],
     [
@@ -90,7 +102,7 @@ export async function renderDocx(report: RunReport): Promise<Buffer> {
   const shown = findingsWorthAReader(report);
   table(
     ['Status', 'Finding', 'Target', 'Message'],
-    shown.map((f) => [statusLabel(f.status), f.id, targetText(f), f.message]),
+    shown.map((f) => [findingBadge(report, f).label, f.id, targetText(f), f.message]),
     [10, 18, 22, 50],
   );
   const left = report.findings.length - shown.length;

@@ -3,13 +3,15 @@ import type { ReportFinding, ReportRow, RunReport } from '../src/report/schema.t
 import {
   complianceLabel,
   failingFindings,
+  findingBadge,
+  readableTime,
+  scorecard,
   ownerReference,
   partyLines,
   rowsBySection,
   statementColumns,
   statementText,
   statementTitle,
-  statusLabel,
   targetText,
   untestedFindings,
   verdictLine,
@@ -40,6 +42,7 @@ export function renderHtml(report: RunReport): string {
     .join('')}</dl>
 <p class="meta">${metaLine(report)}</p>
 </header>
+${scorecardSection(report)}
 ${summary(report)}
 ${changesSection(report)}
 ${waiversSection(report)}
@@ -64,26 +67,51 @@ function metaLine(report: RunReport): string {
   return [
     `Profile ${esc(profile.title)} (${esc(profile.id)} ${esc(profile.version)})`,
     `cocoscan ${esc(tool.version)} on ${esc(scanner.hostname)}`,
-    `${esc(report.startedAt)} to ${esc(report.finishedAt)}`,
+    `${esc(readableTime(report.startedAt))} to ${esc(readableTime(report.finishedAt))}`,
     `${esc(scanner.scanType)} scan, nmap ${esc(scanner.nmapVersion ?? 'not used')}`,
   ].join(' · ');
 }
 
-function badge(status: ReportFinding['status']): string {
-  return `<span class="badge ${cls(status)}">${esc(statusLabel(status))}</span>`;
+/** A finding's badge: a failure is shown by what it does to its rows (FAIL, PARTIAL or NOTE), as the verdicts are. */
+function badge(report: RunReport, finding: ReportFinding): string {
+  const { label, tone } = findingBadge(report, finding);
+  return `<span class="badge ${cls(tone)}">${esc(label)}</span>`;
+}
+
+/** One line per automated row, per gateway when there are several: what a signatory reads first. */
+function scorecardSection(report: RunReport): string {
+  const [ref, control, compliance] = statementColumns(report);
+  const head = `<thead><tr><th>${esc(ref!)}</th><th>${esc(control!)}</th><th>${esc(compliance!)}</th><th>Reason</th></tr></thead>`;
+  const groups = scorecard(report)
+    .map((group) => {
+      const lines = group.lines
+        .map(
+          (l) =>
+            `<tr><td><a href="#row-${esc(l.ref)}">${esc(l.ref)}</a></td><td>${esc(l.title)}</td>` +
+            `<td><span class="compliance ${cls(l.compliance)}">${esc(l.compliance)}</span></td><td>${esc(l.reason)}</td></tr>`,
+        )
+        .join('\n');
+      const heading = group.gateway === null ? '' : `<h3>Gateway ${esc(group.gateway)}</h3>\n`;
+      return `${heading}<table class="scorecard">${head}<tbody>\n${lines}\n</tbody></table>`;
+    })
+    .join('\n');
+  return `<section class="scorecard" id="scorecard"><h2>Scorecard</h2>\n${groups}\n</section>`;
 }
 
 const UNTESTED_NOTE = '<p>These checks gave no verdict; the rows they decide are Not assessed.</p>';
 
 function summary(report: RunReport): string {
   const failing = failingFindings(report);
+  const notes = failing.filter((f) => findingBadge(report, f).tone === 'note');
+  const failed = failing.filter((f) => !notes.includes(f));
   const untested = untestedFindings(report);
   const list = (items: ReportFinding[]) =>
-    `<ul>${items.map((f) => `<li>${badge(f.status)} ${esc(targetText(f))}: ${esc(f.message)}</li>`).join('')}</ul>`;
+    `<ul>${items.map((f) => `<li>${badge(report, f)} ${esc(targetText(f))}: ${esc(f.message)}</li>`).join('')}</ul>`;
   return `<section class="summary ${report.summary.verdict}">
 <h2>Summary</h2>
 <p class="verdict">${esc(verdictLine(report))}</p>
-${failing.length ? `<h3>Failed (${failing.length})</h3>${list(failing)}` : '<p>No check failed.</p>'}
+${failed.length ? `<h3>Failed (${failed.length})</h3>${list(failed)}` : '<p>No check failed.</p>'}
+${notes.length ? `<h3>Notes (${notes.length})</h3><p>These failures are named in a row's comment; they do not change its verdict.</p>${list(notes)}` : ''}
 ${untested.length ? `<h3>Could not be tested (${untested.length})</h3>${UNTESTED_NOTE}${list(untested)}` : ''}
 </section>`;
 }
@@ -166,7 +194,7 @@ function findingsTable(report: RunReport): string {
 ${report.findings
   .map((f) => {
     const id = `<td class="mono"><a href="#${esc(anchor(f.key))}">${esc(f.id)}</a></td>`;
-    return `<tr><td>${badge(f.status)}</td>${id}${cells([esc(targetText(f)), esc(f.message)])}</tr>`;
+    return `<tr><td>${badge(report, f)}</td>${id}${cells([esc(targetText(f)), esc(f.message)])}</tr>`;
   })
   .join('\n')}
 </tbody></table></section>`;
@@ -178,9 +206,9 @@ ${report.findings
   .map((f) => {
     const e = f.evidence;
     return `<article class="evidence" id="${esc(anchor(f.key))}">
-<h3><span class="badge ${cls(f.status)}">${esc(statusLabel(f.status))}</span> <span class="mono">${esc(f.key)}</span></h3>
+<h3>${badge(report, f)} <span class="mono">${esc(f.key)}</span></h3>
 <dl>
-<dt>Source</dt><dd>${esc(e.source)}, ${esc(e.time)}</dd>
+<dt>Source</dt><dd>${esc(e.source)}, ${esc(readableTime(e.time))}</dd>
 ${e.expected ? `<dt>Expected</dt><dd>${esc(e.expected)}</dd>` : ''}
 ${e.actual ? `<dt>Actual</dt><dd>${esc(e.actual)}</dd>` : ''}
 ${e.artefacts?.length ? `<dt>Artefacts</dt><dd class="mono">${e.artefacts.map(esc).join(', ')}</dd>` : ''}
@@ -217,7 +245,7 @@ th{background:#f3f2f1}tr.heading td{background:#f3f2f1;font-weight:700}
 pre{background:#f8f8f8;border:1px solid #ddd;padding:.5rem;white-space:pre-wrap;word-break:break-all}
 .badge,.compliance{display:inline-block;padding:0 .4rem;border-radius:3px;font-weight:700;font-size:.8rem;border:1px solid currentColor}
 .pass,.yes{color:#00703c}.fail,.no{color:#d4351c}.partial{color:#b35900}.error,.not-tested,.not_tested,.not-assessed{color:#6f3f98}
-.n-a,.not_applicable,.not-applicable,.to-answer{color:#505050}
+.n-a,.not_applicable,.not-applicable,.to-answer,.note{color:#505050}
 .summary{border-left:6px solid #d4351c;padding:.2rem 1rem;background:#fdf3f2}.summary.compliant{border-color:#00703c;background:#f3faf6}
 .verdict{font-weight:700}.guidance{color:#505050;font-style:italic}
 dl{display:grid;grid-template-columns:8rem 1fr;gap:.2rem .8rem}dt{font-weight:700}dd{margin:0}

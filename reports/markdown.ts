@@ -4,7 +4,10 @@ import { unmatchedWaiver, waiverSentence, type WaiverMarks } from '../src/waiver
 import { markdownFence, markdownText } from './escape.ts';
 import {
   complianceLabel,
+  findingBadge,
   ownerReference,
+  readableTime,
+  scorecard,
   partyLines,
   rowsBySection,
   statementColumns,
@@ -21,7 +24,8 @@ function metaLine(report: RunReport): string {
   const { profile, tool, scanner } = report;
   return (
     `Profile ${text(profile.title)} (${text(profile.id)} ${text(profile.version)}); ` +
-    `checked by cocoscan ${text(tool.version)} from ${text(scanner.hostname)}, ${text(report.startedAt)} to ${text(report.finishedAt)} ` +
+    `checked by cocoscan ${text(tool.version)} from ${text(scanner.hostname)}, ` +
+    `${text(readableTime(report.startedAt))} to ${text(readableTime(report.finishedAt))} ` +
     `(${text(scanner.scanType)} scan, nmap ${text(scanner.nmapVersion ?? 'not used')}).`
   );
 }
@@ -33,6 +37,7 @@ export function renderMarkdown(report: RunReport): string {
   out.push(`# ${text(statementTitle(report))}`, '');
   for (const [label, value] of partyLines(report)) out.push(`- **${text(label)}:** ${text(value)}`);
   out.push('', metaLine(report), '', `**${text(verdictLine(report))}**`, '');
+  out.push(...scorecardSection(report));
 
   const untested = untestedFindings(report);
   if (untested.length > 0) {
@@ -70,10 +75,10 @@ export function renderMarkdown(report: RunReport): string {
 
   out.push('## Findings', '', '| Status | Finding | Target | Message |', '|---|---|---|---|');
   for (const f of report.findings) {
-    out.push(`| ${statusLabel(f.status)} | ${cell(f.id)} | ${cell(targetText(f))} | ${cell(f.message)} |`);
+    out.push(`| ${cell(findingBadge(report, f).label)} | ${cell(f.id)} | ${cell(targetText(f))} | ${cell(f.message)} |`);
   }
   out.push('', '## Evidence', '');
-  for (const f of report.findings) out.push(...evidenceBlock(f));
+  for (const f of report.findings) out.push(...evidenceBlock(report, f));
   out.push(
     '## Artefacts',
     '',
@@ -114,13 +119,26 @@ function waiversSection(report: RunReport): string[] {
   return lines;
 }
 
-function evidenceBlock(f: ReportFinding): string[] {
+/** One line per automated row, per gateway when there are several: what a signatory reads first. */
+function scorecardSection(report: RunReport): string[] {
+  const [ref, control, compliance] = statementColumns(report).map(cell);
+  const lines = ['## Scorecard', ''];
+  for (const group of scorecard(report)) {
+    if (group.gateway !== null) lines.push(`### Gateway ${text(group.gateway)}`, '');
+    lines.push(`| ${ref} | ${control} | ${compliance} | Reason |`, '|---|---|---|---|');
+    for (const l of group.lines) lines.push(`| ${cell(l.ref)} | ${cell(l.title)} | ${cell(l.compliance)} | ${cell(l.reason)} |`);
+    lines.push('');
+  }
+  return lines;
+}
+
+function evidenceBlock(report: RunReport, f: ReportFinding): string[] {
   const e = f.evidence;
   const lines = [
     `### ${text(f.key)}`,
     '',
-    `- Status: ${statusLabel(f.status)} (${text(f.severity)})`,
-    `- Source: ${text(e.source)}, ${text(e.time)}`,
+    `- Status: ${text(findingBadge(report, f).label)} (${text(f.severity)})`,
+    `- Source: ${text(e.source)}, ${text(readableTime(e.time))}`,
   ];
   if (e.expected) lines.push(`- Expected: ${text(e.expected)}`);
   if (e.actual) lines.push(`- Actual: ${text(e.actual)}`);

@@ -82,7 +82,14 @@ snmp: { timeoutSeconds: 0.5 }
     await page.goto(reportUrl);
     await expect.poll(() => page.locator('section.summary').isVisible()).toBe(true);
     expect(await page.locator('section.summary h2').innerText()).toBe('Summary');
-    const coco8 = page.locator('tr', { has: page.locator('td', { hasText: /^CoCo-8$/ }) });
+    // The scorecard is the first thing after the header, above the summary and every list of findings.
+    expect(await page.evaluate(() => document.querySelector('body > header')?.nextElementSibling?.id)).toBe('scorecard');
+    const cardTop = (await page.locator('section.scorecard').boundingBox())!.y;
+    expect(cardTop).toBeLessThan((await page.locator('section.summary').boundingBox())!.y);
+    const cardLine = page.locator('section.scorecard tr', { has: page.locator('td', { hasText: /^CoCo-8$/ }) });
+    expect(await cardLine.locator('.compliance').innerText()).toBe('No');
+    expect(await cardLine.locator('td').last().innerText()).toMatch(/^lo: Undeclared port \d+\/tcp is open/);
+    const coco8 = page.locator('table.statement tr', { has: page.locator('td', { hasText: /^CoCo-8$/ }) });
     expect(await coco8.isVisible()).toBe(true);
     expect(await coco8.locator('.compliance').innerText()).toBe('No');
     // nmap keeps the banner in its service fingerprint, with its own escaping (\x20 for spaces).
