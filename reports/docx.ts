@@ -1,4 +1,4 @@
-import { Document, Packer, PageOrientation } from 'docx';
+import { AlignmentType, Document, Footer, Header, Packer, PageNumber, PageOrientation, Paragraph, TextRun } from 'docx';
 import type { ReportRow, RunReport } from '../src/report/schema.ts';
 import { DocxBody } from './docx-body.ts';
 import { docxText } from './escape.ts';
@@ -6,6 +6,7 @@ import {
   complianceLabel,
   findingBadge,
   ownerReference,
+  protectiveMarking,
   readableTime,
   scorecard,
   partyLines,
@@ -55,11 +56,30 @@ function findingsWorthAReader(report: RunReport): RunReport['findings'] {
     .map(({ finding }) => finding);
 }
 
+/**
+ * The relationship ids the library gives the one section's header and footer parts (after its five fixed parts:
+ * styles, numbering, footnotes, endnotes, settings). The body is ours, so its section names them; a test checks
+ * that they point at the parts holding the marking.
+ */
+const HEADER_FOOTER_IDS = { header: 'rId6', footer: 'rId7' } as const;
+
+function markingParagraph(marking: string): Paragraph {
+  return new Paragraph({ alignment: AlignmentType.CENTER, children: [new TextRun({ text: marking, bold: true })] });
+}
+
+function pageNumberParagraph(): Paragraph {
+  return new Paragraph({
+    alignment: AlignmentType.RIGHT,
+    children: [new TextRun({ children: ['Page ', PageNumber.CURRENT, ' of ', PageNumber.TOTAL_PAGES], size: 18 })],
+  });
+}
+
 /** statement.docx: the submission in the standard's layout, for an Accreditor who works in Word. */
 export async function renderDocx(report: RunReport): Promise<Buffer> {
   const c = report.connection;
   const { headings } = statementText(report);
   const title = statementTitle(report);
+  const marking = docxText(protectiveMarking(report)).replace(/\n/g, ' ');
   const body = new DocxBody();
   const table = (header: string[], rows: string[][], widths: number[], headingRows?: Set<number>) =>
     body.table(cells([header])[0]!, cells(rows), { widths, headingRows, cellStyle: CELL_STYLE });
@@ -98,6 +118,19 @@ export async function renderDocx(report: RunReport): Promise<Buffer> {
     body.paragraph(docxText(section.title), { style: 'Heading1' });
     table(statementColumns(report), rows, [9, 26, 10, 20, 35], headingRows);
   }
+  body
+    .paragraph('Declaration', { style: 'Heading1' })
+    .paragraph(
+      docxText(
+        `Signed for ${c.connection.organisation}: I have read this statement and the evidence behind it, ` +
+          'and answered the rows left to a person.',
+      ),
+    );
+  table(
+    ['Signatory', ''],
+    ['Name', 'Role', 'Signature', 'Date'].map((label) => [label, '']),
+    [20, 80],
+  );
   body.paragraph('Evidence summary', { style: 'Heading1' });
   const shown = findingsWorthAReader(report);
   table(
@@ -121,7 +154,14 @@ export async function renderDocx(report: RunReport): Promise<Buffer> {
     title: docxText(title).replace(/\n/g, ' '),
     description: 'Compliance statement with evidence',
     styles: { paragraphStyles: [{ id: CELL_STYLE, name: 'Table text', basedOn: 'Normal', run: { size: 18 } }] },
-    sections: [{ properties: { page: { size: { orientation: PageOrientation.LANDSCAPE } } }, children: [] }],
+    sections: [
+      {
+        properties: { page: { size: { orientation: PageOrientation.LANDSCAPE } } },
+        headers: { default: new Header({ children: [markingParagraph(marking)] }) },
+        footers: { default: new Footer({ children: [markingParagraph(marking), pageNumberParagraph()] }) },
+        children: [],
+      },
+    ],
   });
-  return Packer.toBuffer(document, undefined, [{ path: 'word/document.xml', data: body.toXml() }]);
+  return Packer.toBuffer(document, undefined, [{ path: 'word/document.xml', data: body.toXml(HEADER_FOOTER_IDS) }]);
 }

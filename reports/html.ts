@@ -3,9 +3,13 @@ import type { ReportFinding, ReportRow, RunReport } from '../src/report/schema.t
 import {
   complianceLabel,
   failingFindings,
+  untestedFindings,
+  statusLabel,
   findingBadge,
+  protectiveMarking,
   readableTime,
   scorecard,
+  untestedLines,
   ownerReference,
   partyLines,
   rowsBySection,
@@ -13,7 +17,6 @@ import {
   statementText,
   statementTitle,
   targetText,
-  untestedFindings,
   verdictLine,
 } from './view-model.ts';
 import { unmatchedWaiver, waiverSentence, type WaiverMarks } from '../src/waivers/wording.ts';
@@ -32,9 +35,10 @@ export function renderHtml(report: RunReport): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
 <title>${esc(title)}</title>
-<style>${STYLE}</style>
+<style>${STYLE}${pageStyle(report)}</style>
 </head>
 <body>
+<p class="marking">${esc(protectiveMarking(report))}</p>
 <header>
 <h1>${esc(title)}</h1>
 <dl class="parties">${partyLines(report)
@@ -43,23 +47,72 @@ export function renderHtml(report: RunReport): string {
 <p class="meta">${metaLine(report)}</p>
 </header>
 ${scorecardSection(report)}
+${contents(report)}
 ${summary(report)}
 ${changesSection(report)}
 ${waiversSection(report)}
 ${connectionSection(report)}
 ${rowsBySection(report)
-  .map((section) => statementTable(section.title, section.rows, report))
+  .map((section) => statementTable(section.id, section.title, section.rows, report))
   .join('\n')}
+${declarationSection(report)}
 ${findingsTable(report)}
 ${evidenceSection(report)}
-<section><h2>Artefacts</h2>
+<section id="artefacts"><h2>Artefacts</h2>
 <p>Verify with <code>sha256sum -c evidence/manifest.sha256</code> from the report folder.</p>
 <table><thead><tr><th>File</th><th>SHA-256</th><th>Bytes</th></tr></thead><tbody>
 ${report.artefacts.map((a) => `<tr><td>${esc(a.path)}</td><td class="mono">${esc(a.sha256)}</td><td>${a.bytes}</td></tr>`).join('\n')}
 </tbody></table></section>
+<p class="marking">${esc(protectiveMarking(report))}</p>
 </body>
 </html>
 `;
+}
+
+/** The table of contents: every section of the page, the statement's own sections by their profile titles. */
+function contents(report: RunReport): string {
+  const { headings } = statementText(report);
+  const entries: [string, string][] = [
+    ['summary', 'Summary'],
+    ...(report.changes ? [['changes', 'Changes'] as [string, string]] : []),
+    ...(report.rows.some((r) => r.waiver) || report.summary.waivers?.unmatched.length ? [['waivers', 'Waivers'] as [string, string]] : []),
+    ['connection', headings.connection],
+    ...report.sections.map((s): [string, string] => [`section-${s.id}`, s.title]),
+    ['declaration', 'Declaration'],
+    ['findings', 'Findings'],
+    ['evidence', 'Evidence'],
+    ['artefacts', 'Artefacts'],
+  ];
+  return `<nav class="contents" aria-label="Contents"><h2>Contents</h2><ol>${entries
+    .map(([id, title]) => `<li><a href="#${esc(id)}">${esc(title)}</a></li>`)
+    .join('')}</ol></nav>`;
+}
+
+/** Blanks for the person who signs the statement. */
+function declarationSection(report: RunReport): string {
+  const organisation = report.connection.connection.organisation;
+  return `<section id="declaration" class="declaration"><h2>Declaration</h2>
+<p>Signed for ${esc(organisation)}: I have read this statement and the evidence behind it, and answered the rows left to a person.</p>
+<table><tbody>${['Name', 'Role', 'Signature', 'Date'].map((label) => `<tr><th>${label}</th><td></td></tr>`).join('')}</tbody></table>
+</section>`;
+}
+
+/**
+ * Printed pages carry the marking at the top and bottom and a page number (CSS page-margin boxes). The marking
+ * comes from the connection file: it goes into a CSS string with every character but letters, digits and spaces
+ * written as a CSS escape, so it can neither end the string nor the style element.
+ */
+function pageStyle(report: RunReport): string {
+  const marking = cssString(protectiveMarking(report));
+  return (
+    `@page{margin:18mm 12mm;@top-center{content:${marking};font:700 10pt system-ui,sans-serif}` +
+    `@bottom-center{content:${marking};font:700 10pt system-ui,sans-serif}` +
+    '@bottom-right{content:"Page " counter(page) " of " counter(pages);font:9pt system-ui,sans-serif}}'
+  );
+}
+
+function cssString(text: string): string {
+  return `"${[...text].map((c) => (/^[A-Za-z0-9 ]$/.test(c) ? c : `\\${c.codePointAt(0)!.toString(16)} `)).join('')}"`;
 }
 
 function metaLine(report: RunReport): string {
@@ -105,14 +158,17 @@ function summary(report: RunReport): string {
   const notes = failing.filter((f) => findingBadge(report, f).tone === 'note');
   const failed = failing.filter((f) => !notes.includes(f));
   const untested = untestedFindings(report);
+  const untestedList = `<ul>${untestedLines(report)
+    .map((line) => `<li><span class="badge ${cls(line.status)}">${esc(statusLabel(line.status))}</span> ${esc(line.text)}</li>`)
+    .join('')}</ul>`;
   const list = (items: ReportFinding[]) =>
     `<ul>${items.map((f) => `<li>${badge(report, f)} ${esc(targetText(f))}: ${esc(f.message)}</li>`).join('')}</ul>`;
-  return `<section class="summary ${report.summary.verdict}">
+  return `<section id="summary" class="summary ${report.summary.verdict}">
 <h2>Summary</h2>
 <p class="verdict">${esc(verdictLine(report))}</p>
 ${failed.length ? `<h3>Failed (${failed.length})</h3>${list(failed)}` : '<p>No check failed.</p>'}
 ${notes.length ? `<h3>Notes (${notes.length})</h3><p>These failures are named in a row's comment; they do not change its verdict.</p>${list(notes)}` : ''}
-${untested.length ? `<h3>Could not be tested (${untested.length})</h3>${UNTESTED_NOTE}${list(untested)}` : ''}
+${untested.length ? `<h3>Could not be tested (${untested.length})</h3>${UNTESTED_NOTE}${untestedList}` : ''}
 </section>`;
 }
 
@@ -121,7 +177,7 @@ function changesSection(report: RunReport): string {
   const { since, items } = report.changes;
   const item = (c: (typeof items)[number]) =>
     `<li>${c.regression ? '<strong class="fail">worse:</strong> ' : ''}${esc(describeChange(c))}</li>`;
-  return `<section><h2>Changes since ${esc(since.startedAt.slice(0, 10))}</h2>
+  return `<section id="changes"><h2>Changes since ${esc(since.startedAt.slice(0, 10))}</h2>
 <p>Compared with the ${since.kind === 'baseline' ? 'approved baseline' : 'previous run'} ${esc(since.id)}.</p>
 ${items.length === 0 ? '<p>Nothing changed.</p>' : `<ul>${items.map(item).join('')}</ul>`}
 </section>`;
@@ -131,7 +187,7 @@ function waiversSection(report: RunReport): string {
   const waived = report.rows.filter((r) => r.waiver);
   const unmatched = report.summary.waivers?.unmatched ?? [];
   if (waived.length === 0 && unmatched.length === 0) return '';
-  return `<section><h2>Waivers</h2><ul>
+  return `<section id="waivers"><h2>Waivers</h2><ul>
 ${waived
   .map((r) => {
     const w = r.waiver!;
@@ -145,7 +201,7 @@ ${unmatched.map((u) => `<li>${unmatchedWaiver(u, HTML_MARKS)}</li>`).join('\n')}
 function connectionSection(report: RunReport): string {
   const c = report.connection;
   const { headings } = statementText(report);
-  return `<section><h2>${esc(headings.connection)}</h2>
+  return `<section id="connection"><h2>${esc(headings.connection)}</h2>
 <h3>${esc(headings.gateways)}</h3>
 <table><thead><tr><th>Gateway</th><th>Host</th></tr></thead><tbody>
 ${c.gateways.map((g) => `<tr><td>${esc(g.name)}</td><td class="mono">${esc(g.host)}</td></tr>`).join('\n')}
@@ -163,7 +219,7 @@ function onwardItem(o: RunReport['connection']['onwardConnections'][number]): st
   return `<li>${esc(o.name)}: ${esc(o.description)}${o.destination ? ` (to ${esc(o.destination)})` : ''}</li>`;
 }
 
-function statementTable(title: string, rows: ReportRow[], report: RunReport): string {
+function statementTable(id: string, title: string, rows: ReportRow[], report: RunReport): string {
   const body = rows
     .map((row) => {
       if (row.heading) return `<tr class="heading"><td>${esc(row.ref)}</td><td colspan="4">${esc(row.title)}</td></tr>`;
@@ -174,7 +230,7 @@ function statementTable(title: string, rows: ReportRow[], report: RunReport): st
       return `<tr id="row-${esc(row.ref)}">${cells([esc(row.ref), esc(row.title), compliance, esc(ownerReference(row, report)), comment])}</tr>`;
     })
     .join('\n');
-  return `<section><h2>${esc(title)}</h2>
+  return `<section id="section-${esc(id)}"><h2>${esc(title)}</h2>
 <table class="statement"><thead><tr>${statementColumns(report)
     .map((name) => `<th>${esc(name)}</th>`)
     .join('')}</tr></thead>
@@ -189,7 +245,7 @@ function cells(html: string[]): string {
 }
 
 function findingsTable(report: RunReport): string {
-  return `<section><h2>Findings</h2>
+  return `<section id="findings"><h2>Findings</h2>
 <table><thead><tr><th>Status</th><th>Finding</th><th>Target</th><th>Message</th></tr></thead><tbody>
 ${report.findings
   .map((f) => {
@@ -201,7 +257,7 @@ ${report.findings
 }
 
 function evidenceSection(report: RunReport): string {
-  return `<section><h2>Evidence</h2>
+  return `<section id="evidence"><h2>Evidence</h2>
 ${report.findings
   .map((f) => {
     const e = f.evidence;
@@ -233,7 +289,7 @@ function anchor(key: string): string {
 
 const PRINT_STYLE =
   '@media print{body{max-width:none;padding:0;font-size:10pt}h2{break-after:avoid}tr,article,pre{break-inside:avoid}' +
-  'a{color:inherit;text-decoration:none}.summary{background:none}}';
+  'a{color:inherit;text-decoration:none}.summary{background:none}.marking,nav.contents{display:none}}';
 
 const STYLE = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1b1b1b;max-width:1200px;margin:0 auto;padding:1.5rem}
@@ -250,5 +306,7 @@ pre{background:#f8f8f8;border:1px solid #ddd;padding:.5rem;white-space:pre-wrap;
 .verdict{font-weight:700}.guidance{color:#505050;font-style:italic}
 dl{display:grid;grid-template-columns:8rem 1fr;gap:.2rem .8rem}dt{font-weight:700}dd{margin:0}
 .evidence{border-top:1px solid #ddd}
+.marking{text-align:center;font-weight:700;letter-spacing:.05em;margin:.2rem 0}
+.declaration th{width:10rem}.declaration td{height:2.2rem}
 ${PRINT_STYLE}
 `;

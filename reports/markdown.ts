@@ -6,8 +6,10 @@ import {
   complianceLabel,
   findingBadge,
   ownerReference,
+  protectiveMarking,
   readableTime,
   scorecard,
+  untestedLines,
   partyLines,
   rowsBySection,
   statementColumns,
@@ -34,15 +36,16 @@ export function renderMarkdown(report: RunReport): string {
   const c = report.connection;
   const out: string[] = [];
   const words = statementText(report);
-  out.push(`# ${text(statementTitle(report))}`, '');
+  const marking = `**${text(protectiveMarking(report))}**`;
+  out.push(marking, '', `# ${text(statementTitle(report))}`, '');
   for (const [label, value] of partyLines(report)) out.push(`- **${text(label)}:** ${text(value)}`);
   out.push('', metaLine(report), '', `**${text(verdictLine(report))}**`, '');
-  out.push(...scorecardSection(report));
+  out.push(...scorecardSection(report), ...contents(report));
 
   const untested = untestedFindings(report);
   if (untested.length > 0) {
     out.push('## Could not be tested', '', 'These checks gave no verdict; the rows they decide are Not assessed.', '');
-    for (const f of untested) out.push(`- ${statusLabel(f.status)} ${text(targetText(f))}: ${text(f.message)}`);
+    for (const line of untestedLines(report)) out.push(`- ${statusLabel(line.status)} ${text(line.text)}`);
     out.push('');
   }
 
@@ -73,6 +76,7 @@ export function renderMarkdown(report: RunReport): string {
     out.push('');
   }
 
+  out.push(...declaration(report));
   out.push('## Findings', '', '| Status | Finding | Target | Message |', '|---|---|---|---|');
   for (const f of report.findings) {
     out.push(`| ${cell(findingBadge(report, f).label)} | ${cell(f.id)} | ${cell(targetText(f))} | ${cell(f.message)} |`);
@@ -88,17 +92,19 @@ export function renderMarkdown(report: RunReport): string {
     '|---|---|---|',
   );
   for (const a of report.artefacts) out.push(`| ${cell(a.path)} | ${cell(a.sha256)} | ${a.bytes} |`);
-  out.push('');
+  out.push('', marking, '');
   return out.join('\n');
+}
+
+function changesHeading(report: RunReport): string {
+  const since = report.changes!.since;
+  return `Changes since ${since.startedAt.slice(0, 10)} (${since.kind === 'baseline' ? 'approved baseline' : 'previous run'} ${since.id})`;
 }
 
 function changesSection(report: RunReport): string[] {
   if (!report.changes) return [];
-  const { since, items } = report.changes;
-  const lines = [
-    `## Changes since ${text(since.startedAt.slice(0, 10))} (${since.kind === 'baseline' ? 'approved baseline' : 'previous run'} ${text(since.id)})`,
-    '',
-  ];
+  const { items } = report.changes;
+  const lines = [`## ${text(changesHeading(report))}`, ''];
   if (items.length === 0) lines.push('Nothing changed.');
   for (const c of items) lines.push(`- ${c.regression ? '**worse:** ' : ''}${text(describeChange(c))}`);
   lines.push('');
@@ -130,6 +136,46 @@ function scorecardSection(report: RunReport): string[] {
     lines.push('');
   }
   return lines;
+}
+
+/** GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens. */
+function slug(heading: string): string {
+  return heading
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N} _-]/gu, '')
+    .replace(/ /g, '-');
+}
+
+/** The table of contents: links to the sections below, by the anchors a Markdown viewer gives their headings. */
+function contents(report: RunReport): string[] {
+  const words = statementText(report);
+  const titles = [
+    ...(untestedFindings(report).length > 0 ? ['Could not be tested'] : []),
+    ...(report.changes ? [changesHeading(report)] : []),
+    ...(report.rows.some((r) => r.waiver) || report.summary.waivers?.unmatched.length ? ['Waivers'] : []),
+    words.headings.connection,
+    ...report.sections.map((s) => s.title),
+    'Declaration',
+    'Findings',
+    'Evidence',
+    'Artefacts',
+  ];
+  return ['## Contents', '', ...titles.map((t, i) => `${i + 1}. [${text(t)}](#${slug(t)})`), ''];
+}
+
+/** Blanks for the person who signs the statement. */
+function declaration(report: RunReport): string[] {
+  return [
+    '## Declaration',
+    '',
+    `Signed for ${text(report.connection.connection.organisation)}: I have read this statement and the evidence behind it, ` +
+      'and answered the rows left to a person.',
+    '',
+    '| | |',
+    '|---|---|',
+    ...['Name', 'Role', 'Signature', 'Date'].map((label) => `| ${label} | |`),
+    '',
+  ];
 }
 
 function evidenceBlock(report: RunReport, f: ReportFinding): string[] {

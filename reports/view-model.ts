@@ -202,3 +202,51 @@ export function readableTime(iso: string): string {
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${time.getUTCDate()} ${MONTHS[time.getUTCMonth()]} ${time.getUTCFullYear()} ${pad(time.getUTCHours())}:${pad(time.getUTCMinutes())} UTC`;
 }
+
+/** The protective marking of the human formats: the connection file's, OFFICIAL when it gives none. */
+export function protectiveMarking(report: RunReport): string {
+  return report.connection.connection.marking ?? 'OFFICIAL';
+}
+
+export interface UntestedLine {
+  status: ReportFinding['status'];
+  /** "gw: message" for one finding, or "gw: N checks not tested: reason (titles)" for several with the same reason. */
+  text: string;
+}
+
+const UNTESTED_SHAPE = /^(.*?): (not tested|could not be checked): (.*)$/s;
+const MAX_TITLES = 8;
+
+/**
+ * The checks that gave no verdict, with the same reason on the same gateway folded into one line: twelve
+ * "not tested: no SSH credentials for gw (add gateways[].ssh …)" become one line that says what to add once.
+ */
+export function untestedLines(report: RunReport): UntestedLine[] {
+  const groups = new Map<
+    string,
+    { status: ReportFinding['status']; gateway: string; how: string; reason: string; items: ReportFinding[] }
+  >();
+  const lines: ({ single: ReportFinding } | { group: string })[] = [];
+  for (const f of untestedFindings(report)) {
+    const shape = UNTESTED_SHAPE.exec(f.message);
+    if (!shape) {
+      lines.push({ single: f });
+      continue;
+    }
+    const key = JSON.stringify([f.target.gateway, f.status, shape[3]]);
+    const known = groups.get(key);
+    if (known) known.items.push(f);
+    else {
+      groups.set(key, { status: f.status, gateway: f.target.gateway, how: shape[2]!, reason: shape[3]!, items: [f] });
+      lines.push({ group: key });
+    }
+  }
+  return lines.map((line) => {
+    if ('single' in line) return { status: line.single.status, text: `${targetText(line.single)}: ${line.single.message}` };
+    const g = groups.get(line.group)!;
+    if (g.items.length === 1) return { status: g.status, text: `${targetText(g.items[0]!)}: ${g.items[0]!.message}` };
+    const titles = [...new Set(g.items.map((f) => UNTESTED_SHAPE.exec(f.message)![1]!))];
+    const shown = titles.slice(0, MAX_TITLES).join('; ') + (titles.length > MAX_TITLES ? `; and ${titles.length - MAX_TITLES} more` : '');
+    return { status: g.status, text: `${g.gateway}: ${g.items.length} checks ${g.how}: ${g.reason} (${shown})` };
+  });
+}

@@ -12,7 +12,7 @@ import { runCheck } from '../../src/run-check.ts';
 import { renderDocx } from '../../reports/docx.ts';
 import { renderHtml } from '../../reports/html.ts';
 import { renderMarkdown } from '../../reports/markdown.ts';
-import { findingBadge, readableTime, scorecard } from '../../reports/view-model.ts';
+import { findingBadge, readableTime, scorecard, untestedLines } from '../../reports/view-model.ts';
 import { fakeNmap } from '../helpers/fake-nmap.ts';
 
 /** Two gateways: one with an undeclared port open, one behind a firewall that answers nothing. */
@@ -82,7 +82,7 @@ describe('scorecard', () => {
     const html = renderHtml(report);
     const card = html.indexOf('<section class="scorecard"');
     expect(card).toBeGreaterThan(0);
-    for (const later of ['<section class="summary', '<h2>Findings</h2>', 'id="row-CoCo-8"'])
+    for (const later of ['<section id="summary"', '<h2>Findings</h2>', 'id="row-CoCo-8"'])
       expect(html.indexOf(later)).toBeGreaterThan(card);
     expect(html).toContain('<h3>Gateway gw-open</h3>');
     expect(html).toMatch(/<a href="#row-CoCo-8">CoCo-8<\/a><\/td><td>[^<]*<\/td><td><span class="compliance no">No<\/span>/);
@@ -205,5 +205,115 @@ describe('readable times', () => {
     expect(renderHtml(report)).toContain('30 Nov 2026 16:38 UTC to 30 Nov 2026 16:39 UTC');
     expect(renderMarkdown(report)).toContain('30 Nov 2026 16:38 UTC to 30 Nov 2026 16:39 UTC');
     expect(report.startedAt).toBe('2026-11-30T16:38:00.000Z');
+  });
+});
+
+function docxParts(buffer: Buffer): Record<string, string> {
+  return Object.fromEntries(Object.entries(unzipSync(new Uint8Array(buffer))).map(([name, data]) => [name, strFromU8(data)]));
+}
+
+describe('a report a person can sign', () => {
+  it('folds the same not-tested reason on one gateway into one line that says what to add', () => {
+    const reason = /not tested: no SSH credentials for gw-open/;
+    const many = report.findings.filter((f) => f.target.gateway === 'gw-open' && reason.test(f.message));
+    expect(many.length).toBeGreaterThan(2);
+    const folded = untestedLines(report).filter((l) => l.text.includes('no SSH credentials for gw-open'));
+    expect(folded).toHaveLength(1);
+    expect(folded[0]!.text).toMatch(new RegExp(`^gw-open: ${many.length} checks not tested: no SSH credentials for gw-open \\(add`));
+    const html = renderHtml(report);
+    const summary = html.slice(html.indexOf('<section id="summary"'), html.indexOf('</section>', html.indexOf('<section id="summary"')));
+    expect(summary.match(/no SSH credentials for gw-open/g)).toHaveLength(1);
+    expect(renderMarkdown(report)).toContain(`- NOT TESTED gw-open: ${many.length} checks not tested: no SSH credentials for gw-open`);
+  });
+
+  it('keeps hostile text in a folded reason as text', () => {
+    const bad: RunReport = {
+      ...report,
+      findings: report.findings.map((f) => ({
+        ...f,
+        message: f.message.replace('no SSH credentials', '<img src=x onerror=alert(1)> \u202e'),
+      })),
+    };
+    const html = renderHtml(bad);
+    expect(html).not.toContain('<img');
+    expect(html).toContain('&lt;img src=x onerror=alert(1)&gt; \\u202e');
+  });
+
+  it('has a table of contents whose every link lands on a section (HTML) or a heading (Markdown)', () => {
+    const html = renderHtml(report);
+    const nav = html.slice(html.indexOf('<nav class="contents"'), html.indexOf('</nav>'));
+    const targets = [...nav.matchAll(/href="#([^"]+)"/g)].map((m) => m[1]!);
+    expect(targets).toEqual(expect.arrayContaining(['summary', 'connection', 'declaration', 'findings', 'evidence', 'artefacts']));
+    for (const id of targets) expect(html, id).toContain(`id="${id}"`);
+    const md = renderMarkdown(report);
+    const links = [...md.slice(md.indexOf('## Contents'), md.indexOf('\n## ', md.indexOf('## Contents'))).matchAll(/\]\(#([^)]+)\)/g)];
+    const headings = new Set(
+      [...md.matchAll(/^## (.+)$/gm)].map((m) =>
+        m[1]!
+          .replace(/\\(.)/g, '$1')
+          .toLowerCase()
+          .replace(/[^\p{L}\p{N} _-]/gu, '')
+          .replace(/ /g, '-'),
+      ),
+    );
+    expect(links.length).toBeGreaterThan(5);
+    for (const [, slug] of links) expect(headings, slug).toContain(slug);
+  });
+
+  it('ends the statement with a declaration to sign: name, role, signature and date left blank', async () => {
+    const html = renderHtml(report);
+    const declaration = html.slice(
+      html.indexOf('<section id="declaration"'),
+      html.indexOf('</section>', html.indexOf('<section id="declaration"')),
+    );
+    for (const label of ['Name', 'Role', 'Signature', 'Date']) expect(declaration).toContain(`<tr><th>${label}</th><td></td></tr>`);
+    expect(html.indexOf('id="declaration"')).toBeGreaterThan(html.indexOf('id="row-CoCo-8"'));
+    const md = renderMarkdown(report);
+    for (const label of ['Name', 'Role', 'Signature', 'Date']) expect(md).toContain(`| ${label} | |`);
+    const xml = docxParts(await renderDocx(report))['word/document.xml']!;
+    expect(xml.indexOf('>Declaration<')).toBeGreaterThan(0);
+    expect(xml).toContain('>Signature<');
+  });
+
+  it('carries the protective marking, OFFICIAL by default, at the top and bottom, and page numbers in print and in Word', async () => {
+    const html = renderHtml(report);
+    expect(html).toContain('@top-center{content:"OFFICIAL"');
+    expect(html).toContain('@bottom-center{content:"OFFICIAL"');
+    expect(html).toContain('counter(page)');
+    expect(html.match(/<p class="marking">OFFICIAL<\/p>/g)).toHaveLength(2);
+    const md = renderMarkdown(report);
+    expect(md.startsWith('**OFFICIAL**\n')).toBe(true);
+    expect(md.trimEnd().endsWith('**OFFICIAL**')).toBe(true);
+
+    const parts = docxParts(await renderDocx(report));
+    const rels = parts['word/_rels/document.xml.rels']!;
+    const target = (id: string) => new RegExp(`Id="${id}"[^>]*Target="([^"]+)"`).exec(rels)?.[1];
+    expect(parts['word/document.xml']).toMatch(
+      /<w:sectPr><w:headerReference w:type="default" r:id="rId6"\/><w:footerReference w:type="default" r:id="rId7"\/>/,
+    );
+    expect(parts[`word/${target('rId6')}`]).toContain('>OFFICIAL<');
+    const footer = parts[`word/${target('rId7')}`]!;
+    expect(footer).toContain('>OFFICIAL<');
+    expect(footer).toContain('>PAGE<');
+    expect(footer).toContain('>NUMPAGES<');
+  });
+
+  it("takes the connection file's marking, and keeps a hostile one from ending the style or the page", async () => {
+    const marking = 'OFFICIAL-SENSITIVE"}</style><script>alert(1)</script>';
+    const connection = connectionFileSchema.parse({
+      connection: { name: 'c', connectedSystem: 'A', connectingSystem: 'B', organisation: 'O', marking },
+      gateways: [{ name: 'g', host: '127.0.0.1' }],
+      flows: [{ name: 'web', protocol: 'https', port: 443 }],
+    });
+    const marked: RunReport = { ...report, connection: { ...report.connection, connection: connection.connection } };
+    const html = renderHtml(marked);
+    expect(html).not.toContain('<script>');
+    expect(html.match(/<\/style>/g)).toHaveLength(1);
+    expect(html).toContain('@top-center{content:"OFFICIAL\\2d SENSITIVE\\22 \\7d \\3c \\2f style\\3e ');
+    expect(html).toContain('<p class="marking">OFFICIAL-SENSITIVE&quot;}&lt;/style&gt;&lt;script&gt;');
+    expect(renderMarkdown(marked).split('\n')[0]).toBe('**OFFICIAL-SENSITIVE"}&lt;/style&gt;&lt;script&gt;alert(1)&lt;/script&gt;**');
+    const parts = docxParts(await renderDocx(marked));
+    expect(parts['word/header1.xml']).toContain('OFFICIAL-SENSITIVE&quot;}&lt;/style&gt;');
+    expect(connectionFileSchema.safeParse({ ...connection, connection: { ...connection.connection, marking: '' } }).success).toBe(false);
   });
 });
