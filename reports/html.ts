@@ -21,6 +21,7 @@ import {
 } from './view-model.ts';
 import { unmatchedWaiver, waiverSentence, type WaiverMarks } from '../src/waivers/wording.ts';
 import { htmlText } from './escape.ts';
+import { portCounts, portsSvg } from './ports-svg.ts';
 
 /**
  * report.html: one self-contained file (no scripts, no fetches) that prints cleanly.
@@ -206,6 +207,7 @@ function connectionSection(report: RunReport): string {
 <table><thead><tr><th>Gateway</th><th>Host</th></tr></thead><tbody>
 ${c.gateways.map((g) => `<tr><td>${esc(g.name)}</td><td class="mono">${esc(g.host)}</td></tr>`).join('\n')}
 </tbody></table>
+${portsFigures(report)}
 <h3>${esc(headings.flows)}</h3>
 <table><thead><tr><th>Flow</th><th>Protocol</th><th>Port</th><th>Transport</th></tr></thead><tbody>
 ${c.flows.map((f) => `<tr><td>${esc(f.name)}</td><td>${esc(f.protocol)}</td><td>${f.port}</td><td>${esc(f.transport)}</td></tr>`).join('\n')}
@@ -213,6 +215,14 @@ ${c.flows.map((f) => `<tr><td>${esc(f.name)}</td><td>${esc(f.protocol)}</td><td>
 <p><strong>${esc(headings.onwardConnections)}:</strong> ${
     c.onwardConnections.length === 0 ? 'none declared.' : `</p><ul>${c.onwardConnections.map(onwardItem).join('')}</ul><p>`
   }</p></section>`;
+}
+
+/** Per gateway, the ports swept as a picture: declared and undeclared open ports, filtered and closed ones. */
+function portsFigures(report: RunReport): string {
+  const figures = portCounts(report)
+    .map((c) => `<figure>${portsSvg(c)}<figcaption>${esc(c.gateway)} (bar lengths on a logarithmic scale)</figcaption></figure>`)
+    .join('\n');
+  return `<h3>Ports swept</h3>\n<div class="ports">${figures}</div>`;
 }
 
 function onwardItem(o: RunReport['connection']['onwardConnections'][number]): string {
@@ -306,6 +316,8 @@ pre{background:#f8f8f8;border:1px solid #ddd;padding:.5rem;white-space:pre-wrap;
 .verdict{font-weight:700}.guidance{color:#505050;font-style:italic}
 dl{display:grid;grid-template-columns:8rem 1fr;gap:.2rem .8rem}dt{font-weight:700}dd{margin:0}
 .evidence{border-top:1px solid #ddd}
+.ports{display:flex;flex-wrap:wrap;gap:1rem}figure{margin:0}figcaption{font-size:.85rem;color:#505050}
+svg.ports{max-width:100%;height:auto;font-family:system-ui,sans-serif}
 .marking{text-align:center;font-weight:700;letter-spacing:.05em;margin:.2rem 0}
 .declaration th{width:10rem}.declaration td{height:2.2rem}
 ${PRINT_STYLE}

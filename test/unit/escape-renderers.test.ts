@@ -195,6 +195,12 @@ describe('report.html', () => {
       'code',
       'nav',
       'ol',
+      'div',
+      'figure',
+      'figcaption',
+      'svg',
+      'rect',
+      'text',
     ];
     expect([...tags].filter((t) => !own.includes(t))).toEqual([]);
     expect([...html.matchAll(/href="([^"]*)"/g)].every((m) => m[1]!.startsWith('#'))).toBe(true);

@@ -12,6 +12,7 @@ import { runCheck } from '../../src/run-check.ts';
 import { renderDocx } from '../../reports/docx.ts';
 import { renderHtml } from '../../reports/html.ts';
 import { renderMarkdown } from '../../reports/markdown.ts';
+import { portCounts, portsSvg } from '../../reports/ports-svg.ts';
 import { findingBadge, readableTime, scorecard, untestedLines } from '../../reports/view-model.ts';
 import { fakeNmap } from '../helpers/fake-nmap.ts';
 
@@ -315,5 +316,49 @@ describe('a report a person can sign', () => {
     const parts = docxParts(await renderDocx(marked));
     expect(parts['word/header1.xml']).toContain('OFFICIAL-SENSITIVE&quot;}&lt;/style&gt;');
     expect(connectionFileSchema.safeParse({ ...connection, connection: { ...connection.connection, marking: '' } }).success).toBe(false);
+  });
+});
+
+describe('ports swept, drawn per gateway', () => {
+  it('counts declared and undeclared open ports from the observations and filtered ones from the firewall tally', () => {
+    const counts = portCounts(report);
+    expect(counts.map((c) => c.gateway)).toEqual(['gw-open', 'gw-closed']);
+    const open = counts[0]!;
+    const observed = (report.observations ?? []).filter((o) => o.kind === 'open-port' && o.gateway === 'gw-open');
+    expect(open.declaredOpen + open.undeclaredOpen).toBe(observed.length);
+    expect(open.undeclaredOpen).toBeGreaterThan(0);
+    const tally = report.findings.find((f) => f.id === 'firewall.filtering' && f.target.gateway === 'gw-open')!.data!;
+    expect(open.filtered).toBe((tally.dropped as number) + (tally['icmp-refused'] as number));
+    expect(open.filtered).toBeGreaterThan(1000);
+    expect(open.closed).toBe(tally.reset);
+    // The firewall probe gave no tally for the silent gateway: not measured, never a zero.
+    expect(report.findings.find((f) => f.id === 'firewall.filtering' && f.target.gateway === 'gw-closed')?.data).toBeUndefined();
+    expect(counts[1]).toMatchObject({ undeclaredOpen: 0, filtered: null, closed: null });
+  });
+
+  it('is inline SVG in report.html: no script, no style element, nothing fetched, the gateway name escaped', () => {
+    const named: RunReport = {
+      ...report,
+      connection: {
+        ...report.connection,
+        gateways: report.connection.gateways.map((g, i) => (i === 0 ? { ...g, name: '<script>x</script>"' } : g)),
+      },
+    };
+    const html = renderHtml(named);
+    const svgs = [...html.matchAll(/<svg [\s\S]*?<\/svg>/g)].map((m) => m[0]);
+    expect(svgs).toHaveLength(2);
+    for (const svg of svgs) {
+      expect(svg).not.toMatch(/<script|<style|<image|<use|<foreignObject|href=|on[a-z]+=/i);
+      expect(svg).toContain('Undeclared, filtered');
+    }
+    expect(svgs[0]).toContain('aria-label="&lt;script&gt;x&lt;/script&gt;&quot;: ');
+    expect(html.indexOf('<h3>Ports swept</h3>')).toBeGreaterThan(html.indexOf('id="connection"'));
+  });
+
+  it('says a count was not measured rather than drawing a zero', () => {
+    const svg = portsSvg({ gateway: 'g', declaredOpen: 1, undeclaredOpen: 0, filtered: null, closed: null });
+    expect(svg).toContain('>not measured<');
+    expect(svg).toMatch(/Declared, open<\/text><rect x="\d+" y="\d+" width="(\d+)"/);
+    expect(Number(/Declared, open<\/text><rect x="\d+" y="\d+" width="(\d+)"/.exec(svg)![1])).toBeGreaterThan(0);
   });
 });
