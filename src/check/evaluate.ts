@@ -13,7 +13,9 @@ import { describeWaiver, waiverComment } from '../waivers/wording.ts';
  */
 export function evaluateRows(profile: Profile, findings: Finding[], gateways: readonly string[] = []): ReportRow[] {
   const named = new Set(gateways);
-  const ofGateway = (gateway: string) => findings.filter((f) => f.target.gateway === gateway || !named.has(f.target.gateway));
+  const ofGateway = new Map(
+    (gateways.length > 1 ? gateways : []).map((g) => [g, findings.filter((f) => f.target.gateway === g || !named.has(f.target.gateway))]),
+  );
   return profile.rows.map((row) => {
     const verdict = evaluateRow(row, findings);
     const automated = !row.heading && row.method === 'automated';
@@ -21,7 +23,7 @@ export function evaluateRows(profile: Profile, findings: Finding[], gateways: re
     const perGateway =
       automated && gateways.length > 1
         ? gateways.map((gateway) => {
-            const own = evaluateRow(row, ofGateway(gateway));
+            const own = evaluateRow(row, ofGateway.get(gateway) ?? []);
             return { gateway, compliance: own.compliance ?? 'Not assessed', ...(own.reason ? { reason: own.reason } : {}) };
           })
         : undefined;

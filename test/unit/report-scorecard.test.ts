@@ -60,6 +60,10 @@ describe('scorecard', () => {
     expect(byGateway['gw-open']).toBe('No');
     expect(byGateway['gw-closed']).not.toBe('No');
     expect(coco8.reason).toMatch(/^exposure\.undeclared-port@gw-open/);
+    // A finding about the connection as a whole (CoCo-2's comparison with earlier runs) counts for every gateway.
+    const coco2 = report.rows.find((r) => r.ref === 'CoCo-2')!;
+    expect(coco2.gateways?.map((g) => g.gateway)).toEqual(['gw-open', 'gw-closed']);
+    for (const g of coco2.gateways!) expect(g.compliance).toBe(coco2.compliance);
     const groups = scorecard(report);
     expect(groups.map((g) => g.gateway)).toEqual(['gw-open', 'gw-closed']);
     const line = groups[0]!.lines.find((l) => l.ref === 'CoCo-8')!;
