@@ -71,10 +71,16 @@ export class DocxBody {
     return this;
   }
 
-  /** word/document.xml: the body on A4 landscape pages. */
-  toXml(): string {
+  /**
+   * word/document.xml: the body on A4 landscape pages. `references` are the relationship ids of the header and
+   * footer parts the library made for the section (see renderDocx).
+   */
+  toXml(references?: { header: string; footer: string }): string {
+    const parts = references
+      ? `<w:headerReference w:type="default" r:id="${references.header}"/><w:footerReference w:type="default" r:id="${references.footer}"/>`
+      : '';
     const section =
-      `<w:sectPr><w:pgSz w:w="${PAGE.width}" w:h="${PAGE.height}" w:orient="landscape"/>` +
+      `<w:sectPr>${parts}<w:pgSz w:w="${PAGE.width}" w:h="${PAGE.height}" w:orient="landscape"/>` +
       `<w:pgMar w:top="${PAGE.margin}" w:right="${PAGE.margin}" w:bottom="${PAGE.margin}" w:left="${PAGE.margin}" ` +
       `w:header="708" w:footer="708" w:gutter="0"/></w:sectPr>`;
     return (

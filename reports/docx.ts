@@ -1,16 +1,19 @@
-import { Document, Packer, PageOrientation } from 'docx';
+import { AlignmentType, Document, Footer, Header, Packer, PageNumber, PageOrientation, Paragraph, TextRun } from 'docx';
 import type { ReportRow, RunReport } from '../src/report/schema.ts';
 import { DocxBody } from './docx-body.ts';
 import { docxText } from './escape.ts';
 import {
   complianceLabel,
+  findingBadge,
   ownerReference,
+  protectiveMarking,
+  readableTime,
+  scorecard,
   partyLines,
   rowsBySection,
   statementColumns,
   statementText,
   statementTitle,
-  statusLabel,
   targetText,
   verdictLine,
 } from './view-model.ts';
@@ -53,11 +56,30 @@ function findingsWorthAReader(report: RunReport): RunReport['findings'] {
     .map(({ finding }) => finding);
 }
 
+/**
+ * The relationship ids the library gives the one section's header and footer parts (after its five fixed parts:
+ * styles, numbering, footnotes, endnotes, settings). The body is ours, so its section names them; a test checks
+ * that they point at the parts holding the marking.
+ */
+const HEADER_FOOTER_IDS = { header: 'rId6', footer: 'rId7' } as const;
+
+function markingParagraph(marking: string): Paragraph {
+  return new Paragraph({ alignment: AlignmentType.CENTER, children: [new TextRun({ text: marking, bold: true })] });
+}
+
+function pageNumberParagraph(): Paragraph {
+  return new Paragraph({
+    alignment: AlignmentType.RIGHT,
+    children: [new TextRun({ children: ['Page ', PageNumber.CURRENT, ' of ', PageNumber.TOTAL_PAGES], size: 18 })],
+  });
+}
+
 /** statement.docx: the submission in the standard's layout, for an Accreditor who works in Word. */
 export async function renderDocx(report: RunReport): Promise<Buffer> {
   const c = report.connection;
   const { headings } = statementText(report);
   const title = statementTitle(report);
+  const marking = docxText(protectiveMarking(report)).replace(/\n/g, ' ');
   const body = new DocxBody();
   const table = (header: string[], rows: string[][], widths: number[], headingRows?: Set<number>) =>
     body.table(cells([header])[0]!, cells(rows), { widths, headingRows, cellStyle: CELL_STYLE });
@@ -67,10 +89,20 @@ export async function renderDocx(report: RunReport): Promise<Buffer> {
     .paragraph(
       docxText(
         `Profile ${report.profile.title} (${report.profile.id} ${report.profile.version}); checked by cocoscan ` +
-          `${report.tool.version} from ${report.scanner.hostname}, ${report.startedAt} to ${report.finishedAt}.`,
+          `${report.tool.version} from ${report.scanner.hostname}, ${readableTime(report.startedAt)} to ${readableTime(report.finishedAt)}.`,
       ),
     )
-    .paragraph(docxText(headings.connection), { style: 'Heading1' });
+    .paragraph('Scorecard', { style: 'Heading1' });
+  const [refColumn, controlColumn, complianceColumn] = statementColumns(report);
+  for (const group of scorecard(report)) {
+    if (group.gateway !== null) body.paragraph(docxText(`Gateway ${group.gateway}`), { style: 'Heading2' });
+    table(
+      [refColumn!, controlColumn!, complianceColumn!, 'Reason'],
+      group.lines.map((l) => [l.ref, l.title, l.compliance, l.reason]),
+      [10, 30, 12, 48],
+    );
+  }
+  body.paragraph(docxText(headings.connection), { style: 'Heading1' });
   table(
     ['Item', 'Value'],
     [
@@ -86,11 +118,24 @@ export async function renderDocx(report: RunReport): Promise<Buffer> {
     body.paragraph(docxText(section.title), { style: 'Heading1' });
     table(statementColumns(report), rows, [9, 26, 10, 20, 35], headingRows);
   }
+  body
+    .paragraph('Declaration', { style: 'Heading1' })
+    .paragraph(
+      docxText(
+        `Signed for ${c.connection.organisation}: I have read this statement and the evidence behind it, ` +
+          'and answered the rows left to a person.',
+      ),
+    );
+  table(
+    ['Signatory', ''],
+    ['Name', 'Role', 'Signature', 'Date'].map((label) => [label, '']),
+    [20, 80],
+  );
   body.paragraph('Evidence summary', { style: 'Heading1' });
   const shown = findingsWorthAReader(report);
   table(
     ['Status', 'Finding', 'Target', 'Message'],
-    shown.map((f) => [statusLabel(f.status), f.id, targetText(f), f.message]),
+    shown.map((f) => [findingBadge(report, f).label, f.id, targetText(f), f.message]),
     [10, 18, 22, 50],
   );
   const left = report.findings.length - shown.length;
@@ -109,7 +154,14 @@ export async function renderDocx(report: RunReport): Promise<Buffer> {
     title: docxText(title).replace(/\n/g, ' '),
     description: 'Compliance statement with evidence',
     styles: { paragraphStyles: [{ id: CELL_STYLE, name: 'Table text', basedOn: 'Normal', run: { size: 18 } }] },
-    sections: [{ properties: { page: { size: { orientation: PageOrientation.LANDSCAPE } } }, children: [] }],
+    sections: [
+      {
+        properties: { page: { size: { orientation: PageOrientation.LANDSCAPE } } },
+        headers: { default: new Header({ children: [markingParagraph(marking)] }) },
+        footers: { default: new Footer({ children: [markingParagraph(marking), pageNumberParagraph()] }) },
+        children: [],
+      },
+    ],
   });
-  return Packer.toBuffer(document, undefined, [{ path: 'word/document.xml', data: body.toXml() }]);
+  return Packer.toBuffer(document, undefined, [{ path: 'word/document.xml', data: body.toXml(HEADER_FOOTER_IDS) }]);
 }

@@ -4,7 +4,12 @@ import { unmatchedWaiver, waiverSentence, type WaiverMarks } from '../src/waiver
 import { markdownFence, markdownText } from './escape.ts';
 import {
   complianceLabel,
+  findingBadge,
   ownerReference,
+  protectiveMarking,
+  readableTime,
+  scorecard,
+  untestedLines,
   partyLines,
   rowsBySection,
   statementColumns,
@@ -21,7 +26,8 @@ function metaLine(report: RunReport): string {
   const { profile, tool, scanner } = report;
   return (
     `Profile ${text(profile.title)} (${text(profile.id)} ${text(profile.version)}); ` +
-    `checked by cocoscan ${text(tool.version)} from ${text(scanner.hostname)}, ${text(report.startedAt)} to ${text(report.finishedAt)} ` +
+    `checked by cocoscan ${text(tool.version)} from ${text(scanner.hostname)}, ` +
+    `${text(readableTime(report.startedAt))} to ${text(readableTime(report.finishedAt))} ` +
     `(${text(scanner.scanType)} scan, nmap ${text(scanner.nmapVersion ?? 'not used')}).`
   );
 }
@@ -30,14 +36,16 @@ export function renderMarkdown(report: RunReport): string {
   const c = report.connection;
   const out: string[] = [];
   const words = statementText(report);
-  out.push(`# ${text(statementTitle(report))}`, '');
+  const marking = `**${text(protectiveMarking(report))}**`;
+  out.push(marking, '', `# ${text(statementTitle(report))}`, '');
   for (const [label, value] of partyLines(report)) out.push(`- **${text(label)}:** ${text(value)}`);
   out.push('', metaLine(report), '', `**${text(verdictLine(report))}**`, '');
+  out.push(...scorecardSection(report), ...contents(report));
 
   const untested = untestedFindings(report);
   if (untested.length > 0) {
     out.push('## Could not be tested', '', 'These checks gave no verdict; the rows they decide are Not assessed.', '');
-    for (const f of untested) out.push(`- ${statusLabel(f.status)} ${text(targetText(f))}: ${text(f.message)}`);
+    for (const line of untestedLines(report)) out.push(`- ${statusLabel(line.status)} ${text(line.text)}`);
     out.push('');
   }
 
@@ -68,12 +76,13 @@ export function renderMarkdown(report: RunReport): string {
     out.push('');
   }
 
+  out.push(...declaration(report));
   out.push('## Findings', '', '| Status | Finding | Target | Message |', '|---|---|---|---|');
   for (const f of report.findings) {
-    out.push(`| ${statusLabel(f.status)} | ${cell(f.id)} | ${cell(targetText(f))} | ${cell(f.message)} |`);
+    out.push(`| ${cell(findingBadge(report, f).label)} | ${cell(f.id)} | ${cell(targetText(f))} | ${cell(f.message)} |`);
   }
   out.push('', '## Evidence', '');
-  for (const f of report.findings) out.push(...evidenceBlock(f));
+  for (const f of report.findings) out.push(...evidenceBlock(report, f));
   out.push(
     '## Artefacts',
     '',
@@ -83,17 +92,19 @@ export function renderMarkdown(report: RunReport): string {
     '|---|---|---|',
   );
   for (const a of report.artefacts) out.push(`| ${cell(a.path)} | ${cell(a.sha256)} | ${a.bytes} |`);
-  out.push('');
+  out.push('', marking, '');
   return out.join('\n');
+}
+
+function changesHeading(report: RunReport): string {
+  const since = report.changes!.since;
+  return `Changes since ${since.startedAt.slice(0, 10)} (${since.kind === 'baseline' ? 'approved baseline' : 'previous run'} ${since.id})`;
 }
 
 function changesSection(report: RunReport): string[] {
   if (!report.changes) return [];
-  const { since, items } = report.changes;
-  const lines = [
-    `## Changes since ${text(since.startedAt.slice(0, 10))} (${since.kind === 'baseline' ? 'approved baseline' : 'previous run'} ${text(since.id)})`,
-    '',
-  ];
+  const { items } = report.changes;
+  const lines = [`## ${text(changesHeading(report))}`, ''];
   if (items.length === 0) lines.push('Nothing changed.');
   for (const c of items) lines.push(`- ${c.regression ? '**worse:** ' : ''}${text(describeChange(c))}`);
   lines.push('');
@@ -114,13 +125,66 @@ function waiversSection(report: RunReport): string[] {
   return lines;
 }
 
-function evidenceBlock(f: ReportFinding): string[] {
+/** One line per automated row, per gateway when there are several: what a signatory reads first. */
+function scorecardSection(report: RunReport): string[] {
+  const [ref, control, compliance] = statementColumns(report).map(cell);
+  const lines = ['## Scorecard', ''];
+  for (const group of scorecard(report)) {
+    if (group.gateway !== null) lines.push(`### Gateway ${text(group.gateway)}`, '');
+    lines.push(`| ${ref} | ${control} | ${compliance} | Reason |`, '|---|---|---|---|');
+    for (const l of group.lines) lines.push(`| ${cell(l.ref)} | ${cell(l.title)} | ${cell(l.compliance)} | ${cell(l.reason)} |`);
+    lines.push('');
+  }
+  return lines;
+}
+
+/** GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens. */
+function slug(heading: string): string {
+  return heading
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N} _-]/gu, '')
+    .replace(/ /g, '-');
+}
+
+/** The table of contents: links to the sections below, by the anchors a Markdown viewer gives their headings. */
+function contents(report: RunReport): string[] {
+  const words = statementText(report);
+  const titles = [
+    ...(untestedFindings(report).length > 0 ? ['Could not be tested'] : []),
+    ...(report.changes ? [changesHeading(report)] : []),
+    ...(report.rows.some((r) => r.waiver) || report.summary.waivers?.unmatched.length ? ['Waivers'] : []),
+    words.headings.connection,
+    ...report.sections.map((s) => s.title),
+    'Declaration',
+    'Findings',
+    'Evidence',
+    'Artefacts',
+  ];
+  return ['## Contents', '', ...titles.map((t, i) => `${i + 1}. [${text(t)}](#${slug(t)})`), ''];
+}
+
+/** Blanks for the person who signs the statement. */
+function declaration(report: RunReport): string[] {
+  return [
+    '## Declaration',
+    '',
+    `Signed for ${text(report.connection.connection.organisation)}: I have read this statement and the evidence behind it, ` +
+      'and answered the rows left to a person.',
+    '',
+    '| | |',
+    '|---|---|',
+    ...['Name', 'Role', 'Signature', 'Date'].map((label) => `| ${label} | |`),
+    '',
+  ];
+}
+
+function evidenceBlock(report: RunReport, f: ReportFinding): string[] {
   const e = f.evidence;
   const lines = [
     `### ${text(f.key)}`,
     '',
-    `- Status: ${statusLabel(f.status)} (${text(f.severity)})`,
-    `- Source: ${text(e.source)}, ${text(e.time)}`,
+    `- Status: ${text(findingBadge(report, f).label)} (${text(f.severity)})`,
+    `- Source: ${text(e.source)}, ${text(readableTime(e.time))}`,
   ];
   if (e.expected) lines.push(`- Expected: ${text(e.expected)}`);
   if (e.actual) lines.push(`- Actual: ${text(e.actual)}`);

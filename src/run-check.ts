@@ -107,7 +107,11 @@ async function gatherAndJudge(
   findings.push(...keyed(plan.runProbes.flatMap((probe) => runRunProbe(probe, options.profile.thresholds[probe.meta.id], run, now))));
   assertUniqueKeys(findings);
 
-  const rows = evaluateRows(options.profile, findings);
+  const rows = evaluateRows(
+    options.profile,
+    findings,
+    options.connection.gateways.map((g) => g.name),
+  );
   const waivers = applyWaivers(options.waivers ?? [], rows, findings, now());
   applyAnswers(options.answers ?? [], rows);
   compare.assertSame(changes, { findings, rows, observations });

@@ -7,9 +7,26 @@ import { matchesTarget, parseTargetSpec } from '../target.ts';
 import { waiverActive, type Waiver } from '../waivers/waivers.ts';
 import { describeWaiver, waiverComment } from '../waivers/wording.ts';
 
-export function evaluateRows(profile: Profile, findings: Finding[]): ReportRow[] {
+/**
+ * The statement's rows. With `gateways` (the connection's) naming several, an automated row also carries the
+ * verdict of each gateway on its own findings; a finding about the connection as a whole counts for every one.
+ */
+export function evaluateRows(profile: Profile, findings: Finding[], gateways: readonly string[] = []): ReportRow[] {
+  const named = new Set(gateways);
+  const ofGateway = new Map(
+    (gateways.length > 1 ? gateways : []).map((g) => [g, findings.filter((f) => f.target.gateway === g || !named.has(f.target.gateway))]),
+  );
   return profile.rows.map((row) => {
     const verdict = evaluateRow(row, findings);
+    const automated = !row.heading && row.method === 'automated';
+    // Each gateway judged on its own findings, for the scorecard of a connection with several.
+    const perGateway =
+      automated && gateways.length > 1
+        ? gateways.map((gateway) => {
+            const own = evaluateRow(row, ofGateway.get(gateway) ?? []);
+            return { gateway, compliance: own.compliance ?? 'Not assessed', ...(own.reason ? { reason: own.reason } : {}) };
+          })
+        : undefined;
     return {
       ref: row.ref,
       section: row.section,
@@ -19,6 +36,9 @@ export function evaluateRows(profile: Profile, findings: Finding[]): ReportRow[]
       compliance: verdict.compliance,
       comment: verdict.comment,
       findings: verdict.findings,
+      ...(verdict.reason ? { reason: verdict.reason } : {}),
+      ...(verdict.effects ? { effects: verdict.effects } : {}),
+      ...(perGateway ? { gateways: perGateway } : {}),
       source: row.heading ? null : row.method === 'automated' ? 'measured' : 'open',
     };
   });

@@ -15,7 +15,7 @@ import { loadAnswers, type Answer } from '../answers/answers.ts';
 import { createPrivateKey } from 'node:crypto';
 import { readSafeText } from '../input/safe-read.ts';
 import { renderJson } from '../../reports/json.ts';
-import { renderTextSummary } from '../../reports/text.ts';
+import { renderTextSummary, wantsColour } from '../../reports/text.ts';
 import { Progress } from './progress.ts';
 import { terminalText } from '../../reports/escape.ts';
 import type { SarifSource } from '../../reports/sarif.ts';
@@ -255,7 +255,10 @@ async function runPrepared(prepared: PreparedCheck, options: CheckCommandOptions
   if (options.format === 'json') process.stdout.write(renderJson(performed.report));
   else
     process.stdout.write(
-      renderTextSummary(performed.report, written) +
+      renderTextSummary(performed.report, written, {
+        colour: wantsColour(process.stdout.isTTY, process.env),
+        files: [...performed.files.keys()],
+      }) +
         extra.map((path, i) => `Also written: ${terminalText(path)} (${prepared.reportPaths[i]!.format})\n`).join('') +
         (performed.stored ? `History: ${performed.stored.id} (in ${prepared.historyRoot})\n` : ''),
     );

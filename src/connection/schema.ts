@@ -371,6 +371,12 @@ export const connectionPartiesSchema = z.strictObject({
     .max(200)
     .optional()
     .describe('Who answers for the connection (some profiles require it)'),
+  marking: z
+    .string({ error: 'expected a protective marking such as OFFICIAL' })
+    .min(1)
+    .max(100)
+    .optional()
+    .describe('The protective marking shown in the header and footer of the statement and report; OFFICIAL when absent'),
 });
 
 const DEPRECATED_PARTIES = [

@@ -8,6 +8,15 @@ export interface RowVerdict {
   comment: string;
   /** Keys of the findings that decided the row. */
   findings: string[];
+  /** Key of the one finding a reader is shown first as the reason (the first failure, else the first untested…). */
+  reason?: string;
+  /** Every failing finding cited, with what it did to the row: No, Partial, or only a Note. */
+  effects?: FailureEffect[];
+}
+
+export interface FailureEffect {
+  key: string;
+  effect: 'No' | 'Partial' | 'Note';
 }
 
 const MAX_CITED = 6;
@@ -60,9 +69,23 @@ export function evaluateRow(row: ProfileRow, findings: readonly Finding[]): RowV
     (notes.length > 0 ? ` Note: ${cite(notes)}` : '') +
     (answered.length > 0 ? ` Not a failure of this row, since ${answering} passes for the same gateway: ${cite(answered)}` : '');
   const failing = relevant.filter((f) => f.status === 'fail' && !isNote(f) && !answered.includes(f));
+  const effects: FailureEffect[] = relevant
+    .filter((f) => f.status === 'fail')
+    .map((f) => ({
+      key: findingKey(f),
+      effect: failing.includes(f) ? (ruleOf.get(f.id)?.onFail === 'Partial' ? 'Partial' : 'No') : 'Note',
+    }));
+  const decided = (compliance: Compliance, comment: string, by: readonly Finding[]): RowVerdict => ({
+    compliance,
+    comment,
+    findings: keys,
+    ...(by[0] ? { reason: findingKey(by[0]) } : {}),
+    ...(effects.length > 0 ? { effects } : {}),
+  });
   if (failing.length > 0) {
     const partial = failing.every((f) => ruleOf.get(f.id)?.onFail === 'Partial');
-    return { compliance: partial ? 'Partial' : 'No', comment: cite(failing) + noted + attest, findings: keys };
+    const first = partial ? failing : failing.filter((f) => ruleOf.get(f.id)?.onFail !== 'Partial');
+    return decided(partial ? 'Partial' : 'No', cite(failing) + noted + attest, first);
   }
   const isUntested = (f: Finding) => f.status === 'error' || f.status === 'not_tested';
   const isRequired = (f: Finding) => ruleOf.get(f.id)?.required !== false;
@@ -70,14 +93,14 @@ export function evaluateRow(row: ProfileRow, findings: readonly Finding[]): RowV
   const optionalUntested = relevant.filter((f) => isUntested(f) && !isRequired(f));
   const skipped = optionalUntested.length > 0 ? ` Not tested (does not change the verdict): ${cite(optionalUntested)}` : '';
   if (untested.length > 0) {
-    return { compliance: 'Not assessed', comment: `Could not be tested: ${cite(untested)}${skipped}${noted}${attest}`, findings: keys };
+    return decided('Not assessed', `Could not be tested: ${cite(untested)}${skipped}${noted}${attest}`, untested);
   }
   const passing = relevant.filter((f) => f.status === 'pass' && !isNote(f));
-  if (passing.length > 0) return { compliance: 'Yes', comment: cite(passing) + skipped + noted + attest, findings: keys };
+  if (passing.length > 0) return decided('Yes', cite(passing) + skipped + noted + attest, passing);
   if (optionalUntested.length > 0 && relevant.every((f) => isUntested(f) || f.status === 'not_applicable' || isNote(f))) {
-    return { compliance: 'Not assessed', comment: `Could not be tested: ${cite(optionalUntested)}${noted}${attest}`, findings: keys };
+    return decided('Not assessed', `Could not be tested: ${cite(optionalUntested)}${noted}${attest}`, optionalUntested);
   }
-  return { compliance: 'N/A', comment: cite(relevant) + attest, findings: keys };
+  return decided('N/A', cite(relevant) + attest, relevant);
 }
 
 /** "gw: message; gw: message [evidence: files]": the messages, then every artefact behind them once. */

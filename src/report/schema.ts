@@ -32,6 +32,15 @@ export const reportRowSchema = z.strictObject({
   compliance: z.enum(COMPLIANCE_VALUES).nullable().describe('null for manual rows and headings: a person answers them'),
   comment: z.string(),
   findings: z.array(z.string()).describe('Keys of the findings behind the verdict'),
+  reason: z.string().optional().describe('Key of the finding a reader is shown as the reason for the verdict'),
+  effects: z
+    .array(z.strictObject({ key: z.string(), effect: z.enum(['No', 'Partial', 'Note']) }))
+    .optional()
+    .describe('Each failing finding cited, and what the profile says its failure does to this row'),
+  gateways: z
+    .array(z.strictObject({ gateway: z.string(), compliance: z.enum(COMPLIANCE_VALUES), reason: z.string().optional() }))
+    .optional()
+    .describe('On an automated row of a connection with several gateways: the verdict for each gateway on its own findings'),
   waiver: waiverNoteSchema.optional().describe('The verdict stands; an active waiver keeps it from failing the exit code until it expires'),
   source: z
     .enum(['measured', 'answered', 'open'])

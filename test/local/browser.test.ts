@@ -79,10 +79,28 @@ snmp: { timeoutSeconds: 0.5 }
       dialogs.push(dialog.message());
       void dialog.dismiss();
     });
+    const blocked: string[] = [];
+    page.on('console', (message) => {
+      if (/Content.Security.Policy|Refused to/i.test(message.text())) blocked.push(message.text());
+    });
     await page.goto(reportUrl);
     await expect.poll(() => page.locator('section.summary').isVisible()).toBe(true);
     expect(await page.locator('section.summary h2').innerText()).toBe('Summary');
-    const coco8 = page.locator('tr', { has: page.locator('td', { hasText: /^CoCo-8$/ }) });
+    // The scorecard is the first thing after the header, above the summary and every list of findings.
+    expect(await page.evaluate(() => document.querySelector('body > header')?.nextElementSibling?.id)).toBe('scorecard');
+    const cardTop = (await page.locator('section.scorecard').boundingBox())!.y;
+    expect(cardTop).toBeLessThan((await page.locator('section.summary').boundingBox())!.y);
+    const cardLine = page.locator('section.scorecard tr', { has: page.locator('td', { hasText: /^CoCo-8$/ }) });
+    expect(await cardLine.locator('.compliance').innerText()).toBe('No');
+    expect(await cardLine.locator('td').last().innerText()).toMatch(/^lo: Undeclared port \d+\/tcp is open/);
+    // The ports swept are drawn, inline, under the page's content-security policy.
+    const ports = page.locator('svg.ports').first();
+    expect(await ports.isVisible()).toBe(true);
+    expect((await ports.boundingBox())!.width).toBeGreaterThan(100);
+    expect(await page.locator('svg.ports rect').count()).toBeGreaterThan(0);
+    expect(blocked).toEqual([]);
+    expect(await page.locator('p.marking').first().innerText()).toBe('OFFICIAL');
+    const coco8 = page.locator('table.statement tr', { has: page.locator('td', { hasText: /^CoCo-8$/ }) });
     expect(await coco8.isVisible()).toBe(true);
     expect(await coco8.locator('.compliance').innerText()).toBe('No');
     // nmap keeps the banner in its service fingerprint, with its own escaping (\x20 for spaces).
