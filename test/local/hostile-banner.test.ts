@@ -19,10 +19,14 @@ if (!nmapPresent) console.warn('[local] skipping loopback tests: nmap is not ins
 
 const sockets = new Set<Socket>();
 
-/** A banner that tries markup, Markdown links and images, terminal escapes (OSC 8 link, CSI, C1 CSI) and a bidi override. */
+/**
+ * A banner that tries markup, Markdown links and images, terminal escapes (OSC 8 link, CSI, C1 CSI) and a bidi
+ * override. It speaks no protocol nmap knows, so light version detection keeps it in the service fingerprint (a
+ * "220 … ESMTP" greeting is named smtp, and nmap then keeps none of it).
+ */
 const BANNER =
-  '220 <script>alert("owned")</script> [x](http://evil) ![i](http://evil/p.png) ' +
-  '\u001b]8;;http://evil\u0007link\u001b]8;;\u0007 \u001b[2J \u009b31m \u202eydaer ESMTP ready\r\n';
+  '<script>alert("owned")</script> [x](http://evil) ![i](http://evil/p.png) ' +
+  '\u001b]8;;http://evil\u0007link\u001b]8;;\u0007 \u001b[2J \u009b31m \u202eydaer ready\r\n';
 /** ESC, other C0 controls but LF, DEL, C1 controls and bidirectional controls. */
 const HIDDEN = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 
@@ -93,7 +97,9 @@ scan: { tcpPorts: "${bannerPort},${declaredPort}", udpTopPorts: 0 }
     // Raw excerpts sit in fenced code blocks, where Markdown shows text; everywhere else markup is escaped.
     const outsideFences = md.replace(/^(`{3,})text\n[\s\S]*?\n\1$/gm, '');
     expect(outsideFences).not.toContain('<script>');
-    expect(outsideFences).not.toMatch(/(^|[^\\])!?\[[^\]]*\]\(/);
+    // The only links are the table of contents' own, to headings of the page (`](#…)`).
+    expect(outsideFences).not.toMatch(/(^|[^\\])!?\[[^\]]*\]\((?!#[a-z0-9-]+\))/);
+    expect(outsideFences).toContain('](#');
     expect(outsideFences).not.toMatch(/https?:\/\//);
     expect(md).not.toMatch(HIDDEN);
     expect(html).not.toMatch(HIDDEN);

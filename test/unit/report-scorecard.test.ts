@@ -17,9 +17,11 @@ import { findingBadge, readableTime, scorecard, untestedLines } from '../../repo
 import { fakeNmap } from '../helpers/fake-nmap.ts';
 
 /** Two gateways: one with an undeclared port open, one behind a firewall that answers nothing. */
-const OPEN = fakeNmap('open-gateway.xml');
-const CLOSED = fakeNmap('firewalled-gateway.xml');
-const twoGateways: Exec = (command, args, options) => (args.includes('127.0.0.2') ? CLOSED : OPEN)(command, args, options);
+// gw-open: firewalled, with one undeclared port (22) open; gw-closed: nmap finds it down (nothing measured there).
+// Discovery runs one nmap per gateway here (one per core), and -sV, run on both, answers for the first.
+const OPEN = fakeNmap('firewalled-gateway.xml');
+const DOWN = fakeNmap('unreachable-host.xml');
+const twoGateways: Exec = (command, args, options) => (args.includes('127.0.0.1') ? OPEN : DOWN)(command, args, options);
 
 let report: RunReport;
 beforeAll(async () => {
