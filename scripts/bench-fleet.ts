@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { LabGateway } from '../test/lab/lab.ts';
 import { spawnInNamespace, stopChild, waitForListeners } from '../test/lab/processes.ts';
-import { startLabGateway, stopOnExit } from './bench-lab.ts';
+import { benchGateway, stopOnExit } from './bench-lab.ts';
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '..');
@@ -27,22 +27,9 @@ const LOSS_SCAN = process.env.COCOSCAN_BENCH_FLEET_LOSS_SCAN ?? 'tcpPorts: "1-65
 /** How long the loss check may take before it is stopped and reported unfinished (nmap's pacing can collapse under loss). */
 const LOSS_MINUTES = Number(process.env.COCOSCAN_BENCH_FLEET_LOSS_MINUTES ?? 30);
 const TCP_PORTS = 65_535;
-/** What each bench gateway really has open: listening and let through by its firewall (benchGateway below). */
+/** What each bench gateway really has open: listening and let through by its firewall (benchGateway in bench-lab.ts). */
 const TRUTH = ['tcp/22', 'tcp/443', 'udp/161'];
 const SILENT_PORT = 8443;
-
-function fleetGateway(name: string): Promise<LabGateway> {
-  return startLabGateway({
-    name,
-    services: [
-      { kind: 'sshd', port: 22, ssh: 'hardened' },
-      { kind: 'nginx-https', port: 443 },
-      { kind: 'snmpd', port: 161, snmp: 'v2c-public' },
-    ],
-    firewallAllowTcp: [22, 443],
-    firewallAllowUdp: [161],
-  });
-}
 
 async function connectionFile(dir: string, label: string, gateways: LabGateway[], scan: string): Promise<string> {
   const file = join(dir, `connection-${label}.yaml`);
@@ -278,7 +265,7 @@ export async function benchFleet(line: Line): Promise<void> {
   try {
     // Started a few at a time: every one is tracked by bench-lab.ts from the moment it starts, so a signal removes it.
     for (let i = 0; i < count; i += 4)
-      gateways.push(...(await Promise.all(Array.from({ length: Math.min(4, count - i) }, (_, j) => fleetGateway(`bf${i + j}`)))));
+      gateways.push(...(await Promise.all(Array.from({ length: Math.min(4, count - i) }, (_, j) => benchGateway(`bf${i + j}`)))));
     line('fleet-scan', `{ ${FLEET_SCAN} }`, `reference: the scan block of the timed checks; loss: { ${LOSS_SCAN} }`);
 
     if (process.env.COCOSCAN_BENCH_FLEET_LOSS_ONLY !== '1') await timedFigures(line, dir, gateways);

@@ -79,3 +79,17 @@ export async function startLabGateway(spec: LabGatewaySpec): Promise<LabGateway>
   };
   return gateway;
 }
+
+/** A firewalled lab gateway as an ITHC would find it: SSH, HTTPS and SNMP open, everything else dropped. */
+export function benchGateway(name: string): Promise<LabGateway> {
+  return startLabGateway({
+    name,
+    services: [
+      { kind: 'sshd', port: 22, ssh: 'hardened' },
+      { kind: 'nginx-https', port: 443 },
+      { kind: 'snmpd', port: 161, snmp: 'v2c-public' },
+    ],
+    firewallAllowTcp: [22, 443],
+    firewallAllowUdp: [161],
+  });
+}

@@ -20,7 +20,7 @@ import { buildNmapArgs } from '../src/nmap/run.ts';
 import { inspectTlsEndpoint } from '../src/tls/inspect-endpoint.ts';
 import { systemTrustStore } from '../src/tls/trust-store.ts';
 import { labAvailability, type LabGateway } from '../test/lab/lab.ts';
-import { startLabGateway, stopAllLabGateways } from './bench-lab.ts';
+import { benchGateway, startLabGateway, stopAllLabGateways } from './bench-lab.ts';
 import { benchSshAgreement, benchUdp } from './bench-agreement.ts';
 import { benchSnmpLoop } from './bench-snmp-loop.ts';
 import { benchHostileSsh } from './bench-hostile-ssh.ts';
@@ -84,20 +84,6 @@ async function tlsSection(): Promise<void> {
   } finally {
     await Promise.all(gateways.map((g) => g.stop()));
   }
-}
-
-/** A firewalled lab gateway as an ITHC would find it: SSH, HTTPS and SNMP open, everything else dropped. */
-function benchGateway(name: string) {
-  return startLabGateway({
-    name,
-    services: [
-      { kind: 'sshd', port: 22, ssh: 'hardened' },
-      { kind: 'nginx-https', port: 443 },
-      { kind: 'snmpd', port: 161, snmp: 'v2c-public' },
-    ],
-    firewallAllowTcp: [22, 443],
-    firewallAllowUdp: [161],
-  });
 }
 
 interface Timing {
