@@ -49,7 +49,7 @@ export async function runMasscan(
   const socket = createSocket('udp4');
   socket.on('error', () => undefined);
   const overstay = setTimeout(() => {
-    nudger = setInterval(() => socket.send(Buffer.alloc(0), 9, plan.addresses[0]!, () => undefined), 1000);
+    nudger = setInterval(() => socket.send(Buffer.alloc(0), 9, plan.addresses[0], () => undefined), 1000);
   }, expectedMs);
   try {
     const result = await exec(command, buildMasscanArgs(plan, outFile), {
