@@ -79,7 +79,10 @@ describe.skipIf(!lab.ok)('a rate-limited SSH port that limits nmap too (real ssh
     // nmap's discovery reached 22 before any probe did: its own view says open, and the verdicts come from it.
     expect(finding('exposure.declared-port')).toMatchObject({ status: 'pass', evidence: { actual: 'open (syn-ack)' } });
     expect(finding('exposure.declared-port')?.evidence.source).toMatch(
-      /^nmap \S+ -sS -p T:1-1024 --max-rate \d+ --min-rate \d+ --max-retries \d; nmap \S+ -sS -sV --version-intensity 2 --versiondb \(nmap's, probe waits ≤ \d+ ms\) --host-timeout 30s -p T:22$/,
+      new RegExp(
+        String.raw`^nmap \S+ -sS -p T:1-1024 --max-rate \d+ --min-rate \d+ --max-retries \d; ` +
+          String.raw`nmap \S+ -sT -sV --version-intensity 2 --versiondb \(nmap's, probe waits ≤ \d+ ms\) --host-timeout 30s -p T:22$`,
+      ),
     );
     expect(finding('exposure.undeclared-port')?.message).toMatch(/^Only declared ports answer on \S+ \(22\/tcp\); swept T:1-1024/);
     expect(finding('exposure.undeclared-port')?.evidence.actual).toBe('no undeclared port open among T:1-1024');

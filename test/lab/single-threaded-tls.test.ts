@@ -57,7 +57,10 @@ describe.skipIf(!lab.ok || !gnutls)('a single-threaded TLS server (gnutls-serv) 
     // nmap ran -sV after the TLS probe was done, within its own budget: its XML says when it started.
     const source = finding('exposure.declared-port')?.evidence.source ?? '';
     expect(source).toMatch(
-      /^nmap \S+ -sS -p T:1-1024 --max-rate \d+ --min-rate \d+ --max-retries \d; nmap \S+ -sS -sV --version-intensity 2 --versiondb \(nmap's, probe waits ≤ \d+ ms\) --host-timeout 30s -p T:443$/,
+      new RegExp(
+        String.raw`^nmap \S+ -sS -p T:1-1024 --max-rate \d+ --min-rate \d+ --max-retries \d; ` +
+          String.raw`nmap \S+ -sT -sV --version-intensity 2 --versiondb \(nmap's, probe waits ≤ \d+ ms\) --host-timeout 30s -p T:443$`,
+      ),
     );
     const services = await readFile(join(out, 'evidence/gateways/gnutls-gw/nmap-services.xml'), 'utf8');
     const serviceStart = Number(/<nmaprun [^>]*\bstart="(\d+)"/.exec(services)?.[1]) * 1000;

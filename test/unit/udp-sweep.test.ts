@@ -120,7 +120,8 @@ describe('one sweep from the TCP and UDP runs', () => {
     expect(sweep.serviceArtefact).toMatch(/nmap-services\.xml$/);
     expect(sweep.udpArtefact).toMatch(/nmap-sweep-udp\.xml$/);
     expect(withoutProbeWaits(sweep.source)).toBe(
-      'nmap 7.93 -sS -p T:1-65535 --max-rate 20000 --min-rate 20000 --max-retries 2; nmap 7.93 -sS -sV --version-intensity 2 --host-timeout 30s -p T:22,443,8080; ' +
+      'nmap 7.93 -sS -p T:1-65535 --max-rate 20000 --min-rate 20000 --max-retries 2; ' +
+        'nmap 7.93 -sT -sV --version-intensity 2 --host-timeout 30s -p T:22,443,8080; ' +
         'nmap 7.93 -sU -sV --version-intensity 0 -p U:(top 100)+53,40162',
     );
     expect(sweepFailureReason(sweep)).toBeUndefined();
@@ -133,7 +134,8 @@ describe('one sweep from the TCP and UDP runs', () => {
     expect(calls.filter((c) => c.includes('-oX'))).toHaveLength(2);
     expect(sweep.udpArtefact).toBeUndefined();
     expect(withoutProbeWaits(sweep.source)).toBe(
-      'nmap 7.93 -sT -p T:1-65535 --max-rate 20000 --min-rate 20000 --max-retries 2; nmap 7.93 -sT -sV --version-intensity 2 --host-timeout 30s -p T:22,443,8080',
+      'nmap 7.93 -sT -p T:1-65535 --max-rate 20000 --min-rate 20000 --max-retries 2; ' +
+        'nmap 7.93 -sT -sV --version-intensity 2 --host-timeout 30s -p T:22,443,8080',
     );
   });
 });
