@@ -156,10 +156,10 @@ export async function collectSweeps(
       const sV = plan.serviceDetection ? ' -sV' : '';
       const udpSpec = plan.udpTop ? `(top ${plan.udpTop})${plan.udpNamed ? `+${plan.udpNamed}` : ''}` : plan.udpPorts;
       const udpRun = udp ? `; nmap ${version} -sU${sV}${sV ? ' --version-intensity 0' : ''} -p U:${udpSpec}` : '';
-      const scanType = plan.privileged ? '-sS' : '-sT';
+      const scanType = (p: SweepPlan) => (p.privileged ? '-sS' : '-sT');
       const servicesVersion = tcp.services?.ok ? tcp.services.run.version : (deps.nmapVersion ?? 'unknown');
       const servicesRun = tcp.servicePlan
-        ? `; nmap ${servicesVersion} ${scanType} ${serviceOptions(tcp.servicePlan)} -p T:${tcp.servicePlan.tcpPorts}`
+        ? `; nmap ${servicesVersion} ${scanType(tcp.servicePlan)} ${serviceOptions(tcp.servicePlan)} -p T:${tcp.servicePlan.tcpPorts}`
         : '';
       for (const gateway of group) {
         deps.onActivity?.({ gateway: gateway.name, activity: 'nmap sweep finished', percent: 100 });

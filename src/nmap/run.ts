@@ -56,7 +56,7 @@ export function buildNmapArgs(plan: SweepPlan, xmlFile: string, versionDb?: stri
     '-v',
     '-Pn',
     '-n',
-    ...(tcp ? [plan.privileged ? '-sS' : '-sT'] : []),
+    ...(tcp ? (plan.privileged ? ['-sS'] : ['-sT', '--unprivileged']) : []),
     ...(udp ? ['-sU'] : []),
     ...(plan.serviceDetection ? ['-sV'] : []),
     // A UDP-only run probes each silent port only with the probes written for that port: at the default intensity

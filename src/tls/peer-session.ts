@@ -1,4 +1,4 @@
-import { connect, type DetailedPeerCertificate, type PeerCertificate } from 'node:tls';
+import { connect, createSecureContext, type DetailedPeerCertificate, type PeerCertificate, type SecureContext } from 'node:tls';
 import { isIP } from 'node:net';
 import type { Endpoint } from './hello-exchange.ts';
 import { openTlsReadySocket } from './tls-ready-socket.ts';
@@ -29,6 +29,22 @@ export interface PeerSessionOptions {
  * itself (TLS 1.3 encrypts it, so the raw hello cannot see it), and optionally the HTTP response head. The
  * handshake deadline ends at the handshake; the HTTP step has its own, and its failure is recorded in `http`.
  */
+const contexts = new Map<string, SecureContext>();
+
+/**
+ * One TLS context per trust list, shared by every handshake that uses it: a context made for each handshake parses the
+ * whole trust store again (~50 ms) and holds its own copy in native memory (32 lab gateways: 317 MB peak, 248 MB shared).
+ */
+export function secureContextFor(trust: string[]): SecureContext {
+  const key = trust.join('\n');
+  let context = contexts.get(key);
+  if (!context) {
+    if (contexts.size >= 4) contexts.clear();
+    contexts.set(key, (context = createSecureContext({ ca: trust, minVersion: 'TLSv1', ciphers: 'DEFAULT:@SECLEVEL=0' })));
+  }
+  return context;
+}
+
 export async function peerSession(endpoint: Endpoint, options: PeerSessionOptions): Promise<PeerSession> {
   if (options.signal?.aborted) throw new Error('the TLS inspection was stopped before the handshake (time budget or cancellation)');
   // TCP and the protocol's upgrade (STARTTLS) first, each with its own deadline; then the handshake has its own.
@@ -40,12 +56,10 @@ export async function peerSession(endpoint: Endpoint, options: PeerSessionOption
       // The name the certificate is checked against when no server name is sent (an address).
       host: endpoint.host,
       servername: endpoint.serverName && isIP(endpoint.serverName) === 0 ? endpoint.serverName : undefined,
-      ca: options.trust,
+      secureContext: secureContextFor(options.trust),
       rejectUnauthorized: false,
       // The name is judged on its own (tls.certificate-name): `authorized` says whether the chain verifies, nothing more.
       checkServerIdentity: () => undefined,
-      minVersion: 'TLSv1',
-      ciphers: 'DEFAULT:@SECLEVEL=0',
     });
     const onAbort = () => fail(new Error('the TLS inspection was stopped during the handshake (time budget or cancellation)'));
     const settle = () => {

@@ -81,7 +81,7 @@ describe.skipIf(!lab.ok)('a rate-limited SSH port that limits nmap too (real ssh
     expect(finding('exposure.declared-port')?.evidence.source).toMatch(
       new RegExp(
         String.raw`^nmap \S+ -sS -p T:1-1024 --max-rate \d+ --min-rate \d+ --max-retries \d; ` +
-          String.raw`nmap \S+ -sS -sV --version-intensity 2 --versiondb \(nmap's, probe waits ≤ \d+ ms\) --host-timeout 30s -p T:22$`,
+          String.raw`nmap \S+ -sT -sV --version-intensity 2 --versiondb \(nmap's, probe waits ≤ \d+ ms\) --host-timeout 30s -p T:22$`,
       ),
     );
     expect(finding('exposure.undeclared-port')?.message).toMatch(/^Only declared ports answer on \S+ \(22\/tcp\); swept T:1-1024/);

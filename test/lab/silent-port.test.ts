@@ -58,7 +58,7 @@ describe.skipIf(!lab.ok)('a silent open port beside sshd and nginx', () => {
     );
     expect(protocol(514)?.message).toMatch(/within its budget \(scan\.servicePortSeconds; each probe waited \d+ ms\)/);
     expect(finding('exposure.declared-port')?.evidence.source).toMatch(
-      /; nmap \S+ -sS -sV --version-intensity 2 --versiondb \(nmap's, probe waits ≤ \d+ ms\) --host-timeout 30s -p T:22,80,514$/,
+      /; nmap \S+ -sT -sV --version-intensity 2 --versiondb \(nmap's, probe waits ≤ \d+ ms\) --host-timeout 30s -p T:22,80,514$/,
     );
   });
 });

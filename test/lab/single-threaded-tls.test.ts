@@ -59,7 +59,7 @@ describe.skipIf(!lab.ok || !gnutls)('a single-threaded TLS server (gnutls-serv) 
     expect(source).toMatch(
       new RegExp(
         String.raw`^nmap \S+ -sS -p T:1-1024 --max-rate \d+ --min-rate \d+ --max-retries \d; ` +
-          String.raw`nmap \S+ -sS -sV --version-intensity 2 --versiondb \(nmap's, probe waits ≤ \d+ ms\) --host-timeout 30s -p T:443$`,
+          String.raw`nmap \S+ -sT -sV --version-intensity 2 --versiondb \(nmap's, probe waits ≤ \d+ ms\) --host-timeout 30s -p T:443$`,
       ),
     );
     const services = await readFile(join(out, 'evidence/gateways/gnutls-gw/nmap-services.xml'), 'utf8');

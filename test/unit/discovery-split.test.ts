@@ -85,7 +85,7 @@ describe('discovery split among processes', () => {
     expect(readArtefact(d.evidence.list().find((a) => a.path === 'evidence/nmap-sweep-2.xml')!).toString()).toContain('192.0.2.4');
     expect(facts.get('gw3')!.source.replace(/ --versiondb \(nmap's, probe waits ≤ \d+ ms\)/, '')).toBe(
       'nmap 7.93 -sS -p T:1-1024,8080 --max-rate 10000 --min-rate 10000 --max-retries 2 (discovery run 2 of 2, 2 gateways); ' +
-        'nmap 7.93 -sS -sV --version-intensity 2 --host-timeout 30s -p T:22,443,8080',
+        'nmap 7.93 -sT -sV --version-intensity 2 --host-timeout 30s -p T:22,443,8080',
     );
     expect([...facts.values()].every((f) => f.host?.ports.some((p) => p.port === 22 && p.state === 'open'))).toBe(true);
   });

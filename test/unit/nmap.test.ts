@@ -34,7 +34,7 @@ describe('nmap arguments', () => {
       expect.arrayContaining(['-sS', '-sU', '-sV', '-p', 'T:1-65535,U:161', '-oX', '/tmp/out.xml', '-v', '-Pn', '-T4']),
     );
     const unprivileged = buildNmapArgs({ ...plan, privileged: false }, '/tmp/out.xml');
-    expect(unprivileged).toContain('-sT');
+    expect(unprivileged).toEqual(expect.arrayContaining(['-sT', '--unprivileged']));
     expect(unprivileged).not.toContain('-sU');
     expect(unprivileged).toContain('T:1-65535');
     expect(buildNmapArgs({ ...plan, maxRate: 300 }, '/tmp/out.xml')).toEqual(expect.arrayContaining(['--max-rate', '300']));

@@ -8,7 +8,7 @@ import { PortTurns } from '../../src/facts/port-turns.ts';
 import { serviceDetectionGap, servicePlanFor, withServices } from '../../src/facts/service-detection.ts';
 import { sweepPlanFor } from '../../src/facts/sweep.ts';
 import { parseNmapXml } from '../../src/nmap/parse.ts';
-import type { NmapOutcome } from '../../src/nmap/run.ts';
+import { buildNmapArgs, type NmapOutcome } from '../../src/nmap/run.ts';
 
 const fixture = readFileSync(new URL('../fixtures/nmap/open-gateway.xml', import.meta.url), 'utf8');
 const RECORDED = /<address addr="([^"]+)" addrtype="ipv4"\/>/.exec(fixture)![1]!;
@@ -54,6 +54,10 @@ describe('the service detection phase', () => {
       hostTimeoutSeconds: 30,
       versionIntensity: 2,
     });
+    // A connect scan: as root, nmap scans gateways on different interfaces one hostgroup after another (83 s for 32).
+    expect(services.privileged).toBe(false);
+    expect(buildNmapArgs(services, '/x.xml')).toEqual(expect.arrayContaining(['-sT', '--unprivileged', '-sV']));
+    expect(buildNmapArgs(services, '/x.xml')).not.toContain('-sS');
     // Without nmap's probe database to cap, the probes keep nmap's own waits.
     expect(services.serviceProbeWaitMs).toBeUndefined();
     // With it, the port that gets most probes shares the port budget among them: at most half the gateway's.
@@ -193,7 +197,7 @@ describe('probes and nmap taking turns on a gateway', () => {
     expect(fact.source).toMatch(
       new RegExp(
         String.raw`^nmap 7\.93 -sS -p T:1-65535 --max-rate 20000 --min-rate 20000 --max-retries 2; ` +
-          String.raw`nmap 7\.93 -sS -sV --version-intensity 2${db} --host-timeout 30s -p T:22,443,8080$`,
+          String.raw`nmap 7\.93 -sT -sV --version-intensity 2${db} --host-timeout 30s -p T:22,443,8080$`,
       ),
     );
     expect(fact.serviceArtefact).toMatch(/nmap-services\.xml$/);

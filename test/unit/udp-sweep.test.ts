@@ -121,7 +121,7 @@ describe('one sweep from the TCP and UDP runs', () => {
     expect(sweep.udpArtefact).toMatch(/nmap-sweep-udp\.xml$/);
     expect(withoutProbeWaits(sweep.source)).toBe(
       'nmap 7.93 -sS -p T:1-65535 --max-rate 20000 --min-rate 20000 --max-retries 2; ' +
-        'nmap 7.93 -sS -sV --version-intensity 2 --host-timeout 30s -p T:22,443,8080; ' +
+        'nmap 7.93 -sT -sV --version-intensity 2 --host-timeout 30s -p T:22,443,8080; ' +
         'nmap 7.93 -sU -sV --version-intensity 0 -p U:(top 100)+53,40162',
     );
     expect(sweepFailureReason(sweep)).toBeUndefined();
