@@ -4,11 +4,11 @@ import { exposureFacts } from '../../probes/exposure/gather.ts';
 import { judgeExposure, MAX_UNDECLARED_LISTED } from '../../probes/exposure/judge.ts';
 import { judgeFiltering } from '../../probes/firewall/judge.ts';
 import { connectionFileSchema } from '../../src/connection/schema.ts';
-import { EvidenceStore } from '../../src/evidence-store.ts';
 import type { Exec, ExecResult } from '../../src/exec.ts';
 import type { FactDeps } from '../../src/facts/facts.ts';
 import { collectSweeps, type SweepFact } from '../../src/facts/sweep.ts';
 import { sweepFailureReason } from '../../src/facts/sweep-reading.ts';
+import { factDeps } from '../helpers/fact-deps.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/nmap/${name}`, import.meta.url), 'utf8');
 const RECORDED = '10.213.37.2';
@@ -34,15 +34,7 @@ function deps(exec: Exec, gateways: { name: string; host: string }[]): FactDeps 
     // The recordings below are TCP sweeps, answered to every nmap run: no UDP run here.
     scan: { udpTopPorts: 0 },
   });
-  return {
-    connection,
-    exec,
-    now: () => new Date('2026-01-01T00:00:00Z'),
-    evidence: new EvidenceStore(),
-    signal: new AbortController().signal,
-    privileged: true,
-    sweepEnabled: true,
-  };
+  return factDeps(connection, exec);
 }
 
 async function sweep(exec: Exec, gateways: { name: string; host: string }[]): Promise<Map<string, SweepFact>> {

@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectionFileSchema } from '../../src/connection/schema.ts';
-import { EvidenceStore, readArtefact } from '../../src/evidence-store.ts';
+import { readArtefact } from '../../src/evidence-store.ts';
 import { exec } from '../../src/exec.ts';
 import type { FactDeps } from '../../src/facts/facts.ts';
 import { collectSweeps, type SweepFact } from '../../src/facts/sweep.ts';
 import { nmapVersion } from '../../src/nmap/run.ts';
 import { labGateway, runLabCheck } from './check-run.ts';
 import { labAvailability, startLabGateway, type LabGateway } from './lab.ts';
+import { factDeps } from '../helpers/fact-deps.ts';
 
 const lab = await labAvailability();
 if (!lab.ok) console.warn(`[lab] skipping the discovery engine lab test: ${lab.reason}`);
@@ -60,18 +61,13 @@ describe.skipIf(!lab.ok)('discovery engines on lab gateways (real nmap, masscan,
       flows: [{ name: 'web', protocol: 'http', port: 8080 }],
       scan: { tcpPorts: PORTS, udpTopPorts: 0, serviceDetection: false, ...scan },
     });
-    return {
-      connection,
-      exec,
+    return factDeps(connection, exec, {
       now: () => new Date(),
-      evidence: new EvidenceStore(),
       signal: AbortSignal.timeout(LOADED_MACHINE_MS),
-      privileged: true,
-      sweepEnabled: true,
       nmapVersion: version,
       cores: 2,
       ...extra,
-    };
+    });
   }
 
   const open = (fact: SweepFact | undefined) => fact?.host?.ports.filter((p) => p.state === 'open').map((p) => p.port);

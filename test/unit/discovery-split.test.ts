@@ -1,10 +1,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { connectionFileSchema, type Gateway } from '../../src/connection/schema.ts';
-import { EvidenceStore, readArtefact } from '../../src/evidence-store.ts';
+import { readArtefact } from '../../src/evidence-store.ts';
 import { exec as realExec, type Exec, type ExecResult } from '../../src/exec.ts';
 import type { FactDeps } from '../../src/facts/facts.ts';
 import { collectSweeps } from '../../src/facts/sweep.ts';
+import { factDeps } from '../helpers/fact-deps.ts';
 
 const fixture = readFileSync(new URL('../fixtures/nmap/open-gateway.xml', import.meta.url), 'utf8');
 const RECORDED = /<address addr="([^"]+)" addrtype="ipv4"\/>/.exec(fixture)![1]!;
@@ -32,18 +33,7 @@ function deps(exec: Exec, scan: Record<string, unknown> = {}, extra: Partial<Fac
     flows: [{ name: 'web', protocol: 'https', port: 443 }],
     scan: { udpTopPorts: 0, tcpPorts: '1-1024,8080', ...scan },
   });
-  return {
-    connection,
-    exec,
-    now: () => new Date('2026-11-30T10:00:00Z'),
-    evidence: new EvidenceStore(),
-    signal: new AbortController().signal,
-    privileged: true,
-    sweepEnabled: true,
-    nmapVersion: '7.93',
-    cores: 2,
-    ...extra,
-  };
+  return factDeps(connection, exec, { nmapVersion: '7.93', cores: 2, ...extra });
 }
 
 /** An nmap that sweeps what it is given, announcing 22 on every host; discovery of `failing` hosts exits 1. */

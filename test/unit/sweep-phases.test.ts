@@ -1,7 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import { connectionFileSchema } from '../../src/connection/schema.ts';
-import { EvidenceStore } from '../../src/evidence-store.ts';
 import type { Exec } from '../../src/exec.ts';
 import { Facts, type FactDeps } from '../../src/facts/facts.ts';
 import { PortTurns } from '../../src/facts/port-turns.ts';
@@ -9,6 +8,7 @@ import { serviceDetectionGap, servicePlanFor, withServices } from '../../src/fac
 import { sweepPlanFor } from '../../src/facts/sweep.ts';
 import { parseNmapXml } from '../../src/nmap/parse.ts';
 import { buildNmapArgs, type NmapOutcome } from '../../src/nmap/run.ts';
+import { factDeps } from '../helpers/fact-deps.ts';
 
 const fixture = readFileSync(new URL('../fixtures/nmap/open-gateway.xml', import.meta.url), 'utf8');
 const RECORDED = /<address addr="([^"]+)" addrtype="ipv4"\/>/.exec(fixture)![1]!;
@@ -154,16 +154,7 @@ describe('probes and nmap taking turns on a gateway', () => {
   }
 
   function facts(exec: Exec) {
-    return new Facts({
-      connection: connection(),
-      exec,
-      now: () => new Date('2026-11-30T10:00:00Z'),
-      evidence: new EvidenceStore(),
-      signal: new AbortController().signal,
-      privileged: true,
-      sweepEnabled: true,
-      nmapVersion: '7.93',
-    });
+    return new Facts(factDeps(connection(), exec, { nmapVersion: '7.93' }));
   }
 
   it('starts a probe of a declared port when discovery ends, not when it announces the port, and holds -sV until the probe is done', async () => {

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { connectionFileSchema } from '../../src/connection/schema.ts';
-import { EvidenceStore } from '../../src/evidence-store.ts';
 import type { FactDeps } from '../../src/facts/facts.ts';
 import { collectSweeps, mergeOutcomes, sweepPlanFor } from '../../src/facts/sweep.ts';
 import { sweepFailureReason } from '../../src/facts/sweep-reading.ts';
@@ -10,6 +9,7 @@ import { buildNmapArgs, type NmapOutcome } from '../../src/nmap/run.ts';
 import { NMAP_TOP_UDP_PORTS, topUdpPorts } from '../../src/nmap/udp-top-ports.ts';
 import { expandPortList } from '../../src/nmap/ports.ts';
 import { fakeNmap } from '../helpers/fake-nmap.ts';
+import { factDeps } from '../helpers/fact-deps.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/nmap/${name}`, import.meta.url), 'utf8');
 
@@ -24,15 +24,7 @@ function deps(scan: Record<string, unknown> = {}, privileged = true, exec = fake
     ],
     scan,
   });
-  return {
-    connection,
-    exec,
-    now: () => new Date('2026-11-30T10:00:00Z'),
-    evidence: new EvidenceStore(),
-    signal: new AbortController().signal,
-    privileged,
-    sweepEnabled: true,
-  };
+  return factDeps(connection, exec, { privileged });
 }
 
 describe("nmap's most common UDP services", () => {
