@@ -16,6 +16,7 @@ export type FrontBehaviour =
   | 'ignores-fallback-scsv'
   | 'robot-oracle'
   | 'robot-silent'
+  | 'robot-reset'
   | 'robot-weak-oracle';
 
 /** The leaf a front that does key exchange itself serves (ROBOT). */
@@ -102,7 +103,7 @@ function answerRobot(
   socket: Socket,
   identity: FrontIdentity,
   note: (kind: string) => void,
-  mode: 'oracle' | 'silent' | 'weak',
+  mode: 'oracle' | 'silent' | 'reset' | 'weak',
 ): void {
   const u24b = (n: number) => u24(n);
   const certificate = Buffer.concat([u24b(identity.leafDer.length + 3), u24b(identity.leafDer.length), identity.leafDer]);
@@ -129,6 +130,11 @@ function answerRobot(
     note('robot');
     // A server that waits broken handshakes out answers none of them: silence, whatever the padding.
     if (mode === 'silent') return;
+    // What an intrusion prevention system in front does to every broken handshake: a reset, whatever the padding.
+    if (mode === 'reset') {
+      socket.resetAndDestroy();
+      return;
+    }
     const wellPadded = em[0] === 0 && em[1] === 2;
     // A weak oracle (ROBOT paper, 4.3): the same alert every time, but the connection kept open only for good padding.
     if (mode === 'weak') {
@@ -153,7 +159,7 @@ function answer(behaviour: FrontBehaviour, first: Buffer, socket: Socket, note: 
   if (!hello) return false;
   // The ROBOT probe offers only the RSA key-exchange suites the enumeration saw accepted; the enumeration never does.
   if (
-    (behaviour === 'robot-oracle' || behaviour === 'robot-silent' || behaviour === 'robot-weak-oracle') &&
+    (behaviour === 'robot-oracle' || behaviour === 'robot-silent' || behaviour === 'robot-reset' || behaviour === 'robot-weak-oracle') &&
     identity &&
     hello.suites.length <= 24 &&
     hello.suites.every((s) => suiteByCode(s).classes.includes('static-rsa'))
@@ -163,7 +169,13 @@ function answer(behaviour: FrontBehaviour, first: Buffer, socket: Socket, note: 
       socket,
       identity,
       note,
-      behaviour === 'robot-silent' ? 'silent' : behaviour === 'robot-weak-oracle' ? 'weak' : 'oracle',
+      behaviour === 'robot-silent'
+        ? 'silent'
+        : behaviour === 'robot-reset'
+          ? 'reset'
+          : behaviour === 'robot-weak-oracle'
+            ? 'weak'
+            : 'oracle',
     );
     return true;
   }

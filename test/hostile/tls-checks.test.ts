@@ -74,7 +74,17 @@ describe('TLS single checks against broken servers', () => {
     expect(front.answered().filter((a) => a === 'robot')).toHaveLength(5);
     expect(find('tls.robot')).toMatchObject({
       status: 'not_tested',
-      message: expect.stringMatching(/no variant got an answer before the deadline/),
+      message: expect.stringMatching(/no variant got a TLS record in answer/),
+    });
+  });
+
+  it('a front that resets every broken RSA key exchange gives no ROBOT verdict: a reset is no answer of the padding check', async () => {
+    front = await startHostileFront('robot-reset', backend.port, { leafDer: chain.der[0]!, leafKey: chain.leafKey });
+    const { find } = await runTlsCheck({ flows: [{ name: 'web', port: front.port }], trust: [chain.root], probeTimeoutSeconds: 2 });
+    expect(front.answered().filter((a) => a === 'robot')).toHaveLength(5);
+    expect(find('tls.robot')).toMatchObject({
+      status: 'not_tested',
+      message: expect.stringMatching(/no variant got a TLS record in answer/),
     });
   });
 

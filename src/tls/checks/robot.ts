@@ -166,9 +166,13 @@ export async function probeRobot(
     (a) => a.startsWith('failure:') || a.startsWith('refused the hello') || a.startsWith('the hello got') || a === 'no RSA certificate',
   );
   if (unsent) return { status: 'inconclusive', detail: `a broken key exchange could not be sent: ${unsent}` };
-  // Silence to every variant says nothing of the padding check: a server that waits out broken handshakes is no proof.
-  if (first.every((a) => a === 'connection timeout'))
-    return { status: 'inconclusive', detail: 'no variant got an answer before the deadline, so their answers cannot be compared' };
+  // Silence or a bare reset to every variant says nothing of the padding check: a server that waits broken handshakes
+  // out, or a middlebox that resets them all, is no proof. A clean close without an alert is the server's own answer.
+  if (first.every((a) => a === 'connection timeout' || a === 'connection reset'))
+    return {
+      status: 'inconclusive',
+      detail: `no variant got a TLS record in answer, only ${[...new Set(first)].join(' or ')}, so their answers cannot be compared`,
+    };
   // Alike answers end it; answers that differ are asked again, so that one lost packet is no oracle.
   if (new Set(first).size === 1) return { status: 'no-oracle', answer: first[0]!, version };
   const second = await round();
