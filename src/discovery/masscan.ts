@@ -57,8 +57,6 @@ export async function runMasscan(
       maxOutputBytes: 16 * 1024 * 1024,
       signal: options.signal,
     });
-    clearTimeout(overstay);
-    clearInterval(nudger);
     const version = /masscan (\d[\w.]*)/i.exec(result.stderr)?.[1] ?? 'unknown';
     if (result.failure || result.exitCode !== 0) return failed(result, failureOf(result, command, plan));
     let output: string;
@@ -74,6 +72,14 @@ export async function runMasscan(
       output = '';
     }
     const run = masscanRun(output, plan.addresses, plan.tcpPorts, version);
+    // With --show closed a reachable gateway answers something (a SYN-ACK or a reset) on some port; nothing from any
+    // target of the route is as likely a capture that saw nothing as a route where every port is dropped.
+    if (run.hosts.every((h) => h.ports.length === 0 && h.extraPorts.every((e) => e.state === 'filtered')))
+      return failed(
+        result,
+        'masscan saw no answer at all (no open port, no reset) from any gateway on this route, so its silence cannot be read ' +
+          'as filtered ports: check the route and the adapter, or sweep with scan.engine: nmap',
+      );
     for (const host of run.hosts)
       for (const port of host.ports) options.onDiscovered?.({ address: host.addresses[0]!, port: port.port, transport: 'tcp' });
     return { outcome: { ok: true, run, xml: output, exec: result }, output };

@@ -120,6 +120,18 @@ describe('masscan as the discovery engine', () => {
     expect(ended.sort()).toEqual(['gw1', 'gw2', 'gw3', 'gw4']);
   });
 
+  it('fails the gateways of a route from which masscan saw nothing at all, never reading that as filtered ports', async () => {
+    // A masscan that runs, exits 0 and writes no file: what a capture that saw nothing leaves.
+    const quiet: Exec = (command, args, options) =>
+      command === 'masscan' ? Promise.resolve(result(args, { stderr: 'Starting masscan 1.3.2\n' })) : routed(command, args, options);
+    const d = deps(quiet, { engine: 'masscan' });
+    const facts = await collectSweeps(d, d.connection.gateways, () => undefined);
+    for (const fact of facts.values()) {
+      expect(fact.host).toBeUndefined();
+      expect(fact.failure).toMatch(/masscan saw no answer at all .* from any gateway on this route/);
+    }
+  });
+
   it('needs root, and says so', async () => {
     const d = deps(routed, { engine: 'masscan' }, { privileged: false, masscanPath: '/nonexistent/masscan' });
     const facts = await collectSweeps(d, d.connection.gateways, () => undefined);
