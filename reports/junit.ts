@@ -1,5 +1,5 @@
 import type { ReportFinding, ReportRow, RunReport } from '../src/report/schema.ts';
-import { waiverState } from '../src/waivers/wording.ts';
+import { waivedFailure, waiverState } from '../src/waivers/wording.ts';
 import { xmlAttribute, xmlText } from './escape.ts';
 import { rowsBySection, statusLabel, targetText } from './view-model.ts';
 
@@ -10,12 +10,12 @@ type Outcome = { kind: 'pass' } | { kind: 'failure' | 'error' | 'skipped'; type:
 
 /**
  * How a statement row reads as a test case: No or Partial fails, Not assessed is an error (the check could not
- * run), a manual row or a row under an active waiver is skipped, Yes and N/A pass. An expired waiver counts again.
+ * run), a manual row or a No or Partial row under an active waiver is skipped (a waiver never excuses a row not
+ * assessed), Yes and N/A pass. An expired waiver counts again.
  */
 export function rowOutcome(row: ReportRow): Outcome {
   if (row.method === 'manual') return { kind: 'skipped', type: 'manual', message: `answered by a person: ${row.compliance ?? 'Open'}` };
-  if (row.waiver?.status === 'active' && row.compliance !== 'Yes' && row.compliance !== 'N/A')
-    return { kind: 'skipped', type: 'waived', message: `${row.compliance}, ${waiverState(row.waiver)}` };
+  if (waivedFailure(row)) return { kind: 'skipped', type: 'waived', message: `${row.compliance}, ${waiverState(row.waiver!)}` };
   if (row.compliance === 'No' || row.compliance === 'Partial') return { kind: 'failure', type: row.compliance, message: row.comment };
   if (row.compliance === 'Yes' || row.compliance === 'N/A') return { kind: 'pass' };
   return { kind: 'error', type: 'Not assessed', message: row.comment };

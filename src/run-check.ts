@@ -19,6 +19,7 @@ import { findingKey } from './profile/evaluate.ts';
 import type { Profile } from './profile/load.ts';
 import { REPORT_SCHEMA_VERSION, type ReportFinding, type ReportRow, type RunReport } from './report/schema.ts';
 import type { Waiver } from './waivers/waivers.ts';
+import { waivedFailure } from './waivers/wording.ts';
 import { TOOL_VERSION } from './version.ts';
 
 export interface CheckOptions {
@@ -302,10 +303,10 @@ const VERDICT_OF_EXIT = {
 /**
  * A failing row (No or Partial) decides the exit code before a row that could not be assessed: a pipeline learns first
  * that the gateway is non-compliant, and exit 4 means only "nothing failed, but something could not be checked".
- * An active waiver keeps its row from counting either way.
+ * An active waiver keeps a No or Partial row from counting; a row not assessed counts whatever its waiver.
  */
 export function runExitCode(automated: ReportRow[]): 0 | 1 | 4 {
-  const counting = automated.filter((r) => r.waiver?.status !== 'active');
+  const counting = automated.filter((r) => !waivedFailure(r));
   if (counting.some((r) => r.compliance === 'No' || r.compliance === 'Partial')) return ExitCode.NotCompliant;
   if (counting.some((r) => r.compliance !== 'Yes' && r.compliance !== 'N/A')) return ExitCode.NotAssessed;
   return ExitCode.Compliant;

@@ -105,13 +105,15 @@ describe('exit codes', () => {
       : {}),
   });
 
-  it('No or Partial is 1 and wins over Not assessed (4); a waived row does not count; Yes and N/A are 0', () => {
+  it('No or Partial is 1 and wins over Not assessed (4); a waived No does not count, a waived Not assessed does; Yes and N/A are 0', () => {
     expect(runExitCode([row('Yes'), row('N/A')])).toBe(0);
     expect(runExitCode([row('Yes'), row('Not assessed')])).toBe(4);
     expect(runExitCode([row('Not assessed'), row('Partial')])).toBe(1);
     expect(runExitCode([row('No'), row('Not assessed')])).toBe(1);
     expect(runExitCode([row('No', true), row('Not assessed')])).toBe(4);
-    expect(runExitCode([row('Not assessed', true), row('Yes')])).toBe(0);
+    expect(runExitCode([row('Partial', true), row('Yes')])).toBe(0);
+    // A waiver accepts a known risk; it never turns a row that could not be measured into a pass.
+    expect(runExitCode([row('Not assessed', true), row('Yes')])).toBe(4);
   });
 
   it('several connection files: the most serious code, not the largest number', () => {

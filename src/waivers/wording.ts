@@ -44,3 +44,11 @@ export function describeWaiver(w: Waiver): string {
 export function unmatchedWaiver(described: string, marks: WaiverMarks = PLAIN): string {
   return `Waiver matched nothing (remove it?): ${marks.value(described)}`;
 }
+
+/**
+ * Whether an active waiver excuses the row's verdict: it accepts a known risk (No or Partial), never a row that
+ * could not be assessed, which stays Not assessed for the exit code and every format.
+ */
+export function waivedFailure(row: { compliance?: string | null; waiver?: Pick<WaiverNote, 'status'> }): boolean {
+  return row.waiver?.status === 'active' && (row.compliance === 'No' || row.compliance === 'Partial');
+}

@@ -133,6 +133,22 @@ describe('JUnit XML', () => {
     const find = (s: JunitFile['testsuites']) => s.testsuite.flatMap((t) => t.testcase).find((c) => String(c.name).startsWith('CoCo-8 '));
     expect(find(active)).toMatchObject({ skipped: { type: 'waived', message: 'No, waived until 2026-12-01' } });
     expect(find(expired)).toMatchObject({ failure: { type: 'No' } });
+    const unassessed = report.rows.find((r) => r.method === 'automated' && r.compliance === 'Not assessed')!;
+    const waivedUnassessed = parseJunit(
+      renderJunit({
+        ...report,
+        rows: report.rows.map((r) =>
+          r.ref === unassessed.ref
+            ? { ...r, waiver: { status: 'active', expires: '2026-12-01', approvedBy: 'J', justification: 'x', plan: 'y', scope: 'row' } }
+            : r,
+        ),
+      }),
+    ).testsuites;
+    const unassessedCase = waivedUnassessed.testsuite
+      .flatMap((t) => t.testcase)
+      .find((c) => String(c.name).startsWith(`${unassessed.ref} `));
+    // A waiver never excuses a row that could not be assessed: it stays an error.
+    expect(unassessedCase).toMatchObject({ error: { type: 'Not assessed' } });
   });
 
   it('hostile server text stays data: controls shown as escapes, no markup, still valid against the schema', async () => {
