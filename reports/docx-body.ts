@@ -1,3 +1,5 @@
+import { xmlEscaped } from './escape.ts';
+
 /**
  * The body of statement.docx (word/document.xml) written as text. The docx library holds three copies of a
  * document tree while it serialises one, tens of kilobytes a table row; a statement of 32 gateways cost 75 MB
@@ -13,11 +15,6 @@ const TEXT_WIDTH = PAGE.width - 2 * PAGE.margin;
 const BORDER = 'w:val="single" w:color="999999" w:sz="4"';
 const TABLE_BORDERS = ['top', 'left', 'bottom', 'right', 'insideH', 'insideV'].map((edge) => `<w:${edge} ${BORDER}/>`).join('');
 
-/** Text for XML character data; the caller has already made hidden characters visible (docxText). */
-function xmlText(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
 export interface RunOptions {
   bold?: boolean;
   /** A paragraph style of the package's styles.xml (Title, Heading1, or one the renderer defines). */
@@ -27,7 +24,7 @@ export interface RunOptions {
 function paragraphXml(text: string, options: RunOptions = {}): string {
   const style = options.style ? `<w:pPr><w:pStyle w:val="${options.style}"/></w:pPr>` : '';
   const bold = options.bold ? '<w:rPr><w:b/><w:bCs/></w:rPr>' : '';
-  return `<w:p>${style}<w:r>${bold}<w:t xml:space="preserve">${xmlText(text)}</w:t></w:r></w:p>`;
+  return `<w:p>${style}<w:r>${bold}<w:t xml:space="preserve">${xmlEscaped(text)}</w:t></w:r></w:p>`;
 }
 
 export interface TableOptions {

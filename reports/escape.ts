@@ -120,8 +120,13 @@ export function csvCell(value: string): string {
  * as an escape; line breaks stay so the caller can split paragraphs on them.
  */
 export function docxText(value: string): string {
-  return visible(value, { newlines: 'keep' }).replace(/\t/g, '\\x09');
+  return visible(value, { newlines: 'keep' })
+    .replace(/\t/g, '\\x09')
+    .replace(XML_NONCHARACTERS, (char) => `\\u${char.charCodeAt(0).toString(16)}`);
 }
+
+/** U+FFFE and U+FFFF are not XML characters at all; `visible` shows every other character XML 1.0 forbids. */
+const XML_NONCHARACTERS = /[\ufffe\uffff]/g;
 
 /**
  * JSON text safe to print on a terminal: `JSON.stringify` escapes C0 controls but not DEL, C1 controls
@@ -134,10 +139,8 @@ export function jsonText(json: string): string {
   );
 }
 
-/** U+FFFE and U+FFFF are not XML characters at all; `visible` shows every other character XML 1.0 forbids. */
-const XML_NONCHARACTERS = /[\ufffe\uffff]/g;
-
-function xmlEscaped(shown: string): string {
+/** Markup characters as entities and U+FFFE/U+FFFF shown, for text whose hidden characters are already visible. */
+export function xmlEscaped(shown: string): string {
   return shown
     .replace(XML_NONCHARACTERS, (char) => `\\u${char.charCodeAt(0).toString(16)}`)
     .replace(/&/g, '&amp;')

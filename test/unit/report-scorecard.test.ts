@@ -325,6 +325,19 @@ describe('a report a person can sign', () => {
   });
 });
 
+describe('statement.docx with characters XML does not allow', () => {
+  it('shows U+FFFE and U+FFFF from a server as escapes in every part, so Word can open the file', async () => {
+    const odd: RunReport = {
+      ...report,
+      findings: report.findings.map((f) => ({ ...f, message: `${f.message} \ufffe\uffff` })),
+      rows: report.rows.map((r) => ({ ...r, comment: `${r.comment} \uffff` })),
+    };
+    const parts = docxParts(await renderDocx(odd));
+    for (const [name, xml] of Object.entries(parts)) expect(xml, name).not.toMatch(/[\ufffe\uffff]/);
+    expect(parts['word/document.xml']).toContain('\\uffff');
+  });
+});
+
 describe('ports swept, drawn per gateway', () => {
   it('counts declared and undeclared open ports from the observations and filtered ones from the firewall tally', () => {
     const counts = portCounts(report);
