@@ -92,7 +92,8 @@ describe('SCT lists and OCSP response status', () => {
 
 describe("the subject of the certificate served without SNI is the server's text", () => {
   it('makes control characters visible and bounds the length', () => {
-    expect(visibleSubject('CN=gw\u001b[31m\nO=x\u0085')).toBe('CN=gw\\x1b[31m\\x0aO=x\\x85');
+    // The report's own rule (reports/escape.ts visible): controls and bidirectional overrides shown, a line break a space.
+    expect(visibleSubject('CN=gw\u001b[31m\nO=x\u0085 \u202eevil')).toBe('CN=gw\\x1b[31m O=x\\x85 \\u202eevil');
     expect(visibleSubject('CN='.padEnd(2000, 'a'))).toHaveLength(513);
   });
 });

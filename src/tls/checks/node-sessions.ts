@@ -3,6 +3,7 @@
  * that sends no SNI, the OCSP response stapled when one is asked for (any version, TLS 1.3 included), and
  * whether the server lets the client renegotiate (TLS 1.2 and older). Each handshake has its own deadline.
  */
+import { visible } from '../../../reports/escape.ts';
 import { constants, createHash } from 'node:crypto';
 import { connect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { isIP, type Socket } from 'node:net';
@@ -75,8 +76,8 @@ function handshake<T>(
 
 /** A certificate's subject is the server's text: control characters made visible, the length bounded. */
 export function visibleSubject(text: string): string {
-  const shown = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-  return shown.length > 512 ? `${shown.slice(0, 512)}…` : shown;
+  const characters = [...text];
+  return characters.length > 512 ? `${visible(characters.slice(0, 512).join(''))}…` : visible(text);
 }
 
 export interface ServedLeaf {
