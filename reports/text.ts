@@ -92,8 +92,8 @@ function writtenLines(outDir: string, files: readonly string[] | undefined): str
   const folder = files === undefined ? '  evidence/ (raw evidence and its manifest)' : `  ${t(outDir)}/evidence/ (${evidence} files)`;
   return ['', `Written to ${t(outDir)}:`, ...shown, ...(evidence > 0 || files === undefined ? [folder] : [])];
 }
-/** Escapes first, then cuts: the cut can only shorten visible text, never let a control through. */
+/** Escapes first, then cuts by characters: the cut can only shorten visible text, never let a control or half a pair through. */
 function truncate(text: string, max: number): string {
-  const shown = terminalText(text.replace(/[\r\n\t]+/g, ' '));
-  return shown.length > max ? `${shown.slice(0, max - 1)}…` : shown;
+  const shown = [...terminalText(text.replace(/[\r\n\t]+/g, ' '))];
+  return shown.length > max ? `${shown.slice(0, max - 1).join('')}…` : shown.join('');
 }
