@@ -111,6 +111,8 @@ export async function collectSweeps(
   for (const g of gateways) deps.onActivity?.({ gateway: g.name, activity: `nmap sweep of ${described(deps, g)}`, percent: 0 });
   const discoveries = startDiscovery(deps, families, address, onDiscovered, (ended) => phases.discoveryEnded?.(ended));
   const facts = new Map<string, SweepFact>();
+  // nmap's probe database (2 MB) is read once for the run, when some family gets as far as service detection.
+  let serviceProbes: ReturnType<typeof loadServiceProbes> | undefined;
   await Promise.all(
     families.map(async ({ name: familyName, gateways: group, plan }, index) => {
       const run = (part: SweepPlan, serviceProbes?: string) =>
@@ -136,7 +138,7 @@ export async function collectSweeps(
         const runs = await discoveries[index]!;
         const found = foundOpen(runs);
         if (!found.ok || !plan.serviceDetection) return { runs };
-        const probes = await loadServiceProbes(deps.nmapPath);
+        const probes = await (serviceProbes ??= loadServiceProbes(deps.nmapPath));
         const servicePlan = servicePlanFor(plan, found, deps.connection.scan, probes?.tcp);
         if (!servicePlan) return { runs };
         await phases.beforeServiceDetection?.(group);
