@@ -23,12 +23,6 @@ export async function routeTowards(exec: Exec, address: string, signal?: AbortSi
   return routeFromIpJson(result.stdout, address);
 }
 
-export interface MasscanOutcome {
-  outcome: NmapOutcome;
-  /** masscan's JSON output as it wrote it, for the evidence. */
-  output: string;
-}
-
 /**
  * Runs one masscan over the targets of one route and reads its output file (bounded). masscan 1.3.2's receive
  * thread stays blocked on a quiet adapter after its wait (10 s and more in the lab): from the time its probes and
@@ -40,7 +34,7 @@ export async function runMasscan(
   exec: Exec,
   plan: MasscanPlan,
   options: { masscanPath?: string; signal?: AbortSignal; onDiscovered?: (port: DiscoveredPort) => void },
-): Promise<MasscanOutcome> {
+): Promise<NmapOutcome> {
   const dir = await mkdtemp(join(tmpdir(), 'cocoscan-masscan-'));
   const outFile = join(dir, 'masscan.json');
   const command = options.masscanPath ?? 'masscan';
@@ -82,7 +76,7 @@ export async function runMasscan(
       );
     for (const host of run.hosts)
       for (const port of host.ports) options.onDiscovered?.({ address: host.addresses[0]!, port: port.port, transport: 'tcp' });
-    return { outcome: { ok: true, run, xml: output, exec: result }, output };
+    return { ok: true, run, xml: output, exec: result };
   } finally {
     clearTimeout(overstay);
     clearInterval(nudger);
@@ -91,8 +85,8 @@ export async function runMasscan(
   }
 }
 
-function failed(result: ExecResult, reason: string): MasscanOutcome {
-  return { outcome: { ok: false, reason, xml: '', exec: result }, output: '' };
+function failed(result: ExecResult, reason: string): NmapOutcome {
+  return { ok: false, reason, xml: '', exec: result };
 }
 
 function failureOf(result: ExecResult, command: string, plan: MasscanPlan): string {

@@ -190,23 +190,20 @@ async function runJob(deps: FactDeps, job: Job, context: JobContext): Promise<Di
       waitSeconds: MASSCAN_WAIT_SECONDS,
       route,
     };
-    const { outcome, output } = await context.slot(() =>
+    const outcome: NmapOutcome = await context.slot(() =>
       runMasscan(deps.exec, plan, { masscanPath: deps.masscanPath, signal: deps.signal, onDiscovered: announce }).catch(
-        (error: unknown) => ({
-          outcome: {
-            ok: false as const,
-            reason: `masscan failed: ${describeCause(error).slice(0, 300)}: ${MASSCAN_REMEDY}`,
-            xml: '',
-            exec,
-          },
-          output: '',
+        (error: unknown): NmapOutcome => ({
+          ok: false,
+          reason: `masscan failed: ${describeCause(error).slice(0, 300)}: ${MASSCAN_REMEDY}`,
+          xml: '',
+          exec,
         }),
       ),
     );
     const version = outcome.ok ? outcome.run.version : 'unknown';
     const artefact = deps.evidence.add(
       evidenceSegments(job, context, { base: 'masscan', ext: 'json' }),
-      output || `masscan wrote no output${outcome.ok ? ' (nothing answered)' : `: ${outcome.reason}`}\n`,
+      outcome.xml || `masscan wrote no output${outcome.ok ? ' (nothing answered)' : `: ${outcome.reason}`}\n`,
     );
     const command =
       `masscan ${version} -p ${ports} --rate ${plan.rate} --retries ${plan.retries} --wait ${plan.waitSeconds} ` +

@@ -21,8 +21,6 @@ export const HANDSHAKE = { serverHello: 2, certificate: 11, serverKeyExchange: 1
 
 /** Extension bodies the checks offer. */
 export const OFFER = {
-  /** status_request for OCSP, no responder ids, no extensions (RFC 6066 8). */
-  statusRequest: Buffer.from([1, 0, 0, 0, 0]),
   signedCertificateTimestamp: Buffer.alloc(0),
   /** heartbeat, peer_allowed_to_send (RFC 6520 2). */
   heartbeat: Buffer.from([1]),
