@@ -16,10 +16,11 @@ if (process.argv.includes('--clean')) {
   process.exit(0);
 }
 
-const isEmitted = (name) => name.endsWith('.ts') && !name.endsWith('.d.ts');
+// Only data and declarations are shipped beside the code: an editor's backup or a local file never reaches the package.
+const isAsset = (name) => name.endsWith('.d.ts') || name.endsWith('.yaml') || name.endsWith('.json');
 for (const folder of COMPILED) {
   for (const entry of readdirSync(join(root, folder), { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile() || isEmitted(entry.name)) continue;
+    if (!entry.isFile() || !isAsset(entry.name)) continue;
     const source = join(entry.parentPath, entry.name);
     const target = join(dist, relative(root, source));
     mkdirSync(dirname(target), { recursive: true });
