@@ -5,13 +5,13 @@
  * COCOSCAN_BENCH_FLEET_LOSS_ONLY=1 measures only the misses under loss.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os, { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { LabGateway } from '../test/lab/lab.ts';
 import { spawnInNamespace, stopChild, waitForListeners } from '../test/lab/processes.ts';
-import { benchGateway, stopOnExit } from './bench-lab.ts';
+import { benchConnectionFile, benchGateway, stopOnExit } from './bench-lab.ts';
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '..');
@@ -30,24 +30,6 @@ const TCP_PORTS = 65_535;
 /** What each bench gateway really has open: listening and let through by its firewall (benchGateway in bench-lab.ts). */
 const TRUTH = ['tcp/22', 'tcp/443', 'udp/161'];
 const SILENT_PORT = 8443;
-
-async function connectionFile(dir: string, label: string, gateways: LabGateway[], scan: string): Promise<string> {
-  const file = join(dir, `connection-${label}.yaml`);
-  await writeFile(
-    file,
-    `connection: { name: fleet-${label}, connectedSystem: M, connectingSystem: T, organisation: O }
-gateways:
-${gateways.map((g, i) => `  - { name: gw${i}, host: ${g.address} }`).join('\n')}
-flows:
-  - { name: web, protocol: https, port: 443 }
-  - { name: admin, protocol: ssh, port: 22 }
-  - { name: monitoring, protocol: snmp, port: 161, transport: udp }
-scan: { ${scan} }
-tls: { trust: [ ${gateways.map((g) => g.caFile).join(', ')} ] }
-`,
-  );
-  return file;
-}
 
 /** Packets the scanner put on the gateways' links so far (the veth ends in this namespace). */
 async function txPackets(gateways: LabGateway[]): Promise<number> {
@@ -82,10 +64,10 @@ async function check(file: string, dir: string, gateways: LabGateway[], deadline
   const output = await run(
     join(root, 'node_modules/.bin/tsx'),
     [join(root, 'scripts/measure-check.ts'), 'check', file, '--out', out, '--no-progress', '--no-history'],
-    // At the deadline the check gets SIGTERM, on which cocoscan stops within 5 s with its nmap.
-    { maxBuffer: 64 * 1024 * 1024, ...(deadlineMinutes ? { timeout: deadlineMinutes * 60_000, killSignal: 'SIGTERM' as const } : {}) },
+    // At the deadline (30 minutes unless given) the check gets SIGTERM, on which cocoscan stops within 5 s with its nmap.
+    { maxBuffer: 64 * 1024 * 1024, timeout: (deadlineMinutes ?? 30) * 60_000, killSignal: 'SIGTERM' as const },
   ).catch(async (error: { stderr?: string; code?: number; killed?: boolean }) => {
-    if (error.code === 1) return { stderr: error.stderr ?? '' }; // exit 1 is a verdict, not a failure
+    if (error.code === 1 || error.code === 4) return { stderr: error.stderr ?? '' }; // 1 and 4 are verdicts, not failures
     if (error.killed) throw new UnfinishedCheck((performance.now() - started) / 1000, (await txPackets(gateways)) - before);
     throw error;
   });
@@ -222,9 +204,9 @@ async function timedFigures(line: Line, dir: string, gateways: LabGateway[]): Pr
       `${Math.min(os.cpus().length, count)} nmap -sS --max-retries 0 processes to all ${TCP_PORTS} ports of ${n} gateways`,
   );
 
-  const one = await check(await connectionFile(dir, '1', gateways.slice(0, 1), FLEET_SCAN), dir, gateways.slice(0, 1));
+  const one = await check(await benchConnectionFile(dir, '1', gateways.slice(0, 1), FLEET_SCAN), dir, gateways.slice(0, 1));
   line('gateways-1-seconds', one.seconds.toFixed(1), `reference: one check of 1 gateway, peak RSS ${one.rssMb.toFixed(1)} MB`);
-  const all = await check(await connectionFile(dir, n, gateways, FLEET_SCAN), dir, gateways);
+  const all = await check(await benchConnectionFile(dir, n, gateways, FLEET_SCAN), dir, gateways);
   line(`gateways-${n}-seconds`, all.seconds.toFixed(1), `reference: one check of ${n} gateways, ${all.packets} packets on the links`);
   const limit = (count * TCP_PORTS) / rate.pps;
   line(`gateways-${n}-over-1`, (all.seconds / one.seconds).toFixed(3), 'target <= 2.5');
@@ -239,14 +221,14 @@ async function timedFigures(line: Line, dir: string, gateways: LabGateway[]): Pr
 
   const sweep = await run(join(root, 'node_modules/.bin/tsx'), [
     join(root, 'scripts/measure-sweep.ts'),
-    await connectionFile(dir, 'sweep', gateways.slice(0, 1), FLEET_SCAN),
+    await benchConnectionFile(dir, 'sweep', gateways.slice(0, 1), FLEET_SCAN),
   ]);
   const sweepSeconds = Number(/sweep_seconds=([\d.]+)/.exec(sweep.stderr)?.[1] ?? Number.NaN);
   line('sweep-1-seconds', sweepSeconds.toFixed(1), "reference: the check's discovery and service detection alone, 1 gateway");
   line('check-over-sweep', (one.seconds / sweepSeconds).toFixed(3), 'target <= 1.05');
   const stopSilent = await startSilentPort(gateways[0]!);
   try {
-    const silent = await check(await connectionFile(dir, 'silent', gateways.slice(0, 1), FLEET_SCAN), dir, gateways.slice(0, 1));
+    const silent = await check(await benchConnectionFile(dir, 'silent', gateways.slice(0, 1), FLEET_SCAN), dir, gateways.slice(0, 1));
     line(
       'silent-port-seconds',
       (silent.seconds - one.seconds).toFixed(1),
@@ -272,7 +254,7 @@ export async function benchFleet(line: Line): Promise<void> {
 
     const loss = await induceLoss(gateways);
     try {
-      const file = await connectionFile(dir, 'loss', gateways, LOSS_SCAN);
+      const file = await benchConnectionFile(dir, 'loss', gateways, LOSS_SCAN);
       const lossy = await check(file, dir, gateways, LOSS_MINUTES).catch((error: unknown) => {
         if (!(error instanceof UnfinishedCheck)) throw error;
         line(
@@ -297,5 +279,6 @@ export async function benchFleet(line: Line): Promise<void> {
     }
   } finally {
     await Promise.all(gateways.map((g) => g.stop()));
+    await rm(dir, { recursive: true, force: true });
   }
 }

@@ -2,6 +2,8 @@
  * Lab gateways for the bench, stopped on every way out: a section's own `finally`, an error, and SIGINT or
  * SIGTERM (a process killed by a signal runs no `finally`, so the namespaces would be left behind).
  */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { startLabGateway as startGateway, type LabGateway, type LabGatewaySpec } from '../test/lab/lab.ts';
 
 const running = new Set<LabGateway>();
@@ -92,4 +94,23 @@ export function benchGateway(name: string): Promise<LabGateway> {
     firewallAllowTcp: [22, 443],
     firewallAllowUdp: [161],
   });
+}
+
+/** The connection file of a bench check: every gateway given, HTTPS, SSH and SNMP declared, its lab CA trusted. */
+export async function benchConnectionFile(dir: string, label: string, gateways: LabGateway[], scan: string): Promise<string> {
+  const file = join(dir, `connection-${label}.yaml`);
+  await writeFile(
+    file,
+    `connection: { name: bench-${label}, connectedSystem: M, connectingSystem: T, organisation: O }
+gateways:
+${gateways.map((g, i) => `  - { name: gw${i}, host: ${g.address} }`).join('\n')}
+flows:
+  - { name: web, protocol: https, port: 443 }
+  - { name: admin, protocol: ssh, port: 22 }
+  - { name: monitoring, protocol: snmp, port: 161, transport: udp }
+scan: { ${scan} }
+tls: { trust: [ ${gateways.map((g) => g.caFile).join(', ')} ] }
+`,
+  );
+  return file;
 }

@@ -11,7 +11,7 @@
  */
 import { execFile } from 'node:child_process';
 import os from 'node:os';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -20,7 +20,7 @@ import { buildNmapArgs } from '../src/nmap/run.ts';
 import { inspectTlsEndpoint } from '../src/tls/inspect-endpoint.ts';
 import { systemTrustStore } from '../src/tls/trust-store.ts';
 import { labAvailability, type LabGateway } from '../test/lab/lab.ts';
-import { benchGateway, startLabGateway, stopAllLabGateways } from './bench-lab.ts';
+import { benchConnectionFile, benchGateway, startLabGateway, stopAllLabGateways } from './bench-lab.ts';
 import { benchSshAgreement, benchUdp } from './bench-agreement.ts';
 import { benchSnmpLoop } from './bench-snmp-loop.ts';
 import { benchHostileSsh } from './bench-hostile-ssh.ts';
@@ -99,22 +99,8 @@ const TIMINGS: Timing[] = [
   { label: 'lan', scan: 'pace: lan, ', nmapExtra: ['--min-rate', '5000', '--max-retries', '1'] },
 ];
 
-async function connectionFor(dir: string, gateways: LabGateway[], timing: Timing): Promise<string> {
-  const file = join(dir, `connection-${timing.label}-${gateways.length}.yaml`);
-  await writeFile(
-    file,
-    `connection: { name: bench-${timing.label}-${gateways.length}, connectedSystem: M, connectingSystem: T, organisation: O }
-gateways:
-${gateways.map((g, i) => `  - { name: gw${i}, host: ${g.address} }`).join('\n')}
-flows:
-  - { name: web, protocol: https, port: 443 }
-  - { name: admin, protocol: ssh, port: 22 }
-  - { name: monitoring, protocol: snmp, port: 161, transport: udp }
-scan: { ${timing.scan}tcpPorts: "1-65535", udpTopPorts: 0 }
-tls: { trust: [ ${gateways.map((g) => g.caFile).join(', ')} ] }
-`,
-  );
-  return file;
+function connectionFor(dir: string, gateways: LabGateway[], timing: Timing): Promise<string> {
+  return benchConnectionFile(dir, `${timing.label}-${gateways.length}`, gateways, `${timing.scan}tcpPorts: "1-65535", udpTopPorts: 0`);
 }
 
 async function timedCheck(file: string, dir: string): Promise<{ seconds: number; rssMb: number }> {

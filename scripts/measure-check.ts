@@ -6,12 +6,13 @@
 import { spawn } from 'node:child_process';
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const root = resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
 const compiled = join(root, 'dist/src/cli/main.js');
 
-/** Whether dist/ holds the CLI, built after the last change to any source it is compiled from. */
+/** Whether dist/ holds the CLI, built after the last change to any file it is built from. */
 async function distIsCurrent(): Promise<boolean> {
   const built = await stat(compiled).then(
     (s) => s.mtimeMs,
@@ -20,7 +21,8 @@ async function distIsCurrent(): Promise<boolean> {
   if (built === undefined) return false;
   for (const dir of ['src', 'probes', 'reports']) {
     for (const name of await readdir(join(root, dir), { recursive: true })) {
-      if (name.endsWith('.ts') && (await stat(join(root, dir, name))).mtimeMs > built) return false;
+      // Data files (.yaml, .json) are copied into dist/ too: a change to one makes dist/ stale as a source change does.
+      if ((await stat(join(root, dir, name))).mtimeMs > built) return false;
     }
   }
   return true;
@@ -28,7 +30,7 @@ async function distIsCurrent(): Promise<boolean> {
 
 if (await distIsCurrent()) {
   const script =
-    `const { main } = await import(${JSON.stringify(new URL(`file://${compiled}`).href)});\n` +
+    `const { main } = await import(${JSON.stringify(pathToFileURL(compiled).href)});\n` +
     `const code = await main(['node', 'cocoscan', ...process.argv.slice(1)]);\n` +
     'process.stderr.write(`maxrss_kb=${process.resourceUsage().maxRSS}\\n`);\n' +
     'process.exitCode = code;\n';
