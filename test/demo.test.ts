@@ -17,6 +17,8 @@ function runDemo(out: string, userHistory: string): Promise<DemoRun> {
       cwd: ROOT,
       env: { ...process.env, COCOSCAN_DEMO_OUT: out, COCOSCAN_HISTORY: userHistory, COCOSCAN_DEBUG: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Ended (SIGTERM) before the test's own timeout, so it never outlives it (the demo gateway's servers run inside it).
+      timeout: 65_000,
     });
     const result = { stdout: '', stderr: '' };
     child.stdout.setEncoding('utf8').on('data', (c: string) => (result.stdout += c));

@@ -29,6 +29,8 @@ function initOnTerminal(dir: string, input: string): Promise<{ code: number | nu
     const child = spawn('script', ['-qec', `${process.execPath} ${BIN} init connection.yaml`, '/dev/null'], {
       cwd: dir,
       stdio: ['pipe', 'pipe', 'pipe'],
+      // Never outlives its test: a hung prompt is ended, and the test then fails on its output.
+      timeout: 30_000,
     });
     let output = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
