@@ -6,11 +6,14 @@ import { describeCause } from '../errors.ts';
 import { MASSCAN_REMEDY, routeTowards, runMasscan } from '../discovery/masscan.ts';
 import {
   discoveryPace,
+  FORCED_RATE_REPLY_LIMIT,
   groupByRoute,
   MASSCAN_WAIT_SECONDS,
   MAX_MASSCAN_AT_ONCE,
+  needsSecondLook,
   nmapMinRate,
   nmapProcessCount,
+  withFirstLook,
   rateShare,
   splitEvenly,
   type DiscoveryPace,
@@ -165,9 +168,14 @@ async function runJob(deps: FactDeps, job: Job, context: JobContext): Promise<Di
   const swept = job.gateways.length === 1 ? '1 gateway' : `${job.gateways.length} gateways`;
   const count = name.processes > 1 ? ` (discovery run ${name.i + 1} of ${name.processes}, ${swept})` : '';
   const byAddress = new Map(job.gateways.map((g) => [context.address(g), g]));
+  const announced = new Set<string>();
   const announce = (port: DiscoveredPort) => {
     const gateway = byAddress.get(port.address) ?? (job.gateways.length === 1 ? job.gateways[0] : undefined);
-    if (gateway) context.onDiscovered(gateway, port);
+    // A second look (see secondLook) finds the first look's ports again: each is announced once.
+    const key = `${gateway?.name ?? ''} ${port.transport}/${port.port}`;
+    if (!gateway || announced.has(key)) return;
+    announced.add(key);
+    context.onDiscovered(gateway, port);
   };
   const exec = { command: '', args: [], exitCode: null, signal: null, stdout: '', stderr: '', durationMs: 0 };
   if (job.failure) {
@@ -190,7 +198,7 @@ async function runJob(deps: FactDeps, job: Job, context: JobContext): Promise<Di
       waitSeconds: MASSCAN_WAIT_SECONDS,
       route,
     };
-    const outcome: NmapOutcome = await context.slot(() =>
+    const first: NmapOutcome = await context.slot(() =>
       runMasscan(deps.exec, plan, { masscanPath: deps.masscanPath, signal: deps.signal, onDiscovered: announce }).catch(
         (error: unknown): NmapOutcome => ({
           ok: false,
@@ -200,15 +208,16 @@ async function runJob(deps: FactDeps, job: Job, context: JobContext): Promise<Di
         }),
       ),
     );
-    const version = outcome.ok ? outcome.run.version : 'unknown';
+    const version = first.ok ? first.run.version : 'unknown';
     const artefact = deps.evidence.add(
       evidenceSegments(job, context, { base: 'masscan', ext: 'json' }),
-      outcome.xml || `masscan wrote no output${outcome.ok ? ' (nothing answered)' : `: ${outcome.reason}`}\n`,
+      first.xml || `masscan wrote no output${first.ok ? ' (nothing answered)' : `: ${first.reason}`}\n`,
     );
+    const again = await secondLook(deps, job, context, first, announce);
     const command =
       `masscan ${version} -p ${ports} --rate ${plan.rate} --retries ${plan.retries} --wait ${plan.waitSeconds} ` +
-      `--adapter ${route.dev} --router-ip ${route.nextHop}${count}`;
-    return { gateways: job.gateways, outcome, command, artefact };
+      `--adapter ${route.dev} --router-ip ${route.nextHop}${count}${again.command}`;
+    return { gateways: job.gateways, outcome: again.outcome, command, artefact };
   }
   const plan = job.family.plan;
   const atOnce = Math.min(plan.hostGroup ?? job.gateways.length, job.gateways.length);
@@ -223,7 +232,7 @@ async function runJob(deps: FactDeps, job: Job, context: JobContext): Promise<Di
     minRateTotal,
     maxRetries: context.pace.retries,
   };
-  const outcome = await runNmap(deps.exec, discoveryPlan, {
+  const first = await runNmap(deps.exec, discoveryPlan, {
     signal: deps.signal,
     nmapPath: deps.nmapPath,
     onProgress: (progress) => {
@@ -239,12 +248,79 @@ async function runJob(deps: FactDeps, job: Job, context: JobContext): Promise<Di
   }));
   const artefact = deps.evidence.add(
     evidenceSegments(job, context, { base: 'nmap-sweep', ext: 'xml' }),
-    outcome.xml || `<!-- nmap produced no XML: ${outcome.ok ? '' : outcome.reason} -->\n`,
+    first.xml || `<!-- nmap produced no XML: ${first.ok ? '' : first.reason} -->\n`,
   );
-  const version = outcome.ok ? outcome.run.version : (deps.nmapVersion ?? 'unknown');
+  const again = minRateTotal ? await secondLook(deps, job, context, first, announce) : { outcome: first, command: '' };
+  const outcome = again.outcome;
+  const version = first.ok ? first.run.version : (deps.nmapVersion ?? 'unknown');
   const scanType = plan.privileged ? '-sS' : '-sT';
   const min = minRateTotal ? ` --min-rate ${minRateTotal}` : '';
   const v6 = job.family.name === 'ipv6' && deps.connection.scan.engine === 'masscan' ? ' (IPv6: masscan sweeps IPv4 only)' : '';
-  const command = `nmap ${version} ${scanType} -p T:${ports} --max-rate ${context.share}${min} --max-retries ${context.pace.retries}${count}${v6}`;
+  const retries = ` --max-retries ${context.pace.retries}`;
+  const command = `nmap ${version} ${scanType} -p T:${ports} --max-rate ${context.share}${min}${retries}${count}${v6}${again.command}`;
   return { gateways: job.gateways, outcome, command, artefact };
+}
+
+/** The host status a gateway gets when its second look failed: its first look cannot stand, and no other gateway's result suffers. */
+export const SECOND_LOOK_FAILED = 'second-look-failed';
+
+/**
+ * Sweeps again, nmap pacing itself (no --min-rate) with at least one retry, the gateways that sent a forced-rate
+ * discovery so many replies that some may have been lost (see FORCED_RATE_REPLY_LIMIT). Their record is the second
+ * look's, with every port the first saw open kept open; its nmap XML is evidence of its own.
+ */
+async function secondLook(
+  deps: FactDeps,
+  job: Job,
+  context: JobContext,
+  first: NmapOutcome,
+  announce: (port: DiscoveredPort) => void,
+): Promise<{ outcome: NmapOutcome; command: string }> {
+  if (!first.ok) return { outcome: first, command: '' };
+  const addressOf = new Map(job.gateways.map((g) => [context.address(g), g]));
+  const again = first.run.hosts.filter((h) => needsSecondLook(h) && h.addresses.some((a) => addressOf.has(a)));
+  if (again.length === 0) return { outcome: first, command: '' };
+  const hosts = again.map((h) => h.addresses.find((a) => addressOf.has(a))!);
+  const plan: SweepPlan = {
+    ...job.family.plan,
+    hosts,
+    tcpPorts: job.family.plan.tcpPorts,
+    udpPorts: '',
+    serviceDetection: false,
+    maxRate: context.share,
+    minRate: undefined,
+    minRateTotal: undefined,
+    maxRetries: Math.max(1, context.pace.retries),
+  };
+  for (const address of hosts) {
+    const gateway = addressOf.get(address)!;
+    deps.onActivity?.({ gateway: gateway.name, activity: 'nmap sweeping again, pacing itself: the gateway answered many ports' });
+  }
+  const second = await runNmap(deps.exec, plan, { signal: deps.signal, nmapPath: deps.nmapPath, onDiscovered: announce }).catch(
+    (error: unknown): NmapOutcome => ({
+      ok: false,
+      reason: `the nmap sweep failed: ${describeCause(error).slice(0, 300)}`,
+      xml: '',
+      exec: { command: deps.nmapPath ?? 'nmap', args: [], exitCode: null, signal: null, stdout: '', stderr: '', durationMs: 0 },
+    }),
+  );
+  const only = hosts.length === 1 ? addressOf.get(hosts[0]!)! : undefined;
+  deps.evidence.add(
+    only ? [only.name, 'nmap-sweep-second-look.xml'] : evidenceSegments(job, context, { base: 'nmap-sweep-second-look', ext: 'xml' }),
+    second.xml || `<!-- nmap produced no XML: ${second.ok ? '' : second.reason} -->\n`,
+  );
+  const secondHosts = second.ok ? second.run.hosts : [];
+  const replaced = first.run.hosts.map((host) => {
+    if (!again.includes(host)) return host;
+    const record = secondHosts.find((h) => h.addresses.some((a) => host.addresses.includes(a)));
+    return record?.status === 'up' ? withFirstLook(record, host) : { ...host, status: 'unknown', statusReason: SECOND_LOOK_FAILED };
+  });
+  const scanType = plan.privileged ? '-sS' : '-sT';
+  const looked = only ? only.name : `${hosts.length} gateways`;
+  return {
+    outcome: { ...first, run: { ...first.run, hosts: replaced } },
+    command:
+      `; again for ${looked}, which answered more than ${FORCED_RATE_REPLY_LIMIT} ports: nmap ${scanType} -p T:${plan.tcpPorts} ` +
+      `--max-rate ${context.share} --max-retries ${plan.maxRetries} (no --min-rate)`,
+  };
 }

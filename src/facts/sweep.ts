@@ -8,7 +8,7 @@ import { describeCause } from '../errors.ts';
 import type { FactDeps } from './facts.ts';
 import { loadServiceProbes } from '../nmap/service-probes.ts';
 import { serviceDetectionGap, servicePlanFor, unnamedPorts, withServices, type UnnamedPort } from './service-detection.ts';
-import { startDiscovery, type DiscoveryFamily, type DiscoveryRun } from './discovery.ts';
+import { SECOND_LOOK_FAILED, startDiscovery, type DiscoveryFamily, type DiscoveryRun } from './discovery.ts';
 
 /** When the phases of a sweep may go on: the hooks by which the run's probes and nmap take turns on a gateway. */
 export interface SweepPhases {
@@ -227,6 +227,11 @@ function hostFailure(target: string, host: NmapHost | undefined, outcome: Extrac
       'check the address and that this scanner can reach it'
     );
   }
+  if (host?.statusReason === SECOND_LOOK_FAILED)
+    return (
+      `${target} answered so many ports that discovery at its held rate may have lost replies, and sweeping it again ` +
+      'with nmap pacing itself failed (see nmap-sweep-second-look.xml): set a lower scan.rate and run the check again'
+    );
   if (host) return `nmap gave ${target} the state "${host.status.slice(0, 40)}", not up, so its ports were not read`;
   // nmap's own words stay out of the reason (every finding the sweep decides repeats it): they go to the evidence.
   if (/Failed to resolve/i.test(outcome.exec.stderr) && outcome.exec.stderr.includes(target))

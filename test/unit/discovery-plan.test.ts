@@ -4,7 +4,11 @@ import { masscanRun } from '../../src/discovery/masscan-output.ts';
 import {
   buildMasscanArgs,
   discoveryPace,
+  discoveryReplies,
+  FORCED_RATE_REPLY_LIMIT,
   groupByRoute,
+  needsSecondLook,
+  withFirstLook,
   nmapMinRate,
   nmapProcessCount,
   rateShare,
@@ -13,6 +17,7 @@ import {
   type MasscanPlan,
 } from '../../src/discovery/plan.ts';
 import { buildNmapArgs } from '../../src/nmap/run.ts';
+import type { NmapHost } from '../../src/nmap/parse.ts';
 
 const scanOf = (scan: Record<string, unknown>) =>
   connectionFileSchema.parse({
@@ -30,7 +35,7 @@ describe('the pace of discovery', () => {
   });
 
   it('sends faster on a clean link (lan) and lets rate, retries and their older names override the preset', () => {
-    expect(discoveryPace(scanOf({ pace: 'lan' }))).toEqual({ rate: 100_000, retries: 1 });
+    expect(discoveryPace(scanOf({ pace: 'lan' }))).toEqual({ rate: 200_000, retries: 0 });
     expect(discoveryPace(scanOf({ pace: 'lan', rate: 5000, retries: 0 }))).toMatchObject({ rate: 5000, retries: 0 });
     expect(discoveryPace(scanOf({ maxRate: 700, maxRetries: 3, minRate: 50 }))).toEqual({
       rate: 700,
@@ -159,5 +164,51 @@ describe('masscan', () => {
     expect(masscanRun('', ['192.0.2.1'], '22', '1.3.2').hosts[0]!.extraPorts).toEqual([
       { state: 'filtered', count: 1, reasons: [{ reason: 'no-response', count: 1 }] },
     ]);
+  });
+});
+
+describe('a second look at a gateway that answered a forced-rate discovery too much', () => {
+  const host = (over: Partial<NmapHost>): NmapHost => ({
+    status: 'up',
+    timedOut: false,
+    statusReason: 'user-set',
+    addresses: ['192.0.2.1'],
+    hostnames: [],
+    ports: [],
+    extraPorts: [],
+    ...over,
+  });
+  const open = (port: number) => ({ protocol: 'tcp' as const, port, state: 'open', reason: 'syn-ack' });
+  const closedFold = (count: number, ports?: string) => ({
+    state: 'closed',
+    count,
+    reasons: [{ reason: 'reset', count, ...(ports ? { ports } : {}) }],
+  });
+
+  it('counts open and reset ports as replies, never filtered ones', () => {
+    const filtered = { state: 'filtered', count: 65_000, reasons: [{ reason: 'no-response', count: 65_000 }] };
+    expect(discoveryReplies(host({ ports: [open(22), open(443)], extraPorts: [filtered] }))).toBe(2);
+    expect(
+      discoveryReplies(host({ ports: [open(22), { ...open(23), state: 'closed', reason: 'reset' }], extraPorts: [closedFold(5000)] })),
+    ).toBe(5002);
+  });
+
+  it('looks again only where the replies pass the limit, and only at a host that is up', () => {
+    expect(needsSecondLook(host({ extraPorts: [closedFold(FORCED_RATE_REPLY_LIMIT)] }))).toBe(false);
+    expect(needsSecondLook(host({ extraPorts: [closedFold(FORCED_RATE_REPLY_LIMIT + 1)] }))).toBe(true);
+    expect(needsSecondLook(host({ status: 'down', extraPorts: [closedFold(60_000)] }))).toBe(false);
+    // A silent (dropping) firewall sends nothing back: the forced rate stands there.
+    const silent = { state: 'filtered', count: 65_533, reasons: [{ reason: 'no-response', count: 65_533 }] };
+    expect(needsSecondLook(host({ ports: [open(22), open(443)], extraPorts: [silent] }))).toBe(false);
+  });
+
+  it("keeps every port the first look saw open, taking it out of the second look's folded ports", () => {
+    const first = host({ ports: [open(22), open(8080)] });
+    const second = host({ ports: [open(22)], extraPorts: [closedFold(65_534, '1-21,23-65535')] });
+    const merged = withFirstLook(second, first);
+    expect(merged.ports.map((p) => `${p.port} ${p.state}`)).toEqual(['22 open', '8080 open']);
+    expect(merged.extraPorts[0]).toMatchObject({ count: 65_533, reasons: [{ count: 65_533, ports: '1-21,23-8079,8081-65535' }] });
+    // Nothing to keep: the second look's record as it is.
+    expect(withFirstLook(second, host({ ports: [open(22)] }))).toBe(second);
   });
 });

@@ -86,7 +86,62 @@ describe('discovery split among processes', () => {
     await collectSweeps(d, d.connection.gateways, () => undefined);
     const discovery = calls.filter((c) => !c.includes('-sV'));
     expect(discovery).toHaveLength(4);
-    for (const c of discovery) expect(c.join(' ')).toContain('--max-rate 25000 --min-rate 25000 --max-retries 1');
+    for (const c of discovery) expect(c.join(' ')).toContain('--max-rate 50000 --min-rate 50000 --max-retries 0');
+  });
+
+  it('sweeps again, nmap pacing itself, the gateway that answered too many ports at a held rate, and only that one', async () => {
+    const calls: string[][] = [];
+    // gw2 resets 60,000 ports: at a held rate some replies may be lost, so its first look cannot stand.
+    const answering: Exec = (_command, args) => {
+      calls.push([...args]);
+      const hosts = args.slice(args.indexOf('--') + 1);
+      const xml = xmlFor(hosts).replace(
+        new RegExp(`(<address addr="192\\.0\\.2\\.2"[\\s\\S]*?)count="1022"`),
+        (_, before: string) => `${before}count="60000"`,
+      );
+      writeFileSync(
+        args[args.indexOf('-oX') + 1]!,
+        args.includes('--min-rate') ? xml.replace(/<port protocol="tcp" portid="8080">[\s\S]*?<\/port>/g, '') : xml,
+      );
+      return Promise.resolve(result(args));
+    };
+    const d = deps(answering, {}, { cores: 1 });
+    const facts = await collectSweeps(d, d.connection.gateways, () => undefined);
+    const again = calls.filter((c) => !c.includes('-sV') && !c.includes('--min-rate'));
+    expect(again.map((c) => c.slice(c.indexOf('--') + 1))).toEqual([['192.0.2.2']]);
+    expect(again[0]!.join(' ')).toContain('--max-rate 20000 --max-retries 2');
+    // The second look found 8080, which the first (at its held rate) lost.
+    expect(
+      facts
+        .get('gw2')!
+        .host!.ports.filter((p) => p.state === 'open')
+        .map((p) => p.port),
+    ).toEqual([22, 443, 8080]);
+    expect(
+      facts
+        .get('gw1')!
+        .host!.ports.filter((p) => p.state === 'open')
+        .map((p) => p.port),
+    ).toEqual([22, 443]);
+    expect(facts.get('gw2')!.source).toContain(
+      '; again for gw2, which answered more than 4000 ports: nmap -sS -p T:1-1024,8080 --max-rate 20000 --max-retries 2 (no --min-rate)',
+    );
+    expect(d.evidence.list().map((a) => a.path)).toContain('evidence/gateways/gw2/nmap-sweep-second-look.xml');
+  });
+
+  it('fails only the gateway whose second look failed, saying what to do', async () => {
+    const flaky: Exec = (_command, args) => {
+      const hosts = args.slice(args.indexOf('--') + 1);
+      if (!args.includes('-sV') && !args.includes('--min-rate')) return Promise.resolve(result(args, { exitCode: 1, stderr: 'QUITTING!' }));
+      writeFileSync(args[args.indexOf('-oX') + 1]!, xmlFor(hosts).replace(/count="1022"/g, 'count="60000"'));
+      return Promise.resolve(result(args));
+    };
+    const d = deps(flaky, { tcpPorts: '1-65535' }, { cores: 1 });
+    const facts = await collectSweeps(d, d.connection.gateways, () => undefined);
+    for (const fact of facts.values()) {
+      expect(fact.host).toBeUndefined();
+      expect(fact.failure).toMatch(/answered so many ports .* sweeping it again with nmap pacing itself failed .* set a lower scan\.rate/);
+    }
   });
 
   it('fails only the gateways of a process that failed', async () => {
