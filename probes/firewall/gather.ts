@@ -13,7 +13,7 @@ export interface FilteringFacts {
   host?: NmapHost;
   /** Where the facts come from, for the evidence. */
   source: { name: string; time: string; artefact?: string };
-  /** The TCP ports as nmap's service detection saw them, when it scanned them again after the probes (see PortTurns). */
+  /** The TCP ports as nmap's service detection saw them, when it scanned them again while the probes ran (see PortTurns). */
   rechecked?: readonly { port: number; state: string; reason: string }[];
   /** Ports where another probe of the run completed an exchange: proof that the gateway answers. */
   reached?: readonly ReachedPort[];

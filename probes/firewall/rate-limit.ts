@@ -26,7 +26,7 @@ export function judgeRateLimit(facts: FilteringFacts): Verdict<FirewallFindingId
     const reason = "no probe of this run completed an exchange on a TCP port, so there is nothing to set against the sweep's view";
     return { id: 'firewall.rate-limit', target, status: 'not_applicable', params: { reason }, evidence: { ...base, expected } };
   }
-  // Open to discovery, then silent when nmap came back for -sV after the probes: the limit the probes used up.
+  // Open to discovery, then silent when nmap came back for -sV while the probes ran: the limit the probes used up.
   const recheck = new Map((facts.rechecked ?? []).map((p) => [p.port, p]));
   const droppedLater = (port: number) => {
     const again = recheck.get(port);

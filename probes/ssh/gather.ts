@@ -74,7 +74,7 @@ async function gatherPorts(ctx: GatherContext<SshThresholds>, signal: AbortSigna
   const declared = ctx.connection.flows.filter(speaksSsh);
   const audits = new Map<number, Promise<SshPortFacts | undefined>>();
   const scanner = declared.some((flow) => flow.sources) ? await localAddressTowards(gateway.host) : undefined;
-  // A declared port is audited once nmap's discovery has reported it, and nmap's -sV waits for the audit (see PortTurns).
+  // A declared port is audited once nmap's discovery has ended, beside nmap's -sV (see PortTurns).
   for (const flow of declared) {
     const restrictedTo = flow.sources && !scannerAmong(flow.sources, scanner) ? flow.sources : undefined;
     audits.set(

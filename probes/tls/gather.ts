@@ -39,7 +39,7 @@ export async function gatherTls(ctx: GatherContext<TlsThresholds>): Promise<TlsF
   let trust: Promise<string[]> | undefined;
   const trustOnce = () => (trust ??= readTrustFiles(ctx.connection.tls.trust).then((files) => [...systemTrustStore(), ...files]));
   const inspections = new Map<number, Promise<TlsEndpoint | undefined>>();
-  // Each declared endpoint once nmap's discovery has reported its port; nmap's -sV waits for it (see PortTurns).
+  // Each declared endpoint once nmap's discovery has ended, beside nmap's -sV (see PortTurns).
   for (const port of declared)
     inspections.set(
       port.port,

@@ -40,12 +40,6 @@ export interface FactDeps {
   gatherers?: number;
 }
 
-/**
- * How long nmap's service detection waits for the probes of a gateway's declared ports, in probe timeouts: as long
- * as the TLS probe's own budget for one endpoint (inspectTlsEndpoint's budgetMs), so a stuck probe delays -sV, never stops it.
- */
-const PROBE_TURN_BUDGET_TIMEOUTS = 12;
-
 /** The gatherings of one gateway still running, those waiting for the reached ports, and the ports reached. */
 interface GatewayGatherings {
   running: number;
@@ -103,7 +97,6 @@ export class Facts implements SharedFacts, IncidentalFacts {
           discoveryEnded: (gateways) => {
             for (const g of gateways) this.#turnsOf(g).discoveryEnded();
           },
-          beforeServiceDetection: (gateways) => this.#probesDone(gateways),
         },
       ).then((facts) => keepNmapMessages(facts, this.#deps.evidence));
       // A sweep that threw, or a gateway it did not sweep, never hears discovery end: whoever waits goes on regardless.
@@ -133,22 +126,9 @@ export class Facts implements SharedFacts, IncidentalFacts {
 
   probeSweptPort<T>(gateway: Gateway, probe: () => Promise<T>): Promise<T> {
     if (!this.#deps.sweepEnabled) return probe();
-    const turns = this.#turnsOf(gateway);
-    const done = turns.hold();
     // The run sweeps anyway (some probe reads the sweep): asking here only makes sure discovery has started.
     void this.sweep(gateway).catch(() => undefined);
-    const result = turns.discovered().then(probe);
-    void result.then(done, done);
-    return result;
-  }
-
-  /** Every probe of these gateways' declared ports settled, or the budget for waiting on them ran out. */
-  async #probesDone(gateways: Gateway[]): Promise<void> {
-    const budgetMs = this.#deps.connection.scan.probeTimeoutSeconds * 1000 * PROBE_TURN_BUDGET_TIMEOUTS;
-    let timer: NodeJS.Timeout | undefined;
-    const budget = new Promise<void>((resolve) => (timer = setTimeout(resolve, budgetMs)));
-    await Promise.race([Promise.all(gateways.map((g) => this.#turnsOf(g).idle())), budget]);
-    clearTimeout(timer);
+    return this.#turnsOf(gateway).discovered().then(probe);
   }
 
   /** Calls `listener` for every open port the sweep of this gateway announces, those already found included. */

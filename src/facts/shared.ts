@@ -45,8 +45,8 @@ export interface IncidentalFacts {
   onOpenPort(gateway: Gateway, listener: (port: DiscoveredPort) => void): boolean;
   /**
    * Runs `probe` (the connections of one probe to a TCP port of the gateway) once the sweep's discovery (the port scan,
-   * without -sV) has ended, and holds nmap's service detection (-sV) of the gateway until it settles, so that neither
-   * starves the other (see PortTurns). Runs it at once when the run does not sweep.
+   * without -sV) has ended, so that it never uses up a rate limit nmap is timing its scan on (see PortTurns). Runs it
+   * at once when the run does not sweep.
    */
   probeSweptPort<T>(gateway: Gateway, probe: () => Promise<T>): Promise<T>;
   /** The gateway's SNMP facts when the SNMP probe of this run gathers them, else undefined. */

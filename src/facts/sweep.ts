@@ -10,12 +10,10 @@ import { loadServiceProbes } from '../nmap/service-probes.ts';
 import { serviceDetectionGap, servicePlanFor, unnamedPorts, withServices, type UnnamedPort } from './service-detection.ts';
 import { SECOND_LOOK_FAILED, startDiscovery, type DiscoveryFamily, type DiscoveryRun } from './discovery.ts';
 
-/** When the phases of a sweep may go on: the hooks by which the run's probes and nmap take turns on a gateway. */
+/** The hook by which the run's probes wait for nmap on a gateway. */
 export interface SweepPhases {
   /** Discovery (the TCP port scan without -sV) of these gateways ended: each swept port is open, or known not to be. */
   discoveryEnded?: (gateways: Gateway[]) => void;
-  /** Resolves when service detection may connect to these gateways (the probes of their declared ports are done there). */
-  beforeServiceDetection?: (gateways: Gateway[]) => Promise<void>;
 }
 
 export interface SweepFact {
@@ -32,7 +30,7 @@ export interface SweepFact {
   udpArtefact?: string;
   /** Evidence path of the service detection run's nmap XML (-sV on the ports discovery found open), when there was one. */
   serviceArtefact?: string;
-  /** The gateway's TCP ports as the service detection run saw them (it scans them again, after the probes). */
+  /** The gateway's TCP ports as the service detection run saw them (it scans them again, while the probes run). */
   serviceRunPorts?: { port: number; state: string; reason: string }[];
   /** Why the service detection run named no service on the gateway (it failed, or ran out of its budget). */
   serviceDetectionFailure?: string;
@@ -133,7 +131,9 @@ export async function collectSweeps(
       // UDP goes in a run of its own, beside the TCP one, so its light service probes (see buildNmapArgs) stay light.
       const udpPart = plan.privileged && plan.udpPorts ? { ...plan, tcpPorts: '' } : undefined;
       // TCP in two phases: discovery (no -sV), announcing open ports as it goes; then -sV only on the ports found open,
-      // once the probes of the declared ports, which wait for discovery to end, are done with them (see PortTurns).
+      // beside the probes of the declared ports, which start then too (see PortTurns). -sV's capped waits (see
+      // service-probes.ts) hold a single-threaded server's only slot for about a second at a time, well inside a
+      // probe's timeout, so neither starves the other and neither queues behind the other.
       const tcpPhases = async () => {
         const runs = await discoveries[index]!;
         const found = foundOpen(runs);
@@ -141,7 +141,6 @@ export async function collectSweeps(
         const probes = await (serviceProbes ??= loadServiceProbes(deps.nmapPath));
         const servicePlan = servicePlanFor(plan, found, deps.connection.scan, probes?.tcp);
         if (!servicePlan) return { runs };
-        await phases.beforeServiceDetection?.(group);
         for (const g of group) deps.onActivity?.({ gateway: g.name, activity: `nmap service detection of ${described(deps, g)}` });
         return { runs, servicePlan, services: await run(servicePlan, probes?.text) };
       };
