@@ -51,6 +51,8 @@ class UnfinishedCheck extends Error {
 
 interface CheckRun {
   seconds: number;
+  /** The check itself, without starting Node and loading the code (measure-check.ts). */
+  checkSeconds: number;
   rssMb: number;
   packets: number;
   report: { observations?: { kind: string; gateway: string; port?: number; transport?: string }[] };
@@ -74,7 +76,14 @@ async function check(file: string, dir: string, gateways: LabGateway[], deadline
   const seconds = (performance.now() - started) / 1000;
   const packets = (await txPackets(gateways)) - before;
   const rssMb = Number(/maxrss_kb=(\d+)/.exec(output.stderr)?.[1] ?? Number.NaN) / 1024;
-  return { seconds, rssMb, packets, report: JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as CheckRun['report'] };
+  const checkSeconds = Number(/check_seconds=([\d.]+)/.exec(output.stderr)?.[1] ?? Number.NaN);
+  return {
+    seconds,
+    checkSeconds,
+    rssMb,
+    packets,
+    report: JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as CheckRun['report'],
+  };
 }
 
 /**
@@ -217,7 +226,12 @@ async function timedFigures(line: Line, dir: string, gateways: LabGateway[]): Pr
   );
   line(`peak-rss-mb-${n}`, all.rssMb.toFixed(1), 'target <= 200');
   const allMissed = missed(all.report, count);
-  if (allMissed.length > 0) line(`missed-ports-clean-${n}`, String(allMissed.length), `reference: ${allMissed.slice(0, 8).join(', ')}`);
+  line(
+    `missed-ports-clean-${n}`,
+    String(allMissed.length),
+    `target 0; of ${count * TRUTH.length} open, in the ${n}-gateway check above (its pace on a clean link)` +
+      (allMissed.length ? `; missed ${allMissed.slice(0, 8).join(', ')}` : ''),
+  );
 
   const sweep = await run(join(root, 'node_modules/.bin/tsx'), [
     join(root, 'scripts/measure-sweep.ts'),
@@ -225,7 +239,12 @@ async function timedFigures(line: Line, dir: string, gateways: LabGateway[]): Pr
   ]);
   const sweepSeconds = Number(/sweep_seconds=([\d.]+)/.exec(sweep.stderr)?.[1] ?? Number.NaN);
   line('sweep-1-seconds', sweepSeconds.toFixed(1), "reference: the check's discovery and service detection alone, 1 gateway");
-  line('check-over-sweep', (one.seconds / sweepSeconds).toFixed(3), 'target <= 1.05');
+  line(
+    'check-over-sweep',
+    (one.checkSeconds / sweepSeconds).toFixed(3),
+    `target <= 1.05; the check ${one.checkSeconds.toFixed(1)} s, both timed in their process without its start ` +
+      `(Node and loading the code: ${(one.seconds - one.checkSeconds).toFixed(1)} s more for the check)`,
+  );
   const stopSilent = await startSilentPort(gateways[0]!);
   try {
     const silent = await check(await benchConnectionFile(dir, 'silent', gateways.slice(0, 1), FLEET_SCAN), dir, gateways.slice(0, 1));

@@ -2,6 +2,8 @@
  * Runs `cocoscan check` and prints its peak resident memory to stderr (used by the benches). It runs the compiled CLI
  * (dist/, as users run it) in a plain node child when dist/ is built from the current sources: tsx's loader, which
  * runs this script, costs about 60 MB of its own. Without an up-to-date dist/, the sources run here through tsx.
+ * It prints `check_seconds=` too: the check itself, from the call of main() to its end, without starting Node and
+ * loading the code (bench-fleet.ts sets that against the sweep alone, timed the same way by measure-sweep.ts).
  */
 import { spawn } from 'node:child_process';
 import { readdir, stat } from 'node:fs/promises';
@@ -31,7 +33,9 @@ async function distIsCurrent(): Promise<boolean> {
 if (await distIsCurrent()) {
   const script =
     `const { main } = await import(${JSON.stringify(pathToFileURL(compiled).href)});\n` +
+    'const started = performance.now();\n' +
     `const code = await main(['node', 'cocoscan', ...process.argv.slice(1)]);\n` +
+    'process.stderr.write(`check_seconds=${((performance.now() - started) / 1000).toFixed(3)}\\n`);\n' +
     'process.stderr.write(`maxrss_kb=${process.resourceUsage().maxRSS}\\n`);\n' +
     'process.exitCode = code;\n';
   const child = spawn(process.execPath, ['--input-type=module', '-e', script, ...args], { stdio: 'inherit' });
@@ -40,7 +44,9 @@ if (await distIsCurrent()) {
   process.exitCode = await new Promise<number>((done) => child.on('exit', (code, signal) => done(code ?? (signal ? 128 : 1))));
 } else {
   const { main } = await import('../src/cli/main.ts');
+  const started = performance.now();
   const code = await main(['node', 'cocoscan', ...args]);
+  process.stderr.write(`check_seconds=${((performance.now() - started) / 1000).toFixed(3)}\n`);
   process.stderr.write(`maxrss_kb=${process.resourceUsage().maxRSS}\n`);
   process.exitCode = code;
 }
