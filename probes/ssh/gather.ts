@@ -1,4 +1,5 @@
 import { speaksSsh } from '../../src/protocol/table.ts';
+import { keepStarted, sweepOrSettle } from '../../src/facts/settled-sweep.ts';
 import { setMaxListeners } from 'node:events';
 import { describeProbeFailure, faultDetail, InternalError } from '../../src/errors.ts';
 import { localAddressTowards, scannerAmong } from '../../src/facts/scanner-address.ts';
@@ -77,7 +78,8 @@ async function gatherPorts(ctx: GatherContext<SshThresholds>, signal: AbortSigna
   // A declared port is audited once nmap's discovery has ended, beside nmap's -sV (see PortTurns).
   for (const flow of declared) {
     const restrictedTo = flow.sources && !scannerAmong(flow.sources, scanner) ? flow.sources : undefined;
-    audits.set(
+    keepStarted(
+      audits,
       flow.port,
       ctx.shared
         .probeSweptPort(gateway, () => auditPort(ctx, signal, flow.port, flow.name))
@@ -87,7 +89,8 @@ async function gatherPorts(ctx: GatherContext<SshThresholds>, signal: AbortSigna
   // SSH on ports no flow declares is audited too, if it greets with SSH: in the same turns as a declared port.
   const consider = (port: number) => {
     if (audits.has(port)) return;
-    audits.set(
+    keepStarted(
+      audits,
       port,
       ctx.shared.probeSweptPort(gateway, async () => {
         const greeting = Math.min(timeoutMs, GREETING_TIMEOUT_MS);
@@ -100,7 +103,7 @@ async function gatherPorts(ctx: GatherContext<SshThresholds>, signal: AbortSigna
   ctx.shared.onOpenPort(gateway, (p) => {
     if (p.transport === 'tcp') consider(p.port);
   });
-  const sweep = await sweeping;
+  const sweep = await sweepOrSettle(sweeping, audits);
   // Whatever the sweep identified as SSH and no announcement started (a port found in the last moment).
   const sshInSweep = (sweep?.host?.ports ?? []).filter((p) => p.protocol === 'tcp' && p.state === 'open' && p.service?.name === 'ssh');
   for (const port of sshInSweep) consider(port.port);

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { keepStarted, sweepOrSettle } from '../../src/facts/settled-sweep.ts';
 import { tlsAccessOf, tlsProtocolOfService, type TlsAccess } from '../../src/protocol/table.ts';
 import type { Flow } from '../../src/connection/schema.ts';
 import { localAddressTowards, scannerAmong } from '../../src/facts/scanner-address.ts';
@@ -41,7 +42,8 @@ export async function gatherTls(ctx: GatherContext<TlsThresholds>): Promise<TlsF
   const inspections = new Map<number, Promise<TlsEndpoint | undefined>>();
   // Each declared endpoint once nmap's discovery has ended, beside nmap's -sV (see PortTurns).
   for (const port of declared)
-    inspections.set(
+    keepStarted(
+      inspections,
       port.port,
       ctx.shared.probeSweptPort(ctx.gateway, async () => inspectFlow(ctx, port, await trustOnce())),
     );
@@ -58,7 +60,8 @@ export async function gatherTls(ctx: GatherContext<TlsThresholds>): Promise<TlsF
       undeclared: true,
     };
     // Through the same turns as a declared port: after discovery, and before -sV holds a single-threaded server.
-    inspections.set(
+    keepStarted(
+      inspections,
       port,
       ctx.shared.probeSweptPort(ctx.gateway, async () => {
         const e = await inspectFlow(ctx, undeclared, await trustOnce());
@@ -70,7 +73,7 @@ export async function gatherTls(ctx: GatherContext<TlsThresholds>): Promise<TlsF
   ctx.shared.onOpenPort(ctx.gateway, (p) => {
     if (p.transport === 'tcp') consider(p.port);
   });
-  const sweep = await sweeping;
+  const sweep = await sweepOrSettle(sweeping, inspections);
   for (const p of sweep?.host?.ports ?? []) if (p.protocol === 'tcp' && p.state === 'open') consider(p.port, p.service);
   const endpoints = (await Promise.all(inspections.values())).filter((e): e is TlsEndpoint => e !== undefined);
   return { gateway, endpoints };
