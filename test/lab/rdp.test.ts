@@ -22,6 +22,8 @@ const NMAP_MS = 60_000;
 const STANDARD_LOW = 3389;
 const TLS_ONLY = 3390;
 const NEGOTIATE_HIGH = 3391;
+/** No flow declares it: found by the sweep, which nmap names ms-wbt-server. */
+const UNDECLARED = 3395;
 
 /** What nmap's rdp-enum-encryption prints for one port (debug output, so failures are listed too). */
 interface NmapRdp {
@@ -68,6 +70,7 @@ describe.skipIf(!lab.ok)("Debian's xrdp: security layers and standard RDP securi
         { kind: 'xrdp', port: STANDARD_LOW, security: 'rdp', crypt: 'low' },
         { kind: 'xrdp', port: TLS_ONLY, security: 'tls', crypt: 'high' },
         { kind: 'xrdp', port: NEGOTIATE_HIGH, security: 'negotiate', crypt: 'high' },
+        { kind: 'xrdp', port: UNDECLARED, security: 'rdp', crypt: 'fips' },
       ],
     });
     check = await runLabCheck({
@@ -133,6 +136,14 @@ describe.skipIf(!lab.ok)("Debian's xrdp: security layers and standard RDP securi
     expect(at('tls.protocols', NEGOTIATE_HIGH)?.status).toBe('pass');
     // On the standard-only port the TLS probe finds no TLS to audit: RDP's own RC4 instead.
     expect(at('tls.starttls', STANDARD_LOW)?.status).toBe('fail');
+  });
+
+  it('audits RDP the sweep finds on a port no flow declares', () => {
+    expect(at('rdp.standard-security', UNDECLARED)).toMatchObject({
+      status: 'fail',
+      message: expect.stringMatching(/^undeclared RDP \(.+:3395\) accepts standard RDP security/),
+    });
+    expect(at('rdp.encryption', UNDECLARED)).toMatchObject({ status: 'pass', data: { methodsUsed: ['fips'], level: 'FIPS' } });
   });
 
   it('decides the MoJ rows of secure log-on, remote access and cryptography', () => {
