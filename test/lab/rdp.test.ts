@@ -94,7 +94,8 @@ describe.skipIf(!lab.ok)("Debian's xrdp: security layers and standard RDP securi
     expect(at('rdp.standard-security', STANDARD_LOW)?.message).toBe(
       `${where} accepts standard RDP security, RDP's own RC4 encryption with no server authentication: ` +
         'asked for standard RDP security: chose standard RDP security; asked for TLS: chose standard RDP security; ' +
-        'asked for CredSSP (NLA): chose standard RDP security; asked for CredSSP with Early User Authorization (NLA): chose standard RDP security',
+        'asked for CredSSP (NLA): chose standard RDP security; ' +
+        'asked for CredSSP with Early User Authorization (NLA): chose standard RDP security',
     );
     expect(at('rdp.standard-security', STANDARD_LOW)?.status).toBe('fail');
     const nla = at('rdp.nla', STANDARD_LOW);
@@ -113,15 +114,18 @@ describe.skipIf(!lab.ok)("Debian's xrdp: security layers and standard RDP securi
       status: 'pass',
       message: expect.stringMatching(
         new RegExp(
-          `^${where.replace(/[.()]/g, '\\$&')} refuses standard RDP security: asked for standard RDP security: refused \\(SSL_REQUIRED_BY_SERVER\\)`,
+          `^${where.replace(/[.()]/g, '\\$&')} refuses standard RDP security: ` +
+            'asked for standard RDP security: refused \\(SSL_REQUIRED_BY_SERVER\\)',
         ),
       ),
     });
     // The HYBRID refusal path: xrdp answers a request for CredSSP with SSL_REQUIRED_BY_SERVER.
     expect(at('rdp.nla', TLS_ONLY)?.message).toBe(
-      `${where} starts a session without Network Level Authentication (asked for TLS, chose TLS), so anyone reaches its log-on screen; ` +
+      `${where} starts a session without Network Level Authentication (asked for TLS, chose TLS), ` +
+        'so anyone reaches its log-on screen; ' +
         'CredSSP is not offered at all (asked for CredSSP (NLA): refused (SSL_REQUIRED_BY_SERVER); ' +
-        'asked for CredSSP with Early User Authorization (NLA): refused (SSL_REQUIRED_BY_SERVER)); xrdp, for one, does not implement CredSSP',
+        'asked for CredSSP with Early User Authorization (NLA): refused (SSL_REQUIRED_BY_SERVER)); ' +
+        'xrdp, for one, does not implement CredSSP',
     );
     expect(at('rdp.encryption', TLS_ONLY)?.status).toBe('not_applicable');
     // TLS after RDP's negotiation: the lab CA's certificate, TLS 1.2 and 1.3 only.

@@ -227,10 +227,11 @@ describe('rdp findings as people read them', () => {
     expect(standard?.message).toBe(
       "admin (192.0.2.10:3389) accepts standard RDP security, RDP's own RC4 encryption with no server authentication: " +
         'asked for standard RDP security: chose standard RDP security; asked for TLS: chose standard RDP security; ' +
-        'asked for CredSSP (NLA): chose standard RDP security; asked for CredSSP with Early User Authorization (NLA): chose standard RDP security',
+        'asked for CredSSP (NLA): chose standard RDP security; ' +
+        'asked for CredSSP with Early User Authorization (NLA): chose standard RDP security',
     );
     expect(nla?.message).toMatch(
-      /^admin \(192\.0\.2\.10:3389\) starts a session without Network Level Authentication \(asked for standard RDP security, chose standard/,
+      /^admin \(192\.0\.2\.10:3389\) starts a session without Network Level Authentication \(asked for standard RDP security, chose/,
     );
     expect(encryption?.message).toBe(
       'admin (192.0.2.10:3389) encrypts standard RDP security with 40-bit RC4 (encryption level low; methods used: 40-bit RC4)',
