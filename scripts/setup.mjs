@@ -50,6 +50,8 @@ const NEEDS = {
     '/usr/lib/postgresql/15/bin/postgres': 'postgresql-15',
     // The discovery engine lab (test/lab/discovery-engines.test.ts): scan.engine masscan.
     masscan: 'masscan',
+    // The remote desktop lab (test/lab/xrdp.ts).
+    '/usr/sbin/xrdp': 'xrdp',
   },
   bench: {
     nmap: 'nmap',

@@ -14,6 +14,7 @@ import { makeLabPki, type LabPki } from './pki.ts';
 import { spawnGnutlsServ } from './gnutls.ts';
 import { spawnSilentTcp } from './silent-tcp.ts';
 import { writeNginxConfig } from './nginx.ts';
+import { spawnXrdp, type XrdpFlavour } from './xrdp.ts';
 import { spawnInNamespace, stopChildren, waitForListeners } from './processes.ts';
 
 const run = promisify(execFile);
@@ -66,7 +67,9 @@ export type LabService =
   /** gnutls-serv --http, single-threaded (see gnutls.ts), with the modern flavour's certificate. */
   | { kind: 'gnutls-https'; port: number }
   /** A TCP port that accepts connections and never speaks (see silent-tcp.ts). */
-  | { kind: 'tcp-silent'; port: number };
+  | { kind: 'tcp-silent'; port: number }
+  /** Debian's xrdp (see xrdp.ts), with the modern flavour's certificate for TLS. */
+  | ({ kind: 'xrdp'; port: number } & XrdpFlavour);
 
 export interface LabGatewaySpec {
   name: string;
@@ -310,6 +313,8 @@ ${allowed('tcp', spec.firewallAllowTcp)}${rateLimited(spec.rateLimitTcp, spec.ra
       }
 
       for (const service of services.filter((s) => s.kind === 'gnutls-https')) spawnGnutlsServ(spawnInNs, service.port, pki.good);
+      for (const service of services.filter((s) => s.kind === 'xrdp'))
+        await spawnXrdp(spawnInNs, dir, address, service.port, service, pki.good);
       spawnSilentTcp(
         spawnInNs,
         services.filter((s) => s.kind === 'tcp-silent').map((s) => s.port),

@@ -63,6 +63,7 @@ describe('profile loading', () => {
       'firewall',
       'tls',
       'ssh',
+      'rdp',
       'snmp',
       'host',
       'antivirus',
@@ -70,6 +71,7 @@ describe('profile loading', () => {
       'changes',
     ]);
     expect(profile.thresholds.firewall).toEqual({ minFilteredShare: 0.9 });
+    expect(profile.thresholds.rdp).toEqual({ requireNla: true, weakEncryptionMethods: ['none', '40-bit', '56-bit'] });
   });
 
   it('keeps only the probes a profile uses; their thresholds come from the profile alone', () => {

@@ -1,25 +1,15 @@
 import type { PlainConversation } from './conversation.ts';
 import { TlsUpgradeError } from './errors.ts';
+import { connectionRequest, failureCodeName, RDP_PROTOCOLS } from '../../rdp/wire.ts';
 
 /**
  * TPKT + X.224 Connection Request carrying RDP_NEG_REQ with requestedProtocols PROTOCOL_SSL | PROTOCOL_HYBRID
  * ([MS-RDPBCGR] 2.2.1.1): either choice starts TLS next.
  */
-const CONNECTION_REQUEST = Buffer.from([
-  0x03, 0x00, 0x00, 0x13, 0x0e, 0xe0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x08, 0x00, 0x03, 0x00, 0x00, 0x00,
-]);
+const CONNECTION_REQUEST = connectionRequest(RDP_PROTOCOLS.ssl | RDP_PROTOCOLS.hybrid);
 /** A Connection Confirm is 19 bytes; TPKT allows more, this reads no more than this. */
 const MAX_CONFIRM_BYTES = 512;
-const TLS_PROTOCOLS = new Set([1, 2, 8]); // SSL, HYBRID (CredSSP inside TLS), HYBRID_EX
-
-const FAILURES = new Map<number, string>([
-  [1, 'SSL_REQUIRED_BY_SERVER'],
-  [2, 'SSL_NOT_ALLOWED_BY_SERVER'],
-  [3, 'SSL_CERT_NOT_ON_SERVER'],
-  [4, 'INCONSISTENT_FLAGS'],
-  [5, 'HYBRID_REQUIRED_BY_SERVER'],
-  [6, 'SSL_WITH_USER_AUTH_REQUIRED_BY_SERVER'],
-]);
+const TLS_PROTOCOLS = new Set<number>([RDP_PROTOCOLS.ssl, RDP_PROTOCOLS.hybrid, RDP_PROTOCOLS.hybridEx]);
 
 /** RDP: the X.224 negotiation of TLS; a server answering with standard RDP security only offers no TLS. */
 export async function upgradeRdp(talk: PlainConversation): Promise<void> {
@@ -38,6 +28,6 @@ export async function upgradeRdp(talk: PlainConversation): Promise<void> {
   const value = negotiation.readUInt32LE(4);
   if (type === 0x02 && TLS_PROTOCOLS.has(value)) return;
   if (type === 0x02) throw new TlsUpgradeError('not-offered', "chooses standard RDP security over TLS: its encryption is RDP's own RC4");
-  if (type === 0x03) throw new TlsUpgradeError('refused', `refuses TLS: ${FAILURES.get(value) ?? `failure code ${value}`}`);
+  if (type === 0x03) throw new TlsUpgradeError('refused', `refuses TLS: ${failureCodeName(value)}`);
   throw new TlsUpgradeError('broken', 'the RDP negotiation answer is of an unknown type');
 }
