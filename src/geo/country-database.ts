@@ -69,6 +69,15 @@ export async function loadCountryDatabase(path?: string): Promise<CountryDatabas
       cause: error,
     });
   }
+  const { searchTreeSize, databaseType } = reader.metadata;
+  // The search tree is followed by 16 zero bytes: a file cut short or overwritten in the tree fails this before any look-up.
+  const separator = content.subarray(searchTreeSize, searchTreeSize + 16);
+  if (separator.length < 16 || separator.some((byte) => byte !== 0)) {
+    throw new CountryDatabaseError(`${file} is not a usable MaxMind DB file (its search tree is cut short or corrupt)`, REINSTALL);
+  }
+  if (typeof databaseType !== 'string' || !/country/i.test(databaseType)) {
+    throw new CountryDatabaseError(`${file} is not an IP-to-country database (its type is "${printable(databaseType)}")`, REINSTALL);
+  }
   const built = reader.metadata.buildEpoch;
   if (!(built instanceof Date) || Number.isNaN(built.getTime())) {
     throw new CountryDatabaseError(`${file} gives no valid build date in its metadata`, REINSTALL);
@@ -117,4 +126,11 @@ function countryOf(reader: Reader<Response>, address: string): string | null {
     throw new CountryDatabaseError(`the IP-to-country database holds an unusable record for ${address}`, REINSTALL);
   }
   return code;
+}
+
+/** A value read from the file, shown in a message: printable ASCII, short. */
+function printable(value: unknown): string {
+  return String(value)
+    .slice(0, 40)
+    .replace(/[^\x20-\x7e]/g, '?');
 }
