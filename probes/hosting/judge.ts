@@ -30,7 +30,9 @@ function verdict(facts: HostingFacts, id: HostingFindingId, said: Said): Verdict
   const source = database
     ? `${database.name} from ${database.package} ${database.version}, built ${day(database.built)} ` +
       `(${database.licence}; ${database.attribution}); looked up offline`
-    : 'cocoscan hosting probe (IP-to-country database, offline)';
+    : facts.special
+      ? "IANA's special-purpose address registries (RFC 6890): no database look-up"
+      : 'cocoscan hosting probe (IP-to-country database, offline)';
   return {
     id,
     target: facts.target,

@@ -149,6 +149,12 @@ describe('hosting verdicts', () => {
     }
   });
 
+  it('cite the address registries, not the database, for an address with no public location', () => {
+    const special = facts({ address: '192.168.1.1', special: { block: '192.168.0.0/16', kind: 'a private address (RFC 1918)' } });
+    for (const v of judgeHosting(special, T, NOW))
+      expect(v.evidence.source).toMatch(/special-purpose address registries.*no database look-up/);
+  });
+
   it('name a country by its code and English name', () => {
     expect(countryName('GB')).toBe('GB (United Kingdom)');
     expect(countryName('DE')).toBe('DE (Germany)');
