@@ -1,5 +1,7 @@
 import { strFromU8, unzipSync } from 'fflate';
-import { describe, expect, it } from 'vitest';
+import { Socket as UdpSocket } from 'node:dgram';
+import { Socket } from 'node:net';
+import { describe, expect, it, vi } from 'vitest';
 import { connectionFileSchema } from '../../src/connection/schema.ts';
 import { parseProfile } from '../../src/profile/load.ts';
 import { runCheck } from '../../src/run-check.ts';
@@ -56,7 +58,15 @@ async function check(answers: Parameters<typeof runCheck>[0]['answers'] = []) {
 
 describe('CoCo-13 with the hosting findings as supporting evidence', () => {
   it('looks up the address each name resolved to, and leaves the row open for a person', async () => {
-    const report = await check();
+    const tcp = vi.spyOn(Socket.prototype, 'connect');
+    const udp = vi.spyOn(UdpSocket.prototype, 'send');
+    const report = await check().finally(() => {
+      tcp.mockRestore();
+      udp.mockRestore();
+    });
+    // No look-up goes to the network: the database is a file.
+    expect(tcp).not.toHaveBeenCalled();
+    expect(udp).not.toHaveBeenCalled();
     const status = (gateway: string, id = 'hosting.country') => report.findings.find((f) => f.id === id && f.target.gateway === gateway);
     expect(status('uk-gw')).toMatchObject({ status: 'pass', data: { address: '212.58.244.22', country: 'GB' } });
     expect(status('uk-gw')!.message).toContain('supporting evidence only, and the row is for a person to answer');
