@@ -17,8 +17,9 @@ export const HOSTING_FINDINGS = defineFindings({
     messages: {
       pass: '{database} was built on {built}, {days} day(s) before this check (at most {max} allowed)',
       fail:
-        '{database} was built on {built}, {days} day(s) before this check, older than the {max} days allowed: the countries ' +
-        'may be out of date; update cocoscan (its {package} dependency) and run again',
+        '{database} was built on {built}, {days} day(s) before this check, older than the {max} days allowed: an address ' +
+        're-allocated since may be placed in its old country; confirm the countries by other means, and update cocoscan ' +
+        '(its {package} dependency) when a newer database is published',
     },
   },
 });
