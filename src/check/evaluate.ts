@@ -1,6 +1,6 @@
 import type { Answer } from '../answers/answers.ts';
 import type { Finding } from '../findings.ts';
-import { evaluateRow } from '../profile/evaluate.ts';
+import { evaluateRow, supportingEvidence } from '../profile/evaluate.ts';
 import type { Profile } from '../profile/load.ts';
 import type { ReportFinding, ReportRow } from '../report/schema.ts';
 import { matchesTarget, parseTargetSpec } from '../target.ts';
@@ -68,7 +68,7 @@ export function applyAnswers(answers: Answer[], rows: ReportRow[]): void {
       row.compliance = answer.compliance;
       row.source = 'answered';
       const plan = answer.remediation ? ` Remediation: ${answer.remediation.plan} (by ${answer.remediation.date}).` : '';
-      row.comment = `${answer.comment}${plan}`;
+      row.comment = `${answer.comment}${plan}${supportingEvidence(row.comment)}`;
     } else if (answer.compliance !== row.compliance) {
       row.comment += ` The organisation answered ${answer.compliance} ("${answer.comment}"); the measured verdict stands.`;
     }

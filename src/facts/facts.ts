@@ -151,6 +151,10 @@ export class Facts implements SharedFacts, IncidentalFacts {
     return state;
   }
 
+  resolvedAddress(gateway: Gateway): string {
+    return this.#deps.addresses?.get(gateway.name) ?? gateway.host;
+  }
+
   portReached(gateway: Gateway, reached: ReachedPort): void {
     this.#gatheringsOf(gateway).reached.push({ ...reached });
   }

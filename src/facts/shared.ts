@@ -58,4 +58,6 @@ export interface IncidentalFacts {
    * (or waits here too, so two waiting probes never wait for each other).
    */
   reachedPorts(gateway: Gateway): Promise<readonly ReachedPort[]>;
+  /** The address the gateway's host stood for in this run (a name is resolved once, before any probe); the host itself else. */
+  resolvedAddress(gateway: Gateway): string;
 }

@@ -22,7 +22,8 @@ export type FileKind =
   | 'manifest'
   | 'nmap-xml'
   | 'nmap-service-probes'
-  | 'masscan-output';
+  | 'masscan-output'
+  | 'country-database';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -44,6 +45,7 @@ export const FILE_BYTE_LIMITS: Readonly<Record<FileKind, number>> = {
   'nmap-xml': 64 * MiB,
   'nmap-service-probes': 16 * MiB,
   'masscan-output': 64 * MiB,
+  'country-database': 32 * MiB,
 };
 
 const DESCRIPTION: Readonly<Record<FileKind, string>> = {
@@ -62,6 +64,7 @@ const DESCRIPTION: Readonly<Record<FileKind, string>> = {
   'nmap-xml': 'nmap XML output',
   'nmap-service-probes': "nmap's service probe database (nmap-service-probes)",
   'masscan-output': 'masscan JSON output',
+  'country-database': 'IP-to-country database (MaxMind DB format)',
 };
 
 export interface SafeReadOptions {

@@ -21,6 +21,15 @@ export interface FailureEffect {
 
 const MAX_CITED = 6;
 
+/** Begins the part of a manual row's comment that cites its supporting findings (profile `supportedBy`). */
+export const SUPPORTING_EVIDENCE = ' Supporting evidence, which does not answer this row: ';
+
+/** The supporting evidence a manual row's comment cites, kept when a person's answer replaces the guidance. */
+export function supportingEvidence(comment: string): string {
+  const at = comment.lastIndexOf(SUPPORTING_EVIDENCE);
+  return at < 0 ? '' : comment.slice(at);
+}
+
 /** Stable key of one finding in a report: `<id>@<gateway>[/<port>/<transport>]`. */
 export function findingKey(finding: Pick<Finding, 'id' | 'target'>): string {
   return `${findingKeyPrefix(finding.id)}${targetKey(finding.target)}`;
@@ -39,11 +48,15 @@ export function findingKeyPrefix(id: string): string {
  * otherwise any error/not_tested → Not assessed, with the reasons (a rule marked `required: false` only
  * has its reason cited, unless nothing else decided the row);
  * otherwise any pass → Yes; all not_applicable → N/A; nothing at all → Not assessed.
- * Manual rows and headings stay null for a person to answer.
+ * Manual rows and headings stay null for a person to answer; a manual row's supporting findings (`supportedBy`)
+ * are cited in its comment and never answer it.
  */
 export function evaluateRow(row: ProfileRow, findings: readonly Finding[]): RowVerdict {
   if (row.heading || row.method !== 'automated') {
-    return { compliance: null, comment: row.heading ? '' : (row.guidance ?? 'To be answered by the organisation.'), findings: [] };
+    const guidance = row.heading ? '' : (row.guidance ?? 'To be answered by the organisation.');
+    const supporting = row.heading ? [] : findings.filter((f) => row.supportedBy?.includes(f.id));
+    if (supporting.length === 0) return { compliance: null, comment: guidance, findings: [] };
+    return { compliance: null, comment: `${guidance}${SUPPORTING_EVIDENCE}${cite(supporting)}`, findings: supporting.map(findingKey) };
   }
   const ruleOf = new Map<string, RowRule>(row.rules.map((rule) => [rule.finding, rule]));
   const relevant = findings.filter((f) => ruleOf.has(f.id));

@@ -32,6 +32,8 @@ export interface ProfileRow {
   rules: RowRule[];
   guidance?: string;
   attest?: string;
+  /** On a manual row: findings cited as supporting evidence, which never answer the row. */
+  supportedBy?: string[];
 }
 
 export interface Profile {
@@ -91,12 +93,12 @@ export function parseProfile(text: string, file: string, probes: readonly AnyPro
   const used = new Set<AnyProbe>();
 
   rows.forEach((row) => {
-    row.rules.forEach((rule) => {
-      const entry = catalogue.get(rule.finding);
+    [...row.rules.map((rule) => rule.finding), ...(row.supportedBy ?? [])].forEach((finding) => {
+      const entry = catalogue.get(finding);
       if (!entry) {
         problems.push({
           path: `row ${row.ref}`,
-          message: `unknown finding id "${rule.finding}" (known: ${[...catalogue.keys()].join(', ')})`,
+          message: `unknown finding id "${finding}" (known: ${[...catalogue.keys()].join(', ')})`,
         });
       } else {
         used.add(entry.probe);
@@ -189,6 +191,7 @@ function flattenRows(raw: ProfileFile, problems: InputProblem[]): ProfileRow[] {
         rules,
         guidance: row.guidance,
         attest: row.attest,
+        ...(row.supportedBy ? { supportedBy: [...new Set(row.supportedBy)] } : {}),
       });
     });
   });

@@ -36,6 +36,13 @@ const rowSchema = z
     decidedBy: z.array(findingRule).optional(),
     guidance: z.string().max(2000).optional(),
     attest: z.string().max(1000).optional().describe('The part of the control no probe can see, left for a person to confirm'),
+    supportedBy: z
+      .array(z.string({ error: 'expected a finding id' }))
+      .min(1, { error: 'list at least one finding id, or leave supportedBy out' })
+      .optional()
+      .describe(
+        'On a manual row: findings cited beside it as supporting evidence; the row stays for a person to answer, whatever they say',
+      ),
     concerns: z
       .array(z.string({ error: 'expected a concern id such as exposure' }))
       .optional()
@@ -43,13 +50,20 @@ const rowSchema = z
   })
   .superRefine((row, ctx) => {
     if (row.heading) {
-      if (row.method || row.decidedBy || row.concerns)
-        ctx.addIssue({ code: 'custom', message: 'a heading row has no method, decidedBy or concerns' });
+      if (row.method || row.decidedBy || row.concerns || row.supportedBy)
+        ctx.addIssue({ code: 'custom', message: 'a heading row has no method, decidedBy, supportedBy or concerns' });
       return;
     }
     if (!row.method) ctx.addIssue({ code: 'custom', path: ['method'], message: 'missing: expected "automated" or "manual"' });
     if (row.method === 'automated' && (!row.decidedBy || row.decidedBy.length === 0)) {
       ctx.addIssue({ code: 'custom', path: ['decidedBy'], message: 'an automated row needs at least one finding id' });
+    }
+    if (row.method === 'automated' && row.supportedBy) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['supportedBy'],
+        message: 'supportedBy is for a manual row; on an automated row list the findings in decidedBy (onFail: Note cites one only)',
+      });
     }
     if (row.method === 'manual' && row.decidedBy) {
       ctx.addIssue({

@@ -97,7 +97,7 @@ describe('rows about one concern', () => {
 
   it('refuses concerns on a heading row', () => {
     const text = CONCERNED.replace('    rows:\n', '    rows:\n      - { ref: H, heading: true, title: Heading, concerns: [exposure] }\n');
-    expect(problems(text)).toEqual([expect.stringMatching(/a heading row has no method, decidedBy or concerns/)]);
+    expect(problems(text)).toEqual([expect.stringMatching(/a heading row has no method, decidedBy, supportedBy or concerns/)]);
   });
 });
 

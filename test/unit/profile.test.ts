@@ -68,10 +68,17 @@ describe('profile loading', () => {
       'host',
       'antivirus',
       'patch',
+      'hosting',
       'changes',
     ]);
     expect(profile.thresholds.firewall).toEqual({ minFilteredShare: 0.9 });
     expect(profile.thresholds.rdp).toEqual({ requireNla: true, weakEncryptionMethods: ['none', '40-bit', '56-bit'] });
+    // CoCo-13 stays for a person: the hosting findings only support it.
+    expect(profile.rows.find((r) => r.ref === 'CoCo-13')).toMatchObject({
+      method: 'manual',
+      rules: [],
+      supportedBy: ['hosting.country', 'hosting.database-age'],
+    });
   });
 
   it('keeps only the probes a profile uses; their thresholds come from the profile alone', () => {
