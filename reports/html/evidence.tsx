@@ -6,7 +6,7 @@ export function Findings({ report }: { report: RunReport }) {
   return (
     <section id="findings">
       <h2>Findings</h2>
-      <Table>
+      <Table class="cards">
         <thead>
           <tr>
             <th>Status</th>
@@ -18,14 +18,14 @@ export function Findings({ report }: { report: RunReport }) {
         <tbody>
           {report.findings.map((f) => (
             <tr>
-              <td>
+              <td data-label="Status">
                 <Badge report={report} finding={f} />
               </td>
-              <td class="mono">
+              <td class="mono" data-label="Finding">
                 <a href={`#${anchor(f.key)}`}>{f.id}</a>
               </td>
-              <td>{targetText(f)}</td>
-              <td>{f.message}</td>
+              <td data-label="Target">{targetText(f)}</td>
+              <td data-label="Message">{f.message}</td>
             </tr>
           ))}
         </tbody>
@@ -84,7 +84,7 @@ export function Artefacts({ report }: { report: RunReport }) {
       <p>
         Verify with <code>sha256sum -c evidence/manifest.sha256</code> from the report folder.
       </p>
-      <Table>
+      <Table class="cards">
         <thead>
           <tr>
             <th>File</th>
@@ -95,9 +95,11 @@ export function Artefacts({ report }: { report: RunReport }) {
         <tbody>
           {report.artefacts.map((a) => (
             <tr>
-              <td>{a.path}</td>
-              <td class="mono">{a.sha256}</td>
-              <td>{a.bytes}</td>
+              <td data-label="File">{a.path}</td>
+              <td class="mono" data-label="SHA-256">
+                {a.sha256}
+              </td>
+              <td data-label="Bytes">{a.bytes}</td>
             </tr>
           ))}
         </tbody>

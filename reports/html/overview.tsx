@@ -24,7 +24,8 @@ export function Scorecard({ report }: { report: RunReport }) {
       {scorecard(report).map((group) => (
         <>
           {group.gateway === null ? null : <h3>Gateway {group.gateway}</h3>}
-          <Table class="scorecard">
+          {/* On a phone each line is a card: ref, control, verdict and reason read without their column names. */}
+          <Table class="scorecard cards">
             <thead>
               <tr>
                 <th>{ref}</th>

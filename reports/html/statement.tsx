@@ -87,7 +87,7 @@ export function StatementSection({ id, title, rows, report }: { id: string; titl
   return (
     <section id={`section-${id}`}>
       <h2>{title}</h2>
-      <Table class="statement">
+      <Table class="statement cards">
         <thead>
           <tr>
             {statementColumns(report).map((name) => (
@@ -97,7 +97,7 @@ export function StatementSection({ id, title, rows, report }: { id: string; titl
         </thead>
         <tbody>
           {rows.map((row) => (
-            <StatementRow row={row} report={report} />
+            <StatementRow row={row} report={report} columns={statementColumns(report)} />
           ))}
         </tbody>
       </Table>
@@ -105,7 +105,9 @@ export function StatementSection({ id, title, rows, report }: { id: string; titl
   );
 }
 
-function StatementRow({ row, report }: { row: ReportRow; report: RunReport }) {
+/** One row of the statement; `columns` names each cell for the one-card-per-row layout on a phone. */
+function StatementRow({ row, report, columns }: { row: ReportRow; report: RunReport; columns: string[] }) {
+  const [ref, control, compliance, owner, comments] = columns;
   if (row.heading) {
     return (
       <tr class="heading">
@@ -118,15 +120,15 @@ function StatementRow({ row, report }: { row: ReportRow; report: RunReport }) {
   const source = row.source === 'measured' ? 'measured' : row.source === 'answered' ? 'answered' : 'open';
   return (
     <tr id={`row-${row.ref}`}>
-      <td>{row.ref}</td>
-      <td>{row.title}</td>
-      <td>
+      <td data-label={ref}>{row.ref}</td>
+      <td data-label={control}>{row.title}</td>
+      <td data-label={compliance}>
         <span class={`compliance ${cls(value)}`}>{value}</span>
         <br />
         <small>{source}</small>
       </td>
-      <td>{ownerReference(row, report)}</td>
-      <td>{row.source === 'open' ? <span class="guidance">{row.comment}</span> : row.comment}</td>
+      <td data-label={owner}>{ownerReference(row, report)}</td>
+      <td data-label={comments}>{row.source === 'open' ? <span class="guidance">{row.comment}</span> : row.comment}</td>
     </tr>
   );
 }

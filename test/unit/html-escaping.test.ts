@@ -18,7 +18,9 @@ const ELEMENTS = new Set(
   ).split(' '),
 );
 const ATTRIBUTES = new Set(
-  'lang charset name content http-equiv class id href colspan aria-label role xmlns width height viewBox x y font-size fill'.split(' '),
+  'lang charset name content http-equiv class id href colspan data-label aria-label role xmlns width height viewBox x y font-size fill'.split(
+    ' ',
+  ),
 );
 /** A start or end tag whose attribute values are double-quoted (a `"` in a value is always `&quot;`). */
 const TAG = /<(\/?)([a-zA-Z][a-zA-Z0-9]*)((?:\s+[a-zA-Z][\w:-]*(?:="[^"]*")?)*)\s*(\/?)>/g;
