@@ -22,6 +22,13 @@ function available(command: string, args: string[]): boolean {
 const ready = available(CHROMIUM, ['--version']) && available('nmap', ['--version']);
 if (!ready) console.warn('[browser] skipping the headless Chromium test: needs Debian chromium and nmap (.ci/run installs them)');
 
+/** A desktop window and a phone (an iPhone 12 to 15's CSS pixels). */
+const VIEWPORTS = [
+  { name: 'desktop', width: 1280, height: 900 },
+  { name: 'mobile', width: 390, height: 844 },
+];
+const MAX_SHOT_HEIGHT = 2400;
+
 describe.skipIf(!ready)('report.html in a real headless Chromium', () => {
   const sockets = new Set<Socket>();
   let server: Server;
@@ -196,13 +203,6 @@ snmp: { timeoutSeconds: 0.5 }
     await page.close();
   });
 });
-
-/** A desktop window and a phone (an iPhone 12 to 15's CSS pixels). */
-const VIEWPORTS = [
-  { name: 'desktop', width: 1280, height: 900 },
-  { name: 'mobile', width: 390, height: 844 },
-];
-const MAX_SHOT_HEIGHT = 2400;
 
 /** A page at the viewport's size, with every console error, uncaught error and blocked load or dialog recorded. */
 async function openPage(browser: BrowserContext, viewport: { width: number; height: number }, url: string) {
