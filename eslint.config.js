@@ -58,15 +58,15 @@ export default tseslint.config(
   },
   {
     // report.html: preact-render-to-string escapes every value; raw markup is the page's style element alone.
-    files: ['reports/**/*.tsx'],
+    files: ['reports/**/*.tsx', 'reports/**/*.ts'],
     ignores: ['reports/html/page.tsx'],
     rules: {
       'no-restricted-syntax': [
         'error',
-        {
-          selector: "JSXAttribute[name.name='dangerouslySetInnerHTML']",
+        ...["JSXAttribute[name.name='dangerouslySetInnerHTML']", "Property[key.name='dangerouslySetInnerHTML']"].map((selector) => ({
+          selector,
           message: 'report.html shows data as text: pass it as a child or an attribute and let the template engine escape it',
-        },
+        })),
       ],
     },
   },

@@ -6,7 +6,7 @@ import { Connection, Declaration, StatementSection } from './statement.tsx';
 import { pageCss } from './style.ts';
 
 /** The content-security policy of the page: no script, nothing fetched, only the one inline style element. */
-export const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'";
+const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'";
 
 /** The whole page. Every value is text to preact-render-to-string, which escapes it; the CSS is the one raw part. */
 export function ReportPage({ report }: { report: RunReport }) {
