@@ -57,6 +57,20 @@ export default tseslint.config(
     },
   },
   {
+    // report.html: preact-render-to-string escapes every value; raw markup is the page's style element alone.
+    files: ['reports/**/*.tsx', 'reports/**/*.ts'],
+    ignores: ['reports/html/page.tsx'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        ...["JSXAttribute[name.name='dangerouslySetInnerHTML']", "Property[key.name='dangerouslySetInnerHTML']"].map((selector) => ({
+          selector,
+          message: 'report.html shows data as text: pass it as a child or an attribute and let the template engine escape it',
+        })),
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },

@@ -63,16 +63,6 @@ export function terminalBlock(value: string): string {
   return visible(value, { newlines: 'keep' });
 }
 
-/** HTML text or attribute value; line breaks stay (HTML treats them as spaces, `<pre>` shows them). */
-export function htmlText(value: string): string {
-  return visible(value, { newlines: 'keep' })
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
-
 /**
  * Inline Markdown (a paragraph, list item, heading or table cell) that renders as exactly the text given:
  * every character that could open a link, image, emphasis, strikethrough, code span, HTML tag, autolink,

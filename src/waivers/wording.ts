@@ -19,9 +19,16 @@ const PLAIN: WaiverMarks = { value: (text) => text, alarm: (text) => text };
 
 /** "waived until 2027-03-31", or "EXPIRED on 2027-03-31, counts again". */
 export function waiverState(note: Pick<WaiverNote, 'status' | 'expires'>, marks: WaiverMarks = PLAIN): string {
-  return note.status === 'active'
-    ? `waived until ${marks.value(note.expires)}`
-    : `${marks.alarm(`EXPIRED on ${marks.value(note.expires)}`)}, counts again`;
+  return note.status === 'active' ? `waived until ${marks.value(note.expires)}` : `${marks.alarm(expiredWords(note, marks))}, counts again`;
+}
+
+/** The words an expired waiver's sentence starts with and marks ("EXPIRED on 2027-03-31"), null for an active one. */
+export function waiverAlarm(note: Pick<WaiverNote, 'status' | 'expires'>): string | null {
+  return note.status === 'active' ? null : expiredWords(note, PLAIN);
+}
+
+function expiredWords(note: Pick<WaiverNote, 'expires'>, marks: WaiverMarks): string {
+  return `EXPIRED on ${marks.value(note.expires)}`;
 }
 
 /** "waived until 2027-03-31; approved by J. Smith; <justification>; plan: <plan>". */

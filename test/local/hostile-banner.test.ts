@@ -92,7 +92,7 @@ scan: { tcpPorts: "${bannerPort},${declaredPort}", udpTopPorts: 0 }
 
     const html = await readFile(join(out, 'report.html'), 'utf8');
     expect(html).not.toContain('<script>alert');
-    expect(html).toContain('&lt;script&gt;alert');
+    expect(html).toContain('&lt;script>alert');
     const md = await readFile(join(out, 'statement.md'), 'utf8');
     // Raw excerpts sit in fenced code blocks, where Markdown shows text; everywhere else markup is escaped.
     const outsideFences = md.replace(/^(`{3,})text\n[\s\S]*?\n\1$/gm, '');

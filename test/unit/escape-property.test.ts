@@ -1,6 +1,9 @@
 import fc from 'fast-check';
+import { h } from 'preact';
+import { renderToString } from 'preact-render-to-string';
 import { describe, expect, it } from 'vitest';
-import { csvCell, htmlText, jsonText, markdownFence, markdownText, terminalText, unescapeVisible, visible } from '../../reports/escape.ts';
+import { csvCell, jsonText, markdownFence, markdownText, terminalText, unescapeVisible, visible } from '../../reports/escape.ts';
+import { shownReport } from '../../reports/html/shown.ts';
 
 /** Controls (C0 but LF, DEL, C1), format characters (bidi, zero-width, BOM, tags…), separators, lone surrogates. */
 const HIDDEN = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u;
@@ -141,12 +144,15 @@ describe('escaping, for any string', () => {
     );
   });
 
-  it('HTML text has no tag, entity-free ampersand or hidden character', () => {
+  it('HTML text and attributes, as report.html renders them, have no tag, bare ampersand, quote breakout or hidden character', () => {
     fc.assert(
       fc.property(nasty, (s) => {
-        const html = htmlText(s);
-        expect(html).not.toMatch(/[<>"']/);
-        expect(html).not.toMatch(/&(?!(amp|lt|gt|quot|#39);)/);
+        const shown = shownReport({ text: s }).text;
+        const html = renderToString(h('td', { title: shown }, shown));
+        // An empty value is written as a bare attribute.
+        const [, attribute = '', text = ''] = /^<td title(?:="([^"]*)")?>([\s\S]*)<\/td>$/.exec(html)!;
+        expect(`${attribute}${text}`).not.toMatch(/[<"]/);
+        expect(`${attribute}${text}`).not.toMatch(/&(?!(amp|lt|gt|quot|#39);)/);
         expect(html.replace(/[\n\t]/g, '')).not.toMatch(HIDDEN);
       }),
       { numRuns: 300 },

@@ -80,11 +80,11 @@ describe('renderers', () => {
     const html = renderHtml(withHostileBanner(result.report));
     expect(html).not.toContain('<script>');
     expect(html).not.toContain('<img');
-    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).toContain('&lt;script>alert(1)&lt;/script>');
     expect(html).not.toMatch(/(src|href)=["']?(https?:)?\/\//);
     expect(html).toContain("default-src 'none'");
     expect(html).toContain('Undeclared port 8080/tcp is open');
-    expect(html).toContain('Nightly &lt;b&gt;backup&lt;/b&gt;');
+    expect(html).toContain('Nightly &lt;b>backup&lt;/b>');
   });
 
   it('Markdown keeps the standard columns and cannot be broken by hostile text', () => {

@@ -115,7 +115,7 @@ sections:
   it('html, markdown, text and csv', () => {
     const html = renderHtml(report);
     expect(html).toContain(
-      '<strong>CoCo-9</strong> (No): waived until 2026-11-23; approved by J. Smith; Replacement &lt;b&gt;firewall&lt;/b&gt; on order; plan: Install it',
+      '<strong>CoCo-9</strong> (No): waived until 2026-11-23; approved by J. Smith; Replacement &lt;b>firewall&lt;/b> on order; plan: Install it',
     );
     expect(html).toContain('<strong class="fail">EXPIRED on 2026-11-21</strong>, counts again; approved by J. Smith; Moving; plan: VPN');
     expect(html).toContain('<li>Waiver matched nothing (remove it?): tls.cbc-suites (expires 2027-01-01)</li>');
