@@ -60,7 +60,10 @@ const NON_ESP_MARKER = Buffer.alloc(4);
 
 export class IkeConversation {
   ignored = 0;
+  /** The gateway refused the port (ICMP port unreachable): nothing listens there. */
+  refused = false;
   private waiter: ((data: Buffer) => boolean) | undefined;
+  private onRefused: (() => void) | undefined;
 
   private constructor(
     private readonly socket: Socket,
@@ -77,7 +80,12 @@ export class IkeConversation {
       const body = options.natTraversal ? (data.subarray(0, 4).equals(NON_ESP_MARKER) ? data.subarray(4) : undefined) : data;
       if (!body || !this.waiter?.(body)) this.ignored += 1;
     });
-    socket.on('error', () => undefined);
+    // On a connected UDP socket an ICMP port unreachable comes back as ECONNREFUSED.
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ECONNREFUSED') return;
+      this.refused = true;
+      this.onRefused?.();
+    });
   }
 
   static async open(address: string, port: number, options: ExchangeOptions): Promise<IkeConversation> {
@@ -103,7 +111,7 @@ export class IkeConversation {
     const spi = request.subarray(0, 8);
     const datagram = this.options.natTraversal ? Buffer.concat([NON_ESP_MARKER, request]) : request;
     let datagrams = 0;
-    for (let attempt = 0; attempt <= this.options.retransmits; attempt += 1) {
+    for (let attempt = 0; attempt <= this.options.retransmits && !this.refused; attempt += 1) {
       if (this.options.signal.aborted || !budget.take()) return { datagrams, skipped: true };
       datagrams += 1;
       this.socket.send(datagram);
@@ -119,8 +127,10 @@ export class IkeConversation {
         clearTimeout(timer);
         this.options.signal.removeEventListener('abort', onAbort);
         this.waiter = undefined;
+        this.onRefused = undefined;
         resolve(answer);
       };
+      this.onRefused = () => done(undefined);
       const onAbort = () => done(undefined);
       const timer = setTimeout(() => done(undefined), ms);
       this.options.signal.addEventListener('abort', onAbort, { once: true });

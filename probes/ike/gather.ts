@@ -116,7 +116,11 @@ async function send(run: PortRun, offer: Offer): Promise<OfferOutcome> {
     }
     break;
   }
-  return record(run, offer, total, classify(offer, total.answer, total.datagrams));
+  const said =
+    run.conversation.refused && !total.answer
+      ? { result: 'silent' as const, detail: `ICMP port unreachable: nothing listens on ${run.facts.port}/udp` }
+      : classify(offer, total.answer, total.datagrams);
+  return record(run, offer, total, said);
 }
 
 interface Request {
@@ -151,7 +155,7 @@ function build(run: PortRun, offer: Offer, { spi, nonce, keGroup, cookie }: Requ
 async function askPort(run: PortRun): Promise<void> {
   const [full, ...enumeration] = v2Offers();
   const v2 = await send(run, full!);
-  if (run.facts.natTraversal) return;
+  if (run.facts.natTraversal || run.conversation.refused) return;
   // An offer of every transform refused means each part of it is refused too: no need to ask one by one.
   if (v2.result === 'accepted') for (const offer of enumeration) await send(run, offer);
   const [common, weak, ...aggressive] = v1Offers();

@@ -3,13 +3,14 @@ import changes from '../../probes/changes/index.ts';
 import exposure from '../../probes/exposure/index.ts';
 import firewall from '../../probes/firewall/index.ts';
 import host from '../../probes/host/index.ts';
+import ike from '../../probes/ike/index.ts';
 import patch from '../../probes/patch/index.ts';
 import snmp from '../../probes/snmp/index.ts';
 import ssh from '../../probes/ssh/index.ts';
 import tls from '../../probes/tls/index.ts';
 import type { AnyProbe, FindingIdOf, FindingSpec } from './contract.ts';
 
-const SHIPPED = [exposure, firewall, tls, ssh, snmp, host, antivirus, patch, changes] as const;
+const SHIPPED = [exposure, firewall, tls, ssh, snmp, ike, host, antivirus, patch, changes] as const;
 
 /** Every finding id cocoscan ships: the union of each probe's declared ids. A misspelt id does not compile. */
 export type FindingId = FindingIdOf<(typeof SHIPPED)[number]>;

@@ -64,6 +64,7 @@ describe('profile loading', () => {
       'tls',
       'ssh',
       'snmp',
+      'ike',
       'host',
       'antivirus',
       'patch',
