@@ -15,6 +15,7 @@ import { spawnGnutlsServ } from './gnutls.ts';
 import { spawnSilentTcp } from './silent-tcp.ts';
 import { writeNginxConfig } from './nginx.ts';
 import { spawnInNamespace, stopChildren, waitForListeners } from './processes.ts';
+import { startStrongswan, type LabIke } from './strongswan.ts';
 
 const run = promisify(execFile);
 
@@ -66,7 +67,9 @@ export type LabService =
   /** gnutls-serv --http, single-threaded (see gnutls.ts), with the modern flavour's certificate. */
   | { kind: 'gnutls-https'; port: number }
   /** A TCP port that accepts connections and never speaks (see silent-tcp.ts). */
-  | { kind: 'tcp-silent'; port: number };
+  | { kind: 'tcp-silent'; port: number }
+  /** strongSwan's charon on UDP 500 and 4500 (see strongswan.ts). */
+  | { kind: 'strongswan'; port: 500; ike: LabIke };
 
 export interface LabGatewaySpec {
   name: string;
@@ -374,7 +377,9 @@ ${allowed('tcp', spec.firewallAllowTcp)}${rateLimited(spec.rateLimitTcp, spec.ra
         spawnInNs(process.execPath, ['-e', script]);
       }
 
-      const udp = ['snmpd', 'dnsmasq', 'udp-echo'];
+      for (const service of services.filter((s) => s.kind === 'strongswan')) await startStrongswan(spawnInNs, namespace, dir, service.ike);
+
+      const udp = ['snmpd', 'dnsmasq', 'udp-echo', 'strongswan'];
       await waitForListeners(
         namespace,
         services.filter((s) => !udp.includes(s.kind) || s.kind === 'dnsmasq').map((s) => s.port),
