@@ -50,8 +50,18 @@ const NEEDS = {
     '/usr/lib/postgresql/15/bin/postgres': 'postgresql-15',
     // The discovery engine lab (test/lab/discovery-engines.test.ts): scan.engine masscan.
     masscan: 'masscan',
+    // The IKE lab (test/lab/strongswan.ts, ike.test.ts): strongSwan's charon with swanctl, and ike-scan to agree with.
+    '/usr/lib/ipsec/charon': 'strongswan-charon',
+    swanctl: 'strongswan-swanctl',
+    '/usr/lib/ipsec/plugins/libstrongswan-openssl.so': 'libstrongswan-standard-plugins',
+    'ike-scan': 'ike-scan',
   },
   bench: {
+    // ike-agreement section: strongSwan responders and ike-scan.
+    '/usr/lib/ipsec/charon': 'strongswan-charon',
+    swanctl: 'strongswan-swanctl',
+    '/usr/lib/ipsec/plugins/libstrongswan-openssl.so': 'libstrongswan-standard-plugins',
+    'ike-scan': 'ike-scan',
     nmap: 'nmap',
     nft: 'nftables',
     sshd: 'openssh-server',

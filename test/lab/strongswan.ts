@@ -18,7 +18,7 @@ export type LabIke = 'modern' | 'legacy';
 export const LAB_IKE_ID = 'vpn.lab.invalid';
 export const CHARON = '/usr/lib/ipsec/charon';
 
-const PLUGINS = 'random nonce aes des sha1 sha2 md5 hmac gmp openssl pem pkcs1 x509 kdf gcm kernel-netlink socket-default vici';
+const PLUGINS = 'random nonce aes sha1 sha2 md5 hmac gmp openssl pem pkcs1 x509 kdf gcm kernel-netlink socket-default vici';
 
 function strongswanConf(dir: string, flavour: LabIke): string {
   return `charon {
