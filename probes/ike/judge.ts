@@ -110,7 +110,7 @@ function unanswered(facts: IkeFacts, all: IkeFindingId[]): Verdict<IkeFindingId>
 }
 
 const ofMode = (port: IkePortFacts, mode: 'main' | 'aggressive') => port.outcomes.filter((o) => o.mode === mode);
-const v2Answered = (port: IkePortFacts) => port.outcomes.some((o) => o.version === 2 && o.result !== 'silent' && o.result !== 'skipped');
+const v2Answered = (port: IkePortFacts) => port.outcomes.some((o) => o.version === 2 && settled(o));
 
 function ikev1(port: IkePortFacts): Said {
   const expected = 'IKEv1 refused (IKEv2 only)';
