@@ -194,43 +194,57 @@ export async function gatherIke(ctx: GatherContext<IkeThresholds>): Promise<IkeF
     const failure = `${gateway.host} does not resolve (${describeCause(error).slice(0, 200)}); check the gateway's host name`;
     return finish(ctx, { ...base, failure, ports: [] }, budget);
   }
-  const results: IkePortFacts[] = [];
-  for (const { port, flow, protocol } of ports) {
-    const facts: IkePortFacts = {
-      port,
-      natTraversal: port === 4500,
-      ...(flow ? { flow } : {}),
-      answered: false,
-      outcomes: [],
-      vendorIds: [],
-      natDetection: false,
-      ignored: 0,
-    };
-    results.push(facts);
-    ctx.activity(`asking IKE on ${port}/udp`);
-    await ctx.connectionLimit(async () => {
-      let conversation: IkeConversation | undefined;
-      try {
-        conversation = await IkeConversation.open(address, port, {
-          replyTimeoutMs: t.replyTimeoutSeconds * 1000,
-          retransmits: t.retransmits,
-          maxDatagramBytes: t.maxDatagramBytes,
-          natTraversal: port === 4500,
-          signal: ctx.signal,
-        });
-        await askPort({ conversation, budget, facts, aggressiveId: t.aggressiveId });
-      } catch (error) {
-        facts.failure = `the IKE exchange on ${port}/udp failed (${describeCause(error).slice(0, 200)})`;
-      } finally {
-        facts.ignored = conversation?.ignored ?? 0;
-        conversation?.close();
+  // The ports at once (each under the run's connection limit): a silent port costs its timeouts once, not in turn.
+  const results = await Promise.all(
+    ports.map(async ({ port, flow, protocol }) => {
+      const facts = await askPortOf(ctx, address, port, flow, budget);
+      if (facts.answered) {
+        ctx.shared.portReached(gateway, { port, transport: 'udp', probe: 'ike', protocol, proof: 'an IKE answer' });
       }
-    });
-    if (facts.answered) {
-      ctx.shared.portReached(gateway, { port, transport: 'udp', probe: 'ike', protocol, proof: 'an IKE answer' });
-    }
-  }
+      return facts;
+    }),
+  );
   return finish(ctx, { ...base, ports: results }, budget);
+}
+
+async function askPortOf(
+  ctx: GatherContext<IkeThresholds>,
+  address: string,
+  port: number,
+  flow: string | undefined,
+  budget: Budget,
+): Promise<IkePortFacts> {
+  const t = ctx.thresholds;
+  const facts: IkePortFacts = {
+    port,
+    natTraversal: port === 4500,
+    ...(flow ? { flow } : {}),
+    answered: false,
+    outcomes: [],
+    vendorIds: [],
+    natDetection: false,
+    ignored: 0,
+  };
+  await ctx.connectionLimit(async () => {
+    ctx.activity(`asking IKE on ${port}/udp`);
+    let conversation: IkeConversation | undefined;
+    try {
+      conversation = await IkeConversation.open(address, port, {
+        replyTimeoutMs: t.replyTimeoutSeconds * 1000,
+        retransmits: t.retransmits,
+        maxDatagramBytes: t.maxDatagramBytes,
+        natTraversal: port === 4500,
+        signal: ctx.signal,
+      });
+      await askPort({ conversation, budget, facts, aggressiveId: t.aggressiveId });
+    } catch (error) {
+      facts.failure = `the IKE exchange on ${port}/udp failed (${describeCause(error).slice(0, 200)})`;
+    } finally {
+      facts.ignored = conversation?.ignored ?? 0;
+      conversation?.close();
+    }
+  });
+  return facts;
 }
 
 function finish(ctx: GatherContext<IkeThresholds>, facts: Omit<IkeFacts, 'budget' | 'artefact'>, budget: Budget): IkeFacts {
