@@ -17,8 +17,8 @@ export interface OfferOutcome {
   /** IKEv2 enumeration: the transform tested, by its name in transforms.ts. */
   dimension?: Dimension;
   candidate?: string;
-  /** IKEv1 main mode: the common or the weak-only offer. */
-  set?: 'common' | 'weak';
+  /** IKEv1 main mode: the common, the modern or the weak-only offer. */
+  set?: 'common' | 'modern' | 'weak';
   result: OfferResult;
   /** What came back, in words: "INVALID_KE_PAYLOAD naming ECP-256", "NO_PROPOSAL_CHOSEN", "no answer to 3 datagrams". */
   detail: string;

@@ -158,10 +158,13 @@ async function askPort(run: PortRun): Promise<void> {
   if (run.facts.natTraversal || run.conversation.refused) return;
   // An offer of every transform refused means each part of it is refused too: no need to ask one by one.
   if (v2.result === 'accepted') for (const offer of enumeration) await send(run, offer);
-  const [common, weak, ...aggressive] = v1Offers();
+  const [common, modern, weak, ...aggressive] = v1Offers();
   const main = await send(run, common!);
   if (!run.facts.answered) return;
-  if (main.result !== 'silent') await send(run, weak!);
+  if (main.result !== 'silent') {
+    await send(run, modern!);
+    await send(run, weak!);
+  }
   for (const offer of aggressive) {
     const outcome = await send(run, offer);
     // Another group only when this one was refused for its proposal; an answer with a suite or a refusal of the

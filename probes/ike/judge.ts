@@ -120,16 +120,17 @@ function ikev1(port: IkePortFacts): Said {
     const chosen = describeChosen(accepted.chosen);
     return { status: 'fail', params: { chosen }, expected, actual: `${accepted.label}: ${accepted.detail}` };
   }
-  const main = ofMode(port, 'main')[0];
-  if (main?.result === 'refused') {
-    const why = `refuses IKEv1 main mode (${main.detail} to an offer of common suites)`;
+  const mains = ofMode(port, 'main').filter((o) => o.set !== 'weak');
+  if (mains.length > 0 && mains.every((o) => o.result === 'refused')) {
+    const why = `refuses IKEv1 main mode (${[...new Set(mains.map((o) => o.detail))].join(', ')} to offers of common and modern suites)`;
     return { status: 'pass', params: { why }, expected, actual: why };
   }
-  if (main?.result === 'silent' && v2Answered(port)) {
+  if (mains.length > 0 && mains.every((o) => o.result === 'silent') && v2Answered(port)) {
     const why = 'gave no answer to IKEv1 main mode, though it answered IKEv2 on the same port in the same run';
     return { status: 'pass', params: { why }, expected, actual: why };
   }
-  const reason = main ? unknownReason(main) : 'IKEv1 main mode was not asked';
+  const unsettled = mains.find((o) => o.result !== 'refused');
+  const reason = unsettled ? unknownReason(unsettled) : 'IKEv1 main mode was not asked';
   return { status: 'not_tested', params: { reason }, expected, actual: reason };
 }
 
@@ -145,7 +146,10 @@ function aggressive(port: IkePortFacts): Said {
   }
   const refused = tries.filter((o) => o.result === 'refused');
   if (refused.length > 0 && refused.length === tries.length) {
-    const why = `refuses IKEv1 aggressive mode with a pre-shared key (${[...new Set(refused.map((o) => o.detail))].join(', ')})`;
+    const groups = refused.map((o) => /group (\d+)$/.exec(o.label)?.[1]).filter(Boolean);
+    const why =
+      `refuses IKEv1 aggressive mode with a pre-shared key (${[...new Set(refused.map((o) => o.detail))].join(', ')}` +
+      `${groups.length > 0 ? ` with group${groups.length === 1 ? '' : 's'} ${groups.join(', ')}` : ''})`;
     return { status: 'pass', params: { why }, expected, actual: why };
   }
   const silentOnly = tries.length > 0 && tries.every((o) => o.result === 'silent' || o.result === 'refused');

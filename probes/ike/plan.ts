@@ -13,7 +13,7 @@ import { ENCRYPTIONS, GROUPS, HASHES, type Dimension, type Encryption } from './
 export type Offer =
   | { kind: 'v2-full'; label: string; proposals: V2Proposal[] }
   | { kind: 'v2-enum'; label: string; dimension: Dimension; candidate: string; proposals: V2Proposal[] }
-  | { kind: 'v1-main'; label: string; set: 'common' | 'weak'; transforms: V1Transform[] }
+  | { kind: 'v1-main'; label: string; set: 'common' | 'modern' | 'weak'; transforms: V1Transform[] }
   | { kind: 'v1-aggressive'; label: string; group: number; transforms: V1Transform[] };
 
 const CBC = ENCRYPTIONS.filter((e) => !e.aead);
@@ -68,15 +68,25 @@ function suites(encryptions: readonly Encryption[], hashes: readonly number[], a
 const v1 = (...names: string[]) => CBC.filter((e) => names.includes(e.name));
 const v1Hash = (...names: string[]) => HASHES.filter((h) => names.includes(h.name)).map((h) => h.v1);
 
-/** The IKEv1 offers; aggressive mode is tried with these groups in turn until one is answered with a suite. */
-export const AGGRESSIVE_GROUPS = [2, 14] as const;
+/**
+ * The IKEv1 offers; aggressive mode carries one group's public value, so it is tried with these groups in turn until
+ * one is not refused for its proposal (ike-scan's default, group 2, first).
+ */
+export const AGGRESSIVE_GROUPS = [2, 14, 5, 19, 20, 15, 16, 21] as const;
 
 export function v1Offers(): Offer[] {
   const auths = [V1_AUTH_PSK, V1_AUTH_RSA];
   const common = suites(v1('DES', '3DES', 'AES-CBC-128', 'AES-CBC-256'), v1Hash('MD5', 'SHA-1', 'SHA-256'), auths, [2, 14]);
+  const modern = suites(v1('AES-CBC-128', 'AES-CBC-256'), v1Hash('SHA-256', 'SHA-384', 'SHA-512'), auths, [14, 15, 19, 20, 21]);
   const weak = suites(v1('DES', '3DES'), v1Hash('MD5', 'SHA-1'), auths, [1, 2, 5]);
   return [
     { kind: 'v1-main', label: 'IKEv1 main mode offering common suites', set: 'common', transforms: common },
+    {
+      kind: 'v1-main',
+      label: 'IKEv1 main mode offering modern suites (AES, SHA-2, groups 14/15/19/20/21)',
+      set: 'modern',
+      transforms: modern,
+    },
     {
       kind: 'v1-main',
       label: 'IKEv1 main mode offering only weak suites (DES/3DES, MD5/SHA-1, groups 1/2/5)',

@@ -17,7 +17,7 @@ const outcome = (label: string, result: OfferOutcome['result'], extra: Partial<O
 const v2 = (dimension: OfferOutcome['dimension'], candidate: string, result: OfferOutcome['result']) =>
   outcome(`IKEv2 ${dimension} ${candidate}`, result, { dimension, candidate });
 const full = (result: OfferOutcome['result']) => outcome('IKEv2 IKE_SA_INIT offering every transform', result);
-const main = (result: OfferOutcome['result'], set: 'common' | 'weak' = 'common', chosen?: OfferOutcome['chosen']) =>
+const main = (result: OfferOutcome['result'], set: 'common' | 'modern' | 'weak' = 'common', chosen?: OfferOutcome['chosen']) =>
   outcome(`IKEv1 main mode ${set}`, result, {
     version: 1,
     mode: 'main',
@@ -50,6 +50,7 @@ const MODERN: OfferOutcome[] = [
   v2('integrity', 'HMAC-MD5-96', 'refused'),
   v2('integrity', 'HMAC-SHA1-96', 'refused'),
   main('refused'),
+  main('refused', 'modern'),
   main('refused', 'weak'),
   aggressive('refused'),
 ];
@@ -130,6 +131,25 @@ judgeTable('ike', {
         { id: 'ike.weak-transforms', status: 'fail', params: { accepted: 'IKEv2 3DES, IKEv2 PRF-HMAC-SHA-1, IKEv2 HMAC-MD5-96' } },
         { id: 'ike.dh-groups', status: 'fail', params: { weak: 'IKEv2 MODP-1024, IKEv2 MODP-1536' } },
       ],
+    },
+    {
+      name: 'IKEv1 refused with common suites but accepted with modern ones: still IKEv1',
+      facts: facts([
+        port([
+          ...MODERN.filter((o) => o.version === 2),
+          main('refused'),
+          main('accepted', 'modern', { encryption: 'AES-CBC-256', hash: 'SHA-256', auth: 'RSA signature', group: 'ECP-256' }),
+        ]),
+      ]),
+      verdicts: [
+        { id: 'ike.ikev1', status: 'fail', params: { chosen: 'AES-CBC-256, SHA-256, RSA signature, ECP-256' } },
+        { id: 'ike.weak-transforms', status: 'pass' },
+      ],
+    },
+    {
+      name: 'IKEv1 common suites refused, the modern offer unanswered: not tested',
+      facts: facts([port([...MODERN.filter((o) => o.version === 2), main('refused'), main('silent', 'modern')])]),
+      verdicts: [{ id: 'ike.ikev1', status: 'not_tested', params: { reason: /modern: no answer to 2 datagrams/ } }],
     },
     {
       name: 'a stricter profile fails MODP-2048',
