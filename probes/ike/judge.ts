@@ -93,9 +93,10 @@ function unanswered(facts: IkeFacts, all: IkeFindingId[]): Verdict<IkeFindingId>
         ? {
             status: 'not_tested',
             params: {
-              reason:
-                `no IKE answer (${heard})${budget}; the declared IPsec flow could not be checked (silence on UDP may be a ` +
-                "filter: the scanner's address may not be an allowed peer)",
+              reason: facts.ports.every((p) => p.outcomes[0]?.detail.startsWith('ICMP port unreachable'))
+                ? `no IKE answer (${heard}): nothing serves the declared IPsec flow, so there was nothing to check`
+                : `no IKE answer (${heard})${budget}; the declared IPsec flow could not be checked (silence on UDP may be a ` +
+                  "filter: the scanner's address may not be an allowed peer)",
             },
             expected: 'an IKE answer on the declared IPsec flow',
             actual: heard,

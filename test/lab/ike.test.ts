@@ -56,16 +56,38 @@ const row = (report: RunReport, ref: string) => report.rows.find((r) => r.ref ==
 describe.skipIf(reason !== '')('IKE probe against strongSwan responders in lab gateways', () => {
   let modern: LabGateway;
   let legacy: LabGateway;
+  let none: LabGateway;
 
   beforeAll(async () => {
-    [modern, legacy] = await Promise.all([
+    [modern, legacy, none] = await Promise.all([
       startLabGateway({ name: 'ikegood', services: [{ kind: 'strongswan', port: 500, ike: 'modern' }] }),
       startLabGateway({ name: 'ikebad', services: [{ kind: 'strongswan', port: 500, ike: 'legacy' }] }),
+      // No IKE responder; closed UDP ports answer with ICMP at once.
+      startLabGateway({ name: 'ikenone', services: [{ kind: 'sshd', port: 22 }], icmpRateLimitOff: true }),
     ]);
   });
 
   afterAll(async () => {
-    await Promise.all([modern?.stop(), legacy?.stop()]);
+    await Promise.all([modern?.stop(), legacy?.stop(), none?.stop()]);
+  });
+
+  it('says a declared IPsec flow with no responder was not tested, never passed', async () => {
+    const report = await check(none);
+    const ike = report.findings.filter((f) => f.id.startsWith('ike.'));
+    expect(ike.map((f) => f.id).sort()).toEqual([
+      'ike.aggressive-psk',
+      'ike.dh-groups',
+      'ike.ikev1',
+      'ike.nat-t',
+      'ike.vendor-ids',
+      'ike.weak-transforms',
+    ]);
+    expect(new Set(ike.map((f) => f.status))).toEqual(new Set(['not_tested']));
+    expect(one(report, 'ike.ikev1').message).toBe(
+      'IKEv1 is not accepted: not tested: no IKE answer (500/udp: ICMP port unreachable: nothing listens on 500/udp; ' +
+        '4500/udp: ICMP port unreachable: nothing listens on 4500/udp): nothing serves the declared IPsec flow, so there was nothing to check',
+    );
+    expect(row(report, 'A.12.3.1')).not.toBe('Yes');
   });
 
   it('fails the legacy responder: IKEv1, aggressive mode with a pre-shared key, 3DES and SHA-1, MODP-1024', async () => {
