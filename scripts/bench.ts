@@ -5,7 +5,8 @@
  * alone and against the peer toolchain run one after another), scale (1, 8 and 32 gateways in one check), fleet (issue 18:
  * 32 gateways against one, the packet rate, 2 % loss, the sweep alone, a silent port; bench-fleet.ts), hostile-ssh
  * (500 hostile SSH ports on 127.0.0.1), snmp-loop (a check against a looping SNMP agent on 127.0.0.1), ssh-agreement (SSH
- * lists against ssh-audit's), udp (undeclared UDP services against nmap's, and the UDP sweep's cost). The lab sections
+ * lists against ssh-audit's), udp (undeclared UDP services against nmap's, and the UDP sweep's cost), ike-agreement (the IKE
+ * probe against ike-scan on strongSwan responders; bench-ike.ts). The lab sections
  * build gateways in network namespaces, so they need root; exits 2 with the reason otherwise. Lab gateways are
  * stopped on SIGINT, SIGTERM and errors too (bench-lab.ts).
  */
@@ -26,6 +27,7 @@ import { benchSnmpLoop } from './bench-snmp-loop.ts';
 import { benchHostileSsh } from './bench-hostile-ssh.ts';
 import { benchTlsZoo } from './bench-tls-zoo.ts';
 import { benchFleet } from './bench-fleet.ts';
+import { benchIkeAgreement } from './bench-ike.ts';
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '..');
@@ -197,7 +199,7 @@ async function scaleSection(): Promise<void> {
   }
 }
 
-const lab = ['tls', 'tls-zoo', 'peers', 'scale', 'fleet', 'ssh-agreement', 'udp'].some(wanted)
+const lab = ['tls', 'tls-zoo', 'peers', 'scale', 'fleet', 'ssh-agreement', 'udp', 'ike-agreement'].some(wanted)
   ? await labAvailability()
   : { ok: true as const };
 if (!lab.ok) {
@@ -218,6 +220,7 @@ try {
   if (wanted('snmp-loop')) await benchSnmpLoop(line);
   if (wanted('ssh-agreement')) await benchSshAgreement(line);
   if (wanted('udp')) await benchUdp(line);
+  if (wanted('ike-agreement')) await benchIkeAgreement(line);
 } finally {
   await stopAllLabGateways();
 }

@@ -52,8 +52,18 @@ const NEEDS = {
     masscan: 'masscan',
     // The remote desktop lab (test/lab/xrdp.ts).
     '/usr/sbin/xrdp': 'xrdp',
+    // The IKE lab (test/lab/strongswan.ts, ike.test.ts): strongSwan's charon with swanctl, and ike-scan to agree with.
+    '/usr/lib/ipsec/charon': 'strongswan-charon',
+    swanctl: 'strongswan-swanctl',
+    '/usr/lib/ipsec/plugins/libstrongswan-openssl.so': 'libstrongswan-standard-plugins',
+    'ike-scan': 'ike-scan',
   },
   bench: {
+    // ike-agreement section: strongSwan responders and ike-scan.
+    '/usr/lib/ipsec/charon': 'strongswan-charon',
+    swanctl: 'strongswan-swanctl',
+    '/usr/lib/ipsec/plugins/libstrongswan-openssl.so': 'libstrongswan-standard-plugins',
+    'ike-scan': 'ike-scan',
     nmap: 'nmap',
     nft: 'nftables',
     sshd: 'openssh-server',

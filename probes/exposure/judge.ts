@@ -118,6 +118,8 @@ function judgeUndeclared(
   const declared = new Set(flows.map((f) => `${f.port}/${f.transport}`));
   const undeclared = undeclaredOpen(host, flows);
   const expected = `open ports limited to the declared flows: ${[...declared].join(', ')}`;
+  const answeredProbe = undeclaredReachedUdp(host, flows, reached).map((r) => reachedVerdict(target, host, r, expected, base));
+  if (undeclared.length === 0 && answeredProbe.length > 0) return answeredProbe;
   if (undeclared.length > 0) {
     const listed = undeclared.slice(0, MAX_UNDECLARED_LISTED);
     const findings = listed.map((port): ExposureVerdict => ({
@@ -141,7 +143,7 @@ function judgeUndeclared(
     }));
     const rest = undeclared.slice(MAX_UNDECLARED_LISTED);
     if (rest.length > 0) findings.push(summariseRest(target, rest, listed.length, expected, base));
-    return findings;
+    return [...findings, ...answeredProbe];
   }
   const proof = gatewayAnswered(host) ? undefined : reachedProof(reached);
   if (!gatewayAnswered(host) && !proof) {
@@ -179,6 +181,34 @@ function judgeUndeclared(
       evidence: { ...base, expected, actual: `no undeclared port open among ${swept}${unanswered}${heard}` },
     },
   ];
+}
+
+/**
+ * UDP ports no flow declares where a probe of this run had an answer (an IKE responder on 4500, say) and the sweep did
+ * not list them open (not swept, or open|filtered to nmap's payload): an answering service all the same.
+ */
+function undeclaredReachedUdp(host: NmapHost, flows: Flow[], reached: readonly ReachedPort[]): ReachedPort[] {
+  const declared = new Set(flows.map((f) => `${f.port}/${f.transport}`));
+  const seen = new Set<string>();
+  return reached.filter((r) => {
+    const key = `${r.port}/${r.transport}`;
+    if (r.transport !== 'udp' || declared.has(key) || seen.has(key) || portStateOf(host, 'udp', r.port)?.state === 'open') return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function reachedVerdict(target: FindingTarget, host: NmapHost, r: ReachedPort, expected: string, base: BaseEvidence): ExposureVerdict {
+  const swept = portStateOf(host, 'udp', r.port)?.state;
+  const service = `${r.protocol} (the ${r.probe} probe received ${r.proof} there${swept ? `; nmap saw it ${swept}` : '; not in the sweep'})`;
+  return {
+    id: 'exposure.undeclared-port',
+    target: { ...target, port: r.port, transport: 'udp' },
+    status: 'fail',
+    params: { what: `port ${r.port}/udp is`, host: target.host, port: r.port, transport: 'udp', service },
+    evidence: { ...base, expected, actual: `${r.port}/udp answered the ${r.probe} probe: ${r.proof}` },
+    data: { port: r.port, transport: 'udp', service: { name: r.protocol, probe: r.probe } },
+  };
 }
 
 /** The exchange another probe completed on the flow's port, if any. */

@@ -4,6 +4,7 @@ import exposure from '../../probes/exposure/index.ts';
 import firewall from '../../probes/firewall/index.ts';
 import host from '../../probes/host/index.ts';
 import hosting from '../../probes/hosting/index.ts';
+import ike from '../../probes/ike/index.ts';
 import patch from '../../probes/patch/index.ts';
 import rdp from '../../probes/rdp/index.ts';
 import snmp from '../../probes/snmp/index.ts';
@@ -11,7 +12,7 @@ import ssh from '../../probes/ssh/index.ts';
 import tls from '../../probes/tls/index.ts';
 import type { AnyProbe, FindingIdOf, FindingSpec } from './contract.ts';
 
-const SHIPPED = [exposure, firewall, tls, ssh, rdp, snmp, host, antivirus, patch, hosting, changes] as const;
+const SHIPPED = [exposure, firewall, tls, ssh, rdp, snmp, ike, host, antivirus, patch, hosting, changes] as const;
 
 /** Every finding id cocoscan ships: the union of each probe's declared ids. A misspelt id does not compile. */
 export type FindingId = FindingIdOf<(typeof SHIPPED)[number]>;

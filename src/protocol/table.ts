@@ -17,6 +17,8 @@ export interface ProtocolFacts {
   readonly usualPort?: number;
   /** How a plaintext start is upgraded to TLS (STARTTLS and its kin), when the protocol has such a step. */
   readonly tlsUpgrade?: TlsUpgradeDialect;
+  /** Is IKE (IPsec key exchange) over UDP, so the IKE probe audits it; 4500 is NAT traversal (RFC 3948). */
+  readonly ike?: boolean;
 }
 
 /** The conversations that turn a plaintext connection into a TLS one, one per protocol family. */
@@ -63,7 +65,9 @@ const PROTOCOLS = {
   'syslog-tls': tls(6514, 'ssl/syslog', 'syslog-tls'),
   // RDP negotiates TLS in its X.224 Connection Request (PROTOCOL_SSL) before the first TLS byte.
   rdp: upgrade(3389, 'rdp', 'ms-wbt-server'),
-  ipsec: plain(500, 'isakmp'),
+  ipsec: { ...plain(500, 'isakmp'), ike: true },
+  ike: { ...plain(500, 'isakmp'), ike: true },
+  'ipsec-nat-t': { ...plain(4500, 'nat-t-ike'), ike: true },
   openvpn: plain(1194, 'openvpn'),
   smb: plain(445, 'microsoft-ds', 'netbios-ssn'),
   mssql: plain(1433, 'ms-sql-s'),
@@ -108,6 +112,11 @@ export function speaksTls(flow: FlowProtocol): boolean {
 /** Whether the flow is SSH (ssh, sftp, scp over TCP). */
 export function speaksSsh(flow: FlowProtocol): boolean {
   return flow.transport === 'tcp' && (protocolFacts(flow.protocol)?.ssh ?? false);
+}
+
+/** Whether the flow is IKE over UDP (ipsec, ike, ipsec-nat-t). */
+export function speaksIke(flow: FlowProtocol): boolean {
+  return flow.transport === 'udp' && (protocolFacts(flow.protocol)?.ike ?? false);
 }
 
 /** How the flow reaches TLS: implicit TLS as declared or usual, else its protocol's upgrade; undefined when it has none. */

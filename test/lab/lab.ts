@@ -16,6 +16,7 @@ import { spawnSilentTcp } from './silent-tcp.ts';
 import { writeNginxConfig } from './nginx.ts';
 import { spawnXrdp, type XrdpFlavour } from './xrdp.ts';
 import { spawnInNamespace, stopChildren, waitForListeners } from './processes.ts';
+import { startStrongswan, type LabIke } from './strongswan.ts';
 
 const run = promisify(execFile);
 
@@ -69,7 +70,9 @@ export type LabService =
   /** A TCP port that accepts connections and never speaks (see silent-tcp.ts). */
   | { kind: 'tcp-silent'; port: number }
   /** Debian's xrdp (see xrdp.ts), with the modern flavour's certificate for TLS. */
-  | ({ kind: 'xrdp'; port: number } & XrdpFlavour);
+  | ({ kind: 'xrdp'; port: number } & XrdpFlavour)
+  /** strongSwan's charon on UDP 500 and 4500 (see strongswan.ts). */
+  | { kind: 'strongswan'; port: 500; ike: LabIke };
 
 export interface LabGatewaySpec {
   name: string;
@@ -379,7 +382,9 @@ ${allowed('tcp', spec.firewallAllowTcp)}${rateLimited(spec.rateLimitTcp, spec.ra
         spawnInNs(process.execPath, ['-e', script]);
       }
 
-      const udp = ['snmpd', 'dnsmasq', 'udp-echo'];
+      for (const service of services.filter((s) => s.kind === 'strongswan')) await startStrongswan(spawnInNs, namespace, dir, service.ike);
+
+      const udp = ['snmpd', 'dnsmasq', 'udp-echo', 'strongswan'];
       await waitForListeners(
         namespace,
         services.filter((s) => !udp.includes(s.kind) || s.kind === 'dnsmasq').map((s) => s.port),

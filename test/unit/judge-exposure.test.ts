@@ -43,6 +43,7 @@ const byDesign = (sources: string, seen: string) =>
   }));
 const sshReached = { port: 22, transport: 'tcp', probe: 'ssh', protocol: 'ssh', proof: 'its SSH identification' } as const;
 const sshFlows = [flow('ssh', 22)];
+const ikeReached = (port: number) => ({ port, transport: 'udp', probe: 'ike', protocol: 'ipsec', proof: 'an IKE answer' }) as const;
 const dnsAndSsh = [flow('ssh', 22), flow('dns', 53, 'udp')];
 const dropped = (count: number, ports?: string): ExtraSpec => ({ state: 'filtered', reason: 'no-response', count, proto: 'tcp', ports });
 
@@ -304,6 +305,39 @@ judgeTable('exposure', {
       verdicts: [
         { id: 'exposure.declared-port', status: 'pass' },
         { id: 'exposure.protocol-match', status: 'not_tested', params: { reason: /nmap saw the port filtered; the ssh probe found ssh/ } },
+      ],
+    },
+    {
+      name: 'an IKE responder on an undeclared UDP port the sweep did not list open: exposure, once, beside the nmap ones',
+      facts: facts(
+        [sshOpen, [4500, 'open|filtered', 'no-response', undefined, 'udp'], [7, 'open', 'udp-response', probed('echo'), 'udp']],
+        [dropped(1022)],
+        {
+          flows: [flow('ssh', 22), flow('ipsec', 500, 'udp')],
+          reached: [ikeReached(500), ikeReached(4500), ikeReached(4500), { ...ikeReached(7), probe: 'other' }],
+        },
+      ),
+      verdicts: [
+        {
+          id: 'exposure.undeclared-port',
+          status: 'fail',
+          port: 4500,
+          params: { service: 'ipsec (the ike probe received an IKE answer there; nmap saw it open|filtered)' },
+          actual: '4500/udp answered the ike probe: an IKE answer',
+        },
+        { id: 'exposure.undeclared-port', status: 'fail', port: 7, params: { service: 'echo' } },
+      ],
+    },
+    {
+      name: 'an IKE responder on an undeclared UDP port outside the sweep is the only undeclared one',
+      facts: facts([sshOpen], [dropped(1023)], { flows: sshFlows, reached: [ikeReached(500)] }),
+      verdicts: [
+        {
+          id: 'exposure.undeclared-port',
+          status: 'fail',
+          port: 500,
+          params: { what: 'port 500/udp is', service: 'ipsec (the ike probe received an IKE answer there; not in the sweep)' },
+        },
       ],
     },
     {

@@ -65,6 +65,7 @@ describe('profile loading', () => {
       'ssh',
       'rdp',
       'snmp',
+      'ike',
       'host',
       'antivirus',
       'patch',

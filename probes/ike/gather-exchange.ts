@@ -1,0 +1,149 @@
+/**
+ * One UDP conversation with an IKE responder: requests sent one at a time, each retransmitted a bounded number of
+ * times, every datagram counted against the gateway's budget. Only datagrams from the responder's own address and
+ * port, within the byte cap, with our SPI, are read as answers.
+ */
+import { createSocket, type Socket } from 'node:dgram';
+import { isIPv6 } from 'node:net';
+import { parseIkeAnswer, type IkeAnswer } from './wire-parse.ts';
+
+/** The gateway's budget, shared by all its ports. */
+export class Budget {
+  datagrams = 0;
+  exhausted = false;
+  private readonly deadline: number;
+
+  constructor(
+    readonly maxPackets: number,
+    readonly maxSeconds: number,
+    readonly started = Date.now(),
+  ) {
+    this.deadline = started + maxSeconds * 1000;
+  }
+
+  /** Takes one datagram from the budget; false (and exhausted) when none is left. */
+  take(): boolean {
+    if (this.datagrams >= this.maxPackets || Date.now() >= this.deadline) {
+      this.exhausted = true;
+      return false;
+    }
+    this.datagrams += 1;
+    return true;
+  }
+
+  msLeft(): number {
+    return Math.max(0, this.deadline - Date.now());
+  }
+
+  seconds(): number {
+    return Math.round((Date.now() - this.started) / 100) / 10;
+  }
+}
+
+export interface ExchangeOptions {
+  replyTimeoutMs: number;
+  retransmits: number;
+  maxDatagramBytes: number;
+  /** Port 4500: prefix the non-ESP marker (four zero bytes) and expect it on answers. */
+  natTraversal: boolean;
+  signal: AbortSignal;
+}
+
+export interface Asked {
+  answer?: IkeAnswer;
+  datagrams: number;
+  /** The budget or the run's signal stopped the request before it had an answer. */
+  skipped: boolean;
+}
+
+const NON_ESP_MARKER = Buffer.alloc(4);
+
+export class IkeConversation {
+  ignored = 0;
+  /** The gateway refused the port (ICMP port unreachable): nothing listens there. */
+  refused = false;
+  private waiter: ((data: Buffer) => boolean) | undefined;
+  private onRefused: (() => void) | undefined;
+
+  private constructor(
+    private readonly socket: Socket,
+    readonly address: string,
+    readonly port: number,
+    private readonly options: ExchangeOptions,
+  ) {
+    socket.on('message', (data, from) => {
+      // connect() makes the kernel filter other senders; checked again here all the same.
+      if (from.address !== address || from.port !== port || data.length > options.maxDatagramBytes) {
+        this.ignored += 1;
+        return;
+      }
+      const body = options.natTraversal ? (data.subarray(0, 4).equals(NON_ESP_MARKER) ? data.subarray(4) : undefined) : data;
+      if (!body || !this.waiter?.(body)) this.ignored += 1;
+    });
+    // On a connected UDP socket an ICMP port unreachable comes back as ECONNREFUSED.
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ECONNREFUSED') return;
+      this.refused = true;
+      this.onRefused?.();
+    });
+  }
+
+  static async open(address: string, port: number, options: ExchangeOptions): Promise<IkeConversation> {
+    const socket = createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4' });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.connect(port, address, () => {
+        socket.off('error', reject);
+        resolve();
+      });
+    });
+    return new IkeConversation(socket, address, port, options);
+  }
+
+  /** The local address and port the gateway sees (before any NAT): for the NAT detection hashes. */
+  local(): { address: string; port: number } {
+    const { address, port } = this.socket.address();
+    return { address, port };
+  }
+
+  /** Sends `request` (its first 8 bytes are our SPI) until an answer for that SPI comes, or the retries run out. */
+  async ask(request: Buffer, budget: Budget): Promise<Asked> {
+    const spi = request.subarray(0, 8);
+    const datagram = this.options.natTraversal ? Buffer.concat([NON_ESP_MARKER, request]) : request;
+    let datagrams = 0;
+    for (let attempt = 0; attempt <= this.options.retransmits && !this.refused; attempt += 1) {
+      if (this.options.signal.aborted || !budget.take()) return { datagrams, skipped: true };
+      datagrams += 1;
+      this.socket.send(datagram);
+      const answer = await this.wait(spi, Math.min(this.options.replyTimeoutMs, budget.msLeft()));
+      if (answer) return { answer, datagrams, skipped: false };
+    }
+    return { datagrams, skipped: false };
+  }
+
+  private wait(spi: Buffer, ms: number): Promise<IkeAnswer | undefined> {
+    return new Promise((resolve) => {
+      const done = (answer: IkeAnswer | undefined) => {
+        clearTimeout(timer);
+        this.options.signal.removeEventListener('abort', onAbort);
+        this.waiter = undefined;
+        this.onRefused = undefined;
+        resolve(answer);
+      };
+      this.onRefused = () => done(undefined);
+      const onAbort = () => done(undefined);
+      const timer = setTimeout(() => done(undefined), ms);
+      this.options.signal.addEventListener('abort', onAbort, { once: true });
+      this.waiter = (data) => {
+        const answer = parseIkeAnswer(data, spi);
+        if (answer.kind === 'foreign') return false;
+        done(answer);
+        return true;
+      };
+    });
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}
