@@ -71,7 +71,7 @@ export function judgeAmplifiers(target: FindingTarget, facts: ExposureFacts, hos
   if (!sweptUdp(plan)) {
     const reason = plan.privileged
       ? 'the sweep covered no UDP port (udpTopPorts is 0 and no UDP port is declared or listed)'
-      : 'UDP scanning needs root; run cocoscan as root to sweep UDP';
+      : 'UDP scanning needs raw sockets: run cocoscan as root (or its container with NET_RAW) to sweep UDP';
     return [{ id: 'exposure.udp-amplifier', target, status: 'not_tested', params: { reason }, evidence: base } satisfies ExposureVerdict];
   }
   if (!gatewayAnswered(host)) {
