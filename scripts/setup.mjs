@@ -50,6 +50,11 @@ const NEEDS = {
     '/usr/lib/postgresql/15/bin/postgres': 'postgresql-15',
     // The discovery engine lab (test/lab/discovery-engines.test.ts): scan.engine masscan.
     masscan: 'masscan',
+    // The container test (test/package/container.test.ts): builds the Dockerfile on a base it makes with debootstrap.
+    podman: 'podman',
+    '/usr/lib/podman/netavark': 'netavark',
+    debootstrap: 'debootstrap',
+    setpriv: 'util-linux',
   },
   bench: {
     nmap: 'nmap',
