@@ -54,7 +54,7 @@ const NEEDS = {
     podman: 'podman',
     '/usr/lib/podman/netavark': 'netavark',
     debootstrap: 'debootstrap',
-    setpriv: 'util-linux',
+    unshare: 'util-linux',
   },
   bench: {
     nmap: 'nmap',

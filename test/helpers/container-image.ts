@@ -41,6 +41,8 @@ async function podmanOk(args: string[], timeoutMs: number): Promise<string> {
 export const ULIMITS = ['--ulimit', 'nofile=4096:4096', '--ulimit', 'nproc=4096:4096'];
 
 const SUITE = 'bookworm';
+/** The tag of the image last built; podman builds the next one from the same layers where its sources allow. */
+const TAG = 'localhost/cocoscan-test:latest';
 
 /** The machine's Debian mirror for bookworm, from its APT sources (one-line .list or deb822 .sources). */
 export async function debianMirror(): Promise<string> {
@@ -126,11 +128,13 @@ export async function buildImage(base: string): Promise<Timed<string>> {
     await writeFile(join(work, 'npmrc'), 'offline=true\naudit=false\nfund=false\nupdate-notifier=false\n');
     const args = ['build', '--network', 'host', ...ULIMITS, '--build-arg', `BASE=${base}`, '--iidfile', join(work, 'iid')];
     const mounts = ['-v', `${cache}:/root/.npm`, '-v', `${join(work, 'npmrc')}:/root/.npmrc:ro`];
-    const output = await podmanOk(
-      [...args, ...mounts, '-t', 'localhost/cocoscan-test:latest', '-f', join(ROOT, 'Dockerfile'), ROOT],
-      300_000,
-    );
+    const previous = await podman(['image', 'inspect', '--format', '{{.Id}}', TAG], 30_000);
+    const output = await podmanOk([...args, ...mounts, '-t', TAG, '-f', join(ROOT, 'Dockerfile'), ROOT], 300_000);
     const id = (await readFile(join(work, 'iid'), 'utf8')).trim();
+    // The image built before from other sources, with the layers only it used; the layers still shared stay cached.
+    const bare = (image: string) => image.trim().replace(/^sha256:/, '');
+    const before = previous.code === 0 ? bare(previous.stdout) : '';
+    if (before && before !== bare(id)) await podman(['rmi', before], 60_000);
     // Every step but FROM says "Using cache" when podman reused its layer.
     const steps = (output.match(/STEP \d+\/\d+: (?!FROM )/g) ?? []).length;
     const cached = (output.match(/Using cache/g) ?? []).length >= steps;
