@@ -12,10 +12,16 @@ WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY . .
-# `npm pack` builds dist/ (the package's `prepare`); the tarball is the package as npm would publish it, installed
-# with its runtime dependencies only into a prefix of its own.
+# `npm pack` builds dist/ (the package's `prepare`): the tarball is the package as npm would publish it. It is
+# unpacked into a prefix of its own with its runtime dependencies at the versions package-lock.json pins (npm ci).
 RUN npm pack --pack-destination /tmp \
-  && npm install --global --prefix /opt/cocoscan --omit=dev --ignore-scripts --prefer-offline --no-audit --no-fund /tmp/cocoscan-*.tgz
+  && mkdir -p /opt/cocoscan/lib/node_modules/cocoscan /opt/cocoscan/bin \
+  && tar -xzf /tmp/cocoscan-*.tgz --strip-components=1 -C /opt/cocoscan/lib/node_modules/cocoscan \
+  && cp package-lock.json /opt/cocoscan/lib/node_modules/cocoscan/ \
+  && cd /opt/cocoscan/lib/node_modules/cocoscan \
+  && npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+  && rm package-lock.json \
+  && ln -s ../lib/node_modules/cocoscan/bin/cocoscan.js /opt/cocoscan/bin/cocoscan
 
 FROM ${BASE}
 ARG DEBIAN_FRONTEND=noninteractive

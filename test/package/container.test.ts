@@ -81,21 +81,27 @@ describe('the container image, built from the Dockerfile and run as a Kubernetes
   ];
   const report = async (out: string) => JSON.parse(await readFile(join(work, out, 'report.json'), 'utf8')) as RunReport;
 
-  it('runs cocoscan as uid 10001, and only its copy of nmap holds a capability: cap_net_raw', async () => {
+  it('runs cocoscan as uid 10001 with its runtime dependencies only, and only its copy of nmap holds a capability: cap_net_raw', async () => {
     const version = await container([], ['--version']);
     expect(version).toMatchObject({ code: 0, stdout: `${TOOL_VERSION}\n` });
     const inside = await container(
       ['--entrypoint', 'sh'],
-      ['-c', 'id -u; node --version; getcap -r /usr /opt /home 2>/dev/null; command -v nmap'],
+      [
+        '-c',
+        'id -u; node --version; getcap -r /usr /opt /home 2>/dev/null; command -v nmap; ls /opt/cocoscan/lib/node_modules/cocoscan/node_modules',
+      ],
     );
     expect(inside.code).toBe(0);
-    expect(inside.stdout.split('\n')).toEqual([
+    const [uid, node, capabilities, nmap, ...modules] = inside.stdout.trim().split('\n');
+    expect([uid, node, capabilities, nmap]).toEqual([
       '10001',
       `v${NODE_22}`,
       '/usr/local/libexec/cocoscan/nmap cap_net_raw=eip',
       '/usr/local/bin/nmap',
-      '',
     ]);
+    // The runtime dependencies at the lockfile's versions, and no TypeScript runner or compiler.
+    expect(modules).toEqual(expect.arrayContaining(['commander', 'ssh2', 'docx']));
+    for (const tool of ['tsx', 'esbuild', 'typescript', 'vitest']) expect(modules).not.toContain(tool);
   });
 
   it('sweeps the demo gateway with a SYN scan as a pod with only NET_RAW, non-root, on a read-only root', async () => {
