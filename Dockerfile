@@ -1,9 +1,11 @@
 # cocoscan and nmap, run by a non-root user (uid 10001). Only nmap holds a capability: CAP_NET_RAW, as a file
 # capability, for the SYN and UDP sweeps. Give the container NET_RAW and nothing else:
-#   docker run --rm --network host --cap-drop ALL --cap-add NET_RAW -v "$PWD:/work" cocoscan check /work/connection.yaml --out /work/out
+#   docker run --rm --network host --cap-drop ALL --cap-add NET_RAW --user "$(id -u):$(id -g)" -v "$PWD:/work" \
+#     cocoscan check /work/connection.yaml --out /work/out --no-history
 # Kubernetes: runAsNonRoot, capabilities drop [ALL] add [NET_RAW], and allowPrivilegeEscalation left true (false
 # sets no_new_privs, under which no file capability is granted). Without NET_RAW, or under no_new_privs, cocoscan
-# runs a TCP connect scan with no UDP sweep and the report says so (scanner.scanType "connect").
+# runs a TCP connect scan with no UDP sweep and the report says so (scanner.scanType "connect"). docs/fleet.md has
+# a CronJob; test/package/container.test.ts builds this file and runs the image that way.
 # BASE: any Debian bookworm image with Node.js (22 or later) and npm at /usr/local/bin, as the official node images have.
 ARG BASE=node:22-bookworm-slim
 

@@ -703,7 +703,11 @@ judgeTable('exposure', {
           status: 'not_tested',
           params: { reason: /needs raw sockets: run cocoscan as root \(or its container with NET_RAW\) to sweep UDP/ },
         },
-        { id: 'exposure.undeclared-port', status: 'pass', params: { swept: 'T:1-1024', unanswered: ' (no UDP: UDP sweeps need root)' } },
+        {
+          id: 'exposure.undeclared-port',
+          status: 'pass',
+          params: { swept: 'T:1-1024', unanswered: ' (no UDP: UDP sweeps need raw sockets)' },
+        },
       ],
     },
     {
