@@ -57,6 +57,11 @@ const NEEDS = {
     swanctl: 'strongswan-swanctl',
     '/usr/lib/ipsec/plugins/libstrongswan-openssl.so': 'libstrongswan-standard-plugins',
     'ike-scan': 'ike-scan',
+    // The container test (test/package/container.test.ts): builds the Dockerfile on a base it makes with debootstrap.
+    podman: 'podman',
+    '/usr/lib/podman/netavark': 'netavark',
+    debootstrap: 'debootstrap',
+    unshare: 'util-linux',
   },
   bench: {
     // ike-agreement section: strongSwan responders and ike-scan.

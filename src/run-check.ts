@@ -13,6 +13,7 @@ import { exec as realExec, type Exec } from './exec.ts';
 import { Facts, type ActivityEvent } from './facts/facts.ts';
 import { FINDING_STATUSES, type Finding } from './findings.ts';
 import type { Observation } from './history/observation.ts';
+import { thisProcessMayUseRawSockets } from './nmap/privilege.ts';
 import { nmapVersion } from './nmap/run.ts';
 import type { AnyProbe, RunSoFar } from './probe/contract.ts';
 import { findingKey } from './profile/evaluate.ts';
@@ -28,7 +29,7 @@ export interface CheckOptions {
   exec?: Exec;
   now?: () => Date;
   signal?: AbortSignal;
-  /** Raw-socket scans (SYN, UDP); defaults to running as root. */
+  /** Raw-socket scans (SYN, UDP); defaults to root, or a non-root nmap with the capability (src/nmap/privilege.ts). */
   privileged?: boolean;
   nmapPath?: string;
   /** The masscan program, when scan.engine is masscan. */
@@ -69,7 +70,7 @@ interface Plan {
 export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   const now = options.now ?? (() => new Date());
   const exec = options.exec ?? realExec;
-  const privileged = options.privileged ?? process.getuid?.() === 0;
+  const privileged = options.privileged ?? thisProcessMayUseRawSockets();
   const startedAt = now().toISOString();
   const plan = await planCheck(options, exec);
 

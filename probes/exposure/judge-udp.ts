@@ -11,7 +11,7 @@ type ExposureVerdict = Verdict<ExposureFindingId>;
 type Plan = NonNullable<ExposureFacts['plan']>;
 type BaseEvidence = Omit<Evidence, 'time'> & { time?: string };
 
-/** Whether the sweep covered UDP at all: it needs root and at least one UDP port. */
+/** Whether the sweep covered UDP at all: it needs raw sockets (root, or nmap with NET_RAW) and at least one UDP port. */
 export const sweptUdp = (plan: Plan): boolean => plan.privileged && Boolean(plan.udpPorts);
 
 /** What the sweep covered, in words a reader can check against the nmap XML: "T:1-65535 U:top 100 + 53". */
@@ -30,7 +30,7 @@ export function unansweredUdp(host: NmapHost): number {
 }
 
 export function describeUnanswered(plan: Plan, host: NmapHost): string {
-  if (!sweptUdp(plan)) return plan.privileged ? '' : ' (no UDP: UDP sweeps need root)';
+  if (!sweptUdp(plan)) return plan.privileged ? '' : ' (no UDP: UDP sweeps need raw sockets)';
   const count = unansweredUdp(host);
   if (count === 0) return '';
   return (
@@ -71,7 +71,7 @@ export function judgeAmplifiers(target: FindingTarget, facts: ExposureFacts, hos
   if (!sweptUdp(plan)) {
     const reason = plan.privileged
       ? 'the sweep covered no UDP port (udpTopPorts is 0 and no UDP port is declared or listed)'
-      : 'UDP scanning needs root; run cocoscan as root to sweep UDP';
+      : 'UDP scanning needs raw sockets: run cocoscan as root (or its container with NET_RAW) to sweep UDP';
     return [{ id: 'exposure.udp-amplifier', target, status: 'not_tested', params: { reason }, evidence: base } satisfies ExposureVerdict];
   }
   if (!gatewayAnswered(host)) {

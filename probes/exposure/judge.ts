@@ -285,7 +285,7 @@ function judgeFlow(
   });
 
   if (flow.transport === 'udp' && !plan.privileged) {
-    const reason = 'UDP scanning needs root; run cocoscan as root to test UDP flows';
+    const reason = 'UDP scanning needs raw sockets: run cocoscan as root (or its container with NET_RAW) to test UDP flows';
     return [declared('not_tested', reason, 'not scanned'), protocol('not_tested', reason)];
   }
   const state = portStateOf(host, flow.transport, flow.port);

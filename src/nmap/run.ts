@@ -22,7 +22,7 @@ export interface SweepPlan {
   timing: number;
   hostTimeoutSeconds: number;
   serviceDetection: boolean;
-  /** Raw-socket SYN/UDP scans need root; otherwise a TCP connect scan. */
+  /** Raw-socket SYN/UDP scans (root, or nmap with NET_RAW: privilege.ts); otherwise a TCP connect scan. */
   privileged: boolean;
   /** nmap --max-rate and --min-rate (packets per second) and --max-retries, when set. */
   maxRate?: number;

@@ -4,98 +4,30 @@
  * 127.0.0.1), the library imported from plain JavaScript and type-checked from TypeScript against the shipped
  * declarations. npm installs the dependencies from its cache (`npm ci` filled it); on a cache miss it asks the registry.
  *
- * COCOSCAN_PACKAGE_NODES (node binaries separated by ':') runs the installed package on other Node.js versions
- * besides this one, e.g. those of the `node` package: npm install --prefix /tmp/n22 node@22.
+ * It runs on the machine's Node.js and on Node.js 24 from the registry's `node` package (test/helpers/registry-node.ts,
+ * unpacked once into a cache); COCOSCAN_PACKAGE_NODES (node binaries separated by ':') adds others.
+ * The container test (container.test.ts) runs the package on Node.js 22.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer as createHttpServer } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
 import { mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import type { Server, Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRootFor } from '../../src/package-root.ts';
 import type { RunReport } from '../../src/report/schema.ts';
 import { ROOT, tempDir } from '../helpers/cli.ts';
+import { run, startGateway, succeed, userEnv, type PackageGateway } from '../helpers/package-run.ts';
+import { NODE_24, registryNode } from '../helpers/registry-node.ts';
 
 const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
-const NODES = [process.execPath, ...(process.env.COCOSCAN_PACKAGE_NODES ?? '').split(':').filter(Boolean)].map((node) => ({
-  node,
-  version: execFileSync(node, ['--version'], { encoding: 'utf8' }).trim(),
-}));
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** npm run from inside `npm test` would inherit its npm_* settings; the commands here run as a user types them. */
-function userEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name)));
-  return { ...env, ...extra };
-}
-
-function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs: number }): Promise<Run> {
-  return new Promise((done) => {
-    execFile(
-      command,
-      args,
-      { cwd: options.cwd, env: options.env ?? userEnv(), timeout: options.timeoutMs, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8' },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
-        done({ code, stdout, stderr: stderr || (error && code === null ? error.message : '') });
-      },
-    );
-  });
-}
-
-async function succeed(command: string, args: string[], options: { cwd?: string; timeoutMs: number }): Promise<string> {
-  const result = await run(command, args, options);
-  if (result.code !== 0) throw new Error(`${command} ${args.join(' ')} exited ${result.code}:\n${result.stderr}\n${result.stdout}`);
-  return result.stdout;
-}
-
-/** The demo's gateway, smaller: a declared HTTPS flow and an undeclared "admin console", both on 127.0.0.1. */
-async function startGateway(dir: string) {
-  const key = join(dir, 'gw.key');
-  const cert = join(dir, 'gw.crt');
-  await succeed(
-    'openssl',
-    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-sha256', '-days', '30'].concat([
-      '-keyout',
-      key,
-      '-out',
-      cert,
-      '-subj',
-      '/CN=package-test',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-    ]),
-    { timeoutMs: 20_000 },
-  );
-  const sockets = new Set<Socket>();
-  const track = (server: Server) =>
-    server.on('connection', (socket: Socket) => {
-      sockets.add(socket);
-      socket.on('error', () => undefined);
-      socket.on('close', () => sockets.delete(socket));
-    });
-  const https = track(
-    createHttpsServer({ key: await readFile(key), cert: await readFile(cert) }, (_req, res) => res.end('case sync endpoint\n')),
-  );
-  const admin = track(createHttpServer((_req, res) => res.end('Acme gateway admin console\n')));
-  const listen = (server: Server) =>
-    new Promise<number>((done) => server.listen(0, '127.0.0.1', () => done((server.address() as { port: number }).port)));
-  const ports = { https: await listen(https), admin: await listen(admin) };
-  const stop = async () => {
-    for (const socket of sockets) socket.destroy();
-    await Promise.all([https, admin].map((server) => new Promise((done) => server.close(done))));
-  };
-  return { ports, stop };
-}
+// Node.js 24 from the registry besides the machine's: engines names what these runs test.
+const NODES = [process.execPath, await registryNode(NODE_24), ...(process.env.COCOSCAN_PACKAGE_NODES ?? '').split(':').filter(Boolean)].map(
+  (node) => ({
+    node,
+    version: execFileSync(node, ['--version'], { encoding: 'utf8' }).trim(),
+  }),
+);
 
 describe('the package root (package.json, profiles/)', () => {
   it('is one folder above a source module and two above a compiled one', () => {
@@ -110,7 +42,7 @@ describe('the npm package, packed and installed globally into a temporary prefix
   let prefix = '';
   let installed = '';
   let packedFiles: string[] = [];
-  let gateway: Awaited<ReturnType<typeof startGateway>> | undefined;
+  let gateway: PackageGateway | undefined;
   let connectionFile = '';
 
   beforeAll(async () => {
@@ -130,26 +62,7 @@ describe('the npm package, packed and installed globally into a temporary prefix
     installed = join(prefix, 'lib/node_modules/cocoscan');
 
     gateway = await startGateway(work);
-    connectionFile = join(work, 'connection.yaml');
-    await writeFile(
-      connectionFile,
-      `connection:
-  name: package-demo
-  connectedSystem: Case Management System
-  connectingSystem: Acme Case Portal (package test)
-  organisation: Acme Ltd
-gateways:
-  - name: demo-gw
-    host: 127.0.0.1
-flows:
-  - name: case-sync
-    protocol: https
-    port: ${gateway.ports.https}
-scan:
-  tcpPorts: "${gateway.ports.https},${gateway.ports.admin}"
-  udpTopPorts: 0
-`,
-    );
+    connectionFile = gateway.connectionFile;
   }, 200_000);
 
   afterAll(async () => {

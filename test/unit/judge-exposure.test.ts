@@ -402,7 +402,12 @@ judgeTable('exposure', {
       facts: facts([[22, 'open', 'syn-ack']], [], { flows: [flow('snmp', 161, 'udp')], plan: { ...plan, privileged: false } }),
       verdicts: [
         { id: 'exposure.undeclared-port', port: 22, status: 'fail', params: { service: 'unidentified service' } },
-        { id: 'exposure.declared-port', status: 'not_tested', params: { reason: /UDP scanning needs root/ }, actual: 'not scanned' },
+        {
+          id: 'exposure.declared-port',
+          status: 'not_tested',
+          params: { reason: /UDP scanning needs raw sockets: run cocoscan as root \(or its container with NET_RAW\)/ },
+          actual: 'not scanned',
+        },
         { id: 'exposure.protocol-match', status: 'not_tested' },
       ],
     },
@@ -727,8 +732,16 @@ judgeTable('exposure', {
       name: 'without root: no UDP, and the pass says so',
       facts: facts([httpsOpen], [], { plan: { ...plan, privileged: false } }),
       verdicts: [
-        { id: 'exposure.udp-amplifier', status: 'not_tested', params: { reason: /needs root/ } },
-        { id: 'exposure.undeclared-port', status: 'pass', params: { swept: 'T:1-1024', unanswered: ' (no UDP: UDP sweeps need root)' } },
+        {
+          id: 'exposure.udp-amplifier',
+          status: 'not_tested',
+          params: { reason: /needs raw sockets: run cocoscan as root \(or its container with NET_RAW\) to sweep UDP/ },
+        },
+        {
+          id: 'exposure.undeclared-port',
+          status: 'pass',
+          params: { swept: 'T:1-1024', unanswered: ' (no UDP: UDP sweeps need raw sockets)' },
+        },
       ],
     },
     {
