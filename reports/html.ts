@@ -22,6 +22,7 @@ import {
 import { unmatchedWaiver, waiverSentence, type WaiverMarks } from '../src/waivers/wording.ts';
 import { htmlText } from './escape.ts';
 import { portCounts, portsSvg } from './ports-svg.ts';
+import { timelineSvg, verdictTimeline } from './timeline.ts';
 
 /**
  * report.html: one self-contained file (no scripts, no fetches) that prints cleanly.
@@ -51,6 +52,7 @@ ${scorecardSection(report)}
 ${contents(report)}
 ${summary(report)}
 ${changesSection(report)}
+${timelineSection(report)}
 ${waiversSection(report)}
 ${connectionSection(report)}
 ${rowsBySection(report)
@@ -76,6 +78,7 @@ function contents(report: RunReport): string {
   const entries: [string, string][] = [
     ['summary', 'Summary'],
     ...(report.changes ? [['changes', 'Changes'] as [string, string]] : []),
+    ...(verdictTimeline(report) ? [['timeline', 'Verdict history'] as [string, string]] : []),
     ...(report.rows.some((r) => r.waiver) || report.summary.waivers?.unmatched.length ? [['waivers', 'Waivers'] as [string, string]] : []),
     ['connection', headings.connection],
     ...report.sections.map((s): [string, string] => [`section-${s.id}`, s.title]),
@@ -181,6 +184,18 @@ function changesSection(report: RunReport): string {
   return `<section id="changes"><h2>Changes since ${esc(since.startedAt.slice(0, 10))}</h2>
 <p>Compared with the ${since.kind === 'baseline' ? 'approved baseline' : 'previous run'} ${esc(since.id)}.</p>
 ${items.length === 0 ? '<p>Nothing changed.</p>' : `<ul>${items.map(item).join('')}</ul>`}
+</section>`;
+}
+
+/** Each automated row's verdict across the runs the history kept, as a picture (with its words in the description). */
+function timelineSection(report: RunReport): string {
+  const model = verdictTimeline(report);
+  if (!model) return '';
+  const runs =
+    model.runs.length === 1 ? 'first run kept in the history' : `last ${model.runs.length} runs kept in the history, oldest first`;
+  return `<section id="timeline"><h2>Verdict history</h2>
+<p>Each automated row's verdict in the ${runs}.</p>
+<figure class="timeline">${timelineSvg(model)}</figure>
 </section>`;
 }
 
@@ -317,7 +332,7 @@ pre{background:#f8f8f8;border:1px solid #ddd;padding:.5rem;white-space:pre-wrap;
 dl{display:grid;grid-template-columns:8rem 1fr;gap:.2rem .8rem}dt{font-weight:700}dd{margin:0}
 .evidence{border-top:1px solid #ddd}
 .ports{display:flex;flex-wrap:wrap;gap:1rem}figure{margin:0}figcaption{font-size:.85rem;color:#505050}
-svg.ports{max-width:100%;height:auto;font-family:system-ui,sans-serif}
+svg.ports,svg.timeline{max-width:100%;height:auto;font-family:system-ui,sans-serif}figure.timeline{overflow-x:auto}
 .marking{text-align:center;font-weight:700;letter-spacing:.05em;margin:.2rem 0}
 .declaration th{width:10rem}.declaration td{height:2.2rem}
 ${PRINT_STYLE}

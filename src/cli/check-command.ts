@@ -10,6 +10,7 @@ import { runCheck } from '../run-check.ts';
 import type { ActivityEvent } from '../facts/facts.ts';
 import { checkHistoryFolder, historyRoot, latestRun, resolveRun, runStamp, saveRun, type StoredRun } from '../history/store.ts';
 import type { RunReport } from '../report/schema.ts';
+import { readEarlierRuns } from '../history/timeline.ts';
 import { loadWaivers, type Waiver } from '../waivers/waivers.ts';
 import { loadAnswers, type Answer } from '../answers/answers.ts';
 import { createPrivateKey } from 'node:crypto';
@@ -151,7 +152,10 @@ export async function performCheck(
   try {
     if (signal.aborted) throw new UsageError('the check was interrupted; nothing was written');
     let report = result.report;
-    if (options.history) report = { ...report, history: { id: `${connection.connection.name}/${runStamp(report.startedAt)}` } };
+    if (options.history) {
+      const earlierRuns = await readEarlierRuns(root, connection.connection.name, profile.id, report.startedAt);
+      report = { ...report, history: { id: `${connection.connection.name}/${runStamp(report.startedAt)}`, earlierRuns } };
+    }
     const files = await renderReportFiles(report, result.artefacts, signingKeyPem);
     const stored = options.history ? await saveRun(root, report, files) : undefined;
     return { report, files, stored, dispose };

@@ -127,6 +127,27 @@ export async function latestRun(root: string, connection: string, profileId?: st
   return undefined;
 }
 
+/**
+ * The newest stored runs of a connection judged against a profile, newest first: at most `max` of them, from the
+ * MAX_RUNS_SEARCHED newest folders. Each report is read (capped, a regular file, validated) and handed to `keep`
+ * one at a time, so only what `keep` returns stays in memory. A folder whose report cannot be read is passed over.
+ */
+export async function recentRuns<T>(
+  root: string,
+  connection: string,
+  profileId: string,
+  max: number,
+  keep: (run: StoredRun) => T,
+): Promise<T[]> {
+  const kept: T[] = [];
+  for (const stamp of (await runFolders(root, connection)).reverse().slice(0, MAX_RUNS_SEARCHED)) {
+    if (kept.length >= max) break;
+    const run = await readRun(join(root, connection, stamp), `${connection}/${stamp}`).catch(() => undefined);
+    if (run && run.report.profile.id === profileId) kept.push(keep(run));
+  }
+  return kept;
+}
+
 /** How many stored runs, newest first, are looked at for the previous run of the same profile. */
 export const MAX_RUNS_SEARCHED = 100;
 

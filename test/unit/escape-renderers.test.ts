@@ -94,6 +94,17 @@ beforeAll(async () => {
         : {}),
     })),
     summary: { ...report.summary, waivers: { active: 1, expired: 0, unmatched: [HOSTILE] } },
+    // A history whose earlier run names are hostile (a stored report is a file anyone could have edited).
+    history: {
+      id: HOSTILE,
+      earlierRuns: [
+        {
+          id: HOSTILE,
+          startedAt: HOSTILE,
+          rows: report.rows.flatMap((r) => (r.method === 'automated' ? [{ ref: r.ref, compliance: 'No' as const }] : [])),
+        },
+      ],
+    },
   };
 });
 
@@ -201,6 +212,9 @@ describe('report.html', () => {
       'svg',
       'rect',
       'text',
+      'g',
+      'desc',
+      'tspan',
     ];
     expect([...tags].filter((t) => !own.includes(t))).toEqual([]);
     expect([...html.matchAll(/href="([^"]*)"/g)].every((m) => m[1]!.startsWith('#'))).toBe(true);
