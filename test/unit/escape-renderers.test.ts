@@ -293,14 +293,17 @@ describe('the terminal', () => {
     expect(JSON.parse(json)).toEqual(JSON.parse(JSON.stringify(hostile)));
   });
 
-  it('progress line draws only its own carriage return and erase-line', () => {
+  it('progress lines draw only their own carriage return, cursor-up and erase-below', () => {
     let written = '';
     const stream = { columns: 400, write: (chunk: string) => ((written += chunk), true) } as unknown as NodeJS.WriteStream;
     const progress = new Progress(stream);
     progress.update({ gateway: 'gw\u009b2J', activity: `banner ${HOSTILE}` });
     progress.start();
+    progress.update({ gateway: 'gw2\u001b[1A', activity: HOSTILE });
+    progress.update({ gateway: 'gw2\u001b[1A', activity: HOSTILE, openPort: '\u001b[2J/tcp' });
     progress.stop();
-    expect(written.replaceAll('\r\u001b[2K', '')).not.toMatch(TERMINAL_HIDDEN);
+    expect(written).toContain('\u001b[1A\r\u001b[J');
+    expect(written.replaceAll('\r\u001b[J', '').replaceAll('\u001b[1A', '')).not.toMatch(TERMINAL_HIDDEN);
     expect(written).toContain('gw\\x9b2J');
   });
 
