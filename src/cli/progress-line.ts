@@ -3,9 +3,10 @@ import type { ActivityEvent } from '../facts/facts.ts';
 
 /** What the progress line of one gateway shows: its latest activity, nmap's estimate, the ports found, the probes running. */
 export interface GatewayProgress {
+  /** The sweep's latest step (nmap's events), kept apart so that other work on the gateway does not hide it. */
+  sweep?: { activity: string; percent?: number; remainingSeconds?: number };
+  /** The latest other activity (a probe's own step), or "starting". */
   activity: string;
-  percent?: number;
-  remainingSeconds?: number;
   /** Open ports in the order found; at most MAX_PORTS_KEPT, with `portsFound` counting them all. */
   openPorts: string[];
   portsFound: number;
@@ -30,12 +31,11 @@ export function applyEvent(state: GatewayProgress | undefined, event: ActivityEv
     const others = before.probes.filter((p) => p !== id);
     return { ...before, probes: running ? [...others, id] : others };
   }
-  const next: GatewayProgress = { ...before, activity: event.activity };
-  delete next.percent;
-  delete next.remainingSeconds;
-  if (event.percent !== undefined && Number.isFinite(event.percent)) next.percent = Math.max(0, Math.min(100, event.percent));
-  if (event.remainingSeconds !== undefined && Number.isFinite(event.remainingSeconds)) next.remainingSeconds = event.remainingSeconds;
-  return next;
+  if (event.percent === undefined && !event.activity.startsWith('nmap ')) return { ...before, activity: event.activity };
+  const sweep: NonNullable<GatewayProgress['sweep']> = { activity: event.activity };
+  if (event.percent !== undefined && Number.isFinite(event.percent)) sweep.percent = Math.max(0, Math.min(100, event.percent));
+  if (event.remainingSeconds !== undefined && Number.isFinite(event.remainingSeconds)) sweep.remainingSeconds = event.remainingSeconds;
+  return { ...before, sweep, ...(before.activity === 'starting' ? { activity: '' } : {}) };
 }
 
 /** 7 → "7s", 75 → "1m15s", 3725 → "1h02m". */
@@ -52,15 +52,20 @@ function listed(items: string[], total: number, shown: number, separator: string
 }
 
 /**
- * One gateway's progress line: "[12s] gw-1: nmap SYN Stealth Scan 42% (nmap: 7s left) · open 22/tcp 443/tcp · running tls, ssh".
+ * One gateway's progress line: "[12s] gw-1: nmap SYN Stealth Scan 42% (nmap: 7s left) · SNMP community and v3 checks ·
+ * open 22/tcp 443/tcp · running tls, ssh".
  * Names and activities are shown through `terminalText` (controls made visible); the line is cut to `width` columns
  * when a width is given (the last column is left empty, so a terminal never wraps it). No width (0 or unknown): not cut.
  */
 export function progressLine(gateway: string, state: GatewayProgress, elapsedSeconds: number, width?: number): string {
+  const { sweep } = state;
   const nmap =
-    (state.percent !== undefined ? ` ${state.percent.toFixed(0)}%` : '') +
-    (state.remainingSeconds !== undefined ? ` (nmap: ${shortDuration(state.remainingSeconds)} left)` : '');
-  const parts = [`[${shortDuration(elapsedSeconds)}] ${terminalText(gateway)}: ${terminalText(state.activity)}${nmap}`];
+    sweep &&
+    terminalText(sweep.activity) +
+      (sweep.percent !== undefined ? ` ${sweep.percent.toFixed(0)}%` : '') +
+      (sweep.remainingSeconds !== undefined ? ` (nmap: ${shortDuration(sweep.remainingSeconds)} left)` : '');
+  const doing = [nmap, state.activity && terminalText(state.activity)].filter(Boolean).join(' · ');
+  const parts = [`[${shortDuration(elapsedSeconds)}] ${terminalText(gateway)}: ${doing}`];
   if (state.portsFound > 0) parts.push(`open ${terminalText(listed(state.openPorts, state.portsFound, PORTS_SHOWN, ' '))}`);
   if (state.probes.length > 0) parts.push(`running ${terminalText(listed(state.probes, state.probes.length, PROBES_SHOWN, ', '))}`);
   const line = parts.join(' · ');

@@ -11,7 +11,7 @@ const DEFAULT_ROWS = 20;
 /**
  * The progress of a check on stderr, one line per gateway (see progressLine). On a terminal of known width the
  * lines are redrawn in place (cursor up, erase below: its only control sequences), as events come and each second;
- * with a width of 0 or none, a gateway's line is appended when its activity, nmap's percentage (by tenths) or its
+ * with a width of 0 or none, a gateway's line is appended when its activities, nmap's percentage (by tenths) or its
  * open ports change, a few lines a second at most. The CLI shows it only when stderr is a terminal.
  */
 export class Progress {
@@ -98,7 +98,7 @@ export class Progress {
   #append(): void {
     this.#dirty = false;
     for (const [gateway, state] of this.#gateways) {
-      const key = JSON.stringify([state.activity, Math.floor((state.percent ?? -10) / 10), state.portsFound]);
+      const key = JSON.stringify([state.activity, state.sweep?.activity, Math.floor((state.sweep?.percent ?? -10) / 10), state.portsFound]);
       if (this.#printed.get(gateway) === key) continue;
       if (!this.#withinBudget()) {
         this.#dirty = true;

@@ -197,7 +197,7 @@ export class Facts implements SharedFacts, IncidentalFacts {
   /** The authenticated SSH collection of one gateway, run once and shared by every probe that reads host facts. */
   hostSession(gateway: Gateway): Promise<HostSession> {
     return this.#once(`host:${gateway.name}`, async () => {
-      this.#deps.onActivity?.({ gateway: gateway.name, activity: 'reading host facts over SSH' });
+      if (gateway.ssh) this.#deps.onActivity?.({ gateway: gateway.name, activity: 'reading host facts over SSH' });
       const session = await collectHostSession(gateway, {
         timeoutMs: this.#deps.connection.scan.probeTimeoutSeconds * 1000,
         now: this.#deps.now,

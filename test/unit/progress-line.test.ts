@@ -35,6 +35,11 @@ describe('a gateway progress line', () => {
     const line = progressLine('gw-1', busy(), 12);
     expect(line).toBe('[12s] gw-1: nmap SYN Stealth Scan 43% (nmap: 1m15s left) · open 22/tcp 443/tcp · running tls, exposure');
     // A new activity replaces nmap's figures; the ports found and the probes running stay.
+    // Other work on the gateway is shown beside nmap's figures, not instead of them.
+    const snmp = applyEvent(busy(), { gateway: 'gw', activity: 'SNMP community and v3 checks' });
+    expect(progressLine('gw-1', snmp, 12)).toBe(
+      '[12s] gw-1: nmap SYN Stealth Scan 43% (nmap: 1m15s left) · SNMP community and v3 checks · open 22/tcp 443/tcp · running tls, exposure',
+    );
     const later = applyEvent(busy(), { gateway: 'gw', activity: 'nmap sweep finished', percent: 100 });
     expect(progressLine('gw-1', later, 3725)).toBe('[1h02m] gw-1: nmap sweep finished 100% · open 22/tcp 443/tcp · running tls, exposure');
   });
