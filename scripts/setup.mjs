@@ -50,6 +50,8 @@ const NEEDS = {
     '/usr/lib/postgresql/15/bin/postgres': 'postgresql-15',
     // The discovery engine lab (test/lab/discovery-engines.test.ts): scan.engine masscan.
     masscan: 'masscan',
+    // A pseudo-terminal for the progress display (test/progress-tty.test.ts).
+    script: 'bsdutils',
   },
   bench: {
     nmap: 'nmap',
