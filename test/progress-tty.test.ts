@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server, type Socket } from 'node:net';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { displayWidth } from '../src/cli/progress-line.ts';
@@ -108,6 +109,25 @@ describe('progress on the terminal during check', () => {
       // The lines are erased before the summary, which follows as it does when piped.
       expect(output).toMatch(/\r\u001b\[Jcocoscan \d+\.\d+\.\d+: tty /);
       expect(output).toContain('Written to ');
+    },
+  );
+
+  it(
+    'two connections at once: one display, each line named by its connection, each summary printed whole',
+    { timeout: 150_000 },
+    async () => {
+      const second = await writeConnection(dir, (await readFile(file, 'utf8')).replace('name: tty,', 'name: tty2,'), 'second.yaml');
+      const args = ['check', file, second, '--profile', PROFILE, '--out', join(dir, 'two'), '--history', join(dir, 'history')];
+      const { code, output } = await underTerminal('cols 100 rows 30', args);
+      expect(code, output.slice(-2000)).toBe(1);
+      const lines = [...output.matchAll(FRAME)].flatMap((m) => m[1]!.split('\n'));
+      expect(lines.some((l) => /^\[\d+s\] tty\/lo: /.test(l))).toBe(true);
+      expect(lines.some((l) => /^\[\d+s\] tty2\/lo: /.test(l))).toBe(true);
+      // Each summary is written after the lines are erased, and no redraw lands inside it.
+      for (const name of ['tty', 'tty2']) {
+        const summary = new RegExp(`\\r\\u001b\\[Jcocoscan \\d+\\.\\d+\\.\\d+: ${name} [^\\u001b]*History: ${name}/`);
+        expect(output, output.slice(-3000)).toMatch(summary);
+      }
     },
   );
 

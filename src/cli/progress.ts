@@ -22,6 +22,8 @@ export class Progress {
   #timer: NodeJS.Timeout | undefined;
   #drawn = 0;
   #dirty = false;
+  /** Some event has come: with no gateway left to show, the display is empty rather than "starting". */
+  #updated = false;
   #budget = { second: -1, used: 0 };
 
   constructor(
@@ -38,6 +40,7 @@ export class Progress {
   }
 
   update = (event: ActivityEvent): void => {
+    this.#updated = true;
     this.#gateways.set(event.gateway, applyEvent(this.#gateways.get(event.gateway), event));
     this.#dirty = true;
     if (this.#withinBudget()) this.#draw();
@@ -46,6 +49,22 @@ export class Progress {
   stop(): void {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
+    this.#erase();
+  }
+
+  /** Other output for the terminal (a connection's summary): the lines are erased first and drawn again after it. */
+  interrupt(write: () => void): void {
+    this.#erase();
+    write();
+    if (this.#timer && this.#gateways.size > 0) this.#draw();
+  }
+
+  /** Drops the lines of gateways whose names start with `prefix` (a connection whose check has ended). */
+  forget(prefix: string): void {
+    for (const gateway of [...this.#gateways.keys()]) if (gateway.startsWith(prefix)) this.#gateways.delete(gateway);
+  }
+
+  #erase(): void {
     if (this.#drawn > 0) this.stream.write(`${this.#up()}\r\u001b[J`);
     this.#drawn = 0;
   }
@@ -90,6 +109,11 @@ export class Progress {
     const shown = entries.length > rows ? entries.slice(0, rows - 1) : entries;
     const lines = shown.map(([gateway, state]) => progressLine(gateway, state, this.#elapsed(), width));
     if (shown.length < entries.length) lines.push(cutToWidth(`… and ${entries.length - shown.length} more gateways`, width - 1));
+    if (lines.length === 0 && this.#updated) {
+      // Every gateway's check has ended (forget): nothing left to show.
+      this.#erase();
+      return;
+    }
     if (lines.length === 0) lines.push(progressLine('cocoscan', idle(), this.#elapsed(), width));
     this.stream.write(`${this.#up()}\r\u001b[J${lines.join('\n')}`);
     this.#drawn = lines.length;

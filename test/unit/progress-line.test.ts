@@ -141,6 +141,24 @@ describe('the progress display', () => {
     progress.stop();
   });
 
+  it("erases its lines around other output, and shows nothing once every gateway's check has ended", () => {
+    const { stream, written } = fakeStream(80, 24);
+    const progress = new Progress(stream, () => 9_000_000);
+    progress.start();
+    progress.update({ gateway: 'a/gw', activity: 'nmap sweep of 127.0.0.1' });
+    progress.update({ gateway: 'b/gw', activity: 'nmap sweep of 127.0.0.2' });
+    const before = written().length;
+    progress.forget('a/');
+    progress.interrupt(() => stream.write('summary of a\n'));
+    // Up one line and erase both, the summary, then the remaining gateway's line below it.
+    expect(written().slice(before)).toBe('\u001b[1A\r\u001b[Jsummary of a\n\r\u001b[J[0s] b/gw: nmap sweep of 127.0.0.2');
+    progress.forget('b/');
+    progress.interrupt(() => stream.write('summary of b\n'));
+    expect(written().endsWith('\r\u001b[Jsummary of b\n')).toBe(true);
+    progress.stop();
+    expect(written().endsWith('\r\u001b[Jsummary of b\n')).toBe(true);
+  });
+
   for (const columns of [0, undefined]) {
     it(`with a width of ${String(columns)}: plain appended lines, no control sequence, a few a second at most`, () => {
       let now = 7_000_000;
