@@ -127,25 +127,10 @@ export async function latestRun(root: string, connection: string, profileId?: st
   return undefined;
 }
 
-/**
- * The newest stored runs of a connection judged against a profile, newest first: at most `max` of them, from the
- * MAX_RUNS_SEARCHED newest folders. Each report is read (capped, a regular file, validated) and handed to `keep`
- * one at a time, so only what `keep` returns stays in memory. A folder whose report cannot be read is passed over.
- */
-export async function recentRuns<T>(
-  root: string,
-  connection: string,
-  profileId: string,
-  max: number,
-  keep: (run: StoredRun) => T,
-): Promise<T[]> {
-  const kept: T[] = [];
-  for (const stamp of (await runFolders(root, connection)).reverse().slice(0, MAX_RUNS_SEARCHED)) {
-    if (kept.length >= max) break;
-    const run = await readRun(join(root, connection, stamp), `${connection}/${stamp}`).catch(() => undefined);
-    if (run && run.report.profile.id === profileId) kept.push(keep(run));
-  }
-  return kept;
+/** The run folders of a connection, newest first, at most MAX_RUNS_SEARCHED of them (names only; nothing is read). */
+export async function newestRunFolders(root: string, connection: string): Promise<{ id: string; dir: string }[]> {
+  const stamps = (await runFolders(root, connection)).reverse().slice(0, MAX_RUNS_SEARCHED);
+  return stamps.map((stamp) => ({ id: `${connection}/${stamp}`, dir: join(root, connection, stamp) }));
 }
 
 /** How many stored runs, newest first, are looked at for the previous run of the same profile. */
