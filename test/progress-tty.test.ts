@@ -10,7 +10,8 @@ const PROFILE = join(ROOT, 'test/fixtures/profiles/network-only.yaml');
 const CHILD_MS = 90_000;
 
 /** One progress frame drawn in place: what comes after "carriage return, erase below", up to the next cursor move. */
-const FRAME = /\r\u001b\[J([^\r\u001b]*)/g;
+// The terminal turns each line feed into CR LF (onlcr): a frame's lines are separated by "\r\n".
+const FRAME = /\r\u001b\[J((?:[^\r\u001b]|\r\n)*)/g;
 const PROGRESS_LINE = /^\[\d+(?:s|m\d\ds)\] lo: /;
 
 const sockets = new Set<Socket>();
@@ -95,7 +96,7 @@ describe('progress on the terminal during check', () => {
       );
       expect(code, output.slice(-2000)).toBe(1);
       const frames = [...output.matchAll(FRAME)].map((m) => m[1]!).filter((f) => f.length > 0);
-      const lines = frames.flatMap((f) => f.split('\n'));
+      const lines = frames.flatMap((f) => f.split('\r\n'));
       const ours = lines.filter((l) => PROGRESS_LINE.test(l));
       expect(ours.length, output.slice(0, 3000)).toBeGreaterThan(2);
       expect(
@@ -105,7 +106,7 @@ describe('progress on the terminal during check', () => {
       expect(ours.some((l) => l.includes(`open ${port}/tcp`))).toBe(true);
       expect(ours.some((l) => / · running [a-z, ]*exposure/.test(l))).toBe(true);
       // Cut to the terminal's width, the last column left empty so nothing wraps.
-      for (const line of lines) expect(displayWidth(line)).toBeLessThan(100);
+      for (const line of lines.filter((l) => l.startsWith('['))) expect(displayWidth(line)).toBeLessThan(100);
       // The lines are erased before the summary, which follows as it does when piped.
       expect(output).toMatch(/\r\u001b\[Jcocoscan \d+\.\d+\.\d+: tty /);
       expect(output).toContain('Written to ');
@@ -120,12 +121,12 @@ describe('progress on the terminal during check', () => {
       const args = ['check', file, second, '--profile', PROFILE, '--out', join(dir, 'two'), '--history', join(dir, 'history')];
       const { code, output } = await underTerminal('cols 100 rows 30', args);
       expect(code, output.slice(-2000)).toBe(1);
-      const lines = [...output.matchAll(FRAME)].flatMap((m) => m[1]!.split('\n'));
+      const lines = [...output.matchAll(FRAME)].flatMap((m) => m[1]!.split('\r\n'));
       expect(lines.some((l) => /^\[\d+s\] tty\/lo: /.test(l))).toBe(true);
       expect(lines.some((l) => /^\[\d+s\] tty2\/lo: /.test(l))).toBe(true);
-      // Each summary is written after the lines are erased, and no redraw lands inside it.
+      // Each summary starts on a line of its own (after the lines are erased, or after the other summary), and no redraw lands inside it.
       for (const name of ['tty', 'tty2']) {
-        const summary = new RegExp(`\\r\\u001b\\[Jcocoscan \\d+\\.\\d+\\.\\d+: ${name} [^\\u001b]*History: ${name}/`);
+        const summary = new RegExp(`(\\r\\u001b\\[J|\\n)cocoscan \\d+\\.\\d+\\.\\d+: ${name} [^\\u001b]*History: ${name}/`);
         expect(output, output.slice(-3000)).toMatch(summary);
       }
     },

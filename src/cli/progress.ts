@@ -49,6 +49,7 @@ export class Progress {
   stop(): void {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
+    this.#flush([...this.#gateways.keys()]);
     this.#erase();
   }
 
@@ -61,7 +62,9 @@ export class Progress {
 
   /** Drops the lines of gateways whose names start with `prefix` (a connection whose check has ended). */
   forget(prefix: string): void {
-    for (const gateway of [...this.#gateways.keys()]) if (gateway.startsWith(prefix)) this.#gateways.delete(gateway);
+    const ended = [...this.#gateways.keys()].filter((gateway) => gateway.startsWith(prefix));
+    this.#flush(ended);
+    for (const gateway of ended) this.#gateways.delete(gateway);
   }
 
   #erase(): void {
@@ -119,19 +122,38 @@ export class Progress {
     this.#drawn = lines.length;
   }
 
+  /** Plain mode: appends the line of each gateway whose activities, percentage or ports changed, a few a second at most. */
   #append(): void {
     this.#dirty = false;
-    for (const [gateway, state] of this.#gateways) {
-      const key = JSON.stringify([state.activity, state.sweep?.activity, Math.floor((state.sweep?.percent ?? -10) / 10), state.portsFound]);
-      if (this.#printed.get(gateway) === key) continue;
+    for (const gateway of this.#gateways.keys()) {
+      if (!this.#changed(gateway)) continue;
       if (!this.#withinBudget()) {
         this.#dirty = true;
         return;
       }
       this.#budget.used += 1;
-      this.#printed.set(gateway, key);
-      this.stream.write(`${progressLine(gateway, state, this.#elapsed())}\n`);
+      this.#print(gateway);
     }
+  }
+
+  /** Plain mode, at the end of a gateway's check: where it got to, when its last line does not say so yet. */
+  #flush(gateways: string[]): void {
+    if (this.#width() > 0) return;
+    for (const gateway of gateways) if (this.#changed(gateway)) this.#print(gateway);
+  }
+
+  #keyOf(state: GatewayProgress): string {
+    return JSON.stringify([state.activity, state.sweep?.activity, Math.floor((state.sweep?.percent ?? -10) / 10), state.portsFound]);
+  }
+
+  #changed(gateway: string): boolean {
+    return this.#printed.get(gateway) !== this.#keyOf(this.#gateways.get(gateway)!);
+  }
+
+  #print(gateway: string): void {
+    const state = this.#gateways.get(gateway)!;
+    this.#printed.set(gateway, this.#keyOf(state));
+    this.stream.write(`${progressLine(gateway, state, this.#elapsed())}\n`);
   }
 }
 

@@ -159,6 +159,17 @@ describe('the progress display', () => {
     expect(written().endsWith('\r\u001b[Jsummary of b\n')).toBe(true);
   });
 
+  it('with no width, where a gateway got to is printed when its check ends, even when the lines of that second were used up', () => {
+    const { stream, written } = fakeStream(0);
+    const progress = new Progress(stream, () => 3_000_000);
+    for (const step of ['a', 'b', 'c', 'd', 'e', 'f']) progress.update({ gateway: 'gw', activity: `step ${step}` });
+    expect(written().split('\n').filter(Boolean)).toHaveLength(4);
+    progress.stop();
+    expect(written().split('\n').filter(Boolean).at(-1)).toBe('[0s] gw: step f');
+    progress.stop();
+    expect(written().split('\n').filter(Boolean)).toHaveLength(5);
+  });
+
   for (const columns of [0, undefined]) {
     it(`with a width of ${String(columns)}: plain appended lines, no control sequence, a few a second at most`, () => {
       let now = 7_000_000;
