@@ -82,7 +82,7 @@ function summaryOf(model: TimelineModel): string {
  */
 export function timelineSvg(model: TimelineModel): string {
   // Room on the right for the last column's slanted date.
-  const width = LABEL + model.runs.length * STEP + 70;
+  const width = LABEL + model.runs.length * STEP + 80;
   const height = HEAD + model.rows.length * STEP + LEGEND;
   const heads = model.runs
     .map((run, i) => {
