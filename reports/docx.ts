@@ -2,6 +2,7 @@ import { AlignmentType, Document, Footer, Header, Packer, PageNumber, PageOrient
 import type { ReportRow, RunReport } from '../src/report/schema.ts';
 import { DocxBody } from './docx-body.ts';
 import { docxText } from './escape.ts';
+import { timelineText, verdictTimeline } from './timeline.ts';
 import {
   complianceLabel,
   findingBadge,
@@ -101,6 +102,12 @@ export async function renderDocx(report: RunReport): Promise<Buffer> {
       group.lines.map((l) => [l.ref, l.title, l.compliance, l.reason]),
       [10, 30, 12, 48],
     );
+  }
+  const timeline = verdictTimeline(report);
+  if (timeline) {
+    const { intro, rows } = timelineText(timeline);
+    body.paragraph('Verdict history', { style: 'Heading1' }).paragraph(docxText(intro));
+    table(['Ref', 'Row', 'Verdicts, oldest first'], rows, [10, 40, 50]);
   }
   body.paragraph(docxText(headings.connection), { style: 'Heading1' });
   table(

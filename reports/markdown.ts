@@ -2,6 +2,7 @@ import { describeChange } from '../src/history/diff.ts';
 import type { ReportFinding, RunReport } from '../src/report/schema.ts';
 import { unmatchedWaiver, waiverSentence, type WaiverMarks } from '../src/waivers/wording.ts';
 import { markdownFence, markdownText } from './escape.ts';
+import { timelineMarkdown, verdictTimeline } from './timeline.ts';
 import {
   complianceLabel,
   findingBadge,
@@ -49,7 +50,7 @@ export function renderMarkdown(report: RunReport): string {
     out.push('');
   }
 
-  out.push(...changesSection(report), ...waiversSection(report));
+  out.push(...changesSection(report), ...timelineSection(report), ...waiversSection(report));
 
   out.push(`## ${text(words.headings.connection)}`, '', `**${text(words.headings.gateways)}**`, '', '| Gateway | Host |', '|---|---|');
   for (const g of c.gateways) out.push(`| ${cell(g.name)} | ${cell(g.host)} |`);
@@ -111,6 +112,11 @@ function changesSection(report: RunReport): string[] {
   return lines;
 }
 
+function timelineSection(report: RunReport): string[] {
+  const model = verdictTimeline(report);
+  return model ? ['## Verdict history', '', ...timelineMarkdown(model), ''] : [];
+}
+
 function waiversSection(report: RunReport): string[] {
   const waived = report.rows.filter((r) => r.waiver);
   const unmatched = report.summary.waivers?.unmatched ?? [];
@@ -152,6 +158,7 @@ function contents(report: RunReport): string[] {
   const titles = [
     ...(untestedFindings(report).length > 0 ? ['Could not be tested'] : []),
     ...(report.changes ? [changesHeading(report)] : []),
+    ...(verdictTimeline(report) ? ['Verdict history'] : []),
     ...(report.rows.some((r) => r.waiver) || report.summary.waivers?.unmatched.length ? ['Waivers'] : []),
     words.headings.connection,
     ...report.sections.map((s) => s.title),

@@ -62,6 +62,8 @@ const NEEDS = {
     '/usr/lib/podman/netavark': 'netavark',
     debootstrap: 'debootstrap',
     unshare: 'util-linux',
+    // A pseudo-terminal for the progress display (test/progress-tty.test.ts).
+    script: 'bsdutils',
   },
   bench: {
     // ike-agreement section: strongSwan responders and ike-scan.

@@ -13,7 +13,9 @@ import {
   untestedLines,
   verdictLine,
 } from '../view-model.ts';
+import { verdictTimeline } from '../timeline.ts';
 import { Badge, cls, Table } from './parts.tsx';
+import { TimelineChart } from './timeline-chart.tsx';
 
 /** One line per automated row, per gateway when there are several: what a signatory reads first. */
 export function Scorecard({ report }: { report: RunReport }) {
@@ -61,6 +63,7 @@ export function Contents({ report }: { report: RunReport }) {
   const entries: [id: string, title: string][] = [
     ['summary', 'Summary'],
     ...(report.changes ? [['changes', 'Changes'] as [string, string]] : []),
+    ...(verdictTimeline(report) ? [['timeline', 'Verdict history'] as [string, string]] : []),
     ...(hasWaivers(report) ? [['waivers', 'Waivers'] as [string, string]] : []),
     ['connection', headings.connection],
     ...report.sections.map((s): [string, string] => [`section-${s.id}`, s.title]),
@@ -161,6 +164,23 @@ export function Changes({ report }: { report: RunReport }) {
           ))}
         </ul>
       )}
+    </section>
+  );
+}
+
+/** Each automated row's verdict across the runs the history kept, as a picture (with its words in the description). */
+export function Timeline({ report }: { report: RunReport }) {
+  const model = verdictTimeline(report);
+  if (!model) return null;
+  const runs =
+    model.runs.length === 1 ? 'first run kept in the history' : `last ${model.runs.length} runs kept in the history, oldest first`;
+  return (
+    <section id="timeline">
+      <h2>Verdict history</h2>
+      <p>Each automated row's verdict in the {runs}.</p>
+      <figure class="timeline">
+        <TimelineChart model={model} />
+      </figure>
     </section>
   );
 }

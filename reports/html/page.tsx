@@ -1,7 +1,7 @@
 import type { RunReport } from '../../src/report/schema.ts';
 import { partyLines, protectiveMarking, readableTime, rowsBySection, statementTitle } from '../view-model.ts';
 import { Artefacts, Evidence, Findings } from './evidence.tsx';
-import { Changes, Contents, Scorecard, Summary, Waivers } from './overview.tsx';
+import { Changes, Contents, Scorecard, Summary, Timeline, Waivers } from './overview.tsx';
 import { Connection, Declaration, StatementSection } from './statement.tsx';
 import { pageCss } from './style.ts';
 
@@ -39,6 +39,7 @@ export function ReportPage({ report }: { report: RunReport }) {
         <Contents report={report} />
         <Summary report={report} />
         <Changes report={report} />
+        <Timeline report={report} />
         <Waivers report={report} />
         <Connection report={report} />
         {rowsBySection(report).map((section) => (

@@ -62,7 +62,7 @@ pre{background:#f8f8f8;border:1px solid #ddd;padding:.5rem;white-space:pre-wrap;
 dl{display:grid;grid-template-columns:8rem 1fr;gap:.2rem .8rem}dt{font-weight:700}dd{margin:0;min-width:0;overflow-wrap:anywhere}
 .evidence{border-top:1px solid #ddd}
 .ports{display:flex;flex-wrap:wrap;gap:1rem}figure{margin:0;max-width:100%;min-width:0}figcaption{font-size:.85rem;color:#505050;overflow-wrap:anywhere}
-svg.ports{max-width:100%;height:auto;font-family:system-ui,sans-serif}
+svg.ports,svg.timeline{max-width:100%;height:auto;font-family:system-ui,sans-serif}figure.timeline{overflow-x:auto}
 .marking{text-align:center;font-weight:700;letter-spacing:.05em;margin:.2rem 0}
 .declaration th{width:10rem}.declaration td{height:2.2rem}
 ${NARROW_STYLE}

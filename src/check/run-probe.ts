@@ -3,7 +3,7 @@ import type { ConnectionFile, Gateway } from '../connection/schema.ts';
 import { describeProbeFailure, faultDetail, InternalError } from '../errors.ts';
 import type { EvidenceStore } from '../evidence-store.ts';
 import type { Exec } from '../exec.ts';
-import type { Facts } from '../facts/facts.ts';
+import type { ActivityEvent, Facts } from '../facts/facts.ts';
 import type { Finding } from '../findings.ts';
 import type { Observation } from '../history/observation.ts';
 import type { AnyProbe, GatherContext, RunSoFar, SharedFactName, Verdict } from '../probe/contract.ts';
@@ -20,7 +20,7 @@ export interface ProbeEnv {
   connectionLimit: (gateway: string) => LimitFunction;
   /** Gateways whose host name gave no address, with the reason: an error for every probe there, nothing sent. */
   unresolved: ReadonlyMap<string, string>;
-  onActivity?: (event: { gateway: string; activity: string }) => void;
+  onActivity?: (event: ActivityEvent) => void;
 }
 
 export interface ProbeOutcome {
@@ -55,7 +55,14 @@ async function onGateway(probe: GatewayProbeOf<AnyProbe>, gateway: Gateway, thre
     activity: (activity) => env.onActivity?.({ gateway: gateway.name, activity }),
   };
   let facts: unknown;
+  const running = (on: boolean) =>
+    env.onActivity?.({
+      gateway: gateway.name,
+      activity: `${probe.meta.id} probe ${on ? 'started' : 'ended'}`,
+      probe: { id: probe.meta.id, running: on },
+    });
   try {
+    running(true);
     facts = await probe.gather(ctx);
   } catch (error) {
     if (error instanceof InternalError) throw error;
@@ -64,6 +71,7 @@ async function onGateway(probe: GatewayProbeOf<AnyProbe>, gateway: Gateway, thre
       observations: [],
     };
   } finally {
+    running(false);
     env.facts.gatherEnded(gateway);
   }
   try {

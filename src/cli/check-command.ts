@@ -10,6 +10,7 @@ import { runCheck } from '../run-check.ts';
 import type { ActivityEvent } from '../facts/facts.ts';
 import { checkHistoryFolder, historyRoot, latestRun, resolveRun, runStamp, saveRun, type StoredRun } from '../history/store.ts';
 import type { RunReport } from '../report/schema.ts';
+import { readEarlierRuns } from '../history/timeline.ts';
 import { loadWaivers, type Waiver } from '../waivers/waivers.ts';
 import { loadAnswers, type Answer } from '../answers/answers.ts';
 import { createPrivateKey } from 'node:crypto';
@@ -151,7 +152,10 @@ export async function performCheck(
   try {
     if (signal.aborted) throw new UsageError('the check was interrupted; nothing was written');
     let report = result.report;
-    if (options.history) report = { ...report, history: { id: `${connection.connection.name}/${runStamp(report.startedAt)}` } };
+    if (options.history) {
+      const earlierRuns = await readEarlierRuns(root, connection.connection.name, profile.id, report.startedAt);
+      report = { ...report, history: { id: `${connection.connection.name}/${runStamp(report.startedAt)}`, earlierRuns } };
+    }
     const files = await renderReportFiles(report, result.artefacts, signingKeyPem);
     const stored = options.history ? await saveRun(root, report, files) : undefined;
     return { report, files, stored, dispose };
@@ -191,25 +195,46 @@ export async function checkCommand(files: string[], options: CheckCommandOptions
     );
   const outs = prepared.map((p) => (options.out ? join(options.out, p.connection.connection.name) : defaultOutDir(p.connection)));
   await readyOutFolders(outs);
-  const codes = await Promise.all(
-    prepared.map(async (p, i) => {
-      const out = outs[i];
-      try {
-        return await runPrepared(p, { ...options, out }, signal);
-      } catch (error) {
-        process.stderr.write(`cocoscan: ${terminalText(p.connection.connection.name)}: ${terminalText((error as Error).message)}\n`);
-        return ExitCode.BadInput;
-      }
-    }),
-  );
-  return worstExitCode(codes);
+  // One display for all the connections, each gateway's line named by its connection (names may repeat across files).
+  const progress = progressFor(options);
+  progress?.start();
+  try {
+    const codes = await Promise.all(
+      prepared.map(async (p, i) => {
+        const out = outs[i];
+        const name = p.connection.connection.name;
+        try {
+          return await runPrepared(p, { ...options, out }, signal, progress && { progress, label: `${name}/` });
+        } catch (error) {
+          const say = () => process.stderr.write(`cocoscan: ${terminalText(name)}: ${terminalText((error as Error).message)}\n`);
+          if (progress) progress.interrupt(say);
+          else say();
+          return ExitCode.BadInput;
+        }
+      }),
+    );
+    return worstExitCode(codes);
+  } finally {
+    progress?.stop();
+  }
 }
 
 async function checkOne(file: string, options: CheckCommandOptions, signal: AbortSignal): Promise<number> {
   const prepared = await prepareCheck(file, options);
   const out = options.out ?? defaultOutDir(prepared.connection);
   await readyOutputs(prepared, out);
-  return runPrepared(prepared, { ...options, out }, signal);
+  const progress = progressFor(options);
+  progress?.start();
+  try {
+    return await runPrepared(prepared, { ...options, out }, signal, progress && { progress, label: '' });
+  } finally {
+    progress?.stop();
+  }
+}
+
+/** The progress lines on stderr: only for the text format, and only when stderr is a terminal (piped output stays clean). */
+function progressFor(options: CheckCommandOptions): Progress | undefined {
+  return options.progress && options.format === 'text' && process.stderr.isTTY === true ? new Progress(process.stderr) : undefined;
 }
 
 /** Before the first packet: the report folder and every --report path can be written. */
@@ -240,21 +265,25 @@ async function readyOutFolders(outs: string[]): Promise<void> {
   for (const out of outs) await checkOutFolder(out);
 }
 
-async function runPrepared(prepared: PreparedCheck, options: CheckCommandOptions, signal: AbortSignal): Promise<number> {
+async function runPrepared(
+  prepared: PreparedCheck,
+  options: CheckCommandOptions,
+  signal: AbortSignal,
+  shown?: { progress: Progress; label: string },
+): Promise<number> {
   const outDir = options.out ?? defaultOutDir(prepared.connection);
-  const showProgress = options.progress && options.format === 'text' && process.stderr.isTTY === true;
-  const progress = showProgress ? new Progress(process.stderr) : undefined;
-  progress?.start();
+  const update = shown && ((event: ActivityEvent) => shown.progress.update({ ...event, gateway: `${shown.label}${event.gateway}` }));
   let performed: PerformedCheck;
   try {
-    performed = await performCheck(prepared, options, signal, progress?.update);
+    performed = await performCheck(prepared, options, signal, update);
   } finally {
-    progress?.stop();
+    shown?.progress.forget(shown.label);
   }
   const { folder: written, extra } = await writeOutputs(prepared, performed, outDir);
-  if (options.format === 'json') process.stdout.write(renderJson(performed.report));
+  const print = (text: string) => (shown ? shown.progress.interrupt(() => process.stdout.write(text)) : process.stdout.write(text));
+  if (options.format === 'json') print(renderJson(performed.report));
   else
-    process.stdout.write(
+    print(
       renderTextSummary(performed.report, written, {
         colour: wantsColour(process.stdout.isTTY, process.env),
         files: [...performed.files.keys()],

@@ -78,7 +78,7 @@ export function buildProgram(signal: AbortSignal, setExit: (code: number) => voi
     .argument('<connection-files...>', 'YAML connection file(s) (schemas/connection.schema.json); several are checked side by side');
   addRunOptions(check)
     .addOption(new Option('-f, --format <format>', 'what to print on stdout').choices(['text', 'json']).default('text'))
-    .option('--no-progress', 'no progress line on stderr')
+    .option('--no-progress', 'no progress lines on stderr (they only appear when stderr is a terminal)')
     .option('--no-history', 'keep no history and compare with no previous run')
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (files: string[], opts: Record<string, unknown>) => {

@@ -21,6 +21,7 @@ import {
 } from '../discovery/plan.ts';
 import { runNmap, type DiscoveredPort, type NmapOutcome, type SweepPlan } from '../nmap/run.ts';
 import type { FactDeps } from './facts.ts';
+import { nmapActivity } from './activity.ts';
 
 /** One discovery process (or a gateway none could be started for) and what it found. */
 export interface DiscoveryRun {
@@ -236,7 +237,7 @@ async function runJob(deps: FactDeps, job: Job, context: JobContext): Promise<Di
     signal: deps.signal,
     nmapPath: deps.nmapPath,
     onProgress: (progress) => {
-      for (const g of job.gateways) deps.onActivity?.({ gateway: g.name, activity: `nmap ${progress.task}`, percent: progress.percent });
+      for (const g of job.gateways) deps.onActivity?.(nmapActivity(g, progress));
     },
     onDiscovered: announce,
   }).catch((error: unknown): NmapOutcome => ({

@@ -4,17 +4,14 @@ import type { Exec } from '../exec.ts';
 import { collectSweeps, type SweepFact } from './sweep.ts';
 import { keepNmapMessages } from './nmap-messages.ts';
 import type { DiscoveredPort } from '../nmap/run.ts';
+import type { ActivityEvent } from './activity.ts';
 import { collectHostSession, type HostSession } from '../host/session.ts';
 import { gatherSnmp, type GatherOptions, type SnmpFacts } from '../snmp/gather.ts';
 import { loadReportSources, type ReportedSource } from './reported-sources.ts';
 import type { IncidentalFacts, ReachedPort, SharedFacts } from './shared.ts';
 import { PortTurns } from './port-turns.ts';
 
-export interface ActivityEvent {
-  gateway: string;
-  activity: string;
-  percent?: number;
-}
+export type { ActivityEvent } from './activity.ts';
 
 export interface FactDeps {
   connection: ConnectionFile;
@@ -90,6 +87,8 @@ export class Facts implements SharedFacts, IncidentalFacts {
         (g, port) => {
           const seen = this.#discovered.get(g.name) ?? [];
           seen.push(port);
+          const openPort = `${port.port}/${port.transport}`;
+          this.#deps.onActivity?.({ gateway: g.name, activity: `found open port ${openPort}`, openPort });
           this.#discovered.set(g.name, seen);
           for (const listener of this.#listeners.get(g.name) ?? []) listener(port);
         },
@@ -182,7 +181,7 @@ export class Facts implements SharedFacts, IncidentalFacts {
   /** The authenticated SSH collection of one gateway, run once and shared by every probe that reads host facts. */
   hostSession(gateway: Gateway): Promise<HostSession> {
     return this.#once(`host:${gateway.name}`, async () => {
-      this.#deps.onActivity?.({ gateway: gateway.name, activity: 'reading host facts over SSH' });
+      if (gateway.ssh) this.#deps.onActivity?.({ gateway: gateway.name, activity: 'reading host facts over SSH' });
       const session = await collectHostSession(gateway, {
         timeoutMs: this.#deps.connection.scan.probeTimeoutSeconds * 1000,
         now: this.#deps.now,

@@ -6,6 +6,7 @@ import { topUdpPorts } from '../nmap/udp-top-ports.ts';
 import { runNmap, type DiscoveredPort, type NmapOutcome, type SweepPlan } from '../nmap/run.ts';
 import { describeCause } from '../errors.ts';
 import type { FactDeps } from './facts.ts';
+import { nmapActivity } from './activity.ts';
 import { loadServiceProbes } from '../nmap/service-probes.ts';
 import { serviceDetectionGap, servicePlanFor, unnamedPorts, withServices, type UnnamedPort } from './service-detection.ts';
 import { SECOND_LOOK_FAILED, startDiscovery, type DiscoveryFamily, type DiscoveryRun } from './discovery.ts';
@@ -119,7 +120,7 @@ export async function collectSweeps(
           nmapPath: deps.nmapPath,
           serviceProbes,
           onProgress: (progress) => {
-            for (const g of group) deps.onActivity?.({ gateway: g.name, activity: `nmap ${progress.task}`, percent: progress.percent });
+            for (const g of group) deps.onActivity?.(nmapActivity(g, progress));
           },
         }).catch((error: unknown): NmapOutcome => ({
           // A failure of the runner itself is this sweep's failure: the other family's sweep goes on.

@@ -127,6 +127,12 @@ export async function latestRun(root: string, connection: string, profileId?: st
   return undefined;
 }
 
+/** The run folders of a connection, newest first, at most MAX_RUNS_SEARCHED of them (names only; nothing is read). */
+export async function newestRunFolders(root: string, connection: string): Promise<{ id: string; dir: string }[]> {
+  const stamps = (await runFolders(root, connection)).reverse().slice(0, MAX_RUNS_SEARCHED);
+  return stamps.map((stamp) => ({ id: `${connection}/${stamp}`, dir: join(root, connection, stamp) }));
+}
+
 /** How many stored runs, newest first, are looked at for the previous run of the same profile. */
 export const MAX_RUNS_SEARCHED = 100;
 

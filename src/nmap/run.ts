@@ -93,6 +93,18 @@ export type NmapOutcome =
 export interface NmapProgress {
   task: string;
   percent: number;
+  /** nmap's own estimate of the time left, in seconds (the "(0:01:05 remaining)" of its timing line). */
+  remainingSeconds?: number;
+}
+
+/** nmap's timing line (--stats-every): "SYN Stealth Scan Timing: About 45.50% done; ETC: 14:32 (0:00:12 remaining)". */
+export function parseNmapTiming(line: string): NmapProgress | undefined {
+  const progress = /^(.{1,200}?) Timing: About (\d{1,3}(?:\.\d{1,2})?)% done/.exec(line);
+  if (!progress) return undefined;
+  const percent = Math.min(100, Number(progress[2]));
+  const left = /\((\d{1,4}):([0-5]\d):([0-5]\d) remaining\)/.exec(line);
+  const remainingSeconds = left ? Number(left[1]) * 3600 + Number(left[2]) * 60 + Number(left[3]) : undefined;
+  return { task: progress[1]!, percent, ...(remainingSeconds !== undefined ? { remainingSeconds } : {}) };
 }
 
 export interface DiscoveredPort {
@@ -132,8 +144,8 @@ export async function runNmap(
         // The line is nmap's, but only a port nmap could have scanned is passed on to the probes.
         if (discovered && port >= 1 && port <= 65535)
           options.onDiscovered?.({ port, transport: discovered[2] as 'tcp' | 'udp', address: discovered[3]! });
-        const progress = /^(.+?) Timing: About ([\d.]+)% done/.exec(line);
-        if (progress) options.onProgress?.({ task: progress[1]!, percent: Number(progress[2]) });
+        const progress = parseNmapTiming(line);
+        if (progress) options.onProgress?.(progress);
       }),
     });
     let unreadable: string | undefined;

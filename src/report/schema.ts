@@ -23,6 +23,15 @@ export const reportFindingSchema = findingSchema.extend({
   waiver: waiverNoteSchema.optional().describe('A waiver that matched this finding'),
 });
 
+/** How many earlier runs a report's verdict timeline shows beside its own (30 columns in all). */
+export const MAX_EARLIER_RUNS = 29;
+
+const earlierRunSchema = z.strictObject({
+  id: z.string(),
+  startedAt: z.string(),
+  rows: z.array(z.strictObject({ ref: z.string(), compliance: z.enum(COMPLIANCE_VALUES) })),
+});
+
 export const reportRowSchema = z.strictObject({
   ref: z.string(),
   section: z.string(),
@@ -110,7 +119,17 @@ export const runReportSchema = z.strictObject({
       .optional()
       .describe('Waivers given with --waivers: how many applied, how many had expired, which matched nothing'),
   }),
-  history: z.strictObject({ id: z.string() }).optional().describe('Where this run is kept in the history'),
+  history: z
+    .strictObject({
+      id: z.string(),
+      earlierRuns: z
+        .array(earlierRunSchema)
+        .max(MAX_EARLIER_RUNS)
+        .optional()
+        .describe('The verdicts of the automated rows in the most recent earlier runs of this connection and profile, oldest first'),
+    })
+    .optional()
+    .describe('Where this run is kept in the history'),
   changes: z
     .strictObject({
       since: z.strictObject({ id: z.string(), startedAt: z.string(), kind: z.enum(['previous', 'baseline']) }),

@@ -116,6 +116,11 @@ snmp: { timeoutSeconds: 0.5 }
     expect(await ports.isVisible()).toBe(true);
     expect((await ports.boundingBox())!.width).toBeGreaterThan(100);
     expect(await page.locator('svg.ports rect').count()).toBeGreaterThan(0);
+    // So is the verdict timeline of the history (this run its only column), each cell with its letter.
+    const timeline = page.locator('svg.timeline');
+    expect(await timeline.isVisible()).toBe(true);
+    expect((await timeline.boundingBox())!.width).toBeGreaterThan(100);
+    expect(await page.locator('svg.timeline text').filter({ hasText: /^N$/ }).count()).toBeGreaterThan(0);
     expect(blocked).toEqual([]);
     expect(await page.locator('p.marking').first().innerText()).toBe('OFFICIAL');
     const coco8 = page.locator('table.statement tr', { has: page.locator('td', { hasText: /^CoCo-8$/ }) });

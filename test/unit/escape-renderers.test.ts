@@ -94,6 +94,17 @@ beforeAll(async () => {
         : {}),
     })),
     summary: { ...report.summary, waivers: { active: 1, expired: 0, unmatched: [HOSTILE] } },
+    // A history whose earlier run names are hostile (a stored report is a file anyone could have edited).
+    history: {
+      id: HOSTILE,
+      earlierRuns: [
+        {
+          id: HOSTILE,
+          startedAt: HOSTILE,
+          rows: report.rows.flatMap((r) => (r.method === 'automated' ? [{ ref: r.ref, compliance: 'No' as const }] : [])),
+        },
+      ],
+    },
   };
 });
 
@@ -201,6 +212,9 @@ describe('report.html', () => {
       'svg',
       'rect',
       'text',
+      'g',
+      'desc',
+      'tspan',
     ];
     expect([...tags].filter((t) => !own.includes(t))).toEqual([]);
     expect([...html.matchAll(/href="([^"]*)"/g)].every((m) => m[1]!.startsWith('#'))).toBe(true);
@@ -279,14 +293,17 @@ describe('the terminal', () => {
     expect(JSON.parse(json)).toEqual(JSON.parse(JSON.stringify(hostile)));
   });
 
-  it('progress line draws only its own carriage return and erase-line', () => {
+  it('progress lines draw only their own carriage return, cursor-up and erase-below', () => {
     let written = '';
     const stream = { columns: 400, write: (chunk: string) => ((written += chunk), true) } as unknown as NodeJS.WriteStream;
     const progress = new Progress(stream);
     progress.update({ gateway: 'gw\u009b2J', activity: `banner ${HOSTILE}` });
     progress.start();
+    progress.update({ gateway: 'gw2\u001b[1A', activity: HOSTILE });
+    progress.update({ gateway: 'gw2\u001b[1A', activity: HOSTILE, openPort: '\u001b[2J/tcp' });
     progress.stop();
-    expect(written.replaceAll('\r\u001b[2K', '')).not.toMatch(TERMINAL_HIDDEN);
+    expect(written).toContain('\u001b[1A\r\u001b[J');
+    expect(written.replaceAll('\r\u001b[J', '').replaceAll('\u001b[1A', '')).not.toMatch(TERMINAL_HIDDEN);
     expect(written).toContain('gw\\x9b2J');
   });
 
