@@ -17,6 +17,11 @@ const LOADED_MACHINE_MS = 240_000;
 
 /** The ports the lab's daemons listen on, by gateway: the truth discovery must find, no more, no less. */
 const PORTS = '1-10000';
+/**
+ * The IPv6 gateway's discovery (its firewall covers IPv4 only, so it resets every other port): nmap, since masscan
+ * sweeps IPv4 only, and a second look with nmap pacing itself, since a held rate loses replies (see secondLook).
+ */
+const V6_SOURCE = /^nmap .*\(IPv6: masscan sweeps IPv4 only\); again for fw6, which answered more than 4000 ports: .*\(no --min-rate\)$/;
 const TRUTH: Record<string, number[]> = { fw: [22, 8080], fw2: [80, 2222], open: [8000] };
 
 describe.skipIf(!lab.ok)('discovery engines on lab gateways (real nmap, masscan, sshd, nginx, nftables)', () => {
@@ -128,7 +133,7 @@ describe.skipIf(!lab.ok)('discovery engines on lab gateways (real nmap, masscan,
       expect(closed!.count).toBeGreaterThan(9_900);
       expect(closed!.count + (silent?.count ?? 0)).toBe(9_999);
       expect(open(facts.get('fw6'))).toEqual(TRUTH.fw);
-      expect(facts.get('fw6')!.source).toMatch(/^nmap .*\(IPv6: masscan sweeps IPv4 only\)$/);
+      expect(facts.get('fw6')!.source).toMatch(V6_SOURCE);
       expect(ended).toEqual(['fw', 'fw2', 'fw6', 'open']);
       expect(readArtefact(d.evidence.list().find((a) => a.path === 'evidence/gateways/fw2/masscan.json')!).toString()).toContain(
         '"port": 2222',
@@ -142,7 +147,7 @@ describe.skipIf(!lab.ok)('discovery engines on lab gateways (real nmap, masscan,
       expect(facts.get(name)!.host).toBeUndefined();
       expect(facts.get(name)!.failure).toMatch(/^masscan is not installed .*: install masscan .* or set scan\.engine: nmap$/);
     }
-    expect(facts.get('fw6')!.source).toMatch(/^nmap .*\(IPv6: masscan sweeps IPv4 only\)$/);
+    expect(facts.get('fw6')!.source).toMatch(V6_SOURCE);
   });
 
   it(
