@@ -23,7 +23,13 @@ export function invalidKeGroup(message: IkeMessage): number | undefined {
   return notify && notify.data.length >= 2 ? notify.data.readUInt16BE(0) : undefined;
 }
 
-export const cookieOf = (message: IkeMessage): Buffer | undefined => message.notifies.find((n) => n.type === NOTIFY_COOKIE)?.data;
+/** A COOKIE to send back: RFC 7296 allows 1 to 64 bytes, and anything else from the responder is not echoed. */
+export function cookieOf(message: IkeMessage): Buffer | undefined {
+  const data = message.notifies.find((n) => n.type === NOTIFY_COOKIE)?.data;
+  return data && data.length >= 1 && data.length <= MAX_COOKIE_BYTES ? data : undefined;
+}
+
+const MAX_COOKIE_BYTES = 64;
 
 function chosenV2(message: IkeMessage): OfferOutcome['chosen'] | undefined {
   const c = message.chosenV2;

@@ -111,14 +111,18 @@ export class IkeConversation {
     const spi = request.subarray(0, 8);
     const datagram = this.options.natTraversal ? Buffer.concat([NON_ESP_MARKER, request]) : request;
     let datagrams = 0;
+    let waitedFully = false;
     for (let attempt = 0; attempt <= this.options.retransmits && !this.refused; attempt += 1) {
       if (this.options.signal.aborted || !budget.take()) return { datagrams, skipped: true };
       datagrams += 1;
       this.socket.send(datagram);
-      const answer = await this.wait(spi, Math.min(this.options.replyTimeoutMs, budget.msLeft()));
+      const ms = Math.min(this.options.replyTimeoutMs, budget.msLeft());
+      const answer = await this.wait(spi, ms);
       if (answer) return { answer, datagrams, skipped: false };
+      waitedFully = ms >= this.options.replyTimeoutMs && !this.options.signal.aborted;
     }
-    return { datagrams, skipped: false };
+    // A last wait the budget or an abort cut short is no silence: the offer was not tested.
+    return { datagrams, skipped: !this.refused && !waitedFully };
   }
 
   private wait(spi: Buffer, ms: number): Promise<IkeAnswer | undefined> {

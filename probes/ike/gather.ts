@@ -80,10 +80,14 @@ function record(run: PortRun, offer: Offer, asked: Asked, said: Classified): Off
   return outcome;
 }
 
+const MAX_VENDOR_IDS_PER_PORT = 16;
+
 function heard(run: PortRun, message: IkeMessage): void {
   run.facts.answered = true;
   if (message.natDetection) run.facts.natDetection = true;
   for (const hex of message.vendorIds) {
+    // Each answer may carry others: a port keeps a bounded number, whatever a responder sends.
+    if (run.facts.vendorIds.length >= MAX_VENDOR_IDS_PER_PORT) break;
     if (!run.facts.vendorIds.some((v) => v.hex.startsWith(hex.slice(0, 64)))) run.facts.vendorIds.push(nameVendorId(hex));
   }
 }

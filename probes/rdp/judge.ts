@@ -6,6 +6,7 @@ import type { LayerAttempt } from '../../src/rdp/audit-endpoint.ts';
 import {
   encryptionLevelName,
   encryptionMethodName,
+  ENCRYPTION_METHODS,
   LAYER_NAMES,
   RDP_PROTOCOLS,
   rdpVersionName,
@@ -179,6 +180,13 @@ function encryption(port: RdpPortFacts, weakMethods: readonly string[]): Outcome
   const actual = `methods used: ${used.join(', ')}; accepted when offered alone: ${acceptedAlone.join(', ') || 'none'}; level: ${level}`;
   if (weak.length > 0) {
     return { status: 'fail', params: { weak: weak.map(methodWords).join(', '), level, methods }, expected, actual, data };
+  }
+  // A weak method is found only by offering it alone: one that got no readable answer was not tested, so no pass.
+  const unread = weakMethods.filter((w) => w in ENCRYPTION_METHODS && !port.methods.some((m) => m.method === w && m.response));
+  if (unread.length > 0) {
+    const failure = port.methods.find((m) => unread.includes(m.method) && m.failure)?.failure ?? 'not asked: the port budget ran out';
+    const reason = `whether the server accepts ${unread.map(methodWords).join(', ')} offered alone could not be read (${failure})`;
+    return { status: 'error', params: { reason }, expected, actual: `${actual}; ${reason}`, data };
   }
   return { status: 'pass', params: { methods, level }, expected, actual, data };
 }

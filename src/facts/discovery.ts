@@ -19,7 +19,7 @@ import {
   type DiscoveryPace,
   type Route,
 } from '../discovery/plan.ts';
-import { runNmap, type DiscoveredPort, type NmapOutcome, type SweepPlan } from '../nmap/run.ts';
+import { runnerFailed, runNmap, type DiscoveredPort, type NmapOutcome, type SweepPlan } from '../nmap/run.ts';
 import type { FactDeps } from './facts.ts';
 import { nmapActivity } from './activity.ts';
 
@@ -240,13 +240,8 @@ async function runJob(deps: FactDeps, job: Job, context: JobContext): Promise<Di
       for (const g of job.gateways) deps.onActivity?.(nmapActivity(g, progress));
     },
     onDiscovered: announce,
-  }).catch((error: unknown): NmapOutcome => ({
     // A failure of the runner itself is this process's failure: the other processes go on.
-    ok: false,
-    reason: `the nmap sweep failed: ${describeCause(error).slice(0, 300)}`,
-    xml: '',
-    exec: { ...exec, command: deps.nmapPath ?? 'nmap' },
-  }));
+  }).catch((error: unknown) => runnerFailed(error, deps.nmapPath));
   const artefact = deps.evidence.add(
     evidenceSegments(job, context, { base: 'nmap-sweep', ext: 'xml' }),
     first.xml || `<!-- nmap produced no XML: ${first.ok ? '' : first.reason} -->\n`,
@@ -285,7 +280,6 @@ async function secondLook(
   const plan: SweepPlan = {
     ...job.family.plan,
     hosts,
-    tcpPorts: job.family.plan.tcpPorts,
     udpPorts: '',
     serviceDetection: false,
     maxRate: context.share,
@@ -298,12 +292,7 @@ async function secondLook(
     deps.onActivity?.({ gateway: gateway.name, activity: 'nmap sweeping again, pacing itself: the gateway answered many ports' });
   }
   const second = await runNmap(deps.exec, plan, { signal: deps.signal, nmapPath: deps.nmapPath, onDiscovered: announce }).catch(
-    (error: unknown): NmapOutcome => ({
-      ok: false,
-      reason: `the nmap sweep failed: ${describeCause(error).slice(0, 300)}`,
-      xml: '',
-      exec: { command: deps.nmapPath ?? 'nmap', args: [], exitCode: null, signal: null, stdout: '', stderr: '', durationMs: 0 },
-    }),
+    (error: unknown) => runnerFailed(error, deps.nmapPath),
   );
   const only = hosts.length === 1 ? addressOf.get(hosts[0]!)! : undefined;
   deps.evidence.add(

@@ -3,8 +3,7 @@ import type { Gateway } from '../connection/schema.ts';
 import type { NmapHost } from '../nmap/parse.ts';
 import { compressPorts, expandPortList } from '../nmap/ports.ts';
 import { topUdpPorts } from '../nmap/udp-top-ports.ts';
-import { runNmap, type DiscoveredPort, type NmapOutcome, type SweepPlan } from '../nmap/run.ts';
-import { describeCause } from '../errors.ts';
+import { runnerFailed, runNmap, type DiscoveredPort, type NmapOutcome, type SweepPlan } from '../nmap/run.ts';
 import type { FactDeps } from './facts.ts';
 import { nmapActivity } from './activity.ts';
 import { loadServiceProbes } from '../nmap/service-probes.ts';
@@ -122,13 +121,8 @@ export async function collectSweeps(
           onProgress: (progress) => {
             for (const g of group) deps.onActivity?.(nmapActivity(g, progress));
           },
-        }).catch((error: unknown): NmapOutcome => ({
           // A failure of the runner itself is this sweep's failure: the other family's sweep goes on.
-          ok: false,
-          reason: `the nmap sweep failed: ${describeCause(error).slice(0, 300)}`,
-          xml: '',
-          exec: { command: deps.nmapPath ?? 'nmap', args: [], exitCode: null, signal: null, stdout: '', stderr: '', durationMs: 0 },
-        }));
+        }).catch((error: unknown) => runnerFailed(error, deps.nmapPath));
       // UDP goes in a run of its own, beside the TCP one, so its light service probes (see buildNmapArgs) stay light.
       const udpPart = plan.privileged && plan.udpPorts ? { ...plan, tcpPorts: '' } : undefined;
       // TCP in two phases: discovery (no -sV), announcing open ports as it goes; then -sV only on the ports found open,

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describeExecFailure, type Exec, type ExecResult } from '../exec.ts';
 import { NmapXmlError, parseNmapXml, type NmapRun } from './parse.ts';
 import { cappedServiceProbes } from './service-probes.ts';
-import { CocoscanError, INTERNAL_FAULT } from '../errors.ts';
+import { CocoscanError, describeCause, INTERNAL_FAULT } from '../errors.ts';
 
 export interface SweepPlan {
   /** One nmap run covers all of these (all IPv4/names, or all IPv6). */
@@ -89,6 +89,16 @@ export function buildNmapArgs(plan: SweepPlan, xmlFile: string, versionDb?: stri
 
 export type NmapOutcome =
   { ok: true; run: NmapRun; xml: string; exec: ExecResult } | { ok: false; reason: string; xml: string; exec: ExecResult };
+
+/** The outcome of an nmap run whose runner itself failed (not nmap's exit): that run's failure, and no other's. */
+export function runnerFailed(error: unknown, nmapPath = 'nmap'): NmapOutcome {
+  return {
+    ok: false,
+    reason: `the nmap sweep failed: ${describeCause(error).slice(0, 300)}`,
+    xml: '',
+    exec: { command: nmapPath, args: [], exitCode: null, signal: null, stdout: '', stderr: '', durationMs: 0 },
+  };
+}
 
 export interface NmapProgress {
   task: string;

@@ -142,12 +142,40 @@ judgeTable('rdp judge', {
         port({
           layers: layers({ rdp: { kind: 'legacy' }, ssl: { kind: 'legacy' }, hybrid: { kind: 'legacy' }, hybridEx: { kind: 'legacy' } }),
           standard: { offered: 27, response: { result: 0, encryptionMethod: 2, encryptionLevel: 2 } },
+          methods: [
+            { method: '40-bit', offered: 1, response: { result: 2 } },
+            { method: '128-bit', offered: 2, response: { result: 0, encryptionMethod: 2, encryptionLevel: 2 } },
+            { method: '56-bit', offered: 8, response: { result: 2 } },
+            { method: 'fips', offered: 16, response: { result: 2 } },
+          ],
         }),
       ),
       verdicts: [
         { id: 'rdp.standard-security', status: 'fail', params: { answers: /no negotiation: standard RDP security only/ } },
         { id: 'rdp.nla', status: 'fail' },
         { id: 'rdp.encryption', status: 'pass', params: { level: 'client compatible' } },
+      ],
+    },
+    {
+      name: 'the weak methods offered alone got no answer (time, budget): their acceptance was not tested, never a pass',
+      facts: facts(
+        port({
+          layers: layers({ rdp: { kind: 'legacy' }, ssl: { kind: 'legacy' }, hybrid: { kind: 'legacy' }, hybridEx: { kind: 'legacy' } }),
+          standard: { offered: 27, response: { result: 0, encryptionMethod: 2, encryptionLevel: 2 } },
+          methods: [
+            { method: '40-bit', offered: 1, failure: 'no answer within 5 s' },
+            { method: '128-bit', offered: 2, response: { result: 0, encryptionMethod: 2, encryptionLevel: 2 } },
+          ],
+        }),
+      ),
+      verdicts: [
+        {
+          id: 'rdp.encryption',
+          status: 'error',
+          params: {
+            reason: /^whether the server accepts 40-bit RC4, 56-bit RC4 offered alone could not be read \(no answer within 5 s\)$/,
+          },
+        },
       ],
     },
     {
