@@ -10,7 +10,13 @@ export type ChainTrust =
   | { trusted: true; anchor: string }
   | { trusted: false; problem: 'incomplete' | 'untrusted-root' | 'not-a-ca' | 'unreadable'; reason: string };
 
-const parsedStores = new WeakMap<readonly string[], Map<string, X509Certificate[]>>();
+/**
+ * Parsed stores by their content, not by the array: every gateway's TLS probe builds its own list (system roots plus
+ * tls.trust), and parsing one per gateway held 32 copies of ~300 certificates in native memory (about 100 MB for 32
+ * lab gateways). A run has one or two distinct stores; more than four means something else, so the cache starts over.
+ */
+const parsedStores = new Map<string, Map<string, X509Certificate[]>>();
+const MAX_STORES = 4;
 
 /** The trust store's certificates, parsed once per store (an unreadable one is skipped). */
 export function trustAnchors(trust: readonly string[]): X509Certificate[] {
@@ -19,8 +25,10 @@ export function trustAnchors(trust: readonly string[]): X509Certificate[] {
 
 /** The trust store indexed by subject, parsed once per store. */
 function anchorsBySubject(trust: readonly string[]): Map<string, X509Certificate[]> {
-  let bySubject = parsedStores.get(trust);
+  const key = trust.join('\n');
+  let bySubject = parsedStores.get(key);
   if (bySubject) return bySubject;
+  if (parsedStores.size >= MAX_STORES) parsedStores.clear();
   bySubject = new Map();
   for (const pem of trust) {
     const anchor = tryNode(pem);
@@ -29,7 +37,7 @@ function anchorsBySubject(trust: readonly string[]): Map<string, X509Certificate
     list.push(anchor);
     bySubject.set(anchor.subject, list);
   }
-  parsedStores.set(trust, bySubject);
+  parsedStores.set(key, bySubject);
   return bySubject;
 }
 

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { chainTrust } from '../../src/tls/chain-trust.ts';
+import { chainTrust, trustAnchors } from '../../src/tls/chain-trust.ts';
 import { makeChain, type Chain } from '../helpers/weak-pki.ts';
 
 let ours: Chain;
@@ -50,5 +50,13 @@ describe('chain trust, judged on issuers and signatures alone', () => {
   it('a leaf pinned in the trust store is trusted as it is', () => {
     const leafPem = `-----BEGIN CERTIFICATE-----\n${ours.der[0]!.toString('base64')}\n-----END CERTIFICATE-----\n`;
     expect(chainTrust([ours.der[0]!], [leafPem]).trusted).toBe(true);
+  });
+
+  it('parses a store once by its content: each gateway builds its own list, and they share one set of anchors', () => {
+    const first = trustAnchors([ours.root, stranger.root]);
+    const second = trustAnchors([ours.root, stranger.root]);
+    expect(second).toHaveLength(2);
+    expect(second.every((anchor, i) => anchor === first[i])).toBe(true);
+    expect(trustAnchors([ours.root])[0]).not.toBe(first[0]);
   });
 });
