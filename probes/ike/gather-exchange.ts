@@ -1,7 +1,7 @@
 /**
- * One UDP conversation with an IKE responder: requests sent one at a time, each retransmitted a bounded number of
- * times, every datagram counted against the gateway's budget. Only datagrams from the responder's own address and
- * port, within the byte cap, with our SPI, are read as answers.
+ * One UDP conversation with an IKE responder: each request retransmitted a bounded number of times, several waiting at
+ * once (each for an answer with its own SPI), every datagram counted against the gateway's budget. Only datagrams from
+ * the responder's own address and port, within the byte cap, with our SPI, are read as answers.
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
@@ -62,8 +62,8 @@ export class IkeConversation {
   ignored = 0;
   /** The gateway refused the port (ICMP port unreachable): nothing listens there. */
   refused = false;
-  private waiter: ((data: Buffer) => boolean) | undefined;
-  private onRefused: (() => void) | undefined;
+  private readonly waiters = new Set<(data: Buffer) => boolean>();
+  private readonly onRefused = new Set<() => void>();
 
   private constructor(
     private readonly socket: Socket,
@@ -78,13 +78,13 @@ export class IkeConversation {
         return;
       }
       const body = options.natTraversal ? (data.subarray(0, 4).equals(NON_ESP_MARKER) ? data.subarray(4) : undefined) : data;
-      if (!body || !this.waiter?.(body)) this.ignored += 1;
+      if (!body || ![...this.waiters].some((waiter) => waiter(body))) this.ignored += 1;
     });
     // On a connected UDP socket an ICMP port unreachable comes back as ECONNREFUSED.
     socket.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code !== 'ECONNREFUSED') return;
       this.refused = true;
-      this.onRefused?.();
+      for (const refused of [...this.onRefused]) refused();
     });
   }
 
@@ -130,20 +130,22 @@ export class IkeConversation {
       const done = (answer: IkeAnswer | undefined) => {
         clearTimeout(timer);
         this.options.signal.removeEventListener('abort', onAbort);
-        this.waiter = undefined;
-        this.onRefused = undefined;
+        this.waiters.delete(waiter);
+        this.onRefused.delete(onRefused);
         resolve(answer);
       };
-      this.onRefused = () => done(undefined);
+      const onRefused = () => done(undefined);
       const onAbort = () => done(undefined);
-      const timer = setTimeout(() => done(undefined), ms);
-      this.options.signal.addEventListener('abort', onAbort, { once: true });
-      this.waiter = (data) => {
+      const waiter = (data: Buffer) => {
         const answer = parseIkeAnswer(data, spi);
         if (answer.kind === 'foreign') return false;
         done(answer);
         return true;
       };
+      const timer = setTimeout(() => done(undefined), ms);
+      this.options.signal.addEventListener('abort', onAbort, { once: true });
+      this.onRefused.add(onRefused);
+      this.waiters.add(waiter);
     });
   }
 

@@ -155,15 +155,24 @@ function build(run: PortRun, offer: Offer, { spi, nonce, keGroup, cookie }: Requ
   });
 }
 
-/** The offers for one port, in order: each step only when the last was answered, so a silent port costs little. */
+/**
+ * The offers for one port: IKEv2's and IKEv1's first offers together (a silent port costs one wait, not two in turn),
+ * then each further step only when the last was answered, so a silent port costs little.
+ */
 async function askPort(run: PortRun): Promise<void> {
   const [full, ...enumeration] = v2Offers();
-  const v2 = await send(run, full!);
-  if (run.facts.natTraversal || run.conversation.refused) return;
+  const [common, modern, weak, ...aggressive] = v1Offers();
+  // Port 4500 (NAT traversal) is asked in IKEv2 only.
+  if (run.facts.natTraversal) {
+    await send(run, full!);
+    return;
+  }
+  const [v2, main] = await Promise.all([send(run, full!), send(run, common!)]);
+  // Recorded as they were answered; kept in the order they are always listed in.
+  run.facts.outcomes.sort((a, b) => (a === v2 ? -1 : b === v2 ? 1 : 0));
+  if (run.conversation.refused) return;
   // An offer of every transform refused means each part of it is refused too: no need to ask one by one.
   if (v2.result === 'accepted') for (const offer of enumeration) await send(run, offer);
-  const [common, modern, weak, ...aggressive] = v1Offers();
-  const main = await send(run, common!);
   if (!run.facts.answered) return;
   if (main.result !== 'silent') {
     await send(run, modern!);

@@ -94,7 +94,7 @@ describe('the IKE probe against hostile and odd responders', () => {
     const facts = await gather(fake.port);
     const first = portOf(facts, fake.port).outcomes[0]!;
     expect(first).toMatchObject({ result: 'refused', detail: 'NO_PROPOSAL_CHOSEN', datagrams: 2 });
-    const [plain, withCookie] = fake.received;
+    const [plain, withCookie] = fake.received.filter(isV2);
     expect(withCookie?.subarray(0, 8)).toEqual(plain?.subarray(0, 8));
     expect(withCookie?.includes(cookie)).toBe(true);
     // The nonce (the last 32 bytes before the NAT detection notifies) is the same in both.
@@ -154,5 +154,18 @@ describe('the IKE probe against hostile and odd responders', () => {
     const ikev1 = judgeIke(facts, limits).find((v) => v.id === 'ike.ikev1');
     expect(ikev1?.status).toBe('not_tested');
     expect(String(ikev1?.params?.reason)).toMatch(/budget \(5 datagrams, 60 s\) ran out/);
+  });
+
+  it('asks IKEv2 and IKEv1 at once, so a silent port costs one wait: both settle inside a budget that fits one', async () => {
+    const fake = await responder(() => ({ answers: [] }));
+    // One 2 s wait fits the 3 s budget; two in turn would not, and the second offer would be cut short (skipped).
+    const facts = await gather(fake.port, { replyTimeoutSeconds: 2, retransmits: 0, maxSeconds: 3 });
+    const port = portOf(facts, fake.port);
+    expect(port.outcomes.map((o) => [o.version, o.result])).toEqual([
+      [2, 'silent'],
+      [1, 'silent'],
+    ]);
+    expect(fake.received.filter(isV2)).toHaveLength(1);
+    expect(fake.received.filter((r) => !isV2(r))).toHaveLength(1);
   });
 });
