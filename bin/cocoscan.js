@@ -11,4 +11,5 @@ try {
   process.stderr.write('cocoscan: the compiled CLI (dist/) is missing: run `npm run build` in this folder, then try again.\n');
   process.exit(2);
 }
+cli.tuneHeapForCli();
 process.exitCode = await cli.main(process.argv);

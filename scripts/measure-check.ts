@@ -32,7 +32,9 @@ async function distIsCurrent(): Promise<boolean> {
 
 if (await distIsCurrent()) {
   const script =
-    `const { main } = await import(${JSON.stringify(pathToFileURL(compiled).href)});\n` +
+    `const { main, tuneHeapForCli } = await import(${JSON.stringify(pathToFileURL(compiled).href)});\n` +
+    // As bin/cocoscan.js starts it.
+    'tuneHeapForCli();\n' +
     'const started = performance.now();\n' +
     `const code = await main(['node', 'cocoscan', ...process.argv.slice(1)]);\n` +
     'process.stderr.write(`check_seconds=${((performance.now() - started) / 1000).toFixed(3)}\\n`);\n' +
@@ -43,7 +45,8 @@ if (await distIsCurrent()) {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
   process.exitCode = await new Promise<number>((done) => child.on('exit', (code, signal) => done(code ?? (signal ? 128 : 1))));
 } else {
-  const { main } = await import('../src/cli/main.ts');
+  const { main, tuneHeapForCli } = await import('../src/cli/main.ts');
+  tuneHeapForCli();
   const started = performance.now();
   const code = await main(['node', 'cocoscan', ...args]);
   process.stderr.write(`check_seconds=${((performance.now() - started) / 1000).toFixed(3)}\n`);

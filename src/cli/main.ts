@@ -13,6 +13,8 @@ import { terminalBlock, terminalText } from '../../reports/escape.ts';
 import { signalAllCommands } from '../exec.ts';
 import { addRunOptions } from './run-options.ts';
 
+export { tuneHeapForCli } from './heap-tuning.ts';
+
 /** After SIGINT or SIGTERM, the run has this long to end by itself before cocoscan stops it hard. */
 export const SIGNAL_GRACE_MS = Number(process.env.COCOSCAN_SIGNAL_GRACE_MS ?? 3000);
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
