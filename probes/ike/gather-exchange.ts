@@ -81,11 +81,7 @@ export class IkeConversation {
       if (!body || ![...this.waiters].some((waiter) => waiter(body))) this.ignored += 1;
     });
     // On a connected UDP socket an ICMP port unreachable comes back as ECONNREFUSED.
-    socket.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code !== 'ECONNREFUSED') return;
-      this.refused = true;
-      for (const refused of [...this.onRefused]) refused();
-    });
+    socket.on('error', (error: NodeJS.ErrnoException) => this.refusedIf(error));
   }
 
   static async open(address: string, port: number, options: ExchangeOptions): Promise<IkeConversation> {
@@ -115,7 +111,9 @@ export class IkeConversation {
     for (let attempt = 0; attempt <= this.options.retransmits && !this.refused; attempt += 1) {
       if (this.options.signal.aborted || !budget.take()) return { datagrams, skipped: true };
       datagrams += 1;
-      this.socket.send(datagram);
+      // The kernel hands a pending ECONNREFUSED to the next send when one follows at once (two offers asked
+      // together); without this callback Node drops it and the refusal would read as silence.
+      this.socket.send(datagram, (error) => this.refusedIf(error));
       const ms = Math.min(this.options.replyTimeoutMs, budget.msLeft());
       const answer = await this.wait(spi, ms);
       if (answer) return { answer, datagrams, skipped: false };
@@ -125,7 +123,14 @@ export class IkeConversation {
     return { datagrams, skipped: !this.refused && !waitedFully };
   }
 
+  private refusedIf(error: NodeJS.ErrnoException | null): void {
+    if (error?.code !== 'ECONNREFUSED') return;
+    this.refused = true;
+    for (const refused of [...this.onRefused]) refused();
+  }
+
   private wait(spi: Buffer, ms: number): Promise<IkeAnswer | undefined> {
+    if (this.refused) return Promise.resolve(undefined);
     return new Promise((resolve) => {
       const done = (answer: IkeAnswer | undefined) => {
         clearTimeout(timer);

@@ -1,6 +1,5 @@
 import { createDiffieHellmanGroup, createECDH, createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
-import { lookup } from 'node:dns/promises';
-import { isIPv4 } from 'node:net';
+import { isIP, isIPv4 } from 'node:net';
 import { describeCause } from '../../src/errors.ts';
 import type { GatherContext } from '../../src/probe/contract.ts';
 import { speaksIke } from '../../src/protocol/table.ts';
@@ -203,11 +202,10 @@ export async function gatherIke(ctx: GatherContext<IkeThresholds>): Promise<IkeF
     declared: connection.flows.some(speaksIke),
     source: `cocoscan IKE probe (IKEv2 IKE_SA_INIT and IKEv1 main and aggressive mode offers on UDP ${ports.map((p) => p.port).join(', ')})`,
   };
-  let address: string;
-  try {
-    address = (await lookup(gateway.host)).address;
-  } catch (error) {
-    const failure = `${gateway.host} does not resolve (${describeCause(error).slice(0, 200)}); check the gateway's host name`;
+  // The address the run resolved once, under its deadline, before any probe (the sweep's and every other probe's).
+  const address = ctx.shared.resolvedAddress(gateway);
+  if (isIP(address) === 0) {
+    const failure = `${gateway.host} was not resolved to one address for this run; give the gateway's address as its host`;
     return finish(ctx, { ...base, failure, ports: [] }, budget);
   }
   // The ports at once (each under the run's connection limit): a silent port costs its timeouts once, not in turn.

@@ -66,12 +66,13 @@ const isV2 = (request: Buffer) => request[17] === 0x20;
 /** The first payload type of a request: 41 (a notify) when it leads with the echoed COOKIE. */
 const firstPayload = (request: Buffer) => request[16];
 
-async function gather(port: number, thresholds: Partial<IkeThresholds> = {}): Promise<IkeFacts> {
+async function gather(port: number, thresholds: Partial<IkeThresholds> = {}, host = '127.0.0.1'): Promise<IkeFacts> {
   return gatherIke({
-    gateway: { name: 'lo', host: '127.0.0.1' },
+    gateway: { name: 'lo', host },
     connection: { flows: [{ name: 'vpn', protocol: 'ipsec', port, transport: 'udp' }] },
     thresholds: { ...LAB_IKE_THRESHOLDS, replyTimeoutSeconds: 0.3, ...thresholds },
-    shared: { portReached: () => undefined },
+    // The run resolves every name once before any probe; a name it could not resolve to one address stays a name.
+    shared: { portReached: () => undefined, resolvedAddress: (g: { host: string }) => g.host },
     evidence: { add: (segments: string[]) => segments.join('/') },
     signal: AbortSignal.timeout(60_000),
     now: () => new Date(),
@@ -167,5 +168,12 @@ describe('the IKE probe against hostile and odd responders', () => {
     ]);
     expect(fake.received.filter(isV2)).toHaveLength(1);
     expect(fake.received.filter((r) => !isV2(r))).toHaveLength(1);
+  });
+
+  it('sends nothing to a gateway whose name the run did not resolve to one address, and says so', async () => {
+    const facts = await gather(500, {}, 'gateway.example.invalid');
+    expect(facts.ports).toEqual([]);
+    expect(facts.budget.datagrams).toBe(0);
+    expect(facts.failure).toMatch(/^gateway\.example\.invalid was not resolved to one address for this run/);
   });
 });

@@ -39,7 +39,7 @@ export async function gatherIkeFor(address: string): Promise<IkeFacts> {
     gateway: { name: 'agreement', host: address },
     connection: { flows: [] },
     thresholds: LAB_IKE_THRESHOLDS,
-    shared: { portReached: () => undefined },
+    shared: { portReached: () => undefined, resolvedAddress: () => address },
     evidence: { add: (segments: string[]) => segments.join('/') },
     signal: AbortSignal.timeout(120_000),
     now: () => new Date(),
