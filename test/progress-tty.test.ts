@@ -42,8 +42,18 @@ scan: { tcpPorts: "${port}", probeTimeoutSeconds: 2 }
   );
 });
 
+/** Ends a child's process group; a group that has already gone (ESRCH) is what was wanted. */
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined || child.exitCode !== null) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
+}
+
 afterEach(() => {
-  for (const child of children) if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
+  for (const child of children) killGroup(child, 'SIGKILL');
   children.clear();
 });
 
@@ -71,7 +81,7 @@ function underTerminal(size: string, args: string[]): Promise<{ code: number | n
     let output = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-    const timer = setTimeout(() => child.pid !== undefined && process.kill(-child.pid, 'SIGKILL'), CHILD_MS);
+    const timer = setTimeout(() => killGroup(child, 'SIGKILL'), CHILD_MS);
     child.once('error', reject);
     child.once('close', (code) => {
       clearTimeout(timer);

@@ -46,7 +46,15 @@ describe('the container image, built from the Dockerfile and run as a Kubernetes
     gateway = await startGateway(work);
   }, 420_000);
 
+  // Each run is named, so that one stopped at its timeout (which --rm does not remove) is removed here.
+  const names: string[] = [];
+  const nextName = () => {
+    const name = `cocoscan-test-${process.pid}-${names.length}`;
+    names.push(name);
+    return name;
+  };
   afterAll(async () => {
+    if (names.length > 0) await podman(['rm', '--force', '--ignore', ...names], 60_000);
     await gateway?.stop();
     if (work) await rm(work, { recursive: true, force: true });
   });
@@ -56,6 +64,8 @@ describe('the container image, built from the Dockerfile and run as a Kubernetes
       [
         'run',
         '--rm',
+        '--name',
+        nextName(),
         '--network',
         'host',
         ...ULIMITS,
