@@ -196,8 +196,10 @@ function survey(
       if (isWeak(name, 'v1')) weak.add(`IKEv1 ${name}`);
     }
   }
+  // The weak-only offer is sent only to a responder that answered main mode; whatever it refused before, an answer
+  // to that offer that never came (or was malformed) leaves its weak suites unknown.
   const weakOffer = port.outcomes.find((o) => o.set === 'weak');
-  if (weakOffer && !settled(weakOffer) && ofMode(port, 'main').some((o) => o.result === 'accepted')) unknown.push(unknownReason(weakOffer));
+  if (weakOffer && !settled(weakOffer)) unknown.push(unknownReason(weakOffer));
   return { accepted: [...accepted], weak: [...weak], unknown };
 }
 

@@ -199,6 +199,14 @@ judgeTable('ike', {
       ],
     },
     {
+      name: 'main mode refused its common suites and the weak-only offer went unanswered: weak transforms not tested',
+      facts: facts([port([full('refused'), main('refused'), main('refused', 'modern'), main('silent', 'weak'), aggressive('refused')])]),
+      verdicts: [
+        { id: 'ike.weak-transforms', status: 'not_tested', params: { reason: /no answer to 2 datagrams/ } },
+        { id: 'ike.dh-groups', status: 'not_tested' },
+      ],
+    },
+    {
       name: 'a malformed answer to IKEv2 and silence to IKEv1 settle nothing',
       facts: facts([
         port([
