@@ -63,7 +63,12 @@ export class IkeConversation {
   /** The gateway refused the port (ICMP port unreachable): nothing listens there. */
   refused = false;
   private readonly waiters = new Set<(data: Buffer) => boolean>();
-  private readonly onRefused = new Set<() => void>();
+  /** Ends every wait at once: on a refusal (ICMP port unreachable) or when the run is stopped. */
+  private readonly onEnd = new Set<() => void>();
+  /** One listener on the run's signal per conversation, not one per waiting request (32 gateways' waits add up). */
+  private readonly endAll = () => {
+    for (const end of [...this.onEnd]) end();
+  };
 
   private constructor(
     private readonly socket: Socket,
@@ -82,6 +87,7 @@ export class IkeConversation {
     });
     // On a connected UDP socket an ICMP port unreachable comes back as ECONNREFUSED.
     socket.on('error', (error: NodeJS.ErrnoException) => this.refusedIf(error));
+    options.signal.addEventListener('abort', this.endAll, { once: true });
   }
 
   static async open(address: string, port: number, options: ExchangeOptions): Promise<IkeConversation> {
@@ -126,35 +132,33 @@ export class IkeConversation {
   private refusedIf(error: NodeJS.ErrnoException | null): void {
     if (error?.code !== 'ECONNREFUSED') return;
     this.refused = true;
-    for (const refused of [...this.onRefused]) refused();
+    this.endAll();
   }
 
   private wait(spi: Buffer, ms: number): Promise<IkeAnswer | undefined> {
-    if (this.refused) return Promise.resolve(undefined);
+    if (this.refused || this.options.signal.aborted) return Promise.resolve(undefined);
     return new Promise((resolve) => {
       const done = (answer: IkeAnswer | undefined) => {
         clearTimeout(timer);
-        this.options.signal.removeEventListener('abort', onAbort);
         this.waiters.delete(waiter);
-        this.onRefused.delete(onRefused);
+        this.onEnd.delete(end);
         resolve(answer);
       };
-      const onRefused = () => done(undefined);
-      const onAbort = () => done(undefined);
+      const end = () => done(undefined);
       const waiter = (data: Buffer) => {
         const answer = parseIkeAnswer(data, spi);
         if (answer.kind === 'foreign') return false;
         done(answer);
         return true;
       };
-      const timer = setTimeout(() => done(undefined), ms);
-      this.options.signal.addEventListener('abort', onAbort, { once: true });
-      this.onRefused.add(onRefused);
+      const timer = setTimeout(end, ms);
+      this.onEnd.add(end);
       this.waiters.add(waiter);
     });
   }
 
   close(): void {
+    this.options.signal.removeEventListener('abort', this.endAll);
     this.socket.close();
   }
 }

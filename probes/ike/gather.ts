@@ -166,8 +166,12 @@ async function askPort(run: PortRun): Promise<void> {
     await send(run, full!);
     return;
   }
-  const [v2, main] = await Promise.all([send(run, full!), send(run, common!)]);
-  // Recorded as they were answered; kept in the order they are always listed in.
+  // Both settle before either failure is passed on, so neither records an outcome after the port's facts are written.
+  const both = await Promise.allSettled([send(run, full!), send(run, common!)]);
+  const failed = both.find((o) => o.status === 'rejected');
+  if (failed) throw failed.reason;
+  const [v2, main] = both.map((o) => (o as PromiseFulfilledResult<OfferOutcome>).value) as [OfferOutcome, OfferOutcome];
+  // Recorded as they were answered; IKEv2's first, as the judge and the evidence read them.
   run.facts.outcomes.sort((a, b) => (a === v2 ? -1 : b === v2 ? 1 : 0));
   if (run.conversation.refused) return;
   // An offer of every transform refused means each part of it is refused too: no need to ask one by one.

@@ -137,8 +137,9 @@ const printable = (bytes: Buffer) => /^[\x20-\x7e]{1,255}$/.test(bytes.toString(
  * bytes of the non-ESP marker on port 4500) is removed by the caller.
  */
 export function parseIkeAnswer(data: Buffer, spi: Buffer): IkeAnswer {
+  // Ours only when it starts with our SPI: with two offers waiting, a short datagram must not end the wrong one.
+  if (data.length < 8 || !data.subarray(0, 8).equals(spi)) return { kind: 'foreign' };
   if (data.length < 28) return malformed(`a ${data.length}-byte datagram, shorter than an IKE header`);
-  if (!data.subarray(0, 8).equals(spi)) return { kind: 'foreign' };
   const major = data[17]! >> 4;
   if (major !== 1 && major !== 2) return malformed(`an IKE header with major version ${major}`);
   const length = data.readUInt32BE(24);

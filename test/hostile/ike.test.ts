@@ -176,4 +176,17 @@ describe('the IKE probe against hostile and odd responders', () => {
     expect(facts.budget.datagrams).toBe(0);
     expect(facts.failure).toMatch(/^gateway\.example\.invalid was not resolved to one address for this run/);
   });
+
+  it('a short datagram that carries no SPI of ours ends no offer, even with two waiting', async () => {
+    const fake = await responder((request) =>
+      isV2(request) ? { answers: [Buffer.alloc(12, 0x5a), answerV2(request, [notify(14)])] } : { answers: [Buffer.alloc(5, 0x5a)] },
+    );
+    const facts = await gather(fake.port, { retransmits: 0 });
+    const port = portOf(facts, fake.port);
+    expect(port.outcomes.slice(0, 2).map((o) => [o.version, o.result, o.detail])).toEqual([
+      [2, 'refused', 'NO_PROPOSAL_CHOSEN'],
+      [1, 'silent', 'no answer to 1 datagram'],
+    ]);
+    expect(port.ignored).toBeGreaterThanOrEqual(2);
+  });
 });

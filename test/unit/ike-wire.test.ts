@@ -77,7 +77,7 @@ describe('IKE datagrams cocoscan builds read back as sent', () => {
 describe('answers that do not hold together are malformed, with a reason; others are ignored', () => {
   const notify14 = payload(0, Buffer.from([0, 0, 0, 14]));
   const cases: [string, Buffer, string][] = [
-    ['a datagram shorter than a header', Buffer.alloc(12), 'a 12-byte datagram, shorter than an IKE header'],
+    ['a datagram shorter than a header', Buffer.concat([SPI, Buffer.alloc(4)]), 'a 12-byte datagram, shorter than an IKE header'],
     [
       'a length field longer than the datagram',
       (() => {
@@ -133,8 +133,10 @@ describe('answers that do not hold together are malformed, with a reason; others
     });
   }
 
-  it('an answer for another SPI is not ours', () => {
+  it('an answer for another SPI is not ours, nor a datagram too short to carry one, nor a short one with another', () => {
     expect(parseIkeAnswer(v2Answer(notify14, 41, Buffer.alloc(8, 9)), SPI)).toEqual({ kind: 'foreign' });
+    expect(parseIkeAnswer(SPI.subarray(0, 7), SPI)).toEqual({ kind: 'foreign' });
+    expect(parseIkeAnswer(Buffer.alloc(12, 9), SPI)).toEqual({ kind: 'foreign' });
   });
 
   it('a malformed answer is "other" for the offer, never accepted or refused', () => {
