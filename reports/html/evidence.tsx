@@ -29,7 +29,7 @@ export function Findings({ report }: { report: RunReport }) {
 
 /**
  * One row (and below, one article) per component: preact-render-to-string then builds each one's elements only while
- * writing it, instead of the elements of every finding at once (32 gateways: about 25 MB of heap less at the peak).
+ * writing it, instead of the elements of every finding at once (32 gateways: 8 MB less at the peak, and faster).
  */
 function FindingRow({ report, finding: f }: { report: RunReport; finding: Finding }) {
   return (

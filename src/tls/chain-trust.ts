@@ -12,7 +12,7 @@ export type ChainTrust =
 
 /**
  * Parsed stores by their content, not by the array: every gateway's TLS probe builds its own list (system roots plus
- * tls.trust), and parsing one per gateway held 32 copies of ~300 certificates in native memory (about 100 MB for 32
+ * tls.trust), and parsing one per gateway held 32 copies of ~300 certificates in native memory (about 55 MB for 32
  * lab gateways). A run has one or two distinct stores; more than four means something else, so the cache starts over.
  */
 const parsedStores = new Map<string, Map<string, X509Certificate[]>>();
