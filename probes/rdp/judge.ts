@@ -182,7 +182,7 @@ function encryption(port: RdpPortFacts, weakMethods: readonly string[]): Outcome
     return { status: 'fail', params: { weak: weak.map(methodWords).join(', '), level, methods }, expected, actual, data };
   }
   // A weak method is found only by offering it alone: one that got no readable answer was not tested, so no pass.
-  const unread = weakMethods.filter((w) => w in ENCRYPTION_METHODS && !port.methods.some((m) => m.method === w && m.response));
+  const unread = weakMethods.filter((w) => Object.hasOwn(ENCRYPTION_METHODS, w) && !port.methods.some((m) => m.method === w && m.response));
   if (unread.length > 0) {
     const failure = port.methods.find((m) => unread.includes(m.method) && m.failure)?.failure ?? 'not asked: the port budget ran out';
     const reason = `whether the server accepts ${unread.map(methodWords).join(', ')} offered alone could not be read (${failure})`;
