@@ -32,6 +32,8 @@ export interface CheckOptions {
   /** Raw-socket scans (SYN, UDP); defaults to root, or a non-root nmap with the capability (src/nmap/privilege.ts). */
   privileged?: boolean;
   nmapPath?: string;
+  /** `nmapVersion(exec, nmapPath)` when the caller asked already (the CLI asks while it reads the profile). */
+  nmapVersion?: Promise<string | undefined>;
   /** The masscan program, when scan.engine is masscan. */
   masscanPath?: string;
   onActivity?: (event: ActivityEvent) => void;
@@ -97,6 +99,7 @@ async function gatherAndJudge(
     addresses: plan.addresses,
     gatherers: plan.gatewayProbes.length,
   });
+  await env.facts.startSweeps();
   const gathered = await Promise.all(
     plan.gatewayProbes.map((probe) => runGatewayProbe(probe, options.profile.thresholds[probe.meta.id], env)),
   );
@@ -143,7 +146,7 @@ async function planCheck(options: CheckOptions, exec: Exec): Promise<Plan> {
   const runProbes = profile.probes.filter((p) => p.meta.phase === 'after');
   const gatewayProbes = profile.probes.filter((p) => p.meta.phase !== 'after');
   const sweeps = profile.probes.some((p) => (p.meta.reads as readonly string[]).includes('sweep'));
-  const nmap = sweeps ? await nmapVersion(exec, nmapPath) : undefined;
+  const nmap = sweeps ? await (options.nmapVersion ?? nmapVersion(exec, nmapPath)) : undefined;
   if (sweeps && !nmap) {
     throw new ToolMissingError(
       `nmap is not installed (or "${nmapPath ?? 'nmap'}" does not run)`,

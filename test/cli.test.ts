@@ -101,7 +101,8 @@ describe('cocoscan CLI: bad input gives a clear message and exit code 2, before 
     const file = await writeConnection(dir, GOOD);
     const marker = join(dir, 'nmap-was-run');
     const nmap = join(dir, 'nmap');
-    await writeFile(nmap, `#!/bin/sh\ntouch '${marker}'\nexit 1\n`, { mode: 0o755 });
+    // The version query the check asks while it reads its files is not a scan.
+    await writeFile(nmap, `#!/bin/sh\n[ "$*" = --version ] && exit 1\ntouch '${marker}'\nexit 1\n`, { mode: 0o755 });
     await writeFile(join(dir, 'a-file'), 'not a folder\n');
     const history = join(dir, 'a-file', 'history');
     const result = await runCli(['check', file, '--no-progress', '--nmap', nmap, '--out', join(dir, 'out'), '--history', history]);

@@ -23,6 +23,8 @@ import type { SarifSource } from '../../reports/sarif.ts';
 import { checkReportPaths, parseReportPaths, sarifUri, writeReportPaths, type ReportPath } from '../output/report-paths.ts';
 import { declarationLines } from '../connection/lines.ts';
 import { readYaml } from '../input/yaml-input.ts';
+import { exec } from '../exec.ts';
+import { nmapVersion } from '../nmap/run.ts';
 
 export interface CheckCommandOptions {
   out?: string;
@@ -63,6 +65,8 @@ export interface PreparedCheck {
   reportPaths: ReportPath[];
   /** Where the connection file declares its gateways and flows; read only when SARIF is asked for. */
   sarif?: SarifSource;
+  /** `nmap --version`, asked first so that it runs while the files are read (for a run that starts at once). */
+  nmapVersion: Promise<string | undefined>;
 }
 
 /** Everything a check needs, read and validated before any packet is sent. */
@@ -73,6 +77,7 @@ export async function prepareCheck(file: string, options: CheckCommandOptions): 
     throw new UsageError(`--format must be "text" or "json", not "${format}"`);
   }
   const reportPaths = parseReportPaths(options.report ?? []);
+  const version = nmapVersion(exec, options.nmap);
   const connection = applyScanOverrides(await loadConnectionFile(file), options);
   const sarif = reportPaths.some((r) => r.format === 'sarif')
     ? { uri: sarifUri(file), lines: declarationLines(await readYaml(file, 'connection file')) }
@@ -88,7 +93,17 @@ export async function prepareCheck(file: string, options: CheckCommandOptions): 
     await checkHistoryFolder(root, connection.connection.name);
     await removeLeftovers([join(root, connection.connection.name)]);
   }
-  return { connection, profile, waivers, answers, signingKeyPem, historyRoot: root, reportPaths, ...(sarif ? { sarif } : {}) };
+  return {
+    connection,
+    profile,
+    waivers,
+    answers,
+    signingKeyPem,
+    historyRoot: root,
+    reportPaths,
+    ...(sarif ? { sarif } : {}),
+    nmapVersion: version,
+  };
 }
 
 async function readSigningKey(file: string): Promise<string> {
@@ -141,6 +156,7 @@ export async function performCheck(
     signal,
     privileged: options.privileged,
     nmapPath: options.nmap,
+    nmapVersion: prepared.nmapVersion,
     masscanPath: options.masscan,
     onActivity,
     baseline,

@@ -8,6 +8,8 @@ import { comparisonFindingIds } from '../probe/registry.ts';
 import { performCheck, prepareCheck, readyOutputs, writeOutputs, type CheckCommandOptions } from './check-command.ts';
 import { addRunOptions } from './run-options.ts';
 import { jsonText, terminalText } from '../../reports/escape.ts';
+import { exec } from '../exec.ts';
+import { nmapVersion } from '../nmap/run.ts';
 
 /** `cocoscan history`, `cocoscan diff` and `cocoscan watch`. */
 export function addHistoryCommands(
@@ -103,7 +105,9 @@ export function addHistoryCommands(
         // Each cycle gets a signal of its own, tied to the watch's for its duration only: whatever a run hangs
         // on it (abort listeners in probes, exec, sockets) goes with the cycle instead of piling up on the
         // long-lived signal (MaxListenersExceededWarning after ten cycles).
-        performed = await withCycleSignal(signal, (cycleSignal) => performCheck(prepared, options, cycleSignal));
+        // nmap's version was asked as the files were read: later runs ask again, nmap may have changed since.
+        const current = runs === 0 ? prepared : { ...prepared, nmapVersion: nmapVersion(exec, options.nmap) };
+        performed = await withCycleSignal(signal, (cycleSignal) => performCheck(current, options, cycleSignal));
       } catch (error) {
         if (signal.aborted) break;
         throw error;

@@ -78,9 +78,23 @@ export class Facts implements SharedFacts, IncidentalFacts {
   readonly #discovered = new Map<string, DiscoveredPort[]>();
   readonly #listeners = new Map<string, ((port: DiscoveredPort) => void)[]>();
 
+  /**
+   * Starts every gateway's sweep now, and resolves once the event loop has turned, by when the discovery processes have
+   * been started: the run's longest wait begins before any probe's own work takes the event loop.
+   */
+  async startSweeps(): Promise<void> {
+    if (!this.#deps.sweepEnabled) return;
+    void this.#sweeps().catch(() => undefined);
+    await new Promise((resume) => setImmediate(resume));
+  }
+
   /** Every gateway's sweep, gathered by as few nmap runs as possible; the first request starts them all. */
   sweep(gateway: Gateway): Promise<SweepFact> {
-    const all = this.#once('sweeps', () => {
+    return this.#sweeps().then((sweeps) => sweeps.get(gateway.name)!);
+  }
+
+  #sweeps(): Promise<Map<string, SweepFact>> {
+    return this.#once('sweeps', () => {
       const sweeps = collectSweeps(
         this.#deps,
         this.#deps.connection.gateways,
@@ -107,7 +121,6 @@ export class Facts implements SharedFacts, IncidentalFacts {
         });
       return sweeps;
     });
-    return all.then((sweeps) => sweeps.get(gateway.name)!);
   }
 
   readonly #turns = new Map<string, PortTurns>();

@@ -10,11 +10,11 @@ import { offlineConnection } from '../helpers/offline-connection.ts';
 
 const PROFILE = join(ROOT, 'test/fixtures/profiles/coco10-only.yaml');
 
-/** An nmap stand-in that leaves a file behind if it is ever run: proof of whether probing began. */
+/** An nmap stand-in that leaves a file behind if it is ever run to scan (a version query is not): proof of whether probing began. */
 async function tattleNmap(dir: string): Promise<{ path: string; ran: () => Promise<boolean> }> {
   const path = join(dir, 'nmap-tattle.sh');
   const flag = join(dir, 'nmap-ran');
-  await writeFile(path, `#!/bin/sh\ntouch '${flag}'\nexit 1\n`);
+  await writeFile(path, `#!/bin/sh\n[ "$*" = --version ] && exit 1\ntouch '${flag}'\nexit 1\n`);
   await chmod(path, 0o755);
   return {
     path,
