@@ -1,7 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connectionFileSchema } from '../../src/connection/schema.ts';
-import { readArtefact } from '../../src/evidence-store.ts';
+import { EvidenceStore, readArtefact } from '../../src/evidence-store.ts';
+import { keepNmapMessages } from '../../src/facts/nmap-messages.ts';
+import type { SweepFact } from '../../src/facts/sweep.ts';
 import type { Exec } from '../../src/exec.ts';
 import { loadProfile, type Profile } from '../../src/profile/load.ts';
 import { runCheck } from '../../src/run-check.ts';
@@ -75,5 +77,36 @@ describe("a sweep that failed: one short reason per gateway, nmap's own messages
     expect(artefact).toBeDefined();
     expect(readArtefact(artefact!).toString('utf8')).toBe(STDERR);
     expect([...reasons][0]).toContain('evidence/gateways/acme-gw-1/nmap-messages.txt');
+  });
+});
+
+describe('the messages are filed under the program that wrote them', () => {
+  it("masscan's failure keeps masscan's messages as masscan-messages.txt, named so in the reason", () => {
+    const store = new EvidenceStore();
+    dispose = () => store.dispose();
+    const gateway = connection.gateways[0]!;
+    const exec = {
+      command: '/usr/local/bin/masscan',
+      args: [],
+      exitCode: 1,
+      signal: null,
+      stdout: '',
+      stderr: 'FAIL: failed to detect IP of interface\n',
+      durationMs: 1,
+    };
+    const fact = {
+      gateway,
+      outcome: { ok: false as const, reason: 'masscan failed: FAIL: failed to detect IP of interface', xml: '', exec },
+      failure: 'masscan failed: FAIL: failed to detect IP of interface',
+      artefact: 'evidence/gateways/acme-gw-1/masscan.json',
+      time: '2026-12-01T00:00:00.000Z',
+      source: 'masscan (not run)',
+    } as unknown as SweepFact;
+    const kept = keepNmapMessages(new Map([[gateway.name, fact]]), store).get(gateway.name)!;
+    const artefact = store.list().find((a) => a.path === 'evidence/gateways/acme-gw-1/masscan-messages.txt');
+    expect(artefact).toBeDefined();
+    expect(readArtefact(artefact!).toString('utf8')).toBe(exec.stderr);
+    expect(kept.failure).toBe("masscan failed (masscan's messages: evidence/gateways/acme-gw-1/masscan-messages.txt)");
+    expect(store.list().some((a) => a.path.includes('nmap-messages'))).toBe(false);
   });
 });
