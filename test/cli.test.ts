@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempDir, writeConnection } from './helpers/cli.ts';
@@ -110,6 +110,24 @@ describe('cocoscan CLI: bad input gives a clear message and exit code 2, before 
     expect(result.stderr).toContain(`the history folder ${join(history, 't')} cannot be created (ENOTDIR); nothing was probed`);
     expect(result.stderr).toContain('--no-history');
     expect(existsSync(marker)).toBe(false);
+  });
+
+  it('a refused connection file stops the nmap version query asked beside it: the CLI does not wait out its 10 s limit', async () => {
+    const dir = await tempDir();
+    const file = await writeConnection(dir, GOOD.replace('port: 443', 'port: 0'));
+    const pidFile = join(dir, 'nmap-pid');
+    const nmap = join(dir, 'nmap');
+    // A version query that never answers, as a wedged or hostile nmap would.
+    await writeFile(nmap, `#!/bin/sh\necho $$ > '${pidFile}'\nexec sleep 30\n`, { mode: 0o755 });
+    const started = performance.now();
+    const result = await runCli(['check', file, '--no-progress', '--nmap', nmap, '--out', join(dir, 'out')]);
+    const seconds = (performance.now() - started) / 1000;
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('flows[0].port (line 3)');
+    expect(seconds).toBeLessThan(8);
+    // Stopped with the CLI, not left behind (unless it was stopped before it could even write its PID).
+    const pid = await readFile(pidFile, 'utf8').then(Number, () => undefined);
+    if (pid !== undefined) expect(() => process.kill(pid, 0)).toThrow();
   });
 
   it('validate on a binary or non-UTF-8 file, or YAML that quotes control bytes: a short readable error, no raw bytes', async () => {

@@ -77,33 +77,40 @@ export async function prepareCheck(file: string, options: CheckCommandOptions): 
     throw new UsageError(`--format must be "text" or "json", not "${format}"`);
   }
   const reportPaths = parseReportPaths(options.report ?? []);
-  const version = nmapVersion(exec, options.nmap);
-  const connection = applyScanOverrides(await loadConnectionFile(file), options);
-  const sarif = reportPaths.some((r) => r.format === 'sarif')
-    ? { uri: sarifUri(file), lines: declarationLines(await readYaml(file, 'connection file')) }
-    : undefined;
-  const profile = await loadProfile(options.profile);
-  checkProfileRequirements(connection, profile, file);
-  const waivers = options.waivers ? await loadWaivers(options.waivers, profile) : undefined;
-  const answers = options.answers ? await loadAnswers(options.answers, profile) : undefined;
-  const signingKeyPem = options.sign ? await readSigningKey(options.sign) : undefined;
-  const root = historyRoot(options.historyDir);
-  // A run killed while writing leaves a temporary folder; the next start clears the ones that are provably ours.
-  if (options.history) {
-    await checkHistoryFolder(root, connection.connection.name);
-    await removeLeftovers([join(root, connection.connection.name)]);
+  // Asked first, to run while the files are read; stopped when they turn out unusable, so that it keeps nothing waiting.
+  const asking = new AbortController();
+  const version = nmapVersion(exec, options.nmap, asking.signal);
+  try {
+    const connection = applyScanOverrides(await loadConnectionFile(file), options);
+    const sarif = reportPaths.some((r) => r.format === 'sarif')
+      ? { uri: sarifUri(file), lines: declarationLines(await readYaml(file, 'connection file')) }
+      : undefined;
+    const profile = await loadProfile(options.profile);
+    checkProfileRequirements(connection, profile, file);
+    const waivers = options.waivers ? await loadWaivers(options.waivers, profile) : undefined;
+    const answers = options.answers ? await loadAnswers(options.answers, profile) : undefined;
+    const signingKeyPem = options.sign ? await readSigningKey(options.sign) : undefined;
+    const root = historyRoot(options.historyDir);
+    // A run killed while writing leaves a temporary folder; the next start clears the ones that are provably ours.
+    if (options.history) {
+      await checkHistoryFolder(root, connection.connection.name);
+      await removeLeftovers([join(root, connection.connection.name)]);
+    }
+    return {
+      connection,
+      profile,
+      waivers,
+      answers,
+      signingKeyPem,
+      historyRoot: root,
+      reportPaths,
+      ...(sarif ? { sarif } : {}),
+      nmapVersion: version,
+    };
+  } catch (error) {
+    asking.abort();
+    throw error;
   }
-  return {
-    connection,
-    profile,
-    waivers,
-    answers,
-    signingKeyPem,
-    historyRoot: root,
-    reportPaths,
-    ...(sarif ? { sarif } : {}),
-    nmapVersion: version,
-  };
 }
 
 async function readSigningKey(file: string): Promise<string> {

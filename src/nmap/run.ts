@@ -202,8 +202,8 @@ export function lastLines(text: string): string {
     .join(' ');
 }
 
-export async function nmapVersion(exec: Exec, nmapPath = 'nmap'): Promise<string | undefined> {
-  const result = await exec(nmapPath, ['--version'], { timeoutMs: 10_000, maxOutputBytes: 64 * 1024 });
+export async function nmapVersion(exec: Exec, nmapPath = 'nmap', signal?: AbortSignal): Promise<string | undefined> {
+  const result = await exec(nmapPath, ['--version'], { timeoutMs: 10_000, maxOutputBytes: 64 * 1024, signal });
   if (result.failure || result.exitCode !== 0) return undefined;
   return /Nmap version (\S+)/.exec(result.stdout)?.[1];
 }
