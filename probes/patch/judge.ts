@@ -121,6 +121,12 @@ function updates(patch: PatchFacts, t: PatchThresholds, now: Date, artefact: str
       ['patch.package-lists', { status: 'not_tested', params: { reason }, expected: 'fresh package lists', actual: 'unknown', artefacts }],
     ];
   }
+  // A listing with lines the reader does not know (another version's format) cannot show that nothing is pending.
+  const unread = patch.unreadPending;
+  const unreadReason = unread
+    ? `${unread.count} line${unread.count === 1 ? '' : 's'} of the ${patch.manager} listing of pending updates could not be read ` +
+      `(first: ${unread.sample.map((line) => JSON.stringify(line)).join(', ')}), so it cannot show that none is pending`
+    : undefined;
   const security = patch.pending.filter((u) => u.security !== false);
   const dated = security.filter((u) => u.issued);
   const undated = security.filter((u) => !u.issued);
@@ -137,27 +143,29 @@ function updates(patch: PatchFacts, t: PatchThresholds, now: Date, artefact: str
     `windows: critical ${t.criticalDays}, high ${t.highDays}, medium ${t.mediumDays}, ` + `low ${t.lowDays}, unrated ${t.unratedDays} days`;
   const counts = { pending: patch.pending.length, securityPending: security.length };
   const overdueSaid: Said =
-    overdue.length > 0
-      ? {
-          status: 'fail',
-          params: { count: overdue.length, list: listOf(overdue, describe) },
-          expected: windows,
-          actual: `${overdue.length} overdue of ${security.length} pending`,
-          artefacts,
-          data: { overdue: overdue.map((u) => u.name), ...counts },
-        }
-      : {
-          status: 'pass',
-          params: {
-            summary:
-              `no security update pending beyond its window ` +
-              `(${dated.length} dated pending, ${patch.pending.length} pending in all, ${patch.manager})`,
-          },
-          expected: windows,
-          actual: `${security.length} security pending`,
-          artefacts,
-          data: counts,
-        };
+    overdue.length === 0 && unreadReason
+      ? { status: 'error', params: { reason: unreadReason }, expected: windows, actual: 'listing unreadable', artefacts }
+      : overdue.length > 0
+        ? {
+            status: 'fail',
+            params: { count: overdue.length, list: listOf(overdue, describe) },
+            expected: windows,
+            actual: `${overdue.length} overdue of ${security.length} pending`,
+            artefacts,
+            data: { overdue: overdue.map((u) => u.name), ...counts },
+          }
+        : {
+            status: 'pass',
+            params: {
+              summary:
+                `no security update pending beyond its window ` +
+                `(${dated.length} dated pending, ${patch.pending.length} pending in all, ${patch.manager})`,
+            },
+            expected: windows,
+            actual: `${security.length} security pending`,
+            artefacts,
+            data: counts,
+          };
   const why =
     patch.manager === 'apt'
       ? 'apt says which updates come from a security archive, but its package lists do not date them'
@@ -166,26 +174,28 @@ function updates(patch: PatchFacts, t: PatchThresholds, now: Date, artefact: str
         : 'their advisories carry no date';
   const undatedExpected = 'every pending security update dated';
   const undatedSaid: Said =
-    undated.length > 0
-      ? {
-          status: 'fail',
-          params: {
-            count: undated.length,
-            why,
-            list: listOf(undated, (u) => `${u.name} ${u.from ? `${u.from} → ` : ''}${u.version}${u.origin ? ` (${u.origin})` : ''}`),
-          },
-          expected: undatedExpected,
-          actual: `${undated.length} undated`,
-          artefacts,
-          data: { undated: undated.map((u) => u.name) },
-        }
-      : {
-          status: 'pass',
-          params: { summary: 'no pending security update of unknown age' },
-          expected: undatedExpected,
-          actual: 'none undated',
-          artefacts,
-        };
+    undated.length === 0 && unreadReason
+      ? { status: 'error', params: { reason: unreadReason }, expected: undatedExpected, actual: 'listing unreadable', artefacts }
+      : undated.length > 0
+        ? {
+            status: 'fail',
+            params: {
+              count: undated.length,
+              why,
+              list: listOf(undated, (u) => `${u.name} ${u.from ? `${u.from} → ` : ''}${u.version}${u.origin ? ` (${u.origin})` : ''}`),
+            },
+            expected: undatedExpected,
+            actual: `${undated.length} undated`,
+            artefacts,
+            data: { undated: undated.map((u) => u.name) },
+          }
+        : {
+            status: 'pass',
+            params: { summary: 'no pending security update of unknown age' },
+            expected: undatedExpected,
+            actual: 'none undated',
+            artefacts,
+          };
   let lists: Said;
   if (patch.listsRefreshedAt) {
     const age = now.getTime() - patch.listsRefreshedAt.getTime();

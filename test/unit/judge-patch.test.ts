@@ -225,6 +225,23 @@ judgeTable('patch', {
       ],
     },
     {
+      name: 'a listing with lines the reader could not read shows no pending update, yet proves none',
+      facts: facts({ unreadPending: { count: 2, sample: ['Name Type Severity Package Issued'] } }),
+      verdicts: (['patch.overdue-updates', 'patch.undated-updates'] as const).map((id) => ({
+        id,
+        status: 'error' as const,
+        params: { reason: /^2 lines of the dnf listing of pending updates could not be read \(first: "Name Type/ },
+      })),
+    },
+    {
+      name: 'an overdue update read from a listing with unread lines still fails',
+      facts: facts({ pending: [advisory('kernel', 'Critical', 30)], unreadPending: { count: 1, sample: ['?'] } }),
+      verdicts: [
+        { id: 'patch.overdue-updates', status: 'fail' },
+        { id: 'patch.undated-updates', status: 'error' },
+      ],
+    },
+    {
       name: 'package lists 8 days old',
       facts: facts({ listsRefreshedAt: daysAgo(8) }),
       verdicts: [{ id: 'patch.package-lists', status: 'fail', params: { age: '8.0 days', limit: 7 } }],

@@ -167,6 +167,34 @@ describe('CoCo-11 from host facts (clock injected)', () => {
     expect(row.compliance, row.comment).toBe('Yes');
   });
 
+  it('a listing of pending updates in a format the reader does not know is never "none pending" (dnf5 on Fedora 41)', async () => {
+    // dnf5 prints a table (Name, Type, Severity, Package, Issued), not dnf4's "ID Severity/Sec. package" lines.
+    const dnf5 =
+      'Name                     Type     Severity                                 Package              Issued\n' +
+      'FEDORA-2026-0a1b2c3d4e   security Critical     openssl-1:3.2.4-1.fc41.x86_64 2026-10-01 09:00:00\n';
+    const { row, finding } = await checkWith([
+      outcome('os-release', fixture('os-release-rhel9.txt')),
+      outcome('dnf-security-list', dnf5),
+      outcome('dnf-security-info', ''),
+      outcome('dnf-lists', fresh(3600)),
+    ]);
+    expect(row.compliance, row.comment).toBe('Not assessed');
+    expect(finding('patch.overdue-updates')).toMatchObject({ status: 'error' });
+    expect(finding('patch.overdue-updates').message).toContain('2 lines of the dnf listing of pending updates could not be read');
+    expect(finding('patch.undated-updates')).toMatchObject({ status: 'error' });
+  });
+
+  it('the headers apt and apk print above their listings are not unread lines', async () => {
+    const apt = await checkWith([
+      outcome('os-release', fixture('os-release-debian12.txt')),
+      outcome('apt-upgradable', 'Listing... Done\n'),
+      outcome('apt-lists', fresh(3600)),
+    ]);
+    expect(apt.finding('patch.overdue-updates').status).toBe('pass');
+    const apk = await checkWith([outcome('apk-pending', 'Installed:                                Available:\n')]);
+    expect(apk.finding('patch.overdue-updates').status).toBe('pass');
+  });
+
   it('pending Debian security updates of unknown age: Partial, saying why', async () => {
     const { row, finding } = await checkWith([
       outcome('os-release', fixture('os-release-debian12.txt')),
