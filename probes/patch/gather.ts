@@ -3,6 +3,7 @@ import type { ReportedSource } from '../../src/facts/reported-sources.ts';
 import type { FindingTarget } from '../../src/findings.ts';
 import { patchFacts, type PatchFacts } from '../../src/patch/facts.ts';
 import type { GatherContext } from '../../src/probe/contract.ts';
+import type { PatchThresholds } from './thresholds.ts';
 
 /** A versioned service banner the sweep read on an open port. */
 export interface ServiceBanner {
@@ -39,11 +40,14 @@ export interface PatchProbeFacts {
   snmp?: { software?: number; sysUpTime?: string };
 }
 
-export async function gatherPatch(ctx: GatherContext<unknown, 'reportedSources'>): Promise<PatchProbeFacts> {
+export async function gatherPatch(ctx: GatherContext<PatchThresholds, 'reportedSources'>): Promise<PatchProbeFacts> {
   const { gateway } = ctx;
   const usable = (await ctx.shared.reportedSources(gateway)).filter((s) => s.commands && !s.failure);
-  // A stable sort: of two sources collected at the same moment, the first given is read.
-  const newest = usable.filter((s) => s.collectedAt).sort((a, b) => b.collectedAt!.getTime() - a.collectedAt!.getTime())[0];
+  // A stable sort: of two sources collected at the same moment, the first given is read. One dated further ahead
+  // than the judge allows (a wrong clock) is read only when there is no other: it must not outrank a current one.
+  const latest = ctx.now().getTime() + ctx.thresholds.maxFactAgeHours * 3_600_000;
+  const dated = usable.filter((s) => s.collectedAt).sort((a, b) => b.collectedAt!.getTime() - a.collectedAt!.getTime());
+  const newest = dated.find((s) => s.collectedAt!.getTime() <= latest) ?? dated[0];
   const snmp = await ctx.shared.snmpIfGathered(gateway)?.catch((error: unknown) => {
     // The SNMP probe says itself why it failed; here its facts are only a hint for a reason.
     if (error instanceof InternalError) throw error;

@@ -38,14 +38,17 @@ function verdict(facts: PatchProbeFacts, source: PatchSource | undefined, id: Pa
   };
 }
 
-/** The source the verdicts rest on: the newest dated one, when it is at most maxFactAgeHours old at `now`. */
+/**
+ * The source the verdicts rest on: the newest dated one, when it is at most maxFactAgeHours old at `now`. One dated
+ * further ahead of `now` than that is not fresh either: a wrong clock or altered date would let it speak for weeks.
+ */
 export function freshSource(
   facts: PatchProbeFacts,
   thresholds: Pick<PatchThresholds, 'maxFactAgeHours'>,
   now: Date,
 ): PatchSource | undefined {
   const source = facts.source;
-  return source && now.getTime() - source.collectedAt.getTime() <= thresholds.maxFactAgeHours * 3_600_000 ? source : undefined;
+  return source && Math.abs(now.getTime() - source.collectedAt.getTime()) <= thresholds.maxFactAgeHours * 3_600_000 ? source : undefined;
 }
 
 /**
@@ -58,7 +61,14 @@ export function judgePatch(facts: PatchProbeFacts, t: PatchThresholds, now: Date
   if (!source) {
     const software = facts.snmp?.software;
     const uptime = facts.snmp?.sysUpTime ? ` and an uptime of ${facts.snmp.sysUpTime} ticks` : '';
-    const stale = facts.usableSources > 0 ? ` (the reports given were collected over ${t.maxFactAgeHours} h ago)` : '';
+    const ahead = facts.source && facts.source.collectedAt.getTime() > now.getTime();
+    const stale =
+      facts.usableSources === 0
+        ? ''
+        : ahead
+          ? ` (${facts.source!.label} is dated over ${t.maxFactAgeHours} h after this check, ` +
+            `${facts.source!.collectedAt.toISOString()}: check the host's clock)`
+          : ` (the reports given were collected over ${t.maxFactAgeHours} h ago)`;
     const reason = software
       ? `SNMP shows ${software} installed packages${uptime} but not which updates are pending; ` +
         `give gateways[].ssh credentials or a cocoscan agent report${stale}`

@@ -279,6 +279,16 @@ judgeTable('patch', {
       })),
     },
     {
+      // Dated a month ahead, a report would speak for "now" until a month after that: its date places it nowhere.
+      name: 'a report dated further after the check than maxFactAgeHours cannot speak for now',
+      facts: facts({ pending: [advisory('kernel', 'Critical', 30)] }, {}, daysAgo(-30)),
+      verdicts: ALL_IDS.map((id) => ({
+        id,
+        status: 'not_tested' as const,
+        params: { reason: /dated over 24 h after this check/ },
+      })),
+    },
+    {
       name: 'no patch facts at all',
       facts: noSource(),
       verdicts: ALL_IDS.map((id) => ({

@@ -98,20 +98,21 @@ function outcome(name: string, stdout: string, status: CommandOutcome['status'] 
   return { name, command: name, status, exitCode: status === 'ok' ? 0 : 127, stdout, stderr: status === 'ok' ? '' : 'not found' };
 }
 
-async function checkWith(commands: CommandOutcome[] | undefined) {
+async function checkWith(commands: CommandOutcome[] | undefined, others: { collectedAt: string; commands: CommandOutcome[] }[] = []) {
   const dir = await tempDir();
-  const reports = commands ? `\n    agentReports: [ { path: report.json } ]` : '';
-  if (commands) {
+  const all = commands ? [{ collectedAt: '2026-11-22T11:50:00.000Z', commands }, ...others] : [];
+  const reports = all.length > 0 ? `\n    agentReports: [ ${all.map((_, i) => `{ path: report${i}.json }`).join(', ')} ]` : '';
+  for (const [i, { collectedAt, commands: given }] of all.entries()) {
     const report = {
       format: 'cocoscan-agent-report',
       version: 1,
       agentVersion: '0.1.0',
       host: 'gw',
-      collectedAt: '2026-11-22T11:50:00.000Z',
+      collectedAt,
       utcOffsetMinutes: 0,
-      commands: Object.fromEntries(commands.map((c) => [c.name, c])),
+      commands: Object.fromEntries(given.map((c) => [c.name, c])),
     };
-    await writeFile(join(dir, 'report.json'), JSON.stringify(report));
+    await writeFile(join(dir, `report${i}.json`), JSON.stringify(report));
   }
   await writeFile(
     join(dir, 'connection.yaml'),
@@ -182,6 +183,23 @@ describe('CoCo-11 from host facts (clock injected)', () => {
     expect(finding('patch.overdue-updates')).toMatchObject({ status: 'error' });
     expect(finding('patch.overdue-updates').message).toContain('2 lines of the dnf listing of pending updates could not be read');
     expect(finding('patch.undated-updates')).toMatchObject({ status: 'error' });
+  });
+
+  it('a report dated weeks after the check does not outrank a current one as the newest', async () => {
+    const current = [
+      outcome('os-release', fixture('os-release-rhel9.txt')),
+      outcome('dnf-security-list', fixture('dnf-updateinfo-list-rhel9.txt')),
+      outcome('dnf-security-info', fixture('dnf-updateinfo-info-rhel9.txt')),
+      outcome('dnf-lists', fresh(3600)),
+    ];
+    const clean = [
+      outcome('os-release', fixture('os-release-rhel9.txt')),
+      outcome('dnf-security-list', ''),
+      outcome('dnf-lists', fresh(60)),
+    ];
+    const { row, finding } = await checkWith(current, [{ collectedAt: '2026-12-20T00:00:00.000Z', commands: clean }]);
+    expect(row.compliance, row.comment).toBe('No');
+    expect(finding('patch.overdue-updates').evidence.source).toContain('report0.json');
   });
 
   it('the headers apt and apk print above their listings are not unread lines', async () => {
