@@ -78,7 +78,7 @@ export function applyAnswers(answers: Answer[], rows: ReportRow[]): void {
 /**
  * Marks the rows and findings waivers cover. A verdict is never changed; an active waiver only keeps a row
  * out of the exit code. A row is covered by a row waiver, or when every finding that makes it fall short is
- * covered by finding waivers.
+ * a failure covered by finding waivers (one that could not be tested is never covered).
  */
 export function applyWaivers(waivers: Waiver[], rows: ReportRow[], findings: ReportFinding[], now: Date) {
   const note = (w: Waiver, scope: 'row' | 'findings') => ({
@@ -93,10 +93,10 @@ export function applyWaivers(waivers: Waiver[], rows: ReportRow[], findings: Rep
   const matches = (w: Waiver, f: ReportFinding) => w.finding === f.id && (!w.target || matchesTarget(parseTargetSpec(w.target), f.target));
   for (const finding of findings) {
     const w = waivers.find((x) => matches(x, finding));
-    if (w) {
-      finding.waiver = note(w, 'findings');
-      used.add(w);
-    }
+    if (!w) continue;
+    used.add(w);
+    // A waiver accepts a known failure: a finding that could not be tested stays unwaived, so its row still counts.
+    if (finding.status === 'fail') finding.waiver = note(w, 'findings');
   }
   for (const row of rows) {
     if (row.method !== 'automated' || row.compliance === 'Yes' || row.compliance === 'N/A') continue;

@@ -3,6 +3,11 @@ import type { Finding, FindingStatus } from '../../src/findings.ts';
 import { evaluateRow, findingKey } from '../../src/profile/evaluate.ts';
 import type { ProfileRow } from '../../src/profile/load.ts';
 import type { FindingId } from '../../src/probe/registry.ts';
+import { applyWaivers, evaluateRows } from '../../src/check/evaluate.ts';
+import type { Profile } from '../../src/profile/load.ts';
+import type { ReportFinding } from '../../src/report/schema.ts';
+import { runExitCode } from '../../src/run-check.ts';
+import type { Waiver } from '../../src/waivers/waivers.ts';
 
 const row: ProfileRow = {
   ref: 'CoCo-8',
@@ -152,5 +157,54 @@ describe('row verdicts', () => {
       'exposure.undeclared-port@gw/8080/tcp',
     );
     expect(findingKey({ id: 'firewall.filtering', target: { gateway: 'gw', host: 'h' } })).toBe('firewall.filtering@gw');
+  });
+});
+
+describe('finding waivers and a row they only partly explain', () => {
+  const firewall: ProfileRow = {
+    ref: 'CoCo-9',
+    section: 'conditions',
+    title: 'A firewall protects the system',
+    heading: false,
+    method: 'automated',
+    rules: [{ finding: 'firewall.filtering', onFail: 'No', required: true }],
+  };
+  const on = (gateway: string, status: FindingStatus): ReportFinding => {
+    const f: Finding = {
+      id: 'firewall.filtering',
+      probe: 'firewall',
+      target: { gateway, host: '192.0.2.1' },
+      status,
+      severity: 'high',
+      message: `${gateway} ${status}`,
+      evidence: { source: 'nmap', time: '2026-01-01T00:00:00.000Z' },
+    };
+    return { key: findingKey(f), ...f };
+  };
+  const waiver: Waiver = {
+    finding: 'firewall.filtering',
+    justification: 'resets are how our firewall refuses',
+    approvedBy: 'A',
+    plan: 'p',
+    expires: '2027-01-01',
+  };
+
+  it('a waiver accepts the failure it names, never a gateway that could not be tested: the row still counts', () => {
+    // gw-a fails (the accepted risk); gw-b was unreachable, so nothing is known of its firewall.
+    const findings = [on('gw-a', 'fail'), on('gw-b', 'error')];
+    const rows = evaluateRows({ rows: [firewall] } as unknown as Profile, findings, ['gw-a', 'gw-b']);
+    expect(rows[0]!.compliance).toBe('No');
+    applyWaivers([waiver], rows, findings, new Date('2026-11-22T00:00:00Z'));
+    expect(findings.map((f) => f.waiver?.status ?? null)).toEqual(['active', null]);
+    expect(rows[0]!.waiver).toBeUndefined();
+    expect(runExitCode(rows)).not.toBe(0);
+  });
+
+  it('the same waiver keeps the row out of the exit code when every gateway was tested', () => {
+    const findings = [on('gw-a', 'fail'), on('gw-b', 'pass')];
+    const rows = evaluateRows({ rows: [firewall] } as unknown as Profile, findings, ['gw-a', 'gw-b']);
+    applyWaivers([waiver], rows, findings, new Date('2026-11-22T00:00:00Z'));
+    expect(rows[0]!.waiver).toMatchObject({ status: 'active', scope: 'findings' });
+    expect(runExitCode(rows)).toBe(0);
   });
 });
