@@ -63,8 +63,11 @@ function undeclaredOpen(host: NmapHost, flows: Flow[]): NmapPort[] {
  */
 export function observeExposure(facts: ExposureFacts): Observation[] {
   if (facts.failure || !facts.host || !facts.plan) return [];
-  const host = facts.host;
+  const { host, plan } = facts;
+  // A gateway that answered nothing was not seen, so its ports are not known closed (judgeUndeclared says error).
+  if (!gatewayAnswered(host) && !reachedProof(facts.reached)) return [];
   const gateway = facts.target.gateway;
+  const swept: Observation = { kind: 'swept', gateway, tcp: plan.tcpPorts, udp: plan.privileged ? (plan.udpPorts ?? '') : '' };
   const seen = new Map<string, Observation>();
   const add = (port: number, transport: 'tcp' | 'udp', service: string) =>
     seen.set(`${port}/${transport}`, { kind: 'open-port', gateway, port, transport, service });
@@ -75,7 +78,7 @@ export function observeExposure(facts: ExposureFacts): Observation[] {
     const state = portStateOf(host, flow.transport, flow.port);
     if (state?.state === 'open') add(flow.port, flow.transport, state.port ? describeService(state.port.service) : 'open');
   }
-  return [...seen.values()];
+  return [...seen.values(), swept];
 }
 
 /**

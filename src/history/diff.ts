@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import type { RunReport } from '../report/schema.ts';
+import { expandPortList } from '../nmap/ports.ts';
+import type { OpenPort } from './state-shape.ts';
 import { observedState, rowsJudgedFromChanges, type ObservedState } from './state.ts';
 
 export const CHANGE_KINDS = [
@@ -54,8 +56,12 @@ export function diffStates(a: ObservedState, b: ObservedState): Change[] {
   const add = (kind: Change['kind'], subject: string, before: string | null, after: string | null, regression = false) =>
     changes.push({ kind, subject, before, after, regression });
 
+  const [sweptBefore, sweptAfter] = [sweptBy(a), sweptBy(b)];
   for (const port of keys(a.ports, b.ports)) {
-    const [x, y] = [a.ports[port], b.ports[port]];
+    const [x, y] = [a.ports[port]?.service, b.ports[port]?.service];
+    const where = (a.ports[port] ?? b.ports[port])!;
+    // A port one run did not sweep (its sweep failed, was narrower, or the gateway was not in that run) is unknown there, not closed.
+    if (!sweptBefore(where) || !sweptAfter(where)) continue;
     if (x === undefined) add('port-opened', port, null, y ?? null, true);
     else if (y === undefined) add('port-closed', port, x, null);
     else if (x !== y) add('service-changed', port, x, y);
@@ -119,6 +125,20 @@ export function diffStates(a: ObservedState, b: ObservedState): Change[] {
     if (x !== y) add('verdict-changed', ref, x ?? null, y ?? null, rank(y) > rank(x));
   }
   return changes;
+}
+
+/** Whether a run swept a port: its gateway's sweep was judged and covered the port (every port, when the report does not say). */
+function sweptBy(state: ObservedState): (port: OpenPort) => boolean {
+  const lists = new Map<string, Set<number>>();
+  return ({ gateway, port, transport }) => {
+    const scope = state.swept[gateway];
+    if (scope === undefined) return false;
+    if (scope === null) return true;
+    const key = `${transport} ${gateway}`;
+    let ports = lists.get(key);
+    if (!ports) lists.set(key, (ports = new Set(expandPortList(scope[transport]))));
+    return ports.has(port);
+  };
 }
 
 export function describeChange(c: Change): string {

@@ -1,7 +1,7 @@
 import type { FindingId } from '../probe/registry.ts';
 import type { ReportFinding } from '../report/schema.ts';
 import { describeTarget } from '../target.ts';
-import { emptyState, firewallKey, type ObservedState } from './state-shape.ts';
+import { emptyState, firewallKey, type ObservedState, type OpenPort } from './state-shape.ts';
 
 /**
  * ONLY for reports written before cocoscan 0.2, which have no `observations`: what such a run observed,
@@ -12,15 +12,16 @@ import { emptyState, firewallKey, type ObservedState } from './state-shape.ts';
  */
 export function legacyState(findings: readonly ReportFinding[]): ObservedState {
   const state = emptyState();
+  markSwept(state, findings);
   for (const f of findings) {
     const data = record(f.data) ?? {};
     const where = describeTarget(f.target);
     switch (f.id) {
       case 'exposure.undeclared-port' satisfies FindingId:
-        if (f.status === 'fail') state.ports[where] = text(record(data.service)?.name) ?? 'unknown';
+        if (f.status === 'fail') state.ports[where] = openPort(f.target, text(record(data.service)?.name) ?? 'unknown');
         break;
       case 'exposure.declared-port' satisfies FindingId:
-        if (data.state === 'open') state.ports[where] = text(data.service) ?? 'open';
+        if (data.state === 'open') state.ports[where] = openPort(f.target, text(data.service) ?? 'open');
         break;
       case 'tls.protocols' satisfies FindingId: {
         const offer = tlsOffer(data);
@@ -56,6 +57,28 @@ export function legacyState(findings: readonly ReportFinding[]): ObservedState {
   }
   return state;
 }
+
+/**
+ * For a report that does not observe its sweeps (written before they were): the gateways whose sweep was judged,
+ * their scope unknown. A sweep that failed, or heard nothing from the gateway, gave an error; a gateway no longer
+ * in the connection file, nothing. Neither is a sweep that found the ports closed.
+ */
+export function markSwept(state: ObservedState, findings: readonly ReportFinding[]): void {
+  const judged = new Map<string, boolean>();
+  for (const f of findings) {
+    if (f.id !== ('exposure.undeclared-port' satisfies FindingId)) continue;
+    const ok = f.status === 'pass' || f.status === 'fail';
+    judged.set(f.target.gateway, (judged.get(f.target.gateway) ?? true) && ok);
+  }
+  for (const [gateway, ok] of judged) if (ok) state.swept[gateway] = null;
+}
+
+const openPort = (target: ReportFinding['target'], service: string): OpenPort => ({
+  gateway: target.gateway,
+  port: target.port ?? 0,
+  transport: target.transport ?? 'tcp',
+  service,
+});
 
 // A finding's `data` is free-form in the report schema; a report read back may have been edited, so every
 // value is checked for the shape it should have and anything else is left out of the state, never trusted.

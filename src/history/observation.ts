@@ -28,6 +28,14 @@ export const observationSchema = z.discriminatedUnion('kind', [
     verdict: z.enum(['pass', 'fail']),
     detail: z.string().describe('What decided the verdict, e.g. "97 of 100 undeclared TCP ports filtered"'),
   }),
+  z
+    .strictObject({
+      kind: z.literal('swept'),
+      gateway,
+      tcp: z.string().describe('The TCP ports swept, as nmap lists them ("1-1024,8080"); empty when none'),
+      udp: z.string().describe('The UDP ports swept, likewise'),
+    })
+    .describe('A sweep that could be judged: only ports both runs swept are compared, so a failed or narrower sweep reports no change'),
   z.strictObject({
     kind: z.literal('pending-updates'),
     gateway,

@@ -2,11 +2,17 @@ import type { Observation } from './observation.ts';
 
 type Of<K extends Observation['kind']> = Extract<Observation, { kind: K }>;
 export type FirewallView = Of<'firewall'>['view'];
+export type OpenPort = Omit<Of<'open-port'>, 'kind'>;
 
 /** What a run observed, in a shape two runs can be compared in; keyed as changes name their subject. */
 export interface ObservedState {
-  /** "gw 443/tcp" → the service seen there. */
-  ports: Record<string, string>;
+  /** "gw 443/tcp" → where, and the service seen there. */
+  ports: Record<string, OpenPort>;
+  /**
+   * Gateway → the ports its sweep covered, for each gateway whose sweep could be judged; null when a report written
+   * before sweeps were observed does not say which (then every port counts as swept).
+   */
+  swept: Record<string, Pick<Of<'swept'>, 'tcp' | 'udp'> | null>;
   /** "gw 443/tcp" → what the TLS service offered. */
   tls: Record<string, Pick<Of<'tls-offer'>, 'accepted' | 'suites' | 'leaf'>>;
   /** "gw 22/tcp ssh-ed25519" → fingerprint. */
@@ -37,5 +43,14 @@ function table<T>(): Record<string, T> {
 }
 
 export function emptyState(): ObservedState {
-  return { ports: table(), tls: table(), sshHostKeys: table(), sshAlgorithms: table(), firewall: table(), patch: table(), rows: table() };
+  return {
+    ports: table(),
+    swept: table(),
+    tls: table(),
+    sshHostKeys: table(),
+    sshAlgorithms: table(),
+    firewall: table(),
+    patch: table(),
+    rows: table(),
+  };
 }

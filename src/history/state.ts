@@ -1,7 +1,7 @@
 import type { ReportRow, RunReport } from '../report/schema.ts';
 import { findingKeyPrefix } from '../profile/evaluate.ts';
 import { describeTarget } from '../target.ts';
-import { legacyState } from './legacy-state.ts';
+import { legacyState, markSwept } from './legacy-state.ts';
 import type { Observation } from './observation.ts';
 import { emptyState, firewallKey, type ObservedState } from './state-shape.ts';
 
@@ -22,6 +22,7 @@ export function observedState(
 ): ObservedState {
   const state = report.observations === undefined ? legacyState(report.findings) : emptyState();
   for (const observation of report.observations ?? []) record(state, observation);
+  if (report.observations && !report.observations.some((o) => o.kind === 'swept')) markSwept(state, report.findings);
   for (const row of report.rows) if (row.method === 'automated' && !ignoreRows.has(row.ref)) state.rows[row.ref] = row.compliance ?? 'null';
   return state;
 }
@@ -29,7 +30,10 @@ export function observedState(
 function record(state: ObservedState, o: Observation): void {
   switch (o.kind) {
     case 'open-port':
-      state.ports[describeTarget(o)] = o.service;
+      state.ports[describeTarget(o)] = { gateway: o.gateway, port: o.port, transport: o.transport, service: o.service };
+      return;
+    case 'swept':
+      state.swept[o.gateway] = { tcp: o.tcp, udp: o.udp };
       return;
     case 'tls-offer':
       state.tls[describeTarget(o)] = { accepted: o.accepted, suites: o.suites, leaf: o.leaf };

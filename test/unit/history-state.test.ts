@@ -21,6 +21,7 @@ const observations = (gateway = 'gw'): Observation[] => [
   { kind: 'firewall', gateway, view: 'external', verdict: 'pass', detail: '97 of 100 undeclared TCP ports filtered' },
   { kind: 'firewall', gateway, view: 'host', verdict: 'pass', detail: 'default policy drop' },
   { kind: 'pending-updates', gateway, pending: 3, securityPending: 1 },
+  { kind: 'swept', gateway, tcp: '1-65535', udp: '161' },
 ];
 
 /** The findings a run before 0.2 wrote for the same gateway, with the `data` its history read. */
@@ -66,7 +67,11 @@ const fromObservations = (list: Observation[], findings: ReportFinding[] = []) =
 describe('the state history compares, from typed observations', () => {
   it('keys every kind as the changes name their subject', () => {
     const state = observedState(fromObservations(observations()));
-    expect({ ...state.ports }).toEqual({ 'gw 443/tcp': 'https', 'gw 161/udp': 'snmp' });
+    expect({ ...state.ports }).toEqual({
+      'gw 443/tcp': { gateway: 'gw', port: 443, transport: 'tcp', service: 'https' },
+      'gw 161/udp': { gateway: 'gw', port: 161, transport: 'udp', service: 'snmp' },
+    });
+    expect({ ...state.swept }).toEqual({ gw: { tcp: '1-65535', udp: '161' } });
     expect({ ...state.tls }).toEqual({
       'gw 443/tcp': { accepted: ['TLSv1.2', 'TLSv1.3'], suites: ['TLS_AES_128_GCM_SHA256'], leaf: LEAF },
     });
@@ -110,6 +115,7 @@ describe('the state history compares, from typed observations', () => {
       { kind: 'firewall', gateway: 'gw', view: 'external', verdict: 'fail', detail: '3 of 100 undeclared TCP ports filtered' },
       { kind: 'firewall', gateway: 'gw', view: 'host', verdict: 'pass', detail: 'default policy drop, reworded' },
       { kind: 'pending-updates', gateway: 'gw', pending: 5, securityPending: 2 },
+      { kind: 'swept', gateway: 'gw', tcp: '1-65535', udp: '161' },
     ];
     const changes = diffStates(observedState(fromObservations(before)), observedState(fromObservations(after)));
     expect(changes.map((c) => [describeChange(c), c.regression])).toEqual([
@@ -142,13 +148,15 @@ describe('the state history compares, from typed observations', () => {
     const before = observedState(fromObservations(observations(), findings));
     const after = observedState(fromObservations(observations(), reworded));
     expect(diffStates(before, after)).toEqual([]);
-    expect(observedState(fromObservations([], findings))).toEqual(observedState(fromObservations([])));
+    const swept: Observation[] = [{ kind: 'swept', gateway: 'gw', tcp: '1-65535', udp: '' }];
+    expect(observedState(fromObservations(swept, findings))).toEqual(observedState(fromObservations(swept)));
   });
 
   it('a report from before observations is read from its findings, and compares with one that has them', () => {
     const legacy = observedState({ findings: legacyFindings(), rows: [] });
     const typed = observedState(fromObservations(observations()));
-    expect(legacy).toEqual(typed);
+    // The same, but that the old report does not say which ports its sweep covered.
+    expect(legacy).toEqual({ ...typed, swept: Object.assign(Object.create(null), { gw: null }) });
     expect(diffStates(legacy, typed)).toEqual([]);
     const firewallFailed = observations().map((o) =>
       o.kind === 'firewall' && o.view === 'host' ? { ...o, verdict: 'fail' as const, detail: 'policy accept' } : o,

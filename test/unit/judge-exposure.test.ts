@@ -815,10 +815,10 @@ describe('exposure: protocol table', () => {
 /** The open ports the old history derived from the findings' data, to check `observe` against. */
 function portsFromFindings(f: ExposureFacts): Record<string, string> {
   const findings = judgeExposure(f).map((v) => ({ ...v, message: '' }) as unknown as ReportFinding);
-  return { ...observedState({ findings, rows: [] }).ports };
+  return Object.fromEntries(Object.entries(observedState({ findings, rows: [] }).ports).map(([key, open]) => [key, open.service]));
 }
 const portsObserved = (f: ExposureFacts) =>
-  Object.fromEntries(observeExposure(f).map((o) => (o.kind === 'open-port' ? [`gw ${o.port}/${o.transport}`, o.service] : ['', ''])));
+  Object.fromEntries(observeExposure(f).flatMap((o) => (o.kind === 'open-port' ? [[`gw ${o.port}/${o.transport}`, o.service]] : [])));
 
 describe('exposure: what history compares', () => {
   const cases: [string, ExposureFacts][] = [
@@ -850,11 +850,26 @@ describe('exposure: what history compares', () => {
       { kind: 'open-port', gateway: 'gw', port: 8080, transport: 'tcp', service: '__proto__' },
       { kind: 'open-port', gateway: 'gw', port: 9000, transport: 'tcp', service: 'unknown' },
       { kind: 'open-port', gateway: 'gw', port: 443, transport: 'tcp', service: 'ssl/http' },
+      { kind: 'swept', gateway: 'gw', tcp: '1-1024', udp: '53,123,161,1900' },
     ]);
   });
 
+  it('observes no sweep, and no port, when the sweep failed or the gateway answered nothing', () => {
+    expect(observeExposure(facts(undefined, [], { failure: 'nmap failed' }))).toEqual([]);
+    expect(observeExposure(facts([], [dropped(1024, '1-1024')]))).toEqual([]);
+    expect(observeExposure(facts([], [dropped(1024, '1-1024')], { reached: [sshReached] }))).toEqual([
+      { kind: 'swept', gateway: 'gw', tcp: '1-1024', udp: '53,123,161,1900' },
+    ]);
+    expect(observeExposure(facts([httpsOpen], [], { plan: { ...plan, privileged: false } })).at(-1)).toEqual({
+      kind: 'swept',
+      gateway: 'gw',
+      tcp: '1-1024',
+      udp: '',
+    });
+  });
+
   it('observes the ports of a tarpit listed one by one, not the ones summed up', () => {
-    expect(observeExposure(tarpit)).toHaveLength(MAX_UNDECLARED_LISTED + 1); // and the declared 443
+    expect(observeExposure(tarpit)).toHaveLength(MAX_UNDECLARED_LISTED + 2); // and the declared 443, and the sweep
   });
 });
 
