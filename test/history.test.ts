@@ -476,8 +476,11 @@ describe('stored runs', () => {
 
   it('a report from before observations that carries odd data is compared without a crash, names from it are plain keys', async () => {
     // Without `observations` (cocoscan before 0.2), history reads the findings' data: see legacy-state.ts.
-    const { observations: _, ...before } = await networkReport();
-    const odd = (data: Record<string, unknown>) => ({ ...before.findings[0]!, key: `x@${JSON.stringify(data)}`, data });
+    const { observations: _, ...network } = await networkReport();
+    const odd = (data: Record<string, unknown>) => ({ ...network.findings[0]!, key: `x@${JSON.stringify(data)}`, data });
+    // gw2's SSH answered in both runs, so its host keys are compared.
+    const heard = { ...odd({ offered: ['curve25519-sha256'] }), id: 'ssh.kex', target: { gateway: 'gw2', host: '127.0.0.2' } };
+    const before = { ...network, findings: [...network.findings, heard] };
     const after: RunReport = {
       ...before,
       findings: [

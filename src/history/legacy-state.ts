@@ -31,7 +31,7 @@ export function legacyState(findings: readonly ReportFinding[]): ObservedState {
       case 'ssh.host-keys' satisfies FindingId:
         for (const key of Array.isArray(data.hostKeys) ? data.hostKeys : []) {
           const [type, fingerprint] = [text(record(key)?.type), text(record(key)?.fingerprint)];
-          if (type !== undefined && fingerprint !== undefined) state.sshHostKeys[`${where} ${type}`] = fingerprint;
+          if (type !== undefined && fingerprint !== undefined) state.sshHostKeys[`${where} ${type}`] = { port: where, fingerprint };
         }
         break;
       case 'ssh.kex' satisfies FindingId:

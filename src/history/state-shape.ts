@@ -15,8 +15,8 @@ export interface ObservedState {
   swept: Record<string, Pick<Of<'swept'>, 'tcp' | 'udp'> | null>;
   /** "gw 443/tcp" → what the TLS service offered. */
   tls: Record<string, Pick<Of<'tls-offer'>, 'accepted' | 'suites' | 'leaf'>>;
-  /** "gw 22/tcp ssh-ed25519" → fingerprint. */
-  sshHostKeys: Record<string, string>;
+  /** "gw 22/tcp ssh-ed25519" → the port ("gw 22/tcp") and the key's fingerprint. */
+  sshHostKeys: Record<string, { port: string; fingerprint: string }>;
   /** "gw 22/tcp kex" → the names offered. */
   sshAlgorithms: Record<string, string[]>;
   /** "gw external view" or "gw host ruleset" (firewallKey) → the verdict and what decided it. */

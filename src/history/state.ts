@@ -39,7 +39,7 @@ function record(state: ObservedState, o: Observation): void {
       state.tls[describeTarget(o)] = { accepted: o.accepted, suites: o.suites, leaf: o.leaf };
       return;
     case 'ssh-host-key':
-      state.sshHostKeys[`${describeTarget(o)} ${o.type}`] = o.fingerprint;
+      state.sshHostKeys[`${describeTarget(o)} ${o.type}`] = { port: describeTarget(o), fingerprint: o.fingerprint };
       return;
     case 'ssh-algorithms':
       state.sshAlgorithms[`${describeTarget(o)} ${o.family}`] = o.offered;

@@ -75,7 +75,7 @@ describe('the state history compares, from typed observations', () => {
     expect({ ...state.tls }).toEqual({
       'gw 443/tcp': { accepted: ['TLSv1.2', 'TLSv1.3'], suites: ['TLS_AES_128_GCM_SHA256'], leaf: LEAF },
     });
-    expect({ ...state.sshHostKeys }).toEqual({ 'gw 22/tcp ssh-ed25519': 'SHA256:one' });
+    expect({ ...state.sshHostKeys }).toEqual({ 'gw 22/tcp ssh-ed25519': { port: 'gw 22/tcp', fingerprint: 'SHA256:one' } });
     expect({ ...state.sshAlgorithms }).toEqual({ 'gw 22/tcp kex': ['curve25519-sha256'] });
     expect({ ...state.firewall }).toEqual({
       'gw external view': { verdict: 'pass', detail: '97 of 100 undeclared TCP ports filtered' },
@@ -258,5 +258,29 @@ sections:
     const read = parseStoredReport(JSON.stringify(legacy), 'report.json');
     expect(read.observations).toBeUndefined();
     expect(diffReports(read, report, [])).toEqual([]);
+  });
+});
+
+describe('SSH host keys are compared only where both runs heard the port', () => {
+  const ssh = (gateway: string, fingerprint: string): Observation[] => [
+    { kind: 'ssh-host-key', gateway, port: 22, type: 'ssh-ed25519', fingerprint },
+    { kind: 'ssh-algorithms', gateway, port: 22, family: 'kex', offered: ['curve25519-sha256'] },
+  ];
+  const state = (list: Observation[]) => observedState(fromObservations(list));
+
+  it('a port that did not answer in one run, or a gateway not in it, changes no host key', () => {
+    expect(diffStates(state(ssh('gw', 'SHA256:one')), state([]))).toEqual([]);
+    expect(diffStates(state([]), state(ssh('gw', 'SHA256:one')))).toEqual([]);
+    expect(diffStates(state([...ssh('gw', 'SHA256:one'), ...ssh('old', 'SHA256:x')]), state(ssh('gw', 'SHA256:one')))).toEqual([]);
+  });
+
+  it('a key replaced, or one the answering port no longer has, is a change', () => {
+    expect(diffStates(state(ssh('gw', 'SHA256:one')), state(ssh('gw', 'SHA256:two'))).map(describeChange)).toEqual([
+      'ssh host key changed: gw 22/tcp ssh-ed25519 (was SHA256:one) (now SHA256:two)',
+    ]);
+    const keyGone = ssh('gw', 'SHA256:one').filter((o) => o.kind !== 'ssh-host-key');
+    expect(diffStates(state(ssh('gw', 'SHA256:one')), state(keyGone)).map(describeChange)).toEqual([
+      'ssh host key changed: gw 22/tcp ssh-ed25519 (was SHA256:one)',
+    ]);
   });
 });

@@ -966,10 +966,11 @@ describe('ssh observations: what history compares', () => {
     ];
     for (const f of cases) {
       const state = observedState({ findings: judgeSsh(f, thresholds).map(build) as ReportFinding[], rows: [] });
-      const hostKeys: Record<string, string> = Object.create(null);
+      const hostKeys: Record<string, { port: string; fingerprint: string }> = Object.create(null);
       const algorithms: Record<string, string[]> = Object.create(null);
       for (const o of observeSsh(f)) {
-        if (o.kind === 'ssh-host-key') hostKeys[`${o.gateway} ${o.port}/tcp ${o.type}`] = o.fingerprint;
+        if (o.kind === 'ssh-host-key')
+          hostKeys[`${o.gateway} ${o.port}/tcp ${o.type}`] = { port: `${o.gateway} ${o.port}/tcp`, fingerprint: o.fingerprint };
         if (o.kind === 'ssh-algorithms') algorithms[`${o.gateway} ${o.port}/tcp ${o.family}`] = o.offered;
       }
       expect(hostKeys).toEqual(state.sshHostKeys);
