@@ -1,4 +1,4 @@
-import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { InputFileError, type InputProblem } from '../errors.ts';
 import { visible } from '../../reports/escape.ts';
@@ -57,11 +57,13 @@ function notTextReason(content: Buffer): string | undefined {
 
 export function parseYaml(text: string, file: string, what: string): ParsedYaml {
   const lines = new LineCounter();
-  const document = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  // The library's own duplicate-key check compares every pair of keys of a map: a file of many keys would take hours.
+  const document = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
   const problems: InputProblem[] = document.errors.map((error) => {
     const position = lines.linePos(error.pos[0]);
     return { path: '(yaml)', line: position.line, message: firstLine(error.message) };
   });
+  if (problems.length === 0) for (const problem of duplicateKeys(document, lines)) problems.push(problem);
   if (problems.length > 0) throw new InputFileError(file, problems, `fix the YAML syntax of this ${what}`);
   let data: unknown;
   try {
@@ -70,6 +72,35 @@ export function parseYaml(text: string, file: string, what: string): ParsedYaml 
     throw new InputFileError(file, [{ path: '(yaml)', message: firstLine((error as Error).message) }], undefined, { cause: error });
   }
   return { file, data, document, lines };
+}
+
+/**
+ * A key given twice in one map, found in one pass with a set per map (and without recursion, so no depth
+ * overflows it). Keys are compared as JavaScript will hold them: `1` and `"1"` are the same key.
+ */
+function duplicateKeys(document: Document, lines: LineCounter): InputProblem[] {
+  const problems: InputProblem[] = [];
+  const pending: unknown[] = [document.contents];
+  while (pending.length > 0) {
+    const node = pending.pop();
+    if (isMap(node)) {
+      const seen = new Set<string>();
+      for (const pair of node.items) {
+        if (isScalar(pair.key)) {
+          const key = String(pair.key.value);
+          if (seen.has(key)) {
+            const line = pair.key.range ? lines.linePos(pair.key.range[0]).line : undefined;
+            problems.push({ path: '(yaml)', line, message: `Map keys must be unique: ${firstLine(JSON.stringify(key))} is given twice` });
+          }
+          seen.add(key);
+        } else pending.push(pair.key);
+        pending.push(pair.value);
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) pending.push(item);
+    } else if (isPair(node)) pending.push(node.key, node.value);
+  }
+  return problems;
 }
 
 /** Validates parsed YAML against a schema: one problem per issue, each with its path and line. */
