@@ -1,6 +1,6 @@
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
-import { InputFileError, type InputProblem } from '../errors.ts';
+import { holdsRawJavaScriptMessage, InputFileError, type InputProblem } from '../errors.ts';
 import { visible } from '../../reports/escape.ts';
 import { readSafe, UnsafeFileError, type FileKind } from './safe-read.ts';
 
@@ -61,7 +61,8 @@ export function parseYaml(text: string, file: string, what: string): ParsedYaml 
   const document = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
   const problems: InputProblem[] = document.errors.map((error) => {
     const position = lines.linePos(error.pos[0]);
-    return { path: '(yaml)', line: position.line, message: firstLine(error.message) };
+    const message = error.code === 'RESOURCE_EXHAUSTION' || holdsRawJavaScriptMessage(error.message) ? TOO_DEEP : firstLine(error.message);
+    return { path: '(yaml)', line: position.line, message };
   });
   if (problems.length === 0) for (const problem of duplicateKeys(document, lines)) problems.push(problem);
   if (problems.length > 0) throw new InputFileError(file, problems, `fix the YAML syntax of this ${what}`);
@@ -69,10 +70,14 @@ export function parseYaml(text: string, file: string, what: string): ParsedYaml 
   try {
     data = document.toJS({ maxAliasCount: 100 });
   } catch (error) {
-    throw new InputFileError(file, [{ path: '(yaml)', message: firstLine((error as Error).message) }], undefined, { cause: error });
+    const message =
+      error instanceof RangeError || holdsRawJavaScriptMessage(String(error)) ? TOO_DEEP : firstLine((error as Error).message);
+    throw new InputFileError(file, [{ path: '(yaml)', message }], `fix the YAML syntax of this ${what}`, { cause: error });
   }
   return { file, data, document, lines };
 }
+
+const TOO_DEEP = 'the YAML nests too deeply to be read (a list or map inside thousands of others)';
 
 /**
  * A key given twice in one map, found in one pass with a set per map (and without recursion, so no depth

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InputFileError } from '../../src/errors.ts';
+import { holdsRawJavaScriptMessage, InputFileError } from '../../src/errors.ts';
 import { parseYaml } from '../../src/input/yaml-input.ts';
 
 function problemsOf(text: string): string[] {
@@ -39,5 +39,15 @@ describe('hostile YAML in a file cocoscan reads', () => {
       expect((error as InputFileError).problems[0]?.line).toBe(3);
     }
     expect(parseYaml('a: {k: 1}\nb: {k: 2}\n', 'f', 'connection file').data).toEqual({ a: { k: 1 }, b: { k: 2 } });
+  });
+
+  it.each([
+    ['flow sequences', `a: ${'['.repeat(20_000)}${']'.repeat(20_000)}`],
+    ['flow maps', `a: ${'{a: '.repeat(20_000)}1${'}'.repeat(20_000)}`],
+    ['block maps', Array.from({ length: 3000 }, (_, i) => `${' '.repeat(i)}a:`).join('\n')],
+  ])('nesting too deep for the parser (%s) is a plain problem, never the engine message', (_, text) => {
+    const problems = problemsOf(text);
+    expect(problems.some((p) => holdsRawJavaScriptMessage(p))).toBe(false);
+    expect(problems.join('\n')).toMatch(/nest/);
   });
 });
