@@ -4,7 +4,8 @@ import { readSafeText } from '../input/safe-read.ts';
 import type { Command } from 'commander';
 import { keyFingerprint } from '../agent/report.ts';
 import { answersTemplate } from '../answers/answers.ts';
-import { ExitCode, OutputError } from '../errors.ts';
+import { ExitCode, OutputError, UsageError } from '../errors.ts';
+import { manifestPublicKey } from '../output/signing.ts';
 import { verifyReportFolder } from '../output/verify.ts';
 import { loadProfile } from '../profile/load.ts';
 import { terminalText } from '../../reports/escape.ts';
@@ -48,6 +49,9 @@ export function addEvidenceCommands(program: Command, setExit: (code: number) =>
     .option('-k, --key <public-key>', 'public key the manifest must be signed with')
     .action(async (dir: string, opts: { key?: string }) => {
       const key = opts.key ? await readSafeText(opts.key, { kind: 'public-key', key: '--key' }) : undefined;
+      const usable = key === undefined ? undefined : manifestPublicKey(key);
+      if (usable && !usable.ok)
+        throw new UsageError(`--key ${opts.key}: ${usable.reason}`, 'give the KEY.pub file written beside the key that signed the folder');
       const result = await verifyReportFolder(dir, key);
       for (const path of result.changed) process.stdout.write(`CHANGED  ${terminalText(path)}\n`);
       for (const path of result.missing) process.stdout.write(`MISSING  ${terminalText(path)}\n`);

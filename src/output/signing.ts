@@ -1,4 +1,4 @@
-import { createHash, createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import { keyFingerprint } from '../agent/report.ts';
 
 export const SIGNATURE_PATH = 'evidence/manifest.sha256.sig';
@@ -26,26 +26,44 @@ export function signManifest(manifest: Buffer, privateKeyPem: string): string {
   return `${JSON.stringify(signature, null, 2)}\n`;
 }
 
+/** The public key a signature is checked against, or why it cannot be one (said without OpenSSL's own words). */
+export function manifestPublicKey(publicKeyPem: string): { ok: true; key: KeyObject } | { ok: false; reason: string } {
+  let key: KeyObject;
+  try {
+    key = createPublicKey(publicKeyPem);
+  } catch {
+    return { ok: false, reason: 'the --key file is not a public key in PEM form (make a pair with: cocoscan keygen --out KEY)' };
+  }
+  if (key.asymmetricKeyType !== 'ed25519')
+    return { ok: false, reason: `the --key file is ${key.asymmetricKeyType ?? 'an unknown'} key; manifests are signed with Ed25519 keys` };
+  return { ok: true, key };
+}
+
 export function checkManifestSignature(
   manifest: Buffer,
   signatureText: string,
   publicKeyPem: string,
 ): { ok: true } | { ok: false; reason: string } {
-  let signature: ManifestSignature;
+  const key = manifestPublicKey(publicKeyPem);
+  if (!key.ok) return key;
+  let parsed: unknown;
   try {
-    signature = JSON.parse(signatureText) as ManifestSignature;
+    parsed = JSON.parse(signatureText);
   } catch {
     return { ok: false, reason: `${SIGNATURE_PATH} is not valid JSON` };
   }
-  let key;
-  try {
-    key = createPublicKey(publicKeyPem);
-  } catch (error) {
-    return { ok: false, reason: `the public key cannot be read: ${(error as Error).message}` };
-  }
-  if (signature.keySha256 !== keyFingerprint(key))
-    return { ok: false, reason: `the manifest was signed by another key (${String(signature.keySha256).slice(0, 16)}…)` };
-  if (typeof signature.signature !== 'string' || !verify(null, manifest, key, Buffer.from(signature.signature, 'base64'))) {
+  // The file is the folder's, so anything: only an object with the two strings read below is a signature.
+  const signature = parsed as Partial<Record<keyof ManifestSignature, unknown>> | null;
+  if (
+    typeof signature !== 'object' ||
+    signature === null ||
+    typeof signature.keySha256 !== 'string' ||
+    typeof signature.signature !== 'string'
+  )
+    return { ok: false, reason: `${SIGNATURE_PATH} is not a cocoscan manifest signature` };
+  if (signature.keySha256 !== keyFingerprint(key.key))
+    return { ok: false, reason: `the manifest was signed by another key (${signature.keySha256.slice(0, 16)}…)` };
+  if (!verify(null, manifest, key.key, Buffer.from(signature.signature, 'base64'))) {
     return { ok: false, reason: 'the signature does not match the manifest: the manifest was changed after signing' };
   }
   return { ok: true };

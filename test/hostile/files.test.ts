@@ -1,4 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdir, open, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -271,6 +272,20 @@ describe('cocoscan verify on a hostile evidence folder', () => {
     const result = await runCli(['verify', dir], 30_000);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/PROBLEM {2}evidence\/x\.txt is not a regular file/);
+  });
+
+  it('through the CLI: a signature file of JSON null is a PROBLEM (exit 1), and a --key that is no Ed25519 public key exit 2', async () => {
+    const dir = await folderWith(async (d) => writeFile(join(d, 'evidence/manifest.sha256.sig'), 'null'), '');
+    const key = join(dir, 'ed25519.pub');
+    await writeFile(key, generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }));
+    const result = await runCli(['verify', dir, '--key', key], 30_000);
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stdout).toMatch(/PROBLEM {2}evidence\/manifest\.sha256\.sig is not a cocoscan manifest signature/);
+    await writeFile(join(dir, 'not-a-key.pem'), 'not a key');
+    const wrongKey = await runCli(['verify', dir, '--key', join(dir, 'not-a-key.pem')], 30_000);
+    expect(wrongKey.code, wrongKey.stderr).toBe(2);
+    expect(wrongKey.stderr).toMatch(/not a public key in PEM form/);
+    expect(wrongKey.stderr).not.toMatch(/internal error|DECODER/);
   });
 });
 

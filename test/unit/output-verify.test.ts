@@ -1,8 +1,10 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { OutputError } from '../../src/errors.ts';
+import { keyFingerprint } from '../../src/agent/report.ts';
+import { holdsRawJavaScriptMessage, OutputError } from '../../src/errors.ts';
 import { inspectOutFolder, MARKER_PATH } from '../../src/output/out-folder.ts';
 import { verifyReportFolder } from '../../src/output/verify.ts';
 import { tempDir } from '../helpers/cli.ts';
@@ -78,5 +80,40 @@ describe('verify hashes a bounded number of bytes in all', () => {
     expect(result.problems).toContainEqual(expect.stringMatching(new RegExp(`more than ${budget} bytes in all`)));
     // Within the default budget the same folder verifies.
     expect((await verifyReportFolder(dir)).ok).toBe(true);
+  });
+});
+
+describe('verify reads a hostile signature file and a wrong --key as problems, never a crash', () => {
+  async function signedFolder(signature: string): Promise<string> {
+    const dir = await tempDir();
+    await mkdir(join(dir, 'evidence'));
+    await writeFile(join(dir, 'evidence/manifest.sha256'), '');
+    await writeFile(join(dir, 'evidence/manifest.sha256.sig'), signature);
+    return dir;
+  }
+  const { publicKey } = generateKeyPairSync('ed25519');
+  const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+
+  it.each(['null', '[]', '"text"', '5', 'true', `{"keySha256": "${keyFingerprint(publicKey)}", "signature": 5}`])(
+    'signature file %s',
+    async (signature) => {
+      const result = await verifyReportFolder(await signedFolder(signature), pem);
+      expect(result.ok).toBe(false);
+      expect(result.signature).toBe('invalid');
+      expect(result.problems).toEqual([expect.stringMatching(/manifest\.sha256\.sig/)]);
+      expect(result.problems.some((p) => holdsRawJavaScriptMessage(p))).toBe(false);
+    },
+  );
+
+  it('a --key that is no public key, or not an Ed25519 one, is named as the key problem, without an OpenSSL message', async () => {
+    const dir = await signedFolder('{}');
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    for (const key of ['not a key', rsa]) {
+      const result = await verifyReportFolder(dir, key);
+      expect(result.ok).toBe(false);
+      expect(result.problems).toEqual([expect.stringMatching(/--key|public key/)]);
+      expect(result.problems.join('\n')).not.toMatch(/error:|routines|DECODER/);
+      expect(result.problems.join('\n')).toMatch(rsa === key ? /Ed25519/ : /PEM/);
+    }
   });
 });
