@@ -1,3 +1,4 @@
+import { calendarDate, offsetOf } from '../input/calendar.ts';
 import type { AvObservation } from './observation.ts';
 
 /**
@@ -15,7 +16,7 @@ export function parseAvData(text: string, utcOffsetMinutes?: number): AvObservat
     } catch {
       return [];
     }
-    return parseAvJson(json);
+    return parseAvJson(json, utcOffsetMinutes);
   }
   const observations: AvObservation[] = [];
   const clamscan = parseClamscanVersion(trimmed, utcOffsetMinutes);
@@ -43,7 +44,7 @@ function parseCtime(text: string, utcOffsetMinutes: number): Date | undefined {
   const m = /^\w{3}\s+(\w{3})\s+(\d{1,2})\s+(\d{2}):(\d{2}):(\d{2})\s+(\d{4})$/.exec(text.trim());
   const month = m ? MONTHS.get(m[1]!) : undefined;
   if (!m || month === undefined) return undefined;
-  return validDate(Date.UTC(Number(m[6]), month, Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5])) - utcOffsetMinutes * 60_000);
+  return calendarDate(Number(m[6]), month + 1, Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), utcOffsetMinutes);
 }
 
 /** Longest version text kept from a host's output: versions are short; what is longer is cut, marked. */
@@ -85,14 +86,16 @@ export function parseSigtoolInfo(text: string): AvObservation | undefined {
   const build = /^Build time:\s+(\d{1,2}) (\w{3}) (\d{4}) (\d{2}):(\d{2}) ([+-]\d{4})\r?$/m.exec(text);
   const month = build ? MONTHS.get(build[2]!) : undefined;
   if (!build || month === undefined) return undefined;
-  const offset = build[6]!;
-  const offsetMinutes = (offset.startsWith('-') ? -1 : 1) * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(3, 5)));
-  const utc = Date.UTC(Number(build[3]), month, Number(build[1]), Number(build[4]), Number(build[5])) - offsetMinutes * 60_000;
+  const offsetMinutes = offsetOf(build[6]!);
+  const built =
+    offsetMinutes === undefined
+      ? undefined
+      : calendarDate(Number(build[3]), month + 1, Number(build[1]), Number(build[4]), Number(build[5]), 0, offsetMinutes);
   return {
     format: 'sigtool-info',
     product: 'ClamAV',
     signatureVersion: version(/^Version:\s+(\d+)\r?$/m.exec(text)?.[1]),
-    signatureTime: validDate(utc),
+    signatureTime: built,
     notes: [`database ${/^File:\s+(.+)$/m.exec(text)?.[1]?.slice(0, 200) ?? 'unknown'}`],
   };
 }
@@ -179,15 +182,25 @@ function field(object: Record<string, unknown>, name: string): unknown {
   return value !== null && typeof value === 'object' && 'value' in value ? value.value : value;
 }
 
-/** PowerShell 5.1 writes "/Date(ms)/", PowerShell 7 ISO 8601. */
-function powershellDate(value: unknown): Date | undefined {
+/**
+ * PowerShell 5.1 writes "/Date(ms)/", PowerShell 7 ISO 8601 with up to seven decimals. Anything else is
+ * unreadable: JavaScript's own date parser would take "1" for 1 January 2001 and 30 February for 2 March.
+ * A time without a zone is the host's local time.
+ */
+function powershellDate(value: unknown, utcOffsetMinutes: number): Date | undefined {
   if (typeof value !== 'string') return undefined;
   const ms = /^\/Date\((-?\d+)\)\/$/.exec(value);
   if (ms) return validDate(Number(ms[1]));
-  return validDate(new Date(value).getTime());
+  const iso = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,7}))?(Z|[+-]\d{2}:\d{2})?$/.exec(value);
+  if (!iso) return undefined;
+  const offset = iso[8] === undefined ? utcOffsetMinutes : offsetOf(iso[8]);
+  if (offset === undefined) return undefined;
+  const [year, month, day, hour, minute, second] = iso.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const at = calendarDate(year, month, day, hour, minute, second, offset);
+  return at && validDate(at.getTime() + Number((iso[7] ?? '').padEnd(3, '0').slice(0, 3)));
 }
 
-function parseAvJson(json: unknown): AvObservation[] {
+function parseAvJson(json: unknown, utcOffsetMinutes: number | undefined): AvObservation[] {
   if (Array.isArray(json)) {
     const rows = json.filter((r): r is Record<string, unknown> => r !== null && typeof r === 'object');
     const centre = rows.find((r) => Object.hasOwn(r, 'antivirus'));
@@ -231,18 +244,20 @@ function parseAvJson(json: unknown): AvObservation[] {
   if (json === null || typeof json !== 'object') return [];
   const o = json as Record<string, unknown>;
   if (Object.hasOwn(o, 'AntivirusSignatureLastUpdated') || Object.hasOwn(o, 'AMServiceEnabled')) {
-    return [
-      {
-        format: 'defender-status',
-        product: 'Microsoft Defender',
-        engineVersion: version(o.AMEngineVersion),
-        signatureVersion: version(o.AntivirusSignatureVersion),
-        signatureTime: powershellDate(o.AntivirusSignatureLastUpdated),
-        engineRunning: o.AMServiceEnabled === true && o.AntivirusEnabled !== false,
-        realTimeProtection: o.RealTimeProtectionEnabled === true,
-        notes: [],
-      },
-    ];
+    const updated = o.AntivirusSignatureLastUpdated;
+    const local = typeof updated === 'string' && /T[\d:.]+$/.test(updated);
+    const observation: AvObservation = {
+      format: 'defender-status',
+      product: 'Microsoft Defender',
+      engineVersion: version(o.AMEngineVersion),
+      signatureVersion: version(o.AntivirusSignatureVersion),
+      signatureTime: powershellDate(updated, utcOffsetMinutes ?? 0),
+      engineRunning: o.AMServiceEnabled === true && o.AntivirusEnabled !== false,
+      realTimeProtection: o.RealTimeProtectionEnabled === true,
+      notes: local ? zoneNote(utcOffsetMinutes) : [],
+    };
+    if (local && utcOffsetMinutes === undefined) observation.offsetUnknown = true;
+    return [observation];
   }
   if (Object.hasOwn(o, 'definitionsUpdated') || Object.hasOwn(o, 'definitionsVersion') || Object.hasOwn(o, 'realTimeProtectionEnabled')) {
     const updated = field(o, 'definitionsUpdated');

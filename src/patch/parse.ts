@@ -1,3 +1,5 @@
+import { calendarDate } from '../input/calendar.ts';
+
 /**
  * Readers for the package-manager outputs the patch probe judges. Each is pure and tolerant of noise: what it
  * cannot read is left out, and every date it returns is a real one (never an Invalid Date).
@@ -74,10 +76,8 @@ export function lastAptUpgrade(text: string, utcOffsetMinutes = 0): Date | undef
     if (!/^Upgrade: /m.test(block)) continue;
     const end = /^End-Date:\s+(\d{4})-(\d{2})-(\d{2})\s+(\d{2}):(\d{2}):(\d{2})/m.exec(block);
     if (!end) continue;
-    const at = validDate(
-      Date.UTC(Number(end[1]), Number(end[2]) - 1, Number(end[3]), Number(end[4]), Number(end[5]), Number(end[6])) -
-        utcOffsetMinutes * 60_000,
-    );
+    const [year, month, day, hour, minute, second] = end.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+    const at = calendarDate(year, month, day, hour, minute, second, utcOffsetMinutes);
     if (at && (!last || at > last)) last = at;
   }
   return last;
@@ -141,7 +141,9 @@ export function parseDnfSecurityInfo(text: string): Map<string, { issued?: Date;
     const date = /^(?:Issued|Updated)\s*:\s*(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2}:\d{2}))?/.exec(line);
     if (date && !block.dated) {
       block.dated = true;
-      block.issued = validDate(Date.parse(`${date[1]}T${date[2] ?? '00:00:00'}Z`));
+      const [year, month, day] = date[1]!.split('-').map(Number) as [number, number, number];
+      const [hour, minute, second] = (date[2] ?? '00:00:00').split(':').map(Number) as [number, number, number];
+      block.issued = calendarDate(year, month, day, hour, minute, second);
     }
     const severity = /^Severity\s*:\s*(\w+)/.exec(line);
     if (severity && !block.severity) block.severity = severity[1];

@@ -129,3 +129,43 @@ describe('an agent report stuffed with huge fields', () => {
     expect(result.findings.find((f) => f.id === 'antivirus.signature-age')?.status).toBe('pass');
   });
 });
+
+describe('a date that does not exist is unreadable, never moved to a real one', () => {
+  it.each([
+    ['clamscan, 30 February', 'ClamAV 1.4.2/27500/Mon Feb 30 07:33:12 2026'],
+    ['clamscan, day 99 at 99:99:99', 'ClamAV 1.4.2/27500/Mon Jan 99 99:99:99 2026'],
+    ['sigtool, 31 February at 25:00', 'Build time: 31 Feb 2026 25:00 +0000\nVersion: 27500\n'],
+    ['sigtool, offset +9999', 'Build time: 01 Feb 2026 10:00 +9999\nVersion: 27500\n'],
+    ['Defender, 30 February', JSON.stringify({ AMServiceEnabled: true, AntivirusSignatureLastUpdated: '2026-02-30T10:00:00+00:00' })],
+    ['Defender, a bare number taken for the year 2001', JSON.stringify({ AMServiceEnabled: true, AntivirusSignatureLastUpdated: '1' })],
+    ['Defender, free text', JSON.stringify({ AMServiceEnabled: true, AntivirusSignatureLastUpdated: 'Tuesday 3 March' })],
+  ])('%s', (_, text) => {
+    const [observation] = parseAvData(text, 0);
+    expect(observation).toBeDefined();
+    expect(observation!.signatureTime).toBeUndefined();
+  });
+
+  it('freshclam: a run dated 30 February is no update run', () => {
+    const log = 'ClamAV update process started at Mon Feb 30 10:00:00 2026\ndaily.cld updated (version: 27500)\n';
+    expect(parseAvData(log, 0)[0]?.updateRuns).toEqual([]);
+  });
+
+  it('patch: an apt history End-Date of 30 February, and a dnf advisory issued on 31 April', () => {
+    const history = 'Start-Date: 2026-02-30  10:00:00\nUpgrade: a (1, 2)\nEnd-Date: 2026-02-30  10:01:00\n';
+    expect(patchParsers.lastAptUpgrade(history, 0)).toBeUndefined();
+    const info = patchParsers.parseDnfSecurityInfo('Update ID : RHSA-1\nIssued : 2026-04-31 00:00:00\n');
+    expect(info.get('RHSA-1')?.issued).toBeUndefined();
+  });
+
+  it('real dates still read: 29 February of a leap year, a Defender date with and without its zone', () => {
+    expect(parseAvData('ClamAV 1.4.2/27500/Tue Feb 29 07:33:12 2028', 0)[0]?.signatureTime?.toISOString()).toBe('2028-02-29T07:33:12.000Z');
+    const defender = (at: string) =>
+      parseAvData(JSON.stringify({ AMServiceEnabled: true, AntivirusSignatureLastUpdated: at }), 60)[0]?.signatureTime?.toISOString();
+    expect(defender('2026-03-01T10:00:00.1234567+01:00')).toBe('2026-03-01T09:00:00.123Z');
+    expect(defender('/Date(1772359200000)/')).toBe('2026-03-01T10:00:00.000Z');
+    // Without a zone it is the host's local time (UTC+01:00 here), not the checker's; with no offset given, judged under every one.
+    expect(defender('2026-03-01T10:00:00')).toBe('2026-03-01T09:00:00.000Z');
+    const unzoned = parseAvData(JSON.stringify({ AMServiceEnabled: true, AntivirusSignatureLastUpdated: '2026-03-01T10:00:00' }))[0];
+    expect(unzoned?.offsetUnknown).toBe(true);
+  });
+});
