@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { readSafeText } from '../input/safe-read.ts';
 import type { Command } from 'commander';
 import { keyFingerprint } from '../agent/report.ts';
@@ -10,20 +10,33 @@ import { verifyReportFolder } from '../output/verify.ts';
 import { loadProfile } from '../profile/load.ts';
 import { terminalText } from '../../reports/escape.ts';
 
-/** Writes an Ed25519 key pair (KEY and KEY.pub); never overwrites. Shared by `keygen` and `agent keygen`. */
+/**
+ * Writes an Ed25519 key pair (KEY and KEY.pub); never overwrites (a link there counts as a file). When the public
+ * key cannot be written, the private key just made is removed: a new KEY beside an old KEY.pub is no pair.
+ */
 export async function writeKeyPair(out: string): Promise<string> {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  await writeNewKeyFile(out, privateKey.export({ type: 'pkcs8', format: 'pem' }), 0o600);
   try {
-    await writeFile(out, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
-    await writeFile(`${out}.pub`, publicKey.export({ type: 'spki', format: 'pem' }), { flag: 'wx' });
+    await writeNewKeyFile(`${out}.pub`, publicKey.export({ type: 'spki', format: 'pem' }), 0o644);
   } catch (error) {
+    await rm(out, { force: true });
+    throw error;
+  }
+  return keyFingerprint(publicKey);
+}
+
+async function writeNewKeyFile(path: string, content: string | Buffer, mode: number): Promise<void> {
+  try {
+    await writeFile(path, content, { mode, flag: 'wx' });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
     throw new OutputError(
-      `cannot write ${out}: ${(error as Error).message}`,
+      code === 'EEXIST' ? `${path} exists already (a file or a link)` : `cannot write ${path} (${code ?? 'unknown error'})`,
       'choose a path where no key exists yet; keys are never overwritten',
       { cause: error },
     );
   }
-  return keyFingerprint(publicKey);
 }
 
 /** `cocoscan keygen`, `cocoscan verify`, `cocoscan answers template`: the submission pack around a report. */
