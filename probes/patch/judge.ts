@@ -51,6 +51,12 @@ export function freshSource(
   return source && Math.abs(now.getTime() - source.collectedAt.getTime()) <= thresholds.maxFactAgeHours * 3_600_000 ? source : undefined;
 }
 
+/** How far a date lies after the moment of the check, said for a reason. */
+function aheadText(at: Date, now: Date): string {
+  const ahead = at.getTime() - now.getTime();
+  return ahead >= DAY ? `${(ahead / DAY).toFixed(1)} days` : `${(ahead / 3_600_000).toFixed(1)} h`;
+}
+
 /**
  * Judges a gateway's patch level from the freshest host-reported source. Pure. Pending security updates are
  * held against the profile's window for their severity; an update whose age or security cannot be known is
@@ -207,7 +213,19 @@ function updates(patch: PatchFacts, t: PatchThresholds, now: Date, artefact: str
             artefacts,
           };
   let lists: Said;
-  if (patch.listsRefreshedAt) {
+  if (patch.listsRefreshedAt && now.getTime() - patch.listsRefreshedAt.getTime() < -t.maxFactAgeHours * 3_600_000) {
+    lists = {
+      status: 'not_tested',
+      params: {
+        reason:
+          `the package lists are dated ${aheadText(patch.listsRefreshedAt, now)} after this check ` +
+          `(${patch.listsRefreshedAt.toISOString()}): a wrong host clock or altered data, so their age is unknown`,
+      },
+      expected: listsExpected,
+      actual: patch.listsRefreshedAt.toISOString(),
+      artefacts,
+    };
+  } else if (patch.listsRefreshedAt) {
     const age = now.getTime() - patch.listsRefreshedAt.getTime();
     const ageText = age >= DAY ? `${(age / DAY).toFixed(1)} days` : `${(age / 3_600_000).toFixed(1)} h`;
     const status = age > t.listFreshnessDays * DAY ? 'fail' : 'pass';

@@ -289,6 +289,11 @@ judgeTable('patch', {
       })),
     },
     {
+      name: 'package lists dated a year after the check are not fresh, they are undated',
+      facts: facts({ listsRefreshedAt: daysAgo(-365) }),
+      verdicts: [{ id: 'patch.package-lists', status: 'not_tested', params: { reason: /dated .* after this check/ } }],
+    },
+    {
       name: 'no patch facts at all',
       facts: noSource(),
       verdicts: ALL_IDS.map((id) => ({
