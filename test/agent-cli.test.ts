@@ -46,6 +46,30 @@ describe('cocoscan agent: keygen, collect, and the check that reads the report',
     expect(altered.rows[0]?.comment).toMatch(/signed report rejected: the signature does not match the report/);
   });
 
+  it('collect --out replaces an agent report it wrote (signed or not), never a file it did not write', async () => {
+    const dir = await tempDir();
+    const key = join(dir, 'agent.key');
+    expect((await runCli(['agent', 'keygen', '--out', key])).code).toBe(0);
+    const out = join(dir, 'agent.json');
+    for (const how of [['--unsigned'], ['--key', key], ['--unsigned']]) {
+      const rerun = await runCli(['agent', 'collect', ...how, '--out', out]);
+      expect(rerun.code, rerun.stderr).toBe(0);
+    }
+    // A user's file, short or longer than the part read to recognise a report, is left as it was.
+    for (const [name, text] of [
+      ['notes.txt', 'my notes\n'],
+      ['big.json', `{"format": "mine", "pad": "${'x'.repeat(100_000)}"}\n`],
+    ] as const) {
+      const mine = join(dir, name);
+      await writeFile(mine, text);
+      const refused = await runCli(['agent', 'collect', '--unsigned', '--out', mine]);
+      expect(refused.code, refused.stderr).toBe(2);
+      expect(refused.stderr).toContain(`${mine} already exists and is not an agent report cocoscan wrote`);
+      expect(refused.stderr).toMatch(/choose another path for --out, or remove the file/);
+      expect(await readFile(mine, 'utf8')).toBe(text);
+    }
+  });
+
   it('a missing report file or an unusable key is bad input (exit 2) before anything runs', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'not-a-key.pub'), 'hello\n');

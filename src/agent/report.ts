@@ -23,6 +23,11 @@ export const agentReportSchema = z.strictObject({
 });
 export type AgentReport = z.infer<typeof agentReportSchema>;
 
+/** The first bytes of a report `cocoscan agent collect` writes, signed or not: read back before it replaces a file. */
+export function isAgentReportHead(head: string): boolean {
+  return /^\{\s*"format": "cocoscan-(?:agent|signed)-report",\s*"version": \d+,/.test(head);
+}
+
 export const signedReportSchema = z.strictObject({
   format: z.literal('cocoscan-signed-report'),
   version: z.literal(1),

@@ -1,8 +1,8 @@
-import { refuseNonRegularOutput, writeRegularFile } from '../output/safe-write.ts';
+import { refuseForeignOutput, writeRegularFile } from '../output/safe-write.ts';
 import { readSafeText } from '../input/safe-read.ts';
 import type { Command } from 'commander';
 import { collectAgentReport } from '../agent/collect.ts';
-import { signReport } from '../agent/report.ts';
+import { isAgentReportHead, signReport } from '../agent/report.ts';
 import { writeKeyPair } from './evidence-commands.ts';
 import { UsageError } from '../errors.ts';
 import { exec } from '../exec.ts';
@@ -37,7 +37,8 @@ export function addAgentCommands(program: Command, setExit: (code: number) => vo
           throw new UsageError(`cannot read the key ${opts.key}: ${error.message}`, 'make one with: cocoscan agent keygen --out agent.key');
         });
       }
-      await refuseNonRegularOutput(opts.out);
+      const output = { what: 'an agent report', kind: 'agent-report', ours: isAgentReportHead } as const;
+      await refuseForeignOutput(opts.out, output);
       const report = await collectAgentReport(exec, () => new Date());
       let text: string;
       try {
@@ -45,6 +46,8 @@ export function addAgentCommands(program: Command, setExit: (code: number) => vo
       } catch (error) {
         throw new UsageError((error as Error).message);
       }
+      // Collecting takes a while: the file may have changed since the check above.
+      await refuseForeignOutput(opts.out, output);
       await writeRegularFile(opts.out, text, 'agent report');
       const found = Object.values(report.commands)
         .filter((c) => c.status === 'ok')

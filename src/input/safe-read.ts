@@ -217,6 +217,26 @@ async function readCapped(
   return buffer.subarray(0, total);
 }
 
+/** Reads at most the first `bytes` bytes of a regular file of any size: enough to recognise a file before replacing it. */
+export async function readSafeHead(path: string, bytes: number, options: SafeReadOptions): Promise<Buffer> {
+  const { handle } = await openChecked(path, { ...options, maxBytes: Number.POSITIVE_INFINITY });
+  try {
+    const buffer = Buffer.alloc(bytes);
+    let total = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, total, bytes - total, total);
+      if (bytesRead === 0) break;
+      total += bytesRead;
+      if (total === bytes) break;
+    }
+    return buffer.subarray(0, total);
+  } catch (error) {
+    throw new UnsafeFileError(path, describeOpenError(error, options.noFollow), options.key, options.kind, { cause: error });
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+}
+
 export async function readSafeText(path: string, options: SafeReadOptions): Promise<string> {
   return (await readSafe(path, options)).content.toString('utf8');
 }
