@@ -58,6 +58,21 @@ async function listTree(
   return { files, folders, foreign };
 }
 
+/** What under dir cocoscan did not write: files its marker does not list, folders on no listed path, links and special files. */
+async function strangersIn(dir: string, marker: Marker): Promise<string[]> {
+  const owned = new Set(marker.files);
+  const ownedFolders = new Set(
+    marker.files.flatMap((f) =>
+      f
+        .split('/')
+        .slice(0, -1)
+        .map((_, i, parts) => parts.slice(0, i + 1).join('/')),
+    ),
+  );
+  const { files, folders, foreign } = await listTree(dir);
+  return [...foreign, ...files.filter((f) => !owned.has(f)), ...folders.filter((f) => !ownedFolders.has(f))];
+}
+
 export type OutFolderState = 'absent' | 'empty' | 'ours';
 
 /**
@@ -87,17 +102,7 @@ export async function inspectOutFolder(target: string): Promise<OutFolderState> 
       'give an empty or new folder; cocoscan replaces only a report folder it wrote itself, and only when it holds nothing else',
     );
   if (!marker) return Promise.reject(refuse(`no ${MARKER_PATH} marker`));
-  const owned = new Set(marker.files);
-  const ownedFolders = new Set(
-    marker.files.flatMap((f) =>
-      f
-        .split('/')
-        .slice(0, -1)
-        .map((_, i, parts) => parts.slice(0, i + 1).join('/')),
-    ),
-  );
-  const { files, folders, foreign } = await listTree(target);
-  const strangers = [...foreign, ...files.filter((f) => !owned.has(f)), ...folders.filter((f) => !ownedFolders.has(f))];
+  const strangers = await strangersIn(target, marker);
   if (strangers.length > 0)
     throw refuse(
       `${strangers.slice(0, 5).join(', ')}${strangers.length > 5 ? ` and ${strangers.length - 5} more` : ''} were not written by cocoscan`,
@@ -166,7 +171,7 @@ function processAlive(pid: number): boolean {
 
 /**
  * Removes `.cocoscan-tmp-*` folders a killed run left in these folders: only those whose marker proves they are
- * cocoscan's and whose writer is gone. Returns the folders removed.
+ * cocoscan's, whose writer is gone and that hold nothing but what the marker lists. Returns the folders removed.
  */
 export async function removeLeftovers(dirs: string[]): Promise<string[]> {
   const removed: string[] = [];
@@ -179,6 +184,9 @@ export async function removeLeftovers(dirs: string[]): Promise<string[]> {
       if (!info?.isDirectory()) continue;
       const marker = await readMarker(path);
       if (!marker || processAlive(marker.pid)) continue;
+      // A run cut short wrote some of the files its marker lists; anything else there (a user's file moved in) keeps it.
+      const strangers = await strangersIn(path, marker).catch(() => undefined);
+      if (!strangers || strangers.length > 0) continue;
       await rm(path, { recursive: true, force: true }).then(
         () => removed.push(path),
         () => undefined,

@@ -166,6 +166,26 @@ describe('leftover temporary folders', () => {
     expect(names).not.toContain('.cocoscan-tmp-report-0001');
   });
 
+  it("one holding anything but what its marker lists is left as it is, a user's file or folder or link in it too", async () => {
+    const dir = await tempDir();
+    const pid = await deadPid();
+    const withFile = await leftover(dir, '.cocoscan-tmp-report-0001', pid);
+    await writeFile(join(withFile, 'notes.txt'), 'mine');
+    const withFolder = await leftover(dir, '.cocoscan-tmp-report-0002', pid);
+    await mkdir(join(withFolder, 'photos'));
+    const withLink = await leftover(dir, '.cocoscan-tmp-report-0003', pid);
+    await symlink('/etc/hostname', join(withLink, 'link'));
+    // Cut short while being written: only some of the files its marker lists, on their folders, is cocoscan's.
+    const partial = join(dir, '.cocoscan-tmp-report-0004');
+    await mkdir(join(partial, 'evidence/gw'), { recursive: true });
+    const marker = JSON.parse(markerContent(['report.json', 'evidence/gw/a.txt']).toString()) as { pid: number };
+    await writeFile(join(partial, MARKER_PATH), JSON.stringify({ ...marker, pid }));
+    expect(await removeLeftovers([dir])).toEqual([partial]);
+    expect(await readFile(join(withFile, 'notes.txt'), 'utf8')).toBe('mine');
+    expect(await readdir(join(withFolder, 'photos'))).toEqual([]);
+    expect((await readdir(withLink)).sort()).toEqual([MARKER_PATH, 'link', 'report.json']);
+  });
+
   it('a check clears them beside --out and in the history at its start', async () => {
     const dir = await tempDir();
     const history = join(dir, 'history');
