@@ -6,7 +6,7 @@ import type { Evidence, FindingStatus, FindingTarget } from '../../src/findings.
 import type { Observation } from '../../src/history/observation.ts';
 import { clipServiceField, describeService, portStateOf, type NmapHost, type NmapPort, type NmapService } from '../../src/nmap/parse.ts';
 import { compressPorts } from '../../src/nmap/ports.ts';
-import { matchProtocol } from '../../src/nmap/protocols.ts';
+import { matchProtocol, serviceIdentified } from '../../src/nmap/protocols.ts';
 import type { Verdict } from '../../src/probe/contract.ts';
 import type { ExposureFindingId } from './findings.ts';
 import type { ExposureFacts } from './gather.ts';
@@ -58,8 +58,9 @@ function undeclaredOpen(host: NmapHost, flows: Flow[]): NmapPort[] {
 
 /**
  * The open ports of a sweep, for comparison with a later run: each undeclared open port listed one by one
- * (its service name, or "unknown") and each declared flow found open (its service, or "open"). The ports of
- * a flood beyond MAX_UNDECLARED_LISTED are only counted in the summary finding, so they are not observed.
+ * (its service name, or "unknown") and each declared flow found open (its service, or "open"), each saying
+ * whether service detection identified it. The ports of a flood beyond MAX_UNDECLARED_LISTED are only counted
+ * in the summary finding, so they are not observed.
  */
 export function observeExposure(facts: ExposureFacts): Observation[] {
   if (facts.failure || !facts.host || !facts.plan) return [];
@@ -69,14 +70,15 @@ export function observeExposure(facts: ExposureFacts): Observation[] {
   const gateway = facts.target.gateway;
   const swept: Observation = { kind: 'swept', gateway, tcp: plan.tcpPorts, udp: plan.privileged ? (plan.udpPorts ?? '') : '' };
   const seen = new Map<string, Observation>();
-  const add = (port: number, transport: 'tcp' | 'udp', service: string) =>
-    seen.set(`${port}/${transport}`, { kind: 'open-port', gateway, port, transport, service });
+  const add = (port: number, transport: 'tcp' | 'udp', service: string, found: NmapService | undefined) =>
+    seen.set(`${port}/${transport}`, { kind: 'open-port', gateway, port, transport, service, identified: serviceIdentified(found) });
   for (const port of undeclaredOpen(host, facts.flows).slice(0, MAX_UNDECLARED_LISTED)) {
-    add(port.port, port.protocol, port.service?.name !== undefined ? clipServiceField(port.service.name) : 'unknown');
+    add(port.port, port.protocol, port.service?.name !== undefined ? clipServiceField(port.service.name) : 'unknown', port.service);
   }
   for (const flow of facts.flows) {
     const state = portStateOf(host, flow.transport, flow.port);
-    if (state?.state === 'open') add(flow.port, flow.transport, state.port ? describeService(state.port.service) : 'open');
+    if (state?.state === 'open')
+      add(flow.port, flow.transport, state.port ? describeService(state.port.service) : 'open', state.port?.service);
   }
   return [...seen.values(), swept];
 }

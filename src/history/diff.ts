@@ -58,13 +58,15 @@ export function diffStates(a: ObservedState, b: ObservedState): Change[] {
 
   const [sweptBefore, sweptAfter] = [sweptBy(a), sweptBy(b)];
   for (const port of keys(a.ports, b.ports)) {
-    const [x, y] = [a.ports[port]?.service, b.ports[port]?.service];
-    const where = (a.ports[port] ?? b.ports[port])!;
+    const [x, y] = [a.ports[port], b.ports[port]];
+    const where = (x ?? y)!;
     // A port one run did not sweep (its sweep failed, was narrower, or the gateway was not in that run) is unknown there, not closed.
     if (!sweptBefore(where) || !sweptAfter(where)) continue;
-    if (x === undefined) add('port-opened', port, null, y ?? null, true);
-    else if (y === undefined) add('port-closed', port, x, null);
-    else if (x !== y) add('service-changed', port, x, y);
+    if (x === undefined) add('port-opened', port, null, y?.service ?? null, true);
+    else if (y === undefined) add('port-closed', port, x.service, null);
+    // A service nmap did not identify in one run (-sV ran out of time or failed there) is unknown in it, not changed.
+    else if (x.identified !== false && y.identified !== false && x.service !== y.service)
+      add('service-changed', port, x.service, y.service);
   }
   for (const endpoint of keys(a.tls, b.tls)) {
     const [x, y] = [a.tls[endpoint], b.tls[endpoint]];

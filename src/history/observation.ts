@@ -10,7 +10,20 @@ const texts = z.array(z.string());
  * wording of a message.
  */
 export const observationSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('open-port'), gateway, port, transport: z.enum(['tcp', 'udp']), service: z.string() }),
+  z.strictObject({
+    kind: z.literal('open-port'),
+    gateway,
+    port,
+    transport: z.enum(['tcp', 'udp']),
+    service: z.string(),
+    identified: z
+      .boolean()
+      .optional()
+      .describe(
+        "false when nmap's service detection did not identify the service (a name guessed from the port number, none, " +
+          'tcpwrapped): the service is unknown in that run and never reported changed; absent in reports written before it was recorded',
+      ),
+  }),
   z.strictObject({
     kind: z.literal('tls-offer'),
     gateway,

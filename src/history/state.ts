@@ -30,7 +30,13 @@ export function observedState(
 function record(state: ObservedState, o: Observation): void {
   switch (o.kind) {
     case 'open-port':
-      state.ports[describeTarget(o)] = { gateway: o.gateway, port: o.port, transport: o.transport, service: o.service };
+      state.ports[describeTarget(o)] = {
+        gateway: o.gateway,
+        port: o.port,
+        transport: o.transport,
+        service: o.service,
+        ...(o.identified !== undefined ? { identified: o.identified } : {}),
+      };
       return;
     case 'swept':
       state.swept[o.gateway] = { tcp: o.tcp, udp: o.udp };

@@ -166,6 +166,20 @@ describe('the state history compares, from typed observations', () => {
     ]);
   });
 
+  it('a service one run did not identify is not changed; a port observed before that was recorded compares as it did', () => {
+    const port = (service: string, identified?: boolean): Observation[] => [
+      { kind: 'open-port', gateway: 'gw', port: 443, transport: 'tcp', service, ...(identified !== undefined ? { identified } : {}) },
+      { kind: 'swept', gateway: 'gw', tcp: '1-1024', udp: '' },
+    ];
+    const changes = (a: Observation[], b: Observation[]) =>
+      diffStates(observedState(fromObservations(a)), observedState(fromObservations(b))).map(describeChange);
+    expect(changes(port('ssl/http nginx 1.22.1', true), port('https (guessed from the port number)', false))).toEqual([]);
+    expect(changes(port('unidentified service', false), port('ssl/http nginx 1.22.1'))).toEqual([]);
+    expect(changes(port('ssl/http nginx 1.22.1'), port('ssh OpenSSH 9.2p1', true))).toEqual([
+      'service changed: gw 443/tcp (was ssl/http nginx 1.22.1) (now ssh OpenSSH 9.2p1)',
+    ]);
+  });
+
   it('prototype names as gateway, port service and row names are plain keys', () => {
     const names = ['__proto__', 'constructor', 'toString', 'hasOwnProperty'];
     const before = observedState(fromObservations(names.flatMap((n) => observations(n))));

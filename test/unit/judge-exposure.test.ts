@@ -4,6 +4,7 @@ import { localAddressTowards } from '../../src/facts/scanner-address.ts';
 import { judgeExposure, MAX_UNDECLARED_LISTED, observeExposure, type ExposureFacts } from '../../probes/exposure/judge.ts';
 import type { AmplifierQuery } from '../../probes/exposure/gather-amplifiers.ts';
 import type { Flow } from '../../src/connection/schema.ts';
+import { describeChange, diffStates } from '../../src/history/diff.ts';
 import { observedState } from '../../src/history/state.ts';
 import type { NmapService } from '../../src/nmap/parse.ts';
 import { matchProtocol } from '../../src/nmap/protocols.ts';
@@ -847,9 +848,9 @@ describe('exposure: what history compares', () => {
 
   it('observes each undeclared port by its service name, a declared one by its service', () => {
     expect(observeExposure(facts([httpsOpen, [8080, 'open', 'syn-ack', probed('__proto__')], [9000, 'open', 'syn-ack']]))).toEqual([
-      { kind: 'open-port', gateway: 'gw', port: 8080, transport: 'tcp', service: '__proto__' },
-      { kind: 'open-port', gateway: 'gw', port: 9000, transport: 'tcp', service: 'unknown' },
-      { kind: 'open-port', gateway: 'gw', port: 443, transport: 'tcp', service: 'ssl/http' },
+      { kind: 'open-port', gateway: 'gw', port: 8080, transport: 'tcp', service: '__proto__', identified: true },
+      { kind: 'open-port', gateway: 'gw', port: 9000, transport: 'tcp', service: 'unknown', identified: false },
+      { kind: 'open-port', gateway: 'gw', port: 443, transport: 'tcp', service: 'ssl/http', identified: true },
       { kind: 'swept', gateway: 'gw', tcp: '1-1024', udp: '53,123,161,1900' },
     ]);
   });
@@ -865,6 +866,55 @@ describe('exposure: what history compares', () => {
       gateway: 'gw',
       tcp: '1-1024',
       udp: '',
+    });
+  });
+
+  describe('a service nmap did not identify in one run is unknown there, not changed', () => {
+    const nginx: NmapService = { name: 'http', tunnel: 'ssl', product: 'nginx', version: '1.22.1', method: 'probed', confidence: 10 };
+    const unidentified: [string, NmapService | undefined][] = [
+      ['guessed from the port number (-sV ran out of time)', { name: 'https', method: 'table', confidence: 3 }],
+      ['not named at all', undefined],
+      ['named "unknown"', { name: 'unknown', method: 'probed' }],
+      ['tcpwrapped (hung up at once)', probed('tcpwrapped')],
+      ['named with a doubt', probed('http?')],
+    ];
+    const changes = (a: ExposureFacts, b: ExposureFacts) =>
+      diffStates(
+        observedState({ findings: [], rows: [], observations: observeExposure(a) }),
+        observedState({ findings: [], rows: [], observations: observeExposure(b) }),
+      ).map(describeChange);
+    for (const [name, service] of unidentified) {
+      it(`${name}, declared or not`, () => {
+        for (const flows of [https, []]) {
+          const seen = facts(
+            [
+              [443, 'open', 'syn-ack', nginx],
+              [800, 'open', 'syn-ack', { ...nginx, tunnel: undefined }],
+            ],
+            [],
+            { flows },
+          );
+          const guessed = facts(
+            [
+              [443, 'open', 'syn-ack', service],
+              [800, 'open', 'syn-ack', service],
+            ],
+            [],
+            { flows },
+          );
+          expect(changes(seen, guessed)).toEqual([]);
+          expect(changes(guessed, seen)).toEqual([]);
+        }
+      });
+    }
+
+    it('a port opened or closed is still reported, and a service identified in both runs is still compared', () => {
+      const guessed = facts([httpsOpen, [800, 'open', 'syn-ack', { name: 'http-proxy', method: 'table' }]]);
+      expect(changes(facts([httpsOpen]), guessed)).toEqual(['port opened: gw 800/tcp (now http-proxy)']);
+      expect(changes(guessed, facts([httpsOpen]))).toEqual(['port closed: gw 800/tcp (was http-proxy)']);
+      expect(changes(facts([httpsOpen]), facts([[443, 'open', 'syn-ack', probed('ssh')]]))).toEqual([
+        'service changed: gw 443/tcp (was ssl/http) (now ssh)',
+      ]);
     });
   });
 
