@@ -57,10 +57,10 @@ function undeclaredOpen(host: NmapHost, flows: Flow[]): NmapPort[] {
 }
 
 /**
- * The open ports of a sweep, for comparison with a later run: each undeclared open port listed one by one
- * (its service name, or "unknown") and each declared flow found open (its service, or "open"), each saying
- * whether service detection identified it. The ports of a flood beyond MAX_UNDECLARED_LISTED are only counted
- * in the summary finding, so they are not observed.
+ * The open ports of a sweep, for comparison with a later run: each undeclared open port listed one by one and
+ * each declared flow found open, all described alike (adding or removing a flow changes no service), with nmap's
+ * name for the service and whether service detection identified it. The ports of a flood beyond
+ * MAX_UNDECLARED_LISTED are only counted in the summary finding, so they are not observed.
  */
 export function observeExposure(facts: ExposureFacts): Observation[] {
   if (facts.failure || !facts.host || !facts.plan) return [];
@@ -70,15 +70,22 @@ export function observeExposure(facts: ExposureFacts): Observation[] {
   const gateway = facts.target.gateway;
   const swept: Observation = { kind: 'swept', gateway, tcp: plan.tcpPorts, udp: plan.privileged ? (plan.udpPorts ?? '') : '' };
   const seen = new Map<string, Observation>();
-  const add = (port: number, transport: 'tcp' | 'udp', service: string, found: NmapService | undefined) =>
-    seen.set(`${port}/${transport}`, { kind: 'open-port', gateway, port, transport, service, identified: serviceIdentified(found) });
-  for (const port of undeclaredOpen(host, facts.flows).slice(0, MAX_UNDECLARED_LISTED)) {
-    add(port.port, port.protocol, port.service?.name !== undefined ? clipServiceField(port.service.name) : 'unknown', port.service);
-  }
+  const add = (port: number, transport: 'tcp' | 'udp', found: NmapPort | undefined) => {
+    const name = found?.service?.name;
+    seen.set(`${port}/${transport}`, {
+      kind: 'open-port',
+      gateway,
+      port,
+      transport,
+      service: found ? describeService(found.service) : 'open',
+      ...(name !== undefined ? { name: clipServiceField(name) } : {}),
+      identified: serviceIdentified(found?.service),
+    });
+  };
+  for (const port of undeclaredOpen(host, facts.flows).slice(0, MAX_UNDECLARED_LISTED)) add(port.port, port.protocol, port);
   for (const flow of facts.flows) {
     const state = portStateOf(host, flow.transport, flow.port);
-    if (state?.state === 'open')
-      add(flow.port, flow.transport, state.port ? describeService(state.port.service) : 'open', state.port?.service);
+    if (state?.state === 'open') add(flow.port, flow.transport, state.port);
   }
   return [...seen.values(), swept];
 }

@@ -64,9 +64,7 @@ export function diffStates(a: ObservedState, b: ObservedState): Change[] {
     if (!sweptBefore(where) || !sweptAfter(where)) continue;
     if (x === undefined) add('port-opened', port, null, y?.service ?? null, true);
     else if (y === undefined) add('port-closed', port, x.service, null);
-    // A service nmap did not identify in one run (-sV ran out of time or failed there) is unknown in it, not changed.
-    else if (x.identified !== false && y.identified !== false && x.service !== y.service)
-      add('service-changed', port, x.service, y.service);
+    else if (serviceChanged(x, y)) add('service-changed', port, x.service, y.service);
   }
   for (const endpoint of keys(a.tls, b.tls)) {
     const [x, y] = [a.tls[endpoint], b.tls[endpoint]];
@@ -131,6 +129,19 @@ export function diffStates(a: ObservedState, b: ObservedState): Change[] {
     if (x !== y) add('verdict-changed', ref, x ?? null, y ?? null, rank(y) > rank(x));
   }
   return changes;
+}
+
+/**
+ * Whether the service on a port open in both runs changed. A service nmap did not identify in one run (-sV ran out
+ * of time or failed there) is unknown in it, not changed. Two runs that recorded nmap's `name` describe every port
+ * in full and are compared so; a run stored before described an undeclared port by its name alone and a declared one
+ * in full, so against it only the name is compared (the first word, without its tunnel: "ssl/http nginx" is "http").
+ */
+function serviceChanged(x: OpenPort, y: OpenPort): boolean {
+  if (x.identified === false || y.identified === false) return false;
+  if (x.name !== undefined && y.name !== undefined) return x.service !== y.service;
+  const name = (p: OpenPort) => (p.name ?? p.service).split(' ', 1)[0]!.replace(/^[^/]*\//, '');
+  return name(x) !== name(y);
 }
 
 /** Whether a run swept a port: its gateway's sweep was judged and covered the port (every port, when the report does not say). */

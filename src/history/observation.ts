@@ -15,7 +15,18 @@ export const observationSchema = z.discriminatedUnion('kind', [
     gateway,
     port,
     transport: z.enum(['tcp', 'udp']),
-    service: z.string(),
+    service: z
+      .string()
+      .describe(
+        'What nmap saw there, in full ("ssl/http nginx 1.22.1"); in reports written before `name` was recorded, ' +
+          'an undeclared port by its service name alone ("http")',
+      ),
+    name: z
+      .string()
+      .optional()
+      .describe(
+        'nmap\'s name for the service, without its tunnel ("http"): the one form every report has, compared with a report written before it',
+      ),
     identified: z
       .boolean()
       .optional()

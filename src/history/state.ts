@@ -35,6 +35,7 @@ function record(state: ObservedState, o: Observation): void {
         port: o.port,
         transport: o.transport,
         service: o.service,
+        ...(o.name !== undefined ? { name: o.name } : {}),
         ...(o.identified !== undefined ? { identified: o.identified } : {}),
       };
       return;

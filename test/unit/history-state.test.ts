@@ -230,6 +230,79 @@ sections:
     expect(diffReports(read, report, [])).toEqual([]);
   });
 
+  it('a port declared in one run and not in the other (a flow added or removed) is no service change, nor against a report stored before', async () => {
+    const profile = parseTestProfile(
+      `id: net
+version: "1"
+title: Network rows
+sections:
+  - id: c
+    title: C
+    rows:
+      - { ref: CoCo-9, title: Exposure, method: automated, decidedBy: [exposure.undeclared-port, exposure.declared-port] }
+`,
+      'net.yaml',
+    );
+    const run = async (flows: typeof connection.flows) =>
+      (
+        await runCheck({
+          connection: { ...connection, flows },
+          profile,
+          exec: fakeNmap('firewalled-gateway.xml'),
+          now: () => NOW,
+          privileged: true,
+        })
+      ).report;
+    const undeclared = await run(connection.flows);
+    const declared = await run([...connection.flows, { name: 'admin', protocol: 'ssh', port: 22, transport: 'tcp' }]);
+    expect(undeclared.observations?.filter((o) => o.kind === 'open-port').map((o) => o.port)).toEqual([22, 443]);
+    const ports = (a: RunReport, b: RunReport) =>
+      diffReports(a, b, []).filter((c) => c.kind !== 'verdict-changed' && c.kind !== 'firewall-changed');
+    expect(ports(undeclared, declared)).toEqual([]);
+    expect(ports(declared, undeclared)).toEqual([]);
+    // The open ports as cocoscan wrote them before: an undeclared port by its service name only, a declared one in full.
+    const oldShape = (report: RunReport, services: Record<number, string>): RunReport =>
+      parseStoredReport(
+        JSON.stringify({
+          ...report,
+          observations: report.observations!.map((o) =>
+            o.kind === 'open-port'
+              ? { kind: o.kind, gateway: o.gateway, port: o.port, transport: o.transport, service: services[o.port] }
+              : o,
+          ),
+        }),
+        'report.json',
+      );
+    const nginx = 'ssl/http nginx 1.22.1';
+    const [oldUndeclared, oldDeclared] = [
+      oldShape(undeclared, { 22: 'ssh', 443: nginx }),
+      oldShape(declared, { 22: 'ssh OpenSSH 9.2p1 Debian 2+deb12u10 (protocol 2.0)', 443: nginx }),
+    ];
+    // And before 0.2, when history read the findings: the same two forms.
+    const findingsOnly = (report: RunReport): RunReport => {
+      const { observations: _, ...rest } = report;
+      return parseStoredReport(JSON.stringify(rest), 'report.json');
+    };
+    const older = [oldUndeclared, oldDeclared, findingsOnly(undeclared), findingsOnly(declared)];
+    for (const old of older)
+      for (const now of [undeclared, declared, ...older]) {
+        expect(ports(old, now)).toEqual([]);
+        expect(ports(now, old)).toEqual([]);
+      }
+    const sshd = (o: Observation) => (o.kind === 'open-port' && o.port === 22 ? { ...o, service: 'ssh OpenSSH 9.9p1 (protocol 2.0)' } : o);
+    const upgraded = { ...undeclared, observations: undeclared.observations!.map(sshd) };
+    expect(ports(undeclared, upgraded).map(describeChange)).toEqual([
+      'service changed: acme-gw-1 22/tcp (was ssh OpenSSH 9.2p1 Debian 2+deb12u10 (protocol 2.0)) (now ssh OpenSSH 9.9p1 (protocol 2.0))',
+    ]);
+    const telnet = {
+      ...oldUndeclared,
+      observations: oldUndeclared.observations!.map((o) => (o.kind === 'open-port' && o.port === 22 ? { ...o, service: 'telnet' } : o)),
+    };
+    expect(ports(telnet, declared).map(describeChange)).toEqual([
+      'service changed: acme-gw-1 22/tcp (was telnet) (now ssh OpenSSH 9.2p1 Debian 2+deb12u10 (protocol 2.0))',
+    ]);
+  });
+
   it.each([
     [
       'a port out of range',

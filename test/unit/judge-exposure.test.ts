@@ -844,13 +844,30 @@ describe('exposure: what history compares', () => {
     ['a failed sweep', facts(undefined, [], { failure: 'nmap failed' })],
   ];
   for (const [name, f] of cases)
-    it(`gives the open ports the findings gave: ${name}`, () => expect(portsObserved(f)).toEqual(portsFromFindings(f)));
+    it(`gives the open ports the findings gave, and no change against them: ${name}`, () => {
+      expect(Object.keys(portsObserved(f))).toEqual(Object.keys(portsFromFindings(f)));
+      const findings = judgeExposure(f).map((v) => ({ ...v, message: '' }) as unknown as ReportFinding);
+      const [legacy, observed] = [
+        observedState({ findings, rows: [] }),
+        observedState({ findings, rows: [], observations: observeExposure(f) }),
+      ];
+      expect(diffStates(legacy, observed)).toEqual([]);
+      expect(diffStates(observed, legacy)).toEqual([]);
+    });
 
-  it('observes each undeclared port by its service name, a declared one by its service', () => {
-    expect(observeExposure(facts([httpsOpen, [8080, 'open', 'syn-ack', probed('__proto__')], [9000, 'open', 'syn-ack']]))).toEqual([
-      { kind: 'open-port', gateway: 'gw', port: 8080, transport: 'tcp', service: '__proto__', identified: true },
-      { kind: 'open-port', gateway: 'gw', port: 9000, transport: 'tcp', service: 'unknown', identified: false },
-      { kind: 'open-port', gateway: 'gw', port: 443, transport: 'tcp', service: 'ssl/http', identified: true },
+  it('observes each port, declared or not, by its service in full and its name', () => {
+    const nginx: NmapService = { ...probed('http', 'ssl'), product: 'nginx', version: '1.22.1' };
+    const ports: PortSpec[] = [
+      httpsOpen,
+      [8080, 'open', 'syn-ack', probed('__proto__')],
+      [9000, 'open', 'syn-ack'],
+      [8443, 'open', 'syn-ack', nginx],
+    ];
+    expect(observeExposure(facts(ports))).toEqual([
+      { kind: 'open-port', gateway: 'gw', port: 8080, transport: 'tcp', service: '__proto__', name: '__proto__', identified: true },
+      { kind: 'open-port', gateway: 'gw', port: 9000, transport: 'tcp', service: 'unidentified service', identified: false },
+      { kind: 'open-port', gateway: 'gw', port: 8443, transport: 'tcp', service: 'ssl/http nginx 1.22.1', name: 'http', identified: true },
+      { kind: 'open-port', gateway: 'gw', port: 443, transport: 'tcp', service: 'ssl/http', name: 'http', identified: true },
       { kind: 'swept', gateway: 'gw', tcp: '1-1024', udp: '53,123,161,1900' },
     ]);
   });
@@ -910,8 +927,8 @@ describe('exposure: what history compares', () => {
 
     it('a port opened or closed is still reported, and a service identified in both runs is still compared', () => {
       const guessed = facts([httpsOpen, [800, 'open', 'syn-ack', { name: 'http-proxy', method: 'table' }]]);
-      expect(changes(facts([httpsOpen]), guessed)).toEqual(['port opened: gw 800/tcp (now http-proxy)']);
-      expect(changes(guessed, facts([httpsOpen]))).toEqual(['port closed: gw 800/tcp (was http-proxy)']);
+      expect(changes(facts([httpsOpen]), guessed)).toEqual(['port opened: gw 800/tcp (now http-proxy (guessed from the port number))']);
+      expect(changes(guessed, facts([httpsOpen]))).toEqual(['port closed: gw 800/tcp (was http-proxy (guessed from the port number))']);
       expect(changes(facts([httpsOpen]), facts([[443, 'open', 'syn-ack', probed('ssh')]]))).toEqual([
         'service changed: gw 443/tcp (was ssl/http) (now ssh)',
       ]);
