@@ -92,6 +92,8 @@ export function diffStates(a: ObservedState, b: ObservedState): Change[] {
     // A key is compared where both runs heard the port's SSH offer: a port that did not answer, or a gateway not in that run, changed nothing.
     const port = (x ?? y)!.port;
     if (a.sshAlgorithms[`${port} kex`] === undefined || b.sshAlgorithms[`${port} kex`] === undefined) continue;
+    // A key type the port offered but whose key one run could not read is unknown there, not removed or added.
+    if ((!x && a.sshHostKeysUnread[key]) || (!y && b.sshHostKeysUnread[key])) continue;
     if (x?.fingerprint !== y?.fingerprint) add('ssh-host-key-changed', key, x?.fingerprint ?? null, y?.fingerprint ?? null);
   }
   for (const key of keys(a.sshAlgorithms, b.sshAlgorithms)) {

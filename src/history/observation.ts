@@ -44,6 +44,12 @@ export const observationSchema = z.discriminatedUnion('kind', [
     leaf: z.strictObject({ sha256: z.string(), subject: z.string(), issuer: z.string(), notAfter: z.string() }).nullable(),
   }),
   z.strictObject({ kind: z.literal('ssh-host-key'), gateway, port, type: z.string(), fingerprint: z.string() }),
+  z
+    .strictObject({ kind: z.literal('ssh-host-key-unread'), gateway, port, type: z.string() })
+    .describe(
+      'A host-key type the port offered whose key this run did not read (an error, or not asked for): unknown in this run, ' +
+        'never reported removed or added; absent in reports written before it was recorded',
+    ),
   z.strictObject({ kind: z.literal('ssh-algorithms'), gateway, port, family: z.enum(['kex', 'ciphers', 'macs']), offered: texts }),
   z.strictObject({
     kind: z.literal('firewall'),

@@ -17,6 +17,8 @@ export interface ObservedState {
   tls: Record<string, Pick<Of<'tls-offer'>, 'accepted' | 'suites' | 'leaf'>>;
   /** "gw 22/tcp ssh-ed25519" → the port ("gw 22/tcp") and the key's fingerprint. */
   sshHostKeys: Record<string, { port: string; fingerprint: string }>;
+  /** "gw 22/tcp ssh-rsa" for each host-key type the port offered but whose key was not read. */
+  sshHostKeysUnread: Record<string, true>;
   /** "gw 22/tcp kex" → the names offered. */
   sshAlgorithms: Record<string, string[]>;
   /** "gw external view" or "gw host ruleset" (firewallKey) → the verdict and what decided it. */
@@ -48,6 +50,7 @@ export function emptyState(): ObservedState {
     swept: table(),
     tls: table(),
     sshHostKeys: table(),
+    sshHostKeysUnread: table(),
     sshAlgorithms: table(),
     firewall: table(),
     patch: table(),

@@ -48,6 +48,9 @@ function record(state: ObservedState, o: Observation): void {
     case 'ssh-host-key':
       state.sshHostKeys[`${describeTarget(o)} ${o.type}`] = { port: describeTarget(o), fingerprint: o.fingerprint };
       return;
+    case 'ssh-host-key-unread':
+      state.sshHostKeysUnread[`${describeTarget(o)} ${o.type}`] = true;
+      return;
     case 'ssh-algorithms':
       state.sshAlgorithms[`${describeTarget(o)} ${o.family}`] = o.offered;
       return;

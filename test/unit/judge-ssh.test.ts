@@ -3,6 +3,7 @@ import type { SshThresholds } from '../../probes/ssh/findings.ts';
 import { judgeSsh, type SshFacts, type SshPortFacts } from '../../probes/ssh/judge.ts';
 import { observeSsh } from '../../probes/ssh/observe.ts';
 import ssh from '../../probes/ssh/index.ts';
+import { describeChange, diffStates } from '../../src/history/diff.ts';
 import { observedState } from '../../src/history/state.ts';
 import { findingBuilder } from '../../src/probe/finding-builder.ts';
 import type { ReportFinding } from '../../src/report/schema.ts';
@@ -976,6 +977,31 @@ describe('ssh observations: what history compares', () => {
       expect(hostKeys).toEqual(state.sshHostKeys);
       expect(algorithms).toEqual(state.sshAlgorithms);
     }
+  });
+
+  it('a host key a run could not read is unknown there, not removed or added; one the port no longer offers is a change', () => {
+    const changes = (a: SshFacts, b: SshFacts) =>
+      diffStates(
+        observedState({ findings: [], rows: [], observations: observeSsh(a) }),
+        observedState({ findings: [], rows: [], observations: observeSsh(b) }),
+      ).map(describeChange);
+    const offer = { hostKey: ['ssh-ed25519', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] };
+    const both = one({ offer, keys: [ed25519, rsa(3072)] });
+    const rsaUnread = one({ offer, keys: [ed25519], keyErrors: ['rsa-sha2-512: no answer within 5 s'] });
+    const noneRead = one({ offer, keys: [], keyErrors: ['ssh-ed25519: reset', 'rsa-sha2-512: reset'] });
+    for (const unread of [rsaUnread, noneRead]) {
+      expect(changes(both, unread)).toEqual([]);
+      expect(changes(unread, both)).toEqual([]);
+    }
+    const overCap = one({ offer, keys: [ed25519], plan: { ...hostKeyQueries(offer.hostKey, 1) } });
+    expect(changes(both, overCap)).toEqual([]);
+    // A key both runs read is compared, whatever else was not read.
+    expect(changes(both, one({ offer, keys: [{ ...ed25519, fingerprint: 'SHA256:new' }], keyErrors: ['rsa-sha2-512: reset'] }))).toEqual([
+      'ssh host key changed: gw 22/tcp ssh-ed25519 (was SHA256:ed25519key) (now SHA256:new)',
+    ]);
+    const edOnly = one({ offer: { hostKey: ['ssh-ed25519'] }, keys: [ed25519] });
+    expect(changes(both, edOnly)).toEqual(['ssh host key changed: gw 22/tcp ssh-rsa (was SHA256:rsa3072)']);
+    expect(changes(edOnly, both)).toEqual(['ssh host key changed: gw 22/tcp ssh-rsa (now SHA256:rsa3072)']);
   });
 
   it('a port that failed, or no SSH at all, observes nothing', () => {
