@@ -474,6 +474,29 @@ describe('stored runs', () => {
     expect((await listRuns(root)).unreadable).toEqual([]);
   });
 
+  it('diff refuses two runs judged against different profiles: their rows are not the same rows', async () => {
+    const dir = await tempDir();
+    const report = await networkReport();
+    const other = { ...report, startedAt: '2026-11-23T10:00:00.000Z', profile: { ...report.profile, id: 'hmg-coco' } };
+    const folders = await Promise.all(
+      [report, other, { ...report, startedAt: other.startedAt }].map(async (r, i) => {
+        const folder = join(dir, `run-${i}`);
+        await mkdir(folder);
+        await writeFile(join(folder, 'report.json'), JSON.stringify(r));
+        return folder;
+      }),
+    );
+    const [a, b, same] = folders as [string, string, string];
+    const refused = await runCli(['diff', a, b, '--history', join(dir, 'history')]);
+    expect(refused.code, refused.stderr).toBe(2);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toContain(`${a} was judged against the profile net, and ${b} against hmg-coco`);
+    expect(refused.stderr).toContain('compare two runs judged against the same profile');
+    const compared = await runCli(['diff', a, same, '--history', join(dir, 'history')]);
+    expect(compared.code, compared.stderr).toBe(0);
+    expect(compared.stdout).toContain(': none');
+  });
+
   it('a report from before observations that carries odd data is compared without a crash, names from it are plain keys', async () => {
     // Without `observations` (cocoscan before 0.2), history reads the findings' data: see legacy-state.ts.
     const { observations: _, ...network } = await networkReport();

@@ -62,6 +62,15 @@ export function addHistoryCommands(
       // Both names are found before either report is read: a name that does not exist is the first thing said.
       const [whereA, whereB] = [await locateRun(a, root), await locateRun(b, root)];
       const [before, after] = [await readLocatedRun(whereA), await readLocatedRun(whereB)];
+      // Rows of two profiles are not the same rows: their differences would be reported as changes of verdict (as --baseline refuses).
+      const [profileA, profileB] = [before.report.profile.id, after.report.profile.id];
+      if (profileA !== profileB) {
+        throw new UsageError(
+          `${before.id} was judged against the profile ${profileA}, and ${after.id} against ${profileB}: ` +
+            'their rows are not the same rows, so what differs between them is no change',
+          `compare two runs judged against the same profile (cocoscan history lists the runs), or check again with --profile ${profileA}`,
+        );
+      }
       const changes = diffReports(before.report, after.report, comparisonFindingIds());
       if (opts.format === 'json')
         process.stdout.write(`${jsonText(JSON.stringify({ before: before.id, after: after.id, changes }, null, 2))}\n`);
